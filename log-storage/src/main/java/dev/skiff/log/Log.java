@@ -1,0 +1,83 @@
+package dev.skiff.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * The ordered, append-only record log of one partition. It stores Kafka record batches (magic 2) exactly as
+ * they arrive and serves them back as byte ranges; it never looks inside a batch beyond its 61-byte header.
+ *
+ * <p>Thread model: one appender at a time (the caller serialises appends per partition); reads may run
+ * concurrently with an append and only ever see whole, fully written batches.
+ */
+public interface Log extends AutoCloseable {
+
+    /** First offset still kept (advanced by retention and {@link #deleteRecordsBefore}). */
+    long logStartOffset();
+
+    /** The offset the next appended record gets. */
+    long logEndOffset();
+
+    /**
+     * Appends one or more v2 record batches laid back to back between the buffer's position and limit. Each
+     * batch's base offset is rewritten to the next free offset (the batch CRC does not cover it, so it stays
+     * valid). The caller has validated the batches. Returns the offsets assigned.
+     *
+     * @throws LogStorageException when the write fails (disk full, I/O error); nothing is appended then
+     */
+    AppendInfo append(ByteBuffer batches);
+
+    /**
+     * Reads whole batches starting with the batch that contains {@code offset}, up to {@code maxBytes}; if
+     * the first batch alone is larger than maxBytes it is returned whole anyway when {@code minOneBatch}.
+     * An offset equal to the log end offset returns an empty slice.
+     *
+     * @throws OffsetOutOfRangeException when offset is below the log start or above the log end offset
+     */
+    LogSlice read(long offset, int maxBytes, boolean minOneBatch);
+
+    /**
+     * The first offset whose batch max timestamp is at or after {@code timestamp}, with that timestamp, or
+     * null when no such batch exists.
+     */
+    TimestampOffset offsetForTimestamp(long timestamp);
+
+    /** The largest timestamp in the log and the offset of the batch that holds it, or null when empty. */
+    TimestampOffset maxTimestamp();
+
+    /** Base offsets of all segments, oldest first (ListOffsets v0 answers with these). */
+    List<Long> segmentBaseOffsets();
+
+    /** Last-modified times of all segments in millis, oldest first, parallel to {@link #segmentBaseOffsets()}. */
+    List<Long> segmentLastModified();
+
+    /** Moves the log start offset forward (DeleteRecords); whole segments below it are deleted. */
+    void deleteRecordsBefore(long offset);
+
+    /** Applies size and time retention and rolls an aged active segment; returns the number of segments removed. */
+    int applyRetention(long nowMs);
+
+    /** Forces written data to disk. */
+    void flush();
+
+    /** Size of all segments in bytes. */
+    long sizeInBytes();
+
+    /** Deletes every file of this log (topic deletion). The log is closed afterwards. */
+    void delete();
+
+    @Override
+    void close();
+
+    /** Offsets assigned by one append. */
+    record AppendInfo(long firstOffset, long lastOffset, long maxTimestamp, int batches) {}
+
+    /** A timestamp and the offset it belongs to. */
+    record TimestampOffset(long timestamp, long offset) {}
+
+    /** Thrown for an out of range read; carries the log's bounds. */
+    final class OffsetOutOfRangeException extends RuntimeException {
+        public OffsetOutOfRangeException(String message) { super(message); }
+    }
+}
