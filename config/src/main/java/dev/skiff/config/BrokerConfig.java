@@ -1,0 +1,188 @@
+package dev.skiff.config;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The broker's settings, read from Kafka's key names. Unknown keys are kept (and ignored) so a Kafka
+ * server.properties works as it is; known keys are typed and validated here, once, at start.
+ */
+public final class BrokerConfig {
+
+    private final Map<String, String> values;
+
+    public final int nodeId;
+    public final String host;
+    public final int port;
+    public final String advertisedHost;
+    public final int advertisedPort;
+    public final Path dataDir;
+    public final String clusterId;
+    public final boolean autoCreateTopics;
+    public final int numPartitions;
+    public final int socketRequestMaxBytes;
+    public final int messageMaxBytes;
+    public final int segmentBytes;
+    public final long segmentMs;
+    public final long retentionMs;
+    public final long retentionBytes;
+    public final long retentionCheckIntervalMs;
+    public final int indexIntervalBytes;
+    public final long flushIntervalMessages;
+    public final long flushIntervalMs;
+    public final boolean fsyncOnAcksAll;
+    public final int offsetsTopicPartitions;
+    public final long groupInitialRebalanceDelayMs;
+    public final int groupMinSessionTimeoutMs;
+    public final int groupMaxSessionTimeoutMs;
+    public final long offsetsRetentionMs;
+    public final int maxConnectionsPerIp;
+    public final int maxInFlightRequestsPerConnection;
+    public final long transactionTimeoutMaxMs;
+
+    private BrokerConfig(Map<String, String> v) {
+        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(v));
+        Reader r = new Reader(v);
+        nodeId = r.intValue(0, "node.id", "broker.id");
+        Listener listener = Listener.parse(r.string(null, "listeners"));
+        host = r.string(listener != null ? listener.host() : "127.0.0.1", "host.name");
+        port = r.intValue(listener != null ? listener.port() : 9092, "port");
+        Listener advertised = Listener.parse(r.string(null, "advertised.listeners"));
+        advertisedHost = r.string(advertised != null ? advertised.host() : host, "advertised.host.name");
+        advertisedPort = r.intValue(advertised != null ? advertised.port() : -1, "advertised.port");
+        dataDir = Path.of(firstDir(r.string("./skiff-data", "log.dirs", "log.dir")));
+        clusterId = r.string("skiff-cluster-0000000000", "cluster.id");
+        autoCreateTopics = r.bool(true, "auto.create.topics.enable");
+        numPartitions = r.positiveInt(1, "num.partitions");
+        socketRequestMaxBytes = r.positiveInt(100 * 1024 * 1024, "socket.request.max.bytes");
+        messageMaxBytes = r.positiveInt(1024 * 1024 + 12, "message.max.bytes");
+        segmentBytes = r.positiveInt(1 << 30, "log.segment.bytes");
+        segmentMs = r.millis(7L * 24 * 3600 * 1000, "log.roll.ms", "log.roll.hours");
+        retentionMs = r.millis(7L * 24 * 3600 * 1000, "log.retention.ms", "log.retention.minutes", "log.retention.hours");
+        retentionBytes = r.longValue(-1, "log.retention.bytes");
+        retentionCheckIntervalMs = r.longValue(5 * 60 * 1000, "log.retention.check.interval.ms");
+        indexIntervalBytes = r.positiveInt(4096, "log.index.interval.bytes");
+        flushIntervalMessages = r.longValue(Long.MAX_VALUE, "log.flush.interval.messages");
+        flushIntervalMs = r.longValue(Long.MAX_VALUE, "log.flush.interval.ms");
+        fsyncOnAcksAll = r.bool(false, "skiff.fsync.on.acks.all");
+        offsetsTopicPartitions = r.positiveInt(1, "offsets.topic.num.partitions");
+        groupInitialRebalanceDelayMs = r.longValue(0, "group.initial.rebalance.delay.ms");
+        groupMinSessionTimeoutMs = r.positiveInt(6000, "group.min.session.timeout.ms");
+        groupMaxSessionTimeoutMs = r.positiveInt(1800000, "group.max.session.timeout.ms");
+        offsetsRetentionMs = r.longValue(7L * 24 * 3600 * 1000, "offsets.retention.minutes");
+        maxConnectionsPerIp = r.positiveInt(Integer.MAX_VALUE, "max.connections.per.ip");
+        maxInFlightRequestsPerConnection = r.positiveInt(1000, "skiff.max.inflight.requests.per.connection");
+        transactionTimeoutMaxMs = r.longValue(900000, "transaction.max.timeout.ms");
+        if (port < 0 || port > 65535) throw new ConfigException("port must be 0-65535: " + port);
+    }
+
+    public static BrokerConfig defaults() { return of(Map.of()); }
+
+    public static BrokerConfig of(Map<String, String> values) { return new BrokerConfig(values); }
+
+    public static BrokerConfig of(Properties p) {
+        Map<String, String> m = new LinkedHashMap<>();
+        p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k).trim()));
+        return of(m);
+    }
+
+    /** This config with some keys replaced. */
+    public BrokerConfig with(Map<String, String> overrides) {
+        Map<String, String> m = new LinkedHashMap<>(values);
+        m.putAll(overrides);
+        return of(m);
+    }
+
+    public BrokerConfig with(String key, String value) { return with(Map.of(key, value)); }
+
+    /** Every key given, including ones Skiff does not use. */
+    public Map<String, String> values() { return values; }
+
+    public String get(String key) { return values.get(key); }
+
+    /** The port clients are told to connect to: advertised.port, else the bound port. */
+    public int advertisedPort(int boundPort) { return advertisedPort > 0 ? advertisedPort : boundPort; }
+
+    private static String firstDir(String dirs) {
+        return dirs.split(",")[0].trim();
+    }
+
+    /** {@code PLAINTEXT://host:port} (the first listener; Skiff serves one plaintext listener). */
+    record Listener(String host, int port) {
+        static Listener parse(String listeners) {
+            if (listeners == null || listeners.isBlank()) return null;
+            String first = listeners.split(",")[0].trim();
+            int scheme = first.indexOf("://");
+            String hostPort = scheme >= 0 ? first.substring(scheme + 3) : first;
+            int colon = hostPort.lastIndexOf(':');
+            if (colon < 0) throw new ConfigException("listener needs host:port: " + first);
+            String h = hostPort.substring(0, colon);
+            if (h.startsWith("[") && h.endsWith("]")) h = h.substring(1, h.length() - 1);
+            if (h.isEmpty()) h = "0.0.0.0";
+            try {
+                return new Listener(h, Integer.parseInt(hostPort.substring(colon + 1)));
+            } catch (NumberFormatException e) {
+                throw new ConfigException("bad port in listener " + first);
+            }
+        }
+    }
+
+    /** Typed reads; the first key present wins, and *.hours / *.minutes keys are scaled to millis. */
+    private record Reader(Map<String, String> v) {
+        String string(String def, String... keys) {
+            for (String k : keys) {
+                String s = v.get(k);
+                if (s != null && !s.isBlank()) return s.trim();
+            }
+            return def;
+        }
+
+        long longValue(long def, String... keys) {
+            String s = string(null, keys);
+            if (s == null) return def;
+            try {
+                return Long.parseLong(s);
+            } catch (NumberFormatException e) {
+                throw new ConfigException(keyOf(keys) + " must be a number: " + s);
+            }
+        }
+
+        int intValue(int def, String... keys) {
+            long l = longValue(def, keys);
+            if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) throw new ConfigException(keyOf(keys) + " out of range: " + l);
+            return (int) l;
+        }
+
+        int positiveInt(int def, String... keys) {
+            int i = intValue(def, keys);
+            if (i <= 0) throw new ConfigException(keyOf(keys) + " must be positive: " + i);
+            return i;
+        }
+
+        boolean bool(boolean def, String... keys) {
+            String s = string(null, keys);
+            if (s == null) return def;
+            if (s.equalsIgnoreCase("true")) return true;
+            if (s.equalsIgnoreCase("false")) return false;
+            throw new ConfigException(keyOf(keys) + " must be true or false: " + s);
+        }
+
+        long millis(long def, String... keys) {
+            for (String k : keys) {
+                String s = v.get(k);
+                if (s == null || s.isBlank()) continue;
+                long n = longValue(0, k);
+                if (n < 0) return -1;
+                if (k.endsWith(".hours")) return n * 3600_000L;
+                if (k.endsWith(".minutes")) return n * 60_000L;
+                return n;
+            }
+            return def;
+        }
+
+        private String keyOf(String... keys) { return keys[0]; }
+    }
+}
