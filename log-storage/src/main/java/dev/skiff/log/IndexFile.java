@@ -1,0 +1,136 @@
+package dev.skiff.log;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Set;
+
+/**
+ * A sparse, sorted index file of (key, value) entries: appended with positional writes and mirrored in heap
+ * arrays that lookups binary-search. No memory mapping: files are always exactly as long as their entries
+ * (nothing to pre-allocate or trim) and closing or deleting them is deterministic.
+ *
+ * <p>One writer; readers may search concurrently. Arrays are swapped before {@code count} is raised, so a
+ * reader that reads {@code count} first always sees arrays holding that many entries.
+ */
+abstract class IndexFile implements Closeable {
+    final Path path;
+    private final FileChannel channel;
+    private final int entrySize;
+    private final int maxEntries;
+    private volatile long[] keys = new long[16];
+    private volatile int[] values = new int[16];
+    private volatile int count;
+
+    IndexFile(Path path, FileChannelFactory files, int entrySize, int maxIndexBytes) throws IOException {
+        this.path = path;
+        this.entrySize = entrySize;
+        this.maxEntries = Math.max(1, maxIndexBytes / entrySize);
+        this.channel = files.open(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
+    }
+
+    abstract void encode(ByteBuffer out, long key, int value);
+    abstract long decodeKey(ByteBuffer in);
+    abstract int decodeValue(ByteBuffer in);
+    /** Whether an entry read from disk is plausible for a segment of {@code logSize} bytes. */
+    abstract boolean plausible(long key, int value, int logSize);
+
+    int entries() { return count; }
+    boolean isFull(int more) { return count + more > maxEntries; }
+    long key(int i) { return keys[i]; }
+    int value(int i) { return values[i]; }
+    long lastKey() { int n = count; return n == 0 ? Long.MIN_VALUE : keys[n - 1]; }
+
+    /** Loads the file into memory; false when it is malformed (the caller rebuilds it). */
+    boolean load(int logSize) throws IOException {
+        long size = channel.size();
+        if (size % entrySize != 0 || size > Integer.MAX_VALUE) return false;
+        ByteBuffer buf = ByteBuffer.allocate((int) size);
+        while (buf.hasRemaining()) if (channel.read(buf, buf.position()) < 0) return false;
+        buf.flip();
+        int n = (int) (size / entrySize);
+        long[] k = new long[Math.max(16, n)];
+        int[] v = new int[k.length];
+        for (int i = 0; i < n; i++) {
+            k[i] = decodeKey(buf);
+            v[i] = decodeValue(buf);
+            if (!plausible(k[i], v[i], logSize) || (i > 0 && (k[i] <= k[i - 1] || v[i] < v[i - 1]))) return false;
+        }
+        keys = k;
+        values = v;
+        count = n;
+        return true;
+    }
+
+    /** Appends entries with one write; on failure the file and the entries are as before. */
+    void append(long[] k, int[] v, int n) throws IOException {
+        if (n == 0) return;
+        int before = count;
+        ByteBuffer buf = ByteBuffer.allocate(n * entrySize);
+        for (int i = 0; i < n; i++) encode(buf, k[i], v[i]);
+        buf.flip();
+        long at = (long) before * entrySize;
+        try {
+            while (buf.hasRemaining()) at += channel.write(buf, at);
+        } catch (IOException e) {
+            try { channel.truncate((long) before * entrySize); } catch (IOException suppressed) { e.addSuppressed(suppressed); }
+            throw e;
+        }
+        if (before + n > keys.length) {
+            int cap = Math.max(before + n, keys.length * 2);
+            values = Arrays.copyOf(values, cap);
+            keys = Arrays.copyOf(keys, cap);
+        }
+        long[] ks = keys;
+        int[] vs = values;
+        for (int i = 0; i < n; i++) { ks[before + i] = k[i]; vs[before + i] = v[i]; }
+        count = before + n;
+    }
+
+    /** Drops the entries from {@code n} on (undoing a failed append). */
+    void truncateEntries(int n) throws IOException {
+        if (n < count) count = n;
+        channel.truncate((long) n * entrySize);
+    }
+
+    /** Forgets every entry (before a rebuild). */
+    void reset() throws IOException {
+        count = 0;
+        channel.truncate(0);
+    }
+
+    /** Index of the last entry whose key is <= key (or < key when strict), -1 when none. */
+    int floor(long key, boolean strict) {
+        int n = count;
+        long[] ks = keys;
+        int lo = 0, hi = n - 1, found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (ks[mid] < key || (!strict && ks[mid] == key)) { found = mid; lo = mid + 1; } else hi = mid - 1;
+        }
+        return found;
+    }
+
+    /** Index of the last entry whose value is <= value, -1 when none (values are sorted too). */
+    int floorByValue(int value) {
+        int n = count;
+        int[] vs = values;
+        int lo = 0, hi = n - 1, found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (vs[mid] <= value) { found = mid; lo = mid + 1; } else hi = mid - 1;
+        }
+        return found;
+    }
+
+    void flush() throws IOException { channel.force(true); }
+
+    long fileSize() throws IOException { return channel.size(); }
+
+    @Override
+    public void close() throws IOException { channel.close(); }
+}

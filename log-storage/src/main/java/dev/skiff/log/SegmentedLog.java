@@ -1,0 +1,359 @@
+package dev.skiff.log;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.BiPredicate;
+import java.util.function.LongSupplier;
+
+/**
+ * A {@link Log} kept in one directory as segment files named by base offset, in Kafka's on-disk format.
+ *
+ * <p>Appends, rolls, retention and deletion take the log's lock; reads take none. Reads see the segment map
+ * (concurrent), the log end offset and each segment's size, all published after the bytes they cover.
+ */
+public final class SegmentedLog implements Log {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentedLog.class);
+    static final String CLEAN_SHUTDOWN = ".clean_shutdown";
+
+    private final Path dir;
+    private final LogConfig config;
+    private final FileChannelFactory files;
+    private final LongSupplier clock;
+    private final LogStartCheckpoint checkpoint;
+    private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+    private final Object lock = new Object();
+    private volatile Segment active;
+    private volatile long logStartOffset;
+    private volatile long logEndOffset;
+    private volatile boolean closed;
+    private long unflushedMessages;
+
+    private SegmentedLog(Path dir, LogConfig config, FileChannelFactory files, LongSupplier clock) {
+        this.dir = dir;
+        this.config = config;
+        this.files = files;
+        this.clock = clock;
+        this.checkpoint = new LogStartCheckpoint(dir);
+    }
+
+    /** Opens (creating when needed) the log of one partition in {@code dir}, recovering it if it was not closed cleanly. */
+    public static SegmentedLog open(Path dir, LogConfig config) {
+        return open(dir, config, FileChannelFactory.DEFAULT, System::currentTimeMillis);
+    }
+
+    /** As {@link #open(Path, LogConfig)} with the file channel factory and the clock (millis) to use. */
+    public static SegmentedLog open(Path dir, LogConfig config, FileChannelFactory files, LongSupplier clock) {
+        SegmentedLog log = new SegmentedLog(dir, config, files, clock);
+        try {
+            log.load();
+        } catch (IOException | RuntimeException e) {
+            log.segments.values().forEach(Segment::closeQuietly);
+            throw e instanceof LogStorageException lse ? lse : new LogStorageException("cannot open log " + dir, e);
+        }
+        return log;
+    }
+
+    private void load() throws IOException {
+        Files.createDirectories(dir);
+        Path marker = dir.resolve(CLEAN_SHUTDOWN);
+        boolean clean = Files.exists(marker);
+        Recovery.cleanDirectory(dir);
+        List<Long> bases = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + Segment.LOG)) {
+            for (Path p : stream) {
+                long base = Recovery.baseOffsetOf(p.getFileName().toString());
+                if (base >= 0) bases.add(base);
+            }
+        }
+        bases.sort(null);
+        long now = clock.getAsLong();
+        for (int i = 0; i < bases.size(); i++) {
+            Segment segment = Segment.open(dir, bases.get(i), config, files, now);
+            segments.put(segment.baseOffset, segment);
+            boolean last = i == bases.size() - 1;
+            // Rolled segments were fsynced with their indexes, so only the active one is in doubt after a crash.
+            boolean trusted = (clean || !last) && segment.loadFromIndexes();
+            if (!trusted) {
+                if (clean || !last) LOG.info("Rebuilding indexes of {}", segment.logPath);
+                long cut = Recovery.recover(segment);
+                if (cut > 0 && !last) {
+                    dropSegmentFiles(bases.subList(i + 1, bases.size()));
+                    break;
+                }
+            }
+        }
+        if (segments.isEmpty()) {
+            long start = Math.max(0, checkpoint.read());
+            segments.put(start, Segment.open(dir, start, config, files, now));
+        }
+        active = segments.lastEntry().getValue();
+        logEndOffset = active.nextOffset();
+        long start = Math.max(checkpoint.read(), segments.firstKey());
+        logStartOffset = Math.min(start, logEndOffset);
+        Files.deleteIfExists(marker);
+        LOG.debug("Opened {} ({} segments, offsets {}..{}, {})", dir, segments.size(), logStartOffset, logEndOffset,
+                clean ? "clean" : "recovered");
+    }
+
+    /** After a segment lost its tail, later segments would leave a hole in the offsets: drop them. */
+    private void dropSegmentFiles(List<Long> laterBases) throws IOException {
+        for (long base : laterBases) {
+            LOG.warn("Deleting segment {} of {} because an earlier segment was truncated", Segment.fileName(base, Segment.LOG), dir);
+            Files.deleteIfExists(dir.resolve(Segment.fileName(base, Segment.LOG)));
+            Files.deleteIfExists(dir.resolve(Segment.fileName(base, Segment.INDEX)));
+            Files.deleteIfExists(dir.resolve(Segment.fileName(base, Segment.TIME_INDEX)));
+        }
+    }
+
+    // ---- Log --------------------------------------------------------------------------------------------
+
+    @Override public long logStartOffset() { return logStartOffset; }
+    @Override public long logEndOffset() { return logEndOffset; }
+
+    /** The directory of this log. */
+    public Path dir() { return dir; }
+
+    @Override
+    public AppendInfo append(ByteBuffer buffer) {
+        synchronized (lock) {
+            ensureOpen();
+            AppendBatches batches = AppendBatches.assignOffsets(buffer, logEndOffset);
+            if (batches.count == 0) return new AppendInfo(logEndOffset, logEndOffset - 1, -1, 0);
+            Segment segment = active;
+            try {
+                if (shouldRoll(segment, batches)) segment = roll();
+                segment.append(batches);
+            } catch (IOException e) {
+                throw new LogStorageException("append to " + segment.logPath + " failed, nothing was appended", e);
+            }
+            logEndOffset = batches.lastOffset + 1;
+            unflushedMessages += batches.records;
+            if (unflushedMessages >= config.flushIntervalMessages()) flushLocked();
+            return new AppendInfo(batches.firstOffset, batches.lastOffset, batches.maxTimestampOfAll, batches.count);
+        }
+    }
+
+    private boolean shouldRoll(Segment segment, AppendBatches batches) {
+        if (segment.size() == 0) return false;
+        return (long) segment.size() + batches.totalBytes() > config.segmentBytes()
+                || clock.getAsLong() - segment.rollingBaseTimestamp() > config.segmentMs()
+                || segment.indexesFull(batches.count)
+                || batches.lastOffset - segment.baseOffset > Integer.MAX_VALUE;
+    }
+
+    /** Seals the active segment (final time entry, fsync) and starts a new one at the log end offset. */
+    private Segment roll() throws IOException {
+        Segment old = active;
+        old.finishTimeIndex();
+        old.flush();
+        Segment fresh = Segment.open(dir, logEndOffset, config, files, clock.getAsLong());
+        segments.put(fresh.baseOffset, fresh);
+        active = fresh;
+        LOG.debug("Rolled {} to new segment at offset {}", dir, fresh.baseOffset);
+        return fresh;
+    }
+
+    @Override
+    public LogSlice read(long offset, int maxBytes, boolean minOneBatch) {
+        long end = logEndOffset;
+        long start = logStartOffset;
+        if (offset < start || offset > end) {
+            throw new OffsetOutOfRangeException("offset " + offset + " is outside " + start + ".." + end + " of " + dir);
+        }
+        if (offset == end) return LogSlice.EMPTY;
+        Map.Entry<Long, Segment> floor = segments.floorEntry(offset);
+        Long from = floor != null ? floor.getKey() : segments.firstKey();
+        try {
+            for (Segment segment : segments.tailMap(from, true).values()) {
+                LogSlice slice = segment.read(offset, Math.max(0, maxBytes), minOneBatch);
+                if (slice != null) return slice;
+            }
+        } catch (ClosedChannelException e) {
+            // the segment was deleted by retention while we read it
+            if (offset < logStartOffset) throw new OffsetOutOfRangeException("offset " + offset + " was just deleted from " + dir);
+            throw new LogStorageException("read of " + dir + " failed", e);
+        } catch (IOException e) {
+            throw new LogStorageException("read of " + dir + " failed", e);
+        }
+        return LogSlice.EMPTY;
+    }
+
+    @Override
+    public TimestampOffset offsetForTimestamp(long timestamp) {
+        long start = logStartOffset;
+        try {
+            for (Segment segment : segments.values()) {
+                if (segment.maxTimestamp() < timestamp) continue;
+                TimestampOffset found = segment.findTimestamp(timestamp, start);
+                if (found != null) return found;
+            }
+        } catch (IOException e) {
+            throw new LogStorageException("timestamp lookup in " + dir + " failed", e);
+        }
+        return null;
+    }
+
+    @Override
+    public TimestampOffset maxTimestamp() {
+        TimestampOffset best = null;
+        for (Segment segment : segments.values()) {
+            long offset = segment.offsetOfMaxTimestamp();
+            long ts = segment.maxTimestamp();
+            if (ts >= 0 && (best == null || ts > best.timestamp())) best = new TimestampOffset(ts, offset);
+        }
+        return best;
+    }
+
+    @Override
+    public List<Long> segmentBaseOffsets() { return new ArrayList<>(segments.keySet()); }
+
+    @Override
+    public List<Long> segmentLastModified() {
+        List<Long> out = new ArrayList<>();
+        for (Segment segment : segments.values()) out.add(segment.lastModified());
+        return out;
+    }
+
+    @Override
+    public void deleteRecordsBefore(long offset) {
+        synchronized (lock) {
+            ensureOpen();
+            if (offset > logEndOffset) {
+                throw new OffsetOutOfRangeException("offset " + offset + " is above the log end offset " + logEndOffset);
+            }
+            if (offset <= logStartOffset) return;
+            try {
+                checkpoint.write(offset);
+                logStartOffset = offset;
+                deleteSegments(Retention.belowStart(offset));
+            } catch (IOException e) {
+                throw new LogStorageException("cannot move the log start offset of " + dir, e);
+            }
+        }
+    }
+
+    @Override
+    public int applyRetention(long nowMs) {
+        synchronized (lock) {
+            ensureOpen();
+            try {
+                Segment current = active;
+                if (current.size() > 0 && nowMs - current.rollingBaseTimestamp() > config.segmentMs()) roll();
+                int removed = deleteSegments(Retention.byTime(config.retentionMs(), nowMs));
+                removed += deleteSegments(Retention.bySize(config.retentionBytes(), sizeInBytes()));
+                removed += deleteSegments(Retention.belowStart(logStartOffset));
+                return removed;
+            } catch (IOException e) {
+                throw new LogStorageException("retention of " + dir + " failed", e);
+            }
+        }
+    }
+
+    /**
+     * Deletes the oldest segments while the rule holds. An empty active segment stops it; a non-empty active
+     * segment that must go is rolled first, so the log always keeps one (empty) segment at its end offset.
+     */
+    private int deleteSegments(BiPredicate<Segment, Segment> rule) throws IOException {
+        List<Segment> doomed = new ArrayList<>();
+        for (Segment segment : segments.values()) {
+            Map.Entry<Long, Segment> next = segments.higherEntry(segment.baseOffset);
+            if (next == null && segment.size() == 0) break;
+            if (!rule.test(segment, next == null ? null : next.getValue())) break;
+            doomed.add(segment);
+        }
+        if (doomed.isEmpty()) return 0;
+        if (doomed.get(doomed.size() - 1) == active) roll();
+        long newStart = segments.higherKey(doomed.get(doomed.size() - 1).baseOffset);
+        if (newStart > logStartOffset) {
+            checkpoint.write(newStart);
+            logStartOffset = newStart;
+        }
+        for (Segment segment : doomed) {
+            segments.remove(segment.baseOffset);
+            LOG.info("Deleting segment {} of {}", segment.logPath.getFileName(), dir);
+            segment.deleteFiles();
+        }
+        return doomed.size();
+    }
+
+    @Override
+    public void flush() {
+        synchronized (lock) {
+            ensureOpen();
+            flushLocked();
+        }
+    }
+
+    private void flushLocked() {
+        try {
+            active.flush();
+            unflushedMessages = 0;
+        } catch (IOException e) {
+            throw new LogStorageException("flush of " + dir + " failed", e);
+        }
+    }
+
+    @Override
+    public long sizeInBytes() {
+        long total = 0;
+        for (Segment segment : segments.values()) total += segment.size();
+        return total;
+    }
+
+    @Override
+    public void delete() {
+        synchronized (lock) {
+            closed = true;
+            segments.values().forEach(Segment::closeQuietly);
+            segments.clear();
+            try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+                for (Path p : stream) Files.deleteIfExists(p);
+                Files.deleteIfExists(dir);
+            } catch (IOException e) {
+                throw new LogStorageException("cannot delete " + dir, e);
+            }
+        }
+    }
+
+    /** Flushes, trims and closes every file, then marks the directory as cleanly shut down. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) return;
+            closed = true;
+            IOException failure = null;
+            for (Segment segment : segments.values()) {
+                try {
+                    segment.close();
+                } catch (IOException e) {
+                    if (failure == null) failure = e; else failure.addSuppressed(e);
+                }
+            }
+            try {
+                Path marker = dir.resolve(CLEAN_SHUTDOWN);
+                if (failure == null && !Files.exists(marker)) Files.createFile(marker);
+            } catch (IOException e) {
+                failure = e;
+            }
+            if (failure != null) throw new LogStorageException("close of " + dir + " failed; it will be recovered on open", failure);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) throw new LogStorageException("log " + dir + " is closed");
+    }
+
+    @Override
+    public String toString() { return "SegmentedLog[" + dir + ", " + logStartOffset + ".." + logEndOffset + "]"; }
+}
