@@ -24,5 +24,6 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionBytes, l
     public LogConfig withRetentionBytes(long v) { return new LogConfig(segmentBytes, segmentMs, v, retentionMs, indexIntervalBytes, maxIndexBytes, flushIntervalMessages); }
     public LogConfig withRetentionMs(long v) { return new LogConfig(segmentBytes, segmentMs, retentionBytes, v, indexIntervalBytes, maxIndexBytes, flushIntervalMessages); }
     public LogConfig withIndexIntervalBytes(int v) { return new LogConfig(segmentBytes, segmentMs, retentionBytes, retentionMs, v, maxIndexBytes, flushIntervalMessages); }
+    public LogConfig withMaxIndexBytes(int v) { return new LogConfig(segmentBytes, segmentMs, retentionBytes, retentionMs, indexIntervalBytes, v, flushIntervalMessages); }
     public LogConfig withFlushIntervalMessages(long v) { return new LogConfig(segmentBytes, segmentMs, retentionBytes, retentionMs, indexIntervalBytes, maxIndexBytes, v); }
 }

@@ -1,0 +1,16 @@
+package dev.skiff.log;
+
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+/** The shared behaviour, on disk. */
+class SegmentedLogContractTest extends LogContractTest {
+    @TempDir Path tmp;
+    private int logs;
+
+    @Override
+    Log newLog(LogConfig config) {
+        return SegmentedLog.open(tmp.resolve("topic-" + logs++), config, FileChannelFactory.DEFAULT, clock::get);
+    }
+}
