@@ -17,8 +17,9 @@ public final class LegacyConverter {
      * have none and get {@code -1} (NO_TIMESTAMP), as Kafka does. The batch is CREATE_TIME; a topic with
      * LogAppendTime stamps it afterwards with {@link RecordBatch#setLogAppendTime}.
      *
-     * @return the batch, or an empty buffer if the set holds no complete message
-     * @throws CorruptRecordException, InvalidRecordException as {@link LegacyMessageSet#read} does
+     * @return the batch, or an empty buffer if the set is empty
+     * @throws CorruptRecordException if a non-empty set holds no complete message, or as
+     *         {@link LegacyMessageSet#read} does (also {@link InvalidRecordException})
      */
     public static ByteBuffer upConvert(ByteBuffer messageSet) {
         LegacyMessageSet set = LegacyMessageSet.read(messageSet);
@@ -32,6 +33,9 @@ public final class LegacyConverter {
 
     private static ByteBuffer upConvert(LegacyMessageSet set, CompressionType target) {
         List<LegacyMessage> messages = set.messages();
+        if (messages.isEmpty() && set.validBytes() == 0 && set.inputBytes() > 0) {
+            throw new CorruptRecordException("Message set of " + set.inputBytes() + " bytes holds no complete message");
+        }
         RecordBatchBuilder builder = new RecordBatchBuilder(target, set.validBytes());
         for (LegacyMessage m : messages) {
             long timestamp = m.magic() == 0 ? RecordBatch.NO_TIMESTAMP : m.timestamp();

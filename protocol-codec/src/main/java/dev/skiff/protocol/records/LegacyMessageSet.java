@@ -18,12 +18,14 @@ public final class LegacyMessageSet {
     private final CompressionType compression;
     private final byte magic;
     private final int validBytes;
+    private final int inputBytes;
 
-    private LegacyMessageSet(List<LegacyMessage> messages, CompressionType compression, byte magic, int validBytes) {
+    private LegacyMessageSet(List<LegacyMessage> messages, CompressionType compression, byte magic, int validBytes, int inputBytes) {
         this.messages = messages;
         this.compression = compression;
         this.magic = magic;
         this.validBytes = validBytes;
+        this.inputBytes = inputBytes;
     }
 
     /** The inner messages in order, compression unwrapped. */
@@ -37,6 +39,9 @@ public final class LegacyMessageSet {
 
     /** Bytes of complete messages from the start of the set. */
     public int validBytes() { return validBytes; }
+
+    /** Bytes given to {@link #read}, including a partial trailing message. */
+    public int inputBytes() { return inputBytes; }
 
     /**
      * Reads the set from position to limit (the buffer is not moved).
@@ -61,7 +66,7 @@ public final class LegacyMessageSet {
             pos += LegacyFormat.LOG_OVERHEAD + size;
         }
         CompressionType compression = mixed || common == null ? CompressionType.NONE : common;
-        return new LegacyMessageSet(out, compression, firstMagic, pos - set.position());
+        return new LegacyMessageSet(out, compression, firstMagic, pos - set.position(), set.remaining());
     }
 
     /**

@@ -149,6 +149,39 @@ public final class RecordBatches {
         };
     }
 
+    /**
+     * Produce path, after validation: writes consecutive base offsets from {@code firstOffset} and the leader
+     * epoch into every batch, and stamps the append time when the topic uses LogAppendTime
+     * ({@code logAppendTime >= 0}; pass {@link RecordBatch#NO_TIMESTAMP} otherwise).
+     *
+     * @return the offset after the last record: the log end offset once appended
+     */
+    public static long assignOffsets(ByteBuffer buffer, long firstOffset, int partitionLeaderEpoch, long logAppendTime) {
+        long next = firstOffset;
+        int pos = buffer.position();
+        while (pos < buffer.limit()) {
+            RecordBatch batch = RecordBatch.wrap(buffer, pos);
+            batch.setBaseOffset(next);
+            batch.setPartitionLeaderEpoch(partitionLeaderEpoch);
+            if (logAppendTime >= 0) batch.setLogAppendTime(logAppendTime);
+            next = batch.nextOffset();
+            pos += batch.sizeInBytes();
+        }
+        return next;
+    }
+
+    /**
+     * A {@link ByteBuffer} over a Netty buffer's readable bytes (e.g. a {@code BufferRecords}), sharing its
+     * memory when it is a single region so in-place writes reach it; a composite buffer is copied, and then the
+     * returned buffer, not the original, is what must be stored.
+     */
+    public static ByteBuffer nioView(io.netty.buffer.ByteBuf buf) {
+        if (buf.nioBufferCount() == 1) return buf.nioBuffer(buf.readerIndex(), buf.readableBytes());
+        ByteBuffer copy = ByteBuffer.allocate(buf.readableBytes());
+        buf.getBytes(buf.readerIndex(), copy);
+        return copy.flip();
+    }
+
     /** Bytes taken by the complete batches at the start of the buffer (excludes a torn trailing batch). */
     public static int validBytes(ByteBuffer buffer) {
         int bytes = 0;
