@@ -1,0 +1,325 @@
+package dev.skiff.log;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** What only a log on disk has: files, reopening, recovery, I/O failures. */
+class SegmentedLogTest {
+    @TempDir Path tmp;
+    final AtomicLong clock = new AtomicLong(LogContractTest.T0);
+    final List<Log> opened = new ArrayList<>();
+    final FaultyFiles files = new FaultyFiles();
+
+    Path dir() { return tmp.resolve("orders-0"); }
+
+    SegmentedLog open(LogConfig config) {
+        SegmentedLog log = SegmentedLog.open(dir(), config, files, clock::get);
+        opened.add(log);
+        return log;
+    }
+
+    @AfterEach
+    void closeAll() {
+        for (Log log : opened) {
+            try { log.close(); } catch (RuntimeException ignored) { }
+        }
+    }
+
+    static LogConfig config() { return LogContractTest.small(); }
+
+    Path file(long base, String suffix) { return dir().resolve(Segment.fileName(base, suffix)); }
+
+    /** Everything a reader can see of the log, batch by batch. */
+    static List<TestBatches.Read> everything(Log log) {
+        List<TestBatches.Read> all = new ArrayList<>();
+        long next = log.logStartOffset();
+        while (next < log.logEndOffset()) {
+            List<TestBatches.Read> got = TestBatches.batches(log.read(next, 1 << 20, true));
+            all.addAll(got);
+            next = got.get(got.size() - 1).lastOffset() + 1;
+        }
+        return all;
+    }
+
+    /** Simulates a crash after a clean close: the marker goes, so the next open must recover. */
+    void forgetCleanShutdown() throws IOException {
+        Files.delete(dir().resolve(SegmentedLog.CLEAN_SHUTDOWN));
+    }
+
+    @Test
+    void segmentFilesUseKafkaNames() {
+        SegmentedLog log = open(config());
+        LogContractTest.appendMany(log, 50, clock);
+        for (long base : log.segmentBaseOffsets()) {
+            assertTrue(Files.exists(file(base, ".log")));
+            assertTrue(Files.exists(file(base, ".index")));
+            assertTrue(Files.exists(file(base, ".timeindex")));
+        }
+        assertTrue(Files.exists(dir().resolve("00000000000000000000.log")));
+    }
+
+    @Test
+    void reopenAfterCleanClose() throws IOException {
+        SegmentedLog log = open(config());
+        LogContractTest.appendMany(log, 120, clock);
+        List<TestBatches.Read> before = everything(log);
+        List<Long> segments = log.segmentBaseOffsets();
+        Log.TimestampOffset max = log.maxTimestamp();
+        log.close();
+        assertTrue(Files.exists(dir().resolve(SegmentedLog.CLEAN_SHUTDOWN)));
+        for (long base : segments) assertEquals(0, Files.size(file(base, ".index")) % 8);
+
+        SegmentedLog again = open(config());
+        assertFalse(Files.exists(dir().resolve(SegmentedLog.CLEAN_SHUTDOWN)), "marker consumed on open");
+        assertEquals(before, everything(again));
+        assertEquals(segments, again.segmentBaseOffsets());
+        assertEquals(max, again.maxTimestamp());
+        assertEquals(before.get(before.size() - 1).lastOffset() + 1, again.append(TestBatches.batch(1, clock.get(), 5)).firstOffset());
+    }
+
+    @Test
+    void deleteRecordsBeforeSurvivesReopen() {
+        SegmentedLog log = open(config());
+        LogContractTest.appendMany(log, 80, clock);
+        log.deleteRecordsBefore(37);
+        log.close();
+        SegmentedLog again = open(config());
+        assertEquals(37, again.logStartOffset());
+        assertThrows(Log.OffsetOutOfRangeException.class, () -> again.read(36, 100, true));
+    }
+
+    @Test
+    void garbageAtTheTailIsCut() throws IOException {
+        SegmentedLog log = open(config());
+        LogContractTest.appendMany(log, 60, clock);
+        List<TestBatches.Read> before = everything(log);
+        long active = last(log.segmentBaseOffsets());
+        log.close();
+        long cleanSize = Files.size(file(active, ".log"));
+        byte[] garbage = new byte[333];
+        new java.util.Random(7).nextBytes(garbage);
+        Files.write(file(active, ".log"), garbage, StandardOpenOption.APPEND);
+        forgetCleanShutdown();
+
+        SegmentedLog again = open(config());
+        assertEquals(before, everything(again));
+        assertEquals(cleanSize, Files.size(file(active, ".log")));
+        assertEquals(before.get(before.size() - 1).lastOffset() + 1, again.logEndOffset());
+    }
+
+    @Test
+    void garbageIsCutEvenWithACleanMarker() throws IOException {
+        SegmentedLog log = open(config());
+        LogContractTest.appendMany(log, 30, clock);
+        List<TestBatches.Read> before = everything(log);
+        long active = last(log.segmentBaseOffsets());
+        log.close();
+        Files.write(file(active, ".log"), new byte[100], StandardOpenOption.APPEND);
+        assertEquals(before, everything(open(config())));
+    }
+
+    @Test
+    void flippedByteInTheLastBatchTruncatesThere() throws IOException {
+        SegmentedLog log = open(config());
+        LogContractTest.appendMany(log, 40, clock);
+        List<TestBatches.Read> before = everything(log);
+        long active = last(log.segmentBaseOffsets());
+        log.close();
+        Path activeFile = file(active, ".log");
+        long size = Files.size(activeFile);
+        TestBatches.Read lastBatch = before.get(before.size() - 1);
+        long lastStart = size - lastBatch.size();
+        try (FileChannel ch = FileChannel.open(activeFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            long at = lastStart + lastBatch.size() - 3;   // inside the last record's value
+            ch.read(b, at);
+            b.put(0, (byte) (b.get(0) ^ 0x40)).rewind();
+            ch.write(b, at);
+        }
+        forgetCleanShutdown();
+
+        SegmentedLog again = open(config());
+        assertEquals(before.subList(0, before.size() - 1), everything(again));
+        assertEquals(lastBatch.baseOffset(), again.logEndOffset());
+        assertEquals(lastStart, Files.size(activeFile));
+        assertEquals(lastBatch.baseOffset(), again.append(TestBatches.batch(1, clock.get(), 5)).firstOffset());
+    }
+
+    @Test
+    void tornLastBatchIsCut() throws IOException {
+        SegmentedLog log = open(config());
+        LogContractTest.appendMany(log, 40, clock);
+        List<TestBatches.Read> before = everything(log);
+        long active = last(log.segmentBaseOffsets());
+        log.close();
+        Path activeFile = file(active, ".log");
+        long size = Files.size(activeFile);
+        try (FileChannel ch = FileChannel.open(activeFile, StandardOpenOption.WRITE)) {
+            ch.truncate(size - 10);
+        }
+        forgetCleanShutdown();
+        SegmentedLog again = open(config());
+        assertEquals(before.subList(0, before.size() - 1), everything(again));
+        assertEquals(size - before.get(before.size() - 1).size(), Files.size(activeFile));
+    }
+
+    @Test
+    void deletedIndexFilesAreRebuiltIdentically() throws IOException {
+        SegmentedLog log = open(config());
+        LogContractTest.appendMany(log, 150, clock);
+        List<TestBatches.Read> before = everything(log);
+        List<Long> segments = log.segmentBaseOffsets();
+        log.close();
+        List<byte[]> indexes = new ArrayList<>();
+        for (long base : segments) {
+            indexes.add(Files.readAllBytes(file(base, ".index")));
+            indexes.add(Files.readAllBytes(file(base, ".timeindex")));
+            Files.delete(file(base, ".index"));
+            Files.delete(file(base, ".timeindex"));
+        }
+        assertTrue(indexes.stream().anyMatch(b -> b.length > 0), "the test must index something");
+        SegmentedLog again = open(config());
+        assertEquals(before, everything(again));
+        for (long o = 0; o < again.logEndOffset(); o++) {
+            TestBatches.Read r = TestBatches.batches(again.read(o, 1, true)).get(0);
+            assertTrue(r.baseOffset() <= o && o <= r.lastOffset());
+        }
+        again.close();
+        for (int i = 0; i < segments.size(); i++) {
+            assertArrayEquals(indexes.get(2 * i), Files.readAllBytes(file(segments.get(i), ".index")));
+            assertArrayEquals(indexes.get(2 * i + 1), Files.readAllBytes(file(segments.get(i), ".timeindex")));
+        }
+    }
+
+    @Test
+    void corruptIndexIsRebuilt() throws IOException {
+        SegmentedLog log = open(config());
+        LogContractTest.appendMany(log, 100, clock);
+        List<TestBatches.Read> before = everything(log);
+        log.close();
+        Files.write(file(0, ".index"), new byte[] {1, 2, 3}, StandardOpenOption.APPEND);
+        Files.write(file(0, ".timeindex"), new byte[24]);
+        SegmentedLog again = open(config());
+        assertEquals(before, everything(again));
+        assertEquals(new Log.TimestampOffset(LogContractTest.T0, 0), again.offsetForTimestamp(0));
+        assertEquals(log.maxTimestamp(), again.maxTimestamp());
+    }
+
+    @Test
+    void emptySegmentsOpen() throws IOException {
+        Files.createDirectories(dir());
+        Files.createFile(file(0, ".log"));
+        SegmentedLog log = open(config());
+        assertEquals(0, log.logEndOffset());
+        assertEquals(0, log.read(0, 100, true).size());
+        log.append(TestBatches.batch(2, clock.get(), 10));
+        log.close();
+        forgetCleanShutdown();
+        assertEquals(2, open(config()).logEndOffset());
+    }
+
+    @Test
+    void emptyActiveSegmentAfterRetentionSurvivesReopen() {
+        SegmentedLog log = open(config().withRetentionMs(10));
+        LogContractTest.appendMany(log, 30, clock);
+        long end = log.logEndOffset();
+        log.applyRetention(clock.get() + 1000);
+        log.close();
+        SegmentedLog again = open(config());
+        assertEquals(end, again.logStartOffset());
+        assertEquals(end, again.logEndOffset());
+        assertEquals(List.of(end), again.segmentBaseOffsets());
+    }
+
+    @Test
+    void leftoverFilesAreRemoved() throws IOException {
+        SegmentedLog log = open(config());
+        LogContractTest.appendMany(log, 20, clock);
+        List<TestBatches.Read> before = everything(log);
+        log.close();
+        Files.write(dir().resolve("00000000000000000000.log.cleaned"), new byte[10]);
+        Files.write(dir().resolve("00000000000000000000.log.deleted"), new byte[10]);
+        Files.write(dir().resolve("log-start-offset.checkpoint.tmp"), new byte[10]);
+        Files.write(file(999, ".index"), new byte[8]);
+        SegmentedLog again = open(config());
+        assertEquals(before, everything(again));
+        try (Stream<Path> left = Files.list(dir())) {
+            List<String> names = left.map(p -> p.getFileName().toString()).toList();
+            assertTrue(names.stream().noneMatch(n -> n.endsWith(".cleaned") || n.endsWith(".deleted") || n.endsWith(".tmp")), names.toString());
+            assertFalse(names.contains(Segment.fileName(999, ".index")));
+        }
+    }
+
+    @Test
+    void failedWriteLeavesTheLogAsItWasAndLaterAppendsWork() throws IOException {
+        SegmentedLog log = open(config().withIndexIntervalBytes(1).withSegmentBytes(1 << 20));
+        LogContractTest.appendMany(log, 10, clock);
+        List<TestBatches.Read> before = everything(log);
+        long end = log.logEndOffset();
+        long active = last(log.segmentBaseOffsets());
+        long fileSize = Files.size(file(active, ".log"));
+        long indexSize = Files.size(file(active, ".index"));
+
+        files.failWrites(p -> p.toString().endsWith(".log"));
+        ByteBuffer batch = TestBatches.concat(TestBatches.batch(3, clock.get(), 50), TestBatches.batch(2, clock.get(), 50));
+        assertThrows(LogStorageException.class, () -> log.append(batch));
+        assertEquals(end, log.logEndOffset());
+        assertEquals(fileSize, Files.size(file(active, ".log")));
+        assertEquals(before, everything(log));
+
+        files.failWrites(p -> p.toString().endsWith(".index"));
+        assertThrows(LogStorageException.class, () -> log.append(TestBatches.batch(3, clock.get(), 50)));
+        assertEquals(end, log.logEndOffset());
+        assertEquals(fileSize, Files.size(file(active, ".log")));
+        assertEquals(indexSize, Files.size(file(active, ".index")));
+        assertEquals(before, everything(log));
+
+        files.heal();
+        assertEquals(end, log.append(TestBatches.batch(3, clock.get(), 50)).firstOffset());
+        assertEquals(end + 3, log.logEndOffset());
+        List<TestBatches.Read> after = everything(log);
+        log.close();
+        assertEquals(after, everything(open(config())));
+    }
+
+    @Test
+    void flushIntervalMessagesAndFlush() {
+        SegmentedLog log = open(config().withFlushIntervalMessages(3));
+        LogContractTest.appendMany(log, 10, clock);
+        log.flush();
+        assertEquals(10, everything(log).size());
+    }
+
+    @Test
+    void deleteRemovesTheDirectory() {
+        SegmentedLog log = open(config());
+        LogContractTest.appendMany(log, 50, clock);
+        log.delete();
+        assertFalse(Files.exists(dir()));
+        assertThrows(LogStorageException.class, () -> log.append(TestBatches.batch(1, clock.get(), 1)));
+    }
+
+    @Test
+    void fullIndexRollsTheSegment() {
+        SegmentedLog log = open(config().withSegmentBytes(1 << 20).withIndexIntervalBytes(1).withMaxIndexBytes(8 * 4));
+        LogContractTest.appendMany(log, 20, clock);
+        assertTrue(log.segmentBaseOffsets().size() >= 4, log.segmentBaseOffsets().toString());
+        assertEquals(20, everything(log).size());
+    }
+
+    private static long last(List<Long> list) { return list.get(list.size() - 1); }
+}
