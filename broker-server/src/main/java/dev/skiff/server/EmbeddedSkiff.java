@@ -1,6 +1,14 @@
 package dev.skiff.server;
 
+import dev.skiff.broker.Broker;
+import dev.skiff.config.BrokerConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,7 +28,7 @@ public final class EmbeddedSkiff implements AutoCloseable {
         String host = "127.0.0.1";
         int port = 0;
         Path dataDir;
-        boolean deleteDataDirOnClose;
+        boolean inMemory;
         final Map<String, Integer> topics = new LinkedHashMap<>();
         final Map<String, String> properties = new LinkedHashMap<>();
 
@@ -29,22 +37,96 @@ public final class EmbeddedSkiff implements AutoCloseable {
         public Builder port(int port) { this.port = port; return this; }
         /** Directory of the logs; by default a fresh temporary directory that close() deletes. */
         public Builder dataDir(Path dataDir) { this.dataDir = dataDir; return this; }
+        /** Keep logs in memory only: no files at all. */
+        public Builder inMemory() { this.inMemory = true; return this; }
         /** A topic created at start (kept if it already exists in the data dir). */
         public Builder topic(String name, int partitions) { topics.put(name, partitions); return this; }
         /** A broker property with Kafka's key name, e.g. {@code num.partitions}. */
         public Builder property(String key, String value) { properties.put(key, value); return this; }
-        public EmbeddedSkiff start() { throw new UnsupportedOperationException("being written"); }
+        public Builder properties(Map<String, String> values) { properties.putAll(values); return this; }
+
+        public EmbeddedSkiff start() { return new EmbeddedSkiff(this); }
+    }
+
+    private final Builder options;
+    private final Path dataDir;
+    private final boolean ownsDataDir;
+    private SkiffServer server;
+    private int port;
+
+    private EmbeddedSkiff(Builder b) {
+        this.options = b;
+        try {
+            this.ownsDataDir = b.dataDir == null && !b.inMemory;
+            this.dataDir = b.dataDir != null ? b.dataDir : b.inMemory ? null : Files.createTempDirectory("skiff-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.port = b.port;
+        this.server = startServer();
+        this.port = server.port();
     }
 
     public static Builder builder() { return new Builder(); }
 
+    private SkiffServer startServer() {
+        Map<String, String> props = new LinkedHashMap<>(options.properties);
+        props.put("host.name", options.host);
+        props.put("port", Integer.toString(port));
+        props.remove("listeners");
+        if (dataDir != null) props.put("log.dirs", dataDir.toString());
+        BrokerConfig config = BrokerConfig.of(props);
+        return options.inMemory ? SkiffServer.startInMemory(config, options.topics)
+                : SkiffServer.start(config, options.topics);
+    }
+
     /** {@code host:port}, the same form as Testcontainers' KafkaContainer.getBootstrapServers(). */
     public String bootstrapServers() { return host() + ":" + port(); }
-    public String host() { throw new UnsupportedOperationException("being written"); }
-    public int port() { throw new UnsupportedOperationException("being written"); }
-    public Path dataDir() { throw new UnsupportedOperationException("being written"); }
-    public void createTopic(String name, int partitions) { throw new UnsupportedOperationException("being written"); }
-    /** Stops and starts again on the same data dir and port. */
-    public void restart() { throw new UnsupportedOperationException("being written"); }
-    @Override public void close() { throw new UnsupportedOperationException("being written"); }
+
+    public String host() { return options.host; }
+
+    public int port() { return port; }
+
+    /** The data directory, or null for an in-memory broker. */
+    public Path dataDir() { return dataDir; }
+
+    /** The broker inside, for tests that look at its state directly. */
+    public Broker broker() { return server.broker(); }
+
+    public void createTopic(String name, int partitions) {
+        server.broker().createTopics(Map.of(name, partitions));
+    }
+
+    /** Stops and starts again on the same data dir and port, as a process restart would. */
+    public synchronized void restart() {
+        server.close();
+        server = startServer();
+    }
+
+    @Override
+    public synchronized void close() {
+        server.close();
+        if (ownsDataDir) deleteRecursively(dataDir);
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (dir == null || !Files.exists(dir)) return;
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                    Files.deleteIfExists(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

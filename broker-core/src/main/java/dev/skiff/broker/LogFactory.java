@@ -1,0 +1,115 @@
+package dev.skiff.broker;
+
+import dev.skiff.log.Log;
+import dev.skiff.log.LogConfig;
+import dev.skiff.log.SegmentedLog;
+import dev.skiff.log.memory.InMemoryLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.Map;
+import java.util.LinkedHashMap;
+import java.util.stream.Stream;
+
+/**
+ * Where partitions keep their logs and topics their descriptions: files under the data dir (Kafka's
+ * {@code <topic>-<partition>} directories), or memory only.
+ */
+public interface LogFactory {
+
+    Log open(TopicPartition tp, LogConfig config);
+
+    /** Saved topic descriptions (name to properties), read at start. */
+    Map<String, Properties> loadTopics();
+
+    void saveTopic(String name, Properties description);
+
+    void deleteTopic(String name);
+
+    static LogFactory files(Path dataDir) { return new OnDisk(dataDir); }
+
+    static LogFactory memory() { return new InMemory(); }
+
+    /** Logs in segment files; topic descriptions in {@code .skiff/topics/<name>.properties}. */
+    final class OnDisk implements LogFactory {
+        private final Path dataDir;
+        private final Path topicsDir;
+
+        OnDisk(Path dataDir) {
+            this.dataDir = dataDir;
+            this.topicsDir = dataDir.resolve(".skiff").resolve("topics");
+            try {
+                Files.createDirectories(topicsDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create data dir " + dataDir + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public Log open(TopicPartition tp, LogConfig config) {
+            return SegmentedLog.open(dataDir.resolve(tp.topic() + "-" + tp.partition()), config);
+        }
+
+        @Override
+        public Map<String, Properties> loadTopics() {
+            Map<String, Properties> out = new LinkedHashMap<>();
+            try (Stream<Path> files = Files.list(topicsDir)) {
+                for (Path f : files.sorted().toList()) {
+                    String file = f.getFileName().toString();
+                    if (!file.endsWith(".properties")) continue;
+                    Properties p = new Properties();
+                    try (var in = Files.newBufferedReader(f)) {
+                        p.load(in);
+                    }
+                    out.put(file.substring(0, file.length() - ".properties".length()), p);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return out;
+        }
+
+        @Override
+        public void saveTopic(String name, Properties description) {
+            Path target = topicsDir.resolve(name + ".properties");
+            Path tmp = topicsDir.resolve(name + ".properties.tmp");
+            try (var out = Files.newBufferedWriter(tmp)) {
+                description.store(out, "Skiff topic " + name);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            try {
+                Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void deleteTopic(String name) {
+            try {
+                Files.deleteIfExists(topicsDir.resolve(name + ".properties"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Everything in memory: nothing survives close. */
+    final class InMemory implements LogFactory {
+        @Override
+        public Log open(TopicPartition tp, LogConfig config) { return InMemoryLog.create(config); }
+
+        @Override
+        public Map<String, Properties> loadTopics() { return Map.of(); }
+
+        @Override
+        public void saveTopic(String name, Properties description) {}
+
+        @Override
+        public void deleteTopic(String name) {}
+    }
+}

@@ -1,0 +1,59 @@
+package dev.skiff.broker;
+
+import dev.skiff.log.Log;
+import dev.skiff.log.LogSlice;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * One partition, led by this broker. Appends are serialised per partition (never across partitions); reads
+ * go straight to the log. Waiters (long-poll fetches) are woken after every append.
+ */
+public final class Partition {
+
+    private final TopicPartition id;
+    private final Log log;
+    private final CopyOnWriteArrayList<Runnable> appendListeners = new CopyOnWriteArrayList<>();
+    private final ProducerStateTable producers = new ProducerStateTable();
+
+    Partition(TopicPartition id, Log log) {
+        this.id = id;
+        this.log = log;
+    }
+
+    public TopicPartition id() { return id; }
+
+    public String topic() { return id.topic(); }
+
+    public int index() { return id.partition(); }
+
+    public Log log() { return log; }
+
+    public ProducerStateTable producers() { return producers; }
+
+    public long logStartOffset() { return log.logStartOffset(); }
+
+    /** With a single replica everything appended is committed, so the high watermark is the log end. */
+    public long highWatermark() { return log.logEndOffset(); }
+
+    /** Appends v2 batches (validated by the caller) and wakes the waiters. */
+    public Log.AppendInfo append(ByteBuffer batches) {
+        Log.AppendInfo info;
+        synchronized (this) {
+            info = log.append(batches);
+        }
+        for (Runnable r : appendListeners) r.run();
+        return info;
+    }
+
+    /** Runs {@code action} holding the append lock, for checks that must see no append in between. */
+    public synchronized <T> T locked(java.util.function.Supplier<T> action) { return action.get(); }
+
+    public LogSlice read(long offset, int maxBytes, boolean minOneBatch) {
+        return log.read(offset, maxBytes, minOneBatch);
+    }
+
+    public void addAppendListener(Runnable r) { appendListeners.add(r); }
+
+    public void removeAppendListener(Runnable r) { appendListeners.remove(r); }
+}

@@ -1,0 +1,201 @@
+package dev.skiff.broker;
+
+import dev.skiff.config.BrokerConfig;
+import dev.skiff.config.TopicConfig;
+import dev.skiff.log.Log;
+import dev.skiff.log.LogConfig;
+import dev.skiff.protocol.types.Uuid;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
+
+/**
+ * The topics this broker leads: created explicitly, at start, or on first use; saved so they come back
+ * after a restart with the same id, partition count and configs.
+ */
+public final class TopicManager implements AutoCloseable {
+
+    private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]+");
+    private static final int MAX_NAME_LENGTH = 249;
+
+    /** Told about topics appearing and disappearing (the ZooKeeper bridge mirrors them). */
+    public interface Listener {
+        void topicCreated(Topic topic);
+
+        void topicDeleted(Topic topic);
+    }
+
+    private final BrokerConfig config;
+    private final LogFactory logs;
+    private final Map<String, Topic> byName = new ConcurrentHashMap<>();
+    private final Map<Uuid, Topic> byId = new ConcurrentHashMap<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+    public TopicManager(BrokerConfig config, LogFactory logs) {
+        this.config = config;
+        this.logs = logs;
+        logs.loadTopics().forEach((name, p) -> {
+            Map<String, String> configs = new LinkedHashMap<>();
+            p.stringPropertyNames().stream().filter(k -> k.startsWith("config."))
+                    .forEach(k -> configs.put(k.substring(7), p.getProperty(k)));
+            open(name, Uuid.fromString(p.getProperty("id")), Integer.parseInt(p.getProperty("partitions")), configs);
+        });
+    }
+
+    public Topic get(String name) { return name == null ? null : byName.get(name); }
+
+    public Topic get(Uuid id) { return byId.get(id); }
+
+    public Partition partition(String topic, int index) {
+        Topic t = byName.get(topic);
+        return t == null ? null : t.partition(index);
+    }
+
+    public Collection<Topic> all() { return byName.values(); }
+
+    public void addListener(Listener l) { listeners.add(l); }
+
+    /** Throws {@link InvalidTopicException} for a name Kafka rejects. */
+    public static void validateName(String name) {
+        if (name == null || name.isEmpty()) throw new InvalidTopicException("Topic name is empty");
+        if (name.equals(".") || name.equals("..")) throw new InvalidTopicException("Topic name cannot be . or ..");
+        if (name.length() > MAX_NAME_LENGTH) throw new InvalidTopicException("Topic name is longer than 249 characters");
+        if (!LEGAL.matcher(name).matches())
+            throw new InvalidTopicException("Topic name " + name + " has characters other than ASCII alphanumerics, '.', '_' and '-'");
+    }
+
+    /** Creates a topic, or returns null if one of that name exists. */
+    public synchronized Topic create(String name, int partitions, Map<String, String> configs) {
+        validateName(name);
+        if (partitions <= 0) throw new IllegalArgumentException("Number of partitions must be larger than 0");
+        if (byName.containsKey(name)) return null;
+        Topic t = open(name, Uuid.random(), partitions, configs);
+        save(t);
+        for (Listener l : listeners) l.topicCreated(t);
+        return t;
+    }
+
+    /** The topic, created with the broker defaults if auto-creation is on; null otherwise. */
+    public Topic getOrAutoCreate(String name) {
+        Topic t = byName.get(name);
+        if (t != null || !config.autoCreateTopics) return t;
+        synchronized (this) {
+            t = byName.get(name);
+            return t != null ? t : create(name, config.numPartitions, Map.of());
+        }
+    }
+
+    /** An internal topic (offsets, transactions), created on first use and hidden from auto-creation rules. */
+    public synchronized Topic getOrCreateInternal(String name, int partitions, Map<String, String> configs) {
+        Topic t = byName.get(name);
+        return t != null ? t : create(name, partitions, configs);
+    }
+
+    public synchronized boolean delete(String name) {
+        Topic t = byName.remove(name);
+        if (t == null) return false;
+        byId.remove(t.id());
+        logs.deleteTopic(name);
+        for (Partition p : t.partitions()) p.log().delete();
+        for (Listener l : listeners) l.topicDeleted(t);
+        return true;
+    }
+
+    /** Grows a topic to {@code count} partitions. */
+    public synchronized Topic addPartitions(String name, int count) {
+        Topic t = byName.get(name);
+        if (t == null) return null;
+        if (count <= t.partitions().size()) throw new IllegalArgumentException(
+                "Topic currently has " + t.partitions().size() + " partitions, which is higher than the requested " + count + ".");
+        List<Partition> parts = new ArrayList<>(t.partitions());
+        LogConfig lc = logConfig(t.configs());
+        for (int i = parts.size(); i < count; i++) parts.add(openPartition(name, i, lc));
+        Topic grown = new Topic(name, t.id(), List.copyOf(parts), t.configs(), t.internal());
+        byName.put(name, grown);
+        byId.put(grown.id(), grown);
+        save(grown);
+        for (Listener l : listeners) l.topicCreated(grown);
+        return grown;
+    }
+
+    /** Replaces the configs set on a topic (those not given fall back to broker defaults). */
+    public synchronized Topic setConfigs(String name, Map<String, String> configs) {
+        Topic t = byName.get(name);
+        if (t == null) return null;
+        Topic changed = new Topic(name, t.id(), t.partitions(), Map.copyOf(configs), t.internal());
+        byName.put(name, changed);
+        byId.put(changed.id(), changed);
+        save(changed);
+        return changed;
+    }
+
+    /** The value in force for a topic config: set on the topic, else the broker default. */
+    public String effectiveConfig(Topic t, String key) {
+        String v = t.configs().get(key);
+        return v != null ? v : TopicConfig.defaults(config).get(key);
+    }
+
+    public LogConfig logConfig(Map<String, String> topicConfigs) {
+        Map<String, String> eff = new LinkedHashMap<>(TopicConfig.defaults(config));
+        eff.putAll(topicConfigs);
+        return LogConfig.defaults()
+                .withSegmentBytes(Integer.parseInt(eff.get(TopicConfig.SEGMENT_BYTES)))
+                .withSegmentMs(Long.parseLong(eff.get(TopicConfig.SEGMENT_MS)))
+                .withRetentionBytes(Long.parseLong(eff.get(TopicConfig.RETENTION_BYTES)))
+                .withRetentionMs(eff.get(TopicConfig.CLEANUP_POLICY).contains("delete")
+                        ? Long.parseLong(eff.get(TopicConfig.RETENTION_MS)) : -1)
+                .withIndexIntervalBytes(config.indexIntervalBytes)
+                .withFlushIntervalMessages(Long.parseLong(eff.get(TopicConfig.FLUSH_MESSAGES)));
+    }
+
+    private Topic open(String name, Uuid id, int partitions, Map<String, String> configs) {
+        LogConfig lc = logConfig(configs);
+        List<Partition> parts = new ArrayList<>(partitions);
+        for (int i = 0; i < partitions; i++) parts.add(openPartition(name, i, lc));
+        Topic t = new Topic(name, id, List.copyOf(parts), Map.copyOf(configs), name.startsWith("__"));
+        byName.put(name, t);
+        byId.put(id, t);
+        return t;
+    }
+
+    private Partition openPartition(String topic, int index, LogConfig lc) {
+        TopicPartition tp = new TopicPartition(topic, index);
+        Log log = logs.open(tp, lc);
+        return new Partition(tp, log);
+    }
+
+    private void save(Topic t) {
+        Properties p = new Properties();
+        p.setProperty("id", t.id().toString());
+        p.setProperty("partitions", Integer.toString(t.partitions().size()));
+        t.configs().forEach((k, v) -> p.setProperty("config." + k, v));
+        logs.saveTopic(t.name(), p);
+    }
+
+    /** Applies retention to every log; returns segments removed. */
+    public int applyRetention(long nowMs) {
+        int removed = 0;
+        for (Topic t : byName.values())
+            for (Partition p : t.partitions()) removed += p.log().applyRetention(nowMs);
+        return removed;
+    }
+
+    public void flushAll() {
+        for (Topic t : byName.values())
+            for (Partition p : t.partitions()) p.log().flush();
+    }
+
+    @Override
+    public synchronized void close() {
+        for (Topic t : byName.values())
+            for (Partition p : t.partitions()) p.log().close();
+        byName.clear();
+        byId.clear();
+    }
+}

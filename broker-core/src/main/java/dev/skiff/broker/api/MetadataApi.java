@@ -1,0 +1,86 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.Broker;
+import dev.skiff.broker.InvalidTopicException;
+import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.Topic;
+import dev.skiff.broker.TopicManager;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.MetadataRequestData;
+import dev.skiff.protocol.message.MetadataResponseData;
+import dev.skiff.protocol.types.Uuid;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Metadata: this broker is the whole cluster, the controller and the leader of every partition. Topics that
+ * don't exist are created when auto-creation is on and the request allows it (v4+; always before).
+ */
+public final class MetadataApi implements ApiHandler<MetadataRequestData> {
+
+    private final Broker broker;
+
+    MetadataApi(Broker broker) { this.broker = broker; }
+
+    @Override public ApiKeys api() { return ApiKeys.METADATA; }
+    @Override public short minVersion() { return 0; }
+    @Override public short maxVersion() { return 13; }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, MetadataRequestData request) {
+        short v = ctx.apiVersion();
+        MetadataResponseData r = new MetadataResponseData()
+                .setClusterId(broker.config().clusterId)
+                .setControllerId(broker.nodeId());
+        r.brokers().add(new MetadataResponseData.MetadataResponseBroker()
+                .setNodeId(broker.nodeId()).setHost(broker.advertisedHost()).setPort(broker.advertisedPort()));
+        TopicManager topics = broker.topics();
+        // v0: an empty list means all topics; v1+: null means all, empty means none.
+        boolean all = request.topics() == null || (v == 0 && request.topics().isEmpty());
+        if (all) {
+            for (Topic t : topics.all()) r.topics().add(describe(t));
+        } else {
+            boolean mayCreate = v < 4 || request.allowAutoTopicCreation();
+            for (MetadataRequestData.MetadataRequestTopic rt : request.topics()) {
+                r.topics().add(lookup(rt, mayCreate, topics));
+            }
+        }
+        return CompletableFuture.completedFuture(r);
+    }
+
+    private MetadataResponseData.MetadataResponseTopic lookup(MetadataRequestData.MetadataRequestTopic rt,
+                                                              boolean mayCreate, TopicManager topics) {
+        String name = rt.name();
+        if (name == null && rt.topicId() != null && !rt.topicId().equals(Uuid.ZERO)) {
+            Topic t = topics.get(rt.topicId());
+            return t != null ? describe(t) : error(null, rt.topicId(), Errors.UNKNOWN_TOPIC_ID);
+        }
+        try {
+            TopicManager.validateName(name);
+        } catch (InvalidTopicException e) {
+            return error(name, Uuid.ZERO, Errors.INVALID_TOPIC_EXCEPTION);
+        }
+        Topic t = mayCreate ? topics.getOrAutoCreate(name) : topics.get(name);
+        return t != null ? describe(t) : error(name, Uuid.ZERO, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+    }
+
+    private static MetadataResponseData.MetadataResponseTopic error(String name, Uuid id, Errors e) {
+        return new MetadataResponseData.MetadataResponseTopic().setName(name).setTopicId(id).setErrorCode(e.code());
+    }
+
+    private MetadataResponseData.MetadataResponseTopic describe(Topic t) {
+        MetadataResponseData.MetadataResponseTopic mt = new MetadataResponseData.MetadataResponseTopic()
+                .setName(t.name()).setTopicId(t.id()).setIsInternal(t.internal());
+        List<Integer> self = List.of(broker.nodeId());
+        for (int i = 0; i < t.partitions().size(); i++) {
+            mt.partitions().add(new MetadataResponseData.MetadataResponsePartition()
+                    .setPartitionIndex(i).setLeaderId(broker.nodeId()).setLeaderEpoch(0)
+                    .setReplicaNodes(new ArrayList<>(self)).setIsrNodes(new ArrayList<>(self)));
+        }
+        return mt;
+    }
+
+}

@@ -1,0 +1,100 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.Broker;
+import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.Topic;
+import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.group.CommittedOffset;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.message.OffsetFetchRequestData;
+import dev.skiff.protocol.message.OffsetFetchResponseData;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * OffsetFetch: a group's committed offsets; -1 for partitions without one. v0-7 ask for one group, v8+ for
+ * several; a null topic list (v2+) means every partition the group has committed.
+ */
+public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> {
+
+    private final Broker broker;
+
+    OffsetFetchApi(Broker broker) { this.broker = broker; }
+
+    @Override public ApiKeys api() { return ApiKeys.OFFSET_FETCH; }
+    @Override public short minVersion() { return 0; }
+    @Override public short maxVersion() { return 9; }
+
+    /** Partitions asked for, grouped by topic (null: all committed). */
+    private Map<String, List<Integer>> wanted(String group, Map<String, List<Integer>> asked) {
+        if (asked != null) return asked;
+        Map<String, List<Integer>> all = new LinkedHashMap<>();
+        broker.offsets().fetchAll(group).keySet().forEach(tp ->
+                all.computeIfAbsent(tp.topic(), x -> new ArrayList<>()).add(tp.partition()));
+        return all;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, OffsetFetchRequestData request) {
+        OffsetFetchResponseData r = new OffsetFetchResponseData();
+        if (ctx.apiVersion() < 8) {
+            Map<String, List<Integer>> asked = null;
+            if (request.topics() != null) {
+                asked = new LinkedHashMap<>();
+                for (OffsetFetchRequestData.OffsetFetchRequestTopic t : request.topics())
+                    asked.put(t.name(), t.partitionIndexes());
+            }
+            wanted(request.groupId(), asked).forEach((topic, parts) -> {
+                OffsetFetchResponseData.OffsetFetchResponseTopic tr =
+                        new OffsetFetchResponseData.OffsetFetchResponseTopic().setName(topic);
+                r.topics().add(tr);
+                for (int p : parts) {
+                    CommittedOffset o = (ctx.apiVersion() == 0 ? broker.version0Offsets() : broker.offsets())
+                            .fetch(request.groupId(), new TopicPartition(topic, p));
+                    tr.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartition()
+                            .setPartitionIndex(p)
+                            .setCommittedOffset(o == null ? -1 : o.offset())
+                            .setCommittedLeaderEpoch(o == null ? -1 : o.leaderEpoch())
+                            .setMetadata(o == null ? "" : o.metadata() == null ? "" : o.metadata()));
+                }
+            });
+            return CompletableFuture.completedFuture(r);
+        }
+        for (OffsetFetchRequestData.OffsetFetchRequestGroup g : request.groups()) {
+            Map<String, List<Integer>> asked = null;
+            if (g.topics() != null) {
+                asked = new LinkedHashMap<>();
+                for (OffsetFetchRequestData.OffsetFetchRequestTopics t : g.topics()) {
+                    String name = t.name();
+                    if (ctx.apiVersion() >= 10) {
+                        Topic topic = broker.topics().get(t.topicId());
+                        name = topic == null ? null : topic.name();
+                    }
+                    if (name != null) asked.put(name, t.partitionIndexes());
+                }
+            }
+            OffsetFetchResponseData.OffsetFetchResponseGroup gr =
+                    new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(g.groupId());
+            r.groups().add(gr);
+            wanted(g.groupId(), asked).forEach((topic, parts) -> {
+                Topic known = broker.topics().get(topic);
+                OffsetFetchResponseData.OffsetFetchResponseTopics tr = new OffsetFetchResponseData.OffsetFetchResponseTopics()
+                        .setName(topic).setTopicId(known == null ? dev.skiff.protocol.types.Uuid.ZERO : known.id());
+                gr.topics().add(tr);
+                for (int p : parts) {
+                    CommittedOffset o = broker.offsets().fetch(g.groupId(), new TopicPartition(topic, p));
+                    tr.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartitions()
+                            .setPartitionIndex(p)
+                            .setCommittedOffset(o == null ? -1 : o.offset())
+                            .setCommittedLeaderEpoch(o == null ? -1 : o.leaderEpoch())
+                            .setMetadata(o == null ? "" : o.metadata() == null ? "" : o.metadata()));
+                }
+            });
+        }
+        return CompletableFuture.completedFuture(r);
+    }
+}

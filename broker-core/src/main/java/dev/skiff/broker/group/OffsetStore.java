@@ -1,0 +1,84 @@
+package dev.skiff.broker.group;
+
+import dev.skiff.broker.Partition;
+import dev.skiff.broker.Topic;
+import dev.skiff.broker.TopicManager;
+import dev.skiff.broker.TopicPartition;
+import dev.skiff.config.BrokerConfig;
+import dev.skiff.config.TopicConfig;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Committed offsets of every group, in memory for reads and in the compacted internal topic
+ * {@code __consumer_offsets} for durability: each commit is appended before it is acknowledged, and the
+ * topic is replayed at start.
+ */
+public final class OffsetStore implements OffsetBackend {
+
+    public static final String TOPIC = "__consumer_offsets";
+    private static final Logger log = LoggerFactory.getLogger(OffsetStore.class);
+
+    private final Map<String, Map<TopicPartition, CommittedOffset>> groups = new ConcurrentHashMap<>();
+    private final InternalTopicLog storage;
+
+    public OffsetStore(TopicManager topics, BrokerConfig config) {
+        Topic t = topics.getOrCreateInternal(TOPIC, config.offsetsTopicPartitions,
+                Map.of(TopicConfig.CLEANUP_POLICY, "compact", TopicConfig.SEGMENT_BYTES, Integer.toString(100 * 1024 * 1024)));
+        this.storage = new InternalTopicLog(t);
+        int[] loaded = {0};
+        storage.replay((key, value) -> {
+            OffsetRecords.Key k = OffsetRecords.readKey(ByteBuffer.wrap(key));
+            if (k == null) return;
+            if (value == null) {
+                Map<TopicPartition, CommittedOffset> g = groups.get(k.group());
+                if (g != null) g.remove(k.tp());
+            } else {
+                groups.computeIfAbsent(k.group(), x -> new ConcurrentHashMap<>())
+                        .put(k.tp(), OffsetRecords.readValue(ByteBuffer.wrap(value)));
+                loaded[0]++;
+            }
+        });
+        if (loaded[0] > 0) log.info("Loaded {} committed offset(s) of {} group(s)", loaded[0], groups.size());
+    }
+
+    /** Stores offsets durably, then makes them visible. */
+    @Override
+    public void commit(String group, Map<TopicPartition, CommittedOffset> offsets) {
+        if (offsets.isEmpty()) return;
+        Partition p = storage.partitionFor(group);
+        storage.append(p, offsets.entrySet().stream()
+                .map(e -> new InternalTopicLog.Entry(OffsetRecords.key(group, e.getKey()), OffsetRecords.value(e.getValue())))
+                .toList());
+        groups.computeIfAbsent(group, x -> new ConcurrentHashMap<>()).putAll(offsets);
+    }
+
+    @Override
+    public CommittedOffset fetch(String group, TopicPartition tp) {
+        Map<TopicPartition, CommittedOffset> g = groups.get(group);
+        return g == null ? null : g.get(tp);
+    }
+
+    /** All offsets of a group (empty when unknown). */
+    public Map<TopicPartition, CommittedOffset> fetchAll(String group) {
+        Map<TopicPartition, CommittedOffset> g = groups.get(group);
+        return g == null ? Map.of() : Map.copyOf(g);
+    }
+
+    /** Deletes offsets (OffsetDelete, DeleteGroups) with tombstones. */
+    public void delete(String group, Set<TopicPartition> partitions) {
+        Map<TopicPartition, CommittedOffset> g = groups.get(group);
+        if (g == null || partitions.isEmpty()) return;
+        Partition p = storage.partitionFor(group);
+        storage.append(p, partitions.stream()
+                .map(tp -> new InternalTopicLog.Entry(OffsetRecords.key(group, tp), null)).toList());
+        partitions.forEach(g::remove);
+        if (g.isEmpty()) groups.remove(group);
+    }
+
+    public Set<String> groupsWithOffsets() { return Set.copyOf(groups.keySet()); }
+}

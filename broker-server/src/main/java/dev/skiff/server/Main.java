@@ -1,0 +1,159 @@
+package dev.skiff.server;
+
+import dev.skiff.config.BrokerConfig;
+import dev.skiff.config.ConfigException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code java -jar skiff-server.jar [flags]}: a standalone broker. */
+public final class Main {
+
+    static final String USAGE = """
+            Usage: java -jar skiff-server.jar [options]
+
+              --host HOST              address to listen on (default 127.0.0.1)
+              --port PORT              port to listen on (default 9092; 0 picks a free one)
+              --data-dir DIR           where logs are kept (default ./skiff-data)
+              --config FILE            a server.properties with Kafka's key names
+              --topic NAME:PARTITIONS  create a topic at start (repeatable)
+              --override KEY=VALUE     set one property (repeatable), e.g. num.partitions=3
+              --in-memory              keep everything in memory (nothing is written to disk)
+              --help                   show this help
+            """;
+
+    /** The parsed command line. */
+    record Options(BrokerConfig config, Map<String, Integer> topics, boolean inMemory, boolean help) {}
+
+    public static void main(String[] args) {
+        // The standalone server logs one line per event to stdout; embedders keep their own logging setup.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "skiff-logback.xml");
+        }
+        System.exit(run(args, System.out, System.err, true));
+    }
+
+    /** Runs the broker until it is stopped; returns the exit code. */
+    static int run(String[] args, PrintStream out, PrintStream err, boolean waitForShutdown) {
+        Options o;
+        try {
+            o = parse(args);
+        } catch (ConfigException e) {
+            err.println("skiff: " + e.getMessage());
+            err.println("Try --help.");
+            return 2;
+        }
+        if (o.help()) {
+            out.print(USAGE);
+            return 0;
+        }
+        SkiffServer server;
+        try {
+            if (!o.inMemory()) checkDataDir(o.config().dataDir);
+            server = o.inMemory() ? SkiffServer.startInMemory(o.config(), o.topics())
+                    : SkiffServer.start(o.config(), o.topics());
+        } catch (SkiffServer.StartupException | ConfigException e) {
+            err.println("skiff: " + e.getMessage());
+            return 1;
+        } catch (RuntimeException e) {
+            err.println("skiff: cannot start: " + e.getMessage());
+            return 1;
+        }
+        out.println("Skiff is listening on " + server.host() + ":" + server.port()
+                + (o.inMemory() ? " (in memory)" : " with data in " + o.config().dataDir));
+        if (!waitForShutdown) {
+            server.close();
+            return 0;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "skiff-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    static Options parse(String[] args) {
+        Map<String, String> props = new LinkedHashMap<>();
+        Map<String, String> flags = new LinkedHashMap<>();
+        Map<String, Integer> topics = new LinkedHashMap<>();
+        boolean inMemory = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--help", "-h" -> { return new Options(null, topics, false, true); }
+                case "--in-memory" -> inMemory = true;
+                case "--host", "--port", "--data-dir", "--config", "--topic", "--override" -> {
+                    if (i + 1 >= args.length) throw new ConfigException(a + " needs a value");
+                    String v = args[++i];
+                    switch (a) {
+                        case "--host" -> flags.put("host.name", v);
+                        case "--port" -> flags.put("port", v);
+                        case "--data-dir" -> flags.put("log.dirs", v);
+                        case "--config" -> props.putAll(load(Path.of(v)));
+                        case "--topic" -> addTopic(topics, v);
+                        default -> {
+                            int eq = v.indexOf('=');
+                            if (eq <= 0) throw new ConfigException("--override needs KEY=VALUE, got " + v);
+                            flags.put(v.substring(0, eq), v.substring(eq + 1));
+                        }
+                    }
+                }
+                default -> throw new ConfigException("unknown option " + a);
+            }
+        }
+        if (flags.containsKey("host.name") || flags.containsKey("port")) props.remove("listeners");
+        props.putAll(flags);
+        return new Options(BrokerConfig.of(props), topics, inMemory, false);
+    }
+
+    private static void addTopic(Map<String, Integer> topics, String spec) {
+        int colon = spec.lastIndexOf(':');
+        String name = colon < 0 ? spec : spec.substring(0, colon);
+        int partitions;
+        try {
+            partitions = colon < 0 ? 1 : Integer.parseInt(spec.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new ConfigException("--topic needs NAME:PARTITIONS, got " + spec);
+        }
+        if (name.isEmpty() || partitions <= 0) throw new ConfigException("--topic needs NAME:PARTITIONS, got " + spec);
+        topics.put(name, partitions);
+    }
+
+    private static Map<String, String> load(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k).trim()));
+        return m;
+    }
+
+    /** Fails early, with the directory named, when the data dir cannot be created or written. */
+    static void checkDataDir(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".skiff-write-check", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            throw new ConfigException("data dir " + dir + " is not writable (" + e.getClass().getSimpleName()
+                    + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")");
+        }
+    }
+
+    private Main() {}
+}

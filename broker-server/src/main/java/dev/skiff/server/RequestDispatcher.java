@@ -1,0 +1,164 @@
+package dev.skiff.server;
+
+import dev.skiff.broker.Broker;
+import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.api.ApiVersionsApi;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.DecodedRequest;
+import dev.skiff.protocol.ProtocolException;
+import dev.skiff.protocol.RequestParser;
+import dev.skiff.protocol.ResponseEncoder;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One per connection: turns frames into requests, hands them to the broker, and writes the answers back in
+ * request order (clients pipeline requests and match answers by order as well as correlation id). A
+ * connection that sends something Skiff cannot parse is closed with a logged reason; others carry on.
+ */
+final class RequestDispatcher extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
+    private static final AtomicLong CONNECTIONS = new AtomicLong();
+
+    /** A request whose answer is awaited, in arrival order. */
+    private record Pending(int correlationId, ApiKeys api, short version, CompletableFuture<ApiMessage> answer) {}
+
+    private final Broker broker;
+    private final int maxInFlight;
+    private final long connectionId = CONNECTIONS.incrementAndGet();
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private String clientAddress = "?";
+    private boolean readPaused;
+
+    RequestDispatcher(Broker broker, int maxInFlight) {
+        this.broker = broker;
+        this.maxInFlight = maxInFlight;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
+            clientAddress = a.getAddress().getHostAddress() + ":" + a.getPort();
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        try {
+            dispatch(ctx, frame);
+        } finally {
+            // Handlers that keep request bytes (produce) copy them into the log before returning.
+            frame.release();
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, ByteBuf frame) {
+        if (frame.readableBytes() < 8) {
+            close(ctx, "request of " + frame.readableBytes() + " bytes is shorter than a request header");
+            return;
+        }
+        int start = frame.readerIndex();
+        short apiKey = frame.getShort(start);
+        short version = frame.getShort(start + 2);
+        int correlationId = frame.getInt(start + 4);
+        ApiKeys api = ApiKeys.forId(apiKey);
+        if (api == null || broker.handlers().get(api) == null) {
+            close(ctx, "unknown or unsupported API key " + apiKey);
+            return;
+        }
+        if (!broker.handlers().supports(api, version)) {
+            if (api == ApiKeys.API_VERSIONS) {
+                // Kafka's rule: answer in v0 with UNSUPPORTED_VERSION and the versions we do support.
+                ApiVersionsApi h = (ApiVersionsApi) broker.handlers().get(api);
+                enqueue(ctx, new Pending(correlationId, api, (short) 0,
+                        CompletableFuture.completedFuture(h.unsupportedVersionResponse())));
+                return;
+            }
+            close(ctx, api + " version " + version + " is not supported");
+            return;
+        }
+        DecodedRequest request;
+        try {
+            request = RequestParser.parse(frame);
+        } catch (ProtocolException e) {
+            close(ctx, "malformed " + api + " v" + version + " request: " + e.getMessage());
+            return;
+        }
+        RequestContext rc = new RequestContext(api, version, correlationId, request.clientId(), clientAddress, connectionId);
+        CompletableFuture<ApiMessage> answer;
+        try {
+            answer = broker.handle(rc, request.body());
+        } catch (RuntimeException e) {
+            log.error("{} v{} from {} failed", api, version, clientAddress, e);
+            close(ctx, "internal error handling " + api);
+            return;
+        }
+        enqueue(ctx, new Pending(correlationId, api, version, answer));
+    }
+
+    private void enqueue(ChannelHandlerContext ctx, Pending p) {
+        pending.addLast(p);
+        if (pending.size() >= maxInFlight && !readPaused) {
+            readPaused = true;
+            ctx.channel().config().setAutoRead(false);
+        }
+        if (p.answer.isDone()) {
+            drain(ctx);
+        } else {
+            p.answer.whenComplete((r, e) -> ctx.executor().execute(() -> drain(ctx)));
+        }
+    }
+
+    /** Writes every answer at the head of the queue that is ready, in order. */
+    private void drain(ChannelHandlerContext ctx) {
+        boolean wrote = false;
+        while (!pending.isEmpty() && pending.peekFirst().answer.isDone()) {
+            Pending p = pending.pollFirst();
+            ApiMessage body;
+            try {
+                body = p.answer.join();
+            } catch (RuntimeException e) {
+                log.error("{} v{} from {} failed", p.api, p.version, clientAddress, e);
+                close(ctx, "internal error handling " + p.api);
+                return;
+            }
+            if (body == null) continue; // acks=0: no answer
+            if (!ctx.channel().isActive()) continue;
+            for (Object piece : new ResponseEncoder(ctx.alloc()).encode(p.correlationId, p.api, p.version, body).pieces()) {
+                ctx.write(piece, ctx.voidPromise());
+            }
+            wrote = true;
+        }
+        if (wrote) ctx.flush();
+        if (readPaused && pending.size() < maxInFlight) {
+            readPaused = false;
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    private void close(ChannelHandlerContext ctx, String reason) {
+        log.warn("Closing connection from {}: {}", clientAddress, reason);
+        ctx.close();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof java.io.IOException) {
+            log.debug("Connection from {} failed: {}", clientAddress, cause.toString());
+            ctx.close();
+        } else {
+            close(ctx, cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        }
+    }
+}
