@@ -166,6 +166,15 @@ public final class SegmentedLog implements Log {
 
     @Override
     public LogSlice read(long offset, int maxBytes, boolean minOneBatch) {
+        try {
+            return readOnce(offset, maxBytes, minOneBatch);
+        } catch (LogStorageException e) {
+            if (!(e.getCause() instanceof ClosedChannelException) || closed) throw e;
+            return readOnce(offset, maxBytes, minOneBatch);   // a segment was compacted or deleted meanwhile
+        }
+    }
+
+    private LogSlice readOnce(long offset, int maxBytes, boolean minOneBatch) {
         long end = logEndOffset;
         long start = logStartOffset;
         if (offset < start || offset > end) {
@@ -285,6 +294,40 @@ public final class SegmentedLog implements Log {
             segment.deleteFiles();
         }
         return doomed.size();
+    }
+
+    /** Segments older than the active one, which compaction may rewrite. */
+    List<Segment> inactiveSegments() {
+        synchronized (lock) {
+            List<Segment> out = new ArrayList<>(segments.values());
+            out.remove(out.size() - 1);
+            return out;
+        }
+    }
+
+    /**
+     * Replaces a sealed segment with its compacted copy: .cleaned becomes .swap, the old index files go, the
+     * .swap replaces the .log, and the indexes are rebuilt. Returns null (and drops the copy) when the segment
+     * was deleted meanwhile.
+     */
+    Segment swapIn(Segment old, Path cleaned) throws IOException {
+        synchronized (lock) {
+            if (closed || segments.get(old.baseOffset) != old || old == active) {
+                Files.deleteIfExists(cleaned);
+                return null;
+            }
+            Path swap = Cleaner.markComplete(cleaned);
+            old.closeQuietly();
+            Files.deleteIfExists(old.offsetIndex.path);
+            Files.deleteIfExists(old.timeIndex.path);
+            Files.move(swap, old.logPath, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Segment fresh = Segment.open(dir, old.baseOffset, config, files, clock.getAsLong());
+            Recovery.recover(fresh);
+            fresh.flush();
+            segments.put(fresh.baseOffset, fresh);
+            return fresh;
+        }
     }
 
     @Override

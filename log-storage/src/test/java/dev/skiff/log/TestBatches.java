@@ -12,39 +12,91 @@ final class TestBatches {
 
     /** A batch of {@code records} records with values of {@code valueSize} bytes, timestamps from {@code baseTimestamp}, 1 ms apart. */
     static ByteBuffer batch(int records, long baseTimestamp, int valueSize) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        List<Rec> recs = new ArrayList<>();
         for (int i = 0; i < records; i++) {
+            byte[] value = new byte[valueSize];
+            for (int v = 0; v < valueSize; v++) value[v] = (byte) (i + v);
+            recs.add(new Rec(i, "k" + i, value));
+        }
+        return build(0, baseTimestamp, records - 1, recs);
+    }
+
+    /** One record: its offset delta in the batch, key and value (null: a tombstone). */
+    record Rec(int offsetDelta, String key, byte[] value) {}
+
+    /** A batch of records with the given keys and values ("key", "value" pairs; a null value is a tombstone). */
+    static ByteBuffer keyed(long timestamp, String... keyValues) {
+        List<Rec> recs = new ArrayList<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            recs.add(new Rec(i / 2, keyValues[i], keyValues[i + 1] == null ? null : keyValues[i + 1].getBytes()));
+        }
+        return build(0, timestamp, recs.size() - 1, recs);
+    }
+
+    static ByteBuffer build(long baseOffset, long baseTimestamp, int lastOffsetDelta, List<Rec> recs) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (Rec rec : recs) {
             ByteArrayOutputStream r = new ByteArrayOutputStream();
             r.write(0);                          // attributes
-            varlong(r, i);                       // timestamp delta
-            varlong(r, i);                       // offset delta
-            byte[] key = ("k" + i).getBytes();
+            varlong(r, rec.offsetDelta());       // timestamp delta
+            varlong(r, rec.offsetDelta());
+            byte[] key = rec.key().getBytes();
             varlong(r, key.length);
             r.writeBytes(key);
-            varlong(r, valueSize);
-            for (int v = 0; v < valueSize; v++) r.write((byte) (i + v));
+            if (rec.value() == null) varlong(r, -1);
+            else { varlong(r, rec.value().length); r.writeBytes(rec.value()); }
             varlong(r, 0);                       // headers
             varlong(body, r.size());
             body.writeBytes(r.toByteArray());
         }
         byte[] recordBytes = body.toByteArray();
         ByteBuffer b = ByteBuffer.allocate(BatchHeader.SIZE + recordBytes.length);
-        b.putLong(0L);                           // base offset: the log assigns it
+        b.putLong(baseOffset);
         b.putInt(b.capacity() - BatchHeader.LOG_OVERHEAD);
         b.putInt(0);                             // partition leader epoch
         b.put((byte) 2);
         b.putInt(0);                             // crc, below
         b.putShort((short) 0);                   // attributes
-        b.putInt(records - 1);
+        b.putInt(lastOffsetDelta);
         b.putLong(baseTimestamp);
-        b.putLong(baseTimestamp + records - 1);
+        b.putLong(baseTimestamp + lastOffsetDelta);
         b.putLong(-1L).putShort((short) -1).putInt(-1);
-        b.putInt(records);
+        b.putInt(recs.size());
         b.put(recordBytes);
         CRC32C crc = new CRC32C();
         crc.update(b.array(), BatchHeader.ATTRIBUTES, b.capacity() - BatchHeader.ATTRIBUTES);
         b.putInt(BatchHeader.CRC, (int) crc.getValue());
         return b.flip();
+    }
+
+    /** The records of an uncompressed batch built here. */
+    static List<Rec> records(ByteBuffer batch) {
+        ByteBuffer b = batch.duplicate();
+        int count = b.getInt(b.position() + BatchHeader.RECORD_COUNT);
+        b.position(b.position() + BatchHeader.SIZE);
+        List<Rec> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            readVarlong(b);                      // record length
+            b.get();
+            readVarlong(b);
+            int delta = (int) readVarlong(b);
+            byte[] key = new byte[(int) readVarlong(b)];
+            b.get(key);
+            int valueLength = (int) readVarlong(b);
+            byte[] value = null;
+            if (valueLength >= 0) { value = new byte[valueLength]; b.get(value); }
+            readVarlong(b);
+            out.add(new Rec(delta, new String(key), value));
+        }
+        return out;
+    }
+
+    private static long readVarlong(ByteBuffer b) {
+        long raw = 0;
+        int shift = 0;
+        byte x;
+        do { x = b.get(); raw |= (long) (x & 0x7F) << shift; shift += 7; } while ((x & 0x80) != 0);
+        return (raw >>> 1) ^ -(raw & 1);
     }
 
     static ByteBuffer concat(ByteBuffer... parts) {

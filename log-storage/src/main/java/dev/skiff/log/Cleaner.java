@@ -1,0 +1,144 @@
+package dev.skiff.log;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongPredicate;
+
+/**
+ * Log compaction for {@code cleanup.policy=compact}: keeps, over the inactive segments, only the latest
+ * record of each key. This module cannot decode records, so the broker supplies two callbacks: one that
+ * lists the keys of a batch, one that rewrites a batch keeping only some offsets.
+ *
+ * <p>Each segment is rewritten to {@code .cleaned}, fsynced, renamed to {@code .swap}, and only then swapped
+ * in; {@link Recovery} completes or discards whatever a crash interrupted, so no step loses data.
+ */
+public final class Cleaner {
+    private static final Logger LOG = LoggerFactory.getLogger(Cleaner.class);
+
+    /** One record of a batch: its offset, its key (null when it has none) and whether its value is null. */
+    public record KeyedOffset(long offset, ByteBuffer key, boolean tombstone) {}
+
+    /** Lists the records of one batch (the buffer holds exactly the batch). */
+    @FunctionalInterface
+    public interface KeyExtractor {
+        List<KeyedOffset> records(ByteBuffer batch);
+    }
+
+    /**
+     * Rewrites one batch keeping only the records whose offsets pass {@code keep}: returns the new batch (same
+     * base offset, a valid CRC) or null to drop it. Only called when some but not all records are kept.
+     */
+    @FunctionalInterface
+    public interface BatchRewriter {
+        ByteBuffer rewrite(ByteBuffer batch, LongPredicate keep);
+    }
+
+    private final KeyExtractor keys;
+    private final BatchRewriter rewriter;
+
+    public Cleaner(KeyExtractor keys, BatchRewriter rewriter) {
+        this.keys = keys;
+        this.rewriter = rewriter;
+    }
+
+    /** What one pass did. */
+    public record Result(int segmentsCleaned, long bytesBefore, long bytesAfter) {}
+
+    /** Compacts the inactive segments of {@code log}; appends and reads go on meanwhile. */
+    public Result clean(SegmentedLog log) {
+        List<Segment> inactive = log.inactiveSegments();
+        try {
+            Map<ByteBuffer, Long> latest = new HashMap<>();
+            for (Segment segment : inactive) {
+                forEachBatch(segment, batch -> {
+                    for (KeyedOffset r : keys.records(batch.duplicate())) {
+                        if (r.key() != null) latest.merge(r.key(), r.offset(), Math::max);
+                    }
+                });
+            }
+            long before = 0, after = 0;
+            int cleaned = 0;
+            for (Segment segment : inactive) {
+                before += segment.size();
+                Path cleanedFile = cleanInto(segment, latest);
+                Segment fresh = log.swapIn(segment, cleanedFile);
+                if (fresh != null) {
+                    cleaned++;
+                    after += fresh.size();
+                } else {
+                    after += segment.size();
+                }
+            }
+            LOG.info("Cleaned {}: {} segments, {} -> {} bytes", log.dir(), cleaned, before, after);
+            return new Result(cleaned, before, after);
+        } catch (IOException e) {
+            throw new LogStorageException("cleaning of " + log.dir() + " failed", e);
+        }
+    }
+
+    private Path cleanInto(Segment segment, Map<ByteBuffer, Long> latest) throws IOException {
+        Path cleaned = segment.logPath.resolveSibling(segment.logPath.getFileName() + Recovery.CLEANED);
+        try (FileChannel out = FileChannel.open(cleaned, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            forEachBatch(segment, batch -> {
+                Set<Long> keep = new HashSet<>();
+                List<KeyedOffset> records = keys.records(batch.duplicate());
+                for (KeyedOffset r : records) {
+                    if (r.key() == null || latest.get(r.key()) == r.offset()) keep.add(r.offset());
+                }
+                ByteBuffer result;
+                if (keep.size() == records.size()) result = batch;
+                else if (keep.isEmpty()) result = null;
+                else result = rewriter.rewrite(batch.duplicate(), keep::contains);
+                if (result == null) return;
+                String problem = BatchHeader.check(result, result.position(), result.remaining(), true);
+                if (problem != null || BatchHeader.totalSize(result, result.position()) != result.remaining()) {
+                    throw new LogStorageException("rewritten batch at offset " + BatchHeader.baseOffset(batch, 0) + " is invalid: " + problem);
+                }
+                ByteBuffer src = result.duplicate();
+                while (src.hasRemaining()) out.write(src);
+            });
+            out.force(true);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(cleaned);
+            throw e;
+        }
+        return cleaned;
+    }
+
+    private interface BatchConsumer { void accept(ByteBuffer batch) throws IOException; }
+
+    /** Reads every batch of a sealed segment, each into its own buffer. */
+    private static void forEachBatch(Segment segment, BatchConsumer consumer) throws IOException {
+        int limit = segment.size();
+        ByteBuffer header = Segment.newHeaderBuffer();
+        for (int pos = 0; pos < limit; ) {
+            segment.readHeader(header, pos, limit);
+            int size = BatchHeader.totalSize(header, 0);
+            ByteBuffer batch = ByteBuffer.allocate(size);
+            while (batch.hasRemaining()) if (segment.channel.read(batch, pos + batch.position()) < 0) throw new IOException("short read");
+            consumer.accept(batch.flip());
+            pos += size;
+        }
+    }
+
+    /** Renames a finished {@code .cleaned} file to {@code .swap}: from now on recovery completes the swap. */
+    static Path markComplete(Path cleaned) throws IOException {
+        String name = cleaned.getFileName().toString();
+        Path swap = cleaned.resolveSibling(name.substring(0, name.length() - Recovery.CLEANED.length()) + Recovery.SWAP);
+        return Files.move(cleaned, swap, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,104 @@
+package dev.skiff.log;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class CleanerTest {
+    @TempDir Path tmp;
+
+    /** What the broker would pass: keys from its record decoder, a rewrite that re-encodes kept records. */
+    static final Cleaner.KeyExtractor KEYS = batch -> {
+        long base = BatchHeader.baseOffset(batch, batch.position());
+        List<Cleaner.KeyedOffset> out = new ArrayList<>();
+        for (TestBatches.Rec r : TestBatches.records(batch)) {
+            out.add(new Cleaner.KeyedOffset(base + r.offsetDelta(), ByteBuffer.wrap(r.key().getBytes(StandardCharsets.UTF_8)), r.value() == null));
+        }
+        return out;
+    };
+    final AtomicInteger rewrites = new AtomicInteger();
+    final Cleaner.BatchRewriter rewriter = (batch, keep) -> {
+        rewrites.incrementAndGet();
+        int at = batch.position();
+        long base = BatchHeader.baseOffset(batch, at);
+        List<TestBatches.Rec> kept = TestBatches.records(batch).stream().filter(r -> keep.test(base + r.offsetDelta())).toList();
+        return TestBatches.build(base, BatchHeader.maxTimestamp(batch, at), BatchHeader.lastOffsetDelta(batch, at), kept);
+    };
+
+    /** Latest value per key as a reader of the whole log sees it. */
+    static Map<String, String> view(Log log) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (long next = log.logStartOffset(); next < log.logEndOffset(); ) {
+            ByteBuffer all = log.read(next, 1 << 20, true).readFully();
+            for (int at = all.position(); at < all.limit(); ) {
+                int size = BatchHeader.totalSize(all, at);
+                ByteBuffer batch = all.duplicate().position(at).limit(at + size).slice();
+                for (TestBatches.Rec r : TestBatches.records(batch)) out.put(r.key(), r.value() == null ? null : new String(r.value()));
+                next = BatchHeader.baseOffset(all, at) + BatchHeader.lastOffsetDelta(all, at) + 1;
+                at += size;
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void keepsTheLatestRecordOfEachKeyAndSurvivesReopen() {
+        Path dir = tmp.resolve("compacted-0");
+        SegmentedLog log = SegmentedLog.open(dir, LogConfig.defaults().withSegmentBytes(600).withIndexIntervalBytes(64));
+        long ts = System.currentTimeMillis();
+        for (int round = 0; round < 5; round++) {
+            log.append(TestBatches.keyed(ts, "a", "a" + round, "b", "b" + round));
+            log.append(TestBatches.keyed(ts, "c", "c" + round));
+        }
+        log.append(TestBatches.keyed(ts, "b", "b-new"));   // leaves (a4, b4) half alive: a rewrite
+        for (int i = 0; i < 6; i++) log.append(TestBatches.keyed(ts, "c", "c-more" + i));
+        log.append(TestBatches.keyed(ts, "a", "a-last", "d", null));
+        Map<String, String> expected = view(log);
+        long end = log.logEndOffset();
+        long sizeBefore = log.sizeInBytes();
+        assertTrue(log.segmentBaseOffsets().size() > 2);
+
+        Cleaner.Result result = new Cleaner(KEYS, rewriter).clean(log);
+        assertTrue(result.segmentsCleaned() > 0);
+        assertTrue(log.sizeInBytes() < sizeBefore, log.sizeInBytes() + " < " + sizeBefore);
+        assertEquals(expected, view(log));
+        assertEquals(end, log.logEndOffset(), "offsets never change");
+        assertTrue(rewrites.get() > 0, "some batch kept only part of its records");
+        log.close();
+
+        SegmentedLog again = SegmentedLog.open(dir, LogConfig.defaults().withSegmentBytes(600));
+        assertEquals(expected, view(again));
+        assertEquals(end, again.logEndOffset());
+        again.close();
+    }
+
+    @Test
+    void anInterruptedSwapIsCompletedOnOpen() throws Exception {
+        Path dir = tmp.resolve("swap-0");
+        SegmentedLog log = SegmentedLog.open(dir, LogConfig.defaults().withSegmentBytes(300));
+        long ts = System.currentTimeMillis();
+        for (int i = 0; i < 6; i++) log.append(TestBatches.keyed(ts, "k", "v" + i));
+        List<TestBatches.Read> before = SegmentedLogTest.everything(log);
+        log.close();
+        // a crash right after .cleaned became .swap: the copy (here identical) must replace the segment
+        Path seg = dir.resolve(Segment.fileName(0, ".log"));
+        Files.copy(seg, dir.resolve(Segment.fileName(0, ".log.swap")));
+        Files.write(dir.resolve(Segment.fileName(0, ".log.cleaned")), new byte[7]);
+        SegmentedLog again = SegmentedLog.open(dir, LogConfig.defaults().withSegmentBytes(300));
+        assertEquals(before, SegmentedLogTest.everything(again));
+        assertFalse(Files.exists(dir.resolve(Segment.fileName(0, ".log.swap"))));
+        assertFalse(Files.exists(dir.resolve(Segment.fileName(0, ".log.cleaned"))));
+        again.close();
+    }
+}
