@@ -33,6 +33,13 @@ record Versions(short lowest, short highest) {
         return new Versions((short) Math.min(lowest, other.lowest), (short) Math.max(highest, other.highest));
     }
 
+    /** The versions in both ranges. */
+    Versions intersect(Versions other) {
+        short lo = (short) Math.max(lowest, other.lowest);
+        short hi = (short) Math.min(highest, other.highest);
+        return lo > hi ? NONE : new Versions(lo, hi);
+    }
+
     /** This range with its start moved down to {@code other}'s start when that is earlier. */
     Versions widenStart(Versions other) {
         if (isEmpty() || other.isEmpty() || other.lowest >= lowest) return this;
