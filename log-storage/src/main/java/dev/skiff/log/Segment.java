@@ -75,6 +75,15 @@ final class Segment implements Closeable {
     /** When segment.ms counts from: the first batch's timestamp, else the segment's creation. */
     long rollingBaseTimestamp() { return firstBatchTimestamp >= 0 ? firstBatchTimestamp : createdMs; }
 
+    /**
+     * How long this segment has been open, as Kafka measures it for segment.ms: by record time (the incoming
+     * timestamp against the first batch's) when batches carry timestamps, so producers whose clocks are off do
+     * not make every append roll; by wall clock since creation otherwise.
+     */
+    long ageForRoll(long nowMs, long incomingTimestamp) {
+        return firstBatchTimestamp >= 0 ? incomingTimestamp - firstBatchTimestamp : nowMs - createdMs;
+    }
+
     /** The newest timestamp for time retention: the largest batch timestamp, else the file's mtime. */
     long largestTimestamp() { return maxTimestamp >= 0 ? maxTimestamp : lastModified(); }
 

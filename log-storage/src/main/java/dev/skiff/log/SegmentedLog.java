@@ -147,7 +147,7 @@ public final class SegmentedLog implements Log {
     private boolean shouldRoll(Segment segment, AppendBatches batches) {
         if (segment.size() == 0) return false;
         return (long) segment.size() + batches.totalBytes() > config.segmentBytes()
-                || clock.getAsLong() - segment.rollingBaseTimestamp() > config.segmentMs()
+                || segment.ageForRoll(clock.getAsLong(), batches.maxTimestampOfAll) > config.segmentMs()
                 || segment.indexesFull(batches.count)
                 || batches.lastOffset - segment.baseOffset > Integer.MAX_VALUE;
     }

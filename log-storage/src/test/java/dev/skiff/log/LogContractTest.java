@@ -161,7 +161,10 @@ abstract class LogContractTest {
         clock.set(T0 + 2000);
         long fresh = log.append(TestBatches.batch(2, T0 + 2000, 20)).firstOffset();
         assertEquals(List.of(0L, fresh), log.segmentBaseOffsets(), "segment.ms rolled the segment");
+        log.append(TestBatches.batch(1, T0, 20));
+        assertEquals(2, log.segmentBaseOffsets().size(), "an old timestamp from a producer does not roll");
         assertEquals(1, log.applyRetention(T0 + 2500));
+        assertEquals(fresh + 3, log.logEndOffset());
         assertEquals(fresh, log.logStartOffset());
         assertEquals(List.of(fresh), log.segmentBaseOffsets());
         // everything expired: the active segment is rolled first, then deleted; offsets go on

@@ -54,6 +54,11 @@ public final class InMemoryLog implements Log {
         }
 
         long rollingBaseTimestamp() { return count > 0 && batches[0].maxTimestamp >= 0 ? batches[0].maxTimestamp : createdMs; }
+        /** segment.ms age as Kafka measures it: record time when batches have timestamps, else wall clock. */
+        long ageForRoll(long nowMs, long incomingTimestamp) {
+            return count > 0 && batches[0].maxTimestamp >= 0 ? incomingTimestamp - batches[0].maxTimestamp : nowMs - createdMs;
+        }
+
         long largestTimestamp() { return maxTimestamp >= 0 ? maxTimestamp : lastModified; }
 
         void add(Batch batch, long nowMs) {
@@ -98,7 +103,7 @@ public final class InMemoryLog implements Log {
         MemSegment segment = active();
         long now = clock.getAsLong();
         if (segment.count > 0 && (segment.size + total > config.segmentBytes()
-                || now - segment.rollingBaseTimestamp() > config.segmentMs())) {
+                || segment.ageForRoll(now, maxTs) > config.segmentMs())) {
             segment = roll(now);
         }
         for (Batch b : batches) segment.add(b, now);
