@@ -1,0 +1,250 @@
+#!/usr/bin/env python3
+"""Skiff and Apache Kafka side by side, measured with Kafka's own tools in one run.
+
+Starts the standalone Skiff jar and a single-node KRaft Apache Kafka (from Maven artifacts, with the heap and
+JVM settings of its own start scripts), then runs against each in turn, alternating so machine drift hits
+both: ProducerPerformance (acks=1 and acks=all, 1 and 6 partitions), ConsumerPerformance over the same data,
+and EndToEndLatency. Prints one table per figure with the ratio Skiff/Kafka and writes it to a file.
+
+Usage (from the repository root, after `mvn -B -q -DskipTests package`):
+    python3 bench/side-by-side/run.py [--records 2000000] [--latency-messages 10000] [--out FILE]
+"""
+import argparse
+import base64
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+SKIFF_JAR = os.path.join(ROOT, "broker-server", "target", "skiff-server.jar")
+# kafka-server-start.sh and kafka-run-class.sh defaults
+KAFKA_JVM = ["-Xmx1G", "-Xms1G", "-server", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+             "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent", "-XX:MaxInlineLevel=15",
+             "-Djava.awt.headless=true"]
+# Skiff gets the same collector and heap ceiling, without pre-committing the heap
+SKIFF_JVM = ["-Xmx1G", "-server", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true"]
+TOOL_JVM = ["-Xmx512M", "-XX:+UseG1GC"]
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, proc, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"broker exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port} after {timeout}s")
+
+
+def kafka_classpath():
+    out = os.path.join(HERE, "target", "kafka-classpath.txt")
+    if not os.path.exists(out):
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        subprocess.run(["mvn", "-q", "-B", "-f", os.path.join(HERE, "pom.xml"), "dependency:build-classpath",
+                        f"-Dmdep.outputFile={out}"], check=True)
+    with open(out) as f:
+        return f.read().strip()
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def rss_mb(pid, key="VmRSS"):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Broker:
+    def __init__(self, name, cmd, port, workdir, env=None):
+        self.name, self.port, self.workdir = name, port, workdir
+        self.log = open(os.path.join(workdir, f"{name}.log"), "w")
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        wait_port(port, self.proc)
+        time.sleep(2)  # let it settle before the idle figure
+        self.idle_rss = rss_mb(self.proc.pid)
+
+    @property
+    def bootstrap(self):
+        return f"127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def start_skiff(workdir):
+    port = free_port()
+    data = os.path.join(workdir, "skiff-data")
+    return Broker("skiff", ["java", *SKIFF_JVM, "-jar", SKIFF_JAR, "--port", str(port), "--data-dir", data,
+                            "--override", "group.initial.rebalance.delay.ms=0"], port, workdir)
+
+
+def start_kafka(workdir, cp):
+    port, cport = free_port(), free_port()
+    data = os.path.join(workdir, "kafka-data")
+    props = os.path.join(workdir, "server.properties")
+    with open(props, "w") as f:
+        f.write(f"""process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:{cport}
+listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{cport}
+advertised.listeners=PLAINTEXT://127.0.0.1:{port}
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs={data}
+num.partitions=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+""")
+    log4j = os.path.join(workdir, "log4j2.properties")
+    with open(log4j, "w") as f:
+        f.write("rootLogger.level=WARN\nrootLogger.appenderRef.o.ref=O\nappender.o.type=Console\n"
+                "appender.o.name=O\nappender.o.layout.type=PatternLayout\nappender.o.layout.pattern=%d %p %c - %m%n\n")
+    cluster_id = base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("=")
+    subprocess.run(["java", *TOOL_JVM, f"-Dlog4j2.configurationFile={log4j}", "-cp", cp, "kafka.tools.StorageTool",
+                    "format", "-t", cluster_id, "-c", props], check=True, stdout=subprocess.DEVNULL)
+    return Broker("kafka", ["java", *KAFKA_JVM, f"-Dlog4j2.configurationFile={log4j}", "-cp", cp, "kafka.Kafka",
+                            props], port, workdir)
+
+
+def tool(cp, log4j, main, *args, timeout=1800):
+    r = subprocess.run(["java", *TOOL_JVM, f"-Dlog4j2.configurationFile={log4j}", "-cp", cp, main, *args],
+                       capture_output=True, text=True, timeout=timeout)
+    if r.returncode != 0:
+        raise RuntimeError(f"{main} failed ({r.returncode}): {r.stderr[-2000:]}{r.stdout[-2000:]}")
+    return r.stdout
+
+
+def create_topic(cp, log4j, broker, topic, partitions):
+    tool(cp, log4j, "org.apache.kafka.tools.TopicCommand", "--bootstrap-server", broker.bootstrap, "--create",
+         "--topic", topic, "--partitions", str(partitions), "--replication-factor", "1")
+
+
+def produce(cp, log4j, broker, topic, records, acks):
+    before = cpu_seconds(broker.proc.pid)
+    out = tool(cp, log4j, "org.apache.kafka.tools.ProducerPerformance", "--topic", topic, "--num-records",
+               str(records), "--record-size", "100", "--throughput", "-1", "--producer-props",
+               f"bootstrap.servers={broker.bootstrap}", f"acks={acks}")
+    cpu = cpu_seconds(broker.proc.pid) - before
+    last = [l for l in out.splitlines() if "records sent" in l][-1]
+    m = re.search(r"([\d.]+) records/sec \(([\d.]+) MB/sec\), ([\d.]+) ms avg latency.*?, (\d+) ms 99th", last)
+    return {"rec/s": float(m.group(1)), "MB/s": float(m.group(2)), "avg ms": float(m.group(3)),
+            "p99 ms": float(m.group(4)), "cpu s/M": cpu / (records / 1e6)}
+
+
+def consume(cp, log4j, broker, topic, records):
+    before = cpu_seconds(broker.proc.pid)
+    out = tool(cp, log4j, "org.apache.kafka.tools.ConsumerPerformance", "--bootstrap-server", broker.bootstrap,
+               "--topic", topic, "--messages", str(records), "--timeout", "60000")
+    cpu = cpu_seconds(broker.proc.pid) - before
+    lines = [l for l in out.splitlines() if l and l[0].isdigit()]
+    vals = [v.strip() for v in lines[-1].split(",")]
+    # start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, ...
+    return {"rec/s": float(vals[5]), "MB/s": float(vals[3]), "cpu s/M": cpu / (records / 1e6)}
+
+
+def latency(cp, log4j, broker, topic, messages):
+    out = tool(cp, log4j, "org.apache.kafka.tools.EndToEndLatency", broker.bootstrap, topic, str(messages), "1",
+               "100")
+    avg = float(re.search(r"Avg latency: ([\d.]+) ms", out).group(1))
+    m = re.search(r"Percentiles: 50th = ([\d.]+), 99th = ([\d.]+), 99.9th = ([\d.]+)", out)
+    return {"avg ms": avg, "p50 ms": float(m.group(1)), "p99 ms": float(m.group(2)), "p99.9 ms": float(m.group(3))}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--records", type=int, default=2_000_000)
+    ap.add_argument("--latency-messages", type=int, default=10_000)
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "side-by-side.md"))
+    a = ap.parse_args()
+    if not os.path.exists(SKIFF_JAR):
+        sys.exit("build the jar first: mvn -B -q -DskipTests package")
+    cp = kafka_classpath()
+    workdir = tempfile.mkdtemp(prefix="skiff-bench-")
+    log4j = os.path.join(workdir, "log4j2.properties")
+    results = {}  # (figure, case) -> {system: metrics}
+    brokers = {}
+    try:
+        brokers["kafka"] = start_kafka(workdir, cp)
+        brokers["skiff"] = start_skiff(workdir)
+        order = ["skiff", "kafka"]
+        cases = [(acks, parts) for parts in (1, 6) for acks in ("1", "all")]
+        for i, (acks, parts) in enumerate(cases):
+            for name in (order if i % 2 == 0 else order[::-1]):
+                b = brokers[name]
+                topic = f"perf-p{parts}-acks{acks}"
+                create_topic(cp, log4j, b, topic, parts)
+                results.setdefault(("produce", f"acks={acks}, {parts} partition(s)"), {})[name] = \
+                    produce(cp, log4j, b, topic, a.records, acks)
+                print(f"produce {name} acks={acks} p={parts}: "
+                      f"{results[('produce', f'acks={acks}, {parts} partition(s)')][name]}", flush=True)
+        for i, parts in enumerate((1, 6)):
+            for name in (order if i % 2 == 0 else order[::-1]):
+                r = consume(cp, log4j, brokers[name], f"perf-p{parts}-acks1", a.records)
+                results.setdefault(("consume", f"{parts} partition(s)"), {})[name] = r
+                print(f"consume {name} p={parts}: {r}", flush=True)
+        for name in order:
+            create_topic(cp, log4j, brokers[name], "latency", 1)
+            r = latency(cp, log4j, brokers[name], "latency", a.latency_messages)
+            results.setdefault(("end-to-end latency", f"{a.latency_messages} messages, acks=1"), {})[name] = r
+            print(f"latency {name}: {r}", flush=True)
+        peaks = {n: (b.idle_rss, rss_mb(b.proc.pid, "VmHWM")) for n, b in brokers.items()}
+    finally:
+        for b in brokers.values():
+            b.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    report = render(results, peaks, a)
+    print(report)
+    os.makedirs(os.path.dirname(a.out), exist_ok=True)
+    with open(a.out, "w") as f:
+        f.write(report)
+
+
+def render(results, peaks, a):
+    lines = [f"# Skiff vs Apache Kafka 4.1.1, one run ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores)",
+             "", f"{a.records} records of 100 bytes per producer run; higher is better for rec/s and MB/s, lower for "
+             "ms and CPU seconds per million records (broker process only).", ""]
+    for (figure, case), by in results.items():
+        metrics = list(next(iter(by.values())).keys())
+        lines += [f"## {figure}: {case}", "", "| metric | Skiff | Kafka | Skiff/Kafka |", "|---|---|---|---|"]
+        for m in metrics:
+            s, k = by.get("skiff", {}).get(m), by.get("kafka", {}).get(m)
+            ratio = f"{s / k:.2f}" if s is not None and k else "-"
+            lines.append(f"| {m} | {s:,.1f} | {k:,.1f} | {ratio} |")
+        lines.append("")
+    lines += ["## Memory (broker RSS)", "", "| | Skiff | Kafka |", "|---|---|---|",
+              f"| idle RSS MB | {peaks['skiff'][0]:.0f} | {peaks['kafka'][0]:.0f} |",
+              f"| peak RSS MB | {peaks['skiff'][1]:.0f} | {peaks['kafka'][1]:.0f} |", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
