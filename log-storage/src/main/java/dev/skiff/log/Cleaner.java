@@ -54,11 +54,24 @@ public final class Cleaner {
         this.rewriter = rewriter;
     }
 
-    /** What one pass did. */
-    public record Result(int segmentsCleaned, long bytesBefore, long bytesAfter) {}
+    /**
+     * What one pass did; {@code tombstonesKept} counts tombstones still too young to drop, so a caller knows
+     * a later pass has work even when nothing new is appended.
+     */
+    public record Result(int segmentsCleaned, long bytesBefore, long bytesAfter, int tombstonesKept) {}
 
-    /** Compacts the inactive segments of {@code log}; appends and reads go on meanwhile. */
+    /** Compacts the inactive segments of {@code log}, keeping every tombstone that is the latest of its key. */
     public Result clean(SegmentedLog log) {
+        return clean(log, Long.MIN_VALUE);
+    }
+
+    /**
+     * Compacts the inactive segments of {@code log}; appends and reads go on meanwhile. A tombstone (the latest
+     * record of its key, with a null value) is dropped as well when its segment's newest timestamp is before
+     * {@code tombstoneHorizonMs} (now minus delete.retention.ms): readers had that long to see the delete.
+     * Segments in which nothing would change are left untouched.
+     */
+    public Result clean(SegmentedLog log, long tombstoneHorizonMs) {
         List<Segment> inactive = log.inactiveSegments();
         try {
             Map<ByteBuffer, Long> latest = new HashMap<>();
@@ -71,10 +84,12 @@ public final class Cleaner {
             }
             long before = 0, after = 0;
             int cleaned = 0;
+            int[] tombstonesKept = {0};
             for (Segment segment : inactive) {
                 before += segment.size();
-                Path cleanedFile = cleanInto(segment, latest);
-                Segment fresh = log.swapIn(segment, cleanedFile);
+                boolean dropTombstones = segment.largestTimestamp() < tombstoneHorizonMs;
+                Path cleanedFile = cleanInto(segment, latest, dropTombstones, tombstonesKept);
+                Segment fresh = cleanedFile == null ? null : log.swapIn(segment, cleanedFile);
                 if (fresh != null) {
                     cleaned++;
                     after += fresh.size();
@@ -82,27 +97,39 @@ public final class Cleaner {
                     after += segment.size();
                 }
             }
-            LOG.info("Cleaned {}: {} segments, {} -> {} bytes", log.dir(), cleaned, before, after);
-            return new Result(cleaned, before, after);
+            if (cleaned > 0) LOG.info("Cleaned {}: {} segments, {} -> {} bytes", log.dir(), cleaned, before, after);
+            return new Result(cleaned, before, after, tombstonesKept[0]);
         } catch (IOException e) {
             throw new LogStorageException("cleaning of " + log.dir() + " failed", e);
         }
     }
 
-    private Path cleanInto(Segment segment, Map<ByteBuffer, Long> latest) throws IOException {
+    /** Writes the kept batches of one segment to its {@code .cleaned} file; null when nothing would change. */
+    private Path cleanInto(Segment segment, Map<ByteBuffer, Long> latest, boolean dropTombstones,
+                           int[] tombstonesKept) throws IOException {
         Path cleaned = segment.logPath.resolveSibling(segment.logPath.getFileName() + Recovery.CLEANED);
+        boolean[] changed = {false};
         try (FileChannel out = FileChannel.open(cleaned, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             forEachBatch(segment, batch -> {
                 Set<Long> keep = new HashSet<>();
                 List<KeyedOffset> records = keys.records(batch.duplicate());
                 for (KeyedOffset r : records) {
-                    if (r.key() == null || latest.get(r.key()) == r.offset()) keep.add(r.offset());
+                    if (r.key() == null) {
+                        keep.add(r.offset());
+                    } else if (latest.get(r.key()) == r.offset()) {
+                        if (!r.tombstone()) keep.add(r.offset());
+                        else if (!dropTombstones) {
+                            keep.add(r.offset());
+                            tombstonesKept[0]++;
+                        }
+                    }
                 }
                 ByteBuffer result;
                 if (keep.size() == records.size()) result = batch;
                 else if (keep.isEmpty()) result = null;
                 else result = rewriter.rewrite(batch.duplicate(), keep::contains);
+                if (result != batch) changed[0] = true;
                 if (result == null) return;
                 String problem = BatchHeader.check(result, result.position(), result.remaining(), true);
                 if (problem != null || BatchHeader.totalSize(result, result.position()) != result.remaining()) {
@@ -111,10 +138,14 @@ public final class Cleaner {
                 ByteBuffer src = result.duplicate();
                 while (src.hasRemaining()) out.write(src);
             });
-            out.force(true);
+            if (changed[0]) out.force(true);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(cleaned);
             throw e;
+        }
+        if (!changed[0]) {
+            Files.deleteIfExists(cleaned);
+            return null;
         }
         return cleaned;
     }

@@ -58,6 +58,12 @@ public interface Log extends AutoCloseable {
     /** Applies size and time retention and rolls an aged active segment; returns the number of segments removed. */
     int applyRetention(long nowMs);
 
+    /**
+     * Applies new settings (a topic's configs were altered): segment size and age govern the next roll,
+     * retention the next pass. Segments already written keep their files as they are.
+     */
+    void reconfigure(LogConfig config);
+
     /** Forces written data to disk. */
     void flush();
 

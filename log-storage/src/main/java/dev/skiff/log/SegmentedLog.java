@@ -27,7 +27,7 @@ public final class SegmentedLog implements Log {
     static final String CLEAN_SHUTDOWN = ".clean_shutdown";
 
     private final Path dir;
-    private final LogConfig config;
+    private volatile LogConfig config;
     private final FileChannelFactory files;
     private final LongSupplier clock;
     private final LogStartCheckpoint checkpoint;
@@ -327,6 +327,13 @@ public final class SegmentedLog implements Log {
             fresh.flush();
             segments.put(fresh.baseOffset, fresh);
             return fresh;
+        }
+    }
+
+    @Override
+    public void reconfigure(LogConfig config) {
+        synchronized (lock) {
+            this.config = config;
         }
     }
 

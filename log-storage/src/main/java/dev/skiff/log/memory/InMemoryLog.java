@@ -19,7 +19,7 @@ import java.util.function.LongSupplier;
  * published batch count, so they never see a partial append.
  */
 public final class InMemoryLog implements Log {
-    private final LogConfig config;
+    private volatile LogConfig config;
     private final LongSupplier clock;
     private volatile List<MemSegment> segments = List.of();
     private volatile long logStartOffset;
@@ -229,6 +229,8 @@ public final class InMemoryLog implements Log {
         logStartOffset = Math.max(logStartOffset, kept.get(0).baseOffset);
         return n;
     }
+
+    @Override public synchronized void reconfigure(LogConfig config) { this.config = config; }
 
     @Override public void flush() { ensureOpen(); }
 
