@@ -44,6 +44,9 @@ public final class EmbeddedSkiff implements AutoCloseable {
         /** A broker property with Kafka's key name, e.g. {@code num.partitions}. */
         public Builder property(String key, String value) { properties.put(key, value); return this; }
         public Builder properties(Map<String, String> values) { properties.putAll(values); return this; }
+        /** Also run a ZooKeeper server on a free port, with this broker registered, for Kafka 0.8 consumers. */
+        public Builder zookeeper() { this.zookeeperPort = 0; return this; }
+        int zookeeperPort = -1;
 
         public EmbeddedSkiff start() { return new EmbeddedSkiff(this); }
     }
@@ -53,6 +56,7 @@ public final class EmbeddedSkiff implements AutoCloseable {
     private final boolean ownsDataDir;
     private SkiffServer server;
     private int port;
+    private int zookeeperPort; // pinned after the first start, so a restart keeps the connect string
 
     private EmbeddedSkiff(Builder b) {
         this.options = b;
@@ -63,6 +67,7 @@ public final class EmbeddedSkiff implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         this.port = b.port;
+        this.zookeeperPort = b.zookeeperPort;
         this.server = startServer();
         this.port = server.port();
     }
@@ -75,9 +80,13 @@ public final class EmbeddedSkiff implements AutoCloseable {
         props.put("port", Integer.toString(port));
         props.remove("listeners");
         if (dataDir != null) props.put("log.dirs", dataDir.toString());
+        if (zookeeperPort >= 0) props.put(dev.skiff.server.zookeeper.ZooKeeperSettings.PORT_KEY, Integer.toString(zookeeperPort));
         BrokerConfig config = BrokerConfig.of(props);
-        return options.inMemory ? SkiffServer.startInMemory(config, options.topics)
+        SkiffServer started = options.inMemory ? SkiffServer.startInMemory(config, options.topics)
                 : SkiffServer.start(config, options.topics);
+        String zk = started.zookeeperConnect();
+        if (zk != null && zookeeperPort == 0) zookeeperPort = Integer.parseInt(zk.substring(zk.lastIndexOf(':') + 1));
+        return started;
     }
 
     /** {@code host:port}, the same form as Testcontainers' KafkaContainer.getBootstrapServers(). */
@@ -86,6 +95,9 @@ public final class EmbeddedSkiff implements AutoCloseable {
     public String host() { return options.host; }
 
     public int port() { return port; }
+
+    /** {@code host:port} of the ZooKeeper this broker is registered in, or null without {@link Builder#zookeeper()}. */
+    public String zookeeperConnect() { return server.zookeeperConnect(); }
 
     /** The data directory, or null for an in-memory broker. */
     public Path dataDir() { return dataDir; }

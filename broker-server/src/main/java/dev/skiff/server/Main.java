@@ -2,6 +2,7 @@ package dev.skiff.server;
 
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.config.ConfigException;
+import dev.skiff.server.zookeeper.ZooKeeperSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Reader;
@@ -25,6 +26,9 @@ public final class Main {
               --topic NAME:PARTITIONS  create a topic at start (repeatable)
               --override KEY=VALUE     set one property (repeatable), e.g. num.partitions=3
               --in-memory              keep everything in memory (nothing is written to disk)
+              --zookeeper-port PORT    start a ZooKeeper server for Kafka 0.8 consumers on 127.0.0.1:PORT
+                                       (0 picks a free one) and register this broker in it
+              --zookeeper-connect HOST:PORT  register this broker in an existing ZooKeeper instead
               --help                   show this help
             """;
 
@@ -67,6 +71,9 @@ public final class Main {
         }
         out.println("Skiff is listening on " + server.host() + ":" + server.port()
                 + (o.inMemory() ? " (in memory)" : " with data in " + o.config().dataDir));
+        if (server.zookeeperConnect() != null) {
+            out.println("Registered in ZooKeeper at " + server.zookeeperConnect() + " (for Kafka 0.8 consumers)");
+        }
         if (!waitForShutdown) {
             server.close();
             return 0;
@@ -94,7 +101,8 @@ public final class Main {
             switch (a) {
                 case "--help", "-h" -> { return new Options(null, topics, false, true); }
                 case "--in-memory" -> inMemory = true;
-                case "--host", "--port", "--data-dir", "--config", "--topic", "--override" -> {
+                case "--host", "--port", "--data-dir", "--config", "--topic", "--override",
+                        "--zookeeper-port", "--zookeeper-connect" -> {
                     if (i + 1 >= args.length) throw new ConfigException(a + " needs a value");
                     String v = args[++i];
                     switch (a) {
@@ -103,6 +111,8 @@ public final class Main {
                         case "--data-dir" -> flags.put("log.dirs", v);
                         case "--config" -> props.putAll(load(Path.of(v)));
                         case "--topic" -> addTopic(topics, v);
+                        case "--zookeeper-port" -> flags.put(ZooKeeperSettings.PORT_KEY, v);
+                        case "--zookeeper-connect" -> flags.put(ZooKeeperSettings.CONNECT_KEY, v);
                         default -> {
                             int eq = v.indexOf('=');
                             if (eq <= 0) throw new ConfigException("--override needs KEY=VALUE, got " + v);
@@ -114,6 +124,9 @@ public final class Main {
             }
         }
         if (flags.containsKey("host.name") || flags.containsKey("port")) props.remove("listeners");
+        // a ZooKeeper flag replaces whichever ZooKeeper setting the config file had
+        if (flags.containsKey(ZooKeeperSettings.PORT_KEY)) props.remove(ZooKeeperSettings.CONNECT_KEY);
+        if (flags.containsKey(ZooKeeperSettings.CONNECT_KEY)) props.remove(ZooKeeperSettings.PORT_KEY);
         props.putAll(flags);
         return new Options(BrokerConfig.of(props), topics, inMemory, false);
     }

@@ -4,6 +4,8 @@ import dev.skiff.broker.Broker;
 import dev.skiff.broker.LogFactory;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.KafkaFrameDecoder;
+import dev.skiff.server.zookeeper.ZooKeeperBridge;
+import dev.skiff.server.zookeeper.ZooKeeperSettings;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -34,6 +36,8 @@ public final class SkiffServer implements AutoCloseable {
     private final Channel channel;
     private final ConnectionLimiter limiter;
     private volatile boolean closed;
+    /** For Kafka 0.8 high-level consumers; null (and no ZooKeeper class loaded) unless configured. */
+    private volatile ZooKeeperBridge zooKeeper;
 
     private SkiffServer(BrokerConfig config, LogFactory logs, Map<String, Integer> topics) {
         this.config = config;
@@ -74,12 +78,13 @@ public final class SkiffServer implements AutoCloseable {
 
     /** Starts a broker with its logs in {@code config.dataDir}. */
     public static SkiffServer start(BrokerConfig config, Map<String, Integer> topics) {
-        return new SkiffServer(config, LogFactory.files(config.dataDir), topics);
+        return new SkiffServer(config, LogFactory.files(config.dataDir), topics)
+                .startZooKeeperBridge(config.dataDir.resolve("zookeeper"));
     }
 
     /** Starts a broker whose logs live in memory only. */
     public static SkiffServer startInMemory(BrokerConfig config, Map<String, Integer> topics) {
-        return new SkiffServer(config, LogFactory.memory(), topics);
+        return new SkiffServer(config, LogFactory.memory(), topics).startZooKeeperBridge(null);
     }
 
     public int port() { return ((InetSocketAddress) channel.localAddress()).getPort(); }
@@ -88,10 +93,30 @@ public final class SkiffServer implements AutoCloseable {
 
     public Broker broker() { return broker; }
 
+    /** The ZooKeeper connect string of the bridge for Kafka 0.8 consumers, or null when it is off. */
+    public String zookeeperConnect() {
+        ZooKeeperBridge zk = zooKeeper;
+        return zk == null ? null : zk.connectString();
+    }
+
+    /** Starts the ZooKeeper bridge if configured, once the port is bound (it registers the bound port). */
+    private SkiffServer startZooKeeperBridge(java.nio.file.Path zooKeeperDataDir) {
+        try {
+            ZooKeeperSettings settings = ZooKeeperSettings.from(config);
+            if (settings != null) zooKeeper = ZooKeeperBridge.start(broker, settings, zooKeeperDataDir);
+            return this;
+        } catch (java.io.IOException | RuntimeException e) {
+            close();
+            if (e instanceof dev.skiff.config.ConfigException ce) throw ce;
+            throw new StartupException("cannot start the ZooKeeper bridge: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        if (zooKeeper != null) zooKeeper.close(); // unregister before the broker stops answering
         channel.close().syncUninterruptibly();
         shutdownQuietly();
         broker.close();
