@@ -1,5 +1,6 @@
 package dev.skiff.broker;
 
+import dev.skiff.broker.producer.ProducerStateLoader;
 import dev.skiff.log.Log;
 import dev.skiff.log.LogSlice;
 import java.nio.ByteBuffer;
@@ -14,7 +15,11 @@ public final class Partition {
     private final TopicPartition id;
     private final Log log;
     private final CopyOnWriteArrayList<Runnable> appendListeners = new CopyOnWriteArrayList<>();
-    private final ProducerStateTable producers = new ProducerStateTable();
+    /** Kafka's producer.id.expiration.ms default: a producer silent for a day is forgotten. */
+    static final long PRODUCER_EXPIRATION_MS = 86_400_000L;
+
+    private ProducerStateTable producers; // built from the log on first use, guarded by this
+    private long producersCheckedStart = -1;
 
     Partition(TopicPartition id, Log log) {
         this.id = id;
@@ -29,7 +34,20 @@ public final class Partition {
 
     public Log log() { return log; }
 
-    public ProducerStateTable producers() { return producers; }
+    /**
+     * The idempotent-producer state, rebuilt from the batch headers of the log on first use (so a restart
+     * keeps recognising retries); producers whose batches retention removed are dropped. Callers that append
+     * use it inside {@link #locked}.
+     */
+    public synchronized ProducerStateTable producers() {
+        if (producers == null) producers = ProducerStateLoader.load(log);
+        long start = log.logStartOffset();
+        if (start != producersCheckedStart) {
+            producersCheckedStart = start;
+            producers.evict(start, System.currentTimeMillis() - PRODUCER_EXPIRATION_MS);
+        }
+        return producers;
+    }
 
     public long logStartOffset() { return log.logStartOffset(); }
 

@@ -1,13 +1,20 @@
 package dev.skiff.broker;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Idempotent-producer state of one partition: per producer id its epoch and the last five batches
  * (sequence ranges and the offsets they got), as Kafka keeps them. A retried batch that matches one of them
  * is acknowledged again with its first offset instead of being appended twice.
+ *
+ * <p>The rules follow Kafka 4's broker: duplicates are looked for first (same epoch, same sequence range);
+ * an older epoch is INVALID_PRODUCER_EPOCH; a newer epoch must start at sequence 0; within an epoch the
+ * sequence must follow the last one; a producer the partition does not know may start anywhere.
+ * Callers check and update under the partition's append lock, so the pair is atomic with the append.
  */
 public final class ProducerStateTable {
 
@@ -18,71 +25,113 @@ public final class ProducerStateTable {
 
     public record Append() implements Verdict {}
 
-    public record Duplicate(long firstOffset) implements Verdict {}
+    public record Duplicate(long firstOffset, long lastOffset) implements Verdict {
+        public Duplicate(long firstOffset) { this(firstOffset, firstOffset); }
+    }
 
     /** errorCode is Kafka's: OUT_OF_ORDER_SEQUENCE_NUMBER (45) or INVALID_PRODUCER_EPOCH (47). */
     public record Reject(short errorCode, String message) implements Verdict {}
 
+    /** One producer as DescribeProducers reports it. */
+    public record ProducerInfo(long producerId, short epoch, int lastSequence, long lastTimestamp,
+                               long lastOffset) {}
+
     private record BatchEntry(int firstSeq, int lastSeq, long firstOffset, long lastOffset) {}
 
     private static final class ProducerEntry {
-        short epoch;
+        short epoch = -1;
         final ArrayDeque<BatchEntry> batches = new ArrayDeque<>(BATCHES_KEPT);
-        long lastTimestamp;
+        long lastTimestamp = -1;
+        long lastOffset = -1;
     }
+
+    private static final short OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
+    private static final short INVALID_PRODUCER_EPOCH = 47;
 
     private final Map<Long, ProducerEntry> producers = new HashMap<>();
 
-    /** Decides on a batch with producer id, epoch and sequences; call under the partition's append lock. */
-    public synchronized Verdict check(long producerId, short epoch, int firstSeq, int recordCount) {
-        if (producerId < 0 || firstSeq < 0) return new Append();
+    /** Decides on a batch by its producer fields and sequence range. */
+    public synchronized Verdict check(long producerId, short epoch, int firstSeq, int lastSeq) {
+        if (producerId < 0) return new Append();
         ProducerEntry e = producers.get(producerId);
         if (e == null) return new Append();
-        if (epoch < e.epoch) {
-            return new Reject((short) 47, "Producer epoch " + epoch + " is older than the current " + e.epoch);
+        if (epoch == e.epoch) {
+            for (BatchEntry b : e.batches) {
+                if (b.firstSeq == firstSeq && b.lastSeq == lastSeq) return new Duplicate(b.firstOffset, b.lastOffset);
+            }
         }
-        if (epoch > e.epoch) return new Append();
-        int lastSeq = lastSequence(firstSeq, recordCount);
-        for (BatchEntry b : e.batches) {
-            if (b.firstSeq == firstSeq && b.lastSeq == lastSeq) return new Duplicate(b.firstOffset);
+        if (epoch < e.epoch) {
+            return new Reject(INVALID_PRODUCER_EPOCH, "Epoch of producer " + producerId + " at offset "
+                    + e.lastOffset + " is " + epoch + ", which is smaller than the last seen epoch " + e.epoch);
+        }
+        if (epoch > e.epoch) {
+            if (firstSeq != 0 && e.epoch >= 0) {
+                return new Reject(OUT_OF_ORDER_SEQUENCE_NUMBER, "Invalid sequence number for new epoch of producer "
+                        + producerId + ": " + epoch + " (request epoch), " + firstSeq + " (seq. number), "
+                        + e.epoch + " (current producer epoch)");
+            }
+            return new Append();
         }
         BatchEntry last = e.batches.peekLast();
         if (last != null && firstSeq != nextSequence(last.lastSeq)) {
-            return new Reject((short) 45, "Expected sequence " + nextSequence(last.lastSeq) + " but got " + firstSeq);
+            return new Reject(OUT_OF_ORDER_SEQUENCE_NUMBER, "Out of order sequence number for producer " + producerId
+                    + ": " + firstSeq + " (incoming seq. number), " + last.lastSeq + " (current end sequence number)");
         }
         return new Append();
     }
 
-    /** Records an appended batch. */
-    public synchronized void update(long producerId, short epoch, int firstSeq, int recordCount, long firstOffset,
-                                    long timestamp) {
+    /** Records an appended batch (also used when rebuilding from the log). */
+    public synchronized void update(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset,
+                                    long lastOffset, long timestamp) {
         if (producerId < 0) return;
         ProducerEntry e = producers.computeIfAbsent(producerId, id -> new ProducerEntry());
         if (epoch != e.epoch) {
             e.batches.clear();
             e.epoch = epoch;
         }
-        e.lastTimestamp = timestamp;
+        e.lastTimestamp = Math.max(e.lastTimestamp, timestamp);
+        e.lastOffset = lastOffset;
         if (firstSeq < 0) return;
         if (e.batches.size() == BATCHES_KEPT) e.batches.removeFirst();
-        e.batches.addLast(new BatchEntry(firstSeq, lastSequence(firstSeq, recordCount), firstOffset,
-                firstOffset + recordCount - 1));
+        e.batches.addLast(new BatchEntry(firstSeq, lastSeq, firstOffset, lastOffset));
+    }
+
+    /** A control batch (transaction marker) moves the epoch forward but carries no sequence. */
+    public synchronized void updateEpoch(long producerId, short epoch, long offset, long timestamp) {
+        if (producerId < 0) return;
+        ProducerEntry e = producers.computeIfAbsent(producerId, id -> new ProducerEntry());
+        if (epoch != e.epoch) {
+            e.batches.clear();
+            e.epoch = epoch;
+        }
+        e.lastTimestamp = Math.max(e.lastTimestamp, timestamp);
+        e.lastOffset = offset;
+    }
+
+    /**
+     * Forgets producers whose last batch is gone (below the log start offset) or older than the expiry
+     * (Kafka's producer.id.expiration.ms); a producer forgotten may start again at any sequence.
+     */
+    public synchronized int evict(long logStartOffset, long expireBeforeTimestamp) {
+        int before = producers.size();
+        producers.values().removeIf(e -> e.lastOffset < logStartOffset || e.lastTimestamp < expireBeforeTimestamp);
+        return before - producers.size();
     }
 
     public synchronized int size() { return producers.size(); }
 
-    /** Active producers (DescribeProducers): id, epoch, last sequence, last timestamp. */
-    public synchronized java.util.List<long[]> describe() {
-        java.util.List<long[]> out = new java.util.ArrayList<>();
+    /** Active producers (DescribeProducers). */
+    public synchronized List<ProducerInfo> producers() {
+        List<ProducerInfo> out = new ArrayList<>(producers.size());
         producers.forEach((id, e) -> {
             BatchEntry last = e.batches.peekLast();
-            out.add(new long[] {id, e.epoch, last == null ? -1 : last.lastSeq, e.lastTimestamp,
-                    last == null ? -1 : last.lastOffset});
+            out.add(new ProducerInfo(id, e.epoch, last == null ? -1 : last.lastSeq, e.lastTimestamp, e.lastOffset));
         });
         return out;
     }
 
-    private static int lastSequence(int firstSeq, int count) {
+    /** The sequence after {@code firstSeq} for a batch of {@code count} records, wrapping as Kafka does. */
+    public static int lastSequence(int firstSeq, int count) {
         long last = (long) firstSeq + count - 1;
         return (int) (last > Integer.MAX_VALUE ? last - Integer.MAX_VALUE - 1 : last);
     }

@@ -22,6 +22,8 @@ public final class ApiHandlers {
         h.add(new OffsetCommitApi(broker));
         h.add(new OffsetFetchApi(broker));
         h.add(new FindCoordinatorApi(broker));
+        h.add(new InitProducerIdApi(broker));
+        h.add(new DescribeProducersApi(broker));
         return h;
     }
 

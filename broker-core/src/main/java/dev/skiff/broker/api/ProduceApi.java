@@ -127,17 +127,20 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
             return;
         }
         p.locked(() -> {
-            ProducerStateTable.Verdict v = p.producers().check(first.producerId(), first.producerEpoch(),
-                    first.baseSequence(), first.recordCount());
+            ProducerStateTable producers = p.producers();
+            int lastSeq = first.baseSequence() < 0 ? -1
+                    : ProducerStateTable.lastSequence(first.baseSequence(), first.lastOffsetDelta() + 1);
+            ProducerStateTable.Verdict v = producers.check(first.producerId(), first.producerEpoch(),
+                    first.baseSequence(), lastSeq);
             if (v instanceof ProducerStateTable.Duplicate d) {
-                pr.setBaseOffset(d.firstOffset());
+                pr.setBaseOffset(d.firstOffset()); // a retry: acknowledged again, not appended twice
             } else if (v instanceof ProducerStateTable.Reject r) {
                 pr.setErrorCode(r.errorCode()).setErrorMessage(r.message());
             } else {
                 Log.AppendInfo info = p.append(batches);
                 pr.setBaseOffset(info.firstOffset());
-                p.producers().update(first.producerId(), first.producerEpoch(), first.baseSequence(),
-                        first.recordCount(), info.firstOffset(), info.maxTimestamp());
+                producers.update(first.producerId(), first.producerEpoch(), first.baseSequence(), lastSeq,
+                        info.firstOffset(), info.lastOffset(), info.maxTimestamp());
             }
             return null;
         });

@@ -1,0 +1,57 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.Broker;
+import dev.skiff.broker.Partition;
+import dev.skiff.broker.ProducerStateTable;
+import dev.skiff.broker.RequestContext;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.DescribeProducersRequestData;
+import dev.skiff.protocol.message.DescribeProducersResponseData;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * DescribeProducers: the active idempotent producers of each partition asked for, with their epoch, last
+ * sequence and last timestamp. Open transactions are the transactions work's; none is reported here.
+ */
+public final class DescribeProducersApi implements ApiHandler<DescribeProducersRequestData> {
+
+    private final Broker broker;
+
+    DescribeProducersApi(Broker broker) { this.broker = broker; }
+
+    @Override public ApiKeys api() { return ApiKeys.DESCRIBE_PRODUCERS; }
+    @Override public short minVersion() { return 0; }
+    @Override public short maxVersion() { return 0; }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, DescribeProducersRequestData request) {
+        DescribeProducersResponseData response = new DescribeProducersResponseData();
+        for (DescribeProducersRequestData.TopicRequest tq : request.topics()) {
+            DescribeProducersResponseData.TopicResponse tr = new DescribeProducersResponseData.TopicResponse()
+                    .setName(tq.name());
+            response.topics().add(tr);
+            for (int index : tq.partitionIndexes()) {
+                DescribeProducersResponseData.PartitionResponse pr =
+                        new DescribeProducersResponseData.PartitionResponse().setPartitionIndex(index);
+                tr.partitions().add(pr);
+                Partition p = broker.topics().partition(tq.name(), index);
+                if (p == null) {
+                    pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                    continue;
+                }
+                for (ProducerStateTable.ProducerInfo info : p.producers().producers()) {
+                    pr.activeProducers().add(new DescribeProducersResponseData.ProducerState()
+                            .setProducerId(info.producerId())
+                            .setProducerEpoch(info.epoch())
+                            .setLastSequence(info.lastSequence())
+                            .setLastTimestamp(info.lastTimestamp())
+                            .setCoordinatorEpoch(-1)
+                            .setCurrentTxnStartOffset(-1));
+                }
+            }
+        }
+        return CompletableFuture.completedFuture(response);
+    }
+}
