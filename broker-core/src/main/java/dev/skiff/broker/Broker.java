@@ -1,5 +1,6 @@
 package dev.skiff.broker;
 
+import dev.skiff.broker.admin.LogCleanerService;
 import dev.skiff.broker.api.ApiHandler;
 import dev.skiff.broker.api.ApiHandlers;
 import dev.skiff.broker.group.OffsetBackend;
@@ -27,6 +28,7 @@ public final class Broker implements AutoCloseable {
     private final OffsetStore offsets;
     private final ScheduledExecutorService scheduler;
     private final ApiHandlers handlers;
+    private final LogCleanerService cleaner;
     private volatile OffsetBackend version0Offsets;
     private volatile String advertisedHost;
     private volatile int advertisedPort;
@@ -45,6 +47,8 @@ public final class Broker implements AutoCloseable {
         this.advertisedPort = config.advertisedPort(config.port);
         long every = Math.max(1000, config.retentionCheckIntervalMs);
         scheduler.scheduleWithFixedDelay(this::applyRetention, every, every, TimeUnit.MILLISECONDS);
+        this.cleaner = new LogCleanerService(topics, System::currentTimeMillis);
+        cleaner.schedule(scheduler, config);
         if (config.flushIntervalMs != Long.MAX_VALUE && config.flushIntervalMs > 0) {
             scheduler.scheduleWithFixedDelay(topics::flushAll, config.flushIntervalMs, config.flushIntervalMs,
                     TimeUnit.MILLISECONDS);
@@ -73,6 +77,9 @@ public final class Broker implements AutoCloseable {
     public OffsetStore offsets() { return offsets; }
 
     public ScheduledExecutorService scheduler() { return scheduler; }
+
+    /** Compaction of cleanup.policy=compact topics; {@code runOnce()} lets tests clean without waiting. */
+    public LogCleanerService cleaner() { return cleaner; }
 
     /** Where OffsetCommit/OffsetFetch v0 keep offsets: the ZooKeeper bridge when on, else the broker's store. */
     public OffsetBackend version0Offsets() {

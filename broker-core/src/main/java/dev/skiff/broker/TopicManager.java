@@ -2,6 +2,7 @@ package dev.skiff.broker;
 
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.config.TopicConfig;
+import dev.skiff.config.TopicConfigDef;
 import dev.skiff.log.Log;
 import dev.skiff.log.LogConfig;
 import dev.skiff.protocol.types.Uuid;
@@ -132,24 +133,30 @@ public final class TopicManager implements AutoCloseable {
         byName.put(name, changed);
         byId.put(changed.id(), changed);
         save(changed);
+        // the logs were opened with the old values: segment size/age and retention must follow the change
+        LogConfig lc = logConfig(changed.configs());
+        for (Partition p : changed.partitions()) p.log().reconfigure(lc);
         return changed;
     }
 
     /** The value in force for a topic config: set on the topic, else the broker default. */
     public String effectiveConfig(Topic t, String key) {
         String v = t.configs().get(key);
-        return v != null ? v : TopicConfig.defaults(config).get(key);
+        if (v != null) return v;
+        TopicConfigDef def = TopicConfigDef.get(key);
+        return def != null ? def.defaultFor(config) : null;
     }
 
     public LogConfig logConfig(Map<String, String> topicConfigs) {
         Map<String, String> eff = new LinkedHashMap<>(TopicConfig.defaults(config));
         eff.putAll(topicConfigs);
+        boolean delete = TopicConfigDef.listItems(eff.get(TopicConfig.CLEANUP_POLICY)).contains("delete");
         return LogConfig.defaults()
                 .withSegmentBytes(Integer.parseInt(eff.get(TopicConfig.SEGMENT_BYTES)))
                 .withSegmentMs(Long.parseLong(eff.get(TopicConfig.SEGMENT_MS)))
-                .withRetentionBytes(Long.parseLong(eff.get(TopicConfig.RETENTION_BYTES)))
-                .withRetentionMs(eff.get(TopicConfig.CLEANUP_POLICY).contains("delete")
-                        ? Long.parseLong(eff.get(TopicConfig.RETENTION_MS)) : -1)
+                // compact-only topics keep everything that compaction keeps: no time or size retention
+                .withRetentionBytes(delete ? Long.parseLong(eff.get(TopicConfig.RETENTION_BYTES)) : -1)
+                .withRetentionMs(delete ? Long.parseLong(eff.get(TopicConfig.RETENTION_MS)) : -1)
                 .withIndexIntervalBytes(config.indexIntervalBytes)
                 .withFlushIntervalMessages(Long.parseLong(eff.get(TopicConfig.FLUSH_MESSAGES)));
     }

@@ -29,48 +29,20 @@ public final class TopicConfig {
 
     private TopicConfig() {}
 
-    /** The broker-wide default of every topic config, in Kafka's form. */
+    /** The broker-wide default of every topic config Kafka 4.x has, in Kafka's form (see {@link TopicConfigDef}). */
     public static Map<String, String> defaults(BrokerConfig broker) {
         Map<String, String> d = new LinkedHashMap<>();
-        d.put(CLEANUP_POLICY, "delete");
-        d.put(RETENTION_MS, Long.toString(broker.retentionMs));
-        d.put(RETENTION_BYTES, Long.toString(broker.retentionBytes));
-        d.put(SEGMENT_BYTES, Integer.toString(broker.segmentBytes));
-        d.put(SEGMENT_MS, Long.toString(broker.segmentMs));
-        d.put(MAX_MESSAGE_BYTES, Integer.toString(broker.messageMaxBytes));
-        d.put(MESSAGE_TIMESTAMP_TYPE, "CreateTime");
-        d.put(DELETE_RETENTION_MS, "86400000");
-        d.put(MIN_INSYNC_REPLICAS, "1");
-        d.put(FLUSH_MESSAGES, Long.toString(broker.flushIntervalMessages));
-        d.put(FLUSH_MS, Long.toString(broker.flushIntervalMs));
+        for (TopicConfigDef def : TopicConfigDef.ALL.values()) d.put(def.name(), def.defaultFor(broker));
         return d;
     }
 
-    /** Checks one value; returns an error message or null when valid. */
+    /**
+     * Checks one value against Kafka's rules for that config; returns an error message or null when valid.
+     * Every Kafka topic config is accepted (and stored), not only those Skiff enforces.
+     */
     public static String validate(String key, String value) {
-        if (!KNOWN.contains(key)) return "Unknown topic config name: " + key;
-        if (value == null) return null;
-        try {
-            switch (key) {
-                case CLEANUP_POLICY -> {
-                    for (String p : value.split(",")) {
-                        String t = p.trim();
-                        if (!t.equals("delete") && !t.equals("compact")) return "Invalid cleanup.policy: " + value;
-                    }
-                }
-                case MESSAGE_TIMESTAMP_TYPE -> {
-                    if (!value.equals("CreateTime") && !value.equals("LogAppendTime"))
-                        return "Invalid message.timestamp.type: " + value;
-                }
-                case SEGMENT_BYTES, MAX_MESSAGE_BYTES -> {
-                    if (Integer.parseInt(value) < (key.equals(SEGMENT_BYTES) ? 14 : 0))
-                        return "Invalid value " + value + " for " + key;
-                }
-                default -> Long.parseLong(value);
-            }
-        } catch (NumberFormatException e) {
-            return "Invalid value " + value + " for configuration " + key + ": Not a number";
-        }
-        return null;
+        TopicConfigDef def = TopicConfigDef.get(key);
+        if (def == null) return "Unknown topic config name: " + key;
+        return value == null ? null : def.validate(value);
     }
 }

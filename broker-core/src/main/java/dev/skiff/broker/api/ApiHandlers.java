@@ -22,6 +22,17 @@ public final class ApiHandlers {
         h.add(new OffsetCommitApi(broker));
         h.add(new OffsetFetchApi(broker));
         h.add(new FindCoordinatorApi(broker));
+        // admin APIs
+        h.add(new CreateTopicsApi(broker));
+        h.add(new DeleteTopicsApi(broker));
+        h.add(new CreatePartitionsApi(broker));
+        h.add(new DescribeConfigsApi(broker));
+        h.add(new AlterConfigsApi(broker));
+        h.add(new IncrementalAlterConfigsApi(broker));
+        h.add(new DescribeClusterApi(broker));
+        h.add(new DeleteRecordsApi(broker));
+        h.add(new DescribeLogDirsApi(broker));
+        h.add(new OffsetForLeaderEpochApi(broker));
         h.add(new InitProducerIdApi(broker));
         h.add(new DescribeProducersApi(broker));
         return h;

@@ -1,0 +1,72 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.Broker;
+import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.Topic;
+import dev.skiff.broker.admin.AdminException;
+import dev.skiff.broker.admin.AlterTargets;
+import dev.skiff.broker.admin.ConfigResources;
+import dev.skiff.broker.admin.TopicConfigChanges;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.AlterConfigsRequestData;
+import dev.skiff.protocol.message.AlterConfigsResponseData;
+import dev.skiff.protocol.message.AlterConfigsResponseData.AlterConfigsResourceResponse;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * AlterConfigs (the legacy, replacing form): the configs given become the topic's whole set; any config not
+ * named returns to its default. The new values reach the partition logs at once.
+ */
+public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData> {
+
+    private final Broker broker;
+
+    AlterConfigsApi(Broker broker) { this.broker = broker; }
+
+    @Override public ApiKeys api() { return ApiKeys.ALTER_CONFIGS; }
+    @Override public short minVersion() { return 0; }
+    @Override public short maxVersion() { return 2; }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, AlterConfigsRequestData request) {
+        AlterConfigsResponseData response = new AlterConfigsResponseData();
+        Map<String, Integer> count = new HashMap<>();
+        for (AlterConfigsRequestData.AlterConfigsResource res : request.resources())
+            count.merge(res.resourceType() + ":" + res.resourceName(), 1, Integer::sum);
+        for (AlterConfigsRequestData.AlterConfigsResource res : request.resources()) {
+            AlterConfigsResourceResponse r = new AlterConfigsResourceResponse()
+                    .setResourceType(res.resourceType()).setResourceName(res.resourceName());
+            response.responses().add(r);
+            try {
+                if (count.get(res.resourceType() + ":" + res.resourceName()) > 1)
+                    throw new AdminException(Errors.INVALID_REQUEST, "Error due to duplicate resource " + res.resourceName());
+                alter(res, request.validateOnly());
+            } catch (AdminException e) {
+                r.setErrorCode(e.error().code()).setErrorMessage(e.error().message());
+            }
+        }
+        return CompletableFuture.completedFuture(response);
+    }
+
+    private void alter(AlterConfigsRequestData.AlterConfigsResource res, boolean validateOnly) {
+        if (res.resourceType() != ConfigResources.TOPIC)
+            throw AlterTargets.brokerChange(res.resourceType(), res.resourceName(), broker.nodeId());
+        Topic t = AlterTargets.topic(broker.topics(), res.resourceName());
+        List<Map.Entry<String, String>> pairs = new ArrayList<>();
+        for (AlterConfigsRequestData.AlterableConfig c : res.configs())
+            pairs.add(new AbstractMap.SimpleEntry<>(c.name(), c.value()));
+        Map<String, String> given = TopicConfigChanges.collect(pairs);
+        Map<String, String> configs = new LinkedHashMap<>();
+        given.forEach((k, v) -> { if (v != null) configs.put(k, v); });   // a null value removes the override
+        TopicConfigChanges.validate(configs);
+        if (!validateOnly) broker.topics().setConfigs(t.name(), configs);
+    }
+}

@@ -1,0 +1,145 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.Broker;
+import dev.skiff.broker.InvalidTopicException;
+import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.Topic;
+import dev.skiff.broker.TopicManager;
+import dev.skiff.broker.admin.AdminException;
+import dev.skiff.broker.admin.ApiError;
+import dev.skiff.broker.admin.ConfigDescriber;
+import dev.skiff.broker.admin.TopicConfigChanges;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.CreateTopicsRequestData;
+import dev.skiff.protocol.message.CreateTopicsRequestData.CreatableReplicaAssignment;
+import dev.skiff.protocol.message.CreateTopicsRequestData.CreatableTopic;
+import dev.skiff.protocol.message.CreateTopicsResponseData;
+import dev.skiff.protocol.message.CreateTopicsResponseData.CreatableTopicConfigs;
+import dev.skiff.protocol.message.CreateTopicsResponseData.CreatableTopicResult;
+import dev.skiff.protocol.types.Uuid;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * CreateTopics: one broker holds every partition, so the replication factor can only be 1 (-1 takes the
+ * default) and a manual assignment may name only this broker. validate_only checks everything and creates
+ * nothing. v5+ answers with the partition count, replication factor and every config of the topic.
+ */
+public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData> {
+
+    private final Broker broker;
+
+    CreateTopicsApi(Broker broker) { this.broker = broker; }
+
+    @Override public ApiKeys api() { return ApiKeys.CREATE_TOPICS; }
+    @Override public short minVersion() { return 0; }
+    @Override public short maxVersion() { return 7; }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, CreateTopicsRequestData request) {
+        CreateTopicsResponseData response = new CreateTopicsResponseData();
+        Map<String, Integer> count = new HashMap<>();
+        for (CreatableTopic t : request.topics()) count.merge(t.name(), 1, Integer::sum);
+        for (CreatableTopic t : request.topics()) {
+            CreatableTopicResult r = new CreatableTopicResult().setName(t.name()).setTopicId(Uuid.ZERO)
+                    .setNumPartitions(-1).setReplicationFactor((short) -1);
+            response.topics().add(r);
+            try {
+                if (count.get(t.name()) > 1) throw new AdminException(Errors.INVALID_REQUEST, "Duplicate topic name.");
+                create(t, request.validateOnly(), r);
+            } catch (AdminException e) {
+                fail(r, e.error());
+            }
+        }
+        return CompletableFuture.completedFuture(response);
+    }
+
+    private void create(CreatableTopic t, boolean validateOnly, CreatableTopicResult r) {
+        TopicManager topics = broker.topics();
+        try {
+            TopicManager.validateName(t.name());
+        } catch (InvalidTopicException e) {
+            throw new AdminException(Errors.INVALID_TOPIC_EXCEPTION, e.getMessage());
+        }
+        if (topics.get(t.name()) != null)
+            throw new AdminException(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + t.name() + "' already exists.");
+        String collision = collidingTopic(t.name());
+        if (collision != null)
+            throw new AdminException(Errors.INVALID_TOPIC_EXCEPTION, "Topic '" + t.name() + "' collides with existing topic: " + collision);
+        int partitions = partitionCount(t);
+        List<Map.Entry<String, String>> pairs = new ArrayList<>();
+        for (CreateTopicsRequestData.CreatableTopicConfig c : t.configs())
+            pairs.add(new AbstractMap.SimpleEntry<>(c.name(), c.value()));
+        Map<String, String> configs = TopicConfigChanges.collect(pairs);
+        TopicConfigChanges.validate(configs);
+        Topic created = null;
+        if (!validateOnly) {
+            created = topics.create(t.name(), partitions, configs);
+            if (created == null)
+                throw new AdminException(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + t.name() + "' already exists.");
+        }
+        r.setTopicId(created != null ? created.id() : Uuid.ZERO).setNumPartitions(partitions).setReplicationFactor((short) 1);
+        for (ConfigDescriber.Described d : new ConfigDescriber(broker.config()).topic(configs)) {
+            r.configs().add(new CreatableTopicConfigs().setName(d.name()).setValue(d.value())
+                    .setReadOnly(d.readOnly()).setConfigSource(d.source()).setIsSensitive(false));
+        }
+    }
+
+    /** Partitions from num_partitions (-1: num.partitions) or from the manual assignment. */
+    private int partitionCount(CreatableTopic t) {
+        if (!t.assignments().isEmpty()) {
+            if (t.numPartitions() != -1 || t.replicationFactor() != -1)
+                throw new AdminException(Errors.INVALID_REQUEST, "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.");
+            List<CreatableReplicaAssignment> as = t.assignments();
+            boolean[] seen = new boolean[as.size()];
+            for (CreatableReplicaAssignment a : as) {
+                int i = a.partitionIndex();
+                if (i < 0 || i >= as.size() || seen[i])
+                    throw new AdminException(Errors.INVALID_REPLICA_ASSIGNMENT, "Partitions should be a consecutive 0-based integer sequence");
+                seen[i] = true;
+                checkReplicas(a.brokerIds());
+            }
+            return as.size();
+        }
+        if (t.numPartitions() == 0 || t.numPartitions() < -1)
+            throw new AdminException(Errors.INVALID_PARTITIONS, "Number of partitions was set to an invalid non-positive value.");
+        if (t.replicationFactor() == 0 || t.replicationFactor() < -1)
+            throw new AdminException(Errors.INVALID_REPLICATION_FACTOR, "Replication factor must be larger than 0, or -1 to use the default value.");
+        if (t.replicationFactor() > 1)
+            throw new AdminException(Errors.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition " + t.replicationFactor()
+                    + " time(s): The target replication factor of " + t.replicationFactor()
+                    + " cannot be reached because only 1 broker(s) are registered.");
+        return t.numPartitions() == -1 ? broker.config().numPartitions : t.numPartitions();
+    }
+
+    private void checkReplicas(List<Integer> brokerIds) {
+        if (brokerIds.isEmpty())
+            throw new AdminException(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes an empty replica list.");
+        for (int id : brokerIds) {
+            if (id != broker.nodeId())
+                throw new AdminException(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes broker " + id + ", but no such broker is registered.");
+        }
+        if (brokerIds.size() > 1)
+            throw new AdminException(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes the broker " + brokerIds.get(0) + " more than once.");
+    }
+
+    /** Kafka refuses names that differ from an existing one only by '.' versus '_' (they clash in metric names). */
+    private String collidingTopic(String name) {
+        String normal = name.replace('.', '_');
+        for (Topic other : broker.topics().all()) {
+            if (!other.name().equals(name) && other.name().replace('.', '_').equals(normal)) return other.name();
+        }
+        return null;
+    }
+
+    private static void fail(CreatableTopicResult r, ApiError e) {
+        r.setErrorCode(e.code()).setErrorMessage(e.message()).setTopicId(Uuid.ZERO)
+                .setNumPartitions(-1).setReplicationFactor((short) -1).setConfigs(new ArrayList<>());
+    }
+}

@@ -1,0 +1,63 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.Broker;
+import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.Topic;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.DeleteTopicsRequestData;
+import dev.skiff.protocol.message.DeleteTopicsResponseData;
+import dev.skiff.protocol.message.DeleteTopicsResponseData.DeletableTopicResult;
+import dev.skiff.protocol.types.Uuid;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * DeleteTopics: by name (v0-5: a list of names; v6+: name or id per topic). The topic's logs are deleted at
+ * once; an unknown name is UNKNOWN_TOPIC_OR_PARTITION, an unknown id UNKNOWN_TOPIC_ID.
+ */
+public final class DeleteTopicsApi implements ApiHandler<DeleteTopicsRequestData> {
+
+    private final Broker broker;
+
+    DeleteTopicsApi(Broker broker) { this.broker = broker; }
+
+    @Override public ApiKeys api() { return ApiKeys.DELETE_TOPICS; }
+    @Override public short minVersion() { return 0; }
+    @Override public short maxVersion() { return 6; }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, DeleteTopicsRequestData request) {
+        DeleteTopicsResponseData response = new DeleteTopicsResponseData();
+        List<DeleteTopicsRequestData.DeleteTopicState> wanted = new ArrayList<>();
+        if (ctx.apiVersion() >= 6) {
+            wanted.addAll(request.topics());
+        } else {
+            for (String name : request.topicNames())
+                wanted.add(new DeleteTopicsRequestData.DeleteTopicState().setName(name).setTopicId(Uuid.ZERO));
+        }
+        for (DeleteTopicsRequestData.DeleteTopicState w : wanted) response.responses().add(delete(w));
+        return CompletableFuture.completedFuture(response);
+    }
+
+    private DeletableTopicResult delete(DeleteTopicsRequestData.DeleteTopicState w) {
+        boolean byId = w.topicId() != null && !w.topicId().equals(Uuid.ZERO);
+        DeletableTopicResult r = new DeletableTopicResult().setName(w.name()).setTopicId(byId ? w.topicId() : Uuid.ZERO);
+        if (byId && w.name() != null) {
+            return r.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Topic name and topic id cannot both be set.");
+        }
+        Topic t = byId ? broker.topics().get(w.topicId()) : broker.topics().get(w.name());
+        if (t == null) {
+            Errors e = byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+            return r.setErrorCode(e.code()).setErrorMessage(e == Errors.UNKNOWN_TOPIC_ID
+                    ? "This server does not host this topic ID." : "This server does not host this topic-partition.");
+        }
+        r.setName(t.name()).setTopicId(t.id());
+        if (!broker.topics().delete(t.name())) {
+            r.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()).setErrorMessage("This server does not host this topic-partition.");
+        }
+        return r;
+    }
+}

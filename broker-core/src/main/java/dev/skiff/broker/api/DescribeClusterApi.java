@@ -1,0 +1,46 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.Broker;
+import dev.skiff.broker.RequestContext;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.DescribeClusterRequestData;
+import dev.skiff.protocol.message.DescribeClusterResponseData;
+import java.util.concurrent.CompletableFuture;
+
+/** DescribeCluster: the cluster is this one broker, which is also its controller. */
+public final class DescribeClusterApi implements ApiHandler<DescribeClusterRequestData> {
+
+    /** Endpoint types (v1+): clients asking a broker for brokers send 1. */
+    private static final byte BROKER_ENDPOINT = 1;
+
+    /**
+     * The operations Kafka allows on the CLUSTER resource (AclOperation codes CREATE 5, ALTER 7, DESCRIBE 8,
+     * CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12): with no authorizer, all.
+     */
+    private static final int CLUSTER_OPERATIONS = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
+
+    private final Broker broker;
+
+    DescribeClusterApi(Broker broker) { this.broker = broker; }
+
+    @Override public ApiKeys api() { return ApiKeys.DESCRIBE_CLUSTER; }
+    @Override public short minVersion() { return 0; }
+    @Override public short maxVersion() { return 2; }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, DescribeClusterRequestData request) {
+        DescribeClusterResponseData r = new DescribeClusterResponseData().setEndpointType(BROKER_ENDPOINT);
+        if (ctx.apiVersion() >= 1 && request.endpointType() != BROKER_ENDPOINT) {
+            return CompletableFuture.completedFuture(r.setErrorCode(Errors.MISMATCHED_ENDPOINT_TYPE.code())
+                    .setErrorMessage("The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type "
+                            + (request.endpointType() == 2 ? "CONTROLLER" : "UNKNOWN")));
+        }
+        r.setClusterId(broker.config().clusterId).setControllerId(broker.nodeId())
+                .setClusterAuthorizedOperations(request.includeClusterAuthorizedOperations() ? CLUSTER_OPERATIONS : Integer.MIN_VALUE);
+        r.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker().setBrokerId(broker.nodeId())
+                .setHost(broker.advertisedHost()).setPort(broker.advertisedPort()).setRack(null).setIsFenced(false));
+        return CompletableFuture.completedFuture(r);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.Broker;
+import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.Topic;
+import dev.skiff.broker.admin.AdminException;
+import dev.skiff.broker.admin.AlterTargets;
+import dev.skiff.broker.admin.ConfigResources;
+import dev.skiff.broker.admin.TopicConfigChanges;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.IncrementalAlterConfigsRequestData;
+import dev.skiff.protocol.message.IncrementalAlterConfigsResponseData;
+import dev.skiff.protocol.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT (list configs only) on a topic's configs; all
+ * changes of one resource apply together or not at all.
+ */
+public final class IncrementalAlterConfigsApi implements ApiHandler<IncrementalAlterConfigsRequestData> {
+
+    private final Broker broker;
+
+    IncrementalAlterConfigsApi(Broker broker) { this.broker = broker; }
+
+    @Override public ApiKeys api() { return ApiKeys.INCREMENTAL_ALTER_CONFIGS; }
+    @Override public short minVersion() { return 0; }
+    @Override public short maxVersion() { return 1; }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, IncrementalAlterConfigsRequestData request) {
+        IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
+        Map<String, Integer> count = new HashMap<>();
+        for (IncrementalAlterConfigsRequestData.AlterConfigsResource res : request.resources())
+            count.merge(res.resourceType() + ":" + res.resourceName(), 1, Integer::sum);
+        for (IncrementalAlterConfigsRequestData.AlterConfigsResource res : request.resources()) {
+            AlterConfigsResourceResponse r = new AlterConfigsResourceResponse()
+                    .setResourceType(res.resourceType()).setResourceName(res.resourceName());
+            response.responses().add(r);
+            try {
+                if (count.get(res.resourceType() + ":" + res.resourceName()) > 1)
+                    throw new AdminException(Errors.INVALID_REQUEST, "Error due to duplicate resource " + res.resourceName());
+                alter(res, request.validateOnly());
+            } catch (AdminException e) {
+                r.setErrorCode(e.error().code()).setErrorMessage(e.error().message());
+            }
+        }
+        return CompletableFuture.completedFuture(response);
+    }
+
+    private void alter(IncrementalAlterConfigsRequestData.AlterConfigsResource res, boolean validateOnly) {
+        if (res.resourceType() != ConfigResources.TOPIC)
+            throw AlterTargets.brokerChange(res.resourceType(), res.resourceName(), broker.nodeId());
+        List<TopicConfigChanges.Op> ops = new ArrayList<>();
+        for (IncrementalAlterConfigsRequestData.AlterableConfig c : res.configs())
+            ops.add(new TopicConfigChanges.Op(c.name(), c.configOperation(), c.value()));
+        // serialised with other alters so two concurrent changes of one topic cannot lose each other's keys
+        synchronized (broker.topics()) {
+            Topic t = AlterTargets.topic(broker.topics(), res.resourceName());
+            Map<String, String> next = TopicConfigChanges.apply(t.configs(), ops, broker.config());
+            if (!validateOnly) broker.topics().setConfigs(t.name(), next);
+        }
+    }
+}

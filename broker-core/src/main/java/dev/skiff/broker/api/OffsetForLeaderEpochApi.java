@@ -1,0 +1,60 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.Broker;
+import dev.skiff.broker.Partition;
+import dev.skiff.broker.RequestContext;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.OffsetForLeaderEpochRequestData;
+import dev.skiff.protocol.message.OffsetForLeaderEpochResponseData;
+import dev.skiff.protocol.message.OffsetForLeaderEpochResponseData.EpochEndOffset;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * OffsetForLeaderEpoch: this broker has led every partition since its creation, so each log has a single
+ * leader epoch, 0. As in Kafka's epoch cache: asking for that epoch gives the log end offset; asking for a
+ * later one gives undefined (-1, -1); a current_leader_epoch other than 0 is fenced or unknown.
+ */
+public final class OffsetForLeaderEpochApi implements ApiHandler<OffsetForLeaderEpochRequestData> {
+
+    static final int LEADER_EPOCH = 0;
+    private static final int UNDEFINED_EPOCH = -1;
+    private static final long UNDEFINED_OFFSET = -1L;
+
+    private final Broker broker;
+
+    OffsetForLeaderEpochApi(Broker broker) { this.broker = broker; }
+
+    @Override public ApiKeys api() { return ApiKeys.OFFSET_FOR_LEADER_EPOCH; }
+    @Override public short minVersion() { return 0; }
+    @Override public short maxVersion() { return 4; }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, OffsetForLeaderEpochRequestData request) {
+        OffsetForLeaderEpochResponseData response = new OffsetForLeaderEpochResponseData();
+        for (OffsetForLeaderEpochRequestData.OffsetForLeaderTopic t : request.topics()) {
+            OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult tr =
+                    new OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult().setTopic(t.topic());
+            response.topics().add(tr);
+            for (OffsetForLeaderEpochRequestData.OffsetForLeaderPartition p : t.partitions()) {
+                tr.partitions().add(answer(broker.topics().partition(t.topic(), p.partition()), p, ctx.apiVersion()));
+            }
+        }
+        return CompletableFuture.completedFuture(response);
+    }
+
+    private static EpochEndOffset answer(Partition p, OffsetForLeaderEpochRequestData.OffsetForLeaderPartition req, short version) {
+        EpochEndOffset r = new EpochEndOffset().setPartition(req.partition())
+                .setLeaderEpoch(UNDEFINED_EPOCH).setEndOffset(UNDEFINED_OFFSET);
+        if (p == null) return r.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        int current = version >= 2 ? req.currentLeaderEpoch() : -1;
+        if (current != -1 && current < LEADER_EPOCH) return r.setErrorCode(Errors.FENCED_LEADER_EPOCH.code());
+        if (current > LEADER_EPOCH) return r.setErrorCode(Errors.UNKNOWN_LEADER_EPOCH.code());
+        if (req.leaderEpoch() == LEADER_EPOCH) {
+            r.setLeaderEpoch(LEADER_EPOCH).setEndOffset(p.log().logEndOffset());
+        }
+        // an epoch above ours (or undefined) is unknown to the cache: (-1, -1), error NONE, as Kafka answers
+        return r;
+    }
+}
