@@ -90,6 +90,10 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
             } else {
                 valid = RecordBatches.validateProduce(batches);
             }
+            // compacted topics keep the latest record per key: a record without a key has no place there (Kafka: INVALID_RECORD)
+            if (dev.skiff.config.TopicConfigDef.listItems(broker.topics().effectiveConfig(topic, TopicConfig.CLEANUP_POLICY)).contains("compact")) {
+                RecordBatches.validateDeep(batches, true);
+            }
             for (BatchSummary b : valid.batches()) {
                 if (b.sizeInBytes() > maxMessageBytes) {
                     pr.setErrorCode(Errors.MESSAGE_TOO_LARGE.code()).setErrorMessage("Batch of " + b.sizeInBytes()
