@@ -3,6 +3,8 @@ package dev.skiff.broker;
 import dev.skiff.broker.admin.LogCleanerService;
 import dev.skiff.broker.api.ApiHandler;
 import dev.skiff.broker.api.ApiHandlers;
+import dev.skiff.broker.group.GroupCoordinator;
+import dev.skiff.broker.group.GroupTimer;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.config.BrokerConfig;
@@ -26,6 +28,7 @@ public final class Broker implements AutoCloseable {
     private final BrokerConfig config;
     private final TopicManager topics;
     private final OffsetStore offsets;
+    private final GroupCoordinator groupCoordinator;
     private final ScheduledExecutorService scheduler;
     private final ApiHandlers handlers;
     private final LogCleanerService cleaner;
@@ -42,6 +45,7 @@ public final class Broker implements AutoCloseable {
         });
         this.topics = new TopicManager(config, logs);
         this.offsets = new OffsetStore(topics, config);
+        this.groupCoordinator = new GroupCoordinator(offsets, config, GroupTimer.of(scheduler));
         this.handlers = ApiHandlers.standard(this);
         this.advertisedHost = config.advertisedHost;
         this.advertisedPort = config.advertisedPort(config.port);
@@ -75,6 +79,8 @@ public final class Broker implements AutoCloseable {
     public TopicManager topics() { return topics; }
 
     public OffsetStore offsets() { return offsets; }
+
+    public GroupCoordinator groupCoordinator() { return groupCoordinator; }
 
     public ScheduledExecutorService scheduler() { return scheduler; }
 

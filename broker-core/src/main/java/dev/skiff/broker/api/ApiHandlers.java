@@ -22,6 +22,15 @@ public final class ApiHandlers {
         h.add(new OffsetCommitApi(broker));
         h.add(new OffsetFetchApi(broker));
         h.add(new FindCoordinatorApi(broker));
+        // classic consumer groups
+        h.add(new JoinGroupApi(broker));
+        h.add(new SyncGroupApi(broker));
+        h.add(new HeartbeatApi(broker));
+        h.add(new LeaveGroupApi(broker));
+        h.add(new DescribeGroupsApi(broker));
+        h.add(new ListGroupsApi(broker));
+        h.add(new DeleteGroupsApi(broker));
+        h.add(new OffsetDeleteApi(broker));
         // admin APIs
         h.add(new CreateTopicsApi(broker));
         h.add(new DeleteTopicsApi(broker));

@@ -24,6 +24,8 @@ public final class OffsetStore implements OffsetBackend {
     private static final Logger log = LoggerFactory.getLogger(OffsetStore.class);
 
     private final Map<String, Map<TopicPartition, CommittedOffset>> groups = new ConcurrentHashMap<>();
+    /** Group metadata found at start (the last record of each group that was not deleted). */
+    private final Map<String, GroupMetadataRecords.Value> loadedGroups = new ConcurrentHashMap<>();
     private final InternalTopicLog storage;
 
     public OffsetStore(TopicManager topics, BrokerConfig config) {
@@ -32,6 +34,10 @@ public final class OffsetStore implements OffsetBackend {
         this.storage = new InternalTopicLog(t);
         int[] loaded = {0};
         storage.replay((key, value) -> {
+            if (GroupMetadataRecords.isGroupKey(key)) {
+                loadGroup(key, value);
+                return;
+            }
             OffsetRecords.Key k = OffsetRecords.readKey(ByteBuffer.wrap(key));
             if (k == null) return;
             if (value == null) {
@@ -44,6 +50,38 @@ public final class OffsetStore implements OffsetBackend {
             }
         });
         if (loaded[0] > 0) log.info("Loaded {} committed offset(s) of {} group(s)", loaded[0], groups.size());
+    }
+
+    private void loadGroup(byte[] key, byte[] value) {
+        String group = GroupMetadataRecords.readKey(key);
+        if (value == null) {
+            loadedGroups.remove(group);
+            return;
+        }
+        try {
+            loadedGroups.put(group, GroupMetadataRecords.readValue(value));
+        } catch (RuntimeException e) {
+            log.warn("Ignoring unreadable metadata of group {}: {}", group, e.toString());
+        }
+    }
+
+    /** Group metadata replayed at start, for the coordinator to take over. */
+    Map<String, GroupMetadataRecords.Value> loadedGroups() { return Map.copyOf(loadedGroups); }
+
+    /** Stores a group's metadata durably (on each completed rebalance). */
+    void storeGroup(String group, GroupMetadataRecords.Value value) {
+        storage.append(storage.partitionFor(group),
+                java.util.List.of(new InternalTopicLog.Entry(GroupMetadataRecords.key(group), GroupMetadataRecords.value(value))));
+    }
+
+    /** Deletes a group: tombstones for its metadata and every committed offset, in one batch. */
+    public void deleteGroup(String group) {
+        Map<TopicPartition, CommittedOffset> g = groups.getOrDefault(group, Map.of());
+        java.util.List<InternalTopicLog.Entry> entries = new java.util.ArrayList<>();
+        g.keySet().forEach(tp -> entries.add(new InternalTopicLog.Entry(OffsetRecords.key(group, tp), null)));
+        entries.add(new InternalTopicLog.Entry(GroupMetadataRecords.key(group), null));
+        storage.append(storage.partitionFor(group), entries);
+        groups.remove(group);
     }
 
     /** Stores offsets durably, then makes them visible. */

@@ -1,0 +1,37 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.Broker;
+import dev.skiff.broker.RequestContext;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.DeleteGroupsRequestData;
+import dev.skiff.protocol.message.DeleteGroupsResponseData;
+import java.util.concurrent.CompletableFuture;
+
+/** DeleteGroups: removes groups without members, with their committed offsets (NON_EMPTY_GROUP otherwise). */
+public final class DeleteGroupsApi implements ApiHandler<DeleteGroupsRequestData> {
+
+    private final Broker broker;
+
+    DeleteGroupsApi(Broker broker) { this.broker = broker; }
+
+    @Override public ApiKeys api() { return ApiKeys.DELETE_GROUPS; }
+    @Override public short minVersion() { return 0; }
+    @Override public short maxVersion() { return 2; }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, DeleteGroupsRequestData request) {
+        DeleteGroupsResponseData r = new DeleteGroupsResponseData();
+        for (String id : request.groupsNames()) {
+            Errors e;
+            try {
+                e = broker.groupCoordinator().delete(id);
+            } catch (RuntimeException failed) {
+                e = Errors.COORDINATOR_NOT_AVAILABLE;
+            }
+            r.results().add(new DeleteGroupsResponseData.DeletableGroupResult().setGroupId(id).setErrorCode(e.code()));
+        }
+        return CompletableFuture.completedFuture(r);
+    }
+}

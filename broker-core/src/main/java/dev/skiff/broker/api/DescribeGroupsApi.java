@@ -1,0 +1,56 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.Broker;
+import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.group.GroupCoordinator;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.DescribeGroupsRequestData;
+import dev.skiff.protocol.message.DescribeGroupsResponseData;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * DescribeGroups: state, protocol and members of each group. An unknown group is "Dead" without error up to
+ * v5 and GROUP_ID_NOT_FOUND from v6, as Kafka 4 answers.
+ */
+public final class DescribeGroupsApi implements ApiHandler<DescribeGroupsRequestData> {
+
+    /** Kafka's "authorized operations not requested" marker. */
+    private static final int OPERATIONS_OMITTED = Integer.MIN_VALUE;
+
+    private final Broker broker;
+
+    DescribeGroupsApi(Broker broker) { this.broker = broker; }
+
+    @Override public ApiKeys api() { return ApiKeys.DESCRIBE_GROUPS; }
+    @Override public short minVersion() { return 0; }
+    @Override public short maxVersion() { return 6; }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, DescribeGroupsRequestData request) {
+        DescribeGroupsResponseData r = new DescribeGroupsResponseData();
+        for (String id : request.groups()) {
+            DescribeGroupsResponseData.DescribedGroup d = new DescribeGroupsResponseData.DescribedGroup()
+                    .setGroupId(id).setProtocolType("").setProtocolData("").setAuthorizedOperations(OPERATIONS_OMITTED);
+            r.groups().add(d);
+            GroupCoordinator.GroupSummary s = broker.groupCoordinator().describe(id);
+            if (s == null) {
+                d.setGroupState("Dead");
+                if (ctx.apiVersion() >= 6)
+                    d.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("Group " + id + " not found.");
+                continue;
+            }
+            d.setGroupState(s.state().wireName()).setProtocolType(s.protocolType())
+                    .setProtocolData(s.protocol() == null ? "" : s.protocol());
+            for (GroupCoordinator.MemberSummary m : s.members()) {
+                d.members().add(new DescribeGroupsResponseData.DescribedGroupMember().setMemberId(m.memberId())
+                        .setGroupInstanceId(m.groupInstanceId()).setClientId(m.clientId() == null ? "" : m.clientId())
+                        .setClientHost(m.clientHost() == null ? "" : m.clientHost())
+                        .setMemberMetadata(m.metadata() == null ? new byte[0] : m.metadata())
+                        .setMemberAssignment(m.assignment() == null ? new byte[0] : m.assignment()));
+            }
+        }
+        return CompletableFuture.completedFuture(r);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.Broker;
+import dev.skiff.broker.RequestContext;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.message.HeartbeatRequestData;
+import dev.skiff.protocol.message.HeartbeatResponseData;
+import java.util.concurrent.CompletableFuture;
+
+/** Heartbeat: keeps a member's session alive; REBALANCE_IN_PROGRESS tells it to rejoin. */
+public final class HeartbeatApi implements ApiHandler<HeartbeatRequestData> {
+
+    private final Broker broker;
+
+    HeartbeatApi(Broker broker) { this.broker = broker; }
+
+    @Override public ApiKeys api() { return ApiKeys.HEARTBEAT; }
+    @Override public short minVersion() { return 0; }
+    @Override public short maxVersion() { return 4; }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, HeartbeatRequestData request) {
+        var error = broker.groupCoordinator().heartbeat(request.groupId(), request.memberId(),
+                ctx.apiVersion() >= 3 ? request.groupInstanceId() : null, request.generationId());
+        return CompletableFuture.completedFuture(new HeartbeatResponseData().setErrorCode(error.code()));
+    }
+}

@@ -1,0 +1,44 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.Broker;
+import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.group.GroupCoordinator;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.LeaveGroupRequestData;
+import dev.skiff.protocol.message.LeaveGroupResponseData;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** LeaveGroup: v0-2 one member by id; v3+ a batch of members, by member id or group.instance.id. */
+public final class LeaveGroupApi implements ApiHandler<LeaveGroupRequestData> {
+
+    private final Broker broker;
+
+    LeaveGroupApi(Broker broker) { this.broker = broker; }
+
+    @Override public ApiKeys api() { return ApiKeys.LEAVE_GROUP; }
+    @Override public short minVersion() { return 0; }
+    @Override public short maxVersion() { return 5; }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, LeaveGroupRequestData request) {
+        LeaveGroupResponseData r = new LeaveGroupResponseData();
+        GroupCoordinator c = broker.groupCoordinator();
+        if (ctx.apiVersion() < 3) {
+            Errors e = c.leave(request.groupId(), List.of(new GroupCoordinator.Leaving(request.memberId(), null))).get(0);
+            return CompletableFuture.completedFuture(r.setErrorCode(e.code()));
+        }
+        List<GroupCoordinator.Leaving> leaving = new ArrayList<>();
+        for (LeaveGroupRequestData.MemberIdentity m : request.members())
+            leaving.add(new GroupCoordinator.Leaving(m.memberId(), m.groupInstanceId()));
+        List<Errors> errors = c.leave(request.groupId(), leaving);
+        for (int i = 0; i < leaving.size(); i++) {
+            r.members().add(new LeaveGroupResponseData.MemberResponse().setMemberId(leaving.get(i).memberId())
+                    .setGroupInstanceId(leaving.get(i).groupInstanceId()).setErrorCode(errors.get(i).code()));
+        }
+        return CompletableFuture.completedFuture(r);
+    }
+}

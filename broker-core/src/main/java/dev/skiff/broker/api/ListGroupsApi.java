@@ -1,0 +1,46 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.Broker;
+import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.group.GroupCoordinator;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.message.ListGroupsRequestData;
+import dev.skiff.protocol.message.ListGroupsResponseData;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+
+/** ListGroups: every group; v4+ may filter by state, v5+ by group type (Skiff's groups are all "classic"). */
+public final class ListGroupsApi implements ApiHandler<ListGroupsRequestData> {
+
+    private static final String GROUP_TYPE = "classic";
+
+    private final Broker broker;
+
+    ListGroupsApi(Broker broker) { this.broker = broker; }
+
+    @Override public ApiKeys api() { return ApiKeys.LIST_GROUPS; }
+    @Override public short minVersion() { return 0; }
+    @Override public short maxVersion() { return 5; }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, ListGroupsRequestData request) {
+        Set<String> states = lower(ctx.apiVersion() >= 4 ? request.statesFilter() : null);
+        Set<String> types = lower(ctx.apiVersion() >= 5 ? request.typesFilter() : null);
+        ListGroupsResponseData r = new ListGroupsResponseData();
+        if (!types.isEmpty() && !types.contains(GROUP_TYPE)) return CompletableFuture.completedFuture(r);
+        for (GroupCoordinator.GroupSummary g : broker.groupCoordinator().list()) {
+            if (!states.isEmpty() && !states.contains(g.state().wireName().toLowerCase(Locale.ROOT))) continue;
+            r.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(g.groupId())
+                    .setProtocolType(g.protocolType()).setGroupState(g.state().wireName()).setGroupType(GROUP_TYPE));
+        }
+        return CompletableFuture.completedFuture(r);
+    }
+
+    private static Set<String> lower(List<String> names) {
+        return names == null ? Set.of() : names.stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    }
+}

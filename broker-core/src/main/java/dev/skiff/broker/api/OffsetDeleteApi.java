@@ -1,0 +1,61 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.Broker;
+import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.Topic;
+import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.group.GroupCoordinator;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.OffsetDeleteRequestData;
+import dev.skiff.protocol.message.OffsetDeleteResponseData;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * OffsetDelete: removes a group's committed offsets, except for topics a live member subscribes to
+ * (GROUP_SUBSCRIBED_TO_TOPIC).
+ */
+public final class OffsetDeleteApi implements ApiHandler<OffsetDeleteRequestData> {
+
+    private final Broker broker;
+
+    OffsetDeleteApi(Broker broker) { this.broker = broker; }
+
+    @Override public ApiKeys api() { return ApiKeys.OFFSET_DELETE; }
+    @Override public short minVersion() { return 0; }
+    @Override public short maxVersion() { return 0; }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, OffsetDeleteRequestData request) {
+        List<TopicPartition> known = new ArrayList<>();
+        for (OffsetDeleteRequestData.OffsetDeleteRequestTopic t : request.topics()) {
+            Topic topic = broker.topics().get(t.name());
+            for (OffsetDeleteRequestData.OffsetDeleteRequestPartition p : t.partitions())
+                if (topic != null && topic.partition(p.partitionIndex()) != null)
+                    known.add(new TopicPartition(t.name(), p.partitionIndex()));
+        }
+        GroupCoordinator.OffsetDeleteResult result;
+        try {
+            result = broker.groupCoordinator().deleteOffsets(request.groupId(), known);
+        } catch (RuntimeException e) {
+            result = new GroupCoordinator.OffsetDeleteResult(Errors.COORDINATOR_NOT_AVAILABLE, java.util.Map.of());
+        }
+        OffsetDeleteResponseData r = new OffsetDeleteResponseData().setErrorCode(result.error().code());
+        if (result.error() != Errors.NONE) return CompletableFuture.completedFuture(r);
+        for (OffsetDeleteRequestData.OffsetDeleteRequestTopic t : request.topics()) {
+            OffsetDeleteResponseData.OffsetDeleteResponseTopic rt =
+                    new OffsetDeleteResponseData.OffsetDeleteResponseTopic().setName(t.name());
+            r.topics().add(rt);
+            for (OffsetDeleteRequestData.OffsetDeleteRequestPartition p : t.partitions()) {
+                Errors e = result.partitions().getOrDefault(new TopicPartition(t.name(), p.partitionIndex()),
+                        Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                rt.partitions().add(new OffsetDeleteResponseData.OffsetDeleteResponsePartition()
+                        .setPartitionIndex(p.partitionIndex()).setErrorCode(e.code()));
+            }
+        }
+        return CompletableFuture.completedFuture(r);
+    }
+}

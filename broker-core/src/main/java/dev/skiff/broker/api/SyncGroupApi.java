@@ -1,0 +1,33 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.Broker;
+import dev.skiff.broker.RequestContext;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.message.SyncGroupRequestData;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/** SyncGroup: the leader hands in the assignment; every member (followers wait) gets its own part. */
+public final class SyncGroupApi implements ApiHandler<SyncGroupRequestData> {
+
+    private final Broker broker;
+
+    SyncGroupApi(Broker broker) { this.broker = broker; }
+
+    @Override public ApiKeys api() { return ApiKeys.SYNC_GROUP; }
+    @Override public short minVersion() { return 0; }
+    @Override public short maxVersion() { return 5; }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, SyncGroupRequestData request) {
+        Map<String, byte[]> assignments = new HashMap<>();
+        for (SyncGroupRequestData.SyncGroupRequestAssignment a : request.assignments())
+            assignments.put(a.memberId(), a.assignment());
+        short v = ctx.apiVersion();
+        return broker.groupCoordinator().sync(request.groupId(), request.generationId(), request.memberId(),
+                v >= 3 ? request.groupInstanceId() : null, v >= 5 ? request.protocolType() : null,
+                v >= 5 ? request.protocolName() : null, assignments, v).thenApply(r -> r);
+    }
+}

@@ -1,0 +1,687 @@
+package dev.skiff.broker.group;
+
+import dev.skiff.broker.TopicPartition;
+import dev.skiff.config.BrokerConfig;
+import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.JoinGroupResponseData;
+import dev.skiff.protocol.message.SyncGroupResponseData;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka's classic group protocol: members join, the leader assigns, everyone syncs, heartbeats keep a
+ * session alive. Each group moves Empty -> PreparingRebalance -> CompletingRebalance -> Stable (and back to
+ * PreparingRebalance when membership changes); Dead once deleted. Every group has its own lock (its
+ * monitor); there is no lock across groups. Answers that wait (JoinGroup, SyncGroup) complete a future later,
+ * from another request or from a timer.
+ */
+public final class GroupCoordinator {
+
+    private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
+
+    private final Map<String, ClassicGroup> groups = new ConcurrentHashMap<>();
+    private final OffsetStore offsets;
+    private final GroupTimer timer;
+    private final long initialRebalanceDelayMs;
+    private final int minSessionTimeoutMs;
+    private final int maxSessionTimeoutMs;
+
+    public GroupCoordinator(OffsetStore offsets, BrokerConfig config, GroupTimer timer) {
+        this(offsets, timer, config.groupInitialRebalanceDelayMs, config.groupMinSessionTimeoutMs,
+                config.groupMaxSessionTimeoutMs);
+    }
+
+    GroupCoordinator(OffsetStore offsets, GroupTimer timer, long initialRebalanceDelayMs, int minSessionTimeoutMs,
+                     int maxSessionTimeoutMs) {
+        this.offsets = offsets;
+        this.timer = timer;
+        this.initialRebalanceDelayMs = initialRebalanceDelayMs;
+        this.minSessionTimeoutMs = minSessionTimeoutMs;
+        this.maxSessionTimeoutMs = maxSessionTimeoutMs;
+        if (offsets != null) offsets.loadedGroups().forEach(this::restore);
+    }
+
+    /** A group as it was last written: its generation and protocol type are kept, its members must rejoin. */
+    private void restore(String groupId, GroupMetadataRecords.Value v) {
+        ClassicGroup g = new ClassicGroup(groupId);
+        g.generationId = v.generation();
+        g.protocolType = v.protocolType() == null || v.protocolType().isEmpty() ? null : v.protocolType();
+        g.stateTimestampMs = v.stateTimestampMs();
+        groups.put(groupId, g);
+    }
+
+    // ---------------------------------------------------------------- JoinGroup
+
+    public CompletableFuture<JoinGroupResponseData> join(JoinRequest r) {
+        CompletableFuture<JoinGroupResponseData> f = new CompletableFuture<>();
+        if (r.groupId() == null || r.groupId().isEmpty()) return joinError(f, Errors.INVALID_GROUP_ID, r);
+        if (r.sessionTimeoutMs() < minSessionTimeoutMs || r.sessionTimeoutMs() > maxSessionTimeoutMs)
+            return joinError(f, Errors.INVALID_SESSION_TIMEOUT, r);
+        boolean unknownMember = r.memberId() == null || r.memberId().isEmpty();
+        ClassicGroup g = unknownMember ? groups.computeIfAbsent(r.groupId(), ClassicGroup::new) : groups.get(r.groupId());
+        if (g == null) return joinError(f, Errors.UNKNOWN_MEMBER_ID, r);
+        synchronized (g) {
+            Set<String> names = new HashSet<>();
+            r.protocols().forEach(p -> names.add(p.name()));
+            if (g.state == GroupState.DEAD) joinError(f, Errors.COORDINATOR_NOT_AVAILABLE, r);
+            else if (!g.supportsProtocols(r.protocolType(), names)) joinError(f, Errors.INCONSISTENT_GROUP_PROTOCOL, r);
+            else if (unknownMember) joinUnknownMember(g, r, f);
+            else joinKnownMember(g, r, f);
+            removeIfUnused(g);
+        }
+        return f;
+    }
+
+    private void joinUnknownMember(ClassicGroup g, JoinRequest r, CompletableFuture<JoinGroupResponseData> f) {
+        String prefix = r.groupInstanceId() != null ? r.groupInstanceId() : r.clientId() == null ? "" : r.clientId();
+        String newId = prefix + "-" + UUID.randomUUID();
+        if (r.groupInstanceId() != null) {
+            String oldId = g.staticMemberId(r.groupInstanceId());
+            if (oldId != null) replaceStaticMember(g, oldId, newId, r, f);
+            else addMemberAndRebalance(g, newId, r, f);
+        } else if (r.version() >= 4) {
+            // KIP-394: the member id is handed out first, so that a member lost between tries leaves no ghost
+            g.pendingMembers.add(newId);
+            schedulePendingExpiry(g, newId, r.sessionTimeoutMs());
+            f.complete(new JoinGroupResponseData().setErrorCode(Errors.MEMBER_ID_REQUIRED.code()).setMemberId(newId)
+                    .setGenerationId(-1).setLeader("").setProtocolName(r.version() >= 7 ? null : ""));
+        } else {
+            addMemberAndRebalance(g, newId, r, f);
+        }
+    }
+
+    private void joinKnownMember(ClassicGroup g, JoinRequest r, CompletableFuture<JoinGroupResponseData> f) {
+        String memberId = r.memberId();
+        if (g.pendingMembers.contains(memberId)) {
+            addMemberAndRebalance(g, memberId, r, f);
+            return;
+        }
+        if (g.isFenced(memberId, r.groupInstanceId())) {
+            joinError(f, Errors.FENCED_INSTANCE_ID, r);
+            return;
+        }
+        if (!g.has(memberId) || (r.groupInstanceId() != null && g.staticMemberId(r.groupInstanceId()) == null)) {
+            joinError(f, Errors.UNKNOWN_MEMBER_ID, r);
+            return;
+        }
+        GroupMember m = g.get(memberId);
+        switch (g.state) {
+            case PREPARING_REBALANCE -> updateMemberAndRebalance(g, m, r, f);
+            case COMPLETING_REBALANCE -> {
+                // A member that lost the join answer gets it again; a changed member starts another round
+                if (m.matches(r.protocols())) answerCurrentGeneration(g, m, r.version(), f, false);
+                else updateMemberAndRebalance(g, m, r, f);
+            }
+            case STABLE -> {
+                // The leader rejoining means it wants to assign again (e.g. a topic appeared)
+                if (g.isLeader(memberId) || !m.matches(r.protocols())) updateMemberAndRebalance(g, m, r, f);
+                else answerCurrentGeneration(g, m, r.version(), f, false);
+            }
+            default -> joinError(f, Errors.UNKNOWN_MEMBER_ID, r);
+        }
+    }
+
+    private void addMemberAndRebalance(ClassicGroup g, String memberId, JoinRequest r,
+                                       CompletableFuture<JoinGroupResponseData> f) {
+        GroupMember m = new GroupMember(memberId, r.groupInstanceId(), r.clientId(), r.clientHost(),
+                r.sessionTimeoutMs(), rebalanceTimeout(r), r.protocols());
+        m.isNew = true;
+        m.awaitingJoin = f;
+        m.joinVersion = r.version();
+        if (g.isEmpty()) g.protocolType = r.protocolType();
+        g.pendingMembers.remove(memberId);
+        g.add(m);
+        if (g.state == GroupState.PREPARING_REBALANCE && g.joinNotBeforeMs > timer.nowMs()) g.newMemberAdded = true;
+        touch(g, m);
+        maybePrepareRebalance(g, "member " + memberId + " joined");
+        tryCompleteJoin(g);
+    }
+
+    private void updateMemberAndRebalance(ClassicGroup g, GroupMember m, JoinRequest r,
+                                          CompletableFuture<JoinGroupResponseData> f) {
+        m.protocols = List.copyOf(r.protocols());
+        m.sessionTimeoutMs = r.sessionTimeoutMs();
+        m.rebalanceTimeoutMs = rebalanceTimeout(r);
+        m.clientId = r.clientId();
+        m.clientHost = r.clientHost();
+        if (m.awaitingJoin != null && m.awaitingJoin != f)
+            m.awaitingJoin.complete(joinErrorResponse(Errors.REBALANCE_IN_PROGRESS, m.memberId, m.joinVersion));
+        m.awaitingJoin = f;
+        m.joinVersion = r.version();
+        touch(g, m);
+        maybePrepareRebalance(g, "member " + m.memberId + " rejoined");
+        tryCompleteJoin(g);
+    }
+
+    /**
+     * A static member came back with a new member id: the old id is fenced and the new one takes its place.
+     * In a stable group with an unchanged subscription that is all (no rebalance, same assignment).
+     */
+    private void replaceStaticMember(ClassicGroup g, String oldId, String newId, JoinRequest r,
+                                     CompletableFuture<JoinGroupResponseData> f) {
+        GroupMember old = g.get(oldId);
+        if (old.awaitingJoin != null)
+            old.awaitingJoin.complete(joinErrorResponse(Errors.FENCED_INSTANCE_ID, oldId, old.joinVersion));
+        if (old.awaitingSync != null)
+            old.awaitingSync.complete(new SyncGroupResponseData().setErrorCode(Errors.FENCED_INSTANCE_ID.code()));
+        old.awaitingJoin = null;
+        old.awaitingSync = null;
+        GroupMember m = old.withId(newId);
+        g.replace(oldId, m);
+        if (g.state == GroupState.STABLE && sameSubscription(g, old.protocols, r.protocols())) {
+            m.sessionTimeoutMs = r.sessionTimeoutMs();
+            m.rebalanceTimeoutMs = rebalanceTimeout(r);
+            m.clientId = r.clientId();
+            m.clientHost = r.clientHost();
+            m.protocols = List.copyOf(r.protocols());
+            touch(g, m);
+            persist(g);
+            // v9+ leaders get the members but are told not to assign again (KIP-814)
+            answerCurrentGeneration(g, m, r.version(), f, true);
+        } else {
+            updateMemberAndRebalance(g, m, r, f);
+        }
+    }
+
+    /** Same chosen protocol, and for consumers the same topics (owned partitions and the like may differ). */
+    private static boolean sameSubscription(ClassicGroup g, List<GroupProtocol> before, List<GroupProtocol> after) {
+        String chosen = g.protocolName;
+        byte[] was = metadataOf(before, chosen);
+        byte[] now = metadataOf(after, chosen);
+        if (was == null || now == null) return false;
+        if (!ConsumerSubscription.PROTOCOL_TYPE.equals(g.protocolType)) return java.util.Arrays.equals(was, now);
+        Set<String> a = ConsumerSubscription.topics(was);
+        return a != null && a.equals(ConsumerSubscription.topics(now));
+    }
+
+    private static byte[] metadataOf(List<GroupProtocol> protocols, String name) {
+        for (GroupProtocol p : protocols) if (p.name().equals(name)) return p.metadata();
+        return null;
+    }
+
+    private void answerCurrentGeneration(ClassicGroup g, GroupMember m, short version,
+                                         CompletableFuture<JoinGroupResponseData> f, boolean skipAssignment) {
+        boolean leader = g.isLeader(m.memberId);
+        JoinGroupResponseData resp = joinResponse(g, m.memberId, version, leader && (!skipAssignment || version >= 9));
+        if (leader && skipAssignment && version >= 9) resp.setSkipAssignment(true);
+        f.complete(resp);
+    }
+
+    private static int rebalanceTimeout(JoinRequest r) {
+        return r.version() == 0 || r.rebalanceTimeoutMs() < 0 ? r.sessionTimeoutMs() : r.rebalanceTimeoutMs();
+    }
+
+    // ---------------------------------------------------------------- rebalance
+
+    private void maybePrepareRebalance(ClassicGroup g, String reason) {
+        if (g.state == GroupState.STABLE || g.state == GroupState.COMPLETING_REBALANCE || g.state == GroupState.EMPTY)
+            prepareRebalance(g, reason);
+    }
+
+    private void prepareRebalance(ClassicGroup g, String reason) {
+        if (g.state == GroupState.COMPLETING_REBALANCE) {
+            // Assignments of the generation being completed are void: followers waiting in SyncGroup rejoin
+            for (GroupMember m : g.members()) {
+                m.assignment = new byte[0];
+                if (m.awaitingSync != null) {
+                    m.awaitingSync.complete(syncError(Errors.REBALANCE_IN_PROGRESS));
+                    m.awaitingSync = null;
+                }
+            }
+        }
+        boolean initial = g.state == GroupState.EMPTY;
+        long now = timer.nowMs();
+        g.transition(GroupState.PREPARING_REBALANCE, now);
+        long epoch = ++g.rebalanceEpoch;
+        int timeout = Math.max(g.maxRebalanceTimeoutMs(), 0);
+        g.joinDeadlineMs = now + timeout;
+        g.newMemberAdded = false;
+        g.joinNotBeforeMs = initial ? now + Math.min(initialRebalanceDelayMs, timeout) : now;
+        log.info("Group {} rebalancing (generation {}): {}", g.groupId, g.generationId, reason);
+        timer.schedule(timeout, () -> onJoinDeadline(g, epoch));
+        if (g.joinNotBeforeMs > now) timer.schedule(g.joinNotBeforeMs - now, () -> onInitialDelay(g, epoch));
+    }
+
+    /** Kafka's initial delay: each new member during the delay extends it, up to the rebalance timeout. */
+    private void onInitialDelay(ClassicGroup g, long epoch) {
+        synchronized (g) {
+            if (g.rebalanceEpoch != epoch || g.state != GroupState.PREPARING_REBALANCE) return;
+            long now = timer.nowMs();
+            if (g.newMemberAdded && now < g.joinDeadlineMs) {
+                g.newMemberAdded = false;
+                g.joinNotBeforeMs = now + Math.min(initialRebalanceDelayMs, g.joinDeadlineMs - now);
+                timer.schedule(g.joinNotBeforeMs - now, () -> onInitialDelay(g, epoch));
+                return;
+            }
+            g.joinNotBeforeMs = now;
+            tryCompleteJoin(g);
+        }
+    }
+
+    private void onJoinDeadline(ClassicGroup g, long epoch) {
+        synchronized (g) {
+            if (g.rebalanceEpoch == epoch && g.state == GroupState.PREPARING_REBALANCE) completeJoin(g);
+        }
+    }
+
+    private void tryCompleteJoin(ClassicGroup g) {
+        if (g.state == GroupState.PREPARING_REBALANCE && timer.nowMs() >= g.joinNotBeforeMs && g.allMembersJoined())
+            completeJoin(g);
+    }
+
+    /** Ends the join phase: dynamic members that did not rejoin are dropped, the next generation starts. */
+    private void completeJoin(ClassicGroup g) {
+        for (GroupMember m : g.members()) {
+            // Static members stay until their session expires: they may come back with the same identity
+            if (m.awaitingJoin == null && !m.isStatic()) {
+                log.info("Group {}: member {} did not rejoin in time and is removed", g.groupId, m.memberId);
+                g.remove(m.memberId);
+            }
+        }
+        long now = timer.nowMs();
+        g.generationId++;
+        if (g.isEmpty()) {
+            g.protocolName = null;
+            g.leaderId = null;
+            g.transition(GroupState.EMPTY, now);
+            persist(g);
+            return;
+        }
+        GroupMember leader = g.get(g.leaderId);
+        if (leader == null || leader.awaitingJoin == null) {
+            for (GroupMember m : g.members()) if (m.awaitingJoin != null) { g.leaderId = m.memberId; break; }
+        }
+        g.protocolName = g.selectProtocol();
+        g.transition(GroupState.COMPLETING_REBALANCE, now);
+        log.info("Group {} generation {} with {} member(s), protocol {}", g.groupId, g.generationId, g.size(),
+                g.protocolName);
+        for (GroupMember m : g.members()) {
+            if (m.awaitingJoin == null) continue;
+            CompletableFuture<JoinGroupResponseData> f = m.awaitingJoin;
+            m.awaitingJoin = null;
+            m.isNew = false;
+            touch(g, m);
+            f.complete(joinResponse(g, m.memberId, m.joinVersion, g.isLeader(m.memberId)));
+        }
+    }
+
+    private JoinGroupResponseData joinResponse(ClassicGroup g, String memberId, short version, boolean withMembers) {
+        JoinGroupResponseData r = new JoinGroupResponseData()
+                .setGenerationId(g.generationId)
+                .setProtocolType(g.protocolType)
+                .setProtocolName(g.protocolName)
+                .setLeader(g.leaderId == null ? "" : g.leaderId)
+                .setMemberId(memberId);
+        if (withMembers) {
+            for (GroupMember m : g.members()) {
+                r.members().add(new JoinGroupResponseData.JoinGroupResponseMember().setMemberId(m.memberId)
+                        .setGroupInstanceId(m.groupInstanceId).setMetadata(m.metadata(g.protocolName)));
+            }
+        }
+        return r;
+    }
+
+    // ---------------------------------------------------------------- SyncGroup
+
+    public CompletableFuture<SyncGroupResponseData> sync(String groupId, int generationId, String memberId,
+                                                         String groupInstanceId, String protocolType,
+                                                         String protocolName, Map<String, byte[]> assignments,
+                                                         short version) {
+        CompletableFuture<SyncGroupResponseData> f = new CompletableFuture<>();
+        ClassicGroup g = groups.get(groupId);
+        if (g == null) return f.completeAsync(() -> syncError(Errors.UNKNOWN_MEMBER_ID), Runnable::run);
+        synchronized (g) {
+            Errors e = checkMember(g, memberId, groupInstanceId, generationId);
+            if (e == Errors.NONE && version >= 5) {
+                if (protocolType != null && !protocolType.equals(g.protocolType)) e = Errors.INCONSISTENT_GROUP_PROTOCOL;
+                else if (protocolName != null && !protocolName.equals(g.protocolName)) e = Errors.INCONSISTENT_GROUP_PROTOCOL;
+            }
+            if (e != Errors.NONE) {
+                f.complete(syncError(e));
+                return f;
+            }
+            GroupMember m = g.get(memberId);
+            switch (g.state) {
+                case PREPARING_REBALANCE -> f.complete(syncError(Errors.REBALANCE_IN_PROGRESS));
+                case COMPLETING_REBALANCE -> {
+                    m.awaitingSync = f;
+                    touch(g, m);
+                    if (g.isLeader(memberId)) completeSync(g, assignments);
+                }
+                case STABLE -> {
+                    touch(g, m);
+                    f.complete(syncAnswer(g, m.assignment));
+                }
+                default -> f.complete(syncError(Errors.UNKNOWN_MEMBER_ID));
+            }
+        }
+        return f;
+    }
+
+    /** The leader's assignment arrived: store it, hand each member its part, the group is stable. */
+    private void completeSync(ClassicGroup g, Map<String, byte[]> assignments) {
+        for (GroupMember m : g.members()) {
+            byte[] a = assignments.get(m.memberId);
+            m.assignment = a == null ? new byte[0] : a;
+        }
+        g.transition(GroupState.STABLE, timer.nowMs());
+        persist(g);
+        for (GroupMember m : g.members()) {
+            if (m.awaitingSync == null) continue;
+            m.awaitingSync.complete(syncAnswer(g, m.assignment));
+            m.awaitingSync = null;
+        }
+    }
+
+    private static SyncGroupResponseData syncAnswer(ClassicGroup g, byte[] assignment) {
+        return new SyncGroupResponseData().setProtocolType(g.protocolType).setProtocolName(g.protocolName)
+                .setAssignment(assignment);
+    }
+
+    private static SyncGroupResponseData syncError(Errors e) {
+        return new SyncGroupResponseData().setErrorCode(e.code()).setAssignment(new byte[0]);
+    }
+
+    // ---------------------------------------------------------------- Heartbeat and LeaveGroup
+
+    public Errors heartbeat(String groupId, String memberId, String groupInstanceId, int generationId) {
+        ClassicGroup g = groups.get(groupId);
+        if (g == null) return Errors.UNKNOWN_MEMBER_ID;
+        synchronized (g) {
+            Errors e = checkMember(g, memberId, groupInstanceId, generationId);
+            if (e != Errors.NONE) return e;
+            switch (g.state) {
+                case COMPLETING_REBALANCE, STABLE -> {
+                    touch(g, g.get(memberId));
+                    return Errors.NONE;
+                }
+                case PREPARING_REBALANCE -> {
+                    touch(g, g.get(memberId));
+                    return Errors.REBALANCE_IN_PROGRESS;
+                }
+                default -> { return Errors.UNKNOWN_MEMBER_ID; }
+            }
+        }
+    }
+
+    /** Kafka's checks, in Kafka's order, shared by SyncGroup and Heartbeat. */
+    private static Errors checkMember(ClassicGroup g, String memberId, String groupInstanceId, int generationId) {
+        if (g.state == GroupState.DEAD) return Errors.COORDINATOR_NOT_AVAILABLE;
+        if (g.isFenced(memberId, groupInstanceId)) return Errors.FENCED_INSTANCE_ID;
+        if (!g.has(memberId)) return Errors.UNKNOWN_MEMBER_ID;
+        if (generationId != g.generationId) return Errors.ILLEGAL_GENERATION;
+        return Errors.NONE;
+    }
+
+    /** A member leaving, by member id or (v3+) by instance id; the answer for each, in order. */
+    public record Leaving(String memberId, String groupInstanceId) {}
+
+    public List<Errors> leave(String groupId, List<Leaving> leaving) {
+        List<Errors> out = new ArrayList<>();
+        ClassicGroup g = groups.get(groupId);
+        if (g == null) {
+            leaving.forEach(l -> out.add(Errors.UNKNOWN_MEMBER_ID));
+            return out;
+        }
+        synchronized (g) {
+            for (Leaving l : leaving) out.add(leaveOne(g, l));
+        }
+        return out;
+    }
+
+    private Errors leaveOne(ClassicGroup g, Leaving l) {
+        if (g.state == GroupState.DEAD) return Errors.COORDINATOR_NOT_AVAILABLE;
+        boolean noMemberId = l.memberId() == null || l.memberId().isEmpty();
+        String target = l.memberId();
+        if (l.groupInstanceId() != null) {
+            String current = g.staticMemberId(l.groupInstanceId());
+            if (current == null) return Errors.UNKNOWN_MEMBER_ID;
+            if (!noMemberId && !current.equals(l.memberId())) return Errors.FENCED_INSTANCE_ID;
+            target = current;
+        } else if (g.pendingMembers.remove(target)) {
+            tryCompleteJoin(g);
+            return Errors.NONE;
+        }
+        GroupMember m = g.get(target);
+        if (m == null) return Errors.UNKNOWN_MEMBER_ID;
+        removeMemberAndUpdateGroup(g, m, "member " + target + " left");
+        return Errors.NONE;
+    }
+
+    private void removeMemberAndUpdateGroup(ClassicGroup g, GroupMember m, String reason) {
+        if (m.awaitingJoin != null) m.awaitingJoin.complete(joinErrorResponse(Errors.UNKNOWN_MEMBER_ID, m.memberId, m.joinVersion));
+        if (m.awaitingSync != null) m.awaitingSync.complete(syncError(Errors.UNKNOWN_MEMBER_ID));
+        m.awaitingJoin = null;
+        m.awaitingSync = null;
+        g.remove(m.memberId);
+        switch (g.state) {
+            case STABLE, COMPLETING_REBALANCE -> prepareRebalance(g, reason);
+            case PREPARING_REBALANCE -> tryCompleteJoin(g);
+            default -> { }
+        }
+    }
+
+    // ---------------------------------------------------------------- sessions
+
+    /** Records a sign of life and makes sure an expiry check is pending. */
+    private void touch(ClassicGroup g, GroupMember m) {
+        m.lastHeartbeatMs = timer.nowMs();
+        if (!m.expiryScheduled) {
+            m.expiryScheduled = true;
+            timer.schedule(m.sessionTimeoutMs, () -> checkSession(g, m));
+        }
+    }
+
+    private void checkSession(ClassicGroup g, GroupMember m) {
+        synchronized (g) {
+            m.expiryScheduled = false;
+            if (g.get(m.memberId) != m || g.state == GroupState.DEAD) return;
+            long now = timer.nowMs();
+            // A member waiting for its join or sync answer is alive: the rebalance decides its fate
+            boolean waiting = m.awaitingJoin != null || m.awaitingSync != null;
+            long due = m.lastHeartbeatMs + m.sessionTimeoutMs;
+            if (!waiting && now >= due) {
+                log.info("Group {}: session of member {} expired", g.groupId, m.memberId);
+                removeMemberAndUpdateGroup(g, m, "session of " + m.memberId + " expired");
+                return;
+            }
+            m.expiryScheduled = true;
+            timer.schedule(waiting ? m.sessionTimeoutMs : due - now, () -> checkSession(g, m));
+        }
+    }
+
+    private void schedulePendingExpiry(ClassicGroup g, String memberId, int sessionTimeoutMs) {
+        timer.schedule(sessionTimeoutMs, () -> {
+            synchronized (g) {
+                if (g.pendingMembers.remove(memberId)) tryCompleteJoin(g);
+                removeIfUnused(g);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- offsets
+
+    /**
+     * Whether an OffsetCommit may store its offsets, as Kafka decides: simple commits (generation < 0) are
+     * fine on a group without members; group members must be current members of the current generation and
+     * not in the middle of an assignment. A valid commit counts as a heartbeat.
+     */
+    public Errors validateCommit(String groupId, int generationId, String memberId, String groupInstanceId) {
+        ClassicGroup g = groups.get(groupId);
+        if (g == null) return generationId < 0 ? Errors.NONE : Errors.ILLEGAL_GENERATION;
+        synchronized (g) {
+            if (g.state == GroupState.DEAD) return Errors.COORDINATOR_NOT_AVAILABLE;
+            if (generationId < 0 && g.state == GroupState.EMPTY) return Errors.NONE;
+            if (g.isFenced(memberId, groupInstanceId)) return Errors.FENCED_INSTANCE_ID;
+            if (!g.has(memberId)) return Errors.UNKNOWN_MEMBER_ID;
+            if (generationId != g.generationId) return Errors.ILLEGAL_GENERATION;
+            if (g.state == GroupState.COMPLETING_REBALANCE) return Errors.REBALANCE_IN_PROGRESS;
+            touch(g, g.get(memberId));
+            return Errors.NONE;
+        }
+    }
+
+    // ---------------------------------------------------------------- describe, list, delete
+
+    /** A group's summary for DescribeGroups; members' metadata and assignment only when stable, as Kafka. */
+    public record MemberSummary(String memberId, String groupInstanceId, String clientId, String clientHost,
+                                byte[] metadata, byte[] assignment) {}
+
+    public record GroupSummary(String groupId, GroupState state, String protocolType, String protocol,
+                               List<MemberSummary> members) {}
+
+    /** The group's summary, or null when the coordinator knows nothing of it. */
+    public GroupSummary describe(String groupId) {
+        ClassicGroup g = groups.get(groupId);
+        if (g == null) {
+            return offsets != null && offsets.groupsWithOffsets().contains(groupId)
+                    ? new GroupSummary(groupId, GroupState.EMPTY, "", "", List.of()) : null;
+        }
+        synchronized (g) {
+            if (g.state == GroupState.DEAD) return null;
+            boolean stable = g.state == GroupState.STABLE;
+            List<MemberSummary> members = new ArrayList<>();
+            for (GroupMember m : g.members()) {
+                members.add(new MemberSummary(m.memberId, m.groupInstanceId, m.clientId, m.clientHost,
+                        stable ? m.metadata(g.protocolName) : new byte[0], stable ? m.assignment : new byte[0]));
+            }
+            return new GroupSummary(groupId, g.state, g.protocolType == null ? "" : g.protocolType,
+                    stable ? g.protocolName : "", members);
+        }
+    }
+
+    /** Every known group (with members, or with only committed offsets, which Kafka shows as Empty). */
+    public List<GroupSummary> list() {
+        Map<String, GroupSummary> out = new LinkedHashMap<>();
+        for (ClassicGroup g : groups.values()) {
+            synchronized (g) {
+                if (g.state == GroupState.DEAD) continue;
+                if (g.state == GroupState.EMPTY && g.isEmpty() && g.generationId == 0 && !hasOffsets(g.groupId)) continue;
+                out.put(g.groupId, new GroupSummary(g.groupId, g.state, g.protocolType == null ? "" : g.protocolType,
+                        null, List.of()));
+            }
+        }
+        if (offsets != null) {
+            for (String id : offsets.groupsWithOffsets())
+                out.putIfAbsent(id, new GroupSummary(id, GroupState.EMPTY, "", null, List.of()));
+        }
+        return new ArrayList<>(out.values());
+    }
+
+    private boolean hasOffsets(String groupId) {
+        return offsets != null && offsets.groupsWithOffsets().contains(groupId);
+    }
+
+    /** Deletes a group without members, with its offsets: NONE, GROUP_ID_NOT_FOUND or NON_EMPTY_GROUP. */
+    public Errors delete(String groupId) {
+        ClassicGroup g = groups.get(groupId);
+        if (g == null) {
+            if (!hasOffsets(groupId)) return Errors.GROUP_ID_NOT_FOUND;
+            offsets.deleteGroup(groupId);
+            return Errors.NONE;
+        }
+        synchronized (g) {
+            if (g.state == GroupState.DEAD) return Errors.GROUP_ID_NOT_FOUND;
+            if (g.state != GroupState.EMPTY || !g.isEmpty()) return Errors.NON_EMPTY_GROUP;
+            if (offsets != null) offsets.deleteGroup(groupId);
+            g.transition(GroupState.DEAD, timer.nowMs());
+            groups.remove(groupId, g);
+            log.info("Group {} deleted", groupId);
+            return Errors.NONE;
+        }
+    }
+
+    /** The outcome of OffsetDelete: a group-level error, or one per partition. */
+    public record OffsetDeleteResult(Errors error, Map<TopicPartition, Errors> partitions) {}
+
+    public OffsetDeleteResult deleteOffsets(String groupId, List<TopicPartition> partitions) {
+        ClassicGroup g = groups.get(groupId);
+        if (g == null) {
+            if (!hasOffsets(groupId)) return new OffsetDeleteResult(Errors.GROUP_ID_NOT_FOUND, Map.of());
+            return new OffsetDeleteResult(Errors.NONE, deleteAllowed(groupId, partitions, Set.of()));
+        }
+        synchronized (g) {
+            if (g.state == GroupState.DEAD) return new OffsetDeleteResult(Errors.GROUP_ID_NOT_FOUND, Map.of());
+            Set<String> subscribed = Set.of();
+            if (g.state != GroupState.EMPTY) {
+                subscribed = g.subscribedTopics();
+                if (subscribed == null) return new OffsetDeleteResult(Errors.NON_EMPTY_GROUP, Map.of());
+            }
+            return new OffsetDeleteResult(Errors.NONE, deleteAllowed(groupId, partitions, subscribed));
+        }
+    }
+
+    private Map<TopicPartition, Errors> deleteAllowed(String groupId, List<TopicPartition> partitions,
+                                                      Set<String> subscribed) {
+        Map<TopicPartition, Errors> out = new LinkedHashMap<>();
+        Set<TopicPartition> delete = new HashSet<>();
+        for (TopicPartition tp : partitions) {
+            if (subscribed.contains(tp.topic())) out.put(tp, Errors.GROUP_SUBSCRIBED_TO_TOPIC);
+            else {
+                out.put(tp, Errors.NONE);
+                delete.add(tp);
+            }
+        }
+        if (offsets != null) offsets.delete(groupId, delete);
+        return out;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** Writes the group's metadata to the offsets topic; a failed write is logged, the group carries on. */
+    private void persist(ClassicGroup g) {
+        if (offsets == null) return;
+        List<GroupMetadataRecords.MemberValue> members = new ArrayList<>();
+        for (GroupMember m : g.members()) {
+            members.add(new GroupMetadataRecords.MemberValue(m.memberId, m.groupInstanceId, m.clientId, m.clientHost,
+                    m.rebalanceTimeoutMs, m.sessionTimeoutMs, m.metadata(g.protocolName), m.assignment));
+        }
+        try {
+            offsets.storeGroup(g.groupId, new GroupMetadataRecords.Value(g.protocolType, g.generationId,
+                    g.protocolName, g.leaderId, g.stateTimestampMs, members));
+        } catch (RuntimeException e) {
+            log.warn("Could not store metadata of group {}: {}", g.groupId, e.toString());
+        }
+    }
+
+    /** Drops a group that a failed first join created and nothing else refers to. */
+    private void removeIfUnused(ClassicGroup g) {
+        if (g.state == GroupState.EMPTY && g.isEmpty() && g.pendingMembers.isEmpty() && g.generationId == 0) {
+            g.transition(GroupState.DEAD, timer.nowMs());
+            groups.remove(g.groupId, g);
+        }
+    }
+
+    private static CompletableFuture<JoinGroupResponseData> joinError(CompletableFuture<JoinGroupResponseData> f,
+                                                                     Errors e, JoinRequest r) {
+        f.complete(joinErrorResponse(e, r.memberId() == null ? "" : r.memberId(), r.version()));
+        return f;
+    }
+
+    private static JoinGroupResponseData joinErrorResponse(Errors e, String memberId, short version) {
+        return new JoinGroupResponseData().setErrorCode(e.code()).setGenerationId(-1).setLeader("")
+                .setMemberId(memberId).setProtocolName(version >= 7 ? null : "");
+    }
+
+    /** For tests and tools: the state of a group, or null when unknown. */
+    GroupState state(String groupId) {
+        ClassicGroup g = groups.get(groupId);
+        if (g == null) return null;
+        synchronized (g) { return g.state; }
+    }
+
+    int generation(String groupId) {
+        ClassicGroup g = groups.get(groupId);
+        if (g == null) return -1;
+        synchronized (g) { return g.generationId; }
+    }
+}
