@@ -30,8 +30,6 @@ public record TopicConfigDef(String name, Type type, String kafkaDefault, List<S
         String check(String name, String value);
     }
 
-    private static final Rule ANY = (n, v) -> null;
-
     /** Every topic config of Kafka 4.x, in Kafka's alphabetical order. */
     public static final Map<String, TopicConfigDef> ALL = catalogue();
 
@@ -104,6 +102,8 @@ public record TopicConfigDef(String name, Type type, String kafkaDefault, List<S
         }
     }
 
+    private static String any(String n, String v) { return null; }
+
     private static Rule atLeast(long min) {
         return (n, v) -> Double.parseDouble(v) >= min ? null
                 : "Invalid value " + v + " for configuration " + n + ": Value must be at least " + min;
@@ -138,7 +138,7 @@ public record TopicConfigDef(String name, Type type, String kafkaDefault, List<S
     }
 
     /** Throttled replica lists: empty, {@code *}, or {@code partition:broker} pairs. */
-    private static final Rule REPLICA_LIST = (n, v) -> {
+    private static String replicaList(String n, String v) {
         List<String> items = listItems(v);
         if (items.size() == 1 && items.get(0).equals("*")) return null;
         for (String item : items) {
@@ -147,7 +147,7 @@ public record TopicConfigDef(String name, Type type, String kafkaDefault, List<S
                         + ": must be the literal '*' or a list of replicas in the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],...";
         }
         return null;
-    };
+    }
 
     private static Map<String, TopicConfigDef> catalogue() {
         String max = Long.toString(Long.MAX_VALUE);
@@ -164,14 +164,14 @@ public record TopicConfigDef(String name, Type type, String kafkaDefault, List<S
         add(m, "file.delete.delay.ms", Type.LONG, "60000", List.of("log.segment.delete.delay.ms"), atLeast(0));
         add(m, "flush.messages", Type.LONG, max, List.of("log.flush.interval.messages"), atLeast(1));
         add(m, "flush.ms", Type.LONG, max, List.of("log.flush.interval.ms"), atLeast(0));
-        add(m, "follower.replication.throttled.replicas", Type.LIST, "", List.of(), REPLICA_LIST);
+        add(m, "follower.replication.throttled.replicas", Type.LIST, "", List.of(), TopicConfigDef::replicaList);
         add(m, "index.interval.bytes", Type.INT, "4096", List.of("log.index.interval.bytes"), atLeast(0));
-        add(m, "leader.replication.throttled.replicas", Type.LIST, "", List.of(), REPLICA_LIST);
+        add(m, "leader.replication.throttled.replicas", Type.LIST, "", List.of(), TopicConfigDef::replicaList);
         add(m, "local.retention.bytes", Type.LONG, "-2", List.of("log.local.retention.bytes"), atLeast(-2));
         add(m, "local.retention.ms", Type.LONG, "-2", List.of("log.local.retention.ms"), atLeast(-2));
         add(m, "max.compaction.lag.ms", Type.LONG, max, List.of("log.cleaner.max.compaction.lag.ms"), atLeast(1));
         add(m, "max.message.bytes", Type.INT, "1048588", List.of("message.max.bytes"), atLeast(0));
-        add(m, "message.downconversion.enable", Type.BOOLEAN, "true", List.of("log.message.downconversion.enable"), ANY);
+        add(m, "message.downconversion.enable", Type.BOOLEAN, "true", List.of("log.message.downconversion.enable"), TopicConfigDef::any);
         add(m, "message.timestamp.after.max.ms", Type.LONG, "3600000", List.of("log.message.timestamp.after.max.ms"), atLeast(0));
         add(m, "message.timestamp.before.max.ms", Type.LONG, max, List.of("log.message.timestamp.before.max.ms"), atLeast(0));
         add(m, "message.timestamp.type", Type.STRING, "CreateTime", List.of("log.message.timestamp.type"),
@@ -179,11 +179,11 @@ public record TopicConfigDef(String name, Type type, String kafkaDefault, List<S
         add(m, "min.cleanable.dirty.ratio", Type.DOUBLE, "0.5", List.of("log.cleaner.min.cleanable.ratio"), between(0, 1));
         add(m, "min.compaction.lag.ms", Type.LONG, "0", List.of("log.cleaner.min.compaction.lag.ms"), atLeast(0));
         add(m, "min.insync.replicas", Type.INT, "1", List.of("min.insync.replicas"), atLeast(1));
-        add(m, "preallocate", Type.BOOLEAN, "false", List.of("log.preallocate"), ANY);
-        add(m, "remote.log.copy.disable", Type.BOOLEAN, "false", List.of(), ANY);
-        add(m, "remote.log.delete.on.disable", Type.BOOLEAN, "false", List.of(), ANY);
-        add(m, "remote.storage.enable", Type.BOOLEAN, "false", List.of(), ANY);
-        add(m, "retention.bytes", Type.LONG, "-1", List.of("log.retention.bytes"), ANY);
+        add(m, "preallocate", Type.BOOLEAN, "false", List.of("log.preallocate"), TopicConfigDef::any);
+        add(m, "remote.log.copy.disable", Type.BOOLEAN, "false", List.of(), TopicConfigDef::any);
+        add(m, "remote.log.delete.on.disable", Type.BOOLEAN, "false", List.of(), TopicConfigDef::any);
+        add(m, "remote.storage.enable", Type.BOOLEAN, "false", List.of(), TopicConfigDef::any);
+        add(m, "retention.bytes", Type.LONG, "-1", List.of("log.retention.bytes"), TopicConfigDef::any);
         add(m, "retention.ms", Type.LONG, "604800000",
                 List.of("log.retention.ms", "log.retention.minutes", "log.retention.hours"), atLeast(-1));
         // Kafka 4.0 raised the minimum from 14 bytes to 1 MiB (KIP-1030); the broker-wide log.segment.bytes
@@ -192,7 +192,7 @@ public record TopicConfigDef(String name, Type type, String kafkaDefault, List<S
         add(m, "segment.index.bytes", Type.INT, "10485760", List.of("log.index.size.max.bytes"), atLeast(4));
         add(m, "segment.jitter.ms", Type.LONG, "0", List.of("log.roll.jitter.ms", "log.roll.jitter.hours"), atLeast(0));
         add(m, "segment.ms", Type.LONG, "604800000", List.of("log.roll.ms", "log.roll.hours"), atLeast(1));
-        add(m, "unclean.leader.election.enable", Type.BOOLEAN, "false", List.of("unclean.leader.election.enable"), ANY);
+        add(m, "unclean.leader.election.enable", Type.BOOLEAN, "false", List.of("unclean.leader.election.enable"), TopicConfigDef::any);
         return Collections.unmodifiableMap(m);
     }
 
