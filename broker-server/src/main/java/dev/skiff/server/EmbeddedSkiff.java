@@ -1,7 +1,10 @@
 package dev.skiff.server;
 
 import dev.skiff.broker.Broker;
+import dev.skiff.broker.Partition;
+import dev.skiff.broker.Topic;
 import dev.skiff.config.BrokerConfig;
+import dev.skiff.server.faults.FaultInjector;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -9,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A Skiff broker running inside this JVM, for tests and applications that embed it.
@@ -54,7 +59,9 @@ public final class EmbeddedSkiff implements AutoCloseable {
     private final Builder options;
     private final Path dataDir;
     private final boolean ownsDataDir;
-    private SkiffServer server;
+    private volatile SkiffServer server;
+    /** Kept across restarts: a fault installed before restart() still applies after it. */
+    private final FaultInjector faults = new FaultInjector();
     private int port;
     private int zookeeperPort; // pinned after the first start, so a restart keeps the connect string
 
@@ -86,6 +93,7 @@ public final class EmbeddedSkiff implements AutoCloseable {
                 : SkiffServer.start(config, options.topics);
         String zk = started.zookeeperConnect();
         if (zk != null && zookeeperPort == 0) zookeeperPort = Integer.parseInt(zk.substring(zk.lastIndexOf(':') + 1));
+        faults.attach(started.interceptors());
         return started;
     }
 
@@ -107,6 +115,42 @@ public final class EmbeddedSkiff implements AutoCloseable {
 
     public void createTopic(String name, int partitions) {
         server.broker().createTopics(Map.of(name, partitions));
+    }
+
+    /**
+     * Faults to inject into the answers of this broker, for tests of client error handling:
+     * {@code faults().on(ApiKeys.PRODUCE).topic("orders").respondWith(Errors.NOT_LEADER_OR_FOLLOWER)}.
+     */
+    public FaultInjector faults() { return faults; }
+
+    /**
+     * The records in a topic: the sum of its partitions' log end offsets minus their log start offsets
+     * (transaction markers count too); 0 for a topic that does not exist.
+     */
+    public long recordCount(String topic) {
+        Topic t = server.broker().topics().get(topic);
+        if (t == null) return 0;
+        long n = 0;
+        for (Partition p : t.partitions()) n += p.highWatermark() - p.logStartOffset();
+        return n;
+    }
+
+    /**
+     * Waits until {@code topic} holds at least {@code count} records (see {@link #recordCount}) and returns
+     * how many it holds; throws AssertionError, naming both counts, after {@code timeout}.
+     */
+    public long awaitRecords(String topic, long count, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long n = recordCount(topic);
+            if (n >= count) return n;
+            if (System.nanoTime() - deadline >= 0) {
+                throw new AssertionError("Topic " + topic + " has " + n + " record(s) after " + timeout
+                        + ", expected at least " + count);
+            }
+            LockSupport.parkNanos(2_000_000);
+            if (Thread.interrupted()) throw new IllegalStateException("Interrupted while awaiting records in " + topic);
+        }
     }
 
     /** Stops and starts again on the same data dir and port, as a process restart would. */

@@ -9,6 +9,9 @@ import dev.skiff.protocol.DecodedRequest;
 import dev.skiff.protocol.ProtocolException;
 import dev.skiff.protocol.RequestParser;
 import dev.skiff.protocol.ResponseEncoder;
+import dev.skiff.server.faults.Decision;
+import dev.skiff.server.faults.Intercepted;
+import dev.skiff.server.faults.Interceptors;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -34,14 +37,20 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     private final Broker broker;
     private final int maxInFlight;
+    private final Interceptors interceptors;
     private final long connectionId = CONNECTIONS.incrementAndGet();
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private String clientAddress = "?";
     private boolean readPaused;
 
     RequestDispatcher(Broker broker, int maxInFlight) {
+        this(broker, maxInFlight, new Interceptors());
+    }
+
+    RequestDispatcher(Broker broker, int maxInFlight, Interceptors interceptors) {
         this.broker = broker;
         this.maxInFlight = maxInFlight;
+        this.interceptors = interceptors;
     }
 
     @Override
@@ -98,12 +107,16 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         RequestContext rc = new RequestContext(api, version, correlationId, request.clientId(), clientAddress, connectionId);
         CompletableFuture<ApiMessage> answer;
         try {
-            answer = broker.handle(rc, request.body());
+            Decision fault = interceptors.isEmpty() ? null : interceptors.decide(broker, rc, request.body());
+            answer = fault == null ? broker.handle(rc, request.body())
+                    : Intercepted.answer(fault, broker, rc, request.body(), ctx.executor(),
+                            () -> close(ctx, "injected fault on " + api + ": connection dropped"));
         } catch (RuntimeException e) {
             log.error("{} v{} from {} failed", api, version, clientAddress, e);
             close(ctx, "internal error handling " + api);
             return;
         }
+        if (answer == null) return; // the connection was dropped
         enqueue(ctx, new Pending(correlationId, api, version, answer));
     }
 

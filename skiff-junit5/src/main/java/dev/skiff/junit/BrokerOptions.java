@@ -1,0 +1,42 @@
+package dev.skiff.junit;
+
+import dev.skiff.server.EmbeddedSkiff;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+
+/** Turns a {@link Skiff} annotation into a started broker. */
+final class BrokerOptions {
+
+    static EmbeddedSkiff start(Skiff spec) {
+        EmbeddedSkiff.Builder b = EmbeddedSkiff.builder();
+        int defaultPartitions = 1;
+        for (String p : spec.properties()) {
+            int eq = p.indexOf('=');
+            if (eq <= 0) throw new ExtensionConfigurationException("@Skiff properties need key=value, got \"" + p + "\"");
+            String key = p.substring(0, eq).trim();
+            String value = p.substring(eq + 1).trim();
+            b.property(key, value);
+            if (key.equals("num.partitions")) defaultPartitions = partitions(value, p);
+        }
+        for (String t : spec.topics()) {
+            int colon = t.lastIndexOf(':');
+            String name = (colon < 0 ? t : t.substring(0, colon)).trim();
+            if (name.isEmpty()) throw new ExtensionConfigurationException("@Skiff topics need name:partitions, got \"" + t + "\"");
+            b.topic(name, colon < 0 ? defaultPartitions : partitions(t.substring(colon + 1), t));
+        }
+        if (spec.inMemory()) b.inMemory();
+        if (spec.zookeeper()) b.zookeeper();
+        return b.start();
+    }
+
+    private static int partitions(String value, String spec) {
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n > 0) return n;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new ExtensionConfigurationException("@Skiff needs a positive partition count in \"" + spec + "\"");
+    }
+
+    private BrokerOptions() {}
+}

@@ -1,0 +1,63 @@
+package dev.skiff.junit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Repeatable;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Runs a Skiff broker for the annotated test class or method: a free port on 127.0.0.1 and a fresh temporary
+ * data directory, deleted when the broker stops. Tests get it as an {@code EmbeddedSkiff} parameter (test
+ * method, constructor, lifecycle method) or in a field annotated {@link SkiffBroker}.
+ *
+ * <pre>{@code
+ * @Skiff(topics = "orders:3")
+ * class OrderTest {
+ *     @Test
+ *     void sends(EmbeddedSkiff broker) { ... broker.bootstrapServers() ... }
+ * }
+ * }</pre>
+ *
+ * On a class the broker serves every test of the class ({@link Lifecycle#PER_CLASS}, the default) or a new one
+ * serves each test ({@link Lifecycle#PER_METHOD}); on a method, the method gets its own broker. Repeat the
+ * annotation with distinct {@link #name()}s for several brokers, and pick one with {@code @SkiffBroker("name")}.
+ * Each broker is independent of the others, so tests may run in parallel.
+ */
+@Documented
+@Inherited
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+@Repeatable(Skiffs.class)
+@ExtendWith(SkiffExtension.class)
+public @interface Skiff {
+
+    /** When a class-level broker starts and stops. */
+    enum Lifecycle {
+        /** Started before the first test of the class, stopped after the last. */
+        PER_CLASS,
+        /** Started before each test, stopped after it: no state leaks from one test to the next. */
+        PER_METHOD
+    }
+
+    /** Tells brokers apart when there are several; {@code @SkiffBroker("name")} selects one. */
+    String name() default "";
+
+    /** For a class-level broker: one for the class (default) or one per test. A method-level one is per method. */
+    Lifecycle lifecycle() default Lifecycle.PER_CLASS;
+
+    /** Topics created at start, as {@code "name:partitions"} or {@code "name"} (num.partitions, else 1). */
+    String[] topics() default {};
+
+    /** Broker properties with Kafka's key names, as {@code "key=value"}, e.g. {@code "num.partitions=3"}. */
+    String[] properties() default {};
+
+    /** Keep the logs in memory: no data directory at all. */
+    boolean inMemory() default false;
+
+    /** Also run a ZooKeeper server on a free port with this broker registered (Kafka 0.8 consumers). */
+    boolean zookeeper() default false;
+}
