@@ -1,5 +1,6 @@
 package dev.skiff.broker;
 
+import dev.skiff.log.FileChannelFactory;
 import dev.skiff.log.Log;
 import dev.skiff.log.LogConfig;
 import dev.skiff.log.SegmentedLog;
@@ -28,7 +29,10 @@ public interface LogFactory {
 
     void deleteTopic(String name);
 
-    static LogFactory files(Path dataDir) { return new OnDisk(dataDir); }
+    static LogFactory files(Path dataDir) { return new OnDisk(dataDir, FileChannelFactory.DEFAULT); }
+
+    /** Files opened through {@code channels}: the seam for injected disk failures (full disk, I/O errors). */
+    static LogFactory files(Path dataDir, FileChannelFactory channels) { return new OnDisk(dataDir, channels); }
 
     static LogFactory memory() { return new InMemory(); }
 
@@ -36,9 +40,11 @@ public interface LogFactory {
     final class OnDisk implements LogFactory {
         private final Path dataDir;
         private final Path topicsDir;
+        private final FileChannelFactory channels;
 
-        OnDisk(Path dataDir) {
+        OnDisk(Path dataDir, FileChannelFactory channels) {
             this.dataDir = dataDir;
+            this.channels = channels;
             this.topicsDir = dataDir.resolve(".skiff").resolve("topics");
             try {
                 Files.createDirectories(topicsDir);
@@ -49,7 +55,8 @@ public interface LogFactory {
 
         @Override
         public Log open(TopicPartition tp, LogConfig config) {
-            return SegmentedLog.open(dataDir.resolve(tp.topic() + "-" + tp.partition()), config);
+            return SegmentedLog.open(dataDir.resolve(tp.topic() + "-" + tp.partition()), config, channels,
+                    System::currentTimeMillis);
         }
 
         @Override

@@ -61,6 +61,8 @@ public final class SkiffServer implements AutoCloseable {
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline()
                                     .addLast("limit", limiter)
+                                    .addLast("timeouts", new ConnectionTimeouts(config.connectionsMaxIdleMs,
+                                            config.requestReadTimeoutMs))
                                     .addLast("frames", new KafkaFrameDecoder(config.socketRequestMaxBytes))
                                     .addLast("requests", new RequestDispatcher(broker, config.maxInFlightRequestsPerConnection, interceptors));
                         }
@@ -83,6 +85,11 @@ public final class SkiffServer implements AutoCloseable {
     public static SkiffServer start(BrokerConfig config, Map<String, Integer> topics) {
         return new SkiffServer(config, LogFactory.files(config.dataDir), topics)
                 .startZooKeeperBridge(config.dataDir.resolve("zookeeper"));
+    }
+
+    /** Starts a broker whose logs {@code logs} opens (tests use this to inject storage failures). */
+    public static SkiffServer start(BrokerConfig config, LogFactory logs, Map<String, Integer> topics) {
+        return new SkiffServer(config, logs, topics);
     }
 
     /** Starts a broker whose logs live in memory only. */

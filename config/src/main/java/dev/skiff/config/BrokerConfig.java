@@ -42,6 +42,8 @@ public final class BrokerConfig {
     public final int maxConnectionsPerIp;
     public final int maxInFlightRequestsPerConnection;
     public final long transactionTimeoutMaxMs;
+    public final long connectionsMaxIdleMs;
+    public final long requestReadTimeoutMs;
 
     private BrokerConfig(Map<String, String> v) {
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(v));
@@ -76,6 +78,10 @@ public final class BrokerConfig {
         maxConnectionsPerIp = r.positiveInt(Integer.MAX_VALUE, "max.connections.per.ip");
         maxInFlightRequestsPerConnection = r.positiveInt(1000, "skiff.max.inflight.requests.per.connection");
         transactionTimeoutMaxMs = r.longValue(900000, "transaction.max.timeout.ms");
+        // Kafka's idle limit; -1 turns it off
+        connectionsMaxIdleMs = r.longValue(600000, "connections.max.idle.ms");
+        // how long one request may take to arrive once its first byte is in (slow-loris guard); -1 turns it off
+        requestReadTimeoutMs = r.longValue(30000, "skiff.request.read.timeout.ms");
         if (port < 0 || port > 65535) throw new ConfigException("port must be 0-65535: " + port);
     }
 

@@ -26,6 +26,11 @@ public final class KafkaFrameDecoder extends ByteToMessageDecoder {
         this.maxRequestSize = maxRequestSize;
     }
 
+    /** Bytes of a frame received only in part (0 between frames): lets the server time out slow senders. */
+    public int partialFrameBytes() {
+        return actualReadableBytes();
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (broken) {

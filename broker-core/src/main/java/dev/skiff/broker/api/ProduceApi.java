@@ -63,10 +63,20 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
                     continue;
                 }
                 produce(ctx, topic, p, pd.records(), pr, request.transactionalId());
-                if (fsync && pr.errorCode() == 0) p.log().flush();
+                if (fsync && pr.errorCode() == 0) fsync(p, pr);
             }
         }
         return CompletableFuture.completedFuture(request.acks() == 0 ? null : response);
+    }
+
+    /** skiff.fsync.on.acks.all: the answer waits for the disk; a failed fsync is a storage error, not an ack. */
+    private static void fsync(Partition p, ProduceResponseData.PartitionProduceResponse pr) {
+        try {
+            p.log().flush();
+        } catch (LogStorageException e) {
+            log.error("fsync of {} failed: {}", p.id(), e.getMessage());
+            pr.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code()).setErrorMessage(e.getMessage());
+        }
     }
 
     private void produce(RequestContext ctx, Topic topic, Partition p, RecordsData records,

@@ -1,0 +1,99 @@
+package dev.skiff.it.durability;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The standalone broker ({@code dev.skiff.server.Main}) in a child JVM, so it can be killed with SIGKILL
+ * like a crashed process. Its output is drained by a thread (a full pipe would stall it) and kept for
+ * failure messages; the bound port is read from its "Skiff is listening on host:port" line.
+ */
+final class ChildBroker implements AutoCloseable {
+
+    private static final Pattern LISTENING = Pattern.compile("Skiff is listening on ([^ ]+):(\\d+)");
+
+    private final Process process;
+    private final CompletableFuture<Integer> port = new CompletableFuture<>();
+    private final ConcurrentLinkedDeque<String> output = new ConcurrentLinkedDeque<>();
+
+    private ChildBroker(Process process) {
+        this.process = process;
+        Thread drain = new Thread(this::drain, "child-broker-output");
+        drain.setDaemon(true);
+        drain.start();
+    }
+
+    /** Starts {@code Main} with these flags on the test's own classpath (which holds broker-server's). */
+    static ChildBroker start(Path dataDir, int port, List<String> flags) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // a small, quickly started JVM: this machine's cores are shared with the test JVM
+        cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.skiff.server.Main"));
+        cmd.addAll(List.of("--port", Integer.toString(port), "--data-dir", dataDir.toString()));
+        cmd.addAll(flags);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        return new ChildBroker(pb.start());
+    }
+
+    private void drain() {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                output.add(line);
+                while (output.size() > 400) output.pollFirst();
+                Matcher m = LISTENING.matcher(line);
+                if (m.find()) port.complete(Integer.parseInt(m.group(2)));
+            }
+        } catch (IOException ignored) {
+            // the process died: that is the point of most tests here
+        }
+        port.completeExceptionally(new IllegalStateException("broker exited before listening:\n" + output()));
+    }
+
+    /** Waits for the "listening" line and returns the bound port. */
+    int awaitPort(Duration timeout) throws InterruptedException, TimeoutException {
+        try {
+            return port.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new TimeoutException("broker did not report its port within " + timeout + ":\n" + output());
+        }
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed or closed. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) throw new IllegalStateException("child broker survived SIGKILL");
+    }
+
+    /** SIGTERM: the broker's shutdown hook closes the logs cleanly. */
+    void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) kill();
+    }
+
+    boolean isAlive() { return process.isAlive(); }
+
+    String output() { return String.join(System.lineSeparator(), output); }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) kill();
+    }
+
+}
