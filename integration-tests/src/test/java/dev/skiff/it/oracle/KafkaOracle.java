@@ -1,0 +1,154 @@
+package dev.skiff.it.oracle;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A real single-node Apache Kafka 4.x (KRaft, broker and controller in one process) in a child JVM, on free ports
+ * and a fresh temporary directory, formatted by Kafka's own StorageTool; {@link #close()} kills it and deletes
+ * everything. Used as the reference that Skiff's answers are compared with.
+ */
+public final class KafkaOracle implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    private final Path dir;
+    private final int port;
+    private final Process process;
+
+    private KafkaOracle(Path dir, int port, Process process) {
+        this.dir = dir;
+        this.port = port;
+        this.process = process;
+    }
+
+    /** Starts Kafka with test-friendly settings plus {@code overrides} (Kafka's broker keys). */
+    public static KafkaOracle start(Map<String, String> overrides) {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("kafka-oracle-");
+            int port = freePort();
+            int controllerPort = freePort();
+            Map<String, String> props = new LinkedHashMap<>();
+            props.put("process.roles", "broker,controller");
+            props.put("node.id", "1");
+            props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+            props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+            props.put("controller.listener.names", "CONTROLLER");
+            props.put("inter.broker.listener.name", "PLAINTEXT");
+            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            props.put("log.dirs", dir.resolve("data").toString());
+            props.put("num.partitions", "1");
+            props.put("offsets.topic.replication.factor", "1");
+            props.put("offsets.topic.num.partitions", "1");
+            props.put("transaction.state.log.replication.factor", "1");
+            props.put("transaction.state.log.min.isr", "1");
+            props.put("share.coordinator.state.topic.replication.factor", "1");
+            props.put("share.coordinator.state.topic.min.isr", "1");
+            props.put("group.initial.rebalance.delay.ms", "0");
+            props.putAll(overrides);
+            Path config = dir.resolve("server.properties");
+            StringBuilder text = new StringBuilder();
+            props.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+            Files.writeString(config, text, StandardCharsets.UTF_8);
+
+            String cp = ChildJvm.classpath("kafka-broker");
+            ChildJvm.Result format = ChildJvm.run(cp, "kafka.tools.StorageTool",
+                    List.of("format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()), null,
+                    Duration.ofSeconds(60));
+            if (format.exitCode() != 0) throw new IllegalStateException("kafka-storage format failed:\n" + format.output());
+
+            Path log = dir.resolve("kafka.log");
+            Process process = ChildJvm.start(cp, "kafka.Kafka", List.of(config.toString()), log);
+            KafkaOracle oracle = new KafkaOracle(dir, port, process);
+            oracle.awaitReady(log);
+            return oracle;
+        } catch (IOException e) {
+            deleteQuietly(dir);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            deleteQuietly(dir);
+            throw e;
+        }
+    }
+
+    private void awaitReady(Path log) {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        Map<String, Object> conf = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        try (Admin admin = Admin.create(conf)) {
+            while (true) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("Apache Kafka exited with " + process.exitValue() + ":\n" + tail(log));
+                }
+                try {
+                    if (!admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty()) return;
+                } catch (Exception e) {
+                    // not up yet
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    close();
+                    throw new IllegalStateException("Apache Kafka did not answer within " + START_TIMEOUT + ":\n" + tail(log));
+                }
+            }
+        }
+    }
+
+    public String bootstrap() { return "127.0.0.1:" + port; }
+
+    public String host() { return "127.0.0.1"; }
+
+    public int port() { return port; }
+
+    @Override
+    public void close() {
+        // the data is thrown away, so there is nothing to shut down cleanly
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        deleteQuietly(dir);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) return;
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp dir left behind is harmless
+        }
+    }
+}
