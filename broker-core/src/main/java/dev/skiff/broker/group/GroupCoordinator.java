@@ -249,6 +249,7 @@ public final class GroupCoordinator {
         log.info("Group {} rebalancing (generation {}): {}", g.groupId, g.generationId, reason);
         timer.schedule(timeout, () -> onJoinDeadline(g, epoch));
         if (g.joinNotBeforeMs > now) timer.schedule(g.joinNotBeforeMs - now, () -> onInitialDelay(g, epoch));
+        tryCompleteJoin(g); // e.g. the last member left: nobody to wait for
     }
 
     /** Kafka's initial delay: each new member during the delay extends it, up to the rebalance timeout. */

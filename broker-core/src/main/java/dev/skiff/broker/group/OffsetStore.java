@@ -42,7 +42,10 @@ public final class OffsetStore implements OffsetBackend {
             if (k == null) return;
             if (value == null) {
                 Map<TopicPartition, CommittedOffset> g = groups.get(k.group());
-                if (g != null) g.remove(k.tp());
+                if (g != null) {
+                    g.remove(k.tp());
+                    if (g.isEmpty()) groups.remove(k.group()); // a deleted group is not listed after a restart
+                }
             } else {
                 groups.computeIfAbsent(k.group(), x -> new ConcurrentHashMap<>())
                         .put(k.tp(), OffsetRecords.readValue(ByteBuffer.wrap(value)));
