@@ -8,13 +8,13 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /** Collects what one logger (and its children) says at INFO and above while open; restores its level after. */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
     private final Logger logger;
     private final Level previous;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    LogCapture(String loggerName) {
+    public LogCapture(String loggerName) {
         logger = (Logger) LoggerFactory.getLogger(loggerName);
         previous = logger.getLevel();
         logger.setLevel(Level.INFO);
@@ -22,13 +22,13 @@ final class LogCapture implements AutoCloseable {
         logger.addAppender(appender);
     }
 
-    List<String> messages() {
+    public List<String> messages() {
         synchronized (appender.list) {
             return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         }
     }
 
-    boolean contains(String fragment) {
+    public boolean contains(String fragment) {
         return messages().stream().anyMatch(m -> m.contains(fragment));
     }
 
