@@ -518,7 +518,11 @@ public final class GroupCoordinator {
      */
     public Errors validateCommit(String groupId, int generationId, String memberId, String groupInstanceId) {
         ClassicGroup g = groups.get(groupId);
-        if (g == null) return generationId < 0 ? Errors.NONE : Errors.ILLEGAL_GENERATION;
+        if (g == null) {
+            if (generationId < 0) return Errors.NONE;
+            // a group known only by its offsets is an empty group, as Kafka keeps it: nobody is a member
+            return hasOffsets(groupId) ? Errors.UNKNOWN_MEMBER_ID : Errors.ILLEGAL_GENERATION;
+        }
         synchronized (g) {
             if (g.state == GroupState.DEAD) return Errors.COORDINATOR_NOT_AVAILABLE;
             if (generationId < 0 && g.state == GroupState.EMPTY) return Errors.NONE;
