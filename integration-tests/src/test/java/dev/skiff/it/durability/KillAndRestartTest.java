@@ -19,14 +19,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -91,8 +90,8 @@ class KillAndRestartTest {
             assumeTrue(supported, "the broker does not answer InitProducerId yet: idempotent run skipped");
         }
 
-        Map<Integer, Set<Long>> acked = new ConcurrentHashMap<>();
-        for (int p = 0; p < PARTITIONS; p++) acked.put(p, ConcurrentHashMap.newKeySet());
+        // bit n set: record n acknowledged (millions of records: sets of boxed longs would crowd the test JVM)
+        BitSet acked = new BitSet();
         AtomicLong ackCount = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
         Map<TopicPartition, Long> committed = new HashMap<>();
@@ -104,7 +103,9 @@ class KillAndRestartTest {
                 try {
                     producer.send(new ProducerRecord<>(TOPIC, partition, null, Long.toString(number)), (md, e) -> {
                         if (e == null) {
-                            acked.get(partition).add(number);
+                            synchronized (acked) {
+                                acked.set((int) number);
+                            }
                             ackCount.incrementAndGet();
                         }
                     });
@@ -142,28 +143,30 @@ class KillAndRestartTest {
 
         // Everything acknowledged is there, consumed with CRC checks, in order, at dense offsets.
         long stored = 0, duplicates = 0;
-        Map<Integer, List<Long>> values = consumeAll(bootstrap);
+        Map<Integer, long[]> values = consumeAll(bootstrap);
+        BitSet seen = new BitSet();
         for (int p = 0; p < PARTITIONS; p++) {
-            List<Long> log = values.get(p);
-            stored += log.size();
-            Set<Long> seen = new HashSet<>();
+            long[] log = values.get(p);
+            stored += log.length;
             long highest = -1;
-            for (int i = 0; i < log.size(); i++) {
-                long v = log.get(i);
-                if (!seen.add(v)) {
+            for (int i = 0; i < log.length; i++) {
+                long v = log[i];
+                if (v % PARTITIONS != p) fail("record " + v + " in partition " + p);
+                if (seen.get((int) v)) {
                     duplicates++;
                     if (idempotent) fail("record " + v + " stored twice in partition " + p + " (offset " + i + ")");
                     continue;
                 }
                 // first appearances keep the send order (one request in flight, or idempotent sequences)
                 if (v <= highest) fail("record " + v + " after " + highest + " in partition " + p + " at offset " + i);
+                seen.set((int) v);
                 highest = v;
             }
-            Set<Long> missing = new HashSet<>(acked.get(p));
-            missing.removeAll(seen);
-            assertTrue(missing.isEmpty(), missing.size() + " acknowledged records lost from partition " + p
-                    + ", e.g. " + missing.stream().limit(5).toList());
         }
+        BitSet missing = (BitSet) acked.clone();
+        missing.andNot(seen);
+        assertTrue(missing.isEmpty(), missing.cardinality() + " acknowledged records lost, e.g. record "
+                + missing.nextSetBit(0));
 
         // Group offsets committed before the kills survived.
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(consumerProps(bootstrap, "crash-group"))) {
@@ -226,27 +229,31 @@ class KillAndRestartTest {
     }
 
     /** Every record of every partition, by partition, checking offsets are dense from 0. */
-    static Map<Integer, List<Long>> consumeAll(String bootstrap) {
-        Map<Integer, List<Long>> out = new HashMap<>();
+    static Map<Integer, long[]> consumeAll(String bootstrap) {
+        Map<Integer, long[]> out = new HashMap<>();
+        int[] sizes = new int[PARTITIONS];
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(consumerProps(bootstrap, null))) {
             List<TopicPartition> tps = new ArrayList<>();
             for (int p = 0; p < PARTITIONS; p++) {
                 tps.add(new TopicPartition(TOPIC, p));
-                out.put(p, new ArrayList<>());
+                out.put(p, new long[1024]);
             }
             c.assign(tps);
             c.seekToBeginning(tps);
             Map<TopicPartition, Long> end = c.endOffsets(tps, Duration.ofSeconds(15));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (tps.stream().anyMatch(tp -> out.get(tp.partition()).size() < end.get(tp))) {
+            while (tps.stream().anyMatch(tp -> sizes[tp.partition()] < end.get(tp))) {
                 if (System.nanoTime() > deadline) fail("could not read back to " + end);
                 for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
-                    List<Long> list = out.get(r.partition());
-                    assertEquals(list.size(), r.offset(), "offsets must be dense in partition " + r.partition());
-                    list.add(Long.parseLong(r.value()));
+                    int p = r.partition();
+                    if (r.offset() != sizes[p]) fail("offsets must be dense in partition " + p + ": " + r.offset() + " after " + (sizes[p] - 1));
+                    long[] a = out.get(p);
+                    if (sizes[p] == a.length) out.put(p, a = Arrays.copyOf(a, a.length * 2));
+                    a[sizes[p]++] = Long.parseLong(r.value());
                 }
             }
         }
+        for (int p = 0; p < PARTITIONS; p++) out.put(p, Arrays.copyOf(out.get(p), sizes[p]));
         return out;
     }
 
@@ -254,12 +261,12 @@ class KillAndRestartTest {
      * Opens the partition's log the way the broker does and looks every offset up through its index: the
      * batch found must hold that offset, and its record must be the one the consumer saw there.
      */
-    static long readEveryOffset(Path partitionDir, List<Long> expected) {
+    static long readEveryOffset(Path partitionDir, long[] expected) {
         long checked = 0;
         try (SegmentedLog log = SegmentedLog.open(partitionDir, LogConfig.defaults())) {
-            assertEquals(expected.size(), log.logEndOffset(), "log end offset of " + partitionDir.getFileName());
+            assertEquals(expected.length, log.logEndOffset(), "log end offset of " + partitionDir.getFileName());
             ByteBuffer header = ByteBuffer.allocate(27);
-            for (long offset = 0; offset < expected.size(); offset++) {
+            for (long offset = 0; offset < expected.length; offset++) {
                 LogSlice slice = log.read(offset, 1, true);
                 assertTrue(slice.size() > 0, "nothing read at offset " + offset);
                 header.clear();
@@ -270,12 +277,12 @@ class KillAndRestartTest {
                 checked++;
             }
             // and the contents of a sample of lookups match what the consumer saw (the consumer checked CRCs)
-            for (long offset = 0; offset < expected.size(); offset += 997) {
+            for (long offset = 0; offset < expected.length; offset += 997) {
                 ByteBuffer batch = log.read(offset, 1, true).readFully();
                 for (var rec : org.apache.kafka.common.record.MemoryRecords.readableRecords(batch).records()) {
                     if (rec.offset() != offset) continue;
                     String v = StandardCharsets.UTF_8.decode(rec.value()).toString();
-                    assertEquals(expected.get((int) offset), Long.parseLong(v), "record at offset " + offset);
+                    assertEquals(expected[(int) offset], Long.parseLong(v), "record at offset " + offset);
                 }
             }
         }
