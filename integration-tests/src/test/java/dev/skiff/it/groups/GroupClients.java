@@ -49,19 +49,21 @@ final class GroupClients {
         return Admin.create(p);
     }
 
-    /** Writes {@code perPartition} records "p-i" to each partition, with timestamps base + i. */
+    /**
+     * Writes {@code perPartition} records "p-i" to each partition, with timestamps base + i, one batch per
+     * record (so that a timestamp lookup, which Skiff answers per batch, lands on the record itself).
+     */
     static void produce(EmbeddedSkiff broker, String topic, int partitions, int perPartition, long baseTimestamp)
             throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
             for (int i = 0; i < perPartition; i++)
                 for (int part = 0; part < partitions; part++)
-                    producer.send(new ProducerRecord<>(topic, part, baseTimestamp + i, null, part + "-" + i));
-            producer.flush();
+                    producer.send(new ProducerRecord<>(topic, part, baseTimestamp + i, null, part + "-" + i)).get();
         }
     }
 }
