@@ -32,12 +32,14 @@ public final class Broker implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ApiHandlers handlers;
     private final LogCleanerService cleaner;
+    private final boolean persistent;
     private volatile OffsetBackend version0Offsets;
     private volatile String advertisedHost;
     private volatile int advertisedPort;
 
     public Broker(BrokerConfig config, LogFactory logs) {
         this.config = config;
+        this.persistent = logs.persistent();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "skiff-scheduler");
             t.setDaemon(true);
@@ -96,6 +98,9 @@ public final class Broker implements AutoCloseable {
     public void setVersion0Offsets(OffsetBackend backend) { this.version0Offsets = backend; }
 
     public int nodeId() { return config.nodeId; }
+
+    /** True when the broker keeps its data in files under {@code config().dataDir}, false in memory only. */
+    public boolean persistent() { return persistent; }
 
     public String advertisedHost() { return advertisedHost; }
 

@@ -29,6 +29,9 @@ public interface LogFactory {
 
     void deleteTopic(String name);
 
+    /** True when what the broker writes survives the process (files), false for memory only. */
+    boolean persistent();
+
     static LogFactory files(Path dataDir) { return new OnDisk(dataDir, FileChannelFactory.DEFAULT); }
 
     /** Files opened through {@code channels}: the seam for injected disk failures (full disk, I/O errors). */
@@ -52,6 +55,9 @@ public interface LogFactory {
                 throw new UncheckedIOException("cannot create data dir " + dataDir + ": " + e.getMessage(), e);
             }
         }
+
+        @Override
+        public boolean persistent() { return true; }
 
         @Override
         public Log open(TopicPartition tp, LogConfig config) {
@@ -107,6 +113,9 @@ public interface LogFactory {
 
     /** Everything in memory: nothing survives close. */
     final class InMemory implements LogFactory {
+        @Override
+        public boolean persistent() { return false; }
+
         @Override
         public Log open(TopicPartition tp, LogConfig config) { return InMemoryLog.create(config); }
 

@@ -171,7 +171,6 @@ public record TopicConfigDef(String name, Type type, String kafkaDefault, List<S
         add(m, "local.retention.ms", Type.LONG, "-2", List.of("log.local.retention.ms"), atLeast(-2));
         add(m, "max.compaction.lag.ms", Type.LONG, max, List.of("log.cleaner.max.compaction.lag.ms"), atLeast(1));
         add(m, "max.message.bytes", Type.INT, "1048588", List.of("message.max.bytes"), atLeast(0));
-        add(m, "message.downconversion.enable", Type.BOOLEAN, "true", List.of("log.message.downconversion.enable"), TopicConfigDef::any);
         add(m, "message.timestamp.after.max.ms", Type.LONG, "3600000", List.of("log.message.timestamp.after.max.ms"), atLeast(0));
         add(m, "message.timestamp.before.max.ms", Type.LONG, max, List.of("log.message.timestamp.before.max.ms"), atLeast(0));
         add(m, "message.timestamp.type", Type.STRING, "CreateTime", List.of("log.message.timestamp.type"),

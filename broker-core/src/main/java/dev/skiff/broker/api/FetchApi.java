@@ -119,12 +119,17 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
                     budget -= records.sizeInBytes();
                 }
             } catch (Log.OffsetOutOfRangeException e) {
-                pd.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code());
+                failed(pd, Errors.OFFSET_OUT_OF_RANGE);
             } catch (LogStorageException e) {
-                pd.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
+                failed(pd, Errors.KAFKA_STORAGE_ERROR);
             }
         }
         return r;
+    }
+
+    /** A partition that could not be read: Kafka answers its offsets as unknown (-1), and so do we. */
+    private static void failed(FetchResponseData.PartitionData pd, Errors error) {
+        pd.setErrorCode(error.code()).setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1);
     }
 
     private static boolean sameTopic(FetchResponseData.FetchableTopicResponse current, Wanted w) {

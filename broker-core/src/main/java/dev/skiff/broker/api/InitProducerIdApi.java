@@ -28,7 +28,7 @@ public final class InitProducerIdApi implements ApiHandler<InitProducerIdRequest
     private volatile Transactional transactional;
 
     InitProducerIdApi(Broker broker) {
-        this(ProducerIds.forDataDir(broker.config().dataDir));
+        this(ProducerIds.forBroker(broker.persistent(), broker.config().dataDir));
     }
 
     InitProducerIdApi(ProducerIds ids) { this.ids = ids; }

@@ -1,6 +1,5 @@
 package dev.skiff.broker.producer;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -18,13 +17,8 @@ public interface ProducerIds {
     /** Ids reserved in blocks whose end is saved in {@code file} before any id of the block is used. */
     static ProducerIds onDisk(Path file) { return new ProducerIdBlocks(file); }
 
-    /**
-     * Picks by the data dir: a broker on disk has created {@code .skiff/topics} under it before its handlers
-     * exist; an in-memory broker has not, and must not write there.
-     */
-    static ProducerIds forDataDir(Path dataDir) {
-        Path skiff = dataDir == null ? null : dataDir.resolve(".skiff");
-        return skiff != null && Files.isDirectory(skiff.resolve("topics"))
-                ? onDisk(skiff.resolve("producer-ids")) : inMemory();
+    /** Ids that survive restarts for a broker on disk; a plain counter for one in memory. */
+    static ProducerIds forBroker(boolean persistent, Path dataDir) {
+        return persistent ? onDisk(dataDir.resolve(".skiff").resolve("producer-ids")) : inMemory();
     }
 }
