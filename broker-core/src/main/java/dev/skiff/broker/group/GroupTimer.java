@@ -1,5 +1,6 @@
 package dev.skiff.broker.group;
 
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -19,7 +20,11 @@ public interface GroupTimer {
             @Override public long nowMs() { return System.currentTimeMillis(); }
 
             @Override public void schedule(long delayMs, Runnable task) {
-                if (!scheduler.isShutdown()) scheduler.schedule(task, Math.max(0, delayMs), TimeUnit.MILLISECONDS);
+                try {
+                    scheduler.schedule(task, Math.max(0, delayMs), TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException closing) {
+                    // the broker is stopping: its groups go with it
+                }
             }
         };
     }
