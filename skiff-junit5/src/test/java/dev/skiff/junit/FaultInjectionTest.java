@@ -98,7 +98,6 @@ class FaultInjectionTest {
     private static KafkaProducer<String, String> producer(EmbeddedSkiff broker) {
         return new KafkaProducer<>(Map.of(
                 "bootstrap.servers", broker.bootstrapServers(),
-                "enable.idempotence", "false", // until the broker answers InitProducerId
                 "retry.backoff.ms", "20",
                 "linger.ms", "0"), new StringSerializer(), new StringSerializer());
     }

@@ -1,40 +1,58 @@
 package dev.skiff.bench;
 
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Heap and threads an idle Skiff broker adds to a JVM, measured after one client request and a pause. */
+/**
+ * Heap and threads an idle Skiff broker adds to a JVM, measured after one client request and a pause. Run
+ * with the serial collector, whose heap use after a full GC is the live data.
+ */
 final class Footprint {
 
     record Result(long heapBytes, int threads, Set<String> threadNames) {}
 
-    /** The first broker of a fresh JVM (its classes' static data included), then a second one beside it. */
+    static final int MORE = 10;
+
+    /**
+     * The first broker of a fresh JVM (its classes' static data included), then the mean of {@value #MORE} more
+     * started beside it (one alone is below the heap's measuring grain).
+     */
     static Result[] measure(Contender c) throws Exception {
-        try (Started first = startIdle(c)) {
-            try (Started second = startIdle(c)) {
-                return new Result[] {first.result, second.result};
+        try (Started first = startIdle(c, 1)) {
+            try (Started more = startIdle(c, MORE)) {
+                Result r = more.result;
+                return new Result[] {first.result, new Result(r.heapBytes() / MORE, r.threads() / MORE, r.threadNames())};
             }
         }
     }
 
-    private record Started(StartedBroker broker, Result result) implements AutoCloseable {
-        @Override public void close() throws Exception { broker.close(); }
+    private record Started(List<StartedBroker> brokers, Result result) implements AutoCloseable {
+        @Override public void close() throws Exception {
+            for (StartedBroker b : brokers) b.close();
+        }
     }
 
-    private static Started startIdle(Contender c) throws Exception {
-        Contender.Prepared p = c.prepare();
+    private static Started startIdle(Contender c, int count) throws Exception {
+        List<Contender.Prepared> prepared = new ArrayList<>();
+        for (int i = 0; i < count; i++) prepared.add(c.prepare());
         settle();
         long heapBefore = heapUsed();
         Set<String> before = threadNames();
-        StartedBroker b = p.start();
-        MetadataProbe.awaitAnswer(b.host(), b.port(), 60_000);
+        List<StartedBroker> brokers = new ArrayList<>();
+        for (Contender.Prepared p : prepared) {
+            StartedBroker b = p.start();
+            brokers.add(b);
+            MetadataProbe.awaitAnswer(b.host(), b.port(), 60_000);
+        }
         Thread.sleep(1000); // idle
         settle();
         long heapAfter = heapUsed();
         Set<String> added = threadNames();
         added.removeAll(before);
-        return new Started(b, new Result(heapAfter - heapBefore, added.size(), added));
+        return new Started(brokers, new Result(heapAfter - heapBefore, added.size(), added));
     }
 
     private static void settle() throws InterruptedException {

@@ -81,8 +81,10 @@ public final class StartupBenchmark {
     /** Runs this class in a fresh JVM with the same classpath and reads its "KEY value ..." line. */
     private static Map<String, String> child(String mode, Contender c) throws Exception {
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                StartupBenchmark.class.getName(), mode, c.name())
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path")));
+        if (mode.equals("--child-footprint")) cmd.add("-XX:+UseSerialGC");
+        cmd.addAll(List.of(StartupBenchmark.class.getName(), mode, c.name()));
+        Process p = new ProcessBuilder(cmd)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String line = null, l;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -118,7 +120,7 @@ public final class StartupBenchmark {
         System.out.println();
         System.out.println("Idle Skiff broker, after one Metadata request, 1 s idle and GC (heap used and live threads it adds):");
         System.out.println();
-        System.out.println("| broker | first in a fresh JVM (incl. class statics) | a second one beside it |");
+        System.out.println("| broker | first in a fresh JVM (incl. class statics) | each further one (mean of " + Footprint.MORE + ") |");
         System.out.println("|---|---|---|");
         for (var e : Map.of("Skiff, in memory", memory, "Skiff, on disk", disk).entrySet()) {
             Map<String, String> m = e.getValue();
