@@ -8,6 +8,10 @@ import dev.skiff.log.Log;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.records.Record;
+import dev.skiff.protocol.records.RecordBatch;
+import dev.skiff.protocol.records.RecordIterator;
+import dev.skiff.protocol.records.TimestampType;
 import dev.skiff.protocol.message.ListOffsetsRequestData;
 import dev.skiff.protocol.message.ListOffsetsResponseData;
 import java.util.ArrayList;
@@ -64,14 +68,37 @@ public final class ListOffsetsApi implements ApiHandler<ListOffsetsRequestData> 
         } else if (timestamp == EARLIEST || timestamp == EARLIEST_LOCAL || timestamp == EARLIEST_TIERED) {
             pr.setOffset(log.logStartOffset()).setTimestamp(-1);
         } else if (timestamp == MAX_TIMESTAMP) {
-            Log.TimestampOffset max = log.maxTimestamp();
+            Log.TimestampOffset max = inBatch(log, log.maxTimestamp(), Long.MIN_VALUE, true);
             pr.setOffset(max == null ? -1 : max.offset()).setTimestamp(max == null ? -1 : max.timestamp());
         } else if (timestamp < 0) {
             pr.setErrorCode(Errors.INVALID_REQUEST.code());
         } else {
-            Log.TimestampOffset found = log.offsetForTimestamp(timestamp);
+            Log.TimestampOffset found = inBatch(log, log.offsetForTimestamp(timestamp), timestamp, false);
             pr.setOffset(found == null ? -1 : found.offset()).setTimestamp(found == null ? -1 : found.timestamp());
         }
+    }
+
+    /**
+     * The log finds the batch; Kafka answers with the record. Looks inside the batch at {@code found} for the
+     * first record at or after {@code timestamp} (or, with {@code max}, the first record with the batch's
+     * largest timestamp). Records of a log-append-time batch all carry the batch's time.
+     */
+    private static Log.TimestampOffset inBatch(Log log, Log.TimestampOffset found, long timestamp, boolean max) {
+        if (found == null) return null;
+        java.nio.ByteBuffer bytes = log.read(found.offset(), 1, true).readFully();
+        if (bytes.remaining() < RecordBatch.HEADER_SIZE) return found;
+        RecordBatch batch = RecordBatch.wrap(bytes, bytes.position());
+        if (batch.timestampType() == TimestampType.LOG_APPEND_TIME) return found;
+        long want = max ? batch.maxTimestamp() : timestamp;
+        try (RecordIterator records = batch.records()) {
+            while (records.hasNext()) {
+                Record r = records.next();
+                if (r.offset() >= log.logStartOffset() && r.timestamp() >= want) {
+                    return new Log.TimestampOffset(r.timestamp(), r.offset());
+                }
+            }
+        }
+        return found;
     }
 
     /**
