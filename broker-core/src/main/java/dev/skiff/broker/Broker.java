@@ -3,11 +3,15 @@ package dev.skiff.broker;
 import dev.skiff.broker.admin.LogCleanerService;
 import dev.skiff.broker.api.ApiHandler;
 import dev.skiff.broker.api.ApiHandlers;
+import dev.skiff.broker.api.InitProducerIdApi;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.GroupTimer;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
+import dev.skiff.broker.txn.TransactionCoordinator;
+import dev.skiff.broker.txn.TransactionalInitProducerId;
 import dev.skiff.config.BrokerConfig;
+import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +35,7 @@ public final class Broker implements AutoCloseable {
     private final GroupCoordinator groupCoordinator;
     private final ScheduledExecutorService scheduler;
     private final ApiHandlers handlers;
+    private final TransactionCoordinator transactions;
     private final LogCleanerService cleaner;
     private final boolean persistent;
     private volatile OffsetBackend version0Offsets;
@@ -49,6 +54,12 @@ public final class Broker implements AutoCloseable {
         this.offsets = new OffsetStore(topics, config);
         this.groupCoordinator = new GroupCoordinator(offsets, config, GroupTimer.of(scheduler));
         this.handlers = ApiHandlers.standard(this);
+        // transactions: one producer id space with idempotent producers; state replayed (and interrupted
+        // commits/aborts completed) before the first request
+        InitProducerIdApi init = (InitProducerIdApi) handlers.get(ApiKeys.INIT_PRODUCER_ID);
+        this.transactions = new TransactionCoordinator(topics, offsets, config, init.producerIds(), System::currentTimeMillis);
+        init.setTransactional(new TransactionalInitProducerId(transactions));
+        transactions.schedule(scheduler, config);
         this.advertisedHost = config.advertisedHost;
         this.advertisedPort = config.advertisedPort(config.port);
         long every = Math.max(1000, config.retentionCheckIntervalMs);
@@ -83,6 +94,8 @@ public final class Broker implements AutoCloseable {
     public OffsetStore offsets() { return offsets; }
 
     public GroupCoordinator groupCoordinator() { return groupCoordinator; }
+
+    public TransactionCoordinator transactions() { return transactions; }
 
     public ScheduledExecutorService scheduler() { return scheduler; }
 

@@ -1,6 +1,8 @@
 package dev.skiff.broker;
 
 import dev.skiff.broker.producer.ProducerStateLoader;
+import dev.skiff.broker.txn.PartitionTransactions;
+import dev.skiff.broker.txn.PartitionTransactionsLoader;
 import dev.skiff.log.Log;
 import dev.skiff.log.LogSlice;
 import java.nio.ByteBuffer;
@@ -20,6 +22,8 @@ public final class Partition {
 
     private ProducerStateTable producers; // built from the log on first use, guarded by this
     private long producersCheckedStart = -1;
+    private volatile PartitionTransactions transactions; // open/aborted transactions, built from the log on first use
+    private volatile long transactionsCheckedStart = -1;
 
     Partition(TopicPartition id, Log log) {
         this.id = id;
@@ -49,6 +53,29 @@ public final class Partition {
         return producers;
     }
 
+    /**
+     * Open and aborted transactions of this partition (for the last stable offset and read_committed
+     * fetches), rebuilt from the log on first use and kept up to date by every append after that.
+     */
+    public PartitionTransactions transactions() {
+        PartitionTransactions t = transactions;
+        if (t == null) {
+            synchronized (this) {
+                if (transactions == null) transactions = PartitionTransactionsLoader.load(log);
+                t = transactions;
+            }
+        }
+        long start = log.logStartOffset();
+        if (start != transactionsCheckedStart) {
+            transactionsCheckedStart = start;
+            t.evictBefore(start);
+        }
+        return t;
+    }
+
+    /** The first offset of the earliest open transaction, else the high watermark. */
+    public long lastStableOffset() { return Math.min(transactions().lastStableOffset(), highWatermark()); }
+
     public long logStartOffset() { return log.logStartOffset(); }
 
     /** With a single replica everything appended is committed, so the high watermark is the log end. */
@@ -58,7 +85,10 @@ public final class Partition {
     public Log.AppendInfo append(ByteBuffer batches) {
         Log.AppendInfo info;
         synchronized (this) {
+            ByteBuffer appended = batches.duplicate();
             info = log.append(batches);
+            PartitionTransactions t = transactions;
+            if (t != null && info.batches() > 0) t.onAppended(appended, info.firstOffset());
         }
         for (Runnable r : appendListeners) r.run();
         return info;

@@ -44,6 +44,13 @@ public final class ApiHandlers {
         h.add(new OffsetForLeaderEpochApi(broker));
         h.add(new InitProducerIdApi(broker));
         h.add(new DescribeProducersApi(broker));
+        // transactions
+        h.add(new AddPartitionsToTxnApi(broker));
+        h.add(new AddOffsetsToTxnApi(broker));
+        h.add(new TxnOffsetCommitApi(broker));
+        h.add(new EndTxnApi(broker));
+        h.add(new DescribeTransactionsApi(broker));
+        h.add(new ListTransactionsApi(broker));
         return h;
     }
 

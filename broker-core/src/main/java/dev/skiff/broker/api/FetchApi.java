@@ -5,6 +5,8 @@ import dev.skiff.broker.Partition;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.fetch.DelayedFetch;
+import dev.skiff.broker.txn.PartitionTransactions;
+import dev.skiff.broker.txn.StableSlice;
 import dev.skiff.log.Log;
 import dev.skiff.log.LogSlice;
 import dev.skiff.log.LogStorageException;
@@ -59,17 +61,19 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
             }
         }
         int maxBytes = v >= 3 ? request.maxBytes() : Integer.MAX_VALUE;
-        if (anyError || request.maxWaitMs() <= 0 || available(wanted, maxBytes) >= Math.max(1, request.minBytes())) {
-            return CompletableFuture.completedFuture(respond(v, wanted, maxBytes));
+        // read_committed (v4+): data only below each partition's last stable offset; older clients read uncommitted
+        boolean committed = v >= 4 && request.isolationLevel() == 1;
+        if (anyError || request.maxWaitMs() <= 0 || available(wanted, maxBytes, committed) >= Math.max(1, request.minBytes())) {
+            return CompletableFuture.completedFuture(respond(v, wanted, maxBytes, committed));
         }
         List<Partition> partitions = wanted.stream().map(Wanted::p).toList();
         return DelayedFetch.await(broker.scheduler(), partitions, request.maxWaitMs(),
-                () -> available(wanted, maxBytes) >= request.minBytes())
-                .thenApply(ignored -> respond(v, wanted, maxBytes));
+                () -> available(wanted, maxBytes, committed) >= request.minBytes())
+                .thenApply(ignored -> respond(v, wanted, maxBytes, committed));
     }
 
     /** Bytes a fetch would return now, without reading them. */
-    private static long available(List<Wanted> wanted, int maxBytes) {
+    private static long available(List<Wanted> wanted, int maxBytes, boolean committed) {
         long total = 0;
         for (Wanted w : wanted) {
             if (w.p == null) continue;
@@ -77,8 +81,11 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
             Log log = w.p.log();
             if (offset < log.logStartOffset() || offset > log.logEndOffset()) return Long.MAX_VALUE; // answer now
             if (offset == log.logEndOffset()) continue;
+            long stable = committed ? w.p.lastStableOffset() : Long.MAX_VALUE;
+            if (offset >= stable) continue;
             try {
-                total += w.p.read(offset, w.fp.partitionMaxBytes(), true).size();
+                LogSlice slice = w.p.read(offset, w.fp.partitionMaxBytes(), true);
+                total += committed ? StableSlice.cut(slice, stable).slice().size() : slice.size();
             } catch (RuntimeException e) {
                 return Long.MAX_VALUE;
             }
@@ -87,7 +94,7 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
         return total;
     }
 
-    private FetchResponseData respond(short v, List<Wanted> wanted, int maxBytes) {
+    private FetchResponseData respond(short v, List<Wanted> wanted, int maxBytes, boolean committed) {
         FetchResponseData r = new FetchResponseData().setSessionId(0);
         FetchResponseData.FetchableTopicResponse current = null;
         int budget = maxBytes;
@@ -107,12 +114,15 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
                 continue;
             }
             long hw = w.p.highWatermark();
-            pd.setHighWatermark(hw).setLastStableOffset(hw).setLogStartOffset(w.p.logStartOffset());
+            long lso = Math.min(hw, w.p.lastStableOffset());
+            pd.setHighWatermark(hw).setLastStableOffset(lso).setLogStartOffset(w.p.logStartOffset());
             if (v >= 4) pd.setAbortedTransactions(new ArrayList<>());
             int limit = Math.min(budget, w.fp.partitionMaxBytes());
             if (limit <= 0 && !first) continue;
             try {
-                RecordsData records = read(v, w.p, w.fp.fetchOffset(), Math.max(limit, 0), first || v < 3);
+                RecordsData records = committed
+                        ? readCommitted(w.p, w.fp.fetchOffset(), Math.max(limit, 0), first, lso, pd)
+                        : read(v, w.p, w.fp.fetchOffset(), Math.max(limit, 0), first || v < 3);
                 pd.setRecords(records);
                 if (records.sizeInBytes() > 0) {
                     first = false;
@@ -135,6 +145,24 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
     private static boolean sameTopic(FetchResponseData.FetchableTopicResponse current, Wanted w) {
         return java.util.Objects.equals(current.topic(), w.topic.topic())
                 && java.util.Objects.equals(current.topicId(), w.topic.topicId());
+    }
+
+    /** Whole batches below the last stable offset, with the aborted transactions they overlap. */
+    private static RecordsData readCommitted(Partition p, long offset, int maxBytes, boolean minOne, long stable,
+                                             FetchResponseData.PartitionData pd) {
+        if (offset >= stable) {
+            if (offset < p.logStartOffset() || offset > p.log().logEndOffset()) throw new Log.OffsetOutOfRangeException("offset " + offset);
+            return BufferRecords.EMPTY;
+        }
+        StableSlice cut = StableSlice.cut(p.read(offset, maxBytes, minOne), stable);
+        LogSlice slice = cut.slice();
+        if (slice.size() == 0) return BufferRecords.EMPTY;
+        for (PartitionTransactions.Aborted a : p.transactions().abortedIn(offset, cut.nextOffset())) {
+            pd.abortedTransactions().add(new FetchResponseData.AbortedTransaction()
+                    .setProducerId(a.producerId()).setFirstOffset(a.firstOffset()));
+        }
+        return slice.isFile() ? new FileRecords(slice.channel(), slice.position(), slice.size())
+                : BufferRecords.of(slice.buffer());
     }
 
     private static RecordsData read(short v, Partition p, long offset, int maxBytes, boolean minOne) {

@@ -55,6 +55,8 @@ public final class ListOffsetsApi implements ApiHandler<ListOffsetsRequestData> 
                     pr.setOldStyleOffsets(offsetsBefore(p.log(), rp.timestamp(), rp.maxNumOffsets()));
                 } else {
                     answer(p.log(), rp.timestamp(), pr);
+                    // read_committed consumers (v2+) see the end of the log as its last stable offset
+                    if (v >= 2 && request.isolationLevel() == 1 && rp.timestamp() == LATEST) pr.setOffset(p.lastStableOffset());
                 }
             }
         }

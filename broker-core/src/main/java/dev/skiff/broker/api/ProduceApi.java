@@ -141,6 +141,14 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
             return;
         }
         p.locked(() -> {
+            if (first.transactional()) { // V1 transactions add a partition before producing to it
+                Errors txnError = broker.transactions().verifyProduce(first.producerId(), first.producerEpoch(), p.id());
+                if (txnError != Errors.NONE) {
+                    pr.setErrorCode(txnError.code()).setErrorMessage("Producer " + first.producerId() + " epoch "
+                            + first.producerEpoch() + " has no ongoing transaction with " + p.id());
+                    return null;
+                }
+            }
             ProducerStateTable producers = p.producers();
             int lastSeq = first.baseSequence() < 0 ? -1
                     : ProducerStateTable.lastSequence(first.baseSequence(), first.lastOffsetDelta() + 1);

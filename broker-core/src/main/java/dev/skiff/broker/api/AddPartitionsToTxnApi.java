@@ -1,0 +1,82 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.Broker;
+import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.Topic;
+import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.txn.FencedErrors;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.AddPartitionsToTxnRequestData;
+import dev.skiff.protocol.message.AddPartitionsToTxnResponseData;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * AddPartitionsToTxn: adds partitions to a producer's transaction before it writes to them. v0-3 carry one
+ * transaction (what clients send); v4+ carry several, each possibly verify_only (only asks whether the
+ * partitions are in the transaction), as brokers send them to the coordinator.
+ */
+public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTxnRequestData> {
+
+    private final Broker broker;
+
+    AddPartitionsToTxnApi(Broker broker) { this.broker = broker; }
+
+    @Override public ApiKeys api() { return ApiKeys.ADD_PARTITIONS_TO_TXN; }
+    @Override public short minVersion() { return 0; }
+    @Override public short maxVersion() { return 5; }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, AddPartitionsToTxnRequestData request) {
+        short v = ctx.apiVersion();
+        AddPartitionsToTxnResponseData r = new AddPartitionsToTxnResponseData();
+        if (v <= 3) {
+            r.setResultsByTopicV3AndBelow(answer(v, request.v3AndBelowTransactionalId(), request.v3AndBelowProducerId(),
+                    request.v3AndBelowProducerEpoch(), false, request.v3AndBelowTopics()));
+        } else {
+            for (AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction t : request.transactions()) {
+                r.resultsByTransaction().add(new AddPartitionsToTxnResponseData.AddPartitionsToTxnResult()
+                        .setTransactionalId(t.transactionalId())
+                        .setTopicResults(answer(v, t.transactionalId(), t.producerId(), t.producerEpoch(),
+                                t.verifyOnly(), t.topics())));
+            }
+        }
+        return CompletableFuture.completedFuture(r);
+    }
+
+    private List<AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResult> answer(
+            short v, String transactionalId, long producerId, short epoch, boolean verifyOnly,
+            List<AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic> topics) {
+        Map<TopicPartition, Errors> result = new LinkedHashMap<>();
+        LinkedHashSet<TopicPartition> known = new LinkedHashSet<>();
+        for (AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic t : topics) {
+            Topic topic = broker.topics().get(t.name());
+            for (int p : t.partitions()) {
+                TopicPartition tp = new TopicPartition(t.name(), p);
+                if (topic == null || topic.partition(p) == null) result.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                else known.add(tp);
+            }
+        }
+        if (!result.isEmpty()) { // nothing is added when one partition is unknown
+            known.forEach(tp -> result.put(tp, Errors.OPERATION_NOT_ATTEMPTED));
+        } else if (verifyOnly) {
+            result.putAll(broker.transactions().verifyPartitions(transactionalId, producerId, epoch, known));
+        } else {
+            Errors e = broker.transactions().addPartitions(transactionalId, producerId, epoch, known);
+            known.forEach(tp -> result.put(tp, e));
+        }
+        Map<String, AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResult> byTopic = new LinkedHashMap<>();
+        result.forEach((tp, e) -> byTopic.computeIfAbsent(tp.topic(), n ->
+                        new AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResult().setName(n))
+                .resultsByPartition().add(new AddPartitionsToTxnResponseData.AddPartitionsToTxnPartitionResult()
+                        .setPartitionIndex(tp.partition())
+                        .setPartitionErrorCode(FencedErrors.forVersion(e, v, 2).code())));
+        return new ArrayList<>(byTopic.values());
+    }
+}

@@ -1,0 +1,54 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.Broker;
+import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.txn.TransactionMetadata;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.DescribeTransactionsRequestData;
+import dev.skiff.protocol.message.DescribeTransactionsResponseData;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/** DescribeTransactions: state, producer, timeout, start time and partitions of each transactional id asked. */
+public final class DescribeTransactionsApi implements ApiHandler<DescribeTransactionsRequestData> {
+
+    private final Broker broker;
+
+    DescribeTransactionsApi(Broker broker) { this.broker = broker; }
+
+    @Override public ApiKeys api() { return ApiKeys.DESCRIBE_TRANSACTIONS; }
+    @Override public short minVersion() { return 0; }
+    @Override public short maxVersion() { return 0; }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, DescribeTransactionsRequestData request) {
+        DescribeTransactionsResponseData r = new DescribeTransactionsResponseData();
+        for (String id : request.transactionalIds()) {
+            DescribeTransactionsResponseData.TransactionState s =
+                    new DescribeTransactionsResponseData.TransactionState().setTransactionalId(id);
+            r.transactionStates().add(s);
+            TransactionMetadata m = id == null ? null : broker.transactions().describe(id);
+            if (m == null) {
+                s.setErrorCode(Errors.TRANSACTIONAL_ID_NOT_FOUND.code()).setTransactionState("")
+                        .setProducerId(-1).setProducerEpoch((short) -1).setTransactionStartTimeMs(-1);
+                continue;
+            }
+            s.setTransactionState(m.state().kafkaName).setTransactionTimeoutMs(m.timeoutMs())
+                    .setTransactionStartTimeMs(m.startTimeMs()).setProducerId(m.producerId())
+                    .setProducerEpoch(m.producerEpoch());
+            Map<String, DescribeTransactionsResponseData.TopicData> byTopic = new LinkedHashMap<>();
+            for (TopicPartition tp : m.partitions()) {
+                byTopic.computeIfAbsent(tp.topic(), t -> {
+                    DescribeTransactionsResponseData.TopicData d = new DescribeTransactionsResponseData.TopicData().setTopic(t);
+                    s.topics().add(d);
+                    return d;
+                }).partitions().add(tp.partition());
+            }
+        }
+        return CompletableFuture.completedFuture(r);
+    }
+}

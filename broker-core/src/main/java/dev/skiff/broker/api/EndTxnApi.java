@@ -1,0 +1,36 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.Broker;
+import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.txn.FencedErrors;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.EndTxnRequestData;
+import dev.skiff.protocol.message.EndTxnResponseData;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * EndTxn: commits or aborts. Answered once the decision is in the transaction log and the markers are in
+ * every partition. v5 (transaction protocol V2, epoch bumped on every end) is not offered: Skiff does not
+ * advertise the transaction.version feature, so clients use V1 and send at most v4.
+ */
+public final class EndTxnApi implements ApiHandler<EndTxnRequestData> {
+
+    private final Broker broker;
+
+    EndTxnApi(Broker broker) { this.broker = broker; }
+
+    @Override public ApiKeys api() { return ApiKeys.END_TXN; }
+    @Override public short minVersion() { return 0; }
+    @Override public short maxVersion() { return 4; }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, EndTxnRequestData request) {
+        Errors e = broker.transactions().endTransaction(request.transactionalId(), request.producerId(),
+                request.producerEpoch(), request.committed());
+        return CompletableFuture.completedFuture(new EndTxnResponseData()
+                .setErrorCode(FencedErrors.forVersion(e, ctx.apiVersion(), 2).code())
+                .setProducerId(-1).setProducerEpoch((short) -1));
+    }
+}

@@ -1,0 +1,84 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.Broker;
+import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.Topic;
+import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.group.CommittedOffset;
+import dev.skiff.broker.txn.FencedErrors;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.TxnOffsetCommitRequestData;
+import dev.skiff.protocol.message.TxnOffsetCommitResponseData;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * TxnOffsetCommit: offsets consumed in a transaction, kept with it by the transaction coordinator and stored
+ * in the group's offsets only when it commits (discarded on abort), so OffsetFetch never sees them before.
+ * From v3 the consumer's generation and member id come along and are checked against the group.
+ */
+public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitRequestData> {
+
+    private final Broker broker;
+
+    TxnOffsetCommitApi(Broker broker) { this.broker = broker; }
+
+    @Override public ApiKeys api() { return ApiKeys.TXN_OFFSET_COMMIT; }
+    @Override public short minVersion() { return 0; }
+    @Override public short maxVersion() { return 4; } // v5 is transaction protocol V2 only
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, TxnOffsetCommitRequestData request) {
+        short v = ctx.apiVersion();
+        long now = System.currentTimeMillis();
+        Map<TopicPartition, Errors> errors = new LinkedHashMap<>();
+        Map<TopicPartition, CommittedOffset> accepted = new LinkedHashMap<>();
+        for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic rt : request.topics()) {
+            Topic t = broker.topics().get(rt.name());
+            for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition rp : rt.partitions()) {
+                TopicPartition tp = new TopicPartition(rt.name(), rp.partitionIndex());
+                String metadata = rp.committedMetadata();
+                if (t == null || t.partition(rp.partitionIndex()) == null) {
+                    errors.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                } else if (metadata != null && metadata.length() > 4096) {
+                    errors.put(tp, Errors.OFFSET_METADATA_TOO_LARGE);
+                } else {
+                    accepted.put(tp, new CommittedOffset(rp.committedOffset(), rp.committedLeaderEpoch(), metadata, now));
+                    errors.put(tp, Errors.NONE);
+                }
+            }
+        }
+        Errors e = groupError(request);
+        if (e == Errors.NONE && !accepted.isEmpty()) {
+            e = broker.transactions().commitOffsets(request.transactionalId(), request.producerId(),
+                    request.producerEpoch(), request.groupId(), accepted);
+        }
+        Errors common = FencedErrors.forVersion(e, v, 3);
+        for (TopicPartition tp : accepted.keySet()) errors.put(tp, common);
+        return CompletableFuture.completedFuture(answer(errors));
+    }
+
+    /** Kafka accepts commits without generation (v0-2, or -1 and no member); others must match the group. */
+    private Errors groupError(TxnOffsetCommitRequestData request) {
+        if (request.generationId() < 0 && (request.memberId() == null || request.memberId().isEmpty())) return Errors.NONE;
+        Errors e = broker.groupCoordinator().validateCommit(request.groupId(), request.generationId(),
+                request.memberId(), request.groupInstanceId());
+        return e == Errors.REBALANCE_IN_PROGRESS ? Errors.NONE : e; // the generation matched; Kafka takes it
+    }
+
+    private static TxnOffsetCommitResponseData answer(Map<TopicPartition, Errors> errors) {
+        TxnOffsetCommitResponseData r = new TxnOffsetCommitResponseData();
+        Map<String, TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic> byTopic = new LinkedHashMap<>();
+        errors.forEach((tp, e) -> byTopic.computeIfAbsent(tp.topic(), n -> {
+            TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic t =
+                    new TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic().setName(n);
+            r.topics().add(t);
+            return t;
+        }).partitions().add(new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition()
+                .setPartitionIndex(tp.partition()).setErrorCode(e.code())));
+        return r;
+    }
+}

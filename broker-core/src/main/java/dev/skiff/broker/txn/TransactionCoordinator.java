@@ -1,0 +1,417 @@
+package dev.skiff.broker.txn;
+
+import dev.skiff.broker.TopicManager;
+import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.group.CommittedOffset;
+import dev.skiff.broker.group.OffsetBackend;
+import dev.skiff.broker.group.OffsetStore;
+import dev.skiff.broker.producer.ProducerIds;
+import dev.skiff.config.BrokerConfig;
+import dev.skiff.protocol.Errors;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transaction coordinator (transaction protocol V1): producer ids and epochs per transactional id,
+ * the partitions and group offsets of each open transaction, commit and abort with markers, timeouts.
+ *
+ * <p>Every transition is written to {@code __transaction_state} before it takes effect and before the client
+ * hears of it. Operations on one transactional id are serialised on its entry; markers are written holding
+ * that entry, then each partition's lock (never the other way round). Produce checks a transactional batch
+ * against {@link #verifyProduce} without locks, reading the entry's current state: once a transaction moves
+ * to PrepareCommit/PrepareAbort no batch of it is let in, and a batch let in before holds the partition lock,
+ * so it lands before that partition's marker.
+ */
+public final class TransactionCoordinator {
+
+    private static final Logger log = LoggerFactory.getLogger(TransactionCoordinator.class);
+
+    /** Kafka's transactional.id.expiration.ms default: an id idle this long is forgotten. */
+    static final long DEFAULT_ID_EXPIRATION_MS = 7L * 24 * 3600 * 1000;
+    /** Kafka's transaction.abort.timed.out.transaction.cleanup.interval.ms default. */
+    static final long DEFAULT_TIMEOUT_CHECK_MS = 10_000;
+
+    public record InitResult(Errors error, long producerId, short producerEpoch) {
+        static InitResult error(Errors e) { return new InitResult(e, -1, (short) -1); }
+    }
+
+    private static final class Entry {
+        volatile TransactionMetadata current;
+
+        Entry(TransactionMetadata m) { current = m; }
+    }
+
+    private final Map<String, Entry> byId = new ConcurrentHashMap<>();
+    private final Map<Long, Entry> byProducer = new ConcurrentHashMap<>();
+    private final Object creation = new Object();
+    private final TransactionLog txnLog;
+    private final TransactionMarkers markers;
+    private final OffsetBackend offsets;
+    private final TopicManager topics;
+    private final ProducerIds ids;
+    private final LongSupplier clock;
+    private final long maxTimeoutMs;
+    private final long idExpirationMs;
+    private final int offsetsPartitions;
+
+    public TransactionCoordinator(TopicManager topics, OffsetBackend offsets, BrokerConfig config, ProducerIds ids,
+                                  LongSupplier clock) {
+        this.topics = topics;
+        this.offsets = offsets;
+        this.ids = ids;
+        this.clock = clock;
+        this.maxTimeoutMs = config.transactionTimeoutMaxMs;
+        this.idExpirationMs = longSetting(config, "transactional.id.expiration.ms", DEFAULT_ID_EXPIRATION_MS);
+        this.offsetsPartitions = config.offsetsTopicPartitions;
+        this.txnLog = new TransactionLog(topics, config);
+        this.markers = new TransactionMarkers(topics);
+        load();
+    }
+
+    /** Checks timeouts (and finishes any commit or abort a failed write left half done) periodically. */
+    public void schedule(ScheduledExecutorService scheduler, BrokerConfig config) {
+        long every = Math.max(10, longSetting(config, "transaction.abort.timed.out.transaction.cleanup.interval.ms",
+                DEFAULT_TIMEOUT_CHECK_MS));
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                checkTimeouts();
+            } catch (RuntimeException e) {
+                log.warn("Transaction timeout check failed: {}", e.toString());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    // ---------------------------------------------------------------- load and recovery
+
+    private void load() {
+        Map<String, TransactionMetadata> found = new HashMap<>();
+        txnLog.replay((key, value) -> {
+            String id = TransactionRecords.readKey(key);
+            if (id == null) return;
+            if (value == null) {
+                found.remove(id);
+                return;
+            }
+            try {
+                found.put(id, TransactionRecords.readValue(id, value));
+            } catch (RuntimeException e) {
+                log.warn("Ignoring unreadable state of transactional id {}: {}", id, e.toString());
+            }
+        });
+        found.forEach((id, m) -> {
+            Entry e = new Entry(m);
+            byId.put(id, e);
+            byProducer.put(m.producerId(), e);
+        });
+        int completed = 0;
+        for (Entry e : byId.values()) {
+            synchronized (e) {
+                TransactionMetadata m = e.current;
+                if (m.state().isPrepare()) {
+                    finish(e, m); // the decision was written: carry it out
+                    completed++;
+                } else if (m.state() == TransactionState.PREPARE_EPOCH_FENCE) {
+                    complete(e, m.withState(TransactionState.ONGOING, m.lastUpdateTimeMs()), false);
+                    completed++;
+                }
+                // Ongoing transactions go on: their producer may come back, else the timeout aborts them.
+            }
+        }
+        if (!found.isEmpty()) log.info("Loaded {} transactional id(s), completed {} interrupted commit/abort(s)",
+                found.size(), completed);
+    }
+
+    // ---------------------------------------------------------------- InitProducerId
+
+    public InitResult initProducerId(String transactionalId, int timeoutMs, long expectedProducerId,
+                                     short expectedEpoch) {
+        if (transactionalId.isEmpty()) return InitResult.error(Errors.INVALID_REQUEST);
+        if (timeoutMs <= 0 || timeoutMs > maxTimeoutMs) return InitResult.error(Errors.INVALID_TRANSACTION_TIMEOUT);
+        long now = clock.getAsLong();
+        Entry e = byId.get(transactionalId);
+        if (e == null) {
+            synchronized (creation) {
+                e = byId.get(transactionalId);
+                if (e == null) {
+                    TransactionMetadata m = TransactionMetadata.fresh(transactionalId, ids.next(), timeoutMs, now);
+                    if (!write(m)) return InitResult.error(Errors.COORDINATOR_NOT_AVAILABLE);
+                    e = new Entry(m);
+                    byProducer.put(m.producerId(), e);
+                    byId.put(transactionalId, e);
+                    return new InitResult(Errors.NONE, m.producerId(), m.producerEpoch());
+                }
+            }
+        }
+        synchronized (e) {
+            TransactionMetadata m = e.current;
+            if (expectedProducerId >= 0 && !(expectedProducerId == m.producerId()
+                    && (expectedEpoch == m.producerEpoch() || expectedEpoch == m.lastProducerEpoch()))) {
+                return InitResult.error(Errors.PRODUCER_FENCED);
+            }
+            if (m.state().isPrepare()) {
+                if (finish(e, m) != Errors.NONE) return InitResult.error(Errors.CONCURRENT_TRANSACTIONS);
+                m = e.current;
+            }
+            if (expectedProducerId >= 0 && expectedEpoch == m.lastProducerEpoch() && expectedEpoch != m.producerEpoch()
+                    && m.state().isIdle()) {
+                return new InitResult(Errors.NONE, m.producerId(), m.producerEpoch()); // a retry of the last bump
+            }
+            if (m.state() == TransactionState.ONGOING) {
+                // A new instance takes over: the old one's transaction is aborted under a bumped epoch,
+                // whose markers fence the old instance in every partition it wrote to.
+                Errors aborted = complete(e, m.fenced(now), false);
+                if (aborted != Errors.NONE) return InitResult.error(aborted);
+                m = e.current;
+                if (m.state().isPrepare()) return InitResult.error(Errors.CONCURRENT_TRANSACTIONS); // markers pending
+            }
+            long producerId = m.producerId();
+            short epoch = (short) (m.producerEpoch() + 1);
+            short last = m.producerEpoch();
+            if (m.producerEpoch() >= Short.MAX_VALUE - 1) { // epochs ran out: a new producer id
+                producerId = ids.next();
+                epoch = 0;
+                last = -1;
+            }
+            TransactionMetadata next = m.withProducer(producerId, epoch, last, timeoutMs, now);
+            if (!write(next)) return InitResult.error(Errors.COORDINATOR_NOT_AVAILABLE);
+            e.current = next;
+            byProducer.put(producerId, e);
+            return new InitResult(Errors.NONE, producerId, epoch);
+        }
+    }
+
+    // ---------------------------------------------------------------- AddPartitionsToTxn, AddOffsetsToTxn
+
+    public Errors addPartitions(String transactionalId, long producerId, short epoch, Set<TopicPartition> partitions) {
+        Entry e = byId.get(transactionalId);
+        if (e == null) return Errors.INVALID_PRODUCER_ID_MAPPING;
+        synchronized (e) {
+            TransactionMetadata m = e.current;
+            Errors error = checkProducer(m, producerId, epoch);
+            if (error != Errors.NONE) return error;
+            if (m.state() == TransactionState.ONGOING && m.partitions().containsAll(partitions)) return Errors.NONE;
+            return begin(e, m.withPartitions(partitions, clock.getAsLong()));
+        }
+    }
+
+    /** For AddPartitionsToTxn's verify_only: NONE for each partition in the ongoing transaction. */
+    public Map<TopicPartition, Errors> verifyPartitions(String transactionalId, long producerId, short epoch,
+                                                        Collection<TopicPartition> partitions) {
+        Map<TopicPartition, Errors> out = new HashMap<>();
+        Entry e = byId.get(transactionalId);
+        TransactionMetadata m = e == null ? null : e.current;
+        Errors error = m == null ? Errors.INVALID_PRODUCER_ID_MAPPING : checkProducer(m, producerId, epoch);
+        for (TopicPartition tp : partitions) {
+            out.put(tp, error != Errors.NONE ? error
+                    : m.state() == TransactionState.ONGOING && m.partitions().contains(tp) ? Errors.NONE
+                    : Errors.INVALID_TXN_STATE);
+        }
+        return out;
+    }
+
+    public Errors addOffsets(String transactionalId, long producerId, short epoch, String group) {
+        Entry e = byId.get(transactionalId);
+        if (e == null) return Errors.INVALID_PRODUCER_ID_MAPPING;
+        synchronized (e) {
+            TransactionMetadata m = e.current;
+            Errors error = checkProducer(m, producerId, epoch);
+            if (error != Errors.NONE) return error;
+            if (m.state() == TransactionState.ONGOING && m.offsets().containsKey(group)) return Errors.NONE;
+            long now = clock.getAsLong();
+            TopicPartition groupPartition = new TopicPartition(OffsetStore.TOPIC, offsetsPartitionFor(group));
+            return begin(e, m.withPartitions(Set.of(groupPartition), now).withOffsets(group, Map.of(), now));
+        }
+    }
+
+    private Errors begin(Entry e, TransactionMetadata next) {
+        TransactionState s = e.current.state();
+        if (s.isPrepare()) return Errors.CONCURRENT_TRANSACTIONS;
+        if (s != TransactionState.ONGOING && !s.isIdle()) return Errors.INVALID_TXN_STATE;
+        if (!write(next)) return Errors.COORDINATOR_NOT_AVAILABLE;
+        e.current = next;
+        return Errors.NONE;
+    }
+
+    // ---------------------------------------------------------------- TxnOffsetCommit
+
+    /** Keeps a group's offsets with the transaction; they reach the group's store only if it commits. */
+    public Errors commitOffsets(String transactionalId, long producerId, short epoch, String group,
+                                Map<TopicPartition, CommittedOffset> committed) {
+        Entry e = byId.get(transactionalId);
+        if (e == null) return Errors.INVALID_PRODUCER_ID_MAPPING;
+        synchronized (e) {
+            TransactionMetadata m = e.current;
+            Errors error = checkProducer(m, producerId, epoch);
+            if (error != Errors.NONE) return error;
+            if (m.state().isPrepare()) return Errors.CONCURRENT_TRANSACTIONS;
+            if (m.state() != TransactionState.ONGOING || !m.offsets().containsKey(group)) return Errors.INVALID_TXN_STATE;
+            TransactionMetadata next = m.withOffsets(group, committed, clock.getAsLong());
+            if (!write(next)) return Errors.COORDINATOR_NOT_AVAILABLE;
+            e.current = next;
+            return Errors.NONE;
+        }
+    }
+
+    /** True when an open transaction holds offsets of this group and partition not yet committed. */
+    public boolean hasPendingOffsets(String group, TopicPartition tp) {
+        for (Entry e : byId.values()) {
+            Map<TopicPartition, CommittedOffset> g = e.current.offsets().get(group);
+            if (g != null && g.containsKey(tp)) return true;
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- EndTxn
+
+    public Errors endTransaction(String transactionalId, long producerId, short epoch, boolean commit) {
+        Entry e = byId.get(transactionalId);
+        if (e == null) return Errors.INVALID_PRODUCER_ID_MAPPING;
+        synchronized (e) {
+            TransactionMetadata m = e.current;
+            Errors error = checkProducer(m, producerId, epoch);
+            if (error != Errors.NONE) return error;
+            return switch (m.state()) {
+                case ONGOING -> complete(e, m, commit);
+                case COMPLETE_COMMIT -> commit ? Errors.NONE : Errors.INVALID_TXN_STATE; // a retry
+                case COMPLETE_ABORT -> commit ? Errors.INVALID_TXN_STATE : Errors.NONE;
+                case PREPARE_COMMIT, PREPARE_ABORT -> Errors.CONCURRENT_TRANSACTIONS;
+                default -> Errors.INVALID_TXN_STATE;
+            };
+        }
+    }
+
+    /**
+     * Decides (writes PrepareCommit/PrepareAbort), then carries the decision out. Once the decision is on
+     * disk the answer is NONE even if a marker write fails: the timeout check finishes it later.
+     */
+    private Errors complete(Entry e, TransactionMetadata m, boolean commit) {
+        TransactionMetadata prepared = m.withState(commit ? TransactionState.PREPARE_COMMIT
+                : TransactionState.PREPARE_ABORT, clock.getAsLong());
+        if (!write(prepared)) return Errors.COORDINATOR_NOT_AVAILABLE;
+        e.current = prepared;
+        finish(e, prepared);
+        return Errors.NONE;
+    }
+
+    /** Markers to every partition, the offsets to the group store on commit, then Complete*. */
+    private Errors finish(Entry e, TransactionMetadata prepared) {
+        boolean commit = prepared.state() == TransactionState.PREPARE_COMMIT;
+        try {
+            markers.write(prepared.partitions(), prepared.producerId(), prepared.producerEpoch(), commit);
+            if (commit) {
+                prepared.offsets().forEach((group, o) -> {
+                    if (!o.isEmpty()) offsets.commit(group, o);
+                });
+            }
+        } catch (RuntimeException ex) {
+            log.warn("Completing the transaction of {} failed, retried later: {}", prepared.transactionalId(), ex.toString());
+            return Errors.COORDINATOR_NOT_AVAILABLE;
+        }
+        TransactionMetadata done = prepared.completed(commit ? TransactionState.COMPLETE_COMMIT
+                : TransactionState.COMPLETE_ABORT, clock.getAsLong());
+        if (!write(done)) return Errors.COORDINATOR_NOT_AVAILABLE;
+        e.current = done;
+        return Errors.NONE;
+    }
+
+    // ---------------------------------------------------------------- timeouts and expiry
+
+    /** Aborts transactions open past their timeout (fencing their producer), finishes stalled ones, expires ids. */
+    public void checkTimeouts() {
+        long now = clock.getAsLong();
+        for (Entry e : byId.values()) {
+            synchronized (e) {
+                TransactionMetadata m = e.current;
+                if (m.state().isPrepare()) {
+                    finish(e, m);
+                } else if (m.hasTimedOut(now)) {
+                    log.info("Aborting the transaction of {} (producer {}), open longer than {} ms",
+                            m.transactionalId(), m.producerId(), m.timeoutMs());
+                    complete(e, m.fenced(now), false);
+                } else if (m.state().isIdle() && now - m.lastUpdateTimeMs() > idExpirationMs) {
+                    try {
+                        txnLog.write(m.transactionalId(), null);
+                        byId.remove(m.transactionalId(), e);
+                        byProducer.remove(m.producerId(), e);
+                    } catch (RuntimeException ex) {
+                        log.warn("Expiring transactional id {} failed: {}", m.transactionalId(), ex.toString());
+                    }
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- Produce
+
+    /**
+     * Whether a transactional batch of this producer may go into {@code tp}: its transaction must be ongoing
+     * with the partition added (transaction protocol V1 adds partitions before producing to them).
+     */
+    public Errors verifyProduce(long producerId, short epoch, TopicPartition tp) {
+        Entry e = byProducer.get(producerId);
+        if (e == null) return Errors.INVALID_TXN_STATE;
+        TransactionMetadata m = e.current;
+        if (m.producerId() != producerId || epoch < m.producerEpoch()) return Errors.INVALID_PRODUCER_EPOCH;
+        if (epoch > m.producerEpoch() || m.state() != TransactionState.ONGOING || !m.partitions().contains(tp))
+            return Errors.INVALID_TXN_STATE;
+        return Errors.NONE;
+    }
+
+    // ---------------------------------------------------------------- Describe, List
+
+    /** The state of a transactional id, or null when unknown. */
+    public TransactionMetadata describe(String transactionalId) {
+        Entry e = byId.get(transactionalId);
+        return e == null ? null : e.current;
+    }
+
+    public List<TransactionMetadata> all() {
+        List<TransactionMetadata> out = new ArrayList<>(byId.size());
+        for (Entry e : byId.values()) out.add(e.current);
+        return out;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static Errors checkProducer(TransactionMetadata m, long producerId, short epoch) {
+        if (m.producerId() != producerId) return Errors.INVALID_PRODUCER_ID_MAPPING;
+        if (epoch != m.producerEpoch()) return Errors.PRODUCER_FENCED;
+        return Errors.NONE;
+    }
+
+    private boolean write(TransactionMetadata m) {
+        try {
+            txnLog.write(m.transactionalId(), m);
+            return true;
+        } catch (RuntimeException e) {
+            log.warn("Writing the state of transactional id {} failed: {}", m.transactionalId(), e.toString());
+            return false;
+        }
+    }
+
+    private int offsetsPartitionFor(String group) {
+        var t = topics.get(OffsetStore.TOPIC);
+        int n = t == null ? offsetsPartitions : t.partitions().size();
+        return (group.hashCode() & 0x7fffffff) % Math.max(1, n);
+    }
+
+    private static long longSetting(BrokerConfig config, String key, long fallback) {
+        String v = config.get(key);
+        if (v == null || v.isBlank()) return fallback;
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+}
