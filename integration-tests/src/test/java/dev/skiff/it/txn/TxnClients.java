@@ -87,4 +87,24 @@ final class TxnClients {
             return values;
         }
     }
+
+    /** Records of the topic a read_committed consumer reads from the beginning up to the last stable offset. */
+    static int countCommitted(String bootstrap, String topic) {
+        try (KafkaConsumer<String, String> c = consumer(bootstrap, "read_committed", null)) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).collect(Collectors.toList());
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            int n = 0;
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                n += c.poll(Duration.ofMillis(50)).count();
+                boolean atEnd = true;
+                for (TopicPartition tp : parts) atEnd &= c.position(tp) >= end.get(tp);
+                if (atEnd) break;
+            }
+            return n;
+        }
+    }
 }
