@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs the non-Java clients the integration tests drive (dev.skiff.it.clients): librdkafka through
+# confluent-kafka and kcat, kafka-python (Debian packages, for /usr/bin/python3) and KafkaJS (npm).
+# Never fails the CI run: a client that cannot be installed makes its tests skip, so every step logs and goes on.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+log() { echo "install-clients: $*" >&2; }
+
+# Debian packages: skip apt entirely when everything is already there.
+have_debs() {
+    /usr/bin/python3 -c 'import confluent_kafka, kafka' >/dev/null 2>&1 && command -v kcat >/dev/null 2>&1
+}
+if have_debs; then
+    log "confluent-kafka, kafka-python and kcat already installed"
+elif ! command -v apt-get >/dev/null 2>&1; then
+    log "no apt-get: the librdkafka, kcat and kafka-python tests will skip"
+else
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; else
+            log "not root and no password-less sudo: skipping apt-get"; SUDO="skip"; fi
+    fi
+    if [ "$SUDO" != "skip" ]; then
+        export DEBIAN_FRONTEND=noninteractive
+        # wait for a dpkg lock held by another apt-get rather than failing at once
+        APT="$SUDO apt-get -o DPkg::Lock::Timeout=300"
+        $APT update -q || log "apt-get update failed; trying the install with the lists we have"
+        $APT install -y -q --no-install-recommends python3-confluent-kafka python3-kafka kcat \
+            || log "apt-get install failed: the tests of the clients missing will skip"
+    fi
+fi
+
+# KafkaJS into target/ (ignored by git, removed by mvn clean) where ClientScripts looks for it.
+NODE_DIR=integration-tests/target/node
+if [ -f "$NODE_DIR/node_modules/kafkajs/package.json" ]; then
+    log "kafkajs already installed in $NODE_DIR"
+elif ! command -v npm >/dev/null 2>&1; then
+    log "no npm: the KafkaJS tests will skip"
+else
+    mkdir -p "$NODE_DIR"
+    npm install --prefix "$NODE_DIR" --no-audit --no-fund --no-save kafkajs \
+        || log "npm install kafkajs failed: the KafkaJS tests will skip"
+fi
+exit 0
