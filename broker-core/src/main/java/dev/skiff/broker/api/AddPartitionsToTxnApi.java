@@ -71,12 +71,17 @@ public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTx
             Errors e = broker.transactions().addPartitions(transactionalId, producerId, epoch, known);
             known.forEach(tp -> result.put(tp, e));
         }
-        Map<String, AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResult> byTopic = new LinkedHashMap<>();
-        result.forEach((tp, e) -> byTopic.computeIfAbsent(tp.topic(), n ->
-                        new AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResult().setName(n))
-                .resultsByPartition().add(new AddPartitionsToTxnResponseData.AddPartitionsToTxnPartitionResult()
-                        .setPartitionIndex(tp.partition())
-                        .setPartitionErrorCode(FencedErrors.forVersion(e, v, 2).code())));
-        return new ArrayList<>(byTopic.values());
+        List<AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResult> answer = new ArrayList<>();
+        for (AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic t : topics) { // in the request's order
+            AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResult tr =
+                    new AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResult().setName(t.name());
+            answer.add(tr);
+            for (int p : t.partitions()) {
+                Errors e = result.get(new TopicPartition(t.name(), p));
+                tr.resultsByPartition().add(new AddPartitionsToTxnResponseData.AddPartitionsToTxnPartitionResult()
+                        .setPartitionIndex(p).setPartitionErrorCode(FencedErrors.forVersion(e, v, 2).code()));
+            }
+        }
+        return answer;
     }
 }
