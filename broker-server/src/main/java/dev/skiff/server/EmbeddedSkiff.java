@@ -66,6 +66,7 @@ public final class EmbeddedSkiff implements AutoCloseable {
     private int zookeeperPort; // pinned after the first start, so a restart keeps the connect string
 
     private EmbeddedSkiff(Builder b) {
+        SkiffServer.ColdStart.loadInBackground();
         this.options = b;
         try {
             this.ownsDataDir = b.dataDir == null && !b.inMemory;

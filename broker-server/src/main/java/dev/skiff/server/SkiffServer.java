@@ -15,9 +15,16 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,9 +39,10 @@ public final class SkiffServer implements AutoCloseable {
 
     private final BrokerConfig config;
     private final Broker broker;
-    private final EventLoopGroup boss;
-    private final EventLoopGroup workers;
+    private final EventLoops loops;
     private final Channel channel;
+    /** Accepted connections, closed with the server: the event loops they run on outlive it. */
+    private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
     private final ConnectionLimiter limiter;
     private volatile boolean closed;
     /** For Kafka 0.8 high-level consumers; null (and no ZooKeeper class loaded) unless configured. */
@@ -46,19 +54,27 @@ public final class SkiffServer implements AutoCloseable {
         this.config = config;
         this.broker = new Broker(config, logs);
         this.limiter = new ConnectionLimiter(config.maxConnectionsPerIp);
-        this.boss = new NioEventLoopGroup(1, daemon("skiff-accept"));
-        this.workers = new NioEventLoopGroup(0, daemon("skiff-io"));
+        this.loops = EventLoops.acquire();
         try {
             broker.createTopics(topics);
+            // Bound here, on the caller's thread: start() returns with the port listening (the kernel queues
+            // connections) without waiting for an event loop to pick the channel up.
+            NioServerSocketChannel listening = new NioServerSocketChannel(bind(config.host, config.port));
             ServerBootstrap b = new ServerBootstrap()
-                    .group(boss, workers)
-                    .channel(NioServerSocketChannel.class)
-                    .option(ChannelOption.SO_BACKLOG, 1024)
-                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .group(loops.boss, loops.workers)
+                    .channelFactory(() -> listening)
+                    .option(ChannelOption.SO_BACKLOG, BACKLOG)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            // added before looking at closed, so close() either sees it or it sees closed
+                            connections.add(ch);
+                            ch.closeFuture().addListener(f -> connections.remove(ch));
+                            if (closed) {
+                                ch.close();
+                                return;
+                            }
                             ch.pipeline()
                                     .addLast("limit", limiter)
                                     .addLast("timeouts", new ConnectionTimeouts(config.connectionsMaxIdleMs,
@@ -67,9 +83,14 @@ public final class SkiffServer implements AutoCloseable {
                                     .addLast("requests", new RequestDispatcher(broker, config.maxInFlightRequestsPerConnection, interceptors));
                         }
                     });
-            this.channel = b.bind(config.host, config.port).syncUninterruptibly().channel();
-        } catch (Exception e) { // bind() rethrows the checked BindException unchecked
-            shutdownQuietly();
+            this.channel = b.register().addListener(f -> {
+                if (!f.isSuccess()) {
+                    log.error("Skiff cannot accept connections on {}:{}", config.host, listening.localAddress(), f.cause());
+                    listening.close();
+                }
+            }).channel();
+        } catch (Exception e) {
+            EventLoops.release(loops);
             broker.close();
             if (e instanceof BindException || e.getCause() instanceof BindException) {
                 throw new StartupException("port " + config.port + " on " + config.host + " is already in use", e);
@@ -95,6 +116,20 @@ public final class SkiffServer implements AutoCloseable {
     /** Starts a broker whose logs live in memory only. */
     public static SkiffServer startInMemory(BrokerConfig config, Map<String, Integer> topics) {
         return new SkiffServer(config, LogFactory.memory(), topics).startZooKeeperBridge(null);
+    }
+
+    private static final int BACKLOG = 1024;
+
+    private static ServerSocketChannel bind(String host, int port) throws IOException {
+        ServerSocketChannel ch = ServerSocketChannel.open();
+        try {
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            ch.bind(new InetSocketAddress(host, port), BACKLOG);
+            return ch;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
     }
 
     public int port() { return ((InetSocketAddress) channel.localAddress()).getPort(); }
@@ -130,15 +165,14 @@ public final class SkiffServer implements AutoCloseable {
         if (closed) return;
         closed = true;
         if (zooKeeper != null) zooKeeper.close(); // unregister before the broker stops answering
+        int port = port();
         channel.close().syncUninterruptibly();
-        shutdownQuietly();
+        List<io.netty.channel.ChannelFuture> closing = new ArrayList<>();
+        for (Channel c : connections) closing.add(c.close());
+        for (io.netty.channel.ChannelFuture f : closing) f.awaitUninterruptibly();
+        EventLoops.release(loops);
         broker.close();
-        log.info("Skiff on port {} stopped", ((InetSocketAddress) channel.localAddress()).getPort());
-    }
-
-    private void shutdownQuietly() {
-        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        log.info("Skiff on port {} stopped", port);
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -148,6 +182,63 @@ public final class SkiffServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /**
+     * The first start in a JVM spends much of its time loading classes; the protocol's table of APIs (a
+     * parser per request and response, ~190 of them) needs none of what the rest loads, so a helper thread
+     * builds it on another core while the caller sets up logging, Netty and the broker. A class of its own so
+     * calling it does not first initialise SkiffServer (and with it logging).
+     */
+    static final class ColdStart {
+        private static final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+
+        static void loadInBackground() {
+            if (!started.compareAndSet(false, true)) return;
+            Thread t = new Thread(dev.skiff.protocol.ApiKeys::values, "skiff-preload");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        private ColdStart() {}
+    }
+
+    /**
+     * The accept and I/O event loops, shared by the servers of this JVM so that a broker started after
+     * another (the next test class, a restart) finds running threads instead of starting its own; each
+     * server keeps its own channel, connections and broker. Counted by users; the loops stop
+     * {@code skiff.eventloops.linger.ms} (default 2000) after the last server closes unless one starts
+     * meanwhile. Daemon threads, so they never keep a JVM alive.
+     */
+    static final class EventLoops {
+        private static final long LINGER_MS = Long.getLong("skiff.eventloops.linger.ms", 2000);
+        private static EventLoops shared;
+        private static int users;
+        private static long generation; // a stop timer of an earlier idle spell is stale
+
+        final EventLoopGroup boss = new NioEventLoopGroup(1, daemon("skiff-accept"));
+        final EventLoopGroup workers = new NioEventLoopGroup(0, daemon("skiff-io"));
+
+        static synchronized EventLoops acquire() {
+            if (shared == null) shared = new EventLoops();
+            users++;
+            generation++;
+            return shared;
+        }
+
+        static synchronized void release(EventLoops loops) {
+            if (loops != shared || --users > 0) return;
+            long idleSince = ++generation;
+            if (LINGER_MS <= 0) stopIfIdle(loops, idleSince);
+            else loops.boss.schedule(() -> stopIfIdle(loops, idleSince), LINGER_MS, TimeUnit.MILLISECONDS);
+        }
+
+        private static synchronized void stopIfIdle(EventLoops loops, long idleSince) {
+            if (shared != loops || users > 0 || generation != idleSince) return;
+            shared = null;
+            loops.boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            loops.workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
     }
 
     /** A start that failed for a reason the user can fix (port in use, unusable data dir). */

@@ -6,6 +6,7 @@ import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.config.TopicConfig;
+import dev.skiff.log.LogStorageException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Set;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Committed offsets of every group, in memory for reads and in the compacted internal topic
  * {@code __consumer_offsets} for durability: each commit is appended before it is acknowledged, and the
- * topic is replayed at start.
+ * topic is replayed at start. A broker that has none yet creates it on the first write, not at start: creating
+ * its partitions' files was most of an empty broker's start-up time.
  */
 public final class OffsetStore implements OffsetBackend {
 
@@ -26,14 +28,22 @@ public final class OffsetStore implements OffsetBackend {
     private final Map<String, Map<TopicPartition, CommittedOffset>> groups = new ConcurrentHashMap<>();
     /** Group metadata found at start (the last record of each group that was not deleted). */
     private final Map<String, GroupMetadataRecords.Value> loadedGroups = new ConcurrentHashMap<>();
-    private final InternalTopicLog storage;
+    private final TopicManager topics;
+    private final int partitionCount;
+    /** Null until the topic exists: found at start, or created by the first write. */
+    private volatile InternalTopicLog storage;
 
     public OffsetStore(TopicManager topics, BrokerConfig config) {
-        Topic t = topics.getOrCreateInternal(TOPIC, config.offsetsTopicPartitions,
-                Map.of(TopicConfig.CLEANUP_POLICY, "compact", TopicConfig.SEGMENT_BYTES, Integer.toString(100 * 1024 * 1024)));
-        this.storage = new InternalTopicLog(t);
+        this.topics = topics;
+        this.partitionCount = config.offsetsTopicPartitions;
+        Topic existing = topics.get(TOPIC);
+        if (existing != null) replay(new InternalTopicLog(existing));
+    }
+
+    /** Loads what an existing topic holds; only then does it serve writes. */
+    private void replay(InternalTopicLog found) {
         int[] loaded = {0};
-        storage.replay((key, value) -> {
+        found.replay((key, value) -> {
             if (GroupMetadataRecords.isGroupKey(key)) {
                 loadGroup(key, value);
                 return;
@@ -53,6 +63,24 @@ public final class OffsetStore implements OffsetBackend {
             }
         });
         if (loaded[0] > 0) log.info("Loaded {} committed offset(s) of {} group(s)", loaded[0], groups.size());
+        this.storage = found;
+    }
+
+    /** The topic's log, created on first use. */
+    private InternalTopicLog storage() {
+        InternalTopicLog s = storage;
+        if (s != null) return s;
+        synchronized (this) {
+            if (storage == null) {
+                try {
+                    storage = new InternalTopicLog(topics.getOrCreateInternal(TOPIC, partitionCount, Map.of(
+                            TopicConfig.CLEANUP_POLICY, "compact", TopicConfig.SEGMENT_BYTES, Integer.toString(100 * 1024 * 1024))));
+                } catch (java.io.UncheckedIOException e) { // a failed write, as an append failure reads to callers
+                    throw new LogStorageException("cannot create " + TOPIC + ": " + e.getMessage(), e);
+                }
+            }
+            return storage;
+        }
     }
 
     private void loadGroup(byte[] key, byte[] value) {
@@ -73,6 +101,7 @@ public final class OffsetStore implements OffsetBackend {
 
     /** Stores a group's metadata durably (on each completed rebalance). */
     void storeGroup(String group, GroupMetadataRecords.Value value) {
+        InternalTopicLog storage = storage();
         storage.append(storage.partitionFor(group),
                 java.util.List.of(new InternalTopicLog.Entry(GroupMetadataRecords.key(group), GroupMetadataRecords.value(value))));
     }
@@ -83,6 +112,7 @@ public final class OffsetStore implements OffsetBackend {
         java.util.List<InternalTopicLog.Entry> entries = new java.util.ArrayList<>();
         g.keySet().forEach(tp -> entries.add(new InternalTopicLog.Entry(OffsetRecords.key(group, tp), null)));
         entries.add(new InternalTopicLog.Entry(GroupMetadataRecords.key(group), null));
+        InternalTopicLog storage = storage();
         storage.append(storage.partitionFor(group), entries);
         groups.remove(group);
     }
@@ -91,6 +121,7 @@ public final class OffsetStore implements OffsetBackend {
     @Override
     public void commit(String group, Map<TopicPartition, CommittedOffset> offsets) {
         if (offsets.isEmpty()) return;
+        InternalTopicLog storage = storage();
         Partition p = storage.partitionFor(group);
         storage.append(p, offsets.entrySet().stream()
                 .map(e -> new InternalTopicLog.Entry(OffsetRecords.key(group, e.getKey()), OffsetRecords.value(e.getValue())))
@@ -114,6 +145,7 @@ public final class OffsetStore implements OffsetBackend {
     public void delete(String group, Set<TopicPartition> partitions) {
         Map<TopicPartition, CommittedOffset> g = groups.get(group);
         if (g == null || partitions.isEmpty()) return;
+        InternalTopicLog storage = storage();
         Partition p = storage.partitionFor(group);
         storage.append(p, partitions.stream()
                 .map(tp -> new InternalTopicLog.Entry(OffsetRecords.key(group, tp), null)).toList());
