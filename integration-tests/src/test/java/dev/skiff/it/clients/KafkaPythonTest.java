@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.it.BrokerFixture;
+import dev.skiff.protocol.ApiKeys;
 import dev.skiff.server.EmbeddedSkiff;
+import dev.skiff.server.faults.Fault;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -71,6 +74,28 @@ class KafkaPythonTest {
         ClientScripts.Result second = kafkaPython(Map.of(), "consume", topic, group, "10");
         Records.assertReadBack(second.lines("RECORD"), 40, 10);
         assertEquals(50, broker.recordCount(topic));
+    }
+
+    /**
+     * The fallback of the probe: when ApiVersions goes unanswered (the connection drops, as a 0.9 broker does on an
+     * API it does not know), kafka-python tries ListGroups v0, concludes "0.9" and speaks that generation.
+     */
+    @Test
+    void guessesFromOlderRequestsWhenApiVersionsFails() {
+        String topic = BrokerFixture.uniqueTopic("kp-guess");
+        usage.label("ApiVersions dropped");
+        Fault noApiVersions = broker.faults().on(ApiKeys.API_VERSIONS).always().dropConnection();
+        try {
+            ClientScripts.Result produced = kafkaPython(Map.of(), "produce", topic, "20", "0", "gzip");
+            assertEquals(List.of("(0, 9)"), produced.lines("API_VERSION"));
+            ClientScripts.Result read = kafkaPython(Map.of(), "consume", topic, "g-" + topic, "20");
+            assertEquals(List.of("(0, 9)"), read.lines("API_VERSION"));
+            Records.assertReadBack(read.lines("RECORD"), 0, 20);
+            Records.assertCommittedAtEnd(read.lines("COMMITTED"), read.lines("RECORD"));
+        } finally {
+            noApiVersions.remove();
+        }
+        assertTrue(noApiVersions.timesApplied() >= 2, "each client probed once");
     }
 
     /** api_version pinned: the request versions of that broker generation (0.9 and 0.10.0: message sets v0/v1). */
