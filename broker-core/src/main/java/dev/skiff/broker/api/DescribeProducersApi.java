@@ -48,7 +48,7 @@ public final class DescribeProducersApi implements ApiHandler<DescribeProducersR
                             .setLastSequence(info.lastSequence())
                             .setLastTimestamp(info.lastTimestamp())
                             .setCoordinatorEpoch(-1)
-                            .setCurrentTxnStartOffset(-1));
+                            .setCurrentTxnStartOffset(p.transactions().openTransactionStart(info.producerId())));
                 }
             }
         }

@@ -7,6 +7,7 @@ import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.group.CommittedOffset;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.OffsetFetchRequestData;
 import dev.skiff.protocol.message.OffsetFetchResponseData;
 import java.util.ArrayList;
@@ -55,8 +56,11 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
                 for (int p : parts) {
                     CommittedOffset o = (ctx.apiVersion() == 0 ? broker.version0Offsets() : broker.offsets())
                             .fetch(request.groupId(), new TopicPartition(topic, p));
+                    boolean unstable = unstable(request.requireStable(), request.groupId(), topic, p);
+                    if (unstable) o = null;
                     tr.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartition()
                             .setPartitionIndex(p)
+                            .setErrorCode(unstable ? Errors.UNSTABLE_OFFSET_COMMIT.code() : 0)
                             .setCommittedOffset(o == null ? -1 : o.offset())
                             .setCommittedLeaderEpoch(o == null ? -1 : o.leaderEpoch())
                             .setMetadata(o == null ? "" : o.metadata() == null ? "" : o.metadata()));
@@ -87,8 +91,11 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
                 gr.topics().add(tr);
                 for (int p : parts) {
                     CommittedOffset o = broker.offsets().fetch(g.groupId(), new TopicPartition(topic, p));
+                    boolean unstable = unstable(request.requireStable(), g.groupId(), topic, p);
+                    if (unstable) o = null;
                     tr.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartitions()
                             .setPartitionIndex(p)
+                            .setErrorCode(unstable ? Errors.UNSTABLE_OFFSET_COMMIT.code() : 0)
                             .setCommittedOffset(o == null ? -1 : o.offset())
                             .setCommittedLeaderEpoch(o == null ? -1 : o.leaderEpoch())
                             .setMetadata(o == null ? "" : o.metadata() == null ? "" : o.metadata()));
@@ -96,5 +103,13 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
             });
         }
         return CompletableFuture.completedFuture(r);
+    }
+
+    /**
+     * With require_stable (v7+), a partition whose offset an open transaction is still committing is answered
+     * UNSTABLE_OFFSET_COMMIT, so the consumer retries instead of starting from an offset about to change.
+     */
+    private boolean unstable(boolean requireStable, String group, String topic, int partition) {
+        return requireStable && broker.transactions().hasPendingOffsets(group, new TopicPartition(topic, partition));
     }
 }
