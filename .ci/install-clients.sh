@@ -24,7 +24,8 @@ else
     if [ "$SUDO" != "skip" ]; then
         export DEBIAN_FRONTEND=noninteractive
         # wait for a dpkg lock held by another apt-get rather than failing at once
-        APT="$SUDO apt-get -o DPkg::Lock::Timeout=300"
+        # and give up on an unreachable mirror in minutes, not hours
+        APT="$SUDO apt-get -o DPkg::Lock::Timeout=300 -o Acquire::Retries=1 -o Acquire::http::Timeout=30"
         $APT update -q || log "apt-get update failed; trying the install with the lists we have"
         $APT install -y -q --no-install-recommends python3-confluent-kafka python3-kafka kcat \
             || log "apt-get install failed: the tests of the clients missing will skip"
@@ -32,14 +33,14 @@ else
 fi
 
 # KafkaJS into target/ (ignored by git, removed by mvn clean) where ClientScripts looks for it.
-NODE_DIR=integration-tests/target/node
+NODE_DIR=${SKIFF_NODE_DIR:-integration-tests/target/node}
 if [ -f "$NODE_DIR/node_modules/kafkajs/package.json" ]; then
     log "kafkajs already installed in $NODE_DIR"
 elif ! command -v npm >/dev/null 2>&1; then
     log "no npm: the KafkaJS tests will skip"
 else
     mkdir -p "$NODE_DIR"
-    npm install --prefix "$NODE_DIR" --no-audit --no-fund --no-save kafkajs \
+    npm install --prefix "$NODE_DIR" --no-audit --no-fund --no-save --fetch-retries=1 --fetch-timeout=60000 kafkajs \
         || log "npm install kafkajs failed: the KafkaJS tests will skip"
 fi
 exit 0
