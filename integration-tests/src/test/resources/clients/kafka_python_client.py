@@ -3,14 +3,15 @@
 usage: kafka_python_client.py BOOTSTRAP COMMAND ARGS...
   produce TOPIC COUNT FIRST CODEC   keyed records value-FIRST.. through KafkaProducer, waits for each ack
   consume TOPIC GROUP COUNT         reads COUNT records in the group, commits, closes
-Prints one line per fact; exits 1 with the error on failure. KAFKA_PYTHON_DEBUG=1 logs the protocol.
+Prints one line per fact, first API_VERSION: the broker version kafka-python settled on (probed, or pinned
+by KAFKA_PYTHON_API_VERSION=0.10.1); exits 1 with the error on failure. KAFKA_PYTHON_DEBUG=1 logs the protocol.
 """
 import logging
 import os
 import sys
 import time
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaConsumer, KafkaProducer
 
 DEADLINE = time.monotonic() + 25  # the Java side waits 30 s
 
