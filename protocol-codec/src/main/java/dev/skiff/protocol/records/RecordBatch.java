@@ -71,6 +71,22 @@ public final class RecordBatch {
         return new RecordBatch(buffer.slice(position, size));
     }
 
+    /**
+     * A view of only the 61-byte header at {@code position}, for scans that read headers without bodies: the
+     * header accessors work, {@link #records()} and validation do not. Null when the bytes there are no v2
+     * header (too short, or another magic).
+     */
+    public static RecordBatch header(ByteBuffer buffer, int position) {
+        if (buffer.limit() - position < HEADER_SIZE || buffer.get(position + MAGIC_OFFSET) != MAGIC) return null;
+        if (sizeAt(buffer, position) < HEADER_SIZE) return null;
+        return new RecordBatch(buffer.slice(position, HEADER_SIZE));
+    }
+
+    /** Total size of the batch as its header declares it (length field + 12), also for a header-only view. */
+    public int declaredSize() {
+        return sizeAt(buf, 0);
+    }
+
     /** Total size of the batch starting at {@code position} (length field + 12); may be garbage for bad input. */
     static int sizeAt(ByteBuffer buffer, int position) {
         return (int) Math.min(Integer.MAX_VALUE, (long) buffer.getInt(position + LENGTH_OFFSET) + LOG_OVERHEAD);
