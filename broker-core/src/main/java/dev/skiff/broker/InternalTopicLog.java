@@ -1,7 +1,5 @@
-package dev.skiff.broker.group;
+package dev.skiff.broker;
 
-import dev.skiff.broker.Partition;
-import dev.skiff.broker.Topic;
 import dev.skiff.log.LogSlice;
 import dev.skiff.protocol.records.CompressionType;
 import dev.skiff.protocol.records.Record;
@@ -14,24 +12,27 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * Key/value records in an internal topic (offsets, later group and transaction state): written as one batch
- * per call, replayed in offset order at start. A key goes to partition abs(hash) % n, as Kafka places groups.
+ * Key/value records in an internal topic (committed offsets and group metadata, transaction state): written as
+ * one batch per call, replayed in offset order at start. A key goes to partition abs(hash) % n, as Kafka places
+ * groups and transactional ids.
  */
-final class InternalTopicLog {
+public final class InternalTopicLog {
 
     private static final int READ_CHUNK = 1 << 20;
 
-    record Entry(byte[] key, byte[] value) {}
+    /** One record; a null value is a tombstone. */
+    public record Entry(byte[] key, byte[] value) {}
 
     private final Topic topic;
 
-    InternalTopicLog(Topic topic) { this.topic = topic; }
+    public InternalTopicLog(Topic topic) { this.topic = topic; }
 
-    Partition partitionFor(String key) {
+    public Partition partitionFor(String key) {
         return topic.partition((key.hashCode() & 0x7fffffff) % topic.partitions().size());
     }
 
-    void append(Partition p, List<Entry> entries) {
+    /** Appends the entries as one batch; throws LogStorageException when the write fails. */
+    public void append(Partition p, List<Entry> entries) {
         long now = System.currentTimeMillis();
         RecordBatchBuilder b = new RecordBatchBuilder(CompressionType.NONE);
         for (Entry e : entries) b.append(now, e.key(), e.value());
@@ -39,12 +40,13 @@ final class InternalTopicLog {
     }
 
     /** Feeds every record of every partition to {@code sink} (value null for a tombstone). */
-    void replay(BiConsumer<byte[], byte[]> sink) {
+    public void replay(BiConsumer<byte[], byte[]> sink) {
         for (Partition p : topic.partitions()) {
             long offset = p.logStartOffset();
             while (offset < p.log().logEndOffset()) {
                 LogSlice slice = p.read(offset, READ_CHUNK, true);
                 if (slice.size() == 0) break;
+                long before = offset;
                 ByteBuffer buf = slice.readFully();
                 for (RecordBatch batch : RecordBatches.batches(buf)) {
                     if (!batch.isControl()) {
@@ -58,6 +60,7 @@ final class InternalTopicLog {
                     }
                     offset = Math.max(offset, batch.nextOffset());
                 }
+                if (offset == before) break; // nothing whole was read: stop rather than spin
             }
         }
     }

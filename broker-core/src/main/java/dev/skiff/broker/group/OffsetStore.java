@@ -1,5 +1,6 @@
 package dev.skiff.broker.group;
 
+import dev.skiff.broker.InternalTopicLog;
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
