@@ -73,11 +73,15 @@ class ProducerSequenceRulesTest {
     }
 
     @Test
-    void transactionalIdIsNotAnsweredAsIdempotent() {
-        InitProducerIdResponseData r = (InitProducerIdResponseData) skiff.broker().handle(
-                ctx(ApiKeys.INIT_PRODUCER_ID, 4),
-                new InitProducerIdRequestData().setTransactionalId("tx").setTransactionTimeoutMs(60000)).join();
-        assertNotEquals(Errors.NONE.code(), r.errorCode());
+    void transactionalIdGetsItsOwnProducerAndABumpedEpochOnReinit() {
+        InitProducerIdRequestData init = new InitProducerIdRequestData().setTransactionalId("tx").setTransactionTimeoutMs(60000);
+        InitProducerIdResponseData first = (InitProducerIdResponseData) skiff.broker().handle(
+                ctx(ApiKeys.INIT_PRODUCER_ID, 4), init).join();
+        InitProducerIdResponseData second = (InitProducerIdResponseData) skiff.broker().handle(
+                ctx(ApiKeys.INIT_PRODUCER_ID, 4), init).join();
+        assertEquals(Errors.NONE.code(), first.errorCode());
+        assertEquals(first.producerId(), second.producerId(), "one producer id per transactional id");
+        assertEquals(first.producerEpoch() + 1, second.producerEpoch(), "every init fences the previous one");
     }
 
     @Test
