@@ -1,5 +1,9 @@
 package dev.skiff.broker.group;
 
+import static dev.skiff.broker.InternalRecordFields.writeString;
+import static dev.skiff.broker.InternalRecordFields.writeBytes;
+import static dev.skiff.broker.InternalRecordFields.readString;
+import static dev.skiff.broker.InternalRecordFields.readBytes;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -47,28 +51,28 @@ final class GroupMetadataRecords {
     static String readKey(byte[] key) {
         ByteBuffer b = ByteBuffer.wrap(key);
         b.getShort();
-        return string(b);
+        return readString(b);
     }
 
     static byte[] value(Value v) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeShort(GROUP_VALUE_VERSION);
-            string(out, v.protocolType() == null ? "" : v.protocolType());
+            writeString(out, v.protocolType() == null ? "" : v.protocolType());
             out.writeInt(v.generation());
-            string(out, v.protocol());
-            string(out, v.leader());
+            writeString(out, v.protocol());
+            writeString(out, v.leader());
             out.writeLong(v.stateTimestampMs());
             out.writeInt(v.members().size());
             for (MemberValue m : v.members()) {
-                string(out, m.memberId());
-                string(out, m.groupInstanceId());
-                string(out, m.clientId());
-                string(out, m.clientHost());
+                writeString(out, m.memberId());
+                writeString(out, m.groupInstanceId());
+                writeString(out, m.clientId());
+                writeString(out, m.clientHost());
                 out.writeInt(m.rebalanceTimeoutMs());
                 out.writeInt(m.sessionTimeoutMs());
-                bytes(out, m.subscription());
-                bytes(out, m.assignment());
+                writeBytes(out, m.subscription());
+                writeBytes(out, m.assignment());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -81,55 +85,23 @@ final class GroupMetadataRecords {
         ByteBuffer b = ByteBuffer.wrap(value);
         short version = b.getShort();
         if (version < 0 || version > 3) throw new IllegalArgumentException("group metadata value version " + version);
-        String type = string(b);
+        String type = readString(b);
         int generation = b.getInt();
-        String protocol = string(b);
-        String leader = string(b);
+        String protocol = readString(b);
+        String leader = readString(b);
         long ts = version >= 2 ? b.getLong() : -1;
         int n = b.getInt();
         List<MemberValue> members = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            String id = string(b);
-            String instance = version >= 3 ? string(b) : null;
-            String client = string(b);
-            String host = string(b);
+            String id = readString(b);
+            String instance = version >= 3 ? readString(b) : null;
+            String client = readString(b);
+            String host = readString(b);
             int rebalance = version >= 1 ? b.getInt() : -1;
             int session = b.getInt();
             if (rebalance < 0) rebalance = session;
-            members.add(new MemberValue(id, instance, client, host, rebalance, session, bytes(b), bytes(b)));
+            members.add(new MemberValue(id, instance, client, host, rebalance, session, readBytes(b), readBytes(b)));
         }
         return new Value(type, generation, protocol, leader, ts, members);
-    }
-
-    private static void string(DataOutputStream out, String s) throws IOException {
-        if (s == null) {
-            out.writeShort(-1);
-            return;
-        }
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.writeShort(b.length);
-        out.write(b);
-    }
-
-    private static void bytes(DataOutputStream out, byte[] b) throws IOException {
-        byte[] v = b == null ? new byte[0] : b;
-        out.writeInt(v.length);
-        out.write(v);
-    }
-
-    private static String string(ByteBuffer b) {
-        short n = b.getShort();
-        if (n < 0) return null;
-        byte[] s = new byte[n];
-        b.get(s);
-        return new String(s, StandardCharsets.UTF_8);
-    }
-
-    private static byte[] bytes(ByteBuffer b) {
-        int n = b.getInt();
-        if (n < 0) return null;
-        byte[] s = new byte[n];
-        b.get(s);
-        return s;
     }
 }

@@ -1,5 +1,6 @@
 package dev.skiff.broker.group;
 
+import static dev.skiff.broker.InternalRecordFields.readString;
 import dev.skiff.broker.TopicPartition;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -38,8 +39,8 @@ final class OffsetRecords {
     static Key readKey(ByteBuffer b) {
         short version = b.getShort();
         if (version != 0 && version != 1) return null;
-        String group = string(b);
-        String topic = string(b);
+        String group = readString(b);
+        String topic = readString(b);
         return new Key(group, new TopicPartition(topic, b.getInt()));
     }
 
@@ -47,16 +48,8 @@ final class OffsetRecords {
         short version = b.getShort();
         long offset = b.getLong();
         int epoch = version >= 3 ? b.getInt() : -1;
-        String metadata = string(b);
+        String metadata = readString(b);
         long ts = b.getLong();
         return new CommittedOffset(offset, epoch, metadata, ts);
-    }
-
-    private static String string(ByteBuffer b) {
-        short n = b.getShort();
-        if (n < 0) return null;
-        byte[] s = new byte[n];
-        b.get(s);
-        return new String(s, StandardCharsets.UTF_8);
     }
 }

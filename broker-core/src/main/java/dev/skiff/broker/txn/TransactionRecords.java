@@ -1,5 +1,7 @@
 package dev.skiff.broker.txn;
 
+import static dev.skiff.broker.InternalRecordFields.writeString;
+import static dev.skiff.broker.InternalRecordFields.readString;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.group.CommittedOffset;
 import java.io.ByteArrayOutputStream;
@@ -39,7 +41,7 @@ final class TransactionRecords {
     static String readKey(byte[] key) {
         ByteBuffer b = ByteBuffer.wrap(key);
         if (b.getShort() != KEY_VERSION) return null;
-        return string(b);
+        return readString(b);
     }
 
     static byte[] value(TransactionMetadata m) {
@@ -93,7 +95,7 @@ final class TransactionRecords {
         Set<TopicPartition> partitions = new LinkedHashSet<>();
         int topics = b.getInt();
         for (int i = 0; i < topics; i++) {
-            String topic = string(b);
+            String topic = readString(b);
             int n = b.getInt();
             for (int j = 0; j < n; j++) partitions.add(new TopicPartition(topic, b.getInt()));
         }
@@ -105,35 +107,17 @@ final class TransactionRecords {
             lastEpoch = b.getShort();
             int groups = b.getInt();
             for (int i = 0; i < groups; i++) {
-                String group = string(b);
+                String group = readString(b);
                 int n = b.getInt();
                 Map<TopicPartition, CommittedOffset> g = new LinkedHashMap<>();
                 for (int j = 0; j < n; j++) {
-                    TopicPartition tp = new TopicPartition(string(b), b.getInt());
-                    g.put(tp, new CommittedOffset(b.getLong(), b.getInt(), string(b), b.getLong()));
+                    TopicPartition tp = new TopicPartition(readString(b), b.getInt());
+                    g.put(tp, new CommittedOffset(b.getLong(), b.getInt(), readString(b), b.getLong()));
                 }
                 offsets.put(group, g);
             }
         }
         return new TransactionMetadata(transactionalId, producerId, epoch, lastEpoch, timeout, state, partitions,
                 offsets, started, updated);
-    }
-
-    private static void writeString(DataOutputStream out, String s) throws IOException {
-        if (s == null) {
-            out.writeShort(-1);
-            return;
-        }
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        out.writeShort(bytes.length);
-        out.write(bytes);
-    }
-
-    private static String string(ByteBuffer b) {
-        short n = b.getShort();
-        if (n < 0) return null;
-        byte[] s = new byte[n];
-        b.get(s);
-        return new String(s, StandardCharsets.UTF_8);
     }
 }
