@@ -1,5 +1,11 @@
 package dev.skiff.broker.admin;
 
+import java.util.function.Function;
+import java.util.function.Consumer;
+import java.util.Map;
+import java.util.List;
+import java.util.HashMap;
+import java.util.ArrayList;
 import dev.skiff.broker.InvalidTopicException;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
@@ -30,5 +36,27 @@ public final class AlterTargets {
             return new AdminException(Errors.INVALID_REQUEST, "Skiff cannot update broker configs dynamically; set them at start.");
         }
         return new AdminException(Errors.INVALID_REQUEST, "Unsupported resource type " + resourceType);
+    }
+
+    /**
+     * Alters each resource in request order and returns its result: a resource named twice in one request is
+     * INVALID_REQUEST (as Kafka answers), the others go to {@code alter}, whose AdminException becomes the error.
+     */
+    public static <R> List<ApiError> alterEach(List<R> resources, Function<R, Byte> type, Function<R, String> name,
+                                               Consumer<R> alter) {
+        Map<String, Integer> count = new HashMap<>();
+        for (R res : resources) count.merge(type.apply(res) + ":" + name.apply(res), 1, Integer::sum);
+        List<ApiError> results = new ArrayList<>(resources.size());
+        for (R res : resources) {
+            try {
+                if (count.get(type.apply(res) + ":" + name.apply(res)) > 1)
+                    throw new AdminException(Errors.INVALID_REQUEST, "Error due to duplicate resource " + name.apply(res));
+                alter.accept(res);
+                results.add(ApiError.NONE);
+            } catch (AdminException e) {
+                results.add(e.error());
+            }
+        }
+        return results;
     }
 }

@@ -3,19 +3,17 @@ package dev.skiff.broker.api;
 import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
-import dev.skiff.broker.admin.AdminException;
 import dev.skiff.broker.admin.AlterTargets;
+import dev.skiff.broker.admin.ApiError;
 import dev.skiff.broker.admin.ConfigResources;
 import dev.skiff.broker.admin.TopicConfigChanges;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
-import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.AlterConfigsRequestData;
 import dev.skiff.protocol.message.AlterConfigsResponseData;
 import dev.skiff.protocol.message.AlterConfigsResponseData.AlterConfigsResourceResponse;
 import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,20 +36,14 @@ public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, AlterConfigsRequestData request) {
         AlterConfigsResponseData response = new AlterConfigsResponseData();
-        Map<String, Integer> count = new HashMap<>();
-        for (AlterConfigsRequestData.AlterConfigsResource res : request.resources())
-            count.merge(res.resourceType() + ":" + res.resourceName(), 1, Integer::sum);
-        for (AlterConfigsRequestData.AlterConfigsResource res : request.resources()) {
-            AlterConfigsResourceResponse r = new AlterConfigsResourceResponse()
-                    .setResourceType(res.resourceType()).setResourceName(res.resourceName());
-            response.responses().add(r);
-            try {
-                if (count.get(res.resourceType() + ":" + res.resourceName()) > 1)
-                    throw new AdminException(Errors.INVALID_REQUEST, "Error due to duplicate resource " + res.resourceName());
-                alter(res, request.validateOnly());
-            } catch (AdminException e) {
-                r.setErrorCode(e.error().code()).setErrorMessage(e.error().message());
-            }
+        List<AlterConfigsRequestData.AlterConfigsResource> resources = request.resources();
+        List<ApiError> results = AlterTargets.alterEach(resources, AlterConfigsRequestData.AlterConfigsResource::resourceType,
+                AlterConfigsRequestData.AlterConfigsResource::resourceName, res -> alter(res, request.validateOnly()));
+        for (int i = 0; i < resources.size(); i++) {
+            ApiError e = results.get(i);
+            response.responses().add(new AlterConfigsResourceResponse()
+                    .setResourceType(resources.get(i).resourceType()).setResourceName(resources.get(i).resourceName())
+                    .setErrorCode(e.code()).setErrorMessage(e.message()));
         }
         return CompletableFuture.completedFuture(response);
     }
