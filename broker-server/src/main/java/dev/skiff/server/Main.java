@@ -45,6 +45,7 @@ public final class Main {
 
     /** Runs the broker until it is stopped; returns the exit code. */
     static int run(String[] args, PrintStream out, PrintStream err, boolean waitForShutdown) {
+        SkiffServer.ColdStart.loadInBackground();
         Options o;
         try {
             o = parse(args);
