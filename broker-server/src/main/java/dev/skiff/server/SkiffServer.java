@@ -85,7 +85,7 @@ public final class SkiffServer implements AutoCloseable {
                     });
             this.channel = b.register().addListener(f -> {
                 if (!f.isSuccess()) {
-                    log.error("Skiff cannot accept connections on {}:{}", config.host, listening.localAddress(), f.cause());
+                    log.error("Skiff cannot accept connections on {}", listening.localAddress(), f.cause());
                     listening.close();
                 }
             }).channel();
