@@ -1,14 +1,12 @@
 package dev.skiff.broker.group;
 
 import dev.skiff.broker.InternalTopicLog;
-import dev.skiff.broker.Partition;
-import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.config.BrokerConfig;
-import dev.skiff.config.TopicConfig;
-import dev.skiff.log.LogStorageException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,22 +27,17 @@ public final class OffsetStore implements OffsetBackend {
     private final Map<String, Map<TopicPartition, CommittedOffset>> groups = new ConcurrentHashMap<>();
     /** Group metadata found at start (the last record of each group that was not deleted). */
     private final Map<String, GroupMetadataRecords.Value> loadedGroups = new ConcurrentHashMap<>();
-    private final TopicManager topics;
-    private final int partitionCount;
-    /** Null until the topic exists: found at start, or created by the first write. */
-    private volatile InternalTopicLog storage;
+    private final InternalTopicLog storage;
 
     public OffsetStore(TopicManager topics, BrokerConfig config) {
-        this.topics = topics;
-        this.partitionCount = config.offsetsTopicPartitions;
-        Topic existing = topics.get(TOPIC);
-        if (existing != null) replay(new InternalTopicLog(existing));
+        this.storage = new InternalTopicLog(topics, TOPIC, config.offsetsTopicPartitions);
+        replay();
     }
 
-    /** Loads what an existing topic holds; only then does it serve writes. */
-    private void replay(InternalTopicLog found) {
+    /** Loads what an existing topic holds. */
+    private void replay() {
         int[] loaded = {0};
-        found.replay((key, value) -> {
+        storage.replay((key, value) -> {
             if (GroupMetadataRecords.isGroupKey(key)) {
                 loadGroup(key, value);
                 return;
@@ -64,24 +57,6 @@ public final class OffsetStore implements OffsetBackend {
             }
         });
         if (loaded[0] > 0) log.info("Loaded {} committed offset(s) of {} group(s)", loaded[0], groups.size());
-        this.storage = found;
-    }
-
-    /** The topic's log, created on first use. */
-    private InternalTopicLog storage() {
-        InternalTopicLog s = storage;
-        if (s != null) return s;
-        synchronized (this) {
-            if (storage == null) {
-                try {
-                    storage = new InternalTopicLog(topics.getOrCreateInternal(TOPIC, partitionCount, Map.of(
-                            TopicConfig.CLEANUP_POLICY, "compact", TopicConfig.SEGMENT_BYTES, Integer.toString(100 * 1024 * 1024))));
-                } catch (java.io.UncheckedIOException e) { // a failed write, as an append failure reads to callers
-                    throw new LogStorageException("cannot create " + TOPIC + ": " + e.getMessage(), e);
-                }
-            }
-            return storage;
-        }
     }
 
     private void loadGroup(byte[] key, byte[] value) {
@@ -102,19 +77,17 @@ public final class OffsetStore implements OffsetBackend {
 
     /** Stores a group's metadata durably (on each completed rebalance). */
     void storeGroup(String group, GroupMetadataRecords.Value value) {
-        InternalTopicLog storage = storage();
-        storage.append(storage.partitionFor(group),
-                java.util.List.of(new InternalTopicLog.Entry(GroupMetadataRecords.key(group), GroupMetadataRecords.value(value))));
+        storage.append(group, List.of(
+                new InternalTopicLog.Entry(GroupMetadataRecords.key(group), GroupMetadataRecords.value(value))));
     }
 
     /** Deletes a group: tombstones for its metadata and every committed offset, in one batch. */
     public void deleteGroup(String group) {
         Map<TopicPartition, CommittedOffset> g = groups.getOrDefault(group, Map.of());
-        java.util.List<InternalTopicLog.Entry> entries = new java.util.ArrayList<>();
+        List<InternalTopicLog.Entry> entries = new ArrayList<>();
         g.keySet().forEach(tp -> entries.add(new InternalTopicLog.Entry(OffsetRecords.key(group, tp), null)));
         entries.add(new InternalTopicLog.Entry(GroupMetadataRecords.key(group), null));
-        InternalTopicLog storage = storage();
-        storage.append(storage.partitionFor(group), entries);
+        storage.append(group, entries);
         groups.remove(group);
     }
 
@@ -122,9 +95,7 @@ public final class OffsetStore implements OffsetBackend {
     @Override
     public void commit(String group, Map<TopicPartition, CommittedOffset> offsets) {
         if (offsets.isEmpty()) return;
-        InternalTopicLog storage = storage();
-        Partition p = storage.partitionFor(group);
-        storage.append(p, offsets.entrySet().stream()
+        storage.append(group, offsets.entrySet().stream()
                 .map(e -> new InternalTopicLog.Entry(OffsetRecords.key(group, e.getKey()), OffsetRecords.value(e.getValue())))
                 .toList());
         groups.computeIfAbsent(group, x -> new ConcurrentHashMap<>()).putAll(offsets);
@@ -146,9 +117,7 @@ public final class OffsetStore implements OffsetBackend {
     public void delete(String group, Set<TopicPartition> partitions) {
         Map<TopicPartition, CommittedOffset> g = groups.get(group);
         if (g == null || partitions.isEmpty()) return;
-        InternalTopicLog storage = storage();
-        Partition p = storage.partitionFor(group);
-        storage.append(p, partitions.stream()
+        storage.append(group, partitions.stream()
                 .map(tp -> new InternalTopicLog.Entry(OffsetRecords.key(group, tp), null)).toList());
         partitions.forEach(g::remove);
         if (g.isEmpty()) groups.remove(group);

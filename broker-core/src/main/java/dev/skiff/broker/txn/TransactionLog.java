@@ -3,9 +3,7 @@ package dev.skiff.broker.txn;
 import dev.skiff.broker.InternalTopicLog;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.config.BrokerConfig;
-import dev.skiff.config.TopicConfig;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
@@ -22,15 +20,13 @@ final class TransactionLog {
     TransactionLog(TopicManager topics, BrokerConfig config) {
         String n = config.get("transaction.state.log.num.partitions");
         int partitions = n == null ? 1 : Math.max(1, Integer.parseInt(n.trim()));
-        this.log = new InternalTopicLog(topics.getOrCreateInternal(TOPIC, partitions, Map.of(
-                TopicConfig.CLEANUP_POLICY, "compact", TopicConfig.SEGMENT_BYTES, Integer.toString(100 * 1024 * 1024))));
+        this.log = new InternalTopicLog(topics, TOPIC, partitions);
     }
 
     /** Appends the state (null: a tombstone, the id is forgotten); throws LogStorageException on failure. */
     void write(String transactionalId, TransactionMetadata state) {
         byte[] value = state == null ? null : TransactionRecords.value(state);
-        log.append(log.partitionFor(transactionalId),
-                List.of(new InternalTopicLog.Entry(TransactionRecords.key(transactionalId), value)));
+        log.append(transactionalId, List.of(new InternalTopicLog.Entry(TransactionRecords.key(transactionalId), value)));
     }
 
     /** Feeds every record in offset order to {@code sink} (value null for a tombstone). */
