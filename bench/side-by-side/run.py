@@ -184,6 +184,7 @@ def main():
     ap.add_argument("--records", type=int, default=2_000_000)
     ap.add_argument("--latency-messages", type=int, default=10_000)
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "side-by-side.md"))
+    ap.add_argument("--latency-only", action="store_true", help="skip the throughput figures")
     a = ap.parse_args()
     if not os.path.exists(SKIFF_JAR):
         sys.exit("build the jar first: mvn -B -q -DskipTests package")
@@ -196,7 +197,7 @@ def main():
         brokers["kafka"] = start_kafka(workdir, cp)
         brokers["skiff"] = start_skiff(workdir)
         order = ["skiff", "kafka"]
-        cases = [(acks, parts) for parts in (1, 6) for acks in ("1", "all")]
+        cases = [] if a.latency_only else [(acks, parts) for parts in (1, 6) for acks in ("1", "all")]
         for i, (acks, parts) in enumerate(cases):
             for name in (order if i % 2 == 0 else order[::-1]):
                 b = brokers[name]
@@ -206,7 +207,7 @@ def main():
                     produce(cp, log4j, b, topic, a.records, acks)
                 print(f"produce {name} acks={acks} p={parts}: "
                       f"{results[('produce', f'acks={acks}, {parts} partition(s)')][name]}", flush=True)
-        for i, parts in enumerate((1, 6)):
+        for i, parts in enumerate(() if a.latency_only else (1, 6)):
             for name in (order if i % 2 == 0 else order[::-1]):
                 r = consume(cp, log4j, brokers[name], f"perf-p{parts}-acks1", a.records)
                 results.setdefault(("consume", f"{parts} partition(s)"), {})[name] = r
@@ -229,9 +230,10 @@ def main():
 
 
 def render(results, peaks, a):
+    scope = "" if a.latency_only else f"{a.records} records of 100 bytes per producer run; "
     lines = [f"# Skiff vs Apache Kafka 4.1.1, one run ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores)",
-             "", f"{a.records} records of 100 bytes per producer run; higher is better for rec/s and MB/s, lower for "
-             "ms and CPU seconds per million records (broker process only).", ""]
+             "", scope + "higher is better for rec/s and MB/s, lower for ms and CPU seconds per million records "
+             "(broker process only).", ""]
     for (figure, case), by in results.items():
         metrics = list(next(iter(by.values())).keys())
         lines += [f"## {figure}: {case}", "", "| metric | Skiff | Kafka | Skiff/Kafka |", "|---|---|---|---|"]
