@@ -1,0 +1,70 @@
+package dev.skiff.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line: what a user sees when a start cannot work, and that a good start listens. */
+class MainTest {
+
+    @TempDir Path dir;
+
+    private record Outcome(int exit, String out, String err) {}
+
+    private static Outcome run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        return new Outcome(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aPortInUseIsOneLineAndExitOne() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            Outcome o = run("--port", Integer.toString(taken.getLocalPort()), "--data-dir", dir.toString());
+            assertEquals(1, o.exit());
+            assertEquals(1, o.err().strip().lines().count(), o.err());
+            assertTrue(o.err().contains("already in use"), o.err());
+        }
+    }
+
+    @Test
+    void anUnwritableDataDirIsOneLineAndExitOne() throws Exception {
+        Path file = Files.writeString(dir.resolve("not-a-dir"), "x"); // a directory cannot be made under a file
+        Outcome o = run("--port", "0", "--data-dir", file.resolve("data").toString());
+        assertEquals(1, o.exit());
+        assertEquals(1, o.err().strip().lines().count(), o.err());
+        assertTrue(o.err().contains("not writable"), o.err());
+    }
+
+    @Test
+    void aBadFlagExitsTwoWithAHint() {
+        Outcome o = run("--prot", "9092");
+        assertEquals(2, o.exit());
+        assertTrue(o.err().contains("unknown option --prot"), o.err());
+        Outcome missing = run("--topic");
+        assertEquals(2, missing.exit());
+        Outcome badTopic = run("--topic", "orders:zero");
+        assertEquals(2, badTopic.exit());
+    }
+
+    @Test
+    void helpAndAGoodStart() {
+        Outcome help = run("--help");
+        assertEquals(0, help.exit());
+        assertTrue(help.out().contains("--data-dir"));
+        Outcome ok = run("--port", "0", "--data-dir", dir.resolve("data").toString(), "--topic", "orders:3");
+        assertEquals(0, ok.exit(), ok.err());
+        assertTrue(ok.out().matches("(?s).*Skiff is listening on 127\\.0\\.0\\.1:\\d+.*"), ok.out());
+        assertTrue(Files.isDirectory(dir.resolve("data").resolve("orders-2")));
+    }
+}
