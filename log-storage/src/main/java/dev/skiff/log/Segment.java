@@ -357,9 +357,19 @@ final class Segment implements Closeable {
         try { timeIndex.close(); } catch (IOException ignored) { }
     }
 
-    /** Closes and removes the files; the log file goes first so a crash leaves only orphan indexes. */
+    /**
+     * Takes this segment out of service: the indexes close now, the log's channel only after a delay, because
+     * a response may still be sending a region of it (see {@link DelayedClose}).
+     */
+    void retire() {
+        try { offsetIndex.close(); } catch (IOException ignored) { }
+        try { timeIndex.close(); } catch (IOException ignored) { }
+        DelayedClose.later(channel);
+    }
+
+    /** Retires the segment and removes its files; the log file goes first so a crash leaves only orphan indexes. */
     void deleteFiles() throws IOException {
-        closeQuietly();
+        retire();
         Files.deleteIfExists(logPath);
         Files.deleteIfExists(offsetIndex.path);
         Files.deleteIfExists(timeIndex.path);

@@ -317,7 +317,7 @@ public final class SegmentedLog implements Log {
                 return null;
             }
             Path swap = Cleaner.markComplete(cleaned);
-            old.closeQuietly();
+            old.retire();
             Files.deleteIfExists(old.offsetIndex.path);
             Files.deleteIfExists(old.timeIndex.path);
             Files.move(swap, old.logPath, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
