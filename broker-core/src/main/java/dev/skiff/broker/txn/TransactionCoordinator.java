@@ -193,14 +193,28 @@ public final class TransactionCoordinator {
     // ---------------------------------------------------------------- AddPartitionsToTxn, AddOffsetsToTxn
 
     public Errors addPartitions(String transactionalId, long producerId, short epoch, Set<TopicPartition> partitions) {
+        return withProducer(transactionalId, producerId, epoch, (e, m) -> {
+            if (m.state() == TransactionState.ONGOING && m.partitions().containsAll(partitions)) return Errors.NONE;
+            return begin(e, m.withPartitions(partitions, clock.getAsLong()));
+        });
+    }
+
+    /** What a transaction API does once its producer is known to own the transactional id. */
+    private interface TransactionStep {
+        Errors apply(Entry e, TransactionMetadata current);
+    }
+
+    /**
+     * Runs {@code step} holding the transactional id's lock, after the checks every transaction API shares: the
+     * id must be known (INVALID_PRODUCER_ID_MAPPING) and the producer id and epoch current (fencing).
+     */
+    private Errors withProducer(String transactionalId, long producerId, short epoch, TransactionStep step) {
         Entry e = byId.get(transactionalId);
         if (e == null) return Errors.INVALID_PRODUCER_ID_MAPPING;
         synchronized (e) {
             TransactionMetadata m = e.current;
             Errors error = checkProducer(m, producerId, epoch);
-            if (error != Errors.NONE) return error;
-            if (m.state() == TransactionState.ONGOING && m.partitions().containsAll(partitions)) return Errors.NONE;
-            return begin(e, m.withPartitions(partitions, clock.getAsLong()));
+            return error != Errors.NONE ? error : step.apply(e, m);
         }
     }
 
@@ -220,17 +234,12 @@ public final class TransactionCoordinator {
     }
 
     public Errors addOffsets(String transactionalId, long producerId, short epoch, String group) {
-        Entry e = byId.get(transactionalId);
-        if (e == null) return Errors.INVALID_PRODUCER_ID_MAPPING;
-        synchronized (e) {
-            TransactionMetadata m = e.current;
-            Errors error = checkProducer(m, producerId, epoch);
-            if (error != Errors.NONE) return error;
+        return withProducer(transactionalId, producerId, epoch, (e, m) -> {
             if (m.state() == TransactionState.ONGOING && m.offsets().containsKey(group)) return Errors.NONE;
             long now = clock.getAsLong();
             TopicPartition groupPartition = new TopicPartition(OffsetStore.TOPIC, offsetsPartitionFor(group));
             return begin(e, m.withPartitions(Set.of(groupPartition), now).withOffsets(group, Map.of(), now));
-        }
+        });
     }
 
     private Errors begin(Entry e, TransactionMetadata next) {
@@ -247,19 +256,14 @@ public final class TransactionCoordinator {
     /** Keeps a group's offsets with the transaction; they reach the group's store only if it commits. */
     public Errors commitOffsets(String transactionalId, long producerId, short epoch, String group,
                                 Map<TopicPartition, CommittedOffset> committed) {
-        Entry e = byId.get(transactionalId);
-        if (e == null) return Errors.INVALID_PRODUCER_ID_MAPPING;
-        synchronized (e) {
-            TransactionMetadata m = e.current;
-            Errors error = checkProducer(m, producerId, epoch);
-            if (error != Errors.NONE) return error;
+        return withProducer(transactionalId, producerId, epoch, (e, m) -> {
             if (m.state().isPrepare()) return Errors.CONCURRENT_TRANSACTIONS;
             if (m.state() != TransactionState.ONGOING || !m.offsets().containsKey(group)) return Errors.INVALID_TXN_STATE;
             TransactionMetadata next = m.withOffsets(group, committed, clock.getAsLong());
             if (!write(next)) return Errors.COORDINATOR_NOT_AVAILABLE;
             e.current = next;
             return Errors.NONE;
-        }
+        });
     }
 
     /** True when an open transaction holds offsets of this group and partition not yet committed. */
@@ -274,20 +278,13 @@ public final class TransactionCoordinator {
     // ---------------------------------------------------------------- EndTxn
 
     public Errors endTransaction(String transactionalId, long producerId, short epoch, boolean commit) {
-        Entry e = byId.get(transactionalId);
-        if (e == null) return Errors.INVALID_PRODUCER_ID_MAPPING;
-        synchronized (e) {
-            TransactionMetadata m = e.current;
-            Errors error = checkProducer(m, producerId, epoch);
-            if (error != Errors.NONE) return error;
-            return switch (m.state()) {
-                case ONGOING -> complete(e, m, commit);
-                case COMPLETE_COMMIT -> commit ? Errors.NONE : Errors.INVALID_TXN_STATE; // a retry
-                case COMPLETE_ABORT -> commit ? Errors.INVALID_TXN_STATE : Errors.NONE;
-                case PREPARE_COMMIT, PREPARE_ABORT -> Errors.CONCURRENT_TRANSACTIONS;
-                default -> Errors.INVALID_TXN_STATE;
-            };
-        }
+        return withProducer(transactionalId, producerId, epoch, (e, m) -> switch (m.state()) {
+            case ONGOING -> complete(e, m, commit);
+            case COMPLETE_COMMIT -> commit ? Errors.NONE : Errors.INVALID_TXN_STATE; // a retry
+            case COMPLETE_ABORT -> commit ? Errors.INVALID_TXN_STATE : Errors.NONE;
+            case PREPARE_COMMIT, PREPARE_ABORT -> Errors.CONCURRENT_TRANSACTIONS;
+            default -> Errors.INVALID_TXN_STATE;
+        });
     }
 
     /**
