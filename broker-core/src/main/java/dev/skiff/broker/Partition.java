@@ -5,6 +5,7 @@ import dev.skiff.broker.txn.PartitionTransactions;
 import dev.skiff.broker.txn.PartitionTransactionsLoader;
 import dev.skiff.log.Log;
 import dev.skiff.log.LogSlice;
+import dev.skiff.log.LogStorageException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -22,8 +23,7 @@ public final class Partition {
 
     private ProducerStateTable producers; // built from the log on first use, guarded by this
     private long producersCheckedStart = -1;
-    private volatile PartitionTransactions transactions; // open/aborted transactions, built from the log on first use
-    private volatile long transactionsCheckedStart = -1;
+    private volatile PartitionTransactions transactions; // open transactions, built from the log on first use
 
     Partition(TopicPartition id, Log log) {
         this.id = id;
@@ -54,8 +54,9 @@ public final class Partition {
     }
 
     /**
-     * Open and aborted transactions of this partition (for the last stable offset and read_committed
-     * fetches), rebuilt from the log on first use and kept up to date by every append after that.
+     * Open transactions of this partition (for the last stable offset), rebuilt from the log on first use and
+     * kept up to date by every append after that, which also indexes each abort in the log for
+     * read_committed fetches.
      */
     public PartitionTransactions transactions() {
         PartitionTransactions t = transactions;
@@ -64,11 +65,6 @@ public final class Partition {
                 if (transactions == null) transactions = PartitionTransactionsLoader.load(log);
                 t = transactions;
             }
-        }
-        long start = log.logStartOffset();
-        if (start != transactionsCheckedStart) {
-            transactionsCheckedStart = start;
-            t.evictBefore(start);
         }
         return t;
     }
@@ -88,7 +84,14 @@ public final class Partition {
             ByteBuffer appended = batches.duplicate();
             info = log.append(batches);
             PartitionTransactions t = transactions;
-            if (t != null && info.batches() > 0) t.onAppended(appended, info.firstOffset());
+            if (t != null && info.batches() > 0) {
+                try {
+                    t.onAppended(appended, info.firstOffset());
+                } catch (LogStorageException e) {
+                    // the batches are in; only an abort's index entry failed: rebuild on next use, which retries it
+                    transactions = null;
+                }
+            }
         }
         for (Runnable r : appendListeners) r.run();
         return info;

@@ -46,6 +46,20 @@ public interface Log extends AutoCloseable {
     /** The largest timestamp in the log and the offset of the batch that holds it, or null when empty. */
     TimestampOffset maxTimestamp();
 
+    /**
+     * Records an aborted transaction in the index of the segment that holds its abort marker
+     * ({@code txn.lastOffset()}); it is dropped with that segment. Ignored when the marker is already gone.
+     *
+     * @throws LogStorageException when the index cannot be written
+     */
+    void appendAbortedTransaction(AbortedTxn txn);
+
+    /**
+     * The recorded aborted transactions overlapping [fromOffset, toOffset): marker at or after fromOffset,
+     * first offset before toOffset. Searches the segment holding fromOffset and all later ones.
+     */
+    List<AbortedTxn> abortedTransactions(long fromOffset, long toOffset);
+
     /** Base offsets of all segments, oldest first (ListOffsets v0 answers with these). */
     List<Long> segmentBaseOffsets();
 

@@ -71,8 +71,8 @@ final class Recovery {
 
     /**
      * Finishes or undoes what a crash interrupted: deleted and half-cleaned files are removed, a complete
-     * {@code .swap} replaces its segment (its index files are then rebuilt), temp files and index files
-     * without a log are removed.
+     * {@code .swap} replaces its segment (its index files are then rebuilt; its {@code .txnindex} stays, as
+     * compaction keeps the markers, which have no key), temp files and index files without a log are removed.
      */
     static void cleanDirectory(Path dir) throws IOException {
         List<Path> files = new ArrayList<>();
@@ -99,6 +99,7 @@ final class Recovery {
             String name = p.getFileName().toString();
             String stem = stemOf(name, Segment.INDEX);
             if (stem == null) stem = stemOf(name, Segment.TIME_INDEX);
+            if (stem == null) stem = stemOf(name, Segment.TXN_INDEX);
             if (stem != null && !Files.exists(dir.resolve(stem + Segment.LOG))) {
                 LOG.info("Removing index without segment {}", p);
                 Files.deleteIfExists(p);

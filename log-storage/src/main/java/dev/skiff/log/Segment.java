@@ -11,19 +11,21 @@ import java.util.Arrays;
 import java.util.Set;
 
 /**
- * One segment: a {@code .log} file of whole batches plus its offset and time indexes.
+ * One segment: a {@code .log} file of whole batches plus its offset and time indexes and the index of the
+ * aborted transactions whose markers it holds.
  *
  * <p>One writer (under the log's lock) and any number of readers. The writer publishes {@code size} after the
  * bytes and index entries are written, so readers bound every scan by a size that ends on a batch boundary.
  */
 final class Segment implements Closeable {
-    static final String LOG = ".log", INDEX = ".index", TIME_INDEX = ".timeindex";
+    static final String LOG = ".log", INDEX = ".index", TIME_INDEX = ".timeindex", TXN_INDEX = ".txnindex";
 
     final long baseOffset;
     final Path logPath;
     final FileChannel channel;
     final OffsetIndex offsetIndex;
     final TimeIndex timeIndex;
+    final TxnIndex txnIndex;
     private final int indexIntervalBytes;
     private final long createdMs;
 
@@ -46,14 +48,18 @@ final class Segment implements Closeable {
                 && Files.exists(dir.resolve(fileName(baseOffset, TIME_INDEX)));
         FileChannel ch = files.open(logPath, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
         OffsetIndex oi = null;
+        TimeIndex ti = null;
         try {
             oi = new OffsetIndex(dir.resolve(fileName(baseOffset, INDEX)), files, config.maxIndexBytes());
-            this.timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX)), files, config.maxIndexBytes());
+            ti = new TimeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX)), files, config.maxIndexBytes());
+            this.txnIndex = new TxnIndex(dir.resolve(fileName(baseOffset, TXN_INDEX)), files);
         } catch (IOException | RuntimeException e) {
             ch.close();
             if (oi != null) oi.close();
+            if (ti != null) ti.close();
             throw e;
         }
+        this.timeIndex = ti;
         this.channel = ch;
         this.offsetIndex = oi;
     }
@@ -194,6 +200,7 @@ final class Segment implements Closeable {
         channel.force(true);
         offsetIndex.flush();
         timeIndex.flush();
+        txnIndex.flush();
     }
 
     // ---- loading and recovery ---------------------------------------------------------------------------
@@ -355,6 +362,7 @@ final class Segment implements Closeable {
         try { channel.close(); } catch (IOException ignored) { }
         try { offsetIndex.close(); } catch (IOException ignored) { }
         try { timeIndex.close(); } catch (IOException ignored) { }
+        try { txnIndex.close(); } catch (IOException ignored) { }
     }
 
     /**
@@ -364,6 +372,7 @@ final class Segment implements Closeable {
     void retire() {
         try { offsetIndex.close(); } catch (IOException ignored) { }
         try { timeIndex.close(); } catch (IOException ignored) { }
+        try { txnIndex.close(); } catch (IOException ignored) { }  // never sent with sendfile: no delay needed
         DelayedClose.later(channel);
     }
 
@@ -373,6 +382,7 @@ final class Segment implements Closeable {
         Files.deleteIfExists(logPath);
         Files.deleteIfExists(offsetIndex.path);
         Files.deleteIfExists(timeIndex.path);
+        Files.deleteIfExists(txnIndex.path);
     }
 
     void truncateFile(int validSize) throws IOException {

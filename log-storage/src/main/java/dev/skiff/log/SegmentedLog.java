@@ -87,6 +87,7 @@ public final class SegmentedLog implements Log {
             if (!trusted) {
                 if (clean || !last) LOG.info("Rebuilding indexes of {}", segment.logPath);
                 long cut = Recovery.recover(segment);
+                segment.txnIndex.truncateTo(segment.nextOffset()); // aborts whose marker was cut never happened
                 if (cut > 0 && !last) {
                     dropSegmentFiles(bases.subList(i + 1, bases.size()));
                     break;
@@ -113,6 +114,7 @@ public final class SegmentedLog implements Log {
             Files.deleteIfExists(dir.resolve(Segment.fileName(base, Segment.LOG)));
             Files.deleteIfExists(dir.resolve(Segment.fileName(base, Segment.INDEX)));
             Files.deleteIfExists(dir.resolve(Segment.fileName(base, Segment.TIME_INDEX)));
+            Files.deleteIfExists(dir.resolve(Segment.fileName(base, Segment.TXN_INDEX)));
         }
     }
 
@@ -162,6 +164,32 @@ public final class SegmentedLog implements Log {
         active = fresh;
         LOG.debug("Rolled {} to new segment at offset {}", dir, fresh.baseOffset);
         return fresh;
+    }
+
+    @Override
+    public void appendAbortedTransaction(AbortedTxn txn) {
+        synchronized (lock) {
+            ensureOpen();
+            // the marker's segment: the active one unless a roll came in between the marker and this call
+            Map.Entry<Long, Segment> holder = segments.floorEntry(txn.lastOffset());
+            if (holder == null || txn.lastOffset() < logStartOffset) return; // retention already took it
+            try {
+                holder.getValue().txnIndex.append(txn);
+            } catch (IOException e) {
+                throw new LogStorageException("cannot index the aborted transaction " + txn + " in " + dir, e);
+            }
+        }
+    }
+
+    @Override
+    public List<AbortedTxn> abortedTransactions(long fromOffset, long toOffset) {
+        List<AbortedTxn> out = new ArrayList<>();
+        // a transaction overlapping the range has its marker at or after fromOffset: later segments only
+        Long from = segments.floorKey(fromOffset);
+        for (Segment segment : segments.tailMap(from != null ? from : Long.MIN_VALUE, true).values()) {
+            segment.txnIndex.collect(fromOffset, toOffset, out);
+        }
+        return out;
     }
 
     @Override
@@ -307,8 +335,9 @@ public final class SegmentedLog implements Log {
 
     /**
      * Replaces a sealed segment with its compacted copy: .cleaned becomes .swap, the old index files go, the
-     * .swap replaces the .log, and the indexes are rebuilt. Returns null (and drops the copy) when the segment
-     * was deleted meanwhile.
+     * .swap replaces the .log, and the indexes are rebuilt. The .txnindex carries over: compaction keeps the
+     * abort markers (they have no key). Returns null (and drops the copy) when the segment was deleted
+     * meanwhile.
      */
     Segment swapIn(Segment old, Path cleaned) throws IOException {
         synchronized (lock) {

@@ -67,6 +67,9 @@ class CleanerTest {
         Map<String, String> expected = view(log);
         long end = log.logEndOffset();
         long sizeBefore = log.sizeInBytes();
+        // the index of aborted transactions carries over to the compacted segment (markers have no key)
+        AbortedTxn aborted = new AbortedTxn(7, 0, 1, 2);
+        log.appendAbortedTransaction(aborted);
         assertTrue(log.segmentBaseOffsets().size() > 2);
 
         Cleaner.Result result = new Cleaner(KEYS, rewriter).clean(log);
@@ -75,10 +78,12 @@ class CleanerTest {
         assertEquals(expected, view(log));
         assertEquals(end, log.logEndOffset(), "offsets never change");
         assertTrue(rewrites.get() > 0, "some batch kept only part of its records");
+        assertEquals(List.of(aborted), log.abortedTransactions(0, end));
         log.close();
 
         SegmentedLog again = SegmentedLog.open(dir, LogConfig.defaults().withSegmentBytes(600));
         assertEquals(expected, view(again));
+        assertEquals(List.of(aborted), again.abortedTransactions(0, end));
         assertEquals(end, again.logEndOffset());
         again.close();
     }

@@ -235,4 +235,59 @@ abstract class LogContractTest {
             pool.shutdownNow();
         }
     }
+
+    /** Marks every fifth batch as the abort marker of a transaction that began four batches earlier. */
+    static List<AbortedTxn> appendWithAborts(Log log, int count, AtomicLong clock) {
+        List<AbortedTxn> aborted = new ArrayList<>();
+        List<Long> firsts = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Log.AppendInfo info = log.append(TestBatches.batch(1 + i % 4, clock.get(), 20 + (i * 7) % 60));
+            clock.addAndGet(10);
+            firsts.add(info.firstOffset());
+            if (i % 5 == 4) {
+                AbortedTxn t = new AbortedTxn(i, firsts.get(i - 4), info.lastOffset(), info.lastOffset() + 1);
+                log.appendAbortedTransaction(t);
+                aborted.add(t);
+            }
+        }
+        return aborted;
+    }
+
+    static List<AbortedTxn> overlapping(List<AbortedTxn> all, long from, long to) {
+        return all.stream().filter(t -> t.lastOffset() >= from && t.firstOffset() < to).toList();
+    }
+
+    @Test
+    void abortedTransactionsAreFoundAcrossSegmentRolls() {
+        Log log = log(small());
+        List<AbortedTxn> aborted = appendWithAborts(log, 200, clock);
+        assertTrue(log.segmentBaseOffsets().size() > 5, "rolled: " + log.segmentBaseOffsets());
+        long end = log.logEndOffset();
+        for (long from = 0; from < end; from += 7) {
+            for (long to : new long[] {from + 1, from + 13, from + 150, end}) {
+                assertEquals(overlapping(aborted, from, to), log.abortedTransactions(from, to), from + ".." + to);
+            }
+        }
+        assertEquals(aborted, log.abortedTransactions(0, end));
+        assertTrue(log.abortedTransactions(end, end + 10).isEmpty());
+    }
+
+    @Test
+    void abortedTransactionsGoWithTheirSegment() {
+        Log log = log(small().withRetentionBytes(5000));
+        List<AbortedTxn> aborted = appendWithAborts(log, 300, clock);
+        assertTrue(log.applyRetention(clock.get()) > 0);
+        long start = log.logStartOffset();
+        List<AbortedTxn> kept = aborted.stream().filter(t -> t.lastOffset() >= start).toList();
+        assertFalse(kept.isEmpty());
+        assertTrue(kept.size() < aborted.size());
+        assertEquals(kept, log.abortedTransactions(0, log.logEndOffset()));
+
+        long later = log.segmentBaseOffsets().get(2);
+        log.deleteRecordsBefore(later);
+        assertEquals(overlapping(aborted, later, Long.MAX_VALUE), log.abortedTransactions(later, Long.MAX_VALUE));
+        // a marker already below the start has nowhere to go
+        log.appendAbortedTransaction(new AbortedTxn(99, 0, later - 1, later));
+        assertTrue(log.abortedTransactions(later - 1, later).stream().noneMatch(t -> t.producerId() == 99));
+    }
 }

@@ -321,5 +321,93 @@ class SegmentedLogTest {
         assertEquals(20, everything(log).size());
     }
 
+    @Test
+    void abortedTransactionsAreKeptInKafkasTxnIndexFormatAndSurviveReopen() throws IOException {
+        SegmentedLog log = open(config());
+        List<AbortedTxn> aborted = LogContractTest.appendWithAborts(log, 120, clock);
+        long end = log.logEndOffset();
+        long total = 0;
+        for (long base : log.segmentBaseOffsets()) {
+            Path index = file(base, ".txnindex");
+            long here = aborted.stream().filter(t -> t.lastOffset() >= base && log.segmentBaseOffsets().stream()
+                    .filter(b -> b <= t.lastOffset()).max(Long::compare).get() == base).count();
+            assertEquals(here * 34, Files.exists(index) ? Files.size(index) : 0, index.toString());
+            total += here;
+        }
+        assertEquals(aborted.size(), total);
+        AbortedTxn first = aborted.get(0);
+        ByteBuffer entry = ByteBuffer.wrap(Files.readAllBytes(file(0, ".txnindex")), 0, 34);
+        assertEquals(0, entry.getShort());
+        assertEquals(first, new AbortedTxn(entry.getLong(), entry.getLong(), entry.getLong(), entry.getLong()));
+        log.close();
+
+        assertEquals(aborted, open(config()).abortedTransactions(0, end));
+        opened.get(opened.size() - 1).close();
+        forgetCleanShutdown();
+        assertEquals(aborted, open(config()).abortedTransactions(0, end), "after recovery of the active segment");
+    }
+
+    @Test
+    void recoveryDropsAbortedTransactionsWhoseMarkerWasCut() throws IOException {
+        SegmentedLog log = open(config().withSegmentBytes(1 << 20));
+        List<AbortedTxn> aborted = LogContractTest.appendWithAborts(log, 20, clock);
+        AbortedTxn lastOne = aborted.get(aborted.size() - 1);
+        assertEquals(log.logEndOffset() - 1, lastOne.lastOffset(), "the last batch is a marker");
+        log.close();
+        Path activeFile = file(0, ".log");
+        try (FileChannel ch = FileChannel.open(activeFile, StandardOpenOption.WRITE)) {
+            ch.truncate(Files.size(activeFile) - 10);
+        }
+        forgetCleanShutdown();
+        SegmentedLog again = open(config());
+        assertEquals(aborted.subList(0, aborted.size() - 1), again.abortedTransactions(0, Long.MAX_VALUE));
+        assertEquals((aborted.size() - 1) * 34L, Files.size(file(0, ".txnindex")));
+    }
+
+    @Test
+    void aMissingOrTornTxnIndexIsReadAsFarAsItGoes() throws IOException {
+        SegmentedLog log = open(config());
+        List<AbortedTxn> aborted = LogContractTest.appendWithAborts(log, 120, clock);
+        List<Long> bases = log.segmentBaseOffsets();
+        log.close();
+        Files.delete(file(0, ".txnindex"));
+        long second = bases.stream().filter(b -> Files.exists(file(b, ".txnindex"))).findFirst().get();
+        Path torn = file(second, ".txnindex");
+        long entries = Files.size(torn) / 34;
+        try (FileChannel ch = FileChannel.open(torn, StandardOpenOption.WRITE)) {
+            ch.truncate(Files.size(torn) - 5);
+        }
+        SegmentedLog again = open(config());
+        List<AbortedTxn> got = again.abortedTransactions(0, Long.MAX_VALUE);
+        List<Long> after = bases.subList(bases.indexOf(second) + 1, bases.size());
+        long firstLater = after.isEmpty() ? Long.MAX_VALUE : after.get(0);
+        List<AbortedTxn> inSecond = aborted.stream().filter(t -> t.lastOffset() >= second && t.lastOffset() < firstLater).toList();
+        assertEquals(entries, inSecond.size());
+        List<AbortedTxn> expected = new ArrayList<>(inSecond.subList(0, inSecond.size() - 1));
+        expected.addAll(aborted.stream().filter(t -> t.lastOffset() >= firstLater).toList());
+        assertEquals(expected, got);
+        assertEquals((entries - 1) * 34, Files.size(torn), "the torn entry is cut");
+        // a lost index is simply empty and is written again from the next entry on
+        again.appendAbortedTransaction(aborted.get(0));
+        assertEquals(34, Files.size(file(0, ".txnindex")));
+    }
+
+    @Test
+    void retentionAndDeleteRemoveTxnIndexFiles() {
+        SegmentedLog log = open(config().withRetentionBytes(5000));
+        LogContractTest.appendWithAborts(log, 300, clock);
+        assertTrue(Files.exists(file(0, ".txnindex")));
+        log.applyRetention(clock.get());
+        assertFalse(Files.exists(file(0, ".txnindex")));
+        try (Stream<Path> files = Files.list(dir())) {
+            files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".txnindex"))
+                    .forEach(n -> assertTrue(Files.exists(dir().resolve(n.replace(".txnindex", ".log"))), n));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        log.delete();
+        assertFalse(Files.exists(dir()));
+    }
+
     private static long last(List<Long> list) { return list.get(list.size() - 1); }
 }

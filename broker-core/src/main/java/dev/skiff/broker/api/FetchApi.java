@@ -5,8 +5,8 @@ import dev.skiff.broker.Partition;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.fetch.DelayedFetch;
-import dev.skiff.broker.txn.PartitionTransactions;
 import dev.skiff.broker.txn.StableSlice;
+import dev.skiff.log.AbortedTxn;
 import dev.skiff.log.Log;
 import dev.skiff.log.LogSlice;
 import dev.skiff.log.LogStorageException;
@@ -157,7 +157,7 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
         StableSlice cut = StableSlice.cut(p.read(offset, maxBytes, minOne), stable);
         LogSlice slice = cut.slice();
         if (slice.size() == 0) return BufferRecords.EMPTY;
-        for (PartitionTransactions.Aborted a : p.transactions().abortedIn(offset, cut.nextOffset())) {
+        for (AbortedTxn a : p.log().abortedTransactions(offset, cut.nextOffset())) {
             pd.abortedTransactions().add(new FetchResponseData.AbortedTransaction()
                     .setProducerId(a.producerId()).setFirstOffset(a.firstOffset()));
         }

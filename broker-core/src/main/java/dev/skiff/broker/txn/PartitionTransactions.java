@@ -1,62 +1,76 @@
 package dev.skiff.broker.txn;
 
+import dev.skiff.log.AbortedTxn;
+import dev.skiff.log.Log;
 import dev.skiff.protocol.records.Record;
 import dev.skiff.protocol.records.RecordBatch;
 import dev.skiff.protocol.records.RecordBatchBuilder;
 import dev.skiff.protocol.records.RecordIterator;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The transactions of one partition as its log tells them: which producers have a transaction open (and at
- * which offset it began) and which transactions were aborted (first offset to marker offset). From these come
- * the last stable offset and the aborted list a read_committed fetch needs.
+ * The open transactions of one partition as its log tells them: which producers have a transaction open and
+ * at which offset it began, from which comes the last stable offset. Aborted transactions are not kept here:
+ * each abort goes to the log's per-segment index ({@link Log#appendAbortedTransaction}), which read_committed
+ * fetches ask and retention trims with its segments.
  *
  * <p>{@code end} is the offset up to which the log has been looked at. The last stable offset never passes
  * it, so a transactional batch that is already in the log but not yet seen here can never be read as stable.
  */
 public final class PartitionTransactions {
 
-    /** An aborted transaction: its producer, its first offset and the offset of its abort marker. */
-    public record Aborted(long producerId, long firstOffset, long lastOffset) {}
-
     private final Map<Long, Long> openByProducer = new HashMap<>();
     private final TreeMap<Long, Long> openByFirstOffset = new TreeMap<>();
-    private final List<Aborted> aborted = new ArrayList<>(); // in marker order, so by lastOffset
+    private final Log log;
     private long end;
 
-    public PartitionTransactions(long end) { this.end = end; }
+    public PartitionTransactions(Log log, long end) {
+        this.log = log;
+        this.end = end;
+    }
 
-    /** Takes in one batch header; {@code controlType} is that of a marker (else ignored). */
-    public synchronized void onBatch(long producerId, boolean transactional, boolean control, short controlType,
-                                     long baseOffset, long lastOffset) {
+    /**
+     * Takes in one batch header; {@code controlType} is that of a marker (else ignored). Returns the aborted
+     * transaction an abort marker ends (for the caller to index), else null.
+     */
+    public synchronized AbortedTxn onBatch(long producerId, boolean transactional, boolean control, short controlType,
+                                           long baseOffset, long lastOffset) {
+        AbortedTxn aborted = null;
+        end = Math.max(end, lastOffset + 1);
         if (transactional && producerId >= 0) {
             if (control) {
                 Long first = openByProducer.remove(producerId);
                 if (first != null) {
                     openByFirstOffset.remove(first);
-                    if (controlType == RecordBatchBuilder.CONTROL_ABORT) aborted.add(new Aborted(producerId, first, lastOffset));
+                    if (controlType == RecordBatchBuilder.CONTROL_ABORT) {
+                        // the last stable offset just after the marker, whatever was seen beyond it
+                        long stable = openByFirstOffset.isEmpty() ? lastOffset + 1 : Math.min(lastOffset + 1, openByFirstOffset.firstKey());
+                        aborted = new AbortedTxn(producerId, first, lastOffset, stable);
+                    }
                 }
             } else if (!openByProducer.containsKey(producerId)) {
                 openByProducer.put(producerId, baseOffset);
                 openByFirstOffset.put(baseOffset, producerId);
             }
         }
-        end = Math.max(end, lastOffset + 1);
+        return aborted;
     }
 
-    /** Takes in batches just appended back to back in {@code batches}, the first at {@code firstOffset}. */
+    /**
+     * Takes in batches just appended back to back in {@code batches}, the first at {@code firstOffset}; aborts
+     * go to the log's index. Called under the partition's append lock, so entries follow marker order.
+     */
     public void onAppended(ByteBuffer batches, long firstOffset) {
         long offset = firstOffset;
         int pos = batches.position();
         while (batches.limit() - pos >= RecordBatch.HEADER_SIZE) {
             RecordBatch b = RecordBatch.wrap(batches, pos);
             long last = offset + b.lastOffsetDelta();
-            onBatch(b.producerId(), b.isTransactional(), b.isControl(), controlType(b), offset, last);
+            AbortedTxn aborted = onBatch(b.producerId(), b.isTransactional(), b.isControl(), controlType(b), offset, last);
+            if (aborted != null) log.appendAbortedTransaction(aborted);
             offset = last + 1;
             pos += b.sizeInBytes();
         }
@@ -74,26 +88,6 @@ public final class PartitionTransactions {
     }
 
     public synchronized int openCount() { return openByProducer.size(); }
-
-    /** Aborted transactions that overlap [from, to): those a fetch of that range must be told about. */
-    public synchronized List<Aborted> abortedIn(long from, long to) {
-        List<Aborted> out = new ArrayList<>();
-        int lo = 0, hi = aborted.size();
-        while (lo < hi) { // first entry whose marker is at or after from
-            int mid = (lo + hi) >>> 1;
-            if (aborted.get(mid).lastOffset() < from) lo = mid + 1; else hi = mid;
-        }
-        for (int i = lo; i < aborted.size(); i++) {
-            Aborted a = aborted.get(i);
-            if (a.firstOffset() < to) out.add(a);
-        }
-        return out;
-    }
-
-    /** Forgets aborted transactions whose marker retention has removed. */
-    public synchronized void evictBefore(long logStartOffset) {
-        aborted.removeIf(a -> a.lastOffset() < logStartOffset);
-    }
 
     /** The control type of a transaction marker batch, or -1 for any other batch. */
     static short controlType(RecordBatch b) {

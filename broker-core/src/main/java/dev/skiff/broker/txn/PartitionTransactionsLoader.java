@@ -1,12 +1,14 @@
 package dev.skiff.broker.txn;
 
 import dev.skiff.broker.BatchScanner;
+import dev.skiff.log.AbortedTxn;
 import dev.skiff.log.Log;
 
 /**
  * Rebuilds a partition's {@link PartitionTransactions} from its log: every batch header is read, and the
- * body only of transaction markers (one tiny record) to learn commit or abort. Nothing is kept on disk for
- * this (no .txnindex): the log is the record, read once when the partition is first asked.
+ * body only of transaction markers (one tiny record) to learn commit or abort. Open transactions are kept in
+ * memory; an abort the log's index lacks (a log written before that index existed, an index file lost, or
+ * markers appended before the partition's transactions were first asked) is added to it on the way.
  */
 public final class PartitionTransactionsLoader {
 
@@ -15,14 +17,22 @@ public final class PartitionTransactionsLoader {
 
     private PartitionTransactionsLoader() {}
 
+    /** Whether the index already has this abort: same producer, same marker (makes loading idempotent). */
+    private static boolean indexed(Log log, AbortedTxn aborted) {
+        long marker = aborted.lastOffset();
+        return log.abortedTransactions(marker, marker + 1).stream()
+                .anyMatch(t -> t.producerId() == aborted.producerId() && t.lastOffset() == marker);
+    }
+
     public static PartitionTransactions load(Log log) {
-        PartitionTransactions txns = new PartitionTransactions(log.logEndOffset());
+        PartitionTransactions txns = new PartitionTransactions(log, log.logEndOffset());
         BatchScanner.scan(log, (b, whole) -> {
             short type = -1;
             if (b.isControl() && b.isTransactional() && b.declaredSize() <= MAX_MARKER_BATCH) {
                 type = PartitionTransactions.controlType(whole.read());
             }
-            txns.onBatch(b.producerId(), b.isTransactional(), b.isControl(), type, b.baseOffset(), b.lastOffset());
+            AbortedTxn aborted = txns.onBatch(b.producerId(), b.isTransactional(), b.isControl(), type, b.baseOffset(), b.lastOffset());
+            if (aborted != null && !indexed(log, aborted)) log.appendAbortedTransaction(aborted);
         });
         return txns;
     }

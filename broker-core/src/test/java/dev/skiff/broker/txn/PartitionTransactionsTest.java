@@ -1,13 +1,18 @@
 package dev.skiff.broker.txn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.broker.LogFactory;
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.config.BrokerConfig;
+import dev.skiff.log.AbortedTxn;
+import dev.skiff.log.Log;
+import dev.skiff.log.LogConfig;
 import dev.skiff.log.LogSlice;
+import dev.skiff.log.memory.InMemoryLog;
 import dev.skiff.protocol.records.RecordBatchBuilder;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,10 +24,18 @@ import org.junit.jupiter.api.io.TempDir;
 class PartitionTransactionsTest {
 
     private static final short ABORT = RecordBatchBuilder.CONTROL_ABORT, COMMIT = RecordBatchBuilder.CONTROL_COMMIT;
+    private final Log log = InMemoryLog.create(LogConfig.defaults());
+
+    /** Feeds one batch header and indexes the abort it ends, as an append does. */
+    private void onBatch(PartitionTransactions t, long producerId, boolean transactional, boolean control, short type,
+                         long baseOffset, long lastOffset) {
+        AbortedTxn aborted = t.onBatch(producerId, transactional, control, type, baseOffset, lastOffset);
+        if (aborted != null) log.appendAbortedTransaction(aborted);
+    }
 
     @Test
     void lastStableOffsetIsTheFirstOffsetOfTheEarliestOpenTransaction() {
-        PartitionTransactions t = new PartitionTransactions(0);
+        PartitionTransactions t = new PartitionTransactions(log, 0);
         t.onBatch(-1, false, false, (short) -1, 0, 4);           // plain records 0-4
         assertEquals(5, t.lastStableOffset());
         t.onBatch(7, true, false, (short) -1, 5, 6);             // producer 7 opens at 5
@@ -32,36 +45,31 @@ class PartitionTransactionsTest {
         assertEquals(5, t.openTransactionStart(7));
         t.onBatch(7, true, true, COMMIT, 10, 10);                // 7 commits
         assertEquals(7, t.lastStableOffset());
-        t.onBatch(8, true, true, ABORT, 11, 11);                 // 8 aborts
+        assertEquals(new AbortedTxn(8, 7, 11, 12), t.onBatch(8, true, true, ABORT, 11, 11)); // 8 aborts
         assertEquals(12, t.lastStableOffset());
-        assertEquals(List.of(new PartitionTransactions.Aborted(8, 7, 11)), t.abortedIn(0, 12));
         assertEquals(0, t.openCount());
     }
 
     @Test
     void abortedTransactionsAreFoundByOverlapWithTheFetchedRange() {
-        PartitionTransactions t = new PartitionTransactions(0);
-        t.onBatch(1, true, false, (short) -1, 0, 1);
-        t.onBatch(1, true, true, ABORT, 2, 2);                    // [0, 2]
-        t.onBatch(2, true, false, (short) -1, 3, 3);
-        t.onBatch(3, true, false, (short) -1, 4, 4);
-        t.onBatch(3, true, true, ABORT, 5, 5);                    // [4, 5]
-        t.onBatch(2, true, true, ABORT, 6, 6);                    // [3, 6]
-        assertEquals(3, t.abortedIn(0, 7).size());
-        assertEquals(List.of(new PartitionTransactions.Aborted(3, 4, 5), new PartitionTransactions.Aborted(2, 3, 6)),
-                t.abortedIn(3, 7));
-        assertEquals(List.of(new PartitionTransactions.Aborted(2, 3, 6)), t.abortedIn(6, 7));
-        assertEquals(List.of(new PartitionTransactions.Aborted(1, 0, 2)), t.abortedIn(0, 3));
-        assertTrue(t.abortedIn(7, 10).isEmpty());
-        t.evictBefore(3);
-        assertEquals(2, t.abortedIn(0, 7).size());
+        PartitionTransactions t = new PartitionTransactions(log, 0);
+        onBatch(t, 1, true, false, (short) -1, 0, 1);
+        onBatch(t, 1, true, true, ABORT, 2, 2);                    // [0, 2]
+        onBatch(t, 2, true, false, (short) -1, 3, 3);
+        onBatch(t, 3, true, false, (short) -1, 4, 4);
+        onBatch(t, 3, true, true, ABORT, 5, 5);                    // [4, 5], 2's transaction still open at 3
+        onBatch(t, 2, true, true, ABORT, 6, 6);                    // [3, 6]
+        assertEquals(3, log.abortedTransactions(0, 7).size());
+        assertEquals(List.of(new AbortedTxn(3, 4, 5, 3), new AbortedTxn(2, 3, 6, 7)), log.abortedTransactions(3, 7));
+        assertEquals(List.of(new AbortedTxn(2, 3, 6, 7)), log.abortedTransactions(6, 7));
+        assertEquals(List.of(new AbortedTxn(1, 0, 2, 3)), log.abortedTransactions(0, 3));
+        assertTrue(log.abortedTransactions(7, 10).isEmpty());
     }
 
     @Test
     void aMarkerWithoutAnOpenTransactionChangesNothing() {
-        PartitionTransactions t = new PartitionTransactions(0);
-        t.onBatch(4, true, true, ABORT, 0, 0);
-        assertTrue(t.abortedIn(0, 1).isEmpty());
+        PartitionTransactions t = new PartitionTransactions(log, 0);
+        assertNull(t.onBatch(4, true, true, ABORT, 0, 0));
         assertEquals(1, t.lastStableOffset());
     }
 
@@ -69,7 +77,7 @@ class PartitionTransactionsTest {
     void liveTrackingMatchesWhatIsRebuiltFromTheLog(@TempDir Path dir) {
         BrokerConfig config = BrokerConfig.of(Map.of("log.dirs", dir.toString(), "log.segment.bytes", "300"));
         long lso;
-        List<PartitionTransactions.Aborted> aborted;
+        List<AbortedTxn> aborted;
         try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
             Partition p = topics.create("t", 1, Map.of()).partition(0);
             p.transactions(); // tracked live from here
@@ -81,15 +89,33 @@ class PartitionTransactionsTest {
             long open = TxnTestSupport.appendTxn(p, 7, (short) 0, 0, 1);
             p.append(RecordBatchBuilder.endTxnMarker(0, 1, 6, (short) 0, 0, true, 0));
             lso = p.lastStableOffset();
-            aborted = p.transactions().abortedIn(0, p.highWatermark());
-            assertEquals(List.of(new PartitionTransactions.Aborted(5, a, a + 5)), aborted);
+            aborted = p.log().abortedTransactions(0, p.highWatermark());
+            assertEquals(List.of(new AbortedTxn(5, a, a + 5, a + 3)), aborted); // 6 was open from a + 3
             assertEquals(a + 6, lso); // producer 5's second transaction is still open
             assertEquals(open, p.transactions().openTransactionStart(7));
         }
         try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
             Partition p = topics.get("t").partition(0);
             assertEquals(lso, p.lastStableOffset());
-            assertEquals(aborted, p.transactions().abortedIn(0, p.highWatermark()));
+            assertEquals(aborted, p.log().abortedTransactions(0, p.highWatermark()));
+        }
+    }
+
+    @Test
+    void loadingIndexesAbortsTheIndexLacksOnce(@TempDir Path dir) {
+        BrokerConfig config = BrokerConfig.of(Map.of("log.dirs", dir.toString(), "log.segment.bytes", "300"));
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            Partition p = topics.create("old", 1, Map.of()).partition(0);
+            // transactions not asked yet: nothing tracks appends, as in a log written before the index existed
+            long a = TxnTestSupport.appendTxn(p, 5, (short) 0, 0, 2);
+            p.append(RecordBatchBuilder.endTxnMarker(0, 1, 5, (short) 0, 0, false, 0));
+            TxnTestSupport.appendPlain(p);
+            assertTrue(p.log().abortedTransactions(0, p.highWatermark()).isEmpty());
+            List<AbortedTxn> expected = List.of(new AbortedTxn(5, a, a + 2, a + 3));
+            assertEquals(a + 4, p.lastStableOffset()); // loads
+            assertEquals(expected, p.log().abortedTransactions(0, p.highWatermark()));
+            PartitionTransactionsLoader.load(p.log());
+            assertEquals(expected, p.log().abortedTransactions(0, p.highWatermark()), "a second load adds nothing");
         }
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.group.CommittedOffset;
+import dev.skiff.log.AbortedTxn;
 import dev.skiff.protocol.Errors;
 import java.nio.file.Path;
 import java.util.List;
@@ -76,7 +77,7 @@ class TransactionCoordinatorTest {
             }
             assertEquals(4, s.partition(0).highWatermark()); // 3 records + marker
             assertEquals(1, s.partition(1).highWatermark()); // marker only
-            assertTrue(s.partition(0).transactions().abortedIn(0, 10).isEmpty());
+            assertTrue(aborted(s.partition(0), 0, 10).isEmpty());
             assertEquals(Errors.INVALID_TXN_STATE, s.coordinator.verifyProduce(pid, e, T0)); // over
             assertEquals(Errors.NONE, s.coordinator.endTransaction("a", pid, e, true));  // a retry
             assertEquals(Errors.INVALID_TXN_STATE, s.coordinator.endTransaction("a", pid, e, false));
@@ -91,8 +92,8 @@ class TransactionCoordinatorTest {
             TxnTestSupport.appendPlain(s.partition(0));
             long first = TxnTestSupport.appendTxn(s.partition(0), p.producerId(), p.producerEpoch(), 0, 2);
             assertEquals(Errors.NONE, s.coordinator.endTransaction("a", p.producerId(), p.producerEpoch(), false));
-            assertEquals(List.of(new PartitionTransactions.Aborted(p.producerId(), first, first + 2)),
-                    s.partition(0).transactions().abortedIn(0, 10));
+            assertEquals(List.of(new AbortedTxn(p.producerId(), first, first + 2, first + 3)),
+                    aborted(s.partition(0), 0, 10));
             assertEquals(TransactionState.COMPLETE_ABORT, s.coordinator.describe("a").state());
         }
     }
@@ -107,8 +108,8 @@ class TransactionCoordinatorTest {
             var young = s.coordinator.initProducerId("a", 60_000, -1, (short) -1);
             assertEquals(pid, young.producerId());
             assertEquals(old.producerEpoch() + 2, young.producerEpoch()); // one for the abort markers, one for it
-            assertEquals(List.of(new PartitionTransactions.Aborted(pid, first, first + 1)),
-                    s.partition(0).transactions().abortedIn(0, 10));
+            assertEquals(List.of(new AbortedTxn(pid, first, first + 1, first + 2)),
+                    aborted(s.partition(0), 0, 10));
             assertEquals(Errors.PRODUCER_FENCED, s.coordinator.addPartitions("a", pid, old.producerEpoch(), Set.of(T1)));
             assertEquals(Errors.PRODUCER_FENCED, s.coordinator.endTransaction("a", pid, old.producerEpoch(), true));
             assertEquals(Errors.INVALID_PRODUCER_EPOCH, s.coordinator.verifyProduce(pid, old.producerEpoch(), T0));
@@ -131,7 +132,7 @@ class TransactionCoordinatorTest {
             TransactionMetadata m = s.coordinator.describe("a");
             assertEquals(TransactionState.COMPLETE_ABORT, m.state());
             assertEquals(p.producerEpoch() + 1, m.producerEpoch());
-            assertEquals(1, s.partition(0).transactions().abortedIn(first, first + 1).size());
+            assertEquals(1, aborted(s.partition(0), first, first + 1).size());
             assertEquals(s.partition(0).highWatermark(), s.partition(0).lastStableOffset());
             assertEquals(Errors.PRODUCER_FENCED, s.coordinator.endTransaction("a", p.producerId(), p.producerEpoch(), true));
         }
@@ -220,5 +221,11 @@ class TransactionCoordinatorTest {
                 Set.of(T0, T1), Map.of("g", Map.of(T0, new CommittedOffset(9, 4, null, 77))), 100, 200);
         assertEquals(m, TransactionRecords.readValue("x", TransactionRecords.value(m)));
         assertEquals("x", TransactionRecords.readKey(TransactionRecords.key("x")));
+    }
+
+    /** The aborted transactions a read_committed fetch sees: it asks the last stable offset first, which loads. */
+    private static List<AbortedTxn> aborted(Partition p, long from, long to) {
+        p.lastStableOffset();
+        return p.log().abortedTransactions(from, to);
     }
 }

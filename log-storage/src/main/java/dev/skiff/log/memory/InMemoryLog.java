@@ -1,5 +1,6 @@
 package dev.skiff.log.memory;
 
+import dev.skiff.log.AbortedTxn;
 import dev.skiff.log.BatchHeader;
 import dev.skiff.log.Log;
 import dev.skiff.log.LogConfig;
@@ -46,6 +47,8 @@ public final class InMemoryLog implements Log {
         volatile long size;
         volatile long maxTimestamp = -1, offsetOfMaxTimestamp = -1;
         volatile long lastModified;
+        /** Aborted transactions whose marker is here, like a segment's .txnindex (copied on write: aborts are rare). */
+        volatile List<AbortedTxn> aborted = List.of();
 
         MemSegment(long baseOffset, long nowMs) {
             this.baseOffset = baseOffset;
@@ -119,6 +122,30 @@ public final class InMemoryLog implements Log {
         next.add(fresh);
         segments = List.copyOf(next);
         return fresh;
+    }
+
+    @Override
+    public synchronized void appendAbortedTransaction(AbortedTxn txn) {
+        ensureOpen();
+        if (txn.lastOffset() < logStartOffset) return;
+        MemSegment holder = null;
+        for (MemSegment s : segments) if (s.baseOffset <= txn.lastOffset()) holder = s;
+        if (holder == null) return;
+        List<AbortedTxn> next = new ArrayList<>(holder.aborted);
+        next.add(txn);
+        holder.aborted = List.copyOf(next);
+    }
+
+    @Override
+    public List<AbortedTxn> abortedTransactions(long fromOffset, long toOffset) {
+        List<MemSegment> all = segments;
+        int first = 0;
+        for (int i = 0; i < all.size(); i++) if (all.get(i).baseOffset <= fromOffset) first = i;
+        List<AbortedTxn> out = new ArrayList<>();
+        for (MemSegment s : all.subList(first, all.size())) {
+            for (AbortedTxn t : s.aborted) if (t.lastOffset() >= fromOffset && t.firstOffset() < toOffset) out.add(t);
+        }
+        return out;
     }
 
     @Override
