@@ -1,6 +1,7 @@
 package dev.skiff.broker.admin;
 
 import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.Map;
 import java.util.List;
@@ -39,24 +40,27 @@ public final class AlterTargets {
     }
 
     /**
-     * Alters each resource in request order and returns its result: a resource named twice in one request is
-     * INVALID_REQUEST (as Kafka answers), the others go to {@code alter}, whose AdminException becomes the error.
+     * Alters each resource in request order and answers each with {@code answer}: a resource named twice in one
+     * request is INVALID_REQUEST (as Kafka answers), the others go to {@code alter}, whose AdminException becomes
+     * the resource's error.
      */
-    public static <R> List<ApiError> alterEach(List<R> resources, Function<R, Byte> type, Function<R, String> name,
-                                               Consumer<R> alter) {
+    public static <R, A> List<A> alterEach(List<R> resources, Function<R, Byte> type, Function<R, String> name,
+                                           Consumer<R> alter, BiFunction<R, ApiError, A> answer) {
         Map<String, Integer> count = new HashMap<>();
         for (R res : resources) count.merge(type.apply(res) + ":" + name.apply(res), 1, Integer::sum);
-        List<ApiError> results = new ArrayList<>(resources.size());
+        List<A> answers = new ArrayList<>(resources.size());
         for (R res : resources) {
+            ApiError result = ApiError.NONE;
             try {
                 if (count.get(type.apply(res) + ":" + name.apply(res)) > 1)
-                    throw new AdminException(Errors.INVALID_REQUEST, "Error due to duplicate resource " + name.apply(res));
+                    throw new AdminException(Errors.INVALID_REQUEST,
+                            "Error due to duplicate resource " + name.apply(res));
                 alter.accept(res);
-                results.add(ApiError.NONE);
             } catch (AdminException e) {
-                results.add(e.error());
+                result = e.error();
             }
+            answers.add(answer.apply(res, result));
         }
-        return results;
+        return answers;
     }
 }

@@ -4,12 +4,12 @@ import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.admin.AlterTargets;
-import dev.skiff.broker.admin.ApiError;
 import dev.skiff.broker.admin.ConfigResources;
 import dev.skiff.broker.admin.TopicConfigChanges;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.message.AlterConfigsRequestData;
+import dev.skiff.protocol.message.AlterConfigsRequestData.AlterConfigsResource;
 import dev.skiff.protocol.message.AlterConfigsResponseData;
 import dev.skiff.protocol.message.AlterConfigsResponseData.AlterConfigsResourceResponse;
 import java.util.AbstractMap;
@@ -35,20 +35,14 @@ public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, AlterConfigsRequestData request) {
-        AlterConfigsResponseData response = new AlterConfigsResponseData();
-        List<AlterConfigsRequestData.AlterConfigsResource> resources = request.resources();
-        List<ApiError> results = AlterTargets.alterEach(resources, AlterConfigsRequestData.AlterConfigsResource::resourceType,
-                AlterConfigsRequestData.AlterConfigsResource::resourceName, res -> alter(res, request.validateOnly()));
-        for (int i = 0; i < resources.size(); i++) {
-            ApiError e = results.get(i);
-            response.responses().add(new AlterConfigsResourceResponse()
-                    .setResourceType(resources.get(i).resourceType()).setResourceName(resources.get(i).resourceName())
-                    .setErrorCode(e.code()).setErrorMessage(e.message()));
-        }
-        return CompletableFuture.completedFuture(response);
+        var answers = AlterTargets.alterEach(request.resources(), AlterConfigsResource::resourceType,
+                AlterConfigsResource::resourceName, res -> alter(res, request.validateOnly()),
+                (res, e) -> new AlterConfigsResourceResponse().setResourceType(res.resourceType())
+                        .setResourceName(res.resourceName()).setErrorCode(e.code()).setErrorMessage(e.message()));
+        return CompletableFuture.completedFuture(new AlterConfigsResponseData().setResponses(answers));
     }
 
-    private void alter(AlterConfigsRequestData.AlterConfigsResource res, boolean validateOnly) {
+    private void alter(AlterConfigsResource res, boolean validateOnly) {
         if (res.resourceType() != ConfigResources.TOPIC)
             throw AlterTargets.brokerChange(res.resourceType(), res.resourceName(), broker.nodeId());
         Topic t = AlterTargets.topic(broker.topics(), res.resourceName());

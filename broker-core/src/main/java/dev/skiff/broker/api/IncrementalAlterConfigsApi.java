@@ -4,12 +4,12 @@ import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.admin.AlterTargets;
-import dev.skiff.broker.admin.ApiError;
 import dev.skiff.broker.admin.ConfigResources;
 import dev.skiff.broker.admin.TopicConfigChanges;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.message.IncrementalAlterConfigsRequestData;
+import dev.skiff.protocol.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
 import dev.skiff.protocol.message.IncrementalAlterConfigsResponseData;
 import dev.skiff.protocol.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
 import java.util.ArrayList;
@@ -33,20 +33,14 @@ public final class IncrementalAlterConfigsApi implements ApiHandler<IncrementalA
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, IncrementalAlterConfigsRequestData request) {
-        IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
-        List<IncrementalAlterConfigsRequestData.AlterConfigsResource> resources = request.resources();
-        List<ApiError> results = AlterTargets.alterEach(resources, IncrementalAlterConfigsRequestData.AlterConfigsResource::resourceType,
-                IncrementalAlterConfigsRequestData.AlterConfigsResource::resourceName, res -> alter(res, request.validateOnly()));
-        for (int i = 0; i < resources.size(); i++) {
-            ApiError e = results.get(i);
-            response.responses().add(new AlterConfigsResourceResponse()
-                    .setResourceType(resources.get(i).resourceType()).setResourceName(resources.get(i).resourceName())
-                    .setErrorCode(e.code()).setErrorMessage(e.message()));
-        }
-        return CompletableFuture.completedFuture(response);
+        var answers = AlterTargets.alterEach(request.resources(), AlterConfigsResource::resourceType,
+                AlterConfigsResource::resourceName, res -> alter(res, request.validateOnly()),
+                (res, e) -> new AlterConfigsResourceResponse().setResourceType(res.resourceType())
+                        .setResourceName(res.resourceName()).setErrorCode(e.code()).setErrorMessage(e.message()));
+        return CompletableFuture.completedFuture(new IncrementalAlterConfigsResponseData().setResponses(answers));
     }
 
-    private void alter(IncrementalAlterConfigsRequestData.AlterConfigsResource res, boolean validateOnly) {
+    private void alter(AlterConfigsResource res, boolean validateOnly) {
         if (res.resourceType() != ConfigResources.TOPIC)
             throw AlterTargets.brokerChange(res.resourceType(), res.resourceName(), broker.nodeId());
         List<TopicConfigChanges.Op> ops = new ArrayList<>();
