@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.it.BrokerFixture;
-import dev.skiff.server.EmbeddedSkiff;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,21 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KafkaJsTest {
 
     private static final String SCRIPT = "kafkajs_client.js";
-    private static EmbeddedSkiff broker;
-    private static ApiUsage usage;
-
-    @BeforeAll
-    static void start() {
-        broker = EmbeddedSkiff.builder().port(0).property("num.partitions", "3").start();
-        usage = ApiUsage.attach(broker);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker == null) return;
-        usage.report("KafkaJS");
-        broker.close();
-    }
+    @RegisterExtension
+    static final ClientBroker clients = new ClientBroker("KafkaJS");
 
     @BeforeEach
     void needsClient() {
@@ -46,7 +31,7 @@ class KafkaJsTest {
 
     private static ClientScripts.Result kafkajs(String... args) {
         String[] all = new String[args.length + 1];
-        all[0] = broker.bootstrapServers();
+        all[0] = clients.broker().bootstrapServers();
         System.arraycopy(args, 0, all, 1, args.length);
         return ClientScripts.node(SCRIPT, all).ok();
     }
@@ -59,7 +44,7 @@ class KafkaJsTest {
         List<String> acks = kafkajs("produce", topic, "60", "0", idempotent, "none").lines("ACK");
         assertTrue(acks.stream().allMatch(a -> a.endsWith(" 0")), () -> "error codes in " + acks);
         kafkajs("produce", topic, "40", "60", idempotent, "gzip");
-        assertEquals(100, broker.recordCount(topic), "each record once");
+        assertEquals(100, clients.broker().recordCount(topic), "each record once");
 
         ClientScripts.Result read = kafkajs("consume", topic, group, "100");
         Records.assertReadBack(read.lines("RECORD"), 0, 100);

@@ -5,16 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.it.BrokerFixture;
 import dev.skiff.protocol.ApiKeys;
-import dev.skiff.server.EmbeddedSkiff;
 import dev.skiff.server.faults.Fault;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,31 +25,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KafkaPythonTest {
 
     private static final String SCRIPT = "kafka_python_client.py";
-    private static EmbeddedSkiff broker;
-    private static ApiUsage usage;
-
-    @BeforeAll
-    static void start() {
-        broker = EmbeddedSkiff.builder().port(0).property("num.partitions", "3").start();
-        usage = ApiUsage.attach(broker);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker == null) return;
-        usage.report("kafka-python");
-        broker.close();
-    }
+    @RegisterExtension
+    static final ClientBroker clients = new ClientBroker("kafka-python");
 
     @BeforeEach
     void needsClient() {
         ClientScripts.assumePythonModule("kafka");
-        usage.label(ApiUsage.DEFAULTS);
+        clients.usage().label(ApiUsage.DEFAULTS);
     }
 
     private static ClientScripts.Result kafkaPython(Map<String, String> env, String... args) {
         String[] all = new String[args.length + 1];
-        all[0] = broker.bootstrapServers();
+        all[0] = clients.broker().bootstrapServers();
         System.arraycopy(args, 0, all, 1, args.length);
         return ClientScripts.python(env, SCRIPT, all).ok();
     }
@@ -73,7 +58,7 @@ class KafkaPythonTest {
         kafkaPython(Map.of(), "produce", topic, "10", "40", "none");
         ClientScripts.Result second = kafkaPython(Map.of(), "consume", topic, group, "10");
         Records.assertReadBack(second.lines("RECORD"), 40, 10);
-        assertEquals(50, broker.recordCount(topic));
+        assertEquals(50, clients.broker().recordCount(topic));
     }
 
     /**
@@ -83,8 +68,8 @@ class KafkaPythonTest {
     @Test
     void guessesFromOlderRequestsWhenApiVersionsFails() {
         String topic = BrokerFixture.uniqueTopic("kp-guess");
-        usage.label("ApiVersions dropped");
-        Fault noApiVersions = broker.faults().on(ApiKeys.API_VERSIONS).always().dropConnection();
+        clients.usage().label("ApiVersions dropped");
+        Fault noApiVersions = clients.broker().faults().on(ApiKeys.API_VERSIONS).always().dropConnection();
         try {
             ClientScripts.Result produced = kafkaPython(Map.of(), "produce", topic, "20", "0", "gzip");
             assertEquals(List.of("(0, 9)"), produced.lines("API_VERSION"));
@@ -104,7 +89,7 @@ class KafkaPythonTest {
     void pinnedOlderGenerations(String apiVersion) {
         String topic = BrokerFixture.uniqueTopic("kp-pinned");
         Map<String, String> env = Map.of("KAFKA_PYTHON_API_VERSION", apiVersion);
-        usage.label("api_version=" + apiVersion);
+        clients.usage().label("api_version=" + apiVersion);
         assertEquals(20, kafkaPython(env, "produce", topic, "20", "0", "gzip").lines("DELIVERED").size());
         ClientScripts.Result read = kafkaPython(env, "consume", topic, "g-" + topic, "20");
         Records.assertReadBack(read.lines("RECORD"), 0, 20);

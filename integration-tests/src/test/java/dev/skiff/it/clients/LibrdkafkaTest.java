@@ -4,16 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.it.BrokerFixture;
-import dev.skiff.server.EmbeddedSkiff;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,26 +24,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LibrdkafkaTest {
 
     private static final String SCRIPT = "rdkafka_client.py";
-    private static EmbeddedSkiff broker;
-    private static ApiUsage usage;
-
-    @BeforeAll
-    static void start() {
-        broker = EmbeddedSkiff.builder().port(0).property("num.partitions", "3").start();
-        usage = ApiUsage.attach(broker);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker == null) return;
-        usage.report("librdkafka");
-        broker.close();
-    }
+    @RegisterExtension
+    static final ClientBroker clients = new ClientBroker("librdkafka");
 
     @BeforeEach
     void needsClient() {
         ClientScripts.assumePythonModule("confluent_kafka");
-        usage.label(ApiUsage.DEFAULTS);
+        clients.usage().label(ApiUsage.DEFAULTS);
     }
 
     private static ClientScripts.Result rdkafka(String... args) {
@@ -54,7 +39,7 @@ class LibrdkafkaTest {
 
     private static ClientScripts.Result rdkafka(Map<String, String> env, String... args) {
         String[] all = new String[args.length + 1];
-        all[0] = broker.bootstrapServers();
+        all[0] = clients.broker().bootstrapServers();
         System.arraycopy(args, 0, all, 1, args.length);
         return ClientScripts.python(env, SCRIPT, all).ok();
     }
@@ -65,7 +50,7 @@ class LibrdkafkaTest {
         String topic = BrokerFixture.uniqueTopic("rd-" + codec);
         List<String> delivered = rdkafka("produce", topic, codec, "200", "false", "0").lines("DELIVERED");
         assertEquals(200, delivered.size());
-        assertEquals(200, broker.recordCount(topic));
+        assertEquals(200, clients.broker().recordCount(topic));
 
         ClientScripts.Result read = rdkafka("consume", topic, "g-" + topic, "200");
         Records.assertReadBack(read.lines("RECORD"), 0, 200);
@@ -76,7 +61,7 @@ class LibrdkafkaTest {
     void idempotentProducer() {
         String topic = BrokerFixture.uniqueTopic("rd-idempotent");
         rdkafka("produce", topic, "lz4", "300", "true", "0");
-        assertEquals(300, broker.recordCount(topic), "each record once");
+        assertEquals(300, clients.broker().recordCount(topic), "each record once");
         Records.assertReadBack(rdkafka("consume", topic, "g-" + topic, "300").lines("RECORD"), 0, 300);
     }
 
@@ -99,7 +84,7 @@ class LibrdkafkaTest {
         ClientScripts.Result r = rdkafka("admin", topic, "4");
         assertEquals(List.of(topic), r.lines("CREATED"));
         assertTrue(r.lines("TOPIC").contains(topic + " 4"), r.stdout());
-        assertEquals(List.of("0 " + broker.host() + " " + broker.port()), r.lines("BROKER"));
+        assertEquals(List.of("0 " + clients.broker().host() + " " + clients.broker().port()), r.lines("BROKER"));
         Map<String, String> configs = new TreeMap<>();
         r.lines("CONFIG").forEach(kv -> configs.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1)));
         assertEquals("delete", configs.get("cleanup.policy"), r.stdout());
@@ -116,7 +101,7 @@ class LibrdkafkaTest {
     void olderProtocolWithoutApiVersions(String fallback) {
         String topic = BrokerFixture.uniqueTopic("rd-fallback");
         Map<String, String> env = Map.of("RDKAFKA_EXTRA", "api.version.request=false,broker.version.fallback=" + fallback);
-        usage.label("broker.version.fallback=" + fallback);
+        clients.usage().label("broker.version.fallback=" + fallback);
         rdkafka(env, "produce", topic, "gzip", "50", "false", "0");
         Map<String, String> consumerEnv = fallback.equals("0.8.2") ? Map.of() : env;
         Records.assertReadBack(rdkafka(consumerEnv, "consume", topic, "g-" + topic, "50").lines("RECORD"), 0, 50);
