@@ -117,7 +117,7 @@ public final class TopicManager implements AutoCloseable {
         List<Partition> parts = new ArrayList<>(t.partitions());
         LogConfig lc = logConfig(t.configs());
         for (int i = parts.size(); i < count; i++) parts.add(openPartition(name, i, lc));
-        Topic grown = new Topic(name, t.id(), List.copyOf(parts), t.configs(), t.internal());
+        Topic grown = new Topic(name, t.id(), List.copyOf(parts), t.configs(), t.internal(), t.appendRules());
         byName.put(name, grown);
         byId.put(grown.id(), grown);
         save(grown);
@@ -129,7 +129,8 @@ public final class TopicManager implements AutoCloseable {
     public synchronized Topic setConfigs(String name, Map<String, String> configs) {
         Topic t = byName.get(name);
         if (t == null) return null;
-        Topic changed = new Topic(name, t.id(), t.partitions(), Map.copyOf(configs), t.internal());
+        Map<String, String> set = Map.copyOf(configs);
+        Topic changed = new Topic(name, t.id(), t.partitions(), set, t.internal(), appendRules(set));
         byName.put(name, changed);
         byId.put(changed.id(), changed);
         save(changed);
@@ -145,6 +146,16 @@ public final class TopicManager implements AutoCloseable {
         if (v != null) return v;
         TopicConfigDef def = TopicConfigDef.get(key);
         return def != null ? def.defaultFor(config) : null;
+    }
+
+    private Topic.AppendRules appendRules(Map<String, String> set) {
+        java.util.function.Function<String, String> in = key -> {
+            String v = set.get(key);
+            return v != null ? v : TopicConfigDef.get(key).defaultFor(config);
+        };
+        return new Topic.AppendRules(Integer.parseInt(in.apply(TopicConfig.MAX_MESSAGE_BYTES)),
+                "LogAppendTime".equals(in.apply(TopicConfig.MESSAGE_TIMESTAMP_TYPE)),
+                TopicConfigDef.listItems(in.apply(TopicConfig.CLEANUP_POLICY)).contains("compact"));
     }
 
     public LogConfig logConfig(Map<String, String> topicConfigs) {
@@ -165,7 +176,8 @@ public final class TopicManager implements AutoCloseable {
         LogConfig lc = logConfig(configs);
         List<Partition> parts = new ArrayList<>(partitions);
         for (int i = 0; i < partitions; i++) parts.add(openPartition(name, i, lc));
-        Topic t = new Topic(name, id, List.copyOf(parts), Map.copyOf(configs), name.startsWith("__"));
+        Map<String, String> set = Map.copyOf(configs);
+        Topic t = new Topic(name, id, List.copyOf(parts), set, name.startsWith("__"), appendRules(set));
         byName.put(name, t);
         byId.put(id, t);
         return t;

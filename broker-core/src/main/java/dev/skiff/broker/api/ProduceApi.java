@@ -5,7 +5,6 @@ import dev.skiff.broker.Partition;
 import dev.skiff.broker.ProducerStateTable;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
-import dev.skiff.config.TopicConfig;
 import dev.skiff.log.Log;
 import dev.skiff.log.LogStorageException;
 import dev.skiff.protocol.ApiKeys;
@@ -86,9 +85,9 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
             return;
         }
         ByteBuffer batches = RecordBatches.nioView(br.buf());
-        int maxMessageBytes = Integer.parseInt(broker.topics().effectiveConfig(topic, TopicConfig.MAX_MESSAGE_BYTES));
-        boolean logAppendTime = "LogAppendTime".equals(
-                broker.topics().effectiveConfig(topic, TopicConfig.MESSAGE_TIMESTAMP_TYPE));
+        Topic.AppendRules rules = topic.appendRules();
+        int maxMessageBytes = rules.maxMessageBytes();
+        boolean logAppendTime = rules.logAppendTime();
         try {
             byte magic = RecordBatches.magic(batches);
             if (magic < 0) throw new CorruptRecordException("Records are too short");
@@ -101,7 +100,7 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
                 valid = RecordBatches.validateProduce(batches);
             }
             // compacted topics keep the latest record per key: a record without a key has no place there (Kafka: INVALID_RECORD)
-            if (dev.skiff.config.TopicConfigDef.listItems(broker.topics().effectiveConfig(topic, TopicConfig.CLEANUP_POLICY)).contains("compact")) {
+            if (rules.compacted()) {
                 RecordBatches.validateDeep(batches, true);
             }
             for (BatchSummary b : valid.batches()) {

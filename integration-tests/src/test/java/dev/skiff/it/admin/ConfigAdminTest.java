@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.it.Poll;
@@ -13,6 +14,7 @@ import dev.skiff.server.EmbeddedSkiff;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
@@ -22,9 +24,12 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -141,5 +146,30 @@ class ConfigAdminTest {
                 () -> get(admin.listOffsets(Map.of(tp, OffsetSpec.earliest())).all()).get(tp).offset(), o -> o > 0);
         assertTrue(start > 0);
         assertEquals(60L, get(admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all()).get(tp).offset());
+    }
+
+    /** Produce checks follow the topic's configs as they change, not the values the topic was created with. */
+    @Test
+    void alteredProduceConfigsApplyToTheNextRequest() throws Exception {
+        get(admin.createTopics(List.of(new NewTopic("rules", 1, (short) 1).configs(Map.of("max.message.bytes", "2000")))).all());
+        String big = "x".repeat(5000);
+        try (KafkaProducer<String, String> p = AdminClients.producer(broker.bootstrapServers())) {
+            ExecutionException tooLarge = assertThrows(ExecutionException.class,
+                    () -> p.send(new ProducerRecord<>("rules", 0, "k", big)).get());
+            assertInstanceOf(RecordTooLargeException.class, tooLarge.getCause());
+
+            get(admin.incrementalAlterConfigs(Map.of(topic("rules"), List.of(
+                    new AlterConfigOp(new ConfigEntry("max.message.bytes", "100000"), AlterConfigOp.OpType.SET),
+                    new AlterConfigOp(new ConfigEntry("message.timestamp.type", "LogAppendTime"), AlterConfigOp.OpType.SET)))).all());
+            long before = System.currentTimeMillis();
+            RecordMetadata m = p.send(new ProducerRecord<>("rules", 0, 1L, "k", big)).get();
+            assertTrue(m.timestamp() >= before, "the broker's append time, not the record's 1 ms: " + m.timestamp());
+
+            get(admin.incrementalAlterConfigs(Map.of(topic("rules"), List.of(
+                    new AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.SET)))).all());
+            ExecutionException noKey = assertThrows(ExecutionException.class,
+                    () -> p.send(new ProducerRecord<>("rules", 0, null, "no key")).get());
+            assertInstanceOf(InvalidRecordException.class, noKey.getCause());
+        }
     }
 }
