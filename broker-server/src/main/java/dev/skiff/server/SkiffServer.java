@@ -65,6 +65,8 @@ public final class SkiffServer implements AutoCloseable {
                     .channelFactory(() -> listening)
                     .option(ChannelOption.SO_BACKLOG, BACKLOG)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.SO_SNDBUF, config.socketSendBufferBytes > 0 ? config.socketSendBufferBytes : null)
+                    .childOption(ChannelOption.SO_RCVBUF, config.socketReceiveBufferBytes > 0 ? config.socketReceiveBufferBytes : null)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
@@ -103,6 +105,9 @@ public final class SkiffServer implements AutoCloseable {
     }
 
     /** Starts a broker with its logs in {@code config.dataDir}. */
+    /** The connections open now (for tests of what the server does to them). */
+    Set<Channel> connections() { return Set.copyOf(connections); }
+
     public static SkiffServer start(BrokerConfig config, Map<String, Integer> topics) {
         return new SkiffServer(config, LogFactory.files(config.dataDir), topics)
                 .startZooKeeperBridge(config.dataDir.resolve("zookeeper"));

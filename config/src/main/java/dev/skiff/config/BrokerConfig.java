@@ -24,6 +24,9 @@ public final class BrokerConfig {
     public final boolean autoCreateTopics;
     public final int numPartitions;
     public final int socketRequestMaxBytes;
+    /** SO_SNDBUF / SO_RCVBUF of client connections; -1 leaves them to the OS, which sizes them to the traffic. */
+    public final int socketSendBufferBytes;
+    public final int socketReceiveBufferBytes;
     public final int messageMaxBytes;
     public final int segmentBytes;
     public final long segmentMs;
@@ -60,6 +63,8 @@ public final class BrokerConfig {
         autoCreateTopics = r.bool(true, "auto.create.topics.enable");
         numPartitions = r.positiveInt(1, "num.partitions");
         socketRequestMaxBytes = r.positiveInt(100 * 1024 * 1024, "socket.request.max.bytes");
+        socketSendBufferBytes = r.intValue(-1, "socket.send.buffer.bytes");
+        socketReceiveBufferBytes = r.intValue(-1, "socket.receive.buffer.bytes");
         messageMaxBytes = r.positiveInt(1024 * 1024 + 12, "message.max.bytes");
         segmentBytes = r.positiveInt(1 << 30, "log.segment.bytes");
         segmentMs = r.millis(7L * 24 * 3600 * 1000, "log.roll.ms", "log.roll.hours");
