@@ -40,6 +40,11 @@ public final class Main {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "skiff-logback.xml");
         }
+        // Netty samples one buffer in 128 for leak tracking, each with a stack trace: a debugging aid that the
+        // test suite keeps (it embeds the broker) and a production server need not pay for.
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
         System.exit(run(args, System.out, System.err, true));
     }
 
