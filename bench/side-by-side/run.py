@@ -1,19 +1,20 @@
 #!/usr/bin/env python3
 """Skiff and Apache Kafka side by side, measured with Kafka's own tools in one run.
 
-Starts the standalone Skiff jar and a single-node KRaft Apache Kafka (from Maven artifacts, with the heap and
-JVM settings of its own start scripts), then runs against each in turn, alternating so machine drift hits
-both: ProducerPerformance (acks=1 and acks=all, 1 and 6 partitions), ConsumerPerformance over the same data,
-and EndToEndLatency. Prints one table per figure with the ratio Skiff/Kafka and writes it to a file.
+Starts the standalone Skiff jar (with bin/skiff-server, its start script) and a single-node KRaft Apache Kafka
+(from Maven artifacts, with the heap and JVM settings of its own start scripts), then runs against each in
+turn, alternating so machine drift hits both, each case --repeat times: ProducerPerformance (acks=1 and acks=all, 1 and 6 partitions), ConsumerPerformance over the same data,
+and EndToEndLatency. Prints one table per figure (medians) with the ratio Skiff/Kafka and writes it to a file.
 
 Usage (from the repository root, after `mvn -B -q -DskipTests package`):
-    python3 bench/side-by-side/run.py [--records 2000000] [--latency-messages 10000] [--out FILE]
+    python3 bench/side-by-side/run.py [--records 2000000] [--latency-messages 10000] [--repeat 3] [--out FILE]
 """
 import argparse
 import base64
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -23,12 +24,11 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SKIFF_JAR = os.path.join(ROOT, "broker-server", "target", "skiff-server.jar")
+SKIFF_START = os.path.join(ROOT, "bin", "skiff-server")  # its JVM settings, as Kafka's come from its scripts
 # kafka-server-start.sh and kafka-run-class.sh defaults
 KAFKA_JVM = ["-Xmx1G", "-Xms1G", "-server", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
              "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent", "-XX:MaxInlineLevel=15",
              "-Djava.awt.headless=true"]
-# Skiff gets the same collector and heap ceiling, without pre-committing the heap
-SKIFF_JVM = ["-Xmx1G", "-server", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true"]
 TOOL_JVM = ["-Xmx512M", "-XX:+UseG1GC"]
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -101,8 +101,9 @@ class Broker:
 def start_skiff(workdir):
     port = free_port()
     data = os.path.join(workdir, "skiff-data")
-    return Broker("skiff", ["java", *SKIFF_JVM, "-jar", SKIFF_JAR, "--port", str(port), "--data-dir", data,
-                            "--override", "group.initial.rebalance.delay.ms=0"], port, workdir)
+    return Broker("skiff", [SKIFF_START, "--port", str(port), "--data-dir", data,
+                            "--override", "group.initial.rebalance.delay.ms=0"], port, workdir,
+                  env=dict(os.environ, SKIFF_JAR=SKIFF_JAR))
 
 
 def start_kafka(workdir, cp):
@@ -179,44 +180,63 @@ def latency(cp, log4j, broker, topic, messages):
     return {"avg ms": avg, "p50 ms": float(m.group(1)), "p99 ms": float(m.group(2)), "p99.9 ms": float(m.group(3))}
 
 
+def median(values):
+    v = sorted(values)
+    return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--records", type=int, default=2_000_000)
     ap.add_argument("--latency-messages", type=int, default=10_000)
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs of every case on each system, alternating; the tables give the medians")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "side-by-side.md"))
     ap.add_argument("--latency-only", action="store_true", help="skip the throughput figures")
     a = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # run the finally below: no broker outlives the run
     if not os.path.exists(SKIFF_JAR):
         sys.exit("build the jar first: mvn -B -q -DskipTests package")
     cp = kafka_classpath()
     workdir = tempfile.mkdtemp(prefix="skiff-bench-")
     log4j = os.path.join(workdir, "log4j2.properties")
-    results = {}  # (figure, case) -> {system: metrics}
+    results = {}  # (figure, case) -> {system: [metrics of each run]}
     brokers = {}
+
+    def record(figure, case, name, metrics):
+        results.setdefault((figure, case), {}).setdefault(name, []).append(metrics)
+        print(f"{figure} {case} {name}: {metrics}", flush=True)
+
     try:
         brokers["kafka"] = start_kafka(workdir, cp)
         brokers["skiff"] = start_skiff(workdir)
         order = ["skiff", "kafka"]
+        turn = 0  # flips at every case, so neither system always goes first
+
+        def systems():
+            nonlocal turn
+            turn += 1
+            return order if turn % 2 else order[::-1]
+
         cases = [] if a.latency_only else [(acks, parts) for parts in (1, 6) for acks in ("1", "all")]
-        for i, (acks, parts) in enumerate(cases):
-            for name in (order if i % 2 == 0 else order[::-1]):
-                b = brokers[name]
-                topic = f"perf-p{parts}-acks{acks}"
-                create_topic(cp, log4j, b, topic, parts)
-                results.setdefault(("produce", f"acks={acks}, {parts} partition(s)"), {})[name] = \
-                    produce(cp, log4j, b, topic, a.records, acks)
-                print(f"produce {name} acks={acks} p={parts}: "
-                      f"{results[('produce', f'acks={acks}, {parts} partition(s)')][name]}", flush=True)
-        for i, parts in enumerate(() if a.latency_only else (1, 6)):
-            for name in (order if i % 2 == 0 else order[::-1]):
-                r = consume(cp, log4j, brokers[name], f"perf-p{parts}-acks1", a.records)
-                results.setdefault(("consume", f"{parts} partition(s)"), {})[name] = r
-                print(f"consume {name} p={parts}: {r}", flush=True)
-        for name in order:
-            create_topic(cp, log4j, brokers[name], "latency", 1)
-            r = latency(cp, log4j, brokers[name], "latency", a.latency_messages)
-            results.setdefault(("end-to-end latency", f"{a.latency_messages} messages, acks=1"), {})[name] = r
-            print(f"latency {name}: {r}", flush=True)
+        for rep in range(a.repeat):
+            for acks, parts in cases:
+                for name in systems():
+                    topic = f"perf-p{parts}-acks{acks}-r{rep}"
+                    create_topic(cp, log4j, brokers[name], topic, parts)
+                    record("produce", f"acks={acks}, {parts} partition(s)", name,
+                           produce(cp, log4j, brokers[name], topic, a.records, acks))
+        for rep in range(a.repeat):
+            for parts in () if a.latency_only else (1, 6):
+                for name in systems():
+                    record("consume", f"{parts} partition(s)", name,
+                           consume(cp, log4j, brokers[name], f"perf-p{parts}-acks1-r{rep}", a.records))
+        for rep in range(a.repeat):
+            for name in systems():
+                topic = f"latency-r{rep}"
+                create_topic(cp, log4j, brokers[name], topic, 1)
+                record("end-to-end latency", f"{a.latency_messages} messages, acks=1", name,
+                       latency(cp, log4j, brokers[name], topic, a.latency_messages))
         peaks = {n: (b.idle_rss, rss_mb(b.proc.pid, "VmHWM")) for n, b in brokers.items()}
     finally:
         for b in brokers.values():
@@ -232,16 +252,21 @@ def main():
 def render(results, peaks, a):
     scope = "" if a.latency_only else f"{a.records} records of 100 bytes per producer run; "
     lines = [f"# Skiff vs Apache Kafka 4.1.1, one run ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores)",
-             "", scope + "higher is better for rec/s and MB/s, lower for ms and CPU seconds per million records "
+             "", scope + f"each case run {a.repeat} times on each system, alternating; the tables give the medians. "
+             "Higher is better for rec/s and MB/s, lower for ms and CPU seconds per million records "
              "(broker process only).", ""]
     for (figure, case), by in results.items():
-        metrics = list(next(iter(by.values())).keys())
+        metrics = list(by[next(iter(by))][0].keys())
         lines += [f"## {figure}: {case}", "", "| metric | Skiff | Kafka | Skiff/Kafka |", "|---|---|---|---|"]
         for m in metrics:
-            s, k = by.get("skiff", {}).get(m), by.get("kafka", {}).get(m)
+            s = median([r[m] for r in by.get("skiff", [])]) if "skiff" in by else None
+            k = median([r[m] for r in by.get("kafka", [])]) if "kafka" in by else None
             ratio = f"{s / k:.2f}" if s is not None and k else "-"
             lines.append(f"| {m} | {s:,.1f} | {k:,.1f} | {ratio} |")
-        lines.append("")
+        key = "rec/s" if "rec/s" in metrics else "p99 ms"
+        runs = zip(by.get("skiff", []), by.get("kafka", []))
+        lines += ["", f"Each run, {key} Skiff / Kafka: " + ", ".join(
+            f"{s[key]:,.0f} / {k[key]:,.0f}" if key == "rec/s" else f"{s[key]:g} / {k[key]:g}" for s, k in runs), ""]
     lines += ["## Memory (broker RSS)", "", "| | Skiff | Kafka |", "|---|---|---|",
               f"| idle RSS MB | {peaks['skiff'][0]:.0f} | {peaks['kafka'][0]:.0f} |",
               f"| peak RSS MB | {peaks['skiff'][1]:.0f} | {peaks['kafka'][1]:.0f} |", ""]
