@@ -168,8 +168,10 @@ def consume(cp, log4j, broker, topic, records):
     cpu = cpu_seconds(broker.proc.pid) - before
     lines = [l for l in out.splitlines() if l and l[0].isdigit()]
     vals = [v.strip() for v in lines[-1].split(",")]
-    # start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, ...
-    return {"rec/s": float(vals[5]), "MB/s": float(vals[3]), "cpu s/M": cpu / (records / 1e6)}
+    # start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms,
+    # fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec: rec/s counts from before the group join, fetch rec/s after it
+    return {"rec/s": float(vals[5]), "MB/s": float(vals[3]), "join ms": float(vals[6]),
+            "fetch rec/s": float(vals[9]), "cpu s/M": cpu / (records / 1e6)}
 
 
 def latency(cp, log4j, broker, topic, messages):
@@ -249,6 +251,10 @@ def main():
         f.write(report)
 
 
+def num(v):
+    return f"{v:,.2f}" if abs(v) < 10 else f"{v:,.1f}"
+
+
 def render(results, peaks, a):
     scope = "" if a.latency_only else f"{a.records} records of 100 bytes per producer run; "
     lines = [f"# Skiff vs Apache Kafka 4.1.1, one run ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores)",
@@ -262,7 +268,7 @@ def render(results, peaks, a):
             s = median([r[m] for r in by.get("skiff", [])]) if "skiff" in by else None
             k = median([r[m] for r in by.get("kafka", [])]) if "kafka" in by else None
             ratio = f"{s / k:.2f}" if s is not None and k else "-"
-            lines.append(f"| {m} | {s:,.1f} | {k:,.1f} | {ratio} |")
+            lines.append(f"| {m} | {num(s)} | {num(k)} | {ratio} |")
         key = "rec/s" if "rec/s" in metrics else "p99 ms"
         runs = zip(by.get("skiff", []), by.get("kafka", []))
         lines += ["", f"Each run, {key} Skiff / Kafka: " + ", ".join(
