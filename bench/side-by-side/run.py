@@ -3,11 +3,13 @@
 
 Starts the standalone Skiff jar (with bin/skiff-server, its start script) and a single-node KRaft Apache Kafka
 (from Maven artifacts, with the heap and JVM settings of its own start scripts), then runs against each in
-turn, alternating so machine drift hits both, each case --repeat times: ProducerPerformance (acks=1 and acks=all, 1 and 6 partitions), ConsumerPerformance over the same data,
+turn, after one unmeasured pass of each tool, alternating so machine drift hits both, each case --repeat
+times: ProducerPerformance (acks=1 and acks=all, 1 and 6 partitions), ConsumerPerformance over the same data,
 and EndToEndLatency. Prints one table per figure (medians) with the ratio Skiff/Kafka and writes it to a file.
 
 Usage (from the repository root, after `mvn -B -q -DskipTests package`):
-    python3 bench/side-by-side/run.py [--records 2000000] [--latency-messages 10000] [--repeat 3] [--out FILE]
+    python3 bench/side-by-side/run.py [--records 2000000] [--latency-messages 10000] [--repeat 3] [--no-warmup]
+                                      [--latency-only] [--out FILE]
 """
 import argparse
 import base64
@@ -193,6 +195,8 @@ def main():
     ap.add_argument("--latency-messages", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=3,
                     help="runs of every case on each system, alternating; the tables give the medians")
+    ap.add_argument("--no-warmup", dest="warmup", action="store_false",
+                    help="measure from a cold start instead of after one unmeasured pass of each tool")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "side-by-side.md"))
     ap.add_argument("--latency-only", action="store_true", help="skip the throughput figures")
     a = ap.parse_args()
@@ -220,6 +224,18 @@ def main():
             turn += 1
             return order if turn % 2 else order[::-1]
 
+        if a.warmup:
+            # One unmeasured pass of each tool on each broker, so that the figures are of warm brokers, not of
+            # whichever JIT compiles the most during a case (both JVMs compile for seconds after each new load).
+            for name in order:
+                b = brokers[name]
+                for parts in () if a.latency_only else (1, 6):
+                    create_topic(cp, log4j, b, f"warmup-p{parts}", parts)
+                    produce(cp, log4j, b, f"warmup-p{parts}", a.records // 2, "1")
+                    consume(cp, log4j, b, f"warmup-p{parts}", a.records // 2)
+                create_topic(cp, log4j, b, "warmup-latency", 1)
+                latency(cp, log4j, b, "warmup-latency", a.latency_messages)
+                print(f"warmed up {name}", flush=True)
         cases = [] if a.latency_only else [(acks, parts) for parts in (1, 6) for acks in ("1", "all")]
         for rep in range(a.repeat):
             for acks, parts in cases:
@@ -258,7 +274,9 @@ def num(v):
 def render(results, peaks, a):
     scope = "" if a.latency_only else f"{a.records} records of 100 bytes per producer run; "
     lines = [f"# Skiff vs Apache Kafka 4.1.1, one run ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores)",
-             "", scope + f"each case run {a.repeat} times on each system, alternating; the tables give the medians. "
+             "", scope + f"each case run {a.repeat} times on each system, alternating"
+             + (", after one unmeasured pass of each tool on each broker" if a.warmup else ", from a cold start")
+             + "; the tables give the medians. "
              "Higher is better for rec/s and MB/s, lower for ms and CPU seconds per million records "
              "(broker process only).", ""]
     for (figure, case), by in results.items():
