@@ -26,6 +26,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -34,7 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The codec on the hot paths: decoding a produce request the way a producer sends it (one 16 KB batch of
  * 100-byte records, as ProducerPerformance does), validating that batch, and encoding a fetch response of six
- * partitions.
+ * partitions. The batch size is a parameter: with {@code -prof gc}, bytes allocated per operation that stay the same
+ * from 10 to 1,000 records show that no Java object is made per record.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -47,6 +49,10 @@ public class CodecBenchmark {
     private static final short PRODUCE_VERSION = 9;
     private static final short FETCH_VERSION = 12;
 
+    /** Records of 100 bytes in the produced batch (160 fill the producer's default 16 KB batch). */
+    @Param({"160"})
+    public int records;
+
     private ByteBuf produceFrame;
     private ByteBuffer batch;
     private FetchResponseData fetchResponse;
@@ -54,7 +60,7 @@ public class CodecBenchmark {
 
     @Setup
     public void setUp() {
-        batch = batchOf(160, 100);
+        batch = batchOf(records, 100);
         ProduceRequestData produce = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(30000);
         ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setName("perf");
         topic.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0)
