@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.BiPredicate;
 import java.util.function.LongSupplier;
@@ -21,6 +23,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Appends, rolls, retention and deletion take the log's lock; reads take none. Reads see the segment map
  * (concurrent), the log end offset and each segment's size, all published after the bytes they cover.
+ *
+ * <p>A rolled segment is fsynced on {@link RolledSegmentFlusher}'s thread, not the appender's. At most one
+ * rolled segment waits for its fsync at a time (the next roll, a flush or close waits for it), so after a crash
+ * only the last two segments are in doubt, and those are what recovery scans.
  */
 public final class SegmentedLog implements Log {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentedLog.class);
@@ -38,6 +44,9 @@ public final class SegmentedLog implements Log {
     private volatile long logEndOffset;
     private volatile boolean closed;
     private long unflushedMessages;
+    /** The rolled segment whose fsync runs in the background, with that fsync; null when none is pending. */
+    private Segment flushing;
+    private CompletableFuture<Void> flushingDone;
 
     private SegmentedLog(Path dir, LogConfig config, FileChannelFactory files, LongSupplier clock) {
         this.dir = dir;
@@ -82,10 +91,12 @@ public final class SegmentedLog implements Log {
             Segment segment = Segment.open(dir, bases.get(i), config, files, now);
             segments.put(segment.baseOffset, segment);
             boolean last = i == bases.size() - 1;
-            // Rolled segments were fsynced with their indexes, so only the active one is in doubt after a crash.
-            boolean trusted = (clean || !last) && segment.loadFromIndexes();
+            // After a crash the active segment is in doubt, and so is the one rolled before it, whose fsync may
+            // not have finished; older ones were fsynced with their indexes.
+            boolean inDoubt = !clean && i >= bases.size() - 2;
+            boolean trusted = !inDoubt && segment.loadFromIndexes();
             if (!trusted) {
-                if (clean || !last) LOG.info("Rebuilding indexes of {}", segment.logPath);
+                if (!inDoubt) LOG.info("Rebuilding indexes of {}", segment.logPath);
                 long cut = Recovery.recover(segment);
                 segment.txnIndex.truncateTo(segment.nextOffset()); // aborts whose marker was cut never happened
                 if (cut > 0 && !last) {
@@ -154,16 +165,51 @@ public final class SegmentedLog implements Log {
                 || batches.lastOffset - segment.baseOffset > Integer.MAX_VALUE;
     }
 
-    /** Seals the active segment (final time entry, fsync) and starts a new one at the log end offset. */
+    /**
+     * Seals the active segment (final time entry; its fsync starts in the background) and starts a new one at
+     * the log end offset.
+     */
     private Segment roll() throws IOException {
         Segment old = active;
         old.finishTimeIndex();
-        old.flush();
+        awaitRolledFlush(); // keeps it to one pending fsync, and so to two segments in doubt after a crash
         Segment fresh = Segment.open(dir, logEndOffset, config, files, clock.getAsLong());
         segments.put(fresh.baseOffset, fresh);
         active = fresh;
+        flushing = old;
+        flushingDone = CompletableFuture.runAsync(() -> flushRolled(old), RolledSegmentFlusher.executor());
         LOG.debug("Rolled {} to new segment at offset {}", dir, fresh.baseOffset);
         return fresh;
+    }
+
+    private static void flushRolled(Segment segment) {
+        try {
+            segment.flush();
+        } catch (ClosedChannelException e) {
+            // deleted (retention, compaction, the topic) or closed meanwhile: close fsyncs, delete needs none
+        } catch (IOException e) {
+            throw new CompletionException(e);
+        }
+    }
+
+    /**
+     * Waits for the background fsync of the last rolled segment. If it failed, it is tried once more here, so
+     * that the error reaches this caller (an append that rolls, a flush, close) only if the disk refuses again.
+     */
+    private void awaitRolledFlush() throws IOException {
+        if (flushing == null) return;
+        try {
+            flushingDone.join();
+        } catch (CompletionException e) {
+            LOG.warn("Background fsync of {} failed ({}); trying again", flushing.logPath, e.getCause().toString());
+            try {
+                flushing.flush();
+            } catch (ClosedChannelException closed) {
+                // gone meanwhile, as above
+            }
+        }
+        flushing = null;
+        flushingDone = null;
     }
 
     @Override
@@ -376,6 +422,7 @@ public final class SegmentedLog implements Log {
 
     private void flushLocked() {
         try {
+            awaitRolledFlush(); // a flush covers everything appended, the rolled segment's tail included
             active.flush();
             unflushedMessages = 0;
         } catch (IOException e) {
@@ -412,6 +459,11 @@ public final class SegmentedLog implements Log {
             if (closed) return;
             closed = true;
             IOException failure = null;
+            try {
+                awaitRolledFlush(); // before its channel closes under it
+            } catch (IOException e) {
+                failure = e;
+            }
             for (Segment segment : segments.values()) {
                 try {
                     segment.close();

@@ -9,12 +9,23 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.Predicate;
 
 /** A channel factory whose channels can be told to fail their next write half way, like a full disk. */
 final class FaultyFiles implements FileChannelFactory {
     private volatile Predicate<Path> failWritesTo = p -> false;
+    private volatile CountDownLatch forceGate = new CountDownLatch(0);
+    /** Every fsync of a segment's log file: the file name and the thread that did it, in order. */
+    final List<String> logForces = new CopyOnWriteArrayList<>();
+
+    /** From now on fsyncs of log files wait until {@link #openForces()}. */
+    void holdForces() { forceGate = new CountDownLatch(1); }
+
+    void openForces() { forceGate.countDown(); }
 
     /** From now on writes to matching files write half their bytes, then throw. */
     void failWrites(Predicate<Path> which) { failWritesTo = which; }
@@ -57,7 +68,18 @@ final class FaultyFiles implements FileChannelFactory {
         @Override public FileChannel position(long newPosition) throws IOException { inner.position(newPosition); return this; }
         @Override public long size() throws IOException { return inner.size(); }
         @Override public FileChannel truncate(long size) throws IOException { inner.truncate(size); return this; }
-        @Override public void force(boolean metaData) throws IOException { inner.force(metaData); }
+        @Override public void force(boolean metaData) throws IOException {
+            if (path.getFileName().toString().endsWith(Segment.LOG)) {
+                try {
+                    forceGate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+                logForces.add(path.getFileName() + "@" + Thread.currentThread().getName());
+            }
+            inner.force(metaData);
+        }
         @Override public long transferTo(long position, long count, WritableByteChannel target) throws IOException { return inner.transferTo(position, count, target); }
         @Override public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException { return inner.transferFrom(src, position, count); }
         @Override public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException { return inner.map(mode, position, size); }
