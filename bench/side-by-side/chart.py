@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 
 def parse(path):
-    """{(figure, case): {metric: (skiff, kafka)}} from the markdown tables."""
+    """{(figure, case): {metric: (skiff, kafka, ratio)}} from the markdown tables (ratio None where it has none)."""
     out, current = {}, None
     for line in open(path):
         m = re.match(r"## (.+?): (.+)$", line.strip())
@@ -25,7 +25,8 @@ def parse(path):
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if current and len(cells) == 4 and cells[0] not in ("metric", "---"):
             try:
-                out[current][cells[0]] = (float(cells[1].replace(",", "")), float(cells[2].replace(",", "")))
+                ratio = float(cells[3]) if cells[3] not in ("", "-") else None  # of the unrounded medians
+                out[current][cells[0]] = (float(cells[1].replace(",", "")), float(cells[2].replace(",", "")), ratio)
             except ValueError:
                 pass
     return out
@@ -42,25 +43,27 @@ def main():
     ]
     fig, axes = plt.subplots(2, 2, figsize=(13, 8))
     for ax, (title, figure, metric) in zip(axes.flat, panels):
-        labels, skiff, kafka = [], [], []
+        labels, skiff, kafka, ratios = [], [], [], []
         for (fig_name, case), metrics in data.items():
             if fig_name != figure:
                 continue
             if metric is None:  # latency: one bar pair per percentile
-                for name, (s, k) in metrics.items():
+                for name, (s, k, r) in metrics.items():
                     labels.append(name)
                     skiff.append(s)
                     kafka.append(k)
+                    ratios.append(r)
             elif metric in metrics:
                 labels.append(case.replace(" partition(s)", "p"))
                 skiff.append(metrics[metric][0])
                 kafka.append(metrics[metric][1])
+                ratios.append(metrics[metric][2])
         xs = range(len(labels))
         ax.bar([x - 0.2 for x in xs], skiff, 0.4, label="Skiff", color="#2a7ab0")
         ax.bar([x + 0.2 for x in xs], kafka, 0.4, label="Apache Kafka 4.1.1", color="#b0b0b0")
-        for x, s, k in zip(xs, skiff, kafka):
-            if k:
-                ax.annotate(f"{s / k:.2f}x", (x - 0.2, s), ha="center", va="bottom", fontsize=8)
+        for x, s, r in zip(xs, skiff, ratios):
+            if r is not None:
+                ax.annotate(f"{r:.2f}x", (x - 0.2, s), ha="center", va="bottom", fontsize=8)
         ax.set_xticks(list(xs))
         ax.set_xticklabels(labels, fontsize=8)
         ax.set_title(title, fontsize=10)
