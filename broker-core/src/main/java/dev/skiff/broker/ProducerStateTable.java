@@ -84,13 +84,7 @@ public final class ProducerStateTable {
     public synchronized void update(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset,
                                     long lastOffset, long timestamp) {
         if (producerId < 0) return;
-        ProducerEntry e = producers.computeIfAbsent(producerId, id -> new ProducerEntry());
-        if (epoch != e.epoch) {
-            e.batches.clear();
-            e.epoch = epoch;
-        }
-        e.lastTimestamp = Math.max(e.lastTimestamp, timestamp);
-        e.lastOffset = lastOffset;
+        ProducerEntry e = advance(producerId, epoch, lastOffset, timestamp);
         if (firstSeq < 0) return;
         if (e.batches.size() == BATCHES_KEPT) e.batches.removeFirst();
         e.batches.addLast(new BatchEntry(firstSeq, lastSeq, firstOffset, lastOffset));
@@ -98,7 +92,11 @@ public final class ProducerStateTable {
 
     /** A control batch (transaction marker) moves the epoch forward but carries no sequence. */
     public synchronized void updateEpoch(long producerId, short epoch, long offset, long timestamp) {
-        if (producerId < 0) return;
+        if (producerId >= 0) advance(producerId, epoch, offset, timestamp);
+    }
+
+    /** The producer's entry moved to this epoch (a new epoch forgets the old one's batches), offset and time. */
+    private ProducerEntry advance(long producerId, short epoch, long offset, long timestamp) {
         ProducerEntry e = producers.computeIfAbsent(producerId, id -> new ProducerEntry());
         if (epoch != e.epoch) {
             e.batches.clear();
@@ -106,6 +104,7 @@ public final class ProducerStateTable {
         }
         e.lastTimestamp = Math.max(e.lastTimestamp, timestamp);
         e.lastOffset = offset;
+        return e;
     }
 
     /**

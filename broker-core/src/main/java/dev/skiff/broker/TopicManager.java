@@ -142,20 +142,20 @@ public final class TopicManager implements AutoCloseable {
 
     /** The value in force for a topic config: set on the topic, else the broker default. */
     public String effectiveConfig(Topic t, String key) {
-        String v = t.configs().get(key);
+        return inForce(t.configs(), key);
+    }
+
+    private String inForce(Map<String, String> set, String key) {
+        String v = set.get(key);
         if (v != null) return v;
         TopicConfigDef def = TopicConfigDef.get(key);
         return def != null ? def.defaultFor(config) : null;
     }
 
     private Topic.AppendRules appendRules(Map<String, String> set) {
-        java.util.function.Function<String, String> in = key -> {
-            String v = set.get(key);
-            return v != null ? v : TopicConfigDef.get(key).defaultFor(config);
-        };
-        return new Topic.AppendRules(Integer.parseInt(in.apply(TopicConfig.MAX_MESSAGE_BYTES)),
-                "LogAppendTime".equals(in.apply(TopicConfig.MESSAGE_TIMESTAMP_TYPE)),
-                TopicConfigDef.listItems(in.apply(TopicConfig.CLEANUP_POLICY)).contains("compact"));
+        return new Topic.AppendRules(Integer.parseInt(inForce(set, TopicConfig.MAX_MESSAGE_BYTES)),
+                "LogAppendTime".equals(inForce(set, TopicConfig.MESSAGE_TIMESTAMP_TYPE)),
+                TopicConfigDef.listItems(inForce(set, TopicConfig.CLEANUP_POLICY)).contains("compact"));
     }
 
     public LogConfig logConfig(Map<String, String> topicConfigs) {

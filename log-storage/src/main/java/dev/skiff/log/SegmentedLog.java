@@ -44,9 +44,10 @@ public final class SegmentedLog implements Log {
     private volatile long logEndOffset;
     private volatile boolean closed;
     private long unflushedMessages;
-    /** The rolled segment whose fsync runs in the background, with that fsync; null when none is pending. */
-    private Segment flushing;
-    private CompletableFuture<Void> flushingDone;
+    /** The rolled segment whose fsync runs in the background; null when none is pending. */
+    private PendingFlush flushing;
+
+    private record PendingFlush(Segment segment, CompletableFuture<Void> done) {}
 
     private SegmentedLog(Path dir, LogConfig config, FileChannelFactory files, LongSupplier clock) {
         this.dir = dir;
@@ -176,8 +177,7 @@ public final class SegmentedLog implements Log {
         Segment fresh = Segment.open(dir, logEndOffset, config, files, clock.getAsLong());
         segments.put(fresh.baseOffset, fresh);
         active = fresh;
-        flushing = old;
-        flushingDone = CompletableFuture.runAsync(() -> flushRolled(old), RolledSegmentFlusher.executor());
+        flushing = new PendingFlush(old, CompletableFuture.runAsync(() -> flushRolled(old), RolledSegmentFlusher.executor()));
         LOG.debug("Rolled {} to new segment at offset {}", dir, fresh.baseOffset);
         return fresh;
     }
@@ -199,17 +199,16 @@ public final class SegmentedLog implements Log {
     private void awaitRolledFlush() throws IOException {
         if (flushing == null) return;
         try {
-            flushingDone.join();
+            flushing.done().join();
         } catch (CompletionException e) {
-            LOG.warn("Background fsync of {} failed ({}); trying again", flushing.logPath, e.getCause().toString());
+            LOG.warn("Background fsync of {} failed ({}); trying again", flushing.segment().logPath, e.getCause().toString());
             try {
-                flushing.flush();
+                flushing.segment().flush();
             } catch (ClosedChannelException closed) {
                 // gone meanwhile, as above
             }
         }
         flushing = null;
-        flushingDone = null;
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.group.CommittedOffset;
+import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -53,17 +54,12 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
                 OffsetFetchResponseData.OffsetFetchResponseTopic tr =
                         new OffsetFetchResponseData.OffsetFetchResponseTopic().setName(topic);
                 r.topics().add(tr);
+                OffsetBackend store = ctx.apiVersion() == 0 ? broker.version0Offsets() : broker.offsets();
                 for (int p : parts) {
-                    CommittedOffset o = (ctx.apiVersion() == 0 ? broker.version0Offsets() : broker.offsets())
-                            .fetch(request.groupId(), new TopicPartition(topic, p));
-                    boolean unstable = unstable(request.requireStable(), request.groupId(), topic, p);
-                    if (unstable) o = null;
-                    tr.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartition()
-                            .setPartitionIndex(p)
-                            .setErrorCode(unstable ? Errors.UNSTABLE_OFFSET_COMMIT.code() : 0)
-                            .setCommittedOffset(o == null ? -1 : o.offset())
-                            .setCommittedLeaderEpoch(o == null ? -1 : o.leaderEpoch())
-                            .setMetadata(o == null ? "" : o.metadata() == null ? "" : o.metadata()));
+                    Answer a = answer(store, request.requireStable(), request.groupId(), topic, p);
+                    tr.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartition().setPartitionIndex(p)
+                            .setErrorCode(a.error()).setCommittedOffset(a.offset())
+                            .setCommittedLeaderEpoch(a.leaderEpoch()).setMetadata(a.metadata()));
                 }
             });
             return CompletableFuture.completedFuture(r);
@@ -90,15 +86,10 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
                         .setName(topic).setTopicId(known == null ? dev.skiff.protocol.types.Uuid.ZERO : known.id());
                 gr.topics().add(tr);
                 for (int p : parts) {
-                    CommittedOffset o = broker.offsets().fetch(g.groupId(), new TopicPartition(topic, p));
-                    boolean unstable = unstable(request.requireStable(), g.groupId(), topic, p);
-                    if (unstable) o = null;
-                    tr.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartitions()
-                            .setPartitionIndex(p)
-                            .setErrorCode(unstable ? Errors.UNSTABLE_OFFSET_COMMIT.code() : 0)
-                            .setCommittedOffset(o == null ? -1 : o.offset())
-                            .setCommittedLeaderEpoch(o == null ? -1 : o.leaderEpoch())
-                            .setMetadata(o == null ? "" : o.metadata() == null ? "" : o.metadata()));
+                    Answer a = answer(broker.offsets(), request.requireStable(), g.groupId(), topic, p);
+                    tr.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartitions().setPartitionIndex(p)
+                            .setErrorCode(a.error()).setCommittedOffset(a.offset())
+                            .setCommittedLeaderEpoch(a.leaderEpoch()).setMetadata(a.metadata()));
                 }
             });
         }
@@ -111,5 +102,18 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
      */
     private boolean unstable(boolean requireStable, String group, String topic, int partition) {
         return requireStable && broker.transactions().hasPendingOffsets(group, new TopicPartition(topic, partition));
+    }
+
+    /** One partition's answer, the same in the single-group (v0-7) and multi-group (v8+) layouts. */
+    private record Answer(short error, long offset, int leaderEpoch, String metadata) {
+        static final Answer NONE = new Answer((short) 0, -1, -1, "");
+        static final Answer UNSTABLE = new Answer(Errors.UNSTABLE_OFFSET_COMMIT.code(), -1, -1, "");
+    }
+
+    private Answer answer(OffsetBackend store, boolean requireStable, String group, String topic, int partition) {
+        if (unstable(requireStable, group, topic, partition)) return Answer.UNSTABLE;
+        CommittedOffset o = store.fetch(group, new TopicPartition(topic, partition));
+        if (o == null) return Answer.NONE;
+        return new Answer((short) 0, o.offset(), o.leaderEpoch(), o.metadata() == null ? "" : o.metadata());
     }
 }
