@@ -11,8 +11,12 @@ import java.util.Map;
 public record Topic(String name, Uuid id, List<Partition> partitions, Map<String, String> configs, boolean internal,
                     AppendRules appendRules) {
 
-    /** What a produce request must satisfy and how its batches are stamped, from the configs in force. */
-    public record AppendRules(int maxMessageBytes, boolean logAppendTime, boolean compacted) {}
+    /**
+     * What a produce request must satisfy and how its batches are stamped, from the configs in force; the
+     * timestamp bounds are message.timestamp.before.max.ms / after.max.ms (CreateTime only).
+     */
+    public record AppendRules(int maxMessageBytes, boolean logAppendTime, boolean compacted,
+                              long timestampBeforeMaxMs, long timestampAfterMaxMs) {}
 
     public Partition partition(int index) {
         return index >= 0 && index < partitions.size() ? partitions.get(index) : null;

@@ -155,7 +155,9 @@ public final class TopicManager implements AutoCloseable {
     private Topic.AppendRules appendRules(Map<String, String> set) {
         return new Topic.AppendRules(Integer.parseInt(inForce(set, TopicConfig.MAX_MESSAGE_BYTES)),
                 "LogAppendTime".equals(inForce(set, TopicConfig.MESSAGE_TIMESTAMP_TYPE)),
-                TopicConfigDef.listItems(inForce(set, TopicConfig.CLEANUP_POLICY)).contains("compact"));
+                TopicConfigDef.listItems(inForce(set, TopicConfig.CLEANUP_POLICY)).contains("compact"),
+                Long.parseLong(inForce(set, TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS)),
+                Long.parseLong(inForce(set, TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS)));
     }
 
     public LogConfig logConfig(Map<String, String> topicConfigs) {

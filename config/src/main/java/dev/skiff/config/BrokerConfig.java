@@ -47,6 +47,9 @@ public final class BrokerConfig {
     public final long transactionTimeoutMaxMs;
     public final long connectionsMaxIdleMs;
     public final long requestReadTimeoutMs;
+    /** Kafka's producer.id.expiration.ms: a producer silent this long loses its sequence state. */
+    public final long producerIdExpirationMs;
+    public final long producerIdExpirationCheckIntervalMs;
 
     private BrokerConfig(Map<String, String> v) {
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(v));
@@ -87,6 +90,8 @@ public final class BrokerConfig {
         connectionsMaxIdleMs = r.longValue(600000, "connections.max.idle.ms");
         // how long one request may take to arrive once its first byte is in (slow-loris guard); -1 turns it off
         requestReadTimeoutMs = r.longValue(30000, "skiff.request.read.timeout.ms");
+        producerIdExpirationMs = r.longValue(86_400_000L, "producer.id.expiration.ms");
+        producerIdExpirationCheckIntervalMs = r.longValue(600_000L, "producer.id.expiration.check.interval.ms");
         if (port < 0 || port > 65535) throw new ConfigException("port must be 0-65535: " + port);
     }
 

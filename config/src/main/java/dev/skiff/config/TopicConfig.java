@@ -17,6 +17,8 @@ public final class TopicConfig {
     public static final String SEGMENT_MS = "segment.ms";
     public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
     public static final String MESSAGE_TIMESTAMP_TYPE = "message.timestamp.type";
+    public static final String MESSAGE_TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
+    public static final String MESSAGE_TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
     public static final String DELETE_RETENTION_MS = "delete.retention.ms";
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
     public static final String FLUSH_MESSAGES = "flush.messages";
@@ -24,8 +26,8 @@ public final class TopicConfig {
 
     /** Keys Skiff understands and enforces. */
     public static final Set<String> KNOWN = Set.of(CLEANUP_POLICY, RETENTION_MS, RETENTION_BYTES, SEGMENT_BYTES,
-            SEGMENT_MS, MAX_MESSAGE_BYTES, MESSAGE_TIMESTAMP_TYPE, DELETE_RETENTION_MS, MIN_INSYNC_REPLICAS,
-            FLUSH_MESSAGES, FLUSH_MS);
+            SEGMENT_MS, MAX_MESSAGE_BYTES, MESSAGE_TIMESTAMP_TYPE, MESSAGE_TIMESTAMP_BEFORE_MAX_MS,
+            MESSAGE_TIMESTAMP_AFTER_MAX_MS, DELETE_RETENTION_MS, MIN_INSYNC_REPLICAS, FLUSH_MESSAGES, FLUSH_MS);
 
     private TopicConfig() {}
 
