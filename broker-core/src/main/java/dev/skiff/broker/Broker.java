@@ -3,13 +3,12 @@ package dev.skiff.broker;
 import dev.skiff.broker.admin.LogCleanerService;
 import dev.skiff.broker.api.ApiHandler;
 import dev.skiff.broker.api.ApiHandlers;
-import dev.skiff.broker.api.InitProducerIdApi;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.GroupTimer;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.txn.TransactionCoordinator;
-import dev.skiff.broker.txn.TransactionalInitProducerId;
+import dev.skiff.broker.producer.ProducerIds;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -36,11 +35,11 @@ public final class Broker implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ApiHandlers handlers;
     private final TransactionCoordinator transactions;
+    private final Partitions partitions;
+    private final AdvertisedAddress address;
     private final LogCleanerService cleaner;
     private final boolean persistent;
     private volatile OffsetBackend version0Offsets;
-    private volatile String advertisedHost;
-    private volatile int advertisedPort;
 
     public Broker(BrokerConfig config, LogFactory logs) {
         this.config = config;
@@ -53,15 +52,17 @@ public final class Broker implements AutoCloseable {
         this.topics = new TopicManager(config, logs);
         this.offsets = new OffsetStore(topics, config);
         this.groupCoordinator = new GroupCoordinator(offsets, config, GroupTimer.of(scheduler));
-        this.handlers = ApiHandlers.standard(this);
-        // transactions: one producer id space with idempotent producers; state replayed (and interrupted
-        // commits/aborts completed) before the first request
-        InitProducerIdApi init = (InitProducerIdApi) handlers.get(ApiKeys.INIT_PRODUCER_ID);
-        this.transactions = new TransactionCoordinator(topics, offsets, config, init.producerIds(), System::currentTimeMillis);
-        init.setTransactional(new TransactionalInitProducerId(transactions));
+        // one producer id space for idempotent and transactional producers; transaction state is replayed (and
+        // interrupted commits/aborts completed) before the first request
+        ProducerIds producerIds = ProducerIds.forBroker(persistent, config.dataDir);
+        this.transactions = new TransactionCoordinator(topics, offsets, config, producerIds, System::currentTimeMillis);
         transactions.schedule(scheduler, config);
-        this.advertisedHost = config.advertisedHost;
-        this.advertisedPort = config.advertisedPort(config.port);
+        this.partitions = new Partitions(topics, transactions::verifyProduce, config, System::currentTimeMillis);
+        this.address = new AdvertisedAddress(config.advertisedHost, config.advertisedPort(config.port));
+        this.handlers = ApiHandlers.standard(new ApiHandlers.Services(config, address, topics, partitions, offsets,
+                this::version0Offsets, groupCoordinator, transactions, producerIds, scheduler));
+        long expiryCheck = Math.max(1, config.producerIdExpirationCheckIntervalMs);
+        scheduler.scheduleWithFixedDelay(this::expireProducers, expiryCheck, expiryCheck, TimeUnit.MILLISECONDS);
         long every = Math.max(1000, config.retentionCheckIntervalMs);
         scheduler.scheduleWithFixedDelay(this::applyRetention, every, every, TimeUnit.MILLISECONDS);
         this.cleaner = new LogCleanerService(topics, System::currentTimeMillis);
@@ -97,6 +98,9 @@ public final class Broker implements AutoCloseable {
 
     public TransactionCoordinator transactions() { return transactions; }
 
+    /** The data path of every partition: append, read, offset lookup. */
+    public Partitions partitions() { return partitions; }
+
     public ScheduledExecutorService scheduler() { return scheduler; }
 
     /** Compaction of cleanup.policy=compact topics; {@code runOnce()} lets tests clean without waiting. */
@@ -115,14 +119,21 @@ public final class Broker implements AutoCloseable {
     /** True when the broker keeps its data in files under {@code config().dataDir}, false in memory only. */
     public boolean persistent() { return persistent; }
 
-    public String advertisedHost() { return advertisedHost; }
+    public String advertisedHost() { return address.host(); }
 
-    public int advertisedPort() { return advertisedPort; }
+    public int advertisedPort() { return address.port(); }
 
     /** Called by the server once it knows its bound port (port 0 picks one). */
-    public void setAdvertisedAddress(String host, int port) {
-        this.advertisedHost = host;
-        this.advertisedPort = port;
+    public void setAdvertisedAddress(String host, int port) { address.set(host, port); }
+
+    /** producer.id.expiration.ms: idle producers lose their sequence state, as in Kafka. */
+    private void expireProducers() {
+        try {
+            int removed = partitions.expireProducers();
+            if (removed > 0) log.debug("Expired {} idle producer id(s)", removed);
+        } catch (RuntimeException e) {
+            log.warn("Producer id expiration failed: {}", e.toString());
+        }
     }
 
     private void applyRetention() {

@@ -3,15 +3,33 @@ package dev.skiff.broker;
 import dev.skiff.broker.producer.ProducerStateLoader;
 import dev.skiff.broker.txn.PartitionTransactions;
 import dev.skiff.broker.txn.PartitionTransactionsLoader;
+import dev.skiff.broker.txn.StableSlice;
+import dev.skiff.log.AbortedTxn;
 import dev.skiff.log.Log;
 import dev.skiff.log.LogSlice;
 import dev.skiff.log.LogStorageException;
+import dev.skiff.protocol.ApiException;
+import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.records.BatchSummary;
+import dev.skiff.protocol.records.LegacyConverter;
+import dev.skiff.protocol.records.Record;
+import dev.skiff.protocol.records.RecordBatch;
+import dev.skiff.protocol.records.RecordIterator;
+import dev.skiff.protocol.records.TimestampType;
+import dev.skiff.protocol.types.BufferRecords;
+import dev.skiff.protocol.types.FileRecords;
+import dev.skiff.protocol.types.RecordsData;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * One partition, led by this broker. Appends are serialised per partition (never across partitions); reads
- * go straight to the log. Waiters (long-poll fetches) are woken after every append.
+ * One partition led by this broker, and the service of its data path in Kafka's terms: append records as
+ * leader (producer state, transactions), fetch records (isolation level, down-conversion for old clients),
+ * look up offsets (by time, earliest, latest), delete records. Appends are serialised per partition (never
+ * across partitions); reads go straight to the log. Waiters (long-poll fetches) are woken after every append.
+ * Failures are {@link ApiException}s with Kafka's error codes.
  */
 public final class Partition {
 
@@ -77,7 +95,10 @@ public final class Partition {
     /** With a single replica everything appended is committed, so the high watermark is the log end. */
     public long highWatermark() { return log.logEndOffset(); }
 
-    /** Appends v2 batches (validated by the caller) and wakes the waiters. */
+    /**
+     * Appends v2 batches as they are (the broker's own writers: transaction markers, coordinator records) and
+     * wakes the waiters. Clients' records go through {@link #appendRecordsToLeader}.
+     */
     public Log.AppendInfo append(ByteBuffer batches) {
         Log.AppendInfo info;
         synchronized (this) {
@@ -95,6 +116,230 @@ public final class Partition {
         }
         for (Runnable r : appendListeners) r.run();
         return info;
+    }
+
+    /**
+     * Appends validated records as the leader and returns the offset of the first (for a retried idempotent
+     * batch, the offset it got the first time, without appending again). For producers with an id, the
+     * transaction check, the sequence check and the append happen under the append lock, so two retries racing
+     * on two connections cannot both land. Fails with the producer-state errors (OUT_OF_ORDER_SEQUENCE_NUMBER,
+     * INVALID_PRODUCER_EPOCH), the transaction's (INVALID_TXN_STATE) or KAFKA_STORAGE_ERROR.
+     */
+    public long appendRecordsToLeader(LogValidator.ValidatedRecords records, TransactionVerifier transactions) {
+        BatchSummary first = records.first();
+        try {
+            if (first.producerId() < 0) return append(records.batches()).firstOffset();
+            synchronized (this) {
+                if (first.transactional()) { // transactions v1 add a partition before producing to it
+                    Errors txnError = transactions.verify(first.producerId(), first.producerEpoch(), id);
+                    if (txnError != Errors.NONE) {
+                        throw new ApiException(txnError, "Producer " + first.producerId() + " epoch "
+                                + first.producerEpoch() + " has no ongoing transaction with " + id);
+                    }
+                }
+                ProducerStateTable producers = producers();
+                int lastSeq = first.baseSequence() < 0 ? -1
+                        : ProducerStateTable.lastSequence(first.baseSequence(), first.lastOffsetDelta() + 1);
+                ProducerStateTable.Verdict v = producers.check(first.producerId(), first.producerEpoch(),
+                        first.baseSequence(), lastSeq);
+                if (v instanceof ProducerStateTable.Duplicate d) return d.firstOffset();
+                if (v instanceof ProducerStateTable.Reject r) throw new ApiException(Errors.forCode(r.errorCode()), r.message());
+                Log.AppendInfo info = append(records.batches());
+                producers.update(first.producerId(), first.producerEpoch(), first.baseSequence(), lastSeq,
+                        info.firstOffset(), info.lastOffset(), info.maxTimestamp());
+                return info.firstOffset();
+            }
+        } catch (LogStorageException e) {
+            throw new ApiException(Errors.KAFKA_STORAGE_ERROR, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Forgets producers idle for {@code expirationMs} (Kafka's producer.id.expiration.ms: by the time of
+     * their last batch) unless a transaction of theirs is open here; returns how many. A producer forgotten
+     * may start again at any sequence, as one the partition never saw.
+     */
+    public synchronized int expireProducers(long nowMs, long expirationMs) {
+        if (producers == null) return 0; // not loaded: loading applies the log start, nothing else is known
+        PartitionTransactions open = transactions();
+        return producers.expire(nowMs - expirationMs, producerId -> open.openTransactionStart(producerId) >= 0);
+    }
+
+    /** What a fetch of one partition returns: its records (maybe converted) and the offsets that frame them. */
+    public record FetchDataInfo(RecordsData records, long highWatermark, long lastStableOffset, long logStartOffset,
+                                List<AbortedTxn> abortedTransactions) {}
+
+    /**
+     * Reads from {@code offset} whole batches up to {@code maxBytes} (the first one even if larger, with
+     * {@code minOneBatch}). read_committed stops at the last stable offset and lists the aborted transactions
+     * the data overlaps; {@code magic} below 2 down-converts for clients before Fetch v4. Fails with
+     * OFFSET_OUT_OF_RANGE or KAFKA_STORAGE_ERROR.
+     */
+    public FetchDataInfo fetchRecords(long offset, int maxBytes, boolean minOneBatch, IsolationLevel isolation, byte magic) {
+        long hw = highWatermark();
+        long lso = Math.min(hw, lastStableOffset());
+        long start = logStartOffset();
+        try {
+            if (isolation == IsolationLevel.READ_COMMITTED) {
+                List<AbortedTxn> aborted = new ArrayList<>();
+                return new FetchDataInfo(readCommitted(offset, maxBytes, minOneBatch, lso, aborted), hw, lso, start, aborted);
+            }
+            return new FetchDataInfo(readUncommitted(offset, maxBytes, minOneBatch, magic), hw, lso, start, null);
+        } catch (Log.OffsetOutOfRangeException e) {
+            throw new ApiException(Errors.OFFSET_OUT_OF_RANGE, e.getMessage());
+        } catch (LogStorageException e) {
+            throw new ApiException(Errors.KAFKA_STORAGE_ERROR, e.getMessage(), e);
+        }
+    }
+
+    /** Whole batches below the last stable offset, with the aborted transactions they overlap. */
+    private RecordsData readCommitted(long offset, int maxBytes, boolean minOne, long stable, List<AbortedTxn> aborted) {
+        if (offset >= stable) {
+            if (offset < logStartOffset() || offset > log.logEndOffset()) throw new Log.OffsetOutOfRangeException("offset " + offset);
+            return BufferRecords.EMPTY;
+        }
+        StableSlice cut = StableSlice.cut(read(offset, maxBytes, minOne), stable);
+        LogSlice slice = cut.slice();
+        if (slice.size() == 0) return BufferRecords.EMPTY;
+        aborted.addAll(log.abortedTransactions(offset, cut.nextOffset()));
+        return records(slice);
+    }
+
+    private RecordsData readUncommitted(long offset, int maxBytes, boolean minOne, byte magic) {
+        if (offset == log.logEndOffset()) return BufferRecords.EMPTY;
+        LogSlice slice = read(offset, maxBytes, minOne);
+        if (slice.size() == 0) return BufferRecords.EMPTY;
+        if (magic >= RecordBatch.MAGIC) return records(slice);
+        ByteBuffer converted = LegacyConverter.downConvert(slice.readFully(), magic, offset, Math.max(maxBytes, 1));
+        return BufferRecords.of(converted);
+    }
+
+    /** Served as it lies: from the segment file with zero copy, or the buffer of an in-memory log. */
+    private static RecordsData records(LogSlice slice) {
+        return slice.isFile() ? new FileRecords(slice.channel(), slice.position(), slice.size())
+                : BufferRecords.of(slice.buffer());
+    }
+
+    /**
+     * Bytes a fetch from {@code offset} would return now, without reading them; Long.MAX_VALUE when the fetch
+     * must be answered at once (offset out of range, read failed).
+     */
+    public long bytesAvailable(long offset, int maxBytes, IsolationLevel isolation) {
+        if (offset < log.logStartOffset() || offset > log.logEndOffset()) return Long.MAX_VALUE;
+        if (offset == log.logEndOffset()) return 0;
+        boolean committed = isolation == IsolationLevel.READ_COMMITTED;
+        long stable = committed ? lastStableOffset() : Long.MAX_VALUE;
+        if (offset >= stable) return 0;
+        try {
+            LogSlice slice = read(offset, maxBytes, true);
+            return committed ? StableSlice.cut(slice, stable).slice().size() : slice.size();
+        } catch (RuntimeException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** ListOffsets' special timestamps (Kafka's ListOffsetsRequest constants). */
+    public static final long LATEST_TIMESTAMP = -1, EARLIEST_TIMESTAMP = -2, MAX_TIMESTAMP = -3,
+            EARLIEST_LOCAL_TIMESTAMP = -4, EARLIEST_TIERED_TIMESTAMP = -5;
+
+    /**
+     * The offset for a ListOffsets timestamp: latest (the last stable offset for read_committed), earliest
+     * (local and tiered are the same here), the record with the largest timestamp, or the first record at or
+     * after {@code timestamp}. Returns -1/-1 when no record qualifies; INVALID_REQUEST for other negatives.
+     */
+    public Log.TimestampOffset fetchOffsetForTimestamp(long timestamp, IsolationLevel isolation) {
+        try {
+            if (timestamp == LATEST_TIMESTAMP) {
+                long end = isolation == IsolationLevel.READ_COMMITTED ? lastStableOffset() : log.logEndOffset();
+                return new Log.TimestampOffset(-1, end);
+            }
+            if (timestamp == EARLIEST_TIMESTAMP || timestamp == EARLIEST_LOCAL_TIMESTAMP || timestamp == EARLIEST_TIERED_TIMESTAMP) {
+                return new Log.TimestampOffset(-1, log.logStartOffset());
+            }
+            Log.TimestampOffset found;
+            if (timestamp == MAX_TIMESTAMP) found = inBatch(log.maxTimestamp(), Long.MIN_VALUE, true);
+            else if (timestamp < 0) throw new ApiException(Errors.INVALID_REQUEST, "Unknown special timestamp " + timestamp);
+            else found = inBatch(log.offsetForTimestamp(timestamp), timestamp, false);
+            return found != null ? found : new Log.TimestampOffset(-1, -1);
+        } catch (LogStorageException e) {
+            throw new ApiException(Errors.KAFKA_STORAGE_ERROR, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The log finds the batch; Kafka answers with the record. Looks inside the batch at {@code found} for the
+     * first record at or after {@code timestamp} (or, with {@code max}, the first record with the batch's
+     * largest timestamp). Records of a log-append-time batch all carry the batch's time.
+     */
+    private Log.TimestampOffset inBatch(Log.TimestampOffset found, long timestamp, boolean max) {
+        if (found == null) return null;
+        ByteBuffer bytes = log.read(found.offset(), 1, true).readFully();
+        if (bytes.remaining() < RecordBatch.HEADER_SIZE) return found;
+        RecordBatch batch = RecordBatch.wrap(bytes, bytes.position());
+        if (batch.timestampType() == TimestampType.LOG_APPEND_TIME) return found;
+        long want = max ? batch.maxTimestamp() : timestamp;
+        try (RecordIterator records = batch.records()) {
+            while (records.hasNext()) {
+                Record r = records.next();
+                if (r.offset() >= log.logStartOffset() && r.timestamp() >= want) {
+                    return new Log.TimestampOffset(r.timestamp(), r.offset());
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Kafka 0.8's answer (ListOffsets v0): candidate offsets are the segment base offsets (with their
+     * last-modified times) and, when the active segment holds data, the log end offset (as of now); the result
+     * lists, newest first, the candidates at or before the requested time, at most maxNumOffsets of them.
+     */
+    public List<Long> legacyOffsetsBefore(long timestamp, int maxNumOffsets, long nowMs) {
+        List<Long> bases = new ArrayList<>(log.segmentBaseOffsets());
+        List<Long> times = new ArrayList<>(log.segmentLastModified());
+        if (!bases.isEmpty()) bases.set(0, Math.max(bases.get(0), log.logStartOffset()));
+        long leo = log.logEndOffset();
+        if (bases.isEmpty() || leo > bases.get(bases.size() - 1)) {
+            bases.add(leo);
+            times.add(nowMs);
+        }
+        int from;
+        if (timestamp == LATEST_TIMESTAMP) from = bases.size() - 1;
+        else if (timestamp == EARLIEST_TIMESTAMP) from = 0;
+        else {
+            from = -1;
+            for (int i = bases.size() - 1; i >= 0; i--) {
+                if (times.get(i) <= timestamp) {
+                    from = i;
+                    break;
+                }
+            }
+        }
+        List<Long> out = new ArrayList<>();
+        for (int i = from; i >= 0 && out.size() < maxNumOffsets; i--) out.add(bases.get(i));
+        return out;
+    }
+
+    /**
+     * Moves the log start offset forward to {@code offset} (-1: the high watermark) and returns the new one.
+     * Under the append lock, so the high watermark checked is the one the deletion applies to. Fails with
+     * OFFSET_OUT_OF_RANGE above the high watermark, or KAFKA_STORAGE_ERROR.
+     */
+    public synchronized long deleteRecordsOnLeader(long offset) {
+        long hw = highWatermark();
+        long target = offset == -1 ? hw : offset;
+        if (target < 0 || target > hw) {
+            throw new ApiException(Errors.OFFSET_OUT_OF_RANGE, "Cannot delete records before " + target
+                    + ": the high watermark is " + hw);
+        }
+        try {
+            log.deleteRecordsBefore(target);
+        } catch (Log.OffsetOutOfRangeException e) {
+            throw new ApiException(Errors.OFFSET_OUT_OF_RANGE, e.getMessage());
+        } catch (LogStorageException e) {
+            throw new ApiException(Errors.KAFKA_STORAGE_ERROR, e.getMessage(), e);
+        }
+        return logStartOffset();
     }
 
     /** Runs {@code action} holding the append lock, for checks that must see no append in between. */

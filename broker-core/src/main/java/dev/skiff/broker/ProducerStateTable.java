@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongPredicate;
 
 /**
  * Idempotent-producer state of one partition: per producer id its epoch and the last five batches
@@ -114,6 +115,16 @@ public final class ProducerStateTable {
     public synchronized int evict(long logStartOffset, long expireBeforeTimestamp) {
         int before = producers.size();
         producers.values().removeIf(e -> e.lastOffset < logStartOffset || e.lastTimestamp < expireBeforeTimestamp);
+        return before - producers.size();
+    }
+
+    /**
+     * Forgets producers whose last batch is older than {@code expireBeforeTimestamp}, except those {@code keep}
+     * names (a producer with an open transaction); returns how many went.
+     */
+    public synchronized int expire(long expireBeforeTimestamp, LongPredicate keep) {
+        int before = producers.size();
+        producers.entrySet().removeIf(e -> e.getValue().lastTimestamp < expireBeforeTimestamp && !keep.test(e.getKey()));
         return before - producers.size();
     }
 

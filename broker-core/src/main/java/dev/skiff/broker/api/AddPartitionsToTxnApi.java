@@ -1,10 +1,11 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
+import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.txn.FencedErrors;
+import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -24,9 +25,13 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTxnRequestData> {
 
-    private final Broker broker;
+    private final TopicManager topics;
+    private final TransactionCoordinator transactions;
 
-    AddPartitionsToTxnApi(Broker broker) { this.broker = broker; }
+    AddPartitionsToTxnApi(TopicManager topics, TransactionCoordinator transactions) {
+        this.topics = topics;
+        this.transactions = transactions;
+    }
 
     @Override public ApiKeys api() { return ApiKeys.ADD_PARTITIONS_TO_TXN; }
     @Override public short minVersion() { return 0; }
@@ -56,7 +61,7 @@ public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTx
         Map<TopicPartition, Errors> result = new LinkedHashMap<>();
         LinkedHashSet<TopicPartition> known = new LinkedHashSet<>();
         for (AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic t : topics) {
-            Topic topic = broker.topics().get(t.name());
+            Topic topic = this.topics.get(t.name());
             for (int p : t.partitions()) {
                 TopicPartition tp = new TopicPartition(t.name(), p);
                 if (topic == null || topic.partition(p) == null) result.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
@@ -66,9 +71,9 @@ public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTx
         if (!result.isEmpty()) { // nothing is added when one partition is unknown
             known.forEach(tp -> result.put(tp, Errors.OPERATION_NOT_ATTEMPTED));
         } else if (verifyOnly) {
-            result.putAll(broker.transactions().verifyPartitions(transactionalId, producerId, epoch, known));
+            result.putAll(transactions.verifyPartitions(transactionalId, producerId, epoch, known));
         } else {
-            Errors e = broker.transactions().addPartitions(transactionalId, producerId, epoch, known);
+            Errors e = transactions.addPartitions(transactionalId, producerId, epoch, known);
             known.forEach(tp -> result.put(tp, e));
         }
         List<AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResult> answer = new ArrayList<>();

@@ -1,11 +1,12 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
+import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.admin.AlterTargets;
 import dev.skiff.broker.admin.ConfigResources;
 import dev.skiff.broker.admin.TopicConfigChanges;
+import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.message.AlterConfigsRequestData;
@@ -25,9 +26,13 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData> {
 
-    private final Broker broker;
+    private final BrokerConfig config;
+    private final TopicManager topics;
 
-    AlterConfigsApi(Broker broker) { this.broker = broker; }
+    AlterConfigsApi(BrokerConfig config, TopicManager topics) {
+        this.config = config;
+        this.topics = topics;
+    }
 
     @Override public ApiKeys api() { return ApiKeys.ALTER_CONFIGS; }
     @Override public short minVersion() { return 0; }
@@ -44,8 +49,8 @@ public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData
 
     private void alter(AlterConfigsResource res, boolean validateOnly) {
         if (res.resourceType() != ConfigResources.TOPIC)
-            throw AlterTargets.brokerChange(res.resourceType(), res.resourceName(), broker.nodeId());
-        Topic t = AlterTargets.topic(broker.topics(), res.resourceName());
+            throw AlterTargets.brokerChange(res.resourceType(), res.resourceName(), config.nodeId);
+        Topic t = AlterTargets.topic(topics, res.resourceName());
         List<Map.Entry<String, String>> pairs = new ArrayList<>();
         for (AlterConfigsRequestData.AlterableConfig c : res.configs())
             pairs.add(new AbstractMap.SimpleEntry<>(c.name(), c.value()));
@@ -53,6 +58,6 @@ public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData
         Map<String, String> configs = new LinkedHashMap<>();
         given.forEach((k, v) -> { if (v != null) configs.put(k, v); });   // a null value removes the override
         TopicConfigChanges.validate(configs);
-        if (!validateOnly) broker.topics().setConfigs(t.name(), configs);
+        if (!validateOnly) topics.setConfigs(t.name(), configs);
     }
 }

@@ -1,10 +1,21 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
+import dev.skiff.broker.AdvertisedAddress;
+import dev.skiff.broker.Partitions;
+import dev.skiff.broker.TopicManager;
+import dev.skiff.broker.group.GroupCoordinator;
+import dev.skiff.broker.group.OffsetBackend;
+import dev.skiff.broker.group.OffsetStore;
+import dev.skiff.broker.producer.ProducerIds;
+import dev.skiff.broker.txn.TransactionCoordinator;
+import dev.skiff.broker.txn.TransactionalInitProducerId;
+import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 
 /** The handler of every API Skiff answers, indexed by API key: one hop from a key to its code. */
 public final class ApiHandlers {
@@ -12,45 +23,50 @@ public final class ApiHandlers {
     private final ApiHandler<?>[] byKey = new ApiHandler<?>[128];
     private final List<ApiHandler<?>> all = new ArrayList<>();
 
-    public static ApiHandlers standard(Broker broker) {
+    /** What the handlers work with; each handler takes only the collaborators it needs. */
+    public record Services(BrokerConfig config, AdvertisedAddress address, TopicManager topics, Partitions partitions,
+                           OffsetStore offsets, Supplier<OffsetBackend> version0Offsets, GroupCoordinator groups,
+                           TransactionCoordinator transactions, ProducerIds producerIds, ScheduledExecutorService timer) {}
+
+    public static ApiHandlers standard(Services s) {
         ApiHandlers h = new ApiHandlers();
         h.add(new ApiVersionsApi(h));
-        h.add(new MetadataApi(broker));
-        h.add(new ProduceApi(broker));
-        h.add(new FetchApi(broker));
-        h.add(new ListOffsetsApi(broker));
-        h.add(new OffsetCommitApi(broker));
-        h.add(new OffsetFetchApi(broker));
-        h.add(new FindCoordinatorApi(broker));
+        h.add(new MetadataApi(s.config(), s.address(), s.topics()));
+        h.add(new ProduceApi(s.partitions()));
+        h.add(new FetchApi(s.partitions(), s.timer()));
+        h.add(new ListOffsetsApi(s.partitions()));
+        h.add(new OffsetCommitApi(s.topics(), s.offsets(), s.version0Offsets(), s.groups()));
+        h.add(new OffsetFetchApi(s.topics(), s.offsets(), s.version0Offsets(), s.transactions()));
+        h.add(new FindCoordinatorApi(s.config(), s.address()));
         // classic consumer groups
-        h.add(new JoinGroupApi(broker));
-        h.add(new SyncGroupApi(broker));
-        h.add(new HeartbeatApi(broker));
-        h.add(new LeaveGroupApi(broker));
-        h.add(new DescribeGroupsApi(broker));
-        h.add(new ListGroupsApi(broker));
-        h.add(new DeleteGroupsApi(broker));
-        h.add(new OffsetDeleteApi(broker));
+        h.add(new JoinGroupApi(s.groups()));
+        h.add(new SyncGroupApi(s.groups()));
+        h.add(new HeartbeatApi(s.groups()));
+        h.add(new LeaveGroupApi(s.groups()));
+        h.add(new DescribeGroupsApi(s.groups()));
+        h.add(new ListGroupsApi(s.groups()));
+        h.add(new DeleteGroupsApi(s.groups()));
+        h.add(new OffsetDeleteApi(s.topics(), s.groups()));
         // admin APIs
-        h.add(new CreateTopicsApi(broker));
-        h.add(new DeleteTopicsApi(broker));
-        h.add(new CreatePartitionsApi(broker));
-        h.add(new DescribeConfigsApi(broker));
-        h.add(new AlterConfigsApi(broker));
-        h.add(new IncrementalAlterConfigsApi(broker));
-        h.add(new DescribeClusterApi(broker));
-        h.add(new DeleteRecordsApi(broker));
-        h.add(new DescribeLogDirsApi(broker));
-        h.add(new OffsetForLeaderEpochApi(broker));
-        h.add(new InitProducerIdApi(broker));
-        h.add(new DescribeProducersApi(broker));
+        h.add(new CreateTopicsApi(s.config(), s.topics()));
+        h.add(new DeleteTopicsApi(s.topics()));
+        h.add(new CreatePartitionsApi(s.config(), s.topics()));
+        h.add(new DescribeConfigsApi(s.config(), s.topics()));
+        h.add(new AlterConfigsApi(s.config(), s.topics()));
+        h.add(new IncrementalAlterConfigsApi(s.config(), s.topics()));
+        h.add(new DescribeClusterApi(s.config(), s.address()));
+        h.add(new DeleteRecordsApi(s.partitions()));
+        h.add(new DescribeLogDirsApi(s.config(), s.topics()));
+        h.add(new OffsetForLeaderEpochApi(s.topics()));
+        h.add(new InitProducerIdApi(s.producerIds(), new TransactionalInitProducerId(s.transactions())));
+        h.add(new DescribeProducersApi(s.topics()));
         // transactions
-        h.add(new AddPartitionsToTxnApi(broker));
-        h.add(new AddOffsetsToTxnApi(broker));
-        h.add(new TxnOffsetCommitApi(broker));
-        h.add(new EndTxnApi(broker));
-        h.add(new DescribeTransactionsApi(broker));
-        h.add(new ListTransactionsApi(broker));
+        h.add(new AddPartitionsToTxnApi(s.topics(), s.transactions()));
+        h.add(new AddOffsetsToTxnApi(s.transactions()));
+        h.add(new TxnOffsetCommitApi(s.topics(), s.groups(), s.transactions()));
+        h.add(new EndTxnApi(s.transactions()));
+        h.add(new DescribeTransactionsApi(s.transactions()));
+        h.add(new ListTransactionsApi(s.transactions()));
         return h;
     }
 

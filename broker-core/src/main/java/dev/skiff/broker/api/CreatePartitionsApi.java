@@ -1,9 +1,10 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
+import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.admin.AdminException;
+import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -19,9 +20,13 @@ import java.util.concurrent.CompletableFuture;
 /** CreatePartitions: grows a topic to the requested count; it can never shrink (INVALID_PARTITIONS). */
 public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsRequestData> {
 
-    private final Broker broker;
+    private final BrokerConfig config;
+    private final TopicManager topics;
 
-    CreatePartitionsApi(Broker broker) { this.broker = broker; }
+    CreatePartitionsApi(BrokerConfig config, TopicManager topics) {
+        this.config = config;
+        this.topics = topics;
+    }
 
     @Override public ApiKeys api() { return ApiKeys.CREATE_PARTITIONS; }
     @Override public short minVersion() { return 0; }
@@ -46,7 +51,7 @@ public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsReq
     }
 
     private void grow(CreatePartitionsRequestData.CreatePartitionsTopic t, boolean validateOnly) {
-        Topic topic = broker.topics().get(t.name());
+        Topic topic = topics.get(t.name());
         if (topic == null)
             throw new AdminException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host this topic-partition.");
         int current = topic.partitions().size();
@@ -61,14 +66,14 @@ public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsReq
                 throw new AdminException(Errors.INVALID_REPLICA_ASSIGNMENT, "Attempted to add " + (t.count() - current)
                         + " additional partition(s), but only " + assignments.size() + " assignment(s) were specified.");
             for (CreatePartitionsAssignment a : assignments) {
-                if (a.brokerIds().size() != 1 || a.brokerIds().get(0) != broker.nodeId())
+                if (a.brokerIds().size() != 1 || a.brokerIds().get(0) != config.nodeId)
                     throw new AdminException(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes broker(s) "
-                            + a.brokerIds() + ", but only broker " + broker.nodeId() + " is registered.");
+                            + a.brokerIds() + ", but only broker " + config.nodeId + " is registered.");
             }
         }
         if (validateOnly) return;
         try {
-            if (broker.topics().addPartitions(t.name(), t.count()) == null)
+            if (topics.addPartitions(t.name(), t.count()) == null)
                 throw new AdminException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host this topic-partition.");
         } catch (IllegalArgumentException e) {
             throw new AdminException(Errors.INVALID_PARTITIONS, e.getMessage());   // raced with another grow

@@ -1,6 +1,5 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.InvalidTopicException;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
@@ -9,6 +8,7 @@ import dev.skiff.broker.admin.AdminException;
 import dev.skiff.broker.admin.ApiError;
 import dev.skiff.broker.admin.ConfigDescriber;
 import dev.skiff.broker.admin.TopicConfigChanges;
+import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -33,9 +33,13 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData> {
 
-    private final Broker broker;
+    private final BrokerConfig config;
+    private final TopicManager topics;
 
-    CreateTopicsApi(Broker broker) { this.broker = broker; }
+    CreateTopicsApi(BrokerConfig config, TopicManager topics) {
+        this.config = config;
+        this.topics = topics;
+    }
 
     @Override public ApiKeys api() { return ApiKeys.CREATE_TOPICS; }
     @Override public short minVersion() { return 0; }
@@ -61,7 +65,6 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
     }
 
     private void create(CreatableTopic t, boolean validateOnly, CreatableTopicResult r) {
-        TopicManager topics = broker.topics();
         try {
             TopicManager.validateName(t.name());
         } catch (InvalidTopicException e) {
@@ -85,7 +88,7 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
                 throw new AdminException(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + t.name() + "' already exists.");
         }
         r.setTopicId(created != null ? created.id() : Uuid.ZERO).setNumPartitions(partitions).setReplicationFactor((short) 1);
-        for (ConfigDescriber.Described d : new ConfigDescriber(broker.config()).topic(configs)) {
+        for (ConfigDescriber.Described d : new ConfigDescriber(config).topic(configs)) {
             r.configs().add(new CreatableTopicConfigs().setName(d.name()).setValue(d.value())
                     .setReadOnly(d.readOnly()).setConfigSource(d.source()).setIsSensitive(false));
         }
@@ -115,14 +118,14 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
             throw new AdminException(Errors.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition " + t.replicationFactor()
                     + " time(s): The target replication factor of " + t.replicationFactor()
                     + " cannot be reached because only 1 broker(s) are registered.");
-        return t.numPartitions() == -1 ? broker.config().numPartitions : t.numPartitions();
+        return t.numPartitions() == -1 ? config.numPartitions : t.numPartitions();
     }
 
     private void checkReplicas(List<Integer> brokerIds) {
         if (brokerIds.isEmpty())
             throw new AdminException(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes an empty replica list.");
         for (int id : brokerIds) {
-            if (id != broker.nodeId())
+            if (id != config.nodeId)
                 throw new AdminException(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes broker " + id + ", but no such broker is registered.");
         }
         if (brokerIds.size() > 1)
@@ -132,7 +135,7 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
     /** Kafka refuses names that differ from an existing one only by '.' versus '_' (they clash in metric names). */
     private String collidingTopic(String name) {
         String normal = name.replace('.', '_');
-        for (Topic other : broker.topics().all()) {
+        for (Topic other : topics.all()) {
             if (!other.name().equals(name) && other.name().replace('.', '_').equals(normal)) return other.name();
         }
         return null;

@@ -1,7 +1,7 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -12,9 +12,9 @@ import java.util.concurrent.CompletableFuture;
 /** DeleteGroups: removes groups without members, with their committed offsets (NON_EMPTY_GROUP otherwise). */
 public final class DeleteGroupsApi implements ApiHandler<DeleteGroupsRequestData> {
 
-    private final Broker broker;
+    private final GroupCoordinator groups;
 
-    DeleteGroupsApi(Broker broker) { this.broker = broker; }
+    DeleteGroupsApi(GroupCoordinator groups) { this.groups = groups; }
 
     @Override public ApiKeys api() { return ApiKeys.DELETE_GROUPS; }
     @Override public short minVersion() { return 0; }
@@ -26,7 +26,7 @@ public final class DeleteGroupsApi implements ApiHandler<DeleteGroupsRequestData
         for (String id : request.groupsNames()) {
             Errors e;
             try {
-                e = broker.groupCoordinator().delete(id);
+                e = groups.delete(id);
             } catch (RuntimeException failed) {
                 e = Errors.COORDINATOR_NOT_AVAILABLE;
             }

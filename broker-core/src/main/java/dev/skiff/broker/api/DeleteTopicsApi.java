@@ -1,8 +1,8 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
+import dev.skiff.broker.TopicManager;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -20,9 +20,9 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class DeleteTopicsApi implements ApiHandler<DeleteTopicsRequestData> {
 
-    private final Broker broker;
+    private final TopicManager topics;
 
-    DeleteTopicsApi(Broker broker) { this.broker = broker; }
+    DeleteTopicsApi(TopicManager topics) { this.topics = topics; }
 
     @Override public ApiKeys api() { return ApiKeys.DELETE_TOPICS; }
     @Override public short minVersion() { return 0; }
@@ -48,14 +48,14 @@ public final class DeleteTopicsApi implements ApiHandler<DeleteTopicsRequestData
         if (byId && w.name() != null) {
             return r.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Topic name and topic id cannot both be set.");
         }
-        Topic t = byId ? broker.topics().get(w.topicId()) : broker.topics().get(w.name());
+        Topic t = byId ? topics.get(w.topicId()) : topics.get(w.name());
         if (t == null) {
             Errors e = byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
             return r.setErrorCode(e.code()).setErrorMessage(e == Errors.UNKNOWN_TOPIC_ID
                     ? "This server does not host this topic ID." : "This server does not host this topic-partition.");
         }
         r.setName(t.name()).setTopicId(t.id());
-        if (!broker.topics().delete(t.name())) {
+        if (!topics.delete(t.name())) {
             r.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()).setErrorMessage("This server does not host this topic-partition.");
         }
         return r;

@@ -1,7 +1,8 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
+import dev.skiff.broker.AdvertisedAddress;
 import dev.skiff.broker.RequestContext;
+import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -21,9 +22,13 @@ public final class DescribeClusterApi implements ApiHandler<DescribeClusterReque
      */
     private static final int CLUSTER_OPERATIONS = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
 
-    private final Broker broker;
+    private final BrokerConfig config;
+    private final AdvertisedAddress address;
 
-    DescribeClusterApi(Broker broker) { this.broker = broker; }
+    DescribeClusterApi(BrokerConfig config, AdvertisedAddress address) {
+        this.config = config;
+        this.address = address;
+    }
 
     @Override public ApiKeys api() { return ApiKeys.DESCRIBE_CLUSTER; }
     @Override public short minVersion() { return 0; }
@@ -37,10 +42,10 @@ public final class DescribeClusterApi implements ApiHandler<DescribeClusterReque
                     .setErrorMessage("The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type "
                             + (request.endpointType() == 2 ? "CONTROLLER" : "UNKNOWN")));
         }
-        r.setClusterId(broker.config().clusterId).setControllerId(broker.nodeId())
+        r.setClusterId(config.clusterId).setControllerId(config.nodeId)
                 .setClusterAuthorizedOperations(request.includeClusterAuthorizedOperations() ? CLUSTER_OPERATIONS : Integer.MIN_VALUE);
-        r.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker().setBrokerId(broker.nodeId())
-                .setHost(broker.advertisedHost()).setPort(broker.advertisedPort()).setRack(null).setIsFenced(false));
+        r.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker().setBrokerId(config.nodeId)
+                .setHost(address.host()).setPort(address.port()).setRack(null).setIsFenced(false));
         return CompletableFuture.completedFuture(r);
     }
 }

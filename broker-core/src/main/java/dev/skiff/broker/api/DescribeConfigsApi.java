@@ -1,6 +1,5 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.InvalidTopicException;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
@@ -8,6 +7,7 @@ import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.admin.AdminException;
 import dev.skiff.broker.admin.ConfigDescriber;
 import dev.skiff.broker.admin.ConfigResources;
+import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -28,9 +28,13 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class DescribeConfigsApi implements ApiHandler<DescribeConfigsRequestData> {
 
-    private final Broker broker;
+    private final BrokerConfig config;
+    private final TopicManager topics;
 
-    DescribeConfigsApi(Broker broker) { this.broker = broker; }
+    DescribeConfigsApi(BrokerConfig config, TopicManager topics) {
+        this.config = config;
+        this.topics = topics;
+    }
 
     @Override public ApiKeys api() { return ApiKeys.DESCRIBE_CONFIGS; }
     @Override public short minVersion() { return 0; }
@@ -59,7 +63,7 @@ public final class DescribeConfigsApi implements ApiHandler<DescribeConfigsReque
     }
 
     private List<ConfigDescriber.Described> describe(DescribeConfigsRequestData.DescribeConfigsResource res) {
-        ConfigDescriber describer = new ConfigDescriber(broker.config());
+        ConfigDescriber describer = new ConfigDescriber(config);
         switch (res.resourceType()) {
             case ConfigResources.TOPIC -> {
                 try {
@@ -67,7 +71,7 @@ public final class DescribeConfigsApi implements ApiHandler<DescribeConfigsReque
                 } catch (InvalidTopicException e) {
                     throw new AdminException(Errors.INVALID_TOPIC_EXCEPTION, e.getMessage());
                 }
-                Topic t = broker.topics().get(res.resourceName());
+                Topic t = topics.get(res.resourceName());
                 if (t == null)
                     throw new AdminException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + res.resourceName() + "' does not exist.");
                 return describer.topic(t.configs());
@@ -75,8 +79,8 @@ public final class DescribeConfigsApi implements ApiHandler<DescribeConfigsReque
             case ConfigResources.BROKER -> {
                 // "" names the cluster-wide dynamic defaults, of which Skiff has none
                 if (res.resourceName() == null || res.resourceName().isEmpty()) return List.of();
-                if (!res.resourceName().equals(Integer.toString(broker.nodeId())))
-                    throw new AdminException(Errors.INVALID_REQUEST, "Unexpected broker id, expected " + broker.nodeId()
+                if (!res.resourceName().equals(Integer.toString(config.nodeId)))
+                    throw new AdminException(Errors.INVALID_REQUEST, "Unexpected broker id, expected " + config.nodeId
                             + " or empty string, but received " + res.resourceName());
                 return describer.broker();
             }

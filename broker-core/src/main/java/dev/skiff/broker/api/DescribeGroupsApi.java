@@ -1,6 +1,5 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.protocol.ApiKeys;
@@ -19,9 +18,9 @@ public final class DescribeGroupsApi implements ApiHandler<DescribeGroupsRequest
     /** Kafka's "authorized operations not requested" marker. */
     private static final int OPERATIONS_OMITTED = Integer.MIN_VALUE;
 
-    private final Broker broker;
+    private final GroupCoordinator groups;
 
-    DescribeGroupsApi(Broker broker) { this.broker = broker; }
+    DescribeGroupsApi(GroupCoordinator groups) { this.groups = groups; }
 
     @Override public ApiKeys api() { return ApiKeys.DESCRIBE_GROUPS; }
     @Override public short minVersion() { return 0; }
@@ -34,7 +33,7 @@ public final class DescribeGroupsApi implements ApiHandler<DescribeGroupsRequest
             DescribeGroupsResponseData.DescribedGroup d = new DescribeGroupsResponseData.DescribedGroup()
                     .setGroupId(id).setProtocolType("").setProtocolData("").setAuthorizedOperations(OPERATIONS_OMITTED);
             r.groups().add(d);
-            GroupCoordinator.GroupSummary s = broker.groupCoordinator().describe(id);
+            GroupCoordinator.GroupSummary s = groups.describe(id);
             if (s == null) {
                 d.setGroupState("Dead");
                 if (ctx.apiVersion() >= 6)

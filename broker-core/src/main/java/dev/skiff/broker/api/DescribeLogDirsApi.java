@@ -1,9 +1,10 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
+import dev.skiff.broker.TopicManager;
+import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.message.DescribeLogDirsRequestData;
@@ -22,9 +23,13 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class DescribeLogDirsApi implements ApiHandler<DescribeLogDirsRequestData> {
 
-    private final Broker broker;
+    private final BrokerConfig config;
+    private final TopicManager topics;
 
-    DescribeLogDirsApi(Broker broker) { this.broker = broker; }
+    DescribeLogDirsApi(BrokerConfig config, TopicManager topics) {
+        this.config = config;
+        this.topics = topics;
+    }
 
     @Override public ApiKeys api() { return ApiKeys.DESCRIBE_LOG_DIRS; }
     @Override public short minVersion() { return 0; }
@@ -32,7 +37,7 @@ public final class DescribeLogDirsApi implements ApiHandler<DescribeLogDirsReque
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, DescribeLogDirsRequestData request) {
-        Path dir = broker.config().dataDir.toAbsolutePath().normalize();
+        Path dir = config.dataDir.toAbsolutePath().normalize();
         DescribeLogDirsResponseData.DescribeLogDirsResult result = new DescribeLogDirsResponseData.DescribeLogDirsResult()
                 .setLogDir(dir.toString()).setTotalBytes(-1).setUsableBytes(-1);
         try {
@@ -44,10 +49,10 @@ public final class DescribeLogDirsApi implements ApiHandler<DescribeLogDirsReque
             // sizes stay unknown
         }
         if (request.topics() == null) {
-            for (Topic t : broker.topics().all()) result.topics().add(describe(t, null));
+            for (Topic t : topics.all()) result.topics().add(describe(t, null));
         } else {
             for (DescribeLogDirsRequestData.DescribableLogDirTopic wanted : request.topics()) {
-                Topic t = broker.topics().get(wanted.topic());
+                Topic t = topics.get(wanted.topic());
                 if (t != null) result.topics().add(describe(t, wanted));
             }
         }

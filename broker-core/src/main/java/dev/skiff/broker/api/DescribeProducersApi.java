@@ -1,9 +1,9 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.ProducerStateTable;
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.TopicManager;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -17,9 +17,9 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class DescribeProducersApi implements ApiHandler<DescribeProducersRequestData> {
 
-    private final Broker broker;
+    private final TopicManager topics;
 
-    DescribeProducersApi(Broker broker) { this.broker = broker; }
+    DescribeProducersApi(TopicManager topics) { this.topics = topics; }
 
     @Override public ApiKeys api() { return ApiKeys.DESCRIBE_PRODUCERS; }
     @Override public short minVersion() { return 0; }
@@ -36,7 +36,7 @@ public final class DescribeProducersApi implements ApiHandler<DescribeProducersR
                 DescribeProducersResponseData.PartitionResponse pr =
                         new DescribeProducersResponseData.PartitionResponse().setPartitionIndex(index);
                 tr.partitions().add(pr);
-                Partition p = broker.topics().partition(tq.name(), index);
+                Partition p = topics.partition(tq.name(), index);
                 if (p == null) {
                     pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                     continue;

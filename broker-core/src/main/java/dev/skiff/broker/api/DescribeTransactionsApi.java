@@ -1,8 +1,8 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.broker.txn.TransactionMetadata;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -16,9 +16,9 @@ import java.util.concurrent.CompletableFuture;
 /** DescribeTransactions: state, producer, timeout, start time and partitions of each transactional id asked. */
 public final class DescribeTransactionsApi implements ApiHandler<DescribeTransactionsRequestData> {
 
-    private final Broker broker;
+    private final TransactionCoordinator transactions;
 
-    DescribeTransactionsApi(Broker broker) { this.broker = broker; }
+    DescribeTransactionsApi(TransactionCoordinator transactions) { this.transactions = transactions; }
 
     @Override public ApiKeys api() { return ApiKeys.DESCRIBE_TRANSACTIONS; }
     @Override public short minVersion() { return 0; }
@@ -31,7 +31,7 @@ public final class DescribeTransactionsApi implements ApiHandler<DescribeTransac
             DescribeTransactionsResponseData.TransactionState s =
                     new DescribeTransactionsResponseData.TransactionState().setTransactionalId(id);
             r.transactionStates().add(s);
-            TransactionMetadata m = id == null ? null : broker.transactions().describe(id);
+            TransactionMetadata m = id == null ? null : transactions.describe(id);
             if (m == null) {
                 s.setErrorCode(Errors.TRANSACTIONAL_ID_NOT_FOUND.code()).setTransactionState("")
                         .setProducerId(-1).setProducerEpoch((short) -1).setTransactionStartTimeMs(-1);

@@ -1,8 +1,8 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.txn.FencedErrors;
+import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -17,9 +17,9 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class EndTxnApi implements ApiHandler<EndTxnRequestData> {
 
-    private final Broker broker;
+    private final TransactionCoordinator transactions;
 
-    EndTxnApi(Broker broker) { this.broker = broker; }
+    EndTxnApi(TransactionCoordinator transactions) { this.transactions = transactions; }
 
     @Override public ApiKeys api() { return ApiKeys.END_TXN; }
     @Override public short minVersion() { return 0; }
@@ -27,7 +27,7 @@ public final class EndTxnApi implements ApiHandler<EndTxnRequestData> {
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, EndTxnRequestData request) {
-        Errors e = broker.transactions().endTransaction(request.transactionalId(), request.producerId(),
+        Errors e = transactions.endTransaction(request.transactionalId(), request.producerId(),
                 request.producerEpoch(), request.committed());
         return CompletableFuture.completedFuture(new EndTxnResponseData()
                 .setErrorCode(FencedErrors.forVersion(e, ctx.apiVersion(), 2).code())

@@ -1,47 +1,70 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
+import dev.skiff.broker.IsolationLevel;
 import dev.skiff.broker.Partition;
+import dev.skiff.broker.Partitions;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.fetch.DelayedFetch;
-import dev.skiff.broker.txn.StableSlice;
 import dev.skiff.log.AbortedTxn;
-import dev.skiff.log.Log;
-import dev.skiff.log.LogSlice;
-import dev.skiff.log.LogStorageException;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.FetchRequestData;
 import dev.skiff.protocol.message.FetchResponseData;
-import dev.skiff.protocol.records.LegacyConverter;
 import dev.skiff.protocol.types.BufferRecords;
-import dev.skiff.protocol.types.FileRecords;
 import dev.skiff.protocol.types.RecordsData;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * Fetch: whole record batches from each partition's log, sent from the segment file with zero copy for
- * clients that read batches v2 (v4+), down-converted to magic 1 (v2-3) or magic 0 (v0-1) for older ones.
- * With too little data for min_bytes the request waits, up to max_wait_ms, for an append to any of its
- * partitions. Fetch sessions are declined (session id 0), which clients answer with full fetches.
+ * Fetch: each partition is read through {@link Partitions#read} (zero copy for batches v2, down-converted for
+ * older clients, cut at the last stable offset for read_committed). With too little data for min_bytes the
+ * request waits, up to max_wait_ms, for an append to any of its partitions. Fetch sessions are declined
+ * (session id 0), which clients answer with full fetches.
+ *
+ * <p>Versions (Kafka's FetchRequest/FetchResponse schemas):
+ * <ul>
+ * <li>v0: replica id, max_wait_ms, min_bytes, per partition fetch offset and max bytes; records as message
+ *     sets magic 0. v1: the response adds throttle_time_ms.
+ * <li>v2: records as message sets magic 1 (timestamps).
+ * <li>v3: adds max_bytes for the whole response; partitions are filled in request order.
+ * <li>v4: adds isolation_level; records as batches v2; the response adds last_stable_offset and
+ *     aborted_transactions.
+ * <li>v5: the response adds log_start_offset. v6: same as v5.
+ * <li>v7: fetch sessions (session_id, session_epoch, forgotten topics); the response adds error_code and
+ *     session_id. v8: same as v7.
+ * <li>v9: adds current_leader_epoch per partition (KIP-320). v10: same (zstd allowed).
+ * <li>v11: adds rack_id; the response adds preferred_read_replica.
+ * <li>v12: flexible versions; adds last_fetched_epoch; the response may carry diverging_epoch, current_leader
+ *     and snapshot_id as tagged fields.
+ * <li>v13: topic ids instead of names (UNKNOWN_TOPIC_ID). v14: same (OFFSET_MOVED_TO_TIERED_STORAGE).
+ * <li>v15: replica_state replaces replica_id (KIP-903). v16: same (KIP-951 leader hints).
+ * <li>v17: adds the replica's directory id (KIP-853).
+ * <li>v18 (not served): high watermark of the replica (KIP-1166).
+ * </ul>
  */
 public final class FetchApi implements ApiHandler<FetchRequestData> {
 
-    private final Broker broker;
+    private final Partitions partitions;
+    private final ScheduledExecutorService timer;
 
-    FetchApi(Broker broker) { this.broker = broker; }
+    FetchApi(Partitions partitions, ScheduledExecutorService timer) {
+        this.partitions = partitions;
+        this.timer = timer;
+    }
 
     @Override public ApiKeys api() { return ApiKeys.FETCH; }
     @Override public short minVersion() { return 0; }
     @Override public short maxVersion() { return 17; }
 
     /** One partition of the request, resolved. */
-    private record Wanted(FetchRequestData.FetchTopic topic, FetchRequestData.FetchPartition fp, Topic t, Partition p) {}
+    private record Wanted(FetchRequestData.FetchTopic topic, FetchRequestData.FetchPartition fp, Partitions.FetchPosition at) {
+        Partition p() { return at.partition(); }
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, FetchRequestData request) {
@@ -51,52 +74,36 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
                     .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code()).setSessionId(0));
         }
         List<Wanted> wanted = new ArrayList<>();
+        List<Partitions.FetchPosition> positions = new ArrayList<>();
         boolean anyError = false;
         for (FetchRequestData.FetchTopic ft : request.topics()) {
-            Topic t = v >= 13 ? broker.topics().get(ft.topicId()) : broker.topics().get(ft.topic());
+            Topic t = v >= 13 ? partitions.topic(ft.topicId()) : partitions.topic(ft.topic());
             for (FetchRequestData.FetchPartition fp : ft.partitions()) {
                 Partition p = t == null ? null : t.partition(fp.partition());
                 anyError |= p == null;
-                wanted.add(new Wanted(ft, fp, t, p));
+                Partitions.FetchPosition at = new Partitions.FetchPosition(p, fp.fetchOffset(), fp.partitionMaxBytes());
+                positions.add(at);
+                wanted.add(new Wanted(ft, fp, at));
             }
         }
         int maxBytes = v >= 3 ? request.maxBytes() : Integer.MAX_VALUE;
-        // read_committed (v4+): data only below each partition's last stable offset; older clients read uncommitted
-        boolean committed = v >= 4 && request.isolationLevel() == 1;
-        if (anyError || request.maxWaitMs() <= 0 || available(wanted, maxBytes, committed) >= Math.max(1, request.minBytes())) {
-            return CompletableFuture.completedFuture(respond(v, wanted, maxBytes, committed));
+        // read_committed came with v4; older clients read uncommitted
+        IsolationLevel isolation = v >= 4 ? IsolationLevel.of(request.isolationLevel()) : IsolationLevel.READ_UNCOMMITTED;
+        if (anyError || request.maxWaitMs() <= 0
+                || partitions.bytesAvailable(positions, maxBytes, isolation) >= Math.max(1, request.minBytes())) {
+            return CompletableFuture.completedFuture(respond(v, wanted, maxBytes, isolation));
         }
-        List<Partition> partitions = wanted.stream().map(Wanted::p).toList();
-        return DelayedFetch.await(broker.scheduler(), partitions, request.maxWaitMs(),
-                () -> available(wanted, maxBytes, committed) >= request.minBytes())
-                .thenApply(ignored -> respond(v, wanted, maxBytes, committed));
+        List<Partition> waitOn = positions.stream().map(Partitions.FetchPosition::partition).toList();
+        return DelayedFetch.await(timer, waitOn, request.maxWaitMs(),
+                () -> partitions.bytesAvailable(positions, maxBytes, isolation) >= request.minBytes())
+                .thenApply(ignored -> respond(v, wanted, maxBytes, isolation));
     }
 
-    /** Bytes a fetch would return now, without reading them. */
-    private static long available(List<Wanted> wanted, int maxBytes, boolean committed) {
-        long total = 0;
-        for (Wanted w : wanted) {
-            if (w.p == null) continue;
-            long offset = w.fp.fetchOffset();
-            Log log = w.p.log();
-            if (offset < log.logStartOffset() || offset > log.logEndOffset()) return Long.MAX_VALUE; // answer now
-            if (offset == log.logEndOffset()) continue;
-            long stable = committed ? w.p.lastStableOffset() : Long.MAX_VALUE;
-            if (offset >= stable) continue;
-            try {
-                LogSlice slice = w.p.read(offset, w.fp.partitionMaxBytes(), true);
-                total += committed ? StableSlice.cut(slice, stable).slice().size() : slice.size();
-            } catch (RuntimeException e) {
-                return Long.MAX_VALUE;
-            }
-            if (total >= maxBytes) break;
-        }
-        return total;
-    }
-
-    private FetchResponseData respond(short v, List<Wanted> wanted, int maxBytes, boolean committed) {
+    private FetchResponseData respond(short v, List<Wanted> wanted, int maxBytes, IsolationLevel isolation) {
         FetchResponseData r = new FetchResponseData().setSessionId(0);
         FetchResponseData.FetchableTopicResponse current = null;
+        // clients before v4 read message sets: magic 1 from v2, magic 0 before
+        byte magic = (byte) (v >= 4 ? 2 : v >= 2 ? 1 : 0);
         int budget = maxBytes;
         boolean first = true;
         for (Wanted w : wanted) {
@@ -108,74 +115,45 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
             FetchResponseData.PartitionData pd = new FetchResponseData.PartitionData()
                     .setPartitionIndex(w.fp.partition()).setRecords(BufferRecords.EMPTY);
             current.partitions().add(pd);
-            if (w.p == null) {
+            if (w.p() == null) {
                 pd.setErrorCode((v >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code())
                         .setHighWatermark(-1);
                 continue;
             }
-            long hw = w.p.highWatermark();
-            long lso = Math.min(hw, w.p.lastStableOffset());
-            pd.setHighWatermark(hw).setLastStableOffset(lso).setLogStartOffset(w.p.logStartOffset());
             if (v >= 4) pd.setAbortedTransactions(new ArrayList<>());
             int limit = Math.min(budget, w.fp.partitionMaxBytes());
-            if (limit <= 0 && !first) continue;
+            if (limit <= 0 && !first) {
+                pd.setHighWatermark(w.p().highWatermark()).setLastStableOffset(w.p().lastStableOffset())
+                        .setLogStartOffset(w.p().logStartOffset());
+                continue;
+            }
+            // the whole first batch even beyond the limits (v3+ puts progress first; before v3 always)
+            boolean minOneBatch = first || v < 3;
             try {
-                RecordsData records = committed
-                        ? readCommitted(w.p, w.fp.fetchOffset(), Math.max(limit, 0), first, lso, pd)
-                        : read(v, w.p, w.fp.fetchOffset(), Math.max(limit, 0), first || v < 3);
-                pd.setRecords(records);
+                var data = partitions.read(w.p(), w.fp.fetchOffset(), Math.max(limit, 0), minOneBatch, isolation, magic);
+                RecordsData records = data.records();
+                pd.setHighWatermark(data.highWatermark()).setLastStableOffset(data.lastStableOffset())
+                        .setLogStartOffset(data.logStartOffset()).setRecords(records);
+                if (data.abortedTransactions() != null) {
+                    for (AbortedTxn a : data.abortedTransactions()) {
+                        pd.abortedTransactions().add(new FetchResponseData.AbortedTransaction()
+                                .setProducerId(a.producerId()).setFirstOffset(a.firstOffset()));
+                    }
+                }
                 if (records.sizeInBytes() > 0) {
                     first = false;
                     budget -= records.sizeInBytes();
                 }
-            } catch (Log.OffsetOutOfRangeException e) {
-                failed(pd, Errors.OFFSET_OUT_OF_RANGE);
-            } catch (LogStorageException e) {
-                failed(pd, Errors.KAFKA_STORAGE_ERROR);
+            } catch (ApiException e) {
+                // a partition that could not be read: Kafka answers its offsets as unknown (-1)
+                pd.setErrorCode(e.error().code()).setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1);
             }
         }
         return r;
     }
 
-    /** A partition that could not be read: Kafka answers its offsets as unknown (-1), and so do we. */
-    private static void failed(FetchResponseData.PartitionData pd, Errors error) {
-        pd.setErrorCode(error.code()).setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1);
-    }
-
     private static boolean sameTopic(FetchResponseData.FetchableTopicResponse current, Wanted w) {
         return java.util.Objects.equals(current.topic(), w.topic.topic())
                 && java.util.Objects.equals(current.topicId(), w.topic.topicId());
-    }
-
-    /** Whole batches below the last stable offset, with the aborted transactions they overlap. */
-    private static RecordsData readCommitted(Partition p, long offset, int maxBytes, boolean minOne, long stable,
-                                             FetchResponseData.PartitionData pd) {
-        if (offset >= stable) {
-            if (offset < p.logStartOffset() || offset > p.log().logEndOffset()) throw new Log.OffsetOutOfRangeException("offset " + offset);
-            return BufferRecords.EMPTY;
-        }
-        StableSlice cut = StableSlice.cut(p.read(offset, maxBytes, minOne), stable);
-        LogSlice slice = cut.slice();
-        if (slice.size() == 0) return BufferRecords.EMPTY;
-        for (AbortedTxn a : p.log().abortedTransactions(offset, cut.nextOffset())) {
-            pd.abortedTransactions().add(new FetchResponseData.AbortedTransaction()
-                    .setProducerId(a.producerId()).setFirstOffset(a.firstOffset()));
-        }
-        return slice.isFile() ? new FileRecords(slice.channel(), slice.position(), slice.size())
-                : BufferRecords.of(slice.buffer());
-    }
-
-    private static RecordsData read(short v, Partition p, long offset, int maxBytes, boolean minOne) {
-        if (offset == p.log().logEndOffset()) return BufferRecords.EMPTY;
-        LogSlice slice = p.read(offset, maxBytes, minOne);
-        if (slice.size() == 0) return BufferRecords.EMPTY;
-        if (v >= 4) {
-            return slice.isFile() ? new FileRecords(slice.channel(), slice.position(), slice.size())
-                    : BufferRecords.of(slice.buffer());
-        }
-        // Clients before Fetch v4 read only legacy message sets: magic 1 from v2, magic 0 before.
-        byte magic = (byte) (v >= 2 ? 1 : 0);
-        ByteBuffer converted = LegacyConverter.downConvert(slice.readFully(), magic, offset, Math.max(maxBytes, 1));
-        return BufferRecords.of(converted);
     }
 }

@@ -1,7 +1,8 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
+import dev.skiff.broker.AdvertisedAddress;
 import dev.skiff.broker.RequestContext;
+import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.message.FindCoordinatorRequestData;
@@ -11,9 +12,13 @@ import java.util.concurrent.CompletableFuture;
 /** FindCoordinator: this broker coordinates every group and transaction; v4+ asks for several keys at once. */
 public final class FindCoordinatorApi implements ApiHandler<FindCoordinatorRequestData> {
 
-    private final Broker broker;
+    private final BrokerConfig config;
+    private final AdvertisedAddress address;
 
-    FindCoordinatorApi(Broker broker) { this.broker = broker; }
+    FindCoordinatorApi(BrokerConfig config, AdvertisedAddress address) {
+        this.config = config;
+        this.address = address;
+    }
 
     @Override public ApiKeys api() { return ApiKeys.FIND_COORDINATOR; }
     @Override public short minVersion() { return 0; }
@@ -23,11 +28,11 @@ public final class FindCoordinatorApi implements ApiHandler<FindCoordinatorReque
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, FindCoordinatorRequestData request) {
         FindCoordinatorResponseData r = new FindCoordinatorResponseData();
         if (ctx.apiVersion() < 4) {
-            r.setNodeId(broker.nodeId()).setHost(broker.advertisedHost()).setPort(broker.advertisedPort());
+            r.setNodeId(config.nodeId).setHost(address.host()).setPort(address.port());
         } else {
             for (String key : request.coordinatorKeys()) {
                 r.coordinators().add(new FindCoordinatorResponseData.Coordinator().setKey(key)
-                        .setNodeId(broker.nodeId()).setHost(broker.advertisedHost()).setPort(broker.advertisedPort()));
+                        .setNodeId(config.nodeId).setHost(address.host()).setPort(address.port()));
             }
         }
         return CompletableFuture.completedFuture(r);

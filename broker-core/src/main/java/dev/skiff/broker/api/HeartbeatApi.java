@@ -1,7 +1,7 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.message.HeartbeatRequestData;
@@ -11,9 +11,9 @@ import java.util.concurrent.CompletableFuture;
 /** Heartbeat: keeps a member's session alive; REBALANCE_IN_PROGRESS tells it to rejoin. */
 public final class HeartbeatApi implements ApiHandler<HeartbeatRequestData> {
 
-    private final Broker broker;
+    private final GroupCoordinator groups;
 
-    HeartbeatApi(Broker broker) { this.broker = broker; }
+    HeartbeatApi(GroupCoordinator groups) { this.groups = groups; }
 
     @Override public ApiKeys api() { return ApiKeys.HEARTBEAT; }
     @Override public short minVersion() { return 0; }
@@ -21,7 +21,7 @@ public final class HeartbeatApi implements ApiHandler<HeartbeatRequestData> {
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, HeartbeatRequestData request) {
-        var error = broker.groupCoordinator().heartbeat(request.groupId(), request.memberId(),
+        var error = groups.heartbeat(request.groupId(), request.memberId(),
                 ctx.apiVersion() >= 3 ? request.groupInstanceId() : null, request.generationId());
         return CompletableFuture.completedFuture(new HeartbeatResponseData().setErrorCode(error.code()));
     }

@@ -1,11 +1,12 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
+import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.admin.AlterTargets;
 import dev.skiff.broker.admin.ConfigResources;
 import dev.skiff.broker.admin.TopicConfigChanges;
+import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.message.IncrementalAlterConfigsRequestData;
@@ -23,9 +24,13 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class IncrementalAlterConfigsApi implements ApiHandler<IncrementalAlterConfigsRequestData> {
 
-    private final Broker broker;
+    private final BrokerConfig config;
+    private final TopicManager topics;
 
-    IncrementalAlterConfigsApi(Broker broker) { this.broker = broker; }
+    IncrementalAlterConfigsApi(BrokerConfig config, TopicManager topics) {
+        this.config = config;
+        this.topics = topics;
+    }
 
     @Override public ApiKeys api() { return ApiKeys.INCREMENTAL_ALTER_CONFIGS; }
     @Override public short minVersion() { return 0; }
@@ -42,15 +47,15 @@ public final class IncrementalAlterConfigsApi implements ApiHandler<IncrementalA
 
     private void alter(AlterConfigsResource res, boolean validateOnly) {
         if (res.resourceType() != ConfigResources.TOPIC)
-            throw AlterTargets.brokerChange(res.resourceType(), res.resourceName(), broker.nodeId());
+            throw AlterTargets.brokerChange(res.resourceType(), res.resourceName(), config.nodeId);
         List<TopicConfigChanges.Op> ops = new ArrayList<>();
         for (IncrementalAlterConfigsRequestData.AlterableConfig c : res.configs())
             ops.add(new TopicConfigChanges.Op(c.name(), c.configOperation(), c.value()));
         // serialised with other alters so two concurrent changes of one topic cannot lose each other's keys
-        synchronized (broker.topics()) {
-            Topic t = AlterTargets.topic(broker.topics(), res.resourceName());
-            Map<String, String> next = TopicConfigChanges.apply(t.configs(), ops, broker.config());
-            if (!validateOnly) broker.topics().setConfigs(t.name(), next);
+        synchronized (topics) {
+            Topic t = AlterTargets.topic(topics, res.resourceName());
+            Map<String, String> next = TopicConfigChanges.apply(t.configs(), ops, config);
+            if (!validateOnly) topics.setConfigs(t.name(), next);
         }
     }
 }

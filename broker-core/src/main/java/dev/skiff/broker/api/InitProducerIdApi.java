@@ -1,8 +1,8 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.producer.ProducerIds;
+import dev.skiff.broker.txn.TransactionalInitProducerId;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -14,51 +14,42 @@ import java.util.concurrent.CompletableFuture;
  * InitProducerId. Without a transactional id (the idempotent producer every kafka-clients 3.x/4.x uses by
  * default) Kafka hands out a fresh producer id with epoch 0 every time, whatever id and epoch the client
  * passes: the client bumps an idempotent epoch by itself. Requests with a transactional id go to the
- * transaction coordinator, plugged in with {@link #setTransactional}; until then they get
- * COORDINATOR_NOT_AVAILABLE, which a transactional producer retries until its timeout.
+ * transaction coordinator, which draws from the same id space.
+ *
+ * <p>Versions (Kafka's InitProducerId schemas):
+ * <ul>
+ * <li>v0: transactional_id (null for idempotence) and transaction_timeout_ms; answers producer id and epoch.
+ * <li>v1: same as v0 (responses sent before throttling, KIP-219).
+ * <li>v2: flexible versions.
+ * <li>v3: adds producer_id and producer_epoch so a producer can bump its epoch (KIP-360).
+ * <li>v4: PRODUCER_FENCED may be answered instead of INVALID_PRODUCER_EPOCH (KIP-588).
+ * <li>v5: same as v4 (transactions v2, KIP-890).
+ * <li>v6 (not served): enable_2pc and keep_prepared_txn (KIP-939), not stable in Kafka 4.1.
+ * </ul>
  */
 public final class InitProducerIdApi implements ApiHandler<InitProducerIdRequestData> {
 
-    /** The transaction coordinator's side of InitProducerId. */
-    public interface Transactional {
-        CompletableFuture<ApiMessage> handle(RequestContext ctx, InitProducerIdRequestData request);
-    }
-
     private final ProducerIds ids;
-    private volatile Transactional transactional;
+    private final TransactionalInitProducerId transactional;
 
-    InitProducerIdApi(Broker broker) {
-        this(ProducerIds.forBroker(broker.persistent(), broker.config().dataDir));
+    InitProducerIdApi(ProducerIds ids, TransactionalInitProducerId transactional) {
+        this.ids = ids;
+        this.transactional = transactional;
     }
-
-    InitProducerIdApi(ProducerIds ids) { this.ids = ids; }
 
     @Override public ApiKeys api() { return ApiKeys.INIT_PRODUCER_ID; }
     @Override public short minVersion() { return 0; }
     @Override public short maxVersion() { return 5; } // v6 (two-phase commit) is not stable in Kafka 4.1
 
-    /** The allocator, shared with the transaction coordinator so both draw from one id space. */
-    public ProducerIds producerIds() { return ids; }
-
-    public void setTransactional(Transactional coordinator) { this.transactional = coordinator; }
-
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, InitProducerIdRequestData request) {
+        if (request.transactionalId() != null) return transactional.handle(ctx, request);
         InitProducerIdResponseData r = new InitProducerIdResponseData().setProducerId(-1).setProducerEpoch((short) -1);
-        if (request.transactionalId() != null) {
-            Transactional t = transactional;
-            if (t != null) return t.handle(ctx, request);
-            if (request.transactionalId().isEmpty()) return done(r.setErrorCode(Errors.INVALID_REQUEST.code()));
-            return done(r.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()));
-        }
         try {
-            return done(r.setProducerId(ids.next()).setProducerEpoch((short) 0));
+            r.setProducerId(ids.next()).setProducerEpoch((short) 0);
         } catch (RuntimeException e) { // the id file could not be written: nothing was handed out
-            return done(r.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code()));
+            r.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code());
         }
-    }
-
-    private static CompletableFuture<ApiMessage> done(InitProducerIdResponseData r) {
         return CompletableFuture.completedFuture(r);
     }
 }

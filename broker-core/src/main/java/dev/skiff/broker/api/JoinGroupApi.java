@@ -1,7 +1,7 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.GroupProtocol;
 import dev.skiff.broker.group.JoinRequest;
 import dev.skiff.protocol.ApiKeys;
@@ -17,9 +17,9 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class JoinGroupApi implements ApiHandler<JoinGroupRequestData> {
 
-    private final Broker broker;
+    private final GroupCoordinator groups;
 
-    JoinGroupApi(Broker broker) { this.broker = broker; }
+    JoinGroupApi(GroupCoordinator groups) { this.groups = groups; }
 
     @Override public ApiKeys api() { return ApiKeys.JOIN_GROUP; }
     @Override public short minVersion() { return 0; }
@@ -34,6 +34,6 @@ public final class JoinGroupApi implements ApiHandler<JoinGroupRequestData> {
                 ctx.apiVersion() >= 5 ? request.groupInstanceId() : null, request.protocolType(), protocols,
                 request.sessionTimeoutMs(), request.rebalanceTimeoutMs(), ctx.clientId(),
                 ClientHost.of(ctx), ctx.apiVersion());
-        return broker.groupCoordinator().join(join).thenApply(r -> r);
+        return groups.join(join).thenApply(r -> r);
     }
 }

@@ -1,6 +1,5 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.protocol.ApiKeys;
@@ -15,9 +14,9 @@ import java.util.concurrent.CompletableFuture;
 /** LeaveGroup: v0-2 one member by id; v3+ a batch of members, by member id or group.instance.id. */
 public final class LeaveGroupApi implements ApiHandler<LeaveGroupRequestData> {
 
-    private final Broker broker;
+    private final GroupCoordinator groups;
 
-    LeaveGroupApi(Broker broker) { this.broker = broker; }
+    LeaveGroupApi(GroupCoordinator groups) { this.groups = groups; }
 
     @Override public ApiKeys api() { return ApiKeys.LEAVE_GROUP; }
     @Override public short minVersion() { return 0; }
@@ -26,7 +25,7 @@ public final class LeaveGroupApi implements ApiHandler<LeaveGroupRequestData> {
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, LeaveGroupRequestData request) {
         LeaveGroupResponseData r = new LeaveGroupResponseData();
-        GroupCoordinator c = broker.groupCoordinator();
+        GroupCoordinator c = groups;
         if (ctx.apiVersion() < 3) {
             Errors e = c.leave(request.groupId(), List.of(new GroupCoordinator.Leaving(request.memberId(), null))).get(0);
             return CompletableFuture.completedFuture(r.setErrorCode(e.code()));

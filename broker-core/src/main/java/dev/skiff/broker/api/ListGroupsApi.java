@@ -1,6 +1,5 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.protocol.ApiKeys;
@@ -18,9 +17,9 @@ public final class ListGroupsApi implements ApiHandler<ListGroupsRequestData> {
 
     private static final String GROUP_TYPE = "classic";
 
-    private final Broker broker;
+    private final GroupCoordinator groups;
 
-    ListGroupsApi(Broker broker) { this.broker = broker; }
+    ListGroupsApi(GroupCoordinator groups) { this.groups = groups; }
 
     @Override public ApiKeys api() { return ApiKeys.LIST_GROUPS; }
     @Override public short minVersion() { return 0; }
@@ -32,7 +31,7 @@ public final class ListGroupsApi implements ApiHandler<ListGroupsRequestData> {
         Set<String> types = lower(ctx.apiVersion() >= 5 ? request.typesFilter() : null);
         ListGroupsResponseData r = new ListGroupsResponseData();
         if (!types.isEmpty() && !types.contains(GROUP_TYPE)) return CompletableFuture.completedFuture(r);
-        for (GroupCoordinator.GroupSummary g : broker.groupCoordinator().list()) {
+        for (GroupCoordinator.GroupSummary g : groups.list()) {
             if (!states.isEmpty() && !states.contains(g.state().wireName().toLowerCase(Locale.ROOT))) continue;
             r.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(g.groupId())
                     .setProtocolType(g.protocolType()).setGroupState(g.state().wireName()).setGroupType(GROUP_TYPE));

@@ -1,7 +1,7 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.broker.txn.TransactionMetadata;
 import dev.skiff.broker.txn.TransactionState;
 import dev.skiff.protocol.ApiKeys;
@@ -21,9 +21,9 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class ListTransactionsApi implements ApiHandler<ListTransactionsRequestData> {
 
-    private final Broker broker;
+    private final TransactionCoordinator transactions;
 
-    ListTransactionsApi(Broker broker) { this.broker = broker; }
+    ListTransactionsApi(TransactionCoordinator transactions) { this.transactions = transactions; }
 
     @Override public ApiKeys api() { return ApiKeys.LIST_TRANSACTIONS; }
     @Override public short minVersion() { return 0; }
@@ -51,7 +51,7 @@ public final class ListTransactionsApi implements ApiHandler<ListTransactionsReq
         Set<Long> producers = new HashSet<>(request.producerIdFilters());
         long duration = v >= 1 ? request.durationFilter() : -1;
         long now = System.currentTimeMillis();
-        for (TransactionMetadata m : broker.transactions().all()) {
+        for (TransactionMetadata m : transactions.all()) {
             if (!states.isEmpty() && !states.contains(m.state())) continue;
             if (!request.stateFilters().isEmpty() && states.isEmpty()) continue; // only unknown states asked
             if (!producers.isEmpty() && !producers.contains(m.producerId())) continue;

@@ -1,10 +1,11 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
+import dev.skiff.broker.AdvertisedAddress;
 import dev.skiff.broker.InvalidTopicException;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
+import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -21,9 +22,15 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class MetadataApi implements ApiHandler<MetadataRequestData> {
 
-    private final Broker broker;
+    private final BrokerConfig config;
+    private final AdvertisedAddress address;
+    private final TopicManager topics;
 
-    MetadataApi(Broker broker) { this.broker = broker; }
+    MetadataApi(BrokerConfig config, AdvertisedAddress address, TopicManager topics) {
+        this.config = config;
+        this.address = address;
+        this.topics = topics;
+    }
 
     @Override public ApiKeys api() { return ApiKeys.METADATA; }
     @Override public short minVersion() { return 0; }
@@ -33,11 +40,10 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, MetadataRequestData request) {
         short v = ctx.apiVersion();
         MetadataResponseData r = new MetadataResponseData()
-                .setClusterId(broker.config().clusterId)
-                .setControllerId(broker.nodeId());
+                .setClusterId(config.clusterId)
+                .setControllerId(config.nodeId);
         r.brokers().add(new MetadataResponseData.MetadataResponseBroker()
-                .setNodeId(broker.nodeId()).setHost(broker.advertisedHost()).setPort(broker.advertisedPort()));
-        TopicManager topics = broker.topics();
+                .setNodeId(config.nodeId).setHost(address.host()).setPort(address.port()));
         // v0: an empty list means all topics; v1+: null means all, empty means none.
         boolean all = request.topics() == null || (v == 0 && request.topics().isEmpty());
         if (all) {
@@ -74,10 +80,10 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
     private MetadataResponseData.MetadataResponseTopic describe(Topic t) {
         MetadataResponseData.MetadataResponseTopic mt = new MetadataResponseData.MetadataResponseTopic()
                 .setName(t.name()).setTopicId(t.id()).setIsInternal(t.internal());
-        List<Integer> self = List.of(broker.nodeId());
+        List<Integer> self = List.of(config.nodeId);
         for (int i = 0; i < t.partitions().size(); i++) {
             mt.partitions().add(new MetadataResponseData.MetadataResponsePartition()
-                    .setPartitionIndex(i).setLeaderId(broker.nodeId()).setLeaderEpoch(0)
+                    .setPartitionIndex(i).setLeaderId(config.nodeId).setLeaderEpoch(0)
                     .setReplicaNodes(new ArrayList<>(self)).setIsrNodes(new ArrayList<>(self)));
         }
         return mt;

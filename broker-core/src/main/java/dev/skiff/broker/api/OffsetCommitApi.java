@@ -1,10 +1,13 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
+import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.group.CommittedOffset;
+import dev.skiff.broker.group.GroupCoordinator;
+import dev.skiff.broker.group.OffsetBackend;
+import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.log.LogStorageException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -14,6 +17,7 @@ import dev.skiff.protocol.message.OffsetCommitResponseData;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * OffsetCommit: stores a group's offsets durably. Commits outside a group generation (generation -1, and
@@ -21,9 +25,17 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData> {
 
-    private final Broker broker;
+    private final TopicManager topics;
+    private final OffsetStore offsets;
+    private final Supplier<OffsetBackend> version0Offsets;
+    private final GroupCoordinator groups;
 
-    OffsetCommitApi(Broker broker) { this.broker = broker; }
+    OffsetCommitApi(TopicManager topics, OffsetStore offsets, Supplier<OffsetBackend> version0Offsets, GroupCoordinator groups) {
+        this.topics = topics;
+        this.offsets = offsets;
+        this.version0Offsets = version0Offsets;
+        this.groups = groups;
+    }
 
     @Override public ApiKeys api() { return ApiKeys.OFFSET_COMMIT; }
     @Override public short minVersion() { return 0; }
@@ -41,7 +53,7 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
             OffsetCommitResponseData.OffsetCommitResponseTopic tr =
                     new OffsetCommitResponseData.OffsetCommitResponseTopic().setName(rt.name());
             r.topics().add(tr);
-            Topic t = broker.topics().get(rt.name());
+            Topic t = topics.get(rt.name());
             for (OffsetCommitRequestData.OffsetCommitRequestPartition rp : rt.partitions()) {
                 OffsetCommitResponseData.OffsetCommitResponsePartition pr =
                         new OffsetCommitResponseData.OffsetCommitResponsePartition().setPartitionIndex(rp.partitionIndex());
@@ -62,7 +74,7 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
             }
         }
         try {
-            (ctx.apiVersion() == 0 ? broker.version0Offsets() : broker.offsets()).commit(request.groupId(), accepted);
+            (ctx.apiVersion() == 0 ? version0Offsets.get() : offsets).commit(request.groupId(), accepted);
         } catch (LogStorageException | IllegalStateException e) {
             answers.values().forEach(pr -> pr.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()));
         }
@@ -72,7 +84,7 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
     /** v1+ commits carry a generation and member id, checked against the group as Kafka does; v0 never. */
     private Errors groupError(RequestContext ctx, OffsetCommitRequestData request) {
         if (ctx.apiVersion() == 0) return Errors.NONE;
-        return broker.groupCoordinator().validateCommit(request.groupId(), request.generationIdOrMemberEpoch(),
+        return groups.validateCommit(request.groupId(), request.generationIdOrMemberEpoch(),
                 request.memberId(), ctx.apiVersion() >= 7 ? request.groupInstanceId() : null);
     }
 

@@ -1,8 +1,8 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
+import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.protocol.ApiKeys;
@@ -20,9 +20,13 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class OffsetDeleteApi implements ApiHandler<OffsetDeleteRequestData> {
 
-    private final Broker broker;
+    private final TopicManager topics;
+    private final GroupCoordinator groups;
 
-    OffsetDeleteApi(Broker broker) { this.broker = broker; }
+    OffsetDeleteApi(TopicManager topics, GroupCoordinator groups) {
+        this.topics = topics;
+        this.groups = groups;
+    }
 
     @Override public ApiKeys api() { return ApiKeys.OFFSET_DELETE; }
     @Override public short minVersion() { return 0; }
@@ -32,14 +36,14 @@ public final class OffsetDeleteApi implements ApiHandler<OffsetDeleteRequestData
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, OffsetDeleteRequestData request) {
         List<TopicPartition> known = new ArrayList<>();
         for (OffsetDeleteRequestData.OffsetDeleteRequestTopic t : request.topics()) {
-            Topic topic = broker.topics().get(t.name());
+            Topic topic = topics.get(t.name());
             for (OffsetDeleteRequestData.OffsetDeleteRequestPartition p : t.partitions())
                 if (topic != null && topic.partition(p.partitionIndex()) != null)
                     known.add(new TopicPartition(t.name(), p.partitionIndex()));
         }
         GroupCoordinator.OffsetDeleteResult result;
         try {
-            result = broker.groupCoordinator().deleteOffsets(request.groupId(), known);
+            result = groups.deleteOffsets(request.groupId(), known);
         } catch (RuntimeException e) {
             result = new GroupCoordinator.OffsetDeleteResult(Errors.COORDINATOR_NOT_AVAILABLE, java.util.Map.of());
         }

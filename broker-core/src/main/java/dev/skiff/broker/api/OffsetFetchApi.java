@@ -1,11 +1,13 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
+import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.group.CommittedOffset;
 import dev.skiff.broker.group.OffsetBackend;
+import dev.skiff.broker.group.OffsetStore;
+import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -16,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * OffsetFetch: a group's committed offsets; -1 for partitions without one. v0-7 ask for one group, v8+ for
@@ -23,9 +26,17 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> {
 
-    private final Broker broker;
+    private final TopicManager topics;
+    private final OffsetStore offsets;
+    private final Supplier<OffsetBackend> version0Offsets;
+    private final TransactionCoordinator transactions;
 
-    OffsetFetchApi(Broker broker) { this.broker = broker; }
+    OffsetFetchApi(TopicManager topics, OffsetStore offsets, Supplier<OffsetBackend> version0Offsets, TransactionCoordinator transactions) {
+        this.topics = topics;
+        this.offsets = offsets;
+        this.version0Offsets = version0Offsets;
+        this.transactions = transactions;
+    }
 
     @Override public ApiKeys api() { return ApiKeys.OFFSET_FETCH; }
     @Override public short minVersion() { return 0; }
@@ -35,7 +46,7 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
     private Map<String, List<Integer>> wanted(String group, Map<String, List<Integer>> asked) {
         if (asked != null) return asked;
         Map<String, List<Integer>> all = new LinkedHashMap<>();
-        broker.offsets().fetchAll(group).keySet().forEach(tp ->
+        offsets.fetchAll(group).keySet().forEach(tp ->
                 all.computeIfAbsent(tp.topic(), x -> new ArrayList<>()).add(tp.partition()));
         return all;
     }
@@ -54,7 +65,7 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
                 OffsetFetchResponseData.OffsetFetchResponseTopic tr =
                         new OffsetFetchResponseData.OffsetFetchResponseTopic().setName(topic);
                 r.topics().add(tr);
-                OffsetBackend store = ctx.apiVersion() == 0 ? broker.version0Offsets() : broker.offsets();
+                OffsetBackend store = ctx.apiVersion() == 0 ? version0Offsets.get() : offsets;
                 for (int p : parts) {
                     Answer a = answer(store, request.requireStable(), request.groupId(), topic, p);
                     tr.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartition().setPartitionIndex(p)
@@ -71,7 +82,7 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
                 for (OffsetFetchRequestData.OffsetFetchRequestTopics t : g.topics()) {
                     String name = t.name();
                     if (ctx.apiVersion() >= 10) {
-                        Topic topic = broker.topics().get(t.topicId());
+                        Topic topic = topics.get(t.topicId());
                         name = topic == null ? null : topic.name();
                     }
                     if (name != null) asked.put(name, t.partitionIndexes());
@@ -81,12 +92,12 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
                     new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(g.groupId());
             r.groups().add(gr);
             wanted(g.groupId(), asked).forEach((topic, parts) -> {
-                Topic known = broker.topics().get(topic);
+                Topic known = topics.get(topic);
                 OffsetFetchResponseData.OffsetFetchResponseTopics tr = new OffsetFetchResponseData.OffsetFetchResponseTopics()
                         .setName(topic).setTopicId(known == null ? dev.skiff.protocol.types.Uuid.ZERO : known.id());
                 gr.topics().add(tr);
                 for (int p : parts) {
-                    Answer a = answer(broker.offsets(), request.requireStable(), g.groupId(), topic, p);
+                    Answer a = answer(offsets, request.requireStable(), g.groupId(), topic, p);
                     tr.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartitions().setPartitionIndex(p)
                             .setErrorCode(a.error()).setCommittedOffset(a.offset())
                             .setCommittedLeaderEpoch(a.leaderEpoch()).setMetadata(a.metadata()));
@@ -101,7 +112,7 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
      * UNSTABLE_OFFSET_COMMIT, so the consumer retries instead of starting from an offset about to change.
      */
     private boolean unstable(boolean requireStable, String group, String topic, int partition) {
-        return requireStable && broker.transactions().hasPendingOffsets(group, new TopicPartition(topic, partition));
+        return requireStable && transactions.hasPendingOffsets(group, new TopicPartition(topic, partition));
     }
 
     /** One partition's answer, the same in the single-group (v0-7) and multi-group (v8+) layouts. */

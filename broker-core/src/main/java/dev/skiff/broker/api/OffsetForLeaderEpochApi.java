@@ -1,8 +1,8 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.TopicManager;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -22,9 +22,9 @@ public final class OffsetForLeaderEpochApi implements ApiHandler<OffsetForLeader
     private static final int UNDEFINED_EPOCH = -1;
     private static final long UNDEFINED_OFFSET = -1L;
 
-    private final Broker broker;
+    private final TopicManager topics;
 
-    OffsetForLeaderEpochApi(Broker broker) { this.broker = broker; }
+    OffsetForLeaderEpochApi(TopicManager topics) { this.topics = topics; }
 
     @Override public ApiKeys api() { return ApiKeys.OFFSET_FOR_LEADER_EPOCH; }
     @Override public short minVersion() { return 0; }
@@ -38,7 +38,7 @@ public final class OffsetForLeaderEpochApi implements ApiHandler<OffsetForLeader
                     new OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult().setTopic(t.topic());
             response.topics().add(tr);
             for (OffsetForLeaderEpochRequestData.OffsetForLeaderPartition p : t.partitions()) {
-                tr.partitions().add(answer(broker.topics().partition(t.topic(), p.partition()), p, ctx.apiVersion()));
+                tr.partitions().add(answer(topics.partition(t.topic(), p.partition()), p, ctx.apiVersion()));
             }
         }
         return CompletableFuture.completedFuture(response);

@@ -1,42 +1,45 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
+import dev.skiff.broker.AppendOrigin;
 import dev.skiff.broker.Partition;
-import dev.skiff.broker.ProducerStateTable;
+import dev.skiff.broker.Partitions;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
-import dev.skiff.log.Log;
-import dev.skiff.log.LogStorageException;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.ProduceRequestData;
 import dev.skiff.protocol.message.ProduceResponseData;
-import dev.skiff.protocol.records.BatchSummary;
-import dev.skiff.protocol.records.CorruptRecordException;
-import dev.skiff.protocol.records.InvalidRecordException;
-import dev.skiff.protocol.records.LegacyConverter;
-import dev.skiff.protocol.records.RecordBatch;
-import dev.skiff.protocol.records.RecordBatches;
-import dev.skiff.protocol.records.ValidationResult;
-import dev.skiff.protocol.types.BufferRecords;
-import dev.skiff.protocol.types.RecordsData;
-import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Produce: validate each partition's records where they lie in the request buffer, up-convert legacy message
- * sets (magic 0/1) to record batches v2, drop idempotent retries, append, answer. acks=0 gets no answer.
+ * Produce: each partition's records go to {@link Partitions#appendRecords} (validation, idempotence,
+ * transactions, append); acks=0 gets no answer.
+ *
+ * <p>Versions (Kafka's ProduceRequest/ProduceResponse schemas):
+ * <ul>
+ * <li>v0: acks, timeout and per partition a message set (magic 0); answers base offset and error.
+ * <li>v1: the response adds throttle_time_ms; message sets may be magic 0 or 1.
+ * <li>v2: the response adds log_append_time_ms (message sets magic 1 carry timestamps).
+ * <li>v3: adds transactional_id; records must be record batches v2 (idempotence, transactions).
+ * <li>v4: same as v3; KAFKA_STORAGE_ERROR may be answered.
+ * <li>v5: the response adds log_start_offset. v6: same as v5.
+ * <li>v7: same as v6; batches may be zstd-compressed.
+ * <li>v8: the response adds record_errors and error_message (KIP-467).
+ * <li>v9: flexible versions (compact strings and arrays, tagged fields).
+ * <li>v10: the response may carry current_leader and node_endpoints as tagged fields (KIP-951).
+ * <li>v11: TRANSACTION_ABORTABLE may be answered (KIP-890). v12: same as v11 (transactions v2 may produce
+ *     to partitions not added before).
+ * <li>v13 (not served): topic ids instead of names.
+ * </ul>
+ * Kafka 4 rejects v0-v2 but still lists them; Skiff serves them for old clients.
  */
 public final class ProduceApi implements ApiHandler<ProduceRequestData> {
 
-    private static final Logger log = LoggerFactory.getLogger(ProduceApi.class);
+    private final Partitions partitions;
 
-    private final Broker broker;
-
-    ProduceApi(Broker broker) { this.broker = broker; }
+    ProduceApi(Partitions partitions) { this.partitions = partitions; }
 
     @Override public ApiKeys api() { return ApiKeys.PRODUCE; }
     @Override public short minVersion() { return 0; }
@@ -44,11 +47,10 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, ProduceRequestData request) {
+        short v = ctx.apiVersion();
         ProduceResponseData response = new ProduceResponseData();
-        boolean fsync = request.acks() == -1 && broker.config().fsyncOnAcksAll;
         for (ProduceRequestData.TopicProduceData td : request.topicData()) {
-            Topic topic = td.topicId() != null && ctx.apiVersion() >= 13
-                    ? broker.topics().get(td.topicId()) : broker.topics().get(td.name());
+            Topic topic = td.topicId() != null && v >= 13 ? partitions.topic(td.topicId()) : partitions.topic(td.name());
             ProduceResponseData.TopicProduceResponse tr = new ProduceResponseData.TopicProduceResponse()
                     .setName(td.name()).setTopicId(td.topicId());
             response.responses().add(tr);
@@ -58,112 +60,19 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
                 tr.partitionResponses().add(pr);
                 Partition p = topic == null ? null : topic.partition(pd.index());
                 if (p == null) {
-                    pr.setErrorCode((ctx.apiVersion() >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
+                    pr.setErrorCode((v >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
                     continue;
                 }
-                produce(ctx, topic, p, pd.records(), pr, request.transactionalId());
-                if (fsync && pr.errorCode() == 0) fsync(p, pr);
+                try {
+                    Partitions.AppendResult r = partitions.appendRecords(topic, p, pd.records(), request.acks(),
+                            AppendOrigin.CLIENT, v < 3);
+                    pr.setBaseOffset(r.baseOffset()).setLogAppendTimeMs(r.logAppendTimeMs());
+                } catch (ApiException e) {
+                    pr.setErrorCode(e.error().code()).setErrorMessage(e.getMessage());
+                }
+                pr.setLogStartOffset(p.logStartOffset());
             }
         }
         return CompletableFuture.completedFuture(request.acks() == 0 ? null : response);
-    }
-
-    /** skiff.fsync.on.acks.all: the answer waits for the disk; a failed fsync is a storage error, not an ack. */
-    private static void fsync(Partition p, ProduceResponseData.PartitionProduceResponse pr) {
-        try {
-            p.log().flush();
-        } catch (LogStorageException e) {
-            log.error("fsync of {} failed: {}", p.id(), e.getMessage());
-            pr.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code()).setErrorMessage(e.getMessage());
-        }
-    }
-
-    private void produce(RequestContext ctx, Topic topic, Partition p, RecordsData records,
-                         ProduceResponseData.PartitionProduceResponse pr, String transactionalId) {
-        if (!(records instanceof BufferRecords br) || br.sizeInBytes() == 0) {
-            pr.setErrorCode(Errors.CORRUPT_MESSAGE.code()).setErrorMessage("Produce request has no records");
-            return;
-        }
-        ByteBuffer batches = RecordBatches.nioView(br.buf());
-        Topic.AppendRules rules = topic.appendRules();
-        int maxMessageBytes = rules.maxMessageBytes();
-        boolean logAppendTime = rules.logAppendTime();
-        try {
-            byte magic = RecordBatches.magic(batches);
-            if (magic < 0) throw new CorruptRecordException("Records are too short");
-            ValidationResult valid;
-            if (magic < RecordBatch.MAGIC) {
-                if (ctx.apiVersion() >= 3) throw new InvalidRecordException("Produce v3+ needs record batches v2");
-                batches = LegacyConverter.upConvert(batches);
-                valid = RecordBatches.validate(batches);
-            } else {
-                valid = RecordBatches.validateProduce(batches);
-            }
-            // compacted topics keep the latest record per key: a record without a key has no place there (Kafka: INVALID_RECORD)
-            if (rules.compacted()) {
-                RecordBatches.validateDeep(batches, true);
-            }
-            for (BatchSummary b : valid.batches()) {
-                if (b.sizeInBytes() > maxMessageBytes) {
-                    pr.setErrorCode(Errors.MESSAGE_TOO_LARGE.code()).setErrorMessage("Batch of " + b.sizeInBytes()
-                            + " bytes is larger than max.message.bytes " + maxMessageBytes);
-                    return;
-                }
-            }
-            long now = System.currentTimeMillis();
-            if (logAppendTime) {
-                for (BatchSummary b : valid.batches()) RecordBatch.wrap(batches, b.position()).setLogAppendTime(now);
-            }
-            pr.setLogAppendTimeMs(logAppendTime ? now : -1);
-            append(p, batches, valid.batches().get(0), pr);
-        } catch (CorruptRecordException e) {
-            log.debug("Rejected corrupt records for {} from {}: {}", p.id(), ctx.clientAddress(), e.getMessage());
-            pr.setErrorCode(Errors.CORRUPT_MESSAGE.code()).setErrorMessage(e.getMessage());
-        } catch (InvalidRecordException e) {
-            pr.setErrorCode(Errors.INVALID_RECORD.code()).setErrorMessage(e.getMessage());
-        } catch (LogStorageException e) {
-            log.error("Append to {} failed: {}", p.id(), e.getMessage());
-            pr.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code()).setErrorMessage(e.getMessage());
-        }
-        pr.setLogStartOffset(p.logStartOffset());
-    }
-
-    /**
-     * Appends the batches; for idempotent producers the sequence check and the append happen under the
-     * partition lock so two retries racing on two connections cannot both land.
-     */
-    private void append(Partition p, ByteBuffer batches, BatchSummary first,
-                        ProduceResponseData.PartitionProduceResponse pr) {
-        if (first.producerId() < 0) {
-            Log.AppendInfo info = p.append(batches);
-            pr.setBaseOffset(info.firstOffset());
-            return;
-        }
-        p.locked(() -> {
-            if (first.transactional()) { // V1 transactions add a partition before producing to it
-                Errors txnError = broker.transactions().verifyProduce(first.producerId(), first.producerEpoch(), p.id());
-                if (txnError != Errors.NONE) {
-                    pr.setErrorCode(txnError.code()).setErrorMessage("Producer " + first.producerId() + " epoch "
-                            + first.producerEpoch() + " has no ongoing transaction with " + p.id());
-                    return null;
-                }
-            }
-            ProducerStateTable producers = p.producers();
-            int lastSeq = first.baseSequence() < 0 ? -1
-                    : ProducerStateTable.lastSequence(first.baseSequence(), first.lastOffsetDelta() + 1);
-            ProducerStateTable.Verdict v = producers.check(first.producerId(), first.producerEpoch(),
-                    first.baseSequence(), lastSeq);
-            if (v instanceof ProducerStateTable.Duplicate d) {
-                pr.setBaseOffset(d.firstOffset()); // a retry: acknowledged again, not appended twice
-            } else if (v instanceof ProducerStateTable.Reject r) {
-                pr.setErrorCode(r.errorCode()).setErrorMessage(r.message());
-            } else {
-                Log.AppendInfo info = p.append(batches);
-                pr.setBaseOffset(info.firstOffset());
-                producers.update(first.producerId(), first.producerEpoch(), first.baseSequence(), lastSeq,
-                        info.firstOffset(), info.lastOffset(), info.maxTimestamp());
-            }
-            return null;
-        });
     }
 }

@@ -1,7 +1,7 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.message.SyncGroupRequestData;
@@ -12,9 +12,9 @@ import java.util.concurrent.CompletableFuture;
 /** SyncGroup: the leader hands in the assignment; every member (followers wait) gets its own part. */
 public final class SyncGroupApi implements ApiHandler<SyncGroupRequestData> {
 
-    private final Broker broker;
+    private final GroupCoordinator groups;
 
-    SyncGroupApi(Broker broker) { this.broker = broker; }
+    SyncGroupApi(GroupCoordinator groups) { this.groups = groups; }
 
     @Override public ApiKeys api() { return ApiKeys.SYNC_GROUP; }
     @Override public short minVersion() { return 0; }
@@ -26,7 +26,7 @@ public final class SyncGroupApi implements ApiHandler<SyncGroupRequestData> {
         for (SyncGroupRequestData.SyncGroupRequestAssignment a : request.assignments())
             assignments.put(a.memberId(), a.assignment());
         short v = ctx.apiVersion();
-        return broker.groupCoordinator().sync(request.groupId(), request.generationId(), request.memberId(),
+        return groups.sync(request.groupId(), request.generationId(), request.memberId(),
                 v >= 3 ? request.groupInstanceId() : null, v >= 5 ? request.protocolType() : null,
                 v >= 5 ? request.protocolName() : null, assignments, v).thenApply(r -> r);
     }

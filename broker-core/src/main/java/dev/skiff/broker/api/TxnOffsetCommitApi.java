@@ -1,11 +1,13 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
+import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.group.CommittedOffset;
+import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.txn.FencedErrors;
+import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -22,9 +24,15 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitRequestData> {
 
-    private final Broker broker;
+    private final TopicManager topics;
+    private final GroupCoordinator groups;
+    private final TransactionCoordinator transactions;
 
-    TxnOffsetCommitApi(Broker broker) { this.broker = broker; }
+    TxnOffsetCommitApi(TopicManager topics, GroupCoordinator groups, TransactionCoordinator transactions) {
+        this.topics = topics;
+        this.groups = groups;
+        this.transactions = transactions;
+    }
 
     @Override public ApiKeys api() { return ApiKeys.TXN_OFFSET_COMMIT; }
     @Override public short minVersion() { return 0; }
@@ -37,7 +45,7 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
         Map<TopicPartition, Errors> errors = new LinkedHashMap<>();
         Map<TopicPartition, CommittedOffset> accepted = new LinkedHashMap<>();
         for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic rt : request.topics()) {
-            Topic t = broker.topics().get(rt.name());
+            Topic t = topics.get(rt.name());
             for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition rp : rt.partitions()) {
                 TopicPartition tp = new TopicPartition(rt.name(), rp.partitionIndex());
                 String metadata = rp.committedMetadata();
@@ -53,7 +61,7 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
         }
         Errors e = groupError(request);
         if (e == Errors.NONE && !accepted.isEmpty()) {
-            e = broker.transactions().commitOffsets(request.transactionalId(), request.producerId(),
+            e = transactions.commitOffsets(request.transactionalId(), request.producerId(),
                     request.producerEpoch(), request.groupId(), accepted);
         }
         Errors common = FencedErrors.forVersion(e, v, 3);
@@ -64,7 +72,7 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
     /** Kafka accepts commits without generation (v0-2, or -1 and no member); others must match the group. */
     private Errors groupError(TxnOffsetCommitRequestData request) {
         if (request.generationId() < 0 && (request.memberId() == null || request.memberId().isEmpty())) return Errors.NONE;
-        Errors e = broker.groupCoordinator().validateCommit(request.groupId(), request.generationId(),
+        Errors e = groups.validateCommit(request.groupId(), request.generationId(),
                 request.memberId(), request.groupInstanceId());
         return e == Errors.REBALANCE_IN_PROGRESS ? Errors.NONE : e; // the generation matched; Kafka takes it
     }

@@ -1,20 +1,18 @@
 package dev.skiff.broker.txn;
 
 import dev.skiff.broker.RequestContext;
-import dev.skiff.broker.api.InitProducerIdApi;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.message.InitProducerIdRequestData;
 import dev.skiff.protocol.message.InitProducerIdResponseData;
 import java.util.concurrent.CompletableFuture;
 
 /** InitProducerId with a transactional id, answered by the coordinator. */
-public final class TransactionalInitProducerId implements InitProducerIdApi.Transactional {
+public final class TransactionalInitProducerId {
 
     private final TransactionCoordinator coordinator;
 
     public TransactionalInitProducerId(TransactionCoordinator coordinator) { this.coordinator = coordinator; }
 
-    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, InitProducerIdRequestData request) {
         // producer id and epoch of the caller come with v3+ (KIP-360); before they are -1, as the defaults
         long expectedId = ctx.apiVersion() >= 3 ? request.producerId() : -1;

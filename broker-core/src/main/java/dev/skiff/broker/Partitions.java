@@ -1,0 +1,144 @@
+package dev.skiff.broker;
+
+import dev.skiff.config.BrokerConfig;
+import dev.skiff.log.Log;
+import dev.skiff.log.LogStorageException;
+import dev.skiff.protocol.ApiException;
+import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.records.RecordBatches;
+import dev.skiff.protocol.types.BufferRecords;
+import dev.skiff.protocol.types.RecordsData;
+import dev.skiff.protocol.types.Uuid;
+import java.util.List;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data path of every partition this broker leads, in Kafka's terms (its ReplicaManager): append records
+ * with acks and origin, read with isolation level and max bytes, look up offsets, delete records, expire idle
+ * producers. Handlers speak the wire and call this; each partition's own work is in {@link Partition}.
+ * Replication and authorization would plug in here. Failures are {@link ApiException}s, one per partition.
+ */
+public final class Partitions {
+
+    private static final Logger log = LoggerFactory.getLogger(Partitions.class);
+
+    /** What an append answers for one partition. logAppendTimeMs is -1 for CreateTime topics. */
+    public record AppendResult(long baseOffset, long logAppendTimeMs) {}
+
+    private final TopicManager topics;
+    private final TransactionVerifier transactions;
+    private final BrokerConfig config;
+    private final LongSupplier clock;
+
+    public Partitions(TopicManager topics, TransactionVerifier transactions, BrokerConfig config, LongSupplier clock) {
+        this.topics = topics;
+        this.transactions = transactions;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    public Topic topic(String name) { return topics.get(name); }
+
+    public Topic topic(Uuid id) { return topics.get(id); }
+
+    /** The partition, or null when the topic or the partition is unknown. */
+    public Partition partition(String topic, int index) { return topics.partition(topic, index); }
+
+    /**
+     * Validates and appends {@code records} to a partition of {@code topic}. {@code legacyAllowed}: message
+     * sets v0/v1 are still allowed (Produce v0-2). With acks=-1 and skiff.fsync.on.acks.all the answer waits
+     * for the disk. Clients may not write internal topics (INVALID_TOPIC_EXCEPTION, as Kafka).
+     */
+    public AppendResult appendRecords(Topic topic, Partition partition, RecordsData records, short requiredAcks,
+                                      AppendOrigin origin, boolean legacyAllowed) {
+        if (origin == AppendOrigin.CLIENT) InternalTopics.refuse(topic.name(), Errors.INVALID_TOPIC_EXCEPTION, "append to");
+        if (!(records instanceof BufferRecords br) || br.sizeInBytes() == 0) {
+            throw new ApiException(Errors.CORRUPT_MESSAGE, "Produce request has no records");
+        }
+        LogValidator.ValidatedRecords valid;
+        try {
+            valid = LogValidator.validate(RecordBatches.nioView(br.buf()), legacyAllowed, topic.appendRules(), origin,
+                    clock.getAsLong());
+        } catch (ApiException e) {
+            if (e.error() == Errors.CORRUPT_MESSAGE) log.debug("Rejected corrupt records for {}: {}", partition.id(), e.getMessage());
+            throw e;
+        }
+        long baseOffset;
+        try {
+            baseOffset = partition.appendRecordsToLeader(valid, transactions);
+        } catch (ApiException e) {
+            if (e.error() == Errors.KAFKA_STORAGE_ERROR) log.error("Append to {} failed: {}", partition.id(), e.getMessage());
+            throw e;
+        }
+        if (requiredAcks == -1 && config.fsyncOnAcksAll) flush(partition);
+        return new AppendResult(baseOffset, valid.logAppendTimeMs());
+    }
+
+    /** skiff.fsync.on.acks.all: a failed fsync is a storage error, not an acknowledgement. */
+    private static void flush(Partition partition) {
+        try {
+            partition.log().flush();
+        } catch (LogStorageException e) {
+            log.error("fsync of {} failed: {}", partition.id(), e.getMessage());
+            throw new ApiException(Errors.KAFKA_STORAGE_ERROR, e.getMessage(), e);
+        }
+    }
+
+    /** Reads one partition; see {@link Partition#fetchRecords}. */
+    public Partition.FetchDataInfo read(Partition partition, long offset, int maxBytes, boolean minOneBatch,
+                                        IsolationLevel isolation, byte magic) {
+        return partition.fetchRecords(offset, maxBytes, minOneBatch, isolation, magic);
+    }
+
+    /** Where a fetch reads one partition (Kafka's FetchRequest.PartitionData); partition null when unknown. */
+    public record FetchPosition(Partition partition, long fetchOffset, int partitionMaxBytes) {}
+
+    /** Bytes a fetch would get now, without reading them; Long.MAX_VALUE when it must be answered at once. */
+    public long bytesAvailable(List<FetchPosition> positions, int maxBytes, IsolationLevel isolation) {
+        long total = 0;
+        for (FetchPosition f : positions) {
+            if (f.partition() == null) continue;
+            long available = f.partition().bytesAvailable(f.fetchOffset(), f.partitionMaxBytes(), isolation);
+            if (available == Long.MAX_VALUE) return available;
+            total += available;
+            if (total >= maxBytes) break;
+        }
+        return total;
+    }
+
+    /** See {@link Partition#fetchOffsetForTimestamp}. */
+    public Log.TimestampOffset offsetForTimestamp(Partition partition, long timestamp, IsolationLevel isolation) {
+        return partition.fetchOffsetForTimestamp(timestamp, isolation);
+    }
+
+    /** ListOffsets v0: segment base offsets at or before {@code timestamp}, newest first. */
+    public List<Long> legacyOffsetsBefore(Partition partition, long timestamp, int maxNumOffsets) {
+        return partition.legacyOffsetsBefore(timestamp, maxNumOffsets, clock.getAsLong());
+    }
+
+    /**
+     * Moves a partition's log start offset to {@code offset} (-1: the high watermark); returns the new low
+     * watermark. Internal topics are refused (INVALID_TOPIC_EXCEPTION, as Kafka).
+     */
+    public long deleteRecords(Partition partition, long offset) {
+        InternalTopics.refuse(partition.topic(), Errors.INVALID_TOPIC_EXCEPTION, "delete records of");
+        try {
+            return partition.deleteRecordsOnLeader(offset);
+        } catch (ApiException e) {
+            if (e.error() == Errors.KAFKA_STORAGE_ERROR) log.error("DeleteRecords on {} failed: {}", partition.id(), e.getMessage());
+            throw e;
+        }
+    }
+
+    /** One pass of producer.id.expiration.ms over every partition; returns the producers forgotten. */
+    public int expireProducers() {
+        long now = clock.getAsLong();
+        int removed = 0;
+        for (Topic t : topics.all()) {
+            for (Partition p : t.partitions()) removed += p.expireProducers(now, config.producerIdExpirationMs);
+        }
+        return removed;
+    }
+}
