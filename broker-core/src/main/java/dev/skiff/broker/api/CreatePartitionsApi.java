@@ -1,5 +1,6 @@
 package dev.skiff.broker.api;
 
+import dev.skiff.broker.InternalTopics;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
@@ -54,6 +55,10 @@ public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsReq
         Topic topic = topics.get(t.name());
         if (topic == null)
             throw new AdminException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host this topic-partition.");
+        if (InternalTopics.isInternal(topic.name())) {
+            // groups and transactional ids are mapped to partitions by hash: a new count would lose them
+            throw new AdminException(Errors.INVALID_REQUEST, "Cannot add partitions to internal topic " + topic.name());
+        }
         int current = topic.partitions().size();
         if (t.count() < current)
             throw new AdminException(Errors.INVALID_PARTITIONS, "The topic " + t.name() + " currently has " + current

@@ -1,5 +1,6 @@
 package dev.skiff.broker.api;
 
+import dev.skiff.broker.InternalTopics;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
@@ -55,6 +56,11 @@ public final class DeleteTopicsApi implements ApiHandler<DeleteTopicsRequestData
                     ? "This server does not host this topic ID." : "This server does not host this topic-partition.");
         }
         r.setName(t.name()).setTopicId(t.id());
+        if (InternalTopics.isInternal(t.name())) {
+            // Kafka 4 leaves this to its tools; deleting the offsets or transaction log loses what clients were
+            // promised, so Skiff refuses as Kafka refuses other internal-topic admin (INVALID_REQUEST)
+            return r.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Cannot delete internal topic " + t.name());
+        }
         if (!topics.delete(t.name())) {
             r.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()).setErrorMessage("This server does not host this topic-partition.");
         }
