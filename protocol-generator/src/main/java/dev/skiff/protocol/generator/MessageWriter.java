@@ -176,7 +176,8 @@ final class MessageWriter {
             c.line("return this.%s;", var(f));
             c.line("}");
             c.line("");
-            c.line("public %s set%s(%s v) {", className, f.name(), type);
+            // Kafka's internal-record schemas name fields in lowerCamelCase: setters still read setProtocolType
+            c.line("public %s set%s(%s v) {", className, Character.toUpperCase(f.name().charAt(0)) + f.name().substring(1), type);
             c.line("this.%s = v;", var(f));
             c.line("return this;");
             c.line("}");
