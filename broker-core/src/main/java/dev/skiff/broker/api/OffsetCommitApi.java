@@ -6,6 +6,7 @@ import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.group.CommittedOffset;
 import dev.skiff.log.LogStorageException;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -51,7 +52,7 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
                     continue;
                 }
                 String metadata = rp.committedMetadata();
-                if (metadata != null && metadata.length() > 4096) {
+                if (broker.offsets().metadataError(metadata) != Errors.NONE) {
                     pr.setErrorCode(Errors.OFFSET_METADATA_TOO_LARGE.code());
                     continue;
                 }
@@ -63,6 +64,8 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
         }
         try {
             (ctx.apiVersion() == 0 ? broker.version0Offsets() : broker.offsets()).commit(request.groupId(), accepted);
+        } catch (ApiException e) {
+            answers.values().forEach(pr -> pr.setErrorCode(e.error().code()));
         } catch (LogStorageException | IllegalStateException e) {
             answers.values().forEach(pr -> pr.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()));
         }
