@@ -72,7 +72,11 @@ public final class Main {
             err.println("skiff: " + e.getMessage());
             return 1;
         } catch (RuntimeException e) {
-            err.println("skiff: cannot start: " + e.getMessage());
+            // not a condition we foresaw: the cause and where it came from, never a bare message (or "null")
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            err.println("skiff: cannot start: " + root);
+            e.printStackTrace(err);
             return 1;
         }
         out.println("Skiff is listening on " + server.host() + ":" + server.port()

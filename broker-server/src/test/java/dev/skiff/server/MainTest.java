@@ -67,4 +67,17 @@ class MainTest {
         assertTrue(ok.out().matches("(?s).*Skiff is listening on 127\\.0\\.0\\.1:\\d+.*"), ok.out());
         assertTrue(Files.isDirectory(dir.resolve("data").resolve("orders-2")));
     }
+
+    @Test
+    void anUnforeseenStartFailurePrintsItsCauseAndStackTrace() {
+        // a partition count that is not a number fails deep in the start, outside the checked configuration
+        Outcome o = run("--port", "0", "--data-dir", dir.resolve("data").toString(),
+                "--override", "transaction.state.log.num.partitions=many");
+        assertEquals(1, o.exit(), o.err());
+        String first = o.err().lines().findFirst().orElse("");
+        assertTrue(first.startsWith("skiff: cannot start: java.lang.NumberFormatException"), o.err());
+        assertTrue(first.contains("many"), o.err());
+        assertTrue(!first.contains("null"), o.err());
+        assertTrue(o.err().lines().anyMatch(l -> l.startsWith("\tat dev.skiff.")), o.err());
+    }
 }

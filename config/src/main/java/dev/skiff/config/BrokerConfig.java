@@ -82,7 +82,7 @@ public final class BrokerConfig {
         groupInitialRebalanceDelayMs = r.longValue(0, "group.initial.rebalance.delay.ms");
         groupMinSessionTimeoutMs = r.positiveInt(6000, "group.min.session.timeout.ms");
         groupMaxSessionTimeoutMs = r.positiveInt(1800000, "group.max.session.timeout.ms");
-        offsetsRetentionMs = r.longValue(7L * 24 * 3600 * 1000, "offsets.retention.minutes");
+        offsetsRetentionMs = r.millis(7L * 24 * 3600 * 1000, "offsets.retention.minutes"); // Kafka: 10080 minutes
         maxConnectionsPerIp = r.positiveInt(Integer.MAX_VALUE, "max.connections.per.ip");
         maxInFlightRequestsPerConnection = r.positiveInt(1000, "skiff.max.inflight.requests.per.connection");
         transactionTimeoutMaxMs = r.longValue(900000, "transaction.max.timeout.ms");

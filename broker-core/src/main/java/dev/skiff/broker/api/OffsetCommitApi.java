@@ -9,6 +9,7 @@ import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.log.LogStorageException;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -63,7 +64,7 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
                     continue;
                 }
                 String metadata = rp.committedMetadata();
-                if (metadata != null && metadata.length() > 4096) {
+                if (broker.offsets().metadataError(metadata) != Errors.NONE) {
                     pr.setErrorCode(Errors.OFFSET_METADATA_TOO_LARGE.code());
                     continue;
                 }
@@ -75,6 +76,8 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
         }
         try {
             (ctx.apiVersion() == 0 ? version0Offsets.get() : offsets).commit(request.groupId(), accepted);
+        } catch (ApiException e) {
+            answers.values().forEach(pr -> pr.setErrorCode(e.error().code()));
         } catch (LogStorageException | IllegalStateException e) {
             answers.values().forEach(pr -> pr.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()));
         }

@@ -51,7 +51,7 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
                 String metadata = rp.committedMetadata();
                 if (t == null || t.partition(rp.partitionIndex()) == null) {
                     errors.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
-                } else if (metadata != null && metadata.length() > 4096) {
+                } else if (broker.offsets().metadataError(metadata) != Errors.NONE) {
                     errors.put(tp, Errors.OFFSET_METADATA_TOO_LARGE);
                 } else {
                     accepted.put(tp, new CommittedOffset(rp.committedOffset(), rp.committedLeaderEpoch(), metadata, now));

@@ -1,7 +1,10 @@
 package dev.skiff.broker.group;
 
+import dev.skiff.broker.InternalTopicLog;
 import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.internal.records.GroupMetadataValueData;
 import dev.skiff.config.BrokerConfig;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.JoinGroupResponseData;
 import dev.skiff.protocol.message.SyncGroupResponseData;
@@ -14,6 +17,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * PreparingRebalance when membership changes); Dead once deleted. Every group has its own lock (its
  * monitor); there is no lock across groups. Answers that wait (JoinGroup, SyncGroup) complete a future later,
  * from another request or from a timer.
+ *
+ * <p>What a group keeps across restarts (generation, protocol, leader, members and their assignments) changes
+ * only by writing its record to {@code __consumer_offsets} first and applying that record after, through the
+ * same {@link #applyRecord} that restores groups at start. Committed offsets of groups without members
+ * expire after {@code offsets.retention.minutes}, checked every {@code offsets.retention.check.interval.ms}.
  */
 public final class GroupCoordinator {
 
@@ -34,36 +43,71 @@ public final class GroupCoordinator {
     private final long initialRebalanceDelayMs;
     private final int minSessionTimeoutMs;
     private final int maxSessionTimeoutMs;
+    private final long offsetsRetentionMs;
+    private final long retentionCheckIntervalMs;
+
+    /** Kafka's offsets.retention.check.interval.ms default. */
+    static final long DEFAULT_RETENTION_CHECK_INTERVAL_MS = 600_000;
+    /** The length of the "-" and UUID a member id gets after its prefix. */
+    private static final int MEMBER_ID_SUFFIX_BYTES = 37;
 
     public GroupCoordinator(OffsetStore offsets, BrokerConfig config, GroupTimer timer) {
         this(offsets, timer, config.groupInitialRebalanceDelayMs, config.groupMinSessionTimeoutMs,
-                config.groupMaxSessionTimeoutMs);
+                config.groupMaxSessionTimeoutMs, config.offsetsRetentionMs,
+                longSetting(config, "offsets.retention.check.interval.ms", DEFAULT_RETENTION_CHECK_INTERVAL_MS));
     }
 
     GroupCoordinator(OffsetStore offsets, GroupTimer timer, long initialRebalanceDelayMs, int minSessionTimeoutMs,
                      int maxSessionTimeoutMs) {
+        this(offsets, timer, initialRebalanceDelayMs, minSessionTimeoutMs, maxSessionTimeoutMs,
+                7L * 24 * 3600 * 1000, DEFAULT_RETENTION_CHECK_INTERVAL_MS);
+    }
+
+    GroupCoordinator(OffsetStore offsets, GroupTimer timer, long initialRebalanceDelayMs, int minSessionTimeoutMs,
+                     int maxSessionTimeoutMs, long offsetsRetentionMs, long retentionCheckIntervalMs) {
         this.offsets = offsets;
         this.timer = timer;
         this.initialRebalanceDelayMs = initialRebalanceDelayMs;
         this.minSessionTimeoutMs = minSessionTimeoutMs;
         this.maxSessionTimeoutMs = maxSessionTimeoutMs;
-        if (offsets != null) offsets.loadedGroups().forEach(this::restore);
+        this.offsetsRetentionMs = offsetsRetentionMs;
+        this.retentionCheckIntervalMs = Math.max(1, retentionCheckIntervalMs);
+        if (offsets != null) {
+            offsets.groupMetadata().forEach(this::restore);
+            timer.schedule(this.retentionCheckIntervalMs, this::periodicOffsetExpiry);
+        }
     }
 
     /** A group as it was last written: its generation and protocol type are kept, its members must rejoin. */
-    private void restore(String groupId, GroupMetadataRecords.Value v) {
+    private void restore(String groupId, GroupMetadataValueData v) {
         ClassicGroup g = new ClassicGroup(groupId);
+        applyRecord(g, v);
+        groups.put(groupId, g);
+    }
+
+    /**
+     * Applies a group's record, written now or found at start. Members are not restored from it (after a
+     * restart they rejoin), so the leader and protocol apply only to members the group has.
+     */
+    private static void applyRecord(ClassicGroup g, GroupMetadataValueData v) {
         g.generationId = v.generation();
         g.protocolType = v.protocolType() == null || v.protocolType().isEmpty() ? null : v.protocolType();
-        g.stateTimestampMs = v.stateTimestampMs();
-        groups.put(groupId, g);
+        g.stateTimestampMs = v.currentStateTimestamp();
+        g.leaderId = g.has(v.leader()) ? v.leader() : null;
+        g.protocolName = g.isEmpty() ? null : v.protocol();
+        for (GroupMetadataValueData.MemberMetadata m : v.members()) {
+            GroupMember member = g.get(m.memberId());
+            if (member != null) member.assignment = m.assignment();
+        }
     }
 
     // ---------------------------------------------------------------- JoinGroup
 
     public CompletableFuture<JoinGroupResponseData> join(JoinRequest r) {
         CompletableFuture<JoinGroupResponseData> f = new CompletableFuture<>();
-        if (r.groupId() == null || r.groupId().isEmpty()) return joinError(f, Errors.INVALID_GROUP_ID, r);
+        if (r.groupId() == null || r.groupId().isEmpty() || !InternalTopicLog.fits(r.groupId()))
+            return joinError(f, Errors.INVALID_GROUP_ID, r);
+        if (!recordable(r)) return joinError(f, Errors.INVALID_REQUEST, r);
         if (r.sessionTimeoutMs() < minSessionTimeoutMs || r.sessionTimeoutMs() > maxSessionTimeoutMs)
             return joinError(f, Errors.INVALID_SESSION_TIMEOUT, r);
         boolean unknownMember = r.memberId() == null || r.memberId().isEmpty();
@@ -80,6 +124,22 @@ public final class GroupCoordinator {
         }
         return f;
     }
+
+    /**
+     * Whether every string of the join fits the group's record. Kafka refuses longer strings as an invalid
+     * request when it parses one; Skiff answers INVALID_REQUEST before anything of the group changes.
+     */
+    private static boolean recordable(JoinRequest r) {
+        if (!InternalTopicLog.fits(r.groupInstanceId()) || !InternalTopicLog.fits(r.protocolType())
+                || !InternalTopicLog.fits(r.clientHost()) || !InternalTopicLog.fits(r.memberId())) return false;
+        for (GroupProtocol p : r.protocols()) if (!InternalTopicLog.fits(p.name())) return false;
+        // a new member's id is its instance id (or client id) with a UUID after it
+        String prefix = r.groupInstanceId() != null ? r.groupInstanceId() : r.clientId() == null ? "" : r.clientId();
+        return utf8Length(prefix) + MEMBER_ID_SUFFIX_BYTES <= InternalTopicLog.MAX_STRING_BYTES
+                && InternalTopicLog.fits(r.clientId());
+    }
+
+    private static int utf8Length(String s) { return s.getBytes(StandardCharsets.UTF_8).length; }
 
     private void joinUnknownMember(ClassicGroup g, JoinRequest r, CompletableFuture<JoinGroupResponseData> f) {
         String prefix = r.groupInstanceId() != null ? r.groupInstanceId() : r.clientId() == null ? "" : r.clientId();
@@ -169,22 +229,38 @@ public final class GroupCoordinator {
     private void replaceStaticMember(ClassicGroup g, String oldId, String newId, JoinRequest r,
                                      CompletableFuture<JoinGroupResponseData> f) {
         GroupMember old = g.get(oldId);
+        boolean keepsAssignment = g.state == GroupState.STABLE && sameSubscription(g, old.protocols, r.protocols());
+        GroupMember m = old.withId(newId);
+        GroupMetadataValueData record = null;
+        if (keepsAssignment) {
+            m.sessionTimeoutMs = r.sessionTimeoutMs();
+            m.rebalanceTimeoutMs = rebalanceTimeout(r);
+            m.clientId = r.clientId();
+            m.clientHost = r.clientHost();
+            m.protocols = List.copyOf(r.protocols());
+            // the group with the new member in the old one's place is written before anything changes
+            List<GroupMetadataValueData.MemberMetadata> members = new ArrayList<>();
+            for (GroupMember each : g.members())
+                members.add(memberRecord(g.protocolName, each == old ? m : each, each.assignment));
+            record = groupRecord(g, g.generationId, g.protocolName, g.isLeader(oldId) ? newId : g.leaderId,
+                    g.stateTimestampMs, members);
+            try {
+                store(g, record);
+            } catch (ApiException e) {
+                f.complete(joinErrorResponse(e.error(), "", r.version()));
+                return;
+            }
+        }
         if (old.awaitingJoin != null)
             old.awaitingJoin.complete(joinErrorResponse(Errors.FENCED_INSTANCE_ID, oldId, old.joinVersion));
         if (old.awaitingSync != null)
             old.awaitingSync.complete(new SyncGroupResponseData().setErrorCode(Errors.FENCED_INSTANCE_ID.code()));
         old.awaitingJoin = null;
         old.awaitingSync = null;
-        GroupMember m = old.withId(newId);
         g.replace(oldId, m);
-        if (g.state == GroupState.STABLE && sameSubscription(g, old.protocols, r.protocols())) {
-            m.sessionTimeoutMs = r.sessionTimeoutMs();
-            m.rebalanceTimeoutMs = rebalanceTimeout(r);
-            m.clientId = r.clientId();
-            m.clientHost = r.clientHost();
-            m.protocols = List.copyOf(r.protocols());
+        if (keepsAssignment) {
+            applyRecord(g, record);
             touch(g, m);
-            persist(g);
             // v9+ leaders get the members but are told not to assign again (KIP-814)
             answerCurrentGeneration(g, m, r.version(), f, true);
         } else {
@@ -289,14 +365,21 @@ public final class GroupCoordinator {
             }
         }
         long now = timer.nowMs();
-        g.generationId++;
         if (g.isEmpty()) {
+            GroupMetadataValueData record = groupRecord(g, g.generationId + 1, null, null, now, List.of());
+            try {
+                store(g, record);
+            } catch (ApiException e) {
+                // nobody waits for this answer; Kafka too logs it and goes on with the empty group
+                log.warn("Could not store the empty generation of group {}: {}", g.groupId, e.getMessage());
+            }
             g.protocolName = null;
             g.leaderId = null;
             g.transition(GroupState.EMPTY, now);
-            persist(g);
+            applyRecord(g, record);
             return;
         }
+        g.generationId++;
         GroupMember leader = g.get(g.leaderId);
         if (leader == null || leader.awaitingJoin == null) {
             for (GroupMember m : g.members()) if (m.awaitingJoin != null) { g.leaderId = m.memberId; break; }
@@ -368,14 +451,31 @@ public final class GroupCoordinator {
         return f;
     }
 
-    /** The leader's assignment arrived: store it, hand each member its part, the group is stable. */
+    /**
+     * The leader's assignment arrived: store it, then hand each member its part; the group is stable. When the
+     * write fails, as in Kafka, every member waiting gets the error and the group rebalances again.
+     */
     private void completeSync(ClassicGroup g, Map<String, byte[]> assignments) {
+        long now = timer.nowMs();
+        List<GroupMetadataValueData.MemberMetadata> members = new ArrayList<>();
         for (GroupMember m : g.members()) {
             byte[] a = assignments.get(m.memberId);
-            m.assignment = a == null ? new byte[0] : a;
+            members.add(memberRecord(g.protocolName, m, a == null ? new byte[0] : a));
         }
-        g.transition(GroupState.STABLE, timer.nowMs());
-        persist(g);
+        GroupMetadataValueData record = groupRecord(g, g.generationId, g.protocolName, g.leaderId, now, members);
+        try {
+            store(g, record);
+        } catch (ApiException e) {
+            for (GroupMember m : g.members()) {
+                if (m.awaitingSync == null) continue;
+                m.awaitingSync.complete(syncError(e.error()));
+                m.awaitingSync = null;
+            }
+            prepareRebalance(g, "storing the assignment failed with " + e.error());
+            return;
+        }
+        g.transition(GroupState.STABLE, now);
+        applyRecord(g, record);
         for (GroupMember m : g.members()) {
             if (m.awaitingSync == null) continue;
             m.awaitingSync.complete(syncAnswer(g, m.assignment));
@@ -517,6 +617,11 @@ public final class GroupCoordinator {
      * not in the middle of an assignment. A valid commit counts as a heartbeat.
      */
     public Errors validateCommit(String groupId, int generationId, String memberId, String groupInstanceId) {
+        try {
+            OffsetStore.checkGroupId(groupId);
+        } catch (ApiException e) {
+            return e.error();
+        }
         ClassicGroup g = groups.get(groupId);
         if (g == null) {
             if (generationId < 0) return Errors.NONE;
@@ -533,6 +638,77 @@ public final class GroupCoordinator {
             touch(g, g.get(memberId));
             return Errors.NONE;
         }
+    }
+
+    // ---------------------------------------------------------------- offset expiry
+
+    private void periodicOffsetExpiry() {
+        try {
+            expireOffsets();
+        } catch (RuntimeException e) {
+            log.warn("Expiring committed offsets failed: {}", e.toString());
+        } finally {
+            timer.schedule(retentionCheckIntervalMs, this::periodicOffsetExpiry);
+        }
+    }
+
+    /**
+     * Kafka 4.x's expiry of committed offsets: in a group without members (Empty) every offset expires once
+     * offsets.retention.minutes have passed since the group became empty (or since its commit, for a group that
+     * never had a protocol: simple consumers); in a stable consumer group the offsets of topics it no longer
+     * subscribes to expire that long after their commit. They go as tombstones through the write-then-apply
+     * path, so a restart agrees; an Empty group left without offsets is deleted, as Kafka deletes it.
+     */
+    void expireOffsets() {
+        if (offsets == null || offsetsRetentionMs <= 0) return;
+        long now = timer.nowMs();
+        Set<String> ids = new HashSet<>(offsets.groupsWithOffsets());
+        ids.addAll(groups.keySet());
+        for (String groupId : ids) {
+            ClassicGroup g = groups.get(groupId);
+            if (g == null) {
+                expire(groupId, now, null, Set.of());
+                continue;
+            }
+            synchronized (g) {
+                if (g.state == GroupState.DEAD) continue;
+                boolean empty = g.state == GroupState.EMPTY && g.isEmpty() && g.pendingMembers.isEmpty();
+                if (g.protocolType == null || empty) {
+                    Long since = empty && g.protocolType != null && g.stateTimestampMs >= 0 ? g.stateTimestampMs : null;
+                    if (expire(groupId, now, since, Set.of()) && empty && g.generationId > 0) {
+                        if (deleteStored(groupId) != Errors.NONE) continue;
+                        g.transition(GroupState.DEAD, now);
+                        groups.remove(groupId, g);
+                        log.info("Group {} deleted: empty, and its offsets expired", groupId);
+                    }
+                } else if (g.state == GroupState.STABLE) {
+                    Set<String> subscribed = g.subscribedTopics();
+                    if (subscribed != null) expire(groupId, now, null, subscribed);
+                }
+            }
+        }
+    }
+
+    /**
+     * Deletes the group's offsets older than the retention, measured from {@code since} when given, else from
+     * each commit; offsets of {@code keepTopics} stay. True when the group has no offsets left.
+     */
+    private boolean expire(String groupId, long now, Long since, Set<String> keepTopics) {
+        Set<TopicPartition> expired = new HashSet<>();
+        Map<TopicPartition, CommittedOffset> all = offsets.fetchAll(groupId);
+        all.forEach((tp, o) -> {
+            long base = since != null ? since : o.commitTimestamp();
+            if (!keepTopics.contains(tp.topic()) && now - base >= offsetsRetentionMs) expired.add(tp);
+        });
+        if (expired.isEmpty()) return all.isEmpty();
+        try {
+            offsets.delete(groupId, expired);
+        } catch (ApiException e) {
+            log.warn("Could not expire {} offset(s) of group {}: {}", expired.size(), groupId, e.getMessage());
+            return false;
+        }
+        log.info("Expired {} committed offset(s) of group {}", expired.size(), groupId);
+        return expired.size() == all.size();
     }
 
     // ---------------------------------------------------------------- describe, list, delete
@@ -591,17 +767,28 @@ public final class GroupCoordinator {
         ClassicGroup g = groups.get(groupId);
         if (g == null) {
             if (!hasOffsets(groupId)) return Errors.GROUP_ID_NOT_FOUND;
-            offsets.deleteGroup(groupId);
-            return Errors.NONE;
+            return deleteStored(groupId);
         }
         synchronized (g) {
             if (g.state == GroupState.DEAD) return Errors.GROUP_ID_NOT_FOUND;
             if (g.state != GroupState.EMPTY || !g.isEmpty()) return Errors.NON_EMPTY_GROUP;
-            if (offsets != null) offsets.deleteGroup(groupId);
+            if (offsets != null) {
+                Errors e = deleteStored(groupId);
+                if (e != Errors.NONE) return e;
+            }
             g.transition(GroupState.DEAD, timer.nowMs());
             groups.remove(groupId, g);
             log.info("Group {} deleted", groupId);
             return Errors.NONE;
+        }
+    }
+
+    private Errors deleteStored(String groupId) {
+        try {
+            offsets.deleteGroup(groupId);
+            return Errors.NONE;
+        } catch (ApiException e) {
+            return e.error();
         }
     }
 
@@ -636,26 +823,38 @@ public final class GroupCoordinator {
                 delete.add(tp);
             }
         }
-        if (offsets != null) offsets.delete(groupId, delete);
+        if (offsets != null) {
+            try {
+                offsets.delete(groupId, delete);
+            } catch (ApiException e) {
+                delete.forEach(tp -> out.put(tp, e.error()));
+            }
+        }
         return out;
     }
 
     // ---------------------------------------------------------------- helpers
 
-    /** Writes the group's metadata to the offsets topic; a failed write is logged, the group carries on. */
-    private void persist(ClassicGroup g) {
-        if (offsets == null) return;
-        List<GroupMetadataRecords.MemberValue> members = new ArrayList<>();
-        for (GroupMember m : g.members()) {
-            members.add(new GroupMetadataRecords.MemberValue(m.memberId, m.groupInstanceId, m.clientId, m.clientHost,
-                    m.rebalanceTimeoutMs, m.sessionTimeoutMs, m.metadata(g.protocolName), m.assignment));
-        }
-        try {
-            offsets.storeGroup(g.groupId, new GroupMetadataRecords.Value(g.protocolType, g.generationId,
-                    g.protocolName, g.leaderId, g.stateTimestampMs, members));
-        } catch (RuntimeException e) {
-            log.warn("Could not store metadata of group {}: {}", g.groupId, e.toString());
-        }
+    /** Writes the group's record; throws ApiException with Kafka's error when it cannot (nothing changed). */
+    private void store(ClassicGroup g, GroupMetadataValueData record) {
+        if (offsets != null) offsets.storeGroup(g.groupId, record);
+    }
+
+    private static GroupMetadataValueData groupRecord(ClassicGroup g, int generation, String protocol, String leader,
+                                                      long stateTimestampMs,
+                                                      List<GroupMetadataValueData.MemberMetadata> members) {
+        return new GroupMetadataValueData().setProtocolType(g.protocolType == null ? "" : g.protocolType)
+                .setGeneration(generation).setProtocol(protocol).setLeader(leader)
+                .setCurrentStateTimestamp(stateTimestampMs).setMembers(new ArrayList<>(members));
+    }
+
+    private static GroupMetadataValueData.MemberMetadata memberRecord(String protocol, GroupMember m, byte[] assignment) {
+        byte[] subscription = m.metadata(protocol);
+        return new GroupMetadataValueData.MemberMetadata().setMemberId(m.memberId)
+                .setGroupInstanceId(m.groupInstanceId).setClientId(m.clientId == null ? "" : m.clientId)
+                .setClientHost(m.clientHost == null ? "" : m.clientHost).setRebalanceTimeout(m.rebalanceTimeoutMs)
+                .setSessionTimeout(m.sessionTimeoutMs).setSubscription(subscription == null ? new byte[0] : subscription)
+                .setAssignment(assignment == null ? new byte[0] : assignment);
     }
 
     /** Drops a group that a failed first join created and nothing else refers to. */
@@ -675,6 +874,16 @@ public final class GroupCoordinator {
     private static JoinGroupResponseData joinErrorResponse(Errors e, String memberId, short version) {
         return new JoinGroupResponseData().setErrorCode(e.code()).setGenerationId(-1).setLeader("")
                 .setMemberId(memberId).setProtocolName(version >= 7 ? null : "");
+    }
+
+    private static long longSetting(BrokerConfig config, String key, long fallback) {
+        String v = config.get(key);
+        if (v == null || v.isBlank()) return fallback;
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
     }
 
     /** For tests and tools: the state of a group, or null when unknown. */

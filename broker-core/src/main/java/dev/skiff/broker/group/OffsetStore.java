@@ -3,8 +3,10 @@ package dev.skiff.broker.group;
 import dev.skiff.broker.InternalTopicLog;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.internal.records.GroupMetadataValueData;
 import dev.skiff.config.BrokerConfig;
-import java.nio.ByteBuffer;
+import dev.skiff.protocol.ApiException;
+import dev.skiff.protocol.Errors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,92 +16,137 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Committed offsets of every group, in memory for reads and in the compacted internal topic
- * {@code __consumer_offsets} for durability: each commit is appended before it is acknowledged, and the
- * topic is replayed at start. A broker that has none yet creates it on the first write, not at start: creating
+ * Committed offsets and group metadata of every group, in memory for reads and in the compacted internal topic
+ * {@code __consumer_offsets} for durability. Every change is written first and then applied by replaying the
+ * records written, through the same {@link #apply} that loads the topic at start, so memory never holds what
+ * the log does not. A broker that has none yet creates the topic on the first write, not at start: creating
  * its partitions' files was most of an empty broker's start-up time.
  */
 public final class OffsetStore implements OffsetBackend {
 
     public static final String TOPIC = "__consumer_offsets";
+    /** Kafka's offset.metadata.max.bytes default. */
+    static final int DEFAULT_METADATA_MAX_BYTES = 4096;
     private static final Logger log = LoggerFactory.getLogger(OffsetStore.class);
 
     private final Map<String, Map<TopicPartition, CommittedOffset>> groups = new ConcurrentHashMap<>();
-    /** Group metadata found at start (the last record of each group that was not deleted). */
-    private final Map<String, GroupMetadataRecords.Value> loadedGroups = new ConcurrentHashMap<>();
+    /** The last metadata written of each group not deleted: what a restart finds. */
+    private final Map<String, GroupMetadataValueData> groupMetadata = new ConcurrentHashMap<>();
+    /** Writes of one group are serialised so that memory applies them in the order the log holds them. */
+    private final Object[] locks = new Object[64];
     private final InternalTopicLog storage;
+    private final int metadataMaxBytes;
 
     public OffsetStore(TopicManager topics, BrokerConfig config) {
-        this.storage = new InternalTopicLog(topics, TOPIC, config.offsetsTopicPartitions);
-        replay();
-    }
-
-    /** Loads what an existing topic holds. */
-    private void replay() {
+        this.storage = new InternalTopicLog(topics, TOPIC, config.offsetsTopicPartitions, config.messageMaxBytes);
+        this.metadataMaxBytes = intSetting(config, "offset.metadata.max.bytes", DEFAULT_METADATA_MAX_BYTES);
+        for (int i = 0; i < locks.length; i++) locks[i] = new Object();
         int[] loaded = {0};
         storage.replay((key, value) -> {
-            if (GroupMetadataRecords.isGroupKey(key)) {
-                loadGroup(key, value);
-                return;
-            }
-            OffsetRecords.Key k = OffsetRecords.readKey(ByteBuffer.wrap(key));
-            if (k == null) return;
-            if (value == null) {
-                Map<TopicPartition, CommittedOffset> g = groups.get(k.group());
-                if (g != null) {
-                    g.remove(k.tp());
-                    if (g.isEmpty()) groups.remove(k.group()); // a deleted group is not listed after a restart
-                }
-            } else {
-                groups.computeIfAbsent(k.group(), x -> new ConcurrentHashMap<>())
-                        .put(k.tp(), OffsetRecords.readValue(ByteBuffer.wrap(value)));
-                loaded[0]++;
-            }
+            if (apply(key, value)) loaded[0]++;
         });
-        if (loaded[0] > 0) log.info("Loaded {} committed offset(s) of {} group(s)", loaded[0], groups.size());
+        if (loaded[0] > 0) log.info("Loaded {} record(s): offsets of {} group(s), metadata of {} group(s)", loaded[0],
+                groups.size(), groupMetadata.size());
     }
 
-    private void loadGroup(byte[] key, byte[] value) {
-        String group = GroupMetadataRecords.readKey(key);
-        if (value == null) {
-            loadedGroups.remove(group);
-            return;
-        }
-        try {
-            loadedGroups.put(group, GroupMetadataRecords.readValue(value));
-        } catch (RuntimeException e) {
-            log.warn("Ignoring unreadable metadata of group {}: {}", group, e.toString());
-        }
+    // ---------------------------------------------------------------- checks before anything is written
+
+    /** A group id every record can hold: INVALID_GROUP_ID otherwise, as Kafka answers an unusable id. */
+    public static void checkGroupId(String group) {
+        if (group == null || group.isEmpty()) throw new ApiException(Errors.INVALID_GROUP_ID, "empty group id");
+        if (!InternalTopicLog.fits(group))
+            throw new ApiException(Errors.INVALID_GROUP_ID, "group id longer than " + InternalTopicLog.MAX_STRING_BYTES + " bytes");
     }
 
-    /** Group metadata replayed at start, for the coordinator to take over. */
-    Map<String, GroupMetadataRecords.Value> loadedGroups() { return Map.copyOf(loadedGroups); }
+    /** OFFSET_METADATA_TOO_LARGE for metadata longer than offset.metadata.max.bytes or than a record holds. */
+    public Errors metadataError(String metadata) {
+        if (metadata == null) return Errors.NONE;
+        // Kafka compares the string's length with offset.metadata.max.bytes
+        return metadata.length() > metadataMaxBytes || !InternalTopicLog.fits(metadata)
+                ? Errors.OFFSET_METADATA_TOO_LARGE : Errors.NONE;
+    }
 
-    /** Stores a group's metadata durably (on each completed rebalance). */
-    void storeGroup(String group, GroupMetadataRecords.Value value) {
-        storage.append(group, List.of(
-                new InternalTopicLog.Entry(GroupMetadataRecords.key(group), GroupMetadataRecords.value(value))));
+    // ---------------------------------------------------------------- writes: append, then apply
+
+    /** Stores offsets durably, then makes them visible; an ApiException with Kafka's error when it cannot. */
+    @Override
+    public void commit(String group, Map<TopicPartition, CommittedOffset> offsets) {
+        checkGroupId(group);
+        if (offsets.isEmpty()) return;
+        List<InternalTopicLog.Entry> entries = new ArrayList<>();
+        offsets.forEach((tp, o) -> {
+            if (metadataError(o.metadata()) != Errors.NONE)
+                throw new ApiException(Errors.OFFSET_METADATA_TOO_LARGE, "metadata of " + tp + " is too large");
+            if (!InternalTopicLog.fits(tp.topic()))
+                throw new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "no such topic");
+            entries.add(new InternalTopicLog.Entry(GroupRecords.offsetKey(group, tp), GroupRecords.offsetValue(o)));
+        });
+        write(group, entries, Errors.INVALID_COMMIT_OFFSET_SIZE);
+    }
+
+    /** Stores a group's metadata durably (on each completed rebalance), then applies it. */
+    void storeGroup(String group, GroupMetadataValueData value) {
+        write(group, List.of(new InternalTopicLog.Entry(GroupRecords.groupKey(group), GroupRecords.groupValue(value))),
+                Errors.UNKNOWN_SERVER_ERROR);
     }
 
     /** Deletes a group: tombstones for its metadata and every committed offset, in one batch. */
     public void deleteGroup(String group) {
-        Map<TopicPartition, CommittedOffset> g = groups.getOrDefault(group, Map.of());
         List<InternalTopicLog.Entry> entries = new ArrayList<>();
-        g.keySet().forEach(tp -> entries.add(new InternalTopicLog.Entry(OffsetRecords.key(group, tp), null)));
-        entries.add(new InternalTopicLog.Entry(GroupMetadataRecords.key(group), null));
-        storage.append(group, entries);
-        groups.remove(group);
+        groups.getOrDefault(group, Map.of()).keySet()
+                .forEach(tp -> entries.add(new InternalTopicLog.Entry(GroupRecords.offsetKey(group, tp), null)));
+        entries.add(new InternalTopicLog.Entry(GroupRecords.groupKey(group), null));
+        write(group, entries, Errors.UNKNOWN_SERVER_ERROR);
     }
 
-    /** Stores offsets durably, then makes them visible. */
-    @Override
-    public void commit(String group, Map<TopicPartition, CommittedOffset> offsets) {
-        if (offsets.isEmpty()) return;
-        storage.append(group, offsets.entrySet().stream()
-                .map(e -> new InternalTopicLog.Entry(OffsetRecords.key(group, e.getKey()), OffsetRecords.value(e.getValue())))
-                .toList());
-        groups.computeIfAbsent(group, x -> new ConcurrentHashMap<>()).putAll(offsets);
+    /** Deletes offsets (OffsetDelete, DeleteGroups, expiry) with tombstones. */
+    public void delete(String group, Set<TopicPartition> partitions) {
+        Map<TopicPartition, CommittedOffset> g = groups.get(group);
+        if (g == null || partitions.isEmpty()) return;
+        write(group, partitions.stream()
+                .map(tp -> new InternalTopicLog.Entry(GroupRecords.offsetKey(group, tp), null)).toList(),
+                Errors.UNKNOWN_SERVER_ERROR);
     }
+
+    /** Appends, then replays what was appended; a failed append changes nothing and throws Kafka's error. */
+    private void write(String group, List<InternalTopicLog.Entry> entries, Errors whenTooLarge) {
+        synchronized (locks[(group.hashCode() & 0x7fffffff) % locks.length]) {
+            try {
+                storage.append(group, entries);
+            } catch (ApiException e) {
+                log.warn("Writing to {} for group {} failed: {}", TOPIC, group, e.getMessage());
+                throw InternalTopicLog.coordinatorError(e, whenTooLarge);
+            }
+            for (InternalTopicLog.Entry e : entries) apply(e.key(), e.value());
+        }
+    }
+
+    /** Applies one record, written now or found at start; true for a record Skiff keeps. */
+    boolean apply(byte[] key, byte[] value) {
+        GroupRecords.Decoded d = GroupRecords.decode(key, value);
+        if (d instanceof GroupRecords.Offset o) {
+            if (o.value() == null) {
+                groups.computeIfPresent(o.group(), (g, offsets) -> {
+                    offsets.remove(o.tp());
+                    return offsets.isEmpty() ? null : offsets; // a deleted group is not listed after a restart
+                });
+            } else {
+                groups.computeIfAbsent(o.group(), x -> new ConcurrentHashMap<>()).put(o.tp(), o.value());
+            }
+            return true;
+        }
+        if (d instanceof GroupRecords.Group g) {
+            if (g.value() == null) groupMetadata.remove(g.group());
+            else groupMetadata.put(g.group(), g.value());
+            return true;
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** Group metadata as last written (found at start, or stored since), for the coordinator to take over. */
+    Map<String, GroupMetadataValueData> groupMetadata() { return Map.copyOf(groupMetadata); }
 
     @Override
     public CommittedOffset fetch(String group, TopicPartition tp) {
@@ -113,15 +160,15 @@ public final class OffsetStore implements OffsetBackend {
         return g == null ? Map.of() : Map.copyOf(g);
     }
 
-    /** Deletes offsets (OffsetDelete, DeleteGroups) with tombstones. */
-    public void delete(String group, Set<TopicPartition> partitions) {
-        Map<TopicPartition, CommittedOffset> g = groups.get(group);
-        if (g == null || partitions.isEmpty()) return;
-        storage.append(group, partitions.stream()
-                .map(tp -> new InternalTopicLog.Entry(OffsetRecords.key(group, tp), null)).toList());
-        partitions.forEach(g::remove);
-        if (g.isEmpty()) groups.remove(group);
-    }
-
     public Set<String> groupsWithOffsets() { return Set.copyOf(groups.keySet()); }
+
+    private static int intSetting(BrokerConfig config, String key, int fallback) {
+        String v = config.get(key);
+        if (v == null || v.isBlank()) return fallback;
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dev.skiff.broker.txn;
 
+import dev.skiff.broker.InternalTopicLog;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.group.CommittedOffset;
@@ -7,6 +8,7 @@ import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.producer.ProducerIds;
 import dev.skiff.config.BrokerConfig;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.Errors;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * the partitions and group offsets of each open transaction, commit and abort with markers, timeouts.
  *
  * <p>Every transition is written to {@code __transaction_state} before it takes effect and before the client
- * hears of it. Operations on one transactional id are serialised on its entry; markers are written holding
+ * hears of it, and takes effect by applying the record written, through the same {@link #apply} that loads
+ * the topic at start. Operations on one transactional id are serialised on its entry; markers are written holding
  * that entry, then each partition's lock (never the other way round). Produce checks a transactional batch
  * against {@link #verifyProduce} without locks, reading the entry's current state: once a transaction moves
  * to PrepareCommit/PrepareAbort no batch of it is let in, and a batch let in before holds the partition lock,
@@ -94,25 +97,7 @@ public final class TransactionCoordinator {
     // ---------------------------------------------------------------- load and recovery
 
     private void load() {
-        Map<String, TransactionMetadata> found = new HashMap<>();
-        txnLog.replay((key, value) -> {
-            String id = TransactionRecords.readKey(key);
-            if (id == null) return;
-            if (value == null) {
-                found.remove(id);
-                return;
-            }
-            try {
-                found.put(id, TransactionRecords.readValue(id, value));
-            } catch (RuntimeException e) {
-                log.warn("Ignoring unreadable state of transactional id {}: {}", id, e.toString());
-            }
-        });
-        found.forEach((id, m) -> {
-            Entry e = new Entry(m);
-            byId.put(id, e);
-            byProducer.put(m.producerId(), e);
-        });
+        txnLog.replay(this::apply);
         int completed = 0;
         for (Entry e : byId.values()) {
             synchronized (e) {
@@ -127,15 +112,17 @@ public final class TransactionCoordinator {
                 // Ongoing transactions go on: their producer may come back, else the timeout aborts them.
             }
         }
-        if (!found.isEmpty()) log.info("Loaded {} transactional id(s), completed {} interrupted commit/abort(s)",
-                found.size(), completed);
+        if (!byId.isEmpty()) log.info("Loaded {} transactional id(s), completed {} interrupted commit/abort(s)",
+                byId.size(), completed);
     }
 
     // ---------------------------------------------------------------- InitProducerId
 
     public InitResult initProducerId(String transactionalId, int timeoutMs, long expectedProducerId,
                                      short expectedEpoch) {
-        if (transactionalId.isEmpty()) return InitResult.error(Errors.INVALID_REQUEST);
+        // an id the transaction log cannot hold is refused as Kafka refuses it when parsing: an invalid request
+        if (transactionalId.isEmpty() || !InternalTopicLog.fits(transactionalId))
+            return InitResult.error(Errors.INVALID_REQUEST);
         if (timeoutMs <= 0 || timeoutMs > maxTimeoutMs) return InitResult.error(Errors.INVALID_TRANSACTION_TIMEOUT);
         long now = clock.getAsLong();
         Entry e = byId.get(transactionalId);
@@ -144,10 +131,8 @@ public final class TransactionCoordinator {
                 e = byId.get(transactionalId);
                 if (e == null) {
                     TransactionMetadata m = TransactionMetadata.fresh(transactionalId, ids.next(), timeoutMs, now);
-                    if (!write(m)) return InitResult.error(Errors.COORDINATOR_NOT_AVAILABLE);
-                    e = new Entry(m);
-                    byProducer.put(m.producerId(), e);
-                    byId.put(transactionalId, e);
+                    Errors written = write(m);
+                    if (written != Errors.NONE) return InitResult.error(written);
                     return new InitResult(Errors.NONE, m.producerId(), m.producerEpoch());
                 }
             }
@@ -183,9 +168,8 @@ public final class TransactionCoordinator {
                 last = -1;
             }
             TransactionMetadata next = m.withProducer(producerId, epoch, last, timeoutMs, now);
-            if (!write(next)) return InitResult.error(Errors.COORDINATOR_NOT_AVAILABLE);
-            e.current = next;
-            byProducer.put(producerId, e);
+            Errors written = write(next);
+            if (written != Errors.NONE) return InitResult.error(written);
             return new InitResult(Errors.NONE, producerId, epoch);
         }
     }
@@ -193,6 +177,8 @@ public final class TransactionCoordinator {
     // ---------------------------------------------------------------- AddPartitionsToTxn, AddOffsetsToTxn
 
     public Errors addPartitions(String transactionalId, long producerId, short epoch, Set<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions)
+            if (!InternalTopicLog.fits(tp.topic())) return Errors.UNKNOWN_TOPIC_OR_PARTITION; // no such topic can exist
         return withProducer(transactionalId, producerId, epoch, (e, m) -> {
             if (m.state() == TransactionState.ONGOING && m.partitions().containsAll(partitions)) return Errors.NONE;
             return begin(e, m.withPartitions(partitions, clock.getAsLong()));
@@ -234,6 +220,7 @@ public final class TransactionCoordinator {
     }
 
     public Errors addOffsets(String transactionalId, long producerId, short epoch, String group) {
+        if (group == null || group.isEmpty() || !InternalTopicLog.fits(group)) return Errors.INVALID_GROUP_ID;
         return withProducer(transactionalId, producerId, epoch, (e, m) -> {
             if (m.state() == TransactionState.ONGOING && m.offsets().containsKey(group)) return Errors.NONE;
             long now = clock.getAsLong();
@@ -246,9 +233,7 @@ public final class TransactionCoordinator {
         TransactionState s = e.current.state();
         if (s.isPrepare()) return Errors.CONCURRENT_TRANSACTIONS;
         if (s != TransactionState.ONGOING && !s.isIdle()) return Errors.INVALID_TXN_STATE;
-        if (!write(next)) return Errors.COORDINATOR_NOT_AVAILABLE;
-        e.current = next;
-        return Errors.NONE;
+        return write(next);
     }
 
     // ---------------------------------------------------------------- TxnOffsetCommit
@@ -256,13 +241,15 @@ public final class TransactionCoordinator {
     /** Keeps a group's offsets with the transaction; they reach the group's store only if it commits. */
     public Errors commitOffsets(String transactionalId, long producerId, short epoch, String group,
                                 Map<TopicPartition, CommittedOffset> committed) {
+        if (group == null || group.isEmpty() || !InternalTopicLog.fits(group)) return Errors.INVALID_GROUP_ID;
+        for (Map.Entry<TopicPartition, CommittedOffset> o : committed.entrySet()) {
+            if (!InternalTopicLog.fits(o.getKey().topic())) return Errors.UNKNOWN_TOPIC_OR_PARTITION;
+            if (!InternalTopicLog.fits(o.getValue().metadata())) return Errors.OFFSET_METADATA_TOO_LARGE;
+        }
         return withProducer(transactionalId, producerId, epoch, (e, m) -> {
             if (m.state().isPrepare()) return Errors.CONCURRENT_TRANSACTIONS;
             if (m.state() != TransactionState.ONGOING || !m.offsets().containsKey(group)) return Errors.INVALID_TXN_STATE;
-            TransactionMetadata next = m.withOffsets(group, committed, clock.getAsLong());
-            if (!write(next)) return Errors.COORDINATOR_NOT_AVAILABLE;
-            e.current = next;
-            return Errors.NONE;
+            return write(m.withOffsets(group, committed, clock.getAsLong()));
         });
     }
 
@@ -294,9 +281,9 @@ public final class TransactionCoordinator {
     private Errors complete(Entry e, TransactionMetadata m, boolean commit) {
         TransactionMetadata prepared = m.withState(commit ? TransactionState.PREPARE_COMMIT
                 : TransactionState.PREPARE_ABORT, clock.getAsLong());
-        if (!write(prepared)) return Errors.COORDINATOR_NOT_AVAILABLE;
-        e.current = prepared;
-        finish(e, prepared);
+        Errors written = write(prepared);
+        if (written != Errors.NONE) return written;
+        finish(e, e.current);
         return Errors.NONE;
     }
 
@@ -316,9 +303,7 @@ public final class TransactionCoordinator {
         }
         TransactionMetadata done = prepared.completed(commit ? TransactionState.COMPLETE_COMMIT
                 : TransactionState.COMPLETE_ABORT, clock.getAsLong());
-        if (!write(done)) return Errors.COORDINATOR_NOT_AVAILABLE;
-        e.current = done;
-        return Errors.NONE;
+        return write(done);
     }
 
     // ---------------------------------------------------------------- timeouts and expiry
@@ -336,13 +321,7 @@ public final class TransactionCoordinator {
                             m.transactionalId(), m.producerId(), m.timeoutMs());
                     complete(e, m.fenced(now), false);
                 } else if (m.state().isIdle() && now - m.lastUpdateTimeMs() > idExpirationMs) {
-                    try {
-                        txnLog.write(m.transactionalId(), null);
-                        byId.remove(m.transactionalId(), e);
-                        byProducer.remove(m.producerId(), e);
-                    } catch (RuntimeException ex) {
-                        log.warn("Expiring transactional id {} failed: {}", m.transactionalId(), ex.toString());
-                    }
+                    write(m.transactionalId(), null);
                 }
             }
         }
@@ -386,13 +365,47 @@ public final class TransactionCoordinator {
         return Errors.NONE;
     }
 
-    private boolean write(TransactionMetadata m) {
+    /** Writes the next state, then applies the record written; the error to answer, NONE when done. */
+    private Errors write(TransactionMetadata next) {
+        return write(next.transactionalId(), next);
+    }
+
+    /** {@code next} null: the id is forgotten (a tombstone). */
+    private Errors write(String transactionalId, TransactionMetadata next) {
         try {
-            txnLog.write(m.transactionalId(), m);
-            return true;
-        } catch (RuntimeException e) {
-            log.warn("Writing the state of transactional id {} failed: {}", m.transactionalId(), e.toString());
-            return false;
+            byte[] key = TransactionRecords.key(transactionalId);
+            byte[] value = next == null ? null : TransactionRecords.value(next);
+            txnLog.append(transactionalId, key, value);
+            apply(key, value);
+            return Errors.NONE;
+        } catch (ApiException e) {
+            log.warn("Writing the state of transactional id {} failed: {}", transactionalId, e.getMessage());
+            return InternalTopicLog.coordinatorError(e, Errors.UNKNOWN_SERVER_ERROR).error();
+        }
+    }
+
+    /**
+     * Applies one record of the transaction log, written now or found at start: the id's state becomes the
+     * value (a new entry for a new id), or the id is forgotten on a tombstone. Callers hold the entry's lock
+     * (or the creation lock for a new id); loading runs alone.
+     */
+    private void apply(byte[] key, byte[] value) {
+        String id = TransactionRecords.readKey(key);
+        if (id == null) return; // a record type this coordinator does not keep
+        if (value == null) {
+            Entry gone = byId.remove(id);
+            if (gone != null) byProducer.remove(gone.current.producerId(), gone);
+            return;
+        }
+        TransactionMetadata m = TransactionRecords.readValue(id, value);
+        Entry e = byId.get(id);
+        if (e == null) {
+            e = new Entry(m);
+            byProducer.put(m.producerId(), e);
+            byId.put(id, e);
+        } else {
+            e.current = m;
+            byProducer.put(m.producerId(), e);
         }
     }
 

@@ -4,11 +4,10 @@ import dev.skiff.broker.InternalTopicLog;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.config.BrokerConfig;
 import java.util.List;
-import java.util.function.BiConsumer;
 
 /**
  * The compacted internal topic {@code __transaction_state}: one record per state transition, keyed by
- * transactional id (the latest one is the state), written before the transition is acknowledged and replayed
+ * transactional id (the latest one is the state), written before the transition is applied and replayed
  * in offset order at start. A transactional id goes to partition abs(hash) % n, as Kafka places them.
  */
 final class TransactionLog {
@@ -20,17 +19,16 @@ final class TransactionLog {
     TransactionLog(TopicManager topics, BrokerConfig config) {
         String n = config.get("transaction.state.log.num.partitions");
         int partitions = n == null ? 1 : Math.max(1, Integer.parseInt(n.trim()));
-        this.log = new InternalTopicLog(topics, TOPIC, partitions);
+        this.log = new InternalTopicLog(topics, TOPIC, partitions, config.messageMaxBytes);
     }
 
-    /** Appends the state (null: a tombstone, the id is forgotten); throws LogStorageException on failure. */
-    void write(String transactionalId, TransactionMetadata state) {
-        byte[] value = state == null ? null : TransactionRecords.value(state);
-        log.append(transactionalId, List.of(new InternalTopicLog.Entry(TransactionRecords.key(transactionalId), value)));
+    /** Appends one record (value null: a tombstone); throws ApiException with the storage error on failure. */
+    void append(String transactionalId, byte[] key, byte[] value) {
+        log.append(transactionalId, List.of(new InternalTopicLog.Entry(key, value)));
     }
 
-    /** Feeds every record in offset order to {@code sink} (value null for a tombstone). */
-    void replay(BiConsumer<byte[], byte[]> sink) {
+    /** Feeds every record in offset order to {@code sink} (value null for a tombstone); unreadable ones skipped. */
+    void replay(InternalTopicLog.Sink sink) {
         log.replay(sink);
     }
 }

@@ -1,15 +1,13 @@
 package dev.skiff.broker.txn;
 
-import static dev.skiff.broker.InternalRecordFields.writeString;
-import static dev.skiff.broker.InternalRecordFields.readString;
+import dev.skiff.broker.InternalTopicLog;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.group.CommittedOffset;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import dev.skiff.broker.internal.records.TransactionLogKeyData;
+import dev.skiff.broker.internal.records.TransactionLogSkiffSectionData;
+import dev.skiff.broker.internal.records.TransactionLogValueData;
+import dev.skiff.protocol.ProtocolException;
+import dev.skiff.protocol.ProtocolReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -18,106 +16,87 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Key and value layout of the transaction log. Key and the first part of the value are Kafka's own
- * (TransactionLogKey v0, TransactionLogValue v0), so tools that decode Kafka's __transaction_state read ours;
- * after them comes a Skiff section Kafka's decoder never reaches: the last epoch and the offsets committed in
- * the transaction (Kafka keeps those in __consumer_offsets as transactional records; Skiff keeps them here
- * until the commit, so a commit interrupted by a crash can still store them).
+ * The records of {@code __transaction_state}, through Kafka's generated classes: key TransactionLogKey
+ * (type 0), value TransactionLogValue version 0, so tools that decode Kafka's topic read ours. After Kafka's
+ * value comes Skiff's section (an int16 version, then TransactionLogSkiffSection), which Kafka's decoder never
+ * reaches: the last epoch and the offsets committed in the transaction (Kafka keeps those in __consumer_offsets
+ * as transactional records; Skiff keeps them here until the commit, so a commit interrupted by a crash can
+ * still store them).
  */
 final class TransactionRecords {
 
-    private static final short KEY_VERSION = 0;
     private static final short VALUE_VERSION = 0;
     private static final short SKIFF_SECTION_VERSION = 1;
 
     private TransactionRecords() {}
 
     static byte[] key(String transactionalId) {
-        byte[] id = transactionalId.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(4 + id.length).putShort(KEY_VERSION).putShort((short) id.length).put(id).array();
+        return InternalTopicLog.serialize(TransactionLogKeyData.API_KEY, (short) 0,
+                new TransactionLogKeyData().setTransactionalId(transactionalId));
     }
 
-    /** The transactional id of a key, or null for a key of another version. */
+    /** The transactional id of a key, or null for a key of another type. */
     static String readKey(byte[] key) {
-        ByteBuffer b = ByteBuffer.wrap(key);
-        if (b.getShort() != KEY_VERSION) return null;
-        return readString(b);
+        ProtocolReader in = InternalTopicLog.reader(key);
+        if (in.readInt16() != TransactionLogKeyData.API_KEY) return null;
+        return new TransactionLogKeyData(in, (short) 0).transactionalId();
     }
 
     static byte[] value(TransactionMetadata m) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeShort(VALUE_VERSION);
-            out.writeLong(m.producerId());
-            out.writeShort(m.producerEpoch());
-            out.writeInt(m.timeoutMs());
-            out.writeByte(m.state().id);
-            Map<String, List<Integer>> byTopic = new LinkedHashMap<>();
-            for (TopicPartition tp : m.partitions()) byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition());
-            out.writeInt(byTopic.size());
-            for (Map.Entry<String, List<Integer>> e : byTopic.entrySet()) {
-                writeString(out, e.getKey());
-                out.writeInt(e.getValue().size());
-                for (int p : e.getValue()) out.writeInt(p);
-            }
-            out.writeLong(m.lastUpdateTimeMs());
-            out.writeLong(m.startTimeMs());
-            // Skiff's section
-            out.writeShort(SKIFF_SECTION_VERSION);
-            out.writeShort(m.lastProducerEpoch());
-            out.writeInt(m.offsets().size());
-            for (Map.Entry<String, Map<TopicPartition, CommittedOffset>> g : m.offsets().entrySet()) {
-                writeString(out, g.getKey());
-                out.writeInt(g.getValue().size());
-                for (Map.Entry<TopicPartition, CommittedOffset> o : g.getValue().entrySet()) {
-                    writeString(out, o.getKey().topic());
-                    out.writeInt(o.getKey().partition());
-                    out.writeLong(o.getValue().offset());
-                    out.writeInt(o.getValue().leaderEpoch());
-                    writeString(out, o.getValue().metadata());
-                    out.writeLong(o.getValue().commitTimestamp());
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        Map<String, TransactionLogValueData.PartitionsSchema> byTopic = new LinkedHashMap<>();
+        for (TopicPartition tp : m.partitions()) {
+            byTopic.computeIfAbsent(tp.topic(), t -> new TransactionLogValueData.PartitionsSchema().setTopic(t))
+                    .partitionIds().add(tp.partition());
         }
-        return bytes.toByteArray();
+        TransactionLogValueData value = new TransactionLogValueData().setProducerId(m.producerId())
+                .setProducerEpoch(m.producerEpoch()).setTransactionTimeoutMs(m.timeoutMs())
+                .setTransactionStatus(m.state().id).setTransactionPartitions(new ArrayList<>(byTopic.values()))
+                .setTransactionLastUpdateTimestampMs(m.lastUpdateTimeMs())
+                .setTransactionStartTimestampMs(m.startTimeMs());
+        TransactionLogSkiffSectionData section = new TransactionLogSkiffSectionData()
+                .setLastProducerEpoch(m.lastProducerEpoch());
+        m.offsets().forEach((group, offsets) -> {
+            List<TransactionLogSkiffSectionData.PendingOffset> list = new ArrayList<>();
+            offsets.forEach((tp, o) -> list.add(new TransactionLogSkiffSectionData.PendingOffset().setTopic(tp.topic())
+                    .setPartition(tp.partition()).setOffset(o.offset()).setLeaderEpoch(o.leaderEpoch())
+                    .setMetadata(o.metadata()).setCommitTimestamp(o.commitTimestamp())));
+            section.groups().add(new TransactionLogSkiffSectionData.PendingGroupOffsets().setGroup(group).setOffsets(list));
+        });
+        byte[] kafkaPart = InternalTopicLog.serialize(VALUE_VERSION, value);
+        byte[] skiffPart = InternalTopicLog.serialize(SKIFF_SECTION_VERSION, section);
+        byte[] out = new byte[kafkaPart.length + skiffPart.length];
+        System.arraycopy(kafkaPart, 0, out, 0, kafkaPart.length);
+        System.arraycopy(skiffPart, 0, out, kafkaPart.length, skiffPart.length);
+        return out;
     }
 
-    static TransactionMetadata readValue(String transactionalId, byte[] value) {
-        ByteBuffer b = ByteBuffer.wrap(value);
-        short version = b.getShort();
-        if (version != VALUE_VERSION) throw new IllegalArgumentException("transaction log value version " + version);
-        long producerId = b.getLong();
-        short epoch = b.getShort();
-        int timeout = b.getInt();
-        TransactionState state = TransactionState.forId(b.get());
+    /** Reads a value (Kafka's versions 0-1, Skiff's section when there is one); throws when unreadable. */
+    static TransactionMetadata readValue(String transactionalId, byte[] bytes) {
+        ProtocolReader in = InternalTopicLog.reader(bytes);
+        short version = in.readInt16();
+        if (version < TransactionLogValueData.LOWEST_SUPPORTED_VERSION || version > TransactionLogValueData.HIGHEST_SUPPORTED_VERSION)
+            throw new ProtocolException("unknown transaction log value version " + version);
+        TransactionLogValueData v = new TransactionLogValueData(in, version);
         Set<TopicPartition> partitions = new LinkedHashSet<>();
-        int topics = b.getInt();
-        for (int i = 0; i < topics; i++) {
-            String topic = readString(b);
-            int n = b.getInt();
-            for (int j = 0; j < n; j++) partitions.add(new TopicPartition(topic, b.getInt()));
+        if (v.transactionPartitions() != null) {
+            for (TransactionLogValueData.PartitionsSchema p : v.transactionPartitions())
+                for (int id : p.partitionIds()) partitions.add(new TopicPartition(p.topic(), id));
         }
-        long updated = b.getLong();
-        long started = b.getLong();
         short lastEpoch = -1;
         Map<String, Map<TopicPartition, CommittedOffset>> offsets = new LinkedHashMap<>();
-        if (b.remaining() >= 2 && b.getShort() == SKIFF_SECTION_VERSION) {
-            lastEpoch = b.getShort();
-            int groups = b.getInt();
-            for (int i = 0; i < groups; i++) {
-                String group = readString(b);
-                int n = b.getInt();
-                Map<TopicPartition, CommittedOffset> g = new LinkedHashMap<>();
-                for (int j = 0; j < n; j++) {
-                    TopicPartition tp = new TopicPartition(readString(b), b.getInt());
-                    g.put(tp, new CommittedOffset(b.getLong(), b.getInt(), readString(b), b.getLong()));
-                }
-                offsets.put(group, g);
+        if (version == VALUE_VERSION && in.remaining() >= 2 && in.readInt16() == SKIFF_SECTION_VERSION) {
+            TransactionLogSkiffSectionData section = new TransactionLogSkiffSectionData(in, SKIFF_SECTION_VERSION);
+            lastEpoch = section.lastProducerEpoch();
+            for (TransactionLogSkiffSectionData.PendingGroupOffsets g : section.groups()) {
+                Map<TopicPartition, CommittedOffset> group = new LinkedHashMap<>();
+                for (TransactionLogSkiffSectionData.PendingOffset o : g.offsets())
+                    group.put(new TopicPartition(o.topic(), o.partition()),
+                            new CommittedOffset(o.offset(), o.leaderEpoch(), o.metadata(), o.commitTimestamp()));
+                offsets.put(g.group(), group);
             }
         }
-        return new TransactionMetadata(transactionalId, producerId, epoch, lastEpoch, timeout, state, partitions,
-                offsets, started, updated);
+        return new TransactionMetadata(transactionalId, v.producerId(), v.producerEpoch(), lastEpoch,
+                v.transactionTimeoutMs(), TransactionState.forId(v.transactionStatus()), partitions, offsets,
+                v.transactionStartTimestampMs(), v.transactionLastUpdateTimestampMs());
     }
 }

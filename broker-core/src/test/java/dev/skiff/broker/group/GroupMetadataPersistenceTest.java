@@ -2,6 +2,7 @@ package dev.skiff.broker.group;
 
 import static dev.skiff.broker.group.GroupTestSupport.GROUP;
 import static dev.skiff.broker.group.GroupTestSupport.join;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -10,6 +11,7 @@ import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.Errors;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -67,14 +69,44 @@ class GroupMetadataPersistenceTest {
     }
 
     @Test
-    void groupValuesRoundTripInKafkasLayout() {
-        GroupMetadataRecords.Value v = new GroupMetadataRecords.Value("consumer", 7, "range", "m-1", 123,
-                List.of(new GroupMetadataRecords.MemberValue("m-1", "i", "c", "/h", 30000, 10000, new byte[] {1, 2}, new byte[] {3})));
-        GroupMetadataRecords.Value back = GroupMetadataRecords.readValue(GroupMetadataRecords.value(v));
-        assertEquals(7, back.generation());
-        assertEquals("range", back.protocol());
-        assertEquals("i", back.members().get(0).groupInstanceId());
-        assertEquals(30000, back.members().get(0).rebalanceTimeoutMs());
-        assertEquals(GROUP, GroupMetadataRecords.readKey(GroupMetadataRecords.key(GROUP)));
+    void recordsWrittenInKafkasLayoutByEarlierSkiffAreRead() {
+        // key: type 2, group; value: version 3 as Skiff wrote it by hand before the generated classes
+        ByteBuffer key = ByteBuffer.allocate(2 + 2 + 1).putShort((short) 2).putShort((short) 1).put((byte) 'g');
+        ByteBuffer value = ByteBuffer.allocate(200).putShort((short) 3);
+        putString(value, "consumer").putInt(7);
+        putString(value, "range");
+        putString(value, "m-1").putLong(123).putInt(1);
+        putString(value, "m-1");
+        putString(value, "i");
+        putString(value, "c");
+        putString(value, "/h").putInt(30000).putInt(10000).putInt(2).put(new byte[] {1, 2}).putInt(1).put((byte) 3);
+        GroupRecords.Group g = (GroupRecords.Group) GroupRecords.decode(key.array(),
+                java.util.Arrays.copyOf(value.array(), value.position()));
+        assertEquals(GROUP, g.group());
+        assertEquals(7, g.value().generation());
+        assertEquals("range", g.value().protocol());
+        assertEquals("i", g.value().members().get(0).groupInstanceId());
+        assertEquals(30000, g.value().members().get(0).rebalanceTimeout());
+        assertArrayEquals(new byte[] {3}, g.value().members().get(0).assignment());
+        // and what Skiff writes now is those same bytes
+        assertArrayEquals(key.array(), GroupRecords.groupKey(GROUP));
+        assertArrayEquals(java.util.Arrays.copyOf(value.array(), value.position()), GroupRecords.groupValue(g.value()));
+
+        // offset commit: key type 1 (group, topic, partition), value version 3
+        ByteBuffer ok = ByteBuffer.allocate(2 + 3 + 3 + 4).putShort((short) 1);
+        putString(ok, "g");
+        putString(ok, "t").putInt(4);
+        ByteBuffer ov = ByteBuffer.allocate(2 + 8 + 4 + 4 + 8).putShort((short) 3).putLong(42).putInt(5);
+        putString(ov, "md").putLong(99);
+        GroupRecords.Offset o = (GroupRecords.Offset) GroupRecords.decode(ok.array(), ov.array());
+        assertEquals(new TopicPartition("t", 4), o.tp());
+        assertEquals(new CommittedOffset(42, 5, "md", 99), o.value());
+        assertArrayEquals(ok.array(), GroupRecords.offsetKey("g", new TopicPartition("t", 4)));
+        assertArrayEquals(ov.array(), GroupRecords.offsetValue(o.value()));
+    }
+
+    private static ByteBuffer putString(ByteBuffer b, String s) {
+        byte[] bytes = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return b.putShort((short) bytes.length).put(bytes);
     }
 }

@@ -185,7 +185,8 @@ class TransactionCoordinatorTest {
             TxnTestSupport.appendTxn(s.partition(0), pid, epoch, 0, 2);
             // the crash: PrepareCommit is on disk, no marker and no offset yet
             TransactionMetadata m = s.coordinator.describe("a");
-            new TransactionLog(s.topics, s.config).write("a", m.withState(TransactionState.PREPARE_COMMIT, m.lastUpdateTimeMs()));
+            new TransactionLog(s.topics, s.config).append("a", TransactionRecords.key("a"),
+                    TransactionRecords.value(m.withState(TransactionState.PREPARE_COMMIT, m.lastUpdateTimeMs())));
             var other = s.coordinator.initProducerId("open", 60_000, -1, (short) -1);
             s.coordinator.addPartitions("open", other.producerId(), other.producerEpoch(), Set.of(T1));
             TxnTestSupport.appendTxn(s.partition(1), other.producerId(), other.producerEpoch(), 0, 1);

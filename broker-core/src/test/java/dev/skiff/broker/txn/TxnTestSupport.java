@@ -42,6 +42,11 @@ final class TxnTestSupport implements AutoCloseable {
                 ProducerIds.onDisk(dir.resolve("producer-ids")));
     }
 
+    /** Over logs of the test's choosing (e.g. ones whose appends fail on demand). */
+    static TxnTestSupport over(LogFactory logs) {
+        return new TxnTestSupport(BrokerConfig.defaults(), logs, ProducerIds.inMemory());
+    }
+
     Partition partition(int i) { return topics.get("t").partition(i); }
 
     /** A transactional batch of {@code n} records appended as Produce would (sequence from 0 per call). */

@@ -13,6 +13,10 @@ import java.util.stream.Stream;
  * Entry point: {@code Generator <legacy schema dir> <current schema dir> <output source root>}.
  * Reads the request, response and header schemas of both Kafka releases, merges each pair and writes
  * one class per schema plus {@code ApiKeys}.
+ *
+ * <p>{@code Generator --records <package> <output source root> <schema dir>...} writes one class per schema
+ * found in the directories (the key and value records of Kafka's internal topics) into {@code package},
+ * without merging and without {@code ApiKeys}.
  */
 public final class Generator {
 
@@ -20,6 +24,10 @@ public final class Generator {
     }
 
     public static void main(String[] args) throws IOException {
+        if (args.length >= 4 && args[0].equals("--records")) {
+            writeRecords(args[1], Path.of(args[2]), List.of(args).subList(3, args.length));
+            return;
+        }
         if (args.length != 3) {
             System.err.println("usage: Generator <legacy schema dir> <current schema dir> <output dir>");
             System.exit(2);
@@ -34,6 +42,23 @@ public final class Generator {
         Path apiKeys = out.resolve("dev/skiff/protocol/ApiKeys.java");
         writeIfChanged(apiKeys, new ApiKeysWriter(specs).write());
         System.out.println("skiff protocol generator: " + specs.size() + " schemas written to " + out);
+    }
+
+    private static void writeRecords(String pkg, Path out, List<String> schemaDirs) throws IOException {
+        Path dir = out.resolve(pkg.replace('.', '/'));
+        Files.createDirectories(dir);
+        int n = 0;
+        for (String schemaDir : schemaDirs) {
+            try (Stream<Path> files = Files.list(Path.of(schemaDir))) {
+                for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+                    if (!f.getFileName().toString().endsWith(".json")) continue;
+                    MessageSpec spec = SchemaReader.read(f);
+                    writeIfChanged(dir.resolve(spec.className() + ".java"), new MessageWriter(spec, pkg).write());
+                    n++;
+                }
+            }
+        }
+        System.out.println("skiff protocol generator: " + n + " record schemas written to " + dir);
     }
 
     /** Merged schemas by name; a schema only one release has is taken as it is. */
