@@ -67,7 +67,7 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
             return CompletableFuture.completedFuture(respond(v, wanted, maxBytes, committed));
         }
         List<Partition> partitions = wanted.stream().map(Wanted::p).toList();
-        return DelayedFetch.await(broker.scheduler(), partitions, request.maxWaitMs(),
+        return DelayedFetch.await(broker.scheduler(), ctx.connection(), partitions, request.maxWaitMs(),
                 () -> available(wanted, maxBytes, committed) >= request.minBytes())
                 .thenApply(ignored -> respond(v, wanted, maxBytes, committed));
     }
