@@ -40,6 +40,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final Interceptors interceptors;
     private final long connectionId = CONNECTIONS.incrementAndGet();
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private ChannelConnection connection;
     private String clientAddress = "?";
     private boolean readPaused;
 
@@ -51,6 +52,11 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         this.broker = broker;
         this.maxInFlight = maxInFlight;
         this.interceptors = interceptors;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        connection = new ChannelConnection(ctx.executor());
     }
 
     @Override
@@ -70,6 +76,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             // Handlers that keep request bytes (produce) copy them into the log before returning.
             frame.release();
         }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        // nobody will read these answers: forget them, and end the work that waits for this client
+        pending.clear();
+        connection.closed();
+        ctx.fireChannelInactive();
     }
 
     private void dispatch(ChannelHandlerContext ctx, ByteBuf frame) {
@@ -104,7 +118,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             close(ctx, "malformed " + api + " v" + version + " request: " + e.getMessage());
             return;
         }
-        RequestContext rc = new RequestContext(api, version, correlationId, request.clientId(), clientAddress, connectionId);
+        RequestContext rc = new RequestContext(api, version, correlationId, request.clientId(), clientAddress,
+                connectionId, connection);
         CompletableFuture<ApiMessage> answer;
         try {
             Decision fault = interceptors.isEmpty() ? null : interceptors.decide(broker, rc, request.body());
