@@ -14,8 +14,8 @@ import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,11 +44,14 @@ public final class Broker implements AutoCloseable {
     public Broker(BrokerConfig config, LogFactory logs) {
         this.config = config;
         this.persistent = logs.persistent();
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "skiff-scheduler");
             t.setDaemon(true);
             return t;
         });
+        // fetch timeouts cancelled by an early answer leave the queue at once, not after max_wait_ms
+        timer.setRemoveOnCancelPolicy(true);
+        this.scheduler = timer;
         this.topics = new TopicManager(config, logs);
         this.offsets = new OffsetStore(topics, config);
         this.groupCoordinator = new GroupCoordinator(offsets, config, GroupTimer.of(scheduler));

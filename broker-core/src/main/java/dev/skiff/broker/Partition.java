@@ -22,20 +22,22 @@ import dev.skiff.protocol.types.RecordsData;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One partition led by this broker, and the service of its data path in Kafka's terms: append records as
  * leader (producer state, transactions), fetch records (isolation level, down-conversion for old clients),
  * look up offsets (by time, earliest, latest), delete records. Appends are serialised per partition (never
- * across partitions); reads go straight to the log. Waiters (long-poll fetches) are woken after every append.
+ * across partitions); reads go straight to the log. Waiters (long-poll fetches) of this partition are woken after every append to it.
  * Failures are {@link ApiException}s with Kafka's error codes.
  */
 public final class Partition {
 
     private final TopicPartition id;
     private final Log log;
-    private final CopyOnWriteArrayList<Runnable> appendListeners = new CopyOnWriteArrayList<>();
+    /** Long-poll fetches waiting on this partition: a set, so thousands come and go in constant time each. */
+    private final Set<Runnable> waiters = ConcurrentHashMap.newKeySet();
     /** Kafka's producer.id.expiration.ms default: a producer silent for a day is forgotten. */
     static final long PRODUCER_EXPIRATION_MS = 86_400_000L;
 
@@ -114,7 +116,7 @@ public final class Partition {
                 }
             }
         }
-        for (Runnable r : appendListeners) r.run();
+        for (Runnable w : waiters) w.run();
         return info;
     }
 
@@ -349,7 +351,11 @@ public final class Partition {
         return log.read(offset, maxBytes, minOneBatch);
     }
 
-    public void addAppendListener(Runnable r) { appendListeners.add(r); }
+    /** Registers a waiter, run after every append to this partition until removed. */
+    public void addWaiter(Runnable waiter) { waiters.add(waiter); }
 
-    public void removeAppendListener(Runnable r) { appendListeners.remove(r); }
+    public void removeWaiter(Runnable waiter) { waiters.remove(waiter); }
+
+    /** Fetches waiting on this partition now. */
+    public int waiterCount() { return waiters.size(); }
 }

@@ -26,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * One per connection: turns frames into requests, hands them to the broker, and writes the answers back in
  * request order (clients pipeline requests and match answers by order as well as correlation id). A
  * connection that sends something Skiff cannot parse is closed with a logged reason; others carry on.
+ *
+ * <p>Back-pressure: while the connection has {@code maxInFlight} requests unanswered, or more unsent answer
+ * bytes than the channel's high water mark (a client that does not read), reading stops and requests already
+ * read wait here undispatched; both resume once answers drain. So what one connection holds is bounded by the
+ * water mark plus the answers of its in-flight requests, however fast it sends.
  */
 final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
@@ -40,8 +45,12 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final Interceptors interceptors;
     private final long connectionId = CONNECTIONS.incrementAndGet();
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    /** Frames read while paused (at most one socket read's worth), dispatched in order on resuming. */
+    private final ArrayDeque<ByteBuf> backlog = new ArrayDeque<>();
+    private ChannelConnection connection;
     private String clientAddress = "?";
     private boolean readPaused;
+    private boolean dispatchingBacklog;
 
     RequestDispatcher(Broker broker, int maxInFlight) {
         this(broker, maxInFlight, new Interceptors());
@@ -51,6 +60,11 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         this.broker = broker;
         this.maxInFlight = maxInFlight;
         this.interceptors = interceptors;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        connection = new ChannelConnection(ctx.executor());
     }
 
     @Override
@@ -64,12 +78,70 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf frame = (ByteBuf) msg;
+        if (!backlog.isEmpty() || mustWait(ctx)) {
+            // the decoder hands over every whole frame of a read even after reading was paused
+            backlog.addLast(frame);
+            updateReading(ctx);
+            return;
+        }
+        dispatchAndRelease(ctx, frame);
+    }
+
+    private void dispatchAndRelease(ChannelHandlerContext ctx, ByteBuf frame) {
         try {
             dispatch(ctx, frame);
         } finally {
             // Handlers that keep request bytes (produce) copy them into the log before returning.
             frame.release();
         }
+    }
+
+    /** Too many answers outstanding, or the client is not taking the ones written. */
+    private boolean mustWait(ChannelHandlerContext ctx) {
+        return pending.size() >= maxInFlight || !ctx.channel().isWritable();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        resume(ctx);
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /** Dispatches what waited as far as the limits allow, then reads again if nothing waits any more. */
+    private void resume(ChannelHandlerContext ctx) {
+        if (!dispatchingBacklog) {
+            dispatchingBacklog = true; // an answer written during dispatch calls back here
+            try {
+                while (!backlog.isEmpty() && !mustWait(ctx) && ctx.channel().isActive()) {
+                    dispatchAndRelease(ctx, backlog.pollFirst());
+                }
+            } finally {
+                dispatchingBacklog = false;
+            }
+        }
+        updateReading(ctx);
+    }
+
+    private void updateReading(ChannelHandlerContext ctx) {
+        boolean pause = !backlog.isEmpty() || mustWait(ctx);
+        if (pause != readPaused) {
+            readPaused = pause;
+            ctx.channel().config().setAutoRead(!pause);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        // nobody will read these answers: forget them, and end the work that waits for this client
+        pending.clear();
+        while (!backlog.isEmpty()) backlog.pollFirst().release();
+        connection.closed();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        while (!backlog.isEmpty()) backlog.pollFirst().release();
     }
 
     private void dispatch(ChannelHandlerContext ctx, ByteBuf frame) {
@@ -104,7 +176,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             close(ctx, "malformed " + api + " v" + version + " request: " + e.getMessage());
             return;
         }
-        RequestContext rc = new RequestContext(api, version, correlationId, request.clientId(), clientAddress, connectionId);
+        RequestContext rc = new RequestContext(api, version, correlationId, request.clientId(), clientAddress,
+                connectionId, connection);
         CompletableFuture<ApiMessage> answer;
         try {
             Decision fault = interceptors.isEmpty() ? null : interceptors.decide(broker, rc, request.body());
@@ -122,10 +195,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     private void enqueue(ChannelHandlerContext ctx, Pending p) {
         pending.addLast(p);
-        if (pending.size() >= maxInFlight && !readPaused) {
-            readPaused = true;
-            ctx.channel().config().setAutoRead(false);
-        }
+        updateReading(ctx);
         if (p.answer.isDone()) {
             drain(ctx);
         } else {
@@ -154,10 +224,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             wrote = true;
         }
         if (wrote) ctx.flush();
-        if (readPaused && pending.size() < maxInFlight) {
-            readPaused = false;
-            ctx.channel().config().setAutoRead(true);
-        }
+        resume(ctx);
     }
 
     private void close(ChannelHandlerContext ctx, String reason) {

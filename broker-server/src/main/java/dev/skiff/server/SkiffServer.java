@@ -8,10 +8,15 @@ import dev.skiff.server.faults.Interceptors;
 import dev.skiff.server.zookeeper.ZooKeeperBridge;
 import dev.skiff.server.zookeeper.ZooKeeperSettings;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FileRegion;
+import io.netty.channel.MessageSizeEstimator;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -65,6 +70,8 @@ public final class SkiffServer implements AutoCloseable {
                     .channelFactory(() -> listening)
                     .option(ChannelOption.SO_BACKLOG, BACKLOG)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, SEND_BACKLOG)
+                    .childOption(ChannelOption.MESSAGE_SIZE_ESTIMATOR, WIRE_BYTES)
                     .childOption(ChannelOption.SO_SNDBUF, config.socketSendBufferBytes > 0 ? config.socketSendBufferBytes : null)
                     .childOption(ChannelOption.SO_RCVBUF, config.socketReceiveBufferBytes > 0 ? config.socketReceiveBufferBytes : null)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -124,6 +131,31 @@ public final class SkiffServer implements AutoCloseable {
     }
 
     private static final int BACKLOG = 1024;
+
+    /**
+     * Answer bytes a connection may have queued for a client that is not reading before the dispatcher stops
+     * reading its requests (above the high mark) and until it starts again (below the low one). Kafka sends one
+     * answer per connection at a time; this lets a pipelining client keep a few small answers in flight while
+     * bounding what a client that never reads can make the broker hold.
+     */
+    static final WriteBufferWaterMark SEND_BACKLOG = new WriteBufferWaterMark(512 * 1024, 1024 * 1024);
+
+    /**
+     * Sizes queued answers by the bytes they put on the wire. Netty counts a file region as 0 bytes, which
+     * would let a client queue any number of fetch answers; a region holds no memory itself, but counting it in
+     * full keeps a client that takes no answers from sending more requests that make more.
+     */
+    static final MessageSizeEstimator WIRE_BYTES = new MessageSizeEstimator() {
+        private final Handle handle = msg -> {
+            if (msg instanceof ByteBuf b) return b.readableBytes();
+            if (msg instanceof ByteBufHolder h) return h.content().readableBytes();
+            if (msg instanceof FileRegion r) return (int) Math.min(Integer.MAX_VALUE, r.count() - r.transferred());
+            return 8;
+        };
+
+        @Override
+        public Handle newHandle() { return handle; }
+    };
 
     private static ServerSocketChannel bind(String host, int port) throws IOException {
         ServerSocketChannel ch = ServerSocketChannel.open();

@@ -94,7 +94,7 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
             return CompletableFuture.completedFuture(respond(v, wanted, maxBytes, isolation));
         }
         List<Partition> waitOn = positions.stream().map(Partitions.FetchPosition::partition).toList();
-        return DelayedFetch.await(timer, waitOn, request.maxWaitMs(),
+        return DelayedFetch.await(timer, ctx.connection(), waitOn, request.maxWaitMs(),
                 () -> partitions.bytesAvailable(positions, maxBytes, isolation) >= request.minBytes())
                 .thenApply(ignored -> respond(v, wanted, maxBytes, isolation));
     }
