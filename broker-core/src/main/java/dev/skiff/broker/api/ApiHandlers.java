@@ -63,7 +63,7 @@ public final class ApiHandlers {
         // transactions
         h.add(new AddPartitionsToTxnApi(s.topics(), s.transactions()));
         h.add(new AddOffsetsToTxnApi(s.transactions()));
-        h.add(new TxnOffsetCommitApi(s.topics(), s.groups(), s.transactions()));
+        h.add(new TxnOffsetCommitApi(s.topics(), s.offsets(), s.groups(), s.transactions()));
         h.add(new EndTxnApi(s.transactions()));
         h.add(new DescribeTransactionsApi(s.transactions()));
         h.add(new ListTransactionsApi(s.transactions()));

@@ -64,7 +64,7 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
                     continue;
                 }
                 String metadata = rp.committedMetadata();
-                if (broker.offsets().metadataError(metadata) != Errors.NONE) {
+                if (offsets.metadataError(metadata) != Errors.NONE) {
                     pr.setErrorCode(Errors.OFFSET_METADATA_TOO_LARGE.code());
                     continue;
                 }

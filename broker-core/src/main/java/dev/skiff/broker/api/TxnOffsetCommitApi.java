@@ -6,6 +6,7 @@ import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.group.CommittedOffset;
 import dev.skiff.broker.group.GroupCoordinator;
+import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.txn.FencedErrors;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.protocol.ApiKeys;
@@ -25,11 +26,14 @@ import java.util.concurrent.CompletableFuture;
 public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitRequestData> {
 
     private final TopicManager topics;
+    private final OffsetStore offsets;
     private final GroupCoordinator groups;
     private final TransactionCoordinator transactions;
 
-    TxnOffsetCommitApi(TopicManager topics, GroupCoordinator groups, TransactionCoordinator transactions) {
+    TxnOffsetCommitApi(TopicManager topics, OffsetStore offsets, GroupCoordinator groups,
+                       TransactionCoordinator transactions) {
         this.topics = topics;
+        this.offsets = offsets;
         this.groups = groups;
         this.transactions = transactions;
     }
@@ -51,7 +55,7 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
                 String metadata = rp.committedMetadata();
                 if (t == null || t.partition(rp.partitionIndex()) == null) {
                     errors.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
-                } else if (broker.offsets().metadataError(metadata) != Errors.NONE) {
+                } else if (offsets.metadataError(metadata) != Errors.NONE) {
                     errors.put(tp, Errors.OFFSET_METADATA_TOO_LARGE);
                 } else {
                     accepted.put(tp, new CommittedOffset(rp.committedOffset(), rp.committedLeaderEpoch(), metadata, now));
