@@ -38,8 +38,6 @@ public final class Partition {
     private final Log log;
     /** Long-poll fetches waiting on this partition: a set, so thousands come and go in constant time each. */
     private final Set<Runnable> waiters = ConcurrentHashMap.newKeySet();
-    /** Kafka's producer.id.expiration.ms default: a producer silent for a day is forgotten. */
-    static final long PRODUCER_EXPIRATION_MS = 86_400_000L;
 
     private ProducerStateTable producers; // built from the log on first use, guarded by this
     private long producersCheckedStart = -1;
@@ -68,7 +66,7 @@ public final class Partition {
         long start = log.logStartOffset();
         if (start != producersCheckedStart) {
             producersCheckedStart = start;
-            producers.evict(start, System.currentTimeMillis() - PRODUCER_EXPIRATION_MS);
+            producers.evict(start); // idle producers go by producer.id.expiration.ms, see expireProducers
         }
         return producers;
     }

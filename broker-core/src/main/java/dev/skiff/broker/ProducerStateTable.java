@@ -108,13 +108,10 @@ public final class ProducerStateTable {
         return e;
     }
 
-    /**
-     * Forgets producers whose last batch is gone (below the log start offset) or older than the expiry
-     * (Kafka's producer.id.expiration.ms); a producer forgotten may start again at any sequence.
-     */
-    public synchronized int evict(long logStartOffset, long expireBeforeTimestamp) {
+    /** Forgets producers whose last batch is gone (below the log start offset); they may start again anywhere. */
+    public synchronized int evict(long logStartOffset) {
         int before = producers.size();
-        producers.values().removeIf(e -> e.lastOffset < logStartOffset || e.lastTimestamp < expireBeforeTimestamp);
+        producers.values().removeIf(e -> e.lastOffset < logStartOffset);
         return before - producers.size();
     }
 

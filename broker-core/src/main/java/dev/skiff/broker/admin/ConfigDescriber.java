@@ -97,6 +97,10 @@ public final class ConfigDescriber {
                 b -> Integer.toString(b.groupMaxSessionTimeoutMs), "group.max.session.timeout.ms");
         addBroker(out, "transaction.max.timeout.ms", TopicConfigDef.Type.INT,
                 b -> Long.toString(b.transactionTimeoutMaxMs), "transaction.max.timeout.ms");
+        addBroker(out, "producer.id.expiration.ms", TopicConfigDef.Type.INT,
+                b -> Long.toString(b.producerIdExpirationMs), "producer.id.expiration.ms");
+        addBroker(out, "producer.id.expiration.check.interval.ms", TopicConfigDef.Type.INT,
+                b -> Long.toString(b.producerIdExpirationCheckIntervalMs), "producer.id.expiration.check.interval.ms");
         // the broker-wide defaults of topic configs, under their broker names
         for (TopicConfigDef def : TopicConfigDef.ALL.values()) {
             if (def.brokerSynonyms().isEmpty()) continue;

@@ -10,7 +10,18 @@ import dev.skiff.protocol.message.AddOffsetsToTxnRequestData;
 import dev.skiff.protocol.message.AddOffsetsToTxnResponseData;
 import java.util.concurrent.CompletableFuture;
 
-/** AddOffsetsToTxn: the group's offsets will be committed with the transaction (sendOffsetsToTransaction). */
+/**
+ * AddOffsetsToTxn: the group's offsets will be committed with the transaction (sendOffsetsToTransaction).
+ *
+ * <p>Versions (Kafka's AddOffsetsToTxn schemas):
+ * <ul>
+ * <li>v0: transactional_id, producer id and epoch, group_id: the group's offsets join the transaction.
+ * <li>v1: same as v0 (answers sent before throttling).
+ * <li>v2: PRODUCER_FENCED may be answered.
+ * <li>v3: flexible versions.
+ * <li>v4: TRANSACTION_ABORTABLE may be answered (KIP-890).
+ * </ul>
+ */
 public final class AddOffsetsToTxnApi implements ApiHandler<AddOffsetsToTxnRequestData> {
 
     private final TransactionCoordinator transactions;

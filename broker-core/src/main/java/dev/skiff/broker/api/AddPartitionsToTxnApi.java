@@ -22,6 +22,16 @@ import java.util.concurrent.CompletableFuture;
  * AddPartitionsToTxn: adds partitions to a producer's transaction before it writes to them. v0-3 carry one
  * transaction (what clients send); v4+ carry several, each possibly verify_only (only asks whether the
  * partitions are in the transaction), as brokers send them to the coordinator.
+ *
+ * <p>Versions (Kafka's AddPartitionsToTxn schemas):
+ * <ul>
+ * <li>v0: one transaction: transactional_id, producer id and epoch, topics and partitions. v1: same as v0.
+ * <li>v2: PRODUCER_FENCED may be answered.
+ * <li>v3: flexible versions; the last version clients send.
+ * <li>v4: several transactions per request and verify_only (brokers' version); the response adds a top-level
+ *     error_code and one result per transaction.
+ * <li>v5: TRANSACTION_ABORTABLE may be answered (KIP-890).
+ * </ul>
  */
 public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTxnRequestData> {
 

@@ -23,6 +23,13 @@ import java.util.concurrent.CompletableFuture;
 /**
  * AlterConfigs (the legacy, replacing form): the configs given become the topic's whole set; any config not
  * named returns to its default. The new values reach the partition logs at once.
+ *
+ * <p>Versions (Kafka's AlterConfigs schemas):
+ * <ul>
+ * <li>v0: resources with their whole config sets, and validate_only.
+ * <li>v1: same as v0 (answers sent before throttling).
+ * <li>v2: flexible versions.
+ * </ul>
  */
 public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData> {
 

@@ -13,6 +13,15 @@ import java.util.concurrent.CompletableFuture;
  * ApiVersions: lists every API and version range Skiff answers, and nothing else. A request of a version
  * Skiff does not know is answered by the server with {@link #unsupportedVersionResponse()} in v0 form, as
  * Kafka does, so old and new clients can both negotiate.
+ *
+ * <p>Versions (Kafka's ApiVersions schemas):
+ * <ul>
+ * <li>v0: an empty request; answers every API key with its lowest and highest version.
+ * <li>v1: the response adds throttle_time_ms. v2: same as v1.
+ * <li>v3: flexible versions (the response header stays v0); the request adds client_software_name and
+ *     client_software_version; the response may carry features as tagged fields.
+ * <li>v4: same as v3 (a feature's min version may be 0, KAFKA-17011).
+ * </ul>
  */
 public final class ApiVersionsApi implements ApiHandler<ApiVersionsRequestData> {
 

@@ -18,7 +18,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** CreatePartitions: grows a topic to the requested count; it can never shrink (INVALID_PARTITIONS). */
+/**
+ * CreatePartitions: grows a topic to the requested count; it can never shrink (INVALID_PARTITIONS). Internal
+ * topics keep their count (INVALID_REQUEST).
+ *
+ * <p>Versions (Kafka's CreatePartitions schemas):
+ * <ul>
+ * <li>v0: per topic the new count and optional assignments, timeout_ms, validate_only.
+ * <li>v1: same as v0 (answers sent before throttling).
+ * <li>v2: flexible versions.
+ * <li>v3: same as v2 (THROTTLING_QUOTA_EXCEEDED may be answered, KIP-599).
+ * </ul>
+ */
 public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsRequestData> {
 
     private final BrokerConfig config;

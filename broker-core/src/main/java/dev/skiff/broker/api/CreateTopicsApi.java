@@ -30,6 +30,17 @@ import java.util.concurrent.CompletableFuture;
  * CreateTopics: one broker holds every partition, so the replication factor can only be 1 (-1 takes the
  * default) and a manual assignment may name only this broker. validate_only checks everything and creates
  * nothing. v5+ answers with the partition count, replication factor and every config of the topic.
+ *
+ * <p>Versions (Kafka's CreateTopics schemas):
+ * <ul>
+ * <li>v0: topics with partitions, replication factor, assignments and configs, and timeout_ms.
+ * <li>v1: adds validate_only; the response adds error_message.
+ * <li>v2: the response adds throttle_time_ms. v3: same as v2.
+ * <li>v4: partitions and replication factor may be -1 for the broker's defaults (KIP-464).
+ * <li>v5: flexible versions; the response adds partitions, replication factor and configs (KIP-525).
+ * <li>v6: same as v5 (THROTTLING_QUOTA_EXCEEDED may be answered, KIP-599).
+ * <li>v7: the response adds the topic id.
+ * </ul>
  */
 public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData> {
 

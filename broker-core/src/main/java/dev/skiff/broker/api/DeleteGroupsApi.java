@@ -9,7 +9,16 @@ import dev.skiff.protocol.message.DeleteGroupsRequestData;
 import dev.skiff.protocol.message.DeleteGroupsResponseData;
 import java.util.concurrent.CompletableFuture;
 
-/** DeleteGroups: removes groups without members, with their committed offsets (NON_EMPTY_GROUP otherwise). */
+/**
+ * DeleteGroups: removes groups without members, with their committed offsets (NON_EMPTY_GROUP otherwise).
+ *
+ * <p>Versions (Kafka's DeleteGroups schemas):
+ * <ul>
+ * <li>v0: group ids; one error per group.
+ * <li>v1: same as v0 (answers sent before throttling).
+ * <li>v2: flexible versions.
+ * </ul>
+ */
 public final class DeleteGroupsApi implements ApiHandler<DeleteGroupsRequestData> {
 
     private final GroupCoordinator groups;

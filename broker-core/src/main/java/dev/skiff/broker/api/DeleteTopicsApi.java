@@ -17,7 +17,18 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * DeleteTopics: by name (v0-5: a list of names; v6+: name or id per topic). The topic's logs are deleted at
- * once; an unknown name is UNKNOWN_TOPIC_OR_PARTITION, an unknown id UNKNOWN_TOPIC_ID.
+ * once; an unknown name is UNKNOWN_TOPIC_OR_PARTITION, an unknown id UNKNOWN_TOPIC_ID. Internal topics are
+ * refused (INVALID_REQUEST).
+ *
+ * <p>Versions (Kafka's DeleteTopics schemas):
+ * <ul>
+ * <li>v0: topic names and timeout_ms.
+ * <li>v1: the response adds throttle_time_ms. v2: same as v1.
+ * <li>v3: TOPIC_DELETION_DISABLED may be answered.
+ * <li>v4: flexible versions.
+ * <li>v5: the response adds error_message (THROTTLING_QUOTA_EXCEEDED may be answered, KIP-599).
+ * <li>v6: topics by name or by id; the response adds topic_id (UNKNOWN_TOPIC_ID).
+ * </ul>
  */
 public final class DeleteTopicsApi implements ApiHandler<DeleteTopicsRequestData> {
 

@@ -10,7 +10,16 @@ import dev.skiff.protocol.message.DescribeClusterRequestData;
 import dev.skiff.protocol.message.DescribeClusterResponseData;
 import java.util.concurrent.CompletableFuture;
 
-/** DescribeCluster: the cluster is this one broker, which is also its controller. */
+/**
+ * DescribeCluster: the cluster is this one broker, which is also its controller.
+ *
+ * <p>Versions (Kafka's DescribeCluster schemas):
+ * <ul>
+ * <li>v0: include_cluster_authorized_operations; answers cluster id, controller and brokers.
+ * <li>v1: adds endpoint_type (KIP-919).
+ * <li>v2: adds include_fenced_brokers; brokers carry is_fenced (KIP-1073).
+ * </ul>
+ */
 public final class DescribeClusterApi implements ApiHandler<DescribeClusterRequestData> {
 
     /** Endpoint types (v1+): clients asking a broker for brokers send 1. */

@@ -25,6 +25,14 @@ import java.util.concurrent.CompletableFuture;
 /**
  * DescribeConfigs for topics (every topic config: set on the topic, set on the broker, or Kafka's default)
  * and for this broker (the settings it runs with, all read-only).
+ *
+ * <p>Versions (Kafka's DescribeConfigs schemas):
+ * <ul>
+ * <li>v0: resources and config keys; each config answers is_default.
+ * <li>v1: adds include_synonyms; config_source and synonyms replace is_default. v2: same as v1.
+ * <li>v3: adds include_documentation; the response adds config_type and documentation.
+ * <li>v4: flexible versions.
+ * </ul>
  */
 public final class DescribeConfigsApi implements ApiHandler<DescribeConfigsRequestData> {
 

@@ -12,6 +12,16 @@ import java.util.concurrent.CompletableFuture;
 /**
  * DescribeGroups: state, protocol and members of each group. An unknown group is "Dead" without error up to
  * v5 and GROUP_ID_NOT_FOUND from v6, as Kafka 4 answers.
+ *
+ * <p>Versions (Kafka's DescribeGroups schemas):
+ * <ul>
+ * <li>v0: group ids; answers state, protocol type and protocol, and members.
+ * <li>v1: the response adds throttle_time_ms. v2: same as v1.
+ * <li>v3: adds include_authorized_operations.
+ * <li>v4: members carry group_instance_id.
+ * <li>v5: flexible versions.
+ * <li>v6: GROUP_ID_NOT_FOUND for a group that does not exist (KIP-1043).
+ * </ul>
  */
 public final class DescribeGroupsApi implements ApiHandler<DescribeGroupsRequestData> {
 

@@ -20,6 +20,15 @@ import java.util.concurrent.CompletableFuture;
 /**
  * DescribeLogDirs: Skiff keeps every partition in its one data dir; each partition's size is its segments'
  * bytes. v4 adds the dir's total and usable bytes (-1 when unknown, e.g. in memory).
+ *
+ * <p>Versions (Kafka's DescribeLogDirs schemas):
+ * <ul>
+ * <li>v0: topics and partitions (null: all); answers each log dir with its partitions' sizes.
+ * <li>v1: same as v0 (answers sent before throttling).
+ * <li>v2: flexible versions.
+ * <li>v3: the response adds a top-level error_code.
+ * <li>v4: the response adds total_bytes and usable_bytes.
+ * </ul>
  */
 public final class DescribeLogDirsApi implements ApiHandler<DescribeLogDirsRequestData> {
 

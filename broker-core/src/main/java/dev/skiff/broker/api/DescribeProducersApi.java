@@ -14,6 +14,12 @@ import java.util.concurrent.CompletableFuture;
 /**
  * DescribeProducers: the active idempotent producers of each partition asked for, with their epoch, last
  * sequence and last timestamp. Open transactions are the transactions work's; none is reported here.
+ *
+ * <p>Versions (Kafka's DescribeProducers schemas):
+ * <ul>
+ * <li>v0 (the only version): per partition its active producers: id, epoch, last sequence, last timestamp,
+ *     coordinator epoch and the start of an open transaction (KIP-664).
+ * </ul>
  */
 public final class DescribeProducersApi implements ApiHandler<DescribeProducersRequestData> {
 

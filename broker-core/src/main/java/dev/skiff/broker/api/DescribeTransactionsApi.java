@@ -13,7 +13,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** DescribeTransactions: state, producer, timeout, start time and partitions of each transactional id asked. */
+/**
+ * DescribeTransactions: state, producer, timeout, start time and partitions of each transactional id asked.
+ *
+ * <p>Versions (Kafka's DescribeTransactions schemas):
+ * <ul>
+ * <li>v0 (the only version): per transactional id its state, producer id and epoch, timeout, start time and
+ *     partitions (KIP-664).
+ * </ul>
+ */
 public final class DescribeTransactionsApi implements ApiHandler<DescribeTransactionsRequestData> {
 
     private final TransactionCoordinator transactions;

@@ -14,6 +14,17 @@ import java.util.concurrent.CompletableFuture;
  * EndTxn: commits or aborts. Answered once the decision is in the transaction log and the markers are in
  * every partition. v5 (transaction protocol V2, epoch bumped on every end) is not offered: Skiff does not
  * advertise the transaction.version feature, so clients use V1 and send at most v4.
+ *
+ * <p>Versions (Kafka's EndTxn schemas):
+ * <ul>
+ * <li>v0: transactional_id, producer id and epoch, committed.
+ * <li>v1: same as v0 (answers sent before throttling).
+ * <li>v2: PRODUCER_FENCED may be answered.
+ * <li>v3: flexible versions.
+ * <li>v4: TRANSACTION_ABORTABLE may be answered (KIP-890).
+ * <li>v5 (not served): the epoch is bumped by every transaction; the response carries producer id and epoch
+ *     (KIP-890 part 2).
+ * </ul>
  */
 public final class EndTxnApi implements ApiHandler<EndTxnRequestData> {
 

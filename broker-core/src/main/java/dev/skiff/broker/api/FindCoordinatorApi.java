@@ -9,7 +9,20 @@ import dev.skiff.protocol.message.FindCoordinatorRequestData;
 import dev.skiff.protocol.message.FindCoordinatorResponseData;
 import java.util.concurrent.CompletableFuture;
 
-/** FindCoordinator: this broker coordinates every group and transaction; v4+ asks for several keys at once. */
+/**
+ * FindCoordinator: this broker coordinates every group and transaction; v4+ asks for several keys at once.
+ *
+ * <p>Versions (Kafka's FindCoordinator schemas):
+ * <ul>
+ * <li>v0: a group id; answers node id, host and port.
+ * <li>v1: adds key_type (0 group, 1 transaction); the response adds throttle_time_ms and error_message. v2:
+ *     same as v1.
+ * <li>v3: flexible versions.
+ * <li>v4: several keys at once (coordinator_keys, one answer per key, KIP-699).
+ * <li>v5: TRANSACTION_ABORTABLE may be answered (KIP-890).
+ * <li>v6: key type 2 for share groups (KIP-932).
+ * </ul>
+ */
 public final class FindCoordinatorApi implements ApiHandler<FindCoordinatorRequestData> {
 
     private final BrokerConfig config;

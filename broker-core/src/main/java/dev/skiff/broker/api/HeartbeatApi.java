@@ -8,7 +8,17 @@ import dev.skiff.protocol.message.HeartbeatRequestData;
 import dev.skiff.protocol.message.HeartbeatResponseData;
 import java.util.concurrent.CompletableFuture;
 
-/** Heartbeat: keeps a member's session alive; REBALANCE_IN_PROGRESS tells it to rejoin. */
+/**
+ * Heartbeat: keeps a member's session alive; REBALANCE_IN_PROGRESS tells it to rejoin.
+ *
+ * <p>Versions (Kafka's Heartbeat schemas):
+ * <ul>
+ * <li>v0: group id, generation id, member id.
+ * <li>v1: the response adds throttle_time_ms. v2: same as v1.
+ * <li>v3: adds group_instance_id (static membership).
+ * <li>v4: flexible versions.
+ * </ul>
+ */
 public final class HeartbeatApi implements ApiHandler<HeartbeatRequestData> {
 
     private final GroupCoordinator groups;

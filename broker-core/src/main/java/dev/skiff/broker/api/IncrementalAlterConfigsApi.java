@@ -21,6 +21,12 @@ import java.util.concurrent.CompletableFuture;
 /**
  * IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT (list configs only) on a topic's configs; all
  * changes of one resource apply together or not at all.
+ *
+ * <p>Versions (Kafka's IncrementalAlterConfigs schemas):
+ * <ul>
+ * <li>v0: per resource set, delete, append and subtract operations, and validate_only.
+ * <li>v1: flexible versions.
+ * </ul>
  */
 public final class IncrementalAlterConfigsApi implements ApiHandler<IncrementalAlterConfigsRequestData> {
 

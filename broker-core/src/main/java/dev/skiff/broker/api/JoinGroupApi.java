@@ -14,6 +14,19 @@ import java.util.concurrent.CompletableFuture;
 /**
  * JoinGroup: joins (or rejoins) a classic group. The answer comes when the rebalance completes, so it is a
  * future the coordinator completes later. v4+ first answers MEMBER_ID_REQUIRED with the member id to use.
+ *
+ * <p>Versions (Kafka's JoinGroup schemas):
+ * <ul>
+ * <li>v0: group id, session timeout, member id, protocol type and protocols.
+ * <li>v1: adds rebalance_timeout_ms.
+ * <li>v2: the response adds throttle_time_ms. v3: same as v2.
+ * <li>v4: a member without an id first gets MEMBER_ID_REQUIRED and joins again with the id it was given.
+ * <li>v5: adds group_instance_id (static membership).
+ * <li>v6: flexible versions.
+ * <li>v7: the response adds protocol_type (KIP-559).
+ * <li>v8: adds reason (KIP-800).
+ * <li>v9: the response adds skip_assignment.
+ * </ul>
  */
 public final class JoinGroupApi implements ApiHandler<JoinGroupRequestData> {
 

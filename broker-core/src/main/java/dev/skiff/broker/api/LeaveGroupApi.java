@@ -11,7 +11,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** LeaveGroup: v0-2 one member by id; v3+ a batch of members, by member id or group.instance.id. */
+/**
+ * LeaveGroup: v0-2 one member by id; v3+ a batch of members, by member id or group.instance.id.
+ *
+ * <p>Versions (Kafka's LeaveGroup schemas):
+ * <ul>
+ * <li>v0: group id and member id.
+ * <li>v1: the response adds throttle_time_ms. v2: same as v1.
+ * <li>v3: several members at once, by member id and group_instance_id; one answer per member.
+ * <li>v4: flexible versions.
+ * <li>v5: members carry a reason (KIP-800).
+ * </ul>
+ */
 public final class LeaveGroupApi implements ApiHandler<LeaveGroupRequestData> {
 
     private final GroupCoordinator groups;

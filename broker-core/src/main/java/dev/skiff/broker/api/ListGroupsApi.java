@@ -12,7 +12,18 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
-/** ListGroups: every group; v4+ may filter by state, v5+ by group type (Skiff's groups are all "classic"). */
+/**
+ * ListGroups: every group; v4+ may filter by state, v5+ by group type (Skiff's groups are all "classic").
+ *
+ * <p>Versions (Kafka's ListGroups schemas):
+ * <ul>
+ * <li>v0: answers every group id with its protocol type.
+ * <li>v1: the response adds throttle_time_ms. v2: same as v1.
+ * <li>v3: flexible versions.
+ * <li>v4: adds states_filter; the response adds group_state (KIP-518).
+ * <li>v5: adds types_filter; the response adds group_type (KIP-848).
+ * </ul>
+ */
 public final class ListGroupsApi implements ApiHandler<ListGroupsRequestData> {
 
     private static final String GROUP_TYPE = "classic";

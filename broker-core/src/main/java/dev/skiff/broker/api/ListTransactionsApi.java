@@ -18,6 +18,13 @@ import java.util.regex.PatternSyntaxException;
 /**
  * ListTransactions: every transactional id, filtered by state names, producer ids, (v1+) running longer than
  * a duration and (v2+) a regular expression on the id. Unknown state names are echoed back, as Kafka does.
+ *
+ * <p>Versions (Kafka's ListTransactions schemas):
+ * <ul>
+ * <li>v0: state and producer id filters; answers transactional ids with producer id and state.
+ * <li>v1: adds duration_filter (transactions open longer than that).
+ * <li>v2: adds transactional_id_pattern (KIP-1152).
+ * </ul>
  */
 public final class ListTransactionsApi implements ApiHandler<ListTransactionsRequestData> {
 

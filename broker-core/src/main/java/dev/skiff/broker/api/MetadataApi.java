@@ -19,6 +19,23 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Metadata: this broker is the whole cluster, the controller and the leader of every partition. Topics that
  * don't exist are created when auto-creation is on and the request allows it (v4+; always before).
+ *
+ * <p>Versions (Kafka's Metadata schemas):
+ * <ul>
+ * <li>v0: topic names (empty: all); answers brokers, topics and partitions.
+ * <li>v1: null topics means all and empty none; brokers carry rack; the response adds controller_id and
+ *     is_internal.
+ * <li>v2: the response adds cluster_id.
+ * <li>v3: the response adds throttle_time_ms.
+ * <li>v4: adds allow_auto_topic_creation.
+ * <li>v5: partitions carry offline_replicas. v6: same as v5.
+ * <li>v7: partitions carry leader_epoch.
+ * <li>v8: authorized operations may be asked for.
+ * <li>v9: flexible versions.
+ * <li>v10: topics carry topic_id. v11: cluster authorized operations are dropped (KIP-700).
+ * <li>v12: topics may be asked for by id.
+ * <li>v13: the response adds a top-level error_code.
+ * </ul>
  */
 public final class MetadataApi implements ApiHandler<MetadataRequestData> {
 

@@ -23,6 +23,20 @@ import java.util.function.Supplier;
 /**
  * OffsetCommit: stores a group's offsets durably. Commits outside a group generation (generation -1, and
  * every v0 commit, as the 0.8 SimpleConsumer sends them) are accepted as they are.
+ *
+ * <p>Versions (Kafka's OffsetCommit schemas):
+ * <ul>
+ * <li>v0: group id and per partition offset and metadata (Kafka 0.8 kept these in ZooKeeper).
+ * <li>v1: adds generation_id, member_id and a commit timestamp per partition.
+ * <li>v2: retention_time_ms replaces the commit timestamp.
+ * <li>v3: the response adds throttle_time_ms. v4: same as v3.
+ * <li>v5: retention time removed (a broker config).
+ * <li>v6: adds committed_leader_epoch.
+ * <li>v7: adds group_instance_id.
+ * <li>v8: flexible versions.
+ * <li>v9: same as v8 (usable by KIP-848 consumers).
+ * <li>v10 (not served): topic ids instead of names.
+ * </ul>
  */
 public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData> {
 

@@ -17,6 +17,11 @@ import java.util.concurrent.CompletableFuture;
 /**
  * OffsetDelete: removes a group's committed offsets, except for topics a live member subscribes to
  * (GROUP_SUBSCRIBED_TO_TOPIC).
+ *
+ * <p>Versions (Kafka's OffsetDelete schemas):
+ * <ul>
+ * <li>v0 (the only version): a group and the partitions whose committed offsets go (KIP-496).
+ * </ul>
  */
 public final class OffsetDeleteApi implements ApiHandler<OffsetDeleteRequestData> {
 

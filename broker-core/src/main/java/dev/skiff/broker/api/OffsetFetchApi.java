@@ -23,6 +23,20 @@ import java.util.function.Supplier;
 /**
  * OffsetFetch: a group's committed offsets; -1 for partitions without one. v0-7 ask for one group, v8+ for
  * several; a null topic list (v2+) means every partition the group has committed.
+ *
+ * <p>Versions (Kafka's OffsetFetch schemas):
+ * <ul>
+ * <li>v0: group id and partitions; Kafka 0.8 read these from ZooKeeper.
+ * <li>v1: offsets from __consumer_offsets.
+ * <li>v2: null topics means all; the response adds a top-level error_code.
+ * <li>v3: the response adds throttle_time_ms. v4: same as v3.
+ * <li>v5: the response adds committed_leader_epoch.
+ * <li>v6: flexible versions.
+ * <li>v7: adds require_stable (UNSTABLE_OFFSET_COMMIT while a transaction holds an offset).
+ * <li>v8: several groups per request.
+ * <li>v9: adds member_id and member_epoch (KIP-848).
+ * <li>v10 (not served): topic ids instead of names.
+ * </ul>
  */
 public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> {
 

@@ -15,6 +15,15 @@ import java.util.concurrent.CompletableFuture;
  * OffsetForLeaderEpoch: this broker has led every partition since its creation, so each log has a single
  * leader epoch, 0. As in Kafka's epoch cache: asking for that epoch gives the log end offset; asking for a
  * later one gives undefined (-1, -1); a current_leader_epoch other than 0 is fenced or unknown.
+ *
+ * <p>Versions (Kafka's OffsetForLeaderEpoch schemas):
+ * <ul>
+ * <li>v0: per partition a leader epoch; answers the end offset of that epoch.
+ * <li>v1: the response adds leader_epoch.
+ * <li>v2: adds current_leader_epoch (fencing); the response adds throttle_time_ms.
+ * <li>v3: adds replica_id.
+ * <li>v4: flexible versions.
+ * </ul>
  */
 public final class OffsetForLeaderEpochApi implements ApiHandler<OffsetForLeaderEpochRequestData> {
 

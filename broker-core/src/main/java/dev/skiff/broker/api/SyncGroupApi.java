@@ -9,7 +9,18 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** SyncGroup: the leader hands in the assignment; every member (followers wait) gets its own part. */
+/**
+ * SyncGroup: the leader hands in the assignment; every member (followers wait) gets its own part.
+ *
+ * <p>Versions (Kafka's SyncGroup schemas):
+ * <ul>
+ * <li>v0: group id, generation id, member id and, from the leader, the assignments.
+ * <li>v1: the response adds throttle_time_ms. v2: same as v1.
+ * <li>v3: adds group_instance_id.
+ * <li>v4: flexible versions.
+ * <li>v5: adds protocol_type and protocol_name, checked against the group's (KIP-559).
+ * </ul>
+ */
 public final class SyncGroupApi implements ApiHandler<SyncGroupRequestData> {
 
     private final GroupCoordinator groups;

@@ -22,6 +22,16 @@ import java.util.concurrent.CompletableFuture;
  * TxnOffsetCommit: offsets consumed in a transaction, kept with it by the transaction coordinator and stored
  * in the group's offsets only when it commits (discarded on abort), so OffsetFetch never sees them before.
  * From v3 the consumer's generation and member id come along and are checked against the group.
+ *
+ * <p>Versions (Kafka's TxnOffsetCommit schemas):
+ * <ul>
+ * <li>v0: transactional_id, group id, producer id and epoch, offsets.
+ * <li>v1: same as v0 (answers sent before throttling).
+ * <li>v2: adds committed_leader_epoch.
+ * <li>v3: adds generation_id, member_id and group_instance_id.
+ * <li>v4: TRANSACTION_ABORTABLE may be answered (KIP-890).
+ * <li>v5 (not served): adds the group to the transaction by itself (transactions v2).
+ * </ul>
  */
 public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitRequestData> {
 

@@ -70,4 +70,16 @@ class ConfigDescriberTest {
         assertEquals(ConfigResources.DEFAULT_CONFIG, d.get("log.segment.bytes").source());
         assertTrue(d.values().stream().allMatch(ConfigDescriber.Described::readOnly));
     }
+
+    @Test
+    void producerExpiryAndTimestampBoundsAreDescribedWithKafkasDefaults() {
+        BrokerConfig broker = BrokerConfig.of(Map.of("producer.id.expiration.ms", "5000"));
+        Map<String, ConfigDescriber.Described> d = byName(new ConfigDescriber(broker).broker());
+        assertEquals("5000", d.get("producer.id.expiration.ms").value());
+        assertEquals(ConfigResources.STATIC_BROKER_CONFIG, d.get("producer.id.expiration.ms").source());
+        assertEquals("600000", d.get("producer.id.expiration.check.interval.ms").value());
+        assertEquals(ConfigResources.DEFAULT_CONFIG, d.get("producer.id.expiration.check.interval.ms").source());
+        assertEquals(Long.toString(Long.MAX_VALUE), d.get("log.message.timestamp.before.max.ms").value());
+        assertEquals("3600000", d.get("log.message.timestamp.after.max.ms").value());
+    }
 }
