@@ -42,11 +42,7 @@ class UnreadAnswersBackPressureTest {
         BrokerConfig config = BrokerConfig.of(Map.of("port", "0", "log.dirs", dataDir.toString(),
                 "socket.send.buffer.bytes", "65536"));
         try (SkiffServer server = SkiffServer.start(config, Map.of("bulk", 1, "empty", 1))) {
-            Partition bulk = server.broker().topics().partition("bulk", 0);
-            byte[] value = new byte[100 * 1024];
-            for (int i = 0; i < 2 * ANSWER_BYTES / value.length; i++) {
-                bulk.append(new RecordBatchBuilder(CompressionType.NONE).append(i, null, value).build());
-            }
+            fill(server.broker().topics().partition("bulk", 0));
             Partition empty = server.broker().topics().partition("empty", 0);
 
             ByteArrayOutputStream requests = new ByteArrayOutputStream();
@@ -71,6 +67,32 @@ class UnreadAnswersBackPressureTest {
                 assertTrue(connection.config().isAutoRead(), "reading again once the answers were taken");
             }
             await(() -> empty.waiterCount() == 0, server);
+        }
+    }
+
+    @Test
+    void aClientThatTakesNoAnswersIsIdleAndClosed() throws Exception {
+        BrokerConfig config = BrokerConfig.of(Map.of("port", "0", "log.dirs", dataDir.toString(),
+                "socket.send.buffer.bytes", "65536", "connections.max.idle.ms", "500"));
+        try (SkiffServer server = SkiffServer.start(config, Map.of("bulk", 1))) {
+            fill(server.broker().topics().partition("bulk", 0));
+            ByteArrayOutputStream requests = new ByteArrayOutputStream();
+            for (int i = 1; i <= BIG_FETCHES; i++) requests.write(fetch(i, "bulk", 0));
+            try (Socket client = new Socket()) {
+                client.setReceiveBufferSize(64 * 1024);
+                client.connect(new InetSocketAddress("127.0.0.1", server.port()));
+                client.getOutputStream().write(requests.toByteArray());
+                await(() -> server.connections().size() == 1, server);
+                // paused because its answers pile up, not because the broker is behind: the idle clock runs
+                await(() -> server.connections().isEmpty(), server);
+            }
+        }
+    }
+
+    private static void fill(Partition p) {
+        byte[] value = new byte[100 * 1024];
+        for (int i = 0; i < 2 * ANSWER_BYTES / value.length; i++) {
+            p.append(new RecordBatchBuilder(CompressionType.NONE).append(i, null, value).build());
         }
     }
 
