@@ -3,6 +3,7 @@ package dev.skiff.server;
 import dev.skiff.protocol.KafkaFrameDecoder;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import java.net.SocketAddress;
 import java.util.concurrent.ScheduledFuture;
@@ -15,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * connections.max.idle.ms, as Kafka does) and slow senders whose request has begun but not finished within
  * skiff.request.read.timeout.ms (a slow-loris client keeps a connection "active" with a byte now and then,
  * which an idle timer alone never catches). Sits in front of the frame decoder, which it asks whether a frame
- * is half read. Time spent with reading paused (too many requests in flight) is not the client's fault and
- * does not count.
+ * is half read. Time spent with reading paused because too many requests are in flight is not the client's
+ * fault and does not count; a client that does not take its answers (reading paused because they pile up) is
+ * idle while none of them moves, as Kafka sees a connection whose send cannot progress.
  */
 final class ConnectionTimeouts extends ChannelDuplexHandler {
 
@@ -26,6 +28,7 @@ final class ConnectionTimeouts extends ChannelDuplexHandler {
     private final long partialNanos;
     private long lastActivity = System.nanoTime();
     private long partialSince = -1;
+    private long unsentSeen = -1;
     private ScheduledFuture<?> check;
 
     ConnectionTimeouts(long idleMs, long partialMs) {
@@ -73,10 +76,17 @@ final class ConnectionTimeouts extends ChannelDuplexHandler {
         if (!ctx.channel().isActive()) return;
         long now = System.nanoTime();
         if (!ctx.channel().config().isAutoRead()) {
-            // back-pressured: the broker, not the client, is behind; restart both clocks
-            lastActivity = now;
+            // not reading: a half-sent request waits for us, not for the client
             if (partialSince >= 0) partialSince = now;
-            return;
+            if (ctx.channel().isWritable()) {
+                lastActivity = now; // requests in flight: the broker, not the client, is behind
+                return;
+            }
+            long unsent = unsentBytes(ctx);
+            if (unsent != unsentSeen) { // the client took some of its answers since the last look
+                unsentSeen = unsent;
+                lastActivity = now;
+            }
         }
         if (partialSince >= 0 && now - partialSince > partialNanos) {
             close(ctx, "request not complete " + TimeUnit.NANOSECONDS.toMillis(partialNanos)
@@ -84,6 +94,11 @@ final class ConnectionTimeouts extends ChannelDuplexHandler {
         } else if (now - lastActivity > idleNanos) {
             close(ctx, "idle for more than connections.max.idle.ms=" + TimeUnit.NANOSECONDS.toMillis(idleNanos));
         }
+    }
+
+    private static long unsentBytes(ChannelHandlerContext ctx) {
+        ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        return out == null ? -1 : out.totalPendingWriteBytes() - out.currentProgress();
     }
 
     private void close(ChannelHandlerContext ctx, String reason) {
