@@ -48,7 +48,8 @@ abstract class IndexFile implements Closeable {
     /** Loads the file into memory; false when it is malformed (the caller rebuilds it). */
     boolean load(int logSize) throws IOException {
         long size = channel.size();
-        if (size % entrySize != 0 || size > Integer.MAX_VALUE) return false;
+        // larger than the index may grow: damaged, and not worth the memory (rebuilt from the log instead)
+        if (size % entrySize != 0 || size > (long) maxEntries * entrySize) return false;
         ByteBuffer buf = ByteBuffer.allocate((int) size);
         while (buf.hasRemaining()) if (channel.read(buf, buf.position()) < 0) return false;
         buf.flip();

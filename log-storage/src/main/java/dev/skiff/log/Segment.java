@@ -287,6 +287,40 @@ final class Segment implements Closeable {
         return true;
     }
 
+    /** The whole size of the batch whose header is read at {@code pos}, or -1 when no sound batch starts there. */
+    private int headerAt(ByteBuffer header, int pos, int limit) throws IOException {
+        if (!readHeader(header, pos, limit)) return -1;
+        return BatchHeader.check(header, 0, limit - pos, false) == null ? BatchHeader.totalSize(header, 0) : -1;
+    }
+
+    private static final int DAMAGED = -2;
+
+    /**
+     * Position of the first batch from {@code from} whose last offset is >= {@code offset} (its header left in
+     * {@code header}), -1 when none, or DAMAGED when a header does not add up or the batch at an indexed
+     * {@code from} starts past the offset. Each step moves forward by at least a header: it never spins.
+     */
+    private int batchHolding(ByteBuffer header, long offset, int from, int limit) throws IOException {
+        int pos = from;
+        while (pos < limit) {
+            int batchSize = headerAt(header, pos, limit);
+            if (batchSize < 0) return DAMAGED;
+            if (pos == from && from > 0 && BatchHeader.baseOffset(header, 0) > offset) return DAMAGED;
+            if (BatchHeader.baseOffset(header, 0) + BatchHeader.lastOffsetDelta(header, 0) >= offset) return pos;
+            pos += batchSize;
+        }
+        return -1;
+    }
+
+    /** As {@link #batchHolding} from the index's position; a damaged index entry costs a scan from the start. */
+    private int findBatch(ByteBuffer header, long offset, int limit) throws IOException {
+        int indexed = Math.min(offsetIndex.positionFor(offset - baseOffset), limit);
+        int pos = batchHolding(header, offset, indexed, limit);
+        if (pos == DAMAGED && indexed > 0) pos = batchHolding(header, offset, 0, limit);
+        if (pos == DAMAGED) throw new LogStorageException("damaged batch header in " + logPath + " before offset " + offset);
+        return pos;
+    }
+
     /**
      * Whole batches from the one holding {@code offset}, up to maxBytes; null when this segment has no batch
      * at or after the offset.
@@ -294,18 +328,9 @@ final class Segment implements Closeable {
     LogSlice read(long offset, int maxBytes, boolean minOneBatch) throws IOException {
         int limit = size;
         ByteBuffer header = newHeaderBuffer();
-        int pos = Math.min(offsetIndex.positionFor(offset - baseOffset), limit);
-        int firstSize = -1;
-        while (pos < limit) {
-            readHeader(header, pos, limit);
-            int batchSize = BatchHeader.totalSize(header, 0);
-            if (BatchHeader.baseOffset(header, 0) + BatchHeader.lastOffsetDelta(header, 0) >= offset) {
-                firstSize = batchSize;
-                break;
-            }
-            pos += batchSize;
-        }
-        if (firstSize < 0) return null;
+        int pos = findBatch(header, offset, limit);
+        if (pos < 0) return null;
+        int firstSize = BatchHeader.totalSize(header, 0);
         if (firstSize > maxBytes) return minOneBatch ? LogSlice.ofFile(channel, pos, firstSize) : LogSlice.EMPTY;
         long maxEnd = Math.min((long) pos + maxBytes, limit);
         // jump over whole indexed stretches instead of reading every header in between
@@ -313,12 +338,13 @@ final class Segment implements Closeable {
         int i = offsetIndex.floorByValue((int) maxEnd);
         if (i >= 0) {
             int indexed = offsetIndex.value(i);
-            if (indexed > end && indexed <= maxEnd) end = indexed;
+            // only to a position where the entry's batch really starts: a damaged entry must not cut a batch
+            if (indexed > end && indexed <= maxEnd && (indexed == maxEnd || (headerAt(header, indexed, limit) > 0
+                    && BatchHeader.baseOffset(header, 0) == baseOffset + offsetIndex.key(i)))) end = indexed;
         }
         while (end < limit) {
-            readHeader(header, end, limit);
-            int batchSize = BatchHeader.totalSize(header, 0);
-            if (end + (long) batchSize > maxEnd) break;
+            int batchSize = headerAt(header, end, limit);
+            if (batchSize < 0 || end + (long) batchSize > maxEnd) break;
             end += batchSize;
         }
         return LogSlice.ofFile(channel, pos, end - pos);
@@ -329,15 +355,22 @@ final class Segment implements Closeable {
         int limit = size;
         if (maxTimestamp < timestamp) return null;
         long startRelative = Math.max(timeIndex.scanStartFor(timestamp), Math.max(0, minOffset - baseOffset));
-        int pos = Math.min(offsetIndex.positionFor(startRelative), limit);
         ByteBuffer header = newHeaderBuffer();
+        int pos = Math.min(offsetIndex.positionFor(startRelative), limit);
+        boolean fromStart = pos == 0;
         while (pos < limit) {
-            readHeader(header, pos, limit);
+            int batchSize = headerAt(header, pos, limit);
+            if (batchSize < 0 && !fromStart) {
+                pos = 0;  // a damaged index entry: scan from the start instead
+                fromStart = true;
+                continue;
+            }
+            if (batchSize < 0) throw new LogStorageException("damaged batch header in " + logPath + " at " + pos);
             long base = BatchHeader.baseOffset(header, 0);
             long last = base + BatchHeader.lastOffsetDelta(header, 0);
             long ts = BatchHeader.maxTimestamp(header, 0);
             if (last >= minOffset && ts >= timestamp) return new Log.TimestampOffset(ts, Math.max(base, minOffset));
-            pos += BatchHeader.totalSize(header, 0);
+            pos += batchSize;
         }
         return null;
     }
