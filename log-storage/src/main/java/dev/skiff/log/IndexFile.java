@@ -26,11 +26,11 @@ abstract class IndexFile implements Closeable {
     private volatile int[] values = new int[16];
     private volatile int count;
 
-    IndexFile(Path path, FileChannelFactory files, int entrySize, int maxIndexBytes) throws IOException {
+    IndexFile(Path path, OpenFiles files, int entrySize, int maxIndexBytes) throws IOException {
         this.path = path;
         this.entrySize = entrySize;
         this.maxEntries = Math.max(1, maxIndexBytes / entrySize);
-        this.channel = files.open(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
+        this.channel = files.channel(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)).touch();
     }
 
     abstract void encode(ByteBuffer out, long key, int value);

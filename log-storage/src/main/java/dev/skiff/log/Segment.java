@@ -22,7 +22,7 @@ final class Segment implements Closeable {
 
     final long baseOffset;
     final Path logPath;
-    final FileChannel channel;
+    final CachedFileChannel channel;
     final OffsetIndex offsetIndex;
     final TimeIndex timeIndex;
     final TxnIndex txnIndex;
@@ -38,7 +38,7 @@ final class Segment implements Closeable {
     /** Whether both index files were there when the segment was opened (else they must be rebuilt). */
     final boolean indexFilesExisted;
 
-    private Segment(Path dir, long baseOffset, LogConfig config, FileChannelFactory files, long nowMs) throws IOException {
+    private Segment(Path dir, long baseOffset, LogConfig config, OpenFiles files, long nowMs) throws IOException {
         this.baseOffset = baseOffset;
         this.logPath = dir.resolve(fileName(baseOffset, LOG));
         this.indexIntervalBytes = config.indexIntervalBytes();
@@ -46,7 +46,7 @@ final class Segment implements Closeable {
         this.nextOffset = baseOffset;
         this.indexFilesExisted = Files.exists(dir.resolve(fileName(baseOffset, INDEX)))
                 && Files.exists(dir.resolve(fileName(baseOffset, TIME_INDEX)));
-        FileChannel ch = files.open(logPath, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
+        CachedFileChannel ch = files.channel(logPath, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)).touch();
         OffsetIndex oi = null;
         TimeIndex ti = null;
         try {
@@ -65,7 +65,7 @@ final class Segment implements Closeable {
     }
 
     /** Opens (creating when missing) the files of the segment; its state is set by load or recovery. */
-    static Segment open(Path dir, long baseOffset, LogConfig config, FileChannelFactory files, long nowMs) throws IOException {
+    static Segment open(Path dir, long baseOffset, LogConfig config, OpenFiles files, long nowMs) throws IOException {
         return new Segment(dir, baseOffset, config, files, nowMs);
     }
 
@@ -331,6 +331,7 @@ final class Segment implements Closeable {
         int pos = findBatch(header, offset, limit);
         if (pos < 0) return null;
         int firstSize = BatchHeader.totalSize(header, 0);
+        channel.handedOut();
         if (firstSize > maxBytes) return minOneBatch ? LogSlice.ofFile(channel, pos, firstSize) : LogSlice.EMPTY;
         long maxEnd = Math.min((long) pos + maxBytes, limit);
         // jump over whole indexed stretches instead of reading every header in between
@@ -399,14 +400,14 @@ final class Segment implements Closeable {
     }
 
     /**
-     * Takes this segment out of service: the indexes close now, the log's channel only after a delay, because
-     * a response may still be sending a region of it (see {@link DelayedClose}).
+     * Takes this segment out of service: the indexes close now, the log's channel only after a delay when a
+     * response may still be sending a region of it (see {@link CachedFileChannel#retire()}).
      */
     void retire() {
         try { offsetIndex.close(); } catch (IOException ignored) { }
         try { timeIndex.close(); } catch (IOException ignored) { }
         try { txnIndex.close(); } catch (IOException ignored) { }  // never sent with sendfile: no delay needed
-        DelayedClose.later(channel);
+        channel.retire();
     }
 
     /** Retires the segment and removes its files; the log file goes first so a crash leaves only orphan indexes. */
