@@ -3,6 +3,7 @@ package dev.skiff.broker;
 import dev.skiff.log.FileChannelFactory;
 import dev.skiff.log.Log;
 import dev.skiff.log.LogConfig;
+import dev.skiff.log.OpenFiles;
 import dev.skiff.log.SegmentedLog;
 import dev.skiff.log.memory.InMemoryLog;
 import java.io.IOException;
@@ -32,10 +33,18 @@ public interface LogFactory {
     /** True when what the broker writes survives the process (files), false for memory only. */
     boolean persistent();
 
-    static LogFactory files(Path dataDir) { return new OnDisk(dataDir, FileChannelFactory.DEFAULT); }
+    static LogFactory files(Path dataDir) { return files(dataDir, FileChannelFactory.DEFAULT); }
+
+    /** Files under {@code dataDir}, at most {@code maxOpenFiles} of them open at once (-1: the default). */
+    static LogFactory files(Path dataDir, int maxOpenFiles) {
+        return new OnDisk(dataDir, new OpenFiles(FileChannelFactory.DEFAULT,
+                maxOpenFiles > 0 ? maxOpenFiles : OpenFiles.defaultMaxOpen()));
+    }
 
     /** Files opened through {@code channels}: the seam for injected disk failures (full disk, I/O errors). */
-    static LogFactory files(Path dataDir, FileChannelFactory channels) { return new OnDisk(dataDir, channels); }
+    static LogFactory files(Path dataDir, FileChannelFactory channels) {
+        return new OnDisk(dataDir, new OpenFiles(channels, OpenFiles.defaultMaxOpen()));
+    }
 
     static LogFactory memory() { return new InMemory(); }
 
@@ -43,11 +52,11 @@ public interface LogFactory {
     final class OnDisk implements LogFactory {
         private final Path dataDir;
         private final Path topicsDir;
-        private final FileChannelFactory channels;
+        private final OpenFiles files;
 
-        OnDisk(Path dataDir, FileChannelFactory channels) {
+        OnDisk(Path dataDir, OpenFiles files) {
             this.dataDir = dataDir;
-            this.channels = channels;
+            this.files = files;
             this.topicsDir = dataDir.resolve(".skiff").resolve("topics");
             try {
                 Files.createDirectories(topicsDir);
@@ -56,12 +65,15 @@ public interface LogFactory {
             }
         }
 
+        /** The descriptors the logs hold, shared by all of them. */
+        public OpenFiles openFiles() { return files; }
+
         @Override
         public boolean persistent() { return true; }
 
         @Override
         public Log open(TopicPartition tp, LogConfig config) {
-            return SegmentedLog.open(dataDir.resolve(tp.topic() + "-" + tp.partition()), config, channels,
+            return SegmentedLog.open(dataDir.resolve(tp.topic() + "-" + tp.partition()), config, files,
                     System::currentTimeMillis);
         }
 

@@ -47,6 +47,8 @@ public final class BrokerConfig {
     public final long transactionTimeoutMaxMs;
     public final long connectionsMaxIdleMs;
     public final long requestReadTimeoutMs;
+    /** Segment and index files the logs keep open together; -1: a quarter of the process's descriptor limit, 64-4096. */
+    public final int logOpenFilesMax;
 
     private BrokerConfig(Map<String, String> v) {
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(v));
@@ -87,6 +89,9 @@ public final class BrokerConfig {
         connectionsMaxIdleMs = r.longValue(600000, "connections.max.idle.ms");
         // how long one request may take to arrive once its first byte is in (slow-loris guard); -1 turns it off
         requestReadTimeoutMs = r.longValue(30000, "skiff.request.read.timeout.ms");
+        logOpenFilesMax = r.intValue(-1, "skiff.log.open.files.max");
+        if (logOpenFilesMax == 0 || logOpenFilesMax < -1)
+            throw new ConfigException("skiff.log.open.files.max must be positive, or -1 for the default: " + logOpenFilesMax);
         if (port < 0 || port > 65535) throw new ConfigException("port must be 0-65535: " + port);
     }
 
