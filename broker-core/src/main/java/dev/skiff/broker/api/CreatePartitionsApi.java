@@ -4,6 +4,7 @@ import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.admin.AdminException;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -40,6 +41,8 @@ public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsReq
                 grow(t, request.validateOnly());
             } catch (AdminException e) {
                 r.setErrorCode(e.error().code()).setErrorMessage(e.error().message());
+            } catch (ApiException e) {
+                r.setErrorCode(e.error().code()).setErrorMessage(e.getMessage());
             }
         }
         return CompletableFuture.completedFuture(response);

@@ -5,6 +5,7 @@ import dev.skiff.broker.InvalidTopicException;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -63,7 +64,12 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
         } catch (InvalidTopicException e) {
             return error(name, Uuid.ZERO, Errors.INVALID_TOPIC_EXCEPTION);
         }
-        Topic t = mayCreate ? topics.getOrAutoCreate(name) : topics.get(name);
+        Topic t;
+        try {
+            t = mayCreate ? topics.getOrAutoCreate(name) : topics.get(name);
+        } catch (ApiException e) {
+            return error(name, Uuid.ZERO, e.error());
+        }
         return t != null ? describe(t) : error(name, Uuid.ZERO, Errors.UNKNOWN_TOPIC_OR_PARTITION);
     }
 
