@@ -40,6 +40,8 @@ public final class TopicManager implements AutoCloseable {
     private final Map<String, Topic> byName = new ConcurrentHashMap<>();
     private final Map<Uuid, Topic> byId = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    /** Partitions of all topics, for the bound on auto-creation. */
+    private volatile int partitionCount;
 
     public TopicManager(BrokerConfig config, LogFactory logs) {
         this.config = config;
@@ -88,18 +90,47 @@ public final class TopicManager implements AutoCloseable {
         List<Partition> parts = createPartitions(name, 0, partitions, logConfig(set));
         Topic t = new Topic(name, Uuid.random(), List.copyOf(parts), set, name.startsWith("__"), appendRules(set));
         saveOrDiscard(t, parts);
-        register(t);
+        register(t, partitions);
         for (Listener l : listeners) l.topicCreated(t);
         return t;
     }
 
     /** The topic, created with the broker defaults if auto-creation is on; null otherwise. */
     public Topic getOrAutoCreate(String name) {
-        Topic t = byName.get(name);
-        if (t != null || !config.autoCreateTopics) return t;
-        synchronized (this) {
-            t = byName.get(name);
-            return t != null ? t : create(name, config.numPartitions, Map.of());
+        return autoCreation().getOrCreate(name);
+    }
+
+    /** Auto-creation for one request, which counts the topics it creates against the per-request bound. */
+    public AutoCreation autoCreation() { return new AutoCreation(); }
+
+    /**
+     * Creates topics on first use within two bounds (Kafka has neither; without them one request naming
+     * thousands of new topics created them all): {@code skiff.auto.create.topics.per.request.max} new topics per
+     * request, past which THROTTLING_QUOTA_EXCEEDED (retriable: a later request may create them), and
+     * {@code skiff.auto.create.partitions.max} partitions in the broker, past which POLICY_VIOLATION.
+     */
+    public final class AutoCreation {
+        private int created;
+
+        private AutoCreation() {}
+
+        /** The topic, created if auto-creation is on and within bounds; null when auto-creation is off. */
+        public Topic getOrCreate(String name) {
+            Topic t = byName.get(name);
+            if (t != null || !config.autoCreateTopics) return t;
+            synchronized (TopicManager.this) {
+                t = byName.get(name);
+                if (t != null) return t;
+                if (created >= config.autoCreateTopicsPerRequestMax)
+                    throw new ApiException(Errors.THROTTLING_QUOTA_EXCEEDED, "A request may auto-create at most "
+                            + config.autoCreateTopicsPerRequestMax + " topics (skiff.auto.create.topics.per.request.max)");
+                if (partitionCount + config.numPartitions > config.autoCreatePartitionsMax)
+                    throw new ApiException(Errors.POLICY_VIOLATION, "Auto-creation stops at "
+                            + config.autoCreatePartitionsMax + " partitions (skiff.auto.create.partitions.max)");
+                t = create(name, config.numPartitions, Map.of());
+                created++;
+                return t;
+            }
         }
     }
 
@@ -113,6 +144,7 @@ public final class TopicManager implements AutoCloseable {
         Topic t = byName.remove(name);
         if (t == null) return false;
         byId.remove(t.id());
+        partitionCount -= t.partitions().size();
         logs.deleteTopic(name);
         for (Partition p : t.partitions()) p.log().delete();
         for (Listener l : listeners) l.topicDeleted(t);
@@ -131,7 +163,7 @@ public final class TopicManager implements AutoCloseable {
         parts.addAll(added);
         Topic grown = new Topic(name, t.id(), List.copyOf(parts), t.configs(), t.internal(), t.appendRules());
         saveOrDiscard(grown, added);
-        register(grown);
+        register(grown, added.size());
         for (Listener l : listeners) l.topicCreated(grown);
         return grown;
     }
@@ -189,13 +221,14 @@ public final class TopicManager implements AutoCloseable {
         for (int i = 0; i < partitions; i++) parts.add(openPartition(name, i, lc));
         Map<String, String> set = Map.copyOf(configs);
         Topic t = new Topic(name, id, List.copyOf(parts), set, name.startsWith("__"), appendRules(set));
-        register(t);
+        register(t, partitions);
         return t;
     }
 
-    private void register(Topic t) {
+    private void register(Topic t, int newPartitions) {
         byName.put(t.name(), t);
         byId.put(t.id(), t);
+        partitionCount += newPartitions;
     }
 
     /**
@@ -279,5 +312,6 @@ public final class TopicManager implements AutoCloseable {
             for (Partition p : t.partitions()) p.log().close();
         byName.clear();
         byId.clear();
+        partitionCount = 0;
     }
 }

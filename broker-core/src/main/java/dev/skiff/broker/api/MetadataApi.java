@@ -44,16 +44,17 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
         if (all) {
             for (Topic t : topics.all()) r.topics().add(describe(t));
         } else {
-            boolean mayCreate = v < 4 || request.allowAutoTopicCreation();
+            // null: no auto-creation; else one per request, which bounds the topics this request creates
+            TopicManager.AutoCreation creation = v < 4 || request.allowAutoTopicCreation() ? topics.autoCreation() : null;
             for (MetadataRequestData.MetadataRequestTopic rt : request.topics()) {
-                r.topics().add(lookup(rt, mayCreate, topics));
+                r.topics().add(lookup(rt, creation, topics));
             }
         }
         return CompletableFuture.completedFuture(r);
     }
 
     private MetadataResponseData.MetadataResponseTopic lookup(MetadataRequestData.MetadataRequestTopic rt,
-                                                              boolean mayCreate, TopicManager topics) {
+                                                              TopicManager.AutoCreation creation, TopicManager topics) {
         String name = rt.name();
         if (name == null && rt.topicId() != null && !rt.topicId().equals(Uuid.ZERO)) {
             Topic t = topics.get(rt.topicId());
@@ -66,7 +67,7 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
         }
         Topic t;
         try {
-            t = mayCreate ? topics.getOrAutoCreate(name) : topics.get(name);
+            t = creation != null ? creation.getOrCreate(name) : topics.get(name);
         } catch (ApiException e) {
             return error(name, Uuid.ZERO, e.error());
         }

@@ -40,8 +40,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Topic creation with names and counts that reach the file system's limits. Each topic either works and survives a restart, or is refused with an error
- * and does not exist, never in between.
+ * Topic creation with names and counts that reach the file system's limits, and auto-creation asked for
+ * thousands of topics at once. Each topic either works and survives a restart, or is refused with an error
+ * and does not exist, never in between; the broker's open descriptors stay bounded.
  */
 class TopicCreationHostileTest {
 
@@ -188,6 +189,42 @@ class TopicCreationHostileTest {
             assertEquals(before, allTopics(broker));
             assertEquals(List.of("auto"), consume(broker, produced, 0, 1));
         }
+    }
+
+    @Test
+    void oneMetadataRequestNamingTwoThousandNewTopicsIsBoundedInTopicsAndDescriptors() throws IOException {
+        int fileCap = 64;
+        try (EmbeddedSkiff broker = EmbeddedSkiff.builder()
+                .property("skiff.log.open.files.max", Integer.toString(fileCap))
+                .property("skiff.auto.create.partitions.max", "350").start()) {
+            Survival survival = Survival.before(broker);
+            int existing = allTopics(broker).values().stream().mapToInt(Integer::intValue).sum();
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < 2000; i++) names.add("flood-" + i);
+
+            Map<String, int[]> first = metadata(broker, names, true);
+            assertEquals(100, count(first, Errors.NONE), "the per-request bound (skiff.auto.create.topics.per.request.max)");
+            assertEquals(1900, count(first, Errors.THROTTLING_QUOTA_EXCEEDED));
+
+            // more requests create more, until the broker-wide bound
+            Map<String, int[]> last = first;
+            for (int i = 0; i < 4; i++) last = metadata(broker, names, true);
+            int topics = (int) allTopics(broker).keySet().stream().filter(n -> n.startsWith("flood-")).count();
+            assertEquals(350 - existing, topics, "auto-creation stops at skiff.auto.create.partitions.max");
+            assertTrue(count(last, Errors.POLICY_VIOLATION) > 0, "past the bound: POLICY_VIOLATION");
+            assertEquals(topics, count(last, Errors.NONE), "those created are served");
+
+            long fds = descriptorsUnder(broker.dataDir());
+            assertTrue(fds <= fileCap + 8, topics + " topics hold " + fds + " descriptors; the cap is " + fileCap);
+
+            survival.assertServedAndRestartsIntact();
+            assertEquals(topics, allTopics(broker).keySet().stream().filter(n -> n.startsWith("flood-")).count());
+            assertTrue(descriptorsUnder(broker.dataDir()) <= fileCap + 8, "after the restart too");
+        }
+    }
+
+    private static int count(Map<String, int[]> answers, Errors e) {
+        return (int) answers.values().stream().filter(a -> a[0] == e.code()).count();
     }
 
     private static Map<String, Object> common(EmbeddedSkiff broker) {
