@@ -3,15 +3,24 @@ package dev.skiff.broker;
 import dev.skiff.log.FileChannelFactory;
 import dev.skiff.log.Log;
 import dev.skiff.log.LogConfig;
+import dev.skiff.log.OpenFiles;
 import dev.skiff.log.SegmentedLog;
 import dev.skiff.log.memory.InMemoryLog;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Properties;
-import java.util.Map;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -20,11 +29,26 @@ import java.util.stream.Stream;
  */
 public interface LogFactory {
 
+    /** The longest file name the file system takes (ext4, xfs, btrfs, tmpfs: 255 bytes). */
+    int MAX_FILE_NAME_BYTES = 255;
+
+    /** Opens the log of an existing partition. */
     Log open(TopicPartition tp, LogConfig config);
+
+    /**
+     * Creates the log of a new partition: whatever an earlier, unfinished creation left under its name is
+     * discarded; {@link #syncCreated()} then makes the new directories' entries in the data dir durable (once
+     * for many partitions).
+     */
+    default Log create(TopicPartition tp, LogConfig config) { return open(tp, config); }
+
+    /** Makes the partition directories created since the last call durable. */
+    default void syncCreated() {}
 
     /** Saved topic descriptions (name to properties), read at start. */
     Map<String, Properties> loadTopics();
 
+    /** Saves a topic's description; it is durable (written, synced, renamed into place) when this returns. */
     void saveTopic(String name, Properties description);
 
     void deleteTopic(String name);
@@ -32,22 +56,36 @@ public interface LogFactory {
     /** True when what the broker writes survives the process (files), false for memory only. */
     boolean persistent();
 
-    static LogFactory files(Path dataDir) { return new OnDisk(dataDir, FileChannelFactory.DEFAULT); }
+    static LogFactory files(Path dataDir) { return files(dataDir, FileChannelFactory.DEFAULT); }
+
+    /** Files under {@code dataDir}, at most {@code maxOpenFiles} of them open at once (-1: the default). */
+    static LogFactory files(Path dataDir, int maxOpenFiles) {
+        return new OnDisk(dataDir, new OpenFiles(FileChannelFactory.DEFAULT,
+                maxOpenFiles > 0 ? maxOpenFiles : OpenFiles.defaultMaxOpen()));
+    }
 
     /** Files opened through {@code channels}: the seam for injected disk failures (full disk, I/O errors). */
-    static LogFactory files(Path dataDir, FileChannelFactory channels) { return new OnDisk(dataDir, channels); }
+    static LogFactory files(Path dataDir, FileChannelFactory channels) {
+        return new OnDisk(dataDir, new OpenFiles(channels, OpenFiles.defaultMaxOpen()));
+    }
 
     static LogFactory memory() { return new InMemory(); }
 
-    /** Logs in segment files; topic descriptions in {@code .skiff/topics/<name>.properties}. */
+    /**
+     * Logs in segment files; topic descriptions in {@code .skiff/topics/<topic id>.properties}, which holds the
+     * name (a name-based file name would not fit the file system for names near Kafka's 249 characters).
+     */
     final class OnDisk implements LogFactory {
+        private static final String SUFFIX = ".properties", TMP = ".tmp";
         private final Path dataDir;
         private final Path topicsDir;
-        private final FileChannelFactory channels;
+        private final OpenFiles files;
+        /** The description file of each topic: the id-named one, or a name-named one of older versions. */
+        private final Map<String, Path> descriptions = new ConcurrentHashMap<>();
 
-        OnDisk(Path dataDir, FileChannelFactory channels) {
+        OnDisk(Path dataDir, OpenFiles files) {
             this.dataDir = dataDir;
-            this.channels = channels;
+            this.files = files;
             this.topicsDir = dataDir.resolve(".skiff").resolve("topics");
             try {
                 Files.createDirectories(topicsDir);
@@ -56,27 +94,59 @@ public interface LogFactory {
             }
         }
 
+        /** The descriptors the logs hold, shared by all of them. */
+        public OpenFiles openFiles() { return files; }
+
         @Override
         public boolean persistent() { return true; }
 
+        private Path dirOf(TopicPartition tp) { return dataDir.resolve(tp.topic() + "-" + tp.partition()); }
+
         @Override
         public Log open(TopicPartition tp, LogConfig config) {
-            return SegmentedLog.open(dataDir.resolve(tp.topic() + "-" + tp.partition()), config, channels,
-                    System::currentTimeMillis);
+            return SegmentedLog.open(dirOf(tp), config, files, System::currentTimeMillis);
+        }
+
+        @Override
+        public Log create(TopicPartition tp, LogConfig config) {
+            Path dir = dirOf(tp);
+            try {
+                if (Files.exists(dir)) deleteRecursively(dir);  // no description names it: an unfinished creation
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot clear " + dir + ": " + e.getMessage(), e);
+            }
+            // the new directory's entry is synced by syncCreated; its empty files need not be: a log whose
+            // directory is empty after a crash opens empty, as it was
+            return SegmentedLog.open(dir, config, files, System::currentTimeMillis);
+        }
+
+        @Override
+        public void syncCreated() {
+            try {
+                syncDirectory(dataDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot sync " + dataDir + ": " + e.getMessage(), e);
+            }
         }
 
         @Override
         public Map<String, Properties> loadTopics() {
             Map<String, Properties> out = new LinkedHashMap<>();
-            try (Stream<Path> files = Files.list(topicsDir)) {
-                for (Path f : files.sorted().toList()) {
+            try (Stream<Path> list = Files.list(topicsDir)) {
+                for (Path f : list.sorted().toList()) {
                     String file = f.getFileName().toString();
-                    if (!file.endsWith(".properties")) continue;
+                    if (file.endsWith(SUFFIX + TMP)) {
+                        Files.deleteIfExists(f);  // a save that never got renamed into place
+                        continue;
+                    }
+                    if (!file.endsWith(SUFFIX)) continue;
                     Properties p = new Properties();
                     try (var in = Files.newBufferedReader(f)) {
                         p.load(in);
                     }
-                    out.put(file.substring(0, file.length() - ".properties".length()), p);
+                    String name = p.getProperty("name", file.substring(0, file.length() - SUFFIX.length()));
+                    out.put(name, p);
+                    descriptions.put(name, f);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -86,28 +156,67 @@ public interface LogFactory {
 
         @Override
         public void saveTopic(String name, Properties description) {
-            Path target = topicsDir.resolve(name + ".properties");
-            Path tmp = topicsDir.resolve(name + ".properties.tmp");
-            try (var out = Files.newBufferedWriter(tmp)) {
-                description.store(out, "Skiff topic " + name);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            Properties p = new Properties();
+            p.putAll(description);
+            p.setProperty("name", name);
+            Path target = topicsDir.resolve(p.getProperty("id") + SUFFIX);
+            Path tmp = topicsDir.resolve(p.getProperty("id") + SUFFIX + TMP);
+            boolean fresh = !Files.exists(target);
+            boolean moved = false;
             try {
-                Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                StringWriter text = new StringWriter();
+                p.store(text, "Skiff topic");
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING)) {
+                    ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.ISO_8859_1));
+                    while (bytes.hasRemaining()) ch.write(bytes);
+                    ch.force(true);
+                }
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                moved = true;
+                syncDirectory(topicsDir);
+                Path before = descriptions.put(name, target);
+                if (before != null && !before.equals(target)) {
+                    Files.deleteIfExists(before);  // the name-named file of an older version
+                    syncDirectory(topicsDir);
+                }
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                try {
+                    Files.deleteIfExists(tmp);
+                    if (moved && fresh) Files.deleteIfExists(target);  // a topic whose creation fails must not come back
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw new UncheckedIOException("cannot save topic " + name + ": " + e.getMessage(), e);
             }
         }
 
         @Override
         public void deleteTopic(String name) {
+            Path f = descriptions.remove(name);
+            if (f == null) return;
             try {
-                Files.deleteIfExists(topicsDir.resolve(name + ".properties"));
+                Files.deleteIfExists(f);
+                syncDirectory(topicsDir);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+
+        /** Makes the directory's entries (files created, renamed or removed in it) durable. */
+        private static void syncDirectory(Path dir) throws IOException {
+            try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+                ch.force(true);
+            }
+        }
+
+        private static void deleteRecursively(Path dir) throws IOException {
+            try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+                for (Path p : stream) {
+                    if (Files.isDirectory(p)) deleteRecursively(p); else Files.deleteIfExists(p);
+                }
+            }
+            Files.deleteIfExists(dir);
         }
     }
 

@@ -5,6 +5,8 @@ import dev.skiff.config.TopicConfig;
 import dev.skiff.config.TopicConfigDef;
 import dev.skiff.log.Log;
 import dev.skiff.log.LogConfig;
+import dev.skiff.protocol.ApiException;
+import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.types.Uuid;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
 /**
@@ -37,6 +40,8 @@ public final class TopicManager implements AutoCloseable {
     private final Map<String, Topic> byName = new ConcurrentHashMap<>();
     private final Map<Uuid, Topic> byId = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    /** Partitions of all topics, for the bound on auto-creation. */
+    private volatile int partitionCount;
 
     public TopicManager(BrokerConfig config, LogFactory logs) {
         this.config = config;
@@ -71,24 +76,61 @@ public final class TopicManager implements AutoCloseable {
             throw new InvalidTopicException("Topic name " + name + " has characters other than ASCII alphanumerics, '.', '_' and '-'");
     }
 
-    /** Creates a topic, or returns null if one of that name exists. */
+    /**
+     * Creates a topic, or returns null if one of that name exists. The topic exists (is served, listed, told to
+     * listeners) only once its partition directories and its description are on disk; if any of that fails,
+     * what was made is removed and an {@link ApiException} says why (KAFKA_STORAGE_ERROR).
+     */
     public synchronized Topic create(String name, int partitions, Map<String, String> configs) {
         validateName(name);
         if (partitions <= 0) throw new IllegalArgumentException("Number of partitions must be larger than 0");
         if (byName.containsKey(name)) return null;
-        Topic t = open(name, Uuid.random(), partitions, configs);
-        save(t);
+        checkDirectoryNames(name, partitions);
+        Map<String, String> set = Map.copyOf(configs);
+        List<Partition> parts = createPartitions(name, 0, partitions, logConfig(set));
+        Topic t = new Topic(name, Uuid.random(), List.copyOf(parts), set, name.startsWith("__"), appendRules(set));
+        saveOrDiscard(t, parts);
+        register(t, partitions);
         for (Listener l : listeners) l.topicCreated(t);
         return t;
     }
 
     /** The topic, created with the broker defaults if auto-creation is on; null otherwise. */
     public Topic getOrAutoCreate(String name) {
-        Topic t = byName.get(name);
-        if (t != null || !config.autoCreateTopics) return t;
-        synchronized (this) {
-            t = byName.get(name);
-            return t != null ? t : create(name, config.numPartitions, Map.of());
+        return autoCreation().getOrCreate(name);
+    }
+
+    /** Auto-creation for one request, which counts the topics it creates against the per-request bound. */
+    public AutoCreation autoCreation() { return new AutoCreation(); }
+
+    /**
+     * Creates topics on first use within two bounds (Kafka has neither; without them one request naming
+     * thousands of new topics created them all): {@code skiff.auto.create.topics.per.request.max} new topics per
+     * request, past which THROTTLING_QUOTA_EXCEEDED (retriable: a later request may create them), and
+     * {@code skiff.auto.create.partitions.max} partitions in the broker, past which POLICY_VIOLATION.
+     */
+    public final class AutoCreation {
+        private int created;
+
+        private AutoCreation() {}
+
+        /** The topic, created if auto-creation is on and within bounds; null when auto-creation is off. */
+        public Topic getOrCreate(String name) {
+            Topic t = byName.get(name);
+            if (t != null || !config.autoCreateTopics) return t;
+            synchronized (TopicManager.this) {
+                t = byName.get(name);
+                if (t != null) return t;
+                if (created >= config.autoCreateTopicsPerRequestMax)
+                    throw new ApiException(Errors.THROTTLING_QUOTA_EXCEEDED, "A request may auto-create at most "
+                            + config.autoCreateTopicsPerRequestMax + " topics (skiff.auto.create.topics.per.request.max)");
+                if (partitionCount + config.numPartitions > config.autoCreatePartitionsMax)
+                    throw new ApiException(Errors.POLICY_VIOLATION, "Auto-creation stops at "
+                            + config.autoCreatePartitionsMax + " partitions (skiff.auto.create.partitions.max)");
+                t = create(name, config.numPartitions, Map.of());
+                created++;
+                return t;
+            }
         }
     }
 
@@ -102,6 +144,7 @@ public final class TopicManager implements AutoCloseable {
         Topic t = byName.remove(name);
         if (t == null) return false;
         byId.remove(t.id());
+        partitionCount -= t.partitions().size();
         logs.deleteTopic(name);
         for (Partition p : t.partitions()) p.log().delete();
         for (Listener l : listeners) l.topicDeleted(t);
@@ -114,13 +157,13 @@ public final class TopicManager implements AutoCloseable {
         if (t == null) return null;
         if (count <= t.partitions().size()) throw new IllegalArgumentException(
                 "Topic currently has " + t.partitions().size() + " partitions, which is higher than the requested " + count + ".");
+        checkDirectoryNames(name, count);
+        List<Partition> added = createPartitions(name, t.partitions().size(), count, logConfig(t.configs()));
         List<Partition> parts = new ArrayList<>(t.partitions());
-        LogConfig lc = logConfig(t.configs());
-        for (int i = parts.size(); i < count; i++) parts.add(openPartition(name, i, lc));
+        parts.addAll(added);
         Topic grown = new Topic(name, t.id(), List.copyOf(parts), t.configs(), t.internal(), t.appendRules());
-        byName.put(name, grown);
-        byId.put(grown.id(), grown);
-        save(grown);
+        saveOrDiscard(grown, added);
+        register(grown, added.size());
         for (Listener l : listeners) l.topicCreated(grown);
         return grown;
     }
@@ -180,9 +223,62 @@ public final class TopicManager implements AutoCloseable {
         for (int i = 0; i < partitions; i++) parts.add(openPartition(name, i, lc));
         Map<String, String> set = Map.copyOf(configs);
         Topic t = new Topic(name, id, List.copyOf(parts), set, name.startsWith("__"), appendRules(set));
-        byName.put(name, t);
-        byId.put(id, t);
+        register(t, partitions);
         return t;
+    }
+
+    private void register(Topic t, int newPartitions) {
+        byName.put(t.name(), t);
+        byId.put(t.id(), t);
+        partitionCount += newPartitions;
+    }
+
+    /**
+     * Kafka's 249 characters leave room for {@code <topic>-<partition>} in a 255-byte file name up to partition
+     * 99999; past that the directory cannot exist, so the creation is refused before anything is made.
+     */
+    private void checkDirectoryNames(String topic, int partitions) {
+        if (!logs.persistent()) return;
+        String last = topic + "-" + (partitions - 1);
+        if (last.getBytes(StandardCharsets.UTF_8).length > LogFactory.MAX_FILE_NAME_BYTES)
+            throw new ApiException(Errors.INVALID_PARTITIONS, "The directory of partition " + (partitions - 1) + " of topic "
+                    + topic + " would have a name longer than " + LogFactory.MAX_FILE_NAME_BYTES + " bytes");
+    }
+
+    /** New partitions, each on disk; on any failure those already made are removed again. */
+    private List<Partition> createPartitions(String topic, int from, int to, LogConfig lc) {
+        List<Partition> made = new ArrayList<>(to - from);
+        try {
+            for (int i = from; i < to; i++) {
+                TopicPartition tp = new TopicPartition(topic, i);
+                made.add(new Partition(tp, logs.create(tp, lc)));
+            }
+            logs.syncCreated();
+            return made;
+        } catch (RuntimeException e) {
+            discard(made);
+            throw new ApiException(Errors.KAFKA_STORAGE_ERROR, "Cannot create partition " + (from + made.size())
+                    + " of topic " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void saveOrDiscard(Topic t, List<Partition> fresh) {
+        try {
+            save(t);
+        } catch (RuntimeException e) {
+            discard(fresh);
+            throw new ApiException(Errors.KAFKA_STORAGE_ERROR, "Cannot save topic " + t.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void discard(List<Partition> partitions) {
+        for (Partition p : partitions) {
+            try {
+                p.log().delete();
+            } catch (RuntimeException ignored) {
+                // an unfinished creation's leftovers are removed when the name is next created
+            }
+        }
     }
 
     private Partition openPartition(String topic, int index, LogConfig lc) {
@@ -218,5 +314,6 @@ public final class TopicManager implements AutoCloseable {
             for (Partition p : t.partitions()) p.log().close();
         byName.clear();
         byId.clear();
+        partitionCount = 0;
     }
 }

@@ -116,7 +116,7 @@ public final class SkiffServer implements AutoCloseable {
     Set<Channel> connections() { return Set.copyOf(connections); }
 
     public static SkiffServer start(BrokerConfig config, Map<String, Integer> topics) {
-        return new SkiffServer(config, LogFactory.files(config.dataDir), topics)
+        return new SkiffServer(config, LogFactory.files(config.dataDir, config.logOpenFilesMax), topics)
                 .startZooKeeperBridge(config.dataDir.resolve("zookeeper"));
     }
 

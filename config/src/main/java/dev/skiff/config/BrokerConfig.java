@@ -50,6 +50,12 @@ public final class BrokerConfig {
     /** Kafka's producer.id.expiration.ms: a producer silent this long loses its sequence state. */
     public final long producerIdExpirationMs;
     public final long producerIdExpirationCheckIntervalMs;
+    /** Segment and index files the logs keep open together; -1: a quarter of the process's descriptor limit, 64-4096. */
+    public final int logOpenFilesMax;
+    /** New topics one Metadata request may auto-create; those past it answer THROTTLING_QUOTA_EXCEEDED. */
+    public final int autoCreateTopicsPerRequestMax;
+    /** Partitions the broker may hold for auto-creation to go on; past it auto-creation answers POLICY_VIOLATION. */
+    public final int autoCreatePartitionsMax;
 
     private BrokerConfig(Map<String, String> v) {
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(v));
@@ -92,6 +98,11 @@ public final class BrokerConfig {
         requestReadTimeoutMs = r.longValue(30000, "skiff.request.read.timeout.ms");
         producerIdExpirationMs = r.longValue(86_400_000L, "producer.id.expiration.ms");
         producerIdExpirationCheckIntervalMs = r.longValue(600_000L, "producer.id.expiration.check.interval.ms");
+        logOpenFilesMax = r.intValue(-1, "skiff.log.open.files.max");
+        if (logOpenFilesMax == 0 || logOpenFilesMax < -1)
+            throw new ConfigException("skiff.log.open.files.max must be positive, or -1 for the default: " + logOpenFilesMax);
+        autoCreateTopicsPerRequestMax = r.positiveInt(100, "skiff.auto.create.topics.per.request.max");
+        autoCreatePartitionsMax = r.positiveInt(10000, "skiff.auto.create.partitions.max");
         if (port < 0 || port > 65535) throw new ConfigException("port must be 0-65535: " + port);
     }
 

@@ -26,11 +26,11 @@ abstract class IndexFile implements Closeable {
     private volatile int[] values = new int[16];
     private volatile int count;
 
-    IndexFile(Path path, FileChannelFactory files, int entrySize, int maxIndexBytes) throws IOException {
+    IndexFile(Path path, OpenFiles files, int entrySize, int maxIndexBytes) throws IOException {
         this.path = path;
         this.entrySize = entrySize;
         this.maxEntries = Math.max(1, maxIndexBytes / entrySize);
-        this.channel = files.open(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
+        this.channel = files.channel(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)).touch();
     }
 
     abstract void encode(ByteBuffer out, long key, int value);
@@ -48,7 +48,8 @@ abstract class IndexFile implements Closeable {
     /** Loads the file into memory; false when it is malformed (the caller rebuilds it). */
     boolean load(int logSize) throws IOException {
         long size = channel.size();
-        if (size % entrySize != 0 || size > Integer.MAX_VALUE) return false;
+        // larger than the index may grow: damaged, and not worth the memory (rebuilt from the log instead)
+        if (size % entrySize != 0 || size > (long) maxEntries * entrySize) return false;
         ByteBuffer buf = ByteBuffer.allocate((int) size);
         while (buf.hasRemaining()) if (channel.read(buf, buf.position()) < 0) return false;
         buf.flip();

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 final class OffsetIndex extends IndexFile {
     static final int ENTRY = 8;
 
-    OffsetIndex(Path path, FileChannelFactory files, int maxIndexBytes) throws IOException {
+    OffsetIndex(Path path, OpenFiles files, int maxIndexBytes) throws IOException {
         super(path, files, ENTRY, maxIndexBytes);
     }
 

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /** Brings a partition directory back to a consistent state after a crash or an unclean stop. */
 final class Recovery {
@@ -27,24 +28,25 @@ final class Recovery {
         long fileSize = segment.channel.size();
         int limit = (int) Math.min(fileSize, Integer.MAX_VALUE);
         Segment.IndexEntries entries = segment.startRebuild();
-        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        ByteBuffer header = ByteBuffer.allocate(BatchHeader.SIZE);
+        // the CRC is computed in chunks: a length read off the disk never decides how much memory is taken
+        ByteBuffer chunk = ByteBuffer.allocate(CRC_CHUNK);
         int pos = 0;
         long next = segment.baseOffset, firstTimestamp = -1;
         String problem = null;
         while (pos < limit) {
-            ByteBuffer header = read(segment, ByteBuffer.allocate(BatchHeader.SIZE), pos, Math.min(BatchHeader.SIZE, limit - pos));
+            read(segment, header, pos, Math.min(BatchHeader.SIZE, limit - pos));
+            // bounds the claimed length by the bytes left in the file
             problem = BatchHeader.check(header, 0, limit - pos, false);
             if (problem != null) break;
             int total = BatchHeader.totalSize(header, 0);
-            if (buf.capacity() < total) buf = ByteBuffer.allocate(Math.max(total, buf.capacity() * 2));
-            ByteBuffer batch = read(segment, buf, pos, total);
-            problem = BatchHeader.check(batch, 0, total, true);
-            long base = BatchHeader.baseOffset(batch, 0);
-            long last = base + BatchHeader.lastOffsetDelta(batch, 0);
+            if (crc(segment, chunk, pos, total) != BatchHeader.storedCrc(header, 0)) problem = "CRC32C mismatch";
+            long base = BatchHeader.baseOffset(header, 0);
+            long last = base + BatchHeader.lastOffsetDelta(header, 0);
             if (problem == null && base < next) problem = "base offset " + base + " below the expected " + next;
             if (problem == null && last - segment.baseOffset > Integer.MAX_VALUE) problem = "offset " + last + " too far from the segment base";
             if (problem != null) break;
-            long ts = BatchHeader.maxTimestamp(batch, 0);
+            long ts = BatchHeader.maxTimestamp(header, 0);
             if (pos == 0) firstTimestamp = ts;
             entries.add(pos, base, ts, total);
             next = last + 1;
@@ -60,7 +62,23 @@ final class Recovery {
         return cut;
     }
 
-    private static ByteBuffer read(Segment segment, ByteBuffer buf, int pos, int length) throws IOException {
+    static final int CRC_CHUNK = 64 * 1024;
+
+    /** CRC32C of attributes..end of the batch at {@code pos} of {@code total} bytes, read a chunk at a time. */
+    private static long crc(Segment segment, ByteBuffer chunk, int pos, int total) throws IOException {
+        CRC32C crc = new CRC32C();
+        long at = pos + (long) BatchHeader.ATTRIBUTES;
+        long end = pos + (long) total;
+        while (at < end) {
+            read(segment, chunk, at, (int) Math.min(chunk.capacity(), end - at));
+            if (!chunk.hasRemaining()) break;  // the file ended early: the CRC will not match
+            at += chunk.remaining();
+            crc.update(chunk);
+        }
+        return crc.getValue();
+    }
+
+    private static ByteBuffer read(Segment segment, ByteBuffer buf, long pos, int length) throws IOException {
         buf.clear().limit(length);
         while (buf.hasRemaining()) {
             if (segment.channel.read(buf, pos + buf.position()) < 0) break;

@@ -22,7 +22,7 @@ final class Segment implements Closeable {
 
     final long baseOffset;
     final Path logPath;
-    final FileChannel channel;
+    final CachedFileChannel channel;
     final OffsetIndex offsetIndex;
     final TimeIndex timeIndex;
     final TxnIndex txnIndex;
@@ -38,7 +38,7 @@ final class Segment implements Closeable {
     /** Whether both index files were there when the segment was opened (else they must be rebuilt). */
     final boolean indexFilesExisted;
 
-    private Segment(Path dir, long baseOffset, LogConfig config, FileChannelFactory files, long nowMs) throws IOException {
+    private Segment(Path dir, long baseOffset, LogConfig config, OpenFiles files, long nowMs) throws IOException {
         this.baseOffset = baseOffset;
         this.logPath = dir.resolve(fileName(baseOffset, LOG));
         this.indexIntervalBytes = config.indexIntervalBytes();
@@ -46,7 +46,7 @@ final class Segment implements Closeable {
         this.nextOffset = baseOffset;
         this.indexFilesExisted = Files.exists(dir.resolve(fileName(baseOffset, INDEX)))
                 && Files.exists(dir.resolve(fileName(baseOffset, TIME_INDEX)));
-        FileChannel ch = files.open(logPath, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
+        CachedFileChannel ch = files.channel(logPath, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)).touch();
         OffsetIndex oi = null;
         TimeIndex ti = null;
         try {
@@ -65,7 +65,7 @@ final class Segment implements Closeable {
     }
 
     /** Opens (creating when missing) the files of the segment; its state is set by load or recovery. */
-    static Segment open(Path dir, long baseOffset, LogConfig config, FileChannelFactory files, long nowMs) throws IOException {
+    static Segment open(Path dir, long baseOffset, LogConfig config, OpenFiles files, long nowMs) throws IOException {
         return new Segment(dir, baseOffset, config, files, nowMs);
     }
 
@@ -287,6 +287,40 @@ final class Segment implements Closeable {
         return true;
     }
 
+    /** The whole size of the batch whose header is read at {@code pos}, or -1 when no sound batch starts there. */
+    private int headerAt(ByteBuffer header, int pos, int limit) throws IOException {
+        if (!readHeader(header, pos, limit)) return -1;
+        return BatchHeader.check(header, 0, limit - pos, false) == null ? BatchHeader.totalSize(header, 0) : -1;
+    }
+
+    private static final int DAMAGED = -2;
+
+    /**
+     * Position of the first batch from {@code from} whose last offset is >= {@code offset} (its header left in
+     * {@code header}), -1 when none, or DAMAGED when a header does not add up or the batch at an indexed
+     * {@code from} starts past the offset. Each step moves forward by at least a header: it never spins.
+     */
+    private int batchHolding(ByteBuffer header, long offset, int from, int limit) throws IOException {
+        int pos = from;
+        while (pos < limit) {
+            int batchSize = headerAt(header, pos, limit);
+            if (batchSize < 0) return DAMAGED;
+            if (pos == from && from > 0 && BatchHeader.baseOffset(header, 0) > offset) return DAMAGED;
+            if (BatchHeader.baseOffset(header, 0) + BatchHeader.lastOffsetDelta(header, 0) >= offset) return pos;
+            pos += batchSize;
+        }
+        return -1;
+    }
+
+    /** As {@link #batchHolding} from the index's position; a damaged index entry costs a scan from the start. */
+    private int findBatch(ByteBuffer header, long offset, int limit) throws IOException {
+        int indexed = Math.min(offsetIndex.positionFor(offset - baseOffset), limit);
+        int pos = batchHolding(header, offset, indexed, limit);
+        if (pos == DAMAGED && indexed > 0) pos = batchHolding(header, offset, 0, limit);
+        if (pos == DAMAGED) throw new LogStorageException("damaged batch header in " + logPath + " before offset " + offset);
+        return pos;
+    }
+
     /**
      * Whole batches from the one holding {@code offset}, up to maxBytes; null when this segment has no batch
      * at or after the offset.
@@ -294,18 +328,10 @@ final class Segment implements Closeable {
     LogSlice read(long offset, int maxBytes, boolean minOneBatch) throws IOException {
         int limit = size;
         ByteBuffer header = newHeaderBuffer();
-        int pos = Math.min(offsetIndex.positionFor(offset - baseOffset), limit);
-        int firstSize = -1;
-        while (pos < limit) {
-            readHeader(header, pos, limit);
-            int batchSize = BatchHeader.totalSize(header, 0);
-            if (BatchHeader.baseOffset(header, 0) + BatchHeader.lastOffsetDelta(header, 0) >= offset) {
-                firstSize = batchSize;
-                break;
-            }
-            pos += batchSize;
-        }
-        if (firstSize < 0) return null;
+        int pos = findBatch(header, offset, limit);
+        if (pos < 0) return null;
+        int firstSize = BatchHeader.totalSize(header, 0);
+        channel.handedOut();
         if (firstSize > maxBytes) return minOneBatch ? LogSlice.ofFile(channel, pos, firstSize) : LogSlice.EMPTY;
         long maxEnd = Math.min((long) pos + maxBytes, limit);
         // jump over whole indexed stretches instead of reading every header in between
@@ -313,12 +339,13 @@ final class Segment implements Closeable {
         int i = offsetIndex.floorByValue((int) maxEnd);
         if (i >= 0) {
             int indexed = offsetIndex.value(i);
-            if (indexed > end && indexed <= maxEnd) end = indexed;
+            // only to a position where the entry's batch really starts: a damaged entry must not cut a batch
+            if (indexed > end && indexed <= maxEnd && (indexed == maxEnd || (headerAt(header, indexed, limit) > 0
+                    && BatchHeader.baseOffset(header, 0) == baseOffset + offsetIndex.key(i)))) end = indexed;
         }
         while (end < limit) {
-            readHeader(header, end, limit);
-            int batchSize = BatchHeader.totalSize(header, 0);
-            if (end + (long) batchSize > maxEnd) break;
+            int batchSize = headerAt(header, end, limit);
+            if (batchSize < 0 || end + (long) batchSize > maxEnd) break;
             end += batchSize;
         }
         return LogSlice.ofFile(channel, pos, end - pos);
@@ -329,15 +356,22 @@ final class Segment implements Closeable {
         int limit = size;
         if (maxTimestamp < timestamp) return null;
         long startRelative = Math.max(timeIndex.scanStartFor(timestamp), Math.max(0, minOffset - baseOffset));
-        int pos = Math.min(offsetIndex.positionFor(startRelative), limit);
         ByteBuffer header = newHeaderBuffer();
+        int pos = Math.min(offsetIndex.positionFor(startRelative), limit);
+        boolean fromStart = pos == 0;
         while (pos < limit) {
-            readHeader(header, pos, limit);
+            int batchSize = headerAt(header, pos, limit);
+            if (batchSize < 0 && !fromStart) {
+                pos = 0;  // a damaged index entry: scan from the start instead
+                fromStart = true;
+                continue;
+            }
+            if (batchSize < 0) throw new LogStorageException("damaged batch header in " + logPath + " at " + pos);
             long base = BatchHeader.baseOffset(header, 0);
             long last = base + BatchHeader.lastOffsetDelta(header, 0);
             long ts = BatchHeader.maxTimestamp(header, 0);
             if (last >= minOffset && ts >= timestamp) return new Log.TimestampOffset(ts, Math.max(base, minOffset));
-            pos += BatchHeader.totalSize(header, 0);
+            pos += batchSize;
         }
         return null;
     }
@@ -366,14 +400,14 @@ final class Segment implements Closeable {
     }
 
     /**
-     * Takes this segment out of service: the indexes close now, the log's channel only after a delay, because
-     * a response may still be sending a region of it (see {@link DelayedClose}).
+     * Takes this segment out of service: the indexes close now, the log's channel only after a delay when a
+     * response may still be sending a region of it (see {@link CachedFileChannel#retire()}).
      */
     void retire() {
         try { offsetIndex.close(); } catch (IOException ignored) { }
         try { timeIndex.close(); } catch (IOException ignored) { }
         try { txnIndex.close(); } catch (IOException ignored) { }  // never sent with sendfile: no delay needed
-        DelayedClose.later(channel);
+        channel.retire();
     }
 
     /** Retires the segment and removes its files; the log file goes first so a crash leaves only orphan indexes. */

@@ -34,7 +34,7 @@ public final class SegmentedLog implements Log {
 
     private final Path dir;
     private volatile LogConfig config;
-    private final FileChannelFactory files;
+    private final OpenFiles files;
     private final LongSupplier clock;
     private final LogStartCheckpoint checkpoint;
     private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
@@ -49,7 +49,7 @@ public final class SegmentedLog implements Log {
 
     private record PendingFlush(Segment segment, CompletableFuture<Void> done) {}
 
-    private SegmentedLog(Path dir, LogConfig config, FileChannelFactory files, LongSupplier clock) {
+    private SegmentedLog(Path dir, LogConfig config, OpenFiles files, LongSupplier clock) {
         this.dir = dir;
         this.config = config;
         this.files = files;
@@ -64,6 +64,14 @@ public final class SegmentedLog implements Log {
 
     /** As {@link #open(Path, LogConfig)} with the file channel factory and the clock (millis) to use. */
     public static SegmentedLog open(Path dir, LogConfig config, FileChannelFactory files, LongSupplier clock) {
+        return open(dir, config, new OpenFiles(files, OpenFiles.defaultMaxOpen()), clock);
+    }
+
+    /**
+     * As {@link #open(Path, LogConfig)} with its files opened through {@code files}: the broker shares one
+     * {@link OpenFiles} among all its logs, which caps the descriptors they hold together.
+     */
+    public static SegmentedLog open(Path dir, LogConfig config, OpenFiles files, LongSupplier clock) {
         SegmentedLog log = new SegmentedLog(dir, config, files, clock);
         try {
             log.load();

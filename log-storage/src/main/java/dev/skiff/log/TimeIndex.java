@@ -11,7 +11,7 @@ import java.nio.file.Path;
 final class TimeIndex extends IndexFile {
     static final int ENTRY = 12;
 
-    TimeIndex(Path path, FileChannelFactory files, int maxIndexBytes) throws IOException {
+    TimeIndex(Path path, OpenFiles files, int maxIndexBytes) throws IOException {
         super(path, files, ENTRY, maxIndexBytes);
     }
 

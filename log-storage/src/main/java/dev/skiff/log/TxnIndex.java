@@ -25,18 +25,18 @@ final class TxnIndex implements Closeable {
     private static final short VERSION = 0;
 
     final Path path;
-    private final FileChannelFactory files;
+    private final OpenFiles files;
     private FileChannel channel; // null until the file exists
     private volatile AbortedTxn[] entries = new AbortedTxn[0];
     private volatile int count;
     /** The smallest first offset of any entry: lets a query skip an index none of whose transactions reach it. */
     private volatile long minFirstOffset = Long.MAX_VALUE;
 
-    TxnIndex(Path path, FileChannelFactory files) throws IOException {
+    TxnIndex(Path path, OpenFiles files) throws IOException {
         this.path = path;
         this.files = files;
         if (Files.exists(path)) {
-            channel = files.open(path, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
+            channel = files.channel(path, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE)).touch();
             load();
         }
     }
@@ -72,7 +72,7 @@ final class TxnIndex implements Closeable {
     /** Appends one entry; on failure the file and the entries are as before. */
     void append(AbortedTxn txn) throws IOException {
         if (channel == null) {
-            channel = files.open(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
+            channel = files.channel(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)).touch();
         }
         int before = count;
         ByteBuffer buf = encode(txn);

@@ -6,6 +6,7 @@ import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.admin.AdminException;
 import dev.skiff.config.BrokerConfig;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -57,6 +58,8 @@ public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsReq
                 grow(t, request.validateOnly());
             } catch (AdminException e) {
                 r.setErrorCode(e.error().code()).setErrorMessage(e.error().message());
+            } catch (ApiException e) {
+                r.setErrorCode(e.error().code()).setErrorMessage(e.getMessage());
             }
         }
         return CompletableFuture.completedFuture(response);

@@ -9,6 +9,7 @@ import dev.skiff.broker.admin.ApiError;
 import dev.skiff.broker.admin.ConfigDescriber;
 import dev.skiff.broker.admin.TopicConfigChanges;
 import dev.skiff.config.BrokerConfig;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -70,6 +71,8 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
                 create(t, request.validateOnly(), r);
             } catch (AdminException e) {
                 fail(r, e.error());
+            } catch (ApiException e) {
+                fail(r, ApiError.of(e.error(), e.getMessage()));
             }
         }
         return CompletableFuture.completedFuture(response);

@@ -6,6 +6,7 @@ import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.config.BrokerConfig;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -66,16 +67,17 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
         if (all) {
             for (Topic t : topics.all()) r.topics().add(describe(t));
         } else {
-            boolean mayCreate = v < 4 || request.allowAutoTopicCreation();
+            // null: no auto-creation; else one per request, which bounds the topics this request creates
+            TopicManager.AutoCreation creation = v < 4 || request.allowAutoTopicCreation() ? topics.autoCreation() : null;
             for (MetadataRequestData.MetadataRequestTopic rt : request.topics()) {
-                r.topics().add(lookup(rt, mayCreate, topics));
+                r.topics().add(lookup(rt, creation, topics));
             }
         }
         return CompletableFuture.completedFuture(r);
     }
 
     private MetadataResponseData.MetadataResponseTopic lookup(MetadataRequestData.MetadataRequestTopic rt,
-                                                              boolean mayCreate, TopicManager topics) {
+                                                              TopicManager.AutoCreation creation, TopicManager topics) {
         String name = rt.name();
         if (name == null && rt.topicId() != null && !rt.topicId().equals(Uuid.ZERO)) {
             Topic t = topics.get(rt.topicId());
@@ -86,7 +88,12 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
         } catch (InvalidTopicException e) {
             return error(name, Uuid.ZERO, Errors.INVALID_TOPIC_EXCEPTION);
         }
-        Topic t = mayCreate ? topics.getOrAutoCreate(name) : topics.get(name);
+        Topic t;
+        try {
+            t = creation != null ? creation.getOrCreate(name) : topics.get(name);
+        } catch (ApiException e) {
+            return error(name, Uuid.ZERO, e.error());
+        }
         return t != null ? describe(t) : error(name, Uuid.ZERO, Errors.UNKNOWN_TOPIC_OR_PARTITION);
     }
 
