@@ -4,6 +4,10 @@ import dev.skiff.broker.Broker;
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.Topic;
 import dev.skiff.config.BrokerConfig;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.server.control.ControlHandle;
+import dev.skiff.server.control.Controls;
+import dev.skiff.server.control.RequestControl;
 import dev.skiff.server.faults.FaultInjector;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +26,7 @@ import java.util.concurrent.locks.LockSupport;
  *     props.put("bootstrap.servers", broker.bootstrapServers());
  * }
  * }</pre>
+
  */
 public final class EmbeddedSkiff implements AutoCloseable {
 
@@ -57,8 +62,12 @@ public final class EmbeddedSkiff implements AutoCloseable {
     private final Path dataDir;
     private final boolean ownsDataDir;
     private volatile SkiffServer server;
-    /** Kept across restarts: a fault installed before restart() still applies after it. */
-    private final FaultInjector faults = new FaultInjector();
+    /** Kept across restarts: a control or fault installed before restart() still applies after it. */
+    private final Controls controls = new Controls();
+    private final FaultInjector faults = new FaultInjector(controls, id -> {
+        Topic t = server.broker().topics().get(id);
+        return t == null ? null : t.name();
+    });
     private int port;
     private int zookeeperPort; // pinned after the first start, so a restart keeps the connect string
 
@@ -87,11 +96,9 @@ public final class EmbeddedSkiff implements AutoCloseable {
         if (dataDir != null) props.put("log.dirs", dataDir.toString());
         if (zookeeperPort >= 0) props.put(dev.skiff.server.zookeeper.ZooKeeperSettings.PORT_KEY, Integer.toString(zookeeperPort));
         BrokerConfig config = BrokerConfig.of(props);
-        SkiffServer started = options.inMemory ? SkiffServer.startInMemory(config, options.topics)
-                : SkiffServer.start(config, options.topics);
+        SkiffServer started = SkiffServer.start(config, options.topics, options.inMemory, controls);
         String zk = started.zookeeperConnect();
         if (zk != null && zookeeperPort == 0) zookeeperPort = Integer.parseInt(zk.substring(zk.lastIndexOf(':') + 1));
-        faults.attach(started.interceptors());
         return started;
     }
 
@@ -115,9 +122,28 @@ public final class EmbeddedSkiff implements AutoCloseable {
         server.broker().createTopics(Map.of(name, partitions));
     }
 
+    // ---- the request hook ----
+
+    /**
+     * Installs a control on every request of {@code api} from now on (restarts included) until
+     * {@link ControlHandle#remove()}: it sees the decoded request and decides its fate, see
+     * {@link dev.skiff.server.control.Reply}; returning null leaves the request to the next control and the
+     * broker. Controls are asked in the order they were installed.
+     *
+     * <pre>{@code
+     * ControlHandle slow = broker.control(ApiKeys.FETCH, (ctx, request) -> Reply.delay(Duration.ofMillis(200)));
+     * broker.control(ApiKeys.PRODUCE, 2, (ctx, request) -> Reply.error(Errors.NOT_LEADER_OR_FOLLOWER));
+     * }</pre>
+     */
+    public ControlHandle control(ApiKeys api, RequestControl control) { return controls.add(api, control); }
+
+    /** As {@link #control(ApiKeys, RequestControl)}, removed after it has replied to {@code times} requests. */
+    public ControlHandle control(ApiKeys api, int times, RequestControl control) { return controls.add(api, times, control); }
+
     /**
      * Faults to inject into the answers of this broker, for tests of client error handling:
      * {@code faults().on(ApiKeys.PRODUCE).topic("orders").respondWith(Errors.NOT_LEADER_OR_FOLLOWER)}.
+     * Each fault is a {@link #control} that only acts on requests about its topic.
      */
     public FaultInjector faults() { return faults; }
 
