@@ -3,15 +3,31 @@ package dev.skiff.server;
 import dev.skiff.broker.Broker;
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.Topic;
+import dev.skiff.broker.group.CommittedOffset;
 import dev.skiff.config.BrokerConfig;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.records.Header;
+import dev.skiff.protocol.records.Record;
+import dev.skiff.protocol.records.RecordBatch;
+import dev.skiff.protocol.records.RecordBatches;
+import dev.skiff.protocol.records.RecordIterator;
+import dev.skiff.server.control.ControlHandle;
+import dev.skiff.server.control.Controls;
+import dev.skiff.server.control.RequestControl;
 import dev.skiff.server.faults.FaultInjector;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -22,6 +38,12 @@ import java.util.concurrent.locks.LockSupport;
  *     props.put("bootstrap.servers", broker.bootstrapServers());
  * }
  * }</pre>
+ *
+ * Its state is read and changed through a small, stable facade: topics ({@link #createTopic}, {@link #topics},
+ * {@link #partitions}), records ({@link #recordCount}, {@link #awaitRecords}, {@link #records}), offsets
+ * ({@link #committedOffsets}, {@link #logStartOffset}, {@link #logEndOffset}), and one hook on the requests
+ * themselves, {@link #control}, which sees each decoded request of an API and may keep, drop, delay or answer
+ * it. The broker inside is not part of the API.
  */
 public final class EmbeddedSkiff implements AutoCloseable {
 
@@ -57,8 +79,12 @@ public final class EmbeddedSkiff implements AutoCloseable {
     private final Path dataDir;
     private final boolean ownsDataDir;
     private volatile SkiffServer server;
-    /** Kept across restarts: a fault installed before restart() still applies after it. */
-    private final FaultInjector faults = new FaultInjector();
+    /** Kept across restarts: a control or fault installed before restart() still applies after it. */
+    private final Controls controls = new Controls();
+    private final FaultInjector faults = new FaultInjector(controls, id -> {
+        Topic t = server.broker().topics().get(id);
+        return t == null ? null : t.name();
+    });
     private int port;
     private int zookeeperPort; // pinned after the first start, so a restart keeps the connect string
 
@@ -87,11 +113,9 @@ public final class EmbeddedSkiff implements AutoCloseable {
         if (dataDir != null) props.put("log.dirs", dataDir.toString());
         if (zookeeperPort >= 0) props.put(dev.skiff.server.zookeeper.ZooKeeperSettings.PORT_KEY, Integer.toString(zookeeperPort));
         BrokerConfig config = BrokerConfig.of(props);
-        SkiffServer started = options.inMemory ? SkiffServer.startInMemory(config, options.topics)
-                : SkiffServer.start(config, options.topics);
+        SkiffServer started = SkiffServer.start(config, options.topics, options.inMemory, controls);
         String zk = started.zookeeperConnect();
         if (zk != null && zookeeperPort == 0) zookeeperPort = Integer.parseInt(zk.substring(zk.lastIndexOf(':') + 1));
-        faults.attach(started.interceptors());
         return started;
     }
 
@@ -108,18 +132,144 @@ public final class EmbeddedSkiff implements AutoCloseable {
     /** The data directory, or null for an in-memory broker. */
     public Path dataDir() { return dataDir; }
 
-    /** The broker inside, for tests that look at its state directly. */
-    public Broker broker() { return server.broker(); }
+    /** The broker inside: for Skiff's own code in this package only, never part of the embedding API. */
+    Broker broker() { return server.broker(); }
 
+    // ---- topics ----
+
+    /** Creates a topic with the broker's default configs; nothing happens if it exists. */
     public void createTopic(String name, int partitions) {
         server.broker().createTopics(Map.of(name, partitions));
     }
 
+    /** Creates a topic with these topic configs (Kafka's keys, e.g. {@code cleanup.policy}); fails if it exists. */
+    public void createTopic(String name, int partitions, Map<String, String> configs) {
+        server.broker().topics().create(name, partitions, configs);
+    }
+
+    /** Grows a topic to {@code totalPartitions}, as Kafka's CreatePartitions does. */
+    public void addPartitions(String topic, int totalPartitions) {
+        server.broker().topics().addPartitions(topic, totalPartitions);
+    }
+
+    /** Deletes a topic and its data; false if there was none. */
+    public boolean deleteTopic(String topic) { return server.broker().topics().delete(topic); }
+
+    /** The names of the topics, internal ones ({@code __consumer_offsets}, ...) included, sorted. */
+    public Set<String> topics() {
+        Set<String> names = new TreeSet<>();
+        for (Topic t : server.broker().topics().all()) names.add(t.name());
+        return names;
+    }
+
+    /** The number of partitions of a topic; 0 when it does not exist. */
+    public int partitions(String topic) {
+        Topic t = server.broker().topics().get(topic);
+        return t == null ? 0 : t.partitions().size();
+    }
+
+    // ---- the request hook ----
+
+    /**
+     * Installs a control on every request of {@code api} from now on (restarts included) until
+     * {@link ControlHandle#remove()}: it sees the decoded request and decides its fate, see
+     * {@link dev.skiff.server.control.Reply}; returning null leaves the request to the next control and the
+     * broker. Controls are asked in the order they were installed.
+     *
+     * <pre>{@code
+     * ControlHandle slow = broker.control(ApiKeys.FETCH, (ctx, request) -> Reply.delay(Duration.ofMillis(200)));
+     * broker.control(ApiKeys.PRODUCE, 2, (ctx, request) -> Reply.error(Errors.NOT_LEADER_OR_FOLLOWER));
+     * }</pre>
+     */
+    public ControlHandle control(ApiKeys api, RequestControl control) { return controls.add(api, control); }
+
+    /** As {@link #control(ApiKeys, RequestControl)}, removed after it has replied to {@code times} requests. */
+    public ControlHandle control(ApiKeys api, int times, RequestControl control) { return controls.add(api, times, control); }
+
     /**
      * Faults to inject into the answers of this broker, for tests of client error handling:
      * {@code faults().on(ApiKeys.PRODUCE).topic("orders").respondWith(Errors.NOT_LEADER_OR_FOLLOWER)}.
+     * Each fault is a {@link #control} that only acts on requests about its topic.
      */
     public FaultInjector faults() { return faults; }
+
+    // ---- offsets ----
+
+    /** A partition of a topic, as the offsets of a group name it. */
+    public record TopicPartition(String topic, int partition) {}
+
+    /** The offsets group {@code group} has committed, by partition; empty for an unknown group. */
+    public Map<TopicPartition, Long> committedOffsets(String group) {
+        Map<TopicPartition, Long> out = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::topic)
+                .thenComparingInt(TopicPartition::partition));
+        for (Map.Entry<dev.skiff.broker.TopicPartition, CommittedOffset> e
+                : server.broker().offsets().fetchAll(group).entrySet()) {
+            out.put(new TopicPartition(e.getKey().topic(), e.getKey().partition()), e.getValue().offset());
+        }
+        return out;
+    }
+
+    /** The first offset still in a partition's log. */
+    public long logStartOffset(String topic, int partition) { return partition(topic, partition).logStartOffset(); }
+
+    /** The offset the next record appended to a partition will get. */
+    public long logEndOffset(String topic, int partition) { return partition(topic, partition).highWatermark(); }
+
+    private Partition partition(String topic, int partition) {
+        Topic t = server.broker().topics().get(topic);
+        if (t == null || partition < 0 || partition >= t.partitions().size()) {
+            throw new IllegalArgumentException("No partition " + topic + "-" + partition);
+        }
+        return t.partition(partition);
+    }
+
+    // ---- records ----
+
+    /** One record as stored: its offset, timestamp, key, value (null when absent) and headers. */
+    public record StoredRecord(long offset, long timestamp, byte[] key, byte[] value, List<RecordHeader> headers) {
+
+        /** The value as UTF-8 text, or null. */
+        public String valueString() { return value == null ? null : new String(value, java.nio.charset.StandardCharsets.UTF_8); }
+
+        /** The key as UTF-8 text, or null. */
+        public String keyString() { return key == null ? null : new String(key, java.nio.charset.StandardCharsets.UTF_8); }
+    }
+
+    /** One header of a stored record; its value may be null. */
+    public record RecordHeader(String key, byte[] value) {}
+
+    /**
+     * The data records of one partition from its log start to its end, in offset order (transaction markers
+     * are left out, records of aborted transactions are not).
+     */
+    public List<StoredRecord> records(String topic, int partition) {
+        Partition p = partition(topic, partition);
+        List<StoredRecord> out = new ArrayList<>();
+        long next = p.logStartOffset();
+        while (next < p.highWatermark()) {
+            ByteBuffer batches = p.log().read(next, 1 << 20, true).readFully();
+            if (!batches.hasRemaining()) break;
+            for (RecordBatch batch : RecordBatches.batches(batches)) {
+                if (!batch.isControl()) {
+                    try (RecordIterator it = batch.records()) {
+                        while (it.hasNext()) {
+                            Record r = it.next();
+                            if (r.offset() >= next) out.add(stored(r));
+                        }
+                    }
+                }
+                next = Math.max(next, batch.nextOffset());
+            }
+        }
+        return out;
+    }
+
+    private static StoredRecord stored(Record r) {
+        List<RecordHeader> headers = new ArrayList<>();
+        for (Header h : r.headers()) headers.add(new RecordHeader(h.key(), Record.bytes(h.value())));
+        return new StoredRecord(r.offset(), r.timestamp(), r.key() == null ? null : Record.bytes(r.key()),
+                r.value() == null ? null : Record.bytes(r.value()), headers);
+    }
 
     /**
      * The records in a topic: the sum of its partitions' log end offsets minus their log start offsets

@@ -3,21 +3,27 @@ package dev.skiff.server;
 import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.api.ApiVersionsApi;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.DecodedRequest;
+import dev.skiff.protocol.ErrorResponse;
+import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.ProtocolException;
 import dev.skiff.protocol.RequestParser;
 import dev.skiff.protocol.ResponseEncoder;
-import dev.skiff.server.faults.Decision;
-import dev.skiff.server.faults.Intercepted;
-import dev.skiff.server.faults.Interceptors;
+import dev.skiff.protocol.message.ProduceRequestData;
+import dev.skiff.server.control.ControlContext;
+import dev.skiff.server.control.Controls;
+import dev.skiff.server.control.Reply;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * bytes than the channel's high water mark (a client that does not read), reading stops and requests already
  * read wait here undispatched; both resume once answers drain. So what one connection holds is bounded by the
  * water mark plus the answers of its in-flight requests, however fast it sends.
+ *
+ * <p>A request whose handling fails (a throw or a failed future) is answered with its API's own error response:
+ * the code of an {@link ApiException}, UNKNOWN_SERVER_ERROR for anything else.
  */
 final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
@@ -42,7 +51,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     private final Broker broker;
     private final int maxInFlight;
-    private final Interceptors interceptors;
+    private final Controls controls;
     private final long connectionId = CONNECTIONS.incrementAndGet();
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     /** Frames read while paused (at most one socket read's worth), dispatched in order on resuming. */
@@ -53,13 +62,13 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private boolean dispatchingBacklog;
 
     RequestDispatcher(Broker broker, int maxInFlight) {
-        this(broker, maxInFlight, new Interceptors());
+        this(broker, maxInFlight, new Controls());
     }
 
-    RequestDispatcher(Broker broker, int maxInFlight, Interceptors interceptors) {
+    RequestDispatcher(Broker broker, int maxInFlight, Controls controls) {
         this.broker = broker;
         this.maxInFlight = maxInFlight;
-        this.interceptors = interceptors;
+        this.controls = controls;
     }
 
     @Override
@@ -180,17 +189,77 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 connectionId, connection);
         CompletableFuture<ApiMessage> answer;
         try {
-            Decision fault = interceptors.isEmpty() ? null : interceptors.decide(broker, rc, request.body());
-            answer = fault == null ? broker.handle(rc, request.body())
-                    : Intercepted.answer(fault, broker, rc, request.body(), ctx.executor(),
-                            () -> close(ctx, "injected fault on " + api + ": connection dropped"));
+            Reply reply = controls.isEmpty() ? null : controls.decide(new ControlContext(api, version, correlationId,
+                    request.clientId(), clientAddress, connectionId), request.body());
+            answer = reply == null ? broker.handle(rc, request.body()) : controlled(ctx, reply, rc, request.body());
         } catch (RuntimeException e) {
-            log.error("{} v{} from {} failed", api, version, clientAddress, e);
-            close(ctx, "internal error handling " + api);
-            return;
+            answer = CompletableFuture.failedFuture(e);
         }
         if (answer == null) return; // the connection was dropped
-        enqueue(ctx, new Pending(correlationId, api, version, answer));
+        enqueue(ctx, new Pending(correlationId, api, version, orErrorResponse(answer, rc, request.body())));
+    }
+
+    /** Carries out a control's reply: the answer to queue, or null when the connection was dropped at once. */
+    private CompletableFuture<ApiMessage> controlled(ChannelHandlerContext ctx, Reply reply, RequestContext rc,
+                                                     ApiMessage request) {
+        long delay = reply.delayMillis();
+        switch (reply.kind()) {
+            case DROP -> {
+                Runnable drop = () -> close(ctx, "a control dropped the connection on " + rc.api());
+                if (delay == 0) {
+                    drop.run();
+                    return null;
+                }
+                ctx.executor().schedule(drop, delay, TimeUnit.MILLISECONDS);
+                return new CompletableFuture<>(); // never answered: nothing queued behind it is written first
+            }
+            case ANSWER -> {
+                return delayed(ctx, CompletableFuture.completedFuture(reply.response()), delay);
+            }
+            case ERROR -> {
+                return delayed(ctx, CompletableFuture.failedFuture(new ApiException(reply.error(), reply.message())), delay);
+            }
+            default -> {
+                CompletableFuture<ApiMessage> answer = broker.handle(rc, request);
+                if (reply.edit() != null) answer = answer.thenApply(reply.edit());
+                return delayed(ctx, answer, delay);
+            }
+        }
+    }
+
+    /** Completes no sooner than {@code delayMillis} after now (the request's arrival), and no sooner than the answer. */
+    private static CompletableFuture<ApiMessage> delayed(ChannelHandlerContext ctx, CompletableFuture<ApiMessage> answer,
+                                                         long delayMillis) {
+        if (delayMillis == 0) return answer;
+        CompletableFuture<Void> timer = new CompletableFuture<>();
+        ctx.executor().schedule(() -> timer.complete(null), delayMillis, TimeUnit.MILLISECONDS);
+        return answer.thenCombine(timer, (r, x) -> r);
+    }
+
+    /** The answer, or the request's own error response when handling it failed. */
+    private CompletableFuture<ApiMessage> orErrorResponse(CompletableFuture<ApiMessage> answer, RequestContext rc,
+                                                          ApiMessage request) {
+        return answer.handle((response, failure) -> failure == null ? response : errorResponse(rc, request, failure));
+    }
+
+    private ApiMessage errorResponse(RequestContext rc, ApiMessage request, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Errors error;
+        String message;
+        if (cause instanceof ApiException e) {
+            error = e.error();
+            message = e.getMessage();
+            log.debug("{} v{} from {} failed with {}: {}", rc.api(), rc.apiVersion(), clientAddress, error, message);
+        } else {
+            error = Errors.UNKNOWN_SERVER_ERROR;
+            message = null; // the client learns nothing of the broker's insides
+            log.error("{} v{} from {} failed", rc.api(), rc.apiVersion(), clientAddress, cause);
+        }
+        if (request instanceof ProduceRequestData p && p.acks() == 0) {
+            // No answer can carry the error: Kafka closes the connection so the producer notices.
+            throw new CompletionException(new ApiException(error, "acks=0 produce failed with " + error));
+        }
+        return ErrorResponse.of(request, rc.apiVersion(), error, message);
     }
 
     private void enqueue(ChannelHandlerContext ctx, Pending p) {
@@ -212,8 +281,9 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             try {
                 body = p.answer.join();
             } catch (RuntimeException e) {
-                log.error("{} v{} from {} failed", p.api, p.version, clientAddress, e);
-                close(ctx, "internal error handling " + p.api);
+                // Only what has no error response ends here (an acks=0 produce); the cause is logged already.
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                close(ctx, p.api + " v" + p.version + " failed without an answer to carry it: " + cause.getMessage());
                 return;
             }
             if (body == null) continue; // acks=0: no answer

@@ -4,7 +4,7 @@ import dev.skiff.broker.Broker;
 import dev.skiff.broker.LogFactory;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.KafkaFrameDecoder;
-import dev.skiff.server.faults.Interceptors;
+import dev.skiff.server.control.Controls;
 import dev.skiff.server.zookeeper.ZooKeeperBridge;
 import dev.skiff.server.zookeeper.ZooKeeperSettings;
 import io.netty.bootstrap.ServerBootstrap;
@@ -52,11 +52,16 @@ public final class SkiffServer implements AutoCloseable {
     private volatile boolean closed;
     /** For Kafka 0.8 high-level consumers; null (and no ZooKeeper class loaded) unless configured. */
     private volatile ZooKeeperBridge zooKeeper;
-    /** Looked at before the broker (fault injection in tests); while empty it costs one volatile read a request. */
-    private final Interceptors interceptors = new Interceptors();
+    /** Looked at before the broker (controls and faults of tests); while empty it costs one volatile read a request. */
+    private final Controls controls;
 
     private SkiffServer(BrokerConfig config, LogFactory logs, Map<String, Integer> topics) {
+        this(config, logs, topics, new Controls());
+    }
+
+    private SkiffServer(BrokerConfig config, LogFactory logs, Map<String, Integer> topics, Controls controls) {
         this.config = config;
+        this.controls = controls;
         this.broker = new Broker(config, logs);
         this.limiter = new ConnectionLimiter(config.maxConnectionsPerIp);
         this.loops = EventLoops.acquire();
@@ -89,7 +94,7 @@ public final class SkiffServer implements AutoCloseable {
                                     .addLast("timeouts", new ConnectionTimeouts(config.connectionsMaxIdleMs,
                                             config.requestReadTimeoutMs))
                                     .addLast("frames", new KafkaFrameDecoder(config.socketRequestMaxBytes))
-                                    .addLast("requests", new RequestDispatcher(broker, config.maxInFlightRequestsPerConnection, interceptors));
+                                    .addLast("requests", new RequestDispatcher(broker, config.maxInFlightRequestsPerConnection, controls));
                         }
                     });
             this.channel = b.register().addListener(f -> {
@@ -123,6 +128,13 @@ public final class SkiffServer implements AutoCloseable {
     /** Starts a broker whose logs {@code logs} opens (tests use this to inject storage failures). */
     public static SkiffServer start(BrokerConfig config, LogFactory logs, Map<String, Integer> topics) {
         return new SkiffServer(config, logs, topics);
+    }
+
+    /** As {@link #start(BrokerConfig, Map)} or {@link #startInMemory}, asking {@code controls} about each request. */
+    static SkiffServer start(BrokerConfig config, Map<String, Integer> topics, boolean inMemory, Controls controls) {
+        return inMemory ? new SkiffServer(config, LogFactory.memory(), topics, controls).startZooKeeperBridge(null)
+                : new SkiffServer(config, LogFactory.files(config.dataDir), topics, controls)
+                        .startZooKeeperBridge(config.dataDir.resolve("zookeeper"));
     }
 
     /** Starts a broker whose logs live in memory only. */
@@ -175,8 +187,8 @@ public final class SkiffServer implements AutoCloseable {
 
     public Broker broker() { return broker; }
 
-    /** The request interceptors of this server, consulted in order before the broker handles a request. */
-    public Interceptors interceptors() { return interceptors; }
+    /** The request controls of this server, asked in order before the broker handles a request. */
+    public Controls controls() { return controls; }
 
     /** The ZooKeeper connect string of the bridge for Kafka 0.8 consumers, or null when it is off. */
     public String zookeeperConnect() {

@@ -1,71 +1,47 @@
 package dev.skiff.server.faults;
 
-import dev.skiff.broker.Broker;
 import dev.skiff.protocol.ApiKeys;
-import dev.skiff.protocol.ApiMessage;
-import java.util.concurrent.atomic.AtomicInteger;
+import dev.skiff.server.control.ControlHandle;
 
 /**
  * One installed fault: which requests it catches (API key, optionally topic and partition), what happens to
- * them, and how many more it catches. Returned by {@link FaultSpec}; {@link #remove()} uninstalls it.
+ * them, and how many more it catches. Returned by {@link FaultSpec}; {@link #remove()} uninstalls it. It is a
+ * request control ({@link ControlHandle}) that leaves requests about other topics alone.
  */
 public final class Fault {
 
     /** Remaining count of a fault that lasts until removed. */
     static final int UNLIMITED = -1;
 
-    private final FaultInjector owner;
     private final ApiKeys api;
     private final String topic;
     private final int partition;
-    private final Decision decision;
-    private final AtomicInteger remaining;
-    private final AtomicInteger applied = new AtomicInteger();
+    private final String outcome;
+    private volatile ControlHandle control;
 
-    Fault(FaultInjector owner, ApiKeys api, String topic, int partition, Decision decision, int times) {
-        this.owner = owner;
+    Fault(ApiKeys api, String topic, int partition, String outcome) {
         this.api = api;
         this.topic = topic;
         this.partition = partition;
-        this.decision = decision;
-        this.remaining = new AtomicInteger(times);
+        this.outcome = outcome;
     }
+
+    void installedAs(ControlHandle control) { this.control = control; }
 
     public ApiKeys api() { return api; }
 
     /** How many requests this fault has caught so far. */
-    public int timesApplied() { return applied.get(); }
+    public int timesApplied() { return control.timesApplied(); }
 
     /** False once it has caught as many requests as it was told to, or was removed. */
-    public boolean isActive() { return remaining.get() != 0; }
+    public boolean isActive() { return control.isActive(); }
 
     /** Uninstalls it; requests already caught keep their fate. */
-    public void remove() {
-        remaining.set(0);
-        owner.remove(this);
-    }
-
-    boolean matches(Broker broker, ApiKeys requestApi, ApiMessage request) {
-        return requestApi == api && (topic == null || RequestTopics.touches(request, broker, topic, partition));
-    }
-
-    /** Takes one of the remaining catches; false when none is left (another connection took the last). */
-    boolean claim() {
-        while (true) {
-            int left = remaining.get();
-            if (left == 0) return false;
-            if (left == UNLIMITED || remaining.compareAndSet(left, left - 1)) {
-                applied.incrementAndGet();
-                return true;
-            }
-        }
-    }
-
-    Decision decision() { return decision; }
+    public void remove() { control.remove(); }
 
     @Override
     public String toString() {
         return "Fault[" + api + (topic == null ? "" : " " + topic + (partition < 0 ? "" : "-" + partition))
-                + " -> " + decision + ", remaining " + (remaining.get() == UNLIMITED ? "unlimited" : remaining.get()) + "]";
+                + " -> " + outcome + ", " + control + "]";
     }
 }

@@ -1,9 +1,14 @@
 package dev.skiff.server.faults;
 
 import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.MetadataResponseData;
+import dev.skiff.server.control.ControlContext;
+import dev.skiff.server.control.Reply;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.BiFunction;
 
 /**
  * Describes a fault before installing it; a terminal method ({@link #respondWith}, {@link #delay},
@@ -67,17 +72,27 @@ public final class FaultSpec {
         if (!ErrorResponses.supports(api)) {
             throw new IllegalArgumentException("No error answer for " + api + "; supported: " + ErrorResponses.supported());
         }
-        return owner.install(new Fault(owner, api, topic, partition, Decision.respondWith(error, delayMillis, topic), times));
+        Duration delay = Duration.ofMillis(delayMillis);
+        String narrowedTo = topic;
+        return install("respond with " + error, (ctx, request) -> api == ApiKeys.METADATA
+                ? Reply.keep().thenEdit(r -> ErrorResponses.withTopicErrors((MetadataResponseData) r, error, narrowedTo)).after(delay)
+                : Reply.answer(ErrorResponses.build(request, ctx.apiVersion(), error)).after(delay));
     }
 
     /** Let the broker answer, but send the answer {@code delay} after the request arrived. */
     public Fault delay(Duration delay) {
-        return owner.install(new Fault(owner, api, topic, partition, Decision.proceedAfter(millis(delay)), times));
+        millis(delay);
+        return install("delay " + delay.toMillis() + " ms", (ctx, request) -> Reply.delay(delay));
     }
 
     /** Close the connection instead of answering (the client sees a network error and reconnects). */
     public Fault dropConnection() {
-        return owner.install(new Fault(owner, api, topic, partition, Decision.dropConnection(delayMillis), times));
+        Duration delay = Duration.ofMillis(delayMillis);
+        return install("drop the connection", (ctx, request) -> Reply.drop().after(delay));
+    }
+
+    private Fault install(String outcome, BiFunction<ControlContext, ApiMessage, Reply> reply) {
+        return owner.install(new Fault(api, topic, partition, outcome), topic, partition, times, reply);
     }
 
     private static long millis(Duration d) {

@@ -1,27 +1,21 @@
 package dev.skiff.it.clients;
 
-import dev.skiff.broker.RequestContext;
-import dev.skiff.broker.api.ApiHandler;
-import dev.skiff.broker.api.ApiHandlers;
 import dev.skiff.protocol.ApiKeys;
-import dev.skiff.protocol.ApiMessage;
 import dev.skiff.server.EmbeddedSkiff;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 /**
- * Which API versions a client used: wraps the broker's handlers so each request's key and version is noted
- * before the real handler answers. ApiVersions itself is left unwrapped (the server answers unsupported
- * ApiVersions versions through its concrete handler), so its version comes from the clients' debug logs.
+ * Which API versions a client used: a request control on each API notes the request's key and version and
+ * leaves it to the broker. ApiVersions itself is not watched (the server answers unsupported ApiVersions
+ * versions before any control), so its version comes from the clients' debug logs.
  * The summary is printed and written to {@code target/client-api-versions/<client>.txt} for docs/CLIENTS.md.
  */
 final class ApiUsage {
@@ -37,23 +31,14 @@ final class ApiUsage {
     /** Starts recording on this broker; call before any client connects. */
     static ApiUsage attach(EmbeddedSkiff broker) {
         ApiUsage usage = new ApiUsage();
-        ApiHandlers handlers = broker.broker().handlers();
-        for (ApiHandler<?> h : new ArrayList<>(handlers.all())) {
-            if (h.api() != ApiKeys.API_VERSIONS) handlers.add(usage.wrap(h));
+        for (ApiKeys api : ApiKeys.values()) {
+            if (api == ApiKeys.API_VERSIONS) continue;
+            broker.control(api, (ctx, request) -> {
+                usage.record(ctx.api(), ctx.apiVersion());
+                return null; // only watching: the broker answers
+            });
         }
         return usage;
-    }
-
-    private <Q extends ApiMessage> ApiHandler<Q> wrap(ApiHandler<Q> inner) {
-        return new ApiHandler<>() {
-            @Override public ApiKeys api() { return inner.api(); }
-            @Override public short minVersion() { return inner.minVersion(); }
-            @Override public short maxVersion() { return inner.maxVersion(); }
-            @Override public CompletableFuture<ApiMessage> handle(RequestContext ctx, Q request) {
-                record(ctx.api(), ctx.apiVersion());
-                return inner.handle(ctx, request);
-            }
-        };
     }
 
     /** Requests from now on are counted under this label (tests run one at a time); {@link #DEFAULTS} at first. */

@@ -3,8 +3,9 @@ package dev.skiff.it.producer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import dev.skiff.broker.RequestContext;
+import dev.skiff.it.wire.WireClient;
 import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.DescribeProducersRequestData;
 import dev.skiff.protocol.message.DescribeProducersResponseData;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The idempotence rules Kafka 4 applies on produce, asked of the broker directly (no client hides them):
+ * The idempotence rules Kafka 4 applies on produce, asked of the broker over the wire (no client hides them):
  * duplicates get the original offset, gaps and stale epochs are refused, and all of it survives a restart.
  */
 class ProducerSequenceRulesTest {
@@ -48,7 +49,7 @@ class ProducerSequenceRulesTest {
         // the same batch again: acknowledged with its first offset, not appended
         assertProduced(0, produce(pid, 0, 0, 3));
         assertProduced(3, produce(pid, 0, 3, 2));
-        assertEquals(5, skiff.broker().topics().partition("seq", 0).log().logEndOffset());
+        assertEquals(5, skiff.logEndOffset("seq", 0));
         // a gap
         assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code(), produce(pid, 0, 7, 1).errorCode());
         // a new epoch must start at 0; then the old epoch is fenced
@@ -75,10 +76,8 @@ class ProducerSequenceRulesTest {
     @Test
     void transactionalIdGetsItsOwnProducerAndABumpedEpochOnReinit() {
         InitProducerIdRequestData init = new InitProducerIdRequestData().setTransactionalId("tx").setTransactionTimeoutMs(60000);
-        InitProducerIdResponseData first = (InitProducerIdResponseData) skiff.broker().handle(
-                ctx(ApiKeys.INIT_PRODUCER_ID, 4), init).join();
-        InitProducerIdResponseData second = (InitProducerIdResponseData) skiff.broker().handle(
-                ctx(ApiKeys.INIT_PRODUCER_ID, 4), init).join();
+        InitProducerIdResponseData first = (InitProducerIdResponseData) call(ApiKeys.INIT_PRODUCER_ID, 4, init);
+        InitProducerIdResponseData second = (InitProducerIdResponseData) call(ApiKeys.INIT_PRODUCER_ID, 4, init);
         assertEquals(Errors.NONE.code(), first.errorCode());
         assertEquals(first.producerId(), second.producerId(), "one producer id per transactional id");
         assertEquals(first.producerEpoch() + 1, second.producerEpoch(), "every init fences the previous one");
@@ -86,26 +85,24 @@ class ProducerSequenceRulesTest {
 
     @Test
     void unknownPartitionInDescribeProducers() {
-        DescribeProducersResponseData r = (DescribeProducersResponseData) skiff.broker().handle(
-                ctx(ApiKeys.DESCRIBE_PRODUCERS, 0),
+        DescribeProducersResponseData r = (DescribeProducersResponseData) call(ApiKeys.DESCRIBE_PRODUCERS, 0,
                 new DescribeProducersRequestData().setTopics(List.of(new DescribeProducersRequestData.TopicRequest()
-                        .setName("nope").setPartitionIndexes(List.of(0))))).join();
+                        .setName("nope").setPartitionIndexes(List.of(0)))));
         assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), r.topics().get(0).partitions().get(0).errorCode());
     }
 
     private static List<DescribeProducersResponseData.ProducerState> describe() {
-        DescribeProducersResponseData r = (DescribeProducersResponseData) skiff.broker().handle(
-                ctx(ApiKeys.DESCRIBE_PRODUCERS, 0),
+        DescribeProducersResponseData r = (DescribeProducersResponseData) call(ApiKeys.DESCRIBE_PRODUCERS, 0,
                 new DescribeProducersRequestData().setTopics(List.of(new DescribeProducersRequestData.TopicRequest()
-                        .setName("seq").setPartitionIndexes(List.of(0))))).join();
+                        .setName("seq").setPartitionIndexes(List.of(0)))));
         DescribeProducersResponseData.PartitionResponse p = r.topics().get(0).partitions().get(0);
         assertEquals(Errors.NONE.code(), p.errorCode());
         return p.activeProducers();
     }
 
     private static long initProducerId() {
-        InitProducerIdResponseData r = (InitProducerIdResponseData) skiff.broker().handle(
-                ctx(ApiKeys.INIT_PRODUCER_ID, 4), new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60000)).join();
+        InitProducerIdResponseData r = (InitProducerIdResponseData) call(ApiKeys.INIT_PRODUCER_ID, 4,
+                new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60000));
         assertEquals(Errors.NONE.code(), r.errorCode());
         assertEquals(0, r.producerEpoch());
         return r.producerId();
@@ -120,7 +117,7 @@ class ProducerSequenceRulesTest {
                 .setTopicData(List.of(new ProduceRequestData.TopicProduceData().setName("seq")
                         .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData().setIndex(0)
                                 .setRecords(BufferRecords.of(b.build()))))));
-        ProduceResponseData r = (ProduceResponseData) skiff.broker().handle(ctx(ApiKeys.PRODUCE, 9), req).join();
+        ProduceResponseData r = (ProduceResponseData) call(ApiKeys.PRODUCE, 9, req);
         return r.responses().get(0).partitionResponses().get(0);
     }
 
@@ -129,7 +126,7 @@ class ProducerSequenceRulesTest {
         assertEquals(baseOffset, r.baseOffset());
     }
 
-    private static RequestContext ctx(ApiKeys api, int version) {
-        return new RequestContext(api, (short) version, 1, "sequence-test", "127.0.0.1", 1L);
+    private static ApiMessage call(ApiKeys api, int version, ApiMessage request) {
+        return WireClient.call(skiff.port(), api, version, request);
     }
 }

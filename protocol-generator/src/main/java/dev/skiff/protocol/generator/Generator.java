@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 /**
  * Entry point: {@code Generator <legacy schema dir> <current schema dir> <output source root>}.
  * Reads the request, response and header schemas of both Kafka releases, merges each pair and writes
- * one class per schema plus {@code ApiKeys}.
+ * one class per schema plus {@code ApiKeys} and {@code ErrorResponse}.
  *
  * <p>{@code Generator --records <package> <output source root> <schema dir>...} writes one class per schema
  * found in the directories (the key and value records of Kafka's internal topics) into {@code package},
@@ -41,6 +41,8 @@ public final class Generator {
         }
         Path apiKeys = out.resolve("dev/skiff/protocol/ApiKeys.java");
         writeIfChanged(apiKeys, new ApiKeysWriter(specs).write());
+        writeIfChanged(out.resolve("dev/skiff/protocol/" + ErrorResponseWriter.CLASS + ".java"),
+                new ErrorResponseWriter(specs).write());
         System.out.println("skiff protocol generator: " + specs.size() + " schemas written to " + out);
     }
 
