@@ -19,6 +19,7 @@ import dev.skiff.protocol.types.Uuid;
 import dev.skiff.server.EmbeddedSkiff;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -31,6 +32,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -44,9 +46,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Random sequences of requests, over real sockets: every API Skiff serves at every version it answers, built
  * from the generated request classes with random field values, half of them then mutated (truncated, bits
- * flipped, a length made huge, bytes appended, the frame size lying). The properties: each request is
- * answered, in order, with an answer that parses (or, for a mutated one, the connection is closed), nothing
- * hangs, and afterwards the broker serves a fresh client and restarts with the Survival baseline intact.
+ * flipped, a length made huge, bytes appended, the frame size lying), some well-formed ones pipelined in runs
+ * of up to 12. The properties: each request is answered, in order, with an answer that parses (or, for a
+ * mutated one, the connection is closed), nothing hangs, no fetch is left waiting once the connections are
+ * gone, and afterwards the broker serves a fresh client and restarts with the Survival baseline intact.
  * Fixed seeds plus two new ones per run (printed, to replay: {@code -Dskiff.random.seeds=1,2}); bounded in
  * count and time.
  */
@@ -54,7 +57,7 @@ class RandomRequestsPropertyTest {
 
     private static final long[] FIXED_SEEDS = {1, 7, 42, 1_234, 20_261_204};
     private static final int NEW_SEEDS = 2;
-    private static final int REQUESTS_PER_SEED = 400;
+    private static final int REQUESTS_PER_SEED = 1_000;
     private static final long BUDGET_NANOS = 60_000_000_000L;
     /** A request Skiff may legitimately park (long poll, rebalance): no answer in this time is not a hang. */
     private static final Set<ApiKeys> MAY_WAIT = Set.of(ApiKeys.FETCH, ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP);
@@ -156,20 +159,27 @@ class RandomRequestsPropertyTest {
         int play(long deadline) throws IOException {
             int i = 0;
             try {
-                for (; i < REQUESTS_PER_SEED && System.nanoTime() < deadline; i++) {
-                    Sent sent = next(i + 1);
+                while (i < REQUESTS_PER_SEED && System.nanoTime() < deadline) {
+                    // now and then a pipelined run of well-formed requests, answered in order
+                    List<Sent> batch = new ArrayList<>();
+                    int size = rnd.nextInt(5) == 0 ? 2 + rnd.nextInt(11) : 1;
+                    for (int k = 0; k < size; k++) batch.add(next(i + k + 1, size == 1));
                     if (socket == null) connect();
-                    if (!send(sent.bytes)) {
+                    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                    for (Sent sent : batch) bytes.writeBytes(sent.bytes);
+                    int first = i;
+                    i += size;
+                    if (!send(bytes.toByteArray())) {
                         closed++;
                         disconnect();
                         continue;
                     }
-                    if (!sent.framed) {
+                    if (!batch.get(0).framed) {
                         // the size prefix lies: the broker waits for bytes that never come, or closes; drop it
                         disconnect();
                         continue;
                     }
-                    check(i, sent);
+                    check(first, batch);
                 }
             } finally {
                 disconnect();
@@ -204,9 +214,14 @@ class RandomRequestsPropertyTest {
             }
         }
 
-        /** Sends a ping after the request and reads up to its answer: the request's answer (if any) comes first. */
-        private void check(int index, Sent sent) {
-            String where = "seed " + seed + " request " + (index + 1) + ": " + sent;
+        /** Sends a ping after the requests and reads up to its answer: theirs (if any) come first, in order. */
+        private void check(int index, List<Sent> batch) {
+            Sent sent = batch.get(0); // a batch of several holds well-formed requests only
+            String where = "seed " + seed + (batch.size() == 1 ? " request " + (index + 1) + ": " + sent
+                    : " requests " + (index + 1) + "-" + (index + batch.size()) + ", pipelined: " + batch);
+            ArrayDeque<Sent> awaited = new ArrayDeque<>();
+            for (Sent s : batch) if (!s.mutated() && expectedAnswers(s) == 1) awaited.add(s);
+            boolean mayWait = batch.stream().anyMatch(s -> MAY_WAIT.contains(s.api));
             if (!send(ping())) {
                 closed++;
                 disconnect();
@@ -226,16 +241,17 @@ class RandomRequestsPropertyTest {
                     int correlationId = ByteBuffer.wrap(frame).getInt();
                     if (correlationId == PING_CORRELATION_ID) break;
                     answers++;
-                    if (!sent.mutated()) checkAnswer(where, sent, frame);
+                    if (sent.mutated()) continue;
+                    Sent answeredOne = awaited.poll();
+                    if (answeredOne == null) findings.add(where + " -> an answer (" + correlationId + ") nobody asked for");
+                    else checkAnswer(where, answeredOne, frame);
                 }
-                answered++;
-                if (!sent.mutated() && answers != expectedAnswers(sent)) {
-                    findings.add(where + " -> " + answers + " answers");
-                }
+                answered += batch.size();
+                if (!awaited.isEmpty()) findings.add(where + " -> " + awaited.size() + " answers missing");
                 if (sent.mutated() && answers > 1) findings.add(where + " -> " + answers + " answers to one request");
             } catch (SocketTimeoutException e) {
                 parked++;
-                if (!sent.mutated() && !MAY_WAIT.contains(sent.api)) {
+                if (!sent.mutated() && !mayWait) {
                     findings.add(where + " -> neither answered nor closed within " + ANSWER_TIMEOUT_MS + " ms");
                 }
                 disconnect();
@@ -303,11 +319,11 @@ class RandomRequestsPropertyTest {
 
         // ---- building requests ----
 
-        private Sent next(int correlationId) {
+        private Sent next(int correlationId, boolean mayMutate) {
             ApiHandler<?> h = served.get(rnd.nextInt(served.size()));
             short version = (short) (h.minVersion() + rnd.nextInt(h.maxVersion() - h.minVersion() + 1));
             byte[] bytes = build(h.api(), version, correlationId);
-            if (rnd.nextBoolean()) return new Sent(h.api(), version, correlationId, null, true, bytes);
+            if (!mayMutate || rnd.nextBoolean()) return new Sent(h.api(), version, correlationId, null, true, bytes);
             return mutate(h.api(), version, correlationId, bytes);
         }
 
