@@ -1,0 +1,154 @@
+package dev.skiff.broker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.skiff.config.BrokerConfig;
+import dev.skiff.log.Log;
+import dev.skiff.log.LogConfig;
+import dev.skiff.protocol.ApiException;
+import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.records.CompressionType;
+import dev.skiff.protocol.records.RecordBatchBuilder;
+import java.io.UncheckedIOException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Creation is all or nothing: a topic that could not be made durable is neither served nor back after a restart. */
+class TopicCreationTest {
+    @TempDir Path dir;
+    private final BrokerConfig config = BrokerConfig.defaults();
+
+    /** Files under the data dir, with the description or a partition directory failing on demand. */
+    private final class Failing implements LogFactory {
+        final LogFactory files = LogFactory.files(dir);
+        volatile boolean failSave;
+        volatile int failPartition = -1;
+
+        @Override public Log open(TopicPartition tp, LogConfig c) { return files.open(tp, c); }
+        @Override public Log create(TopicPartition tp, LogConfig c) {
+            if (tp.partition() == failPartition) throw new UncheckedIOException(new IOException("injected: no space left"));
+            return files.create(tp, c);
+        }
+        @Override public void syncCreated() { files.syncCreated(); }
+        @Override public Map<String, Properties> loadTopics() { return files.loadTopics(); }
+        @Override public void saveTopic(String name, Properties d) {
+            if (failSave) throw new UncheckedIOException(new IOException("injected: no space left"));
+            files.saveTopic(name, d);
+        }
+        @Override public void deleteTopic(String name) { files.deleteTopic(name); }
+        @Override public boolean persistent() { return true; }
+    }
+
+    private List<String> partitionDirs() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            List<String> out = new ArrayList<>();
+            s.filter(p -> !p.getFileName().toString().startsWith(".")).forEach(p -> out.add(p.getFileName().toString()));
+            return out;
+        }
+    }
+
+    @Test
+    void aDescriptionThatCannotBeSavedLeavesNoTopicAndNoFiles() throws IOException {
+        Failing logs = new Failing();
+        try (TopicManager topics = new TopicManager(config, logs)) {
+            logs.failSave = true;
+            ApiException e = assertThrows(ApiException.class, () -> topics.create("t", 3, Map.of()));
+            assertEquals(Errors.KAFKA_STORAGE_ERROR, e.error());
+            assertNull(topics.get("t"));
+            assertEquals(List.of(), partitionDirs());
+
+            logs.failSave = false;
+            topics.create("grows", 1, Map.of());
+            logs.failSave = true;
+            assertEquals(Errors.KAFKA_STORAGE_ERROR, assertThrows(ApiException.class, () -> topics.addPartitions("grows", 3)).error());
+            assertEquals(1, topics.get("grows").partitions().size());
+            assertEquals(List.of("grows-0"), partitionDirs());
+        }
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            assertNull(topics.get("t"));
+            assertEquals(1, topics.get("grows").partitions().size());
+        }
+    }
+
+    @Test
+    void aPartitionThatCannotBeCreatedUndoesThoseBeforeIt() throws IOException {
+        Failing logs = new Failing();
+        try (TopicManager topics = new TopicManager(config, logs)) {
+            logs.failPartition = 2;
+            assertEquals(Errors.KAFKA_STORAGE_ERROR, assertThrows(ApiException.class, () -> topics.create("t", 4, Map.of())).error());
+            assertNull(topics.get("t"));
+            assertEquals(List.of(), partitionDirs());
+        }
+    }
+
+    @Test
+    void leftoversOfAnInterruptedCreationAreNotServedAsTheNewTopic() {
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            topics.create("t", 1, Map.of()).partition(0).log().append(batch());
+        }
+        // a crash between the directories and the description: only the directory is there
+        try (Stream<Path> s = Files.list(dir.resolve(".skiff").resolve("topics"))) {
+            s.forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            assertNull(topics.get("t"));
+            assertEquals(0, topics.create("t", 1, Map.of()).partition(0).log().logEndOffset());
+        }
+    }
+
+    @Test
+    void namesUpToKafkasLimitAreSavedAndComeBack() {
+        String longest = "n".repeat(249);
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            assertNotNull(topics.create(longest, 2, Map.of("retention.ms", "1000")));
+            assertEquals(Errors.INVALID_PARTITIONS,
+                    assertThrows(ApiException.class, () -> topics.addPartitions(longest, 100_001)).error());
+        }
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            Topic t = topics.get(longest);
+            assertNotNull(t);
+            assertEquals(2, t.partitions().size());
+            assertEquals("1000", t.configs().get("retention.ms"));
+        }
+    }
+
+    @Test
+    void aDescriptionOfAnOlderVersionNamedByTopicIsReadAndReplaced() throws IOException {
+        Path topicsDir = Files.createDirectories(dir.resolve(".skiff").resolve("topics"));
+        Properties p = new Properties();
+        p.setProperty("id", "AAAAAAAAAAAAAAAAAAAAAQ");
+        p.setProperty("partitions", "1");
+        try (var out = Files.newBufferedWriter(topicsDir.resolve("old.properties"))) {
+            p.store(out, null);
+        }
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            assertNotNull(topics.get("old"));
+            topics.setConfigs("old", Map.of("retention.ms", "5"));
+        }
+        assertFalse(Files.exists(topicsDir.resolve("old.properties")));
+        assertTrue(Files.exists(topicsDir.resolve("AAAAAAAAAAAAAAAAAAAAAQ.properties")));
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            assertEquals("5", topics.get("old").configs().get("retention.ms"));
+        }
+    }
+
+    private static ByteBuffer batch() {
+        return new RecordBatchBuilder(CompressionType.NONE).append(1_000L, "k".getBytes(), "v".getBytes()).build();
+    }
+}
