@@ -1,5 +1,6 @@
 package dev.skiff.it.hostile;
 
+import dev.skiff.server.InsideBroker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.skiff.broker.Partition;
@@ -37,8 +38,8 @@ class AbandonedFetchTest {
         try (EmbeddedSkiff broker = EmbeddedSkiff.builder().start()) {
             Survival survival = Survival.before(broker);
             broker.createTopic("waited-on", 1);
-            Partition partition = broker.broker().topics().get("waited-on").partition(0);
-            ScheduledThreadPoolExecutor timer = (ScheduledThreadPoolExecutor) broker.broker().scheduler();
+            Partition partition = InsideBroker.of(broker).topics().get("waited-on").partition(0);
+            ScheduledThreadPoolExecutor timer = (ScheduledThreadPoolExecutor) InsideBroker.of(broker).scheduler();
             int timersBefore = timer.getQueue().size();
 
             List<Socket> clients = new ArrayList<>();

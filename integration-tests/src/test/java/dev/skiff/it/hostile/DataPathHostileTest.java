@@ -1,5 +1,6 @@
 package dev.skiff.it.hostile;
 
+import dev.skiff.server.InsideBroker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -76,8 +77,8 @@ class DataPathHostileTest {
             try (KafkaWire wire = new KafkaWire(broker.host(), broker.port())) {
                 createTransactionLog(wire);
                 for (String internal : List.of(OFFSETS, TRANSACTIONS)) {
-                    int partitions = broker.broker().topics().get(internal).partitions().size();
-                    long startBefore = broker.broker().topics().get(internal).partition(0).logStartOffset();
+                    int partitions = InsideBroker.of(broker).topics().get(internal).partitions().size();
+                    long startBefore = InsideBroker.of(broker).topics().get(internal).partition(0).logStartOffset();
 
                     DeleteTopicsResponseData deleted = wire.send(new DeleteTopicsRequestData().setTimeoutMs(10_000)
                             .setTopics(List.of(new DeleteTopicsRequestData.DeleteTopicState().setName(internal))), 6);
@@ -101,9 +102,9 @@ class DataPathHostileTest {
                             .setTimeoutMs(10_000), 3);
                     assertEquals(Errors.INVALID_REQUEST.code(), grown.results().get(0).errorCode());
 
-                    assertNotNull(broker.broker().topics().get(internal), internal + " still exists");
-                    assertEquals(partitions, broker.broker().topics().get(internal).partitions().size());
-                    assertEquals(startBefore, broker.broker().topics().get(internal).partition(0).logStartOffset());
+                    assertNotNull(InsideBroker.of(broker).topics().get(internal), internal + " still exists");
+                    assertEquals(partitions, InsideBroker.of(broker).topics().get(internal).partitions().size());
+                    assertEquals(startBefore, InsideBroker.of(broker).topics().get(internal).partition(0).logStartOffset());
                 }
             }
             survival.assertServedAndRestartsIntact();
@@ -171,7 +172,7 @@ class DataPathHostileTest {
     }
 
     private static long logEnd(EmbeddedSkiff broker, String topic) {
-        return broker.broker().topics().get(topic).partitions().stream().mapToLong(p -> p.highWatermark()).sum();
+        return InsideBroker.of(broker).topics().get(topic).partitions().stream().mapToLong(p -> p.highWatermark()).sum();
     }
 
     private static ProduceResponseData.PartitionProduceResponse produce(KafkaWire wire, int version, String topic,

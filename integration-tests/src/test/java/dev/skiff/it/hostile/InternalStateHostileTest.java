@@ -1,5 +1,6 @@
 package dev.skiff.it.hostile;
 
+import dev.skiff.server.InsideBroker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -113,7 +114,7 @@ class InternalStateHostileTest {
                 assertRefused(Errors.OFFSET_METADATA_TOO_LARGE, a, b -> new OffsetCommitResponseData(b, v8),
                         InternalStateHostileTest::firstPartitionError);
             }
-            assertFalse(broker.broker().offsets().groupsWithOffsets().contains("fine-group"));
+            assertFalse(InsideBroker.of(broker).offsets().groupsWithOffsets().contains("fine-group"));
             survival.assertServedAndRestartsIntact();
         }
     }
@@ -165,7 +166,7 @@ class InternalStateHostileTest {
                     b -> new TxnOffsetCommitResponseData(b, v3),
                     r -> r.topics().get(0).partitions().get(0).errorCode());
             survival.assertServedAndRestartsIntact();
-            assertNotNull(broker.broker().transactions().describe("tx"), "the readable transactional state is kept");
+            assertNotNull(InsideBroker.of(broker).transactions().describe("tx"), "the readable transactional state is kept");
         }
     }
 }

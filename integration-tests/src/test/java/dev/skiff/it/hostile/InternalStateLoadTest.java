@@ -1,5 +1,6 @@
 package dev.skiff.it.hostile;
 
+import dev.skiff.server.InsideBroker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,22 +51,22 @@ class InternalStateLoadTest {
     void unreadableInternalRecordsAreLoggedAndSkippedAndTheRestIsKept() {
         try (EmbeddedSkiff broker = EmbeddedSkiff.builder().start()) {
             Survival survival = Survival.before(broker);
-            var txn = broker.broker().transactions().initProducerId("tx-kept", 60_000, -1, (short) -1);
+            var txn = InsideBroker.of(broker).transactions().initProducerId("tx-kept", 60_000, -1, (short) -1);
             assertEquals(0, txn.error().code());
 
-            Partition offsets = broker.broker().topics().get(OffsetStore.TOPIC).partition(0);
+            Partition offsets = InsideBroker.of(broker).topics().get(OffsetStore.TOPIC).partition(0);
             long badOffsets = appendRaw(offsets,
                     bytes(0, 1, 0x7f, 0x7f), bytes(0, 3),                        // offset key: group length past the end
                     prefixed(2, "bad-group"), bytes(0, 99, 0, 0),                // group metadata value version 99
                     prefixed(1, "bad-group"), bytes(0, 3, 0, 0, 0));             // offset key cut before topic
-            broker.broker().offsets().commit("after-bad", Map.of(new TopicPartition(survival.topic(), 1),
+            InsideBroker.of(broker).offsets().commit("after-bad", Map.of(new TopicPartition(survival.topic(), 1),
                     new CommittedOffset(11, -1, "", System.currentTimeMillis())));
 
-            Partition txns = broker.broker().topics().get(TXN_TOPIC).partition(0);
+            Partition txns = InsideBroker.of(broker).topics().get(TXN_TOPIC).partition(0);
             long badTxn = appendRaw(txns,
                     prefixed(0, "tx-bad"), bytes(0, 0, 0, 0),                    // value cut short
                     prefixed(0, "tx-kept"), bytes(0, 7, 1, 2));                  // value of an unknown version
-            var after = broker.broker().transactions().initProducerId("tx-after", 60_000, -1, (short) -1);
+            var after = InsideBroker.of(broker).transactions().initProducerId("tx-after", 60_000, -1, (short) -1);
             assertEquals(0, after.error().code());
 
             try (LogCapture logs = new LogCapture("dev.skiff.broker")) {
@@ -79,12 +80,12 @@ class InternalStateLoadTest {
                     assertTrue(logs.contains(expected), expected + " in " + logs.messages());
                 }
             }
-            assertEquals(11, broker.broker().offsets().fetch("after-bad",
+            assertEquals(11, InsideBroker.of(broker).offsets().fetch("after-bad",
                     new TopicPartition(survival.topic(), 1)).offset());
-            var kept = broker.broker().transactions().describe("tx-kept");
+            var kept = InsideBroker.of(broker).transactions().describe("tx-kept");
             assertNotNull(kept, "the readable state of tx-kept is kept");
             assertEquals(txn.producerId(), kept.producerId());
-            assertNotNull(broker.broker().transactions().describe("tx-after"));
+            assertNotNull(InsideBroker.of(broker).transactions().describe("tx-after"));
             survival.assertServedAndRestartsIntact();
         }
     }

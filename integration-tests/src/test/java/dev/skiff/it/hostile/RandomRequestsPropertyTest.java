@@ -1,5 +1,6 @@
 package dev.skiff.it.hostile;
 
+import dev.skiff.server.InsideBroker;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.broker.Partition;
@@ -81,7 +82,7 @@ class RandomRequestsPropertyTest {
             Survival survival = Survival.before(broker);
             broker.createTopic("t0", 2);
             broker.createTopic("t1", 1);
-            List<ApiHandler<?>> served = new ArrayList<>(broker.broker().handlers().all());
+            List<ApiHandler<?>> served = new ArrayList<>(InsideBroker.of(broker).handlers().all());
             served.sort(Comparator.comparing(h -> h.api().id()));
 
             List<String> findings = new ArrayList<>();
@@ -97,7 +98,7 @@ class RandomRequestsPropertyTest {
             assertTrue(findings.isEmpty(), findings.size() + " requests broke a property:\n" + String.join("\n", findings));
             // every connection of the run is closed: nothing of theirs may still wait in the broker
             for (String topic : List.of("t0", "t1")) {
-                Topic t = broker.broker().topics().get(topic); // null if a request of the run deleted it
+                Topic t = InsideBroker.of(broker).topics().get(topic); // null if a request of the run deleted it
                 for (Partition partition : t == null ? List.<Partition>of() : t.partitions()) {
                     Poll.until("no fetch left waiting on " + partition.id(), partition::waiterCount, n -> n == 0);
                 }

@@ -76,7 +76,7 @@ class TopicCreationHostileTest {
 
     /** Name to error code of a CreateTopics v4 of these names with {@code partitions} partitions each. */
     private static Map<String, Short> createTopics(EmbeddedSkiff broker, List<String> names, int partitions) throws IOException {
-        CreateTopicsRequestData req = new CreateTopicsRequestData().settimeoutMs(30_000);
+        CreateTopicsRequestData req = new CreateTopicsRequestData().setTimeoutMs(30_000);
         for (String n : names) req.topics().add(new CreateTopicsRequestData.CreatableTopic().setName(n)
                 .setNumPartitions(partitions).setReplicationFactor((short) 1));
         try (Socket s = connect(broker)) {
