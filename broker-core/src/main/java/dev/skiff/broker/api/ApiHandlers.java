@@ -22,6 +22,7 @@ public final class ApiHandlers {
 
     private final ApiHandler<?>[] byKey = new ApiHandler<?>[128];
     private final List<ApiHandler<?>> all = new ArrayList<>();
+    private final ApiVersionsApi apiVersions = new ApiVersionsApi(this);
 
     /** What the handlers work with; each handler takes only the collaborators it needs. */
     public record Services(BrokerConfig config, AdvertisedAddress address, TopicManager topics, Partitions partitions,
@@ -30,7 +31,7 @@ public final class ApiHandlers {
 
     public static ApiHandlers standard(Services s) {
         ApiHandlers h = new ApiHandlers();
-        h.add(new ApiVersionsApi(h));
+        h.add(h.apiVersions);
         h.add(new MetadataApi(s.config(), s.address(), s.topics()));
         h.add(new ProduceApi(s.partitions()));
         h.add(new FetchApi(s.partitions(), s.timer()));
@@ -75,6 +76,12 @@ public final class ApiHandlers {
         all.removeIf(x -> x.api() == handler.api());
         all.add(handler);
     }
+
+    /**
+     * ApiVersions, typed: the server answers a request of an unknown version with its
+     * {@link ApiVersionsApi#unsupportedVersionResponse()}, without looking the handler up and casting it.
+     */
+    public ApiVersionsApi apiVersions() { return apiVersions; }
 
     /** The handler for an API, or null when Skiff does not answer it. */
     public ApiHandler<?> get(ApiKeys api) {
