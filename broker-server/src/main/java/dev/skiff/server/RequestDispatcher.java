@@ -214,7 +214,13 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 return new CompletableFuture<>(); // never answered: nothing queued behind it is written first
             }
             case ANSWER -> {
-                return delayed(ctx, CompletableFuture.completedFuture(reply.response()), delay);
+                ApiMessage response = reply.response();
+                if (response != null && response.apiKey() != rc.api().id()) {
+                    // the client would misread another API's layout; a broken control is a server error
+                    throw new IllegalArgumentException("a control answered " + rc.api() + " with a response of api "
+                            + response.apiKey());
+                }
+                return delayed(ctx, CompletableFuture.completedFuture(response), delay);
             }
             case ERROR -> {
                 return delayed(ctx, CompletableFuture.failedFuture(new ApiException(reply.error(), reply.message())), delay);

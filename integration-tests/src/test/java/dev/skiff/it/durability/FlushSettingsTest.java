@@ -10,8 +10,11 @@ import dev.skiff.server.SkiffServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -72,7 +75,9 @@ class FlushSettingsTest {
     @Test
     void topicFlushMessagesOverridesTheBrokerDefault() throws Exception {
         start(Map.of(), "all");
-        server.broker().topics().create("each", 1, Map.of("flush.messages", "1"));
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:" + server.port()))) {
+            admin.createTopics(List.of(new NewTopic("each", 1, (short) 1).configs(Map.of("flush.messages", "1")))).all().get();
+        }
         long before = disk.logForces.get();
         for (int i = 0; i < 7; i++) producer.send(new ProducerRecord<>("each", 0, null, "r" + i)).get();
         assertEquals(7, disk.logForces.get() - before);

@@ -108,6 +108,13 @@ class ControlHookTest {
     }
 
     @Test
+    void anAnswerOfAnotherApiIsAServerErrorNotAGarbledResponse() {
+        broker.control(ApiKeys.METADATA, (ctx, request) -> Reply.answer(new ListOffsetsResponseData()));
+        MetadataResponseData r = metadata(new WireClient(broker.port()));
+        assertEquals(Errors.UNKNOWN_SERVER_ERROR.code(), topic(r, "orders").errorCode());
+    }
+
+    @Test
     void anErrorIsAnsweredOnEachRequestedPartitionForNRequestsOnly() {
         ControlHandle twice = broker.control(ApiKeys.LIST_OFFSETS, 2, (ctx, request) -> Reply.error(Errors.NOT_LEADER_OR_FOLLOWER));
         try (WireClient c = new WireClient(broker.port())) {
