@@ -2,7 +2,6 @@ package dev.skiff.server;
 
 import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
-import dev.skiff.broker.api.ApiVersionsApi;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -170,9 +169,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         if (!broker.handlers().supports(api, version)) {
             if (api == ApiKeys.API_VERSIONS) {
                 // Kafka's rule: answer in v0 with UNSUPPORTED_VERSION and the versions we do support.
-                ApiVersionsApi h = (ApiVersionsApi) broker.handlers().get(api);
                 enqueue(ctx, new Pending(correlationId, api, (short) 0,
-                        CompletableFuture.completedFuture(h.unsupportedVersionResponse())));
+                        CompletableFuture.completedFuture(broker.handlers().apiVersions().unsupportedVersionResponse())));
                 return;
             }
             close(ctx, api + " version " + version + " is not supported");
