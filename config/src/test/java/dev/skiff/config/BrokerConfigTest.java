@@ -36,6 +36,12 @@ class BrokerConfigTest {
     }
 
     @Test
+    void offsetsRetentionIsInMinutesWithKafkasDefault() {
+        assertEquals(10_080L * 60_000, BrokerConfig.defaults().offsetsRetentionMs);
+        assertEquals(2 * 60_000, BrokerConfig.of(Map.of("offsets.retention.minutes", "2")).offsetsRetentionMs);
+    }
+
+    @Test
     void badValuesAreRejectedWithTheKeyName() {
         ConfigException e = assertThrows(ConfigException.class, () -> BrokerConfig.of(Map.of("num.partitions", "x")));
         assertTrue(e.getMessage().contains("num.partitions"));

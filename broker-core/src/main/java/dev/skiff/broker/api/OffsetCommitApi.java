@@ -84,7 +84,10 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
                 }
                 long ts = ctx.apiVersion() == 1 && rp.commitTimestamp() > 0 ? rp.commitTimestamp() : now;
                 TopicPartition tp = new TopicPartition(rt.name(), rp.partitionIndex());
-                accepted.put(tp, new CommittedOffset(rp.committedOffset(), rp.committedLeaderEpoch(), metadata, ts));
+                // v2-4 may ask for a retention of their own (-1: the broker's), as Kafka keeps it
+                long expire = ctx.apiVersion() >= 2 && ctx.apiVersion() <= 4 && request.retentionTimeMs() >= 0
+                        ? now + request.retentionTimeMs() : -1;
+                accepted.put(tp, new CommittedOffset(rp.committedOffset(), rp.committedLeaderEpoch(), metadata, ts, expire));
                 answers.put(tp, pr);
             }
         }

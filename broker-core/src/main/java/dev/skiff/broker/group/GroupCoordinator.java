@@ -660,7 +660,7 @@ public final class GroupCoordinator {
      * path, so a restart agrees; an Empty group left without offsets is deleted, as Kafka deletes it.
      */
     void expireOffsets() {
-        if (offsets == null || offsetsRetentionMs <= 0) return;
+        if (offsets == null) return;
         long now = timer.nowMs();
         Set<String> ids = new HashSet<>(offsets.groupsWithOffsets());
         ids.addAll(groups.keySet());
@@ -697,8 +697,11 @@ public final class GroupCoordinator {
         Set<TopicPartition> expired = new HashSet<>();
         Map<TopicPartition, CommittedOffset> all = offsets.fetchAll(groupId);
         all.forEach((tp, o) -> {
+            if (keepTopics.contains(tp.topic())) return;
+            // an expire timestamp of the commit (v2-4 retention time) decides alone, as in Kafka
             long base = since != null ? since : o.commitTimestamp();
-            if (!keepTopics.contains(tp.topic()) && now - base >= offsetsRetentionMs) expired.add(tp);
+            if (o.expireTimestamp() >= 0 ? now >= o.expireTimestamp()
+                    : offsetsRetentionMs > 0 && now - base >= offsetsRetentionMs) expired.add(tp);
         });
         if (expired.isEmpty()) return all.isEmpty();
         try {

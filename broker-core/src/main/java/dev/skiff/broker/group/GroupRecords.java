@@ -19,6 +19,7 @@ final class GroupRecords {
 
     /** The value versions Skiff writes, as Kafka 4.x writes them for classic groups. */
     static final short OFFSET_VALUE_VERSION = 3;
+    static final short EXPIRING_OFFSET_VALUE_VERSION = 1;
     static final short GROUP_VALUE_VERSION = 3;
 
     /** A decoded record: an offset of a group's partition, or a group's metadata. Null value: deleted. */
@@ -38,10 +39,12 @@ final class GroupRecords {
                 new OffsetCommitKeyData().setGroup(group).setTopic(tp.topic()).setPartition(tp.partition()));
     }
 
+    /** Version 3, or version 1 (the one with an expire timestamp) when the commit set one, as Kafka writes it. */
     static byte[] offsetValue(CommittedOffset o) {
-        return InternalTopicLog.serialize(OFFSET_VALUE_VERSION, new OffsetCommitValueData().setOffset(o.offset())
+        short version = o.expireTimestamp() >= 0 ? EXPIRING_OFFSET_VALUE_VERSION : OFFSET_VALUE_VERSION;
+        return InternalTopicLog.serialize(version, new OffsetCommitValueData().setOffset(o.offset())
                 .setLeaderEpoch(o.leaderEpoch()).setMetadata(o.metadata() == null ? "" : o.metadata())
-                .setCommitTimestamp(o.commitTimestamp()));
+                .setCommitTimestamp(o.commitTimestamp()).setExpireTimestamp(o.expireTimestamp()));
     }
 
     static byte[] groupKey(String group) {
@@ -65,7 +68,7 @@ final class GroupRecords {
                     OffsetCommitValueData.HIGHEST_SUPPORTED_VERSION, "offset commit value");
             OffsetCommitValueData ov = new OffsetCommitValueData(v, version);
             return new Offset(ok.group(), tp, new CommittedOffset(ov.offset(), ov.leaderEpoch(), ov.metadata(),
-                    ov.commitTimestamp()));
+                    ov.commitTimestamp(), ov.expireTimestamp()));
         }
         if (type == GroupMetadataKeyData.API_KEY) {
             String group = new GroupMetadataKeyData(k, (short) 0).group();

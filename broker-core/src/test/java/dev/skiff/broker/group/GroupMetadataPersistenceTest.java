@@ -103,6 +103,12 @@ class GroupMetadataPersistenceTest {
         assertEquals(new CommittedOffset(42, 5, "md", 99), o.value());
         assertArrayEquals(ok.array(), GroupRecords.offsetKey("g", new TopicPartition("t", 4)));
         assertArrayEquals(ov.array(), GroupRecords.offsetValue(o.value()));
+        // a commit with its own retention is written as Kafka writes it: value version 1 with the expire timestamp
+        ByteBuffer v1 = ByteBuffer.allocate(2 + 8 + 4 + 8 + 8).putShort((short) 1).putLong(42);
+        putString(v1, "md").putLong(99).putLong(1099);
+        assertArrayEquals(v1.array(), GroupRecords.offsetValue(new CommittedOffset(42, -1, "md", 99, 1099)));
+        assertEquals(new CommittedOffset(42, -1, "md", 99, 1099), ((GroupRecords.Offset) GroupRecords.decode(ok.array(),
+                v1.array())).value());
     }
 
     private static ByteBuffer putString(ByteBuffer b, String s) {

@@ -54,6 +54,22 @@ class OffsetExpiryTest {
     }
 
     @Test
+    void aCommitsOwnRetentionTimeDecidesItsExpiry() {
+        open((store, c) -> {
+            long now = timer.nowMs();
+            store.commit("simple", Map.of(t0, new CommittedOffset(3, -1, "", now, now + 5 * CHECK_EVERY),
+                    other, new CommittedOffset(4, -1, "", now)));
+            timer.advance(6 * CHECK_EVERY);
+            assertNull(store.fetch("simple", t0)); // its own 5 s, not the broker's minute
+            assertNotNull(store.fetch("simple", other));
+        });
+        open((store, c) -> {
+            assertNull(store.fetch("simple", t0));
+            assertEquals(-1, store.fetch("simple", other).expireTimestamp());
+        });
+    }
+
+    @Test
     void anEmptyGroupsOffsetsExpireRetentionAfterItBecameEmptyAndTheGroupGoes() {
         open((store, c) -> {
             String id = c.join(join("")).join().memberId();
