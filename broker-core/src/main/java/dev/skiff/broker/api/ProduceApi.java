@@ -7,6 +7,7 @@ import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.log.Log;
 import dev.skiff.log.LogStorageException;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -14,6 +15,7 @@ import dev.skiff.protocol.message.ProduceRequestData;
 import dev.skiff.protocol.message.ProduceResponseData;
 import dev.skiff.protocol.records.BatchSummary;
 import dev.skiff.protocol.records.CorruptRecordException;
+import dev.skiff.protocol.records.DecompressionBudget;
 import dev.skiff.protocol.records.InvalidRecordException;
 import dev.skiff.protocol.records.LegacyConverter;
 import dev.skiff.protocol.records.RecordBatch;
@@ -46,6 +48,8 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, ProduceRequestData request) {
         ProduceResponseData response = new ProduceResponseData();
         boolean fsync = request.acks() == -1 && broker.config().fsyncOnAcksAll;
+        // what the whole request may decompress, shared by its partitions (a small request can claim gigabytes)
+        DecompressionBudget budget = DecompressionBudget.forRequest(broker.config().messageMaxBytes);
         for (ProduceRequestData.TopicProduceData td : request.topicData()) {
             Topic topic = td.topicId() != null && ctx.apiVersion() >= 13
                     ? broker.topics().get(td.topicId()) : broker.topics().get(td.name());
@@ -61,7 +65,7 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
                     pr.setErrorCode((ctx.apiVersion() >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
                     continue;
                 }
-                produce(ctx, topic, p, pd.records(), pr, request.transactionalId());
+                produce(ctx, topic, p, pd.records(), pr, request.transactionalId(), budget);
                 if (fsync && pr.errorCode() == 0) fsync(p, pr);
             }
         }
@@ -79,7 +83,8 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
     }
 
     private void produce(RequestContext ctx, Topic topic, Partition p, RecordsData records,
-                         ProduceResponseData.PartitionProduceResponse pr, String transactionalId) {
+                         ProduceResponseData.PartitionProduceResponse pr, String transactionalId,
+                         DecompressionBudget budget) {
         if (!(records instanceof BufferRecords br) || br.sizeInBytes() == 0) {
             pr.setErrorCode(Errors.CORRUPT_MESSAGE.code()).setErrorMessage("Produce request has no records");
             return;
@@ -91,18 +96,13 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
         try {
             byte magic = RecordBatches.magic(batches);
             if (magic < 0) throw new CorruptRecordException("Records are too short");
-            ValidationResult valid;
             if (magic < RecordBatch.MAGIC) {
                 if (ctx.apiVersion() >= 3) throw new InvalidRecordException("Produce v3+ needs record batches v2");
-                batches = LegacyConverter.upConvert(batches);
-                valid = RecordBatches.validate(batches);
-            } else {
-                valid = RecordBatches.validateProduce(batches);
+                batches = LegacyConverter.upConvert(batches, maxMessageBytes, budget);
             }
-            // compacted topics keep the latest record per key: a record without a key has no place there (Kafka: INVALID_RECORD)
-            if (rules.compacted()) {
-                RecordBatches.validateDeep(batches, true);
-            }
+            // every record is read; compacted topics keep the latest record per key, so a record without a key
+            // has no place there (Kafka: INVALID_RECORD)
+            ValidationResult valid = RecordBatches.validateProduce(batches, rules.compacted(), budget);
             for (BatchSummary b : valid.batches()) {
                 if (b.sizeInBytes() > maxMessageBytes) {
                     pr.setErrorCode(Errors.MESSAGE_TOO_LARGE.code()).setErrorMessage("Batch of " + b.sizeInBytes()
@@ -121,6 +121,8 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
             pr.setErrorCode(Errors.CORRUPT_MESSAGE.code()).setErrorMessage(e.getMessage());
         } catch (InvalidRecordException e) {
             pr.setErrorCode(Errors.INVALID_RECORD.code()).setErrorMessage(e.getMessage());
+        } catch (ApiException e) {
+            pr.setErrorCode(e.error().code()).setErrorMessage(e.getMessage());
         } catch (LogStorageException e) {
             log.error("Append to {} failed: {}", p.id(), e.getMessage());
             pr.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code()).setErrorMessage(e.getMessage());
