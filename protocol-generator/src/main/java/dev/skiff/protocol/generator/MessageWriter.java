@@ -110,10 +110,13 @@ final class MessageWriter {
         c.line("private void read(dev.skiff.protocol.ProtocolReader _in, short %s) {", V);
         c.line("_in.charge(%d); // this object; what its fields refer to is charged as it is read", shallowSize(fields));
         for (FieldSpec f : fields) {
-            c.line("if (%s) {", regularTest(f));
+            String test = regularTest(f);
+            c.line(versionGuard(test));
             readField(c, f, "_in");
-            c.line("} else {");
-            c.line("this.%s = %s;", var(f), defaultValue(f));
+            if (!test.equals("true")) { // absent from this version: the default
+                c.line("} else {");
+                c.line("this.%s = %s;", var(f), defaultValue(f));
+            }
             c.line("}");
         }
         c.line("if (%s) {", spec.flexibleVersions().test(V));
