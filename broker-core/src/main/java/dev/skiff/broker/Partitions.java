@@ -5,6 +5,7 @@ import dev.skiff.log.Log;
 import dev.skiff.log.LogStorageException;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.records.DecompressionBudget;
 import dev.skiff.protocol.records.RecordBatches;
 import dev.skiff.protocol.types.BufferRecords;
 import dev.skiff.protocol.types.RecordsData;
@@ -53,6 +54,17 @@ public final class Partitions {
      */
     public AppendResult appendRecords(Topic topic, Partition partition, RecordsData records, short requiredAcks,
                                       AppendOrigin origin, boolean legacyAllowed) {
+        return appendRecords(topic, partition, records, requiredAcks, origin, legacyAllowed, decompressionBudget());
+    }
+
+    /** What one produce request may decompress in total, shared by its partitions (a small request can claim gigabytes). */
+    public DecompressionBudget decompressionBudget() {
+        return DecompressionBudget.forRequest(config.messageMaxBytes);
+    }
+
+    /** As above, charging what compressed records inflate to against the request's {@code budget}. */
+    public AppendResult appendRecords(Topic topic, Partition partition, RecordsData records, short requiredAcks,
+                                      AppendOrigin origin, boolean legacyAllowed, DecompressionBudget budget) {
         if (origin == AppendOrigin.CLIENT) InternalTopics.refuse(topic.name(), Errors.INVALID_TOPIC_EXCEPTION, "append to");
         if (!(records instanceof BufferRecords br) || br.sizeInBytes() == 0) {
             throw new ApiException(Errors.CORRUPT_MESSAGE, "Produce request has no records");
@@ -60,7 +72,7 @@ public final class Partitions {
         LogValidator.ValidatedRecords valid;
         try {
             valid = LogValidator.validate(RecordBatches.nioView(br.buf()), legacyAllowed, topic.appendRules(), origin,
-                    clock.getAsLong());
+                    clock.getAsLong(), budget);
         } catch (ApiException e) {
             if (e.error() == Errors.CORRUPT_MESSAGE) log.debug("Rejected corrupt records for {}: {}", partition.id(), e.getMessage());
             throw e;

@@ -10,13 +10,57 @@ import java.nio.charset.StandardCharsets;
 /**
  * Reads protocol primitives from a buffer. Every read checks the bytes left first, and every length is
  * checked against them before anything is allocated, so malformed input ends in a {@link ProtocolException}.
+ * <p>What decoding builds is charged, as an estimate of the heap it holds, to a budget of
+ * {@link #HEAP_MULTIPLE} times the input's size plus {@link #HEAP_SLACK}: a request of tiny elements (empty
+ * structs and lists of a byte or two each on the wire take tens of bytes of heap each) is refused as
+ * malformed rather than allowed to hold far more memory than it is large.
  */
 public final class ProtocolReader {
+    /** Heap a decoded message may hold per byte of its input. */
+    public static final int HEAP_MULTIPLE = 4;
+    /** Heap any message may hold whatever its size, so small requests of short strings always decode. */
+    public static final long HEAP_SLACK = 1024 * 1024;
+    /** Object header of a {@code String} or array, and the fields of a {@code String}. */
+    private static final int STRING_OVERHEAD = 40;
+    /** An {@code ArrayList} and its element array's header. */
+    private static final int LIST_OVERHEAD = 40;
+    /** A reference in a list, compressed oops. */
+    private static final int REFERENCE = 4;
+    private static final int UUID_SIZE = 32;
+    private static final int RECORDS_SIZE = 64;
 
     private final ByteBuf buf;
+    private final HeapBudget heap;
 
     public ProtocolReader(ByteBuf buf) {
+        this(buf, new HeapBudget(HEAP_MULTIPLE * (long) buf.readableBytes() + HEAP_SLACK));
+    }
+
+    private ProtocolReader(ByteBuf buf, HeapBudget heap) {
         this.buf = buf;
+        this.heap = heap;
+    }
+
+    /** Shared by a reader and the readers of its tagged fields. */
+    private static final class HeapBudget {
+        private final long limit;
+        private long used;
+
+        HeapBudget(long limit) {
+            this.limit = limit;
+        }
+    }
+
+    /**
+     * Charges {@code bytes} of heap that decoding is about to hold (generated code calls it for each struct it
+     * builds); fails once the message would hold more than its budget.
+     */
+    public void charge(long bytes) {
+        heap.used += bytes;
+        if (heap.used > heap.limit) {
+            throw new ProtocolException("Decoding would hold more than " + heap.limit + " bytes of heap for "
+                    + "a message this size (" + HEAP_MULTIPLE + " per byte of input plus " + HEAP_SLACK + ")");
+        }
     }
 
     public int remaining() {
@@ -70,6 +114,7 @@ public final class ProtocolReader {
 
     public Uuid readUuid() {
         need(16, "uuid");
+        charge(UUID_SIZE);
         return new Uuid(buf.readLong(), buf.readLong());
     }
 
@@ -110,14 +155,18 @@ public final class ProtocolReader {
     public String readString(boolean compact, boolean nullable) {
         int len = readLength(compact, false, nullable, "string");
         if (len < 0) return null;
+        if (len == 0) return "";
         String s = buf.toString(buf.readerIndex(), len, StandardCharsets.UTF_8);
         buf.skipBytes(len);
+        // one byte per character when all are Latin-1 (ASCII input), else two
+        charge(STRING_OVERHEAD + (s.length() == len ? len : 2L * s.length()));
         return s;
     }
 
     public byte[] readBytes(boolean compact, boolean nullable) {
         int len = readLength(compact, true, nullable, "bytes");
         if (len < 0) return null;
+        charge(16 + len);
         byte[] out = new byte[len];
         buf.readBytes(out);
         return out;
@@ -127,6 +176,7 @@ public final class ProtocolReader {
     public RecordsData readRecords(boolean compact, boolean nullable) {
         int len = readLength(compact, true, nullable, "records");
         if (len < 0) return null;
+        charge(RECORDS_SIZE);
         return new BufferRecords(buf.readSlice(len));
     }
 
@@ -135,15 +185,27 @@ public final class ProtocolReader {
      * above the bytes left is rejected before the list is allocated.
      */
     public int readArrayLength(boolean compact, boolean nullable) {
+        return readArrayLength(compact, nullable, 1, 0);
+    }
+
+    /**
+     * The element count of an array whose elements take at least {@code minElementSize} bytes each, or -1 for
+     * null. A count that the bytes left cannot hold is rejected, so a list sized from it holds at most one
+     * reference per {@code minElementSize} bytes of input. The list and {@code boxedSize} per element (a boxed
+     * number; 0 for what charges itself when read) are charged to the heap budget.
+     */
+    public int readArrayLength(boolean compact, boolean nullable, int minElementSize, int boxedSize) {
         long n = compact ? (readUnsignedVarint() & 0xffffffffL) - 1 : readInt32();
         if (n == -1) {
             if (!nullable) throw new ProtocolException("Non-nullable array is null");
             return -1;
         }
         if (n < 0) throw new ProtocolException("Negative array length " + n);
-        if (n > buf.readableBytes()) {
-            throw new ProtocolException("Array of " + n + " elements but only " + buf.readableBytes() + " bytes left");
+        if (n * Math.max(1, minElementSize) > buf.readableBytes()) {
+            throw new ProtocolException("Array of " + n + " elements of at least " + minElementSize + " bytes but only "
+                    + buf.readableBytes() + " bytes left");
         }
+        charge(LIST_OVERHEAD + n * (REFERENCE + boxedSize));
         return (int) n;
     }
 
@@ -152,6 +214,6 @@ public final class ProtocolReader {
         int size = readUnsignedVarint();
         if (size < 0) throw new ProtocolException("Tagged field size too large");
         need(size, "tagged field");
-        return new ProtocolReader(buf.readSlice(size));
+        return new ProtocolReader(buf.readSlice(size), heap);
     }
 }

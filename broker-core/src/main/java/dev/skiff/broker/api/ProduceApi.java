@@ -11,6 +11,7 @@ import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.ProduceRequestData;
 import dev.skiff.protocol.message.ProduceResponseData;
+import dev.skiff.protocol.records.DecompressionBudget;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -49,6 +50,7 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, ProduceRequestData request) {
         short v = ctx.apiVersion();
         ProduceResponseData response = new ProduceResponseData();
+        DecompressionBudget budget = partitions.decompressionBudget();
         for (ProduceRequestData.TopicProduceData td : request.topicData()) {
             Topic topic = td.topicId() != null && v >= 13 ? partitions.topic(td.topicId()) : partitions.topic(td.name());
             ProduceResponseData.TopicProduceResponse tr = new ProduceResponseData.TopicProduceResponse()
@@ -65,7 +67,7 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
                 }
                 try {
                     Partitions.AppendResult r = partitions.appendRecords(topic, p, pd.records(), request.acks(),
-                            AppendOrigin.CLIENT, v < 3);
+                            AppendOrigin.CLIENT, v < 3, budget);
                     pr.setBaseOffset(r.baseOffset()).setLogAppendTimeMs(r.logAppendTimeMs());
                 } catch (ApiException e) {
                     pr.setErrorCode(e.error().code()).setErrorMessage(e.getMessage());

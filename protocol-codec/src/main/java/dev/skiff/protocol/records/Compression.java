@@ -7,9 +7,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
+import dev.skiff.protocol.ApiException;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import org.xerial.snappy.SnappyInputStream;
@@ -87,17 +89,26 @@ public final class Compression {
 
     /** Decompresses a whole buffer, refusing output beyond {@code maxBytes} (a decompression bomb). */
     public static ByteBuffer decompress(CompressionType type, ByteBuffer compressed, int maxBytes) {
-        ByteBufferOutputStream out = new ByteBufferOutputStream(Math.min(maxBytes, compressed.remaining() * 3 + 64));
+        return decompress(type, compressed, maxBytes,
+                () -> new CorruptRecordException("Decompressed data exceeds " + maxBytes + " bytes"));
+    }
+
+    /**
+     * Decompresses a whole buffer; output beyond {@code maxBytes} stops the stream and throws what
+     * {@code tooLarge} gives. The buffer grows with the data actually produced, so at most about twice
+     * {@code maxBytes} is allocated whatever the stream claims.
+     */
+    static ByteBuffer decompress(CompressionType type, ByteBuffer compressed, int maxBytes,
+                                 Supplier<? extends RuntimeException> tooLarge) {
+        ByteBufferOutputStream out = new ByteBufferOutputStream((int) Math.min(maxBytes, compressed.remaining() * 3L + 64));
         byte[] chunk = new byte[8 * 1024];
         try (InputStream in = wrapForInput(type, compressed)) {
             int n;
             while ((n = in.read(chunk)) >= 0) {
-                if (out.position() + n > maxBytes) {
-                    throw new CorruptRecordException("Decompressed data exceeds " + maxBytes + " bytes");
-                }
+                if (out.position() + n > maxBytes) throw tooLarge.get();
                 out.write(chunk, 0, n);
             }
-        } catch (CorruptRecordException e) {
+        } catch (CorruptRecordException | InvalidRecordException | ApiException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new CorruptRecordException("Malformed " + type.configName + " data: " + e.getMessage(), e);

@@ -26,6 +26,16 @@ public final class LegacyConverter {
         return upConvert(set, set.compression());
     }
 
+    /**
+     * Up-converts a produce request's message set whose messages, unwrapped, may take at most
+     * {@code maxMessageBytes} (the topic's {@code max.message.bytes}); wrappers inflate within the request's
+     * {@code budget}. See {@link LegacyMessageSet#read(ByteBuffer, int, DecompressionBudget)}.
+     */
+    public static ByteBuffer upConvert(ByteBuffer messageSet, int maxMessageBytes, DecompressionBudget budget) {
+        LegacyMessageSet set = LegacyMessageSet.read(messageSet, maxMessageBytes, budget);
+        return upConvert(set, set.compression());
+    }
+
     /** Up-converts with a chosen codec (a topic's {@code compression.type}). */
     public static ByteBuffer upConvert(ByteBuffer messageSet, CompressionType target) {
         return upConvert(LegacyMessageSet.read(messageSet), target);

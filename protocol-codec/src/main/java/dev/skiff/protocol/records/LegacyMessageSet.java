@@ -1,5 +1,7 @@
 package dev.skiff.protocol.records;
 
+import dev.skiff.protocol.ApiException;
+import dev.skiff.protocol.Errors;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,8 +13,6 @@ import java.util.zip.CRC32;
  * at the end is skipped, as clients do; {@link #validBytes()} tells how much was read.
  */
 public final class LegacyMessageSet {
-    /** Limit on the decompressed size of one wrapper. */
-    public static final int MAX_DECOMPRESSED_SIZE = 256 * 1024 * 1024;
 
     private final List<LegacyMessage> messages;
     private final CompressionType compression;
@@ -43,13 +43,26 @@ public final class LegacyMessageSet {
     /** Bytes given to {@link #read}, including a partial trailing message. */
     public int inputBytes() { return inputBytes; }
 
+    /** Reads the set with Kafka's default {@code message.max.bytes} as the limit on its messages. */
+    public static LegacyMessageSet read(ByteBuffer set) {
+        return read(set, RecordBatches.KAFKA_DEFAULT_MESSAGE_MAX_BYTES,
+                DecompressionBudget.forRequest(RecordBatches.KAFKA_DEFAULT_MESSAGE_MAX_BYTES));
+    }
+
     /**
-     * Reads the set from position to limit (the buffer is not moved).
+     * Reads the set from position to limit (the buffer is not moved). The messages it holds, once compressed
+     * wrappers are unwrapped, become one batch, so together they may take at most {@code maxMessageBytes}
+     * (the topic's {@code max.message.bytes}): this is checked from the sizes in the headers before anything
+     * is decoded, and while a wrapper inflates, so a small request cannot expand into a large heap.
      *
+     * @param budget the request's decompression budget, charged with what wrappers inflate to
      * @throws CorruptRecordException on a bad size, CRC, magic or codec stream
      * @throws InvalidRecordException on zstd or nested compression, or an empty wrapper
+     * @throws dev.skiff.protocol.ApiException MESSAGE_TOO_LARGE beyond {@code maxMessageBytes},
+     *         RECORD_LIST_TOO_LARGE beyond the budget
      */
-    public static LegacyMessageSet read(ByteBuffer set) {
+    public static LegacyMessageSet read(ByteBuffer set, int maxMessageBytes, DecompressionBudget budget) {
+        Limit limit = new Limit(maxMessageBytes, budget);
         List<LegacyMessage> out = new ArrayList<>();
         CompressionType common = null;
         boolean mixed = false;
@@ -60,7 +73,7 @@ public final class LegacyMessageSet {
             if (size < 0) break;
             byte magic = set.get(pos + LegacyFormat.MAGIC_OFFSET);
             if (firstMagic < 0) firstMagic = magic;
-            CompressionType codec = readOne(set, pos, size, out, false);
+            CompressionType codec = readOne(set, pos, size, out, limit);
             if (common == null) common = codec;
             else if (common != codec) mixed = true;
             pos += LegacyFormat.LOG_OVERHEAD + size;
@@ -83,7 +96,8 @@ public final class LegacyMessageSet {
     }
 
     /** Checks the message at {@code pos} and adds it, or its inner messages, to {@code out}; returns its codec. */
-    private static CompressionType readOne(ByteBuffer set, int pos, int size, List<LegacyMessage> out, boolean inner) {
+    private static CompressionType readOne(ByteBuffer set, int pos, int size, List<LegacyMessage> out, Limit limit) {
+        boolean inner = limit == null;
         byte magic = set.get(pos + LegacyFormat.MAGIC_OFFSET);
         if (magic != 0 && magic != 1) throw new CorruptRecordException("Message magic " + magic + " is not 0 or 1");
         if (size < LegacyFormat.minSize(magic)) {
@@ -111,19 +125,20 @@ public final class LegacyMessageSet {
         ByteBuffer value = readBytes(slice, "value");
         if (slice.hasRemaining()) throw new CorruptRecordException("Message has " + slice.remaining() + " bytes beyond its value");
         if (codec == CompressionType.NONE) {
+            if (!inner) limit.take(LegacyFormat.LOG_OVERHEAD + size);
             out.add(new LegacyMessage(offset, magic, timestamp, type, key, value));
         } else if (inner) {
             throw new InvalidRecordException("Compressed message inside a compressed message");
         } else {
             if (value == null) throw new CorruptRecordException("Compressed message has a null value");
-            unwrap(offset, magic, timestamp, type, codec, value, out);
+            unwrap(offset, magic, timestamp, type, codec, value, out, limit);
         }
         return codec;
     }
 
     private static void unwrap(long wrapperOffset, byte wrapperMagic, long wrapperTimestamp, TimestampType wrapperType,
-                               CompressionType codec, ByteBuffer value, List<LegacyMessage> out) {
-        ByteBuffer inner = Compression.decompress(codec, value, MAX_DECOMPRESSED_SIZE);
+                               CompressionType codec, ByteBuffer value, List<LegacyMessage> out, Limit limit) {
+        ByteBuffer inner = limit.inflate(codec, value);
         List<LegacyMessage> unwrapped = new ArrayList<>();
         int pos = 0;
         while (true) {
@@ -132,7 +147,7 @@ public final class LegacyMessageSet {
             if (inner.get(pos + LegacyFormat.MAGIC_OFFSET) != wrapperMagic) {
                 throw new InvalidRecordException("Inner message magic differs from its wrapper's " + wrapperMagic);
             }
-            readOne(inner, pos, size, unwrapped, true);
+            readOne(inner, pos, size, unwrapped, null);
             pos += LegacyFormat.LOG_OVERHEAD + size;
         }
         if (unwrapped.isEmpty()) throw new InvalidRecordException("Compressed message has no inner messages");
@@ -158,5 +173,38 @@ public final class LegacyMessageSet {
         ByteBuffer out = in.slice(in.position(), len).asReadOnlyBuffer();
         in.position(in.position() + len);
         return out;
+    }
+
+    /** What the messages of one set may still take, and the request's budget for inflating wrappers. */
+    private static final class Limit {
+        private final int max;
+        private final DecompressionBudget budget;
+        private long left;
+
+        Limit(int max, DecompressionBudget budget) {
+            this.max = max;
+            this.budget = budget;
+            this.left = Math.max(0, max);
+        }
+
+        void take(long bytes) {
+            if (bytes > left) throw tooLarge();
+            left -= bytes;
+        }
+
+        /** Inflates a wrapper's value, stopping as soon as it outgrows what is left. */
+        ByteBuffer inflate(CompressionType codec, ByteBuffer value) {
+            int cap = (int) Math.min(left, budget.remaining());
+            ByteBuffer inner = Compression.decompress(codec, value, cap,
+                    () -> left <= budget.remaining() ? tooLarge() : budget.exceeded());
+            budget.charge(inner.remaining());
+            take(inner.remaining());
+            return inner;
+        }
+
+        private ApiException tooLarge() {
+            return new ApiException(Errors.MESSAGE_TOO_LARGE, "Messages of the message set exceed max.message.bytes " + max
+                    + " once decompressed");
+        }
     }
 }

@@ -47,47 +47,70 @@ public final class RecordBatches {
     }
 
     /**
-     * {@link #validate} plus the produce rules of Kafka's broker: exactly one batch, at least one record, and
-     * record count equal to lastOffsetDelta + 1 (the producer assigns consecutive relative offsets).
+     * {@link #validate} plus the produce rules of Kafka's broker, every record read; see
+     * {@link #validateProduce(ByteBuffer, boolean, DecompressionBudget)}. Compressed records may inflate to
+     * {@link DecompressionBudget#forRequest} of Kafka's default {@code message.max.bytes}.
      */
     public static ValidationResult validateProduce(ByteBuffer buffer) {
+        return validateProduce(buffer, false, defaultBudget());
+    }
+
+    /**
+     * {@link #validate} plus the produce rules of Kafka's broker: exactly one batch, no control batch (only the
+     * broker writes those), at least one record, record count equal to lastOffsetDelta + 1 (the producer assigns
+     * consecutive relative offsets), and then every record read as Kafka reads it: lengths, varints, key, value
+     * and header sizes, offset deltas in order, exactly the declared number of records. Keys, values and headers
+     * are skipped, not kept, so memory stays constant however far compressed records inflate. The result's
+     * summaries carry the record timestamps for {@link BatchSummary#checkTimestamps}.
+     *
+     * @param requireKeys compacted topics: a record without a key is INVALID_RECORD
+     * @param budget      decompressed bytes the request may still read; charged here
+     * @throws CorruptRecordException for unreadable batches or records (CORRUPT_MESSAGE)
+     * @throws InvalidRecordException for rule violations (INVALID_RECORD)
+     * @throws dev.skiff.protocol.ApiException RECORD_LIST_TOO_LARGE when compressed records claim more than the budget
+     */
+    public static ValidationResult validateProduce(ByteBuffer buffer, boolean requireKeys, DecompressionBudget budget) {
         ValidationResult result = validate(buffer);
         if (result.batchCount() != 1) {
             throw new InvalidRecordException("Produce requests must contain exactly one record batch, got " + result.batchCount());
         }
         BatchSummary b = result.batches().get(0);
+        if (b.control()) throw new InvalidRecordException("Clients are not allowed to write control records");
         if (b.recordCount() <= 0 || b.recordCount() != b.lastOffsetDelta() + 1) {
             throw new InvalidRecordException("Batch has " + b.recordCount() + " records but lastOffsetDelta " + b.lastOffsetDelta());
         }
-        return result;
+        return withRecordsRead(buffer, result, requireKeys, budget);
     }
 
     /**
-     * {@link #validate} and then decompress and decode every record: offsets strictly increasing within the batch
-     * range, no bytes left over. With {@code requireKeys} (compacted topics) a record without key is invalid.
+     * {@link #validate} and then every record of every batch read (see {@link #validateProduce}): offsets
+     * strictly increasing within the batch range, the declared count, no bytes left over. With
+     * {@code requireKeys} (compacted topics) a record without key is invalid; control batches are allowed.
      */
+    public static ValidationResult validateDeep(ByteBuffer buffer, boolean requireKeys, DecompressionBudget budget) {
+        return withRecordsRead(buffer, validate(buffer), requireKeys, budget);
+    }
+
+    /** {@link #validateDeep(ByteBuffer, boolean, DecompressionBudget)} with the default budget. */
     public static ValidationResult validateDeep(ByteBuffer buffer, boolean requireKeys) {
-        ValidationResult result = validate(buffer);
-        for (BatchSummary s : result.batches()) {
-            RecordBatch batch = RecordBatch.wrap(buffer, s.position());
-            long previous = batch.baseOffset() - 1;
-            int seen = 0;
-            try (RecordIterator it = batch.records()) {
-                while (it.hasNext()) {
-                    Record r = it.next();
-                    seen++;
-                    if (r.offset() <= previous || r.offset() > batch.lastOffset()) {
-                        throw new InvalidRecordException("Record offset " + r.offset() + " is out of order or beyond the batch");
-                    }
-                    previous = r.offset();
-                    if (requireKeys && !r.hasKey() && !batch.isControl()) {
-                        throw new InvalidRecordException("Compacted topic cannot accept a record without a key");
-                    }
-                }
-            }
-            if (seen != batch.recordCount()) throw new CorruptRecordException("Batch declares " + batch.recordCount() + " records, has " + seen);
+        return validateDeep(buffer, requireKeys, defaultBudget());
+    }
+
+    private static DecompressionBudget defaultBudget() {
+        return DecompressionBudget.forRequest(RecordBatches.KAFKA_DEFAULT_MESSAGE_MAX_BYTES);
+    }
+
+    /** Kafka's default {@code message.max.bytes}. */
+    public static final int KAFKA_DEFAULT_MESSAGE_MAX_BYTES = 1024 * 1024 + 12;
+
+    private static ValidationResult withRecordsRead(ByteBuffer buffer, ValidationResult shallow, boolean requireKeys,
+                                                    DecompressionBudget budget) {
+        List<BatchSummary> read = new ArrayList<>(shallow.batchCount());
+        for (BatchSummary s : shallow.batches()) {
+            read.add(RecordScanner.scan(RecordBatch.wrap(buffer, s.position()), s, requireKeys, budget));
         }
-        return result;
+        return new ValidationResult(List.copyOf(read), shallow.recordCount(), shallow.firstOffset(), shallow.lastOffset(),
+                shallow.maxTimestamp(), shallow.sizeInBytes());
     }
 
     private static RecordBatch checkedBatch(ByteBuffer buffer, int pos) {

@@ -101,7 +101,7 @@ final class MessageWriter {
         c.line("}");
         c.line("");
         c.line("public %s(dev.skiff.protocol.ProtocolReader _in, short %s) {", className, V);
-        c.line("this();");
+        c.line("// no this(): read() sets every field, so no default is built only to be replaced");
         c.line("read(_in, %s);", V);
         c.line("}");
         c.line("");
@@ -114,9 +114,15 @@ final class MessageWriter {
 
     private void writeRead(CodeBuffer c, List<FieldSpec> fields) {
         c.line("private void read(dev.skiff.protocol.ProtocolReader _in, short %s) {", V);
+        c.line("_in.charge(%d); // this object; what its fields refer to is charged as it is read", shallowSize(fields));
         for (FieldSpec f : fields) {
-            c.line(versionGuard(regularTest(f)));
+            String test = regularTest(f);
+            c.line(versionGuard(test));
             readField(c, f, "_in");
+            if (!test.equals("true")) { // absent from this version: the default
+                c.line("} else {");
+                c.line("this.%s = %s;", var(f), defaultValue(f));
+            }
             c.line("}");
         }
         c.line("if (%s) {", spec.flexibleVersions().test(V));
@@ -237,7 +243,10 @@ final class MessageWriter {
         FieldType t = f.fieldType();
         String target = "this." + var(f);
         if (t.array()) {
-            c.line("int _n = %s.readArrayLength(%s, %s);", in, compactTest(f), f.nullableVersions().test(V));
+            // the count is checked against the bytes left for elements of at least this size, so the list's
+            // capacity never exceeds what the input can fill
+            c.line("int _n = %s.readArrayLength(%s, %s, %s, %d);", in, compactTest(f), f.nullableVersions().test(V),
+                    minWireSize(t.element(), compactTest(f)), boxedSize(t.element()));
             c.line("if (_n < 0) {");
             c.line("%s = null;", target);
             c.line("} else {");
@@ -256,6 +265,54 @@ final class MessageWriter {
         } else {
             c.line("%s = %s;", target, readValue(t, in, compactTest(f), f.nullableVersions().test(V)));
         }
+    }
+
+    /**
+     * A Java expression for the fewest bytes one element of this type takes on the wire: its size for fixed-size
+     * types, the length prefix for strings, bytes and records (varint in flexible versions), and one byte for a
+     * struct (every struct of Kafka's schemas has a field or, in flexible versions, its tagged-field count).
+     */
+    static String minWireSize(FieldType t, String compact) {
+        if (t.isStruct()) return "1";
+        return switch (t.name()) {
+            case "bool", "int8" -> "1";
+            case "int16", "uint16" -> "2";
+            case "int32", "uint32" -> "4";
+            case "int64", "float64" -> "8";
+            case "uuid" -> "16";
+            case "string" -> "(" + compact + " ? 1 : 2)";
+            case "bytes", "records" -> "(" + compact + " ? 1 : 4)";
+            default -> throw new IllegalArgumentException("unknown type " + t.name());
+        };
+    }
+
+    /** Heap of one boxed array element beyond its reference; 0 for cached boxes and what charges itself. */
+    static int boxedSize(FieldType t) {
+        if (t.isStruct()) return 0;
+        return switch (t.name()) {
+            case "int16", "uint16", "int32" -> 16;
+            case "uint32", "int64", "float64" -> 24;
+            default -> 0; // Byte and Boolean are cached; strings, bytes, uuids and records charge when read
+        };
+    }
+
+    /** Estimated heap of one instance of a class with these fields: header, fields, 8-byte alignment. */
+    static int shallowSize(List<FieldSpec> fields) {
+        int size = 12;
+        for (FieldSpec f : fields) {
+            FieldType t = f.fieldType();
+            if (t.array() || t.isReference()) {
+                size += 4;
+                continue;
+            }
+            size += switch (t.name()) {
+                case "bool", "int8" -> 1;
+                case "int16" -> 2;
+                case "uint16", "int32" -> 4;
+                default -> 8;
+            };
+        }
+        return (size + 7) & ~7;
     }
 
     private static String readValue(FieldType t, String in, String compact, String nullable) {

@@ -1,0 +1,239 @@
+package dev.skiff.protocol.records;
+
+import dev.skiff.protocol.ApiException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+
+/**
+ * Reads every record of one v2 batch the way Kafka's broker does on produce (lengths, varints, key and value
+ * sizes, header counts, offset deltas, the record count against the header), keeping nothing: keys, values and
+ * headers are skipped, so a compressed batch is checked in constant memory however far it inflates. The sizes
+ * a record declares are checked against what is left (the batch for uncompressed data, the request's
+ * {@link DecompressionBudget} for compressed data) before any byte of it is read.
+ */
+final class RecordScanner {
+    /** Header key and value lengths: two one-byte varints at least. */
+    private static final int MIN_HEADER_SIZE = 2;
+
+    private final RecordBatch batch;
+    private final boolean requireKeys;
+    private final DecompressionBudget budget;
+    private Input in;
+    private int left; // bytes left in the record being read
+    private long minTimestamp = RecordBatch.NO_TIMESTAMP;
+    private long maxTimestamp = RecordBatch.NO_TIMESTAMP;
+
+    private RecordScanner(RecordBatch batch, boolean requireKeys, DecompressionBudget budget) {
+        this.batch = batch;
+        this.requireKeys = requireKeys && !batch.isControl();
+        this.budget = budget;
+    }
+
+    /**
+     * Checks the batch's records and returns its summary with the record timestamps filled in.
+     *
+     * @throws CorruptRecordException for records that cannot be read (CORRUPT_MESSAGE)
+     * @throws InvalidRecordException for offsets out of order or a missing key where one is required
+     * @throws ApiException RECORD_LIST_TOO_LARGE when compressed records claim more than the budget
+     */
+    static BatchSummary scan(RecordBatch batch, BatchSummary summary, boolean requireKeys, DecompressionBudget budget) {
+        RecordScanner s = new RecordScanner(batch, requireKeys, budget);
+        s.run();
+        return summary.withRecordTimestamps(s.minTimestamp, s.maxTimestamp);
+    }
+
+    private void run() {
+        ByteBuffer section = batch.recordsSection();
+        CompressionType compression = batch.compressionType();
+        int count = batch.recordCount();
+        if (compression == CompressionType.NONE) {
+            in = new BufferInput(section);
+        } else {
+            if (count == 0) return; // Kafka writes no stream for an empty batch
+            in = new StreamInput(Compression.wrapForInput(compression, section));
+        }
+        try {
+            int previousDelta = -1;
+            for (int i = 0; i < count; i++) {
+                previousDelta = readRecord(i, count, previousDelta);
+            }
+            if (in.read() >= 0) {
+                throw new CorruptRecordException("Data follows the last of the batch's " + count + " records");
+            }
+        } catch (CorruptRecordException | InvalidRecordException | ApiException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new CorruptRecordException("Malformed " + compression.configName + " data: " + e.getMessage(), e);
+        } finally {
+            in.close();
+        }
+    }
+
+    /** Reads record {@code index}; returns its offset delta. */
+    private int readRecord(int index, int count, int previousDelta) throws IOException {
+        int length = readLengthOrEnd();
+        if (length == Integer.MIN_VALUE) {
+            throw new CorruptRecordException("Batch declares " + count + " records, has " + index);
+        }
+        if (length < RecordDecoder.MIN_BODY_SIZE) throw new CorruptRecordException("Invalid record length " + length);
+        in.reserve(length, budget);
+        left = length;
+        readByte(); // attributes: unused in v2
+        long timestampDelta = readVarlong();
+        int offsetDelta = readVarint();
+        if (offsetDelta <= previousDelta || offsetDelta > batch.lastOffsetDelta()) {
+            throw new InvalidRecordException("Record offset delta " + offsetDelta + " is out of order or beyond the batch's last "
+                    + batch.lastOffsetDelta());
+        }
+        int keyLength = readVarint();
+        if (keyLength == -1 && requireKeys) {
+            throw new InvalidRecordException("Compacted topic cannot accept a record without a key");
+        }
+        skipBytes(keyLength, true, "key");
+        skipBytes(readVarint(), true, "value");
+        int headers = readVarint();
+        if (headers < 0 || headers > left / MIN_HEADER_SIZE) throw new CorruptRecordException("Invalid header count " + headers);
+        for (int h = 0; h < headers; h++) {
+            skipBytes(readVarint(), false, "header key");
+            skipBytes(readVarint(), true, "header value");
+        }
+        if (left != 0) throw new CorruptRecordException("Record has " + left + " bytes beyond its fields");
+        noteTimestamp(batch.baseTimestamp() + timestampDelta);
+        return offsetDelta;
+    }
+
+    private void noteTimestamp(long timestamp) {
+        if (timestamp == RecordBatch.NO_TIMESTAMP) return;
+        minTimestamp = minTimestamp == RecordBatch.NO_TIMESTAMP ? timestamp : Math.min(minTimestamp, timestamp);
+        maxTimestamp = maxTimestamp == RecordBatch.NO_TIMESTAMP ? timestamp : Math.max(maxTimestamp, timestamp);
+    }
+
+    /** A record's length varint, or {@code Integer.MIN_VALUE} at a clean end of data. */
+    private int readLengthOrEnd() throws IOException {
+        int raw = 0;
+        for (int shift = 0; shift < 35; shift += 7) {
+            int b = in.read();
+            if (b < 0) {
+                if (shift == 0) return Integer.MIN_VALUE;
+                throw new CorruptRecordException("Truncated record length");
+            }
+            raw |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) return (raw >>> 1) ^ -(raw & 1);
+        }
+        throw new CorruptRecordException("Varint is longer than 5 bytes");
+    }
+
+    private int readByte() throws IOException {
+        if (left <= 0) throw new CorruptRecordException("Record ends inside its fields");
+        int b = in.read();
+        if (b < 0) throw new CorruptRecordException("Records end inside a record");
+        left--;
+        return b;
+    }
+
+    private int readVarint() throws IOException {
+        int raw = 0;
+        for (int shift = 0; shift < 35; shift += 7) {
+            int b = readByte();
+            raw |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) return (raw >>> 1) ^ -(raw & 1);
+        }
+        throw new CorruptRecordException("Varint is longer than 5 bytes");
+    }
+
+    private long readVarlong() throws IOException {
+        long raw = 0;
+        for (int shift = 0; shift < 70; shift += 7) {
+            long b = readByte();
+            raw |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) return (raw >>> 1) ^ -(raw & 1);
+        }
+        throw new CorruptRecordException("Varlong is longer than 10 bytes");
+    }
+
+    private void skipBytes(int length, boolean nullable, String what) throws IOException {
+        if (length == -1 && nullable) return;
+        if (length < 0 || length > left) throw new CorruptRecordException("Invalid " + what + " length " + length);
+        in.skip(length);
+        left -= length;
+    }
+
+    /** The records section, as stored or decompressed. */
+    private abstract static class Input {
+        /** The next byte, or -1 at the end. */
+        abstract int read() throws IOException;
+
+        /** Skips exactly {@code n} bytes that a record declared. */
+        abstract void skip(int n) throws IOException;
+
+        /** A record declared {@code length} bytes: they must be there (or within the budget) before reading. */
+        abstract void reserve(int length, DecompressionBudget budget);
+
+        void close() {}
+    }
+
+    private static final class BufferInput extends Input {
+        private final ByteBuffer buf;
+
+        BufferInput(ByteBuffer buf) {
+            this.buf = buf;
+        }
+
+        @Override
+        int read() {
+            return buf.hasRemaining() ? buf.get() & 0xFF : -1;
+        }
+
+        @Override
+        void skip(int n) {
+            buf.position(buf.position() + n); // within the record, which reserve() found to be in the buffer
+        }
+
+        @Override
+        void reserve(int length, DecompressionBudget budget) {
+            if (length > buf.remaining()) {
+                throw new CorruptRecordException("Record length " + length + " exceeds the " + buf.remaining() + " bytes left");
+            }
+        }
+    }
+
+    private static final class StreamInput extends Input {
+        private final InputStream stream;
+        private byte[] scratch;
+
+        StreamInput(InputStream stream) {
+            this.stream = stream;
+        }
+
+        @Override
+        int read() throws IOException {
+            return stream.read();
+        }
+
+        @Override
+        void skip(int n) throws IOException {
+            if (n == 0) return;
+            if (scratch == null) scratch = new byte[8 * 1024];
+            while (n > 0) {
+                int got = stream.read(scratch, 0, Math.min(n, scratch.length));
+                if (got < 0) throw new CorruptRecordException("Compressed records end inside a record");
+                n -= got;
+            }
+        }
+
+        @Override
+        void reserve(int length, DecompressionBudget budget) {
+            budget.charge(length);
+        }
+
+        @Override
+        void close() {
+            try {
+                stream.close();
+            } catch (IOException | RuntimeException ignored) {
+                // nothing to recover
+            }
+        }
+    }
+}
