@@ -116,10 +116,10 @@ public final class SkiffServer implements AutoCloseable {
         log.info("Skiff listening on {}:{} with data in {}", config.host, bound, config.dataDir);
     }
 
-    /** Starts a broker with its logs in {@code config.dataDir}. */
     /** The connections open now (for tests of what the server does to them). */
     Set<Channel> connections() { return Set.copyOf(connections); }
 
+    /** Starts a broker with its logs in {@code config.dataDir}. */
     public static SkiffServer start(BrokerConfig config, Map<String, Integer> topics) {
         return new SkiffServer(config, LogFactory.files(config.dataDir, config.logOpenFilesMax), topics)
                 .startZooKeeperBridge(config.dataDir.resolve("zookeeper"));
@@ -133,7 +133,7 @@ public final class SkiffServer implements AutoCloseable {
     /** As {@link #start(BrokerConfig, Map)} or {@link #startInMemory}, asking {@code controls} about each request. */
     static SkiffServer start(BrokerConfig config, Map<String, Integer> topics, boolean inMemory, Controls controls) {
         return inMemory ? new SkiffServer(config, LogFactory.memory(), topics, controls).startZooKeeperBridge(null)
-                : new SkiffServer(config, LogFactory.files(config.dataDir), topics, controls)
+                : new SkiffServer(config, LogFactory.files(config.dataDir, config.logOpenFilesMax), topics, controls)
                         .startZooKeeperBridge(config.dataDir.resolve("zookeeper"));
     }
 
