@@ -11,6 +11,7 @@ import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.ProtocolException;
 import dev.skiff.protocol.RequestParser;
 import dev.skiff.protocol.ResponseEncoder;
+import dev.skiff.protocol.ResponseFrame;
 import dev.skiff.protocol.message.ProduceRequestData;
 import dev.skiff.server.control.ControlContext;
 import dev.skiff.server.control.Controls;
@@ -46,7 +47,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private static final AtomicLong CONNECTIONS = new AtomicLong();
 
     /** A request whose answer is awaited, in arrival order. */
-    private record Pending(int correlationId, ApiKeys api, short version, CompletableFuture<ApiMessage> answer) {}
+    private record Pending(int correlationId, ApiKeys api, short version, ApiMessage request,
+                           CompletableFuture<ApiMessage> answer) {}
 
     private final Broker broker;
     private final int maxInFlight;
@@ -169,7 +171,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         if (!broker.handlers().supports(api, version)) {
             if (api == ApiKeys.API_VERSIONS) {
                 // Kafka's rule: answer in v0 with UNSUPPORTED_VERSION and the versions we do support.
-                enqueue(ctx, new Pending(correlationId, api, (short) 0,
+                enqueue(ctx, new Pending(correlationId, api, (short) 0, null,
                         CompletableFuture.completedFuture(broker.handlers().apiVersions().unsupportedVersionResponse())));
                 return;
             }
@@ -194,7 +196,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             answer = CompletableFuture.failedFuture(e);
         }
         if (answer == null) return; // the connection was dropped
-        enqueue(ctx, new Pending(correlationId, api, version, orErrorResponse(answer, rc, request.body())));
+        enqueue(ctx, new Pending(correlationId, api, version, request.body(), orErrorResponse(answer, rc, request.body())));
     }
 
     /** Carries out a control's reply: the answer to queue, or null when the connection was dropped at once. */
@@ -292,13 +294,40 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             }
             if (body == null) continue; // acks=0: no answer
             if (!ctx.channel().isActive()) continue;
-            for (Object piece : new ResponseEncoder(ctx.alloc()).encode(p.correlationId, p.api, p.version, body).pieces()) {
+            ResponseFrame frame = encode(ctx, p, body);
+            if (frame == null) {
+                close(ctx, p.api + " v" + p.version + ": neither the answer nor an error answer could be encoded");
+                return;
+            }
+            for (Object piece : frame.pieces()) {
                 ctx.write(piece, ctx.voidPromise());
             }
             wrote = true;
         }
         if (wrote) ctx.flush();
         resume(ctx);
+    }
+
+    /**
+     * The answer's frame; an answer the version cannot carry (a bug: a field set that the version cannot
+     * encode) becomes the request's own UNKNOWN_SERVER_ERROR answer, so the client is answered and the
+     * connection stays open. Null only if that fails too.
+     */
+    private ResponseFrame encode(ChannelHandlerContext ctx, Pending p, ApiMessage body) {
+        ResponseEncoder encoder = new ResponseEncoder(ctx.alloc());
+        try {
+            return encoder.encode(p.correlationId, p.api, p.version, body);
+        } catch (RuntimeException e) {
+            log.error("{} v{} answer to {} cannot be encoded; answering UNKNOWN_SERVER_ERROR", p.api, p.version,
+                    clientAddress, e);
+            if (p.request == null) return null;
+            try {
+                return encoder.encode(p.correlationId, p.api, p.version,
+                        ErrorResponse.of(p.request, p.version, Errors.UNKNOWN_SERVER_ERROR, null));
+            } catch (RuntimeException again) {
+                return null;
+            }
+        }
     }
 
     private void close(ChannelHandlerContext ctx, String reason) {

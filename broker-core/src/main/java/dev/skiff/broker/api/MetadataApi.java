@@ -57,6 +57,14 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, MetadataRequestData request) {
         short v = ctx.apiVersion();
+        if (v < 12 && request.topics() != null) {
+            // as Kafka: before v12 a topic is named, never asked for by id (the answer could not name it)
+            for (MetadataRequestData.MetadataRequestTopic rt : request.topics()) {
+                if (rt.name() == null || (rt.topicId() != null && !rt.topicId().equals(Uuid.ZERO))) {
+                    throw new ApiException(Errors.INVALID_REQUEST, "Metadata v" + v + " topics need a name and no topic id");
+                }
+            }
+        }
         MetadataResponseData r = new MetadataResponseData()
                 .setClusterId(config.clusterId)
                 .setControllerId(config.nodeId);

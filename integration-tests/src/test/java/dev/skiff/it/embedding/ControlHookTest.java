@@ -115,6 +115,22 @@ class ControlHookTest {
     }
 
     @Test
+    void anAnswerTheVersionCannotCarryIsAServerErrorAndTheConnectionStaysOpen() {
+        // Metadata v11 has no room for a topic without a name (nullable from v12): encoding that answer fails
+        broker.control(ApiKeys.METADATA, 1, (ctx, request) -> {
+            MetadataResponseData unencodable = new MetadataResponseData();
+            unencodable.topics().add(new MetadataResponseData.MetadataResponseTopic().setName(null));
+            return Reply.answer(unencodable);
+        });
+        try (WireClient c = new WireClient(broker.port())) {
+            MetadataResponseData first = (MetadataResponseData) c.send(ApiKeys.METADATA, 11, metadataRequest());
+            assertEquals(Errors.UNKNOWN_SERVER_ERROR.code(), topic(first, "orders").errorCode());
+            MetadataResponseData second = (MetadataResponseData) c.send(ApiKeys.METADATA, 11, metadataRequest());
+            assertEquals(0, topic(second, "orders").errorCode(), "the same connection is served afterwards");
+        }
+    }
+
+    @Test
     void anErrorIsAnsweredOnEachRequestedPartitionForNRequestsOnly() {
         ControlHandle twice = broker.control(ApiKeys.LIST_OFFSETS, 2, (ctx, request) -> Reply.error(Errors.NOT_LEADER_OR_FOLLOWER));
         try (WireClient c = new WireClient(broker.port())) {
