@@ -14,9 +14,13 @@ public final class AdvertisedAddress {
         this.port = port;
     }
 
-    public String host() { return host; }
+    public String host() {
+        return host;
+    }
 
-    public int port() { return port; }
+    public int port() {
+        return port;
+    }
 
     public void set(String host, int port) {
         this.host = host;

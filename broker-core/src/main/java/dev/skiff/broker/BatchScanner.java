@@ -41,7 +41,9 @@ public final class BatchScanner {
                 continue;
             }
             if (slice.size() == 0) break;
-            long next = slice.isFile() ? scanFile(slice, visitor) : scanBuffer(slice.buffer().duplicate(), visitor);
+            long next = slice.isFile()
+                    ? scanFile(slice, visitor)
+                    : scanBuffer(slice.buffer().duplicate(), visitor);
             if (next <= offset) break; // nothing whole was read: stop rather than spin
             offset = next;
         }

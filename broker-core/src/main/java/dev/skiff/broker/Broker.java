@@ -61,8 +61,17 @@ public final class Broker implements AutoCloseable {
         transactions.schedule(scheduler, config);
         this.partitions = new Partitions(topics, transactions::verifyProduce, config, System::currentTimeMillis);
         this.address = new AdvertisedAddress(config.advertisedHost, config.advertisedPort(config.port));
-        this.handlers = ApiHandlers.standard(new ApiHandlers.Services(config, address, topics, partitions, offsets,
-                this::version0Offsets, groupCoordinator, transactions, producerIds, scheduler));
+        this.handlers = ApiHandlers.standard(new ApiHandlers.Services(
+                config,
+                address,
+                topics,
+                partitions,
+                offsets,
+                this::version0Offsets,
+                groupCoordinator,
+                transactions,
+                producerIds,
+                scheduler));
         long expiryCheck = Math.max(1, config.producerIdExpirationCheckIntervalMs);
         scheduler.scheduleWithFixedDelay(this::expireProducers, expiryCheck, expiryCheck, TimeUnit.MILLISECONDS);
         long every = Math.max(1000, config.retentionCheckIntervalMs);
@@ -70,8 +79,8 @@ public final class Broker implements AutoCloseable {
         this.cleaner = new LogCleanerService(topics, System::currentTimeMillis);
         cleaner.schedule(scheduler, config);
         if (config.flushIntervalMs != Long.MAX_VALUE && config.flushIntervalMs > 0) {
-            scheduler.scheduleWithFixedDelay(topics::flushAll, config.flushIntervalMs, config.flushIntervalMs,
-                    TimeUnit.MILLISECONDS);
+            scheduler.scheduleWithFixedDelay(
+                    topics::flushAll, config.flushIntervalMs, config.flushIntervalMs, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -88,25 +97,43 @@ public final class Broker implements AutoCloseable {
         return h.handle(ctx, request);
     }
 
-    public ApiHandlers handlers() { return handlers; }
+    public ApiHandlers handlers() {
+        return handlers;
+    }
 
-    public BrokerConfig config() { return config; }
+    public BrokerConfig config() {
+        return config;
+    }
 
-    public TopicManager topics() { return topics; }
+    public TopicManager topics() {
+        return topics;
+    }
 
-    public OffsetStore offsets() { return offsets; }
+    public OffsetStore offsets() {
+        return offsets;
+    }
 
-    public GroupCoordinator groupCoordinator() { return groupCoordinator; }
+    public GroupCoordinator groupCoordinator() {
+        return groupCoordinator;
+    }
 
-    public TransactionCoordinator transactions() { return transactions; }
+    public TransactionCoordinator transactions() {
+        return transactions;
+    }
 
     /** The data path of every partition: append, read, offset lookup. */
-    public Partitions partitions() { return partitions; }
+    public Partitions partitions() {
+        return partitions;
+    }
 
-    public ScheduledExecutorService scheduler() { return scheduler; }
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
 
     /** Compaction of cleanup.policy=compact topics; {@code runOnce()} lets tests clean without waiting. */
-    public LogCleanerService cleaner() { return cleaner; }
+    public LogCleanerService cleaner() {
+        return cleaner;
+    }
 
     /** Where OffsetCommit/OffsetFetch v0 keep offsets: the ZooKeeper bridge when on, else the broker's store. */
     public OffsetBackend version0Offsets() {
@@ -114,19 +141,31 @@ public final class Broker implements AutoCloseable {
         return b != null ? b : offsets;
     }
 
-    public void setVersion0Offsets(OffsetBackend backend) { this.version0Offsets = backend; }
+    public void setVersion0Offsets(OffsetBackend backend) {
+        this.version0Offsets = backend;
+    }
 
-    public int nodeId() { return config.nodeId; }
+    public int nodeId() {
+        return config.nodeId;
+    }
 
     /** True when the broker keeps its data in files under {@code config().dataDir}, false in memory only. */
-    public boolean persistent() { return persistent; }
+    public boolean persistent() {
+        return persistent;
+    }
 
-    public String advertisedHost() { return address.host(); }
+    public String advertisedHost() {
+        return address.host();
+    }
 
-    public int advertisedPort() { return address.port(); }
+    public int advertisedPort() {
+        return address.port();
+    }
 
     /** Called by the server once it knows its bound port (port 0 picks one). */
-    public void setAdvertisedAddress(String host, int port) { address.set(host, port); }
+    public void setAdvertisedAddress(String host, int port) {
+        address.set(host, port);
+    }
 
     /** producer.id.expiration.ms: idle producers lose their sequence state, as in Kafka. */
     private void expireProducers() {

@@ -26,9 +26,13 @@ public interface Connection {
     /** A connection that never closes and runs work on the caller's thread: for requests made in-process. */
     Connection NONE = new Connection() {
         @Override
-        public Registration onClose(Runnable onClose) { return () -> { }; }
+        public Registration onClose(Runnable onClose) {
+            return () -> {};
+        }
 
         @Override
-        public Executor executor() { return Runnable::run; }
+        public Executor executor() {
+            return Runnable::run;
+        }
     };
 }

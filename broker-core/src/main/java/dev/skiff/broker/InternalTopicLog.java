@@ -62,11 +62,15 @@ public final class InternalTopicLog {
         this.topic = topics.get(name);
     }
 
-    public String name() { return name; }
+    public String name() {
+        return name;
+    }
 
     /** Whether a string fits the int16 length of a record field (null fits where the field is nullable). */
     public static boolean fits(String s) {
-        return s == null || s.length() <= MAX_STRING_BYTES / 3 || s.getBytes(StandardCharsets.UTF_8).length <= MAX_STRING_BYTES;
+        return s == null
+                || s.length() <= MAX_STRING_BYTES / 3
+                || s.getBytes(StandardCharsets.UTF_8).length <= MAX_STRING_BYTES;
     }
 
     /** A value: the int16 version, then the record written in that version. */
@@ -84,7 +88,8 @@ public final class InternalTopicLog {
         } catch (ProtocolException e) {
             out.release();
             // a field the record cannot hold: nothing is written
-            throw new ApiException(Errors.UNKNOWN_SERVER_ERROR, "cannot serialize an internal record: " + e.getMessage(), e);
+            throw new ApiException(
+                    Errors.UNKNOWN_SERVER_ERROR, "cannot serialize an internal record: " + e.getMessage(), e);
         }
     }
 
@@ -104,8 +109,9 @@ public final class InternalTopicLog {
         for (Entry e : entries) b.append(now, e.key(), e.value());
         ByteBuffer batch = b.build();
         if (batch.remaining() > maxBatchBytes) {
-            throw new ApiException(Errors.MESSAGE_TOO_LARGE, "a batch of " + batch.remaining() + " bytes for " + name
-                    + " exceeds " + maxBatchBytes);
+            throw new ApiException(
+                    Errors.MESSAGE_TOO_LARGE,
+                    "a batch of " + batch.remaining() + " bytes for " + name + " exceeds " + maxBatchBytes);
         }
         try {
             Topic t = topic();
@@ -124,7 +130,7 @@ public final class InternalTopicLog {
     public static ApiException coordinatorError(ApiException appendFailure, Errors whenTooLarge) {
         Errors e = switch (appendFailure.error()) {
             case UNKNOWN_TOPIC_OR_PARTITION, NOT_ENOUGH_REPLICAS, NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT ->
-                    Errors.COORDINATOR_NOT_AVAILABLE;
+                Errors.COORDINATOR_NOT_AVAILABLE;
             case NOT_LEADER_OR_FOLLOWER, KAFKA_STORAGE_ERROR -> Errors.NOT_COORDINATOR;
             case MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, INVALID_FETCH_SIZE -> whenTooLarge;
             default -> Errors.UNKNOWN_SERVER_ERROR;
@@ -167,8 +173,12 @@ public final class InternalTopicLog {
                         batch.ensureValid();
                         replayBatch(p, batch, offset, sink);
                     } catch (RuntimeException e) {
-                        log.warn("Skipping unreadable batch of {}-{} at offset {}: {}", name, p.index(),
-                                batch.baseOffset(), e.toString());
+                        log.warn(
+                                "Skipping unreadable batch of {}-{} at offset {}: {}",
+                                name,
+                                p.index(),
+                                batch.baseOffset(),
+                                e.toString());
                     }
                 }
                 offset = Math.max(offset, next);
@@ -185,7 +195,11 @@ public final class InternalTopicLog {
                 try {
                     sink.accept(Record.bytes(r.key()), Record.bytes(r.value()));
                 } catch (RuntimeException e) {
-                    log.warn("Skipping unreadable record of {}-{} at offset {}: {}", name, p.index(), r.offset(),
+                    log.warn(
+                            "Skipping unreadable record of {}-{} at offset {}: {}",
+                            name,
+                            p.index(),
+                            r.offset(),
                             e.toString());
                 }
             }
@@ -198,8 +212,14 @@ public final class InternalTopicLog {
         synchronized (this) {
             if (topic == null) {
                 try {
-                    topic = topics.getOrCreateInternal(name, partitions, Map.of(TopicConfig.CLEANUP_POLICY, "compact",
-                            TopicConfig.SEGMENT_BYTES, Integer.toString(SEGMENT_BYTES)));
+                    topic = topics.getOrCreateInternal(
+                            name,
+                            partitions,
+                            Map.of(
+                                    TopicConfig.CLEANUP_POLICY,
+                                    "compact",
+                                    TopicConfig.SEGMENT_BYTES,
+                                    Integer.toString(SEGMENT_BYTES)));
                 } catch (UncheckedIOException e) { // a failed write, as an append failure reads to callers
                     throw new LogStorageException("cannot create " + name + ": " + e.getMessage(), e);
                 }

@@ -16,7 +16,9 @@ public final class InternalTopics {
 
     private InternalTopics() {}
 
-    public static boolean isInternal(String topic) { return topic != null && NAMES.contains(topic); }
+    public static boolean isInternal(String topic) {
+        return topic != null && NAMES.contains(topic);
+    }
 
     /**
      * Fails a client's change of an internal topic: {@code error} is what Kafka answers for that request

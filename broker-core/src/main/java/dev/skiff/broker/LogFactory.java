@@ -40,7 +40,9 @@ public interface LogFactory {
      * discarded; {@link #syncCreated()} then makes the new directories' entries in the data dir durable (once
      * for many partitions).
      */
-    default Log create(TopicPartition tp, LogConfig config) { return open(tp, config); }
+    default Log create(TopicPartition tp, LogConfig config) {
+        return open(tp, config);
+    }
 
     /** Makes the partition directories created since the last call durable. */
     default void syncCreated() {}
@@ -56,12 +58,16 @@ public interface LogFactory {
     /** True when what the broker writes survives the process (files), false for memory only. */
     boolean persistent();
 
-    static LogFactory files(Path dataDir) { return files(dataDir, FileChannelFactory.DEFAULT); }
+    static LogFactory files(Path dataDir) {
+        return files(dataDir, FileChannelFactory.DEFAULT);
+    }
 
     /** Files under {@code dataDir}, at most {@code maxOpenFiles} of them open at once (-1: the default). */
     static LogFactory files(Path dataDir, int maxOpenFiles) {
-        return new OnDisk(dataDir, new OpenFiles(FileChannelFactory.DEFAULT,
-                maxOpenFiles > 0 ? maxOpenFiles : OpenFiles.defaultMaxOpen()));
+        return new OnDisk(
+                dataDir,
+                new OpenFiles(
+                        FileChannelFactory.DEFAULT, maxOpenFiles > 0 ? maxOpenFiles : OpenFiles.defaultMaxOpen()));
     }
 
     /** Files opened through {@code channels}: the seam for injected disk failures (full disk, I/O errors). */
@@ -69,7 +75,9 @@ public interface LogFactory {
         return new OnDisk(dataDir, new OpenFiles(channels, OpenFiles.defaultMaxOpen()));
     }
 
-    static LogFactory memory() { return new InMemory(); }
+    static LogFactory memory() {
+        return new InMemory();
+    }
 
     /**
      * Logs in segment files; topic descriptions in {@code .skiff/topics/<topic id>.properties}, which holds the
@@ -95,12 +103,18 @@ public interface LogFactory {
         }
 
         /** The descriptors the logs hold, shared by all of them. */
-        public OpenFiles openFiles() { return files; }
+        public OpenFiles openFiles() {
+            return files;
+        }
 
         @Override
-        public boolean persistent() { return true; }
+        public boolean persistent() {
+            return true;
+        }
 
-        private Path dirOf(TopicPartition tp) { return dataDir.resolve(tp.topic() + "-" + tp.partition()); }
+        private Path dirOf(TopicPartition tp) {
+            return dataDir.resolve(tp.topic() + "-" + tp.partition());
+        }
 
         @Override
         public Log open(TopicPartition tp, LogConfig config) {
@@ -111,7 +125,7 @@ public interface LogFactory {
         public Log create(TopicPartition tp, LogConfig config) {
             Path dir = dirOf(tp);
             try {
-                if (Files.exists(dir)) deleteRecursively(dir);  // no description names it: an unfinished creation
+                if (Files.exists(dir)) deleteRecursively(dir); // no description names it: an unfinished creation
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot clear " + dir + ": " + e.getMessage(), e);
             }
@@ -136,7 +150,7 @@ public interface LogFactory {
                 for (Path f : list.sorted().toList()) {
                     String file = f.getFileName().toString();
                     if (file.endsWith(SUFFIX + TMP)) {
-                        Files.deleteIfExists(f);  // a save that never got renamed into place
+                        Files.deleteIfExists(f); // a save that never got renamed into place
                         continue;
                     }
                     if (!file.endsWith(SUFFIX)) continue;
@@ -166,7 +180,10 @@ public interface LogFactory {
             try {
                 StringWriter text = new StringWriter();
                 p.store(text, "Skiff topic");
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                try (FileChannel ch = FileChannel.open(
+                        tmp,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE,
                         StandardOpenOption.TRUNCATE_EXISTING)) {
                     ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.ISO_8859_1));
                     while (bytes.hasRemaining()) ch.write(bytes);
@@ -177,13 +194,13 @@ public interface LogFactory {
                 syncDirectory(topicsDir);
                 Path before = descriptions.put(name, target);
                 if (before != null && !before.equals(target)) {
-                    Files.deleteIfExists(before);  // the name-named file of an older version
+                    Files.deleteIfExists(before); // the name-named file of an older version
                     syncDirectory(topicsDir);
                 }
             } catch (IOException e) {
                 try {
                     Files.deleteIfExists(tmp);
-                    if (moved && fresh) Files.deleteIfExists(target);  // a topic whose creation fails must not come back
+                    if (moved && fresh) Files.deleteIfExists(target); // a topic whose creation fails must not come back
                 } catch (IOException suppressed) {
                     e.addSuppressed(suppressed);
                 }
@@ -213,7 +230,8 @@ public interface LogFactory {
         private static void deleteRecursively(Path dir) throws IOException {
             try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
                 for (Path p : stream) {
-                    if (Files.isDirectory(p)) deleteRecursively(p); else Files.deleteIfExists(p);
+                    if (Files.isDirectory(p)) deleteRecursively(p);
+                    else Files.deleteIfExists(p);
                 }
             }
             Files.deleteIfExists(dir);
@@ -223,13 +241,19 @@ public interface LogFactory {
     /** Everything in memory: nothing survives close. */
     final class InMemory implements LogFactory {
         @Override
-        public boolean persistent() { return false; }
+        public boolean persistent() {
+            return false;
+        }
 
         @Override
-        public Log open(TopicPartition tp, LogConfig config) { return InMemoryLog.create(config); }
+        public Log open(TopicPartition tp, LogConfig config) {
+            return InMemoryLog.create(config);
+        }
 
         @Override
-        public Map<String, Properties> loadTopics() { return Map.of(); }
+        public Map<String, Properties> loadTopics() {
+            return Map.of();
+        }
 
         @Override
         public void saveTopic(String name, Properties description) {}

@@ -23,7 +23,9 @@ public final class LogValidator {
 
     /** Batches ready to append: possibly a new buffer (up-converted), their summary, the append time used. */
     public record ValidatedRecords(ByteBuffer batches, ValidationResult summary, long logAppendTimeMs) {
-        public BatchSummary first() { return summary.batches().get(0); }
+        public BatchSummary first() {
+            return summary.batches().get(0);
+        }
     }
 
     private LogValidator() {}
@@ -33,8 +35,13 @@ public final class LogValidator {
      * request version still carries message sets v0/v1 (Produce v0-2). Fails with CORRUPT_MESSAGE,
      * INVALID_RECORD, MESSAGE_TOO_LARGE or INVALID_TIMESTAMP.
      */
-    public static ValidatedRecords validate(ByteBuffer batches, boolean legacyAllowed, Topic.AppendRules rules,
-                                            AppendOrigin origin, long now, DecompressionBudget budget) {
+    public static ValidatedRecords validate(
+            ByteBuffer batches,
+            boolean legacyAllowed,
+            Topic.AppendRules rules,
+            AppendOrigin origin,
+            long now,
+            DecompressionBudget budget) {
         try {
             byte magic = RecordBatches.magic(batches);
             if (magic < 0) throw new ApiException(Errors.CORRUPT_MESSAGE, "Records are too short");
@@ -42,7 +49,8 @@ public final class LogValidator {
             // every record is read (streaming, within the request's decompression budget); compacted topics keep
             // the latest record per key, so a record without a key has no place there
             if (magic < RecordBatch.MAGIC) {
-                if (!legacyAllowed) throw new ApiException(Errors.INVALID_RECORD, "Produce v3+ needs record batches v2");
+                if (!legacyAllowed)
+                    throw new ApiException(Errors.INVALID_RECORD, "Produce v3+ needs record batches v2");
                 batches = LegacyConverter.upConvert(batches, rules.maxMessageBytes(), budget);
                 valid = RecordBatches.validateDeep(batches, rules.compacted(), budget);
             } else if (origin == AppendOrigin.CLIENT) {
@@ -56,7 +64,8 @@ public final class LogValidator {
             long appendTime = -1;
             if (rules.logAppendTime()) {
                 appendTime = now;
-                for (BatchSummary b : valid.batches()) RecordBatch.wrap(batches, b.position()).setLogAppendTime(now);
+                for (BatchSummary b : valid.batches())
+                    RecordBatch.wrap(batches, b.position()).setLogAppendTime(now);
             }
             return new ValidatedRecords(batches, valid, appendTime);
         } catch (CorruptRecordException e) {
@@ -68,8 +77,10 @@ public final class LogValidator {
 
     private static void check(BatchSummary b, Topic.AppendRules rules, AppendOrigin origin, long now) {
         if (b.sizeInBytes() > rules.maxMessageBytes()) {
-            throw new ApiException(Errors.MESSAGE_TOO_LARGE, "Batch of " + b.sizeInBytes()
-                    + " bytes is larger than max.message.bytes " + rules.maxMessageBytes());
+            throw new ApiException(
+                    Errors.MESSAGE_TOO_LARGE,
+                    "Batch of " + b.sizeInBytes() + " bytes is larger than max.message.bytes "
+                            + rules.maxMessageBytes());
         }
         if (origin == AppendOrigin.CLIENT && b.control()) {
             // a client's marker would end transactions behind the coordinator's back

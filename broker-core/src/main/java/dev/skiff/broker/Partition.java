@@ -48,13 +48,21 @@ public final class Partition {
         this.log = log;
     }
 
-    public TopicPartition id() { return id; }
+    public TopicPartition id() {
+        return id;
+    }
 
-    public String topic() { return id.topic(); }
+    public String topic() {
+        return id.topic();
+    }
 
-    public int index() { return id.partition(); }
+    public int index() {
+        return id.partition();
+    }
 
-    public Log log() { return log; }
+    public Log log() {
+        return log;
+    }
 
     /**
      * The idempotent-producer state, rebuilt from the batch headers of the log on first use (so a restart
@@ -88,12 +96,18 @@ public final class Partition {
     }
 
     /** The first offset of the earliest open transaction, else the high watermark. */
-    public long lastStableOffset() { return Math.min(transactions().lastStableOffset(), highWatermark()); }
+    public long lastStableOffset() {
+        return Math.min(transactions().lastStableOffset(), highWatermark());
+    }
 
-    public long logStartOffset() { return log.logStartOffset(); }
+    public long logStartOffset() {
+        return log.logStartOffset();
+    }
 
     /** With a single replica everything appended is committed, so the high watermark is the log end. */
-    public long highWatermark() { return log.logEndOffset(); }
+    public long highWatermark() {
+        return log.logEndOffset();
+    }
 
     /**
      * Appends v2 batches as they are (the broker's own writers: transaction markers, coordinator records) and
@@ -133,20 +147,30 @@ public final class Partition {
                 if (first.transactional()) { // transactions v1 add a partition before producing to it
                     Errors txnError = transactions.verify(first.producerId(), first.producerEpoch(), id);
                     if (txnError != Errors.NONE) {
-                        throw new ApiException(txnError, "Producer " + first.producerId() + " epoch "
-                                + first.producerEpoch() + " has no ongoing transaction with " + id);
+                        throw new ApiException(
+                                txnError,
+                                "Producer " + first.producerId() + " epoch " + first.producerEpoch()
+                                        + " has no ongoing transaction with " + id);
                     }
                 }
                 ProducerStateTable producers = producers();
-                int lastSeq = first.baseSequence() < 0 ? -1
+                int lastSeq = first.baseSequence() < 0
+                        ? -1
                         : ProducerStateTable.lastSequence(first.baseSequence(), first.lastOffsetDelta() + 1);
-                ProducerStateTable.Verdict v = producers.check(first.producerId(), first.producerEpoch(),
-                        first.baseSequence(), lastSeq);
+                ProducerStateTable.Verdict v =
+                        producers.check(first.producerId(), first.producerEpoch(), first.baseSequence(), lastSeq);
                 if (v instanceof ProducerStateTable.Duplicate d) return d.firstOffset();
-                if (v instanceof ProducerStateTable.Reject r) throw new ApiException(Errors.forCode(r.errorCode()), r.message());
+                if (v instanceof ProducerStateTable.Reject r)
+                    throw new ApiException(Errors.forCode(r.errorCode()), r.message());
                 Log.AppendInfo info = append(records.batches());
-                producers.update(first.producerId(), first.producerEpoch(), first.baseSequence(), lastSeq,
-                        info.firstOffset(), info.lastOffset(), info.maxTimestamp());
+                producers.update(
+                        first.producerId(),
+                        first.producerEpoch(),
+                        first.baseSequence(),
+                        lastSeq,
+                        info.firstOffset(),
+                        info.lastOffset(),
+                        info.maxTimestamp());
                 return info.firstOffset();
             }
         } catch (LogStorageException e) {
@@ -166,8 +190,12 @@ public final class Partition {
     }
 
     /** What a fetch of one partition returns: its records (maybe converted) and the offsets that frame them. */
-    public record FetchDataInfo(RecordsData records, long highWatermark, long lastStableOffset, long logStartOffset,
-                                List<AbortedTxn> abortedTransactions) {}
+    public record FetchDataInfo(
+            RecordsData records,
+            long highWatermark,
+            long lastStableOffset,
+            long logStartOffset,
+            List<AbortedTxn> abortedTransactions) {}
 
     /**
      * Reads from {@code offset} whole batches up to {@code maxBytes} (the first one even if larger, with
@@ -175,14 +203,16 @@ public final class Partition {
      * the data overlaps; {@code magic} below 2 down-converts for clients before Fetch v4. Fails with
      * OFFSET_OUT_OF_RANGE or KAFKA_STORAGE_ERROR.
      */
-    public FetchDataInfo fetchRecords(long offset, int maxBytes, boolean minOneBatch, IsolationLevel isolation, byte magic) {
+    public FetchDataInfo fetchRecords(
+            long offset, int maxBytes, boolean minOneBatch, IsolationLevel isolation, byte magic) {
         long hw = highWatermark();
         long lso = Math.min(hw, lastStableOffset());
         long start = logStartOffset();
         try {
             if (isolation == IsolationLevel.READ_COMMITTED) {
                 List<AbortedTxn> aborted = new ArrayList<>();
-                return new FetchDataInfo(readCommitted(offset, maxBytes, minOneBatch, lso, aborted), hw, lso, start, aborted);
+                return new FetchDataInfo(
+                        readCommitted(offset, maxBytes, minOneBatch, lso, aborted), hw, lso, start, aborted);
             }
             return new FetchDataInfo(readUncommitted(offset, maxBytes, minOneBatch, magic), hw, lso, start, null);
         } catch (Log.OffsetOutOfRangeException e) {
@@ -193,9 +223,11 @@ public final class Partition {
     }
 
     /** Whole batches below the last stable offset, with the aborted transactions they overlap. */
-    private RecordsData readCommitted(long offset, int maxBytes, boolean minOne, long stable, List<AbortedTxn> aborted) {
+    private RecordsData readCommitted(
+            long offset, int maxBytes, boolean minOne, long stable, List<AbortedTxn> aborted) {
         if (offset >= stable) {
-            if (offset < logStartOffset() || offset > log.logEndOffset()) throw new Log.OffsetOutOfRangeException("offset " + offset);
+            if (offset < logStartOffset() || offset > log.logEndOffset())
+                throw new Log.OffsetOutOfRangeException("offset " + offset);
             return BufferRecords.EMPTY;
         }
         StableSlice cut = StableSlice.cut(read(offset, maxBytes, minOne), stable);
@@ -216,7 +248,8 @@ public final class Partition {
 
     /** Served as it lies: from the segment file with zero copy, or the buffer of an in-memory log. */
     private static RecordsData records(LogSlice slice) {
-        return slice.isFile() ? new FileRecords(slice.channel(), slice.position(), slice.size())
+        return slice.isFile()
+                ? new FileRecords(slice.channel(), slice.position(), slice.size())
                 : BufferRecords.of(slice.buffer());
     }
 
@@ -239,8 +272,11 @@ public final class Partition {
     }
 
     /** ListOffsets' special timestamps (Kafka's ListOffsetsRequest constants). */
-    public static final long LATEST_TIMESTAMP = -1, EARLIEST_TIMESTAMP = -2, MAX_TIMESTAMP = -3,
-            EARLIEST_LOCAL_TIMESTAMP = -4, EARLIEST_TIERED_TIMESTAMP = -5;
+    public static final long LATEST_TIMESTAMP = -1,
+            EARLIEST_TIMESTAMP = -2,
+            MAX_TIMESTAMP = -3,
+            EARLIEST_LOCAL_TIMESTAMP = -4,
+            EARLIEST_TIERED_TIMESTAMP = -5;
 
     /**
      * The offset for a ListOffsets timestamp: latest (the last stable offset for read_committed), earliest
@@ -253,12 +289,15 @@ public final class Partition {
                 long end = isolation == IsolationLevel.READ_COMMITTED ? lastStableOffset() : log.logEndOffset();
                 return new Log.TimestampOffset(-1, end);
             }
-            if (timestamp == EARLIEST_TIMESTAMP || timestamp == EARLIEST_LOCAL_TIMESTAMP || timestamp == EARLIEST_TIERED_TIMESTAMP) {
+            if (timestamp == EARLIEST_TIMESTAMP
+                    || timestamp == EARLIEST_LOCAL_TIMESTAMP
+                    || timestamp == EARLIEST_TIERED_TIMESTAMP) {
                 return new Log.TimestampOffset(-1, log.logStartOffset());
             }
             Log.TimestampOffset found;
             if (timestamp == MAX_TIMESTAMP) found = inBatch(log.maxTimestamp(), Long.MIN_VALUE, true);
-            else if (timestamp < 0) throw new ApiException(Errors.INVALID_REQUEST, "Unknown special timestamp " + timestamp);
+            else if (timestamp < 0)
+                throw new ApiException(Errors.INVALID_REQUEST, "Unknown special timestamp " + timestamp);
             else found = inBatch(log.offsetForTimestamp(timestamp), timestamp, false);
             return found != null ? found : new Log.TimestampOffset(-1, -1);
         } catch (LogStorageException e) {
@@ -329,8 +368,9 @@ public final class Partition {
         long hw = highWatermark();
         long target = offset == -1 ? hw : offset;
         if (target < 0 || target > hw) {
-            throw new ApiException(Errors.OFFSET_OUT_OF_RANGE, "Cannot delete records before " + target
-                    + ": the high watermark is " + hw);
+            throw new ApiException(
+                    Errors.OFFSET_OUT_OF_RANGE,
+                    "Cannot delete records before " + target + ": the high watermark is " + hw);
         }
         try {
             log.deleteRecordsBefore(target);
@@ -343,17 +383,25 @@ public final class Partition {
     }
 
     /** Runs {@code action} holding the append lock, for checks that must see no append in between. */
-    public synchronized <T> T locked(java.util.function.Supplier<T> action) { return action.get(); }
+    public synchronized <T> T locked(java.util.function.Supplier<T> action) {
+        return action.get();
+    }
 
     public LogSlice read(long offset, int maxBytes, boolean minOneBatch) {
         return log.read(offset, maxBytes, minOneBatch);
     }
 
     /** Registers a waiter, run after every append to this partition until removed. */
-    public void addWaiter(Runnable waiter) { waiters.add(waiter); }
+    public void addWaiter(Runnable waiter) {
+        waiters.add(waiter);
+    }
 
-    public void removeWaiter(Runnable waiter) { waiters.remove(waiter); }
+    public void removeWaiter(Runnable waiter) {
+        waiters.remove(waiter);
+    }
 
     /** Fetches waiting on this partition now. */
-    public int waiterCount() { return waiters.size(); }
+    public int waiterCount() {
+        return waiters.size();
+    }
 }

@@ -40,20 +40,31 @@ public final class Partitions {
         this.clock = clock;
     }
 
-    public Topic topic(String name) { return topics.get(name); }
+    public Topic topic(String name) {
+        return topics.get(name);
+    }
 
-    public Topic topic(Uuid id) { return topics.get(id); }
+    public Topic topic(Uuid id) {
+        return topics.get(id);
+    }
 
     /** The partition, or null when the topic or the partition is unknown. */
-    public Partition partition(String topic, int index) { return topics.partition(topic, index); }
+    public Partition partition(String topic, int index) {
+        return topics.partition(topic, index);
+    }
 
     /**
      * Validates and appends {@code records} to a partition of {@code topic}. {@code legacyAllowed}: message
      * sets v0/v1 are still allowed (Produce v0-2). With acks=-1 and skiff.fsync.on.acks.all the answer waits
      * for the disk. Clients may not write internal topics (INVALID_TOPIC_EXCEPTION, as Kafka).
      */
-    public AppendResult appendRecords(Topic topic, Partition partition, RecordsData records, short requiredAcks,
-                                      AppendOrigin origin, boolean legacyAllowed) {
+    public AppendResult appendRecords(
+            Topic topic,
+            Partition partition,
+            RecordsData records,
+            short requiredAcks,
+            AppendOrigin origin,
+            boolean legacyAllowed) {
         return appendRecords(topic, partition, records, requiredAcks, origin, legacyAllowed, decompressionBudget());
     }
 
@@ -63,25 +74,39 @@ public final class Partitions {
     }
 
     /** As above, charging what compressed records inflate to against the request's {@code budget}. */
-    public AppendResult appendRecords(Topic topic, Partition partition, RecordsData records, short requiredAcks,
-                                      AppendOrigin origin, boolean legacyAllowed, DecompressionBudget budget) {
-        if (origin == AppendOrigin.CLIENT) InternalTopics.refuse(topic.name(), Errors.INVALID_TOPIC_EXCEPTION, "append to");
+    public AppendResult appendRecords(
+            Topic topic,
+            Partition partition,
+            RecordsData records,
+            short requiredAcks,
+            AppendOrigin origin,
+            boolean legacyAllowed,
+            DecompressionBudget budget) {
+        if (origin == AppendOrigin.CLIENT)
+            InternalTopics.refuse(topic.name(), Errors.INVALID_TOPIC_EXCEPTION, "append to");
         if (!(records instanceof BufferRecords br) || br.sizeInBytes() == 0) {
             throw new ApiException(Errors.CORRUPT_MESSAGE, "Produce request has no records");
         }
         LogValidator.ValidatedRecords valid;
         try {
-            valid = LogValidator.validate(RecordBatches.nioView(br.buf()), legacyAllowed, topic.appendRules(), origin,
-                    clock.getAsLong(), budget);
+            valid = LogValidator.validate(
+                    RecordBatches.nioView(br.buf()),
+                    legacyAllowed,
+                    topic.appendRules(),
+                    origin,
+                    clock.getAsLong(),
+                    budget);
         } catch (ApiException e) {
-            if (e.error() == Errors.CORRUPT_MESSAGE) log.debug("Rejected corrupt records for {}: {}", partition.id(), e.getMessage());
+            if (e.error() == Errors.CORRUPT_MESSAGE)
+                log.debug("Rejected corrupt records for {}: {}", partition.id(), e.getMessage());
             throw e;
         }
         long baseOffset;
         try {
             baseOffset = partition.appendRecordsToLeader(valid, transactions);
         } catch (ApiException e) {
-            if (e.error() == Errors.KAFKA_STORAGE_ERROR) log.error("Append to {} failed: {}", partition.id(), e.getMessage());
+            if (e.error() == Errors.KAFKA_STORAGE_ERROR)
+                log.error("Append to {} failed: {}", partition.id(), e.getMessage());
             throw e;
         }
         if (requiredAcks == -1 && config.fsyncOnAcksAll) flush(partition);
@@ -99,8 +124,8 @@ public final class Partitions {
     }
 
     /** Reads one partition; see {@link Partition#fetchRecords}. */
-    public Partition.FetchDataInfo read(Partition partition, long offset, int maxBytes, boolean minOneBatch,
-                                        IsolationLevel isolation, byte magic) {
+    public Partition.FetchDataInfo read(
+            Partition partition, long offset, int maxBytes, boolean minOneBatch, IsolationLevel isolation, byte magic) {
         return partition.fetchRecords(offset, maxBytes, minOneBatch, isolation, magic);
     }
 
@@ -139,7 +164,8 @@ public final class Partitions {
         try {
             return partition.deleteRecordsOnLeader(offset);
         } catch (ApiException e) {
-            if (e.error() == Errors.KAFKA_STORAGE_ERROR) log.error("DeleteRecords on {} failed: {}", partition.id(), e.getMessage());
+            if (e.error() == Errors.KAFKA_STORAGE_ERROR)
+                log.error("DeleteRecords on {} failed: {}", partition.id(), e.getMessage());
             throw e;
         }
     }

@@ -27,15 +27,16 @@ public final class ProducerStateTable {
     public record Append() implements Verdict {}
 
     public record Duplicate(long firstOffset, long lastOffset) implements Verdict {
-        public Duplicate(long firstOffset) { this(firstOffset, firstOffset); }
+        public Duplicate(long firstOffset) {
+            this(firstOffset, firstOffset);
+        }
     }
 
     /** errorCode is Kafka's: OUT_OF_ORDER_SEQUENCE_NUMBER (45) or INVALID_PRODUCER_EPOCH (47). */
     public record Reject(short errorCode, String message) implements Verdict {}
 
     /** One producer as DescribeProducers reports it. */
-    public record ProducerInfo(long producerId, short epoch, int lastSequence, long lastTimestamp,
-                               long lastOffset) {}
+    public record ProducerInfo(long producerId, short epoch, int lastSequence, long lastTimestamp, long lastOffset) {}
 
     private record BatchEntry(int firstSeq, int lastSeq, long firstOffset, long lastOffset) {}
 
@@ -62,28 +63,40 @@ public final class ProducerStateTable {
             }
         }
         if (epoch < e.epoch) {
-            return new Reject(INVALID_PRODUCER_EPOCH, "Epoch of producer " + producerId + " at offset "
-                    + e.lastOffset + " is " + epoch + ", which is smaller than the last seen epoch " + e.epoch);
+            return new Reject(
+                    INVALID_PRODUCER_EPOCH,
+                    "Epoch of producer " + producerId + " at offset " + e.lastOffset + " is " + epoch
+                            + ", which is smaller than the last seen epoch " + e.epoch);
         }
         if (epoch > e.epoch) {
             if (firstSeq != 0 && e.epoch >= 0) {
-                return new Reject(OUT_OF_ORDER_SEQUENCE_NUMBER, "Invalid sequence number for new epoch of producer "
-                        + producerId + ": " + epoch + " (request epoch), " + firstSeq + " (seq. number), "
-                        + e.epoch + " (current producer epoch)");
+                return new Reject(
+                        OUT_OF_ORDER_SEQUENCE_NUMBER,
+                        "Invalid sequence number for new epoch of producer "
+                                + producerId + ": " + epoch + " (request epoch), " + firstSeq + " (seq. number), "
+                                + e.epoch + " (current producer epoch)");
             }
             return new Append();
         }
         BatchEntry last = e.batches.peekLast();
         if (last != null && firstSeq != nextSequence(last.lastSeq)) {
-            return new Reject(OUT_OF_ORDER_SEQUENCE_NUMBER, "Out of order sequence number for producer " + producerId
-                    + ": " + firstSeq + " (incoming seq. number), " + last.lastSeq + " (current end sequence number)");
+            return new Reject(
+                    OUT_OF_ORDER_SEQUENCE_NUMBER,
+                    "Out of order sequence number for producer " + producerId + ": " + firstSeq
+                            + " (incoming seq. number), " + last.lastSeq + " (current end sequence number)");
         }
         return new Append();
     }
 
     /** Records an appended batch (also used when rebuilding from the log). */
-    public synchronized void update(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset,
-                                    long lastOffset, long timestamp) {
+    public synchronized void update(
+            long producerId,
+            short epoch,
+            int firstSeq,
+            int lastSeq,
+            long firstOffset,
+            long lastOffset,
+            long timestamp) {
         if (producerId < 0) return;
         ProducerEntry e = advance(producerId, epoch, lastOffset, timestamp);
         if (firstSeq < 0) return;
@@ -121,11 +134,15 @@ public final class ProducerStateTable {
      */
     public synchronized int expire(long expireBeforeTimestamp, LongPredicate keep) {
         int before = producers.size();
-        producers.entrySet().removeIf(e -> e.getValue().lastTimestamp < expireBeforeTimestamp && !keep.test(e.getKey()));
+        producers
+                .entrySet()
+                .removeIf(e -> e.getValue().lastTimestamp < expireBeforeTimestamp && !keep.test(e.getKey()));
         return before - producers.size();
     }
 
-    public synchronized int size() { return producers.size(); }
+    public synchronized int size() {
+        return producers.size();
+    }
 
     /** Active producers (DescribeProducers). */
     public synchronized List<ProducerInfo> producers() {
@@ -143,5 +160,7 @@ public final class ProducerStateTable {
         return (int) (last > Integer.MAX_VALUE ? last - Integer.MAX_VALUE - 1 : last);
     }
 
-    private static int nextSequence(int seq) { return seq == Integer.MAX_VALUE ? 0 : seq + 1; }
+    private static int nextSequence(int seq) {
+        return seq == Integer.MAX_VALUE ? 0 : seq + 1;
+    }
 }

@@ -8,6 +8,7 @@ import dev.skiff.log.LogConfig;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.types.Uuid;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
 /**
@@ -48,32 +48,43 @@ public final class TopicManager implements AutoCloseable {
         this.logs = logs;
         logs.loadTopics().forEach((name, p) -> {
             Map<String, String> configs = new LinkedHashMap<>();
-            p.stringPropertyNames().stream().filter(k -> k.startsWith("config."))
+            p.stringPropertyNames().stream()
+                    .filter(k -> k.startsWith("config."))
                     .forEach(k -> configs.put(k.substring(7), p.getProperty(k)));
             open(name, Uuid.fromString(p.getProperty("id")), Integer.parseInt(p.getProperty("partitions")), configs);
         });
     }
 
-    public Topic get(String name) { return name == null ? null : byName.get(name); }
+    public Topic get(String name) {
+        return name == null ? null : byName.get(name);
+    }
 
-    public Topic get(Uuid id) { return byId.get(id); }
+    public Topic get(Uuid id) {
+        return byId.get(id);
+    }
 
     public Partition partition(String topic, int index) {
         Topic t = byName.get(topic);
         return t == null ? null : t.partition(index);
     }
 
-    public Collection<Topic> all() { return byName.values(); }
+    public Collection<Topic> all() {
+        return byName.values();
+    }
 
-    public void addListener(Listener l) { listeners.add(l); }
+    public void addListener(Listener l) {
+        listeners.add(l);
+    }
 
     /** Throws {@link InvalidTopicException} for a name Kafka rejects. */
     public static void validateName(String name) {
         if (name == null || name.isEmpty()) throw new InvalidTopicException("Topic name is empty");
         if (name.equals(".") || name.equals("..")) throw new InvalidTopicException("Topic name cannot be . or ..");
-        if (name.length() > MAX_NAME_LENGTH) throw new InvalidTopicException("Topic name is longer than 249 characters");
+        if (name.length() > MAX_NAME_LENGTH)
+            throw new InvalidTopicException("Topic name is longer than 249 characters");
         if (!LEGAL.matcher(name).matches())
-            throw new InvalidTopicException("Topic name " + name + " has characters other than ASCII alphanumerics, '.', '_' and '-'");
+            throw new InvalidTopicException(
+                    "Topic name " + name + " has characters other than ASCII alphanumerics, '.', '_' and '-'");
     }
 
     /**
@@ -101,7 +112,9 @@ public final class TopicManager implements AutoCloseable {
     }
 
     /** Auto-creation for one request, which counts the topics it creates against the per-request bound. */
-    public AutoCreation autoCreation() { return new AutoCreation(); }
+    public AutoCreation autoCreation() {
+        return new AutoCreation();
+    }
 
     /**
      * Creates topics on first use within two bounds (Kafka has neither; without them one request naming
@@ -122,11 +135,15 @@ public final class TopicManager implements AutoCloseable {
                 t = byName.get(name);
                 if (t != null) return t;
                 if (created >= config.autoCreateTopicsPerRequestMax)
-                    throw new ApiException(Errors.THROTTLING_QUOTA_EXCEEDED, "A request may auto-create at most "
-                            + config.autoCreateTopicsPerRequestMax + " topics (skiff.auto.create.topics.per.request.max)");
+                    throw new ApiException(
+                            Errors.THROTTLING_QUOTA_EXCEEDED,
+                            "A request may auto-create at most " + config.autoCreateTopicsPerRequestMax
+                                    + " topics (skiff.auto.create.topics.per.request.max)");
                 if (partitionCount + config.numPartitions > config.autoCreatePartitionsMax)
-                    throw new ApiException(Errors.POLICY_VIOLATION, "Auto-creation stops at "
-                            + config.autoCreatePartitionsMax + " partitions (skiff.auto.create.partitions.max)");
+                    throw new ApiException(
+                            Errors.POLICY_VIOLATION,
+                            "Auto-creation stops at " + config.autoCreatePartitionsMax
+                                    + " partitions (skiff.auto.create.partitions.max)");
                 t = create(name, config.numPartitions, Map.of());
                 created++;
                 return t;
@@ -155,8 +172,9 @@ public final class TopicManager implements AutoCloseable {
     public synchronized Topic addPartitions(String name, int count) {
         Topic t = byName.get(name);
         if (t == null) return null;
-        if (count <= t.partitions().size()) throw new IllegalArgumentException(
-                "Topic currently has " + t.partitions().size() + " partitions, which is higher than the requested " + count + ".");
+        if (count <= t.partitions().size())
+            throw new IllegalArgumentException("Topic currently has "
+                    + t.partitions().size() + " partitions, which is higher than the requested " + count + ".");
         checkDirectoryNames(name, count);
         List<Partition> added = createPartitions(name, t.partitions().size(), count, logConfig(t.configs()));
         List<Partition> parts = new ArrayList<>(t.partitions());
@@ -196,9 +214,11 @@ public final class TopicManager implements AutoCloseable {
     }
 
     private Topic.AppendRules appendRules(Map<String, String> set) {
-        return new Topic.AppendRules(Integer.parseInt(inForce(set, TopicConfig.MAX_MESSAGE_BYTES)),
+        return new Topic.AppendRules(
+                Integer.parseInt(inForce(set, TopicConfig.MAX_MESSAGE_BYTES)),
                 "LogAppendTime".equals(inForce(set, TopicConfig.MESSAGE_TIMESTAMP_TYPE)),
-                TopicConfigDef.listItems(inForce(set, TopicConfig.CLEANUP_POLICY)).contains("compact"),
+                TopicConfigDef.listItems(inForce(set, TopicConfig.CLEANUP_POLICY))
+                        .contains("compact"),
                 Long.parseLong(inForce(set, TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS)),
                 Long.parseLong(inForce(set, TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS)));
     }
@@ -206,7 +226,8 @@ public final class TopicManager implements AutoCloseable {
     public LogConfig logConfig(Map<String, String> topicConfigs) {
         Map<String, String> eff = new LinkedHashMap<>(TopicConfig.defaults(config));
         eff.putAll(topicConfigs);
-        boolean delete = TopicConfigDef.listItems(eff.get(TopicConfig.CLEANUP_POLICY)).contains("delete");
+        boolean delete =
+                TopicConfigDef.listItems(eff.get(TopicConfig.CLEANUP_POLICY)).contains("delete");
         return LogConfig.defaults()
                 .withSegmentBytes(Integer.parseInt(eff.get(TopicConfig.SEGMENT_BYTES)))
                 .withSegmentMs(Long.parseLong(eff.get(TopicConfig.SEGMENT_MS)))
@@ -241,8 +262,10 @@ public final class TopicManager implements AutoCloseable {
         if (!logs.persistent()) return;
         String last = topic + "-" + (partitions - 1);
         if (last.getBytes(StandardCharsets.UTF_8).length > LogFactory.MAX_FILE_NAME_BYTES)
-            throw new ApiException(Errors.INVALID_PARTITIONS, "The directory of partition " + (partitions - 1) + " of topic "
-                    + topic + " would have a name longer than " + LogFactory.MAX_FILE_NAME_BYTES + " bytes");
+            throw new ApiException(
+                    Errors.INVALID_PARTITIONS,
+                    "The directory of partition " + (partitions - 1) + " of topic " + topic
+                            + " would have a name longer than " + LogFactory.MAX_FILE_NAME_BYTES + " bytes");
     }
 
     /** New partitions, each on disk; on any failure those already made are removed again. */
@@ -257,8 +280,10 @@ public final class TopicManager implements AutoCloseable {
             return made;
         } catch (RuntimeException e) {
             discard(made);
-            throw new ApiException(Errors.KAFKA_STORAGE_ERROR, "Cannot create partition " + (from + made.size())
-                    + " of topic " + topic + ": " + e.getMessage(), e);
+            throw new ApiException(
+                    Errors.KAFKA_STORAGE_ERROR,
+                    "Cannot create partition " + (from + made.size()) + " of topic " + topic + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -267,7 +292,8 @@ public final class TopicManager implements AutoCloseable {
             save(t);
         } catch (RuntimeException e) {
             discard(fresh);
-            throw new ApiException(Errors.KAFKA_STORAGE_ERROR, "Cannot save topic " + t.name() + ": " + e.getMessage(), e);
+            throw new ApiException(
+                    Errors.KAFKA_STORAGE_ERROR, "Cannot save topic " + t.name() + ": " + e.getMessage(), e);
         }
     }
 

@@ -3,5 +3,7 @@ package dev.skiff.broker;
 /** A topic name and partition index. */
 public record TopicPartition(String topic, int partition) {
     @Override
-    public String toString() { return topic + "-" + partition; }
+    public String toString() {
+        return topic + "-" + partition;
+    }
 }

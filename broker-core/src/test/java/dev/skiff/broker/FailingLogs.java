@@ -14,7 +14,9 @@ public final class FailingLogs implements LogFactory {
     public volatile boolean failing;
     private final LogFactory delegate;
 
-    public FailingLogs(LogFactory delegate) { this.delegate = delegate; }
+    public FailingLogs(LogFactory delegate) {
+        this.delegate = delegate;
+    }
 
     @Override
     public Log open(TopicPartition tp, LogConfig config) {
@@ -29,11 +31,23 @@ public final class FailingLogs implements LogFactory {
         });
     }
 
-    @Override public Map<String, Properties> loadTopics() { return delegate.loadTopics(); }
+    @Override
+    public Map<String, Properties> loadTopics() {
+        return delegate.loadTopics();
+    }
 
-    @Override public void saveTopic(String name, Properties description) { delegate.saveTopic(name, description); }
+    @Override
+    public void saveTopic(String name, Properties description) {
+        delegate.saveTopic(name, description);
+    }
 
-    @Override public void deleteTopic(String name) { delegate.deleteTopic(name); }
+    @Override
+    public void deleteTopic(String name) {
+        delegate.deleteTopic(name);
+    }
 
-    @Override public boolean persistent() { return delegate.persistent(); }
+    @Override
+    public boolean persistent() {
+        return delegate.persistent();
+    }
 }

@@ -24,19 +24,22 @@ class PartitionAbortIndexTest {
     void aFailedIndexWriteIsRetriedByTheRebuild() {
         InMemoryLog real = InMemoryLog.create(LogConfig.defaults());
         AtomicInteger failures = new AtomicInteger(1);
-        Log log = (Log) Proxy.newProxyInstance(Log.class.getClassLoader(), new Class<?>[] {Log.class}, (proxy, m, args) -> {
-            if (m.getName().equals("appendAbortedTransaction") && failures.getAndDecrement() > 0) {
-                throw new LogStorageException("disk full");
-            }
-            try {
-                return m.invoke(real, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
-        });
+        Log log = (Log) Proxy.newProxyInstance(
+                Log.class.getClassLoader(), new Class<?>[] {Log.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("appendAbortedTransaction") && failures.getAndDecrement() > 0) {
+                        throw new LogStorageException("disk full");
+                    }
+                    try {
+                        return m.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
         Partition p = new Partition(new TopicPartition("t", 0), log);
         assertEquals(0, p.lastStableOffset()); // tracking from here
-        RecordBatchBuilder b = new RecordBatchBuilder(CompressionType.NONE).producer(3, (short) 0, 0).transactional(true);
+        RecordBatchBuilder b = new RecordBatchBuilder(CompressionType.NONE)
+                .producer(3, (short) 0, 0)
+                .transactional(true);
         b.append(1L, null, "v".getBytes(StandardCharsets.UTF_8));
         p.append(b.build());
         p.append(RecordBatchBuilder.endTxnMarker(0, 1, 3, (short) 0, 0, false, 0)); // the index write fails

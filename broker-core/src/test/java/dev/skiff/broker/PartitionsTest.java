@@ -34,12 +34,15 @@ class PartitionsTest {
     private final AtomicReference<Errors> txnAnswer = new AtomicReference<>(Errors.NONE);
     private final BrokerConfig config = BrokerConfig.of(Map.of("producer.id.expiration.ms", "60000"));
     private final TopicManager topics = new TopicManager(config, LogFactory.memory());
-    private final Partitions partitions = new Partitions(topics, (id, epoch, tp) -> txnAnswer.get(), config, clock::get);
+    private final Partitions partitions =
+            new Partitions(topics, (id, epoch, tp) -> txnAnswer.get(), config, clock::get);
     private final Topic topic = topics.create("t", 1, Map.of());
     private final Partition p = topic.partition(0);
 
     @AfterEach
-    void close() { topics.close(); }
+    void close() {
+        topics.close();
+    }
 
     // ------------------------------------------------------------------ append
 
@@ -54,10 +57,14 @@ class PartitionsTest {
     @Test
     void logAppendTimeTopicsStampTheBatch() {
         Topic stamped = topics.create("stamped", 1, Map.of("message.timestamp.type", "LogAppendTime"));
-        Partitions.AppendResult r = partitions.appendRecords(stamped, stamped.partition(0), plain(5L, 1), (short) 1,
-                AppendOrigin.CLIENT, false);
+        Partitions.AppendResult r = partitions.appendRecords(
+                stamped, stamped.partition(0), plain(5L, 1), (short) 1, AppendOrigin.CLIENT, false);
         assertEquals(NOW, r.logAppendTimeMs());
-        assertEquals(NOW, stamped.partition(0).fetchOffsetForTimestamp(Partition.MAX_TIMESTAMP, IsolationLevel.READ_UNCOMMITTED).timestamp());
+        assertEquals(
+                NOW,
+                stamped.partition(0)
+                        .fetchOffsetForTimestamp(Partition.MAX_TIMESTAMP, IsolationLevel.READ_UNCOMMITTED)
+                        .timestamp());
     }
 
     @Test
@@ -104,13 +111,18 @@ class PartitionsTest {
         append(plain(0L, 1));
         append(plain(NOW + 3_600_000L, 1));
         assertError(Errors.INVALID_TIMESTAMP, () -> append(plain(NOW + 3_600_001L, 1)));
-        Topic strict = topics.create("strict", 1, Map.of("message.timestamp.before.max.ms", "1000",
-                "message.timestamp.after.max.ms", "0"));
-        assertError(Errors.INVALID_TIMESTAMP, () -> partitions.appendRecords(strict, strict.partition(0),
-                plain(NOW - 1001, 1), (short) 1, AppendOrigin.CLIENT, false));
-        assertError(Errors.INVALID_TIMESTAMP, () -> partitions.appendRecords(strict, strict.partition(0),
-                plain(NOW + 1, 1), (short) 1, AppendOrigin.CLIENT, false));
-        partitions.appendRecords(strict, strict.partition(0), plain(NOW - 1000, 1), (short) 1, AppendOrigin.CLIENT, false);
+        Topic strict = topics.create(
+                "strict", 1, Map.of("message.timestamp.before.max.ms", "1000", "message.timestamp.after.max.ms", "0"));
+        assertError(
+                Errors.INVALID_TIMESTAMP,
+                () -> partitions.appendRecords(
+                        strict, strict.partition(0), plain(NOW - 1001, 1), (short) 1, AppendOrigin.CLIENT, false));
+        assertError(
+                Errors.INVALID_TIMESTAMP,
+                () -> partitions.appendRecords(
+                        strict, strict.partition(0), plain(NOW + 1, 1), (short) 1, AppendOrigin.CLIENT, false));
+        partitions.appendRecords(
+                strict, strict.partition(0), plain(NOW - 1000, 1), (short) 1, AppendOrigin.CLIENT, false);
         assertEquals(1, strict.partition(0).highWatermark());
         assertEquals(2, p.highWatermark());
     }
@@ -119,8 +131,9 @@ class PartitionsTest {
     void internalTopicsRefuseClientsButNotTheBroker() {
         Topic offsets = topics.getOrCreateInternal(InternalTopics.GROUP_METADATA, 1, Map.of());
         Partition op = offsets.partition(0);
-        assertError(Errors.INVALID_TOPIC_EXCEPTION, () -> partitions.appendRecords(offsets, op, plain(NOW, 1),
-                (short) -1, AppendOrigin.CLIENT, false));
+        assertError(
+                Errors.INVALID_TOPIC_EXCEPTION,
+                () -> partitions.appendRecords(offsets, op, plain(NOW, 1), (short) -1, AppendOrigin.CLIENT, false));
         assertEquals(0, op.highWatermark());
         partitions.appendRecords(offsets, op, plain(NOW, 1), (short) -1, AppendOrigin.COORDINATOR, false);
         assertError(Errors.INVALID_TOPIC_EXCEPTION, () -> partitions.deleteRecords(op, -1));
@@ -131,8 +144,8 @@ class PartitionsTest {
     void legacyMessageSetsOnlyBeforeProduceV3() {
         ByteBuffer legacy = LegacyConverter.downConvert(plainBuffer(NOW, 2), (byte) 1, 0, Integer.MAX_VALUE);
         assertError(Errors.INVALID_RECORD, () -> append(BufferRecords.of(legacy.duplicate())));
-        Partitions.AppendResult r = partitions.appendRecords(topic, p, BufferRecords.of(legacy), (short) 1,
-                AppendOrigin.CLIENT, true);
+        Partitions.AppendResult r =
+                partitions.appendRecords(topic, p, BufferRecords.of(legacy), (short) 1, AppendOrigin.CLIENT, true);
         assertEquals(0, r.baseOffset());
         assertEquals(2, p.highWatermark());
     }
@@ -141,21 +154,24 @@ class PartitionsTest {
 
     @Test
     void readCommittedStopsAtTheOpenTransactionAndListsTheAbortedOnes() {
-        append(transactional(3, 0, 2));             // offsets 0-1, open
-        append(plain(NOW, 1));                      // offset 2
-        Partition.FetchDataInfo open = p.fetchRecords(0, 1 << 20, true, IsolationLevel.READ_COMMITTED, RecordBatch.MAGIC);
+        append(transactional(3, 0, 2)); // offsets 0-1, open
+        append(plain(NOW, 1)); // offset 2
+        Partition.FetchDataInfo open =
+                p.fetchRecords(0, 1 << 20, true, IsolationLevel.READ_COMMITTED, RecordBatch.MAGIC);
         assertEquals(0, open.records().sizeInBytes());
         assertEquals(0, open.lastStableOffset());
         assertEquals(3, open.highWatermark());
         p.append(RecordBatchBuilder.endTxnMarker(3, NOW, 3, (short) 0, 0, false, 0)); // the coordinator aborts
-        Partition.FetchDataInfo done = p.fetchRecords(0, 1 << 20, true, IsolationLevel.READ_COMMITTED, RecordBatch.MAGIC);
+        Partition.FetchDataInfo done =
+                p.fetchRecords(0, 1 << 20, true, IsolationLevel.READ_COMMITTED, RecordBatch.MAGIC);
         assertEquals(4, done.lastStableOffset());
         assertEquals(1, done.abortedTransactions().size());
         AbortedTxn aborted = done.abortedTransactions().get(0);
         assertEquals(3, aborted.producerId());
         assertEquals(0, aborted.firstOffset());
         assertEquals(3, batches(done.records()));
-        Partition.FetchDataInfo all = p.fetchRecords(0, 1 << 20, true, IsolationLevel.READ_UNCOMMITTED, RecordBatch.MAGIC);
+        Partition.FetchDataInfo all =
+                p.fetchRecords(0, 1 << 20, true, IsolationLevel.READ_UNCOMMITTED, RecordBatch.MAGIC);
         assertNull(all.abortedTransactions());
         assertEquals(done.records().sizeInBytes(), all.records().sizeInBytes());
     }
@@ -164,18 +180,24 @@ class PartitionsTest {
     void oldFetchVersionsGetMessageSetsOfTheirMagic() {
         append(plain(NOW, 2));
         for (byte magic : new byte[] {0, 1}) {
-            RecordsData r = p.fetchRecords(0, 1 << 20, true, IsolationLevel.READ_UNCOMMITTED, magic).records();
+            RecordsData r = p.fetchRecords(0, 1 << 20, true, IsolationLevel.READ_UNCOMMITTED, magic)
+                    .records();
             ByteBuffer bytes = nio(r);
             assertEquals(magic, bytes.get(bytes.position() + 16)); // offset, size, crc, then magic
-            assertEquals(2, RecordBatches.validate(LegacyConverter.upConvert(bytes)).recordCount());
+            assertEquals(
+                    2, RecordBatches.validate(LegacyConverter.upConvert(bytes)).recordCount());
         }
     }
 
     @Test
     void readingOutsideTheLogIsOffsetOutOfRange() {
         append(plain(NOW, 1));
-        assertError(Errors.OFFSET_OUT_OF_RANGE, () -> p.fetchRecords(5, 100, true, IsolationLevel.READ_UNCOMMITTED, RecordBatch.MAGIC));
-        assertError(Errors.OFFSET_OUT_OF_RANGE, () -> p.fetchRecords(5, 100, true, IsolationLevel.READ_COMMITTED, RecordBatch.MAGIC));
+        assertError(
+                Errors.OFFSET_OUT_OF_RANGE,
+                () -> p.fetchRecords(5, 100, true, IsolationLevel.READ_UNCOMMITTED, RecordBatch.MAGIC));
+        assertError(
+                Errors.OFFSET_OUT_OF_RANGE,
+                () -> p.fetchRecords(5, 100, true, IsolationLevel.READ_COMMITTED, RecordBatch.MAGIC));
         assertEquals(Long.MAX_VALUE, p.bytesAvailable(5, 100, IsolationLevel.READ_UNCOMMITTED));
         assertEquals(0, p.bytesAvailable(1, 100, IsolationLevel.READ_UNCOMMITTED));
         assertTrue(p.bytesAvailable(0, 100, IsolationLevel.READ_UNCOMMITTED) > 0);
@@ -185,19 +207,25 @@ class PartitionsTest {
 
     @Test
     void offsetsByTimeEarliestLatestAndMax() {
-        append(plain(NOW - 3000, 1));                               // offset 0
-        append(batch(null, NOW - 2000, NOW - 1000, NOW - 1500));    // offsets 1-3, max at 2
+        append(plain(NOW - 3000, 1)); // offset 0
+        append(batch(null, NOW - 2000, NOW - 1000, NOW - 1500)); // offsets 1-3, max at 2
         assertOffset(0, NOW - 3000, NOW - 5000);
-        assertOffset(2, NOW - 1000, NOW - 1200);                    // inside the batch: the first record at or after
+        assertOffset(2, NOW - 1000, NOW - 1200); // inside the batch: the first record at or after
         assertOffset(1, NOW - 2000, NOW - 2000);
         assertOffset(-1, -1, NOW);
         assertOffset(2, NOW - 1000, Partition.MAX_TIMESTAMP);
         assertOffset(0, -1, Partition.EARLIEST_TIMESTAMP);
         assertOffset(4, -1, Partition.LATEST_TIMESTAMP);
         assertError(Errors.INVALID_REQUEST, () -> p.fetchOffsetForTimestamp(-7, IsolationLevel.READ_UNCOMMITTED));
-        append(transactional(5, 0, 1));                             // offset 4, open
-        assertEquals(5, p.fetchOffsetForTimestamp(Partition.LATEST_TIMESTAMP, IsolationLevel.READ_UNCOMMITTED).offset());
-        assertEquals(4, p.fetchOffsetForTimestamp(Partition.LATEST_TIMESTAMP, IsolationLevel.READ_COMMITTED).offset());
+        append(transactional(5, 0, 1)); // offset 4, open
+        assertEquals(
+                5,
+                p.fetchOffsetForTimestamp(Partition.LATEST_TIMESTAMP, IsolationLevel.READ_UNCOMMITTED)
+                        .offset());
+        assertEquals(
+                4,
+                p.fetchOffsetForTimestamp(Partition.LATEST_TIMESTAMP, IsolationLevel.READ_COMMITTED)
+                        .offset());
     }
 
     // ------------------------------------------------------------------ producer expiry
@@ -246,7 +274,9 @@ class PartitionsTest {
         return b.build();
     }
 
-    private static RecordsData plain(long timestamp, int n) { return BufferRecords.of(plainBuffer(timestamp, n)); }
+    private static RecordsData plain(long timestamp, int n) {
+        return BufferRecords.of(plainBuffer(timestamp, n));
+    }
 
     private static RecordsData batch(RecordBatchBuilder b, long... timestamps) {
         RecordBatchBuilder builder = b != null ? b : new RecordBatchBuilder(CompressionType.NONE);
@@ -266,7 +296,8 @@ class PartitionsTest {
     }
 
     private static RecordsData transactional(long producerId, int seq, int n) {
-        RecordBatchBuilder b = new RecordBatchBuilder(CompressionType.NONE).producer(producerId, (short) 0, seq)
+        RecordBatchBuilder b = new RecordBatchBuilder(CompressionType.NONE)
+                .producer(producerId, (short) 0, seq)
                 .transactional(true);
         long[] ts = new long[n];
         java.util.Arrays.fill(ts, NOW);

@@ -14,8 +14,8 @@ import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.records.CompressionType;
 import dev.skiff.protocol.records.RecordBatchBuilder;
-import java.io.UncheckedIOException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Creation is all or nothing: a topic that could not be made durable is neither served nor back after a restart. */
 class TopicCreationTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private final BrokerConfig config = BrokerConfig.defaults();
 
     /** Files under the data dir, with the description or a partition directory failing on demand. */
@@ -38,25 +40,50 @@ class TopicCreationTest {
         volatile boolean failSave;
         volatile int failPartition = -1;
 
-        @Override public Log open(TopicPartition tp, LogConfig c) { return files.open(tp, c); }
-        @Override public Log create(TopicPartition tp, LogConfig c) {
-            if (tp.partition() == failPartition) throw new UncheckedIOException(new IOException("injected: no space left"));
+        @Override
+        public Log open(TopicPartition tp, LogConfig c) {
+            return files.open(tp, c);
+        }
+
+        @Override
+        public Log create(TopicPartition tp, LogConfig c) {
+            if (tp.partition() == failPartition)
+                throw new UncheckedIOException(new IOException("injected: no space left"));
             return files.create(tp, c);
         }
-        @Override public void syncCreated() { files.syncCreated(); }
-        @Override public Map<String, Properties> loadTopics() { return files.loadTopics(); }
-        @Override public void saveTopic(String name, Properties d) {
+
+        @Override
+        public void syncCreated() {
+            files.syncCreated();
+        }
+
+        @Override
+        public Map<String, Properties> loadTopics() {
+            return files.loadTopics();
+        }
+
+        @Override
+        public void saveTopic(String name, Properties d) {
             if (failSave) throw new UncheckedIOException(new IOException("injected: no space left"));
             files.saveTopic(name, d);
         }
-        @Override public void deleteTopic(String name) { files.deleteTopic(name); }
-        @Override public boolean persistent() { return true; }
+
+        @Override
+        public void deleteTopic(String name) {
+            files.deleteTopic(name);
+        }
+
+        @Override
+        public boolean persistent() {
+            return true;
+        }
     }
 
     private List<String> partitionDirs() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             List<String> out = new ArrayList<>();
-            s.filter(p -> !p.getFileName().toString().startsWith(".")).forEach(p -> out.add(p.getFileName().toString()));
+            s.filter(p -> !p.getFileName().toString().startsWith("."))
+                    .forEach(p -> out.add(p.getFileName().toString()));
             return out;
         }
     }
@@ -74,7 +101,10 @@ class TopicCreationTest {
             logs.failSave = false;
             topics.create("grows", 1, Map.of());
             logs.failSave = true;
-            assertEquals(Errors.KAFKA_STORAGE_ERROR, assertThrows(ApiException.class, () -> topics.addPartitions("grows", 3)).error());
+            assertEquals(
+                    Errors.KAFKA_STORAGE_ERROR,
+                    assertThrows(ApiException.class, () -> topics.addPartitions("grows", 3))
+                            .error());
             assertEquals(1, topics.get("grows").partitions().size());
             assertEquals(List.of("grows-0"), partitionDirs());
         }
@@ -89,7 +119,10 @@ class TopicCreationTest {
         Failing logs = new Failing();
         try (TopicManager topics = new TopicManager(config, logs)) {
             logs.failPartition = 2;
-            assertEquals(Errors.KAFKA_STORAGE_ERROR, assertThrows(ApiException.class, () -> topics.create("t", 4, Map.of())).error());
+            assertEquals(
+                    Errors.KAFKA_STORAGE_ERROR,
+                    assertThrows(ApiException.class, () -> topics.create("t", 4, Map.of()))
+                            .error());
             assertNull(topics.get("t"));
             assertEquals(List.of(), partitionDirs());
         }
@@ -117,8 +150,10 @@ class TopicCreationTest {
         String longest = "n".repeat(249);
         try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
             assertNotNull(topics.create(longest, 2, Map.of("retention.ms", "1000")));
-            assertEquals(Errors.INVALID_PARTITIONS,
-                    assertThrows(ApiException.class, () -> topics.addPartitions(longest, 100_001)).error());
+            assertEquals(
+                    Errors.INVALID_PARTITIONS,
+                    assertThrows(ApiException.class, () -> topics.addPartitions(longest, 100_001))
+                            .error());
         }
         try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
             Topic t = topics.get(longest);
@@ -149,6 +184,8 @@ class TopicCreationTest {
     }
 
     private static ByteBuffer batch() {
-        return new RecordBatchBuilder(CompressionType.NONE).append(1_000L, "k".getBytes(), "v".getBytes()).build();
+        return new RecordBatchBuilder(CompressionType.NONE)
+                .append(1_000L, "k".getBytes(), "v".getBytes())
+                .build();
     }
 }

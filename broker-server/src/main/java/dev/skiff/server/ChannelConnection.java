@@ -30,7 +30,9 @@ final class ChannelConnection implements Connection {
     }
 
     @Override
-    public Executor executor() { return eventLoop; }
+    public Executor executor() {
+        return eventLoop;
+    }
 
     /** Runs every hook once; later hooks run as they are given. */
     void closed() {

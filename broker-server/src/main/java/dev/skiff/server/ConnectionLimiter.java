@@ -19,7 +19,9 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     private final int maxPerIp;
     private final ConcurrentHashMap<InetAddress, AtomicInteger> counts = new ConcurrentHashMap<>();
 
-    ConnectionLimiter(int maxPerIp) { this.maxPerIp = maxPerIp; }
+    ConnectionLimiter(int maxPerIp) {
+        this.maxPerIp = maxPerIp;
+    }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {

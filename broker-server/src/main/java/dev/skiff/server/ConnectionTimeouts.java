@@ -89,8 +89,10 @@ final class ConnectionTimeouts extends ChannelDuplexHandler {
             }
         }
         if (partialSince >= 0 && now - partialSince > partialNanos) {
-            close(ctx, "request not complete " + TimeUnit.NANOSECONDS.toMillis(partialNanos)
-                    + " ms after its first byte (skiff.request.read.timeout.ms)");
+            close(
+                    ctx,
+                    "request not complete " + TimeUnit.NANOSECONDS.toMillis(partialNanos)
+                            + " ms after its first byte (skiff.request.read.timeout.ms)");
         } else if (now - lastActivity > idleNanos) {
             close(ctx, "idle for more than connections.max.idle.ms=" + TimeUnit.NANOSECONDS.toMillis(idleNanos));
         }

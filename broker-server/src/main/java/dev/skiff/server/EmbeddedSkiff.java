@@ -56,23 +56,51 @@ public final class EmbeddedSkiff implements AutoCloseable {
         final Map<String, Integer> topics = new LinkedHashMap<>();
         final Map<String, String> properties = new LinkedHashMap<>();
 
-        public Builder host(String host) { this.host = host; return this; }
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
         /** Port to listen on; 0 (the default) picks a free one. */
-        public Builder port(int port) { this.port = port; return this; }
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
         /** Directory of the logs; by default a fresh temporary directory that close() deletes. */
-        public Builder dataDir(Path dataDir) { this.dataDir = dataDir; return this; }
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = dataDir;
+            return this;
+        }
         /** Keep logs in memory only: no files at all. */
-        public Builder inMemory() { this.inMemory = true; return this; }
+        public Builder inMemory() {
+            this.inMemory = true;
+            return this;
+        }
         /** A topic created at start (kept if it already exists in the data dir). */
-        public Builder topic(String name, int partitions) { topics.put(name, partitions); return this; }
+        public Builder topic(String name, int partitions) {
+            topics.put(name, partitions);
+            return this;
+        }
         /** A broker property with Kafka's key name, e.g. {@code num.partitions}. */
-        public Builder property(String key, String value) { properties.put(key, value); return this; }
-        public Builder properties(Map<String, String> values) { properties.putAll(values); return this; }
+        public Builder property(String key, String value) {
+            properties.put(key, value);
+            return this;
+        }
+
+        public Builder properties(Map<String, String> values) {
+            properties.putAll(values);
+            return this;
+        }
         /** Also run a ZooKeeper server on a free port, with this broker registered, for Kafka 0.8 consumers. */
-        public Builder zookeeper() { this.zookeeperPort = 0; return this; }
+        public Builder zookeeper() {
+            this.zookeeperPort = 0;
+            return this;
+        }
+
         int zookeeperPort = -1;
 
-        public EmbeddedSkiff start() { return new EmbeddedSkiff(this); }
+        public EmbeddedSkiff start() {
+            return new EmbeddedSkiff(this);
+        }
     }
 
     private final Builder options;
@@ -81,6 +109,7 @@ public final class EmbeddedSkiff implements AutoCloseable {
     private volatile SkiffServer server;
     /** Kept across restarts: a control or fault installed before restart() still applies after it. */
     private final Controls controls = new Controls();
+
     private final FaultInjector faults = new FaultInjector(controls, id -> {
         Topic t = server.broker().topics().get(id);
         return t == null ? null : t.name();
@@ -103,7 +132,9 @@ public final class EmbeddedSkiff implements AutoCloseable {
         this.port = server.port();
     }
 
-    public static Builder builder() { return new Builder(); }
+    public static Builder builder() {
+        return new Builder();
+    }
 
     private SkiffServer startServer() {
         Map<String, String> props = new LinkedHashMap<>(options.properties);
@@ -111,7 +142,8 @@ public final class EmbeddedSkiff implements AutoCloseable {
         props.put("port", Integer.toString(port));
         props.remove("listeners");
         if (dataDir != null) props.put("log.dirs", dataDir.toString());
-        if (zookeeperPort >= 0) props.put(dev.skiff.server.zookeeper.ZooKeeperSettings.PORT_KEY, Integer.toString(zookeeperPort));
+        if (zookeeperPort >= 0)
+            props.put(dev.skiff.server.zookeeper.ZooKeeperSettings.PORT_KEY, Integer.toString(zookeeperPort));
         BrokerConfig config = BrokerConfig.of(props);
         SkiffServer started = SkiffServer.start(config, options.topics, options.inMemory, controls);
         String zk = started.zookeeperConnect();
@@ -120,20 +152,32 @@ public final class EmbeddedSkiff implements AutoCloseable {
     }
 
     /** {@code host:port}, the same form as Testcontainers' KafkaContainer.getBootstrapServers(). */
-    public String bootstrapServers() { return host() + ":" + port(); }
+    public String bootstrapServers() {
+        return host() + ":" + port();
+    }
 
-    public String host() { return options.host; }
+    public String host() {
+        return options.host;
+    }
 
-    public int port() { return port; }
+    public int port() {
+        return port;
+    }
 
     /** {@code host:port} of the ZooKeeper this broker is registered in, or null without {@link Builder#zookeeper()}. */
-    public String zookeeperConnect() { return server.zookeeperConnect(); }
+    public String zookeeperConnect() {
+        return server.zookeeperConnect();
+    }
 
     /** The data directory, or null for an in-memory broker. */
-    public Path dataDir() { return dataDir; }
+    public Path dataDir() {
+        return dataDir;
+    }
 
     /** The broker inside: for Skiff's own code in this package only, never part of the embedding API. */
-    Broker broker() { return server.broker(); }
+    Broker broker() {
+        return server.broker();
+    }
 
     // ---- topics ----
 
@@ -153,7 +197,9 @@ public final class EmbeddedSkiff implements AutoCloseable {
     }
 
     /** Deletes a topic and its data; false if there was none. */
-    public boolean deleteTopic(String topic) { return server.broker().topics().delete(topic); }
+    public boolean deleteTopic(String topic) {
+        return server.broker().topics().delete(topic);
+    }
 
     /** The names of the topics, internal ones ({@code __consumer_offsets}, ...) included, sorted. */
     public Set<String> topics() {
@@ -181,17 +227,23 @@ public final class EmbeddedSkiff implements AutoCloseable {
      * broker.control(ApiKeys.PRODUCE, 2, (ctx, request) -> Reply.error(Errors.NOT_LEADER_OR_FOLLOWER));
      * }</pre>
      */
-    public ControlHandle control(ApiKeys api, RequestControl control) { return controls.add(api, control); }
+    public ControlHandle control(ApiKeys api, RequestControl control) {
+        return controls.add(api, control);
+    }
 
     /** As {@link #control(ApiKeys, RequestControl)}, removed after it has replied to {@code times} requests. */
-    public ControlHandle control(ApiKeys api, int times, RequestControl control) { return controls.add(api, times, control); }
+    public ControlHandle control(ApiKeys api, int times, RequestControl control) {
+        return controls.add(api, times, control);
+    }
 
     /**
      * Faults to inject into the answers of this broker, for tests of client error handling:
      * {@code faults().on(ApiKeys.PRODUCE).topic("orders").respondWith(Errors.NOT_LEADER_OR_FOLLOWER)}.
      * Each fault is a {@link #control} that only acts on requests about its topic.
      */
-    public FaultInjector faults() { return faults; }
+    public FaultInjector faults() {
+        return faults;
+    }
 
     // ---- offsets ----
 
@@ -200,20 +252,26 @@ public final class EmbeddedSkiff implements AutoCloseable {
 
     /** The offsets group {@code group} has committed, by partition; empty for an unknown group. */
     public Map<TopicPartition, Long> committedOffsets(String group) {
-        Map<TopicPartition, Long> out = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::topic)
-                .thenComparingInt(TopicPartition::partition));
-        for (Map.Entry<dev.skiff.broker.TopicPartition, CommittedOffset> e
-                : server.broker().offsets().fetchAll(group).entrySet()) {
-            out.put(new TopicPartition(e.getKey().topic(), e.getKey().partition()), e.getValue().offset());
+        Map<TopicPartition, Long> out = new TreeMap<>(
+                java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+        for (Map.Entry<dev.skiff.broker.TopicPartition, CommittedOffset> e :
+                server.broker().offsets().fetchAll(group).entrySet()) {
+            out.put(
+                    new TopicPartition(e.getKey().topic(), e.getKey().partition()),
+                    e.getValue().offset());
         }
         return out;
     }
 
     /** The first offset still in a partition's log. */
-    public long logStartOffset(String topic, int partition) { return partition(topic, partition).logStartOffset(); }
+    public long logStartOffset(String topic, int partition) {
+        return partition(topic, partition).logStartOffset();
+    }
 
     /** The offset the next record appended to a partition will get. */
-    public long logEndOffset(String topic, int partition) { return partition(topic, partition).highWatermark(); }
+    public long logEndOffset(String topic, int partition) {
+        return partition(topic, partition).highWatermark();
+    }
 
     private Partition partition(String topic, int partition) {
         Topic t = server.broker().topics().get(topic);
@@ -229,10 +287,14 @@ public final class EmbeddedSkiff implements AutoCloseable {
     public record StoredRecord(long offset, long timestamp, byte[] key, byte[] value, List<RecordHeader> headers) {
 
         /** The value as UTF-8 text, or null. */
-        public String valueString() { return value == null ? null : new String(value, java.nio.charset.StandardCharsets.UTF_8); }
+        public String valueString() {
+            return value == null ? null : new String(value, java.nio.charset.StandardCharsets.UTF_8);
+        }
 
         /** The key as UTF-8 text, or null. */
-        public String keyString() { return key == null ? null : new String(key, java.nio.charset.StandardCharsets.UTF_8); }
+        public String keyString() {
+            return key == null ? null : new String(key, java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     /** One header of a stored record; its value may be null. */
@@ -267,8 +329,12 @@ public final class EmbeddedSkiff implements AutoCloseable {
     private static StoredRecord stored(Record r) {
         List<RecordHeader> headers = new ArrayList<>();
         for (Header h : r.headers()) headers.add(new RecordHeader(h.key(), Record.bytes(h.value())));
-        return new StoredRecord(r.offset(), r.timestamp(), r.key() == null ? null : Record.bytes(r.key()),
-                r.value() == null ? null : Record.bytes(r.value()), headers);
+        return new StoredRecord(
+                r.offset(),
+                r.timestamp(),
+                r.key() == null ? null : Record.bytes(r.key()),
+                r.value() == null ? null : Record.bytes(r.value()),
+                headers);
     }
 
     /**

@@ -66,7 +66,8 @@ public final class Main {
         SkiffServer server;
         try {
             if (!o.inMemory()) checkDataDir(o.config().dataDir);
-            server = o.inMemory() ? SkiffServer.startInMemory(o.config(), o.topics())
+            server = o.inMemory()
+                    ? SkiffServer.startInMemory(o.config(), o.topics())
                     : SkiffServer.start(o.config(), o.topics());
         } catch (SkiffServer.StartupException | ConfigException e) {
             err.println("skiff: " + e.getMessage());
@@ -89,10 +90,13 @@ public final class Main {
             return 0;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "skiff-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.close();
+                            stopped.countDown();
+                        },
+                        "skiff-shutdown"));
         try {
             stopped.await();
         } catch (InterruptedException e) {
@@ -109,10 +113,18 @@ public final class Main {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
-                case "--help", "-h" -> { return new Options(null, topics, false, true); }
+                case "--help", "-h" -> {
+                    return new Options(null, topics, false, true);
+                }
                 case "--in-memory" -> inMemory = true;
-                case "--host", "--port", "--data-dir", "--config", "--topic", "--override",
-                        "--zookeeper-port", "--zookeeper-connect" -> {
+                case "--host",
+                        "--port",
+                        "--data-dir",
+                        "--config",
+                        "--topic",
+                        "--override",
+                        "--zookeeper-port",
+                        "--zookeeper-connect" -> {
                     if (i + 1 >= args.length) throw new ConfigException(a + " needs a value");
                     String v = args[++i];
                     switch (a) {
@@ -173,8 +185,8 @@ public final class Main {
             Path probe = Files.createTempFile(dir, ".skiff-write-check", ".tmp");
             Files.delete(probe);
         } catch (IOException | SecurityException e) {
-            throw new ConfigException("data dir " + dir + " is not writable (" + e.getClass().getSimpleName()
-                    + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")");
+            throw new ConfigException("data dir " + dir + " is not writable ("
+                    + e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")");
         }
     }
 

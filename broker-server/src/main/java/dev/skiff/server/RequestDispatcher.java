@@ -47,8 +47,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private static final AtomicLong CONNECTIONS = new AtomicLong();
 
     /** A request whose answer is awaited, in arrival order. */
-    private record Pending(int correlationId, ApiKeys api, short version, ApiMessage request,
-                           CompletableFuture<ApiMessage> answer) {}
+    private record Pending(
+            int correlationId, ApiKeys api, short version, ApiMessage request, CompletableFuture<ApiMessage> answer) {}
 
     private final Broker broker;
     private final int maxInFlight;
@@ -57,6 +57,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     /** Frames read while paused (at most one socket read's worth), dispatched in order on resuming. */
     private final ArrayDeque<ByteBuf> backlog = new ArrayDeque<>();
+
     private ChannelConnection connection;
     private String clientAddress = "?";
     private boolean readPaused;
@@ -171,8 +172,15 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         if (!broker.handlers().supports(api, version)) {
             if (api == ApiKeys.API_VERSIONS) {
                 // Kafka's rule: answer in v0 with UNSUPPORTED_VERSION and the versions we do support.
-                enqueue(ctx, new Pending(correlationId, api, (short) 0, null,
-                        CompletableFuture.completedFuture(broker.handlers().apiVersions().unsupportedVersionResponse())));
+                enqueue(
+                        ctx,
+                        new Pending(
+                                correlationId,
+                                api,
+                                (short) 0,
+                                null,
+                                CompletableFuture.completedFuture(
+                                        broker.handlers().apiVersions().unsupportedVersionResponse())));
                 return;
             }
             close(ctx, api + " version " + version + " is not supported");
@@ -185,23 +193,29 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             close(ctx, "malformed " + api + " v" + version + " request: " + e.getMessage());
             return;
         }
-        RequestContext rc = new RequestContext(api, version, correlationId, request.clientId(), clientAddress,
-                connectionId, connection);
+        RequestContext rc = new RequestContext(
+                api, version, correlationId, request.clientId(), clientAddress, connectionId, connection);
         CompletableFuture<ApiMessage> answer;
         try {
-            Reply reply = controls.isEmpty() ? null : controls.decide(new ControlContext(api, version, correlationId,
-                    request.clientId(), clientAddress, connectionId), request.body());
+            Reply reply = controls.isEmpty()
+                    ? null
+                    : controls.decide(
+                            new ControlContext(
+                                    api, version, correlationId, request.clientId(), clientAddress, connectionId),
+                            request.body());
             answer = reply == null ? broker.handle(rc, request.body()) : controlled(ctx, reply, rc, request.body());
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
         if (answer == null) return; // the connection was dropped
-        enqueue(ctx, new Pending(correlationId, api, version, request.body(), orErrorResponse(answer, rc, request.body())));
+        enqueue(
+                ctx,
+                new Pending(correlationId, api, version, request.body(), orErrorResponse(answer, rc, request.body())));
     }
 
     /** Carries out a control's reply: the answer to queue, or null when the connection was dropped at once. */
-    private CompletableFuture<ApiMessage> controlled(ChannelHandlerContext ctx, Reply reply, RequestContext rc,
-                                                     ApiMessage request) {
+    private CompletableFuture<ApiMessage> controlled(
+            ChannelHandlerContext ctx, Reply reply, RequestContext rc, ApiMessage request) {
         long delay = reply.delayMillis();
         switch (reply.kind()) {
             case DROP -> {
@@ -217,13 +231,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 ApiMessage response = reply.response();
                 if (response != null && response.apiKey() != rc.api().id()) {
                     // the client would misread another API's layout; a broken control is a server error
-                    throw new IllegalArgumentException("a control answered " + rc.api() + " with a response of api "
-                            + response.apiKey());
+                    throw new IllegalArgumentException(
+                            "a control answered " + rc.api() + " with a response of api " + response.apiKey());
                 }
                 return delayed(ctx, CompletableFuture.completedFuture(response), delay);
             }
             case ERROR -> {
-                return delayed(ctx, CompletableFuture.failedFuture(new ApiException(reply.error(), reply.message())), delay);
+                return delayed(
+                        ctx, CompletableFuture.failedFuture(new ApiException(reply.error(), reply.message())), delay);
             }
             default -> {
                 CompletableFuture<ApiMessage> answer = broker.handle(rc, request);
@@ -234,8 +249,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     /** Completes no sooner than {@code delayMillis} after now (the request's arrival), and no sooner than the answer. */
-    private static CompletableFuture<ApiMessage> delayed(ChannelHandlerContext ctx, CompletableFuture<ApiMessage> answer,
-                                                         long delayMillis) {
+    private static CompletableFuture<ApiMessage> delayed(
+            ChannelHandlerContext ctx, CompletableFuture<ApiMessage> answer, long delayMillis) {
         if (delayMillis == 0) return answer;
         CompletableFuture<Void> timer = new CompletableFuture<>();
         ctx.executor().schedule(() -> timer.complete(null), delayMillis, TimeUnit.MILLISECONDS);
@@ -243,13 +258,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     /** The answer, or the request's own error response when handling it failed. */
-    private CompletableFuture<ApiMessage> orErrorResponse(CompletableFuture<ApiMessage> answer, RequestContext rc,
-                                                          ApiMessage request) {
+    private CompletableFuture<ApiMessage> orErrorResponse(
+            CompletableFuture<ApiMessage> answer, RequestContext rc, ApiMessage request) {
         return answer.handle((response, failure) -> failure == null ? response : errorResponse(rc, request, failure));
     }
 
     private ApiMessage errorResponse(RequestContext rc, ApiMessage request, Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         Errors error;
         String message;
         if (cause instanceof ApiException e) {
@@ -318,11 +334,18 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         try {
             return encoder.encode(p.correlationId, p.api, p.version, body);
         } catch (RuntimeException e) {
-            log.error("{} v{} answer to {} cannot be encoded; answering UNKNOWN_SERVER_ERROR", p.api, p.version,
-                    clientAddress, e);
+            log.error(
+                    "{} v{} answer to {} cannot be encoded; answering UNKNOWN_SERVER_ERROR",
+                    p.api,
+                    p.version,
+                    clientAddress,
+                    e);
             if (p.request == null) return null;
             try {
-                return encoder.encode(p.correlationId, p.api, p.version,
+                return encoder.encode(
+                        p.correlationId,
+                        p.api,
+                        p.version,
                         ErrorResponse.of(p.request, p.version, Errors.UNKNOWN_SERVER_ERROR, null));
             } catch (RuntimeException again) {
                 return null;

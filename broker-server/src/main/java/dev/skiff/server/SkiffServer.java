@@ -48,6 +48,7 @@ public final class SkiffServer implements AutoCloseable {
     private final Channel channel;
     /** Accepted connections, closed with the server: the event loops they run on outlive it. */
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
+
     private final ConnectionLimiter limiter;
     private volatile boolean closed;
     /** For Kafka 0.8 high-level consumers; null (and no ZooKeeper class loaded) unless configured. */
@@ -77,8 +78,12 @@ public final class SkiffServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, SEND_BACKLOG)
                     .childOption(ChannelOption.MESSAGE_SIZE_ESTIMATOR, WIRE_BYTES)
-                    .childOption(ChannelOption.SO_SNDBUF, config.socketSendBufferBytes > 0 ? config.socketSendBufferBytes : null)
-                    .childOption(ChannelOption.SO_RCVBUF, config.socketReceiveBufferBytes > 0 ? config.socketReceiveBufferBytes : null)
+                    .childOption(
+                            ChannelOption.SO_SNDBUF,
+                            config.socketSendBufferBytes > 0 ? config.socketSendBufferBytes : null)
+                    .childOption(
+                            ChannelOption.SO_RCVBUF,
+                            config.socketReceiveBufferBytes > 0 ? config.socketReceiveBufferBytes : null)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
@@ -91,18 +96,25 @@ public final class SkiffServer implements AutoCloseable {
                             }
                             ch.pipeline()
                                     .addLast("limit", limiter)
-                                    .addLast("timeouts", new ConnectionTimeouts(config.connectionsMaxIdleMs,
-                                            config.requestReadTimeoutMs))
+                                    .addLast(
+                                            "timeouts",
+                                            new ConnectionTimeouts(
+                                                    config.connectionsMaxIdleMs, config.requestReadTimeoutMs))
                                     .addLast("frames", new KafkaFrameDecoder(config.socketRequestMaxBytes))
-                                    .addLast("requests", new RequestDispatcher(broker, config.maxInFlightRequestsPerConnection, controls));
+                                    .addLast(
+                                            "requests",
+                                            new RequestDispatcher(
+                                                    broker, config.maxInFlightRequestsPerConnection, controls));
                         }
                     });
-            this.channel = b.register().addListener(f -> {
-                if (!f.isSuccess()) {
-                    log.error("Skiff cannot accept connections on {}", listening.localAddress(), f.cause());
-                    listening.close();
-                }
-            }).channel();
+            this.channel = b.register()
+                    .addListener(f -> {
+                        if (!f.isSuccess()) {
+                            log.error("Skiff cannot accept connections on {}", listening.localAddress(), f.cause());
+                            listening.close();
+                        }
+                    })
+                    .channel();
         } catch (Exception e) {
             EventLoops.release(loops);
             broker.close();
@@ -117,7 +129,9 @@ public final class SkiffServer implements AutoCloseable {
     }
 
     /** The connections open now (for tests of what the server does to them). */
-    Set<Channel> connections() { return Set.copyOf(connections); }
+    Set<Channel> connections() {
+        return Set.copyOf(connections);
+    }
 
     /** Starts a broker with its logs in {@code config.dataDir}. */
     public static SkiffServer start(BrokerConfig config, Map<String, Integer> topics) {
@@ -132,7 +146,8 @@ public final class SkiffServer implements AutoCloseable {
 
     /** As {@link #start(BrokerConfig, Map)} or {@link #startInMemory}, asking {@code controls} about each request. */
     static SkiffServer start(BrokerConfig config, Map<String, Integer> topics, boolean inMemory, Controls controls) {
-        return inMemory ? new SkiffServer(config, LogFactory.memory(), topics, controls).startZooKeeperBridge(null)
+        return inMemory
+                ? new SkiffServer(config, LogFactory.memory(), topics, controls).startZooKeeperBridge(null)
                 : new SkiffServer(config, LogFactory.files(config.dataDir, config.logOpenFilesMax), topics, controls)
                         .startZooKeeperBridge(config.dataDir.resolve("zookeeper"));
     }
@@ -166,7 +181,9 @@ public final class SkiffServer implements AutoCloseable {
         };
 
         @Override
-        public Handle newHandle() { return handle; }
+        public Handle newHandle() {
+            return handle;
+        }
     };
 
     private static ServerSocketChannel bind(String host, int port) throws IOException {
@@ -181,14 +198,22 @@ public final class SkiffServer implements AutoCloseable {
         }
     }
 
-    public int port() { return ((InetSocketAddress) channel.localAddress()).getPort(); }
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
 
-    public String host() { return config.host; }
+    public String host() {
+        return config.host;
+    }
 
-    public Broker broker() { return broker; }
+    public Broker broker() {
+        return broker;
+    }
 
     /** The request controls of this server, asked in order before the broker handles a request. */
-    public Controls controls() { return controls; }
+    public Controls controls() {
+        return controls;
+    }
 
     /** The ZooKeeper connect string of the bridge for Kafka 0.8 consumers, or null when it is off. */
     public String zookeeperConnect() {
@@ -240,7 +265,8 @@ public final class SkiffServer implements AutoCloseable {
      * calling it does not first initialise SkiffServer (and with it logging).
      */
     static final class ColdStart {
-        private static final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+        private static final java.util.concurrent.atomic.AtomicBoolean started =
+                new java.util.concurrent.atomic.AtomicBoolean();
 
         static void loadInBackground() {
             if (!started.compareAndSet(false, true)) return;
@@ -292,6 +318,8 @@ public final class SkiffServer implements AutoCloseable {
 
     /** A start that failed for a reason the user can fix (port in use, unusable data dir). */
     public static final class StartupException extends RuntimeException {
-        public StartupException(String message, Throwable cause) { super(message, cause); }
+        public StartupException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 }

@@ -16,14 +16,18 @@ import org.junit.jupiter.api.io.TempDir;
 /** The command line: what a user sees when a start cannot work, and that a good start listens. */
 class MainTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private record Outcome(int exit, String out, String err) {}
 
     private static Outcome run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        int exit = Main.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                false);
         return new Outcome(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -71,8 +75,13 @@ class MainTest {
     @Test
     void anUnforeseenStartFailurePrintsItsCauseAndStackTrace() {
         // a partition count that is not a number fails deep in the start, outside the checked configuration
-        Outcome o = run("--port", "0", "--data-dir", dir.resolve("data").toString(),
-                "--override", "transaction.state.log.num.partitions=many");
+        Outcome o = run(
+                "--port",
+                "0",
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--override",
+                "transaction.state.log.num.partitions=many");
         assertEquals(1, o.exit(), o.err());
         String first = o.err().lines().findFirst().orElse("");
         assertTrue(first.startsWith("skiff: cannot start: java.lang.NumberFormatException"), o.err());

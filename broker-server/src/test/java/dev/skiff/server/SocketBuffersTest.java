@@ -25,10 +25,10 @@ class SocketBuffersTest {
 
     @Test
     void configuredSizesAreSetOnEachConnection() throws Exception {
-        BrokerConfig config = BrokerConfig.of(Map.of("port", "0",
-                "socket.send.buffer.bytes", "262144", "socket.receive.buffer.bytes", "131072"));
+        BrokerConfig config = BrokerConfig.of(
+                Map.of("port", "0", "socket.send.buffer.bytes", "262144", "socket.receive.buffer.bytes", "131072"));
         try (SkiffServer server = SkiffServer.startInMemory(config, Map.of());
-             Socket client = new Socket("127.0.0.1", server.port())) {
+                Socket client = new Socket("127.0.0.1", server.port())) {
             SocketChannel ch = accepted(server);
             // Linux doubles what it is given (bookkeeping); other kernels keep it
             int send = ch.config().getSendBufferSize(), receive = ch.config().getReceiveBufferSize();
@@ -43,7 +43,7 @@ class SocketBuffersTest {
         assertEquals(-1, config.socketSendBufferBytes);
         assertEquals(-1, config.socketReceiveBufferBytes);
         try (SkiffServer server = SkiffServer.startInMemory(config, Map.of());
-             Socket client = new Socket("127.0.0.1", server.port())) {
+                Socket client = new Socket("127.0.0.1", server.port())) {
             SocketChannel ch = accepted(server);
             assertTrue(ch.config().getSendBufferSize() > 0);
         }

@@ -39,8 +39,8 @@ class UnreadAnswersBackPressureTest {
 
     @Test
     void zeroCopyAnswersNobodyReadsPauseTheConnection() throws Exception {
-        BrokerConfig config = BrokerConfig.of(Map.of("port", "0", "log.dirs", dataDir.toString(),
-                "socket.send.buffer.bytes", "65536"));
+        BrokerConfig config = BrokerConfig.of(
+                Map.of("port", "0", "log.dirs", dataDir.toString(), "socket.send.buffer.bytes", "65536"));
         try (SkiffServer server = SkiffServer.start(config, Map.of("bulk", 1, "empty", 1))) {
             fill(server.broker().topics().partition("bulk", 0));
             Partition empty = server.broker().topics().partition("empty", 0);
@@ -53,7 +53,10 @@ class UnreadAnswersBackPressureTest {
                 client.setReceiveBufferSize(64 * 1024);
                 client.connect(new InetSocketAddress("127.0.0.1", server.port()));
                 client.getOutputStream().write(requests.toByteArray());
-                Channel connection = await(() -> server.connections().size() == 1, server).connections().iterator().next();
+                Channel connection = await(() -> server.connections().size() == 1, server)
+                        .connections()
+                        .iterator()
+                        .next();
                 await(() -> !connection.isWritable() && !connection.config().isAutoRead(), server);
                 assertEquals(0, empty.waiterCount(), "the long poll waits undispatched behind unread answers");
 
@@ -72,8 +75,15 @@ class UnreadAnswersBackPressureTest {
 
     @Test
     void aClientThatTakesNoAnswersIsIdleAndClosed() throws Exception {
-        BrokerConfig config = BrokerConfig.of(Map.of("port", "0", "log.dirs", dataDir.toString(),
-                "socket.send.buffer.bytes", "65536", "connections.max.idle.ms", "500"));
+        BrokerConfig config = BrokerConfig.of(Map.of(
+                "port",
+                "0",
+                "log.dirs",
+                dataDir.toString(),
+                "socket.send.buffer.bytes",
+                "65536",
+                "connections.max.idle.ms",
+                "500"));
         try (SkiffServer server = SkiffServer.start(config, Map.of("bulk", 1))) {
             fill(server.broker().topics().partition("bulk", 0));
             ByteArrayOutputStream requests = new ByteArrayOutputStream();
@@ -92,7 +102,9 @@ class UnreadAnswersBackPressureTest {
     private static void fill(Partition p) {
         byte[] value = new byte[100 * 1024];
         for (int i = 0; i < 2 * ANSWER_BYTES / value.length; i++) {
-            p.append(new RecordBatchBuilder(CompressionType.NONE).append(i, null, value).build());
+            p.append(new RecordBatchBuilder(CompressionType.NONE)
+                    .append(i, null, value)
+                    .build());
         }
     }
 
@@ -107,16 +119,34 @@ class UnreadAnswersBackPressureTest {
 
     private static byte[] fetch(int correlationId, String topic, int maxWaitMs) {
         short version = 12;
-        FetchRequestData body = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(maxWaitMs).setMinBytes(1)
-                .setMaxBytes(ANSWER_BYTES).setIsolationLevel((byte) 0).setSessionId(0).setSessionEpoch(-1)
-                .setTopics(List.of(new FetchRequestData.FetchTopic().setTopic(topic).setPartitions(List.of(
-                        new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0)
-                                .setPartitionMaxBytes(ANSWER_BYTES).setCurrentLeaderEpoch(-1).setLogStartOffset(-1)))));
+        FetchRequestData body = new FetchRequestData()
+                .setReplicaId(-1)
+                .setMaxWaitMs(maxWaitMs)
+                .setMinBytes(1)
+                .setMaxBytes(ANSWER_BYTES)
+                .setIsolationLevel((byte) 0)
+                .setSessionId(0)
+                .setSessionEpoch(-1)
+                .setTopics(List.of(new FetchRequestData.FetchTopic()
+                        .setTopic(topic)
+                        .setPartitions(List.of(new FetchRequestData.FetchPartition()
+                                .setPartition(0)
+                                .setFetchOffset(0)
+                                .setPartitionMaxBytes(ANSWER_BYTES)
+                                .setCurrentLeaderEpoch(-1)
+                                .setLogStartOffset(-1)))));
         ProtocolWriter w = new ProtocolWriter();
-        new RequestHeaderData().setRequestApiKey(ApiKeys.FETCH.id()).setRequestApiVersion(version)
-                .setCorrelationId(correlationId).setClientId("unread").write(w, ApiKeys.FETCH.requestHeaderVersion(version));
+        new RequestHeaderData()
+                .setRequestApiKey(ApiKeys.FETCH.id())
+                .setRequestApiVersion(version)
+                .setCorrelationId(correlationId)
+                .setClientId("unread")
+                .write(w, ApiKeys.FETCH.requestHeaderVersion(version));
         body.write(w, version);
         byte[] payload = w.toByteArray();
-        return ByteBuffer.allocate(4 + payload.length).putInt(payload.length).put(payload).array();
+        return ByteBuffer.allocate(4 + payload.length)
+                .putInt(payload.length)
+                .put(payload)
+                .array();
     }
 }

@@ -26,6 +26,7 @@ public final class BrokerConfig {
     public final int socketRequestMaxBytes;
     /** SO_SNDBUF / SO_RCVBUF of client connections; -1 leaves them to the OS, which sizes them to the traffic. */
     public final int socketSendBufferBytes;
+
     public final int socketReceiveBufferBytes;
     public final int messageMaxBytes;
     public final int segmentBytes;
@@ -49,6 +50,7 @@ public final class BrokerConfig {
     public final long requestReadTimeoutMs;
     /** Kafka's producer.id.expiration.ms: a producer silent this long loses its sequence state. */
     public final long producerIdExpirationMs;
+
     public final long producerIdExpirationCheckIntervalMs;
     /** Segment and index files the logs keep open together; -1: a quarter of the process's descriptor limit, 64-4096. */
     public final int logOpenFilesMax;
@@ -77,7 +79,8 @@ public final class BrokerConfig {
         messageMaxBytes = r.positiveInt(1024 * 1024 + 12, "message.max.bytes");
         segmentBytes = r.positiveInt(1 << 30, "log.segment.bytes");
         segmentMs = r.millis(7L * 24 * 3600 * 1000, "log.roll.ms", "log.roll.hours");
-        retentionMs = r.millis(7L * 24 * 3600 * 1000, "log.retention.ms", "log.retention.minutes", "log.retention.hours");
+        retentionMs =
+                r.millis(7L * 24 * 3600 * 1000, "log.retention.ms", "log.retention.minutes", "log.retention.hours");
         retentionBytes = r.longValue(-1, "log.retention.bytes");
         retentionCheckIntervalMs = r.longValue(5 * 60 * 1000, "log.retention.check.interval.ms");
         indexIntervalBytes = r.positiveInt(4096, "log.index.interval.bytes");
@@ -100,15 +103,20 @@ public final class BrokerConfig {
         producerIdExpirationCheckIntervalMs = r.longValue(600_000L, "producer.id.expiration.check.interval.ms");
         logOpenFilesMax = r.intValue(-1, "skiff.log.open.files.max");
         if (logOpenFilesMax == 0 || logOpenFilesMax < -1)
-            throw new ConfigException("skiff.log.open.files.max must be positive, or -1 for the default: " + logOpenFilesMax);
+            throw new ConfigException(
+                    "skiff.log.open.files.max must be positive, or -1 for the default: " + logOpenFilesMax);
         autoCreateTopicsPerRequestMax = r.positiveInt(100, "skiff.auto.create.topics.per.request.max");
         autoCreatePartitionsMax = r.positiveInt(10000, "skiff.auto.create.partitions.max");
         if (port < 0 || port > 65535) throw new ConfigException("port must be 0-65535: " + port);
     }
 
-    public static BrokerConfig defaults() { return of(Map.of()); }
+    public static BrokerConfig defaults() {
+        return of(Map.of());
+    }
 
-    public static BrokerConfig of(Map<String, String> values) { return new BrokerConfig(values); }
+    public static BrokerConfig of(Map<String, String> values) {
+        return new BrokerConfig(values);
+    }
 
     public static BrokerConfig of(Properties p) {
         Map<String, String> m = new LinkedHashMap<>();
@@ -123,15 +131,23 @@ public final class BrokerConfig {
         return of(m);
     }
 
-    public BrokerConfig with(String key, String value) { return with(Map.of(key, value)); }
+    public BrokerConfig with(String key, String value) {
+        return with(Map.of(key, value));
+    }
 
     /** Every key given, including ones Skiff does not use. */
-    public Map<String, String> values() { return values; }
+    public Map<String, String> values() {
+        return values;
+    }
 
-    public String get(String key) { return values.get(key); }
+    public String get(String key) {
+        return values.get(key);
+    }
 
     /** The port clients are told to connect to: advertised.port, else the bound port. */
-    public int advertisedPort(int boundPort) { return advertisedPort > 0 ? advertisedPort : boundPort; }
+    public int advertisedPort(int boundPort) {
+        return advertisedPort > 0 ? advertisedPort : boundPort;
+    }
 
     private static String firstDir(String dirs) {
         return dirs.split(",")[0].trim();
@@ -179,7 +195,8 @@ public final class BrokerConfig {
 
         int intValue(int def, String... keys) {
             long l = longValue(def, keys);
-            if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) throw new ConfigException(keyOf(keys) + " out of range: " + l);
+            if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE)
+                throw new ConfigException(keyOf(keys) + " out of range: " + l);
             return (int) l;
         }
 
@@ -210,6 +227,8 @@ public final class BrokerConfig {
             return def;
         }
 
-        private String keyOf(String... keys) { return keys[0]; }
+        private String keyOf(String... keys) {
+            return keys[0];
+        }
     }
 }

@@ -25,9 +25,20 @@ public final class TopicConfig {
     public static final String FLUSH_MS = "flush.ms";
 
     /** Keys Skiff understands and enforces. */
-    public static final Set<String> KNOWN = Set.of(CLEANUP_POLICY, RETENTION_MS, RETENTION_BYTES, SEGMENT_BYTES,
-            SEGMENT_MS, MAX_MESSAGE_BYTES, MESSAGE_TIMESTAMP_TYPE, MESSAGE_TIMESTAMP_BEFORE_MAX_MS,
-            MESSAGE_TIMESTAMP_AFTER_MAX_MS, DELETE_RETENTION_MS, MIN_INSYNC_REPLICAS, FLUSH_MESSAGES, FLUSH_MS);
+    public static final Set<String> KNOWN = Set.of(
+            CLEANUP_POLICY,
+            RETENTION_MS,
+            RETENTION_BYTES,
+            SEGMENT_BYTES,
+            SEGMENT_MS,
+            MAX_MESSAGE_BYTES,
+            MESSAGE_TIMESTAMP_TYPE,
+            MESSAGE_TIMESTAMP_BEFORE_MAX_MS,
+            MESSAGE_TIMESTAMP_AFTER_MAX_MS,
+            DELETE_RETENTION_MS,
+            MIN_INSYNC_REPLICAS,
+            FLUSH_MESSAGES,
+            FLUSH_MS);
 
     private TopicConfig() {}
 

@@ -17,11 +17,19 @@ public record TopicConfigDef(String name, Type type, String kafkaDefault, List<S
 
     /** Config types with the ids DescribeConfigs v3+ reports. */
     public enum Type {
-        BOOLEAN(1), STRING(2), INT(3), SHORT(4), LONG(5), DOUBLE(6), LIST(7);
+        BOOLEAN(1),
+        STRING(2),
+        INT(3),
+        SHORT(4),
+        LONG(5),
+        DOUBLE(6),
+        LIST(7);
 
         public final byte id;
 
-        Type(int id) { this.id = (byte) id; }
+        Type(int id) {
+            this.id = (byte) id;
+        }
     }
 
     /** Checks a value already known to parse as the type; returns an error message or null. */
@@ -34,7 +42,9 @@ public record TopicConfigDef(String name, Type type, String kafkaDefault, List<S
     public static final Map<String, TopicConfigDef> ALL = catalogue();
 
     /** The definition of a config, or null when Kafka has no topic config of that name. */
-    public static TopicConfigDef get(String name) { return ALL.get(name); }
+    public static TopicConfigDef get(String name) {
+        return ALL.get(name);
+    }
 
     /**
      * The value a topic gets when nothing is set on it: the first broker synonym given in the broker's
@@ -70,9 +80,10 @@ public record TopicConfigDef(String name, Type type, String kafkaDefault, List<S
                 case DOUBLE -> Double.parseDouble(v);
                 case BOOLEAN -> {
                     if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false"))
-                        return "Invalid value " + value + " for configuration " + name + ": Expected value to be either true or false";
+                        return "Invalid value " + value + " for configuration " + name
+                                + ": Expected value to be either true or false";
                 }
-                default -> { }
+                default -> {}
             }
         } catch (NumberFormatException e) {
             return "Invalid value " + value + " for configuration " + name + ": Not a number of type " + type;
@@ -95,24 +106,28 @@ public record TopicConfigDef(String name, Type type, String kafkaDefault, List<S
         if (!key.endsWith(".hours") && !key.endsWith(".minutes")) return v;
         try {
             long n = Long.parseLong(v);
-            if (n < 0) return "-1";   // a negative retention in hours or minutes means "unlimited", as in millis
+            if (n < 0) return "-1"; // a negative retention in hours or minutes means "unlimited", as in millis
             return Long.toString(n * (key.endsWith(".hours") ? 3_600_000L : 60_000L));
         } catch (NumberFormatException e) {
             return v;
         }
     }
 
-    private static String any(String n, String v) { return null; }
+    private static String any(String n, String v) {
+        return null;
+    }
 
     private static Rule atLeast(long min) {
-        return (n, v) -> Double.parseDouble(v) >= min ? null
+        return (n, v) -> Double.parseDouble(v) >= min
+                ? null
                 : "Invalid value " + v + " for configuration " + n + ": Value must be at least " + min;
     }
 
     private static Rule between(double min, double max) {
         return (n, v) -> {
             double d = Double.parseDouble(v);
-            return d >= min && d <= max ? null
+            return d >= min && d <= max
+                    ? null
                     : "Invalid value " + v + " for configuration " + n + ": Value must be no more than " + max;
         };
     }
@@ -120,7 +135,8 @@ public record TopicConfigDef(String name, Type type, String kafkaDefault, List<S
     private static Rule oneOf(boolean caseSensitive, String... allowed) {
         return (n, v) -> {
             for (String a : allowed) if (caseSensitive ? a.equals(v) : a.equalsIgnoreCase(v)) return null;
-            return "Invalid value " + v + " for configuration " + n + ": String must be one of: " + String.join(", ", allowed);
+            return "Invalid value " + v + " for configuration " + n + ": String must be one of: "
+                    + String.join(", ", allowed);
         };
     }
 
@@ -131,7 +147,8 @@ public record TopicConfigDef(String name, Type type, String kafkaDefault, List<S
             if (items.isEmpty()) return "Invalid value " + v + " for configuration " + n + ": empty list";
             for (String item : items) {
                 if (!ok.contains(item.toLowerCase(Locale.ROOT)))
-                    return "Invalid value " + item + " for configuration " + n + ": String must be one of: " + String.join(", ", allowed);
+                    return "Invalid value " + item + " for configuration " + n + ": String must be one of: "
+                            + String.join(", ", allowed);
             }
             return null;
         };
@@ -153,11 +170,20 @@ public record TopicConfigDef(String name, Type type, String kafkaDefault, List<S
         String max = Long.toString(Long.MAX_VALUE);
         Map<String, TopicConfigDef> m = new LinkedHashMap<>();
         add(m, "cleanup.policy", Type.LIST, "delete", List.of("log.cleanup.policy"), listOf("compact", "delete"));
-        add(m, "compression.gzip.level", Type.INT, "-1", List.of("compression.gzip.level"),
-                (n, v) -> { int i = Integer.parseInt(v); return i == -1 || (i >= 1 && i <= 9) ? null
-                        : "Invalid value " + v + " for configuration " + n + ": Value must be between 1 and 9 or equal to -1"; });
+        add(m, "compression.gzip.level", Type.INT, "-1", List.of("compression.gzip.level"), (n, v) -> {
+            int i = Integer.parseInt(v);
+            return i == -1 || (i >= 1 && i <= 9)
+                    ? null
+                    : "Invalid value " + v + " for configuration " + n
+                            + ": Value must be between 1 and 9 or equal to -1";
+        });
         add(m, "compression.lz4.level", Type.INT, "9", List.of("compression.lz4.level"), between(1, 17));
-        add(m, "compression.type", Type.STRING, "producer", List.of("compression.type"),
+        add(
+                m,
+                "compression.type",
+                Type.STRING,
+                "producer",
+                List.of("compression.type"),
                 oneOf(false, "uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"));
         add(m, "compression.zstd.level", Type.INT, "3", List.of("compression.zstd.level"), between(-131072, 22));
         add(m, "delete.retention.ms", Type.LONG, "86400000", List.of("log.cleaner.delete.retention.ms"), atLeast(0));
@@ -171,11 +197,34 @@ public record TopicConfigDef(String name, Type type, String kafkaDefault, List<S
         add(m, "local.retention.ms", Type.LONG, "-2", List.of("log.local.retention.ms"), atLeast(-2));
         add(m, "max.compaction.lag.ms", Type.LONG, max, List.of("log.cleaner.max.compaction.lag.ms"), atLeast(1));
         add(m, "max.message.bytes", Type.INT, "1048588", List.of("message.max.bytes"), atLeast(0));
-        add(m, "message.timestamp.after.max.ms", Type.LONG, "3600000", List.of("log.message.timestamp.after.max.ms"), atLeast(0));
-        add(m, "message.timestamp.before.max.ms", Type.LONG, max, List.of("log.message.timestamp.before.max.ms"), atLeast(0));
-        add(m, "message.timestamp.type", Type.STRING, "CreateTime", List.of("log.message.timestamp.type"),
+        add(
+                m,
+                "message.timestamp.after.max.ms",
+                Type.LONG,
+                "3600000",
+                List.of("log.message.timestamp.after.max.ms"),
+                atLeast(0));
+        add(
+                m,
+                "message.timestamp.before.max.ms",
+                Type.LONG,
+                max,
+                List.of("log.message.timestamp.before.max.ms"),
+                atLeast(0));
+        add(
+                m,
+                "message.timestamp.type",
+                Type.STRING,
+                "CreateTime",
+                List.of("log.message.timestamp.type"),
                 oneOf(true, "CreateTime", "LogAppendTime"));
-        add(m, "min.cleanable.dirty.ratio", Type.DOUBLE, "0.5", List.of("log.cleaner.min.cleanable.ratio"), between(0, 1));
+        add(
+                m,
+                "min.cleanable.dirty.ratio",
+                Type.DOUBLE,
+                "0.5",
+                List.of("log.cleaner.min.cleanable.ratio"),
+                between(0, 1));
         add(m, "min.compaction.lag.ms", Type.LONG, "0", List.of("log.cleaner.min.compaction.lag.ms"), atLeast(0));
         add(m, "min.insync.replicas", Type.INT, "1", List.of("min.insync.replicas"), atLeast(1));
         add(m, "preallocate", Type.BOOLEAN, "false", List.of("log.preallocate"), TopicConfigDef::any);
@@ -183,19 +232,31 @@ public record TopicConfigDef(String name, Type type, String kafkaDefault, List<S
         add(m, "remote.log.delete.on.disable", Type.BOOLEAN, "false", List.of(), TopicConfigDef::any);
         add(m, "remote.storage.enable", Type.BOOLEAN, "false", List.of(), TopicConfigDef::any);
         add(m, "retention.bytes", Type.LONG, "-1", List.of("log.retention.bytes"), TopicConfigDef::any);
-        add(m, "retention.ms", Type.LONG, "604800000",
-                List.of("log.retention.ms", "log.retention.minutes", "log.retention.hours"), atLeast(-1));
+        add(
+                m,
+                "retention.ms",
+                Type.LONG,
+                "604800000",
+                List.of("log.retention.ms", "log.retention.minutes", "log.retention.hours"),
+                atLeast(-1));
         // Kafka 4.0 raised the minimum from 14 bytes to 1 MiB (KIP-1030); the broker-wide log.segment.bytes
         // is not held to it here, which is how tests get small segments.
         add(m, "segment.bytes", Type.INT, "1073741824", List.of("log.segment.bytes"), atLeast(1024 * 1024));
         add(m, "segment.index.bytes", Type.INT, "10485760", List.of("log.index.size.max.bytes"), atLeast(4));
         add(m, "segment.jitter.ms", Type.LONG, "0", List.of("log.roll.jitter.ms", "log.roll.jitter.hours"), atLeast(0));
         add(m, "segment.ms", Type.LONG, "604800000", List.of("log.roll.ms", "log.roll.hours"), atLeast(1));
-        add(m, "unclean.leader.election.enable", Type.BOOLEAN, "false", List.of("unclean.leader.election.enable"), TopicConfigDef::any);
+        add(
+                m,
+                "unclean.leader.election.enable",
+                Type.BOOLEAN,
+                "false",
+                List.of("unclean.leader.election.enable"),
+                TopicConfigDef::any);
         return Collections.unmodifiableMap(m);
     }
 
-    private static void add(Map<String, TopicConfigDef> m, String name, Type type, String def, List<String> synonyms, Rule rule) {
+    private static void add(
+            Map<String, TopicConfigDef> m, String name, Type type, String def, List<String> synonyms, Rule rule) {
         m.put(name, new TopicConfigDef(name, type, def, synonyms, rule));
     }
 }

@@ -19,8 +19,17 @@ class BrokerConfigTest {
 
     @Test
     void readsKafkaKeyNamesAndScalesHours() {
-        BrokerConfig c = BrokerConfig.of(Map.of("listeners", "PLAINTEXT://0.0.0.0:19092", "log.dirs", "/a,/b",
-                "log.retention.hours", "2", "num.partitions", "3", "auto.create.topics.enable", "false"));
+        BrokerConfig c = BrokerConfig.of(Map.of(
+                "listeners",
+                "PLAINTEXT://0.0.0.0:19092",
+                "log.dirs",
+                "/a,/b",
+                "log.retention.hours",
+                "2",
+                "num.partitions",
+                "3",
+                "auto.create.topics.enable",
+                "false"));
         assertEquals("0.0.0.0", c.host);
         assertEquals(19092, c.port);
         assertEquals("/a", c.dataDir.toString());

@@ -3,15 +3,13 @@ package dev.skiff.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.skiff.server.EmbeddedSkiff;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-
-import dev.skiff.server.EmbeddedSkiff;
 
 /**
  * The broker a test class talks to: an {@link EmbeddedSkiff} started once per test class on a free port and a
@@ -97,8 +95,7 @@ public final class BrokerFixture implements BeforeAllCallback, AfterAllCallback 
 
     /** Skips the calling test unless the broker is the embedded Skiff. */
     public void requireEmbedded(String why) {
-        assumeTrue(isEmbedded(), () -> "needs the embedded Skiff broker (" + why + "); skipped against "
-                + bootstrap());
+        assumeTrue(isEmbedded(), () -> "needs the embedded Skiff broker (" + why + "); skipped against " + bootstrap());
     }
 
     /** A topic name no earlier run used: {@code prefix-xxxxxxxx}. */

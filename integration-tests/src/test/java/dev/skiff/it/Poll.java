@@ -3,7 +3,6 @@ package dev.skiff.it;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
-
 import org.opentest4j.AssertionFailedError;
 
 /** Waits for a condition by asking again until a deadline; never a sleep of fixed length for a result. */
@@ -33,8 +32,10 @@ public final class Poll {
                 lastError = e;
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionFailedError("timed out after " + timeout + " waiting for " + what + "; last "
-                        + (lastError != null ? "error: " + lastError : "value: " + last), lastError);
+                throw new AssertionFailedError(
+                        "timed out after " + timeout + " waiting for " + what + "; last "
+                                + (lastError != null ? "error: " + lastError : "value: " + last),
+                        lastError);
             }
             try {
                 Thread.sleep(PAUSE_MILLIS);

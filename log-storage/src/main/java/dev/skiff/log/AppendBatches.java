@@ -7,9 +7,9 @@ import java.nio.ByteBuffer;
  * base offset in place) and remember what segments and indexes need to know about them.
  */
 final class AppendBatches {
-    final ByteBuffer data;      // position..limit = all batches, back to back
+    final ByteBuffer data; // position..limit = all batches, back to back
     final int count;
-    final int[] relativePosition;  // start of each batch relative to data.position()
+    final int[] relativePosition; // start of each batch relative to data.position()
     final int[] size;
     final long[] baseOffset;
     final long[] maxTimestamp;
@@ -18,8 +18,17 @@ final class AppendBatches {
     final long maxTimestampOfAll;
     final long records;
 
-    private AppendBatches(ByteBuffer data, int count, int[] relativePosition, int[] size, long[] baseOffset,
-                          long[] maxTimestamp, long firstOffset, long lastOffset, long maxTs, long records) {
+    private AppendBatches(
+            ByteBuffer data,
+            int count,
+            int[] relativePosition,
+            int[] size,
+            long[] baseOffset,
+            long[] maxTimestamp,
+            long firstOffset,
+            long lastOffset,
+            long maxTs,
+            long records) {
         this.data = data;
         this.count = count;
         this.relativePosition = relativePosition;
@@ -32,7 +41,9 @@ final class AppendBatches {
         this.records = records;
     }
 
-    int totalBytes() { return data.remaining(); }
+    int totalBytes() {
+        return data.remaining();
+    }
 
     /**
      * Frames the batches in {@code buffer} and assigns offsets from {@code nextOffset}. The caller has validated
@@ -44,7 +55,8 @@ final class AppendBatches {
         int n = 0;
         for (int at = start; at < end; n++) {
             String problem = BatchHeader.check(data, at, end - at, false);
-            if (problem != null) throw new IllegalArgumentException("batch " + n + " at byte " + (at - start) + ": " + problem);
+            if (problem != null)
+                throw new IllegalArgumentException("batch " + n + " at byte " + (at - start) + ": " + problem);
             at += BatchHeader.totalSize(data, at);
         }
         int[] pos = new int[n], size = new int[n];

@@ -27,14 +27,33 @@ public final class BatchHeader {
 
     private BatchHeader() {}
 
-    public static long baseOffset(ByteBuffer b, int at) { return b.getLong(at + BASE_OFFSET); }
+    public static long baseOffset(ByteBuffer b, int at) {
+        return b.getLong(at + BASE_OFFSET);
+    }
     /** Whole size of the batch on disk, header included. */
-    public static int totalSize(ByteBuffer b, int at) { return b.getInt(at + BATCH_LENGTH) + LOG_OVERHEAD; }
-    public static byte magic(ByteBuffer b, int at) { return b.get(at + MAGIC); }
-    public static int lastOffsetDelta(ByteBuffer b, int at) { return b.getInt(at + LAST_OFFSET_DELTA); }
-    public static long maxTimestamp(ByteBuffer b, int at) { return b.getLong(at + MAX_TIMESTAMP); }
-    public static int recordCount(ByteBuffer b, int at) { return b.getInt(at + RECORD_COUNT); }
-    public static long storedCrc(ByteBuffer b, int at) { return b.getInt(at + CRC) & 0xFFFFFFFFL; }
+    public static int totalSize(ByteBuffer b, int at) {
+        return b.getInt(at + BATCH_LENGTH) + LOG_OVERHEAD;
+    }
+
+    public static byte magic(ByteBuffer b, int at) {
+        return b.get(at + MAGIC);
+    }
+
+    public static int lastOffsetDelta(ByteBuffer b, int at) {
+        return b.getInt(at + LAST_OFFSET_DELTA);
+    }
+
+    public static long maxTimestamp(ByteBuffer b, int at) {
+        return b.getLong(at + MAX_TIMESTAMP);
+    }
+
+    public static int recordCount(ByteBuffer b, int at) {
+        return b.getInt(at + RECORD_COUNT);
+    }
+
+    public static long storedCrc(ByteBuffer b, int at) {
+        return b.getInt(at + CRC) & 0xFFFFFFFFL;
+    }
 
     /** CRC32C over attributes..end of the batch that starts at {@code at} and spans {@code totalSize} bytes. */
     public static long computeCrc(ByteBuffer b, int at, int totalSize) {
@@ -53,7 +72,8 @@ public final class BatchHeader {
         if (available < SIZE) return "only " + available + " bytes left, less than a batch header";
         int length = b.getInt(at + BATCH_LENGTH);
         if (length < SIZE - LOG_OVERHEAD) return "batch length " + length + " below the header size";
-        if (length > available - LOG_OVERHEAD) return "batch of " + (length + LOG_OVERHEAD) + " bytes, only " + available + " left";
+        if (length > available - LOG_OVERHEAD)
+            return "batch of " + (length + LOG_OVERHEAD) + " bytes, only " + available + " left";
         if (magic(b, at) != 2) return "magic " + magic(b, at) + " is not 2";
         if (lastOffsetDelta(b, at) < 0) return "negative last offset delta";
         if (verifyCrc && computeCrc(b, at, length + LOG_OVERHEAD) != storedCrc(b, at)) return "CRC32C mismatch";

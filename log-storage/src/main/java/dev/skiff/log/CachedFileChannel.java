@@ -34,13 +34,14 @@ final class CachedFileChannel extends FileChannel {
     private volatile boolean dirty;
     /** When a region of this file was last handed out for sending (nanoTime), 0 if never. */
     private volatile long handedOutNanos;
+
     private long position;
 
     // guarded by this
     private FileChannel descriptor;
     private int busy;
-    private boolean evicted;   // close the descriptor when the last operation ends
-    private boolean pinned;    // retired: never evicted, never reopened
+    private boolean evicted; // close the descriptor when the last operation ends
+    private boolean pinned; // retired: never evicted, never reopened
 
     CachedFileChannel(OpenFiles owner, Path path, Set<? extends OpenOption> options) {
         this.owner = owner;
@@ -55,9 +56,13 @@ final class CachedFileChannel extends FileChannel {
     }
 
     /** Records that a region of this file is on its way to a client (see {@link #retire()}). */
-    void handedOut() { handedOutNanos = System.nanoTime(); }
+    void handedOut() {
+        handedOutNanos = System.nanoTime();
+    }
 
-    private interface Io<T> { T run(FileChannel ch) throws IOException; }
+    private interface Io<T> {
+        T run(FileChannel ch) throws IOException;
+    }
 
     private <T> T io(Io<T> op) throws IOException {
         FileChannel ch = acquire();
@@ -87,7 +92,7 @@ final class CachedFileChannel extends FileChannel {
         if (descriptor == null) {
             descriptor = files.open(path, options);
             owner.opened();
-            options.remove(StandardOpenOption.CREATE);  // a reopen must find the same file
+            options.remove(StandardOpenOption.CREATE); // a reopen must find the same file
         }
         evicted = false;
         busy++;
@@ -95,7 +100,9 @@ final class CachedFileChannel extends FileChannel {
     }
 
     /** Whether the clock may close this channel's descriptor. */
-    synchronized boolean closable() { return descriptor != null && !pinned && isOpen(); }
+    synchronized boolean closable() {
+        return descriptor != null && !pinned && isOpen();
+    }
 
     private synchronized void release(FileChannel ch) {
         busy--;
@@ -105,7 +112,8 @@ final class CachedFileChannel extends FileChannel {
     /** Called by the clock (which already took this channel out of it): close now, or when the last use ends. */
     synchronized void evict() {
         if (descriptor == null || pinned) return;
-        if (busy == 0) closeDescriptor(); else evicted = true;
+        if (busy == 0) closeDescriptor();
+        else evicted = true;
     }
 
     private void closeDescriptor() {
@@ -141,7 +149,8 @@ final class CachedFileChannel extends FileChannel {
                 }
             }
         }
-        if (recent) DelayedClose.later(this); else closeQuietly();
+        if (recent) DelayedClose.later(this);
+        else closeQuietly();
     }
 
     private void closeQuietly() {
@@ -163,7 +172,10 @@ final class CachedFileChannel extends FileChannel {
 
     // ---- FileChannel ------------------------------------------------------------------------------------
 
-    @Override public int read(ByteBuffer dst, long at) throws IOException { return io(ch -> ch.read(dst, at)); }
+    @Override
+    public int read(ByteBuffer dst, long at) throws IOException {
+        return io(ch -> ch.read(dst, at));
+    }
 
     @Override
     public int write(ByteBuffer src, long at) throws IOException {
@@ -218,7 +230,10 @@ final class CachedFileChannel extends FileChannel {
         return this;
     }
 
-    @Override public long size() throws IOException { return io(FileChannel::size); }
+    @Override
+    public long size() throws IOException {
+        return io(FileChannel::size);
+    }
 
     @Override
     public FileChannel truncate(long size) throws IOException {
@@ -236,7 +251,10 @@ final class CachedFileChannel extends FileChannel {
         dirty = false;
         try {
             // fsync through any descriptor flushes the file's dirty pages, also those written through a closed one
-            io(ch -> { ch.force(metaData); return null; });
+            io(ch -> {
+                ch.force(metaData);
+                return null;
+            });
         } catch (IOException | RuntimeException e) {
             dirty = true;
             throw e;
@@ -270,8 +288,12 @@ final class CachedFileChannel extends FileChannel {
     }
 
     /** Whether a descriptor is open right now (tests). */
-    synchronized boolean hasDescriptor() { return descriptor != null; }
+    synchronized boolean hasDescriptor() {
+        return descriptor != null;
+    }
 
     @Override
-    public String toString() { return "CachedFileChannel[" + path + "]"; }
+    public String toString() {
+        return "CachedFileChannel[" + path + "]";
+    }
 }

@@ -1,8 +1,5 @@
 package dev.skiff.log;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -16,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongPredicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Log compaction for {@code cleanup.policy=compact}: keeps, over the inactive segments, only the latest
@@ -105,12 +104,12 @@ public final class Cleaner {
     }
 
     /** Writes the kept batches of one segment to its {@code .cleaned} file; null when nothing would change. */
-    private Path cleanInto(Segment segment, Map<ByteBuffer, Long> latest, boolean dropTombstones,
-                           int[] tombstonesKept) throws IOException {
+    private Path cleanInto(Segment segment, Map<ByteBuffer, Long> latest, boolean dropTombstones, int[] tombstonesKept)
+            throws IOException {
         Path cleaned = segment.logPath.resolveSibling(segment.logPath.getFileName() + Recovery.CLEANED);
         boolean[] changed = {false};
-        try (FileChannel out = FileChannel.open(cleaned, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel out = FileChannel.open(
+                cleaned, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             forEachBatch(segment, batch -> {
                 Set<Long> keep = new HashSet<>();
                 List<KeyedOffset> records = keys.records(batch.duplicate());
@@ -133,7 +132,8 @@ public final class Cleaner {
                 if (result == null) return;
                 String problem = BatchHeader.check(result, result.position(), result.remaining(), true);
                 if (problem != null || BatchHeader.totalSize(result, result.position()) != result.remaining()) {
-                    throw new LogStorageException("rewritten batch at offset " + BatchHeader.baseOffset(batch, 0) + " is invalid: " + problem);
+                    throw new LogStorageException("rewritten batch at offset " + BatchHeader.baseOffset(batch, 0)
+                            + " is invalid: " + problem);
                 }
                 ByteBuffer src = result.duplicate();
                 while (src.hasRemaining()) out.write(src);
@@ -150,7 +150,9 @@ public final class Cleaner {
         return cleaned;
     }
 
-    private interface BatchConsumer { void accept(ByteBuffer batch) throws IOException; }
+    private interface BatchConsumer {
+        void accept(ByteBuffer batch) throws IOException;
+    }
 
     /** Reads every batch of a sealed segment, each into its own buffer. */
     private static void forEachBatch(Segment segment, BatchConsumer consumer) throws IOException {
@@ -160,7 +162,8 @@ public final class Cleaner {
             segment.readHeader(header, pos, limit);
             int size = BatchHeader.totalSize(header, 0);
             ByteBuffer batch = ByteBuffer.allocate(size);
-            while (batch.hasRemaining()) if (segment.channel.read(batch, pos + batch.position()) < 0) throw new IOException("short read");
+            while (batch.hasRemaining())
+                if (segment.channel.read(batch, pos + batch.position()) < 0) throw new IOException("short read");
             consumer.accept(batch.flip());
             pos += size;
         }
@@ -169,7 +172,8 @@ public final class Cleaner {
     /** Renames a finished {@code .cleaned} file to {@code .swap}: from now on recovery completes the swap. */
     static Path markComplete(Path cleaned) throws IOException {
         String name = cleaned.getFileName().toString();
-        Path swap = cleaned.resolveSibling(name.substring(0, name.length() - Recovery.CLEANED.length()) + Recovery.SWAP);
+        Path swap =
+                cleaned.resolveSibling(name.substring(0, name.length() - Recovery.CLEANED.length()) + Recovery.SWAP);
         return Files.move(cleaned, swap, StandardCopyOption.ATOMIC_MOVE);
     }
 }

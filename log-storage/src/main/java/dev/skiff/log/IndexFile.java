@@ -30,20 +30,39 @@ abstract class IndexFile implements Closeable {
         this.path = path;
         this.entrySize = entrySize;
         this.maxEntries = Math.max(1, maxIndexBytes / entrySize);
-        this.channel = files.channel(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)).touch();
+        this.channel = files.channel(
+                        path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE))
+                .touch();
     }
 
     abstract void encode(ByteBuffer out, long key, int value);
+
     abstract long decodeKey(ByteBuffer in);
+
     abstract int decodeValue(ByteBuffer in);
     /** Whether an entry read from disk is plausible for a segment of {@code logSize} bytes. */
     abstract boolean plausible(long key, int value, int logSize);
 
-    int entries() { return count; }
-    boolean isFull(int more) { return count + more > maxEntries; }
-    long key(int i) { return keys[i]; }
-    int value(int i) { return values[i]; }
-    long lastKey() { int n = count; return n == 0 ? Long.MIN_VALUE : keys[n - 1]; }
+    int entries() {
+        return count;
+    }
+
+    boolean isFull(int more) {
+        return count + more > maxEntries;
+    }
+
+    long key(int i) {
+        return keys[i];
+    }
+
+    int value(int i) {
+        return values[i];
+    }
+
+    long lastKey() {
+        int n = count;
+        return n == 0 ? Long.MIN_VALUE : keys[n - 1];
+    }
 
     /** Loads the file into memory; false when it is malformed (the caller rebuilds it). */
     boolean load(int logSize) throws IOException {
@@ -78,7 +97,11 @@ abstract class IndexFile implements Closeable {
         try {
             while (buf.hasRemaining()) at += channel.write(buf, at);
         } catch (IOException e) {
-            try { channel.truncate((long) before * entrySize); } catch (IOException suppressed) { e.addSuppressed(suppressed); }
+            try {
+                channel.truncate((long) before * entrySize);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
         if (before + n > keys.length) {
@@ -88,7 +111,10 @@ abstract class IndexFile implements Closeable {
         }
         long[] ks = keys;
         int[] vs = values;
-        for (int i = 0; i < n; i++) { ks[before + i] = k[i]; vs[before + i] = v[i]; }
+        for (int i = 0; i < n; i++) {
+            ks[before + i] = k[i];
+            vs[before + i] = v[i];
+        }
         count = before + n;
     }
 
@@ -111,7 +137,10 @@ abstract class IndexFile implements Closeable {
         int lo = 0, hi = n - 1, found = -1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            if (ks[mid] < key || (!strict && ks[mid] == key)) { found = mid; lo = mid + 1; } else hi = mid - 1;
+            if (ks[mid] < key || (!strict && ks[mid] == key)) {
+                found = mid;
+                lo = mid + 1;
+            } else hi = mid - 1;
         }
         return found;
     }
@@ -123,15 +152,24 @@ abstract class IndexFile implements Closeable {
         int lo = 0, hi = n - 1, found = -1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            if (vs[mid] <= value) { found = mid; lo = mid + 1; } else hi = mid - 1;
+            if (vs[mid] <= value) {
+                found = mid;
+                lo = mid + 1;
+            } else hi = mid - 1;
         }
         return found;
     }
 
-    void flush() throws IOException { channel.force(true); }
+    void flush() throws IOException {
+        channel.force(true);
+    }
 
-    long fileSize() throws IOException { return channel.size(); }
+    long fileSize() throws IOException {
+        return channel.size();
+    }
 
     @Override
-    public void close() throws IOException { channel.close(); }
+    public void close() throws IOException {
+        channel.close();
+    }
 }

@@ -1,6 +1,5 @@
 package dev.skiff.log;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -98,6 +97,8 @@ public interface Log extends AutoCloseable {
 
     /** Thrown for an out of range read; carries the log's bounds. */
     final class OffsetOutOfRangeException extends RuntimeException {
-        public OffsetOutOfRangeException(String message) { super(message); }
+        public OffsetOutOfRangeException(String message) {
+            super(message);
+        }
     }
 }

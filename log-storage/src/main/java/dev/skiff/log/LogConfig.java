@@ -11,19 +11,52 @@ package dev.skiff.log;
  * @param maxIndexBytes       segment.index.bytes: maximum size of one index file
  * @param flushIntervalMessages flush.messages: fsync after this many messages (Long.MAX_VALUE: leave it to the OS)
  */
-public record LogConfig(int segmentBytes, long segmentMs, long retentionBytes, long retentionMs,
-                        int indexIntervalBytes, int maxIndexBytes, long flushIntervalMessages) {
+public record LogConfig(
+        int segmentBytes,
+        long segmentMs,
+        long retentionBytes,
+        long retentionMs,
+        int indexIntervalBytes,
+        int maxIndexBytes,
+        long flushIntervalMessages) {
 
     public static LogConfig defaults() {
-        return new LogConfig(1 << 30, 7L * 24 * 3600 * 1000, -1, 7L * 24 * 3600 * 1000, 4096, 10 * 1024 * 1024,
-                Long.MAX_VALUE);
+        return new LogConfig(
+                1 << 30, 7L * 24 * 3600 * 1000, -1, 7L * 24 * 3600 * 1000, 4096, 10 * 1024 * 1024, Long.MAX_VALUE);
     }
 
-    public LogConfig withSegmentBytes(int v) { return new LogConfig(v, segmentMs, retentionBytes, retentionMs, indexIntervalBytes, maxIndexBytes, flushIntervalMessages); }
-    public LogConfig withSegmentMs(long v) { return new LogConfig(segmentBytes, v, retentionBytes, retentionMs, indexIntervalBytes, maxIndexBytes, flushIntervalMessages); }
-    public LogConfig withRetentionBytes(long v) { return new LogConfig(segmentBytes, segmentMs, v, retentionMs, indexIntervalBytes, maxIndexBytes, flushIntervalMessages); }
-    public LogConfig withRetentionMs(long v) { return new LogConfig(segmentBytes, segmentMs, retentionBytes, v, indexIntervalBytes, maxIndexBytes, flushIntervalMessages); }
-    public LogConfig withIndexIntervalBytes(int v) { return new LogConfig(segmentBytes, segmentMs, retentionBytes, retentionMs, v, maxIndexBytes, flushIntervalMessages); }
-    public LogConfig withMaxIndexBytes(int v) { return new LogConfig(segmentBytes, segmentMs, retentionBytes, retentionMs, indexIntervalBytes, v, flushIntervalMessages); }
-    public LogConfig withFlushIntervalMessages(long v) { return new LogConfig(segmentBytes, segmentMs, retentionBytes, retentionMs, indexIntervalBytes, maxIndexBytes, v); }
+    public LogConfig withSegmentBytes(int v) {
+        return new LogConfig(
+                v, segmentMs, retentionBytes, retentionMs, indexIntervalBytes, maxIndexBytes, flushIntervalMessages);
+    }
+
+    public LogConfig withSegmentMs(long v) {
+        return new LogConfig(
+                segmentBytes, v, retentionBytes, retentionMs, indexIntervalBytes, maxIndexBytes, flushIntervalMessages);
+    }
+
+    public LogConfig withRetentionBytes(long v) {
+        return new LogConfig(
+                segmentBytes, segmentMs, v, retentionMs, indexIntervalBytes, maxIndexBytes, flushIntervalMessages);
+    }
+
+    public LogConfig withRetentionMs(long v) {
+        return new LogConfig(
+                segmentBytes, segmentMs, retentionBytes, v, indexIntervalBytes, maxIndexBytes, flushIntervalMessages);
+    }
+
+    public LogConfig withIndexIntervalBytes(int v) {
+        return new LogConfig(
+                segmentBytes, segmentMs, retentionBytes, retentionMs, v, maxIndexBytes, flushIntervalMessages);
+    }
+
+    public LogConfig withMaxIndexBytes(int v) {
+        return new LogConfig(
+                segmentBytes, segmentMs, retentionBytes, retentionMs, indexIntervalBytes, v, flushIntervalMessages);
+    }
+
+    public LogConfig withFlushIntervalMessages(long v) {
+        return new LogConfig(
+                segmentBytes, segmentMs, retentionBytes, retentionMs, indexIntervalBytes, maxIndexBytes, v);
+    }
 }

@@ -19,7 +19,9 @@ public record LogSlice(FileChannel channel, long position, int size, ByteBuffer 
         return new LogSlice(null, 0, buffer.remaining(), buffer);
     }
 
-    public boolean isFile() { return channel != null; }
+    public boolean isFile() {
+        return channel != null;
+    }
 
     /** Copies the bytes into a heap buffer, for callers that must look inside (down-conversion). */
     public ByteBuffer readFully() {

@@ -17,13 +17,16 @@ final class LogStartCheckpoint {
     static final String FILE = "log-start-offset.checkpoint";
     private final Path file;
 
-    LogStartCheckpoint(Path dir) { this.file = dir.resolve(FILE); }
+    LogStartCheckpoint(Path dir) {
+        this.file = dir.resolve(FILE);
+    }
 
     /** The stored offset, or -1 when there is none or it is unreadable. */
     long read() {
         try {
             if (!Files.exists(file)) return -1;
-            String[] lines = Files.readString(file, StandardCharsets.UTF_8).trim().split("\\s+");
+            String[] lines =
+                    Files.readString(file, StandardCharsets.UTF_8).trim().split("\\s+");
             if (lines.length != 2 || !lines[0].equals("0")) return -1;
             return Long.parseLong(lines[1]);
         } catch (IOException | NumberFormatException e) {
@@ -33,8 +36,8 @@ final class LogStartCheckpoint {
 
     void write(long offset) throws IOException {
         Path tmp = file.resolveSibling(FILE + Recovery.TMP);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buf = ByteBuffer.wrap(("0\n" + offset + "\n").getBytes(StandardCharsets.UTF_8));
             while (buf.hasRemaining()) ch.write(buf);
             ch.force(true);

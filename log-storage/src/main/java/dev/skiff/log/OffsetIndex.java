@@ -12,10 +12,25 @@ final class OffsetIndex extends IndexFile {
         super(path, files, ENTRY, maxIndexBytes);
     }
 
-    @Override void encode(ByteBuffer out, long key, int value) { out.putInt((int) key).putInt(value); }
-    @Override long decodeKey(ByteBuffer in) { return in.getInt(); }
-    @Override int decodeValue(ByteBuffer in) { return in.getInt(); }
-    @Override boolean plausible(long key, int value, int logSize) { return key >= 0 && value >= 0 && value < logSize; }
+    @Override
+    void encode(ByteBuffer out, long key, int value) {
+        out.putInt((int) key).putInt(value);
+    }
+
+    @Override
+    long decodeKey(ByteBuffer in) {
+        return in.getInt();
+    }
+
+    @Override
+    int decodeValue(ByteBuffer in) {
+        return in.getInt();
+    }
+
+    @Override
+    boolean plausible(long key, int value, int logSize) {
+        return key >= 0 && value >= 0 && value < logSize;
+    }
 
     /** File position of the last indexed batch starting at or before {@code relativeOffset}; 0 when none. */
     int positionFor(long relativeOffset) {

@@ -25,7 +25,8 @@ public final class OpenFiles {
     public static int defaultMaxOpen() {
         long limit = 4096;
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) limit = unix.getMaxFileDescriptorCount() / 4;
+        if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix)
+            limit = unix.getMaxFileDescriptorCount() / 4;
         return (int) Math.max(64, Math.min(4096, limit));
     }
 
@@ -33,6 +34,7 @@ public final class OpenFiles {
     private final int maxOpen;
     /** Files whose descriptor is open and may be closed to make room, oldest admitted first (the clock). */
     private final LinkedHashSet<CachedFileChannel> clock = new LinkedHashSet<>();
+
     private final AtomicInteger open = new AtomicInteger();
 
     public OpenFiles(FileChannelFactory files, int maxOpen) {
@@ -41,12 +43,18 @@ public final class OpenFiles {
         this.maxOpen = maxOpen;
     }
 
-    public int maxOpen() { return maxOpen; }
+    public int maxOpen() {
+        return maxOpen;
+    }
 
-    FileChannelFactory files() { return files; }
+    FileChannelFactory files() {
+        return files;
+    }
 
     /** Descriptors open right now (those closable, plus those pinned by retired segments or busy). */
-    public int openCount() { return open.get(); }
+    public int openCount() {
+        return open.get();
+    }
 
     /** A channel over {@code path} that opens (with {@code options}) on first use; nothing is opened yet. */
     CachedFileChannel channel(Path path, Set<? extends OpenOption> options) {
@@ -69,7 +77,7 @@ public final class OpenFiles {
             CachedFileChannel c = clock.iterator().next();
             clock.remove(c);
             if (c.referenced) {
-                c.referenced = false;  // used since the last sweep: a second chance, at the back of the clock
+                c.referenced = false; // used since the last sweep: a second chance, at the back of the clock
                 clock.add(c);
             } else {
                 c.evict();
@@ -78,9 +86,15 @@ public final class OpenFiles {
     }
 
     /** Takes {@code c} out of the clock: it is closing, or retired and must stay open as it is. */
-    synchronized void forget(CachedFileChannel c) { clock.remove(c); }
+    synchronized void forget(CachedFileChannel c) {
+        clock.remove(c);
+    }
 
-    void opened() { open.incrementAndGet(); }
+    void opened() {
+        open.incrementAndGet();
+    }
 
-    void closed() { open.decrementAndGet(); }
+    void closed() {
+        open.decrementAndGet();
+    }
 }

@@ -1,8 +1,5 @@
 package dev.skiff.log;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
@@ -12,6 +9,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Brings a partition directory back to a consistent state after a crash or an unclean stop. */
 final class Recovery {
@@ -44,7 +43,8 @@ final class Recovery {
             long base = BatchHeader.baseOffset(header, 0);
             long last = base + BatchHeader.lastOffsetDelta(header, 0);
             if (problem == null && base < next) problem = "base offset " + base + " below the expected " + next;
-            if (problem == null && last - segment.baseOffset > Integer.MAX_VALUE) problem = "offset " + last + " too far from the segment base";
+            if (problem == null && last - segment.baseOffset > Integer.MAX_VALUE)
+                problem = "offset " + last + " too far from the segment base";
             if (problem != null) break;
             long ts = BatchHeader.maxTimestamp(header, 0);
             if (pos == 0) firstTimestamp = ts;
@@ -54,7 +54,11 @@ final class Recovery {
         }
         long cut = fileSize - pos;
         if (cut > 0) {
-            LOG.warn("Truncating {} at position {}, removing {} bytes: {}", segment.logPath, pos, cut,
+            LOG.warn(
+                    "Truncating {} at position {}, removing {} bytes: {}",
+                    segment.logPath,
+                    pos,
+                    cut,
                     problem != null ? problem : "file larger than 2 GiB");
             segment.truncateFile(pos);
         }
@@ -71,7 +75,7 @@ final class Recovery {
         long end = pos + (long) total;
         while (at < end) {
             read(segment, chunk, at, (int) Math.min(chunk.capacity(), end - at));
-            if (!chunk.hasRemaining()) break;  // the file ended early: the CRC will not match
+            if (!chunk.hasRemaining()) break; // the file ended early: the CRC will not match
             at += chunk.remaining();
             crc.update(chunk);
         }

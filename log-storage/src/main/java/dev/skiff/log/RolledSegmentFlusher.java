@@ -20,5 +20,7 @@ final class RolledSegmentFlusher {
         });
     }
 
-    static Executor executor() { return Holder.EXECUTOR; }
+    static Executor executor() {
+        return Holder.EXECUTOR;
+    }
 }

@@ -3,7 +3,6 @@ package dev.skiff.log;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -46,7 +45,9 @@ final class Segment implements Closeable {
         this.nextOffset = baseOffset;
         this.indexFilesExisted = Files.exists(dir.resolve(fileName(baseOffset, INDEX)))
                 && Files.exists(dir.resolve(fileName(baseOffset, TIME_INDEX)));
-        CachedFileChannel ch = files.channel(logPath, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)).touch();
+        CachedFileChannel ch = files.channel(
+                        logPath, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE))
+                .touch();
         OffsetIndex oi = null;
         TimeIndex ti = null;
         try {
@@ -73,13 +74,26 @@ final class Segment implements Closeable {
         return String.format("%020d%s", baseOffset, suffix);
     }
 
-    int size() { return size; }
-    long nextOffset() { return nextOffset; }
-    long maxTimestamp() { return maxTimestamp; }
-    long offsetOfMaxTimestamp() { return offsetOfMaxTimestamp; }
+    int size() {
+        return size;
+    }
+
+    long nextOffset() {
+        return nextOffset;
+    }
+
+    long maxTimestamp() {
+        return maxTimestamp;
+    }
+
+    long offsetOfMaxTimestamp() {
+        return offsetOfMaxTimestamp;
+    }
 
     /** When segment.ms counts from: the first batch's timestamp, else the segment's creation. */
-    long rollingBaseTimestamp() { return firstBatchTimestamp >= 0 ? firstBatchTimestamp : createdMs; }
+    long rollingBaseTimestamp() {
+        return firstBatchTimestamp >= 0 ? firstBatchTimestamp : createdMs;
+    }
 
     /**
      * How long this segment has been open, as Kafka measures it for segment.ms: by record time (the incoming
@@ -91,7 +105,9 @@ final class Segment implements Closeable {
     }
 
     /** The newest timestamp for time retention: the largest batch timestamp, else the file's mtime. */
-    long largestTimestamp() { return maxTimestamp >= 0 ? maxTimestamp : lastModified(); }
+    long largestTimestamp() {
+        return maxTimestamp >= 0 ? maxTimestamp : lastModified();
+    }
 
     long lastModified() {
         try {
@@ -101,7 +117,9 @@ final class Segment implements Closeable {
         }
     }
 
-    boolean indexesFull(int batches) { return offsetIndex.isFull(batches) || timeIndex.isFull(batches + 1); }
+    boolean indexesFull(int batches) {
+        return offsetIndex.isFull(batches) || timeIndex.isFull(batches + 1);
+    }
 
     // ---- writing ----------------------------------------------------------------------------------------
 
@@ -110,7 +128,11 @@ final class Segment implements Closeable {
         int start = size;
         IndexEntries entries = new IndexEntries();
         for (int i = 0; i < batches.count; i++) {
-            entries.add(start + batches.relativePosition[i], batches.baseOffset[i], batches.maxTimestamp[i], batches.size[i]);
+            entries.add(
+                    start + batches.relativePosition[i],
+                    batches.baseOffset[i],
+                    batches.maxTimestamp[i],
+                    batches.size[i]);
         }
         ByteBuffer src = batches.data.duplicate();
         long at = start;
@@ -124,7 +146,7 @@ final class Segment implements Closeable {
                 channel.truncate(start);
                 offsetIndex.truncateEntries(indexBefore);
             } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);  // later appends overwrite from `size` anyway
+                e.addSuppressed(suppressed); // later appends overwrite from `size` anyway
             }
             throw e;
         }
@@ -275,7 +297,9 @@ final class Segment implements Closeable {
 
     // ---- reading ----------------------------------------------------------------------------------------
 
-    static ByteBuffer newHeaderBuffer() { return ByteBuffer.allocate(BatchHeader.SIZE); }
+    static ByteBuffer newHeaderBuffer() {
+        return ByteBuffer.allocate(BatchHeader.SIZE);
+    }
 
     /** Reads the 61-byte header at {@code pos} into {@code header} (at index 0); false if it does not fit. */
     boolean readHeader(ByteBuffer header, int pos, int limit) throws IOException {
@@ -317,7 +341,8 @@ final class Segment implements Closeable {
         int indexed = Math.min(offsetIndex.positionFor(offset - baseOffset), limit);
         int pos = batchHolding(header, offset, indexed, limit);
         if (pos == DAMAGED && indexed > 0) pos = batchHolding(header, offset, 0, limit);
-        if (pos == DAMAGED) throw new LogStorageException("damaged batch header in " + logPath + " before offset " + offset);
+        if (pos == DAMAGED)
+            throw new LogStorageException("damaged batch header in " + logPath + " before offset " + offset);
         return pos;
     }
 
@@ -340,8 +365,12 @@ final class Segment implements Closeable {
         if (i >= 0) {
             int indexed = offsetIndex.value(i);
             // only to a position where the entry's batch really starts: a damaged entry must not cut a batch
-            if (indexed > end && indexed <= maxEnd && (indexed == maxEnd || (headerAt(header, indexed, limit) > 0
-                    && BatchHeader.baseOffset(header, 0) == baseOffset + offsetIndex.key(i)))) end = indexed;
+            if (indexed > end
+                    && indexed <= maxEnd
+                    && (indexed == maxEnd
+                            || (headerAt(header, indexed, limit) > 0
+                                    && BatchHeader.baseOffset(header, 0) == baseOffset + offsetIndex.key(i))))
+                end = indexed;
         }
         while (end < limit) {
             int batchSize = headerAt(header, end, limit);
@@ -362,7 +391,7 @@ final class Segment implements Closeable {
         while (pos < limit) {
             int batchSize = headerAt(header, pos, limit);
             if (batchSize < 0 && !fromStart) {
-                pos = 0;  // a damaged index entry: scan from the start instead
+                pos = 0; // a damaged index entry: scan from the start instead
                 fromStart = true;
                 continue;
             }
@@ -393,10 +422,22 @@ final class Segment implements Closeable {
     }
 
     void closeQuietly() {
-        try { channel.close(); } catch (IOException ignored) { }
-        try { offsetIndex.close(); } catch (IOException ignored) { }
-        try { timeIndex.close(); } catch (IOException ignored) { }
-        try { txnIndex.close(); } catch (IOException ignored) { }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+        }
+        try {
+            offsetIndex.close();
+        } catch (IOException ignored) {
+        }
+        try {
+            timeIndex.close();
+        } catch (IOException ignored) {
+        }
+        try {
+            txnIndex.close();
+        } catch (IOException ignored) {
+        }
     }
 
     /**
@@ -404,9 +445,18 @@ final class Segment implements Closeable {
      * response may still be sending a region of it (see {@link CachedFileChannel#retire()}).
      */
     void retire() {
-        try { offsetIndex.close(); } catch (IOException ignored) { }
-        try { timeIndex.close(); } catch (IOException ignored) { }
-        try { txnIndex.close(); } catch (IOException ignored) { }  // never sent with sendfile: no delay needed
+        try {
+            offsetIndex.close();
+        } catch (IOException ignored) {
+        }
+        try {
+            timeIndex.close();
+        } catch (IOException ignored) {
+        }
+        try {
+            txnIndex.close();
+        } catch (IOException ignored) {
+        } // never sent with sendfile: no delay needed
         channel.retire();
     }
 
@@ -424,5 +474,7 @@ final class Segment implements Closeable {
     }
 
     @Override
-    public String toString() { return logPath.getFileName() + "[size=" + size + ", next=" + nextOffset + "]"; }
+    public String toString() {
+        return logPath.getFileName() + "[size=" + size + ", next=" + nextOffset + "]";
+    }
 }

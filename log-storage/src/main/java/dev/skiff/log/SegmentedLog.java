@@ -1,8 +1,5 @@
 package dev.skiff.log;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -17,6 +14,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.BiPredicate;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Log} kept in one directory as segment files named by base offset, in Kafka's on-disk format.
@@ -123,14 +122,22 @@ public final class SegmentedLog implements Log {
         long start = Math.max(checkpoint.read(), segments.firstKey());
         logStartOffset = Math.min(start, logEndOffset);
         Files.deleteIfExists(marker);
-        LOG.debug("Opened {} ({} segments, offsets {}..{}, {})", dir, segments.size(), logStartOffset, logEndOffset,
+        LOG.debug(
+                "Opened {} ({} segments, offsets {}..{}, {})",
+                dir,
+                segments.size(),
+                logStartOffset,
+                logEndOffset,
                 clean ? "clean" : "recovered");
     }
 
     /** After a segment lost its tail, later segments would leave a hole in the offsets: drop them. */
     private void dropSegmentFiles(List<Long> laterBases) throws IOException {
         for (long base : laterBases) {
-            LOG.warn("Deleting segment {} of {} because an earlier segment was truncated", Segment.fileName(base, Segment.LOG), dir);
+            LOG.warn(
+                    "Deleting segment {} of {} because an earlier segment was truncated",
+                    Segment.fileName(base, Segment.LOG),
+                    dir);
             Files.deleteIfExists(dir.resolve(Segment.fileName(base, Segment.LOG)));
             Files.deleteIfExists(dir.resolve(Segment.fileName(base, Segment.INDEX)));
             Files.deleteIfExists(dir.resolve(Segment.fileName(base, Segment.TIME_INDEX)));
@@ -140,11 +147,20 @@ public final class SegmentedLog implements Log {
 
     // ---- Log --------------------------------------------------------------------------------------------
 
-    @Override public long logStartOffset() { return logStartOffset; }
-    @Override public long logEndOffset() { return logEndOffset; }
+    @Override
+    public long logStartOffset() {
+        return logStartOffset;
+    }
+
+    @Override
+    public long logEndOffset() {
+        return logEndOffset;
+    }
 
     /** The directory of this log. */
-    public Path dir() { return dir; }
+    public Path dir() {
+        return dir;
+    }
 
     @Override
     public AppendInfo append(ByteBuffer buffer) {
@@ -185,7 +201,8 @@ public final class SegmentedLog implements Log {
         Segment fresh = Segment.open(dir, logEndOffset, config, files, clock.getAsLong());
         segments.put(fresh.baseOffset, fresh);
         active = fresh;
-        flushing = new PendingFlush(old, CompletableFuture.runAsync(() -> flushRolled(old), RolledSegmentFlusher.executor()));
+        flushing = new PendingFlush(
+                old, CompletableFuture.runAsync(() -> flushRolled(old), RolledSegmentFlusher.executor()));
         LOG.debug("Rolled {} to new segment at offset {}", dir, fresh.baseOffset);
         return fresh;
     }
@@ -209,7 +226,10 @@ public final class SegmentedLog implements Log {
         try {
             flushing.done().join();
         } catch (CompletionException e) {
-            LOG.warn("Background fsync of {} failed ({}); trying again", flushing.segment().logPath, e.getCause().toString());
+            LOG.warn(
+                    "Background fsync of {} failed ({}); trying again",
+                    flushing.segment().logPath,
+                    e.getCause().toString());
             try {
                 flushing.segment().flush();
             } catch (ClosedChannelException closed) {
@@ -239,7 +259,8 @@ public final class SegmentedLog implements Log {
         List<AbortedTxn> out = new ArrayList<>();
         // a transaction overlapping the range has its marker at or after fromOffset: later segments only
         Long from = segments.floorKey(fromOffset);
-        for (Segment segment : segments.tailMap(from != null ? from : Long.MIN_VALUE, true).values()) {
+        for (Segment segment :
+                segments.tailMap(from != null ? from : Long.MIN_VALUE, true).values()) {
             segment.txnIndex.collect(fromOffset, toOffset, out);
         }
         return out;
@@ -251,7 +272,7 @@ public final class SegmentedLog implements Log {
             return readOnce(offset, maxBytes, minOneBatch);
         } catch (LogStorageException e) {
             if (!(e.getCause() instanceof ClosedChannelException) || closed) throw e;
-            return readOnce(offset, maxBytes, minOneBatch);   // a segment was compacted or deleted meanwhile
+            return readOnce(offset, maxBytes, minOneBatch); // a segment was compacted or deleted meanwhile
         }
     }
 
@@ -259,7 +280,8 @@ public final class SegmentedLog implements Log {
         long end = logEndOffset;
         long start = logStartOffset;
         if (offset < start || offset > end) {
-            throw new OffsetOutOfRangeException("offset " + offset + " is outside " + start + ".." + end + " of " + dir);
+            throw new OffsetOutOfRangeException(
+                    "offset " + offset + " is outside " + start + ".." + end + " of " + dir);
         }
         if (offset == end) return LogSlice.EMPTY;
         Map.Entry<Long, Segment> floor = segments.floorEntry(offset);
@@ -271,7 +293,8 @@ public final class SegmentedLog implements Log {
             }
         } catch (ClosedChannelException e) {
             // the segment was deleted by retention while we read it
-            if (offset < logStartOffset) throw new OffsetOutOfRangeException("offset " + offset + " was just deleted from " + dir);
+            if (offset < logStartOffset)
+                throw new OffsetOutOfRangeException("offset " + offset + " was just deleted from " + dir);
             throw new LogStorageException("read of " + dir + " failed", e);
         } catch (IOException e) {
             throw new LogStorageException("read of " + dir + " failed", e);
@@ -306,7 +329,9 @@ public final class SegmentedLog implements Log {
     }
 
     @Override
-    public List<Long> segmentBaseOffsets() { return new ArrayList<>(segments.keySet()); }
+    public List<Long> segmentBaseOffsets() {
+        return new ArrayList<>(segments.keySet());
+    }
 
     @Override
     public List<Long> segmentLastModified() {
@@ -320,7 +345,8 @@ public final class SegmentedLog implements Log {
         synchronized (lock) {
             ensureOpen();
             if (offset > logEndOffset) {
-                throw new OffsetOutOfRangeException("offset " + offset + " is above the log end offset " + logEndOffset);
+                throw new OffsetOutOfRangeException(
+                        "offset " + offset + " is above the log end offset " + logEndOffset);
             }
             if (offset <= logStartOffset) return;
             try {
@@ -402,7 +428,10 @@ public final class SegmentedLog implements Log {
             old.retire();
             Files.deleteIfExists(old.offsetIndex.path);
             Files.deleteIfExists(old.timeIndex.path);
-            Files.move(swap, old.logPath, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            Files.move(
+                    swap,
+                    old.logPath,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             Segment fresh = Segment.open(dir, old.baseOffset, config, files, clock.getAsLong());
             Recovery.recover(fresh);
@@ -475,7 +504,8 @@ public final class SegmentedLog implements Log {
                 try {
                     segment.close();
                 } catch (IOException e) {
-                    if (failure == null) failure = e; else failure.addSuppressed(e);
+                    if (failure == null) failure = e;
+                    else failure.addSuppressed(e);
                 }
             }
             try {
@@ -484,7 +514,8 @@ public final class SegmentedLog implements Log {
             } catch (IOException e) {
                 failure = e;
             }
-            if (failure != null) throw new LogStorageException("close of " + dir + " failed; it will be recovered on open", failure);
+            if (failure != null)
+                throw new LogStorageException("close of " + dir + " failed; it will be recovered on open", failure);
         }
     }
 
@@ -493,5 +524,7 @@ public final class SegmentedLog implements Log {
     }
 
     @Override
-    public String toString() { return "SegmentedLog[" + dir + ", " + logStartOffset + ".." + logEndOffset + "]"; }
+    public String toString() {
+        return "SegmentedLog[" + dir + ", " + logStartOffset + ".." + logEndOffset + "]";
+    }
 }

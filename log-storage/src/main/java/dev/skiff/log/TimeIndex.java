@@ -15,10 +15,25 @@ final class TimeIndex extends IndexFile {
         super(path, files, ENTRY, maxIndexBytes);
     }
 
-    @Override void encode(ByteBuffer out, long key, int value) { out.putLong(key).putInt(value); }
-    @Override long decodeKey(ByteBuffer in) { return in.getLong(); }
-    @Override int decodeValue(ByteBuffer in) { return in.getInt(); }
-    @Override boolean plausible(long key, int value, int logSize) { return value >= 0; }
+    @Override
+    void encode(ByteBuffer out, long key, int value) {
+        out.putLong(key).putInt(value);
+    }
+
+    @Override
+    long decodeKey(ByteBuffer in) {
+        return in.getLong();
+    }
+
+    @Override
+    int decodeValue(ByteBuffer in) {
+        return in.getInt();
+    }
+
+    @Override
+    boolean plausible(long key, int value, int logSize) {
+        return value >= 0;
+    }
 
     /**
      * Relative offset from which a scan for the first batch with max timestamp >= {@code timestamp} may start:

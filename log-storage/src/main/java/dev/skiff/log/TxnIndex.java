@@ -36,7 +36,8 @@ final class TxnIndex implements Closeable {
         this.path = path;
         this.files = files;
         if (Files.exists(path)) {
-            channel = files.channel(path, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE)).touch();
+            channel = files.channel(path, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE))
+                    .touch();
             load();
         }
     }
@@ -67,12 +68,16 @@ final class TxnIndex implements Closeable {
         return min;
     }
 
-    int entries() { return count; }
+    int entries() {
+        return count;
+    }
 
     /** Appends one entry; on failure the file and the entries are as before. */
     void append(AbortedTxn txn) throws IOException {
         if (channel == null) {
-            channel = files.channel(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)).touch();
+            channel = files.channel(
+                            path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE))
+                    .touch();
         }
         int before = count;
         ByteBuffer buf = encode(txn);
@@ -80,7 +85,11 @@ final class TxnIndex implements Closeable {
         try {
             while (buf.hasRemaining()) at += channel.write(buf, at);
         } catch (IOException e) {
-            try { channel.truncate((long) before * ENTRY); } catch (IOException suppressed) { e.addSuppressed(suppressed); }
+            try {
+                channel.truncate((long) before * ENTRY);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
         AbortedTxn[] es = entries;
@@ -93,7 +102,11 @@ final class TxnIndex implements Closeable {
 
     private static ByteBuffer encode(AbortedTxn t) {
         ByteBuffer buf = ByteBuffer.allocate(ENTRY);
-        buf.putShort(VERSION).putLong(t.producerId()).putLong(t.firstOffset()).putLong(t.lastOffset()).putLong(t.lastStableOffset());
+        buf.putShort(VERSION)
+                .putLong(t.producerId())
+                .putLong(t.firstOffset())
+                .putLong(t.lastOffset())
+                .putLong(t.lastStableOffset());
         return buf.flip();
     }
 
@@ -128,8 +141,12 @@ final class TxnIndex implements Closeable {
         minFirstOffset = minFirst(kept, k);
     }
 
-    void flush() throws IOException { if (channel != null) channel.force(true); }
+    void flush() throws IOException {
+        if (channel != null) channel.force(true);
+    }
 
     @Override
-    public void close() throws IOException { if (channel != null) channel.close(); }
+    public void close() throws IOException {
+        if (channel != null) channel.close();
+    }
 }

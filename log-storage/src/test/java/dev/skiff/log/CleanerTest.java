@@ -1,7 +1,6 @@
 package dev.skiff.log;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -12,28 +11,36 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CleanerTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     /** What the broker would pass: keys from its record decoder, a rewrite that re-encodes kept records. */
     static final Cleaner.KeyExtractor KEYS = batch -> {
         long base = BatchHeader.baseOffset(batch, batch.position());
         List<Cleaner.KeyedOffset> out = new ArrayList<>();
         for (TestBatches.Rec r : TestBatches.records(batch)) {
-            out.add(new Cleaner.KeyedOffset(base + r.offsetDelta(), ByteBuffer.wrap(r.key().getBytes(StandardCharsets.UTF_8)), r.value() == null));
+            out.add(new Cleaner.KeyedOffset(
+                    base + r.offsetDelta(),
+                    ByteBuffer.wrap(r.key().getBytes(StandardCharsets.UTF_8)),
+                    r.value() == null));
         }
         return out;
     };
+
     final AtomicInteger rewrites = new AtomicInteger();
     final Cleaner.BatchRewriter rewriter = (batch, keep) -> {
         rewrites.incrementAndGet();
         int at = batch.position();
         long base = BatchHeader.baseOffset(batch, at);
-        List<TestBatches.Rec> kept = TestBatches.records(batch).stream().filter(r -> keep.test(base + r.offsetDelta())).toList();
-        return TestBatches.build(base, BatchHeader.maxTimestamp(batch, at), BatchHeader.lastOffsetDelta(batch, at), kept);
+        List<TestBatches.Rec> kept = TestBatches.records(batch).stream()
+                .filter(r -> keep.test(base + r.offsetDelta()))
+                .toList();
+        return TestBatches.build(
+                base, BatchHeader.maxTimestamp(batch, at), BatchHeader.lastOffsetDelta(batch, at), kept);
     };
 
     /** Latest value per key as a reader of the whole log sees it. */
@@ -44,7 +51,8 @@ class CleanerTest {
             for (int at = all.position(); at < all.limit(); ) {
                 int size = BatchHeader.totalSize(all, at);
                 ByteBuffer batch = all.duplicate().position(at).limit(at + size).slice();
-                for (TestBatches.Rec r : TestBatches.records(batch)) out.put(r.key(), r.value() == null ? null : new String(r.value()));
+                for (TestBatches.Rec r : TestBatches.records(batch))
+                    out.put(r.key(), r.value() == null ? null : new String(r.value()));
                 next = BatchHeader.baseOffset(all, at) + BatchHeader.lastOffsetDelta(all, at) + 1;
                 at += size;
             }
@@ -55,13 +63,14 @@ class CleanerTest {
     @Test
     void keepsTheLatestRecordOfEachKeyAndSurvivesReopen() {
         Path dir = tmp.resolve("compacted-0");
-        SegmentedLog log = SegmentedLog.open(dir, LogConfig.defaults().withSegmentBytes(600).withIndexIntervalBytes(64));
+        SegmentedLog log = SegmentedLog.open(
+                dir, LogConfig.defaults().withSegmentBytes(600).withIndexIntervalBytes(64));
         long ts = System.currentTimeMillis();
         for (int round = 0; round < 5; round++) {
             log.append(TestBatches.keyed(ts, "a", "a" + round, "b", "b" + round));
             log.append(TestBatches.keyed(ts, "c", "c" + round));
         }
-        log.append(TestBatches.keyed(ts, "b", "b-new"));   // leaves (a4, b4) half alive: a rewrite
+        log.append(TestBatches.keyed(ts, "b", "b-new")); // leaves (a4, b4) half alive: a rewrite
         for (int i = 0; i < 6; i++) log.append(TestBatches.keyed(ts, "c", "c-more" + i));
         log.append(TestBatches.keyed(ts, "a", "a-last", "d", null));
         Map<String, String> expected = view(log);

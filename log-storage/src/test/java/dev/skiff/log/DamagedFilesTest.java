@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Files damaged in ways that pass the cheap checks: reads must not spin, recovery must not trust lengths. */
 class DamagedFilesTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private static final LogConfig CONFIG = LogConfig.defaults().withIndexIntervalBytes(200);
 
@@ -32,7 +33,10 @@ class DamagedFilesTest {
     private static int[] positions(Path index) throws Exception {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(index));
         int[] out = new int[b.remaining() / 8];
-        for (int i = 0; i < out.length; i++) { b.getInt(); out[i] = b.getInt(); }
+        for (int i = 0; i < out.length; i++) {
+            b.getInt();
+            out[i] = b.getInt();
+        }
         return out;
     }
 
@@ -47,9 +51,15 @@ class DamagedFilesTest {
         for (long offset = 0; offset < log.logEndOffset(); offset++) {
             List<TestBatches.Read> got = TestBatches.batches(log.read(offset, 1 << 20, true));
             long o = offset;
-            TestBatches.Read holding = expected.stream().filter(r -> r.baseOffset() <= o && o <= r.lastOffset()).findFirst().orElseThrow();
+            TestBatches.Read holding = expected.stream()
+                    .filter(r -> r.baseOffset() <= o && o <= r.lastOffset())
+                    .findFirst()
+                    .orElseThrow();
             assertEquals(holding, got.get(0), "first batch read at offset " + offset);
-            assertEquals(expected.subList(expected.indexOf(holding), expected.size()), got, "everything from offset " + offset);
+            assertEquals(
+                    expected.subList(expected.indexOf(holding), expected.size()),
+                    got,
+                    "everything from offset " + offset);
         }
     }
 
@@ -73,17 +83,21 @@ class DamagedFilesTest {
         for (int p = pos[entry - 1] + 1; p < pos[entry] && zeroLength < 0; p++) {
             if (ByteBuffer.wrap(file).getInt(p + BatchHeader.BATCH_LENGTH) == 0) zeroLength = p;
         }
-        int[] damages = zeroLength > 0 ? new int[] {zeroLength, pos[entry - 1] + 1, pos[entry] - 1}
+        int[] damages = zeroLength > 0
+                ? new int[] {zeroLength, pos[entry - 1] + 1, pos[entry] - 1}
                 : new int[] {pos[entry - 1] + 1, pos[entry] - 1};
         for (int damaged : damages) {
             setPosition(index, entry, damaged);
-            assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
-                try (SegmentedLog log = SegmentedLog.open(dir, CONFIG)) {
-                    readEachOffset(log, expected);
-                    assertEquals(expected, SegmentedLogTest.everything(log));
-                    assertTrue(log.offsetForTimestamp(1_005L) != null);
-                }
-            }, "reads with the entry pointing at " + damaged);
+            assertTimeoutPreemptively(
+                    Duration.ofSeconds(20),
+                    () -> {
+                        try (SegmentedLog log = SegmentedLog.open(dir, CONFIG)) {
+                            readEachOffset(log, expected);
+                            assertEquals(expected, SegmentedLogTest.everything(log));
+                            assertTrue(log.offsetForTimestamp(1_005L) != null);
+                        }
+                    },
+                    "reads with the entry pointing at " + damaged);
         }
     }
 
@@ -97,7 +111,8 @@ class DamagedFilesTest {
         // a plausible header claiming a 200 MB batch, in a sparse file that really is that long
         ByteBuffer header = TestBatches.batch(1, 2_000L, 10);
         int claimed = 200 << 20;
-        header.putLong(BatchHeader.BASE_OFFSET, 30).putInt(BatchHeader.BATCH_LENGTH, claimed - BatchHeader.LOG_OVERHEAD);
+        header.putLong(BatchHeader.BASE_OFFSET, 30)
+                .putInt(BatchHeader.BATCH_LENGTH, claimed - BatchHeader.LOG_OVERHEAD);
         try (RandomAccessFile raf = new RandomAccessFile(log0.toFile(), "rw")) {
             raf.seek(goodSize);
             raf.write(header.array(), header.arrayOffset(), BatchHeader.SIZE);

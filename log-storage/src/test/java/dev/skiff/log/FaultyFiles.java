@@ -23,14 +23,22 @@ final class FaultyFiles implements FileChannelFactory {
     final List<String> logForces = new CopyOnWriteArrayList<>();
 
     /** From now on fsyncs of log files wait until {@link #openForces()}. */
-    void holdForces() { forceGate = new CountDownLatch(1); }
+    void holdForces() {
+        forceGate = new CountDownLatch(1);
+    }
 
-    void openForces() { forceGate.countDown(); }
+    void openForces() {
+        forceGate.countDown();
+    }
 
     /** From now on writes to matching files write half their bytes, then throw. */
-    void failWrites(Predicate<Path> which) { failWritesTo = which; }
+    void failWrites(Predicate<Path> which) {
+        failWritesTo = which;
+    }
 
-    void heal() { failWritesTo = p -> false; }
+    void heal() {
+        failWritesTo = p -> false;
+    }
 
     @Override
     public FileChannel open(Path path, Set<? extends OpenOption> options) throws IOException {
@@ -41,7 +49,10 @@ final class FaultyFiles implements FileChannelFactory {
         private final Path path;
         private final FileChannel inner;
 
-        Channel(Path path, FileChannel inner) { this.path = path; this.inner = inner; }
+        Channel(Path path, FileChannel inner) {
+            this.path = path;
+            this.inner = inner;
+        }
 
         private int write(ByteBuffer src, long position, boolean positional) throws IOException {
             if (failWritesTo.test(path)) {
@@ -54,21 +65,62 @@ final class FaultyFiles implements FileChannelFactory {
             return positional ? inner.write(src, position) : inner.write(src);
         }
 
-        @Override public int write(ByteBuffer src) throws IOException { return write(src, -1, false); }
-        @Override public int write(ByteBuffer src, long position) throws IOException { return write(src, position, true); }
-        @Override public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            return write(src, -1, false);
+        }
+
+        @Override
+        public int write(ByteBuffer src, long position) throws IOException {
+            return write(src, position, true);
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
             long n = 0;
             for (int i = offset; i < offset + length; i++) n += write(srcs[i]);
             return n;
         }
-        @Override public int read(ByteBuffer dst) throws IOException { return inner.read(dst); }
-        @Override public long read(ByteBuffer[] dsts, int offset, int length) throws IOException { return inner.read(dsts, offset, length); }
-        @Override public int read(ByteBuffer dst, long position) throws IOException { return inner.read(dst, position); }
-        @Override public long position() throws IOException { return inner.position(); }
-        @Override public FileChannel position(long newPosition) throws IOException { inner.position(newPosition); return this; }
-        @Override public long size() throws IOException { return inner.size(); }
-        @Override public FileChannel truncate(long size) throws IOException { inner.truncate(size); return this; }
-        @Override public void force(boolean metaData) throws IOException {
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            return inner.read(dst);
+        }
+
+        @Override
+        public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+            return inner.read(dsts, offset, length);
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long position) throws IOException {
+            return inner.read(dst, position);
+        }
+
+        @Override
+        public long position() throws IOException {
+            return inner.position();
+        }
+
+        @Override
+        public FileChannel position(long newPosition) throws IOException {
+            inner.position(newPosition);
+            return this;
+        }
+
+        @Override
+        public long size() throws IOException {
+            return inner.size();
+        }
+
+        @Override
+        public FileChannel truncate(long size) throws IOException {
+            inner.truncate(size);
+            return this;
+        }
+
+        @Override
+        public void force(boolean metaData) throws IOException {
             if (path.getFileName().toString().endsWith(Segment.LOG)) {
                 try {
                     forceGate.await();
@@ -80,11 +132,35 @@ final class FaultyFiles implements FileChannelFactory {
             }
             inner.force(metaData);
         }
-        @Override public long transferTo(long position, long count, WritableByteChannel target) throws IOException { return inner.transferTo(position, count, target); }
-        @Override public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException { return inner.transferFrom(src, position, count); }
-        @Override public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException { return inner.map(mode, position, size); }
-        @Override public FileLock lock(long position, long size, boolean shared) throws IOException { return inner.lock(position, size, shared); }
-        @Override public FileLock tryLock(long position, long size, boolean shared) throws IOException { return inner.tryLock(position, size, shared); }
-        @Override protected void implCloseChannel() throws IOException { inner.close(); }
+
+        @Override
+        public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+            return inner.transferTo(position, count, target);
+        }
+
+        @Override
+        public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
+            return inner.transferFrom(src, position, count);
+        }
+
+        @Override
+        public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+            return inner.map(mode, position, size);
+        }
+
+        @Override
+        public FileLock lock(long position, long size, boolean shared) throws IOException {
+            return inner.lock(position, size, shared);
+        }
+
+        @Override
+        public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+            return inner.tryLock(position, size, shared);
+        }
+
+        @Override
+        protected void implCloseChannel() throws IOException {
+            inner.close();
+        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.skiff.log;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -13,8 +12,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** Behaviour every {@link Log} must show; run against the segmented and the in-memory log. */
 abstract class LogContractTest {
@@ -34,12 +33,18 @@ abstract class LogContractTest {
     @AfterEach
     void closeLogs() {
         for (Log log : opened) {
-            try { log.close(); } catch (RuntimeException ignored) { }
+            try {
+                log.close();
+            } catch (RuntimeException ignored) {
+            }
         }
     }
 
     static LogConfig small() {
-        return LogConfig.defaults().withSegmentBytes(2048).withIndexIntervalBytes(256).withRetentionMs(-1);
+        return LogConfig.defaults()
+                .withSegmentBytes(2048)
+                .withIndexIntervalBytes(256)
+                .withRetentionMs(-1);
     }
 
     /** Appends {@code count} batches of 1..4 records, timestamps following the clock; returns the batches' base offsets. */
@@ -59,7 +64,8 @@ abstract class LogContractTest {
         ByteBuffer two = TestBatches.concat(TestBatches.batch(3, T0, 10), TestBatches.batch(2, T0 + 5, 10));
         Log.AppendInfo info = log.append(two);
         assertEquals(new Log.AppendInfo(0, 4, T0 + 5 + 1, 2), info);
-        assertEquals(3, two.getLong(two.position() + TestBatches.batch(3, T0, 10).remaining()));
+        assertEquals(
+                3, two.getLong(two.position() + TestBatches.batch(3, T0, 10).remaining()));
         assertEquals(5, log.logEndOffset());
         Log.AppendInfo next = log.append(TestBatches.batch(1, T0, 10));
         assertEquals(5, next.firstOffset());
@@ -76,7 +82,8 @@ abstract class LogContractTest {
         for (long o = 0; o < log.logEndOffset(); o++) {
             List<TestBatches.Read> got = TestBatches.batches(log.read(o, 1 << 20, true));
             assertFalse(got.isEmpty(), "offset " + o);
-            assertTrue(got.get(0).baseOffset() <= o && o <= got.get(0).lastOffset(), "offset " + o + " -> " + got.get(0));
+            assertTrue(
+                    got.get(0).baseOffset() <= o && o <= got.get(0).lastOffset(), "offset " + o + " -> " + got.get(0));
         }
         // walking the log batch by batch yields every offset once, in order
         long next = 0;
@@ -119,13 +126,15 @@ abstract class LogContractTest {
         assertNull(log.offsetForTimestamp(0));
         assertNull(log.maxTimestamp());
         List<Long> bases = new ArrayList<>();
-        for (int i = 0; i < 100; i++) bases.add(log.append(TestBatches.batch(2, T0 + i * 10, 50)).firstOffset());
+        for (int i = 0; i < 100; i++)
+            bases.add(log.append(TestBatches.batch(2, T0 + i * 10, 50)).firstOffset());
         // batch i holds timestamps T0 + 10i and T0 + 10i + 1
         for (int i = 0; i < 100; i++) {
             Log.TimestampOffset exact = log.offsetForTimestamp(T0 + i * 10 + 1);
             assertEquals(new Log.TimestampOffset(T0 + i * 10 + 1, bases.get(i)), exact);
             Log.TimestampOffset between = log.offsetForTimestamp(T0 + i * 10 + 5);
-            if (i < 99) assertEquals(bases.get(i + 1), between.offset()); else assertNull(between);
+            if (i < 99) assertEquals(bases.get(i + 1), between.offset());
+            else assertNull(between);
         }
         assertEquals(new Log.TimestampOffset(T0 + 1, 0), log.offsetForTimestamp(0));
         assertNull(log.offsetForTimestamp(T0 + 10_000));
@@ -150,7 +159,8 @@ abstract class LogContractTest {
         long start = log.logStartOffset();
         assertEquals(log.segmentBaseOffsets().get(0), start);
         assertThrows(Log.OffsetOutOfRangeException.class, () -> log.read(start - 1, 100, true));
-        assertEquals(start, TestBatches.batches(log.read(start, 100, true)).get(0).baseOffset());
+        assertEquals(
+                start, TestBatches.batches(log.read(start, 100, true)).get(0).baseOffset());
         assertEquals(0, log.applyRetention(clock.get()), "nothing more to do");
     }
 
@@ -190,7 +200,8 @@ abstract class LogContractTest {
         assertEquals(target, log.logStartOffset());
         assertEquals(segments.subList(2, segments.size()), log.segmentBaseOffsets());
         assertThrows(Log.OffsetOutOfRangeException.class, () -> log.read(target - 1, 100, true));
-        TestBatches.Read first = TestBatches.batches(log.read(target, 100, true)).get(0);
+        TestBatches.Read first =
+                TestBatches.batches(log.read(target, 100, true)).get(0);
         assertTrue(first.baseOffset() <= target && target <= first.lastOffset());
         log.deleteRecordsBefore(target - 1);
         assertEquals(target, log.logStartOffset(), "never moves back");
@@ -214,10 +225,12 @@ abstract class LogContractTest {
                     if (end == 0) continue;
                     long from = random.nextLong(end);
                     LogSlice slice = log.read(from, 1 + random.nextInt(8192), true);
-                    List<TestBatches.Read> got = TestBatches.batches(slice);   // throws on a partial batch
+                    List<TestBatches.Read> got = TestBatches.batches(slice); // throws on a partial batch
                     assertFalse(got.isEmpty());
-                    assertTrue(got.get(0).baseOffset() <= from && from <= got.get(0).lastOffset());
-                    for (int i = 1; i < got.size(); i++) assertEquals(got.get(i - 1).lastOffset() + 1, got.get(i).baseOffset());
+                    assertTrue(got.get(0).baseOffset() <= from
+                            && from <= got.get(0).lastOffset());
+                    for (int i = 1; i < got.size(); i++)
+                        assertEquals(got.get(i - 1).lastOffset() + 1, got.get(i).baseOffset());
                     reads++;
                 }
                 return reads;
@@ -254,7 +267,9 @@ abstract class LogContractTest {
     }
 
     static List<AbortedTxn> overlapping(List<AbortedTxn> all, long from, long to) {
-        return all.stream().filter(t -> t.lastOffset() >= from && t.firstOffset() < to).toList();
+        return all.stream()
+                .filter(t -> t.lastOffset() >= from && t.firstOffset() < to)
+                .toList();
     }
 
     @Test
@@ -278,7 +293,8 @@ abstract class LogContractTest {
         List<AbortedTxn> aborted = appendWithAborts(log, 300, clock);
         assertTrue(log.applyRetention(clock.get()) > 0);
         long start = log.logStartOffset();
-        List<AbortedTxn> kept = aborted.stream().filter(t -> t.lastOffset() >= start).toList();
+        List<AbortedTxn> kept =
+                aborted.stream().filter(t -> t.lastOffset() >= start).toList();
         assertFalse(kept.isEmpty());
         assertTrue(kept.size() < aborted.size());
         assertEquals(kept, log.abortedTransactions(0, log.logEndOffset()));

@@ -18,16 +18,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Many logs sharing a small cap of open descriptors: reads and writes stay correct, the cap holds. */
 class OpenFilesTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     private static final int CAP = 8;
     /** A file busy in an operation closes when it ends: the rolled segment's background fsync may be one. */
     private static final int CAP_WHILE_BUSY = CAP + 1;
     /** Descriptors of retired segments kept open for responses in flight (closed after the delete delay). */
     private int retired;
+
     private final OpenFiles files = new OpenFiles(FileChannelFactory.DEFAULT, CAP);
     private final List<SegmentedLog> logs = new ArrayList<>();
 
-    private static final LogConfig CONFIG = LogConfig.defaults().withSegmentBytes(1024).withIndexIntervalBytes(128);
+    private static final LogConfig CONFIG =
+            LogConfig.defaults().withSegmentBytes(1024).withIndexIntervalBytes(128);
 
     private SegmentedLog open(int i) {
         SegmentedLog log = SegmentedLog.open(tmp.resolve("t-" + i), CONFIG, files, System::currentTimeMillis);
@@ -44,12 +48,13 @@ class OpenFilesTest {
     private static long descriptorsUnder(Path dir) throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.filter(fd -> {
-                try {
-                    return Files.readSymbolicLink(fd).startsWith(dir);
-                } catch (IOException e) {
-                    return false;  // closed meanwhile, or not a link
-                }
-            }).count();
+                        try {
+                            return Files.readSymbolicLink(fd).startsWith(dir);
+                        } catch (IOException e) {
+                            return false; // closed meanwhile, or not a link
+                        }
+                    })
+                    .count();
         }
     }
 
@@ -69,7 +74,9 @@ class OpenFilesTest {
             assertTrue(files.openCount() <= CAP_WHILE_BUSY, "open: " + files.openCount());
         }
         if (Files.isDirectory(Path.of("/proc/self/fd"))) {
-            assertTrue(descriptorsUnder(tmp) <= CAP_WHILE_BUSY, "descriptors the process holds under the data dir: " + descriptorsUnder(tmp));
+            assertTrue(
+                    descriptorsUnder(tmp) <= CAP_WHILE_BUSY,
+                    "descriptors the process holds under the data dir: " + descriptorsUnder(tmp));
         }
         // a reopen sees every log as written
         for (SegmentedLog log : logs) log.close();
@@ -101,7 +108,7 @@ class OpenFilesTest {
         for (int i = 1; i <= 3 * CAP; i++) open(i).append(TestBatches.batch(1, 1_000L, 10));
         assertFalse(((CachedFileChannel) slice.channel()).hasDescriptor());
         log.deleteRecordsBefore(log.logEndOffset() - 1);
-        retired = 1;  // the deleted segment the slice was read from stays open for the delete delay
+        retired = 1; // the deleted segment the slice was read from stays open for the delete delay
         assertFalse(Files.exists(tmp.resolve("t-0").resolve(Segment.fileName(0, Segment.LOG))), "unlinked");
         assertEquals(expected, slice.readFully(), "a response in flight still reads the deleted segment whole");
     }
@@ -112,7 +119,8 @@ class OpenFilesTest {
         pipe.source().configureBlocking(false);
         long sent = 0;
         while (sent < slice.size() || out.hasRemaining()) {
-            if (sent < slice.size()) sent += slice.channel().transferTo(slice.position() + sent, slice.size() - sent, pipe.sink());
+            if (sent < slice.size())
+                sent += slice.channel().transferTo(slice.position() + sent, slice.size() - sent, pipe.sink());
             if (pipe.source().read(out) < 0) break;
         }
         pipe.sink().close();

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RetiredSegmentStaysReadableTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void aSliceOfADeletedSegmentStillReadsWhole() {

@@ -1,12 +1,13 @@
 package dev.skiff.log;
 
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The shared behaviour, on disk. */
 class SegmentedLogContractTest extends LogContractTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     private int logs;
 
     @Override

@@ -1,8 +1,6 @@
 package dev.skiff.log;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,17 +14,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What only a log on disk has: files, reopening, recovery, I/O failures. */
 class SegmentedLogTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     final AtomicLong clock = new AtomicLong(LogContractTest.T0);
     final List<Log> opened = new ArrayList<>();
     final FaultyFiles files = new FaultyFiles();
 
-    Path dir() { return tmp.resolve("orders-0"); }
+    Path dir() {
+        return tmp.resolve("orders-0");
+    }
 
     SegmentedLog open(LogConfig config) {
         SegmentedLog log = SegmentedLog.open(dir(), config, files, clock::get);
@@ -37,13 +40,20 @@ class SegmentedLogTest {
     @AfterEach
     void closeAll() {
         for (Log log : opened) {
-            try { log.close(); } catch (RuntimeException ignored) { }
+            try {
+                log.close();
+            } catch (RuntimeException ignored) {
+            }
         }
     }
 
-    static LogConfig config() { return LogContractTest.small(); }
+    static LogConfig config() {
+        return LogContractTest.small();
+    }
 
-    Path file(long base, String suffix) { return dir().resolve(Segment.fileName(base, suffix)); }
+    Path file(long base, String suffix) {
+        return dir().resolve(Segment.fileName(base, suffix));
+    }
 
     /** Everything a reader can see of the log, batch by batch. */
     static List<TestBatches.Read> everything(Log log) {
@@ -90,7 +100,9 @@ class SegmentedLogTest {
         assertEquals(before, everything(again));
         assertEquals(segments, again.segmentBaseOffsets());
         assertEquals(max, again.maxTimestamp());
-        assertEquals(before.get(before.size() - 1).lastOffset() + 1, again.append(TestBatches.batch(1, clock.get(), 5)).firstOffset());
+        assertEquals(
+                before.get(before.size() - 1).lastOffset() + 1,
+                again.append(TestBatches.batch(1, clock.get(), 5)).firstOffset());
     }
 
     @Test
@@ -138,7 +150,8 @@ class SegmentedLogTest {
         assertFalse(flush.isDone(), "a flush covers the rolled segment, so it waits for that fsync");
         files.openForces();
         flush.get(30, TimeUnit.SECONDS);
-        assertTrue(files.logForces.contains(Segment.fileName(rolled, Segment.LOG) + "@skiff-segment-flush"),
+        assertTrue(
+                files.logForces.contains(Segment.fileName(rolled, Segment.LOG) + "@skiff-segment-flush"),
                 files.logForces.toString());
     }
 
@@ -193,7 +206,7 @@ class SegmentedLogTest {
         long lastStart = size - lastBatch.size();
         try (FileChannel ch = FileChannel.open(activeFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer b = ByteBuffer.allocate(1);
-            long at = lastStart + lastBatch.size() - 3;   // inside the last record's value
+            long at = lastStart + lastBatch.size() - 3; // inside the last record's value
             ch.read(b, at);
             b.put(0, (byte) (b.get(0) ^ 0x40)).rewind();
             ch.write(b, at);
@@ -204,7 +217,9 @@ class SegmentedLogTest {
         assertEquals(before.subList(0, before.size() - 1), everything(again));
         assertEquals(lastBatch.baseOffset(), again.logEndOffset());
         assertEquals(lastStart, Files.size(activeFile));
-        assertEquals(lastBatch.baseOffset(), again.append(TestBatches.batch(1, clock.get(), 5)).firstOffset());
+        assertEquals(
+                lastBatch.baseOffset(),
+                again.append(TestBatches.batch(1, clock.get(), 5)).firstOffset());
     }
 
     @Test
@@ -307,7 +322,10 @@ class SegmentedLogTest {
         assertEquals(before, everything(again));
         try (Stream<Path> left = Files.list(dir())) {
             List<String> names = left.map(p -> p.getFileName().toString()).toList();
-            assertTrue(names.stream().noneMatch(n -> n.endsWith(".cleaned") || n.endsWith(".deleted") || n.endsWith(".tmp")), names.toString());
+            assertTrue(
+                    names.stream()
+                            .noneMatch(n -> n.endsWith(".cleaned") || n.endsWith(".deleted") || n.endsWith(".tmp")),
+                    names.toString());
             assertFalse(names.contains(Segment.fileName(999, ".index")));
         }
     }
@@ -323,7 +341,8 @@ class SegmentedLogTest {
         long indexSize = Files.size(file(active, ".index"));
 
         files.failWrites(p -> p.toString().endsWith(".log"));
-        ByteBuffer batch = TestBatches.concat(TestBatches.batch(3, clock.get(), 50), TestBatches.batch(2, clock.get(), 50));
+        ByteBuffer batch =
+                TestBatches.concat(TestBatches.batch(3, clock.get(), 50), TestBatches.batch(2, clock.get(), 50));
         assertThrows(LogStorageException.class, () -> log.append(batch));
         assertEquals(end, log.logEndOffset());
         assertEquals(fileSize, Files.size(file(active, ".log")));
@@ -363,9 +382,11 @@ class SegmentedLogTest {
 
     @Test
     void fullIndexRollsTheSegment() {
-        SegmentedLog log = open(config().withSegmentBytes(1 << 20).withIndexIntervalBytes(1).withMaxIndexBytes(8 * 4));
+        SegmentedLog log = open(
+                config().withSegmentBytes(1 << 20).withIndexIntervalBytes(1).withMaxIndexBytes(8 * 4));
         LogContractTest.appendMany(log, 20, clock);
-        assertTrue(log.segmentBaseOffsets().size() >= 4, log.segmentBaseOffsets().toString());
+        assertTrue(
+                log.segmentBaseOffsets().size() >= 4, log.segmentBaseOffsets().toString());
         assertEquals(20, everything(log).size());
     }
 
@@ -377,8 +398,14 @@ class SegmentedLogTest {
         long total = 0;
         for (long base : log.segmentBaseOffsets()) {
             Path index = file(base, ".txnindex");
-            long here = aborted.stream().filter(t -> t.lastOffset() >= base && log.segmentBaseOffsets().stream()
-                    .filter(b -> b <= t.lastOffset()).max(Long::compare).get() == base).count();
+            long here = aborted.stream()
+                    .filter(t -> t.lastOffset() >= base
+                            && log.segmentBaseOffsets().stream()
+                                            .filter(b -> b <= t.lastOffset())
+                                            .max(Long::compare)
+                                            .get()
+                                    == base)
+                    .count();
             assertEquals(here * 34, Files.exists(index) ? Files.size(index) : 0, index.toString());
             total += here;
         }
@@ -419,7 +446,10 @@ class SegmentedLogTest {
         List<Long> bases = log.segmentBaseOffsets();
         log.close();
         Files.delete(file(0, ".txnindex"));
-        long second = bases.stream().filter(b -> Files.exists(file(b, ".txnindex"))).findFirst().get();
+        long second = bases.stream()
+                .filter(b -> Files.exists(file(b, ".txnindex")))
+                .findFirst()
+                .get();
         Path torn = file(second, ".txnindex");
         long entries = Files.size(torn) / 34;
         try (FileChannel ch = FileChannel.open(torn, StandardOpenOption.WRITE)) {
@@ -429,10 +459,13 @@ class SegmentedLogTest {
         List<AbortedTxn> got = again.abortedTransactions(0, Long.MAX_VALUE);
         List<Long> after = bases.subList(bases.indexOf(second) + 1, bases.size());
         long firstLater = after.isEmpty() ? Long.MAX_VALUE : after.get(0);
-        List<AbortedTxn> inSecond = aborted.stream().filter(t -> t.lastOffset() >= second && t.lastOffset() < firstLater).toList();
+        List<AbortedTxn> inSecond = aborted.stream()
+                .filter(t -> t.lastOffset() >= second && t.lastOffset() < firstLater)
+                .toList();
         assertEquals(entries, inSecond.size());
         List<AbortedTxn> expected = new ArrayList<>(inSecond.subList(0, inSecond.size() - 1));
-        expected.addAll(aborted.stream().filter(t -> t.lastOffset() >= firstLater).toList());
+        expected.addAll(
+                aborted.stream().filter(t -> t.lastOffset() >= firstLater).toList());
         assertEquals(expected, got);
         assertEquals((entries - 1) * 34, Files.size(torn), "the torn entry is cut");
         // a lost index is simply empty and is written again from the next entry on
@@ -448,7 +481,8 @@ class SegmentedLogTest {
         log.applyRetention(clock.get());
         assertFalse(Files.exists(file(0, ".txnindex")));
         try (Stream<Path> files = Files.list(dir())) {
-            files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".txnindex"))
+            files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".txnindex"))
                     .forEach(n -> assertTrue(Files.exists(dir().resolve(n.replace(".txnindex", ".log"))), n));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -457,5 +491,7 @@ class SegmentedLogTest {
         assertFalse(Files.exists(dir()));
     }
 
-    private static long last(List<Long> list) { return list.get(list.size() - 1); }
+    private static long last(List<Long> list) {
+        return list.get(list.size() - 1);
+    }
 }

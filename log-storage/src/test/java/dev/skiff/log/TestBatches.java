@@ -37,15 +37,18 @@ final class TestBatches {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (Rec rec : recs) {
             ByteArrayOutputStream r = new ByteArrayOutputStream();
-            r.write(0);                          // attributes
-            varlong(r, rec.offsetDelta());       // timestamp delta
+            r.write(0); // attributes
+            varlong(r, rec.offsetDelta()); // timestamp delta
             varlong(r, rec.offsetDelta());
             byte[] key = rec.key().getBytes();
             varlong(r, key.length);
             r.writeBytes(key);
             if (rec.value() == null) varlong(r, -1);
-            else { varlong(r, rec.value().length); r.writeBytes(rec.value()); }
-            varlong(r, 0);                       // headers
+            else {
+                varlong(r, rec.value().length);
+                r.writeBytes(rec.value());
+            }
+            varlong(r, 0); // headers
             varlong(body, r.size());
             body.writeBytes(r.toByteArray());
         }
@@ -53,10 +56,10 @@ final class TestBatches {
         ByteBuffer b = ByteBuffer.allocate(BatchHeader.SIZE + recordBytes.length);
         b.putLong(baseOffset);
         b.putInt(b.capacity() - BatchHeader.LOG_OVERHEAD);
-        b.putInt(0);                             // partition leader epoch
+        b.putInt(0); // partition leader epoch
         b.put((byte) 2);
-        b.putInt(0);                             // crc, below
-        b.putShort((short) 0);                   // attributes
+        b.putInt(0); // crc, below
+        b.putShort((short) 0); // attributes
         b.putInt(lastOffsetDelta);
         b.putLong(baseTimestamp);
         b.putLong(baseTimestamp + lastOffsetDelta);
@@ -76,7 +79,7 @@ final class TestBatches {
         b.position(b.position() + BatchHeader.SIZE);
         List<Rec> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            readVarlong(b);                      // record length
+            readVarlong(b); // record length
             b.get();
             readVarlong(b);
             int delta = (int) readVarlong(b);
@@ -84,7 +87,10 @@ final class TestBatches {
             b.get(key);
             int valueLength = (int) readVarlong(b);
             byte[] value = null;
-            if (valueLength >= 0) { value = new byte[valueLength]; b.get(value); }
+            if (valueLength >= 0) {
+                value = new byte[valueLength];
+                b.get(value);
+            }
             readVarlong(b);
             out.add(new Rec(delta, new String(key), value));
         }
@@ -95,7 +101,11 @@ final class TestBatches {
         long raw = 0;
         int shift = 0;
         byte x;
-        do { x = b.get(); raw |= (long) (x & 0x7F) << shift; shift += 7; } while ((x & 0x80) != 0);
+        do {
+            x = b.get();
+            raw |= (long) (x & 0x7F) << shift;
+            shift += 7;
+        } while ((x & 0x80) != 0);
         return (raw >>> 1) ^ -(raw & 1);
     }
 
@@ -109,7 +119,10 @@ final class TestBatches {
 
     private static void varlong(ByteArrayOutputStream out, long v) {
         long z = (v << 1) ^ (v >> 63);
-        while ((z & ~0x7FL) != 0) { out.write((int) ((z & 0x7F) | 0x80)); z >>>= 7; }
+        while ((z & ~0x7FL) != 0) {
+            out.write((int) ((z & 0x7F) | 0x80));
+            z >>>= 7;
+        }
         out.write((int) z);
     }
 
@@ -125,8 +138,12 @@ final class TestBatches {
             String problem = BatchHeader.check(b, at, b.limit() - at, true);
             if (problem != null) throw new AssertionError("bad batch at " + at + " of " + b.limit() + ": " + problem);
             int size = BatchHeader.totalSize(b, at);
-            out.add(new Read(BatchHeader.baseOffset(b, at), BatchHeader.baseOffset(b, at) + BatchHeader.lastOffsetDelta(b, at),
-                    BatchHeader.maxTimestamp(b, at), size, true));
+            out.add(new Read(
+                    BatchHeader.baseOffset(b, at),
+                    BatchHeader.baseOffset(b, at) + BatchHeader.lastOffsetDelta(b, at),
+                    BatchHeader.maxTimestamp(b, at),
+                    size,
+                    true));
             at += size;
         }
         return out;

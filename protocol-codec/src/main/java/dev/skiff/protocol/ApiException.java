@@ -20,5 +20,7 @@ public class ApiException extends RuntimeException {
         this.error = error;
     }
 
-    public Errors error() { return error; }
+    public Errors error() {
+        return error;
+    }
 }

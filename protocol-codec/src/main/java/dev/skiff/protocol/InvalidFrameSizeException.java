@@ -12,8 +12,10 @@ public final class InvalidFrameSizeException extends DecoderException {
     private final int maxSize;
 
     public InvalidFrameSizeException(int size, int maxSize) {
-        super(size < 0 ? "Negative frame size " + size
-                : "Frame size " + size + " is larger than the maximum request size " + maxSize);
+        super(
+                size < 0
+                        ? "Negative frame size " + size
+                        : "Frame size " + size + " is larger than the maximum request size " + maxSize);
         this.size = size;
         this.maxSize = maxSize;
     }

@@ -4,7 +4,6 @@ import dev.skiff.protocol.types.BufferRecords;
 import dev.skiff.protocol.types.RecordsData;
 import dev.skiff.protocol.types.Uuid;
 import io.netty.buffer.ByteBuf;
-
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -26,6 +25,7 @@ public final class ProtocolReader {
     private static final int LIST_OVERHEAD = 40;
     /** A reference in a list, compressed oops. */
     private static final int REFERENCE = 4;
+
     private static final int UUID_SIZE = 32;
     private static final int RECORDS_SIZE = 64;
 
@@ -69,7 +69,8 @@ public final class ProtocolReader {
 
     private void need(long n, String what) {
         if (n > buf.readableBytes()) {
-            throw new ProtocolException("Truncated " + what + ": needs " + n + " bytes, " + buf.readableBytes() + " left");
+            throw new ProtocolException(
+                    "Truncated " + what + ": needs " + n + " bytes, " + buf.readableBytes() + " left");
         }
     }
 

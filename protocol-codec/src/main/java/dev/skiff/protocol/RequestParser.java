@@ -10,14 +10,13 @@ import io.netty.buffer.ByteBuf;
  */
 public final class RequestParser {
 
-    private RequestParser() {
-    }
+    private RequestParser() {}
 
     public static DecodedRequest parse(ByteBuf frame) {
         int start = frame.readerIndex();
         if (frame.readableBytes() < 8) {
-            throw new MalformedRequestException("Request of " + frame.readableBytes() + " bytes has no header",
-                    null, (short) -1, -1, null);
+            throw new MalformedRequestException(
+                    "Request of " + frame.readableBytes() + " bytes has no header", null, (short) -1, -1, null);
         }
         short apiKey = frame.getShort(start);
         short version = frame.getShort(start + 2);
@@ -34,8 +33,12 @@ public final class RequestParser {
             ApiMessage body = api.parseRequest(frame, version);
             return new DecodedRequest(api, version, correlationId, header.clientId(), body, header);
         } catch (ProtocolException e) {
-            throw new MalformedRequestException("Malformed " + api + " v" + version + " request: " + e.getMessage(),
-                    api, version, correlationId, e);
+            throw new MalformedRequestException(
+                    "Malformed " + api + " v" + version + " request: " + e.getMessage(),
+                    api,
+                    version,
+                    correlationId,
+                    e);
         }
     }
 }

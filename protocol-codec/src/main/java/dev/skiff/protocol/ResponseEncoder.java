@@ -4,7 +4,6 @@ import dev.skiff.protocol.message.ResponseHeaderData;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
-
 import java.util.List;
 
 /** Turns a response body into a complete frame: size, the header of the right version, then the body. */

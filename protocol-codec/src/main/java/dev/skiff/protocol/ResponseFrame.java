@@ -3,7 +3,6 @@ package dev.skiff.protocol;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.util.ReferenceCountUtil;
-
 import java.util.List;
 
 /**

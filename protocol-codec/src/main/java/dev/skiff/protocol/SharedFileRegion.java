@@ -1,7 +1,6 @@
 package dev.skiff.protocol;
 
 import io.netty.channel.DefaultFileRegion;
-
 import java.nio.channels.FileChannel;
 
 /**

@@ -3,7 +3,6 @@ package dev.skiff.protocol;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
@@ -31,7 +30,9 @@ class DecoderMemoryTest {
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     record Case(String name, int frameBytes, long allocated) {
-        double multiple() { return (double) allocated / frameBytes; }
+        double multiple() {
+            return (double) allocated / frameBytes;
+        }
     }
 
     @Test
@@ -55,13 +56,15 @@ class DecoderMemoryTest {
             }
         }
         cases.sort(Comparator.comparingDouble(Case::multiple).reversed());
-        System.out.printf("decoder memory: %d request shapes of ~%d bytes; worst multiples of the request size:%n",
+        System.out.printf(
+                "decoder memory: %d request shapes of ~%d bytes; worst multiples of the request size:%n",
                 cases.size(), SIZE);
         for (Case c : cases.subList(0, 8)) System.out.printf("  %6.1fx %s%n", c.multiple(), c.name());
         assertTrue(cases.size() > 150, "measured only " + cases.size() + " request shapes");
         Case worst = cases.get(0);
-        assertTrue(worst.multiple() <= MAX_MULTIPLE, "decoding " + worst.name() + " took " + worst.multiple()
-                + "x its size");
+        assertTrue(
+                worst.multiple() <= MAX_MULTIPLE,
+                "decoding " + worst.name() + " took " + worst.multiple() + "x its size");
     }
 
     @Test
@@ -80,20 +83,20 @@ class DecoderMemoryTest {
         // CreateTopics v0 replica assignment broker ids [int32] claiming as many elements as bytes are left,
         // four times what they can hold
         ProtocolWriter c = header(ApiKeys.CREATE_TOPICS, (short) 0);
-        c.writeInt32(1);                 // one topic
+        c.writeInt32(1); // one topic
         c.writeString("t", false, false);
-        c.writeInt32(-1);                // num partitions
-        c.writeInt16((short) -1);        // replication factor
-        c.writeInt32(1);                 // one assignment
-        c.writeInt32(0);                 // partition index
+        c.writeInt32(-1); // num partitions
+        c.writeInt16((short) -1); // replication factor
+        c.writeInt32(1); // one assignment
+        c.writeInt32(0); // partition index
         int left = 1 << 20;
-        c.writeInt32(left);              // broker ids: as many as bytes follow, but 4 bytes each
+        c.writeInt32(left); // broker ids: as many as bytes follow, but 4 bytes each
         for (int i = 0; i < left / 4; i++) c.writeInt32(i + 1000);
         byte[] claim = c.toByteArray();
         refuse(claim);
         long start = allocated();
-        MalformedRequestException e = assertThrows(MalformedRequestException.class,
-                () -> RequestParser.parse(Unpooled.wrappedBuffer(claim)));
+        MalformedRequestException e =
+                assertThrows(MalformedRequestException.class, () -> RequestParser.parse(Unpooled.wrappedBuffer(claim)));
         long took = allocated() - start;
         // sized from the count, the list alone would take 4 MB
         assertTrue(took < 1024 * 1024, "an int32 count of a quarter of the bytes left allocated " + took + " bytes");
@@ -110,8 +113,12 @@ class DecoderMemoryTest {
 
     private static ProtocolWriter header(ApiKeys api, short version) {
         ProtocolWriter w = new ProtocolWriter();
-        new dev.skiff.protocol.message.RequestHeaderData().setRequestApiKey(api.id()).setRequestApiVersion(version)
-                .setCorrelationId(1).setClientId("m").write(w, api.requestHeaderVersion(version));
+        new dev.skiff.protocol.message.RequestHeaderData()
+                .setRequestApiKey(api.id())
+                .setRequestApiVersion(version)
+                .setCorrelationId(1)
+                .setClientId("m")
+                .write(w, api.requestHeaderVersion(version));
         return w;
     }
 
@@ -135,7 +142,8 @@ class DecoderMemoryTest {
         }
         long used = allocated() - before;
         String name = api + " v" + version + " " + outer.getName().substring(3)
-                + (inner == null ? "" : "[0]." + inner.getName().substring(3)) + " x" + n + " of " + perElement + " B, " + outcome;
+                + (inner == null ? "" : "[0]." + inner.getName().substring(3)) + " x" + n + " of " + perElement + " B, "
+                + outcome;
         return new Case(name, frame.length, used);
     }
 

@@ -33,8 +33,12 @@ class ErrorResponseTest {
      * skipped as well.
      */
     private static final java.util.Set<String> NO_ERROR_FIELD = java.util.Set.of(
-            "DESCRIBE_LOG_DIRS v0", "DESCRIBE_LOG_DIRS v1", "DESCRIBE_LOG_DIRS v2",
-            "ALTER_REPLICA_LOG_DIRS v0", "ALTER_REPLICA_LOG_DIRS v1", "ALTER_REPLICA_LOG_DIRS v2",
+            "DESCRIBE_LOG_DIRS v0",
+            "DESCRIBE_LOG_DIRS v1",
+            "DESCRIBE_LOG_DIRS v2",
+            "ALTER_REPLICA_LOG_DIRS v0",
+            "ALTER_REPLICA_LOG_DIRS v1",
+            "ALTER_REPLICA_LOG_DIRS v2",
             "ALTER_USER_SCRAM_CREDENTIALS v0");
 
     @Test
@@ -49,7 +53,8 @@ class ErrorResponseTest {
                     ApiMessage response = ErrorResponse.of(request, v, ERROR, "boom");
                     assertEquals(api.id(), response.apiKey());
                     ApiMessage read = api.parseResponse(write(response, v), v);
-                    if (!carriesCode(read, ERROR.code()) && !NO_ERROR_FIELD.contains(api.name() + " v" + v)
+                    if (!carriesCode(read, ERROR.code())
+                            && !NO_ERROR_FIELD.contains(api.name() + " v" + v)
                             && hasFields(read)) failures.add(api + " v" + v + ": no error code in " + read);
                 } catch (Exception | AssertionError e) {
                     failures.add(api + " v" + v + ": " + e);
@@ -62,13 +67,21 @@ class ErrorResponseTest {
     @Test
     void produceMirrorsTopicsAndPartitions() {
         ProduceRequestData r = new ProduceRequestData().setAcks((short) -1);
-        r.topicData().add(new ProduceRequestData.TopicProduceData().setName("orders")
-                .setPartitionData(new ArrayList<>(List.of(new ProduceRequestData.PartitionProduceData().setIndex(2),
-                        new ProduceRequestData.PartitionProduceData().setIndex(5)))));
+        r.topicData()
+                .add(new ProduceRequestData.TopicProduceData()
+                        .setName("orders")
+                        .setPartitionData(new ArrayList<>(List.of(
+                                new ProduceRequestData.PartitionProduceData().setIndex(2),
+                                new ProduceRequestData.PartitionProduceData().setIndex(5)))));
         ProduceResponseData out = (ProduceResponseData) ErrorResponse.of(r, (short) 9, ERROR, "boom");
         assertEquals("orders", out.responses().get(0).name());
-        List<ProduceResponseData.PartitionProduceResponse> ps = out.responses().get(0).partitionResponses();
-        assertEquals(List.of(2, 5), ps.stream().map(ProduceResponseData.PartitionProduceResponse::index).toList());
+        List<ProduceResponseData.PartitionProduceResponse> ps =
+                out.responses().get(0).partitionResponses();
+        assertEquals(
+                List.of(2, 5),
+                ps.stream()
+                        .map(ProduceResponseData.PartitionProduceResponse::index)
+                        .toList());
         for (ProduceResponseData.PartitionProduceResponse p : ps) {
             assertEquals(ERROR.code(), p.errorCode());
             assertEquals(-1L, p.baseOffset());
@@ -79,8 +92,11 @@ class ErrorResponseTest {
     @Test
     void fetchAnswersTheFetchedPartitionsNotTheForgottenOnes() {
         FetchRequestData r = new FetchRequestData();
-        r.topics().add(new FetchRequestData.FetchTopic().setTopic("t")
-                .setPartitions(new ArrayList<>(List.of(new FetchRequestData.FetchPartition().setPartition(3)))));
+        r.topics()
+                .add(new FetchRequestData.FetchTopic()
+                        .setTopic("t")
+                        .setPartitions(
+                                new ArrayList<>(List.of(new FetchRequestData.FetchPartition().setPartition(3)))));
         r.forgottenTopicsData().add(new FetchRequestData.ForgottenTopic().setTopic("gone"));
         FetchResponseData out = (FetchResponseData) ErrorResponse.of(r, (short) 12, ERROR, "boom");
         assertEquals(1, out.responses().size());
@@ -93,24 +109,37 @@ class ErrorResponseTest {
 
     @Test
     void plainKeysBecomeElementsOfTheAnswer() {
-        FindCoordinatorRequestData fc = new FindCoordinatorRequestData().setKeyType((byte) 0)
+        FindCoordinatorRequestData fc = new FindCoordinatorRequestData()
+                .setKeyType((byte) 0)
                 .setCoordinatorKeys(new ArrayList<>(List.of("g1", "g2")));
         FindCoordinatorResponseData fco = (FindCoordinatorResponseData) ErrorResponse.of(fc, (short) 4, ERROR, "boom");
-        assertEquals(List.of("g1", "g2"), fco.coordinators().stream().map(FindCoordinatorResponseData.Coordinator::key).toList());
+        assertEquals(
+                List.of("g1", "g2"),
+                fco.coordinators().stream()
+                        .map(FindCoordinatorResponseData.Coordinator::key)
+                        .toList());
         assertEquals(-1, fco.coordinators().get(0).nodeId());
 
         // DeleteTopics names topics by name up to v5 and by struct from v6: both are answered.
         DeleteTopicsRequestData dt = new DeleteTopicsRequestData().setTopicNames(new ArrayList<>(List.of("a", "b")));
         DeleteTopicsResponseData dto = (DeleteTopicsResponseData) ErrorResponse.of(dt, (short) 5, ERROR, "boom");
-        assertEquals(List.of("a", "b"), dto.responses().stream().map(DeleteTopicsResponseData.DeletableTopicResult::name).toList());
+        assertEquals(
+                List.of("a", "b"),
+                dto.responses().stream()
+                        .map(DeleteTopicsResponseData.DeletableTopicResult::name)
+                        .toList());
 
         OffsetFetchRequestData of = new OffsetFetchRequestData().setGroupId("g");
-        of.setTopics(new ArrayList<>(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopic().setName("t")
+        of.setTopics(new ArrayList<>(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopic()
+                .setName("t")
                 .setPartitionIndexes(new ArrayList<>(List.of(0, 1))))));
         OffsetFetchResponseData ofo = (OffsetFetchResponseData) ErrorResponse.of(of, (short) 5, ERROR, "boom");
         assertEquals(ERROR.code(), ofo.errorCode());
-        assertEquals(List.of(0, 1), ofo.topics().get(0).partitions().stream()
-                .map(OffsetFetchResponseData.OffsetFetchResponsePartition::partitionIndex).toList());
+        assertEquals(
+                List.of(0, 1),
+                ofo.topics().get(0).partitions().stream()
+                        .map(OffsetFetchResponseData.OffsetFetchResponsePartition::partitionIndex)
+                        .toList());
         assertFalse(ofo.topics().get(0).partitions().stream().anyMatch(p -> p.committedOffset() != -1));
     }
 

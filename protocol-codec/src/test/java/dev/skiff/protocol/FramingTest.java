@@ -1,14 +1,14 @@
 package dev.skiff.protocol;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.embedded.EmbeddedChannel;
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.Test;
 
 class FramingTest {
 
@@ -38,7 +38,8 @@ class FramingTest {
     @Test
     void negativeSizeFails() {
         EmbeddedChannel ch = new EmbeddedChannel(new KafkaFrameDecoder(1024));
-        InvalidFrameSizeException e = assertThrows(InvalidFrameSizeException.class, () -> ch.writeInbound(frame(-5, 4)));
+        InvalidFrameSizeException e =
+                assertThrows(InvalidFrameSizeException.class, () -> ch.writeInbound(frame(-5, 4)));
         assertEquals(-5, e.size());
         // Whatever follows is dropped, not framed.
         ch.writeInbound(frame(1, 1));
@@ -48,7 +49,8 @@ class FramingTest {
     @Test
     void oversizedFrameFails() {
         EmbeddedChannel ch = new EmbeddedChannel(new KafkaFrameDecoder(1024));
-        InvalidFrameSizeException e = assertThrows(InvalidFrameSizeException.class, () -> ch.writeInbound(frame(1025, 0)));
+        InvalidFrameSizeException e =
+                assertThrows(InvalidFrameSizeException.class, () -> ch.writeInbound(frame(1025, 0)));
         assertEquals(1024, e.maxSize());
     }
 

@@ -1,15 +1,5 @@
 package dev.skiff.protocol;
 
-import io.netty.buffer.Unpooled;
-import org.apache.kafka.common.message.ApiMessageType;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.Supplier;
-
 import static dev.skiff.protocol.KafkaOracle.assertSameFields;
 import static dev.skiff.protocol.KafkaOracle.kafkaBytes;
 import static dev.skiff.protocol.KafkaOracle.kafkaRead;
@@ -17,6 +7,15 @@ import static dev.skiff.protocol.KafkaOracle.ourBytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.kafka.common.message.ApiMessageType;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every API and every version that both Skiff and kafka-clients 4.1 know, requests and responses, in both
@@ -35,12 +34,22 @@ class KafkaInteropTest {
             short high = (short) Math.min(api.highestVersion(), kafka.highestSupportedVersion(true));
             for (short v = low; v <= high; v++) {
                 short version = v;
-                tests.add(DynamicTest.dynamicTest(api + " request v" + v,
-                        () -> check(api + " request", api::newRequest, kafka::newRequest,
-                                (b) -> api.parseRequest(Unpooled.wrappedBuffer(b), version), version)));
-                tests.add(DynamicTest.dynamicTest(api + " response v" + v,
-                        () -> check(api + " response", api::newResponse, kafka::newResponse,
-                                (b) -> api.parseResponse(Unpooled.wrappedBuffer(b), version), version)));
+                tests.add(DynamicTest.dynamicTest(
+                        api + " request v" + v,
+                        () -> check(
+                                api + " request",
+                                api::newRequest,
+                                kafka::newRequest,
+                                (b) -> api.parseRequest(Unpooled.wrappedBuffer(b), version),
+                                version)));
+                tests.add(DynamicTest.dynamicTest(
+                        api + " response v" + v,
+                        () -> check(
+                                api + " response",
+                                api::newResponse,
+                                kafka::newResponse,
+                                (b) -> api.parseResponse(Unpooled.wrappedBuffer(b), version),
+                                version)));
             }
         }
         assertTrue(tests.size() > 500, "covers many APIs: " + tests.size());
@@ -51,15 +60,21 @@ class KafkaInteropTest {
     void headers() {
         for (short v = 1; v <= 2; v++) {
             short version = v;
-            check("request header", dev.skiff.protocol.message.RequestHeaderData::new,
+            check(
+                    "request header",
+                    dev.skiff.protocol.message.RequestHeaderData::new,
                     org.apache.kafka.common.message.RequestHeaderData::new,
-                    b -> new dev.skiff.protocol.message.RequestHeaderData(Unpooled.wrappedBuffer(b), version), version);
+                    b -> new dev.skiff.protocol.message.RequestHeaderData(Unpooled.wrappedBuffer(b), version),
+                    version);
         }
         for (short v = 0; v <= 1; v++) {
             short version = v;
-            check("response header", dev.skiff.protocol.message.ResponseHeaderData::new,
+            check(
+                    "response header",
+                    dev.skiff.protocol.message.ResponseHeaderData::new,
                     org.apache.kafka.common.message.ResponseHeaderData::new,
-                    b -> new dev.skiff.protocol.message.ResponseHeaderData(Unpooled.wrappedBuffer(b), version), version);
+                    b -> new dev.skiff.protocol.message.ResponseHeaderData(Unpooled.wrappedBuffer(b), version),
+                    version);
         }
     }
 
@@ -83,9 +98,12 @@ class KafkaInteropTest {
         dev.skiff.protocol.Message parse(byte[] bytes);
     }
 
-    private static void check(String what, Supplier<? extends dev.skiff.protocol.Message> ours,
-                              Supplier<? extends org.apache.kafka.common.protocol.Message> kafka,
-                              Parse parse, short version) {
+    private static void check(
+            String what,
+            Supplier<? extends dev.skiff.protocol.Message> ours,
+            Supplier<? extends org.apache.kafka.common.protocol.Message> kafka,
+            Parse parse,
+            short version) {
         // Ours, every field set, to Kafka and back.
         dev.skiff.protocol.Message filled = new MessageFiller(what.hashCode() * 31L + version).fill(ours.get());
         byte[] written = ourBytes(filled, version);

@@ -1,32 +1,29 @@
 package dev.skiff.protocol;
 
-import org.apache.kafka.common.protocol.ByteBufferAccessor;
-import org.apache.kafka.common.protocol.Message;
-import org.apache.kafka.common.protocol.ObjectSerializationCache;
-import org.apache.kafka.common.record.BaseRecords;
-import org.apache.kafka.common.record.MemoryRecords;
-
-import dev.skiff.protocol.types.BufferRecords;
-import dev.skiff.protocol.types.Uuid;
-import io.netty.buffer.ByteBufUtil;
-
-import java.lang.reflect.Method;
-import java.nio.ByteBuffer;
-import java.util.Arrays;
-import java.util.Iterator;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.protocol.types.BufferRecords;
+import dev.skiff.protocol.types.Uuid;
+import io.netty.buffer.ByteBufUtil;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Message;
+import org.apache.kafka.common.protocol.ObjectSerializationCache;
+import org.apache.kafka.common.record.BaseRecords;
+import org.apache.kafka.common.record.MemoryRecords;
+
 /** Serialization with Kafka's own generated classes, and a field-by-field comparison of ours with theirs. */
 final class KafkaOracle {
 
-    private KafkaOracle() {
-    }
+    private KafkaOracle() {}
 
     static byte[] kafkaBytes(Message message, short version) {
         ObjectSerializationCache cache = new ObjectSerializationCache();

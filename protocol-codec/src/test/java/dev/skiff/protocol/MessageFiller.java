@@ -4,7 +4,6 @@ import dev.skiff.protocol.types.BufferRecords;
 import dev.skiff.protocol.types.RecordsData;
 import dev.skiff.protocol.types.Uuid;
 import io.netty.buffer.Unpooled;
-
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;

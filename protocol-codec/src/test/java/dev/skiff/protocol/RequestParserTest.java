@@ -1,44 +1,52 @@
 package dev.skiff.protocol;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import dev.skiff.protocol.message.ApiVersionsRequestData;
 import dev.skiff.protocol.message.FetchRequestData;
 import dev.skiff.protocol.message.ProduceRequestData;
 import dev.skiff.protocol.message.RequestHeaderData;
 import dev.skiff.protocol.types.BufferRecords;
 import io.netty.buffer.Unpooled;
-import org.apache.kafka.common.protocol.types.RawTaggedField;
-import org.junit.jupiter.api.Test;
-
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.apache.kafka.common.protocol.types.RawTaggedField;
+import org.junit.jupiter.api.Test;
 
 class RequestParserTest {
 
     private static byte[] request(ApiKeys api, short version, int correlationId, String clientId, ApiMessage body) {
         ProtocolWriter w = new ProtocolWriter();
-        new RequestHeaderData().setRequestApiKey(api.id()).setRequestApiVersion(version)
-                .setCorrelationId(correlationId).setClientId(clientId).write(w, api.requestHeaderVersion(version));
+        new RequestHeaderData()
+                .setRequestApiKey(api.id())
+                .setRequestApiVersion(version)
+                .setCorrelationId(correlationId)
+                .setClientId(clientId)
+                .write(w, api.requestHeaderVersion(version));
         body.write(w, version);
         return w.toByteArray();
     }
 
     private static ProduceRequestData produce() {
-        return new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30000).setTopicData(List.of(
-                new ProduceRequestData.TopicProduceData().setName("topic").setPartitionData(List.of(
-                        new ProduceRequestData.PartitionProduceData().setIndex(0)
+        return new ProduceRequestData()
+                .setAcks((short) -1)
+                .setTimeoutMs(30000)
+                .setTopicData(List.of(new ProduceRequestData.TopicProduceData()
+                        .setName("topic")
+                        .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData()
+                                .setIndex(0)
                                 .setRecords(new BufferRecords(Unpooled.wrappedBuffer(new byte[] {1, 2, 3})))))));
     }
 
     @Test
     void parsesHeaderAndBody() {
         for (short v : new short[] {0, 3, 9, 12}) {
-            DecodedRequest r = RequestParser.parse(Unpooled.wrappedBuffer(request(ApiKeys.PRODUCE, v, 77, "cli", produce())));
+            DecodedRequest r =
+                    RequestParser.parse(Unpooled.wrappedBuffer(request(ApiKeys.PRODUCE, v, 77, "cli", produce())));
             assertEquals(ApiKeys.PRODUCE, r.api());
             assertEquals(v, r.version());
             assertEquals(77, r.correlationId());
@@ -49,7 +57,8 @@ class RequestParserTest {
 
     @Test
     void controlledShutdownV0HasNoClientId() {
-        byte[] wire = request(ApiKeys.CONTROLLED_SHUTDOWN, (short) 0, 5, null, ApiKeys.CONTROLLED_SHUTDOWN.newRequest());
+        byte[] wire =
+                request(ApiKeys.CONTROLLED_SHUTDOWN, (short) 0, 5, null, ApiKeys.CONTROLLED_SHUTDOWN.newRequest());
         DecodedRequest r = RequestParser.parse(Unpooled.wrappedBuffer(wire));
         assertEquals("", r.clientId()); // absent in header v0: the schema default
         assertEquals(5, r.correlationId());
@@ -58,18 +67,19 @@ class RequestParserTest {
     @Test
     void distinctFailures() {
         byte[] unknown = {0x7f, 0x00, 0, 1, 0, 0, 0, 9, 0, 0};
-        UnknownApiKeyException u = assertThrows(UnknownApiKeyException.class,
-                () -> RequestParser.parse(Unpooled.wrappedBuffer(unknown)));
+        UnknownApiKeyException u =
+                assertThrows(UnknownApiKeyException.class, () -> RequestParser.parse(Unpooled.wrappedBuffer(unknown)));
         assertEquals(9, u.correlationId());
 
         byte[] tooNew = {0, 18, 0x7f, 0, 0, 0, 0, 42};
-        UnsupportedApiVersionException v = assertThrows(UnsupportedApiVersionException.class,
-                () -> RequestParser.parse(Unpooled.wrappedBuffer(tooNew)));
+        UnsupportedApiVersionException v = assertThrows(
+                UnsupportedApiVersionException.class, () -> RequestParser.parse(Unpooled.wrappedBuffer(tooNew)));
         assertEquals(42, v.correlationId());
         assertEquals(ApiKeys.API_VERSIONS, v.api());
 
         byte[] full = request(ApiKeys.PRODUCE, (short) 3, 8, "c", produce());
-        MalformedRequestException m = assertThrows(MalformedRequestException.class,
+        MalformedRequestException m = assertThrows(
+                MalformedRequestException.class,
                 () -> RequestParser.parse(Unpooled.wrappedBuffer(Arrays.copyOf(full, full.length - 2))));
         assertEquals(8, m.correlationId());
     }
@@ -79,7 +89,8 @@ class RequestParserTest {
         byte[] fetch = request(ApiKeys.FETCH, (short) 12, 1, "c", new MessageFiller(1).fill(new FetchRequestData()));
         for (int len = 0; len < fetch.length; len++) {
             byte[] cut = Arrays.copyOf(fetch, len);
-            assertThrows(ProtocolException.class, () -> RequestParser.parse(Unpooled.wrappedBuffer(cut)), "length " + len);
+            assertThrows(
+                    ProtocolException.class, () -> RequestParser.parse(Unpooled.wrappedBuffer(cut)), "length " + len);
         }
         Random random = new Random(42);
         for (int i = 0; i < 20000; i++) {
@@ -91,7 +102,8 @@ class RequestParserTest {
                 garbage[0] = (byte) (api.id() >> 8);
                 garbage[1] = (byte) api.id();
                 garbage[2] = 0;
-                garbage[3] = (byte) (api.lowestVersion() + random.nextInt(api.highestVersion() - api.lowestVersion() + 1));
+                garbage[3] =
+                        (byte) (api.lowestVersion() + random.nextInt(api.highestVersion() - api.lowestVersion() + 1));
             }
             try {
                 RequestParser.parse(Unpooled.wrappedBuffer(garbage));
@@ -115,8 +127,10 @@ class RequestParserTest {
 
     @Test
     void unknownTaggedFieldsAreSkipped() {
-        org.apache.kafka.common.message.ApiVersionsRequestData kafka = new org.apache.kafka.common.message.ApiVersionsRequestData()
-                .setClientSoftwareName("librdkafka").setClientSoftwareVersion("2.0");
+        org.apache.kafka.common.message.ApiVersionsRequestData kafka =
+                new org.apache.kafka.common.message.ApiVersionsRequestData()
+                        .setClientSoftwareName("librdkafka")
+                        .setClientSoftwareVersion("2.0");
         kafka.unknownTaggedFields().add(new RawTaggedField(99, new byte[] {1, 2, 3, 4}));
         kafka.unknownTaggedFields().add(new RawTaggedField(1000, new byte[0]));
         byte[] bytes = KafkaOracle.kafkaBytes(kafka, (short) 3);
@@ -137,7 +151,9 @@ class RequestParserTest {
         assertEquals(1, ApiKeys.CONTROLLED_SHUTDOWN.requestHeaderVersion((short) 1));
         assertEquals(2, ApiKeys.FETCH.requestHeaderVersion((short) 12));
         assertEquals(1, ApiKeys.FETCH.requestHeaderVersion((short) 11));
-        assertEquals(dev.skiff.protocol.message.MetadataResponseData.class, ApiKeys.METADATA.newResponse().getClass());
+        assertEquals(
+                dev.skiff.protocol.message.MetadataResponseData.class,
+                ApiKeys.METADATA.newResponse().getClass());
     }
 
     @Test

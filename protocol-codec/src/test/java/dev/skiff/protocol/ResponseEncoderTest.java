@@ -1,5 +1,10 @@
 package dev.skiff.protocol;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.skiff.protocol.message.FetchResponseData;
 import dev.skiff.protocol.types.FileRecords;
 import io.netty.buffer.ByteBuf;
@@ -7,9 +12,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.FileRegion;
 import io.netty.channel.embedded.EmbeddedChannel;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,11 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ResponseEncoderTest {
 
@@ -35,9 +34,12 @@ class ResponseEncoderTest {
         Path file = dir.resolve("00000000000000000000.log");
         Files.write(file, segment);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            FetchResponseData body = new FetchResponseData().setResponses(List.of(
-                    new FetchResponseData.FetchableTopicResponse().setTopic("t").setPartitions(List.of(
-                            new FetchResponseData.PartitionData().setPartitionIndex(0).setHighWatermark(10)
+            FetchResponseData body = new FetchResponseData()
+                    .setResponses(List.of(new FetchResponseData.FetchableTopicResponse()
+                            .setTopic("t")
+                            .setPartitions(List.of(new FetchResponseData.PartitionData()
+                                    .setPartitionIndex(0)
+                                    .setHighWatermark(10)
                                     .setRecords(new FileRecords(channel, 100, 500))))));
 
             ResponseFrame frame = new ResponseEncoder().encode(123, ApiKeys.FETCH, (short) 4, body);
@@ -69,7 +71,8 @@ class ResponseEncoderTest {
             assertEquals(123, in.getInt()); // response header v0: correlation id only
             org.apache.kafka.common.message.FetchResponseData kafka = KafkaOracle.kafkaRead(
                     new org.apache.kafka.common.message.FetchResponseData(),
-                    java.util.Arrays.copyOfRange(bytes, 8, bytes.length), (short) 4);
+                    java.util.Arrays.copyOfRange(bytes, 8, bytes.length),
+                    (short) 4);
             var records = (org.apache.kafka.common.record.MemoryRecords)
                     kafka.responses().get(0).partitions().get(0).records();
             byte[] served = new byte[records.sizeInBytes()];
@@ -91,8 +94,8 @@ class ResponseEncoderTest {
         assertEquals(0, out.readByte()); // header v1: empty tagged fields
         byte[] rest = ByteBufUtil.getBytes(out);
         out.release();
-        org.apache.kafka.common.message.MetadataResponseData kafka = KafkaOracle.kafkaRead(
-                new org.apache.kafka.common.message.MetadataResponseData(), rest, (short) 12);
+        org.apache.kafka.common.message.MetadataResponseData kafka =
+                KafkaOracle.kafkaRead(new org.apache.kafka.common.message.MetadataResponseData(), rest, (short) 12);
         assertEquals(new org.apache.kafka.common.message.MetadataResponseData(), kafka);
     }
 }

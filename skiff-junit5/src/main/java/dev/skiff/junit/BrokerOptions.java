@@ -11,7 +11,8 @@ final class BrokerOptions {
         int defaultPartitions = 1;
         for (String p : spec.properties()) {
             int eq = p.indexOf('=');
-            if (eq <= 0) throw new ExtensionConfigurationException("@Skiff properties need key=value, got \"" + p + "\"");
+            if (eq <= 0)
+                throw new ExtensionConfigurationException("@Skiff properties need key=value, got \"" + p + "\"");
             String key = p.substring(0, eq).trim();
             String value = p.substring(eq + 1).trim();
             b.property(key, value);
@@ -20,7 +21,8 @@ final class BrokerOptions {
         for (String t : spec.topics()) {
             int colon = t.lastIndexOf(':');
             String name = (colon < 0 ? t : t.substring(0, colon)).trim();
-            if (name.isEmpty()) throw new ExtensionConfigurationException("@Skiff topics need name:partitions, got \"" + t + "\"");
+            if (name.isEmpty())
+                throw new ExtensionConfigurationException("@Skiff topics need name:partitions, got \"" + t + "\"");
             b.topic(name, colon < 0 ? defaultPartitions : partitions(t.substring(colon + 1), t));
         }
         if (spec.inMemory()) b.inMemory();

@@ -19,7 +19,9 @@ final class Brokers implements AutoCloseable {
         }
     }
 
-    EmbeddedSkiff get(String name) { return byName.get(name); }
+    EmbeddedSkiff get(String name) {
+        return byName.get(name);
+    }
 
     Map<String, EmbeddedSkiff> all() {
         synchronized (byName) {
@@ -34,7 +36,8 @@ final class Brokers implements AutoCloseable {
             try {
                 b.close();
             } catch (RuntimeException e) {
-                if (failure == null) failure = e; else failure.addSuppressed(e);
+                if (failure == null) failure = e;
+                else failure.addSuppressed(e);
             }
         }
         byName.clear();

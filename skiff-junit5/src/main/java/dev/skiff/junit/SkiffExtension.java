@@ -33,7 +33,8 @@ public final class SkiffExtension
     @Override
     public void beforeAll(ExtensionContext ctx) throws IllegalAccessException {
         List<Skiff> perClass = new ArrayList<>();
-        for (Skiff s : declared(ctx.getRequiredTestClass())) if (s.lifecycle() == Skiff.Lifecycle.PER_CLASS) perClass.add(s);
+        for (Skiff s : declared(ctx.getRequiredTestClass()))
+            if (s.lifecycle() == Skiff.Lifecycle.PER_CLASS) perClass.add(s);
         if (!perClass.isEmpty()) brokers(ctx).startAll(perClass);
         injectFields(ctx.getRequiredTestClass(), null, ctx);
     }
@@ -47,10 +48,14 @@ public final class SkiffExtension
     }
 
     @Override
-    public void afterEach(ExtensionContext ctx) { stop(ctx); }
+    public void afterEach(ExtensionContext ctx) {
+        stop(ctx);
+    }
 
     @Override
-    public void afterAll(ExtensionContext ctx) { stop(ctx); }
+    public void afterAll(ExtensionContext ctx) {
+        stop(ctx);
+    }
 
     /** Lets a per-method broker reach the test's constructor: the instance is made in the test's own context. */
     @Override
@@ -68,7 +73,9 @@ public final class SkiffExtension
     public Object resolveParameter(ParameterContext param, ExtensionContext ctx) {
         try {
             startMethodBrokers(ctx); // a constructor is resolved before beforeEach
-            String name = param.findAnnotation(SkiffBroker.class).map(SkiffBroker::value).orElse("");
+            String name = param.findAnnotation(SkiffBroker.class)
+                    .map(SkiffBroker::value)
+                    .orElse("");
             EmbeddedSkiff broker = find(ctx, name);
             return param.getParameter().getType() == String.class ? broker.bootstrapServers() : broker;
         } catch (ExtensionConfigurationException e) {
@@ -107,29 +114,36 @@ public final class SkiffExtension
     /** The nearest broker of that name; for no name, the unnamed one or else the only one in sight. */
     private static EmbeddedSkiff find(ExtensionContext ctx, String name) {
         Map<String, EmbeddedSkiff> visible = new LinkedHashMap<>();
-        for (Optional<ExtensionContext> c = Optional.of(ctx); c.isPresent(); c = c.get().getParent()) {
+        for (Optional<ExtensionContext> c = Optional.of(ctx);
+                c.isPresent();
+                c = c.get().getParent()) {
             Brokers b = own(c.get());
             if (b != null) b.all().forEach(visible::putIfAbsent);
         }
         EmbeddedSkiff broker = visible.get(name);
         if (broker != null) return broker;
-        if (name.isEmpty() && visible.size() == 1) return visible.values().iterator().next();
+        if (name.isEmpty() && visible.size() == 1)
+            return visible.values().iterator().next();
         if (visible.isEmpty()) {
             throw new ExtensionConfigurationException("No Skiff broker here: annotate the test class or method with "
                     + "@Skiff (a static field or @BeforeAll method needs a per-class one)");
         }
-        throw new ExtensionConfigurationException((name.isEmpty() ? "Several Skiff brokers " + visible.keySet()
-                + ": pick one with @SkiffBroker(\"name\")" : "No Skiff broker named \"" + name + "\" among " + visible.keySet()));
+        throw new ExtensionConfigurationException(
+                (name.isEmpty()
+                        ? "Several Skiff brokers " + visible.keySet() + ": pick one with @SkiffBroker(\"name\")"
+                        : "No Skiff broker named \"" + name + "\" among " + visible.keySet()));
     }
 
     /** Sets the {@link SkiffBroker} fields of a test instance, or the static ones when {@code instance} is null. */
-    private static void injectFields(Class<?> type, Object instance, ExtensionContext ctx) throws IllegalAccessException {
+    private static void injectFields(Class<?> type, Object instance, ExtensionContext ctx)
+            throws IllegalAccessException {
         boolean statics = instance == null;
-        List<Field> fields = AnnotationSupport.findAnnotatedFields(type, SkiffBroker.class,
-                f -> Modifier.isStatic(f.getModifiers()) == statics);
+        List<Field> fields = AnnotationSupport.findAnnotatedFields(
+                type, SkiffBroker.class, f -> Modifier.isStatic(f.getModifiers()) == statics);
         for (Field f : fields) {
             if (f.getType() != EmbeddedSkiff.class && f.getType() != String.class) {
-                throw new ExtensionConfigurationException("@SkiffBroker field " + f + " must be an EmbeddedSkiff or a String");
+                throw new ExtensionConfigurationException(
+                        "@SkiffBroker field " + f + " must be an EmbeddedSkiff or a String");
             }
             EmbeddedSkiff broker = find(ctx, f.getAnnotation(SkiffBroker.class).value());
             f.setAccessible(true);

@@ -30,8 +30,8 @@ class FaultInjectionTest {
 
     @Test
     void notLeaderOnProduceIsRetriedAndTheRecordLandsOnce(EmbeddedSkiff broker) throws Exception {
-        Fault fault = broker.faults().on(ApiKeys.PRODUCE).topic("orders").times(2)
-                .respondWith(Errors.NOT_LEADER_OR_FOLLOWER);
+        Fault fault =
+                broker.faults().on(ApiKeys.PRODUCE).topic("orders").times(2).respondWith(Errors.NOT_LEADER_OR_FOLLOWER);
         try (KafkaProducer<String, String> producer = producer(broker)) {
             producer.send(new ProducerRecord<>("orders", "k", "v")).get(TIMEOUT_S, TimeUnit.SECONDS);
         }
@@ -72,7 +72,10 @@ class FaultInjectionTest {
         try (KafkaProducer<String, String> producer = producer(broker)) {
             producer.send(new ProducerRecord<>("orders", "k", "v1")).get(TIMEOUT_S, TimeUnit.SECONDS);
         }
-        Fault fault = broker.faults().on(ApiKeys.FETCH).partition("orders", 0).times(2)
+        Fault fault = broker.faults()
+                .on(ApiKeys.FETCH)
+                .partition("orders", 0)
+                .times(2)
                 .respondWith(Errors.NOT_LEADER_OR_FOLLOWER);
         assertEquals(List.of("v1"), consume(broker, 1));
         assertEquals(2, fault.timesApplied());
@@ -81,7 +84,8 @@ class FaultInjectionTest {
     @Test
     void faultUntilRemovedAndFaultOnAnotherTopicDoNotTouchThisOne(EmbeddedSkiff broker) throws Exception {
         broker.createTopic("other", 1);
-        Fault elsewhere = broker.faults().on(ApiKeys.PRODUCE).topic("other").always().respondWith(Errors.KAFKA_STORAGE_ERROR);
+        Fault elsewhere =
+                broker.faults().on(ApiKeys.PRODUCE).topic("other").always().respondWith(Errors.KAFKA_STORAGE_ERROR);
         try (KafkaProducer<String, String> producer = producer(broker)) {
             producer.send(new ProducerRecord<>("orders", "k", "v")).get(TIMEOUT_S, TimeUnit.SECONDS);
             assertEquals(0, elsewhere.timesApplied());
@@ -96,20 +100,26 @@ class FaultInjectionTest {
     }
 
     private static KafkaProducer<String, String> producer(EmbeddedSkiff broker) {
-        return new KafkaProducer<>(Map.of(
-                "bootstrap.servers", broker.bootstrapServers(),
-                "retry.backoff.ms", "20",
-                "linger.ms", "0"), new StringSerializer(), new StringSerializer());
+        return new KafkaProducer<>(
+                Map.of(
+                        "bootstrap.servers", broker.bootstrapServers(),
+                        "retry.backoff.ms", "20",
+                        "linger.ms", "0"),
+                new StringSerializer(),
+                new StringSerializer());
     }
 
     /** Reads {@code count} values from orders-0, or fails after the timeout. */
     private static List<String> consume(EmbeddedSkiff broker, int count) {
         TopicPartition tp = new TopicPartition("orders", 0);
         List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", broker.bootstrapServers(),
-                "retry.backoff.ms", "20",
-                "auto.offset.reset", "earliest"), new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+                Map.of(
+                        "bootstrap.servers", broker.bootstrapServers(),
+                        "retry.backoff.ms", "20",
+                        "auto.offset.reset", "earliest"),
+                new StringDeserializer(),
+                new StringDeserializer())) {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);

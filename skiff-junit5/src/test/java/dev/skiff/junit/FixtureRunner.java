@@ -13,7 +13,9 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
 /** Runs fixture classes through the JUnit Platform, as a build would, and returns what happened. */
 final class FixtureRunner {
 
-    static TestExecutionSummary run(Class<?>... classes) { return run(Map.of(), classes); }
+    static TestExecutionSummary run(Class<?>... classes) {
+        return run(Map.of(), classes);
+    }
 
     static TestExecutionSummary run(Map<String, String> config, Class<?>... classes) {
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
@@ -28,8 +30,11 @@ final class FixtureRunner {
     /** The failures, readable in an assertion message. */
     static String failures(TestExecutionSummary s) {
         StringBuilder b = new StringBuilder();
-        s.getFailures().forEach(f -> b.append(f.getTestIdentifier().getDisplayName()).append(": ")
-                .append(f.getException()).append('\n'));
+        s.getFailures()
+                .forEach(f -> b.append(f.getTestIdentifier().getDisplayName())
+                        .append(": ")
+                        .append(f.getException())
+                        .append('\n'));
         return b.toString();
     }
 

@@ -19,17 +19,22 @@ class ReadmeExampleTest {
 
     @Test
     void producesAndConsumes(EmbeddedSkiff broker) throws Exception {
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-                "bootstrap.servers", broker.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+        try (var producer = new KafkaProducer<>(
+                Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()),
+                new StringSerializer(),
+                new StringSerializer())) {
             producer.send(new ProducerRecord<>("orders", "order-1", "created")).get();
         }
         broker.awaitRecords("orders", 1, Duration.ofSeconds(10));
 
         List<String> values = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                "bootstrap.servers", broker.bootstrapServers(),
-                "group.id", "readme",
-                "auto.offset.reset", "earliest"), new StringDeserializer(), new StringDeserializer())) {
+        try (var consumer = new KafkaConsumer<>(
+                Map.<String, Object>of(
+                        "bootstrap.servers", broker.bootstrapServers(),
+                        "group.id", "readme",
+                        "auto.offset.reset", "earliest"),
+                new StringDeserializer(),
+                new StringDeserializer())) {
             consumer.subscribe(List.of("orders"));
             long deadline = System.currentTimeMillis() + 10_000;
             while (values.isEmpty() && System.currentTimeMillis() < deadline) {

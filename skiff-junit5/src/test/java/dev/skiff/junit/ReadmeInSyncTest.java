@@ -13,7 +13,8 @@ class ReadmeInSyncTest {
     void readmeShowsTheTestedExample() throws Exception {
         String readme = Files.readString(Path.of("../README.md"));
         String example = Files.readString(Path.of("src/test/java/dev/skiff/junit/ReadmeExampleTest.java"));
-        assertTrue(readme.contains("```java\n" + example + "```\n"),
+        assertTrue(
+                readme.contains("```java\n" + example + "```\n"),
                 "README.md must show src/test/java/dev/skiff/junit/ReadmeExampleTest.java verbatim in a ```java block");
     }
 }

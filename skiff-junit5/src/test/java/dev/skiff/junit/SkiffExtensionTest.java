@@ -59,8 +59,14 @@ class SkiffExtensionTest {
         assertEquals(3, s.getTestsSucceededCount());
         Map<String, List<Seen>> byTest = MethodLevelFixture.SEEN.stream().collect(Collectors.groupingBy(Seen::test));
         Seen classBroker = byTest.get("classBroker").get(0);
-        Seen first = byTest.get("twoBrokers").stream().filter(x -> x.name().isEmpty()).findFirst().orElseThrow();
-        Seen second = byTest.get("twoBrokers").stream().filter(x -> x.name().equals("second")).findFirst().orElseThrow();
+        Seen first = byTest.get("twoBrokers").stream()
+                .filter(x -> x.name().isEmpty())
+                .findFirst()
+                .orElseThrow();
+        Seen second = byTest.get("twoBrokers").stream()
+                .filter(x -> x.name().equals("second"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(classBroker.port(), first.port(), "the class broker is the unnamed one");
         assertNotEquals(first.port(), second.port());
         assertNotEquals(classBroker.port(), byTest.get("inMemory").get(0).port());
@@ -71,12 +77,16 @@ class SkiffExtensionTest {
     void classesRunInParallelEachWithItsOwnBroker() {
         ParallelFixtures.SEEN.clear();
         ParallelFixtures.allStarted = new CountDownLatch(4);
-        TestExecutionSummary s = FixtureRunner.run(Map.of(
+        TestExecutionSummary s = FixtureRunner.run(
+                Map.of(
                         "junit.jupiter.execution.parallel.enabled", "true",
                         "junit.jupiter.execution.parallel.mode.classes.default", "concurrent",
                         "junit.jupiter.execution.parallel.config.strategy", "fixed",
                         "junit.jupiter.execution.parallel.config.fixed.parallelism", "4"),
-                ParallelFixtures.A.class, ParallelFixtures.B.class, ParallelFixtures.C.class, ParallelFixtures.D.class);
+                ParallelFixtures.A.class,
+                ParallelFixtures.B.class,
+                ParallelFixtures.C.class,
+                ParallelFixtures.D.class);
         assertEquals(0, s.getTotalFailureCount(), FixtureRunner.failures(s));
         assertEquals(4, s.getTestsSucceededCount());
         Set<Integer> ports = ParallelFixtures.SEEN.stream().map(Seen::port).collect(Collectors.toSet());
@@ -86,8 +96,8 @@ class SkiffExtensionTest {
 
     @Test
     void misuseFailsTheTestWithAMessageSayingWhatToDo() {
-        TestExecutionSummary s = FixtureRunner.run(MisuseFixtures.Ambiguous.class, MisuseFixtures.UnknownName.class,
-                MisuseFixtures.BadTopic.class);
+        TestExecutionSummary s = FixtureRunner.run(
+                MisuseFixtures.Ambiguous.class, MisuseFixtures.UnknownName.class, MisuseFixtures.BadTopic.class);
         assertEquals(3, s.getTotalFailureCount(), FixtureRunner.failures(s));
         String all = FixtureRunner.failures(s);
         assertTrue(all.contains("pick one with @SkiffBroker"), all);

@@ -63,11 +63,16 @@ public class CodecBenchmark {
         batch = batchOf(records, 100);
         ProduceRequestData produce = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(30000);
         ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setName("perf");
-        topic.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0)
-                .setRecords(new BufferRecords(Unpooled.wrappedBuffer(batch.duplicate()))));
+        topic.partitionData()
+                .add(new ProduceRequestData.PartitionProduceData()
+                        .setIndex(0)
+                        .setRecords(new BufferRecords(Unpooled.wrappedBuffer(batch.duplicate()))));
         produce.topicData().add(topic);
-        RequestHeaderData header = new RequestHeaderData().setRequestApiKey(ApiKeys.PRODUCE.id())
-                .setRequestApiVersion(PRODUCE_VERSION).setCorrelationId(7).setClientId("producer-1");
+        RequestHeaderData header = new RequestHeaderData()
+                .setRequestApiKey(ApiKeys.PRODUCE.id())
+                .setRequestApiVersion(PRODUCE_VERSION)
+                .setCorrelationId(7)
+                .setClientId("producer-1");
         ProtocolWriter w = new ProtocolWriter();
         header.write(w, ApiKeys.PRODUCE.requestHeaderVersion(PRODUCE_VERSION));
         produce.write(w, PRODUCE_VERSION);
@@ -76,8 +81,12 @@ public class CodecBenchmark {
         fetchResponse = new FetchResponseData();
         FetchResponseData.FetchableTopicResponse t = new FetchResponseData.FetchableTopicResponse().setTopic("perf");
         for (int p = 0; p < 6; p++) {
-            t.partitions().add(new FetchResponseData.PartitionData().setPartitionIndex(p).setHighWatermark(1_000_000)
-                    .setRecords(new BufferRecords(Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(batch.duplicate())))));
+            t.partitions()
+                    .add(new FetchResponseData.PartitionData()
+                            .setPartitionIndex(p)
+                            .setHighWatermark(1_000_000)
+                            .setRecords(new BufferRecords(
+                                    Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(batch.duplicate())))));
         }
         fetchResponse.responses().add(t);
     }
@@ -110,5 +119,7 @@ public class CodecBenchmark {
     }
 
     /** Keeps a reference so the JIT cannot drop the setup. */
-    public List<Object> state() { return List.of(produceFrame, batch, fetchResponse); }
+    public List<Object> state() {
+        return List.of(produceFrame, batch, fetchResponse);
+    }
 }

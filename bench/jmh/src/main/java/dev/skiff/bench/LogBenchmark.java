@@ -55,8 +55,8 @@ public class LogBenchmark {
         while (log.sizeInBytes() < 100L << 20) log.append(batch.duplicate());
         endOffset = log.logEndOffset();
         appendDir = Files.createTempDirectory("skiff-jmh-append");
-        appendLog = SegmentedLog.open(appendDir, LogConfig.defaults().withSegmentBytes(SEGMENT_BYTES)
-                .withRetentionBytes(256L << 20));
+        appendLog = SegmentedLog.open(
+                appendDir, LogConfig.defaults().withSegmentBytes(SEGMENT_BYTES).withRetentionBytes(256L << 20));
     }
 
     @TearDown(Level.Trial)
@@ -70,7 +70,8 @@ public class LogBenchmark {
     @Benchmark
     public Log.AppendInfo append16kBatch() {
         Log.AppendInfo info = appendLog.append(batch.duplicate());
-        if ((info.lastOffset() & 0xFFFF) == 0) appendLog.applyRetention(System.currentTimeMillis()); // keep disk use bounded
+        if ((info.lastOffset() & 0xFFFF) == 0)
+            appendLog.applyRetention(System.currentTimeMillis()); // keep disk use bounded
         return info;
     }
 

@@ -58,14 +58,23 @@ public class ProducePathBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         dir = Files.createTempDirectory("skiff-jmh-produce");
-        broker = new Broker(BrokerConfig.of(Map.of("log.dirs", dir.toString(), "log.segment.bytes", Integer.toString(8 << 20),
-                "log.retention.bytes", Long.toString(256L << 20))), LogFactory.files(dir));
+        broker = new Broker(
+                BrokerConfig.of(Map.of(
+                        "log.dirs",
+                        dir.toString(),
+                        "log.segment.bytes",
+                        Integer.toString(8 << 20),
+                        "log.retention.bytes",
+                        Long.toString(256L << 20))),
+                LogFactory.files(dir));
         broker.createTopics(Map.of("perf", 1));
         batch = CodecBenchmark.batchOf(records, 100);
         request = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(30000);
         ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setName("perf");
-        topic.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0)
-                .setRecords(new BufferRecords(Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(batch)))));
+        topic.partitionData()
+                .add(new ProduceRequestData.PartitionProduceData()
+                        .setIndex(0)
+                        .setRecords(new BufferRecords(Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(batch)))));
         request.topicData().add(topic);
     }
 

@@ -8,7 +8,9 @@ enum Contender {
 
     final String label;
 
-    Contender(String label) { this.label = label; }
+    Contender(String label) {
+        this.label = label;
+    }
 
     /** Work done before the clock starts (Kafka's storage formatting), then the start itself. */
     Prepared prepare() throws Exception {

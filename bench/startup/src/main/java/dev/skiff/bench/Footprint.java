@@ -23,16 +23,19 @@ final class Footprint {
      * its buffer pool cache, a cost of the JVM rather than of the broker that happens to come first.
      */
     static Result[] measure(Contender c) throws Exception {
-        try (Started first = startIdle(c, 1); Started unmeasured = startIdle(c, MORE)) {
+        try (Started first = startIdle(c, 1);
+                Started unmeasured = startIdle(c, MORE)) {
             try (Started more = startIdle(c, MORE)) {
                 Result r = more.result;
-                return new Result[] {first.result, new Result(r.heapBytes() / MORE, r.threads() / MORE, r.threadNames())};
+                return new Result[] {first.result, new Result(r.heapBytes() / MORE, r.threads() / MORE, r.threadNames())
+                };
             }
         }
     }
 
     private record Started(List<StartedBroker> brokers, Result result) implements AutoCloseable {
-        @Override public void close() throws Exception {
+        @Override
+        public void close() throws Exception {
             for (StartedBroker b : brokers) b.close();
         }
     }

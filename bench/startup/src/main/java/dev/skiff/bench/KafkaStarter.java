@@ -56,9 +56,18 @@ final class KafkaStarter {
             KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(p), Time.SYSTEM);
             server.startup();
             return new StartedBroker() {
-                @Override public String host() { return "127.0.0.1"; }
-                @Override public int port() { return brokerPort; }
-                @Override public void close() {
+                @Override
+                public String host() {
+                    return "127.0.0.1";
+                }
+
+                @Override
+                public int port() {
+                    return brokerPort;
+                }
+
+                @Override
+                public void close() {
                     server.shutdown();
                     server.awaitShutdown();
                     delete(dir);
@@ -76,12 +85,14 @@ final class KafkaStarter {
     private static void delete(Path dir) {
         try {
             Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+                @Override
+                public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
                     Files.deleteIfExists(f);
                     return FileVisitResult.CONTINUE;
                 }
 
-                @Override public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
                     Files.deleteIfExists(d);
                     return FileVisitResult.CONTINUE;
                 }

@@ -28,7 +28,8 @@ final class MetadataProbe {
             }
             Thread.sleep(1);
         }
-        throw new IllegalStateException("no Metadata answer from " + host + ":" + port + " within " + timeoutMs + " ms", last);
+        throw new IllegalStateException(
+                "no Metadata answer from " + host + ":" + port + " within " + timeoutMs + " ms", last);
     }
 
     /** Sends one Metadata v0 request; returns the number of brokers in the answer. */
@@ -40,12 +41,12 @@ final class MetadataProbe {
             DataOutputStream out = new DataOutputStream(s.getOutputStream());
             int correlationId = 7;
             out.writeInt(2 + 2 + 4 + 2 + CLIENT_ID.length + 4); // frame size
-            out.writeShort(3);  // api key: Metadata
-            out.writeShort(0);  // version 0
+            out.writeShort(3); // api key: Metadata
+            out.writeShort(0); // version 0
             out.writeInt(correlationId);
             out.writeShort(CLIENT_ID.length);
             out.write(CLIENT_ID);
-            out.writeInt(0);    // v0: no topics named = all topics
+            out.writeInt(0); // v0: no topics named = all topics
             out.flush();
             DataInputStream in = new DataInputStream(s.getInputStream());
             int size = in.readInt();

@@ -10,9 +10,20 @@ final class SkiffStarter {
         if (inMemory) b.inMemory();
         EmbeddedSkiff broker = b.start();
         return new StartedBroker() {
-            @Override public String host() { return broker.host(); }
-            @Override public int port() { return broker.port(); }
-            @Override public void close() { broker.close(); }
+            @Override
+            public String host() {
+                return broker.host();
+            }
+
+            @Override
+            public int port() {
+                return broker.port();
+            }
+
+            @Override
+            public void close() {
+                broker.close();
+            }
         };
     }
 

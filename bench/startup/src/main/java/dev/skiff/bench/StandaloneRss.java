@@ -38,12 +38,21 @@ public final class StandaloneRss {
             List<String> cmd = new ArrayList<>();
             cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
             cmd.addAll(flags);
-            cmd.addAll(List.of("-jar", jar, "--port", "0", "--data-dir", data.resolve("data").toString()));
+            cmd.addAll(List.of(
+                    "-jar",
+                    jar,
+                    "--port",
+                    "0",
+                    "--data-dir",
+                    data.resolve("data").toString()));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             try {
-                BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                BufferedReader out =
+                        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                 String line;
-                while ((line = out.readLine()) != null && !line.startsWith("Skiff is listening")) { /* log lines */ }
+                while ((line = out.readLine()) != null && !line.startsWith("Skiff is listening")) {
+                    /* log lines */
+                }
                 if (line == null) throw new IllegalStateException("the broker did not start");
                 Thread.sleep(idleMs);
                 Path status = Path.of("/proc", Long.toString(p.pid()), "status");
@@ -59,9 +68,14 @@ public final class StandaloneRss {
             }
         }
         Arrays.sort(rss);
-        System.out.printf("Idle standalone broker, %s: RSS median %.1f MiB (min %.1f, max %.1f, n=%d), %d threads%n",
+        System.out.printf(
+                "Idle standalone broker, %s: RSS median %.1f MiB (min %.1f, max %.1f, n=%d), %d threads%n",
                 flags.isEmpty() ? "default JVM flags" : String.join(" ", flags),
-                rss[runs / 2] / 1024.0, rss[0] / 1024.0, rss[runs - 1] / 1024.0, runs, threads);
+                rss[runs / 2] / 1024.0,
+                rss[0] / 1024.0,
+                rss[runs - 1] / 1024.0,
+                runs,
+                threads);
     }
 
     private static void deleteQuietly(Path dir) throws java.io.IOException {

@@ -48,7 +48,8 @@ public final class StartupBenchmark {
         Map<Contender, Stats> warmStats = new EnumMap<>(Contender.class);
         for (Contender c : contenders) {
             long[] samples = new long[cold];
-            for (int i = 0; i < cold; i++) samples[i] = Long.parseLong(child("--child-cold", c).get("NANOS"));
+            for (int i = 0; i < cold; i++)
+                samples[i] = Long.parseLong(child("--child-cold", c).get("NANOS"));
             coldStats.put(c, Stats.of(samples));
             System.err.println("cold " + c + ": " + coldStats.get(c));
         }
@@ -85,7 +86,8 @@ public final class StartupBenchmark {
         if (mode.equals("--child-footprint")) cmd.add("-XX:+UseSerialGC");
         cmd.addAll(List.of(StartupBenchmark.class.getName(), mode, c.name()));
         Process p = new ProcessBuilder(cmd)
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         String line = null, l;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             while ((l = r.readLine()) != null) if (l.startsWith("NANOS ") || l.startsWith("HEAP ")) line = l;
@@ -97,35 +99,52 @@ public final class StartupBenchmark {
         return out;
     }
 
-    private static void printReport(List<Contender> contenders, Map<Contender, Stats> cold, Map<Contender, Stats> warm,
-                                    Map<String, String> memory, Map<String, String> disk) {
-        System.out.printf("Java %s (%s), %d CPUs, %s%n%n", System.getProperty("java.version"),
-                System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors(),
+    private static void printReport(
+            List<Contender> contenders,
+            Map<Contender, Stats> cold,
+            Map<Contender, Stats> warm,
+            Map<String, String> memory,
+            Map<String, String> disk) {
+        System.out.printf(
+                "Java %s (%s), %d CPUs, %s%n%n",
+                System.getProperty("java.version"),
+                System.getProperty("java.vm.name"),
+                Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         System.out.println("| broker | cold: median (min, n) | warm: median | warm: min | warm: p90 | warm n |");
         System.out.println("|---|---|---|---|---|---|");
         for (Contender c : contenders) {
             Stats cs = cold.get(c), ws = warm.get(c);
-            System.out.printf("| %s | %.1f ms (%.1f, n=%d) | %.2f ms | %.2f ms | %.2f ms | %d |%n", c.label,
-                    cs.medianMs(), cs.minMs(), cs.n(), ws.medianMs(), ws.minMs(), ws.p90Ms(), ws.n());
+            System.out.printf(
+                    "| %s | %.1f ms (%.1f, n=%d) | %.2f ms | %.2f ms | %.2f ms | %d |%n",
+                    c.label, cs.medianMs(), cs.minMs(), cs.n(), ws.medianMs(), ws.minMs(), ws.p90Ms(), ws.n());
         }
         if (contenders.contains(Contender.KAFKA_KRAFT)) {
             System.out.println();
             for (Contender c : List.of(Contender.SKIFF_MEMORY, Contender.SKIFF_DISK)) {
-                System.out.printf("%s vs Kafka: warm %.0fx faster, cold %.0fx faster (medians)%n", c.label,
+                System.out.printf(
+                        "%s vs Kafka: warm %.0fx faster, cold %.0fx faster (medians)%n",
+                        c.label,
                         warm.get(Contender.KAFKA_KRAFT).medianMs() / warm.get(c).medianMs(),
                         cold.get(Contender.KAFKA_KRAFT).medianMs() / cold.get(c).medianMs());
             }
         }
         System.out.println();
-        System.out.println("Idle Skiff broker, after one Metadata request, 1 s idle and GC (heap used and live threads it adds):");
+        System.out.println(
+                "Idle Skiff broker, after one Metadata request, 1 s idle and GC (heap used and live threads it adds):");
         System.out.println();
-        System.out.println("| broker | first in a fresh JVM (incl. class statics) | each further one (mean of " + Footprint.MORE + ") |");
+        System.out.println("| broker | first in a fresh JVM (incl. class statics) | each further one (mean of "
+                + Footprint.MORE + ") |");
         System.out.println("|---|---|---|");
         for (var e : Map.of("Skiff, in memory", memory, "Skiff, on disk", disk).entrySet()) {
             Map<String, String> m = e.getValue();
-            System.out.printf("| %s | %d KiB, %s threads | %d KiB, %s threads |%n", e.getKey(),
-                    Long.parseLong(m.get("HEAP")) / 1024, m.get("THREADS"), Long.parseLong(m.get("HEAP2")) / 1024, m.get("THREADS2"));
+            System.out.printf(
+                    "| %s | %d KiB, %s threads | %d KiB, %s threads |%n",
+                    e.getKey(),
+                    Long.parseLong(m.get("HEAP")) / 1024,
+                    m.get("THREADS"),
+                    Long.parseLong(m.get("HEAP2")) / 1024,
+                    m.get("THREADS2"));
         }
         System.out.println();
         System.out.println("Threads added (on disk): " + disk.get("NAMES"));

@@ -12,5 +12,7 @@ public final class AdminException extends RuntimeException {
         this.error = ApiError.of(error, message);
     }
 
-    public ApiError error() { return error; }
+    public ApiError error() {
+        return error;
+    }
 }

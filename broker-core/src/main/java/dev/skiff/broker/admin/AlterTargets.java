@@ -1,16 +1,16 @@
 package dev.skiff.broker.admin;
 
-import java.util.function.Function;
-import java.util.function.BiFunction;
-import java.util.function.Consumer;
-import java.util.Map;
-import java.util.List;
-import java.util.HashMap;
-import java.util.ArrayList;
 import dev.skiff.broker.InvalidTopicException;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.protocol.Errors;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /** Finds what AlterConfigs and IncrementalAlterConfigs change, with Kafka's errors when it cannot. */
 public final class AlterTargets {
@@ -25,7 +25,8 @@ public final class AlterTargets {
             throw new AdminException(Errors.INVALID_TOPIC_EXCEPTION, e.getMessage());
         }
         Topic t = topics.get(name);
-        if (t == null) throw new AdminException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
+        if (t == null)
+            throw new AdminException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
         return t;
     }
 
@@ -33,8 +34,11 @@ public final class AlterTargets {
     public static AdminException brokerChange(byte resourceType, String name, int nodeId) {
         if (resourceType == ConfigResources.BROKER) {
             if (name != null && !name.isEmpty() && !name.equals(Integer.toString(nodeId)))
-                return new AdminException(Errors.INVALID_REQUEST, "Unexpected broker id, expected " + nodeId + " or empty string, but received " + name);
-            return new AdminException(Errors.INVALID_REQUEST, "Skiff cannot update broker configs dynamically; set them at start.");
+                return new AdminException(
+                        Errors.INVALID_REQUEST,
+                        "Unexpected broker id, expected " + nodeId + " or empty string, but received " + name);
+            return new AdminException(
+                    Errors.INVALID_REQUEST, "Skiff cannot update broker configs dynamically; set them at start.");
         }
         return new AdminException(Errors.INVALID_REQUEST, "Unsupported resource type " + resourceType);
     }
@@ -44,8 +48,12 @@ public final class AlterTargets {
      * request is INVALID_REQUEST (as Kafka answers), the others go to {@code alter}, whose AdminException becomes
      * the resource's error.
      */
-    public static <R, A> List<A> alterEach(List<R> resources, Function<R, Byte> type, Function<R, String> name,
-                                           Consumer<R> alter, BiFunction<R, ApiError, A> answer) {
+    public static <R, A> List<A> alterEach(
+            List<R> resources,
+            Function<R, Byte> type,
+            Function<R, String> name,
+            Consumer<R> alter,
+            BiFunction<R, ApiError, A> answer) {
         Map<String, Integer> count = new HashMap<>();
         for (R res : resources) count.merge(type.apply(res) + ":" + name.apply(res), 1, Integer::sum);
         List<A> answers = new ArrayList<>(resources.size());
@@ -53,8 +61,8 @@ public final class AlterTargets {
             ApiError result = ApiError.NONE;
             try {
                 if (count.get(type.apply(res) + ":" + name.apply(res)) > 1)
-                    throw new AdminException(Errors.INVALID_REQUEST,
-                            "Error due to duplicate resource " + name.apply(res));
+                    throw new AdminException(
+                            Errors.INVALID_REQUEST, "Error due to duplicate resource " + name.apply(res));
                 alter.accept(res);
             } catch (AdminException e) {
                 result = e.error();

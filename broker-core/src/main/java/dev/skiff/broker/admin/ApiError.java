@@ -7,9 +7,15 @@ public record ApiError(Errors error, String message) {
 
     public static final ApiError NONE = new ApiError(Errors.NONE, null);
 
-    public static ApiError of(Errors error, String message) { return new ApiError(error, message); }
+    public static ApiError of(Errors error, String message) {
+        return new ApiError(error, message);
+    }
 
-    public boolean isError() { return error != Errors.NONE; }
+    public boolean isError() {
+        return error != Errors.NONE;
+    }
 
-    public short code() { return error.code(); }
+    public short code() {
+        return error.code();
+    }
 }

@@ -52,7 +52,8 @@ public final class CompactionRecords {
         try (RecordIterator it = batch.records()) {
             while (it.hasNext()) {
                 Record r = it.next();
-                if (keep.test(r.offset())) b.appendWithOffset(r.offset(), r.timestamp(), r.key(), r.value(), r.headers());
+                if (keep.test(r.offset()))
+                    b.appendWithOffset(r.offset(), r.timestamp(), r.key(), r.value(), r.headers());
             }
         }
         if (b.recordCount() == 0) return null;

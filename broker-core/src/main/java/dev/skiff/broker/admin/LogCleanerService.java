@@ -74,9 +74,11 @@ public final class LogCleanerService {
     public synchronized int runOnce() {
         int cleaned = 0;
         for (Topic t : topics.all()) {
-            boolean compact = TopicConfigDef.listItems(topics.effectiveConfig(t, TopicConfig.CLEANUP_POLICY)).contains("compact");
+            boolean compact = TopicConfigDef.listItems(topics.effectiveConfig(t, TopicConfig.CLEANUP_POLICY))
+                    .contains("compact");
             if (!compact) continue;
-            long horizon = clock.getAsLong() - Long.parseLong(topics.effectiveConfig(t, TopicConfig.DELETE_RETENTION_MS));
+            long horizon =
+                    clock.getAsLong() - Long.parseLong(topics.effectiveConfig(t, TopicConfig.DELETE_RETENTION_MS));
             for (Partition p : t.partitions()) {
                 if (p.log() instanceof SegmentedLog sl) cleaned += clean(p.id(), sl, horizon);
             }
@@ -87,9 +89,10 @@ public final class LogCleanerService {
 
     private int clean(TopicPartition tp, SegmentedLog sl, long tombstoneHorizon) {
         List<Long> segments = sl.segmentBaseOffsets();
-        if (segments.size() < 2) return 0;   // only the active segment, which is never compacted
+        if (segments.size() < 2) return 0; // only the active segment, which is never compacted
         Pass last = lastPass.get(tp);
-        if (last != null && last.log() == sl && last.segments().equals(segments) && last.tombstonesKept() == 0) return 0;
+        if (last != null && last.log() == sl && last.segments().equals(segments) && last.tombstonesKept() == 0)
+            return 0;
         try {
             Cleaner.Result r = cleaner.clean(sl, tombstoneHorizon);
             lastPass.put(tp, new Pass(sl, sl.segmentBaseOffsets(), r.tombstonesKept()));
@@ -97,7 +100,8 @@ public final class LogCleanerService {
         } catch (RuntimeException e) {
             // a topic deleted meanwhile closes its logs; anything else is retried on the next pass
             lastPass.remove(tp);
-            if (topics.partition(tp.topic(), tp.partition()) != null) log.warn("Cleaning {} failed: {}", tp, e.toString());
+            if (topics.partition(tp.topic(), tp.partition()) != null)
+                log.warn("Cleaning {} failed: {}", tp, e.toString());
             return 0;
         }
     }

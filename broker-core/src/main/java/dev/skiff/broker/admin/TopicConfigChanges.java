@@ -40,7 +40,8 @@ public final class TopicConfigChanges {
     public static void validate(Map<String, String> configs) {
         for (Map.Entry<String, String> e : configs.entrySet()) {
             if (e.getValue() == null && TopicConfigDef.get(e.getKey()) != null)
-                throw new AdminException(Errors.INVALID_CONFIG, "Null value not supported for topic configs: " + e.getKey());
+                throw new AdminException(
+                        Errors.INVALID_CONFIG, "Null value not supported for topic configs: " + e.getKey());
             String problem = TopicConfig.validate(e.getKey(), e.getValue());
             if (problem != null) throw new AdminException(Errors.INVALID_CONFIG, problem);
         }
@@ -69,8 +70,10 @@ public final class TopicConfigChanges {
                 case DELETE -> next.remove(op.name());
                 case APPEND, SUBTRACT -> {
                     if (def.type() != TopicConfigDef.Type.LIST)
-                        throw new AdminException(Errors.INVALID_CONFIG, "Can't " + (op.op() == APPEND ? "APPEND" : "SUBTRACT")
-                                + " to key " + op.name() + " because its type is not LIST.");
+                        throw new AdminException(
+                                Errors.INVALID_CONFIG,
+                                "Can't " + (op.op() == APPEND ? "APPEND" : "SUBTRACT") + " to key " + op.name()
+                                        + " because its type is not LIST.");
                     String base = next.containsKey(op.name()) ? next.get(op.name()) : def.defaultFor(broker);
                     List<String> items = new ArrayList<>(TopicConfigDef.listItems(base));
                     for (String item : TopicConfigDef.listItems(op.value())) {
@@ -82,7 +85,8 @@ public final class TopicConfigChanges {
                     }
                     next.put(op.name(), String.join(",", items));
                 }
-                default -> throw new AdminException(Errors.INVALID_REQUEST, "Unknown alter configs operation " + op.op());
+                default ->
+                    throw new AdminException(Errors.INVALID_REQUEST, "Unknown alter configs operation " + op.op());
             }
         }
         Map<String, String> changed = new LinkedHashMap<>();

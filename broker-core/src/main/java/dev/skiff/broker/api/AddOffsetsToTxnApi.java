@@ -26,17 +26,31 @@ public final class AddOffsetsToTxnApi implements ApiHandler<AddOffsetsToTxnReque
 
     private final TransactionCoordinator transactions;
 
-    AddOffsetsToTxnApi(TransactionCoordinator transactions) { this.transactions = transactions; }
+    AddOffsetsToTxnApi(TransactionCoordinator transactions) {
+        this.transactions = transactions;
+    }
 
-    @Override public ApiKeys api() { return ApiKeys.ADD_OFFSETS_TO_TXN; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 4; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.ADD_OFFSETS_TO_TXN;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 4;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, AddOffsetsToTxnRequestData request) {
-        Errors e = request.groupId() == null || request.groupId().isEmpty() ? Errors.INVALID_GROUP_ID
-                : transactions.addOffsets(request.transactionalId(), request.producerId(),
-                        request.producerEpoch(), request.groupId());
+        Errors e = request.groupId() == null || request.groupId().isEmpty()
+                ? Errors.INVALID_GROUP_ID
+                : transactions.addOffsets(
+                        request.transactionalId(), request.producerId(), request.producerEpoch(), request.groupId());
         return CompletableFuture.completedFuture(new AddOffsetsToTxnResponseData()
                 .setErrorCode(FencedErrors.forVersion(e, ctx.apiVersion(), 2).code()));
     }

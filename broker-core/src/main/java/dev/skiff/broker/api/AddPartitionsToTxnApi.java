@@ -43,30 +43,56 @@ public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTx
         this.transactions = transactions;
     }
 
-    @Override public ApiKeys api() { return ApiKeys.ADD_PARTITIONS_TO_TXN; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 5; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.ADD_PARTITIONS_TO_TXN;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 5;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, AddPartitionsToTxnRequestData request) {
         short v = ctx.apiVersion();
         AddPartitionsToTxnResponseData r = new AddPartitionsToTxnResponseData();
         if (v <= 3) {
-            r.setResultsByTopicV3AndBelow(answer(v, request.v3AndBelowTransactionalId(), request.v3AndBelowProducerId(),
-                    request.v3AndBelowProducerEpoch(), false, request.v3AndBelowTopics()));
+            r.setResultsByTopicV3AndBelow(answer(
+                    v,
+                    request.v3AndBelowTransactionalId(),
+                    request.v3AndBelowProducerId(),
+                    request.v3AndBelowProducerEpoch(),
+                    false,
+                    request.v3AndBelowTopics()));
         } else {
             for (AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction t : request.transactions()) {
-                r.resultsByTransaction().add(new AddPartitionsToTxnResponseData.AddPartitionsToTxnResult()
-                        .setTransactionalId(t.transactionalId())
-                        .setTopicResults(answer(v, t.transactionalId(), t.producerId(), t.producerEpoch(),
-                                t.verifyOnly(), t.topics())));
+                r.resultsByTransaction()
+                        .add(new AddPartitionsToTxnResponseData.AddPartitionsToTxnResult()
+                                .setTransactionalId(t.transactionalId())
+                                .setTopicResults(answer(
+                                        v,
+                                        t.transactionalId(),
+                                        t.producerId(),
+                                        t.producerEpoch(),
+                                        t.verifyOnly(),
+                                        t.topics())));
             }
         }
         return CompletableFuture.completedFuture(r);
     }
 
     private List<AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResult> answer(
-            short v, String transactionalId, long producerId, short epoch, boolean verifyOnly,
+            short v,
+            String transactionalId,
+            long producerId,
+            short epoch,
+            boolean verifyOnly,
             List<AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic> topics) {
         Map<TopicPartition, Errors> result = new LinkedHashMap<>();
         LinkedHashSet<TopicPartition> known = new LinkedHashSet<>();
@@ -93,8 +119,11 @@ public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTx
             answer.add(tr);
             for (int p : t.partitions()) {
                 Errors e = result.get(new TopicPartition(t.name(), p));
-                tr.resultsByPartition().add(new AddPartitionsToTxnResponseData.AddPartitionsToTxnPartitionResult()
-                        .setPartitionIndex(p).setPartitionErrorCode(FencedErrors.forVersion(e, v, 2).code()));
+                tr.resultsByPartition()
+                        .add(new AddPartitionsToTxnResponseData.AddPartitionsToTxnPartitionResult()
+                                .setPartitionIndex(p)
+                                .setPartitionErrorCode(
+                                        FencedErrors.forVersion(e, v, 2).code()));
             }
         }
         return answer;

@@ -41,16 +41,33 @@ public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData
         this.topics = topics;
     }
 
-    @Override public ApiKeys api() { return ApiKeys.ALTER_CONFIGS; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 2; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.ALTER_CONFIGS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 2;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, AlterConfigsRequestData request) {
-        var answers = AlterTargets.alterEach(request.resources(), AlterConfigsResource::resourceType,
-                AlterConfigsResource::resourceName, res -> alter(res, request.validateOnly()),
-                (res, e) -> new AlterConfigsResourceResponse().setResourceType(res.resourceType())
-                        .setResourceName(res.resourceName()).setErrorCode(e.code()).setErrorMessage(e.message()));
+        var answers = AlterTargets.alterEach(
+                request.resources(),
+                AlterConfigsResource::resourceType,
+                AlterConfigsResource::resourceName,
+                res -> alter(res, request.validateOnly()),
+                (res, e) -> new AlterConfigsResourceResponse()
+                        .setResourceType(res.resourceType())
+                        .setResourceName(res.resourceName())
+                        .setErrorCode(e.code())
+                        .setErrorMessage(e.message()));
         return CompletableFuture.completedFuture(new AlterConfigsResponseData().setResponses(answers));
     }
 
@@ -63,7 +80,9 @@ public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData
             pairs.add(new AbstractMap.SimpleEntry<>(c.name(), c.value()));
         Map<String, String> given = TopicConfigChanges.collect(pairs);
         Map<String, String> configs = new LinkedHashMap<>();
-        given.forEach((k, v) -> { if (v != null) configs.put(k, v); });   // a null value removes the override
+        given.forEach((k, v) -> {
+            if (v != null) configs.put(k, v);
+        }); // a null value removes the override
         TopicConfigChanges.validate(configs);
         if (!validateOnly) topics.setConfigs(t.name(), configs);
     }

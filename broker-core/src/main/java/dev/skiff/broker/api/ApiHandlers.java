@@ -25,9 +25,17 @@ public final class ApiHandlers {
     private final ApiVersionsApi apiVersions = new ApiVersionsApi(this);
 
     /** What the handlers work with; each handler takes only the collaborators it needs. */
-    public record Services(BrokerConfig config, AdvertisedAddress address, TopicManager topics, Partitions partitions,
-                           OffsetStore offsets, Supplier<OffsetBackend> version0Offsets, GroupCoordinator groups,
-                           TransactionCoordinator transactions, ProducerIds producerIds, ScheduledExecutorService timer) {}
+    public record Services(
+            BrokerConfig config,
+            AdvertisedAddress address,
+            TopicManager topics,
+            Partitions partitions,
+            OffsetStore offsets,
+            Supplier<OffsetBackend> version0Offsets,
+            GroupCoordinator groups,
+            TransactionCoordinator transactions,
+            ProducerIds producerIds,
+            ScheduledExecutorService timer) {}
 
     public static ApiHandlers standard(Services s) {
         ApiHandlers h = new ApiHandlers();
@@ -81,7 +89,9 @@ public final class ApiHandlers {
      * ApiVersions, typed: the server answers a request of an unknown version with its
      * {@link ApiVersionsApi#unsupportedVersionResponse()}, without looking the handler up and casting it.
      */
-    public ApiVersionsApi apiVersions() { return apiVersions; }
+    public ApiVersionsApi apiVersions() {
+        return apiVersions;
+    }
 
     /** The handler for an API, or null when Skiff does not answer it. */
     public ApiHandler<?> get(ApiKeys api) {
@@ -95,5 +105,7 @@ public final class ApiHandlers {
         return h != null && version >= h.minVersion() && version <= h.maxVersion();
     }
 
-    public List<ApiHandler<?>> all() { return Collections.unmodifiableList(all); }
+    public List<ApiHandler<?>> all() {
+        return Collections.unmodifiableList(all);
+    }
 }

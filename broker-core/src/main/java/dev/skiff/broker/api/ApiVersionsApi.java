@@ -27,24 +27,43 @@ public final class ApiVersionsApi implements ApiHandler<ApiVersionsRequestData> 
 
     private final ApiHandlers handlers;
 
-    ApiVersionsApi(ApiHandlers handlers) { this.handlers = handlers; }
+    ApiVersionsApi(ApiHandlers handlers) {
+        this.handlers = handlers;
+    }
 
-    @Override public ApiKeys api() { return ApiKeys.API_VERSIONS; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 4; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.API_VERSIONS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 4;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, ApiVersionsRequestData request) {
         return CompletableFuture.completedFuture(response(Errors.NONE));
     }
 
-    public ApiVersionsResponseData unsupportedVersionResponse() { return response(Errors.UNSUPPORTED_VERSION); }
+    public ApiVersionsResponseData unsupportedVersionResponse() {
+        return response(Errors.UNSUPPORTED_VERSION);
+    }
 
     private ApiVersionsResponseData response(Errors error) {
         ApiVersionsResponseData r = new ApiVersionsResponseData().setErrorCode(error.code());
-        handlers.all().stream().sorted(Comparator.comparingInt(h -> h.api().id())).forEach(h ->
-                r.apiKeys().add(new ApiVersionsResponseData.ApiVersion()
-                        .setApiKey(h.api().id()).setMinVersion(h.minVersion()).setMaxVersion(h.maxVersion())));
+        handlers.all().stream()
+                .sorted(Comparator.comparingInt(h -> h.api().id()))
+                .forEach(h -> r.apiKeys()
+                        .add(new ApiVersionsResponseData.ApiVersion()
+                                .setApiKey(h.api().id())
+                                .setMinVersion(h.minVersion())
+                                .setMaxVersion(h.maxVersion())));
         return r;
     }
 }

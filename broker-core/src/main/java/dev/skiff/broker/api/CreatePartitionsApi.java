@@ -41,20 +41,33 @@ public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsReq
         this.topics = topics;
     }
 
-    @Override public ApiKeys api() { return ApiKeys.CREATE_PARTITIONS; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 3; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.CREATE_PARTITIONS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 3;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, CreatePartitionsRequestData request) {
         CreatePartitionsResponseData response = new CreatePartitionsResponseData();
         Map<String, Integer> count = new HashMap<>();
-        for (CreatePartitionsRequestData.CreatePartitionsTopic t : request.topics()) count.merge(t.name(), 1, Integer::sum);
+        for (CreatePartitionsRequestData.CreatePartitionsTopic t : request.topics())
+            count.merge(t.name(), 1, Integer::sum);
         for (CreatePartitionsRequestData.CreatePartitionsTopic t : request.topics()) {
             CreatePartitionsTopicResult r = new CreatePartitionsTopicResult().setName(t.name());
             response.results().add(r);
             try {
-                if (count.get(t.name()) > 1) throw new AdminException(Errors.INVALID_REQUEST, "Duplicate topic in request.");
+                if (count.get(t.name()) > 1)
+                    throw new AdminException(Errors.INVALID_REQUEST, "Duplicate topic in request.");
                 grow(t, request.validateOnly());
             } catch (AdminException e) {
                 r.setErrorCode(e.error().code()).setErrorMessage(e.error().message());
@@ -68,34 +81,42 @@ public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsReq
     private void grow(CreatePartitionsRequestData.CreatePartitionsTopic t, boolean validateOnly) {
         Topic topic = topics.get(t.name());
         if (topic == null)
-            throw new AdminException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host this topic-partition.");
+            throw new AdminException(
+                    Errors.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host this topic-partition.");
         if (InternalTopics.isInternal(topic.name())) {
             // groups and transactional ids are mapped to partitions by hash: a new count would lose them
             throw new AdminException(Errors.INVALID_REQUEST, "Cannot add partitions to internal topic " + topic.name());
         }
         int current = topic.partitions().size();
         if (t.count() < current)
-            throw new AdminException(Errors.INVALID_PARTITIONS, "The topic " + t.name() + " currently has " + current
-                    + " partition(s); " + t.count() + " would not be an increase.");
+            throw new AdminException(
+                    Errors.INVALID_PARTITIONS,
+                    "The topic " + t.name() + " currently has " + current + " partition(s); " + t.count()
+                            + " would not be an increase.");
         if (t.count() == current)
             throw new AdminException(Errors.INVALID_PARTITIONS, "Topic already has " + current + " partition(s).");
         List<CreatePartitionsAssignment> assignments = t.assignments();
         if (assignments != null) {
             if (assignments.size() != t.count() - current)
-                throw new AdminException(Errors.INVALID_REPLICA_ASSIGNMENT, "Attempted to add " + (t.count() - current)
-                        + " additional partition(s), but only " + assignments.size() + " assignment(s) were specified.");
+                throw new AdminException(
+                        Errors.INVALID_REPLICA_ASSIGNMENT,
+                        "Attempted to add " + (t.count() - current) + " additional partition(s), but only "
+                                + assignments.size() + " assignment(s) were specified.");
             for (CreatePartitionsAssignment a : assignments) {
                 if (a.brokerIds().size() != 1 || a.brokerIds().get(0) != config.nodeId)
-                    throw new AdminException(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes broker(s) "
-                            + a.brokerIds() + ", but only broker " + config.nodeId + " is registered.");
+                    throw new AdminException(
+                            Errors.INVALID_REPLICA_ASSIGNMENT,
+                            "The manual partition assignment includes broker(s) " + a.brokerIds() + ", but only broker "
+                                    + config.nodeId + " is registered.");
             }
         }
         if (validateOnly) return;
         try {
             if (topics.addPartitions(t.name(), t.count()) == null)
-                throw new AdminException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host this topic-partition.");
+                throw new AdminException(
+                        Errors.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host this topic-partition.");
         } catch (IllegalArgumentException e) {
-            throw new AdminException(Errors.INVALID_PARTITIONS, e.getMessage());   // raced with another grow
+            throw new AdminException(Errors.INVALID_PARTITIONS, e.getMessage()); // raced with another grow
         }
     }
 }

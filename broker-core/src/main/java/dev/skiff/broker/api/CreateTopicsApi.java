@@ -53,9 +53,20 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
         this.topics = topics;
     }
 
-    @Override public ApiKeys api() { return ApiKeys.CREATE_TOPICS; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 7; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.CREATE_TOPICS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 7;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, CreateTopicsRequestData request) {
@@ -63,8 +74,11 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
         Map<String, Integer> count = new HashMap<>();
         for (CreatableTopic t : request.topics()) count.merge(t.name(), 1, Integer::sum);
         for (CreatableTopic t : request.topics()) {
-            CreatableTopicResult r = new CreatableTopicResult().setName(t.name()).setTopicId(Uuid.ZERO)
-                    .setNumPartitions(-1).setReplicationFactor((short) -1);
+            CreatableTopicResult r = new CreatableTopicResult()
+                    .setName(t.name())
+                    .setTopicId(Uuid.ZERO)
+                    .setNumPartitions(-1)
+                    .setReplicationFactor((short) -1);
             response.topics().add(r);
             try {
                 if (count.get(t.name()) > 1) throw new AdminException(Errors.INVALID_REQUEST, "Duplicate topic name.");
@@ -88,7 +102,9 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
             throw new AdminException(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + t.name() + "' already exists.");
         String collision = collidingTopic(t.name());
         if (collision != null)
-            throw new AdminException(Errors.INVALID_TOPIC_EXCEPTION, "Topic '" + t.name() + "' collides with existing topic: " + collision);
+            throw new AdminException(
+                    Errors.INVALID_TOPIC_EXCEPTION,
+                    "Topic '" + t.name() + "' collides with existing topic: " + collision);
         int partitions = partitionCount(t);
         List<Map.Entry<String, String>> pairs = new ArrayList<>();
         for (CreateTopicsRequestData.CreatableTopicConfig c : t.configs())
@@ -101,10 +117,17 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
             if (created == null)
                 throw new AdminException(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + t.name() + "' already exists.");
         }
-        r.setTopicId(created != null ? created.id() : Uuid.ZERO).setNumPartitions(partitions).setReplicationFactor((short) 1);
+        r.setTopicId(created != null ? created.id() : Uuid.ZERO)
+                .setNumPartitions(partitions)
+                .setReplicationFactor((short) 1);
         for (ConfigDescriber.Described d : new ConfigDescriber(config).topic(configs)) {
-            r.configs().add(new CreatableTopicConfigs().setName(d.name()).setValue(d.value())
-                    .setReadOnly(d.readOnly()).setConfigSource(d.source()).setIsSensitive(false));
+            r.configs()
+                    .add(new CreatableTopicConfigs()
+                            .setName(d.name())
+                            .setValue(d.value())
+                            .setReadOnly(d.readOnly())
+                            .setConfigSource(d.source())
+                            .setIsSensitive(false));
         }
     }
 
@@ -112,38 +135,54 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
     private int partitionCount(CreatableTopic t) {
         if (!t.assignments().isEmpty()) {
             if (t.numPartitions() != -1 || t.replicationFactor() != -1)
-                throw new AdminException(Errors.INVALID_REQUEST, "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.");
+                throw new AdminException(
+                        Errors.INVALID_REQUEST,
+                        "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.");
             List<CreatableReplicaAssignment> as = t.assignments();
             boolean[] seen = new boolean[as.size()];
             for (CreatableReplicaAssignment a : as) {
                 int i = a.partitionIndex();
                 if (i < 0 || i >= as.size() || seen[i])
-                    throw new AdminException(Errors.INVALID_REPLICA_ASSIGNMENT, "Partitions should be a consecutive 0-based integer sequence");
+                    throw new AdminException(
+                            Errors.INVALID_REPLICA_ASSIGNMENT,
+                            "Partitions should be a consecutive 0-based integer sequence");
                 seen[i] = true;
                 checkReplicas(a.brokerIds());
             }
             return as.size();
         }
         if (t.numPartitions() == 0 || t.numPartitions() < -1)
-            throw new AdminException(Errors.INVALID_PARTITIONS, "Number of partitions was set to an invalid non-positive value.");
+            throw new AdminException(
+                    Errors.INVALID_PARTITIONS, "Number of partitions was set to an invalid non-positive value.");
         if (t.replicationFactor() == 0 || t.replicationFactor() < -1)
-            throw new AdminException(Errors.INVALID_REPLICATION_FACTOR, "Replication factor must be larger than 0, or -1 to use the default value.");
+            throw new AdminException(
+                    Errors.INVALID_REPLICATION_FACTOR,
+                    "Replication factor must be larger than 0, or -1 to use the default value.");
         if (t.replicationFactor() > 1)
-            throw new AdminException(Errors.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition " + t.replicationFactor()
-                    + " time(s): The target replication factor of " + t.replicationFactor()
-                    + " cannot be reached because only 1 broker(s) are registered.");
+            throw new AdminException(
+                    Errors.INVALID_REPLICATION_FACTOR,
+                    "Unable to replicate the partition " + t.replicationFactor()
+                            + " time(s): The target replication factor of " + t.replicationFactor()
+                            + " cannot be reached because only 1 broker(s) are registered.");
         return t.numPartitions() == -1 ? config.numPartitions : t.numPartitions();
     }
 
     private void checkReplicas(List<Integer> brokerIds) {
         if (brokerIds.isEmpty())
-            throw new AdminException(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes an empty replica list.");
+            throw new AdminException(
+                    Errors.INVALID_REPLICA_ASSIGNMENT,
+                    "The manual partition assignment includes an empty replica list.");
         for (int id : brokerIds) {
             if (id != config.nodeId)
-                throw new AdminException(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes broker " + id + ", but no such broker is registered.");
+                throw new AdminException(
+                        Errors.INVALID_REPLICA_ASSIGNMENT,
+                        "The manual partition assignment includes broker " + id
+                                + ", but no such broker is registered.");
         }
         if (brokerIds.size() > 1)
-            throw new AdminException(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes the broker " + brokerIds.get(0) + " more than once.");
+            throw new AdminException(
+                    Errors.INVALID_REPLICA_ASSIGNMENT,
+                    "The manual partition assignment includes the broker " + brokerIds.get(0) + " more than once.");
     }
 
     /** Kafka refuses names that differ from an existing one only by '.' versus '_' (they clash in metric names). */
@@ -156,7 +195,11 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
     }
 
     private static void fail(CreatableTopicResult r, ApiError e) {
-        r.setErrorCode(e.code()).setErrorMessage(e.message()).setTopicId(Uuid.ZERO)
-                .setNumPartitions(-1).setReplicationFactor((short) -1).setConfigs(new ArrayList<>());
+        r.setErrorCode(e.code())
+                .setErrorMessage(e.message())
+                .setTopicId(Uuid.ZERO)
+                .setNumPartitions(-1)
+                .setReplicationFactor((short) -1)
+                .setConfigs(new ArrayList<>());
     }
 }

@@ -23,11 +23,24 @@ public final class DeleteGroupsApi implements ApiHandler<DeleteGroupsRequestData
 
     private final GroupCoordinator groups;
 
-    DeleteGroupsApi(GroupCoordinator groups) { this.groups = groups; }
+    DeleteGroupsApi(GroupCoordinator groups) {
+        this.groups = groups;
+    }
 
-    @Override public ApiKeys api() { return ApiKeys.DELETE_GROUPS; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 2; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.DELETE_GROUPS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 2;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, DeleteGroupsRequestData request) {
@@ -39,7 +52,10 @@ public final class DeleteGroupsApi implements ApiHandler<DeleteGroupsRequestData
             } catch (RuntimeException failed) {
                 e = Errors.COORDINATOR_NOT_AVAILABLE;
             }
-            r.results().add(new DeleteGroupsResponseData.DeletableGroupResult().setGroupId(id).setErrorCode(e.code()));
+            r.results()
+                    .add(new DeleteGroupsResponseData.DeletableGroupResult()
+                            .setGroupId(id)
+                            .setErrorCode(e.code()));
         }
         return CompletableFuture.completedFuture(r);
     }

@@ -28,17 +28,31 @@ public final class DeleteRecordsApi implements ApiHandler<DeleteRecordsRequestDa
 
     private final Partitions partitions;
 
-    DeleteRecordsApi(Partitions partitions) { this.partitions = partitions; }
+    DeleteRecordsApi(Partitions partitions) {
+        this.partitions = partitions;
+    }
 
-    @Override public ApiKeys api() { return ApiKeys.DELETE_RECORDS; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 2; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.DELETE_RECORDS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 2;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, DeleteRecordsRequestData request) {
         DeleteRecordsResponseData response = new DeleteRecordsResponseData();
         for (DeleteRecordsRequestData.DeleteRecordsTopic t : request.topics()) {
-            DeleteRecordsResponseData.DeleteRecordsTopicResult tr = new DeleteRecordsResponseData.DeleteRecordsTopicResult().setName(t.name());
+            DeleteRecordsResponseData.DeleteRecordsTopicResult tr =
+                    new DeleteRecordsResponseData.DeleteRecordsTopicResult().setName(t.name());
             response.topics().add(tr);
             for (DeleteRecordsRequestData.DeleteRecordsPartition p : t.partitions()) {
                 tr.partitions().add(delete(partitions.partition(t.name(), p.partitionIndex()), p));
@@ -48,7 +62,9 @@ public final class DeleteRecordsApi implements ApiHandler<DeleteRecordsRequestDa
     }
 
     private DeleteRecordsPartitionResult delete(Partition p, DeleteRecordsRequestData.DeleteRecordsPartition req) {
-        DeleteRecordsPartitionResult r = new DeleteRecordsPartitionResult().setPartitionIndex(req.partitionIndex()).setLowWatermark(-1);
+        DeleteRecordsPartitionResult r = new DeleteRecordsPartitionResult()
+                .setPartitionIndex(req.partitionIndex())
+                .setLowWatermark(-1);
         if (p == null) return r.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         try {
             return r.setLowWatermark(partitions.deleteRecords(p, req.offset()));

@@ -34,11 +34,24 @@ public final class DeleteTopicsApi implements ApiHandler<DeleteTopicsRequestData
 
     private final TopicManager topics;
 
-    DeleteTopicsApi(TopicManager topics) { this.topics = topics; }
+    DeleteTopicsApi(TopicManager topics) {
+        this.topics = topics;
+    }
 
-    @Override public ApiKeys api() { return ApiKeys.DELETE_TOPICS; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 6; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.DELETE_TOPICS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 6;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, DeleteTopicsRequestData request) {
@@ -48,32 +61,42 @@ public final class DeleteTopicsApi implements ApiHandler<DeleteTopicsRequestData
             wanted.addAll(request.topics());
         } else {
             for (String name : request.topicNames())
-                wanted.add(new DeleteTopicsRequestData.DeleteTopicState().setName(name).setTopicId(Uuid.ZERO));
+                wanted.add(new DeleteTopicsRequestData.DeleteTopicState()
+                        .setName(name)
+                        .setTopicId(Uuid.ZERO));
         }
-        for (DeleteTopicsRequestData.DeleteTopicState w : wanted) response.responses().add(delete(w));
+        for (DeleteTopicsRequestData.DeleteTopicState w : wanted)
+            response.responses().add(delete(w));
         return CompletableFuture.completedFuture(response);
     }
 
     private DeletableTopicResult delete(DeleteTopicsRequestData.DeleteTopicState w) {
         boolean byId = w.topicId() != null && !w.topicId().equals(Uuid.ZERO);
-        DeletableTopicResult r = new DeletableTopicResult().setName(w.name()).setTopicId(byId ? w.topicId() : Uuid.ZERO);
+        DeletableTopicResult r =
+                new DeletableTopicResult().setName(w.name()).setTopicId(byId ? w.topicId() : Uuid.ZERO);
         if (byId && w.name() != null) {
-            return r.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Topic name and topic id cannot both be set.");
+            return r.setErrorCode(Errors.INVALID_REQUEST.code())
+                    .setErrorMessage("Topic name and topic id cannot both be set.");
         }
         Topic t = byId ? topics.get(w.topicId()) : topics.get(w.name());
         if (t == null) {
             Errors e = byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
-            return r.setErrorCode(e.code()).setErrorMessage(e == Errors.UNKNOWN_TOPIC_ID
-                    ? "This server does not host this topic ID." : "This server does not host this topic-partition.");
+            return r.setErrorCode(e.code())
+                    .setErrorMessage(
+                            e == Errors.UNKNOWN_TOPIC_ID
+                                    ? "This server does not host this topic ID."
+                                    : "This server does not host this topic-partition.");
         }
         r.setName(t.name()).setTopicId(t.id());
         if (InternalTopics.isInternal(t.name())) {
             // Kafka 4 leaves this to its tools; deleting the offsets or transaction log loses what clients were
             // promised, so Skiff refuses as Kafka refuses other internal-topic admin (INVALID_REQUEST)
-            return r.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Cannot delete internal topic " + t.name());
+            return r.setErrorCode(Errors.INVALID_REQUEST.code())
+                    .setErrorMessage("Cannot delete internal topic " + t.name());
         }
         if (!topics.delete(t.name())) {
-            r.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()).setErrorMessage("This server does not host this topic-partition.");
+            r.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
+                    .setErrorMessage("This server does not host this topic-partition.");
         }
         return r;
     }

@@ -29,7 +29,8 @@ public final class DescribeClusterApi implements ApiHandler<DescribeClusterReque
      * The operations Kafka allows on the CLUSTER resource (AclOperation codes CREATE 5, ALTER 7, DESCRIBE 8,
      * CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12): with no authorizer, all.
      */
-    private static final int CLUSTER_OPERATIONS = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
+    private static final int CLUSTER_OPERATIONS =
+            (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
 
     private final BrokerConfig config;
     private final AdvertisedAddress address;
@@ -39,22 +40,41 @@ public final class DescribeClusterApi implements ApiHandler<DescribeClusterReque
         this.address = address;
     }
 
-    @Override public ApiKeys api() { return ApiKeys.DESCRIBE_CLUSTER; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 2; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.DESCRIBE_CLUSTER;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 2;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, DescribeClusterRequestData request) {
         DescribeClusterResponseData r = new DescribeClusterResponseData().setEndpointType(BROKER_ENDPOINT);
         if (ctx.apiVersion() >= 1 && request.endpointType() != BROKER_ENDPOINT) {
             return CompletableFuture.completedFuture(r.setErrorCode(Errors.MISMATCHED_ENDPOINT_TYPE.code())
-                    .setErrorMessage("The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type "
-                            + (request.endpointType() == 2 ? "CONTROLLER" : "UNKNOWN")));
+                    .setErrorMessage(
+                            "The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type "
+                                    + (request.endpointType() == 2 ? "CONTROLLER" : "UNKNOWN")));
         }
-        r.setClusterId(config.clusterId).setControllerId(config.nodeId)
-                .setClusterAuthorizedOperations(request.includeClusterAuthorizedOperations() ? CLUSTER_OPERATIONS : Integer.MIN_VALUE);
-        r.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker().setBrokerId(config.nodeId)
-                .setHost(address.host()).setPort(address.port()).setRack(null).setIsFenced(false));
+        r.setClusterId(config.clusterId)
+                .setControllerId(config.nodeId)
+                .setClusterAuthorizedOperations(
+                        request.includeClusterAuthorizedOperations() ? CLUSTER_OPERATIONS : Integer.MIN_VALUE);
+        r.brokers()
+                .add(new DescribeClusterResponseData.DescribeClusterBroker()
+                        .setBrokerId(config.nodeId)
+                        .setHost(address.host())
+                        .setPort(address.port())
+                        .setRack(null)
+                        .setIsFenced(false));
         return CompletableFuture.completedFuture(r);
     }
 }

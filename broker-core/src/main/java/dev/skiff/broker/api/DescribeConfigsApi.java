@@ -44,9 +44,20 @@ public final class DescribeConfigsApi implements ApiHandler<DescribeConfigsReque
         this.topics = topics;
     }
 
-    @Override public ApiKeys api() { return ApiKeys.DESCRIBE_CONFIGS; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 4; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.DESCRIBE_CONFIGS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 4;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, DescribeConfigsRequestData request) {
@@ -54,7 +65,8 @@ public final class DescribeConfigsApi implements ApiHandler<DescribeConfigsReque
         boolean synonyms = ctx.apiVersion() >= 1 && request.includeSynonyms();
         boolean docs = ctx.apiVersion() >= 3 && request.includeDocumentation();
         for (DescribeConfigsRequestData.DescribeConfigsResource res : request.resources()) {
-            DescribeConfigsResult r = new DescribeConfigsResult().setResourceType(res.resourceType())
+            DescribeConfigsResult r = new DescribeConfigsResult()
+                    .setResourceType(res.resourceType())
                     .setResourceName(res.resourceName());
             response.results().add(r);
             try {
@@ -64,7 +76,9 @@ public final class DescribeConfigsApi implements ApiHandler<DescribeConfigsReque
                     if (keys == null || keys.contains(d.name())) r.configs().add(toResult(d, synonyms, docs));
                 }
             } catch (AdminException e) {
-                r.setErrorCode(e.error().code()).setErrorMessage(e.error().message()).setConfigs(new ArrayList<>());
+                r.setErrorCode(e.error().code())
+                        .setErrorMessage(e.error().message())
+                        .setConfigs(new ArrayList<>());
             }
         }
         return CompletableFuture.completedFuture(response);
@@ -81,28 +95,43 @@ public final class DescribeConfigsApi implements ApiHandler<DescribeConfigsReque
                 }
                 Topic t = topics.get(res.resourceName());
                 if (t == null)
-                    throw new AdminException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + res.resourceName() + "' does not exist.");
+                    throw new AdminException(
+                            Errors.UNKNOWN_TOPIC_OR_PARTITION,
+                            "The topic '" + res.resourceName() + "' does not exist.");
                 return describer.topic(t.configs());
             }
             case ConfigResources.BROKER -> {
                 // "" names the cluster-wide dynamic defaults, of which Skiff has none
                 if (res.resourceName() == null || res.resourceName().isEmpty()) return List.of();
                 if (!res.resourceName().equals(Integer.toString(config.nodeId)))
-                    throw new AdminException(Errors.INVALID_REQUEST, "Unexpected broker id, expected " + config.nodeId
-                            + " or empty string, but received " + res.resourceName());
+                    throw new AdminException(
+                            Errors.INVALID_REQUEST,
+                            "Unexpected broker id, expected " + config.nodeId + " or empty string, but received "
+                                    + res.resourceName());
                 return describer.broker();
             }
-            default -> throw new AdminException(Errors.INVALID_REQUEST, "Unsupported resource type " + res.resourceType());
+            default ->
+                throw new AdminException(Errors.INVALID_REQUEST, "Unsupported resource type " + res.resourceType());
         }
     }
 
     private static DescribeConfigsResourceResult toResult(ConfigDescriber.Described d, boolean synonyms, boolean docs) {
-        DescribeConfigsResourceResult c = new DescribeConfigsResourceResult().setName(d.name()).setValue(d.value())
-                .setReadOnly(d.readOnly()).setIsDefault(d.isDefault()).setConfigSource(d.source())
-                .setIsSensitive(false).setConfigType(d.type()).setDocumentation(docs ? "" : null);
+        DescribeConfigsResourceResult c = new DescribeConfigsResourceResult()
+                .setName(d.name())
+                .setValue(d.value())
+                .setReadOnly(d.readOnly())
+                .setIsDefault(d.isDefault())
+                .setConfigSource(d.source())
+                .setIsSensitive(false)
+                .setConfigType(d.type())
+                .setDocumentation(docs ? "" : null);
         if (synonyms) {
             for (ConfigDescriber.Synonym s : d.synonyms())
-                c.synonyms().add(new DescribeConfigsSynonym().setName(s.name()).setValue(s.value()).setSource(s.source()));
+                c.synonyms()
+                        .add(new DescribeConfigsSynonym()
+                                .setName(s.name())
+                                .setValue(s.value())
+                                .setSource(s.source()));
         }
         return c;
     }

@@ -30,18 +30,34 @@ public final class DescribeGroupsApi implements ApiHandler<DescribeGroupsRequest
 
     private final GroupCoordinator groups;
 
-    DescribeGroupsApi(GroupCoordinator groups) { this.groups = groups; }
+    DescribeGroupsApi(GroupCoordinator groups) {
+        this.groups = groups;
+    }
 
-    @Override public ApiKeys api() { return ApiKeys.DESCRIBE_GROUPS; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 6; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.DESCRIBE_GROUPS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 6;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, DescribeGroupsRequestData request) {
         DescribeGroupsResponseData r = new DescribeGroupsResponseData();
         for (String id : request.groups()) {
             DescribeGroupsResponseData.DescribedGroup d = new DescribeGroupsResponseData.DescribedGroup()
-                    .setGroupId(id).setProtocolType("").setProtocolData("").setAuthorizedOperations(OPERATIONS_OMITTED);
+                    .setGroupId(id)
+                    .setProtocolType("")
+                    .setProtocolData("")
+                    .setAuthorizedOperations(OPERATIONS_OMITTED);
             r.groups().add(d);
             GroupCoordinator.GroupSummary s = groups.describe(id);
             if (s == null) {
@@ -50,14 +66,18 @@ public final class DescribeGroupsApi implements ApiHandler<DescribeGroupsRequest
                     d.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("Group " + id + " not found.");
                 continue;
             }
-            d.setGroupState(s.state().wireName()).setProtocolType(s.protocolType())
+            d.setGroupState(s.state().wireName())
+                    .setProtocolType(s.protocolType())
                     .setProtocolData(s.protocol() == null ? "" : s.protocol());
             for (GroupCoordinator.MemberSummary m : s.members()) {
-                d.members().add(new DescribeGroupsResponseData.DescribedGroupMember().setMemberId(m.memberId())
-                        .setGroupInstanceId(m.groupInstanceId()).setClientId(m.clientId() == null ? "" : m.clientId())
-                        .setClientHost(m.clientHost() == null ? "" : m.clientHost())
-                        .setMemberMetadata(m.metadata() == null ? new byte[0] : m.metadata())
-                        .setMemberAssignment(m.assignment() == null ? new byte[0] : m.assignment()));
+                d.members()
+                        .add(new DescribeGroupsResponseData.DescribedGroupMember()
+                                .setMemberId(m.memberId())
+                                .setGroupInstanceId(m.groupInstanceId())
+                                .setClientId(m.clientId() == null ? "" : m.clientId())
+                                .setClientHost(m.clientHost() == null ? "" : m.clientHost())
+                                .setMemberMetadata(m.metadata() == null ? new byte[0] : m.metadata())
+                                .setMemberAssignment(m.assignment() == null ? new byte[0] : m.assignment()));
             }
         }
         return CompletableFuture.completedFuture(r);

@@ -40,15 +40,29 @@ public final class DescribeLogDirsApi implements ApiHandler<DescribeLogDirsReque
         this.topics = topics;
     }
 
-    @Override public ApiKeys api() { return ApiKeys.DESCRIBE_LOG_DIRS; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 4; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.DESCRIBE_LOG_DIRS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 4;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, DescribeLogDirsRequestData request) {
         Path dir = config.dataDir.toAbsolutePath().normalize();
-        DescribeLogDirsResponseData.DescribeLogDirsResult result = new DescribeLogDirsResponseData.DescribeLogDirsResult()
-                .setLogDir(dir.toString()).setTotalBytes(-1).setUsableBytes(-1);
+        DescribeLogDirsResponseData.DescribeLogDirsResult result =
+                new DescribeLogDirsResponseData.DescribeLogDirsResult()
+                        .setLogDir(dir.toString())
+                        .setTotalBytes(-1)
+                        .setUsableBytes(-1);
         try {
             if (Files.isDirectory(dir)) {
                 FileStore store = Files.getFileStore(dir);
@@ -74,8 +88,12 @@ public final class DescribeLogDirsApi implements ApiHandler<DescribeLogDirsReque
         DescribeLogDirsTopic out = new DescribeLogDirsTopic().setName(t.name());
         for (Partition p : t.partitions()) {
             if (wanted != null && !wanted.partitions().contains(p.index())) continue;
-            out.partitions().add(new DescribeLogDirsPartition().setPartitionIndex(p.index())
-                    .setPartitionSize(p.log().sizeInBytes()).setOffsetLag(0).setIsFutureKey(false));
+            out.partitions()
+                    .add(new DescribeLogDirsPartition()
+                            .setPartitionIndex(p.index())
+                            .setPartitionSize(p.log().sizeInBytes())
+                            .setOffsetLag(0)
+                            .setIsFutureKey(false));
         }
         return out;
     }

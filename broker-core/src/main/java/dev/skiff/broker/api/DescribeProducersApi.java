@@ -25,18 +25,31 @@ public final class DescribeProducersApi implements ApiHandler<DescribeProducersR
 
     private final TopicManager topics;
 
-    DescribeProducersApi(TopicManager topics) { this.topics = topics; }
+    DescribeProducersApi(TopicManager topics) {
+        this.topics = topics;
+    }
 
-    @Override public ApiKeys api() { return ApiKeys.DESCRIBE_PRODUCERS; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 0; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.DESCRIBE_PRODUCERS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 0;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, DescribeProducersRequestData request) {
         DescribeProducersResponseData response = new DescribeProducersResponseData();
         for (DescribeProducersRequestData.TopicRequest tq : request.topics()) {
-            DescribeProducersResponseData.TopicResponse tr = new DescribeProducersResponseData.TopicResponse()
-                    .setName(tq.name());
+            DescribeProducersResponseData.TopicResponse tr =
+                    new DescribeProducersResponseData.TopicResponse().setName(tq.name());
             response.topics().add(tr);
             for (int index : tq.partitionIndexes()) {
                 DescribeProducersResponseData.PartitionResponse pr =
@@ -48,13 +61,15 @@ public final class DescribeProducersApi implements ApiHandler<DescribeProducersR
                     continue;
                 }
                 for (ProducerStateTable.ProducerInfo info : p.producers().producers()) {
-                    pr.activeProducers().add(new DescribeProducersResponseData.ProducerState()
-                            .setProducerId(info.producerId())
-                            .setProducerEpoch(info.epoch())
-                            .setLastSequence(info.lastSequence())
-                            .setLastTimestamp(info.lastTimestamp())
-                            .setCoordinatorEpoch(-1)
-                            .setCurrentTxnStartOffset(p.transactions().openTransactionStart(info.producerId())));
+                    pr.activeProducers()
+                            .add(new DescribeProducersResponseData.ProducerState()
+                                    .setProducerId(info.producerId())
+                                    .setProducerEpoch(info.epoch())
+                                    .setLastSequence(info.lastSequence())
+                                    .setLastTimestamp(info.lastTimestamp())
+                                    .setCoordinatorEpoch(-1)
+                                    .setCurrentTxnStartOffset(
+                                            p.transactions().openTransactionStart(info.producerId())));
                 }
             }
         }

@@ -26,11 +26,24 @@ public final class DescribeTransactionsApi implements ApiHandler<DescribeTransac
 
     private final TransactionCoordinator transactions;
 
-    DescribeTransactionsApi(TransactionCoordinator transactions) { this.transactions = transactions; }
+    DescribeTransactionsApi(TransactionCoordinator transactions) {
+        this.transactions = transactions;
+    }
 
-    @Override public ApiKeys api() { return ApiKeys.DESCRIBE_TRANSACTIONS; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 0; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.DESCRIBE_TRANSACTIONS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 0;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, DescribeTransactionsRequestData request) {
@@ -41,20 +54,28 @@ public final class DescribeTransactionsApi implements ApiHandler<DescribeTransac
             r.transactionStates().add(s);
             TransactionMetadata m = id == null ? null : transactions.describe(id);
             if (m == null) {
-                s.setErrorCode(Errors.TRANSACTIONAL_ID_NOT_FOUND.code()).setTransactionState("")
-                        .setProducerId(-1).setProducerEpoch((short) -1).setTransactionStartTimeMs(-1);
+                s.setErrorCode(Errors.TRANSACTIONAL_ID_NOT_FOUND.code())
+                        .setTransactionState("")
+                        .setProducerId(-1)
+                        .setProducerEpoch((short) -1)
+                        .setTransactionStartTimeMs(-1);
                 continue;
             }
-            s.setTransactionState(m.state().kafkaName).setTransactionTimeoutMs(m.timeoutMs())
-                    .setTransactionStartTimeMs(m.startTimeMs()).setProducerId(m.producerId())
+            s.setTransactionState(m.state().kafkaName)
+                    .setTransactionTimeoutMs(m.timeoutMs())
+                    .setTransactionStartTimeMs(m.startTimeMs())
+                    .setProducerId(m.producerId())
                     .setProducerEpoch(m.producerEpoch());
             Map<String, DescribeTransactionsResponseData.TopicData> byTopic = new LinkedHashMap<>();
             for (TopicPartition tp : m.partitions()) {
                 byTopic.computeIfAbsent(tp.topic(), t -> {
-                    DescribeTransactionsResponseData.TopicData d = new DescribeTransactionsResponseData.TopicData().setTopic(t);
-                    s.topics().add(d);
-                    return d;
-                }).partitions().add(tp.partition());
+                            DescribeTransactionsResponseData.TopicData d =
+                                    new DescribeTransactionsResponseData.TopicData().setTopic(t);
+                            s.topics().add(d);
+                            return d;
+                        })
+                        .partitions()
+                        .add(tp.partition());
             }
         }
         return CompletableFuture.completedFuture(r);

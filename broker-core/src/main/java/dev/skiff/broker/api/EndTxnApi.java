@@ -30,18 +30,32 @@ public final class EndTxnApi implements ApiHandler<EndTxnRequestData> {
 
     private final TransactionCoordinator transactions;
 
-    EndTxnApi(TransactionCoordinator transactions) { this.transactions = transactions; }
+    EndTxnApi(TransactionCoordinator transactions) {
+        this.transactions = transactions;
+    }
 
-    @Override public ApiKeys api() { return ApiKeys.END_TXN; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 4; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.END_TXN;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 4;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, EndTxnRequestData request) {
-        Errors e = transactions.endTransaction(request.transactionalId(), request.producerId(),
-                request.producerEpoch(), request.committed());
+        Errors e = transactions.endTransaction(
+                request.transactionalId(), request.producerId(), request.producerEpoch(), request.committed());
         return CompletableFuture.completedFuture(new EndTxnResponseData()
                 .setErrorCode(FencedErrors.forVersion(e, ctx.apiVersion(), 2).code())
-                .setProducerId(-1).setProducerEpoch((short) -1));
+                .setProducerId(-1)
+                .setProducerEpoch((short) -1));
     }
 }

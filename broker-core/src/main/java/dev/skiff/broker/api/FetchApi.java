@@ -57,13 +57,27 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
         this.timer = timer;
     }
 
-    @Override public ApiKeys api() { return ApiKeys.FETCH; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 17; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.FETCH;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 17;
+    }
 
     /** One partition of the request, resolved. */
-    private record Wanted(FetchRequestData.FetchTopic topic, FetchRequestData.FetchPartition fp, Partitions.FetchPosition at) {
-        Partition p() { return at.partition(); }
+    private record Wanted(
+            FetchRequestData.FetchTopic topic, FetchRequestData.FetchPartition fp, Partitions.FetchPosition at) {
+        Partition p() {
+            return at.partition();
+        }
     }
 
     @Override
@@ -71,7 +85,8 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
         short v = ctx.apiVersion();
         if (v >= 7 && request.sessionId() != 0) {
             return CompletableFuture.completedFuture(new FetchResponseData()
-                    .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code()).setSessionId(0));
+                    .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code())
+                    .setSessionId(0));
         }
         List<Wanted> wanted = new ArrayList<>();
         List<Partitions.FetchPosition> positions = new ArrayList<>();
@@ -88,14 +103,21 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
         }
         int maxBytes = v >= 3 ? request.maxBytes() : Integer.MAX_VALUE;
         // read_committed came with v4; older clients read uncommitted
-        IsolationLevel isolation = v >= 4 ? IsolationLevel.of(request.isolationLevel()) : IsolationLevel.READ_UNCOMMITTED;
-        if (anyError || request.maxWaitMs() <= 0
+        IsolationLevel isolation =
+                v >= 4 ? IsolationLevel.of(request.isolationLevel()) : IsolationLevel.READ_UNCOMMITTED;
+        if (anyError
+                || request.maxWaitMs() <= 0
                 || partitions.bytesAvailable(positions, maxBytes, isolation) >= Math.max(1, request.minBytes())) {
             return CompletableFuture.completedFuture(respond(v, wanted, maxBytes, isolation));
         }
-        List<Partition> waitOn = positions.stream().map(Partitions.FetchPosition::partition).toList();
-        return DelayedFetch.await(timer, ctx.connection(), waitOn, request.maxWaitMs(),
-                () -> partitions.bytesAvailable(positions, maxBytes, isolation) >= request.minBytes())
+        List<Partition> waitOn =
+                positions.stream().map(Partitions.FetchPosition::partition).toList();
+        return DelayedFetch.await(
+                        timer,
+                        ctx.connection(),
+                        waitOn,
+                        request.maxWaitMs(),
+                        () -> partitions.bytesAvailable(positions, maxBytes, isolation) >= request.minBytes())
                 .thenApply(ignored -> respond(v, wanted, maxBytes, isolation));
     }
 
@@ -108,12 +130,14 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
         boolean first = true;
         for (Wanted w : wanted) {
             if (current == null || !sameTopic(current, w)) {
-                current = new FetchResponseData.FetchableTopicResponse().setTopic(w.topic.topic())
+                current = new FetchResponseData.FetchableTopicResponse()
+                        .setTopic(w.topic.topic())
                         .setTopicId(w.topic.topicId());
                 r.responses().add(current);
             }
             FetchResponseData.PartitionData pd = new FetchResponseData.PartitionData()
-                    .setPartitionIndex(w.fp.partition()).setRecords(BufferRecords.EMPTY);
+                    .setPartitionIndex(w.fp.partition())
+                    .setRecords(BufferRecords.EMPTY);
             current.partitions().add(pd);
             if (w.p() == null) {
                 pd.setErrorCode((v >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code())
@@ -123,21 +147,27 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
             if (v >= 4) pd.setAbortedTransactions(new ArrayList<>());
             int limit = Math.min(budget, w.fp.partitionMaxBytes());
             if (limit <= 0 && !first) {
-                pd.setHighWatermark(w.p().highWatermark()).setLastStableOffset(w.p().lastStableOffset())
+                pd.setHighWatermark(w.p().highWatermark())
+                        .setLastStableOffset(w.p().lastStableOffset())
                         .setLogStartOffset(w.p().logStartOffset());
                 continue;
             }
             // the whole first batch even beyond the limits (v3+ puts progress first; before v3 always)
             boolean minOneBatch = first || v < 3;
             try {
-                var data = partitions.read(w.p(), w.fp.fetchOffset(), Math.max(limit, 0), minOneBatch, isolation, magic);
+                var data =
+                        partitions.read(w.p(), w.fp.fetchOffset(), Math.max(limit, 0), minOneBatch, isolation, magic);
                 RecordsData records = data.records();
-                pd.setHighWatermark(data.highWatermark()).setLastStableOffset(data.lastStableOffset())
-                        .setLogStartOffset(data.logStartOffset()).setRecords(records);
+                pd.setHighWatermark(data.highWatermark())
+                        .setLastStableOffset(data.lastStableOffset())
+                        .setLogStartOffset(data.logStartOffset())
+                        .setRecords(records);
                 if (data.abortedTransactions() != null) {
                     for (AbortedTxn a : data.abortedTransactions()) {
-                        pd.abortedTransactions().add(new FetchResponseData.AbortedTransaction()
-                                .setProducerId(a.producerId()).setFirstOffset(a.firstOffset()));
+                        pd.abortedTransactions()
+                                .add(new FetchResponseData.AbortedTransaction()
+                                        .setProducerId(a.producerId())
+                                        .setFirstOffset(a.firstOffset()));
                     }
                 }
                 if (records.sizeInBytes() > 0) {
@@ -146,7 +176,10 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
                 }
             } catch (ApiException e) {
                 // a partition that could not be read: Kafka answers its offsets as unknown (-1)
-                pd.setErrorCode(e.error().code()).setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1);
+                pd.setErrorCode(e.error().code())
+                        .setHighWatermark(-1)
+                        .setLastStableOffset(-1)
+                        .setLogStartOffset(-1);
             }
         }
         return r;

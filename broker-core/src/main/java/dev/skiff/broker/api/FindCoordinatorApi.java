@@ -33,9 +33,20 @@ public final class FindCoordinatorApi implements ApiHandler<FindCoordinatorReque
         this.address = address;
     }
 
-    @Override public ApiKeys api() { return ApiKeys.FIND_COORDINATOR; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 6; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.FIND_COORDINATOR;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 6;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, FindCoordinatorRequestData request) {
@@ -44,8 +55,12 @@ public final class FindCoordinatorApi implements ApiHandler<FindCoordinatorReque
             r.setNodeId(config.nodeId).setHost(address.host()).setPort(address.port());
         } else {
             for (String key : request.coordinatorKeys()) {
-                r.coordinators().add(new FindCoordinatorResponseData.Coordinator().setKey(key)
-                        .setNodeId(config.nodeId).setHost(address.host()).setPort(address.port()));
+                r.coordinators()
+                        .add(new FindCoordinatorResponseData.Coordinator()
+                                .setKey(key)
+                                .setNodeId(config.nodeId)
+                                .setHost(address.host())
+                                .setPort(address.port()));
             }
         }
         return CompletableFuture.completedFuture(r);

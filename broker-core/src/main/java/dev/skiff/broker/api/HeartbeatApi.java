@@ -23,16 +23,32 @@ public final class HeartbeatApi implements ApiHandler<HeartbeatRequestData> {
 
     private final GroupCoordinator groups;
 
-    HeartbeatApi(GroupCoordinator groups) { this.groups = groups; }
+    HeartbeatApi(GroupCoordinator groups) {
+        this.groups = groups;
+    }
 
-    @Override public ApiKeys api() { return ApiKeys.HEARTBEAT; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 4; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.HEARTBEAT;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 4;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, HeartbeatRequestData request) {
-        var error = groups.heartbeat(request.groupId(), request.memberId(),
-                ctx.apiVersion() >= 3 ? request.groupInstanceId() : null, request.generationId());
+        var error = groups.heartbeat(
+                request.groupId(),
+                request.memberId(),
+                ctx.apiVersion() >= 3 ? request.groupInstanceId() : null,
+                request.generationId());
         return CompletableFuture.completedFuture(new HeartbeatResponseData().setErrorCode(error.code()));
     }
 }

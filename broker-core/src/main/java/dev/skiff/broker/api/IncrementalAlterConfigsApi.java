@@ -38,16 +38,33 @@ public final class IncrementalAlterConfigsApi implements ApiHandler<IncrementalA
         this.topics = topics;
     }
 
-    @Override public ApiKeys api() { return ApiKeys.INCREMENTAL_ALTER_CONFIGS; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 1; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.INCREMENTAL_ALTER_CONFIGS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 1;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, IncrementalAlterConfigsRequestData request) {
-        var answers = AlterTargets.alterEach(request.resources(), AlterConfigsResource::resourceType,
-                AlterConfigsResource::resourceName, res -> alter(res, request.validateOnly()),
-                (res, e) -> new AlterConfigsResourceResponse().setResourceType(res.resourceType())
-                        .setResourceName(res.resourceName()).setErrorCode(e.code()).setErrorMessage(e.message()));
+        var answers = AlterTargets.alterEach(
+                request.resources(),
+                AlterConfigsResource::resourceType,
+                AlterConfigsResource::resourceName,
+                res -> alter(res, request.validateOnly()),
+                (res, e) -> new AlterConfigsResourceResponse()
+                        .setResourceType(res.resourceType())
+                        .setResourceName(res.resourceName())
+                        .setErrorCode(e.code())
+                        .setErrorMessage(e.message()));
         return CompletableFuture.completedFuture(new IncrementalAlterConfigsResponseData().setResponses(answers));
     }
 

@@ -37,14 +37,26 @@ public final class InitProducerIdApi implements ApiHandler<InitProducerIdRequest
         this.transactional = transactional;
     }
 
-    @Override public ApiKeys api() { return ApiKeys.INIT_PRODUCER_ID; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 5; } // v6 (two-phase commit) is not stable in Kafka 4.1
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.INIT_PRODUCER_ID;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 5;
+    } // v6 (two-phase commit) is not stable in Kafka 4.1
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, InitProducerIdRequestData request) {
         if (request.transactionalId() != null) return transactional.handle(ctx, request);
-        InitProducerIdResponseData r = new InitProducerIdResponseData().setProducerId(-1).setProducerEpoch((short) -1);
+        InitProducerIdResponseData r =
+                new InitProducerIdResponseData().setProducerId(-1).setProducerEpoch((short) -1);
         try {
             r.setProducerId(ids.next()).setProducerEpoch((short) 0);
         } catch (RuntimeException e) { // the id file could not be written: nothing was handed out

@@ -32,21 +32,41 @@ public final class JoinGroupApi implements ApiHandler<JoinGroupRequestData> {
 
     private final GroupCoordinator groups;
 
-    JoinGroupApi(GroupCoordinator groups) { this.groups = groups; }
+    JoinGroupApi(GroupCoordinator groups) {
+        this.groups = groups;
+    }
 
-    @Override public ApiKeys api() { return ApiKeys.JOIN_GROUP; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 9; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.JOIN_GROUP;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 9;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, JoinGroupRequestData request) {
         List<GroupProtocol> protocols = new ArrayList<>();
         for (JoinGroupRequestData.JoinGroupRequestProtocol p : request.protocols())
             protocols.add(new GroupProtocol(p.name(), p.metadata()));
-        JoinRequest join = new JoinRequest(request.groupId(), request.memberId(),
-                ctx.apiVersion() >= 5 ? request.groupInstanceId() : null, request.protocolType(), protocols,
-                request.sessionTimeoutMs(), request.rebalanceTimeoutMs(), ctx.clientId(),
-                ClientHost.of(ctx), ctx.apiVersion());
+        JoinRequest join = new JoinRequest(
+                request.groupId(),
+                request.memberId(),
+                ctx.apiVersion() >= 5 ? request.groupInstanceId() : null,
+                request.protocolType(),
+                protocols,
+                request.sessionTimeoutMs(),
+                request.rebalanceTimeoutMs(),
+                ctx.clientId(),
+                ClientHost.of(ctx),
+                ctx.apiVersion());
         return groups.join(join).thenApply(r -> r);
     }
 }

@@ -27,18 +27,32 @@ public final class LeaveGroupApi implements ApiHandler<LeaveGroupRequestData> {
 
     private final GroupCoordinator groups;
 
-    LeaveGroupApi(GroupCoordinator groups) { this.groups = groups; }
+    LeaveGroupApi(GroupCoordinator groups) {
+        this.groups = groups;
+    }
 
-    @Override public ApiKeys api() { return ApiKeys.LEAVE_GROUP; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 5; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.LEAVE_GROUP;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 5;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, LeaveGroupRequestData request) {
         LeaveGroupResponseData r = new LeaveGroupResponseData();
         GroupCoordinator c = groups;
         if (ctx.apiVersion() < 3) {
-            Errors e = c.leave(request.groupId(), List.of(new GroupCoordinator.Leaving(request.memberId(), null))).get(0);
+            Errors e = c.leave(request.groupId(), List.of(new GroupCoordinator.Leaving(request.memberId(), null)))
+                    .get(0);
             return CompletableFuture.completedFuture(r.setErrorCode(e.code()));
         }
         List<GroupCoordinator.Leaving> leaving = new ArrayList<>();
@@ -46,8 +60,11 @@ public final class LeaveGroupApi implements ApiHandler<LeaveGroupRequestData> {
             leaving.add(new GroupCoordinator.Leaving(m.memberId(), m.groupInstanceId()));
         List<Errors> errors = c.leave(request.groupId(), leaving);
         for (int i = 0; i < leaving.size(); i++) {
-            r.members().add(new LeaveGroupResponseData.MemberResponse().setMemberId(leaving.get(i).memberId())
-                    .setGroupInstanceId(leaving.get(i).groupInstanceId()).setErrorCode(errors.get(i).code()));
+            r.members()
+                    .add(new LeaveGroupResponseData.MemberResponse()
+                            .setMemberId(leaving.get(i).memberId())
+                            .setGroupInstanceId(leaving.get(i).groupInstanceId())
+                            .setErrorCode(errors.get(i).code()));
         }
         return CompletableFuture.completedFuture(r);
     }

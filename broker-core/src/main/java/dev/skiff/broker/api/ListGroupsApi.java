@@ -30,11 +30,24 @@ public final class ListGroupsApi implements ApiHandler<ListGroupsRequestData> {
 
     private final GroupCoordinator groups;
 
-    ListGroupsApi(GroupCoordinator groups) { this.groups = groups; }
+    ListGroupsApi(GroupCoordinator groups) {
+        this.groups = groups;
+    }
 
-    @Override public ApiKeys api() { return ApiKeys.LIST_GROUPS; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 5; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.LIST_GROUPS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 5;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, ListGroupsRequestData request) {
@@ -44,13 +57,19 @@ public final class ListGroupsApi implements ApiHandler<ListGroupsRequestData> {
         if (!types.isEmpty() && !types.contains(GROUP_TYPE)) return CompletableFuture.completedFuture(r);
         for (GroupCoordinator.GroupSummary g : groups.list()) {
             if (!states.isEmpty() && !states.contains(g.state().wireName().toLowerCase(Locale.ROOT))) continue;
-            r.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(g.groupId())
-                    .setProtocolType(g.protocolType()).setGroupState(g.state().wireName()).setGroupType(GROUP_TYPE));
+            r.groups()
+                    .add(new ListGroupsResponseData.ListedGroup()
+                            .setGroupId(g.groupId())
+                            .setProtocolType(g.protocolType())
+                            .setGroupState(g.state().wireName())
+                            .setGroupType(GROUP_TYPE));
         }
         return CompletableFuture.completedFuture(r);
     }
 
     private static Set<String> lower(List<String> names) {
-        return names == null ? Set.of() : names.stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        return names == null
+                ? Set.of()
+                : names.stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
     }
 }

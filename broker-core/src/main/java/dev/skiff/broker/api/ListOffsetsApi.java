@@ -35,16 +35,30 @@ public final class ListOffsetsApi implements ApiHandler<ListOffsetsRequestData> 
 
     private final Partitions partitions;
 
-    ListOffsetsApi(Partitions partitions) { this.partitions = partitions; }
+    ListOffsetsApi(Partitions partitions) {
+        this.partitions = partitions;
+    }
 
-    @Override public ApiKeys api() { return ApiKeys.LIST_OFFSETS; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 10; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.LIST_OFFSETS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 10;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, ListOffsetsRequestData request) {
         short v = ctx.apiVersion();
-        IsolationLevel isolation = v >= 2 ? IsolationLevel.of(request.isolationLevel()) : IsolationLevel.READ_UNCOMMITTED;
+        IsolationLevel isolation =
+                v >= 2 ? IsolationLevel.of(request.isolationLevel()) : IsolationLevel.READ_UNCOMMITTED;
         ListOffsetsResponseData r = new ListOffsetsResponseData();
         for (ListOffsetsRequestData.ListOffsetsTopic rt : request.topics()) {
             Topic t = partitions.topic(rt.name());
@@ -53,7 +67,8 @@ public final class ListOffsetsApi implements ApiHandler<ListOffsetsRequestData> 
             r.topics().add(tr);
             for (ListOffsetsRequestData.ListOffsetsPartition rp : rt.partitions()) {
                 ListOffsetsResponseData.ListOffsetsPartitionResponse pr =
-                        new ListOffsetsResponseData.ListOffsetsPartitionResponse().setPartitionIndex(rp.partitionIndex());
+                        new ListOffsetsResponseData.ListOffsetsPartitionResponse()
+                                .setPartitionIndex(rp.partitionIndex());
                 tr.partitions().add(pr);
                 Partition p = t == null ? null : t.partition(rp.partitionIndex());
                 if (p == null) {

@@ -30,11 +30,24 @@ public final class ListTransactionsApi implements ApiHandler<ListTransactionsReq
 
     private final TransactionCoordinator transactions;
 
-    ListTransactionsApi(TransactionCoordinator transactions) { this.transactions = transactions; }
+    ListTransactionsApi(TransactionCoordinator transactions) {
+        this.transactions = transactions;
+    }
 
-    @Override public ApiKeys api() { return ApiKeys.LIST_TRANSACTIONS; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 2; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.LIST_TRANSACTIONS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 2;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, ListTransactionsRequestData request) {
@@ -64,9 +77,11 @@ public final class ListTransactionsApi implements ApiHandler<ListTransactionsReq
             if (!producers.isEmpty() && !producers.contains(m.producerId())) continue;
             if (duration >= 0 && (m.startTimeMs() < 0 || now - m.startTimeMs() < duration)) continue;
             if (pattern != null && !pattern.matcher(m.transactionalId()).matches()) continue;
-            r.transactionStates().add(new ListTransactionsResponseData.TransactionState()
-                    .setTransactionalId(m.transactionalId()).setProducerId(m.producerId())
-                    .setTransactionState(m.state().kafkaName));
+            r.transactionStates()
+                    .add(new ListTransactionsResponseData.TransactionState()
+                            .setTransactionalId(m.transactionalId())
+                            .setProducerId(m.producerId())
+                            .setTransactionState(m.state().kafkaName));
         }
         return CompletableFuture.completedFuture(r);
     }

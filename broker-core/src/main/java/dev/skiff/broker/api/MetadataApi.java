@@ -50,9 +50,20 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
         this.topics = topics;
     }
 
-    @Override public ApiKeys api() { return ApiKeys.METADATA; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 13; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.METADATA;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 13;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, MetadataRequestData request) {
@@ -61,22 +72,26 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
             // as Kafka: before v12 a topic is named, never asked for by id (the answer could not name it)
             for (MetadataRequestData.MetadataRequestTopic rt : request.topics()) {
                 if (rt.name() == null || (rt.topicId() != null && !rt.topicId().equals(Uuid.ZERO))) {
-                    throw new ApiException(Errors.INVALID_REQUEST, "Metadata v" + v + " topics need a name and no topic id");
+                    throw new ApiException(
+                            Errors.INVALID_REQUEST, "Metadata v" + v + " topics need a name and no topic id");
                 }
             }
         }
-        MetadataResponseData r = new MetadataResponseData()
-                .setClusterId(config.clusterId)
-                .setControllerId(config.nodeId);
-        r.brokers().add(new MetadataResponseData.MetadataResponseBroker()
-                .setNodeId(config.nodeId).setHost(address.host()).setPort(address.port()));
+        MetadataResponseData r =
+                new MetadataResponseData().setClusterId(config.clusterId).setControllerId(config.nodeId);
+        r.brokers()
+                .add(new MetadataResponseData.MetadataResponseBroker()
+                        .setNodeId(config.nodeId)
+                        .setHost(address.host())
+                        .setPort(address.port()));
         // v0: an empty list means all topics; v1+: null means all, empty means none.
         boolean all = request.topics() == null || (v == 0 && request.topics().isEmpty());
         if (all) {
             for (Topic t : topics.all()) r.topics().add(describe(t));
         } else {
             // null: no auto-creation; else one per request, which bounds the topics this request creates
-            TopicManager.AutoCreation creation = v < 4 || request.allowAutoTopicCreation() ? topics.autoCreation() : null;
+            TopicManager.AutoCreation creation =
+                    v < 4 || request.allowAutoTopicCreation() ? topics.autoCreation() : null;
             for (MetadataRequestData.MetadataRequestTopic rt : request.topics()) {
                 r.topics().add(lookup(rt, creation, topics));
             }
@@ -84,8 +99,8 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
         return CompletableFuture.completedFuture(r);
     }
 
-    private MetadataResponseData.MetadataResponseTopic lookup(MetadataRequestData.MetadataRequestTopic rt,
-                                                              TopicManager.AutoCreation creation, TopicManager topics) {
+    private MetadataResponseData.MetadataResponseTopic lookup(
+            MetadataRequestData.MetadataRequestTopic rt, TopicManager.AutoCreation creation, TopicManager topics) {
         String name = rt.name();
         if (name == null && rt.topicId() != null && !rt.topicId().equals(Uuid.ZERO)) {
             Topic t = topics.get(rt.topicId());
@@ -106,19 +121,27 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
     }
 
     private static MetadataResponseData.MetadataResponseTopic error(String name, Uuid id, Errors e) {
-        return new MetadataResponseData.MetadataResponseTopic().setName(name).setTopicId(id).setErrorCode(e.code());
+        return new MetadataResponseData.MetadataResponseTopic()
+                .setName(name)
+                .setTopicId(id)
+                .setErrorCode(e.code());
     }
 
     private MetadataResponseData.MetadataResponseTopic describe(Topic t) {
         MetadataResponseData.MetadataResponseTopic mt = new MetadataResponseData.MetadataResponseTopic()
-                .setName(t.name()).setTopicId(t.id()).setIsInternal(t.internal());
+                .setName(t.name())
+                .setTopicId(t.id())
+                .setIsInternal(t.internal());
         List<Integer> self = List.of(config.nodeId);
         for (int i = 0; i < t.partitions().size(); i++) {
-            mt.partitions().add(new MetadataResponseData.MetadataResponsePartition()
-                    .setPartitionIndex(i).setLeaderId(config.nodeId).setLeaderEpoch(0)
-                    .setReplicaNodes(new ArrayList<>(self)).setIsrNodes(new ArrayList<>(self)));
+            mt.partitions()
+                    .add(new MetadataResponseData.MetadataResponsePartition()
+                            .setPartitionIndex(i)
+                            .setLeaderId(config.nodeId)
+                            .setLeaderEpoch(0)
+                            .setReplicaNodes(new ArrayList<>(self))
+                            .setIsrNodes(new ArrayList<>(self)));
         }
         return mt;
     }
-
 }

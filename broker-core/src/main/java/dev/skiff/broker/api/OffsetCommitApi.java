@@ -45,16 +45,31 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
     private final Supplier<OffsetBackend> version0Offsets;
     private final GroupCoordinator groups;
 
-    OffsetCommitApi(TopicManager topics, OffsetStore offsets, Supplier<OffsetBackend> version0Offsets, GroupCoordinator groups) {
+    OffsetCommitApi(
+            TopicManager topics,
+            OffsetStore offsets,
+            Supplier<OffsetBackend> version0Offsets,
+            GroupCoordinator groups) {
         this.topics = topics;
         this.offsets = offsets;
         this.version0Offsets = version0Offsets;
         this.groups = groups;
     }
 
-    @Override public ApiKeys api() { return ApiKeys.OFFSET_COMMIT; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 9; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.OFFSET_COMMIT;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 9;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, OffsetCommitRequestData request) {
@@ -71,7 +86,8 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
             Topic t = topics.get(rt.name());
             for (OffsetCommitRequestData.OffsetCommitRequestPartition rp : rt.partitions()) {
                 OffsetCommitResponseData.OffsetCommitResponsePartition pr =
-                        new OffsetCommitResponseData.OffsetCommitResponsePartition().setPartitionIndex(rp.partitionIndex());
+                        new OffsetCommitResponseData.OffsetCommitResponsePartition()
+                                .setPartitionIndex(rp.partitionIndex());
                 tr.partitions().add(pr);
                 if (t == null || t.partition(rp.partitionIndex()) == null) {
                     pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
@@ -86,8 +102,10 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
                 TopicPartition tp = new TopicPartition(rt.name(), rp.partitionIndex());
                 // v2-4 may ask for a retention of their own (-1: the broker's), as Kafka keeps it
                 long expire = ctx.apiVersion() >= 2 && ctx.apiVersion() <= 4 && request.retentionTimeMs() >= 0
-                        ? now + request.retentionTimeMs() : -1;
-                accepted.put(tp, new CommittedOffset(rp.committedOffset(), rp.committedLeaderEpoch(), metadata, ts, expire));
+                        ? now + request.retentionTimeMs()
+                        : -1;
+                accepted.put(
+                        tp, new CommittedOffset(rp.committedOffset(), rp.committedLeaderEpoch(), metadata, ts, expire));
                 answers.put(tp, pr);
             }
         }
@@ -104,8 +122,11 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
     /** v1+ commits carry a generation and member id, checked against the group as Kafka does; v0 never. */
     private Errors groupError(RequestContext ctx, OffsetCommitRequestData request) {
         if (ctx.apiVersion() == 0) return Errors.NONE;
-        return groups.validateCommit(request.groupId(), request.generationIdOrMemberEpoch(),
-                request.memberId(), ctx.apiVersion() >= 7 ? request.groupInstanceId() : null);
+        return groups.validateCommit(
+                request.groupId(),
+                request.generationIdOrMemberEpoch(),
+                request.memberId(),
+                ctx.apiVersion() >= 7 ? request.groupInstanceId() : null);
     }
 
     private static OffsetCommitResponseData allFailed(OffsetCommitRequestData request, Errors e) {
@@ -115,8 +136,10 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
                     new OffsetCommitResponseData.OffsetCommitResponseTopic().setName(rt.name());
             r.topics().add(tr);
             for (OffsetCommitRequestData.OffsetCommitRequestPartition rp : rt.partitions())
-                tr.partitions().add(new OffsetCommitResponseData.OffsetCommitResponsePartition()
-                        .setPartitionIndex(rp.partitionIndex()).setErrorCode(e.code()));
+                tr.partitions()
+                        .add(new OffsetCommitResponseData.OffsetCommitResponsePartition()
+                                .setPartitionIndex(rp.partitionIndex())
+                                .setErrorCode(e.code()));
         }
         return r;
     }

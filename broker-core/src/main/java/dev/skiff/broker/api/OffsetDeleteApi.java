@@ -33,9 +33,20 @@ public final class OffsetDeleteApi implements ApiHandler<OffsetDeleteRequestData
         this.groups = groups;
     }
 
-    @Override public ApiKeys api() { return ApiKeys.OFFSET_DELETE; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 0; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.OFFSET_DELETE;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 0;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, OffsetDeleteRequestData request) {
@@ -52,17 +63,21 @@ public final class OffsetDeleteApi implements ApiHandler<OffsetDeleteRequestData
         } catch (RuntimeException e) {
             result = new GroupCoordinator.OffsetDeleteResult(Errors.COORDINATOR_NOT_AVAILABLE, java.util.Map.of());
         }
-        OffsetDeleteResponseData r = new OffsetDeleteResponseData().setErrorCode(result.error().code());
+        OffsetDeleteResponseData r =
+                new OffsetDeleteResponseData().setErrorCode(result.error().code());
         if (result.error() != Errors.NONE) return CompletableFuture.completedFuture(r);
         for (OffsetDeleteRequestData.OffsetDeleteRequestTopic t : request.topics()) {
             OffsetDeleteResponseData.OffsetDeleteResponseTopic rt =
                     new OffsetDeleteResponseData.OffsetDeleteResponseTopic().setName(t.name());
             r.topics().add(rt);
             for (OffsetDeleteRequestData.OffsetDeleteRequestPartition p : t.partitions()) {
-                Errors e = result.partitions().getOrDefault(new TopicPartition(t.name(), p.partitionIndex()),
-                        Errors.UNKNOWN_TOPIC_OR_PARTITION);
-                rt.partitions().add(new OffsetDeleteResponseData.OffsetDeleteResponsePartition()
-                        .setPartitionIndex(p.partitionIndex()).setErrorCode(e.code()));
+                Errors e = result.partitions()
+                        .getOrDefault(
+                                new TopicPartition(t.name(), p.partitionIndex()), Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                rt.partitions()
+                        .add(new OffsetDeleteResponseData.OffsetDeleteResponsePartition()
+                                .setPartitionIndex(p.partitionIndex())
+                                .setErrorCode(e.code()));
             }
         }
         return CompletableFuture.completedFuture(r);

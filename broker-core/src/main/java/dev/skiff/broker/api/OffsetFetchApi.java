@@ -45,23 +45,40 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
     private final Supplier<OffsetBackend> version0Offsets;
     private final TransactionCoordinator transactions;
 
-    OffsetFetchApi(TopicManager topics, OffsetStore offsets, Supplier<OffsetBackend> version0Offsets, TransactionCoordinator transactions) {
+    OffsetFetchApi(
+            TopicManager topics,
+            OffsetStore offsets,
+            Supplier<OffsetBackend> version0Offsets,
+            TransactionCoordinator transactions) {
         this.topics = topics;
         this.offsets = offsets;
         this.version0Offsets = version0Offsets;
         this.transactions = transactions;
     }
 
-    @Override public ApiKeys api() { return ApiKeys.OFFSET_FETCH; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 9; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.OFFSET_FETCH;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 9;
+    }
 
     /** Partitions asked for, grouped by topic (null: all committed). */
     private Map<String, List<Integer>> wanted(String group, Map<String, List<Integer>> asked) {
         if (asked != null) return asked;
         Map<String, List<Integer>> all = new LinkedHashMap<>();
-        offsets.fetchAll(group).keySet().forEach(tp ->
-                all.computeIfAbsent(tp.topic(), x -> new ArrayList<>()).add(tp.partition()));
+        offsets.fetchAll(group)
+                .keySet()
+                .forEach(tp ->
+                        all.computeIfAbsent(tp.topic(), x -> new ArrayList<>()).add(tp.partition()));
         return all;
     }
 
@@ -82,9 +99,13 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
                 OffsetBackend store = ctx.apiVersion() == 0 ? version0Offsets.get() : offsets;
                 for (int p : parts) {
                     Answer a = answer(store, request.requireStable(), request.groupId(), topic, p);
-                    tr.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartition().setPartitionIndex(p)
-                            .setErrorCode(a.error()).setCommittedOffset(a.offset())
-                            .setCommittedLeaderEpoch(a.leaderEpoch()).setMetadata(a.metadata()));
+                    tr.partitions()
+                            .add(new OffsetFetchResponseData.OffsetFetchResponsePartition()
+                                    .setPartitionIndex(p)
+                                    .setErrorCode(a.error())
+                                    .setCommittedOffset(a.offset())
+                                    .setCommittedLeaderEpoch(a.leaderEpoch())
+                                    .setMetadata(a.metadata()));
                 }
             });
             return CompletableFuture.completedFuture(r);
@@ -107,14 +128,20 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
             r.groups().add(gr);
             wanted(g.groupId(), asked).forEach((topic, parts) -> {
                 Topic known = topics.get(topic);
-                OffsetFetchResponseData.OffsetFetchResponseTopics tr = new OffsetFetchResponseData.OffsetFetchResponseTopics()
-                        .setName(topic).setTopicId(known == null ? dev.skiff.protocol.types.Uuid.ZERO : known.id());
+                OffsetFetchResponseData.OffsetFetchResponseTopics tr =
+                        new OffsetFetchResponseData.OffsetFetchResponseTopics()
+                                .setName(topic)
+                                .setTopicId(known == null ? dev.skiff.protocol.types.Uuid.ZERO : known.id());
                 gr.topics().add(tr);
                 for (int p : parts) {
                     Answer a = answer(offsets, request.requireStable(), g.groupId(), topic, p);
-                    tr.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartitions().setPartitionIndex(p)
-                            .setErrorCode(a.error()).setCommittedOffset(a.offset())
-                            .setCommittedLeaderEpoch(a.leaderEpoch()).setMetadata(a.metadata()));
+                    tr.partitions()
+                            .add(new OffsetFetchResponseData.OffsetFetchResponsePartitions()
+                                    .setPartitionIndex(p)
+                                    .setErrorCode(a.error())
+                                    .setCommittedOffset(a.offset())
+                                    .setCommittedLeaderEpoch(a.leaderEpoch())
+                                    .setMetadata(a.metadata()));
                 }
             });
         }

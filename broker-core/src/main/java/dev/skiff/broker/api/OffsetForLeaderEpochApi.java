@@ -33,11 +33,24 @@ public final class OffsetForLeaderEpochApi implements ApiHandler<OffsetForLeader
 
     private final TopicManager topics;
 
-    OffsetForLeaderEpochApi(TopicManager topics) { this.topics = topics; }
+    OffsetForLeaderEpochApi(TopicManager topics) {
+        this.topics = topics;
+    }
 
-    @Override public ApiKeys api() { return ApiKeys.OFFSET_FOR_LEADER_EPOCH; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 4; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.OFFSET_FOR_LEADER_EPOCH;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 4;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, OffsetForLeaderEpochRequestData request) {
@@ -53,9 +66,12 @@ public final class OffsetForLeaderEpochApi implements ApiHandler<OffsetForLeader
         return CompletableFuture.completedFuture(response);
     }
 
-    private static EpochEndOffset answer(Partition p, OffsetForLeaderEpochRequestData.OffsetForLeaderPartition req, short version) {
-        EpochEndOffset r = new EpochEndOffset().setPartition(req.partition())
-                .setLeaderEpoch(UNDEFINED_EPOCH).setEndOffset(UNDEFINED_OFFSET);
+    private static EpochEndOffset answer(
+            Partition p, OffsetForLeaderEpochRequestData.OffsetForLeaderPartition req, short version) {
+        EpochEndOffset r = new EpochEndOffset()
+                .setPartition(req.partition())
+                .setLeaderEpoch(UNDEFINED_EPOCH)
+                .setEndOffset(UNDEFINED_OFFSET);
         if (p == null) return r.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         int current = version >= 2 ? req.currentLeaderEpoch() : -1;
         if (current != -1 && current < LEADER_EPOCH) return r.setErrorCode(Errors.FENCED_LEADER_EPOCH.code());

@@ -40,11 +40,24 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
 
     private final Partitions partitions;
 
-    ProduceApi(Partitions partitions) { this.partitions = partitions; }
+    ProduceApi(Partitions partitions) {
+        this.partitions = partitions;
+    }
 
-    @Override public ApiKeys api() { return ApiKeys.PRODUCE; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 12; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.PRODUCE;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 12;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, ProduceRequestData request) {
@@ -52,13 +65,16 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
         ProduceResponseData response = new ProduceResponseData();
         DecompressionBudget budget = partitions.decompressionBudget();
         for (ProduceRequestData.TopicProduceData td : request.topicData()) {
-            Topic topic = td.topicId() != null && v >= 13 ? partitions.topic(td.topicId()) : partitions.topic(td.name());
+            Topic topic =
+                    td.topicId() != null && v >= 13 ? partitions.topic(td.topicId()) : partitions.topic(td.name());
             ProduceResponseData.TopicProduceResponse tr = new ProduceResponseData.TopicProduceResponse()
-                    .setName(td.name()).setTopicId(td.topicId());
+                    .setName(td.name())
+                    .setTopicId(td.topicId());
             response.responses().add(tr);
             for (ProduceRequestData.PartitionProduceData pd : td.partitionData()) {
                 ProduceResponseData.PartitionProduceResponse pr = new ProduceResponseData.PartitionProduceResponse()
-                        .setIndex(pd.index()).setBaseOffset(-1);
+                        .setIndex(pd.index())
+                        .setBaseOffset(-1);
                 tr.partitionResponses().add(pr);
                 Partition p = topic == null ? null : topic.partition(pd.index());
                 if (p == null) {
@@ -66,8 +82,8 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
                     continue;
                 }
                 try {
-                    Partitions.AppendResult r = partitions.appendRecords(topic, p, pd.records(), request.acks(),
-                            AppendOrigin.CLIENT, v < 3, budget);
+                    Partitions.AppendResult r = partitions.appendRecords(
+                            topic, p, pd.records(), request.acks(), AppendOrigin.CLIENT, v < 3, budget);
                     pr.setBaseOffset(r.baseOffset()).setLogAppendTimeMs(r.logAppendTimeMs());
                 } catch (ApiException e) {
                     pr.setErrorCode(e.error().code()).setErrorMessage(e.getMessage());

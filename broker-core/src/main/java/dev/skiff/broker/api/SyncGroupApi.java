@@ -25,11 +25,24 @@ public final class SyncGroupApi implements ApiHandler<SyncGroupRequestData> {
 
     private final GroupCoordinator groups;
 
-    SyncGroupApi(GroupCoordinator groups) { this.groups = groups; }
+    SyncGroupApi(GroupCoordinator groups) {
+        this.groups = groups;
+    }
 
-    @Override public ApiKeys api() { return ApiKeys.SYNC_GROUP; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 5; }
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.SYNC_GROUP;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 5;
+    }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, SyncGroupRequestData request) {
@@ -37,8 +50,15 @@ public final class SyncGroupApi implements ApiHandler<SyncGroupRequestData> {
         for (SyncGroupRequestData.SyncGroupRequestAssignment a : request.assignments())
             assignments.put(a.memberId(), a.assignment());
         short v = ctx.apiVersion();
-        return groups.sync(request.groupId(), request.generationId(), request.memberId(),
-                v >= 3 ? request.groupInstanceId() : null, v >= 5 ? request.protocolType() : null,
-                v >= 5 ? request.protocolName() : null, assignments, v).thenApply(r -> r);
+        return groups.sync(
+                        request.groupId(),
+                        request.generationId(),
+                        request.memberId(),
+                        v >= 3 ? request.groupInstanceId() : null,
+                        v >= 5 ? request.protocolType() : null,
+                        v >= 5 ? request.protocolName() : null,
+                        assignments,
+                        v)
+                .thenApply(r -> r);
     }
 }

@@ -40,17 +40,28 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
     private final GroupCoordinator groups;
     private final TransactionCoordinator transactions;
 
-    TxnOffsetCommitApi(TopicManager topics, OffsetStore offsets, GroupCoordinator groups,
-                       TransactionCoordinator transactions) {
+    TxnOffsetCommitApi(
+            TopicManager topics, OffsetStore offsets, GroupCoordinator groups, TransactionCoordinator transactions) {
         this.topics = topics;
         this.offsets = offsets;
         this.groups = groups;
         this.transactions = transactions;
     }
 
-    @Override public ApiKeys api() { return ApiKeys.TXN_OFFSET_COMMIT; }
-    @Override public short minVersion() { return 0; }
-    @Override public short maxVersion() { return 4; } // v5 is transaction protocol V2 only
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.TXN_OFFSET_COMMIT;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 4;
+    } // v5 is transaction protocol V2 only
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, TxnOffsetCommitRequestData request) {
@@ -68,15 +79,20 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
                 } else if (offsets.metadataError(metadata) != Errors.NONE) {
                     errors.put(tp, Errors.OFFSET_METADATA_TOO_LARGE);
                 } else {
-                    accepted.put(tp, new CommittedOffset(rp.committedOffset(), rp.committedLeaderEpoch(), metadata, now));
+                    accepted.put(
+                            tp, new CommittedOffset(rp.committedOffset(), rp.committedLeaderEpoch(), metadata, now));
                     errors.put(tp, Errors.NONE);
                 }
             }
         }
         Errors e = groupError(request);
         if (e == Errors.NONE && !accepted.isEmpty()) {
-            e = transactions.commitOffsets(request.transactionalId(), request.producerId(),
-                    request.producerEpoch(), request.groupId(), accepted);
+            e = transactions.commitOffsets(
+                    request.transactionalId(),
+                    request.producerId(),
+                    request.producerEpoch(),
+                    request.groupId(),
+                    accepted);
         }
         Errors common = FencedErrors.forVersion(e, v, 3);
         for (TopicPartition tp : accepted.keySet()) errors.put(tp, common);
@@ -85,9 +101,10 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
 
     /** Kafka accepts commits without generation (v0-2, or -1 and no member); others must match the group. */
     private Errors groupError(TxnOffsetCommitRequestData request) {
-        if (request.generationId() < 0 && (request.memberId() == null || request.memberId().isEmpty())) return Errors.NONE;
-        Errors e = groups.validateCommit(request.groupId(), request.generationId(),
-                request.memberId(), request.groupInstanceId());
+        if (request.generationId() < 0
+                && (request.memberId() == null || request.memberId().isEmpty())) return Errors.NONE;
+        Errors e = groups.validateCommit(
+                request.groupId(), request.generationId(), request.memberId(), request.groupInstanceId());
         return e == Errors.REBALANCE_IN_PROGRESS ? Errors.NONE : e; // the generation matched; Kafka takes it
     }
 
@@ -95,12 +112,15 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
         TxnOffsetCommitResponseData r = new TxnOffsetCommitResponseData();
         Map<String, TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic> byTopic = new LinkedHashMap<>();
         errors.forEach((tp, e) -> byTopic.computeIfAbsent(tp.topic(), n -> {
-            TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic t =
-                    new TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic().setName(n);
-            r.topics().add(t);
-            return t;
-        }).partitions().add(new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition()
-                .setPartitionIndex(tp.partition()).setErrorCode(e.code())));
+                    TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic t =
+                            new TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic().setName(n);
+                    r.topics().add(t);
+                    return t;
+                })
+                .partitions()
+                .add(new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition()
+                        .setPartitionIndex(tp.partition())
+                        .setErrorCode(e.code())));
         return r;
     }
 }

@@ -28,6 +28,7 @@ public final class DelayedFetch implements Runnable {
     private final AtomicBoolean finished = new AtomicBoolean();
     /** A check is queued on the executor: further appends before it runs add nothing. */
     private final AtomicBoolean checkQueued = new AtomicBoolean();
+
     private volatile ScheduledFuture<?> timeout;
     private volatile Connection.Registration closeHook;
 
@@ -42,10 +43,14 @@ public final class DelayedFetch implements Runnable {
      * {@code connection} closes first. The timer must remove cancelled tasks, or every fetch answered early
      * would stay queued for its whole max_wait_ms.
      */
-    public static CompletableFuture<Void> await(ScheduledExecutorService timer, Connection connection,
-                                                List<Partition> partitions, long maxWaitMs, BooleanSupplier enough) {
-        DelayedFetch f = new DelayedFetch(partitions.stream().filter(Objects::nonNull).distinct().toList(), enough,
-                connection.executor());
+    public static CompletableFuture<Void> await(
+            ScheduledExecutorService timer,
+            Connection connection,
+            List<Partition> partitions,
+            long maxWaitMs,
+            BooleanSupplier enough) {
+        DelayedFetch f = new DelayedFetch(
+                partitions.stream().filter(Objects::nonNull).distinct().toList(), enough, connection.executor());
         for (Partition p : f.partitions) p.addWaiter(f);
         f.timeout = timer.schedule(() -> f.runOnConnection(f::complete), maxWaitMs, TimeUnit.MILLISECONDS);
         f.closeHook = connection.onClose(f::cancel);

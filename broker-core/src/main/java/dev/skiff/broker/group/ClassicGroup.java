@@ -32,27 +32,42 @@ final class ClassicGroup {
     long rebalanceEpoch;
     /** The initial delay of a new group: the join does not complete before this time. */
     long joinNotBeforeMs;
+
     long joinDeadlineMs;
     boolean newMemberAdded;
 
-    ClassicGroup(String groupId) { this.groupId = groupId; }
+    ClassicGroup(String groupId) {
+        this.groupId = groupId;
+    }
 
     void transition(GroupState to, long nowMs) {
         state = to;
         stateTimestampMs = nowMs;
     }
 
-    boolean has(String memberId) { return memberId != null && members.containsKey(memberId); }
+    boolean has(String memberId) {
+        return memberId != null && members.containsKey(memberId);
+    }
 
-    GroupMember get(String memberId) { return memberId == null ? null : members.get(memberId); }
+    GroupMember get(String memberId) {
+        return memberId == null ? null : members.get(memberId);
+    }
 
-    List<GroupMember> members() { return new ArrayList<>(members.values()); }
+    List<GroupMember> members() {
+        return new ArrayList<>(members.values());
+    }
 
-    boolean isEmpty() { return members.isEmpty(); }
+    boolean isEmpty() {
+        return members.isEmpty();
+    }
 
-    int size() { return members.size(); }
+    int size() {
+        return members.size();
+    }
 
-    boolean isLeader(String memberId) { return memberId != null && memberId.equals(leaderId); }
+    boolean isLeader(String memberId) {
+        return memberId != null && memberId.equals(leaderId);
+    }
 
     String staticMemberId(String groupInstanceId) {
         return groupInstanceId == null ? null : staticMembers.get(groupInstanceId);
@@ -73,8 +88,10 @@ final class ClassicGroup {
     void remove(String memberId) {
         GroupMember m = members.remove(memberId);
         if (m == null) return;
-        if (m.isStatic() && memberId.equals(staticMembers.get(m.groupInstanceId))) staticMembers.remove(m.groupInstanceId);
-        if (memberId.equals(leaderId)) leaderId = members.isEmpty() ? null : members.keySet().iterator().next();
+        if (m.isStatic() && memberId.equals(staticMembers.get(m.groupInstanceId)))
+            staticMembers.remove(m.groupInstanceId);
+        if (memberId.equals(leaderId))
+            leaderId = members.isEmpty() ? null : members.keySet().iterator().next();
     }
 
     /** Puts {@code replacement} (same instance id) where {@code oldId} was, keeping leadership. */
@@ -82,7 +99,8 @@ final class ClassicGroup {
         boolean wasLeader = oldId.equals(leaderId);
         Map<String, GroupMember> copy = new LinkedHashMap<>(members);
         members.clear();
-        copy.forEach((id, m) -> members.put(id.equals(oldId) ? replacement.memberId : id, id.equals(oldId) ? replacement : m));
+        copy.forEach((id, m) ->
+                members.put(id.equals(oldId) ? replacement.memberId : id, id.equals(oldId) ? replacement : m));
         staticMembers.put(replacement.groupInstanceId, replacement.memberId);
         if (wasLeader) leaderId = replacement.memberId;
     }

@@ -8,6 +8,7 @@ import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.JoinGroupResponseData;
 import dev.skiff.protocol.message.SyncGroupResponseData;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -17,7 +18,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,19 +52,40 @@ public final class GroupCoordinator {
     private static final int MEMBER_ID_SUFFIX_BYTES = 37;
 
     public GroupCoordinator(OffsetStore offsets, BrokerConfig config, GroupTimer timer) {
-        this(offsets, timer, config.groupInitialRebalanceDelayMs, config.groupMinSessionTimeoutMs,
-                config.groupMaxSessionTimeoutMs, config.offsetsRetentionMs,
+        this(
+                offsets,
+                timer,
+                config.groupInitialRebalanceDelayMs,
+                config.groupMinSessionTimeoutMs,
+                config.groupMaxSessionTimeoutMs,
+                config.offsetsRetentionMs,
                 longSetting(config, "offsets.retention.check.interval.ms", DEFAULT_RETENTION_CHECK_INTERVAL_MS));
     }
 
-    GroupCoordinator(OffsetStore offsets, GroupTimer timer, long initialRebalanceDelayMs, int minSessionTimeoutMs,
-                     int maxSessionTimeoutMs) {
-        this(offsets, timer, initialRebalanceDelayMs, minSessionTimeoutMs, maxSessionTimeoutMs,
-                7L * 24 * 3600 * 1000, DEFAULT_RETENTION_CHECK_INTERVAL_MS);
+    GroupCoordinator(
+            OffsetStore offsets,
+            GroupTimer timer,
+            long initialRebalanceDelayMs,
+            int minSessionTimeoutMs,
+            int maxSessionTimeoutMs) {
+        this(
+                offsets,
+                timer,
+                initialRebalanceDelayMs,
+                minSessionTimeoutMs,
+                maxSessionTimeoutMs,
+                7L * 24 * 3600 * 1000,
+                DEFAULT_RETENTION_CHECK_INTERVAL_MS);
     }
 
-    GroupCoordinator(OffsetStore offsets, GroupTimer timer, long initialRebalanceDelayMs, int minSessionTimeoutMs,
-                     int maxSessionTimeoutMs, long offsetsRetentionMs, long retentionCheckIntervalMs) {
+    GroupCoordinator(
+            OffsetStore offsets,
+            GroupTimer timer,
+            long initialRebalanceDelayMs,
+            int minSessionTimeoutMs,
+            int maxSessionTimeoutMs,
+            long offsetsRetentionMs,
+            long retentionCheckIntervalMs) {
         this.offsets = offsets;
         this.timer = timer;
         this.initialRebalanceDelayMs = initialRebalanceDelayMs;
@@ -111,7 +132,8 @@ public final class GroupCoordinator {
         if (r.sessionTimeoutMs() < minSessionTimeoutMs || r.sessionTimeoutMs() > maxSessionTimeoutMs)
             return joinError(f, Errors.INVALID_SESSION_TIMEOUT, r);
         boolean unknownMember = r.memberId() == null || r.memberId().isEmpty();
-        ClassicGroup g = unknownMember ? groups.computeIfAbsent(r.groupId(), ClassicGroup::new) : groups.get(r.groupId());
+        ClassicGroup g =
+                unknownMember ? groups.computeIfAbsent(r.groupId(), ClassicGroup::new) : groups.get(r.groupId());
         if (g == null) return joinError(f, Errors.UNKNOWN_MEMBER_ID, r);
         synchronized (g) {
             Set<String> names = new HashSet<>();
@@ -130,8 +152,10 @@ public final class GroupCoordinator {
      * request when it parses one; Skiff answers INVALID_REQUEST before anything of the group changes.
      */
     private static boolean recordable(JoinRequest r) {
-        if (!InternalTopicLog.fits(r.groupInstanceId()) || !InternalTopicLog.fits(r.protocolType())
-                || !InternalTopicLog.fits(r.clientHost()) || !InternalTopicLog.fits(r.memberId())) return false;
+        if (!InternalTopicLog.fits(r.groupInstanceId())
+                || !InternalTopicLog.fits(r.protocolType())
+                || !InternalTopicLog.fits(r.clientHost())
+                || !InternalTopicLog.fits(r.memberId())) return false;
         for (GroupProtocol p : r.protocols()) if (!InternalTopicLog.fits(p.name())) return false;
         // a new member's id is its instance id (or client id) with a UUID after it
         String prefix = r.groupInstanceId() != null ? r.groupInstanceId() : r.clientId() == null ? "" : r.clientId();
@@ -139,7 +163,9 @@ public final class GroupCoordinator {
                 && InternalTopicLog.fits(r.clientId());
     }
 
-    private static int utf8Length(String s) { return s.getBytes(StandardCharsets.UTF_8).length; }
+    private static int utf8Length(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
 
     private void joinUnknownMember(ClassicGroup g, JoinRequest r, CompletableFuture<JoinGroupResponseData> f) {
         String prefix = r.groupInstanceId() != null ? r.groupInstanceId() : r.clientId() == null ? "" : r.clientId();
@@ -152,8 +178,12 @@ public final class GroupCoordinator {
             // KIP-394: the member id is handed out first, so that a member lost between tries leaves no ghost
             g.pendingMembers.add(newId);
             schedulePendingExpiry(g, newId, r.sessionTimeoutMs());
-            f.complete(new JoinGroupResponseData().setErrorCode(Errors.MEMBER_ID_REQUIRED.code()).setMemberId(newId)
-                    .setGenerationId(-1).setLeader("").setProtocolName(r.version() >= 7 ? null : ""));
+            f.complete(new JoinGroupResponseData()
+                    .setErrorCode(Errors.MEMBER_ID_REQUIRED.code())
+                    .setMemberId(newId)
+                    .setGenerationId(-1)
+                    .setLeader("")
+                    .setProtocolName(r.version() >= 7 ? null : ""));
         } else {
             addMemberAndRebalance(g, newId, r, f);
         }
@@ -190,10 +220,16 @@ public final class GroupCoordinator {
         }
     }
 
-    private void addMemberAndRebalance(ClassicGroup g, String memberId, JoinRequest r,
-                                       CompletableFuture<JoinGroupResponseData> f) {
-        GroupMember m = new GroupMember(memberId, r.groupInstanceId(), r.clientId(), r.clientHost(),
-                r.sessionTimeoutMs(), rebalanceTimeout(r), r.protocols());
+    private void addMemberAndRebalance(
+            ClassicGroup g, String memberId, JoinRequest r, CompletableFuture<JoinGroupResponseData> f) {
+        GroupMember m = new GroupMember(
+                memberId,
+                r.groupInstanceId(),
+                r.clientId(),
+                r.clientHost(),
+                r.sessionTimeoutMs(),
+                rebalanceTimeout(r),
+                r.protocols());
         m.isNew = true;
         m.awaitingJoin = f;
         m.joinVersion = r.version();
@@ -206,8 +242,8 @@ public final class GroupCoordinator {
         tryCompleteJoin(g);
     }
 
-    private void updateMemberAndRebalance(ClassicGroup g, GroupMember m, JoinRequest r,
-                                          CompletableFuture<JoinGroupResponseData> f) {
+    private void updateMemberAndRebalance(
+            ClassicGroup g, GroupMember m, JoinRequest r, CompletableFuture<JoinGroupResponseData> f) {
         m.protocols = List.copyOf(r.protocols());
         m.sessionTimeoutMs = r.sessionTimeoutMs();
         m.rebalanceTimeoutMs = rebalanceTimeout(r);
@@ -226,8 +262,8 @@ public final class GroupCoordinator {
      * A static member came back with a new member id: the old id is fenced and the new one takes its place.
      * In a stable group with an unchanged subscription that is all (no rebalance, same assignment).
      */
-    private void replaceStaticMember(ClassicGroup g, String oldId, String newId, JoinRequest r,
-                                     CompletableFuture<JoinGroupResponseData> f) {
+    private void replaceStaticMember(
+            ClassicGroup g, String oldId, String newId, JoinRequest r, CompletableFuture<JoinGroupResponseData> f) {
         GroupMember old = g.get(oldId);
         boolean keepsAssignment = g.state == GroupState.STABLE && sameSubscription(g, old.protocols, r.protocols());
         GroupMember m = old.withId(newId);
@@ -242,8 +278,13 @@ public final class GroupCoordinator {
             List<GroupMetadataValueData.MemberMetadata> members = new ArrayList<>();
             for (GroupMember each : g.members())
                 members.add(memberRecord(g.protocolName, each == old ? m : each, each.assignment));
-            record = groupRecord(g, g.generationId, g.protocolName, g.isLeader(oldId) ? newId : g.leaderId,
-                    g.stateTimestampMs, members);
+            record = groupRecord(
+                    g,
+                    g.generationId,
+                    g.protocolName,
+                    g.isLeader(oldId) ? newId : g.leaderId,
+                    g.stateTimestampMs,
+                    members);
             try {
                 store(g, record);
             } catch (ApiException e) {
@@ -284,8 +325,12 @@ public final class GroupCoordinator {
         return null;
     }
 
-    private void answerCurrentGeneration(ClassicGroup g, GroupMember m, short version,
-                                         CompletableFuture<JoinGroupResponseData> f, boolean skipAssignment) {
+    private void answerCurrentGeneration(
+            ClassicGroup g,
+            GroupMember m,
+            short version,
+            CompletableFuture<JoinGroupResponseData> f,
+            boolean skipAssignment) {
         boolean leader = g.isLeader(m.memberId);
         JoinGroupResponseData resp = joinResponse(g, m.memberId, version, leader && (!skipAssignment || version >= 9));
         if (leader && skipAssignment && version >= 9) resp.setSkipAssignment(true);
@@ -382,11 +427,19 @@ public final class GroupCoordinator {
         g.generationId++;
         GroupMember leader = g.get(g.leaderId);
         if (leader == null || leader.awaitingJoin == null) {
-            for (GroupMember m : g.members()) if (m.awaitingJoin != null) { g.leaderId = m.memberId; break; }
+            for (GroupMember m : g.members())
+                if (m.awaitingJoin != null) {
+                    g.leaderId = m.memberId;
+                    break;
+                }
         }
         g.protocolName = g.selectProtocol();
         g.transition(GroupState.COMPLETING_REBALANCE, now);
-        log.info("Group {} generation {} with {} member(s), protocol {}", g.groupId, g.generationId, g.size(),
+        log.info(
+                "Group {} generation {} with {} member(s), protocol {}",
+                g.groupId,
+                g.generationId,
+                g.size(),
                 g.protocolName);
         for (GroupMember m : g.members()) {
             if (m.awaitingJoin == null) continue;
@@ -407,8 +460,11 @@ public final class GroupCoordinator {
                 .setMemberId(memberId);
         if (withMembers) {
             for (GroupMember m : g.members()) {
-                r.members().add(new JoinGroupResponseData.JoinGroupResponseMember().setMemberId(m.memberId)
-                        .setGroupInstanceId(m.groupInstanceId).setMetadata(m.metadata(g.protocolName)));
+                r.members()
+                        .add(new JoinGroupResponseData.JoinGroupResponseMember()
+                                .setMemberId(m.memberId)
+                                .setGroupInstanceId(m.groupInstanceId)
+                                .setMetadata(m.metadata(g.protocolName)));
             }
         }
         return r;
@@ -416,18 +472,25 @@ public final class GroupCoordinator {
 
     // ---------------------------------------------------------------- SyncGroup
 
-    public CompletableFuture<SyncGroupResponseData> sync(String groupId, int generationId, String memberId,
-                                                         String groupInstanceId, String protocolType,
-                                                         String protocolName, Map<String, byte[]> assignments,
-                                                         short version) {
+    public CompletableFuture<SyncGroupResponseData> sync(
+            String groupId,
+            int generationId,
+            String memberId,
+            String groupInstanceId,
+            String protocolType,
+            String protocolName,
+            Map<String, byte[]> assignments,
+            short version) {
         CompletableFuture<SyncGroupResponseData> f = new CompletableFuture<>();
         ClassicGroup g = groups.get(groupId);
         if (g == null) return f.completeAsync(() -> syncError(Errors.UNKNOWN_MEMBER_ID), Runnable::run);
         synchronized (g) {
             Errors e = checkMember(g, memberId, groupInstanceId, generationId);
             if (e == Errors.NONE && version >= 5) {
-                if (protocolType != null && !protocolType.equals(g.protocolType)) e = Errors.INCONSISTENT_GROUP_PROTOCOL;
-                else if (protocolName != null && !protocolName.equals(g.protocolName)) e = Errors.INCONSISTENT_GROUP_PROTOCOL;
+                if (protocolType != null && !protocolType.equals(g.protocolType))
+                    e = Errors.INCONSISTENT_GROUP_PROTOCOL;
+                else if (protocolName != null && !protocolName.equals(g.protocolName))
+                    e = Errors.INCONSISTENT_GROUP_PROTOCOL;
             }
             if (e != Errors.NONE) {
                 f.complete(syncError(e));
@@ -484,7 +547,9 @@ public final class GroupCoordinator {
     }
 
     private static SyncGroupResponseData syncAnswer(ClassicGroup g, byte[] assignment) {
-        return new SyncGroupResponseData().setProtocolType(g.protocolType).setProtocolName(g.protocolName)
+        return new SyncGroupResponseData()
+                .setProtocolType(g.protocolType)
+                .setProtocolName(g.protocolName)
                 .setAssignment(assignment);
     }
 
@@ -509,7 +574,9 @@ public final class GroupCoordinator {
                     touch(g, g.get(memberId));
                     return Errors.REBALANCE_IN_PROGRESS;
                 }
-                default -> { return Errors.UNKNOWN_MEMBER_ID; }
+                default -> {
+                    return Errors.UNKNOWN_MEMBER_ID;
+                }
             }
         }
     }
@@ -559,7 +626,8 @@ public final class GroupCoordinator {
     }
 
     private void removeMemberAndUpdateGroup(ClassicGroup g, GroupMember m, String reason) {
-        if (m.awaitingJoin != null) m.awaitingJoin.complete(joinErrorResponse(Errors.UNKNOWN_MEMBER_ID, m.memberId, m.joinVersion));
+        if (m.awaitingJoin != null)
+            m.awaitingJoin.complete(joinErrorResponse(Errors.UNKNOWN_MEMBER_ID, m.memberId, m.joinVersion));
         if (m.awaitingSync != null) m.awaitingSync.complete(syncError(Errors.UNKNOWN_MEMBER_ID));
         m.awaitingJoin = null;
         m.awaitingSync = null;
@@ -567,7 +635,7 @@ public final class GroupCoordinator {
         switch (g.state) {
             case STABLE, COMPLETING_REBALANCE -> prepareRebalance(g, reason);
             case PREPARING_REBALANCE -> tryCompleteJoin(g);
-            default -> { }
+            default -> {}
         }
     }
 
@@ -700,7 +768,8 @@ public final class GroupCoordinator {
             if (keepTopics.contains(tp.topic())) return;
             // an expire timestamp of the commit (v2-4 retention time) decides alone, as in Kafka
             long base = since != null ? since : o.commitTimestamp();
-            if (o.expireTimestamp() >= 0 ? now >= o.expireTimestamp()
+            if (o.expireTimestamp() >= 0
+                    ? now >= o.expireTimestamp()
                     : offsetsRetentionMs > 0 && now - base >= offsetsRetentionMs) expired.add(tp);
         });
         if (expired.isEmpty()) return all.isEmpty();
@@ -717,29 +786,44 @@ public final class GroupCoordinator {
     // ---------------------------------------------------------------- describe, list, delete
 
     /** A group's summary for DescribeGroups; members' metadata and assignment only when stable, as Kafka. */
-    public record MemberSummary(String memberId, String groupInstanceId, String clientId, String clientHost,
-                                byte[] metadata, byte[] assignment) {}
+    public record MemberSummary(
+            String memberId,
+            String groupInstanceId,
+            String clientId,
+            String clientHost,
+            byte[] metadata,
+            byte[] assignment) {}
 
-    public record GroupSummary(String groupId, GroupState state, String protocolType, String protocol,
-                               List<MemberSummary> members) {}
+    public record GroupSummary(
+            String groupId, GroupState state, String protocolType, String protocol, List<MemberSummary> members) {}
 
     /** The group's summary, or null when the coordinator knows nothing of it. */
     public GroupSummary describe(String groupId) {
         ClassicGroup g = groups.get(groupId);
         if (g == null) {
             return offsets != null && offsets.groupsWithOffsets().contains(groupId)
-                    ? new GroupSummary(groupId, GroupState.EMPTY, "", "", List.of()) : null;
+                    ? new GroupSummary(groupId, GroupState.EMPTY, "", "", List.of())
+                    : null;
         }
         synchronized (g) {
             if (g.state == GroupState.DEAD) return null;
             boolean stable = g.state == GroupState.STABLE;
             List<MemberSummary> members = new ArrayList<>();
             for (GroupMember m : g.members()) {
-                members.add(new MemberSummary(m.memberId, m.groupInstanceId, m.clientId, m.clientHost,
-                        stable ? m.metadata(g.protocolName) : new byte[0], stable ? m.assignment : new byte[0]));
+                members.add(new MemberSummary(
+                        m.memberId,
+                        m.groupInstanceId,
+                        m.clientId,
+                        m.clientHost,
+                        stable ? m.metadata(g.protocolName) : new byte[0],
+                        stable ? m.assignment : new byte[0]));
             }
-            return new GroupSummary(groupId, g.state, g.protocolType == null ? "" : g.protocolType,
-                    stable ? g.protocolName : "", members);
+            return new GroupSummary(
+                    groupId,
+                    g.state,
+                    g.protocolType == null ? "" : g.protocolType,
+                    stable ? g.protocolName : "",
+                    members);
         }
     }
 
@@ -749,9 +833,12 @@ public final class GroupCoordinator {
         for (ClassicGroup g : groups.values()) {
             synchronized (g) {
                 if (g.state == GroupState.DEAD) continue;
-                if (g.state == GroupState.EMPTY && g.isEmpty() && g.generationId == 0 && !hasOffsets(g.groupId)) continue;
-                out.put(g.groupId, new GroupSummary(g.groupId, g.state, g.protocolType == null ? "" : g.protocolType,
-                        null, List.of()));
+                if (g.state == GroupState.EMPTY && g.isEmpty() && g.generationId == 0 && !hasOffsets(g.groupId))
+                    continue;
+                out.put(
+                        g.groupId,
+                        new GroupSummary(
+                                g.groupId, g.state, g.protocolType == null ? "" : g.protocolType, null, List.of()));
             }
         }
         if (offsets != null) {
@@ -815,8 +902,8 @@ public final class GroupCoordinator {
         }
     }
 
-    private Map<TopicPartition, Errors> deleteAllowed(String groupId, List<TopicPartition> partitions,
-                                                      Set<String> subscribed) {
+    private Map<TopicPartition, Errors> deleteAllowed(
+            String groupId, List<TopicPartition> partitions, Set<String> subscribed) {
         Map<TopicPartition, Errors> out = new LinkedHashMap<>();
         Set<TopicPartition> delete = new HashSet<>();
         for (TopicPartition tp : partitions) {
@@ -843,20 +930,33 @@ public final class GroupCoordinator {
         if (offsets != null) offsets.storeGroup(g.groupId, record);
     }
 
-    private static GroupMetadataValueData groupRecord(ClassicGroup g, int generation, String protocol, String leader,
-                                                      long stateTimestampMs,
-                                                      List<GroupMetadataValueData.MemberMetadata> members) {
-        return new GroupMetadataValueData().setProtocolType(g.protocolType == null ? "" : g.protocolType)
-                .setGeneration(generation).setProtocol(protocol).setLeader(leader)
-                .setCurrentStateTimestamp(stateTimestampMs).setMembers(new ArrayList<>(members));
+    private static GroupMetadataValueData groupRecord(
+            ClassicGroup g,
+            int generation,
+            String protocol,
+            String leader,
+            long stateTimestampMs,
+            List<GroupMetadataValueData.MemberMetadata> members) {
+        return new GroupMetadataValueData()
+                .setProtocolType(g.protocolType == null ? "" : g.protocolType)
+                .setGeneration(generation)
+                .setProtocol(protocol)
+                .setLeader(leader)
+                .setCurrentStateTimestamp(stateTimestampMs)
+                .setMembers(new ArrayList<>(members));
     }
 
-    private static GroupMetadataValueData.MemberMetadata memberRecord(String protocol, GroupMember m, byte[] assignment) {
+    private static GroupMetadataValueData.MemberMetadata memberRecord(
+            String protocol, GroupMember m, byte[] assignment) {
         byte[] subscription = m.metadata(protocol);
-        return new GroupMetadataValueData.MemberMetadata().setMemberId(m.memberId)
-                .setGroupInstanceId(m.groupInstanceId).setClientId(m.clientId == null ? "" : m.clientId)
-                .setClientHost(m.clientHost == null ? "" : m.clientHost).setRebalanceTimeout(m.rebalanceTimeoutMs)
-                .setSessionTimeout(m.sessionTimeoutMs).setSubscription(subscription == null ? new byte[0] : subscription)
+        return new GroupMetadataValueData.MemberMetadata()
+                .setMemberId(m.memberId)
+                .setGroupInstanceId(m.groupInstanceId)
+                .setClientId(m.clientId == null ? "" : m.clientId)
+                .setClientHost(m.clientHost == null ? "" : m.clientHost)
+                .setRebalanceTimeout(m.rebalanceTimeoutMs)
+                .setSessionTimeout(m.sessionTimeoutMs)
+                .setSubscription(subscription == null ? new byte[0] : subscription)
                 .setAssignment(assignment == null ? new byte[0] : assignment);
     }
 
@@ -868,15 +968,19 @@ public final class GroupCoordinator {
         }
     }
 
-    private static CompletableFuture<JoinGroupResponseData> joinError(CompletableFuture<JoinGroupResponseData> f,
-                                                                     Errors e, JoinRequest r) {
+    private static CompletableFuture<JoinGroupResponseData> joinError(
+            CompletableFuture<JoinGroupResponseData> f, Errors e, JoinRequest r) {
         f.complete(joinErrorResponse(e, r.memberId() == null ? "" : r.memberId(), r.version()));
         return f;
     }
 
     private static JoinGroupResponseData joinErrorResponse(Errors e, String memberId, short version) {
-        return new JoinGroupResponseData().setErrorCode(e.code()).setGenerationId(-1).setLeader("")
-                .setMemberId(memberId).setProtocolName(version >= 7 ? null : "");
+        return new JoinGroupResponseData()
+                .setErrorCode(e.code())
+                .setGenerationId(-1)
+                .setLeader("")
+                .setMemberId(memberId)
+                .setProtocolName(version >= 7 ? null : "");
     }
 
     private static long longSetting(BrokerConfig config, String key, long fallback) {
@@ -893,12 +997,16 @@ public final class GroupCoordinator {
     GroupState state(String groupId) {
         ClassicGroup g = groups.get(groupId);
         if (g == null) return null;
-        synchronized (g) { return g.state; }
+        synchronized (g) {
+            return g.state;
+        }
     }
 
     int generation(String groupId) {
         ClassicGroup g = groups.get(groupId);
         if (g == null) return -1;
-        synchronized (g) { return g.generationId; }
+        synchronized (g) {
+            return g.generationId;
+        }
     }
 }

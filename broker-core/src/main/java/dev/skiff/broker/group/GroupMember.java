@@ -25,8 +25,14 @@ final class GroupMember {
     /** True while a session expiry check is scheduled for this member. */
     boolean expiryScheduled;
 
-    GroupMember(String memberId, String groupInstanceId, String clientId, String clientHost, int sessionTimeoutMs,
-                int rebalanceTimeoutMs, List<GroupProtocol> protocols) {
+    GroupMember(
+            String memberId,
+            String groupInstanceId,
+            String clientId,
+            String clientHost,
+            int sessionTimeoutMs,
+            int rebalanceTimeoutMs,
+            List<GroupProtocol> protocols) {
         this.memberId = memberId;
         this.groupInstanceId = groupInstanceId;
         this.clientId = clientId;
@@ -38,13 +44,15 @@ final class GroupMember {
 
     /** A copy under a new member id (a static member rejoining), keeping its assignment. */
     GroupMember withId(String newMemberId) {
-        GroupMember m = new GroupMember(newMemberId, groupInstanceId, clientId, clientHost, sessionTimeoutMs,
-                rebalanceTimeoutMs, protocols);
+        GroupMember m = new GroupMember(
+                newMemberId, groupInstanceId, clientId, clientHost, sessionTimeoutMs, rebalanceTimeoutMs, protocols);
         m.assignment = assignment;
         return m;
     }
 
-    boolean isStatic() { return groupInstanceId != null; }
+    boolean isStatic() {
+        return groupInstanceId != null;
+    }
 
     /** This member's metadata for a protocol, or null when it does not support it. */
     byte[] metadata(String protocol) {
@@ -52,7 +60,9 @@ final class GroupMember {
         return null;
     }
 
-    boolean matches(List<GroupProtocol> other) { return protocols.equals(other); }
+    boolean matches(List<GroupProtocol> other) {
+        return protocols.equals(other);
+    }
 
     /** The first of {@code candidates} in this member's order of preference. */
     String vote(java.util.Set<String> candidates) {

@@ -19,6 +19,7 @@ final class GroupRecords {
 
     /** The value versions Skiff writes, as Kafka 4.x writes them for classic groups. */
     static final short OFFSET_VALUE_VERSION = 3;
+
     static final short EXPIRING_OFFSET_VALUE_VERSION = 1;
     static final short GROUP_VALUE_VERSION = 3;
 
@@ -35,20 +36,28 @@ final class GroupRecords {
     private GroupRecords() {}
 
     static byte[] offsetKey(String group, TopicPartition tp) {
-        return InternalTopicLog.serialize(OffsetCommitKeyData.API_KEY, (short) 0,
+        return InternalTopicLog.serialize(
+                OffsetCommitKeyData.API_KEY,
+                (short) 0,
                 new OffsetCommitKeyData().setGroup(group).setTopic(tp.topic()).setPartition(tp.partition()));
     }
 
     /** Version 3, or version 1 (the one with an expire timestamp) when the commit set one, as Kafka writes it. */
     static byte[] offsetValue(CommittedOffset o) {
         short version = o.expireTimestamp() >= 0 ? EXPIRING_OFFSET_VALUE_VERSION : OFFSET_VALUE_VERSION;
-        return InternalTopicLog.serialize(version, new OffsetCommitValueData().setOffset(o.offset())
-                .setLeaderEpoch(o.leaderEpoch()).setMetadata(o.metadata() == null ? "" : o.metadata())
-                .setCommitTimestamp(o.commitTimestamp()).setExpireTimestamp(o.expireTimestamp()));
+        return InternalTopicLog.serialize(
+                version,
+                new OffsetCommitValueData()
+                        .setOffset(o.offset())
+                        .setLeaderEpoch(o.leaderEpoch())
+                        .setMetadata(o.metadata() == null ? "" : o.metadata())
+                        .setCommitTimestamp(o.commitTimestamp())
+                        .setExpireTimestamp(o.expireTimestamp()));
     }
 
     static byte[] groupKey(String group) {
-        return InternalTopicLog.serialize(GroupMetadataKeyData.API_KEY, (short) 0, new GroupMetadataKeyData().setGroup(group));
+        return InternalTopicLog.serialize(
+                GroupMetadataKeyData.API_KEY, (short) 0, new GroupMetadataKeyData().setGroup(group));
     }
 
     static byte[] groupValue(GroupMetadataValueData v) {
@@ -64,28 +73,40 @@ final class GroupRecords {
             TopicPartition tp = new TopicPartition(ok.topic(), ok.partition());
             if (value == null) return new Offset(ok.group(), tp, null);
             ProtocolReader v = InternalTopicLog.reader(value);
-            short version = checkVersion(v.readInt16(), OffsetCommitValueData.LOWEST_SUPPORTED_VERSION,
-                    OffsetCommitValueData.HIGHEST_SUPPORTED_VERSION, "offset commit value");
+            short version = checkVersion(
+                    v.readInt16(),
+                    OffsetCommitValueData.LOWEST_SUPPORTED_VERSION,
+                    OffsetCommitValueData.HIGHEST_SUPPORTED_VERSION,
+                    "offset commit value");
             OffsetCommitValueData ov = new OffsetCommitValueData(v, version);
-            return new Offset(ok.group(), tp, new CommittedOffset(ov.offset(), ov.leaderEpoch(), ov.metadata(),
-                    ov.commitTimestamp(), ov.expireTimestamp()));
+            return new Offset(
+                    ok.group(),
+                    tp,
+                    new CommittedOffset(
+                            ov.offset(), ov.leaderEpoch(), ov.metadata(), ov.commitTimestamp(), ov.expireTimestamp()));
         }
         if (type == GroupMetadataKeyData.API_KEY) {
             String group = new GroupMetadataKeyData(k, (short) 0).group();
             if (value == null) return new Group(group, null);
             ProtocolReader v = InternalTopicLog.reader(value);
-            short version = checkVersion(v.readInt16(), GroupMetadataValueData.LOWEST_SUPPORTED_VERSION,
-                    GroupMetadataValueData.HIGHEST_SUPPORTED_VERSION, "group metadata value");
+            short version = checkVersion(
+                    v.readInt16(),
+                    GroupMetadataValueData.LOWEST_SUPPORTED_VERSION,
+                    GroupMetadataValueData.HIGHEST_SUPPORTED_VERSION,
+                    "group metadata value");
             GroupMetadataValueData gv = new GroupMetadataValueData(v, version);
             // Before version 1 a member had one timeout for both (Kafka reads it the same way)
-            gv.members().forEach(m -> { if (m.rebalanceTimeout() < 0) m.setRebalanceTimeout(m.sessionTimeout()); });
+            gv.members().forEach(m -> {
+                if (m.rebalanceTimeout() < 0) m.setRebalanceTimeout(m.sessionTimeout());
+            });
             return new Group(group, gv);
         }
         return new Other(type);
     }
 
     private static short checkVersion(short version, short lowest, short highest, String what) {
-        if (version < lowest || version > highest) throw new ProtocolException("unknown " + what + " version " + version);
+        if (version < lowest || version > highest)
+            throw new ProtocolException("unknown " + what + " version " + version);
         return version;
     }
 }

@@ -10,7 +10,11 @@ public enum GroupState {
 
     private final String wireName;
 
-    GroupState(String wireName) { this.wireName = wireName; }
+    GroupState(String wireName) {
+        this.wireName = wireName;
+    }
 
-    public String wireName() { return wireName; }
+    public String wireName() {
+        return wireName;
+    }
 }

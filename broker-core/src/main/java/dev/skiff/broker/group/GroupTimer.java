@@ -17,9 +17,13 @@ public interface GroupTimer {
     /** Wall clock time and the broker's scheduler thread. */
     static GroupTimer of(ScheduledExecutorService scheduler) {
         return new GroupTimer() {
-            @Override public long nowMs() { return System.currentTimeMillis(); }
+            @Override
+            public long nowMs() {
+                return System.currentTimeMillis();
+            }
 
-            @Override public void schedule(long delayMs, Runnable task) {
+            @Override
+            public void schedule(long delayMs, Runnable task) {
                 try {
                     scheduler.schedule(task, Math.max(0, delayMs), TimeUnit.MILLISECONDS);
                 } catch (RejectedExecutionException closing) {

@@ -27,6 +27,7 @@ public final class OffsetStore implements OffsetBackend {
     public static final String TOPIC = "__consumer_offsets";
     /** Kafka's offset.metadata.max.bytes default. */
     static final int DEFAULT_METADATA_MAX_BYTES = 4096;
+
     private static final Logger log = LoggerFactory.getLogger(OffsetStore.class);
 
     private final Map<String, Map<TopicPartition, CommittedOffset>> groups = new ConcurrentHashMap<>();
@@ -34,6 +35,7 @@ public final class OffsetStore implements OffsetBackend {
     private final Map<String, GroupMetadataValueData> groupMetadata = new ConcurrentHashMap<>();
     /** Writes of one group are serialised so that memory applies them in the order the log holds them. */
     private final Object[] locks = new Object[64];
+
     private final InternalTopicLog storage;
     private final int metadataMaxBytes;
 
@@ -45,8 +47,12 @@ public final class OffsetStore implements OffsetBackend {
         storage.replay((key, value) -> {
             if (apply(key, value)) loaded[0]++;
         });
-        if (loaded[0] > 0) log.info("Loaded {} record(s): offsets of {} group(s), metadata of {} group(s)", loaded[0],
-                groups.size(), groupMetadata.size());
+        if (loaded[0] > 0)
+            log.info(
+                    "Loaded {} record(s): offsets of {} group(s), metadata of {} group(s)",
+                    loaded[0],
+                    groups.size(),
+                    groupMetadata.size());
     }
 
     // ---------------------------------------------------------------- checks before anything is written
@@ -55,7 +61,8 @@ public final class OffsetStore implements OffsetBackend {
     public static void checkGroupId(String group) {
         if (group == null || group.isEmpty()) throw new ApiException(Errors.INVALID_GROUP_ID, "empty group id");
         if (!InternalTopicLog.fits(group))
-            throw new ApiException(Errors.INVALID_GROUP_ID, "group id longer than " + InternalTopicLog.MAX_STRING_BYTES + " bytes");
+            throw new ApiException(
+                    Errors.INVALID_GROUP_ID, "group id longer than " + InternalTopicLog.MAX_STRING_BYTES + " bytes");
     }
 
     /** OFFSET_METADATA_TOO_LARGE for metadata longer than offset.metadata.max.bytes or than a record holds. */
@@ -63,7 +70,8 @@ public final class OffsetStore implements OffsetBackend {
         if (metadata == null) return Errors.NONE;
         // Kafka compares the string's length with offset.metadata.max.bytes
         return metadata.length() > metadataMaxBytes || !InternalTopicLog.fits(metadata)
-                ? Errors.OFFSET_METADATA_TOO_LARGE : Errors.NONE;
+                ? Errors.OFFSET_METADATA_TOO_LARGE
+                : Errors.NONE;
     }
 
     // ---------------------------------------------------------------- writes: append, then apply
@@ -86,14 +94,17 @@ public final class OffsetStore implements OffsetBackend {
 
     /** Stores a group's metadata durably (on each completed rebalance), then applies it. */
     void storeGroup(String group, GroupMetadataValueData value) {
-        write(group, List.of(new InternalTopicLog.Entry(GroupRecords.groupKey(group), GroupRecords.groupValue(value))),
+        write(
+                group,
+                List.of(new InternalTopicLog.Entry(GroupRecords.groupKey(group), GroupRecords.groupValue(value))),
                 Errors.UNKNOWN_SERVER_ERROR);
     }
 
     /** Deletes a group: tombstones for its metadata and every committed offset, in one batch. */
     public void deleteGroup(String group) {
         List<InternalTopicLog.Entry> entries = new ArrayList<>();
-        groups.getOrDefault(group, Map.of()).keySet()
+        groups.getOrDefault(group, Map.of())
+                .keySet()
                 .forEach(tp -> entries.add(new InternalTopicLog.Entry(GroupRecords.offsetKey(group, tp), null)));
         entries.add(new InternalTopicLog.Entry(GroupRecords.groupKey(group), null));
         write(group, entries, Errors.UNKNOWN_SERVER_ERROR);
@@ -103,8 +114,11 @@ public final class OffsetStore implements OffsetBackend {
     public void delete(String group, Set<TopicPartition> partitions) {
         Map<TopicPartition, CommittedOffset> g = groups.get(group);
         if (g == null || partitions.isEmpty()) return;
-        write(group, partitions.stream()
-                .map(tp -> new InternalTopicLog.Entry(GroupRecords.offsetKey(group, tp), null)).toList(),
+        write(
+                group,
+                partitions.stream()
+                        .map(tp -> new InternalTopicLog.Entry(GroupRecords.offsetKey(group, tp), null))
+                        .toList(),
                 Errors.UNKNOWN_SERVER_ERROR);
     }
 
@@ -131,7 +145,8 @@ public final class OffsetStore implements OffsetBackend {
                     return offsets.isEmpty() ? null : offsets; // a deleted group is not listed after a restart
                 });
             } else {
-                groups.computeIfAbsent(o.group(), x -> new ConcurrentHashMap<>()).put(o.tp(), o.value());
+                groups.computeIfAbsent(o.group(), x -> new ConcurrentHashMap<>())
+                        .put(o.tp(), o.value());
             }
             return true;
         }
@@ -146,7 +161,9 @@ public final class OffsetStore implements OffsetBackend {
     // ---------------------------------------------------------------- reads
 
     /** Group metadata as last written (found at start, or stored since), for the coordinator to take over. */
-    Map<String, GroupMetadataValueData> groupMetadata() { return Map.copyOf(groupMetadata); }
+    Map<String, GroupMetadataValueData> groupMetadata() {
+        return Map.copyOf(groupMetadata);
+    }
 
     @Override
     public CommittedOffset fetch(String group, TopicPartition tp) {
@@ -160,7 +177,9 @@ public final class OffsetStore implements OffsetBackend {
         return g == null ? Map.of() : Map.copyOf(g);
     }
 
-    public Set<String> groupsWithOffsets() { return Set.copyOf(groups.keySet()); }
+    public Set<String> groupsWithOffsets() {
+        return Set.copyOf(groups.keySet());
+    }
 
     private static int intSetting(BrokerConfig config, String key, int fallback) {
         String v = config.get(key);

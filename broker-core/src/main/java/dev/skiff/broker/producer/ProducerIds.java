@@ -15,7 +15,9 @@ public interface ProducerIds {
     }
 
     /** Ids reserved in blocks whose end is saved in {@code file} before any id of the block is used. */
-    static ProducerIds onDisk(Path file) { return new ProducerIdBlocks(file); }
+    static ProducerIds onDisk(Path file) {
+        return new ProducerIdBlocks(file);
+    }
 
     /** Ids that survive restarts for a broker on disk; a plain counter for one in memory. */
     static ProducerIds forBroker(boolean persistent, Path dataDir) {

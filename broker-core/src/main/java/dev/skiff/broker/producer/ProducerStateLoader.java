@@ -28,8 +28,8 @@ public final class ProducerStateLoader {
         } else {
             int firstSeq = b.baseSequence();
             int lastSeq = firstSeq < 0 ? -1 : ProducerStateTable.lastSequence(firstSeq, b.lastOffsetDelta() + 1);
-            table.update(producerId, b.producerEpoch(), firstSeq, lastSeq, b.baseOffset(), b.lastOffset(),
-                    b.maxTimestamp());
+            table.update(
+                    producerId, b.producerEpoch(), firstSeq, lastSeq, b.baseOffset(), b.lastOffset(), b.maxTimestamp());
         }
     }
 }

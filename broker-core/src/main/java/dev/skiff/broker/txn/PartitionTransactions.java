@@ -36,8 +36,13 @@ public final class PartitionTransactions {
      * Takes in one batch header; {@code controlType} is that of a marker (else ignored). Returns the aborted
      * transaction an abort marker ends (for the caller to index), else null.
      */
-    public synchronized AbortedTxn onBatch(long producerId, boolean transactional, boolean control, short controlType,
-                                           long baseOffset, long lastOffset) {
+    public synchronized AbortedTxn onBatch(
+            long producerId,
+            boolean transactional,
+            boolean control,
+            short controlType,
+            long baseOffset,
+            long lastOffset) {
         AbortedTxn aborted = null;
         end = Math.max(end, lastOffset + 1);
         if (transactional && producerId >= 0) {
@@ -47,7 +52,9 @@ public final class PartitionTransactions {
                     openByFirstOffset.remove(first);
                     if (controlType == RecordBatchBuilder.CONTROL_ABORT) {
                         // the last stable offset just after the marker, whatever was seen beyond it
-                        long stable = openByFirstOffset.isEmpty() ? lastOffset + 1 : Math.min(lastOffset + 1, openByFirstOffset.firstKey());
+                        long stable = openByFirstOffset.isEmpty()
+                                ? lastOffset + 1
+                                : Math.min(lastOffset + 1, openByFirstOffset.firstKey());
                         aborted = new AbortedTxn(producerId, first, lastOffset, stable);
                     }
                 }
@@ -69,7 +76,8 @@ public final class PartitionTransactions {
         while (batches.limit() - pos >= RecordBatch.HEADER_SIZE) {
             RecordBatch b = RecordBatch.wrap(batches, pos);
             long last = offset + b.lastOffsetDelta();
-            AbortedTxn aborted = onBatch(b.producerId(), b.isTransactional(), b.isControl(), controlType(b), offset, last);
+            AbortedTxn aborted =
+                    onBatch(b.producerId(), b.isTransactional(), b.isControl(), controlType(b), offset, last);
             if (aborted != null) log.appendAbortedTransaction(aborted);
             offset = last + 1;
             pos += b.sizeInBytes();
@@ -87,7 +95,9 @@ public final class PartitionTransactions {
         return first == null ? -1 : first;
     }
 
-    public synchronized int openCount() { return openByProducer.size(); }
+    public synchronized int openCount() {
+        return openByProducer.size();
+    }
 
     /** The control type of a transaction marker batch, or -1 for any other batch. */
     static short controlType(RecordBatch b) {

@@ -31,7 +31,8 @@ public final class PartitionTransactionsLoader {
             if (b.isControl() && b.isTransactional() && b.declaredSize() <= MAX_MARKER_BATCH) {
                 type = PartitionTransactions.controlType(whole.read());
             }
-            AbortedTxn aborted = txns.onBatch(b.producerId(), b.isTransactional(), b.isControl(), type, b.baseOffset(), b.lastOffset());
+            AbortedTxn aborted = txns.onBatch(
+                    b.producerId(), b.isTransactional(), b.isControl(), type, b.baseOffset(), b.lastOffset());
             if (aborted != null && !indexed(log, aborted)) log.appendAbortedTransaction(aborted);
         });
         return txns;

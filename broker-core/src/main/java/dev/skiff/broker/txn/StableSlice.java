@@ -31,7 +31,10 @@ public record StableSlice(LogSlice slice, long nextOffset) {
             next = base + buf.getInt(pos + LAST_OFFSET_DELTA) + 1;
             pos += buf.getInt(pos + LENGTH) + RecordBatch.LOG_OVERHEAD;
         }
-        ByteBuffer kept = buf.duplicate().limit(Math.min(pos, buf.limit())).position(start).slice();
+        ByteBuffer kept = buf.duplicate()
+                .limit(Math.min(pos, buf.limit()))
+                .position(start)
+                .slice();
         return new StableSlice(LogSlice.ofBuffer(kept), next);
     }
 
@@ -44,7 +47,8 @@ public record StableSlice(LogSlice slice, long nextOffset) {
             while (limit - pos >= RecordBatch.HEADER_SIZE) {
                 h.clear();
                 while (h.hasRemaining()) {
-                    if (slice.channel().read(h, pos + h.position()) < 0) throw new IOException("unexpected end of segment");
+                    if (slice.channel().read(h, pos + h.position()) < 0)
+                        throw new IOException("unexpected end of segment");
                 }
                 long base = h.getLong(0);
                 if (base >= stable) break;
@@ -55,6 +59,7 @@ public record StableSlice(LogSlice slice, long nextOffset) {
             throw new LogStorageException("reading batch headers failed", e);
         }
         int size = (int) (Math.min(pos, limit) - slice.position());
-        return new StableSlice(size == 0 ? LogSlice.EMPTY : LogSlice.ofFile(slice.channel(), slice.position(), size), next);
+        return new StableSlice(
+                size == 0 ? LogSlice.EMPTY : LogSlice.ofFile(slice.channel(), slice.position(), size), next);
     }
 }

@@ -45,13 +45,17 @@ public final class TransactionCoordinator {
     static final long DEFAULT_TIMEOUT_CHECK_MS = 10_000;
 
     public record InitResult(Errors error, long producerId, short producerEpoch) {
-        static InitResult error(Errors e) { return new InitResult(e, -1, (short) -1); }
+        static InitResult error(Errors e) {
+            return new InitResult(e, -1, (short) -1);
+        }
     }
 
     private static final class Entry {
         volatile TransactionMetadata current;
 
-        Entry(TransactionMetadata m) { current = m; }
+        Entry(TransactionMetadata m) {
+            current = m;
+        }
     }
 
     private final Map<String, Entry> byId = new ConcurrentHashMap<>();
@@ -67,8 +71,8 @@ public final class TransactionCoordinator {
     private final long idExpirationMs;
     private final int offsetsPartitions;
 
-    public TransactionCoordinator(TopicManager topics, OffsetBackend offsets, BrokerConfig config, ProducerIds ids,
-                                  LongSupplier clock) {
+    public TransactionCoordinator(
+            TopicManager topics, OffsetBackend offsets, BrokerConfig config, ProducerIds ids, LongSupplier clock) {
         this.topics = topics;
         this.offsets = offsets;
         this.ids = ids;
@@ -83,15 +87,23 @@ public final class TransactionCoordinator {
 
     /** Checks timeouts (and finishes any commit or abort a failed write left half done) periodically. */
     public void schedule(ScheduledExecutorService scheduler, BrokerConfig config) {
-        long every = Math.max(10, longSetting(config, "transaction.abort.timed.out.transaction.cleanup.interval.ms",
-                DEFAULT_TIMEOUT_CHECK_MS));
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                checkTimeouts();
-            } catch (RuntimeException e) {
-                log.warn("Transaction timeout check failed: {}", e.toString());
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
+        long every = Math.max(
+                10,
+                longSetting(
+                        config,
+                        "transaction.abort.timed.out.transaction.cleanup.interval.ms",
+                        DEFAULT_TIMEOUT_CHECK_MS));
+        scheduler.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        checkTimeouts();
+                    } catch (RuntimeException e) {
+                        log.warn("Transaction timeout check failed: {}", e.toString());
+                    }
+                },
+                every,
+                every,
+                TimeUnit.MILLISECONDS);
     }
 
     // ---------------------------------------------------------------- load and recovery
@@ -112,14 +124,14 @@ public final class TransactionCoordinator {
                 // Ongoing transactions go on: their producer may come back, else the timeout aborts them.
             }
         }
-        if (!byId.isEmpty()) log.info("Loaded {} transactional id(s), completed {} interrupted commit/abort(s)",
-                byId.size(), completed);
+        if (!byId.isEmpty())
+            log.info("Loaded {} transactional id(s), completed {} interrupted commit/abort(s)", byId.size(), completed);
     }
 
     // ---------------------------------------------------------------- InitProducerId
 
-    public InitResult initProducerId(String transactionalId, int timeoutMs, long expectedProducerId,
-                                     short expectedEpoch) {
+    public InitResult initProducerId(
+            String transactionalId, int timeoutMs, long expectedProducerId, short expectedEpoch) {
         // an id the transaction log cannot hold is refused as Kafka refuses it when parsing: an invalid request
         if (transactionalId.isEmpty() || !InternalTopicLog.fits(transactionalId))
             return InitResult.error(Errors.INVALID_REQUEST);
@@ -139,15 +151,18 @@ public final class TransactionCoordinator {
         }
         synchronized (e) {
             TransactionMetadata m = e.current;
-            if (expectedProducerId >= 0 && !(expectedProducerId == m.producerId()
-                    && (expectedEpoch == m.producerEpoch() || expectedEpoch == m.lastProducerEpoch()))) {
+            if (expectedProducerId >= 0
+                    && !(expectedProducerId == m.producerId()
+                            && (expectedEpoch == m.producerEpoch() || expectedEpoch == m.lastProducerEpoch()))) {
                 return InitResult.error(Errors.PRODUCER_FENCED);
             }
             if (m.state().isPrepare()) {
                 if (finish(e, m) != Errors.NONE) return InitResult.error(Errors.CONCURRENT_TRANSACTIONS);
                 m = e.current;
             }
-            if (expectedProducerId >= 0 && expectedEpoch == m.lastProducerEpoch() && expectedEpoch != m.producerEpoch()
+            if (expectedProducerId >= 0
+                    && expectedEpoch == m.lastProducerEpoch()
+                    && expectedEpoch != m.producerEpoch()
                     && m.state().isIdle()) {
                 return new InitResult(Errors.NONE, m.producerId(), m.producerEpoch()); // a retry of the last bump
             }
@@ -205,16 +220,21 @@ public final class TransactionCoordinator {
     }
 
     /** For AddPartitionsToTxn's verify_only: NONE for each partition in the ongoing transaction. */
-    public Map<TopicPartition, Errors> verifyPartitions(String transactionalId, long producerId, short epoch,
-                                                        Collection<TopicPartition> partitions) {
+    public Map<TopicPartition, Errors> verifyPartitions(
+            String transactionalId, long producerId, short epoch, Collection<TopicPartition> partitions) {
         Map<TopicPartition, Errors> out = new HashMap<>();
         Entry e = byId.get(transactionalId);
         TransactionMetadata m = e == null ? null : e.current;
         Errors error = m == null ? Errors.INVALID_PRODUCER_ID_MAPPING : checkProducer(m, producerId, epoch);
         for (TopicPartition tp : partitions) {
-            out.put(tp, error != Errors.NONE ? error
-                    : m.state() == TransactionState.ONGOING && m.partitions().contains(tp) ? Errors.NONE
-                    : Errors.INVALID_TXN_STATE);
+            out.put(
+                    tp,
+                    error != Errors.NONE
+                            ? error
+                            : m.state() == TransactionState.ONGOING
+                                            && m.partitions().contains(tp)
+                                    ? Errors.NONE
+                                    : Errors.INVALID_TXN_STATE);
         }
         return out;
     }
@@ -239,8 +259,12 @@ public final class TransactionCoordinator {
     // ---------------------------------------------------------------- TxnOffsetCommit
 
     /** Keeps a group's offsets with the transaction; they reach the group's store only if it commits. */
-    public Errors commitOffsets(String transactionalId, long producerId, short epoch, String group,
-                                Map<TopicPartition, CommittedOffset> committed) {
+    public Errors commitOffsets(
+            String transactionalId,
+            long producerId,
+            short epoch,
+            String group,
+            Map<TopicPartition, CommittedOffset> committed) {
         if (group == null || group.isEmpty() || !InternalTopicLog.fits(group)) return Errors.INVALID_GROUP_ID;
         for (Map.Entry<TopicPartition, CommittedOffset> o : committed.entrySet()) {
             if (!InternalTopicLog.fits(o.getKey().topic())) return Errors.UNKNOWN_TOPIC_OR_PARTITION;
@@ -248,7 +272,8 @@ public final class TransactionCoordinator {
         }
         return withProducer(transactionalId, producerId, epoch, (e, m) -> {
             if (m.state().isPrepare()) return Errors.CONCURRENT_TRANSACTIONS;
-            if (m.state() != TransactionState.ONGOING || !m.offsets().containsKey(group)) return Errors.INVALID_TXN_STATE;
+            if (m.state() != TransactionState.ONGOING || !m.offsets().containsKey(group))
+                return Errors.INVALID_TXN_STATE;
             return write(m.withOffsets(group, committed, clock.getAsLong()));
         });
     }
@@ -279,8 +304,8 @@ public final class TransactionCoordinator {
      * disk the answer is NONE even if a marker write fails: the timeout check finishes it later.
      */
     private Errors complete(Entry e, TransactionMetadata m, boolean commit) {
-        TransactionMetadata prepared = m.withState(commit ? TransactionState.PREPARE_COMMIT
-                : TransactionState.PREPARE_ABORT, clock.getAsLong());
+        TransactionMetadata prepared = m.withState(
+                commit ? TransactionState.PREPARE_COMMIT : TransactionState.PREPARE_ABORT, clock.getAsLong());
         Errors written = write(prepared);
         if (written != Errors.NONE) return written;
         finish(e, e.current);
@@ -298,11 +323,14 @@ public final class TransactionCoordinator {
                 });
             }
         } catch (RuntimeException ex) {
-            log.warn("Completing the transaction of {} failed, retried later: {}", prepared.transactionalId(), ex.toString());
+            log.warn(
+                    "Completing the transaction of {} failed, retried later: {}",
+                    prepared.transactionalId(),
+                    ex.toString());
             return Errors.COORDINATOR_NOT_AVAILABLE;
         }
-        TransactionMetadata done = prepared.completed(commit ? TransactionState.COMPLETE_COMMIT
-                : TransactionState.COMPLETE_ABORT, clock.getAsLong());
+        TransactionMetadata done = prepared.completed(
+                commit ? TransactionState.COMPLETE_COMMIT : TransactionState.COMPLETE_ABORT, clock.getAsLong());
         return write(done);
     }
 
@@ -317,8 +345,11 @@ public final class TransactionCoordinator {
                 if (m.state().isPrepare()) {
                     finish(e, m);
                 } else if (m.hasTimedOut(now)) {
-                    log.info("Aborting the transaction of {} (producer {}), open longer than {} ms",
-                            m.transactionalId(), m.producerId(), m.timeoutMs());
+                    log.info(
+                            "Aborting the transaction of {} (producer {}), open longer than {} ms",
+                            m.transactionalId(),
+                            m.producerId(),
+                            m.timeoutMs());
                     complete(e, m.fenced(now), false);
                 } else if (m.state().isIdle() && now - m.lastUpdateTimeMs() > idExpirationMs) {
                     write(m.transactionalId(), null);
@@ -338,8 +369,9 @@ public final class TransactionCoordinator {
         if (e == null) return Errors.INVALID_TXN_STATE;
         TransactionMetadata m = e.current;
         if (m.producerId() != producerId || epoch < m.producerEpoch()) return Errors.INVALID_PRODUCER_EPOCH;
-        if (epoch > m.producerEpoch() || m.state() != TransactionState.ONGOING || !m.partitions().contains(tp))
-            return Errors.INVALID_TXN_STATE;
+        if (epoch > m.producerEpoch()
+                || m.state() != TransactionState.ONGOING
+                || !m.partitions().contains(tp)) return Errors.INVALID_TXN_STATE;
         return Errors.NONE;
     }
 
@@ -380,7 +412,8 @@ public final class TransactionCoordinator {
             return Errors.NONE;
         } catch (ApiException e) {
             log.warn("Writing the state of transactional id {} failed: {}", transactionalId, e.getMessage());
-            return InternalTopicLog.coordinatorError(e, Errors.UNKNOWN_SERVER_ERROR).error();
+            return InternalTopicLog.coordinatorError(e, Errors.UNKNOWN_SERVER_ERROR)
+                    .error();
         }
     }
 

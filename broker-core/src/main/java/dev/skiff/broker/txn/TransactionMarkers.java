@@ -18,7 +18,9 @@ final class TransactionMarkers {
 
     private final TopicManager topics;
 
-    TransactionMarkers(TopicManager topics) { this.topics = topics; }
+    TransactionMarkers(TopicManager topics) {
+        this.topics = topics;
+    }
 
     void write(Collection<TopicPartition> partitions, long producerId, short epoch, boolean commit) {
         long now = System.currentTimeMillis();
@@ -27,7 +29,8 @@ final class TransactionMarkers {
             Partition p = t == null || t.internal() ? null : t.partition(tp.partition());
             if (p == null) continue; // deleted meanwhile: nothing to mark
             p.locked(() -> {
-                Log.AppendInfo info = p.append(RecordBatchBuilder.endTxnMarker(0, now, producerId, epoch, 0, commit, 0));
+                Log.AppendInfo info =
+                        p.append(RecordBatchBuilder.endTxnMarker(0, now, producerId, epoch, 0, commit, 0));
                 p.producers().updateEpoch(producerId, epoch, info.lastOffset(), now);
                 return null;
             });

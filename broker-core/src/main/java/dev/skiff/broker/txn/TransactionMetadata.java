@@ -16,11 +16,17 @@ import java.util.Set;
  * @param offsets           offsets committed in the ongoing transaction per group (the groups added by
  *                          AddOffsetsToTxn, possibly with none yet); stored in the group's store on commit
  */
-public record TransactionMetadata(String transactionalId, long producerId, short producerEpoch,
-                                  short lastProducerEpoch, int timeoutMs, TransactionState state,
-                                  Set<TopicPartition> partitions,
-                                  Map<String, Map<TopicPartition, CommittedOffset>> offsets,
-                                  long startTimeMs, long lastUpdateTimeMs) {
+public record TransactionMetadata(
+        String transactionalId,
+        long producerId,
+        short producerEpoch,
+        short lastProducerEpoch,
+        int timeoutMs,
+        TransactionState state,
+        Set<TopicPartition> partitions,
+        Map<String, Map<TopicPartition, CommittedOffset>> offsets,
+        long startTimeMs,
+        long lastUpdateTimeMs) {
 
     public TransactionMetadata {
         partitions = Set.copyOf(new LinkedHashSet<>(partitions));
@@ -30,25 +36,52 @@ public record TransactionMetadata(String transactionalId, long producerId, short
     }
 
     public static TransactionMetadata fresh(String transactionalId, long producerId, int timeoutMs, long now) {
-        return new TransactionMetadata(transactionalId, producerId, (short) 0, (short) -1, timeoutMs,
-                TransactionState.EMPTY, Set.of(), Map.of(), -1, now);
+        return new TransactionMetadata(
+                transactionalId,
+                producerId,
+                (short) 0,
+                (short) -1,
+                timeoutMs,
+                TransactionState.EMPTY,
+                Set.of(),
+                Map.of(),
+                -1,
+                now);
     }
 
     public TransactionMetadata withState(TransactionState s, long now) {
-        return new TransactionMetadata(transactionalId, producerId, producerEpoch, lastProducerEpoch, timeoutMs, s,
-                partitions, offsets, startTimeMs, now);
+        return new TransactionMetadata(
+                transactionalId,
+                producerId,
+                producerEpoch,
+                lastProducerEpoch,
+                timeoutMs,
+                s,
+                partitions,
+                offsets,
+                startTimeMs,
+                now);
     }
 
     /** A new epoch (and possibly a new producer id when the epoch ran out), no transaction. */
     public TransactionMetadata withProducer(long id, short epoch, short lastEpoch, int timeout, long now) {
-        return new TransactionMetadata(transactionalId, id, epoch, lastEpoch, timeout, TransactionState.EMPTY,
-                Set.of(), Map.of(), -1, now);
+        return new TransactionMetadata(
+                transactionalId, id, epoch, lastEpoch, timeout, TransactionState.EMPTY, Set.of(), Map.of(), -1, now);
     }
 
     /** The same transaction with an epoch bumped to fence its producer (timeout, takeover). */
     public TransactionMetadata fenced(long now) {
-        return new TransactionMetadata(transactionalId, producerId, (short) (producerEpoch + 1), producerEpoch,
-                timeoutMs, state, partitions, offsets, startTimeMs, now);
+        return new TransactionMetadata(
+                transactionalId,
+                producerId,
+                (short) (producerEpoch + 1),
+                producerEpoch,
+                timeoutMs,
+                state,
+                partitions,
+                offsets,
+                startTimeMs,
+                now);
     }
 
     /** Ongoing with these partitions added; the start time is set when the transaction begins. */
@@ -56,8 +89,17 @@ public record TransactionMetadata(String transactionalId, long producerId, short
         Set<TopicPartition> all = new LinkedHashSet<>(state == TransactionState.ONGOING ? partitions : Set.of());
         all.addAll(added);
         boolean starting = state != TransactionState.ONGOING;
-        return new TransactionMetadata(transactionalId, producerId, producerEpoch, lastProducerEpoch, timeoutMs,
-                TransactionState.ONGOING, all, starting ? Map.of() : offsets, starting ? now : startTimeMs, now);
+        return new TransactionMetadata(
+                transactionalId,
+                producerId,
+                producerEpoch,
+                lastProducerEpoch,
+                timeoutMs,
+                TransactionState.ONGOING,
+                all,
+                starting ? Map.of() : offsets,
+                starting ? now : startTimeMs,
+                now);
     }
 
     /** Offsets of a group kept for the commit; later commits of the same partition replace earlier ones. */
@@ -66,14 +108,32 @@ public record TransactionMetadata(String transactionalId, long producerId, short
         Map<TopicPartition, CommittedOffset> g = new LinkedHashMap<>(all.getOrDefault(group, Map.of()));
         g.putAll(more);
         all.put(group, g);
-        return new TransactionMetadata(transactionalId, producerId, producerEpoch, lastProducerEpoch, timeoutMs,
-                state, partitions, all, startTimeMs, now);
+        return new TransactionMetadata(
+                transactionalId,
+                producerId,
+                producerEpoch,
+                lastProducerEpoch,
+                timeoutMs,
+                state,
+                partitions,
+                all,
+                startTimeMs,
+                now);
     }
 
     /** Completed: nothing in flight any more. */
     public TransactionMetadata completed(TransactionState s, long now) {
-        return new TransactionMetadata(transactionalId, producerId, producerEpoch, lastProducerEpoch, timeoutMs, s,
-                Set.of(), Map.of(), -1, now);
+        return new TransactionMetadata(
+                transactionalId,
+                producerId,
+                producerEpoch,
+                lastProducerEpoch,
+                timeoutMs,
+                s,
+                Set.of(),
+                Map.of(),
+                -1,
+                now);
     }
 
     public boolean hasTimedOut(long now) {

@@ -31,7 +31,9 @@ final class TransactionRecords {
     private TransactionRecords() {}
 
     static byte[] key(String transactionalId) {
-        return InternalTopicLog.serialize(TransactionLogKeyData.API_KEY, (short) 0,
+        return InternalTopicLog.serialize(
+                TransactionLogKeyData.API_KEY,
+                (short) 0,
                 new TransactionLogKeyData().setTransactionalId(transactionalId));
     }
 
@@ -46,21 +48,32 @@ final class TransactionRecords {
         Map<String, TransactionLogValueData.PartitionsSchema> byTopic = new LinkedHashMap<>();
         for (TopicPartition tp : m.partitions()) {
             byTopic.computeIfAbsent(tp.topic(), t -> new TransactionLogValueData.PartitionsSchema().setTopic(t))
-                    .partitionIds().add(tp.partition());
+                    .partitionIds()
+                    .add(tp.partition());
         }
-        TransactionLogValueData value = new TransactionLogValueData().setProducerId(m.producerId())
-                .setProducerEpoch(m.producerEpoch()).setTransactionTimeoutMs(m.timeoutMs())
-                .setTransactionStatus(m.state().id).setTransactionPartitions(new ArrayList<>(byTopic.values()))
+        TransactionLogValueData value = new TransactionLogValueData()
+                .setProducerId(m.producerId())
+                .setProducerEpoch(m.producerEpoch())
+                .setTransactionTimeoutMs(m.timeoutMs())
+                .setTransactionStatus(m.state().id)
+                .setTransactionPartitions(new ArrayList<>(byTopic.values()))
                 .setTransactionLastUpdateTimestampMs(m.lastUpdateTimeMs())
                 .setTransactionStartTimestampMs(m.startTimeMs());
-        TransactionLogSkiffSectionData section = new TransactionLogSkiffSectionData()
-                .setLastProducerEpoch(m.lastProducerEpoch());
+        TransactionLogSkiffSectionData section =
+                new TransactionLogSkiffSectionData().setLastProducerEpoch(m.lastProducerEpoch());
         m.offsets().forEach((group, offsets) -> {
             List<TransactionLogSkiffSectionData.PendingOffset> list = new ArrayList<>();
-            offsets.forEach((tp, o) -> list.add(new TransactionLogSkiffSectionData.PendingOffset().setTopic(tp.topic())
-                    .setPartition(tp.partition()).setOffset(o.offset()).setLeaderEpoch(o.leaderEpoch())
-                    .setMetadata(o.metadata()).setCommitTimestamp(o.commitTimestamp())));
-            section.groups().add(new TransactionLogSkiffSectionData.PendingGroupOffsets().setGroup(group).setOffsets(list));
+            offsets.forEach((tp, o) -> list.add(new TransactionLogSkiffSectionData.PendingOffset()
+                    .setTopic(tp.topic())
+                    .setPartition(tp.partition())
+                    .setOffset(o.offset())
+                    .setLeaderEpoch(o.leaderEpoch())
+                    .setMetadata(o.metadata())
+                    .setCommitTimestamp(o.commitTimestamp())));
+            section.groups()
+                    .add(new TransactionLogSkiffSectionData.PendingGroupOffsets()
+                            .setGroup(group)
+                            .setOffsets(list));
         });
         byte[] kafkaPart = InternalTopicLog.serialize(VALUE_VERSION, value);
         byte[] skiffPart = InternalTopicLog.serialize(SKIFF_SECTION_VERSION, section);
@@ -74,7 +87,8 @@ final class TransactionRecords {
     static TransactionMetadata readValue(String transactionalId, byte[] bytes) {
         ProtocolReader in = InternalTopicLog.reader(bytes);
         short version = in.readInt16();
-        if (version < TransactionLogValueData.LOWEST_SUPPORTED_VERSION || version > TransactionLogValueData.HIGHEST_SUPPORTED_VERSION)
+        if (version < TransactionLogValueData.LOWEST_SUPPORTED_VERSION
+                || version > TransactionLogValueData.HIGHEST_SUPPORTED_VERSION)
             throw new ProtocolException("unknown transaction log value version " + version);
         TransactionLogValueData v = new TransactionLogValueData(in, version);
         Set<TopicPartition> partitions = new LinkedHashSet<>();
@@ -90,13 +104,22 @@ final class TransactionRecords {
             for (TransactionLogSkiffSectionData.PendingGroupOffsets g : section.groups()) {
                 Map<TopicPartition, CommittedOffset> group = new LinkedHashMap<>();
                 for (TransactionLogSkiffSectionData.PendingOffset o : g.offsets())
-                    group.put(new TopicPartition(o.topic(), o.partition()),
+                    group.put(
+                            new TopicPartition(o.topic(), o.partition()),
                             new CommittedOffset(o.offset(), o.leaderEpoch(), o.metadata(), o.commitTimestamp()));
                 offsets.put(g.group(), group);
             }
         }
-        return new TransactionMetadata(transactionalId, v.producerId(), v.producerEpoch(), lastEpoch,
-                v.transactionTimeoutMs(), TransactionState.forId(v.transactionStatus()), partitions, offsets,
-                v.transactionStartTimestampMs(), v.transactionLastUpdateTimestampMs());
+        return new TransactionMetadata(
+                transactionalId,
+                v.producerId(),
+                v.producerEpoch(),
+                lastEpoch,
+                v.transactionTimeoutMs(),
+                TransactionState.forId(v.transactionStatus()),
+                partitions,
+                offsets,
+                v.transactionStartTimestampMs(),
+                v.transactionLastUpdateTimestampMs());
     }
 }

@@ -34,8 +34,12 @@ public enum TransactionState {
     }
 
     /** Markers still have to be written (the state at a crash that recovery completes). */
-    public boolean isPrepare() { return this == PREPARE_COMMIT || this == PREPARE_ABORT; }
+    public boolean isPrepare() {
+        return this == PREPARE_COMMIT || this == PREPARE_ABORT;
+    }
 
     /** No transaction in progress: a new one may start. */
-    public boolean isIdle() { return this == EMPTY || this == COMPLETE_COMMIT || this == COMPLETE_ABORT; }
+    public boolean isIdle() {
+        return this == EMPTY || this == COMPLETE_COMMIT || this == COMPLETE_ABORT;
+    }
 }

@@ -11,16 +11,20 @@ public final class TransactionalInitProducerId {
 
     private final TransactionCoordinator coordinator;
 
-    public TransactionalInitProducerId(TransactionCoordinator coordinator) { this.coordinator = coordinator; }
+    public TransactionalInitProducerId(TransactionCoordinator coordinator) {
+        this.coordinator = coordinator;
+    }
 
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, InitProducerIdRequestData request) {
         // producer id and epoch of the caller come with v3+ (KIP-360); before they are -1, as the defaults
         long expectedId = ctx.apiVersion() >= 3 ? request.producerId() : -1;
         short expectedEpoch = ctx.apiVersion() >= 3 ? request.producerEpoch() : -1;
-        TransactionCoordinator.InitResult r = coordinator.initProducerId(request.transactionalId(),
-                request.transactionTimeoutMs(), expectedId, expectedEpoch);
+        TransactionCoordinator.InitResult r = coordinator.initProducerId(
+                request.transactionalId(), request.transactionTimeoutMs(), expectedId, expectedEpoch);
         return CompletableFuture.completedFuture(new InitProducerIdResponseData()
-                .setErrorCode(FencedErrors.forVersion(r.error(), ctx.apiVersion(), 4).code())
-                .setProducerId(r.producerId()).setProducerEpoch(r.producerEpoch()));
+                .setErrorCode(
+                        FencedErrors.forVersion(r.error(), ctx.apiVersion(), 4).code())
+                .setProducerId(r.producerId())
+                .setProducerEpoch(r.producerEpoch()));
     }
 }

@@ -26,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The log cleaner with the broker's record decoding: what a compacted topic keeps, at which offsets. */
 class CompactionTest {
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     private SegmentedLog log;
     private final Cleaner cleaner = new Cleaner(CompactionRecords::keys, CompactionRecords::rewrite);
 
@@ -36,7 +38,8 @@ class CompactionTest {
     }
 
     private SegmentedLog open() {
-        log = SegmentedLog.open(tmp.resolve("t-0"), LogConfig.defaults().withSegmentBytes(400).withIndexIntervalBytes(64));
+        log = SegmentedLog.open(
+                tmp.resolve("t-0"), LogConfig.defaults().withSegmentBytes(400).withIndexIntervalBytes(64));
         return log;
     }
 
@@ -49,9 +52,13 @@ class CompactionTest {
         return b.build();
     }
 
-    private static byte[] bytes(String s) { return s == null ? null : s.getBytes(StandardCharsets.UTF_8); }
+    private static byte[] bytes(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+    }
 
-    private static String str(ByteBuffer b) { return b == null ? null : new String(Record.bytes(b), StandardCharsets.UTF_8); }
+    private static String str(ByteBuffer b) {
+        return b == null ? null : new String(Record.bytes(b), StandardCharsets.UTF_8);
+    }
 
     /** Every record of the log as offset -> "key=value". */
     private static Map<Long, String> records(SegmentedLog log) {
@@ -86,7 +93,7 @@ class CompactionTest {
 
         assertTrue(r.segmentsCleaned() > 0);
         Map<Long, String> after = records(log);
-        assertEquals("a=a5", after.get(15L));   // round 5: a at 15, b at 16, c at 17
+        assertEquals("a=a5", after.get(15L)); // round 5: a at 15, b at 16, c at 17
         assertNull(after.get(16L), "b5 was superseded by b-last");
         assertEquals("c=c5", after.get(17L));
         assertEquals("b=b-last", after.get(18L));
@@ -127,7 +134,10 @@ class CompactionTest {
         SegmentedLog log = open();
         long ts = System.currentTimeMillis();
         RecordBatchBuilder idempotent = new RecordBatchBuilder(CompressionType.SNAPPY).producer(7L, (short) 0, 0);
-        idempotent.append(ts, bytes("p"), bytes("1")).append(ts, null, bytes("no key")).append(ts, bytes("q"), bytes("1"));
+        idempotent
+                .append(ts, bytes("p"), bytes("1"))
+                .append(ts, null, bytes("no key"))
+                .append(ts, bytes("q"), bytes("1"));
         log.append(idempotent.build());
         log.append(batch(CompressionType.NONE, ts, "q", "2"));
         for (int i = 0; i < 10; i++) log.append(batch(CompressionType.NONE, ts, "f" + i, "z"));
@@ -138,7 +148,9 @@ class CompactionTest {
         assertNull(after.get(2L));
         assertEquals("q=2", after.get(3L));
         // the rewritten first batch keeps its producer fields and its last offset delta
-        RecordBatch first = RecordBatches.batches(log.read(0, 1 << 20, true).readFully()).iterator().next();
+        RecordBatch first = RecordBatches.batches(log.read(0, 1 << 20, true).readFully())
+                .iterator()
+                .next();
         assertEquals(7L, first.producerId());
         assertEquals(2, first.lastOffsetDelta());
         assertEquals(2, first.recordCount());

@@ -22,11 +22,27 @@ class ConfigDescriberTest {
     void defaultsAreKafka4Defaults() {
         Map<String, ConfigDescriber.Described> d = byName(new ConfigDescriber(BrokerConfig.defaults()).topic(Map.of()));
         assertEquals(TopicConfigDef.ALL.keySet(), d.keySet());
-        Map<String, String> kafka = Map.of("cleanup.policy", "delete", "retention.ms", "604800000",
-                "retention.bytes", "-1", "segment.bytes", "1073741824", "segment.ms", "604800000",
-                "max.message.bytes", "1048588", "message.timestamp.type", "CreateTime",
-                "delete.retention.ms", "86400000", "message.timestamp.after.max.ms", "3600000",
-                "compression.type", "producer");
+        Map<String, String> kafka = Map.of(
+                "cleanup.policy",
+                "delete",
+                "retention.ms",
+                "604800000",
+                "retention.bytes",
+                "-1",
+                "segment.bytes",
+                "1073741824",
+                "segment.ms",
+                "604800000",
+                "max.message.bytes",
+                "1048588",
+                "message.timestamp.type",
+                "CreateTime",
+                "delete.retention.ms",
+                "86400000",
+                "message.timestamp.after.max.ms",
+                "3600000",
+                "compression.type",
+                "producer");
         kafka.forEach((k, v) -> assertEquals(v, d.get(k).value(), k));
         for (ConfigDescriber.Described c : d.values()) {
             assertEquals(ConfigResources.DEFAULT_CONFIG, c.source(), c.name());
@@ -37,15 +53,16 @@ class ConfigDescriberTest {
         assertEquals(TopicConfigDef.Type.LONG.id, d.get("retention.ms").type());
         assertEquals(TopicConfigDef.Type.INT.id, d.get("segment.bytes").type());
         // Kafka names the default of retention.ms after log.retention.hours
-        assertEquals(List.of(new ConfigDescriber.Synonym("log.retention.hours", "168", ConfigResources.DEFAULT_CONFIG)),
+        assertEquals(
+                List.of(new ConfigDescriber.Synonym("log.retention.hours", "168", ConfigResources.DEFAULT_CONFIG)),
                 d.get("retention.ms").synonyms());
     }
 
     @Test
     void sourcesFollowWhereTheValueIsSet() {
         BrokerConfig broker = BrokerConfig.of(Map.of("log.retention.hours", "1", "log.segment.bytes", "2000000"));
-        Map<String, ConfigDescriber.Described> d = byName(new ConfigDescriber(broker)
-                .topic(Map.of("segment.bytes", "3000000", "cleanup.policy", "compact")));
+        Map<String, ConfigDescriber.Described> d = byName(
+                new ConfigDescriber(broker).topic(Map.of("segment.bytes", "3000000", "cleanup.policy", "compact")));
         ConfigDescriber.Described retention = d.get("retention.ms");
         assertEquals("3600000", retention.value());
         assertEquals(ConfigResources.STATIC_BROKER_CONFIG, retention.source());
@@ -53,10 +70,13 @@ class ConfigDescriberTest {
         ConfigDescriber.Described segment = d.get("segment.bytes");
         assertEquals("3000000", segment.value());
         assertEquals(ConfigResources.DYNAMIC_TOPIC_CONFIG, segment.source());
-        assertEquals(List.of(
-                new ConfigDescriber.Synonym("segment.bytes", "3000000", ConfigResources.DYNAMIC_TOPIC_CONFIG),
-                new ConfigDescriber.Synonym("log.segment.bytes", "2000000", ConfigResources.STATIC_BROKER_CONFIG),
-                new ConfigDescriber.Synonym("log.segment.bytes", "1073741824", ConfigResources.DEFAULT_CONFIG)), segment.synonyms());
+        assertEquals(
+                List.of(
+                        new ConfigDescriber.Synonym("segment.bytes", "3000000", ConfigResources.DYNAMIC_TOPIC_CONFIG),
+                        new ConfigDescriber.Synonym(
+                                "log.segment.bytes", "2000000", ConfigResources.STATIC_BROKER_CONFIG),
+                        new ConfigDescriber.Synonym("log.segment.bytes", "1073741824", ConfigResources.DEFAULT_CONFIG)),
+                segment.synonyms());
         assertEquals("compact", d.get("cleanup.policy").value());
     }
 
@@ -65,7 +85,8 @@ class ConfigDescriberTest {
         BrokerConfig broker = BrokerConfig.of(Map.of("num.partitions", "3"));
         Map<String, ConfigDescriber.Described> d = byName(new ConfigDescriber(broker).broker());
         assertEquals("3", d.get("num.partitions").value());
-        assertEquals(ConfigResources.STATIC_BROKER_CONFIG, d.get("num.partitions").source());
+        assertEquals(
+                ConfigResources.STATIC_BROKER_CONFIG, d.get("num.partitions").source());
         assertEquals("1073741824", d.get("log.segment.bytes").value());
         assertEquals(ConfigResources.DEFAULT_CONFIG, d.get("log.segment.bytes").source());
         assertTrue(d.values().stream().allMatch(ConfigDescriber.Described::readOnly));
@@ -76,10 +97,16 @@ class ConfigDescriberTest {
         BrokerConfig broker = BrokerConfig.of(Map.of("producer.id.expiration.ms", "5000"));
         Map<String, ConfigDescriber.Described> d = byName(new ConfigDescriber(broker).broker());
         assertEquals("5000", d.get("producer.id.expiration.ms").value());
-        assertEquals(ConfigResources.STATIC_BROKER_CONFIG, d.get("producer.id.expiration.ms").source());
+        assertEquals(
+                ConfigResources.STATIC_BROKER_CONFIG,
+                d.get("producer.id.expiration.ms").source());
         assertEquals("600000", d.get("producer.id.expiration.check.interval.ms").value());
-        assertEquals(ConfigResources.DEFAULT_CONFIG, d.get("producer.id.expiration.check.interval.ms").source());
-        assertEquals(Long.toString(Long.MAX_VALUE), d.get("log.message.timestamp.before.max.ms").value());
+        assertEquals(
+                ConfigResources.DEFAULT_CONFIG,
+                d.get("producer.id.expiration.check.interval.ms").source());
+        assertEquals(
+                Long.toString(Long.MAX_VALUE),
+                d.get("log.message.timestamp.before.max.ms").value());
         assertEquals("3600000", d.get("log.message.timestamp.after.max.ms").value());
     }
 }

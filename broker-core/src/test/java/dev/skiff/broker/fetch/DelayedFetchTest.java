@@ -30,7 +30,9 @@ class DelayedFetchTest {
 
     private final Broker broker = new Broker(BrokerConfig.of(Map.of()), LogFactory.memory());
 
-    { broker.createTopics(Map.of("t", 2)); }
+    {
+        broker.createTopics(Map.of("t", 2));
+    }
 
     /** A connection whose thread is a queue the test runs by hand, and whose close the test decides. */
     private static final class TestConnection implements Connection {
@@ -44,7 +46,9 @@ class DelayedFetchTest {
         }
 
         @Override
-        public Executor executor() { return tasks::add; }
+        public Executor executor() {
+            return tasks::add;
+        }
 
         void runTasks() {
             while (!tasks.isEmpty()) tasks.poll().run();
@@ -56,15 +60,23 @@ class DelayedFetchTest {
     }
 
     @AfterEach
-    void close() { broker.close(); }
-
-    private Partition partition(int i) { return broker.topics().get("t").partition(i); }
-
-    private static void appendOne(Partition p) {
-        p.append(new RecordBatchBuilder(CompressionType.NONE).append(1L, "k".getBytes(), "v".getBytes()).build());
+    void close() {
+        broker.close();
     }
 
-    private int timerQueue() { return ((ScheduledThreadPoolExecutor) broker.scheduler()).getQueue().size(); }
+    private Partition partition(int i) {
+        return broker.topics().get("t").partition(i);
+    }
+
+    private static void appendOne(Partition p) {
+        p.append(new RecordBatchBuilder(CompressionType.NONE)
+                .append(1L, "k".getBytes(), "v".getBytes())
+                .build());
+    }
+
+    private int timerQueue() {
+        return ((ScheduledThreadPoolExecutor) broker.scheduler()).getQueue().size();
+    }
 
     @Test
     void closingTheConnectionCancelsItsWaitersAndTheirTimers() {
@@ -72,7 +84,8 @@ class DelayedFetchTest {
         int timersBefore = timerQueue();
         List<CompletableFuture<Void>> waiting = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
-            waiting.add(DelayedFetch.await(broker.scheduler(), connection, List.of(partition(0)), LONG_WAIT_MS, () -> false));
+            waiting.add(DelayedFetch.await(
+                    broker.scheduler(), connection, List.of(partition(0)), LONG_WAIT_MS, () -> false));
         }
         assertEquals(2_000, partition(0).waiterCount());
         assertEquals(2_000, connection.hooks.size());
@@ -91,8 +104,12 @@ class DelayedFetchTest {
         TestConnection connection = new TestConnection();
         AtomicInteger checksOf0 = new AtomicInteger();
         AtomicInteger checksOf1 = new AtomicInteger();
-        CompletableFuture<Void> on0 = DelayedFetch.await(broker.scheduler(), connection, List.of(partition(0)),
-                LONG_WAIT_MS, () -> checksOf0.incrementAndGet() > 1 && partition(0).highWatermark() > 0);
+        CompletableFuture<Void> on0 = DelayedFetch.await(
+                broker.scheduler(),
+                connection,
+                List.of(partition(0)),
+                LONG_WAIT_MS,
+                () -> checksOf0.incrementAndGet() > 1 && partition(0).highWatermark() > 0);
         List<CompletableFuture<Void>> on1 = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
             on1.add(DelayedFetch.await(broker.scheduler(), connection, List.of(partition(1)), LONG_WAIT_MS, () -> {
@@ -123,14 +140,17 @@ class DelayedFetchTest {
             @Override
             public Registration onClose(Runnable onClose) {
                 onClose.run();
-                return () -> { };
+                return () -> {};
             }
 
             @Override
-            public Executor executor() { return Runnable::run; }
+            public Executor executor() {
+                return Runnable::run;
+            }
         };
         int timersBefore = timerQueue();
-        CompletableFuture<Void> f = DelayedFetch.await(broker.scheduler(), closed, List.of(partition(0)), LONG_WAIT_MS, () -> false);
+        CompletableFuture<Void> f =
+                DelayedFetch.await(broker.scheduler(), closed, List.of(partition(0)), LONG_WAIT_MS, () -> false);
         assertTrue(f.isCancelled());
         assertEquals(0, partition(0).waiterCount());
         assertEquals(timersBefore, timerQueue());
@@ -139,7 +159,8 @@ class DelayedFetchTest {
     @Test
     void theTimeoutAnswersOnTheConnectionsThread() throws InterruptedException {
         TestConnection connection = new TestConnection();
-        CompletableFuture<Void> f = DelayedFetch.await(broker.scheduler(), connection, List.of(partition(0)), 1, () -> false);
+        CompletableFuture<Void> f =
+                DelayedFetch.await(broker.scheduler(), connection, List.of(partition(0)), 1, () -> false);
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (connection.tasks.isEmpty() && System.nanoTime() < deadline) Thread.sleep(5);
         assertFalse(f.isDone(), "the timer only hands the answer over");

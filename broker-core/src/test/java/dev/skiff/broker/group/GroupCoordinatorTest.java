@@ -41,11 +41,14 @@ class GroupCoordinatorTest {
         return f.join();
     }
 
-    private CompletableFuture<SyncGroupResponseData> sync(String member, int generation, Map<String, byte[]> assignments) {
+    private CompletableFuture<SyncGroupResponseData> sync(
+            String member, int generation, Map<String, byte[]> assignments) {
         return coordinator.sync(GROUP, generation, member, null, "consumer", "range", assignments, (short) 5);
     }
 
-    private static byte[] bytes(String s) { return s.getBytes(); }
+    private static byte[] bytes(String s) {
+        return s.getBytes();
+    }
 
     /** Forms a stable group of {@code n} dynamic members; returns their ids, the leader first. */
     private List<String> stableGroup(int n) {
@@ -75,7 +78,9 @@ class GroupCoordinatorTest {
         return ids;
     }
 
-    private int generation() { return coordinator.generation(GROUP); }
+    private int generation() {
+        return coordinator.generation(GROUP);
+    }
 
     @Test
     void firstMemberGetsAnIdThenBecomesLeaderOfGenerationOne() {
@@ -130,7 +135,8 @@ class GroupCoordinatorTest {
 
         CompletableFuture<SyncGroupResponseData> bSync = sync(b, 2, Map.of());
         assertFalse(bSync.isDone());
-        SyncGroupResponseData aSync = sync(a, 2, Map.of(a, bytes("A"), b, bytes("B"))).join();
+        SyncGroupResponseData aSync =
+                sync(a, 2, Map.of(a, bytes("A"), b, bytes("B"))).join();
         assertArrayEquals(bytes("A"), aSync.assignment());
         assertArrayEquals(bytes("B"), bSync.join().assignment());
         assertEquals(GroupState.STABLE, coordinator.state(GROUP));
@@ -163,7 +169,8 @@ class GroupCoordinatorTest {
         String a = ids.get(0), b = ids.get(1);
         for (int i = 0; i < 4; i++) {
             timer.advance(SESSION / 3);
-            if (coordinator.state(GROUP) == GroupState.STABLE) assertEquals(Errors.NONE, coordinator.heartbeat(GROUP, a, null, 2));
+            if (coordinator.state(GROUP) == GroupState.STABLE)
+                assertEquals(Errors.NONE, coordinator.heartbeat(GROUP, a, null, 2));
         }
         assertEquals(GroupState.PREPARING_REBALANCE, coordinator.state(GROUP));
         assertEquals(Errors.REBALANCE_IN_PROGRESS, coordinator.heartbeat(GROUP, a, null, 2));
@@ -177,7 +184,9 @@ class GroupCoordinatorTest {
     void leavingMembersTriggerARebalanceAndTheLastOneEmptiesTheGroup() {
         List<String> ids = stableGroup(2);
         String a = ids.get(0), b = ids.get(1);
-        assertEquals(List.of(Errors.UNKNOWN_MEMBER_ID), coordinator.leave(GROUP, List.of(new GroupCoordinator.Leaving("x", null))));
+        assertEquals(
+                List.of(Errors.UNKNOWN_MEMBER_ID),
+                coordinator.leave(GROUP, List.of(new GroupCoordinator.Leaving("x", null))));
         assertEquals(List.of(Errors.NONE), coordinator.leave(GROUP, List.of(new GroupCoordinator.Leaving(b, null))));
         assertEquals(GroupState.PREPARING_REBALANCE, coordinator.state(GROUP));
         done(coordinator.join(join(a, "t")));
@@ -202,7 +211,9 @@ class GroupCoordinatorTest {
         JoinGroupResponseData aJoin = done(coordinator.join(staticJoin(a, "instance-a", "t")));
         done(bJoin);
         CompletableFuture<SyncGroupResponseData> bSync = sync(b, 2, Map.of());
-        coordinator.sync(GROUP, 2, a, "instance-a", "consumer", "range", Map.of(a, bytes("A"), b, bytes("B")), (short) 5).join();
+        coordinator
+                .sync(GROUP, 2, a, "instance-a", "consumer", "range", Map.of(a, bytes("A"), b, bytes("B")), (short) 5)
+                .join();
         assertArrayEquals(bytes("B"), bSync.join().assignment());
         assertEquals(2, aJoin.generationId());
 
@@ -214,14 +225,17 @@ class GroupCoordinatorTest {
         assertTrue(again.skipAssignment(), "the static leader must not assign again");
         assertEquals(GroupState.STABLE, coordinator.state(GROUP));
         assertEquals(Errors.FENCED_INSTANCE_ID, coordinator.heartbeat(GROUP, a, "instance-a", 2));
-        SyncGroupResponseData s = coordinator.sync(GROUP, 2, again.memberId(), "instance-a", "consumer", "range",
-                Map.of(), (short) 5).join();
+        SyncGroupResponseData s = coordinator
+                .sync(GROUP, 2, again.memberId(), "instance-a", "consumer", "range", Map.of(), (short) 5)
+                .join();
         assertArrayEquals(bytes("A"), s.assignment());
         assertEquals(Errors.NONE, coordinator.heartbeat(GROUP, b, null, 2));
         assertEquals(Errors.FENCED_INSTANCE_ID, coordinator.validateCommit(GROUP, 2, a, "instance-a"));
-        assertEquals(List.of(Errors.FENCED_INSTANCE_ID),
+        assertEquals(
+                List.of(Errors.FENCED_INSTANCE_ID),
                 coordinator.leave(GROUP, List.of(new GroupCoordinator.Leaving(a, "instance-a"))));
-        assertEquals(List.of(Errors.NONE),
+        assertEquals(
+                List.of(Errors.NONE),
                 coordinator.leave(GROUP, List.of(new GroupCoordinator.Leaving("", "instance-a"))));
         assertEquals(GroupState.PREPARING_REBALANCE, coordinator.state(GROUP));
     }
@@ -229,7 +243,9 @@ class GroupCoordinatorTest {
     @Test
     void aStaticMemberWithAChangedSubscriptionCausesARebalance() {
         String a = done(coordinator.join(staticJoin("", "i", "t"))).memberId();
-        coordinator.sync(GROUP, 1, a, "i", "consumer", "range", Map.of(a, bytes("A")), (short) 5).join();
+        coordinator
+                .sync(GROUP, 1, a, "i", "consumer", "range", Map.of(a, bytes("A")), (short) 5)
+                .join();
         CompletableFuture<JoinGroupResponseData> again = coordinator.join(staticJoin("", "i", "t", "u"));
         JoinGroupResponseData r = done(again);
         assertEquals(2, r.generationId());
@@ -254,32 +270,68 @@ class GroupCoordinatorTest {
         timer.advance(1000);
         assertEquals("rr", done(fa).protocolName());
         assertEquals("rr", done(fc).protocolName());
-        assertEquals(3, done(fa).members().size() + done(fb).members().size() + done(fc).members().size());
+        assertEquals(
+                3,
+                done(fa).members().size()
+                        + done(fb).members().size()
+                        + done(fc).members().size());
 
         JoinRequest other = join("", null, (short) 3, List.of(new GroupProtocol("sticky", m)));
-        assertEquals(Errors.INCONSISTENT_GROUP_PROTOCOL.code(), coordinator.join(other).join().errorCode());
-        JoinRequest badType = new JoinRequest(GROUP, "", null, "connect", List.of(new GroupProtocol("rr", m)),
-                SESSION, REBALANCE, "c", "h", (short) 3);
-        assertEquals(Errors.INCONSISTENT_GROUP_PROTOCOL.code(), coordinator.join(badType).join().errorCode());
+        assertEquals(
+                Errors.INCONSISTENT_GROUP_PROTOCOL.code(),
+                coordinator.join(other).join().errorCode());
+        JoinRequest badType = new JoinRequest(
+                GROUP, "", null, "connect", List.of(new GroupProtocol("rr", m)), SESSION, REBALANCE, "c", "h", (short)
+                        3);
+        assertEquals(
+                Errors.INCONSISTENT_GROUP_PROTOCOL.code(),
+                coordinator.join(badType).join().errorCode());
     }
 
     @Test
     void syncChecksProtocolAndJoinChecksSessionTimeout() {
         String a = stableGroup(1).get(0);
-        SyncGroupResponseData wrong = coordinator.sync(GROUP, 1, a, null, "consumer", "roundrobin", Map.of(), (short) 5).join();
+        SyncGroupResponseData wrong = coordinator
+                .sync(GROUP, 1, a, null, "consumer", "roundrobin", Map.of(), (short) 5)
+                .join();
         assertEquals(Errors.INCONSISTENT_GROUP_PROTOCOL.code(), wrong.errorCode());
-        JoinRequest tooShort = new JoinRequest(GROUP, "", null, "consumer", List.of(new GroupProtocol("range", subscription("t"))),
-                10, REBALANCE, "c", "h", (short) 9);
-        assertEquals(Errors.INVALID_SESSION_TIMEOUT.code(), coordinator.join(tooShort).join().errorCode());
-        assertEquals(Errors.UNKNOWN_MEMBER_ID.code(), coordinator.join(new JoinRequest("nope", "m-1", null, "consumer",
-                List.of(new GroupProtocol("range", subscription("t"))), SESSION, REBALANCE, "c", "h", (short) 9)).join().errorCode());
+        JoinRequest tooShort = new JoinRequest(
+                GROUP,
+                "",
+                null,
+                "consumer",
+                List.of(new GroupProtocol("range", subscription("t"))),
+                10,
+                REBALANCE,
+                "c",
+                "h",
+                (short) 9);
+        assertEquals(
+                Errors.INVALID_SESSION_TIMEOUT.code(),
+                coordinator.join(tooShort).join().errorCode());
+        assertEquals(
+                Errors.UNKNOWN_MEMBER_ID.code(),
+                coordinator
+                        .join(new JoinRequest(
+                                "nope",
+                                "m-1",
+                                null,
+                                "consumer",
+                                List.of(new GroupProtocol("range", subscription("t"))),
+                                SESSION,
+                                REBALANCE,
+                                "c",
+                                "h",
+                                (short) 9))
+                        .join()
+                        .errorCode());
     }
 
     @Test
     void offsetsOfSubscribedTopicsCannotBeDeletedWhileMembersAreThere() {
         stableGroup(1);
-        GroupCoordinator.OffsetDeleteResult r = coordinator.deleteOffsets(GROUP,
-                List.of(new TopicPartition("t", 0), new TopicPartition("other", 0)));
+        GroupCoordinator.OffsetDeleteResult r =
+                coordinator.deleteOffsets(GROUP, List.of(new TopicPartition("t", 0), new TopicPartition("other", 0)));
         assertEquals(Errors.NONE, r.error());
         assertEquals(Errors.GROUP_SUBSCRIBED_TO_TOPIC, r.partitions().get(new TopicPartition("t", 0)));
         assertEquals(Errors.NONE, r.partitions().get(new TopicPartition("other", 0)));

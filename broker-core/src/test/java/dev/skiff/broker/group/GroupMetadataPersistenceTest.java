@@ -21,11 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
 /** Group metadata and offsets written to __consumer_offsets and read back by a new coordinator. */
 class GroupMetadataPersistenceTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private final ManualTimer timer = new ManualTimer();
     private final BrokerConfig config = BrokerConfig.defaults();
 
-    private interface WithStore { void run(OffsetStore store, GroupCoordinator coordinator); }
+    private interface WithStore {
+        void run(OffsetStore store, GroupCoordinator coordinator);
+    }
 
     private void open(WithStore body) {
         TopicManager topics = new TopicManager(config, LogFactory.files(dir));
@@ -43,7 +47,8 @@ class GroupMetadataPersistenceTest {
         open((store, c) -> {
             String id = c.join(join("")).join().memberId();
             c.join(join(id, "t")).join();
-            c.sync(GROUP, 1, id, null, "consumer", "range", Map.of(id, new byte[] {1}), (short) 5).join();
+            c.sync(GROUP, 1, id, null, "consumer", "range", Map.of(id, new byte[] {1}), (short) 5)
+                    .join();
             String other = c.join(join("")).join().memberId();
             c.join(join(other, "t"));
             c.join(join(id, "t")).join();
@@ -71,7 +76,10 @@ class GroupMetadataPersistenceTest {
     @Test
     void recordsWrittenInKafkasLayoutByEarlierSkiffAreRead() {
         // key: type 2, group; value: version 3 as Skiff wrote it by hand before the generated classes
-        ByteBuffer key = ByteBuffer.allocate(2 + 2 + 1).putShort((short) 2).putShort((short) 1).put((byte) 'g');
+        ByteBuffer key = ByteBuffer.allocate(2 + 2 + 1)
+                .putShort((short) 2)
+                .putShort((short) 1)
+                .put((byte) 'g');
         ByteBuffer value = ByteBuffer.allocate(200).putShort((short) 3);
         putString(value, "consumer").putInt(7);
         putString(value, "range");
@@ -79,9 +87,15 @@ class GroupMetadataPersistenceTest {
         putString(value, "m-1");
         putString(value, "i");
         putString(value, "c");
-        putString(value, "/h").putInt(30000).putInt(10000).putInt(2).put(new byte[] {1, 2}).putInt(1).put((byte) 3);
-        GroupRecords.Group g = (GroupRecords.Group) GroupRecords.decode(key.array(),
-                java.util.Arrays.copyOf(value.array(), value.position()));
+        putString(value, "/h")
+                .putInt(30000)
+                .putInt(10000)
+                .putInt(2)
+                .put(new byte[] {1, 2})
+                .putInt(1)
+                .put((byte) 3);
+        GroupRecords.Group g = (GroupRecords.Group)
+                GroupRecords.decode(key.array(), java.util.Arrays.copyOf(value.array(), value.position()));
         assertEquals(GROUP, g.group());
         assertEquals(7, g.value().generation());
         assertEquals("range", g.value().protocol());
@@ -96,7 +110,10 @@ class GroupMetadataPersistenceTest {
         ByteBuffer ok = ByteBuffer.allocate(2 + 3 + 3 + 4).putShort((short) 1);
         putString(ok, "g");
         putString(ok, "t").putInt(4);
-        ByteBuffer ov = ByteBuffer.allocate(2 + 8 + 4 + 4 + 8).putShort((short) 3).putLong(42).putInt(5);
+        ByteBuffer ov = ByteBuffer.allocate(2 + 8 + 4 + 4 + 8)
+                .putShort((short) 3)
+                .putLong(42)
+                .putInt(5);
         putString(ov, "md").putLong(99);
         GroupRecords.Offset o = (GroupRecords.Offset) GroupRecords.decode(ok.array(), ov.array());
         assertEquals(new TopicPartition("t", 4), o.tp());
@@ -104,11 +121,13 @@ class GroupMetadataPersistenceTest {
         assertArrayEquals(ok.array(), GroupRecords.offsetKey("g", new TopicPartition("t", 4)));
         assertArrayEquals(ov.array(), GroupRecords.offsetValue(o.value()));
         // a commit with its own retention is written as Kafka writes it: value version 1 with the expire timestamp
-        ByteBuffer v1 = ByteBuffer.allocate(2 + 8 + 4 + 8 + 8).putShort((short) 1).putLong(42);
+        ByteBuffer v1 =
+                ByteBuffer.allocate(2 + 8 + 4 + 8 + 8).putShort((short) 1).putLong(42);
         putString(v1, "md").putLong(99).putLong(1099);
         assertArrayEquals(v1.array(), GroupRecords.offsetValue(new CommittedOffset(42, -1, "md", 99, 1099)));
-        assertEquals(new CommittedOffset(42, -1, "md", 99, 1099), ((GroupRecords.Offset) GroupRecords.decode(ok.array(),
-                v1.array())).value());
+        assertEquals(
+                new CommittedOffset(42, -1, "md", 99, 1099),
+                ((GroupRecords.Offset) GroupRecords.decode(ok.array(), v1.array())).value());
     }
 
     private static ByteBuffer putString(ByteBuffer b, String s) {

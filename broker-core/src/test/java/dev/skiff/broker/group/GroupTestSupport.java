@@ -26,8 +26,17 @@ final class GroupTestSupport {
     }
 
     static JoinRequest join(String memberId, String instanceId, short version, List<GroupProtocol> protocols) {
-        return new JoinRequest(GROUP, memberId, instanceId, "consumer", protocols, SESSION, REBALANCE, "client",
-                "/127.0.0.1", version);
+        return new JoinRequest(
+                GROUP,
+                memberId,
+                instanceId,
+                "consumer",
+                protocols,
+                SESSION,
+                REBALANCE,
+                "client",
+                "/127.0.0.1",
+                version);
     }
 
     static JoinRequest join(String memberId, String... topics) {

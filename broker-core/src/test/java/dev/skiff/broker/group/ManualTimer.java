@@ -13,20 +13,28 @@ final class ManualTimer implements GroupTimer {
     private long now = 1_000_000;
     private long seq;
 
-    @Override public synchronized long nowMs() { return now; }
+    @Override
+    public synchronized long nowMs() {
+        return now;
+    }
 
-    @Override public synchronized void schedule(long delayMs, Runnable task) {
+    @Override
+    public synchronized void schedule(long delayMs, Runnable task) {
         tasks.add(new Task(now + Math.max(0, delayMs), seq++, task));
     }
 
     void advance(long ms) {
         long target;
-        synchronized (this) { target = now + ms; }
+        synchronized (this) {
+            target = now + ms;
+        }
         while (true) {
             Task next;
             synchronized (this) {
-                next = tasks.stream().filter(t -> t.dueMs() <= target)
-                        .min(Comparator.comparingLong(Task::dueMs).thenComparingLong(Task::seq)).orElse(null);
+                next = tasks.stream()
+                        .filter(t -> t.dueMs() <= target)
+                        .min(Comparator.comparingLong(Task::dueMs).thenComparingLong(Task::seq))
+                        .orElse(null);
                 if (next == null) {
                     now = target;
                     return;

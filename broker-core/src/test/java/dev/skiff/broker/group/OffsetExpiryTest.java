@@ -23,13 +23,17 @@ class OffsetExpiryTest {
     private static final long RETENTION = 60_000;
     private static final long CHECK_EVERY = 1_000;
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private final ManualTimer timer = new ManualTimer();
     private final BrokerConfig config = BrokerConfig.defaults();
     private final TopicPartition t0 = new TopicPartition("t", 0);
     private final TopicPartition other = new TopicPartition("other", 0);
 
-    private interface Body { void run(OffsetStore store, GroupCoordinator c); }
+    private interface Body {
+        void run(OffsetStore store, GroupCoordinator c);
+    }
 
     private void open(Body body) {
         TopicManager topics = new TopicManager(config, LogFactory.files(dir));
@@ -57,8 +61,13 @@ class OffsetExpiryTest {
     void aCommitsOwnRetentionTimeDecidesItsExpiry() {
         open((store, c) -> {
             long now = timer.nowMs();
-            store.commit("simple", Map.of(t0, new CommittedOffset(3, -1, "", now, now + 5 * CHECK_EVERY),
-                    other, new CommittedOffset(4, -1, "", now)));
+            store.commit(
+                    "simple",
+                    Map.of(
+                            t0,
+                            new CommittedOffset(3, -1, "", now, now + 5 * CHECK_EVERY),
+                            other,
+                            new CommittedOffset(4, -1, "", now)));
             timer.advance(6 * CHECK_EVERY);
             assertNull(store.fetch("simple", t0)); // its own 5 s, not the broker's minute
             assertNotNull(store.fetch("simple", other));
@@ -74,7 +83,8 @@ class OffsetExpiryTest {
         open((store, c) -> {
             String id = c.join(join("")).join().memberId();
             c.join(join(id, "t")).join();
-            c.sync(GROUP, 1, id, null, "consumer", "range", Map.of(id, new byte[0]), (short) 5).join();
+            c.sync(GROUP, 1, id, null, "consumer", "range", Map.of(id, new byte[0]), (short) 5)
+                    .join();
             // committed long ago: while the group has members that does not count
             store.commit(GROUP, Map.of(t0, new CommittedOffset(5, -1, "", timer.nowMs() - 10 * RETENTION)));
             timer.advance(2 * CHECK_EVERY);
@@ -98,9 +108,11 @@ class OffsetExpiryTest {
         open((store, c) -> {
             String id = c.join(join("")).join().memberId();
             c.join(join(id, "t")).join();
-            c.sync(GROUP, 1, id, null, "consumer", "range", Map.of(id, new byte[0]), (short) 5).join();
+            c.sync(GROUP, 1, id, null, "consumer", "range", Map.of(id, new byte[0]), (short) 5)
+                    .join();
             long old = timer.nowMs() - 10 * RETENTION;
-            store.commit(GROUP, Map.of(t0, new CommittedOffset(5, -1, "", old), other, new CommittedOffset(6, -1, "", old)));
+            store.commit(
+                    GROUP, Map.of(t0, new CommittedOffset(5, -1, "", old), other, new CommittedOffset(6, -1, "", old)));
             c.heartbeat(GROUP, id, null, 1);
             timer.advance(CHECK_EVERY + 1);
             assertEquals(GroupState.STABLE, c.state(GROUP));

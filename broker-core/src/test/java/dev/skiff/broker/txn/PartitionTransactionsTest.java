@@ -27,8 +27,14 @@ class PartitionTransactionsTest {
     private final Log log = InMemoryLog.create(LogConfig.defaults());
 
     /** Feeds one batch header and indexes the abort it ends, as an append does. */
-    private void onBatch(PartitionTransactions t, long producerId, boolean transactional, boolean control, short type,
-                         long baseOffset, long lastOffset) {
+    private void onBatch(
+            PartitionTransactions t,
+            long producerId,
+            boolean transactional,
+            boolean control,
+            short type,
+            long baseOffset,
+            long lastOffset) {
         AbortedTxn aborted = t.onBatch(producerId, transactional, control, type, baseOffset, lastOffset);
         if (aborted != null) log.appendAbortedTransaction(aborted);
     }
@@ -36,14 +42,14 @@ class PartitionTransactionsTest {
     @Test
     void lastStableOffsetIsTheFirstOffsetOfTheEarliestOpenTransaction() {
         PartitionTransactions t = new PartitionTransactions(log, 0);
-        t.onBatch(-1, false, false, (short) -1, 0, 4);           // plain records 0-4
+        t.onBatch(-1, false, false, (short) -1, 0, 4); // plain records 0-4
         assertEquals(5, t.lastStableOffset());
-        t.onBatch(7, true, false, (short) -1, 5, 6);             // producer 7 opens at 5
-        t.onBatch(8, true, false, (short) -1, 7, 7);             // producer 8 opens at 7
-        t.onBatch(7, true, false, (short) -1, 8, 9);             // still 7's transaction
+        t.onBatch(7, true, false, (short) -1, 5, 6); // producer 7 opens at 5
+        t.onBatch(8, true, false, (short) -1, 7, 7); // producer 8 opens at 7
+        t.onBatch(7, true, false, (short) -1, 8, 9); // still 7's transaction
         assertEquals(5, t.lastStableOffset());
         assertEquals(5, t.openTransactionStart(7));
-        t.onBatch(7, true, true, COMMIT, 10, 10);                // 7 commits
+        t.onBatch(7, true, true, COMMIT, 10, 10); // 7 commits
         assertEquals(7, t.lastStableOffset());
         assertEquals(new AbortedTxn(8, 7, 11, 12), t.onBatch(8, true, true, ABORT, 11, 11)); // 8 aborts
         assertEquals(12, t.lastStableOffset());
@@ -54,11 +60,11 @@ class PartitionTransactionsTest {
     void abortedTransactionsAreFoundByOverlapWithTheFetchedRange() {
         PartitionTransactions t = new PartitionTransactions(log, 0);
         onBatch(t, 1, true, false, (short) -1, 0, 1);
-        onBatch(t, 1, true, true, ABORT, 2, 2);                    // [0, 2]
+        onBatch(t, 1, true, true, ABORT, 2, 2); // [0, 2]
         onBatch(t, 2, true, false, (short) -1, 3, 3);
         onBatch(t, 3, true, false, (short) -1, 4, 4);
-        onBatch(t, 3, true, true, ABORT, 5, 5);                    // [4, 5], 2's transaction still open at 3
-        onBatch(t, 2, true, true, ABORT, 6, 6);                    // [3, 6]
+        onBatch(t, 3, true, true, ABORT, 5, 5); // [4, 5], 2's transaction still open at 3
+        onBatch(t, 2, true, true, ABORT, 6, 6); // [3, 6]
         assertEquals(3, log.abortedTransactions(0, 7).size());
         assertEquals(List.of(new AbortedTxn(3, 4, 5, 3), new AbortedTxn(2, 3, 6, 7)), log.abortedTransactions(3, 7));
         assertEquals(List.of(new AbortedTxn(2, 3, 6, 7)), log.abortedTransactions(6, 7));
@@ -133,7 +139,11 @@ class PartitionTransactionsTest {
                 StableSlice cut = StableSlice.cut(all, p.lastStableOffset());
                 assertEquals(open, cut.nextOffset());
                 assertTrue(cut.slice().size() > 0 && cut.slice().size() < all.size());
-                assertEquals(0, StableSlice.cut(p.read(open, 1 << 20, true), open).slice().size());
+                assertEquals(
+                        0,
+                        StableSlice.cut(p.read(open, 1 << 20, true), open)
+                                .slice()
+                                .size());
                 topics.delete("cut");
             }
         }

@@ -40,13 +40,21 @@ class TransactionCoordinatorTest {
     @Test
     void badInitRequestsAreRefused() {
         try (TxnTestSupport s = TxnTestSupport.inMemory()) {
-            assertEquals(Errors.INVALID_TRANSACTION_TIMEOUT, s.coordinator.initProducerId("a", 0, -1, (short) -1).error());
-            assertEquals(Errors.INVALID_TRANSACTION_TIMEOUT,
+            assertEquals(
+                    Errors.INVALID_TRANSACTION_TIMEOUT,
+                    s.coordinator.initProducerId("a", 0, -1, (short) -1).error());
+            assertEquals(
+                    Errors.INVALID_TRANSACTION_TIMEOUT,
                     s.coordinator.initProducerId("a", 900_001, -1, (short) -1).error());
-            assertEquals(Errors.INVALID_REQUEST, s.coordinator.initProducerId("", 1000, -1, (short) -1).error());
+            assertEquals(
+                    Errors.INVALID_REQUEST,
+                    s.coordinator.initProducerId("", 1000, -1, (short) -1).error());
             var ok = s.coordinator.initProducerId("a", 1000, -1, (short) -1);
-            assertEquals(Errors.PRODUCER_FENCED,
-                    s.coordinator.initProducerId("a", 1000, ok.producerId() + 1, (short) 0).error());
+            assertEquals(
+                    Errors.PRODUCER_FENCED,
+                    s.coordinator
+                            .initProducerId("a", 1000, ok.producerId() + 1, (short) 0)
+                            .error());
             // the producer's own id and epoch (KIP-360) are accepted and bumped
             var bumped = s.coordinator.initProducerId("a", 1000, ok.producerId(), ok.producerEpoch());
             assertEquals(1, bumped.producerEpoch());
@@ -69,7 +77,9 @@ class TransactionCoordinatorTest {
             long first = TxnTestSupport.appendTxn(s.partition(0), pid, e, 0, 3);
             assertEquals(first, s.partition(0).lastStableOffset());
             assertEquals(Errors.NONE, s.coordinator.endTransaction("a", pid, e, true));
-            assertEquals(TransactionState.COMPLETE_COMMIT, s.coordinator.describe("a").state());
+            assertEquals(
+                    TransactionState.COMPLETE_COMMIT,
+                    s.coordinator.describe("a").state());
             for (int i = 0; i < 2; i++) {
                 Partition part = s.partition(i);
                 assertEquals(part.highWatermark(), part.lastStableOffset());
@@ -79,7 +89,7 @@ class TransactionCoordinatorTest {
             assertEquals(1, s.partition(1).highWatermark()); // marker only
             assertTrue(aborted(s.partition(0), 0, 10).isEmpty());
             assertEquals(Errors.INVALID_TXN_STATE, s.coordinator.verifyProduce(pid, e, T0)); // over
-            assertEquals(Errors.NONE, s.coordinator.endTransaction("a", pid, e, true));  // a retry
+            assertEquals(Errors.NONE, s.coordinator.endTransaction("a", pid, e, true)); // a retry
             assertEquals(Errors.INVALID_TXN_STATE, s.coordinator.endTransaction("a", pid, e, false));
         }
     }
@@ -92,9 +102,11 @@ class TransactionCoordinatorTest {
             TxnTestSupport.appendPlain(s.partition(0));
             long first = TxnTestSupport.appendTxn(s.partition(0), p.producerId(), p.producerEpoch(), 0, 2);
             assertEquals(Errors.NONE, s.coordinator.endTransaction("a", p.producerId(), p.producerEpoch(), false));
-            assertEquals(List.of(new AbortedTxn(p.producerId(), first, first + 2, first + 3)),
+            assertEquals(
+                    List.of(new AbortedTxn(p.producerId(), first, first + 2, first + 3)),
                     aborted(s.partition(0), 0, 10));
-            assertEquals(TransactionState.COMPLETE_ABORT, s.coordinator.describe("a").state());
+            assertEquals(
+                    TransactionState.COMPLETE_ABORT, s.coordinator.describe("a").state());
         }
     }
 
@@ -108,13 +120,17 @@ class TransactionCoordinatorTest {
             var young = s.coordinator.initProducerId("a", 60_000, -1, (short) -1);
             assertEquals(pid, young.producerId());
             assertEquals(old.producerEpoch() + 2, young.producerEpoch()); // one for the abort markers, one for it
-            assertEquals(List.of(new AbortedTxn(pid, first, first + 1, first + 2)),
-                    aborted(s.partition(0), 0, 10));
-            assertEquals(Errors.PRODUCER_FENCED, s.coordinator.addPartitions("a", pid, old.producerEpoch(), Set.of(T1)));
+            assertEquals(List.of(new AbortedTxn(pid, first, first + 1, first + 2)), aborted(s.partition(0), 0, 10));
+            assertEquals(
+                    Errors.PRODUCER_FENCED, s.coordinator.addPartitions("a", pid, old.producerEpoch(), Set.of(T1)));
             assertEquals(Errors.PRODUCER_FENCED, s.coordinator.endTransaction("a", pid, old.producerEpoch(), true));
             assertEquals(Errors.INVALID_PRODUCER_EPOCH, s.coordinator.verifyProduce(pid, old.producerEpoch(), T0));
-            assertEquals(Errors.INVALID_PRODUCER_ID_MAPPING, s.coordinator.endTransaction("a", pid + 1, young.producerEpoch(), true));
-            assertEquals(Errors.INVALID_PRODUCER_ID_MAPPING, s.coordinator.endTransaction("nobody", pid, young.producerEpoch(), true));
+            assertEquals(
+                    Errors.INVALID_PRODUCER_ID_MAPPING,
+                    s.coordinator.endTransaction("a", pid + 1, young.producerEpoch(), true));
+            assertEquals(
+                    Errors.INVALID_PRODUCER_ID_MAPPING,
+                    s.coordinator.endTransaction("nobody", pid, young.producerEpoch(), true));
         }
     }
 
@@ -134,7 +150,8 @@ class TransactionCoordinatorTest {
             assertEquals(p.producerEpoch() + 1, m.producerEpoch());
             assertEquals(1, aborted(s.partition(0), first, first + 1).size());
             assertEquals(s.partition(0).highWatermark(), s.partition(0).lastStableOffset());
-            assertEquals(Errors.PRODUCER_FENCED, s.coordinator.endTransaction("a", p.producerId(), p.producerEpoch(), true));
+            assertEquals(
+                    Errors.PRODUCER_FENCED, s.coordinator.endTransaction("a", p.producerId(), p.producerEpoch(), true));
         }
     }
 
@@ -166,7 +183,8 @@ class TransactionCoordinatorTest {
         try (TxnTestSupport s = TxnTestSupport.inMemory()) {
             var p = s.coordinator.initProducerId("a", 60_000, -1, (short) -1);
             s.coordinator.addPartitions("a", p.producerId(), p.producerEpoch(), Set.of(T0));
-            Map<TopicPartition, Errors> v = s.coordinator.verifyPartitions("a", p.producerId(), p.producerEpoch(), List.of(T0, T1));
+            Map<TopicPartition, Errors> v =
+                    s.coordinator.verifyPartitions("a", p.producerId(), p.producerEpoch(), List.of(T0, T1));
             assertEquals(Map.of(T0, Errors.NONE, T1, Errors.INVALID_TXN_STATE), v);
         }
     }
@@ -185,8 +203,12 @@ class TransactionCoordinatorTest {
             TxnTestSupport.appendTxn(s.partition(0), pid, epoch, 0, 2);
             // the crash: PrepareCommit is on disk, no marker and no offset yet
             TransactionMetadata m = s.coordinator.describe("a");
-            new TransactionLog(s.topics, s.config).append("a", TransactionRecords.key("a"),
-                    TransactionRecords.value(m.withState(TransactionState.PREPARE_COMMIT, m.lastUpdateTimeMs())));
+            new TransactionLog(s.topics, s.config)
+                    .append(
+                            "a",
+                            TransactionRecords.key("a"),
+                            TransactionRecords.value(
+                                    m.withState(TransactionState.PREPARE_COMMIT, m.lastUpdateTimeMs())));
             var other = s.coordinator.initProducerId("open", 60_000, -1, (short) -1);
             s.coordinator.addPartitions("open", other.producerId(), other.producerEpoch(), Set.of(T1));
             TxnTestSupport.appendTxn(s.partition(1), other.producerId(), other.producerEpoch(), 0, 1);
@@ -206,7 +228,9 @@ class TransactionCoordinatorTest {
             assertEquals(Errors.NONE, s.coordinator.verifyProduce(open.producerId(), open.producerEpoch(), T1));
             s.clock.addAndGet(10 * 60_000 + 1);
             s.coordinator.checkTimeouts();
-            assertEquals(TransactionState.COMPLETE_ABORT, s.coordinator.describe("open").state());
+            assertEquals(
+                    TransactionState.COMPLETE_ABORT,
+                    s.coordinator.describe("open").state());
             assertEquals(s.partition(1).highWatermark(), s.partition(1).lastStableOffset());
         }
         try (TxnTestSupport s = TxnTestSupport.onDisk(dir)) { // ids keep their epochs; a new init bumps them
@@ -218,8 +242,17 @@ class TransactionCoordinatorTest {
 
     @Test
     void recordsRoundTripWithPendingOffsets() {
-        TransactionMetadata m = new TransactionMetadata("x", 5, (short) 3, (short) 2, 1234, TransactionState.ONGOING,
-                Set.of(T0, T1), Map.of("g", Map.of(T0, new CommittedOffset(9, 4, null, 77))), 100, 200);
+        TransactionMetadata m = new TransactionMetadata(
+                "x",
+                5,
+                (short) 3,
+                (short) 2,
+                1234,
+                TransactionState.ONGOING,
+                Set.of(T0, T1),
+                Map.of("g", Map.of(T0, new CommittedOffset(9, 4, null, 77))),
+                100,
+                200);
         assertEquals(m, TransactionRecords.readValue("x", TransactionRecords.value(m)));
         assertEquals("x", TransactionRecords.readKey(TransactionRecords.key("x")));
     }

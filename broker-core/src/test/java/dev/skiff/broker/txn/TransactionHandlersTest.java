@@ -32,32 +32,52 @@ class TransactionHandlersTest {
     private final Broker broker = new Broker(BrokerConfig.defaults(), LogFactory.memory());
 
     @AfterEach
-    void close() { broker.close(); }
+    void close() {
+        broker.close();
+    }
 
     @SuppressWarnings("unchecked")
     private <T extends ApiMessage> T call(ApiKeys api, int version, ApiMessage request) {
-        return (T) broker.handle(new RequestContext(api, (short) version, 1, "test", "127.0.0.1:1", 1), request).join();
+        return (T) broker.handle(new RequestContext(api, (short) version, 1, "test", "127.0.0.1:1", 1), request)
+                .join();
     }
 
     private InitProducerIdResponseData init(String id) {
-        return call(ApiKeys.INIT_PRODUCER_ID, 5, new InitProducerIdRequestData().setTransactionalId(id)
-                .setTransactionTimeoutMs(60_000).setProducerId(-1).setProducerEpoch((short) -1));
+        return call(
+                ApiKeys.INIT_PRODUCER_ID,
+                5,
+                new InitProducerIdRequestData()
+                        .setTransactionalId(id)
+                        .setTransactionTimeoutMs(60_000)
+                        .setProducerId(-1)
+                        .setProducerEpoch((short) -1));
     }
 
     private static AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic topic(String name, Integer... partitions) {
-        return new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic().setName(name).setPartitions(List.of(partitions));
+        return new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic()
+                .setName(name)
+                .setPartitions(List.of(partitions));
     }
 
     @Test
     void addPartitionsV3NamesTheUnknownPartitionAndAttemptsNothing() {
         broker.createTopics(Map.of("t", 2));
         InitProducerIdResponseData p = init("a");
-        AddPartitionsToTxnResponseData r = call(ApiKeys.ADD_PARTITIONS_TO_TXN, 3, new AddPartitionsToTxnRequestData()
-                .setV3AndBelowTransactionalId("a").setV3AndBelowProducerId(p.producerId())
-                .setV3AndBelowProducerEpoch(p.producerEpoch()).setV3AndBelowTopics(List.of(topic("t", 0), topic("nope", 0))));
+        AddPartitionsToTxnResponseData r = call(
+                ApiKeys.ADD_PARTITIONS_TO_TXN,
+                3,
+                new AddPartitionsToTxnRequestData()
+                        .setV3AndBelowTransactionalId("a")
+                        .setV3AndBelowProducerId(p.producerId())
+                        .setV3AndBelowProducerEpoch(p.producerEpoch())
+                        .setV3AndBelowTopics(List.of(topic("t", 0), topic("nope", 0))));
         var byTopic = r.resultsByTopicV3AndBelow();
-        assertEquals(Errors.OPERATION_NOT_ATTEMPTED.code(), byTopic.get(0).resultsByPartition().get(0).partitionErrorCode());
-        assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), byTopic.get(1).resultsByPartition().get(0).partitionErrorCode());
+        assertEquals(
+                Errors.OPERATION_NOT_ATTEMPTED.code(),
+                byTopic.get(0).resultsByPartition().get(0).partitionErrorCode());
+        assertEquals(
+                Errors.UNKNOWN_TOPIC_OR_PARTITION.code(),
+                byTopic.get(1).resultsByPartition().get(0).partitionErrorCode());
         assertEquals(TransactionState.EMPTY, broker.transactions().describe("a").state());
     }
 
@@ -65,20 +85,35 @@ class TransactionHandlersTest {
     void addPartitionsV4AddsAndVerifiesInBatches() {
         broker.createTopics(Map.of("t", 2));
         InitProducerIdResponseData p = init("a");
-        var add = new AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction().setTransactionalId("a")
-                .setProducerId(p.producerId()).setProducerEpoch(p.producerEpoch()).setTopics(List.of(topic("t", 0)));
-        AddPartitionsToTxnResponseData added = call(ApiKeys.ADD_PARTITIONS_TO_TXN, 4,
-                new AddPartitionsToTxnRequestData().setTransactions(List.of(add)));
-        assertEquals(0, added.resultsByTransaction().get(0).topicResults().get(0).resultsByPartition().get(0).partitionErrorCode());
-        var verify = new AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction().setTransactionalId("a")
-                .setProducerId(p.producerId()).setProducerEpoch(p.producerEpoch()).setVerifyOnly(true)
+        var add = new AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction()
+                .setTransactionalId("a")
+                .setProducerId(p.producerId())
+                .setProducerEpoch(p.producerEpoch())
+                .setTopics(List.of(topic("t", 0)));
+        AddPartitionsToTxnResponseData added = call(
+                ApiKeys.ADD_PARTITIONS_TO_TXN, 4, new AddPartitionsToTxnRequestData().setTransactions(List.of(add)));
+        assertEquals(
+                0,
+                added.resultsByTransaction()
+                        .get(0)
+                        .topicResults()
+                        .get(0)
+                        .resultsByPartition()
+                        .get(0)
+                        .partitionErrorCode());
+        var verify = new AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction()
+                .setTransactionalId("a")
+                .setProducerId(p.producerId())
+                .setProducerEpoch(p.producerEpoch())
+                .setVerifyOnly(true)
                 .setTopics(List.of(topic("t", 0, 1)));
-        AddPartitionsToTxnResponseData verified = call(ApiKeys.ADD_PARTITIONS_TO_TXN, 5,
-                new AddPartitionsToTxnRequestData().setTransactions(List.of(verify)));
+        AddPartitionsToTxnResponseData verified = call(
+                ApiKeys.ADD_PARTITIONS_TO_TXN, 5, new AddPartitionsToTxnRequestData().setTransactions(List.of(verify)));
         var parts = verified.resultsByTransaction().get(0).topicResults().get(0).resultsByPartition();
         assertEquals(Errors.NONE.code(), parts.get(0).partitionErrorCode());
         assertEquals(Errors.INVALID_TXN_STATE.code(), parts.get(1).partitionErrorCode());
-        assertEquals(List.of(new dev.skiff.broker.TopicPartition("t", 0)),
+        assertEquals(
+                List.of(new dev.skiff.broker.TopicPartition("t", 0)),
                 List.copyOf(broker.transactions().describe("a").partitions()));
     }
 
@@ -86,9 +121,13 @@ class TransactionHandlersTest {
     void oldVersionsAreToldInvalidProducerEpochInsteadOfFenced() {
         InitProducerIdResponseData old = init("a");
         init("a");
-        EndTxnRequestData end = new EndTxnRequestData().setTransactionalId("a").setProducerId(old.producerId())
-                .setProducerEpoch(old.producerEpoch()).setCommitted(true);
-        assertEquals(Errors.INVALID_PRODUCER_EPOCH.code(), ((EndTxnResponseData) call(ApiKeys.END_TXN, 1, end)).errorCode());
+        EndTxnRequestData end = new EndTxnRequestData()
+                .setTransactionalId("a")
+                .setProducerId(old.producerId())
+                .setProducerEpoch(old.producerEpoch())
+                .setCommitted(true);
+        assertEquals(
+                Errors.INVALID_PRODUCER_EPOCH.code(), ((EndTxnResponseData) call(ApiKeys.END_TXN, 1, end)).errorCode());
         assertEquals(Errors.PRODUCER_FENCED.code(), ((EndTxnResponseData) call(ApiKeys.END_TXN, 2, end)).errorCode());
     }
 
@@ -97,9 +136,13 @@ class TransactionHandlersTest {
         broker.createTopics(Map.of("t", 1));
         Partition part = broker.topics().get("t").partition(0);
         InitProducerIdResponseData p = init("a");
-        broker.transactions().addPartitions("a", p.producerId(), p.producerEpoch(),
-                java.util.Set.of(new dev.skiff.broker.TopicPartition("t", 0)));
-        TxnTestSupport.appendPlain(part);                                                   // 0
+        broker.transactions()
+                .addPartitions(
+                        "a",
+                        p.producerId(),
+                        p.producerEpoch(),
+                        java.util.Set.of(new dev.skiff.broker.TopicPartition("t", 0)));
+        TxnTestSupport.appendPlain(part); // 0
         long first = TxnTestSupport.appendTxn(part, p.producerId(), p.producerEpoch(), 0, 2); // 1-2
         FetchResponseData.PartitionData open = fetch(1, 0);
         assertEquals(first, open.lastStableOffset());
@@ -121,18 +164,35 @@ class TransactionHandlersTest {
     }
 
     private FetchResponseData.PartitionData fetch(int isolation, long offset) {
-        FetchResponseData r = call(ApiKeys.FETCH, 12, new FetchRequestData().setMaxWaitMs(0).setMinBytes(1)
-                .setMaxBytes(1 << 20).setIsolationLevel((byte) isolation).setTopics(List.of(new FetchRequestData.FetchTopic()
-                        .setTopic("t").setPartitions(List.of(new FetchRequestData.FetchPartition().setPartition(0)
-                                .setFetchOffset(offset).setPartitionMaxBytes(1 << 20))))));
+        FetchResponseData r = call(
+                ApiKeys.FETCH,
+                12,
+                new FetchRequestData()
+                        .setMaxWaitMs(0)
+                        .setMinBytes(1)
+                        .setMaxBytes(1 << 20)
+                        .setIsolationLevel((byte) isolation)
+                        .setTopics(List.of(new FetchRequestData.FetchTopic()
+                                .setTopic("t")
+                                .setPartitions(List.of(new FetchRequestData.FetchPartition()
+                                        .setPartition(0)
+                                        .setFetchOffset(offset)
+                                        .setPartitionMaxBytes(1 << 20))))));
         return r.responses().get(0).partitions().get(0);
     }
 
     private long latest(int isolation) {
-        ListOffsetsResponseData r = call(ApiKeys.LIST_OFFSETS, 5, new ListOffsetsRequestData().setReplicaId(-1)
-                .setIsolationLevel((byte) isolation).setTopics(List.of(new ListOffsetsRequestData.ListOffsetsTopic()
-                        .setName("t").setPartitions(List.of(new ListOffsetsRequestData.ListOffsetsPartition()
-                                .setPartitionIndex(0).setTimestamp(-1))))));
+        ListOffsetsResponseData r = call(
+                ApiKeys.LIST_OFFSETS,
+                5,
+                new ListOffsetsRequestData()
+                        .setReplicaId(-1)
+                        .setIsolationLevel((byte) isolation)
+                        .setTopics(List.of(new ListOffsetsRequestData.ListOffsetsTopic()
+                                .setName("t")
+                                .setPartitions(List.of(new ListOffsetsRequestData.ListOffsetsPartition()
+                                        .setPartitionIndex(0)
+                                        .setTimestamp(-1))))));
         return r.topics().get(0).partitions().get(0).offset();
     }
 }

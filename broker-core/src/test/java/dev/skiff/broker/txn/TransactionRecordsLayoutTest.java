@@ -24,8 +24,13 @@ class TransactionRecordsLayoutTest {
     @Test
     void valuesInTheEarlierLayoutAreReadAndWrittenTheSame() {
         // Kafka's TransactionLogValue v0, then Skiff's section v1: last epoch and the pending offsets
-        ByteBuffer b = ByteBuffer.allocate(256).putShort((short) 0).putLong(17).putShort((short) 3).putInt(60_000)
-                .put(TransactionState.ONGOING.id).putInt(1);
+        ByteBuffer b = ByteBuffer.allocate(256)
+                .putShort((short) 0)
+                .putLong(17)
+                .putShort((short) 3)
+                .putInt(60_000)
+                .put(TransactionState.ONGOING.id)
+                .putInt(1);
         putString(b, "t").putInt(1).putInt(0);
         b.putLong(2_000).putLong(1_000).putShort((short) 1).putShort((short) 2).putInt(1);
         putString(b, "g").putInt(1);
@@ -34,9 +39,17 @@ class TransactionRecordsLayoutTest {
         byte[] earlier = Arrays.copyOf(b.array(), b.position());
 
         TransactionMetadata m = TransactionRecords.readValue("x", earlier);
-        TransactionMetadata expected = new TransactionMetadata("x", 17, (short) 3, (short) 2, 60_000,
-                TransactionState.ONGOING, Set.of(new TopicPartition("t", 0)),
-                Map.of("g", Map.of(new TopicPartition("t", 1), new CommittedOffset(42, -1, null, 1_500))), 1_000, 2_000);
+        TransactionMetadata expected = new TransactionMetadata(
+                "x",
+                17,
+                (short) 3,
+                (short) 2,
+                60_000,
+                TransactionState.ONGOING,
+                Set.of(new TopicPartition("t", 0)),
+                Map.of("g", Map.of(new TopicPartition("t", 1), new CommittedOffset(42, -1, null, 1_500))),
+                1_000,
+                2_000);
         assertEquals(expected, m);
         assertArrayEquals(earlier, TransactionRecords.value(m));
 

@@ -36,14 +36,18 @@ class TransactionWriteThenApplyTest {
             var a = c.initProducerId("committed", 60_000, -1, (short) -1);
             c.addPartitions("committed", a.producerId(), a.producerEpoch(), Set.of(T0));
             c.addOffsets("committed", a.producerId(), a.producerEpoch(), "g");
-            c.commitOffsets("committed", a.producerId(), a.producerEpoch(), "g",
+            c.commitOffsets(
+                    "committed",
+                    a.producerId(),
+                    a.producerEpoch(),
+                    "g",
                     Map.of(T1, new CommittedOffset(7, 2, "meta", 1)));
             assertEquals(Errors.NONE, c.endTransaction("committed", a.producerId(), a.producerEpoch(), true));
             var b = c.initProducerId("open", 60_000, -1, (short) -1);
             c.addPartitions("open", b.producerId(), b.producerEpoch(), Set.of(T0, T1));
             c.addOffsets("open", b.producerId(), b.producerEpoch(), "g2");
-            c.commitOffsets("open", b.producerId(), b.producerEpoch(), "g2",
-                    Map.of(T0, new CommittedOffset(3, -1, null, 2)));
+            c.commitOffsets(
+                    "open", b.producerId(), b.producerEpoch(), "g2", Map.of(T0, new CommittedOffset(3, -1, null, 2)));
             var bumped = c.initProducerId("bumped", 60_000, -1, (short) -1);
             c.initProducerId("bumped", 30_000, bumped.producerId(), bumped.producerEpoch());
             live = state(c);
@@ -67,9 +71,13 @@ class TransactionWriteThenApplyTest {
             // a storage failure: Kafka's transaction coordinator answers NOT_COORDINATOR
             assertEquals(Errors.NOT_COORDINATOR, c.addPartitions("a", p.producerId(), p.producerEpoch(), Set.of(T0)));
             assertEquals(before, c.describe("a"));
-            assertEquals(Errors.NOT_COORDINATOR, c.initProducerId("a", 60_000, -1, (short) -1).error());
+            assertEquals(
+                    Errors.NOT_COORDINATOR,
+                    c.initProducerId("a", 60_000, -1, (short) -1).error());
             assertEquals(before, c.describe("a"));
-            assertEquals(Errors.NOT_COORDINATOR, c.initProducerId("new", 60_000, -1, (short) -1).error());
+            assertEquals(
+                    Errors.NOT_COORDINATOR,
+                    c.initProducerId("new", 60_000, -1, (short) -1).error());
             assertEquals(null, c.describe("new"));
 
             logs.failing = false;
@@ -82,13 +90,22 @@ class TransactionWriteThenApplyTest {
     void idsTheLogCannotHoldAreRefusedBeforeAnythingIsWritten() {
         try (TxnTestSupport s = TxnTestSupport.inMemory()) {
             TransactionCoordinator c = s.coordinator;
-            assertEquals(Errors.INVALID_REQUEST, c.initProducerId("x".repeat(40_000), 60_000, -1, (short) -1).error());
+            assertEquals(
+                    Errors.INVALID_REQUEST,
+                    c.initProducerId("x".repeat(40_000), 60_000, -1, (short) -1).error());
             assertEquals(null, s.topics.get(TransactionLog.TOPIC)); // nothing was written
             var p = c.initProducerId("a", 60_000, -1, (short) -1);
-            assertEquals(Errors.INVALID_GROUP_ID, c.addOffsets("a", p.producerId(), p.producerEpoch(), "g".repeat(40_000)));
+            assertEquals(
+                    Errors.INVALID_GROUP_ID, c.addOffsets("a", p.producerId(), p.producerEpoch(), "g".repeat(40_000)));
             assertEquals(Errors.NONE, c.addOffsets("a", p.producerId(), p.producerEpoch(), "g"));
-            assertEquals(Errors.OFFSET_METADATA_TOO_LARGE, c.commitOffsets("a", p.producerId(), p.producerEpoch(), "g",
-                    Map.of(T0, new CommittedOffset(1, -1, "m".repeat(40_000), 1))));
+            assertEquals(
+                    Errors.OFFSET_METADATA_TOO_LARGE,
+                    c.commitOffsets(
+                            "a",
+                            p.producerId(),
+                            p.producerEpoch(),
+                            "g",
+                            Map.of(T0, new CommittedOffset(1, -1, "m".repeat(40_000), 1))));
             assertEquals(Set.of("g"), c.describe("a").offsets().keySet());
             assertEquals(Map.of(), c.describe("a").offsets().get("g"));
         }

@@ -38,7 +38,9 @@ final class TxnTestSupport implements AutoCloseable {
     }
 
     static TxnTestSupport onDisk(Path dir) {
-        return new TxnTestSupport(BrokerConfig.of(Map.of("log.dirs", dir.toString())), LogFactory.files(dir),
+        return new TxnTestSupport(
+                BrokerConfig.of(Map.of("log.dirs", dir.toString())),
+                LogFactory.files(dir),
                 ProducerIds.onDisk(dir.resolve("producer-ids")));
     }
 
@@ -47,21 +49,28 @@ final class TxnTestSupport implements AutoCloseable {
         return new TxnTestSupport(BrokerConfig.defaults(), logs, ProducerIds.inMemory());
     }
 
-    Partition partition(int i) { return topics.get("t").partition(i); }
+    Partition partition(int i) {
+        return topics.get("t").partition(i);
+    }
 
     /** A transactional batch of {@code n} records appended as Produce would (sequence from 0 per call). */
     static long appendTxn(Partition p, long producerId, short epoch, int baseSequence, int n) {
-        RecordBatchBuilder b = new RecordBatchBuilder(CompressionType.NONE).producer(producerId, epoch, baseSequence)
+        RecordBatchBuilder b = new RecordBatchBuilder(CompressionType.NONE)
+                .producer(producerId, epoch, baseSequence)
                 .transactional(true);
         for (int i = 0; i < n; i++) b.append(1L, null, ("v" + i).getBytes(StandardCharsets.UTF_8));
         return p.append(b.build()).firstOffset();
     }
 
     static long appendPlain(Partition p) {
-        ByteBuffer b = new RecordBatchBuilder(CompressionType.NONE).append(1L, null, "x".getBytes(StandardCharsets.UTF_8)).build();
+        ByteBuffer b = new RecordBatchBuilder(CompressionType.NONE)
+                .append(1L, null, "x".getBytes(StandardCharsets.UTF_8))
+                .build();
         return p.append(b).firstOffset();
     }
 
     @Override
-    public void close() { topics.close(); }
+    public void close() {
+        topics.close();
+    }
 }

@@ -22,13 +22,19 @@ public final class ControlHandle {
         this.remaining = new AtomicInteger(times);
     }
 
-    public ApiKeys api() { return api; }
+    public ApiKeys api() {
+        return api;
+    }
 
     /** How many requests it has decided (returned a reply for) so far. */
-    public int timesApplied() { return applied.get(); }
+    public int timesApplied() {
+        return applied.get();
+    }
 
     /** False once it has decided as many requests as it was installed for, or was removed. */
-    public boolean isActive() { return remaining.get() != 0; }
+    public boolean isActive() {
+        return remaining.get() != 0;
+    }
 
     /** Uninstalls it; requests it already decided keep their fate. */
     public void remove() {
@@ -36,7 +42,9 @@ public final class ControlHandle {
         owner.remove(this);
     }
 
-    RequestControl control() { return control; }
+    RequestControl control() {
+        return control;
+    }
 
     /** Takes one of the remaining turns; false when none is left (another connection took the last). */
     boolean claim() {
@@ -54,6 +62,7 @@ public final class ControlHandle {
     @Override
     public String toString() {
         int left = remaining.get();
-        return "Control[" + api + ", applied " + applied.get() + ", remaining " + (left == UNLIMITED ? "unlimited" : left) + "]";
+        return "Control[" + api + ", applied " + applied.get() + ", remaining "
+                + (left == UNLIMITED ? "unlimited" : left) + "]";
     }
 }

@@ -16,7 +16,9 @@ public final class Controls {
 
     private volatile ControlHandle[] list = NONE;
 
-    public boolean isEmpty() { return list.length == 0; }
+    public boolean isEmpty() {
+        return list.length == 0;
+    }
 
     /** Installs {@code control} for every request of {@code api} until removed. */
     public ControlHandle add(ApiKeys api, RequestControl control) {
@@ -27,7 +29,8 @@ public final class Controls {
     public ControlHandle add(ApiKeys api, int times, RequestControl control) {
         Objects.requireNonNull(api, "api");
         Objects.requireNonNull(control, "control");
-        if (times <= 0 && times != ControlHandle.UNLIMITED) throw new IllegalArgumentException("times must be > 0: " + times);
+        if (times <= 0 && times != ControlHandle.UNLIMITED)
+            throw new IllegalArgumentException("times must be > 0: " + times);
         ControlHandle h = new ControlHandle(this, api, control, times);
         synchronized (this) {
             ControlHandle[] grown = java.util.Arrays.copyOf(list, list.length + 1);
@@ -38,7 +41,9 @@ public final class Controls {
     }
 
     /** The controls still installed, oldest first. */
-    public List<ControlHandle> installed() { return List.of(list); }
+    public List<ControlHandle> installed() {
+        return List.of(list);
+    }
 
     synchronized void remove(ControlHandle h) {
         List<ControlHandle> kept = new ArrayList<>(List.of(list));

@@ -18,7 +18,12 @@ import java.util.function.UnaryOperator;
  */
 public final class Reply {
 
-    public enum Kind { KEEP, DROP, ANSWER, ERROR }
+    public enum Kind {
+        KEEP,
+        DROP,
+        ANSWER,
+        ERROR
+    }
 
     private final Kind kind;
     private final ApiMessage response;
@@ -27,8 +32,13 @@ public final class Reply {
     private final UnaryOperator<ApiMessage> edit;
     private final long delayMillis;
 
-    private Reply(Kind kind, ApiMessage response, Errors error, String message, UnaryOperator<ApiMessage> edit,
-                  long delayMillis) {
+    private Reply(
+            Kind kind,
+            ApiMessage response,
+            Errors error,
+            String message,
+            UnaryOperator<ApiMessage> edit,
+            long delayMillis) {
         this.kind = kind;
         this.response = response;
         this.error = error;
@@ -38,22 +48,32 @@ public final class Reply {
     }
 
     /** The broker handles the request as usual; no later control sees it. */
-    public static Reply keep() { return new Reply(Kind.KEEP, null, null, null, null, 0); }
+    public static Reply keep() {
+        return new Reply(Kind.KEEP, null, null, null, null, 0);
+    }
 
     /** The broker handles the request, and its answer is sent {@code delay} after the request arrived. */
-    public static Reply delay(Duration delay) { return keep().after(delay); }
+    public static Reply delay(Duration delay) {
+        return keep().after(delay);
+    }
 
     /** The connection is closed, without an answer to this request or to any sent after it. */
-    public static Reply drop() { return new Reply(Kind.DROP, null, null, null, null, 0); }
+    public static Reply drop() {
+        return new Reply(Kind.DROP, null, null, null, null, 0);
+    }
 
     /**
      * This response is sent instead of the broker's (which never sees the request); null sends nothing, as
      * for a produce with acks=0. It must be the response class of the request's API.
      */
-    public static Reply answer(ApiMessage response) { return new Reply(Kind.ANSWER, response, null, null, null, 0); }
+    public static Reply answer(ApiMessage response) {
+        return new Reply(Kind.ANSWER, response, null, null, null, 0);
+    }
 
     /** The API's own error response carries {@code error} (on each topic and partition where it has them). */
-    public static Reply error(Errors error) { return error(error, null); }
+    public static Reply error(Errors error) {
+        return error(error, null);
+    }
 
     /** As {@link #error(Errors)}, with this error message where the response has one. */
     public static Reply error(Errors error, String message) {
@@ -72,19 +92,31 @@ public final class Reply {
         return new Reply(kind, null, null, null, Objects.requireNonNull(edit, "edit"), delayMillis);
     }
 
-    public Kind kind() { return kind; }
+    public Kind kind() {
+        return kind;
+    }
 
-    public ApiMessage response() { return response; }
+    public ApiMessage response() {
+        return response;
+    }
 
-    public Errors error() { return error; }
+    public Errors error() {
+        return error;
+    }
 
     /** The error message, or null for the error's usual one. */
-    public String message() { return message; }
+    public String message() {
+        return message;
+    }
 
     /** The edit of the broker's answer, or null. */
-    public UnaryOperator<ApiMessage> edit() { return edit; }
+    public UnaryOperator<ApiMessage> edit() {
+        return edit;
+    }
 
-    public long delayMillis() { return delayMillis; }
+    public long delayMillis() {
+        return delayMillis;
+    }
 
     @Override
     public String toString() {

@@ -24,14 +24,24 @@ public final class ErrorResponses {
     private static final String MESSAGE = "Injected by a Skiff fault";
 
     /** Errors that concern the group as a whole; others go on the partitions of an OffsetFetch answer. */
-    private static final Set<Errors> GROUP_LEVEL = EnumSet.of(Errors.COORDINATOR_LOAD_IN_PROGRESS,
-            Errors.COORDINATOR_NOT_AVAILABLE, Errors.NOT_COORDINATOR, Errors.GROUP_AUTHORIZATION_FAILED,
-            Errors.GROUP_ID_NOT_FOUND, Errors.INVALID_GROUP_ID, Errors.UNKNOWN_MEMBER_ID, Errors.STALE_MEMBER_EPOCH);
+    private static final Set<Errors> GROUP_LEVEL = EnumSet.of(
+            Errors.COORDINATOR_LOAD_IN_PROGRESS,
+            Errors.COORDINATOR_NOT_AVAILABLE,
+            Errors.NOT_COORDINATOR,
+            Errors.GROUP_AUTHORIZATION_FAILED,
+            Errors.GROUP_ID_NOT_FOUND,
+            Errors.INVALID_GROUP_ID,
+            Errors.UNKNOWN_MEMBER_ID,
+            Errors.STALE_MEMBER_EPOCH);
 
     /** Every API has a generated error response. */
-    public static boolean supports(ApiKeys api) { return api != null; }
+    public static boolean supports(ApiKeys api) {
+        return api != null;
+    }
 
-    public static Set<ApiKeys> supported() { return EnumSet.allOf(ApiKeys.class); }
+    public static Set<ApiKeys> supported() {
+        return EnumSet.allOf(ApiKeys.class);
+    }
 
     /** The error answer to a request of any API but Metadata; null for an acks=0 produce, which gets no answer. */
     public static ApiMessage build(ApiMessage request, short version, Errors error) {
@@ -60,7 +70,8 @@ public final class ErrorResponses {
             g.setErrorCode(top);
             if (g.topics() == null) continue;
             for (OffsetFetchResponseData.OffsetFetchResponseTopics t : g.topics())
-                for (OffsetFetchResponseData.OffsetFetchResponsePartitions p : t.partitions()) p.setErrorCode(partition);
+                for (OffsetFetchResponseData.OffsetFetchResponsePartitions p : t.partitions())
+                    p.setErrorCode(partition);
         }
     }
 

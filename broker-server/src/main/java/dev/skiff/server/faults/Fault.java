@@ -26,22 +26,32 @@ public final class Fault {
         this.outcome = outcome;
     }
 
-    void installedAs(ControlHandle control) { this.control = control; }
+    void installedAs(ControlHandle control) {
+        this.control = control;
+    }
 
-    public ApiKeys api() { return api; }
+    public ApiKeys api() {
+        return api;
+    }
 
     /** How many requests this fault has caught so far. */
-    public int timesApplied() { return control.timesApplied(); }
+    public int timesApplied() {
+        return control.timesApplied();
+    }
 
     /** False once it has caught as many requests as it was told to, or was removed. */
-    public boolean isActive() { return control.isActive(); }
+    public boolean isActive() {
+        return control.isActive();
+    }
 
     /** Uninstalls it; requests already caught keep their fate. */
-    public void remove() { control.remove(); }
+    public void remove() {
+        control.remove();
+    }
 
     @Override
     public String toString() {
-        return "Fault[" + api + (topic == null ? "" : " " + topic + (partition < 0 ? "" : "-" + partition))
-                + " -> " + outcome + ", " + control + "]";
+        return "Fault[" + api + (topic == null ? "" : " " + topic + (partition < 0 ? "" : "-" + partition)) + " -> "
+                + outcome + ", " + control + "]";
     }
 }

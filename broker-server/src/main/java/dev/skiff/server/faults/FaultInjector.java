@@ -26,7 +26,9 @@ public final class FaultInjector {
     private final List<Fault> faults = new CopyOnWriteArrayList<>();
 
     /** Faults on controls of their own, for tests that only describe faults. */
-    public FaultInjector() { this(new Controls(), id -> null); }
+    public FaultInjector() {
+        this(new Controls(), id -> null);
+    }
 
     /**
      * @param controls   the controls of the server the faults apply to
@@ -38,7 +40,9 @@ public final class FaultInjector {
     }
 
     /** Starts describing a fault on requests of this API. */
-    public FaultSpec on(ApiKeys api) { return new FaultSpec(this, api); }
+    public FaultSpec on(ApiKeys api) {
+        return new FaultSpec(this, api);
+    }
 
     /** The faults still installed, oldest first. */
     public List<Fault> installed() {
@@ -52,12 +56,19 @@ public final class FaultInjector {
         faults.clear();
     }
 
-    Fault install(Fault fault, String topic, int partition, int times,
-                  BiFunction<ControlContext, ApiMessage, Reply> outcome) {
+    Fault install(
+            Fault fault,
+            String topic,
+            int partition,
+            int times,
+            BiFunction<ControlContext, ApiMessage, Reply> outcome) {
         ApiKeys api = fault.api();
-        RequestControl control = (ctx, request) -> topic == null
-                || RequestTopics.touches(request, topicNames, topic, partition) ? outcome.apply(ctx, request) : null;
-        ControlHandle handle = times == Fault.UNLIMITED ? controls.add(api, control) : controls.add(api, times, control);
+        RequestControl control =
+                (ctx, request) -> topic == null || RequestTopics.touches(request, topicNames, topic, partition)
+                        ? outcome.apply(ctx, request)
+                        : null;
+        ControlHandle handle =
+                times == Fault.UNLIMITED ? controls.add(api, control) : controls.add(api, times, control);
         fault.installedAs(handle);
         faults.add(fault);
         return fault;

@@ -70,13 +70,20 @@ public final class FaultSpec {
     public Fault respondWith(Errors error) {
         Objects.requireNonNull(error, "error");
         if (!ErrorResponses.supports(api)) {
-            throw new IllegalArgumentException("No error answer for " + api + "; supported: " + ErrorResponses.supported());
+            throw new IllegalArgumentException(
+                    "No error answer for " + api + "; supported: " + ErrorResponses.supported());
         }
         Duration delay = Duration.ofMillis(delayMillis);
         String narrowedTo = topic;
-        return install("respond with " + error, (ctx, request) -> api == ApiKeys.METADATA
-                ? Reply.keep().thenEdit(r -> ErrorResponses.withTopicErrors((MetadataResponseData) r, error, narrowedTo)).after(delay)
-                : Reply.answer(ErrorResponses.build(request, ctx.apiVersion(), error)).after(delay));
+        return install(
+                "respond with " + error,
+                (ctx, request) -> api == ApiKeys.METADATA
+                        ? Reply.keep()
+                                .thenEdit(r ->
+                                        ErrorResponses.withTopicErrors((MetadataResponseData) r, error, narrowedTo))
+                                .after(delay)
+                        : Reply.answer(ErrorResponses.build(request, ctx.apiVersion(), error))
+                                .after(delay));
     }
 
     /** Let the broker answer, but send the answer {@code delay} after the request arrived. */

@@ -61,8 +61,8 @@ final class RequestTopics {
             for (OffsetFetchRequestData.OffsetFetchRequestGroup g : r.groups()) {
                 if (g.topics() == null) return true;
                 for (OffsetFetchRequestData.OffsetFetchRequestTopics t : g.topics())
-                    if (named(topic, t.name(), t.topicId(), topicNames) && hasPartition(t.partitionIndexes(), partition))
-                        return true;
+                    if (named(topic, t.name(), t.topicId(), topicNames)
+                            && hasPartition(t.partitionIndexes(), partition)) return true;
             }
         } else if (request instanceof CreateTopicsRequestData r) {
             for (CreateTopicsRequestData.CreatableTopic t : r.topics()) if (topic.equals(t.name())) return true;

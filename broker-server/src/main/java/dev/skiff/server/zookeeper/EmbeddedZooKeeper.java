@@ -44,14 +44,21 @@ final class EmbeddedZooKeeper implements AutoCloseable {
             throw e;
         }
         EmbeddedZooKeeper zk = new EmbeddedZooKeeper(server, connections, host);
-        log.info("ZooKeeper {} listening on {} with data in {}", org.apache.zookeeper.Version.getVersion(),
-                zk.connectString(), dir);
+        log.info(
+                "ZooKeeper {} listening on {} with data in {}",
+                org.apache.zookeeper.Version.getVersion(),
+                zk.connectString(),
+                dir);
         return zk;
     }
 
-    int port() { return connections.getLocalPort(); }
+    int port() {
+        return connections.getLocalPort();
+    }
 
-    String connectString() { return host + ":" + port(); }
+    String connectString() {
+        return host + ":" + port();
+    }
 
     @Override
     public void close() {

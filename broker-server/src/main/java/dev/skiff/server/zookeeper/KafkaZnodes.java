@@ -23,15 +23,21 @@ final class KafkaZnodes {
 
     private KafkaZnodes() {}
 
-    static String brokerPath(int brokerId) { return BROKER_IDS + "/" + brokerId; }
+    static String brokerPath(int brokerId) {
+        return BROKER_IDS + "/" + brokerId;
+    }
 
-    static String topicPath(String topic) { return BROKER_TOPICS + "/" + topic; }
+    static String topicPath(String topic) {
+        return BROKER_TOPICS + "/" + topic;
+    }
 
     static String partitionStatePath(String topic, int partition) {
         return topicPath(topic) + "/partitions/" + partition + "/state";
     }
 
-    static String topicConfigPath(String topic) { return CONFIG_TOPICS + "/" + topic; }
+    static String topicConfigPath(String topic) {
+        return CONFIG_TOPICS + "/" + topic;
+    }
 
     /** Where a 0.8 consumer group keeps the next offset to read of one partition. */
     static String offsetPath(String group, String topic, int partition) {
@@ -40,7 +46,11 @@ final class KafkaZnodes {
 
     /** Whether a group or topic name can be one path element. */
     static boolean isNodeName(String s) {
-        return s != null && !s.isEmpty() && !s.equals(".") && !s.equals("..") && s.indexOf('/') < 0
+        return s != null
+                && !s.isEmpty()
+                && !s.equals(".")
+                && !s.equals("..")
+                && s.indexOf('/') < 0
                 && s.chars().noneMatch(c -> c == 0);
     }
 

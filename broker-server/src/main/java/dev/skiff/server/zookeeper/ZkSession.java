@@ -62,7 +62,9 @@ final class ZkSession implements AutoCloseable {
     }
 
     /** Called (on ZooKeeper's event thread; hand work off) each time a replacement session is established. */
-    void onNewSession(Runnable r) { this.onNewSession = r; }
+    void onNewSession(Runnable r) {
+        this.onNewSession = r;
+    }
 
     long sessionId() {
         synchronized (lock) {
@@ -91,7 +93,9 @@ final class ZkSession implements AutoCloseable {
         final boolean replacement;
         volatile ZooKeeper handle;
 
-        HandleWatcher(boolean replacement) { this.replacement = replacement; }
+        HandleWatcher(boolean replacement) {
+            this.replacement = replacement;
+        }
 
         @Override
         public void process(WatchedEvent event) {
@@ -107,7 +111,7 @@ final class ZkSession implements AutoCloseable {
                     }
                 }
                 case Expired -> renew(this);
-                default -> { }
+                default -> {}
             }
         }
     }
@@ -137,8 +141,9 @@ final class ZkSession implements AutoCloseable {
         while (true) {
             try {
                 return call.run(current());
-            } catch (KeeperException.ConnectionLossException | KeeperException.SessionExpiredException
-                     | KeeperException.SessionMovedException e) {
+            } catch (KeeperException.ConnectionLossException
+                    | KeeperException.SessionExpiredException
+                    | KeeperException.SessionMovedException e) {
                 if (closed || System.nanoTime() - deadline > 0) {
                     throw new ZooKeeperUnavailableException("ZooKeeper at " + connect + " unavailable: " + what, e);
                 }
@@ -273,7 +278,8 @@ final class ZkSession implements AutoCloseable {
     }
 
     /** Creates the ancestors of {@code path} (and the node itself if {@code inclusive}) that are missing. */
-    private static void createParents(ZooKeeper zk, String path, boolean inclusive) throws KeeperException, InterruptedException {
+    private static void createParents(ZooKeeper zk, String path, boolean inclusive)
+            throws KeeperException, InterruptedException {
         int end = inclusive ? path.length() : path.lastIndexOf('/');
         for (int i = path.indexOf('/', 1); ; i = path.indexOf('/', i + 1)) {
             String prefix = i < 0 || i > end ? path.substring(0, end) : path.substring(0, i);

@@ -44,19 +44,26 @@ final class ZnodeMirror implements TopicManager.Listener, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new ZooKeeperUnavailableException("interrupted while registering in ZooKeeper", e);
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re
+            throw e.getCause() instanceof RuntimeException re
+                    ? re
                     : new ZooKeeperUnavailableException("cannot register in ZooKeeper", e.getCause());
         }
     }
 
     /** Writes everything again soon, e.g. for a new session whose ephemeral nodes are gone. */
-    void syncLater() { run("re-register in ZooKeeper", this::syncAll); }
+    void syncLater() {
+        run("re-register in ZooKeeper", this::syncAll);
+    }
 
     @Override
-    public void topicCreated(Topic topic) { run("mirror topic " + topic.name(), () -> mirrorTopic(topic.name())); }
+    public void topicCreated(Topic topic) {
+        run("mirror topic " + topic.name(), () -> mirrorTopic(topic.name()));
+    }
 
     @Override
-    public void topicDeleted(Topic topic) { run("remove topic " + topic.name(), () -> mirrorTopic(topic.name())); }
+    public void topicDeleted(Topic topic) {
+        run("remove topic " + topic.name(), () -> mirrorTopic(topic.name()));
+    }
 
     private void run(String what, Runnable task) {
         if (closed) return;
@@ -75,7 +82,8 @@ final class ZnodeMirror implements TopicManager.Listener, AutoCloseable {
         zk.writePersistent(KafkaZnodes.CONTROLLER_EPOCH, "1");
         long now = System.currentTimeMillis();
         int id = broker.nodeId();
-        zk.writeEphemeral(KafkaZnodes.brokerPath(id),
+        zk.writeEphemeral(
+                KafkaZnodes.brokerPath(id),
                 KafkaZnodes.brokerRegistration(broker.advertisedHost(), broker.advertisedPort(), now));
         zk.writeEphemeral(KafkaZnodes.CONTROLLER, KafkaZnodes.controller(id, now));
         Set<String> mirrored = new HashSet<>();
@@ -100,7 +108,9 @@ final class ZnodeMirror implements TopicManager.Listener, AutoCloseable {
         }
         int id = broker.nodeId();
         // the assignment first: a 0.8 consumer reads /brokers/topics/<t> as JSON and must never find it empty
-        zk.writePersistent(KafkaZnodes.topicPath(name), KafkaZnodes.partitionAssignment(t.partitions().size(), id));
+        zk.writePersistent(
+                KafkaZnodes.topicPath(name),
+                KafkaZnodes.partitionAssignment(t.partitions().size(), id));
         for (int p = 0; p < t.partitions().size(); p++) {
             zk.writePersistent(KafkaZnodes.partitionStatePath(name, p), KafkaZnodes.partitionState(id));
         }
@@ -113,7 +123,9 @@ final class ZnodeMirror implements TopicManager.Listener, AutoCloseable {
     }
 
     /** Internal topics (offsets, transactions) did not exist in 0.8. */
-    private static boolean hidden(String topic) { return topic.startsWith("__"); }
+    private static boolean hidden(String topic) {
+        return topic.startsWith("__");
+    }
 
     @Override
     public void close() {

@@ -1,7 +1,7 @@
 package dev.skiff.server.zookeeper;
 
-import dev.skiff.server.Directories;
 import dev.skiff.broker.Broker;
+import dev.skiff.server.Directories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,7 +22,7 @@ public final class ZooKeeperBridge implements AutoCloseable {
 
     private final Broker broker;
     private final EmbeddedZooKeeper server; // null when using an existing ensemble
-    private final Path temporaryDir;        // deleted on close; null unless the broker keeps no files
+    private final Path temporaryDir; // deleted on close; null unless the broker keeps no files
     private final String connectString;
     private ZkSession session;
     private ZnodeMirror mirror;
@@ -46,7 +46,8 @@ public final class ZooKeeperBridge implements AutoCloseable {
         String connect = settings.connect();
         if (settings.embedded()) {
             temporary = dataDir == null ? Files.createTempDirectory("skiff-zookeeper-") : null;
-            server = EmbeddedZooKeeper.start(EMBEDDED_HOST, settings.embeddedPort(), dataDir != null ? dataDir : temporary);
+            server = EmbeddedZooKeeper.start(
+                    EMBEDDED_HOST, settings.embeddedPort(), dataDir != null ? dataDir : temporary);
             connect = server.connectString();
         }
         ZooKeeperBridge bridge = new ZooKeeperBridge(broker, server, temporary, connect);
@@ -74,22 +75,30 @@ public final class ZooKeeperBridge implements AutoCloseable {
     private void ensureChroot(ZooKeeperSettings settings) throws IOException {
         int slash = connectString.indexOf('/');
         if (slash < 0 || slash == connectString.length() - 1) return;
-        try (ZkSession root = ZkSession.open(connectString.substring(0, slash), settings.sessionTimeoutMs(),
-                settings.connectionTimeoutMs())) {
+        try (ZkSession root = ZkSession.open(
+                connectString.substring(0, slash), settings.sessionTimeoutMs(), settings.connectionTimeoutMs())) {
             root.ensurePath(connectString.substring(slash));
         }
     }
 
     /** {@code host:port} (and chroot, if any) for the clients' {@code zookeeper.connect}. */
-    public String connectString() { return connectString; }
+    public String connectString() {
+        return connectString;
+    }
 
     /** The port of the embedded ZooKeeper server, or -1 when an existing one is used. */
-    public int embeddedPort() { return server == null ? -1 : server.port(); }
+    public int embeddedPort() {
+        return server == null ? -1 : server.port();
+    }
 
     /** Long-lived session of the bridge, for tests that need to expire it. */
-    long sessionId() { return session.sessionId(); }
+    long sessionId() {
+        return session.sessionId();
+    }
 
-    byte[] sessionPassword() { return session.sessionPassword(); }
+    byte[] sessionPassword() {
+        return session.sessionPassword();
+    }
 
     /** Unregisters the broker (its ephemeral nodes go with the session) and stops an embedded server. */
     @Override

@@ -16,12 +16,14 @@ final class ZooKeeperOffsets implements OffsetBackend {
 
     private final ZkSession zk;
 
-    ZooKeeperOffsets(ZkSession zk) { this.zk = zk; }
+    ZooKeeperOffsets(ZkSession zk) {
+        this.zk = zk;
+    }
 
     @Override
     public void commit(String group, Map<TopicPartition, CommittedOffset> offsets) {
-        offsets.forEach((tp, o) ->
-                zk.writePersistent(KafkaZnodes.offsetPath(group, tp.topic(), tp.partition()), Long.toString(o.offset())));
+        offsets.forEach((tp, o) -> zk.writePersistent(
+                KafkaZnodes.offsetPath(group, tp.topic(), tp.partition()), Long.toString(o.offset())));
     }
 
     @Override

@@ -16,10 +16,13 @@ public record ZooKeeperSettings(int embeddedPort, String connect, int sessionTim
     public static final String PORT_KEY = "skiff.zookeeper.port";
     /** Kafka's key: the ensemble to register in. */
     public static final String CONNECT_KEY = "zookeeper.connect";
+
     public static final String SESSION_TIMEOUT_KEY = "zookeeper.session.timeout.ms";
     public static final String CONNECTION_TIMEOUT_KEY = "zookeeper.connection.timeout.ms";
 
-    public boolean embedded() { return embeddedPort >= 0; }
+    public boolean embedded() {
+        return embeddedPort >= 0;
+    }
 
     /** The settings, or null when neither key is set (the bridge stays off). */
     public static ZooKeeperSettings from(BrokerConfig config) {
@@ -39,7 +42,9 @@ public record ZooKeeperSettings(int embeddedPort, String connect, int sessionTim
         return new ZooKeeperSettings(embeddedPort, connect, session, connection);
     }
 
-    private static String blankToNull(String s) { return s == null || s.isBlank() ? null : s.trim(); }
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
 
     private static int intValue(String key, String value, int def) {
         return blankToNull(value) == null ? def : intValue(key, value.trim());

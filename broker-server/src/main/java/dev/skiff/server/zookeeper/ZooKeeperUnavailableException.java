@@ -5,5 +5,7 @@ package dev.skiff.server.zookeeper;
  * handlers answer it as a coordinator that is not available.
  */
 public final class ZooKeeperUnavailableException extends IllegalStateException {
-    ZooKeeperUnavailableException(String message, Throwable cause) { super(message, cause); }
+    ZooKeeperUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
@@ -31,7 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class ZooKeeperBridgeTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private Broker broker;
     private ZooKeeperBridge bridge;
     private ZooKeeper reader;
@@ -62,7 +63,9 @@ class ZooKeeperBridgeTest {
         waitFor("a new session registered", () -> {
             Stat st = stat("/brokers/ids/0");
             Stat controller = stat("/controller");
-            return st != null && controller != null && st.getEphemeralOwner() != first
+            return st != null
+                    && controller != null
+                    && st.getEphemeralOwner() != first
                     && controller.getEphemeralOwner() == st.getEphemeralOwner();
         });
         assertNotEquals(first, bridge.sessionId());
@@ -76,8 +79,8 @@ class ZooKeeperBridgeTest {
         try (Broker other = new Broker(config, LogFactory.memory())) {
             other.setAdvertisedAddress("127.0.0.1", 19998);
             other.createTopics(Map.of("u", 1));
-            ZooKeeperBridge existing = ZooKeeperBridge.start(other,
-                    new ZooKeeperSettings(-1, bridge.connectString() + "/kafka", 6000, 6000), null);
+            ZooKeeperBridge existing = ZooKeeperBridge.start(
+                    other, new ZooKeeperSettings(-1, bridge.connectString() + "/kafka", 6000, 6000), null);
             assertEquals(-1, existing.embeddedPort());
             assertTrue(stat("/kafka/brokers/ids/1") != null, "registered under the chroot");
             assertTrue(stat("/kafka/brokers/topics/u/partitions/0/state") != null);
@@ -102,13 +105,19 @@ class ZooKeeperBridgeTest {
     @Test
     void settingsNeedOneOfPortOrConnect() {
         assertNull(ZooKeeperSettings.from(BrokerConfig.defaults()));
-        assertThrows(ConfigException.class, () -> ZooKeeperSettings.from(BrokerConfig.of(Map.of(
-                ZooKeeperSettings.PORT_KEY, "0", ZooKeeperSettings.CONNECT_KEY, "127.0.0.1:2181"))));
-        assertEquals("h:1/kafka", ZooKeeperSettings.from(BrokerConfig.of(Map.of(
-                ZooKeeperSettings.CONNECT_KEY, "h:1/kafka"))).connect());
+        assertThrows(
+                ConfigException.class,
+                () -> ZooKeeperSettings.from(BrokerConfig.of(
+                        Map.of(ZooKeeperSettings.PORT_KEY, "0", ZooKeeperSettings.CONNECT_KEY, "127.0.0.1:2181"))));
+        assertEquals(
+                "h:1/kafka",
+                ZooKeeperSettings.from(BrokerConfig.of(Map.of(ZooKeeperSettings.CONNECT_KEY, "h:1/kafka")))
+                        .connect());
     }
 
-    private Stat stat(String path) throws KeeperException, InterruptedException { return reader.exists(path, false); }
+    private Stat stat(String path) throws KeeperException, InterruptedException {
+        return reader.exists(path, false);
+    }
 
     private interface Check {
         boolean ok() throws Exception;
@@ -127,7 +136,8 @@ class ZooKeeperBridgeTest {
         Watcher w = e -> {
             if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
         };
-        ZooKeeper zk = password == null ? new ZooKeeper(connect, 6000, w) : new ZooKeeper(connect, 6000, w, session, password);
+        ZooKeeper zk =
+                password == null ? new ZooKeeper(connect, 6000, w) : new ZooKeeper(connect, 6000, w, session, password);
         assertTrue(connected.await(20, TimeUnit.SECONDS), "connected to " + connect);
         return zk;
     }

@@ -35,26 +35,44 @@ class SeedDemosAcceptanceTest {
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void tutorialDemosPassAgainstTheStandaloneJar() throws Exception {
-        Path demos = Path.of("..", "..", "shared", "acceptance", "seed-demos").toAbsolutePath().normalize();
-        Path jar = Path.of("..", "broker-server", "target", "skiff-server.jar").toAbsolutePath().normalize();
+        Path demos = Path.of("..", "..", "shared", "acceptance", "seed-demos")
+                .toAbsolutePath()
+                .normalize();
+        Path jar = Path.of("..", "broker-server", "target", "skiff-server.jar")
+                .toAbsolutePath()
+                .normalize();
         assumeTrue(Files.isRegularFile(demos.resolve("run-demos.sh")), "seed-demos not found beside the repository");
         assumeTrue(Files.isRegularFile(jar), "the standalone jar is not built");
 
         Path work = Files.createTempDirectory("skiff-acceptance");
         Path copy = work.resolve("seed-demos");
         copyTree(demos, copy); // the shared folder may be read-only; the script writes next to itself
-        Process broker = new ProcessBuilder("java", "-jar", jar.toString(), "--port", "0", "--zookeeper-port", "0",
-                "--topic", "jiketest:3", "--data-dir", work.resolve("data").toString())
-                .redirectErrorStream(true).start();
+        Process broker = new ProcessBuilder(
+                        "java",
+                        "-jar",
+                        jar.toString(),
+                        "--port",
+                        "0",
+                        "--zookeeper-port",
+                        "0",
+                        "--topic",
+                        "jiketest:3",
+                        "--data-dir",
+                        work.resolve("data").toString())
+                .redirectErrorStream(true)
+                .start();
         try {
             int[] ports = readPorts(broker);
-            ProcessBuilder run = new ProcessBuilder("bash", copy.resolve("run-demos.sh").toString())
-                    .directory(copy.toFile()).redirectErrorStream(true);
+            ProcessBuilder run = new ProcessBuilder(
+                            "bash", copy.resolve("run-demos.sh").toString())
+                    .directory(copy.toFile())
+                    .redirectErrorStream(true);
             run.environment().put("BROKER_PORT", Integer.toString(ports[0]));
             run.environment().put("ZK", "127.0.0.1:" + ports[1]);
             Process demosRun = run.start();
             List<String> output = new ArrayList<>();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(demosRun.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(demosRun.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) output.add(line);
             }
             int exit = demosRun.waitFor();
@@ -85,12 +103,16 @@ class SeedDemosAcceptanceTest {
             if (m.find()) zk = Integer.parseInt(m.group(1));
         }
         if (port < 0 || zk < 0) throw new IllegalStateException("broker did not start:\n" + seen);
-        Thread drain = new Thread(() -> {
-            try {
-                while (r.readLine() != null) { /* keep the pipe empty */ }
-            } catch (IOException ignored) {
-            }
-        }, "broker-output");
+        Thread drain = new Thread(
+                () -> {
+                    try {
+                        while (r.readLine() != null) {
+                            /* keep the pipe empty */
+                        }
+                    } catch (IOException ignored) {
+                    }
+                },
+                "broker-output");
         drain.setDaemon(true);
         drain.start();
         return new int[] {port, zk};
@@ -111,7 +133,8 @@ class SeedDemosAcceptanceTest {
 
     private static void deleteTree(Path p) throws IOException {
         try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            s.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(f -> f.toFile().delete());
         }
     }
 }

@@ -34,7 +34,7 @@ final class AdminClients {
     static KafkaProducer<String, String> producer(String bootstrap) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");   // these tests are not about producer defaults
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false"); // these tests are not about producer defaults
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "20000");
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");

@@ -36,9 +36,10 @@ class CompactedTopicTest {
 
     @BeforeAll
     static void start() {
-        broker = EmbeddedSkiff.builder().port(0)
-                .property("log.segment.bytes", "1024")      // many small segments
-                .property("log.cleaner.backoff.ms", "100")  // Kafka's key for the pause between cleaner passes
+        broker = EmbeddedSkiff.builder()
+                .port(0)
+                .property("log.segment.bytes", "1024") // many small segments
+                .property("log.cleaner.backoff.ms", "100") // Kafka's key for the pause between cleaner passes
                 .start();
         admin = AdminClients.admin(broker.bootstrapServers());
     }
@@ -52,7 +53,8 @@ class CompactedTopicTest {
     @Test
     void onlyTheLatestValuePerKeyRemainsAfterCleaning() throws Exception {
         get(admin.createTopics(List.of(new NewTopic("compacted", 1, (short) 1)
-                .configs(Map.of("cleanup.policy", "compact", "delete.retention.ms", "0")))).all());
+                        .configs(Map.of("cleanup.policy", "compact", "delete.retention.ms", "0"))))
+                .all());
         TopicPartition tp = new TopicPartition("compacted", 0);
         Map<String, Long> latestOffset = new HashMap<>();
         Map<String, String> latestValue = new HashMap<>();
@@ -60,38 +62,60 @@ class CompactedTopicTest {
             for (int round = 0; round < 20; round++) {
                 for (int k = 0; k < 8; k++) {
                     String key = "key" + k, value = "round" + round + "-" + k;
-                    long offset = p.send(new ProducerRecord<>("compacted", 0, key, value)).get().offset();
+                    long offset = p.send(new ProducerRecord<>("compacted", 0, key, value))
+                            .get()
+                            .offset();
                     latestOffset.put(key, offset);
                     latestValue.put(key, value);
                 }
             }
-            p.send(new ProducerRecord<>("compacted", 0, "key7", null)).get();   // a tombstone, expired at once
+            p.send(new ProducerRecord<>("compacted", 0, "key7", null)).get(); // a tombstone, expired at once
             latestOffset.remove("key7");
             latestValue.remove("key7");
             // unique keys push everything above into inactive segments, which the cleaner may rewrite
             for (int i = 0; i < 40; i++) {
                 String key = "filler" + i;
-                latestOffset.put(key, p.send(new ProducerRecord<>("compacted", 0, key, "x")).get().offset());
+                latestOffset.put(
+                        key,
+                        p.send(new ProducerRecord<>("compacted", 0, key, "x"))
+                                .get()
+                                .offset());
                 latestValue.put(key, "x");
             }
         }
-        long end = get(admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).all()).get(tp).offset();
+        long end = get(admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                        .all())
+                .get(tp)
+                .offset();
 
-        Map<String, ConsumerRecord<String, String>> compacted = Poll.until("the cleaner to leave one record per key",
+        Map<String, ConsumerRecord<String, String>> compacted = Poll.until(
+                "the cleaner to leave one record per key",
                 () -> byKeyIfUnique(AdminClients.readAll(broker.bootstrapServers(), tp)),
-                m -> m != null && !m.containsKey("key7") && m.keySet().containsAll(latestValue.keySet())
-                        && m.values().stream().filter(r -> r.key().startsWith("key")).count() == 7);
+                m -> m != null
+                        && !m.containsKey("key7")
+                        && m.keySet().containsAll(latestValue.keySet())
+                        && m.values().stream()
+                                        .filter(r -> r.key().startsWith("key"))
+                                        .count()
+                                == 7);
 
         for (Map.Entry<String, String> e : latestValue.entrySet()) {
             ConsumerRecord<String, String> r = compacted.get(e.getKey());
             assertEquals(e.getValue(), r.value(), e.getKey());
-            assertEquals((long) latestOffset.get(e.getKey()), r.offset(), "compaction keeps the original offset of " + e.getKey());
+            assertEquals(
+                    (long) latestOffset.get(e.getKey()),
+                    r.offset(),
+                    "compaction keeps the original offset of " + e.getKey());
         }
-        assertEquals(end, (long) get(admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).all()).get(tp).offset());
+        assertEquals(end, (long) get(admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                        .all())
+                .get(tp)
+                .offset());
     }
 
     /** Records by key, or null while some key still appears more than once (not cleaned yet). */
-    private static Map<String, ConsumerRecord<String, String>> byKeyIfUnique(List<ConsumerRecord<String, String>> records) {
+    private static Map<String, ConsumerRecord<String, String>> byKeyIfUnique(
+            List<ConsumerRecord<String, String>> records) {
         Map<String, ConsumerRecord<String, String>> out = new LinkedHashMap<>();
         for (ConsumerRecord<String, String> r : records) {
             if (out.put(r.key(), r) != null) return null;
@@ -101,12 +125,15 @@ class CompactedTopicTest {
 
     @Test
     void recordsWithoutKeyAreRejectedAsInvalidRecord() throws Exception {
-        get(admin.createTopics(List.of(new NewTopic("compacted-keys", 1, (short) 1)
-                .configs(Map.of("cleanup.policy", "compact")))).all());
+        get(admin.createTopics(List.of(
+                        new NewTopic("compacted-keys", 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
+                .all());
         try (KafkaProducer<String, String> p = AdminClients.producer(broker.bootstrapServers())) {
-            ExecutionException e = assertThrows(ExecutionException.class,
-                    () -> p.send(new ProducerRecord<>("compacted-keys", 0, null, "no key")).get());
-            assertInstanceOf(InvalidRecordException.class, e.getCause());   // INVALID_RECORD (87), as in Kafka
+            ExecutionException e = assertThrows(
+                    ExecutionException.class,
+                    () -> p.send(new ProducerRecord<>("compacted-keys", 0, null, "no key"))
+                            .get());
+            assertInstanceOf(InvalidRecordException.class, e.getCause()); // INVALID_RECORD (87), as in Kafka
             p.send(new ProducerRecord<>("compacted-keys", 0, "k", "keyed")).get();
         }
     }

@@ -49,7 +49,8 @@ class RecordsAndClusterAdminTest {
 
     private static void produce(String topic, int n) throws Exception {
         try (KafkaProducer<String, String> p = AdminClients.producer(broker.bootstrapServers())) {
-            for (int i = 0; i < n; i++) p.send(new ProducerRecord<>(topic, 0, "k" + i, "v" + i)).get();
+            for (int i = 0; i < n; i++)
+                p.send(new ProducerRecord<>(topic, 0, "k" + i, "v" + i)).get();
         }
     }
 
@@ -58,17 +59,25 @@ class RecordsAndClusterAdminTest {
         get(admin.createTopics(List.of(new NewTopic("trimmed", 1, (short) 1))).all());
         produce("trimmed", 10);
         TopicPartition tp = new TopicPartition("trimmed", 0);
-        long low = get(admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(4))).lowWatermarks().get(tp)).lowWatermark();
+        long low = get(admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(4)))
+                        .lowWatermarks()
+                        .get(tp))
+                .lowWatermark();
         assertEquals(4, low);
         List<ConsumerRecord<String, String>> seen = AdminClients.readAll(broker.bootstrapServers(), tp);
         assertEquals(4, seen.get(0).offset(), "a consumer from the start begins at the new log start offset");
         assertEquals("v4", seen.get(0).value());
         assertEquals(6, seen.size());
         // beyond the high watermark: OFFSET_OUT_OF_RANGE (1), as in Kafka
-        assertInstanceOf(OffsetOutOfRangeException.class,
-                failure(admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(11))).all()));
+        assertInstanceOf(
+                OffsetOutOfRangeException.class,
+                failure(admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(11)))
+                        .all()));
         // -1 means the high watermark
-        low = get(admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(-1))).lowWatermarks().get(tp)).lowWatermark();
+        low = get(admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(-1)))
+                        .lowWatermarks()
+                        .get(tp))
+                .lowWatermark();
         assertEquals(10, low);
     }
 
@@ -88,7 +97,8 @@ class RecordsAndClusterAdminTest {
         get(admin.createTopics(List.of(new NewTopic("sized", 2, (short) 1))).all());
         produce("sized", 5);
         int node = get(admin.describeCluster().nodes()).iterator().next().id();
-        Map<String, LogDirDescription> dirs = get(admin.describeLogDirs(List.of(node)).allDescriptions()).get(node);
+        Map<String, LogDirDescription> dirs =
+                get(admin.describeLogDirs(List.of(node)).allDescriptions()).get(node);
         assertEquals(1, dirs.size());
         LogDirDescription dir = dirs.values().iterator().next();
         ReplicaInfo p0 = dir.replicaInfos().get(new TopicPartition("sized", 0));

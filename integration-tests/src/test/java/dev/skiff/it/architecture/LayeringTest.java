@@ -20,30 +20,43 @@ class LayeringTest {
 
     @BeforeAll
     static void importClasses() {
-        skiff = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        skiff = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("dev.skiff");
     }
 
     @Test
     void codecLogAndConfigKnowNothingOfTheBroker() {
-        noClasses().that().resideInAnyPackage("dev.skiff.protocol..", "dev.skiff.log..", "dev.skiff.config..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.skiff.broker..", "dev.skiff.server..")
+        noClasses()
+                .that()
+                .resideInAnyPackage("dev.skiff.protocol..", "dev.skiff.log..", "dev.skiff.config..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.skiff.broker..", "dev.skiff.server..")
                 .because("codec, log and config are the bottom layer (DEVELOPERS.md)")
                 .check(skiff);
     }
 
     @Test
     void brokerCoreUsesNoNettyChannels() {
-        noClasses().that().resideInAPackage("dev.skiff.broker..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.netty.channel..", "io.netty.bootstrap..")
+        noClasses()
+                .that()
+                .resideInAPackage("dev.skiff.broker..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.netty.channel..", "io.netty.bootstrap..")
                 .because("broker-core runs without a network; only Netty's buffers are allowed")
                 .check(skiff);
     }
 
     @Test
     void brokerCoreDoesNotImportTheServer() {
-        noClasses().that().resideInAPackage("dev.skiff.broker..")
-                .should().dependOnClassesThat().resideInAPackage("dev.skiff.server..")
+        noClasses()
+                .that()
+                .resideInAPackage("dev.skiff.broker..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.skiff.server..")
                 .because("broker-server is built on broker-core, never the other way")
                 .check(skiff);
     }

@@ -24,6 +24,7 @@ final class ApiUsage {
 
     /** label (the client settings of the requests) -> API -> versions */
     private final Map<String, Map<ApiKeys, Set<Short>>> used = new TreeMap<>();
+
     private String label = DEFAULTS;
 
     private ApiUsage() {}
@@ -47,14 +48,21 @@ final class ApiUsage {
     }
 
     private synchronized void record(ApiKeys api, short version) {
-        used.computeIfAbsent(label, k -> new TreeMap<>()).computeIfAbsent(api, k -> new TreeSet<>()).add(version);
+        used.computeIfAbsent(label, k -> new TreeMap<>())
+                .computeIfAbsent(api, k -> new TreeSet<>())
+                .add(version);
     }
 
     /** One line per label: {@code label: PRODUCE v7, FETCH v4/v11, ...} in API key order. */
     synchronized String summary() {
-        return used.entrySet().stream().map(byLabel -> byLabel.getKey() + ": " + byLabel.getValue().entrySet().stream()
-                        .map(e -> e.getKey() + " " + e.getValue().stream().map(v -> "v" + v).collect(Collectors.joining("/")))
-                        .collect(Collectors.joining(", ")))
+        return used.entrySet().stream()
+                .map(byLabel -> byLabel.getKey() + ": "
+                        + byLabel.getValue().entrySet().stream()
+                                .map(e -> e.getKey() + " "
+                                        + e.getValue().stream()
+                                                .map(v -> "v" + v)
+                                                .collect(Collectors.joining("/")))
+                                .collect(Collectors.joining(", ")))
                 .collect(Collectors.joining("\n"));
     }
 

@@ -15,7 +15,9 @@ final class ClientBroker implements BeforeAllCallback, AfterAllCallback {
     private EmbeddedSkiff broker;
     private ApiUsage usage;
 
-    ClientBroker(String client) { this.client = client; }
+    ClientBroker(String client) {
+        this.client = client;
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -30,7 +32,11 @@ final class ClientBroker implements BeforeAllCallback, AfterAllCallback {
         broker.close();
     }
 
-    EmbeddedSkiff broker() { return broker; }
+    EmbeddedSkiff broker() {
+        return broker;
+    }
 
-    ApiUsage usage() { return usage; }
+    ApiUsage usage() {
+        return usage;
+    }
 }

@@ -48,8 +48,11 @@ final class ClientScripts {
 
         /** Fails the test with everything the process printed unless it exited 0. */
         Result ok() {
-            assertEquals(0, exitCode, () -> command + " exited " + exitCode + "\n--- stdout\n" + stdout
-                    + "\n--- stderr\n" + tail(stderr, 20_000));
+            assertEquals(
+                    0,
+                    exitCode,
+                    () -> command + " exited " + exitCode + "\n--- stdout\n" + stdout + "\n--- stderr\n"
+                            + tail(stderr, 20_000));
             return this;
         }
     }
@@ -67,7 +70,8 @@ final class ClientScripts {
 
     /** Skips the test unless {@link #PYTHON} can import {@code module}. */
     static void assumePythonModule(String module) {
-        assumeTrue(succeeds(List.of(PYTHON, "-c", "import " + module)),
+        assumeTrue(
+                succeeds(List.of(PYTHON, "-c", "import " + module)),
                 () -> PYTHON + " cannot import " + module + " (run .ci/install-clients.sh)");
     }
 
@@ -83,7 +87,8 @@ final class ClientScripts {
 
     /** Skips the test unless node runs and KafkaJS is installed in {@link #NODE_MODULES}. */
     static void assumeKafkaJs() {
-        assumeTrue(Files.isRegularFile(NODE_MODULES.resolve("kafkajs/package.json")),
+        assumeTrue(
+                Files.isRegularFile(NODE_MODULES.resolve("kafkajs/package.json")),
                 () -> "KafkaJS is not installed in " + NODE_MODULES.toAbsolutePath() + " (run .ci/install-clients.sh)");
         assumeTrue(succeeds(List.of("node", "--version")), "node is not installed");
     }
@@ -101,8 +106,10 @@ final class ClientScripts {
     static Result node(String script, String... args) {
         List<String> cmd = new ArrayList<>(List.of("node", script(script).toString()));
         cmd.addAll(List.of(args));
-        return run(cmd, Map.of("NODE_PATH", NODE_MODULES.toAbsolutePath().toString(),
-                "KAFKAJS_NO_PARTITIONER_WARNING", "1"), null);
+        return run(
+                cmd,
+                Map.of("NODE_PATH", NODE_MODULES.toAbsolutePath().toString(), "KAFKAJS_NO_PARTITIONER_WARNING", "1"),
+                null);
     }
 
     /**
@@ -117,8 +124,8 @@ final class ClientScripts {
         try {
             out = Files.createTempFile("skiff-client", ".out");
             err = Files.createTempFile("skiff-client", ".err");
-            ProcessBuilder pb = new ProcessBuilder(command)
-                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder pb =
+                    new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
             if (stdin != null) {
                 in = Files.createTempFile("skiff-client", ".in");
                 Files.writeString(in, stdin);
@@ -153,8 +160,10 @@ final class ClientScripts {
 
     private static boolean succeeds(List<String> command) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return false;

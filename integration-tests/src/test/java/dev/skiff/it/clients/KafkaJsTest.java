@@ -21,6 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KafkaJsTest {
 
     private static final String SCRIPT = "kafkajs_client.js";
+
     @RegisterExtension
     static final ClientBroker clients = new ClientBroker("KafkaJS");
 
@@ -41,7 +42,8 @@ class KafkaJsTest {
     void producesAndConsumesInAGroup(String idempotent) {
         String topic = BrokerFixture.uniqueTopic("js");
         String group = "g-" + topic;
-        List<String> acks = kafkajs("produce", topic, "60", "0", idempotent, "none").lines("ACK");
+        List<String> acks =
+                kafkajs("produce", topic, "60", "0", idempotent, "none").lines("ACK");
         assertTrue(acks.stream().allMatch(a -> a.endsWith(" 0")), () -> "error codes in " + acks);
         kafkajs("produce", topic, "40", "60", idempotent, "gzip");
         assertEquals(100, clients.broker().recordCount(topic), "each record once");

@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KafkaPythonTest {
 
     private static final String SCRIPT = "kafka_python_client.py";
+
     @RegisterExtension
     static final ClientBroker clients = new ClientBroker("kafka-python");
 
@@ -69,7 +70,8 @@ class KafkaPythonTest {
     void guessesFromOlderRequestsWhenApiVersionsFails() {
         String topic = BrokerFixture.uniqueTopic("kp-guess");
         clients.usage().label("ApiVersions dropped");
-        Fault noApiVersions = clients.broker().faults().on(ApiKeys.API_VERSIONS).always().dropConnection();
+        Fault noApiVersions =
+                clients.broker().faults().on(ApiKeys.API_VERSIONS).always().dropConnection();
         try {
             ClientScripts.Result produced = kafkaPython(Map.of(), "produce", topic, "20", "0", "gzip");
             assertEquals(List.of("(0, 9)"), produced.lines("API_VERSION"));
@@ -90,7 +92,11 @@ class KafkaPythonTest {
         String topic = BrokerFixture.uniqueTopic("kp-pinned");
         Map<String, String> env = Map.of("KAFKA_PYTHON_API_VERSION", apiVersion);
         clients.usage().label("api_version=" + apiVersion);
-        assertEquals(20, kafkaPython(env, "produce", topic, "20", "0", "gzip").lines("DELIVERED").size());
+        assertEquals(
+                20,
+                kafkaPython(env, "produce", topic, "20", "0", "gzip")
+                        .lines("DELIVERED")
+                        .size());
         ClientScripts.Result read = kafkaPython(env, "consume", topic, "g-" + topic, "20");
         Records.assertReadBack(read.lines("RECORD"), 0, 20);
         Records.assertCommittedAtEnd(read.lines("COMMITTED"), read.lines("RECORD"));

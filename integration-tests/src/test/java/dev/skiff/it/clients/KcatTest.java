@@ -20,6 +20,7 @@ class KcatTest {
 
     @RegisterExtension
     static final ClientBroker clients = new ClientBroker("kcat");
+
     private String kcat;
 
     @BeforeEach

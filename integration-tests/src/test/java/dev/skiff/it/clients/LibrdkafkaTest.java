@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LibrdkafkaTest {
 
     private static final String SCRIPT = "rdkafka_client.py";
+
     @RegisterExtension
     static final ClientBroker clients = new ClientBroker("librdkafka");
 
@@ -48,7 +49,8 @@ class LibrdkafkaTest {
     @ValueSource(strings = {"none", "gzip", "snappy", "lz4", "zstd"})
     void producesAndConsumesEveryCodec(String codec) {
         String topic = BrokerFixture.uniqueTopic("rd-" + codec);
-        List<String> delivered = rdkafka("produce", topic, codec, "200", "false", "0").lines("DELIVERED");
+        List<String> delivered =
+                rdkafka("produce", topic, codec, "200", "false", "0").lines("DELIVERED");
         assertEquals(200, delivered.size());
         assertEquals(200, clients.broker().recordCount(topic));
 
@@ -84,9 +86,11 @@ class LibrdkafkaTest {
         ClientScripts.Result r = rdkafka("admin", topic, "4");
         assertEquals(List.of(topic), r.lines("CREATED"));
         assertTrue(r.lines("TOPIC").contains(topic + " 4"), r.stdout());
-        assertEquals(List.of("0 " + clients.broker().host() + " " + clients.broker().port()), r.lines("BROKER"));
+        assertEquals(
+                List.of("0 " + clients.broker().host() + " " + clients.broker().port()), r.lines("BROKER"));
         Map<String, String> configs = new TreeMap<>();
-        r.lines("CONFIG").forEach(kv -> configs.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1)));
+        r.lines("CONFIG")
+                .forEach(kv -> configs.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1)));
         assertEquals("delete", configs.get("cleanup.policy"), r.stdout());
         assertEquals("604800000", configs.get("retention.ms"), r.stdout());
     }
@@ -100,10 +104,12 @@ class LibrdkafkaTest {
     @ValueSource(strings = {"0.8.2", "0.9.0"})
     void olderProtocolWithoutApiVersions(String fallback) {
         String topic = BrokerFixture.uniqueTopic("rd-fallback");
-        Map<String, String> env = Map.of("RDKAFKA_EXTRA", "api.version.request=false,broker.version.fallback=" + fallback);
+        Map<String, String> env =
+                Map.of("RDKAFKA_EXTRA", "api.version.request=false,broker.version.fallback=" + fallback);
         clients.usage().label("broker.version.fallback=" + fallback);
         rdkafka(env, "produce", topic, "gzip", "50", "false", "0");
         Map<String, String> consumerEnv = fallback.equals("0.8.2") ? Map.of() : env;
-        Records.assertReadBack(rdkafka(consumerEnv, "consume", topic, "g-" + topic, "50").lines("RECORD"), 0, 50);
+        Records.assertReadBack(
+                rdkafka(consumerEnv, "consume", topic, "g-" + topic, "50").lines("RECORD"), 0, 50);
     }
 }

@@ -39,7 +39,8 @@ class NewProducerOldConsumerTest {
         props.put("bootstrap.servers", broker.bootstrap());
         props.put("compression.type", codec);
         props.put("linger.ms", "20");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
             for (int i = 0; i < RECORDS; i++) {
                 RecordHeaders headers = new RecordHeaders();
                 headers.add("seq", Integer.toString(i).getBytes(StandardCharsets.UTF_8));

@@ -36,9 +36,17 @@ class OldProducerNewConsumerTest {
         String topic = BrokerFixture.uniqueTopic("old-to-new-" + codec);
         Kafka08.createTopic(broker, topic, PARTITIONS);
         List<KeyedMessage<String, String>> sent = Kafka08.messages(topic, codec, MESSAGES);
-        Producer<String, String> producer = Kafka08.producer(broker, Kafka08.settings(
-                "compression.codec", codec, "request.required.acks", "1", "producer.type", "sync",
-                "batch.num.messages", "50"));
+        Producer<String, String> producer = Kafka08.producer(
+                broker,
+                Kafka08.settings(
+                        "compression.codec",
+                        codec,
+                        "request.required.acks",
+                        "1",
+                        "producer.type",
+                        "sync",
+                        "batch.num.messages",
+                        "50"));
         try {
             // a list is sent as one request per broker, so compressed sets of several messages are written
             for (int i = 0; i < sent.size(); i += 50) producer.send(sent.subList(i, Math.min(sent.size(), i + 50)));
@@ -60,7 +68,8 @@ class OldProducerNewConsumerTest {
                 }
             }
             assertEquals(want, got, "keys and values of partition " + p + " in order");
-            for (int i = 0; i < offsets.size(); i++) assertEquals(i, offsets.get(i), "offset " + i + " of partition " + p);
+            for (int i = 0; i < offsets.size(); i++)
+                assertEquals(i, offsets.get(i), "offset " + i + " of partition " + p);
         }
     }
 
@@ -71,7 +80,8 @@ class OldProducerNewConsumerTest {
         List<TopicPartition> tps = new ArrayList<>();
         for (int p = 0; p < PARTITIONS; p++) tps.add(new TopicPartition(topic, p));
         List<ConsumerRecord<String, String>> out = new ArrayList<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> c =
+                new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             c.assign(tps);
             c.seekToBeginning(tps);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -51,7 +51,8 @@ final class ChildBroker implements AutoCloseable {
     }
 
     private void drain() {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
                 output.add(line);
                 while (output.size() > 400) output.pollFirst();
@@ -87,13 +88,16 @@ final class ChildBroker implements AutoCloseable {
         if (!process.waitFor(30, TimeUnit.SECONDS)) kill();
     }
 
-    boolean isAlive() { return process.isAlive(); }
+    boolean isAlive() {
+        return process.isAlive();
+    }
 
-    String output() { return String.join(System.lineSeparator(), output); }
+    String output() {
+        return String.join(System.lineSeparator(), output);
+    }
 
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) kill();
     }
-
 }

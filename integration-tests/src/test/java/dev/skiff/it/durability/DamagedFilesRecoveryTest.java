@@ -37,17 +37,21 @@ class DamagedFilesRecoveryTest {
     static final String TOPIC = "damaged";
     static final int RECORDS = 24;
 
-    @TempDir Path dataDir;
+    @TempDir
+    Path dataDir;
+
     Path partitionDir;
 
     @BeforeEach
     void writeAndStop() throws Exception {
         partitionDir = dataDir.resolve(TOPIC + "-0");
         try (EmbeddedSkiff broker = start()) {
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps(broker.bootstrapServers()))) {
+            try (KafkaProducer<String, String> producer =
+                    new KafkaProducer<>(producerProps(broker.bootstrapServers()))) {
                 for (int i = 0; i < RECORDS; i++) {
                     // one batch per record, so every record is its own unit of recovery
-                    producer.send(new ProducerRecord<>(TOPIC, 0, null, value(i))).get();
+                    producer.send(new ProducerRecord<>(TOPIC, 0, null, value(i)))
+                            .get();
                 }
             }
         }
@@ -55,8 +59,12 @@ class DamagedFilesRecoveryTest {
     }
 
     private EmbeddedSkiff start() {
-        return EmbeddedSkiff.builder().dataDir(dataDir).topic(TOPIC, 1)
-                .property("log.segment.bytes", "1024").property("log.index.interval.bytes", "100").start();
+        return EmbeddedSkiff.builder()
+                .dataDir(dataDir)
+                .topic(TOPIC, 1)
+                .property("log.segment.bytes", "1024")
+                .property("log.index.interval.bytes", "100")
+                .start();
     }
 
     static String value(int i) {
@@ -68,7 +76,8 @@ class DamagedFilesRecoveryTest {
         Path last = lastSegment();
         cut(last, 7);
         crashMarker();
-        try (LogCapture logs = new LogCapture("dev.skiff.log"); EmbeddedSkiff broker = start()) {
+        try (LogCapture logs = new LogCapture("dev.skiff.log");
+                EmbeddedSkiff broker = start()) {
             assertEquals(expected(RECORDS - 1), consumeAll(broker));
             assertTrue(logs.contains("Truncating"), "repair logged: " + logs.messages());
         }
@@ -82,9 +91,11 @@ class DamagedFilesRecoveryTest {
         flipByte(last, victim[0] + victim[1] - 5); // inside the record, covered by the CRC
         crashMarker(); // a crash is what leaves a segment in doubt; clean segments are trusted as written
         int before = (int) (firstOffset(last) + batches.size() / 2);
-        try (LogCapture logs = new LogCapture("dev.skiff.log"); EmbeddedSkiff broker = start()) {
+        try (LogCapture logs = new LogCapture("dev.skiff.log");
+                EmbeddedSkiff broker = start()) {
             assertEquals(expected(before), consumeAll(broker));
-            assertTrue(logs.contains("CRC") || logs.contains("crc") || logs.contains("Truncating"),
+            assertTrue(
+                    logs.contains("CRC") || logs.contains("crc") || logs.contains("Truncating"),
                     "repair logged: " + logs.messages());
         }
     }
@@ -93,7 +104,8 @@ class DamagedFilesRecoveryTest {
     void missingIndexIsRebuilt() throws Exception {
         Path first = segments().get(0);
         Files.delete(index(first));
-        try (LogCapture logs = new LogCapture("dev.skiff.log"); EmbeddedSkiff broker = start()) {
+        try (LogCapture logs = new LogCapture("dev.skiff.log");
+                EmbeddedSkiff broker = start()) {
             assertEquals(expected(RECORDS), consumeAll(broker));
             assertEveryOffsetFound(broker);
             assertTrue(logs.contains("Rebuilding indexes"), "repair logged: " + logs.messages());
@@ -114,7 +126,8 @@ class DamagedFilesRecoveryTest {
                 f.writeInt(5);
             }
         }
-        try (LogCapture logs = new LogCapture("dev.skiff.log"); EmbeddedSkiff broker = start()) {
+        try (LogCapture logs = new LogCapture("dev.skiff.log");
+                EmbeddedSkiff broker = start()) {
             assertEquals(expected(RECORDS), consumeAll(broker));
             assertEveryOffsetFound(broker);
             assertTrue(logs.contains("Rebuilding indexes"), "repair logged: " + logs.messages());
@@ -129,8 +142,13 @@ class DamagedFilesRecoveryTest {
         crashMarker();
         try (EmbeddedSkiff broker = start()) {
             assertEquals(expected(RECORDS), consumeAll(broker));
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps(broker.bootstrapServers()))) {
-                assertEquals(RECORDS, producer.send(new ProducerRecord<>(TOPIC, 0, null, value(RECORDS))).get().offset());
+            try (KafkaProducer<String, String> producer =
+                    new KafkaProducer<>(producerProps(broker.bootstrapServers()))) {
+                assertEquals(
+                        RECORDS,
+                        producer.send(new ProducerRecord<>(TOPIC, 0, null, value(RECORDS)))
+                                .get()
+                                .offset());
             }
             assertEquals(expected(RECORDS + 1), consumeAll(broker));
         }
@@ -140,10 +158,14 @@ class DamagedFilesRecoveryTest {
     void leftoverTempFilesAreRemoved() throws Exception {
         Path base = segments().get(0);
         String stem = base.getFileName().toString().replace(".log", "");
-        List<Path> leftovers = List.of(partitionDir.resolve(stem + ".log.tmp"), partitionDir.resolve(stem + ".log.cleaned"),
-                partitionDir.resolve(stem + ".log.deleted"), partitionDir.resolve(String.format("%020d.index", 999_999)));
+        List<Path> leftovers = List.of(
+                partitionDir.resolve(stem + ".log.tmp"),
+                partitionDir.resolve(stem + ".log.cleaned"),
+                partitionDir.resolve(stem + ".log.deleted"),
+                partitionDir.resolve(String.format("%020d.index", 999_999)));
         for (Path p : leftovers) Files.write(p, new byte[] {1, 2, 3, 4, 5, 6, 7});
-        try (LogCapture logs = new LogCapture("dev.skiff.log"); EmbeddedSkiff broker = start()) {
+        try (LogCapture logs = new LogCapture("dev.skiff.log");
+                EmbeddedSkiff broker = start()) {
             assertEquals(expected(RECORDS), consumeAll(broker));
             for (Path p : leftovers) assertFalse(Files.exists(p), p.getFileName() + " removed");
             assertTrue(logs.contains("Removing leftover file"), "cleanup logged: " + logs.messages());
@@ -159,7 +181,9 @@ class DamagedFilesRecoveryTest {
 
     private List<Path> segments() throws IOException {
         try (Stream<Path> s = Files.list(partitionDir)) {
-            return s.filter(p -> p.getFileName().toString().matches("\\d{20}\\.log")).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().matches("\\d{20}\\.log"))
+                    .sorted()
+                    .toList();
         }
     }
 

@@ -32,13 +32,16 @@ class FlushSettingsTest {
 
     static final String TOPIC = "flushy";
 
-    @TempDir Path dataDir;
+    @TempDir
+    Path dataDir;
+
     final InjectedDisk disk = new InjectedDisk();
     SkiffServer server;
     KafkaProducer<String, String> producer;
 
     private void start(Map<String, String> extra, String acks) {
-        Map<String, String> props = new HashMap<>(Map.of("host.name", "127.0.0.1", "port", "0", "log.dirs", dataDir.toString()));
+        Map<String, String> props =
+                new HashMap<>(Map.of("host.name", "127.0.0.1", "port", "0", "log.dirs", dataDir.toString()));
         props.putAll(extra);
         server = SkiffServer.start(BrokerConfig.of(props), LogFactory.files(dataDir, disk), Map.of(TOPIC, 1));
         Properties p = DamagedFilesRecoveryTest.producerProps("127.0.0.1:" + server.port());
@@ -56,7 +59,8 @@ class FlushSettingsTest {
     /** Sends n records, one batch each (waiting for each answer), and returns the fsyncs they caused. */
     private long sendOneByOne(int n) throws Exception {
         long before = disk.logForces.get();
-        for (int i = 0; i < n; i++) producer.send(new ProducerRecord<>(TOPIC, 0, null, "r" + i)).get();
+        for (int i = 0; i < n; i++)
+            producer.send(new ProducerRecord<>(TOPIC, 0, null, "r" + i)).get();
         return disk.logForces.get() - before;
     }
 
@@ -76,10 +80,13 @@ class FlushSettingsTest {
     void topicFlushMessagesOverridesTheBrokerDefault() throws Exception {
         start(Map.of(), "all");
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:" + server.port()))) {
-            admin.createTopics(List.of(new NewTopic("each", 1, (short) 1).configs(Map.of("flush.messages", "1")))).all().get();
+            admin.createTopics(List.of(new NewTopic("each", 1, (short) 1).configs(Map.of("flush.messages", "1"))))
+                    .all()
+                    .get();
         }
         long before = disk.logForces.get();
-        for (int i = 0; i < 7; i++) producer.send(new ProducerRecord<>("each", 0, null, "r" + i)).get();
+        for (int i = 0; i < 7; i++)
+            producer.send(new ProducerRecord<>("each", 0, null, "r" + i)).get();
         assertEquals(7, disk.logForces.get() - before);
         assertEquals(0, sendOneByOne(5), "the other topic keeps the broker default");
     }

@@ -39,13 +39,15 @@ class FullDiskTest {
 
     static final String TOPIC = "full";
 
-    @TempDir Path dataDir;
+    @TempDir
+    Path dataDir;
+
     final InjectedDisk disk = new InjectedDisk();
     SkiffServer server;
 
     private String start(Map<String, String> extra) {
-        Map<String, String> props = new java.util.HashMap<>(Map.of("host.name", "127.0.0.1", "port", "0",
-                "log.dirs", dataDir.toString()));
+        Map<String, String> props =
+                new java.util.HashMap<>(Map.of("host.name", "127.0.0.1", "port", "0", "log.dirs", dataDir.toString()));
         props.putAll(extra);
         server = SkiffServer.start(BrokerConfig.of(props), LogFactory.files(dataDir, disk), Map.of(TOPIC, 1));
         return "127.0.0.1:" + server.port();
@@ -73,12 +75,16 @@ class FullDiskTest {
     void storageErrorWhileFullReadsStillWorkAndWritesResumeWhenSpaceReturns() throws Exception {
         String bootstrap = start(Map.of());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps(bootstrap, false))) {
-            for (int i = 0; i < 10; i++) producer.send(new ProducerRecord<>(TOPIC, 0, null, "before-" + i)).get();
+            for (int i = 0; i < 10; i++)
+                producer.send(new ProducerRecord<>(TOPIC, 0, null, "before-" + i))
+                        .get();
 
             disk.fill();
             for (int i = 0; i < 3; i++) {
-                ExecutionException e = assertThrows(ExecutionException.class,
-                        () -> producer.send(new ProducerRecord<>(TOPIC, 0, null, "lost")).get());
+                ExecutionException e = assertThrows(
+                        ExecutionException.class,
+                        () -> producer.send(new ProducerRecord<>(TOPIC, 0, null, "lost"))
+                                .get());
                 assertInstanceOf(KafkaStorageException.class, e.getCause());
             }
             assertTrue(disk.failedWrites.get() > 0);
@@ -87,7 +93,8 @@ class FullDiskTest {
             assertEquals(values("before-", 10), consume(bootstrap));
 
             disk.makeSpace();
-            RecordMetadata md = producer.send(new ProducerRecord<>(TOPIC, 0, null, "after-0")).get();
+            RecordMetadata md = producer.send(new ProducerRecord<>(TOPIC, 0, null, "after-0"))
+                    .get();
             assertEquals(10, md.offset(), "the failed appends left no hole and no half batch");
         }
         List<String> expected = values("before-", 10);
@@ -124,11 +131,17 @@ class FullDiskTest {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps(bootstrap, false))) {
             producer.send(new ProducerRecord<>(TOPIC, 0, null, "synced")).get();
             disk.breakSync(true);
-            ExecutionException e = assertThrows(ExecutionException.class,
-                    () -> producer.send(new ProducerRecord<>(TOPIC, 0, null, "unsynced")).get());
+            ExecutionException e = assertThrows(
+                    ExecutionException.class,
+                    () -> producer.send(new ProducerRecord<>(TOPIC, 0, null, "unsynced"))
+                            .get());
             assertInstanceOf(KafkaStorageException.class, e.getCause());
             disk.breakSync(false);
-            assertEquals(2, producer.send(new ProducerRecord<>(TOPIC, 0, null, "synced again")).get().offset(),
+            assertEquals(
+                    2,
+                    producer.send(new ProducerRecord<>(TOPIC, 0, null, "synced again"))
+                            .get()
+                            .offset(),
                     "the unsynced record stays in the page cache: at least once, as after any unanswered produce");
         }
     }

@@ -61,7 +61,8 @@ class KillAndRestartTest {
     /** The figures of the last run, for the report in docs/GUARANTEES.md. */
     record Figures(int kills, long acked, long stored, long duplicates, long offsetsReadBack) {}
 
-    @TempDir Path dataDir;
+    @TempDir
+    Path dataDir;
 
     @Test
     void atLeastOnceWithoutIdempotence() throws Exception {
@@ -77,10 +78,14 @@ class KillAndRestartTest {
 
     private Figures run(boolean idempotent, long seed) throws Exception {
         Random random = new Random(seed);
-        List<String> flags = List.of("--topic", TOPIC + ":" + PARTITIONS,
+        List<String> flags = List.of(
+                "--topic",
+                TOPIC + ":" + PARTITIONS,
                 // small segments so kills land around rolls and recovery sees several segments
-                "--override", "log.segment.bytes=262144",
-                "--override", "offsets.topic.num.partitions=1");
+                "--override",
+                "log.segment.bytes=262144",
+                "--override",
+                "offsets.topic.num.partitions=1");
         ChildBroker broker = ChildBroker.start(dataDir, 0, flags);
         int port = broker.awaitPort(Duration.ofSeconds(30));
         String bootstrap = "127.0.0.1:" + port;
@@ -96,25 +101,28 @@ class KillAndRestartTest {
         AtomicBoolean stop = new AtomicBoolean();
         Map<TopicPartition, Long> committed = new HashMap<>();
         KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps(bootstrap, idempotent));
-        Thread sender = new Thread(() -> {
-            for (long n = 0; !stop.get(); n++) {
-                final long number = n;
-                int partition = (int) (n % PARTITIONS);
-                try {
-                    producer.send(new ProducerRecord<>(TOPIC, partition, null, Long.toString(number)), (md, e) -> {
-                        if (e == null) {
-                            synchronized (acked) {
-                                acked.set((int) number);
-                            }
-                            ackCount.incrementAndGet();
+        Thread sender = new Thread(
+                () -> {
+                    for (long n = 0; !stop.get(); n++) {
+                        final long number = n;
+                        int partition = (int) (n % PARTITIONS);
+                        try {
+                            producer.send(
+                                    new ProducerRecord<>(TOPIC, partition, null, Long.toString(number)), (md, e) -> {
+                                        if (e == null) {
+                                            synchronized (acked) {
+                                                acked.set((int) number);
+                                            }
+                                            ackCount.incrementAndGet();
+                                        }
+                                    });
+                        } catch (RuntimeException e) {
+                            if (stop.get()) return; // closed under us at the end
+                            throw e;
                         }
-                    });
-                } catch (RuntimeException e) {
-                    if (stop.get()) return; // closed under us at the end
-                    throw e;
-                }
-            }
-        }, "numbered-sender");
+                    }
+                },
+                "numbered-sender");
         sender.start();
         long started = System.nanoTime();
         try {
@@ -165,20 +173,22 @@ class KillAndRestartTest {
         }
         BitSet missing = (BitSet) acked.clone();
         missing.andNot(seen);
-        assertTrue(missing.isEmpty(), missing.cardinality() + " acknowledged records lost, e.g. record "
-                + missing.nextSetBit(0));
+        assertTrue(
+                missing.isEmpty(),
+                missing.cardinality() + " acknowledged records lost, e.g. record " + missing.nextSetBit(0));
 
         // Group offsets committed before the kills survived.
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(consumerProps(bootstrap, "crash-group"))) {
             Map<TopicPartition, OffsetAndMetadata> now = c.committed(committed.keySet(), Duration.ofSeconds(15));
-            committed.forEach((tp, offset) -> assertEquals(offset, now.get(tp) == null ? null : now.get(tp).offset(),
-                    "committed offset of " + tp));
+            committed.forEach((tp, offset) -> assertEquals(
+                    offset, now.get(tp) == null ? null : now.get(tp).offset(), "committed offset of " + tp));
         }
 
         // A clean stop, then every offset read back through the segment indexes, in this JVM.
         broker.stop();
         long readBack = 0;
-        for (int p = 0; p < PARTITIONS; p++) readBack += readEveryOffset(dataDir.resolve(TOPIC + "-" + p), values.get(p));
+        for (int p = 0; p < PARTITIONS; p++)
+            readBack += readEveryOffset(dataDir.resolve(TOPIC + "-" + p), values.get(p));
         return new Figures(KILLS, ackCount.get(), stored, duplicates, readBack);
     }
 
@@ -195,7 +205,9 @@ class KillAndRestartTest {
         }
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, "4096");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
-        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Integer.toString(1 << 20)); // block the sender while the broker is down
+        p.put(
+                ProducerConfig.BUFFER_MEMORY_CONFIG,
+                Integer.toString(1 << 20)); // block the sender while the broker is down
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "60000");
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "90000");
@@ -246,7 +258,9 @@ class KillAndRestartTest {
                 if (System.nanoTime() > deadline) fail("could not read back to " + end);
                 for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
                     int p = r.partition();
-                    if (r.offset() != sizes[p]) fail("offsets must be dense in partition " + p + ": " + r.offset() + " after " + (sizes[p] - 1));
+                    if (r.offset() != sizes[p])
+                        fail("offsets must be dense in partition " + p + ": " + r.offset() + " after "
+                                + (sizes[p] - 1));
                     long[] a = out.get(p);
                     if (sizes[p] == a.length) out.put(p, a = Arrays.copyOf(a, a.length * 2));
                     a[sizes[p]++] = Long.parseLong(r.value());
@@ -273,13 +287,15 @@ class KillAndRestartTest {
                 readAt(slice, header);
                 long base = header.getLong(0);
                 long last = base + header.getInt(23);
-                if (offset < base || offset > last) fail("index lookup of " + offset + " found batch " + base + ".." + last);
+                if (offset < base || offset > last)
+                    fail("index lookup of " + offset + " found batch " + base + ".." + last);
                 checked++;
             }
             // and the contents of a sample of lookups match what the consumer saw (the consumer checked CRCs)
             for (long offset = 0; offset < expected.length; offset += 997) {
                 ByteBuffer batch = log.read(offset, 1, true).readFully();
-                for (var rec : org.apache.kafka.common.record.MemoryRecords.readableRecords(batch).records()) {
+                for (var rec : org.apache.kafka.common.record.MemoryRecords.readableRecords(batch)
+                        .records()) {
                     if (rec.offset() != offset) continue;
                     String v = StandardCharsets.UTF_8.decode(rec.value()).toString();
                     assertEquals(expected[(int) offset], Long.parseLong(v), "record at offset " + offset);

@@ -39,44 +39,65 @@ class ManyPartitionsTest {
     private static long descriptorsUnder(Path dir) throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.filter(fd -> {
-                try {
-                    return Files.readSymbolicLink(fd).startsWith(dir);
-                } catch (IOException e) {
-                    return false;
-                }
-            }).count();
+                        try {
+                            return Files.readSymbolicLink(fd).startsWith(dir);
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    })
+                    .count();
         }
     }
 
     @Test
     @Timeout(120)
     void threeThousandPartitionsStartAndServeWithinTheOpenFileCap() throws Exception {
-        try (EmbeddedSkiff broker = EmbeddedSkiff.builder().property("skiff.log.open.files.max", Integer.toString(CAP)).start()) {
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers(), "request.timeout.ms", 120_000,
-                    "default.api.timeout.ms", 120_000))) {
-                admin.createTopics(List.of(new NewTopic("wide", PARTITIONS, (short) 1))).all().get();
+        try (EmbeddedSkiff broker = EmbeddedSkiff.builder()
+                .property("skiff.log.open.files.max", Integer.toString(CAP))
+                .start()) {
+            try (Admin admin = Admin.create(Map.of(
+                    "bootstrap.servers",
+                    broker.bootstrapServers(),
+                    "request.timeout.ms",
+                    120_000,
+                    "default.api.timeout.ms",
+                    120_000))) {
+                admin.createTopics(List.of(new NewTopic("wide", PARTITIONS, (short) 1)))
+                        .all()
+                        .get();
             }
-            assertTrue(descriptorsUnder(broker.dataDir()) <= CAP + BUSY, "after creation: " + descriptorsUnder(broker.dataDir()));
+            assertTrue(
+                    descriptorsUnder(broker.dataDir()) <= CAP + BUSY,
+                    "after creation: " + descriptorsUnder(broker.dataDir()));
             Map<String, Object> props = Map.of("bootstrap.servers", broker.bootstrapServers(), "acks", "all");
-            try (KafkaProducer<String, String> p = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            try (KafkaProducer<String, String> p =
+                    new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
                 for (int i = 0; i < PARTITIONS; i += 29) p.send(new ProducerRecord<>("wide", i, null, "v" + i));
-                p.send(new ProducerRecord<>("wide", PARTITIONS - 1, null, "last")).get();
+                p.send(new ProducerRecord<>("wide", PARTITIONS - 1, null, "last"))
+                        .get();
                 p.flush();
             }
-            assertTrue(descriptorsUnder(broker.dataDir()) <= CAP + BUSY, "after producing: " + descriptorsUnder(broker.dataDir()));
+            assertTrue(
+                    descriptorsUnder(broker.dataDir()) <= CAP + BUSY,
+                    "after producing: " + descriptorsUnder(broker.dataDir()));
 
             broker.restart();
-            assertTrue(descriptorsUnder(broker.dataDir()) <= CAP + BUSY, "after the restart: " + descriptorsUnder(broker.dataDir()));
+            assertTrue(
+                    descriptorsUnder(broker.dataDir()) <= CAP + BUSY,
+                    "after the restart: " + descriptorsUnder(broker.dataDir()));
             assertEquals(List.of("last"), read(broker, PARTITIONS - 1, 1));
             assertEquals(List.of("v" + 29 * 50), read(broker, 29 * 50, 1));
-            assertTrue(descriptorsUnder(broker.dataDir()) <= CAP + BUSY, "after reading: " + descriptorsUnder(broker.dataDir()));
+            assertTrue(
+                    descriptorsUnder(broker.dataDir()) <= CAP + BUSY,
+                    "after reading: " + descriptorsUnder(broker.dataDir()));
         }
     }
 
     private static List<String> read(EmbeddedSkiff broker, int partition, int expected) {
         Map<String, Object> props = Map.of("bootstrap.servers", broker.bootstrapServers(), "enable.auto.commit", false);
         List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> c =
+                new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             TopicPartition tp = new TopicPartition("wide", partition);
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));

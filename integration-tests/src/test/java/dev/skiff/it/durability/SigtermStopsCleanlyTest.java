@@ -24,15 +24,17 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SigtermStopsCleanlyTest {
 
-    @TempDir Path dataDir;
+    @TempDir
+    Path dataDir;
 
     @Test
     void sigtermClosesTheLogsCleanly() throws Exception {
         try (ChildBroker broker = ChildBroker.start(dataDir, 0, List.of("--topic", "orders:2"))) {
             int port = broker.awaitPort(Duration.ofSeconds(30));
-            try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", "127.0.0.1:" + port),
-                    new StringSerializer(), new StringSerializer())) {
-                for (int i = 0; i < 10; i++) p.send(new ProducerRecord<>("orders", "k" + i, "v" + i)).get();
+            try (KafkaProducer<String, String> p = new KafkaProducer<>(
+                    Map.of("bootstrap.servers", "127.0.0.1:" + port), new StringSerializer(), new StringSerializer())) {
+                for (int i = 0; i < 10; i++)
+                    p.send(new ProducerRecord<>("orders", "k" + i, "v" + i)).get();
             }
             broker.stop();
             assertFalse(broker.isAlive(), "the broker ended on SIGTERM");
@@ -41,6 +43,10 @@ class SigtermStopsCleanlyTest {
             Path dir = dataDir.resolve("orders-" + partition);
             assertTrue(Files.exists(dir.resolve(".clean_shutdown")), "clean-shutdown marker in " + dir);
         }
-        assertEquals(2, Files.list(dataDir).filter(d -> d.getFileName().toString().startsWith("orders-")).count());
+        assertEquals(
+                2,
+                Files.list(dataDir)
+                        .filter(d -> d.getFileName().toString().startsWith("orders-"))
+                        .count());
     }
 }

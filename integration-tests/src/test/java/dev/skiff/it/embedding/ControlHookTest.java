@@ -49,7 +49,8 @@ class ControlHookTest {
             requests.add(request);
             return Reply.keep();
         });
-        ControlHandle later = broker.control(ApiKeys.METADATA, (ctx, request) -> Reply.error(Errors.BROKER_NOT_AVAILABLE));
+        ControlHandle later =
+                broker.control(ApiKeys.METADATA, (ctx, request) -> Reply.error(Errors.BROKER_NOT_AVAILABLE));
 
         MetadataResponseData r = metadata(new WireClient(broker.port()));
         assertEquals(0, topic(r, "orders").errorCode(), "the broker answered");
@@ -66,7 +67,8 @@ class ControlHookTest {
     @Test
     void nullLeavesTheRequestToTheNextControl() {
         ControlHandle watcher = broker.control(ApiKeys.METADATA, (ctx, request) -> null);
-        ControlHandle failing = broker.control(ApiKeys.METADATA, (ctx, request) -> Reply.error(Errors.BROKER_NOT_AVAILABLE));
+        ControlHandle failing =
+                broker.control(ApiKeys.METADATA, (ctx, request) -> Reply.error(Errors.BROKER_NOT_AVAILABLE));
         MetadataResponseData r = metadata(new WireClient(broker.port()));
         assertEquals(Errors.BROKER_NOT_AVAILABLE.code(), topic(r, "orders").errorCode());
         assertEquals(0, watcher.timesApplied(), "declining is not counted");
@@ -98,13 +100,19 @@ class ControlHookTest {
     void answerSendsTheControlsOwnResponse() {
         broker.control(ApiKeys.METADATA, (ctx, request) -> {
             MetadataResponseData invented = new MetadataResponseData().setClusterId("invented");
-            invented.topics().add(new MetadataResponseData.MetadataResponseTopic().setName("nowhere")
-                    .setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()));
+            invented.topics()
+                    .add(new MetadataResponseData.MetadataResponseTopic()
+                            .setName("nowhere")
+                            .setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()));
             return Reply.answer(invented);
         });
         MetadataResponseData r = metadata(new WireClient(broker.port()));
         assertEquals("invented", r.clusterId());
-        assertEquals(List.of("nowhere"), r.topics().stream().map(MetadataResponseData.MetadataResponseTopic::name).toList());
+        assertEquals(
+                List.of("nowhere"),
+                r.topics().stream()
+                        .map(MetadataResponseData.MetadataResponseTopic::name)
+                        .toList());
     }
 
     @Test
@@ -124,7 +132,8 @@ class ControlHookTest {
         });
         try (WireClient c = new WireClient(broker.port())) {
             MetadataResponseData first = (MetadataResponseData) c.send(ApiKeys.METADATA, 11, metadataRequest());
-            assertEquals(Errors.UNKNOWN_SERVER_ERROR.code(), topic(first, "orders").errorCode());
+            assertEquals(
+                    Errors.UNKNOWN_SERVER_ERROR.code(), topic(first, "orders").errorCode());
             MetadataResponseData second = (MetadataResponseData) c.send(ApiKeys.METADATA, 11, metadataRequest());
             assertEquals(0, topic(second, "orders").errorCode(), "the same connection is served afterwards");
         }
@@ -132,12 +141,16 @@ class ControlHookTest {
 
     @Test
     void anErrorIsAnsweredOnEachRequestedPartitionForNRequestsOnly() {
-        ControlHandle twice = broker.control(ApiKeys.LIST_OFFSETS, 2, (ctx, request) -> Reply.error(Errors.NOT_LEADER_OR_FOLLOWER));
+        ControlHandle twice =
+                broker.control(ApiKeys.LIST_OFFSETS, 2, (ctx, request) -> Reply.error(Errors.NOT_LEADER_OR_FOLLOWER));
         try (WireClient c = new WireClient(broker.port())) {
             for (int i = 0; i < 2; i++) {
                 ListOffsetsResponseData r = (ListOffsetsResponseData) c.send(ApiKeys.LIST_OFFSETS, 7, listOffsets());
-                assertEquals(List.of(Errors.NOT_LEADER_OR_FOLLOWER.code(), Errors.NOT_LEADER_OR_FOLLOWER.code()),
-                        r.topics().get(0).partitions().stream().map(ListOffsetsResponseData.ListOffsetsPartitionResponse::errorCode).toList());
+                assertEquals(
+                        List.of(Errors.NOT_LEADER_OR_FOLLOWER.code(), Errors.NOT_LEADER_OR_FOLLOWER.code()),
+                        r.topics().get(0).partitions().stream()
+                                .map(ListOffsetsResponseData.ListOffsetsPartitionResponse::errorCode)
+                                .toList());
             }
             assertFalse(twice.isActive());
             assertEquals(2, twice.timesApplied());
@@ -148,9 +161,12 @@ class ControlHookTest {
 
     @Test
     void aRemovedControlActsNoMoreAndControlsOutliveARestart() {
-        ControlHandle failing = broker.control(ApiKeys.METADATA, (ctx, request) -> Reply.error(Errors.BROKER_NOT_AVAILABLE));
+        ControlHandle failing =
+                broker.control(ApiKeys.METADATA, (ctx, request) -> Reply.error(Errors.BROKER_NOT_AVAILABLE));
         broker.restart();
-        assertEquals(Errors.BROKER_NOT_AVAILABLE.code(), topic(metadata(new WireClient(broker.port())), "orders").errorCode());
+        assertEquals(
+                Errors.BROKER_NOT_AVAILABLE.code(),
+                topic(metadata(new WireClient(broker.port())), "orders").errorCode());
         failing.remove();
         assertFalse(failing.isActive());
         assertEquals(0, topic(metadata(new WireClient(broker.port())), "orders").errorCode());
@@ -164,20 +180,29 @@ class ControlHookTest {
     }
 
     private static MetadataRequestData metadataRequest() {
-        return new MetadataRequestData().setTopics(new ArrayList<>(List.of(
-                new MetadataRequestData.MetadataRequestTopic().setName("orders"))));
+        return new MetadataRequestData()
+                .setTopics(new ArrayList<>(List.of(new MetadataRequestData.MetadataRequestTopic().setName("orders"))));
     }
 
     private static ListOffsetsRequestData listOffsets() {
         ListOffsetsRequestData r = new ListOffsetsRequestData().setReplicaId(-1);
-        r.topics().add(new ListOffsetsRequestData.ListOffsetsTopic().setName("orders").setPartitions(new ArrayList<>(List.of(
-                new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0).setTimestamp(-1),
-                new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(1).setTimestamp(-1)))));
+        r.topics()
+                .add(new ListOffsetsRequestData.ListOffsetsTopic()
+                        .setName("orders")
+                        .setPartitions(new ArrayList<>(List.of(
+                                new ListOffsetsRequestData.ListOffsetsPartition()
+                                        .setPartitionIndex(0)
+                                        .setTimestamp(-1),
+                                new ListOffsetsRequestData.ListOffsetsPartition()
+                                        .setPartitionIndex(1)
+                                        .setTimestamp(-1)))));
         return r;
     }
 
     private static MetadataResponseData.MetadataResponseTopic topic(MetadataResponseData r, String name) {
-        return r.topics().stream().filter(t -> name.equals(t.name())).findFirst()
+        return r.topics().stream()
+                .filter(t -> name.equals(t.name()))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no " + name + " in " + r));
     }
 }

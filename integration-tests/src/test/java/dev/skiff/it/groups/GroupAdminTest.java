@@ -32,55 +32,76 @@ class GroupAdminTest {
 
     @SuppressWarnings("deprecation")
     private static Set<String> listed(Admin admin) throws Exception {
-        return admin.listConsumerGroups().all().get().stream().map(ConsumerGroupListing::groupId).collect(Collectors.toSet());
+        return admin.listConsumerGroups().all().get().stream()
+                .map(ConsumerGroupListing::groupId)
+                .collect(Collectors.toSet());
     }
 
     @Test
     @Timeout(30)
     void listDescribeAndDeleteGroupsAndOffsets() throws Exception {
-        try (EmbeddedSkiff broker = GroupClients.broker(TOPIC, 3); Admin admin = GroupClients.admin(broker)) {
+        try (EmbeddedSkiff broker = GroupClients.broker(TOPIC, 3);
+                Admin admin = GroupClients.admin(broker)) {
             GroupClients.produce(broker, TOPIC, 3, 5, 1_000);
             TopicPartition p0 = new TopicPartition(TOPIC, 0);
             try (KafkaConsumer<String, String> c = GroupClients.consumer(broker, "audit")) {
                 c.subscribe(List.of(TOPIC));
-                Poll.until(Duration.ofSeconds(20), "an assignment", () -> {
-                    c.poll(Duration.ofMillis(50));
-                    return c.assignment();
-                }, a -> a.size() == 3);
+                Poll.until(
+                        Duration.ofSeconds(20),
+                        "an assignment",
+                        () -> {
+                            c.poll(Duration.ofMillis(50));
+                            return c.assignment();
+                        },
+                        a -> a.size() == 3);
                 c.commitSync();
 
                 assertTrue(listed(admin).contains("audit"));
-                ConsumerGroupDescription d = admin.describeConsumerGroups(List.of("audit")).describedGroups()
-                        .get("audit").get();
+                ConsumerGroupDescription d = admin.describeConsumerGroups(List.of("audit"))
+                        .describedGroups()
+                        .get("audit")
+                        .get();
                 assertEquals(GroupState.STABLE, d.groupState());
                 assertEquals("range", d.partitionAssignor());
                 assertEquals(1, d.members().size());
                 MemberDescription m = d.members().iterator().next();
-                assertEquals(Set.of(p0, new TopicPartition(TOPIC, 1), new TopicPartition(TOPIC, 2)),
+                assertEquals(
+                        Set.of(p0, new TopicPartition(TOPIC, 1), new TopicPartition(TOPIC, 2)),
                         m.assignment().topicPartitions());
                 assertEquals(c.groupMetadata().memberId(), m.consumerId());
 
-                ExecutionException subscribed = assertThrows(ExecutionException.class,
-                        () -> admin.deleteConsumerGroupOffsets("audit", Set.of(p0)).all().get());
+                ExecutionException subscribed = assertThrows(
+                        ExecutionException.class,
+                        () -> admin.deleteConsumerGroupOffsets("audit", Set.of(p0))
+                                .all()
+                                .get());
                 assertInstanceOf(GroupSubscribedToTopicException.class, subscribed.getCause());
-                ExecutionException notEmpty = assertThrows(ExecutionException.class,
+                ExecutionException notEmpty = assertThrows(
+                        ExecutionException.class,
                         () -> admin.deleteConsumerGroups(List.of("audit")).all().get());
                 assertInstanceOf(GroupNotEmptyException.class, notEmpty.getCause());
             }
 
             // the consumer left: offsets and then the group can go
             admin.deleteConsumerGroupOffsets("audit", Set.of(p0)).all().get();
-            var left = admin.listConsumerGroupOffsets("audit").partitionsToOffsetAndMetadata().get();
+            var left = admin.listConsumerGroupOffsets("audit")
+                    .partitionsToOffsetAndMetadata()
+                    .get();
             assertFalse(left.containsKey(p0));
             assertEquals(5, left.get(new TopicPartition(TOPIC, 1)).offset());
-            ConsumerGroupDescription empty = admin.describeConsumerGroups(List.of("audit")).describedGroups()
-                    .get("audit").get();
+            ConsumerGroupDescription empty = admin.describeConsumerGroups(List.of("audit"))
+                    .describedGroups()
+                    .get("audit")
+                    .get();
             assertEquals(GroupState.EMPTY, empty.groupState());
             assertTrue(empty.members().isEmpty());
 
             admin.deleteConsumerGroups(List.of("audit")).all().get();
             assertFalse(listed(admin).contains("audit"));
-            assertTrue(admin.listConsumerGroupOffsets("audit").partitionsToOffsetAndMetadata().get().isEmpty());
+            assertTrue(admin.listConsumerGroupOffsets("audit")
+                    .partitionsToOffsetAndMetadata()
+                    .get()
+                    .isEmpty());
         }
     }
 }

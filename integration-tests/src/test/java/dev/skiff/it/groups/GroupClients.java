@@ -20,7 +20,8 @@ final class GroupClients {
     private GroupClients() {}
 
     static EmbeddedSkiff broker(String topic, int partitions) {
-        return EmbeddedSkiff.builder().topic(topic, partitions)
+        return EmbeddedSkiff.builder()
+                .topic(topic, partitions)
                 .property("group.initial.rebalance.delay.ms", "0")
                 .property("group.min.session.timeout.ms", "1000")
                 .start();
@@ -63,7 +64,8 @@ final class GroupClients {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
             for (int i = 0; i < perPartition; i++)
                 for (int part = 0; part < partitions; part++)
-                    producer.send(new ProducerRecord<>(topic, part, baseTimestamp + i, null, part + "-" + i)).get();
+                    producer.send(new ProducerRecord<>(topic, part, baseTimestamp + i, null, part + "-" + i))
+                            .get();
         }
     }
 }

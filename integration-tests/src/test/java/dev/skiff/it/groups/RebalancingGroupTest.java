@@ -53,7 +53,8 @@ class RebalancingGroupTest {
             }
         }
 
-        @Override public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
             for (TopicPartition tp : partitions) {
                 Long next = processed.remove(tp);
@@ -62,7 +63,10 @@ class RebalancingGroupTest {
             if (!commit.isEmpty()) consumer.commitSync(commit);
         }
 
-        @Override public void onPartitionsAssigned(Collection<TopicPartition> partitions) { assignments++; }
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            assignments++;
+        }
     }
 
     private static int total(Map<Integer, List<Long>> seen) {
@@ -94,7 +98,9 @@ class RebalancingGroupTest {
             }
             assertTrue(joined && left, "the group should have rebalanced twice while consuming");
             for (int p = 0; p < PARTITIONS; p++) {
-                List<Long> expected = IntStream.range(0, PER_PARTITION).mapToObj(i -> (long) i).toList();
+                List<Long> expected = IntStream.range(0, PER_PARTITION)
+                        .mapToObj(i -> (long) i)
+                        .toList();
                 assertEquals(expected, seen.get(p), "partition " + p);
             }
             for (Member m : members) m.consumer.close();

@@ -20,7 +20,8 @@ class StaticMembershipTest {
 
     private static final String TOPIC = "pinned";
 
-    private static KafkaConsumer<String, String> member(EmbeddedSkiff broker, String instance, ConsumerRebalanceListener l) {
+    private static KafkaConsumer<String, String> member(
+            EmbeddedSkiff broker, String instance, ConsumerRebalanceListener l) {
         var props = GroupClients.consumerProps(broker, "static-group");
         props.put("group.instance.id", instance);
         KafkaConsumer<String, String> c = new KafkaConsumer<>(props);
@@ -33,9 +34,15 @@ class StaticMembershipTest {
         final AtomicInteger revoked = new AtomicInteger();
         final AtomicInteger assigned = new AtomicInteger();
 
-        @Override public void onPartitionsRevoked(Collection<TopicPartition> p) { if (!p.isEmpty()) revoked.incrementAndGet(); }
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> p) {
+            if (!p.isEmpty()) revoked.incrementAndGet();
+        }
 
-        @Override public void onPartitionsAssigned(Collection<TopicPartition> p) { assigned.incrementAndGet(); }
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> p) {
+            assigned.incrementAndGet();
+        }
     }
 
     @Test
@@ -45,23 +52,36 @@ class StaticMembershipTest {
             Counting other = new Counting();
             KafkaConsumer<String, String> a = member(broker, "instance-a", new Counting());
             try (KafkaConsumer<String, String> b = member(broker, "instance-b", other)) {
-                Poll.until(Duration.ofSeconds(20), "two members with two partitions each", () -> {
-                    a.poll(Duration.ofMillis(20));
-                    b.poll(Duration.ofMillis(20));
-                    return List.of(a.assignment().size(), b.assignment().size(),
-                            a.groupMetadata().generationId() == b.groupMetadata().generationId() ? 1 : 0);
-                }, s -> s.equals(List.of(2, 2, 1)));
+                Poll.until(
+                        Duration.ofSeconds(20),
+                        "two members with two partitions each",
+                        () -> {
+                            a.poll(Duration.ofMillis(20));
+                            b.poll(Duration.ofMillis(20));
+                            return List.of(
+                                    a.assignment().size(),
+                                    b.assignment().size(),
+                                    a.groupMetadata().generationId()
+                                                    == b.groupMetadata().generationId()
+                                            ? 1
+                                            : 0);
+                        },
+                        s -> s.equals(List.of(2, 2, 1)));
                 Set<TopicPartition> partitionsOfA = Set.copyOf(a.assignment());
                 int generation = a.groupMetadata().generationId();
                 int revokedBefore = other.revoked.get(), assignedBefore = other.assigned.get();
                 a.close(); // a static member does not leave the group on close
 
                 try (KafkaConsumer<String, String> again = member(broker, "instance-a", new Counting())) {
-                    Poll.until(Duration.ofSeconds(GroupClients.SESSION_TIMEOUT_MS / 1000), "instance-a back", () -> {
-                        again.poll(Duration.ofMillis(20));
-                        b.poll(Duration.ofMillis(20));
-                        return again.assignment();
-                    }, s -> !s.isEmpty());
+                    Poll.until(
+                            Duration.ofSeconds(GroupClients.SESSION_TIMEOUT_MS / 1000),
+                            "instance-a back",
+                            () -> {
+                                again.poll(Duration.ofMillis(20));
+                                b.poll(Duration.ofMillis(20));
+                                return again.assignment();
+                            },
+                            s -> !s.isEmpty());
                     assertEquals(partitionsOfA, again.assignment());
                     assertEquals(generation, again.groupMetadata().generationId(), "no new generation");
                     for (int i = 0; i < 10; i++) b.poll(Duration.ofMillis(50));

@@ -1,12 +1,12 @@
 package dev.skiff.it.hostile;
 
-import dev.skiff.server.InsideBroker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.skiff.broker.Partition;
 import dev.skiff.it.Poll;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.server.EmbeddedSkiff;
+import dev.skiff.server.InsideBroker;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -38,8 +38,10 @@ class AbandonedFetchTest {
         try (EmbeddedSkiff broker = EmbeddedSkiff.builder().start()) {
             Survival survival = Survival.before(broker);
             broker.createTopic("waited-on", 1);
-            Partition partition = InsideBroker.of(broker).topics().get("waited-on").partition(0);
-            ScheduledThreadPoolExecutor timer = (ScheduledThreadPoolExecutor) InsideBroker.of(broker).scheduler();
+            Partition partition =
+                    InsideBroker.of(broker).topics().get("waited-on").partition(0);
+            ScheduledThreadPoolExecutor timer =
+                    (ScheduledThreadPoolExecutor) InsideBroker.of(broker).scheduler();
             int timersBefore = timer.getQueue().size();
 
             List<Socket> clients = new ArrayList<>();
@@ -47,7 +49,10 @@ class AbandonedFetchTest {
             for (int c = 0; c < CONNECTIONS; c++) {
                 ByteArrayOutputStream requests = new ByteArrayOutputStream();
                 for (int i = 0; i < FETCHES_PER_CONNECTION; i++) {
-                    requests.write(RequestFrames.frame(ApiKeys.FETCH, (short) 12, ++correlationId,
+                    requests.write(RequestFrames.frame(
+                            ApiKeys.FETCH,
+                            (short) 12,
+                            ++correlationId,
                             RequestFrames.fetch("waited-on", 0, 0, HOUR_MS, 1 << 20)));
                 }
                 Socket s = new Socket(InetAddress.getLoopbackAddress(), broker.port());
@@ -62,11 +67,14 @@ class AbandonedFetchTest {
             for (Socket s : clients) close(s);
 
             Poll.until("no fetch waiting once their connections closed", partition::waiterCount, n -> n == 0);
-            Poll.until("their timeouts gone from the timer", () -> timer.getQueue().size(), n -> n <= timersBefore);
+            Poll.until(
+                    "their timeouts gone from the timer", () -> timer.getQueue().size(), n -> n <= timersBefore);
 
             Map<String, Object> props = Map.of("bootstrap.servers", broker.bootstrapServers(), "acks", "all");
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-                RecordMetadata written = producer.send(new ProducerRecord<>("waited-on", 0, "k", "after")).get(30, TimeUnit.SECONDS);
+            try (KafkaProducer<String, String> producer =
+                    new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+                RecordMetadata written = producer.send(new ProducerRecord<>("waited-on", 0, "k", "after"))
+                        .get(30, TimeUnit.SECONDS);
                 assertEquals(0, written.offset());
             }
             assertEquals(0, partition.waiterCount());

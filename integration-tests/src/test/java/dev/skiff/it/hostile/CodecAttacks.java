@@ -32,20 +32,31 @@ final class CodecAttacks {
 
     /** A Produce request frame (size prefix included) for one partition of one topic. */
     static byte[] produce(short version, int correlationId, String topic, int partition, byte[] records) {
-        ProduceRequestData body = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30_000)
-                .setTopicData(new java.util.ArrayList<>(List.of(new ProduceRequestData.TopicProduceData().setName(topic)
-                        .setPartitionData(new java.util.ArrayList<>(List.of(new ProduceRequestData.PartitionProduceData()
-                                .setIndex(partition).setRecords(new BufferRecords(Unpooled.wrappedBuffer(records)))))))));
+        ProduceRequestData body = new ProduceRequestData()
+                .setAcks((short) -1)
+                .setTimeoutMs(30_000)
+                .setTopicData(new java.util.ArrayList<>(List.of(new ProduceRequestData.TopicProduceData()
+                        .setName(topic)
+                        .setPartitionData(
+                                new java.util.ArrayList<>(List.of(new ProduceRequestData.PartitionProduceData()
+                                        .setIndex(partition)
+                                        .setRecords(new BufferRecords(Unpooled.wrappedBuffer(records)))))))));
         ProtocolWriter w = new ProtocolWriter();
-        new RequestHeaderData().setRequestApiKey(ApiKeys.PRODUCE.id()).setRequestApiVersion(version)
-                .setCorrelationId(correlationId).setClientId("codec-attack")
+        new RequestHeaderData()
+                .setRequestApiKey(ApiKeys.PRODUCE.id())
+                .setRequestApiVersion(version)
+                .setCorrelationId(correlationId)
+                .setClientId("codec-attack")
                 .write(w, ApiKeys.PRODUCE.requestHeaderVersion(version));
         body.write(w, version);
         return frame(w.toByteArray());
     }
 
     static byte[] frame(byte[] payload) {
-        return ByteBuffer.allocate(4 + payload.length).putInt(payload.length).put(payload).array();
+        return ByteBuffer.allocate(4 + payload.length)
+                .putInt(payload.length)
+                .put(payload)
+                .array();
     }
 
     /** Sends a Produce v2-v8 (response header v0) and returns the one partition's error code. */
@@ -64,9 +75,20 @@ final class CodecAttacks {
     /** A v2 batch around a raw records section, with a valid CRC32C. */
     static byte[] batch(int compressionId, int attributesExtra, int count, byte[] records) {
         ByteBuffer b = ByteBuffer.allocate(61 + records.length);
-        b.putLong(0).putInt(b.capacity() - 12).putInt(-1).put((byte) 2).putInt(0)
-                .putShort((short) (compressionId | attributesExtra)).putInt(count - 1)
-                .putLong(T0).putLong(T0).putLong(-1).putShort((short) -1).putInt(-1).putInt(count).put(records);
+        b.putLong(0)
+                .putInt(b.capacity() - 12)
+                .putInt(-1)
+                .put((byte) 2)
+                .putInt(0)
+                .putShort((short) (compressionId | attributesExtra))
+                .putInt(count - 1)
+                .putLong(T0)
+                .putLong(T0)
+                .putLong(-1)
+                .putShort((short) -1)
+                .putInt(-1)
+                .putInt(count)
+                .put(records);
         CRC32C crc = new CRC32C();
         crc.update(b.array(), 21, b.capacity() - 21);
         b.putInt(17, (int) crc.getValue());
@@ -138,8 +160,11 @@ final class CodecAttacks {
         for (long i = 0; i < zeros / MB; i++) crc.update(zero);
         crc.update(suffix);
         int size = (int) (prefix.length + zeros + suffix.length);
-        out.writeBytes(ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-                .putInt((int) crc.getValue()).putInt(size).array());
+        out.writeBytes(ByteBuffer.allocate(8)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putInt((int) crc.getValue())
+                .putInt(size)
+                .array());
         return out.toByteArray();
     }
 
@@ -170,19 +195,31 @@ final class CodecAttacks {
 
     /** A magic 0 gzip wrapper around one magic 0 message whose value is {@code zeros} zero bytes. */
     static byte[] legacyGzipWrapper(long zeros) {
-        ByteBuffer afterCrc = ByteBuffer.allocate(10).put((byte) 0).put((byte) 0).putInt(-1).putInt((int) zeros);
+        ByteBuffer afterCrc =
+                ByteBuffer.allocate(10).put((byte) 0).put((byte) 0).putInt(-1).putInt((int) zeros);
         CRC32 crc = new CRC32();
         crc.update(afterCrc.array());
         byte[] zero = new byte[MB];
         for (long i = 0; i < zeros / MB; i++) crc.update(zero);
-        ByteBuffer head = ByteBuffer.allocate(26).putLong(0).putInt((int) (14 + zeros)).putInt((int) crc.getValue())
+        ByteBuffer head = ByteBuffer.allocate(26)
+                .putLong(0)
+                .putInt((int) (14 + zeros))
+                .putInt((int) crc.getValue())
                 .put(afterCrc.array());
         byte[] value = gzip(head.array(), zeros, new byte[0]);
-        ByteBuffer wrapperAfterCrc = ByteBuffer.allocate(10 + value.length).put((byte) 0).put((byte) 1)
-                .putInt(-1).putInt(value.length).put(value);
+        ByteBuffer wrapperAfterCrc = ByteBuffer.allocate(10 + value.length)
+                .put((byte) 0)
+                .put((byte) 1)
+                .putInt(-1)
+                .putInt(value.length)
+                .put(value);
         CRC32 wrapperCrc = new CRC32();
         wrapperCrc.update(wrapperAfterCrc.array());
-        return ByteBuffer.allocate(16 + wrapperAfterCrc.capacity()).putLong(0).putInt(4 + wrapperAfterCrc.capacity())
-                .putInt((int) wrapperCrc.getValue()).put(wrapperAfterCrc.array()).array();
+        return ByteBuffer.allocate(16 + wrapperAfterCrc.capacity())
+                .putLong(0)
+                .putInt(4 + wrapperAfterCrc.capacity())
+                .putInt((int) wrapperCrc.getValue())
+                .put(wrapperAfterCrc.array())
+                .array();
     }
 }

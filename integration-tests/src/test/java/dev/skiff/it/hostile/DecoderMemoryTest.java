@@ -57,15 +57,19 @@ class DecoderMemoryTest {
             w.writeUnsignedVarint(0); // topics: null (all)
             w.writeUnsignedVarint(0); // tagged fields
         }
-        w.writeBool(false);           // require stable
-        w.writeUnsignedVarint(0);     // tagged fields
+        w.writeBool(false); // require stable
+        w.writeUnsignedVarint(0); // tagged fields
         return CodecAttacks.frame(w.toByteArray());
     }
 
     private static ProtocolWriter header(ApiKeys api, short version) {
         ProtocolWriter w = new ProtocolWriter();
-        new RequestHeaderData().setRequestApiKey(api.id()).setRequestApiVersion(version).setCorrelationId(1)
-                .setClientId("decoder-attack").write(w, api.requestHeaderVersion(version));
+        new RequestHeaderData()
+                .setRequestApiKey(api.id())
+                .setRequestApiVersion(version)
+                .setCorrelationId(1)
+                .setClientId("decoder-attack")
+                .write(w, api.requestHeaderVersion(version));
         return w;
     }
 }

@@ -24,7 +24,8 @@ class DecompressionBombTest {
         byte[] wrapper = CodecAttacks.legacyGzipWrapper(250L * MB);
         byte[] legacySet = CodecAttacks.concat(wrapper, wrapper, wrapper, wrapper, wrapper, wrapper);
         byte[] bomb = CodecAttacks.gzipBombBatch(1200L * MB);
-        assertTrue(legacySet.length < 2 * MB && bomb.length < 2 * MB, legacySet.length + " and " + bomb.length + " bytes");
+        assertTrue(
+                legacySet.length < 2 * MB && bomb.length < 2 * MB, legacySet.length + " and " + bomb.length + " bytes");
 
         try (MemoryCappedBroker broker = MemoryCappedBroker.start(dataDir)) {
             MemoryCappedBroker.Baseline baseline = MemoryCappedBroker.Baseline.before(broker);
@@ -33,15 +34,23 @@ class DecompressionBombTest {
 
             try (RawConnection c = new RawConnection("127.0.0.1", broker.port())) {
                 for (int i = 0; i < 3; i++) { // once would have taken 1.5 GB
-                    assertEquals(Errors.MESSAGE_TOO_LARGE.code(),
-                            CodecAttacks.produceError(c, (short) 2, 10 + i, "bombed", legacySet), "legacy wrappers");
-                    assertEquals(Errors.MESSAGE_TOO_LARGE.code(),
-                            CodecAttacks.produceError(c, (short) 2, 20 + i, "bombed-compacted", legacySet), "legacy, compacted");
+                    assertEquals(
+                            Errors.MESSAGE_TOO_LARGE.code(),
+                            CodecAttacks.produceError(c, (short) 2, 10 + i, "bombed", legacySet),
+                            "legacy wrappers");
+                    assertEquals(
+                            Errors.MESSAGE_TOO_LARGE.code(),
+                            CodecAttacks.produceError(c, (short) 2, 20 + i, "bombed-compacted", legacySet),
+                            "legacy, compacted");
                 }
-                assertEquals(Errors.RECORD_LIST_TOO_LARGE.code(),
-                        CodecAttacks.produceError(c, (short) 3, 30, "bombed", bomb), "gzip batch");
-                assertEquals(Errors.RECORD_LIST_TOO_LARGE.code(),
-                        CodecAttacks.produceError(c, (short) 8, 31, "bombed-compacted", bomb), "gzip batch, compacted");
+                assertEquals(
+                        Errors.RECORD_LIST_TOO_LARGE.code(),
+                        CodecAttacks.produceError(c, (short) 3, 30, "bombed", bomb),
+                        "gzip batch");
+                assertEquals(
+                        Errors.RECORD_LIST_TOO_LARGE.code(),
+                        CodecAttacks.produceError(c, (short) 8, 31, "bombed-compacted", bomb),
+                        "gzip batch, compacted");
             }
             broker.assertAlive();
             assertEquals(0, broker.endOffset("bombed"), "nothing of the bombs was stored");

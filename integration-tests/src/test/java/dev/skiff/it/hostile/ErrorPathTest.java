@@ -3,6 +3,7 @@ package dev.skiff.it.hostile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.it.wire.WireClient;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -18,7 +19,6 @@ import dev.skiff.protocol.message.ProduceRequestData;
 import dev.skiff.protocol.message.ProduceResponseData;
 import dev.skiff.protocol.types.Uuid;
 import dev.skiff.server.EmbeddedSkiff;
-import dev.skiff.it.wire.WireClient;
 import dev.skiff.server.control.Reply;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
@@ -65,9 +65,12 @@ class ErrorPathTest {
                     }
                 }
                 // The connection is still open and served.
-                ApiVersionsResponseData after = (ApiVersionsResponseData) s.send(ApiKeys.API_VERSIONS, (short) 3,
+                ApiVersionsResponseData after = (ApiVersionsResponseData) s.send(
+                        ApiKeys.API_VERSIONS,
+                        (short) 3,
                         new ApiVersionsRequestData().setClientSoftwareName("t").setClientSoftwareVersion("1"),
-                        "follow-up", ++correlationId);
+                        "follow-up",
+                        ++correlationId);
                 assertEquals(0, after.errorCode());
             }
             assertTrue(failures.isEmpty(), String.join("\n", failures));
@@ -81,35 +84,56 @@ class ErrorPathTest {
             Survival survival = Survival.before(broker);
             // The broker handles the request; its answer then fails, as a handler's future would.
             for (ApiKeys api : List.of(ApiKeys.METADATA, ApiKeys.PRODUCE, ApiKeys.LIST_OFFSETS)) {
-                broker.control(api, (ctx, request) -> ctx.clientId().equals(ATTACKER) ? Reply.keep().thenEdit(r -> {
-                    throw new IllegalStateException("injected failure after handling");
-                }) : null);
+                broker.control(
+                        api,
+                        (ctx, request) -> ctx.clientId().equals(ATTACKER)
+                                ? Reply.keep().thenEdit(r -> {
+                                    throw new IllegalStateException("injected failure after handling");
+                                })
+                                : null);
             }
             try (WireClient s = new WireClient(broker.port())) {
-                MetadataResponseData md = (MetadataResponseData) s.send(ApiKeys.METADATA, (short) 12,
-                        new MetadataRequestData().setTopics(new ArrayList<>(List.of(
-                                new MetadataRequestData.MetadataRequestTopic().setName("orders")))), ATTACKER, 1);
+                MetadataResponseData md = (MetadataResponseData) s.send(
+                        ApiKeys.METADATA,
+                        (short) 12,
+                        new MetadataRequestData()
+                                .setTopics(new ArrayList<>(
+                                        List.of(new MetadataRequestData.MetadataRequestTopic().setName("orders")))),
+                        ATTACKER,
+                        1);
                 assertEquals("orders", md.topics().get(0).name());
-                assertEquals(Errors.UNKNOWN_SERVER_ERROR.code(), md.topics().get(0).errorCode());
+                assertEquals(
+                        Errors.UNKNOWN_SERVER_ERROR.code(), md.topics().get(0).errorCode());
 
-                ProduceRequestData produce = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(5000);
-                produce.topicData().add(new ProduceRequestData.TopicProduceData().setName("orders").setPartitionData(
-                        new ArrayList<>(List.of(new ProduceRequestData.PartitionProduceData().setIndex(1)))));
+                ProduceRequestData produce =
+                        new ProduceRequestData().setAcks((short) -1).setTimeoutMs(5000);
+                produce.topicData()
+                        .add(new ProduceRequestData.TopicProduceData()
+                                .setName("orders")
+                                .setPartitionData(new ArrayList<>(
+                                        List.of(new ProduceRequestData.PartitionProduceData().setIndex(1)))));
                 ProduceResponseData pr = (ProduceResponseData) s.send(ApiKeys.PRODUCE, (short) 9, produce, ATTACKER, 2);
-                ProduceResponseData.PartitionProduceResponse p = pr.responses().get(0).partitionResponses().get(0);
+                ProduceResponseData.PartitionProduceResponse p =
+                        pr.responses().get(0).partitionResponses().get(0);
                 assertEquals(1, p.index());
                 assertEquals(Errors.UNKNOWN_SERVER_ERROR.code(), p.errorCode());
                 assertEquals(-1, p.baseOffset());
 
                 ListOffsetsRequestData lo = new ListOffsetsRequestData().setReplicaId(-1);
-                lo.topics().add(new ListOffsetsRequestData.ListOffsetsTopic().setName("orders").setPartitions(
-                        new ArrayList<>(List.of(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0)
-                                .setTimestamp(-1)))));
-                ListOffsetsResponseData lr = (ListOffsetsResponseData) s.send(ApiKeys.LIST_OFFSETS, (short) 7, lo, ATTACKER, 3);
-                assertEquals(Errors.UNKNOWN_SERVER_ERROR.code(), lr.topics().get(0).partitions().get(0).errorCode());
+                lo.topics()
+                        .add(new ListOffsetsRequestData.ListOffsetsTopic()
+                                .setName("orders")
+                                .setPartitions(new ArrayList<>(List.of(new ListOffsetsRequestData.ListOffsetsPartition()
+                                        .setPartitionIndex(0)
+                                        .setTimestamp(-1)))));
+                ListOffsetsResponseData lr =
+                        (ListOffsetsResponseData) s.send(ApiKeys.LIST_OFFSETS, (short) 7, lo, ATTACKER, 3);
+                assertEquals(
+                        Errors.UNKNOWN_SERVER_ERROR.code(),
+                        lr.topics().get(0).partitions().get(0).errorCode());
 
-                MetadataResponseData fine = (MetadataResponseData) s.send(ApiKeys.METADATA, (short) 12,
-                        new MetadataRequestData().setTopics(null), "follow-up", 4);
+                MetadataResponseData fine = (MetadataResponseData)
+                        s.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(null), "follow-up", 4);
                 assertTrue(fine.topics().stream().anyMatch(t -> t.name().equals("orders") && t.errorCode() == 0));
             }
             survival.assertServedAndRestartsIntact();
@@ -126,8 +150,11 @@ class ErrorPathTest {
             });
             try (WireClient s = new WireClient(broker.port())) {
                 ProduceRequestData produce = new ProduceRequestData().setAcks((short) 0);
-                produce.topicData().add(new ProduceRequestData.TopicProduceData().setName("orders").setPartitionData(
-                        new ArrayList<>(List.of(new ProduceRequestData.PartitionProduceData().setIndex(0)))));
+                produce.topicData()
+                        .add(new ProduceRequestData.TopicProduceData()
+                                .setName("orders")
+                                .setPartitionData(new ArrayList<>(
+                                        List.of(new ProduceRequestData.PartitionProduceData().setIndex(0)))));
                 s.write(ApiKeys.PRODUCE, (short) 9, produce, ATTACKER, 1);
                 // No answer can carry the error, so the producer learns of it by the close.
                 assertTrue(s.closedByBroker(), "the broker closed the connection");
@@ -137,8 +164,16 @@ class ErrorPathTest {
     }
 
     /** Sends {@code request} and checks the answer: right correlation id, decodable at v, the error inside. */
-    private static void check(WireClient s, ApiKeys api, short v, ApiMessage request, String clientId, int correlationId,
-                              Errors expected, List<String> failures) throws Exception {
+    private static void check(
+            WireClient s,
+            ApiKeys api,
+            short v,
+            ApiMessage request,
+            String clientId,
+            int correlationId,
+            Errors expected,
+            List<String> failures)
+            throws Exception {
         String what = api + " v" + v + " (" + expected + ")";
         ApiMessage response;
         try {
@@ -152,7 +187,10 @@ class ErrorPathTest {
 
     /** The APIs and version ranges the broker advertises. */
     private static Map<ApiKeys, short[]> served(EmbeddedSkiff broker) {
-        ApiVersionsResponseData r = (ApiVersionsResponseData) WireClient.call(broker.port(), ApiKeys.API_VERSIONS, 3,
+        ApiVersionsResponseData r = (ApiVersionsResponseData) WireClient.call(
+                broker.port(),
+                ApiKeys.API_VERSIONS,
+                3,
                 new ApiVersionsRequestData().setClientSoftwareName("t").setClientSoftwareVersion("1"));
         assertEquals(0, r.errorCode());
         Map<ApiKeys, short[]> out = new LinkedHashMap<>();
@@ -177,8 +215,10 @@ class ErrorPathTest {
 
     private static void fill(Object message, int depth) throws ReflectiveOperationException {
         for (Method m : message.getClass().getDeclaredMethods()) {
-            if (!m.getName().startsWith("set") || m.getParameterCount() != 1 || m.getParameterTypes()[0] != List.class) continue;
-            Class<?> element = (Class<?>) ((ParameterizedType) m.getGenericParameterTypes()[0]).getActualTypeArguments()[0];
+            if (!m.getName().startsWith("set") || m.getParameterCount() != 1 || m.getParameterTypes()[0] != List.class)
+                continue;
+            Class<?> element =
+                    (Class<?>) ((ParameterizedType) m.getGenericParameterTypes()[0]).getActualTypeArguments()[0];
             List<Object> list = new ArrayList<>();
             if (element == String.class) list.add("t");
             else if (element == Integer.class) list.add(0);
@@ -189,7 +229,8 @@ class ErrorPathTest {
                 fill(e, depth + 1);
                 for (Method n : element.getDeclaredMethods()) {
                     // a name for each topic or group element, so answers have a key to mirror
-                    if (n.getParameterCount() == 1 && n.getParameterTypes()[0] == String.class
+                    if (n.getParameterCount() == 1
+                            && n.getParameterTypes()[0] == String.class
                             && (n.getName().equals("setName") || n.getName().equals("setTopic"))) n.invoke(e, "t");
                 }
                 list.add(e);

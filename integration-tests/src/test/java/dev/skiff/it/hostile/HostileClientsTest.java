@@ -44,8 +44,12 @@ class HostileClientsTest {
     static byte[] apiVersions(int correlationId) {
         byte[] client = "hostile".getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(4 + 10 + client.length);
-        b.putInt(10 + client.length).putShort((short) 18).putShort((short) 0).putInt(correlationId)
-                .putShort((short) client.length).put(client);
+        b.putInt(10 + client.length)
+                .putShort((short) 18)
+                .putShort((short) 0)
+                .putInt(correlationId)
+                .putShort((short) client.length)
+                .put(client);
         return b.array();
     }
 
@@ -87,7 +91,7 @@ class HostileClientsTest {
     @Test
     void connectionsPerIpAreCapped() throws Exception {
         try (LogCapture logs = new LogCapture(SERVER_LOGS);
-             EmbeddedSkiff broker = broker(Map.of("max.connections.per.ip", "3"))) {
+                EmbeddedSkiff broker = broker(Map.of("max.connections.per.ip", "3"))) {
             List<Socket> allowed = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 allowed.add(connect(broker));
@@ -97,14 +101,19 @@ class HostileClientsTest {
                 assertTrue(closedByBroker(extra, Duration.ofSeconds(10)), "the fourth connection is closed");
             }
             assertTrue(logs.contains("max.connections.per.ip=3"), "reason logged: " + logs.messages());
-            for (int i = 0; i < 3; i++) assertEquals(100 + i, roundTrip(allowed.get(i), 100 + i), "the others still work");
+            for (int i = 0; i < 3; i++)
+                assertEquals(100 + i, roundTrip(allowed.get(i), 100 + i), "the others still work");
             allowed.remove(0).close();
             // the freed slot is given back once the broker has seen the close
-            Poll.until(Duration.ofSeconds(10), "a connection accepted again", () -> {
-                try (Socket again = connect(broker)) {
-                    return roundTrip(again, 7);
-                }
-            }, id -> id == 7);
+            Poll.until(
+                    Duration.ofSeconds(10),
+                    "a connection accepted again",
+                    () -> {
+                        try (Socket again = connect(broker)) {
+                            return roundTrip(again, 7);
+                        }
+                    },
+                    id -> id == 7);
             for (Socket s : allowed) s.close();
         }
     }
@@ -113,7 +122,8 @@ class HostileClientsTest {
     void pipeliningPastTheInFlightLimitIsSlowedNotDropped() throws Exception {
         int requests = 2000;
         try (EmbeddedSkiff broker = broker(Map.of("skiff.max.inflight.requests.per.connection", "2"));
-             Socket s = connect(broker); Socket other = connect(broker)) {
+                Socket s = connect(broker);
+                Socket other = connect(broker)) {
             // every request in one burst, without reading an answer, from a thread (the socket buffers fill)
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
                 try {
@@ -135,8 +145,9 @@ class HostileClientsTest {
     @Test
     void slowLorisIsCutOffAndOthersAreServed() throws Exception {
         try (LogCapture logs = new LogCapture(SERVER_LOGS);
-             EmbeddedSkiff broker = broker(Map.of("skiff.request.read.timeout.ms", "1000"));
-             Socket loris = connect(broker); Socket good = connect(broker)) {
+                EmbeddedSkiff broker = broker(Map.of("skiff.request.read.timeout.ms", "1000"));
+                Socket loris = connect(broker);
+                Socket good = connect(broker)) {
             AtomicBoolean cut = new AtomicBoolean();
             // a 1000-byte request announced, then trickled a byte at a time: it never completes
             CompletableFuture<Void> trickle = CompletableFuture.runAsync(() -> {
@@ -173,7 +184,7 @@ class HostileClientsTest {
     @Test
     void idleConnectionsAreClosedAndDoNotStallOthers() throws Exception {
         try (LogCapture logs = new LogCapture(SERVER_LOGS);
-             EmbeddedSkiff broker = broker(Map.of("connections.max.idle.ms", "1000"))) {
+                EmbeddedSkiff broker = broker(Map.of("connections.max.idle.ms", "1000"))) {
             List<Socket> idle = new ArrayList<>();
             for (int i = 0; i < 50; i++) idle.add(connect(broker));
             try (Socket good = connect(broker)) {
@@ -190,8 +201,8 @@ class HostileClientsTest {
     @Test
     void oversizedAndNonsenseFramesCloseOnlyTheirConnection() throws Exception {
         try (LogCapture logs = new LogCapture(SERVER_LOGS);
-             EmbeddedSkiff broker = broker(Map.of("socket.request.max.bytes", "1024"));
-             Socket good = connect(broker)) {
+                EmbeddedSkiff broker = broker(Map.of("socket.request.max.bytes", "1024"));
+                Socket good = connect(broker)) {
             // over the limit
             try (Socket s = connect(broker)) {
                 new DataOutputStream(s.getOutputStream()).writeInt(2000);
@@ -213,7 +224,9 @@ class HostileClientsTest {
             for (byte[] frame : nonsense) {
                 try (Socket s = connect(broker)) {
                     s.getOutputStream().write(frame);
-                    assertTrue(closedByBroker(s, Duration.ofSeconds(10)), "closed after " + java.util.Arrays.toString(frame));
+                    assertTrue(
+                            closedByBroker(s, Duration.ofSeconds(10)),
+                            "closed after " + java.util.Arrays.toString(frame));
                 }
             }
             assertEquals(5, roundTrip(good, 5), "the well-behaved connection is untouched");

@@ -1,6 +1,5 @@
 package dev.skiff.it.hostile;
 
-import dev.skiff.server.InsideBroker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -20,6 +19,7 @@ import dev.skiff.protocol.message.OffsetCommitResponseData;
 import dev.skiff.protocol.message.TxnOffsetCommitRequestData;
 import dev.skiff.protocol.message.TxnOffsetCommitResponseData;
 import dev.skiff.server.EmbeddedSkiff;
+import dev.skiff.server.InsideBroker;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.DataInputStream;
@@ -58,8 +58,12 @@ class InternalStateHostileTest {
         byte[] client = "internal-state-hostile".getBytes(StandardCharsets.UTF_8);
         boolean flexible = api.isFlexible(version);
         ByteBuffer frame = ByteBuffer.allocate(4 + 2 + 2 + 4 + 2 + client.length + (flexible ? 1 : 0) + payload.length);
-        frame.putInt(frame.capacity() - 4).putShort(api.id()).putShort(version).putInt(42)
-                .putShort((short) client.length).put(client);
+        frame.putInt(frame.capacity() - 4)
+                .putShort(api.id())
+                .putShort(version)
+                .putInt(42)
+                .putShort((short) client.length)
+                .put(client);
         if (flexible) frame.put((byte) 0); // no tagged fields in the header
         frame.put(payload);
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), broker.port())) {
@@ -83,17 +87,23 @@ class InternalStateHostileTest {
     }
 
     /** The error of an answer: {@code expected}, or a connection closed as Kafka's parser would; never NONE. */
-    private static <T> void assertRefused(Errors expected, Answer answer, Function<ByteBuf, T> read,
-                                          Function<T, Short> errorOf) {
+    private static <T> void assertRefused(
+            Errors expected, Answer answer, Function<ByteBuf, T> read, Function<T, Short> errorOf) {
         if (answer == null) return; // refused at parsing, as Kafka refuses it
         assertEquals(expected, Errors.forCode(errorOf.apply(read.apply(answer.body()))));
     }
 
     private static OffsetCommitRequestData commit(String group, String topic, String metadata) {
-        return new OffsetCommitRequestData().setGroupId(group).setGenerationIdOrMemberEpoch(-1).setMemberId("")
-                .setTopics(List.of(new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(topic)
+        return new OffsetCommitRequestData()
+                .setGroupId(group)
+                .setGenerationIdOrMemberEpoch(-1)
+                .setMemberId("")
+                .setTopics(List.of(new OffsetCommitRequestData.OffsetCommitRequestTopic()
+                        .setName(topic)
                         .setPartitions(List.of(new OffsetCommitRequestData.OffsetCommitRequestPartition()
-                                .setPartitionIndex(0).setCommittedOffset(3).setCommittedMetadata(metadata)))));
+                                .setPartitionIndex(0)
+                                .setCommittedOffset(3)
+                                .setCommittedMetadata(metadata)))));
     }
 
     private static short firstPartitionError(OffsetCommitResponseData r) {
@@ -105,13 +115,19 @@ class InternalStateHostileTest {
         try (EmbeddedSkiff broker = EmbeddedSkiff.builder().start()) {
             Survival survival = Survival.before(broker);
             short v8 = 8;
-            assertRefused(Errors.INVALID_GROUP_ID, call(broker, ApiKeys.OFFSET_COMMIT, v8, commit(HUGE, survival.topic(), "")),
-                    b -> new OffsetCommitResponseData(b, v8), InternalStateHostileTest::firstPartitionError);
+            assertRefused(
+                    Errors.INVALID_GROUP_ID,
+                    call(broker, ApiKeys.OFFSET_COMMIT, v8, commit(HUGE, survival.topic(), "")),
+                    b -> new OffsetCommitResponseData(b, v8),
+                    InternalStateHostileTest::firstPartitionError);
             // longer than offset.metadata.max.bytes (4096), and longer than a record can hold
             for (String metadata : List.of("m".repeat(4097), HUGE)) {
                 Answer a = call(broker, ApiKeys.OFFSET_COMMIT, v8, commit("fine-group", survival.topic(), metadata));
                 assertNotNull(a, "a string a request may carry is answered");
-                assertRefused(Errors.OFFSET_METADATA_TOO_LARGE, a, b -> new OffsetCommitResponseData(b, v8),
+                assertRefused(
+                        Errors.OFFSET_METADATA_TOO_LARGE,
+                        a,
+                        b -> new OffsetCommitResponseData(b, v8),
                         InternalStateHostileTest::firstPartitionError);
             }
             assertFalse(InsideBroker.of(broker).offsets().groupsWithOffsets().contains("fine-group"));
@@ -124,16 +140,27 @@ class InternalStateHostileTest {
         try (EmbeddedSkiff broker = EmbeddedSkiff.builder().start()) {
             Survival survival = Survival.before(broker);
             short v6 = 6;
-            JoinGroupRequestData join = new JoinGroupRequestData().setGroupId(HUGE).setSessionTimeoutMs(10_000)
-                    .setRebalanceTimeoutMs(10_000).setMemberId("").setProtocolType("consumer")
-                    .setProtocols(List.of(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range")
+            JoinGroupRequestData join = new JoinGroupRequestData()
+                    .setGroupId(HUGE)
+                    .setSessionTimeoutMs(10_000)
+                    .setRebalanceTimeoutMs(10_000)
+                    .setMemberId("")
+                    .setProtocolType("consumer")
+                    .setProtocols(List.of(new JoinGroupRequestData.JoinGroupRequestProtocol()
+                            .setName("range")
                             .setMetadata(new byte[0])));
-            assertRefused(Errors.INVALID_GROUP_ID, call(broker, ApiKeys.JOIN_GROUP, v6, join),
-                    b -> new JoinGroupResponseData(b, v6), JoinGroupResponseData::errorCode);
+            assertRefused(
+                    Errors.INVALID_GROUP_ID,
+                    call(broker, ApiKeys.JOIN_GROUP, v6, join),
+                    b -> new JoinGroupResponseData(b, v6),
+                    JoinGroupResponseData::errorCode);
             // a static member whose id (instance id + "-" + UUID) and record would not fit
             join.setGroupId("static-group").setGroupInstanceId(HUGE);
-            assertRefused(Errors.INVALID_REQUEST, call(broker, ApiKeys.JOIN_GROUP, v6, join),
-                    b -> new JoinGroupResponseData(b, v6), JoinGroupResponseData::errorCode);
+            assertRefused(
+                    Errors.INVALID_REQUEST,
+                    call(broker, ApiKeys.JOIN_GROUP, v6, join),
+                    b -> new JoinGroupResponseData(b, v6),
+                    JoinGroupResponseData::errorCode);
             survival.assertServedAndRestartsIntact();
         }
     }
@@ -143,30 +170,48 @@ class InternalStateHostileTest {
         try (EmbeddedSkiff broker = EmbeddedSkiff.builder().start()) {
             Survival survival = Survival.before(broker);
             short v2 = 2, v3 = 3;
-            InitProducerIdRequestData init = new InitProducerIdRequestData().setTransactionalId(HUGE)
-                    .setTransactionTimeoutMs(60_000);
+            InitProducerIdRequestData init =
+                    new InitProducerIdRequestData().setTransactionalId(HUGE).setTransactionTimeoutMs(60_000);
             // Kafka refuses a transactional id it cannot hold as an invalid request
-            assertRefused(Errors.INVALID_REQUEST, call(broker, ApiKeys.INIT_PRODUCER_ID, v2, init),
-                    b -> new InitProducerIdResponseData(b, v2), InitProducerIdResponseData::errorCode);
+            assertRefused(
+                    Errors.INVALID_REQUEST,
+                    call(broker, ApiKeys.INIT_PRODUCER_ID, v2, init),
+                    b -> new InitProducerIdResponseData(b, v2),
+                    InitProducerIdResponseData::errorCode);
 
             Answer ok = call(broker, ApiKeys.INIT_PRODUCER_ID, v2, init.setTransactionalId("tx"));
             InitProducerIdResponseData producer = new InitProducerIdResponseData(ok.body(), v2);
             assertEquals(Errors.NONE.code(), producer.errorCode());
-            AddOffsetsToTxnRequestData addOffsets = new AddOffsetsToTxnRequestData().setTransactionalId("tx")
-                    .setProducerId(producer.producerId()).setProducerEpoch(producer.producerEpoch()).setGroupId(HUGE);
-            assertRefused(Errors.INVALID_GROUP_ID, call(broker, ApiKeys.ADD_OFFSETS_TO_TXN, v3, addOffsets),
-                    b -> new AddOffsetsToTxnResponseData(b, v3), AddOffsetsToTxnResponseData::errorCode);
-            TxnOffsetCommitRequestData txnCommit = new TxnOffsetCommitRequestData().setTransactionalId("tx")
-                    .setGroupId(HUGE).setProducerId(producer.producerId()).setProducerEpoch(producer.producerEpoch())
-                    .setGenerationId(-1).setMemberId("")
-                    .setTopics(List.of(new TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic().setName(survival.topic())
+            AddOffsetsToTxnRequestData addOffsets = new AddOffsetsToTxnRequestData()
+                    .setTransactionalId("tx")
+                    .setProducerId(producer.producerId())
+                    .setProducerEpoch(producer.producerEpoch())
+                    .setGroupId(HUGE);
+            assertRefused(
+                    Errors.INVALID_GROUP_ID,
+                    call(broker, ApiKeys.ADD_OFFSETS_TO_TXN, v3, addOffsets),
+                    b -> new AddOffsetsToTxnResponseData(b, v3),
+                    AddOffsetsToTxnResponseData::errorCode);
+            TxnOffsetCommitRequestData txnCommit = new TxnOffsetCommitRequestData()
+                    .setTransactionalId("tx")
+                    .setGroupId(HUGE)
+                    .setProducerId(producer.producerId())
+                    .setProducerEpoch(producer.producerEpoch())
+                    .setGenerationId(-1)
+                    .setMemberId("")
+                    .setTopics(List.of(new TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic()
+                            .setName(survival.topic())
                             .setPartitions(List.of(new TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition()
-                                    .setPartitionIndex(0).setCommittedOffset(1)))));
-            assertRefused(Errors.INVALID_GROUP_ID, call(broker, ApiKeys.TXN_OFFSET_COMMIT, v3, txnCommit),
+                                    .setPartitionIndex(0)
+                                    .setCommittedOffset(1)))));
+            assertRefused(
+                    Errors.INVALID_GROUP_ID,
+                    call(broker, ApiKeys.TXN_OFFSET_COMMIT, v3, txnCommit),
                     b -> new TxnOffsetCommitResponseData(b, v3),
                     r -> r.topics().get(0).partitions().get(0).errorCode());
             survival.assertServedAndRestartsIntact();
-            assertNotNull(InsideBroker.of(broker).transactions().describe("tx"), "the readable transactional state is kept");
+            assertNotNull(
+                    InsideBroker.of(broker).transactions().describe("tx"), "the readable transactional state is kept");
         }
     }
 }

@@ -58,38 +58,59 @@ final class MemoryCappedBroker implements AutoCloseable {
     }
 
     private void launch() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                HEAP, DIRECT, "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "dev.skiff.server.Main",
-                "--port", "0", "--data-dir", dataDir.toString(), "--override", "offsets.topic.num.partitions=1"));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                HEAP,
+                DIRECT,
+                "-XX:+ExitOnOutOfMemoryError",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.skiff.server.Main",
+                "--port",
+                "0",
+                "--data-dir",
+                dataDir.toString(),
+                "--override",
+                "offsets.topic.num.partitions=1"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         process = pb.start();
         CompletableFuture<Integer> bound = new CompletableFuture<>();
         Process p = process;
-        Thread drain = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    output.add(line);
-                    while (output.size() > 300) output.pollFirst();
-                    Matcher m = LISTENING.matcher(line);
-                    if (m.find()) bound.complete(Integer.parseInt(m.group(2)));
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-            bound.completeExceptionally(new IllegalStateException("broker exited:\n" + output()));
-        }, "memory-capped-broker-output");
+        Thread drain = new Thread(
+                () -> {
+                    try (BufferedReader r =
+                            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                        for (String line; (line = r.readLine()) != null; ) {
+                            output.add(line);
+                            while (output.size() > 300) output.pollFirst();
+                            Matcher m = LISTENING.matcher(line);
+                            if (m.find()) bound.complete(Integer.parseInt(m.group(2)));
+                        }
+                    } catch (IOException ignored) {
+                        // the process ended
+                    }
+                    bound.completeExceptionally(new IllegalStateException("broker exited:\n" + output()));
+                },
+                "memory-capped-broker-output");
         drain.setDaemon(true);
         drain.start();
         port = bound.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
 
-    int port() { return port; }
+    int port() {
+        return port;
+    }
 
-    String bootstrap() { return "127.0.0.1:" + port; }
+    String bootstrap() {
+        return "127.0.0.1:" + port;
+    }
 
-    String output() { return String.join(System.lineSeparator(), output); }
+    String output() {
+        return String.join(System.lineSeparator(), output);
+    }
 
     void assertAlive() {
         assertTrue(process.isAlive(), "the broker died:\n" + output());
@@ -106,14 +127,18 @@ final class MemoryCappedBroker implements AutoCloseable {
     long endOffset(String topic) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap()))) {
             TopicPartition tp = new TopicPartition(topic, 0);
-            return admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).all()
-                    .get(30, TimeUnit.SECONDS).get(tp).offset();
+            return admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                    .all()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(tp)
+                    .offset();
         }
     }
 
     void createTopic(String name, int partitions, Map<String, String> configs) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all()
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
+                    .all()
                     .get(30, TimeUnit.SECONDS);
         }
     }
@@ -157,8 +182,10 @@ final class MemoryCappedBroker implements AutoCloseable {
             broker.restart();
             assertEquals(acknowledged, readAll(), "every acknowledged record survives the restart");
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap()))) {
-                OffsetAndMetadata o = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
-                        .get(30, TimeUnit.SECONDS).get(new TopicPartition(topic, 0));
+                OffsetAndMetadata o = admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata()
+                        .get(30, TimeUnit.SECONDS)
+                        .get(new TopicPartition(topic, 0));
                 assertEquals(7L, o == null ? -1 : o.offset(), "the committed offset survives the restart");
             }
             produce(1);
@@ -166,9 +193,17 @@ final class MemoryCappedBroker implements AutoCloseable {
         }
 
         private void produce(int n) throws Exception {
-            Map<String, Object> props = new HashMap<>(Map.of("bootstrap.servers", broker.bootstrap(), "acks", "all",
-                    "max.block.ms", 30_000, "request.timeout.ms", 20_000));
-            try (KafkaProducer<String, String> p = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            Map<String, Object> props = new HashMap<>(Map.of(
+                    "bootstrap.servers",
+                    broker.bootstrap(),
+                    "acks",
+                    "all",
+                    "max.block.ms",
+                    30_000,
+                    "request.timeout.ms",
+                    20_000));
+            try (KafkaProducer<String, String> p =
+                    new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
                 for (int i = 0; i < n; i++) {
                     String value = "v" + acknowledged.size();
                     p.send(new ProducerRecord<>(topic, 0, "k", value)).get(30, TimeUnit.SECONDS);
@@ -192,8 +227,15 @@ final class MemoryCappedBroker implements AutoCloseable {
         }
 
         private static KafkaConsumer<String, String> consumer(MemoryCappedBroker broker, Map<String, Object> extra) {
-            Map<String, Object> props = new HashMap<>(Map.of("bootstrap.servers", broker.bootstrap(),
-                    "enable.auto.commit", false, "default.api.timeout.ms", 30_000, "request.timeout.ms", 20_000));
+            Map<String, Object> props = new HashMap<>(Map.of(
+                    "bootstrap.servers",
+                    broker.bootstrap(),
+                    "enable.auto.commit",
+                    false,
+                    "default.api.timeout.ms",
+                    30_000,
+                    "request.timeout.ms",
+                    20_000));
             props.putAll(extra);
             return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
         }

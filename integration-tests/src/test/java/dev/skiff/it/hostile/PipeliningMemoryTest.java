@@ -74,8 +74,8 @@ class PipeliningMemoryTest {
                 ByteArrayOutputStream requests = new ByteArrayOutputStream();
                 for (int i = 1; i <= REQUESTS_EACH; i++) {
                     // v3: answers down-converted to magic 1, so they are buffers, not file regions
-                    requests.write(RequestFrames.frame(ApiKeys.FETCH, (short) 3, i,
-                            RequestFrames.fetch("bulk", 0, 0, 0, ANSWER_BYTES)));
+                    requests.write(RequestFrames.frame(
+                            ApiKeys.FETCH, (short) 3, i, RequestFrames.fetch("bulk", 0, 0, 0, ANSWER_BYTES)));
                 }
                 pipeliners.add(new RawConnection("127.0.0.1", port).send(requests.toByteArray()));
             }
@@ -102,7 +102,9 @@ class PipeliningMemoryTest {
             broker.stop();
         }
         try (Child restarted = Child.start(dataDir, port)) {
-            assertEquals(acknowledged, readAll(bootstrap, "survivor", acknowledged.size()),
+            assertEquals(
+                    acknowledged,
+                    readAll(bootstrap, "survivor", acknowledged.size()),
                     "every acknowledged record survives the restart");
             assertEquals(7, committed(bootstrap, "survivor"), "the committed offset survives the restart");
             produce(bootstrap, "survivor", 1, acknowledged);
@@ -127,7 +129,8 @@ class PipeliningMemoryTest {
     private static void produce(String bootstrap, String topic, int n, List<String> acknowledged) throws Exception {
         Map<String, Object> props = client(bootstrap);
         props.put("acks", "all");
-        try (KafkaProducer<String, String> p = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> p =
+                new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
             for (int i = 0; i < n; i++) {
                 String value = "v" + acknowledged.size();
                 p.send(new ProducerRecord<>(topic, 0, "k", value)).get(30, TimeUnit.SECONDS);
@@ -140,7 +143,8 @@ class PipeliningMemoryTest {
         Map<String, Object> props = client(bootstrap);
         props.put("acks", "all");
         String value = "x".repeat(RECORD_BYTES);
-        try (KafkaProducer<String, String> p = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> p =
+                new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
             for (int i = 0; i < records; i++) p.send(new ProducerRecord<>(topic, 0, null, value));
             p.flush();
         }
@@ -150,7 +154,8 @@ class PipeliningMemoryTest {
         Map<String, Object> props = client(bootstrap);
         props.put("group.id", topic + "-group");
         props.put("enable.auto.commit", false);
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> c =
+                new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             TopicPartition tp = new TopicPartition(topic, 0);
             c.assign(List.of(tp));
             c.commitSync(Map.of(tp, new OffsetAndMetadata(offset)));
@@ -159,8 +164,10 @@ class PipeliningMemoryTest {
 
     private static long committed(String bootstrap, String topic) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            OffsetAndMetadata o = admin.listConsumerGroupOffsets(topic + "-group").partitionsToOffsetAndMetadata()
-                    .get(30, TimeUnit.SECONDS).get(new TopicPartition(topic, 0));
+            OffsetAndMetadata o = admin.listConsumerGroupOffsets(topic + "-group")
+                    .partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(new TopicPartition(topic, 0));
             return o == null ? -1 : o.offset();
         }
     }
@@ -169,7 +176,8 @@ class PipeliningMemoryTest {
         Map<String, Object> props = client(bootstrap);
         props.put("enable.auto.commit", false);
         List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> c =
+                new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             TopicPartition tp = new TopicPartition(topic, 0);
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
@@ -195,11 +203,23 @@ class PipeliningMemoryTest {
         }
 
         static Child start(Path dataDir, int port) throws Exception {
-            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", DIRECT_CAP, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"), "dev.skiff.server.Main",
-                    "--port", Integer.toString(port), "--data-dir", dataDir.toString(),
-                    "--topic", "survivor:2", "--topic", "bulk:1");
+            List<String> cmd = List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m",
+                    DIRECT_CAP,
+                    "-XX:+UseSerialGC",
+                    "-XX:TieredStopAtLevel=1",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "dev.skiff.server.Main",
+                    "--port",
+                    Integer.toString(port),
+                    "--data-dir",
+                    dataDir.toString(),
+                    "--topic",
+                    "survivor:2",
+                    "--topic",
+                    "bulk:1");
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             pb.environment().remove("JAVA_TOOL_OPTIONS");
             Child child = new Child(pb.start());
@@ -211,7 +231,8 @@ class PipeliningMemoryTest {
         }
 
         private void drain() {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                     output.add(line);
                     while (output.size() > 400) output.pollFirst();
@@ -230,7 +251,8 @@ class PipeliningMemoryTest {
                 try (JMXConnector jmx = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
                     MBeanServerConnection server = jmx.getMBeanServerConnection();
                     return ManagementFactory.getPlatformMXBeans(server, BufferPoolMXBean.class).stream()
-                            .filter(b -> b.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed)
+                            .filter(b -> b.getName().equals("direct"))
+                            .mapToLong(BufferPoolMXBean::getMemoryUsed)
                             .sum();
                 }
             } finally {
@@ -238,11 +260,14 @@ class PipeliningMemoryTest {
             }
         }
 
-        String output() { return String.join(System.lineSeparator(), output); }
+        String output() {
+            return String.join(System.lineSeparator(), output);
+        }
 
         void stop() throws InterruptedException {
             process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+            if (!process.waitFor(30, TimeUnit.SECONDS))
+                process.destroyForcibly().waitFor();
         }
 
         @Override

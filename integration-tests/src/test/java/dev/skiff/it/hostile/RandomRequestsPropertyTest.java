@@ -1,6 +1,5 @@
 package dev.skiff.it.hostile;
 
-import dev.skiff.server.InsideBroker;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.broker.Partition;
@@ -18,6 +17,7 @@ import dev.skiff.protocol.types.BufferRecords;
 import dev.skiff.protocol.types.RecordsData;
 import dev.skiff.protocol.types.Uuid;
 import dev.skiff.server.EmbeddedSkiff;
+import dev.skiff.server.InsideBroker;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
@@ -62,27 +62,47 @@ class RandomRequestsPropertyTest {
     private static final long BUDGET_NANOS = 60_000_000_000L;
     /** A request Skiff may legitimately park (long poll, rebalance): no answer in this time is not a hang. */
     private static final Set<ApiKeys> MAY_WAIT = Set.of(ApiKeys.FETCH, ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP);
+
     private static final int ANSWER_TIMEOUT_MS = 5_000;
     private static final int PING_CORRELATION_ID = -7;
 
     /** Names random strings are drawn from: topics and groups of the run, internal topics, junk; never Survival's. */
-    private static final String[] NAMES = {"t0", "t1", "t2", "g0", "g1", "txn0", "", "fuzz", "__consumer_offsets",
-            "__transaction_state", "..", "a/b", "x".repeat(300), "é☃"};
+    private static final String[] NAMES = {
+        "t0",
+        "t1",
+        "t2",
+        "g0",
+        "g1",
+        "txn0",
+        "",
+        "fuzz",
+        "__consumer_offsets",
+        "__transaction_state",
+        "..",
+        "a/b",
+        "x".repeat(300),
+        "é☃"
+    };
     /**
      * Deleting or re-partitioning a topic is an administrator's right (Kafka allows it on its internal topics
      * too): those requests never name the internal topics, whose loss would take Survival's offset with them.
      */
-    private static final Set<ApiKeys> DESTRUCTIVE = Set.of(ApiKeys.DELETE_TOPICS, ApiKeys.DELETE_RECORDS,
-            ApiKeys.CREATE_PARTITIONS);
-    private static final String[] USER_NAMES = Arrays.stream(NAMES).filter(n -> !n.startsWith("__")).toArray(String[]::new);
+    private static final Set<ApiKeys> DESTRUCTIVE =
+            Set.of(ApiKeys.DELETE_TOPICS, ApiKeys.DELETE_RECORDS, ApiKeys.CREATE_PARTITIONS);
+
+    private static final String[] USER_NAMES =
+            Arrays.stream(NAMES).filter(n -> !n.startsWith("__")).toArray(String[]::new);
 
     @Test
     void randomAndMutatedRequestsLeaveTheBrokerServingAndIntact() throws Exception {
-        try (EmbeddedSkiff broker = EmbeddedSkiff.builder().property("group.initial.rebalance.delay.ms", "0").start()) {
+        try (EmbeddedSkiff broker = EmbeddedSkiff.builder()
+                .property("group.initial.rebalance.delay.ms", "0")
+                .start()) {
             Survival survival = Survival.before(broker);
             broker.createTopic("t0", 2);
             broker.createTopic("t1", 1);
-            List<ApiHandler<?>> served = new ArrayList<>(InsideBroker.of(broker).handlers().all());
+            List<ApiHandler<?>> served =
+                    new ArrayList<>(InsideBroker.of(broker).handlers().all());
             served.sort(Comparator.comparing(h -> h.api().id()));
 
             List<String> findings = new ArrayList<>();
@@ -95,7 +115,9 @@ class RandomRequestsPropertyTest {
             }
             System.out.println("RandomRequestsPropertyTest: " + sent + " requests, " + findings.size() + " findings");
             findings.forEach(f -> System.out.println("  " + f));
-            assertTrue(findings.isEmpty(), findings.size() + " requests broke a property:\n" + String.join("\n", findings));
+            assertTrue(
+                    findings.isEmpty(),
+                    findings.size() + " requests broke a property:\n" + String.join("\n", findings));
             // every connection of the run is closed: nothing of theirs may still wait in the broker
             for (String topic : List.of("t0", "t1")) {
                 Topic t = InsideBroker.of(broker).topics().get(topic); // null if a request of the run deleted it
@@ -111,16 +133,21 @@ class RandomRequestsPropertyTest {
     private static long[] seeds() {
         String replay = System.getProperty("skiff.random.seeds");
         if (replay != null && !replay.isBlank()) {
-            return Arrays.stream(replay.split(",")).mapToLong(s -> Long.parseLong(s.trim())).toArray();
+            return Arrays.stream(replay.split(","))
+                    .mapToLong(s -> Long.parseLong(s.trim()))
+                    .toArray();
         }
         long[] all = Arrays.copyOf(FIXED_SEEDS, FIXED_SEEDS.length + NEW_SEEDS);
-        for (int i = FIXED_SEEDS.length; i < all.length; i++) all[i] = ThreadLocalRandom.current().nextLong();
+        for (int i = FIXED_SEEDS.length; i < all.length; i++)
+            all[i] = ThreadLocalRandom.current().nextLong();
         return all;
     }
 
     /** One request as sent: what it was, how it was mangled, and whether the frame size still tells the truth. */
     private record Sent(ApiKeys api, short version, int correlationId, String mutation, boolean framed, byte[] bytes) {
-        boolean mutated() { return mutation != null; }
+        boolean mutated() {
+            return mutation != null;
+        }
 
         @Override
         public String toString() {
@@ -153,8 +180,8 @@ class RandomRequestsPropertyTest {
         }
 
         String summary() {
-            return answered + " answered, " + closed + " closed by the broker, " + parked + " parked, "
-                    + unbuildable + " left at defaults";
+            return answered + " answered, " + closed + " closed by the broker, " + parked + " parked, " + unbuildable
+                    + " left at defaults";
         }
 
         int play(long deadline) throws IOException {
@@ -218,8 +245,10 @@ class RandomRequestsPropertyTest {
         /** Sends a ping after the requests and reads up to its answer: theirs (if any) come first, in order. */
         private void check(int index, List<Sent> batch) {
             Sent sent = batch.get(0); // a batch of several holds well-formed requests only
-            String where = "seed " + seed + (batch.size() == 1 ? " request " + (index + 1) + ": " + sent
-                    : " requests " + (index + 1) + "-" + (index + batch.size()) + ", pipelined: " + batch);
+            String where = "seed " + seed
+                    + (batch.size() == 1
+                            ? " request " + (index + 1) + ": " + sent
+                            : " requests " + (index + 1) + "-" + (index + batch.size()) + ", pipelined: " + batch);
             ArrayDeque<Sent> awaited = new ArrayDeque<>();
             for (Sent s : batch) if (!s.mutated() && expectedAnswers(s) == 1) awaited.add(s);
             boolean mayWait = batch.stream().anyMatch(s -> MAY_WAIT.contains(s.api));
@@ -244,7 +273,8 @@ class RandomRequestsPropertyTest {
                     answers++;
                     if (sent.mutated()) continue;
                     Sent answeredOne = awaited.poll();
-                    if (answeredOne == null) findings.add(where + " -> an answer (" + correlationId + ") nobody asked for");
+                    if (answeredOne == null)
+                        findings.add(where + " -> an answer (" + correlationId + ") nobody asked for");
                     else checkAnswer(where, answeredOne, frame);
                 }
                 answered += batch.size();
@@ -348,8 +378,11 @@ class RandomRequestsPropertyTest {
         }
 
         private static RequestHeaderData header(ApiKeys api, short version, int correlationId) {
-            return new RequestHeaderData().setRequestApiKey(api.id()).setRequestApiVersion(version)
-                    .setCorrelationId(correlationId).setClientId("random");
+            return new RequestHeaderData()
+                    .setRequestApiKey(api.id())
+                    .setRequestApiVersion(version)
+                    .setCorrelationId(correlationId)
+                    .setClientId("random");
         }
 
         private static byte[] frame(ApiKeys api, short version, int correlationId, ApiMessage body) {
@@ -357,14 +390,21 @@ class RandomRequestsPropertyTest {
             header(api, version, correlationId).write(w, api.requestHeaderVersion(version));
             if (body != null) body.write(w, version);
             byte[] payload = w.toByteArray();
-            return ByteBuffer.allocate(4 + payload.length).putInt(payload.length).put(payload).array();
+            return ByteBuffer.allocate(4 + payload.length)
+                    .putInt(payload.length)
+                    .put(payload)
+                    .array();
         }
 
         private void fill(Object message, ApiKeys api, int depth) {
             for (Method setter : setters(message.getClass())) {
                 if (rnd.nextInt(4) == 0) continue; // keep some defaults
-                Object value = value(setter.getName(), setter.getParameterTypes()[0],
-                        setter.getGenericParameterTypes()[0], api, depth);
+                Object value = value(
+                        setter.getName(),
+                        setter.getParameterTypes()[0],
+                        setter.getGenericParameterTypes()[0],
+                        api,
+                        depth);
                 try {
                     setter.invoke(message, value);
                 } catch (ReflectiveOperationException e) {
@@ -376,7 +416,9 @@ class RandomRequestsPropertyTest {
         private static List<Method> setters(Class<?> type) {
             List<Method> setters = new ArrayList<>();
             for (Method m : type.getMethods()) {
-                if (m.getName().startsWith("set") && m.getParameterCount() == 1 && !Modifier.isStatic(m.getModifiers())) {
+                if (m.getName().startsWith("set")
+                        && m.getParameterCount() == 1
+                        && !Modifier.isStatic(m.getModifiers())) {
                     setters.add(m);
                 }
             }
@@ -474,7 +516,10 @@ class RandomRequestsPropertyTest {
                     if (rnd.nextInt(4) == 0) b.transactional(true);
                     int records = 1 + rnd.nextInt(4);
                     for (int i = 0; i < records; i++) {
-                        b.append(System.currentTimeMillis(), rnd.nextBoolean() ? null : bytes(4), bytes(rnd.nextInt(64)));
+                        b.append(
+                                System.currentTimeMillis(),
+                                rnd.nextBoolean() ? null : bytes(4),
+                                bytes(rnd.nextInt(64)));
                     }
                     ByteBuffer batch = b.build();
                     if (rnd.nextInt(3) == 0 && batch.remaining() > 0) {
@@ -495,7 +540,8 @@ class RandomRequestsPropertyTest {
                     int keep = rnd.nextInt(Math.max(1, body));
                     byte[] cut = Arrays.copyOf(b, 4 + keep);
                     ByteBuffer.wrap(cut).putInt(0, keep);
-                    return new Sent(api, version, correlationId, "truncated to " + keep + " of " + body + " bytes", true, cut);
+                    return new Sent(
+                            api, version, correlationId, "truncated to " + keep + " of " + body + " bytes", true, cut);
                 }
                 case 1 -> {
                     int flips = 1 + rnd.nextInt(8);
@@ -510,16 +556,24 @@ class RandomRequestsPropertyTest {
                     int[] lengths = {0x7fffffff, 0xffffffff, 0x7fff, 0xffff, body, 0x10000};
                     int at = 4 + rnd.nextInt(Math.max(1, body - 1));
                     int value = lengths[rnd.nextInt(lengths.length)];
-                    if (rnd.nextBoolean() && at + 4 <= b.length) ByteBuffer.wrap(b).putInt(at, value);
+                    if (rnd.nextBoolean() && at + 4 <= b.length)
+                        ByteBuffer.wrap(b).putInt(at, value);
                     else if (at + 2 <= b.length) ByteBuffer.wrap(b).putShort(at, (short) value);
                     else b[at] = (byte) value;
-                    return new Sent(api, version, correlationId, "length 0x" + Integer.toHexString(value) + " at " + at, true, b);
+                    return new Sent(
+                            api,
+                            version,
+                            correlationId,
+                            "length 0x" + Integer.toHexString(value) + " at " + at,
+                            true,
+                            b);
                 }
                 case 3 -> {
                     byte[] longer = Arrays.copyOf(b, b.length + 1 + rnd.nextInt(64));
                     for (int i = b.length; i < longer.length; i++) longer[i] = (byte) rnd.nextInt();
                     ByteBuffer.wrap(longer).putInt(0, longer.length - 4);
-                    return new Sent(api, version, correlationId, (longer.length - b.length) + " bytes appended", true, longer);
+                    return new Sent(
+                            api, version, correlationId, (longer.length - b.length) + " bytes appended", true, longer);
                 }
                 case 4 -> {
                     // the varint lengths of flexible versions: a byte with the continuation bit forever
@@ -529,10 +583,13 @@ class RandomRequestsPropertyTest {
                     return new Sent(api, version, correlationId, run + " bytes of 0xff at " + at, true, b);
                 }
                 default -> {
-                    int[] sizes = {body + 1 + rnd.nextInt(1000), -1 - rnd.nextInt(100), Integer.MAX_VALUE, 200 * 1024 * 1024};
+                    int[] sizes = {
+                        body + 1 + rnd.nextInt(1000), -1 - rnd.nextInt(100), Integer.MAX_VALUE, 200 * 1024 * 1024
+                    };
                     int size = sizes[rnd.nextInt(sizes.length)];
                     ByteBuffer.wrap(b).putInt(0, size);
-                    return new Sent(api, version, correlationId, "frame size " + size + " for " + body + " bytes", false, b);
+                    return new Sent(
+                            api, version, correlationId, "frame size " + size + " for " + body + " bytes", false, b);
                 }
             }
         }

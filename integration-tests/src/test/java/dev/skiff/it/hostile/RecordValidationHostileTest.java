@@ -31,7 +31,9 @@ class RecordValidationHostileTest {
             broker.createTopic("validated", 1);
             try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic("validated-compacted", 1, (short) 1)
-                        .configs(Map.of("cleanup.policy", "compact")))).all().get(30, TimeUnit.SECONDS);
+                                .configs(Map.of("cleanup.policy", "compact"))))
+                        .all()
+                        .get(30, TimeUnit.SECONDS);
             }
 
             byte[] r0 = record(0, "k", "value-0");
@@ -40,7 +42,9 @@ class RecordValidationHostileTest {
             lengthBeyond[0] = (byte) (2 * 60); // zig-zag 60: more than the record holds
             byte[] negativeHeaders = record(0, "k", "v");
             negativeHeaders[negativeHeaders.length - 1] = 5; // header count -3
-            byte[] truncatedVarint = concat(r0, new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80});
+            byte[] truncatedVarint = concat(r0, new byte[] {
+                (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80
+            });
 
             try (RawConnection c = new RawConnection(broker.host(), broker.port())) {
                 int id = 100;
@@ -48,22 +52,30 @@ class RecordValidationHostileTest {
                         batch(0, 0, 1, lengthBeyond),
                         batch(0, 0, 1, negativeHeaders),
                         batch(0, 0, 2, truncatedVarint),
-                        batch(0, 0, 3, concat(r0, r1, new byte[r0.length])),          // third record: zeros
+                        batch(0, 0, 3, concat(r0, r1, new byte[r0.length])), // third record: zeros
                         batch(0, 0, 1, concat(r0, new byte[] {0, 0, 0, 0, 0, 0, 0})), // bytes after the last record
                         batch(1, 0, 1, new byte[] {0x1f, (byte) 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7, 8}))) { // not deflate
-                    assertEquals(Errors.CORRUPT_MESSAGE.code(), CodecAttacks.produceError(c, V3, id++, "validated", bad),
+                    assertEquals(
+                            Errors.CORRUPT_MESSAGE.code(),
+                            CodecAttacks.produceError(c, V3, id++, "validated", bad),
                             "unreadable records, answer " + id);
                 }
                 byte[] control = batch(0, 0x30, 1, record(0, "\0\0\0\1", "\0\0\0\0\0\0")); // transactional + control
-                assertEquals(Errors.INVALID_RECORD.code(), CodecAttacks.produceError(c, V3, id++, "validated", control),
+                assertEquals(
+                        Errors.INVALID_RECORD.code(),
+                        CodecAttacks.produceError(c, V3, id++, "validated", control),
                         "clients may not write control batches");
-                assertEquals(Errors.INVALID_RECORD.code(),
+                assertEquals(
+                        Errors.INVALID_RECORD.code(),
                         CodecAttacks.produceError(c, V3, id++, "validated", batch(0, 0, 2, concat(r1, r0))),
                         "offset deltas out of order");
-                assertEquals(Errors.INVALID_RECORD.code(), CodecAttacks.produceError(c, V3, id++, "validated-compacted",
-                        batch(0, 0, 1, keyless())), "a record without key on a compacted topic");
+                assertEquals(
+                        Errors.INVALID_RECORD.code(),
+                        CodecAttacks.produceError(c, V3, id++, "validated-compacted", batch(0, 0, 1, keyless())),
+                        "a record without key on a compacted topic");
                 // a good batch on the same connection is still taken
-                assertEquals(Errors.NONE.code(),
+                assertEquals(
+                        Errors.NONE.code(),
                         CodecAttacks.produceError(c, V3, id++, "validated", batch(0, 0, 2, concat(r0, r1))));
             }
             assertEquals(2, broker.recordCount("validated"), "only the good batch was stored");

@@ -16,19 +16,37 @@ final class RequestFrames {
     /** Header of the version's layout, then the body, after a 4-byte size. */
     static byte[] frame(ApiKeys api, short version, int correlationId, ApiMessage body) {
         ProtocolWriter w = new ProtocolWriter();
-        new RequestHeaderData().setRequestApiKey(api.id()).setRequestApiVersion(version)
-                .setCorrelationId(correlationId).setClientId("hostile").write(w, api.requestHeaderVersion(version));
+        new RequestHeaderData()
+                .setRequestApiKey(api.id())
+                .setRequestApiVersion(version)
+                .setCorrelationId(correlationId)
+                .setClientId("hostile")
+                .write(w, api.requestHeaderVersion(version));
         body.write(w, version);
         byte[] payload = w.toByteArray();
-        return ByteBuffer.allocate(4 + payload.length).putInt(payload.length).put(payload).array();
+        return ByteBuffer.allocate(4 + payload.length)
+                .putInt(payload.length)
+                .put(payload)
+                .array();
     }
 
     /** A fetch of one partition by topic name (versions 0-12), as a consumer sends it. */
     static FetchRequestData fetch(String topic, int partition, long offset, int maxWaitMs, int maxBytes) {
-        return new FetchRequestData().setReplicaId(-1).setMaxWaitMs(maxWaitMs).setMinBytes(1).setMaxBytes(maxBytes)
-                .setIsolationLevel((byte) 0).setSessionId(0).setSessionEpoch(-1)
-                .setTopics(List.of(new FetchRequestData.FetchTopic().setTopic(topic).setPartitions(List.of(
-                        new FetchRequestData.FetchPartition().setPartition(partition).setFetchOffset(offset)
-                                .setPartitionMaxBytes(maxBytes).setCurrentLeaderEpoch(-1).setLogStartOffset(-1)))));
+        return new FetchRequestData()
+                .setReplicaId(-1)
+                .setMaxWaitMs(maxWaitMs)
+                .setMinBytes(1)
+                .setMaxBytes(maxBytes)
+                .setIsolationLevel((byte) 0)
+                .setSessionId(0)
+                .setSessionEpoch(-1)
+                .setTopics(List.of(new FetchRequestData.FetchTopic()
+                        .setTopic(topic)
+                        .setPartitions(List.of(new FetchRequestData.FetchPartition()
+                                .setPartition(partition)
+                                .setFetchOffset(offset)
+                                .setPartitionMaxBytes(maxBytes)
+                                .setCurrentLeaderEpoch(-1)
+                                .setLogStartOffset(-1)))));
     }
 }

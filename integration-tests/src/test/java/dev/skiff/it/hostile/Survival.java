@@ -73,18 +73,26 @@ public final class Survival {
         assertServed();
     }
 
-    public String topic() { return topic; }
+    public String topic() {
+        return topic;
+    }
 
     private Map<String, Object> common() {
-        return Map.of("bootstrap.servers", broker.bootstrapServers(), "request.timeout.ms", 20_000,
-                "default.api.timeout.ms", 30_000);
+        return Map.of(
+                "bootstrap.servers",
+                broker.bootstrapServers(),
+                "request.timeout.ms",
+                20_000,
+                "default.api.timeout.ms",
+                30_000);
     }
 
     private void produce(int n) {
         Map<String, Object> props = new java.util.HashMap<>(common());
         props.put("acks", "all");
         props.put("max.block.ms", 30_000);
-        try (KafkaProducer<String, String> p = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> p =
+                new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
             for (int i = 0; i < n; i++) {
                 String value = "v" + acknowledged.size();
                 // all in partition 0, so reading back gives the order they were acknowledged in
@@ -100,7 +108,8 @@ public final class Survival {
         Map<String, Object> props = new java.util.HashMap<>(common());
         props.put("group.id", group);
         props.put("enable.auto.commit", false);
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> c =
+                new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             TopicPartition tp = new TopicPartition(topic, 0);
             c.assign(List.of(tp));
             c.commitSync(Map.of(tp, new OffsetAndMetadata(offset)));
@@ -112,8 +121,10 @@ public final class Survival {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         try (Admin admin = Admin.create(props)) {
-            OffsetAndMetadata o = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
-                    .get().get(new TopicPartition(topic, 0));
+            OffsetAndMetadata o = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()
+                    .get()
+                    .get(new TopicPartition(topic, 0));
             return o == null ? -1 : o.offset();
         } catch (Exception e) {
             throw new AssertionError("committed offsets could not be read", e);
@@ -124,7 +135,8 @@ public final class Survival {
         Map<String, Object> props = new java.util.HashMap<>(common());
         props.put("enable.auto.commit", false);
         List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> c =
+                new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             TopicPartition tp = new TopicPartition(topic, 0);
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));

@@ -50,10 +50,15 @@ class TopicCreationHostileTest {
     private static final short METADATA_V = 4, CREATE_TOPICS_V = 4, CREATE_PARTITIONS_V = 1; // pre-flexible
 
     /** One request over a raw socket (header v1), its answer's body (header v0: the correlation id only). */
-    private static io.netty.buffer.ByteBuf call(Socket s, short api, short version, ApiMessage body) throws IOException {
+    private static io.netty.buffer.ByteBuf call(Socket s, short api, short version, ApiMessage body)
+            throws IOException {
         ProtocolWriter w = new ProtocolWriter();
-        new RequestHeaderData().setRequestApiKey(api).setRequestApiVersion(version).setCorrelationId(7)
-                .setClientId("hostile").write(w, (short) 1);
+        new RequestHeaderData()
+                .setRequestApiKey(api)
+                .setRequestApiVersion(version)
+                .setCorrelationId(7)
+                .setClientId("hostile")
+                .write(w, (short) 1);
         body.write(w, version);
         byte[] payload = w.toByteArray();
         var out = new java.io.DataOutputStream(s.getOutputStream());
@@ -75,12 +80,18 @@ class TopicCreationHostileTest {
     }
 
     /** Name to error code of a CreateTopics v4 of these names with {@code partitions} partitions each. */
-    private static Map<String, Short> createTopics(EmbeddedSkiff broker, List<String> names, int partitions) throws IOException {
+    private static Map<String, Short> createTopics(EmbeddedSkiff broker, List<String> names, int partitions)
+            throws IOException {
         CreateTopicsRequestData req = new CreateTopicsRequestData().setTimeoutMs(30_000);
-        for (String n : names) req.topics().add(new CreateTopicsRequestData.CreatableTopic().setName(n)
-                .setNumPartitions(partitions).setReplicationFactor((short) 1));
+        for (String n : names)
+            req.topics()
+                    .add(new CreateTopicsRequestData.CreatableTopic()
+                            .setName(n)
+                            .setNumPartitions(partitions)
+                            .setReplicationFactor((short) 1));
         try (Socket s = connect(broker)) {
-            CreateTopicsResponseData r = new CreateTopicsResponseData(call(s, CREATE_TOPICS, CREATE_TOPICS_V, req), CREATE_TOPICS_V);
+            CreateTopicsResponseData r =
+                    new CreateTopicsResponseData(call(s, CREATE_TOPICS, CREATE_TOPICS_V, req), CREATE_TOPICS_V);
             Map<String, Short> out = new LinkedHashMap<>();
             for (var t : r.topics()) out.put(t.name(), t.errorCode());
             return out;
@@ -88,14 +99,16 @@ class TopicCreationHostileTest {
     }
 
     /** Name to (error code, partition count) of a Metadata v4 naming these topics. */
-    private static Map<String, int[]> metadata(EmbeddedSkiff broker, List<String> names, boolean autoCreate) throws IOException {
+    private static Map<String, int[]> metadata(EmbeddedSkiff broker, List<String> names, boolean autoCreate)
+            throws IOException {
         MetadataRequestData req = new MetadataRequestData().setAllowAutoTopicCreation(autoCreate);
         if (names == null) req.setTopics(null);
         else for (String n : names) req.topics().add(new MetadataRequestData.MetadataRequestTopic().setName(n));
         try (Socket s = connect(broker)) {
             MetadataResponseData r = new MetadataResponseData(call(s, METADATA, METADATA_V, req), METADATA_V);
             Map<String, int[]> out = new LinkedHashMap<>();
-            for (var t : r.topics()) out.put(t.name(), new int[] {t.errorCode(), t.partitions().size()});
+            for (var t : r.topics())
+                out.put(t.name(), new int[] {t.errorCode(), t.partitions().size()});
             return out;
         }
     }
@@ -115,12 +128,13 @@ class TopicCreationHostileTest {
     static long descriptorsUnder(Path dir) throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.filter(fd -> {
-                try {
-                    return Files.readSymbolicLink(fd).startsWith(dir);
-                } catch (IOException e) {
-                    return false;
-                }
-            }).count();
+                        try {
+                            return Files.readSymbolicLink(fd).startsWith(dir);
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    })
+                    .count();
         }
     }
 
@@ -130,28 +144,59 @@ class TopicCreationHostileTest {
             Survival survival = Survival.before(broker);
             List<String> names = new ArrayList<>();
             for (int len = 240; len <= 255; len++) names.add(name(len, 'a'));
-            names.addAll(List.of("...", ".hidden", "a-0", "a-0-0", "x.y", "_", "-", "a b", "a/b", "ümlaut", ".", "..",
-                    "..." + ".".repeat(246), ".skiff"));
+            names.addAll(List.of(
+                    "...",
+                    ".hidden",
+                    "a-0",
+                    "a-0-0",
+                    "x.y",
+                    "_",
+                    "-",
+                    "a b",
+                    "a/b",
+                    "ümlaut",
+                    ".",
+                    "..",
+                    "..." + ".".repeat(246),
+                    ".skiff"));
             Map<String, Short> answers = createTopics(broker, names, 3);
             for (String n : names) {
                 boolean valid = n.length() <= 249 && n.matches("[a-zA-Z0-9._-]+") && !n.equals(".") && !n.equals("..");
-                assertEquals(valid ? Errors.NONE.code() : Errors.INVALID_TOPIC_EXCEPTION.code(), answers.get(n),
+                assertEquals(
+                        valid ? Errors.NONE.code() : Errors.INVALID_TOPIC_EXCEPTION.code(),
+                        answers.get(n),
                         "CreateTopics of a name of " + n.length() + " characters: " + n);
             }
-            Set<String> created = answers.entrySet().stream().filter(e -> e.getValue() == 0).map(Map.Entry::getKey)
+            Set<String> created = answers.entrySet().stream()
+                    .filter(e -> e.getValue() == 0)
+                    .map(Map.Entry::getKey)
                     .collect(Collectors.toSet());
 
             // a count whose last partition directory cannot fit a 255-byte name: refused up front, nothing made
             String longest = name(249, 'b');
-            assertEquals(Errors.INVALID_PARTITIONS.code(), createTopics(broker, List.of(longest), 100_001).get(longest));
-            assertEquals(Errors.NONE.code(), createTopics(broker, List.of(longest), 2).get(longest));
+            assertEquals(
+                    Errors.INVALID_PARTITIONS.code(),
+                    createTopics(broker, List.of(longest), 100_001).get(longest));
+            assertEquals(
+                    Errors.NONE.code(),
+                    createTopics(broker, List.of(longest), 2).get(longest));
             created.add(longest);
             CreatePartitionsRequestData grow = new CreatePartitionsRequestData().setTimeoutMs(30_000);
-            grow.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName(longest).setCount(100_001).setAssignments(null));
-            grow.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName(name(249, 'a')).setCount(5).setAssignments(null));
+            grow.topics()
+                    .add(new CreatePartitionsRequestData.CreatePartitionsTopic()
+                            .setName(longest)
+                            .setCount(100_001)
+                            .setAssignments(null));
+            grow.topics()
+                    .add(new CreatePartitionsRequestData.CreatePartitionsTopic()
+                            .setName(name(249, 'a'))
+                            .setCount(5)
+                            .setAssignments(null));
             try (Socket s = connect(broker)) {
-                var r = new CreatePartitionsResponseData(call(s, CREATE_PARTITIONS, CREATE_PARTITIONS_V, grow), CREATE_PARTITIONS_V);
-                assertEquals(Errors.INVALID_PARTITIONS.code(), r.results().get(0).errorCode());
+                var r = new CreatePartitionsResponseData(
+                        call(s, CREATE_PARTITIONS, CREATE_PARTITIONS_V, grow), CREATE_PARTITIONS_V);
+                assertEquals(
+                        Errors.INVALID_PARTITIONS.code(), r.results().get(0).errorCode());
                 assertEquals(Errors.NONE.code(), r.results().get(1).errorCode());
             }
 
@@ -178,7 +223,8 @@ class TopicCreationHostileTest {
             Map<String, int[]> answers = metadata(broker, names, true);
             for (String n : names) {
                 short expected = n.length() <= 249 ? Errors.NONE.code() : Errors.INVALID_TOPIC_EXCEPTION.code();
-                assertEquals(expected, (short) answers.get(n)[0], "auto-created by Metadata, " + n.length() + " characters");
+                assertEquals(
+                        expected, (short) answers.get(n)[0], "auto-created by Metadata, " + n.length() + " characters");
             }
             // a producer auto-creating a 249-character topic on its own
             String produced = name(249, 'p');
@@ -196,20 +242,26 @@ class TopicCreationHostileTest {
         int fileCap = 64;
         try (EmbeddedSkiff broker = EmbeddedSkiff.builder()
                 .property("skiff.log.open.files.max", Integer.toString(fileCap))
-                .property("skiff.auto.create.partitions.max", "350").start()) {
+                .property("skiff.auto.create.partitions.max", "350")
+                .start()) {
             Survival survival = Survival.before(broker);
-            int existing = allTopics(broker).values().stream().mapToInt(Integer::intValue).sum();
+            int existing = allTopics(broker).values().stream()
+                    .mapToInt(Integer::intValue)
+                    .sum();
             List<String> names = new ArrayList<>();
             for (int i = 0; i < 2000; i++) names.add("flood-" + i);
 
             Map<String, int[]> first = metadata(broker, names, true);
-            assertEquals(100, count(first, Errors.NONE), "the per-request bound (skiff.auto.create.topics.per.request.max)");
+            assertEquals(
+                    100, count(first, Errors.NONE), "the per-request bound (skiff.auto.create.topics.per.request.max)");
             assertEquals(1900, count(first, Errors.THROTTLING_QUOTA_EXCEEDED));
 
             // more requests create more, until the broker-wide bound
             Map<String, int[]> last = first;
             for (int i = 0; i < 4; i++) last = metadata(broker, names, true);
-            int topics = (int) allTopics(broker).keySet().stream().filter(n -> n.startsWith("flood-")).count();
+            int topics = (int) allTopics(broker).keySet().stream()
+                    .filter(n -> n.startsWith("flood-"))
+                    .count();
             assertEquals(350 - existing, topics, "auto-creation stops at skiff.auto.create.partitions.max");
             assertTrue(count(last, Errors.POLICY_VIOLATION) > 0, "past the bound: POLICY_VIOLATION");
             assertEquals(topics, count(last, Errors.NONE), "those created are served");
@@ -218,7 +270,11 @@ class TopicCreationHostileTest {
             assertTrue(fds <= fileCap + 8, topics + " topics hold " + fds + " descriptors; the cap is " + fileCap);
 
             survival.assertServedAndRestartsIntact();
-            assertEquals(topics, allTopics(broker).keySet().stream().filter(n -> n.startsWith("flood-")).count());
+            assertEquals(
+                    topics,
+                    allTopics(broker).keySet().stream()
+                            .filter(n -> n.startsWith("flood-"))
+                            .count());
             assertTrue(descriptorsUnder(broker.dataDir()) <= fileCap + 8, "after the restart too");
         }
     }
@@ -228,15 +284,21 @@ class TopicCreationHostileTest {
     }
 
     private static Map<String, Object> common(EmbeddedSkiff broker) {
-        return Map.of("bootstrap.servers", broker.bootstrapServers(), "request.timeout.ms", 20_000,
-                "default.api.timeout.ms", 30_000);
+        return Map.of(
+                "bootstrap.servers",
+                broker.bootstrapServers(),
+                "request.timeout.ms",
+                20_000,
+                "default.api.timeout.ms",
+                30_000);
     }
 
     static void produce(EmbeddedSkiff broker, String topic, int partition, String value) {
         Map<String, Object> props = new java.util.HashMap<>(common(broker));
         props.put("acks", "all");
         props.put("max.block.ms", 30_000);
-        try (KafkaProducer<String, String> p = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> p =
+                new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
             p.send(new ProducerRecord<>(topic, partition, "k", value)).get();
         } catch (Exception e) {
             throw new AssertionError("produce to " + topic + " failed", e);
@@ -247,7 +309,8 @@ class TopicCreationHostileTest {
         Map<String, Object> props = new java.util.HashMap<>(common(broker));
         props.put("enable.auto.commit", false);
         List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> c =
+                new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             TopicPartition tp = new TopicPartition(topic, partition);
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));

@@ -1,14 +1,12 @@
 package dev.skiff.it.kafka08;
 
-import java.util.List;
-
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import dev.skiff.it.BrokerFixture;
+import java.util.List;
 import kafka.javaapi.producer.Producer;
 import kafka.producer.KeyedMessage;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The tutorial's ASyncProduce: producer.type=async batches messages in a queue and sends them from a background
@@ -28,11 +26,13 @@ class AsyncProducerDeliversEverythingOnCloseTest {
         Kafka08.createTopic(broker, topic, PARTITIONS);
         List<KeyedMessage<String, String>> sent = Kafka08.messages(topic, "async", 500);
 
-        Producer<String, String> producer = Kafka08.producer(broker, Kafka08.settings(
-                "producer.type", "async",
-                "request.required.acks", acks,
-                "batch.num.messages", "40",
-                "queue.buffering.max.ms", "100"));
+        Producer<String, String> producer = Kafka08.producer(
+                broker,
+                Kafka08.settings(
+                        "producer.type", "async",
+                        "request.required.acks", acks,
+                        "batch.num.messages", "40",
+                        "queue.buffering.max.ms", "100"));
         try {
             for (KeyedMessage<String, String> message : sent) {
                 producer.send(message);

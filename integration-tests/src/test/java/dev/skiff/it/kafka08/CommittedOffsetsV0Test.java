@@ -3,17 +3,12 @@ package dev.skiff.it.kafka08;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import dev.skiff.it.BrokerFixture;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
-import dev.skiff.it.BrokerFixture;
 import kafka.common.ErrorMapping;
 import kafka.common.OffsetMetadataAndError;
 import kafka.common.TopicAndPartition;
@@ -22,6 +17,9 @@ import kafka.javaapi.OffsetCommitResponse;
 import kafka.javaapi.OffsetFetchRequest;
 import kafka.javaapi.OffsetFetchResponse;
 import kafka.javaapi.consumer.SimpleConsumer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * OffsetCommit and OffsetFetch version 0, as a 0.8.1 SimpleConsumer sends them (commitOffsets / fetchOffsets):
@@ -54,7 +52,8 @@ class CommittedOffsetsV0Test {
             Map<Integer, OffsetMetadataAndError> fetched = fetch(consumer, group, 0, 1, 2);
             assertCommitted(fetched.get(0), 5, "first", "partition 0");
             assertCommitted(fetched.get(1), 17, "first", "partition 1");
-            assertEquals(OffsetMetadataAndError.InvalidOffset(), fetched.get(2).offset(), "partition 2, never committed");
+            assertEquals(
+                    OffsetMetadataAndError.InvalidOffset(), fetched.get(2).offset(), "partition 2, never committed");
 
             commit(consumer, group, Map.of(0, 9L), "second");
             fetched = fetch(consumer, group, 0, 1);
@@ -96,22 +95,24 @@ class CommittedOffsetsV0Test {
 
     private static void commit(SimpleConsumer consumer, String group, Map<Integer, Long> offsets, String metadata) {
         Map<TopicAndPartition, OffsetMetadataAndError> info = new LinkedHashMap<>();
-        offsets.forEach((partition, offset) -> info.put(new TopicAndPartition(topic, partition),
+        offsets.forEach((partition, offset) -> info.put(
+                new TopicAndPartition(topic, partition),
                 new OffsetMetadataAndError(offset, metadata, ErrorMapping.NoError())));
-        OffsetCommitResponse response = consumer.commitOffsets(new OffsetCommitRequest(group, info, VERSION_0,
-                correlation.incrementAndGet(), consumer.clientId()));
+        OffsetCommitResponse response = consumer.commitOffsets(
+                new OffsetCommitRequest(group, info, VERSION_0, correlation.incrementAndGet(), consumer.clientId()));
         for (TopicAndPartition tp : info.keySet()) {
             assertEquals((Object) ErrorMapping.NoError(), response.errors().get(tp), "commit error code of " + tp);
         }
     }
 
-    private static Map<Integer, OffsetMetadataAndError> fetch(SimpleConsumer consumer, String group, int... partitions) {
+    private static Map<Integer, OffsetMetadataAndError> fetch(
+            SimpleConsumer consumer, String group, int... partitions) {
         List<TopicAndPartition> asked = new ArrayList<>();
         for (int p : partitions) {
             asked.add(new TopicAndPartition(topic, p));
         }
-        OffsetFetchResponse response = consumer.fetchOffsets(new OffsetFetchRequest(group, asked, VERSION_0,
-                correlation.incrementAndGet(), consumer.clientId()));
+        OffsetFetchResponse response = consumer.fetchOffsets(
+                new OffsetFetchRequest(group, asked, VERSION_0, correlation.incrementAndGet(), consumer.clientId()));
         Map<Integer, OffsetMetadataAndError> byPartition = new LinkedHashMap<>();
         for (TopicAndPartition tp : asked) {
             OffsetMetadataAndError answer = response.offsets().get(tp);

@@ -3,17 +3,15 @@ package dev.skiff.it.kafka08;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.it.BrokerFixture;
 import java.util.ArrayList;
 import java.util.List;
-
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import dev.skiff.it.BrokerFixture;
 import kafka.javaapi.consumer.SimpleConsumer;
 import kafka.javaapi.producer.Producer;
 import kafka.producer.KeyedMessage;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * compression.codec=gzip / snappy: the 0.8 producer wraps each partition's messages of one send in a single
@@ -33,11 +31,13 @@ class CompressedProducerBatchesTest {
         String topic = BrokerFixture.uniqueTopic("compressed-" + codec);
         Kafka08.createTopic(broker, topic, PARTITIONS);
         List<KeyedMessage<String, String>> sent = new ArrayList<>();
-        Producer<String, String> producer = Kafka08.producer(broker, Kafka08.settings(
-                "producer.type", "sync",
-                "request.required.acks", "1",
-                "compression.codec", codec,
-                "message.send.max.retries", "0"));
+        Producer<String, String> producer = Kafka08.producer(
+                broker,
+                Kafka08.settings(
+                        "producer.type", "sync",
+                        "request.required.acks", "1",
+                        "compression.codec", codec,
+                        "message.send.max.retries", "0"));
         try {
             // three sends of 90 messages: each partition gets three compressed wrappers of 30 messages
             for (int batch = 0; batch < 3; batch++) {
@@ -61,8 +61,8 @@ class CompressedProducerBatchesTest {
         SimpleConsumer consumer = Kafka08.leaderConsumer(broker, topic, 1, "Client_" + topic + "_1");
         try {
             List<Kafka08.Read> tail = Kafka08.readFrom(consumer, topic, 1, 45, 45);
-            Kafka08.assertReads(Kafka08.inPartition(sent, 1, PARTITIONS).subList(45, 90), 45, tail,
-                    topic + "-1 from offset 45");
+            Kafka08.assertReads(
+                    Kafka08.inPartition(sent, 1, PARTITIONS).subList(45, 90), 45, tail, topic + "-1 from offset 45");
         } finally {
             consumer.close();
         }

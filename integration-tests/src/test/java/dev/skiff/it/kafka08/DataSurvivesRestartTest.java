@@ -1,14 +1,12 @@
 package dev.skiff.it.kafka08;
 
+import dev.skiff.it.BrokerFixture;
 import java.util.ArrayList;
 import java.util.List;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
-import dev.skiff.it.BrokerFixture;
 import kafka.javaapi.producer.Producer;
 import kafka.producer.KeyedMessage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Messages and offsets outlive a broker restart on the same data dir and port: after the restart a 0.8 consumer
@@ -44,11 +42,13 @@ class DataSurvivesRestartTest {
     }
 
     private static void produce(List<KeyedMessage<String, String>> messages, String codec) {
-        Producer<String, String> producer = Kafka08.producer(broker, Kafka08.settings(
-                "producer.type", "sync",
-                "request.required.acks", "1",
-                "compression.codec", codec,
-                "message.send.max.retries", "0"));
+        Producer<String, String> producer = Kafka08.producer(
+                broker,
+                Kafka08.settings(
+                        "producer.type", "sync",
+                        "request.required.acks", "1",
+                        "compression.codec", codec,
+                        "message.send.max.retries", "0"));
         try {
             producer.send(messages);
         } finally {

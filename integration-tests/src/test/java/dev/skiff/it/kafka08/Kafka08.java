@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.skiff.it.BrokerFixture;
+import dev.skiff.it.Poll;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -13,9 +15,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-
-import dev.skiff.it.BrokerFixture;
-import dev.skiff.it.Poll;
 import kafka.api.FetchRequestBuilder;
 import kafka.api.PartitionOffsetRequestInfo;
 import kafka.common.ErrorMapping;
@@ -39,6 +38,7 @@ public final class Kafka08 {
     public static final int BUFFER_BYTES = 64 * 1024;
     /** The tutorial's fetch size. */
     public static final int FETCH_BYTES = 100_000;
+
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
     private Kafka08() {}
@@ -78,8 +78,8 @@ public final class Kafka08 {
     }
 
     /** The messages the partitioner sends to {@code partition}, in the order sent. */
-    public static List<KeyedMessage<String, String>> inPartition(List<KeyedMessage<String, String>> sent,
-                                                               int partition, int partitions) {
+    public static List<KeyedMessage<String, String>> inPartition(
+            List<KeyedMessage<String, String>> sent, int partition, int partitions) {
         List<KeyedMessage<String, String>> mine = new ArrayList<>();
         for (KeyedMessage<String, String> m : sent) {
             if (LastNumberPartitioner.partitionOf(m.key(), partitions) == partition) {
@@ -105,12 +105,13 @@ public final class Kafka08 {
      * LEADER_NOT_AVAILABLE, so this retries like the client does.
      */
     public static List<PartitionMetadata> awaitLeaders(BrokerFixture broker, String topic, int partitions) {
-        TopicMetadata metadata = Poll.until("leaders of every partition of " + topic,
+        TopicMetadata metadata = Poll.until(
+                "leaders of every partition of " + topic,
                 () -> topicMetadata(broker, topic),
                 tm -> tm.errorCode() == ErrorMapping.NoError()
                         && !tm.partitionsMetadata().isEmpty()
-                        && tm.partitionsMetadata().stream().allMatch(
-                                p -> p.errorCode() == ErrorMapping.NoError() && p.leader() != null));
+                        && tm.partitionsMetadata().stream()
+                                .allMatch(p -> p.errorCode() == ErrorMapping.NoError() && p.leader() != null));
         assertEquals(partitions, metadata.partitionsMetadata().size(), "partitions of " + topic);
         List<PartitionMetadata> sorted = new ArrayList<>(metadata.partitionsMetadata());
         sorted.sort((a, b) -> Integer.compare(a.partitionId(), b.partitionId()));
@@ -153,17 +154,21 @@ public final class Kafka08 {
     }
 
     /** OffsetRequest v0 for one partition, as the tutorial's getLastOffset, but for any number of offsets. */
-    public static OffsetResponse offsetResponse(SimpleConsumer consumer, String topic, int partition, long time,
-                                                int maxOffsets) {
+    public static OffsetResponse offsetResponse(
+            SimpleConsumer consumer, String topic, int partition, long time, int maxOffsets) {
         TopicAndPartition tp = new TopicAndPartition(topic, partition);
-        OffsetRequest request = new OffsetRequest(Map.of(tp, new PartitionOffsetRequestInfo(time, maxOffsets)),
-                kafka.api.OffsetRequest.CurrentVersion(), consumer.clientId());
+        OffsetRequest request = new OffsetRequest(
+                Map.of(tp, new PartitionOffsetRequestInfo(time, maxOffsets)),
+                kafka.api.OffsetRequest.CurrentVersion(),
+                consumer.clientId());
         return consumer.getOffsetsBefore(request);
     }
 
     public static long[] offsets(SimpleConsumer consumer, String topic, int partition, long time, int maxOffsets) {
         OffsetResponse response = offsetResponse(consumer, topic, partition, time, maxOffsets);
-        assertEquals(ErrorMapping.NoError(), response.errorCode(topic, partition),
+        assertEquals(
+                ErrorMapping.NoError(),
+                response.errorCode(topic, partition),
                 "error code of OffsetRequest(time " + time + ") for " + topic + "-" + partition);
         return response.offsets(topic, partition);
     }
@@ -207,7 +212,9 @@ public final class Kafka08 {
                 if (mo.offset() < next) {
                     continue;
                 }
-                read.add(new Read(mo.offset(), text(mo.message().hasKey() ? mo.message().key() : null),
+                read.add(new Read(
+                        mo.offset(),
+                        text(mo.message().hasKey() ? mo.message().key() : null),
                         text(mo.message().payload())));
                 next = mo.nextOffset();
             }
@@ -228,8 +235,8 @@ public final class Kafka08 {
      * since an async producer's last batch may still be on its way), and a fetch loop from the earliest offset that
      * reads exactly those messages, in the order sent, at offsets 0, 1, 2, ... Returns the count per partition.
      */
-    public static int[] assertTopicHolds(BrokerFixture broker, String topic, int partitions,
-                                         List<KeyedMessage<String, String>> sent) {
+    public static int[] assertTopicHolds(
+            BrokerFixture broker, String topic, int partitions, List<KeyedMessage<String, String>> sent) {
         int[] counts = new int[partitions];
         for (int p = 0; p < partitions; p++) {
             List<KeyedMessage<String, String>> expected = inPartition(sent, p, partitions);
@@ -237,16 +244,22 @@ public final class Kafka08 {
             SimpleConsumer consumer = leaderConsumer(broker, topic, p, "Client_" + topic + "_" + p);
             try {
                 final int partition = p;
-                Poll.until("latest offset of " + topic + "-" + p + " to reach " + expected.size(),
-                        () -> latest(consumer, topic, partition), latest -> latest >= expected.size());
+                Poll.until(
+                        "latest offset of " + topic + "-" + p + " to reach " + expected.size(),
+                        () -> latest(consumer, topic, partition),
+                        latest -> latest >= expected.size());
                 assertEquals(0, earliest(consumer, topic, p), "earliest offset of " + topic + "-" + p);
                 assertEquals(expected.size(), latest(consumer, topic, p), "latest offset of " + topic + "-" + p);
                 List<Read> read = readFrom(consumer, topic, p, 0, expected.size());
                 assertReads(expected, 0, read, topic + "-" + p);
                 // nothing more behind the last one: a fetch at the end is empty and not an error
                 FetchResponse atEnd = fetch(consumer, topic, p, expected.size());
-                assertEquals(ErrorMapping.NoError(), atEnd.errorCode(topic, p), "fetch at the end of " + topic + "-" + p);
-                assertEquals(0, atEnd.messageSet(topic, p).validBytes(), "bytes after the last message of " + topic + "-" + p);
+                assertEquals(
+                        ErrorMapping.NoError(), atEnd.errorCode(topic, p), "fetch at the end of " + topic + "-" + p);
+                assertEquals(
+                        0,
+                        atEnd.messageSet(topic, p).validBytes(),
+                        "bytes after the last message of " + topic + "-" + p);
             } finally {
                 consumer.close();
             }
@@ -255,8 +268,8 @@ public final class Kafka08 {
     }
 
     /** The reads are the expected messages, in order, at offsets firstOffset, firstOffset + 1, ... */
-    public static void assertReads(List<KeyedMessage<String, String>> expected, long firstOffset, List<Read> read,
-                                   String where) {
+    public static void assertReads(
+            List<KeyedMessage<String, String>> expected, long firstOffset, List<Read> read, String where) {
         assertEquals(expected.size(), read.size(), "messages read from " + where);
         long[] wantOffsets = new long[expected.size()];
         long[] gotOffsets = new long[read.size()];
@@ -266,8 +279,12 @@ public final class Kafka08 {
         }
         assertArrayEquals(wantOffsets, gotOffsets, "offsets of " + where + " are dense from " + firstOffset);
         for (int i = 0; i < expected.size(); i++) {
-            assertEquals(expected.get(i).key(), read.get(i).key(), "key at offset " + (firstOffset + i) + " of " + where);
-            assertEquals(expected.get(i).message(), read.get(i).value(), "value at offset " + (firstOffset + i) + " of " + where);
+            assertEquals(
+                    expected.get(i).key(), read.get(i).key(), "key at offset " + (firstOffset + i) + " of " + where);
+            assertEquals(
+                    expected.get(i).message(),
+                    read.get(i).value(),
+                    "value at offset " + (firstOffset + i) + " of " + where);
         }
     }
 

@@ -10,8 +10,7 @@ import kafka.utils.VerifiableProperties;
 public final class LastNumberPartitioner implements Partitioner {
 
     /** The 0.8 producer instantiates partitioners reflectively with this constructor. */
-    public LastNumberPartitioner(VerifiableProperties props) {
-    }
+    public LastNumberPartitioner(VerifiableProperties props) {}
 
     @Override
     public int partition(Object key, int numPartitions) {

@@ -4,18 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import dev.skiff.it.BrokerFixture;
+import java.util.List;
 import kafka.common.ErrorMapping;
 import kafka.javaapi.FetchResponse;
 import kafka.javaapi.consumer.SimpleConsumer;
 import kafka.javaapi.producer.Producer;
 import kafka.producer.KeyedMessage;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The edges of a partition as a 0.8 consumer sees them: the latest offset is the number of messages, a fetch past
@@ -33,14 +31,17 @@ class OffsetRequestAndOutOfRangeFetchTest {
     private static String topic;
     /** Messages in partition 0 and 1; partition 2 stays empty. */
     private static final int IN_P0 = 7;
+
     private static final int IN_P1 = 4;
 
     @BeforeAll
     static void produce() {
         topic = BrokerFixture.uniqueTopic("offsets");
         Kafka08.createTopic(broker, topic, PARTITIONS);
-        Producer<String, String> producer = Kafka08.producer(broker, Kafka08.settings(
-                "producer.type", "sync", "request.required.acks", "1", "message.send.max.retries", "0"));
+        Producer<String, String> producer = Kafka08.producer(
+                broker,
+                Kafka08.settings(
+                        "producer.type", "sync", "request.required.acks", "1", "message.send.max.retries", "0"));
         try {
             for (int i = 0; i < IN_P0; i++) {
                 producer.send(new KeyedMessage<>(topic, "10.0.0.3", "p0-" + i));
@@ -73,8 +74,12 @@ class OffsetRequestAndOutOfRangeFetchTest {
         try {
             for (long offset : new long[] {IN_P0 + 1, IN_P0 + 1000, Long.MAX_VALUE / 2}) {
                 FetchResponse response = Kafka08.fetch(consumer, topic, 0, offset);
-                assertTrue(response.hasError(), "fetch at " + offset + " of a partition ending at " + IN_P0 + " has an error");
-                assertEquals(ErrorMapping.OffsetOutOfRangeCode(), response.errorCode(topic, 0),
+                assertTrue(
+                        response.hasError(),
+                        "fetch at " + offset + " of a partition ending at " + IN_P0 + " has an error");
+                assertEquals(
+                        ErrorMapping.OffsetOutOfRangeCode(),
+                        response.errorCode(topic, 0),
                         "error code of a fetch at " + offset);
             }
             // what the tutorial does next: reset to the latest offset, from where a fetch is empty and fine
@@ -84,7 +89,8 @@ class OffsetRequestAndOutOfRangeFetchTest {
             assertEquals(0, atEnd.messageSet(topic, 0).validBytes(), "bytes at the latest offset");
             // and from a valid offset in the middle the rest is read
             List<Kafka08.Read> tail = Kafka08.readFrom(consumer, topic, 0, 5, IN_P0 - 5);
-            assertEquals(List.of(5L, 6L), tail.stream().map(Kafka08.Read::offset).toList(), "offsets read from 5");
+            assertEquals(
+                    List.of(5L, 6L), tail.stream().map(Kafka08.Read::offset).toList(), "offsets read from 5");
             assertEquals("p0-5", tail.get(0).value());
         } finally {
             consumer.close();
@@ -96,22 +102,34 @@ class OffsetRequestAndOutOfRangeFetchTest {
         SimpleConsumer consumer = Kafka08.leaderConsumer(broker, topic, 0, "Client_" + topic + "_0");
         try {
             // one log segment: the 0.8 broker answers the log end offset, then the segment's base offset
-            assertArrayEquals(new long[] {IN_P0, 0}, Kafka08.offsets(consumer, topic, 0, LATEST, 10),
+            assertArrayEquals(
+                    new long[] {IN_P0, 0},
+                    Kafka08.offsets(consumer, topic, 0, LATEST, 10),
                     "LatestTime with maxNumOffsets 10");
-            assertArrayEquals(new long[] {IN_P0, 0}, Kafka08.offsets(consumer, topic, 0, LATEST, 2),
+            assertArrayEquals(
+                    new long[] {IN_P0, 0},
+                    Kafka08.offsets(consumer, topic, 0, LATEST, 2),
                     "LatestTime with maxNumOffsets 2");
-            assertArrayEquals(new long[] {IN_P0}, Kafka08.offsets(consumer, topic, 0, LATEST, 1),
+            assertArrayEquals(
+                    new long[] {IN_P0},
+                    Kafka08.offsets(consumer, topic, 0, LATEST, 1),
                     "LatestTime with maxNumOffsets 1");
-            assertArrayEquals(new long[] {0}, Kafka08.offsets(consumer, topic, 0, EARLIEST, 10),
+            assertArrayEquals(
+                    new long[] {0},
+                    Kafka08.offsets(consumer, topic, 0, EARLIEST, 10),
                     "EarliestTime with maxNumOffsets 10");
         } finally {
             consumer.close();
         }
         SimpleConsumer empty = Kafka08.leaderConsumer(broker, topic, 2, "Client_" + topic + "_2");
         try {
-            assertArrayEquals(new long[] {0}, Kafka08.offsets(empty, topic, 2, LATEST, 10),
+            assertArrayEquals(
+                    new long[] {0},
+                    Kafka08.offsets(empty, topic, 2, LATEST, 10),
                     "LatestTime with maxNumOffsets 10 of an empty partition");
-            assertArrayEquals(new long[] {0}, Kafka08.offsets(empty, topic, 2, EARLIEST, 10),
+            assertArrayEquals(
+                    new long[] {0},
+                    Kafka08.offsets(empty, topic, 2, EARLIEST, 10),
                     "EarliestTime with maxNumOffsets 10 of an empty partition");
         } finally {
             empty.close();

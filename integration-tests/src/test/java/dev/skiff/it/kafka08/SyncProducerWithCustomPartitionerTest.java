@@ -2,14 +2,12 @@ package dev.skiff.it.kafka08;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import dev.skiff.it.BrokerFixture;
+import java.util.List;
 import kafka.javaapi.producer.Producer;
 import kafka.producer.KeyedMessage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The tutorial's SyncProduce and PartitionConsumerTest: a sync producer (acks 1, string encoder, a partitioner that
@@ -29,9 +27,11 @@ class SyncProducerWithCustomPartitionerTest {
         Kafka08.createTopic(broker, topic, PARTITIONS);
         List<KeyedMessage<String, String>> sent = Kafka08.messages(topic, "sync", 60);
 
-        Producer<String, String> producer = Kafka08.producer(broker, Kafka08.settings(
-                "producer.type", "sync",
-                "request.required.acks", "1"));
+        Producer<String, String> producer = Kafka08.producer(
+                broker,
+                Kafka08.settings(
+                        "producer.type", "sync",
+                        "request.required.acks", "1"));
         try {
             for (KeyedMessage<String, String> message : sent) {
                 producer.send(message);

@@ -27,13 +27,14 @@ class OffsetsForTimesInsideBatchTest {
 
     @Test
     void timestampLookupsFindTheRecordInsideABatch() throws Exception {
-        try (EmbeddedSkiff broker = EmbeddedSkiff.builder().inMemory().topic("times", 1).start()) {
+        try (EmbeddedSkiff broker =
+                EmbeddedSkiff.builder().inMemory().topic("times", 1).start()) {
             Properties p = new Properties();
             p.put("bootstrap.servers", broker.bootstrapServers());
             p.put("linger.ms", "60000"); // everything below goes out as one batch, on flush
             p.put("batch.size", "1000000");
             try (KafkaProducer<String, String> producer =
-                         new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+                    new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
                 // the largest timestamp sits in the middle, so the max-timestamp lookup must search the batch
                 long[] times = {0, 10, 20, 30, 90, 40, 50, 60, 70, 80};
                 for (int i = 0; i < times.length; i++) {
@@ -45,17 +46,20 @@ class OffsetsForTimesInsideBatchTest {
             Properties c = new Properties();
             c.put("bootstrap.servers", broker.bootstrapServers());
             try (KafkaConsumer<String, String> consumer =
-                         new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
-                OffsetAndTimestamp at30 = consumer.offsetsForTimes(Map.of(tp, BASE + 30)).get(tp);
+                    new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
+                OffsetAndTimestamp at30 =
+                        consumer.offsetsForTimes(Map.of(tp, BASE + 30)).get(tp);
                 assertEquals(3, at30.offset());
                 assertEquals(BASE + 30, at30.timestamp());
-                OffsetAndTimestamp at35 = consumer.offsetsForTimes(Map.of(tp, BASE + 35)).get(tp);
+                OffsetAndTimestamp at35 =
+                        consumer.offsetsForTimes(Map.of(tp, BASE + 35)).get(tp);
                 assertEquals(4, at35.offset(), "first record at or after the time, in offset order");
                 assertEquals(BASE + 90, at35.timestamp());
             }
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-                ListOffsetsResult.ListOffsetsResultInfo max =
-                        admin.listOffsets(Map.of(tp, OffsetSpec.maxTimestamp())).partitionResult(tp).get();
+                ListOffsetsResult.ListOffsetsResultInfo max = admin.listOffsets(Map.of(tp, OffsetSpec.maxTimestamp()))
+                        .partitionResult(tp)
+                        .get();
                 assertEquals(4, max.offset());
                 assertEquals(BASE + 90, max.timestamp());
             }

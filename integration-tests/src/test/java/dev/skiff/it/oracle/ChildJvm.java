@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 public final class ChildJvm {
 
     /** Flags for a quick start on a small machine; these programs run briefly and lightly. */
-    private static final List<String> JVM_FLAGS = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-Xshare:auto", "-Djava.awt.headless=true");
+    private static final List<String> JVM_FLAGS = List.of(
+            "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Djava.awt.headless=true");
 
     /** What a program printed (stdout and stderr together) and how it ended. */
     public record Result(int exitCode, String output) {}
@@ -29,12 +29,15 @@ public final class ChildJvm {
 
     /** The class path the build wrote for {@code name} ("kafka-broker", "kafka-tools"). */
     public static String classpath(String name) {
-        Path file = Path.of(System.getProperty("basedir", ".")).resolve("target").resolve(name + ".classpath");
+        Path file =
+                Path.of(System.getProperty("basedir", ".")).resolve("target").resolve(name + ".classpath");
         try {
             return Files.readString(file, StandardCharsets.UTF_8).trim();
         } catch (IOException e) {
-            throw new UncheckedIOException(file + " is missing: run the build through generate-test-resources "
-                    + "(mvn -pl integration-tests test does)", e);
+            throw new UncheckedIOException(
+                    file + " is missing: run the build through generate-test-resources "
+                            + "(mvn -pl integration-tests test does)",
+                    e);
         }
     }
 

@@ -35,7 +35,8 @@ class ErrorAnswersMatchKafkaTest {
     private static String produce(OracleAndSkiff.Target t, String topic, int partition, int version) throws Exception {
         try (KafkaWire wire = t.connect()) {
             ProduceResponseData r = wire.send(Requests.produce(topic, partition, "x"), version);
-            ProduceResponseData.PartitionProduceResponse p = r.responses().iterator().next().partitionResponses().get(0);
+            ProduceResponseData.PartitionProduceResponse p =
+                    r.responses().iterator().next().partitionResponses().get(0);
             return Errors.forCode(p.errorCode()).name();
         }
     }
@@ -53,9 +54,10 @@ class ErrorAnswersMatchKafkaTest {
         try (KafkaWire wire = t.connect()) {
             FetchResponseData r = wire.send(Requests.fetch(topic, partition, offset), version);
             assertEquals(0, r.errorCode(), "top-level error of Fetch v" + version + " from " + t.name());
-            FetchResponseData.PartitionData p = r.responses().get(0).partitions().get(0);
-            return List.of(Errors.forCode(p.errorCode()).name(), p.highWatermark(),
-                    version >= 5 ? p.logStartOffset() : "n/a");
+            FetchResponseData.PartitionData p =
+                    r.responses().get(0).partitions().get(0);
+            return List.of(
+                    Errors.forCode(p.errorCode()).name(), p.highWatermark(), version >= 5 ? p.logStartOffset() : "n/a");
         }
     }
 
@@ -74,11 +76,12 @@ class ErrorAnswersMatchKafkaTest {
         brokers.same("Fetch v" + version + " below zero", t -> fetch(t, KNOWN, 0, -5, version));
     }
 
-    private static List<Object> listOffsets(OracleAndSkiff.Target t, String topic, int partition, long timestamp,
-                                            int version) throws Exception {
+    private static List<Object> listOffsets(
+            OracleAndSkiff.Target t, String topic, int partition, long timestamp, int version) throws Exception {
         try (KafkaWire wire = t.connect()) {
             ListOffsetsResponseData r = wire.send(Requests.listOffsets(topic, partition, timestamp), version);
-            ListOffsetsResponseData.ListOffsetsPartitionResponse p = r.topics().get(0).partitions().get(0);
+            ListOffsetsResponseData.ListOffsetsPartitionResponse p =
+                    r.topics().get(0).partitions().get(0);
             return List.of(Errors.forCode(p.errorCode()).name(), p.offset(), p.timestamp());
         }
     }
@@ -88,9 +91,11 @@ class ErrorAnswersMatchKafkaTest {
     void listOffsetsOfMissingTopicAndPartition(int version) throws Exception {
         brokers.same("ListOffsets v" + version + " of a missing topic", t -> listOffsets(t, MISSING, 0, -1, version));
         brokers.same("ListOffsets v" + version + " of a missing partition", t -> listOffsets(t, KNOWN, 3, -1, version));
-        brokers.same("ListOffsets v" + version + " latest of an empty partition",
+        brokers.same(
+                "ListOffsets v" + version + " latest of an empty partition",
                 t -> listOffsets(t, KNOWN, 0, -1, version));
-        brokers.same("ListOffsets v" + version + " earliest of an empty partition",
+        brokers.same(
+                "ListOffsets v" + version + " earliest of an empty partition",
                 t -> listOffsets(t, KNOWN, 0, -2, version));
     }
 
@@ -99,8 +104,12 @@ class ErrorAnswersMatchKafkaTest {
         try (KafkaWire wire = t.connect()) {
             // before v4 the field does not exist: those versions always allow auto-creation (the broker decides)
             MetadataResponseData r = wire.send(Requests.metadata(MISSING, allowAutoCreation || version < 4), version);
-            MetadataResponseData.MetadataResponseTopic topic = r.topics().iterator().next();
-            return List.of(topic.name(), Errors.forCode(topic.errorCode()).name(), topic.partitions().size(),
+            MetadataResponseData.MetadataResponseTopic topic =
+                    r.topics().iterator().next();
+            return List.of(
+                    topic.name(),
+                    Errors.forCode(topic.errorCode()).name(),
+                    topic.partitions().size(),
                     topic.isInternal());
         }
     }
@@ -110,7 +119,8 @@ class ErrorAnswersMatchKafkaTest {
     void metadataOfMissingTopicWithAutoCreationOff(int version) throws Exception {
         brokers.same("Metadata v" + version + " of a missing topic", t -> metadata(t, false, version));
         if (version >= 4) {
-            brokers.same("Metadata v" + version + " of a missing topic, client allows auto-creation",
+            brokers.same(
+                    "Metadata v" + version + " of a missing topic, client allows auto-creation",
                     t -> metadata(t, true, version));
         }
     }

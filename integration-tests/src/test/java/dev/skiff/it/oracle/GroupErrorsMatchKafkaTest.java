@@ -26,8 +26,10 @@ class GroupErrorsMatchKafkaTest {
 
     private static final String TOPIC = "group-topic";
     /** Answers that mean "ask again": the coordinator is still loading on a fresh broker. */
-    private static final Set<String> NOT_READY = Set.of(Errors.COORDINATOR_NOT_AVAILABLE.name(),
-            Errors.COORDINATOR_LOAD_IN_PROGRESS.name(), Errors.NOT_COORDINATOR.name());
+    private static final Set<String> NOT_READY = Set.of(
+            Errors.COORDINATOR_NOT_AVAILABLE.name(),
+            Errors.COORDINATOR_LOAD_IN_PROGRESS.name(),
+            Errors.NOT_COORDINATOR.name());
 
     @BeforeAll
     static void topics() throws Exception {
@@ -35,50 +37,76 @@ class GroupErrorsMatchKafkaTest {
     }
 
     private static void awaitCoordinator(OracleAndSkiff.Target t, String group) {
-        Poll.until("the group coordinator of " + t.name() + " for " + group, () -> {
-            try (KafkaWire wire = t.connect()) {
-                FindCoordinatorResponseData r = wire.send(new FindCoordinatorRequestData().setKeyType((byte) 0)
-                        .setCoordinatorKeys(List.of(group)), 4);
-                return Errors.forCode(r.coordinators().get(0).errorCode());
-            }
-        }, e -> e == Errors.NONE);
+        Poll.until(
+                "the group coordinator of " + t.name() + " for " + group,
+                () -> {
+                    try (KafkaWire wire = t.connect()) {
+                        FindCoordinatorResponseData r = wire.send(
+                                new FindCoordinatorRequestData()
+                                        .setKeyType((byte) 0)
+                                        .setCoordinatorKeys(List.of(group)),
+                                4);
+                        return Errors.forCode(r.coordinators().get(0).errorCode());
+                    }
+                },
+                e -> e == Errors.NONE);
     }
 
     /** The partition error of an OffsetCommit, asked again while the coordinator is still loading. */
     private static String commit(OracleAndSkiff.Target t, String group, int generation, String member, int version) {
         awaitCoordinator(t, group);
-        return Poll.until("an OffsetCommit answer from " + t.name(), () -> {
-            try (KafkaWire wire = t.connect()) {
-                OffsetCommitResponseData r = wire.send(Requests.offsetCommit(group, generation, member, TOPIC, 5), version);
-                return Errors.forCode(r.topics().get(0).partitions().get(0).errorCode()).name();
-            }
-        }, e -> !NOT_READY.contains(e));
+        return Poll.until(
+                "an OffsetCommit answer from " + t.name(),
+                () -> {
+                    try (KafkaWire wire = t.connect()) {
+                        OffsetCommitResponseData r =
+                                wire.send(Requests.offsetCommit(group, generation, member, TOPIC, 5), version);
+                        return Errors.forCode(
+                                        r.topics().get(0).partitions().get(0).errorCode())
+                                .name();
+                    }
+                },
+                e -> !NOT_READY.contains(e));
     }
 
     @ParameterizedTest(name = "OffsetCommit v{0}")
     @ValueSource(ints = {2, 8})
     void offsetCommitErrors(int version) throws Exception {
         String group = "g-existing-v" + version;
-        brokers.same("OffsetCommit v" + version + " with generation -1 (no member) creates the group",
+        brokers.same(
+                "OffsetCommit v" + version + " with generation -1 (no member) creates the group",
                 t -> commit(t, group, -1, "", version));
-        brokers.same("OffsetCommit v" + version + " by an unknown member of an existing group",
+        brokers.same(
+                "OffsetCommit v" + version + " by an unknown member of an existing group",
                 t -> commit(t, group, 1, "ghost-member", version));
-        brokers.same("OffsetCommit v" + version + " by a member into a group that does not exist",
+        brokers.same(
+                "OffsetCommit v" + version + " by a member into a group that does not exist",
                 t -> commit(t, "g-missing-v" + version, 3, "ghost-member", version));
     }
 
     private static List<Object> fetchOffsets(OracleAndSkiff.Target t, String group) {
         awaitCoordinator(t, group);
-        return Poll.until("an OffsetFetch answer from " + t.name(), () -> {
-            try (KafkaWire wire = t.connect()) {
-                OffsetFetchResponseData r = wire.send(new OffsetFetchRequestData().setGroupId(group)
-                        .setTopics(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopic().setName(TOPIC)
-                                .setPartitionIndexes(List.of(0)))), 5);
-                OffsetFetchResponseData.OffsetFetchResponsePartition p = r.topics().get(0).partitions().get(0);
-                return List.<Object>of(Errors.forCode(r.errorCode()).name(), Errors.forCode(p.errorCode()).name(),
-                        p.committedOffset(), p.metadata() == null ? "null" : p.metadata());
-            }
-        }, a -> !NOT_READY.contains(a.get(0)));
+        return Poll.until(
+                "an OffsetFetch answer from " + t.name(),
+                () -> {
+                    try (KafkaWire wire = t.connect()) {
+                        OffsetFetchResponseData r = wire.send(
+                                new OffsetFetchRequestData()
+                                        .setGroupId(group)
+                                        .setTopics(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopic()
+                                                .setName(TOPIC)
+                                                .setPartitionIndexes(List.of(0)))),
+                                5);
+                        OffsetFetchResponseData.OffsetFetchResponsePartition p =
+                                r.topics().get(0).partitions().get(0);
+                        return List.<Object>of(
+                                Errors.forCode(r.errorCode()).name(),
+                                Errors.forCode(p.errorCode()).name(),
+                                p.committedOffset(),
+                                p.metadata() == null ? "null" : p.metadata());
+                    }
+                },
+                a -> !NOT_READY.contains(a.get(0)));
     }
 
     @ParameterizedTest(name = "OffsetFetch v5 #{0}")

@@ -48,12 +48,17 @@ class IdempotenceMatchesKafkaTest {
     private static ProduceRequestData produce(String topic, long pid, Step s) {
         SimpleRecord[] records = new SimpleRecord[s.count()];
         for (int i = 0; i < s.count(); i++) {
-            records[i] = new SimpleRecord(1_700_000_000_000L, null, ("r" + (s.firstSeq() + i)).getBytes(StandardCharsets.UTF_8));
+            records[i] = new SimpleRecord(
+                    1_700_000_000_000L, null, ("r" + (s.firstSeq() + i)).getBytes(StandardCharsets.UTF_8));
         }
-        MemoryRecords batch = MemoryRecords.withIdempotentRecords(Compression.NONE, pid, (short) s.epoch(), s.firstSeq(), records);
+        MemoryRecords batch =
+                MemoryRecords.withIdempotentRecords(Compression.NONE, pid, (short) s.epoch(), s.firstSeq(), records);
         ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
-        topics.add(new ProduceRequestData.TopicProduceData().setName(topic).setPartitionData(List.of(
-                new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(batch))));
+        topics.add(new ProduceRequestData.TopicProduceData()
+                .setName(topic)
+                .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData()
+                        .setIndex(0)
+                        .setRecords(batch))));
         return new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000).setTopicData(topics);
     }
 
@@ -61,30 +66,49 @@ class IdempotenceMatchesKafkaTest {
         List<String> answers = new ArrayList<>();
         try (KafkaWire wire = t.connect()) {
             // a fresh Kafka answers COORDINATOR_LOAD_IN_PROGRESS until its producer id manager is ready
-            InitProducerIdResponseData init = Poll.until("InitProducerId from " + t.name(),
-                    () -> wire.<InitProducerIdResponseData>send(new InitProducerIdRequestData().setTransactionalId(null)
-                            .setTransactionTimeoutMs(60_000).setProducerId(-1).setProducerEpoch((short) -1), 4),
+            InitProducerIdResponseData init = Poll.until(
+                    "InitProducerId from " + t.name(),
+                    () -> wire.<InitProducerIdResponseData>send(
+                            new InitProducerIdRequestData()
+                                    .setTransactionalId(null)
+                                    .setTransactionTimeoutMs(60_000)
+                                    .setProducerId(-1)
+                                    .setProducerEpoch((short) -1),
+                            4),
                     r -> !(Errors.forCode(r.errorCode()).exception() instanceof RetriableException));
             answers.add("InitProducerId: " + Errors.forCode(init.errorCode()) + " epoch " + init.producerEpoch());
             long pid = init.producerId();
             for (Step s : STEPS) {
                 ProduceResponseData r = wire.send(produce(topic, pid, s), produceVersion);
-                ProduceResponseData.PartitionProduceResponse p = r.responses().iterator().next().partitionResponses().get(0);
+                ProduceResponseData.PartitionProduceResponse p =
+                        r.responses().iterator().next().partitionResponses().get(0);
                 Errors error = Errors.forCode(p.errorCode());
                 answers.add(s.what() + ": " + error + (error == Errors.NONE ? " at " + p.baseOffset() : ""));
             }
-            ProduceResponseData stranger = wire.send(produce(topic, pid + 1_000_000, new Step("", 0, 42, 1)), produceVersion);
+            ProduceResponseData stranger =
+                    wire.send(produce(topic, pid + 1_000_000, new Step("", 0, 42, 1)), produceVersion);
             answers.add("an unknown producer starting at 42: "
-                    + Errors.forCode(stranger.responses().iterator().next().partitionResponses().get(0).errorCode()));
+                    + Errors.forCode(stranger.responses()
+                            .iterator()
+                            .next()
+                            .partitionResponses()
+                            .get(0)
+                            .errorCode()));
 
-            DescribeProducersResponseData d = wire.send(new DescribeProducersRequestData().setTopics(List.of(
-                    new DescribeProducersRequestData.TopicRequest().setName(topic).setPartitionIndexes(List.of(0)))), 0);
-            DescribeProducersResponseData.PartitionResponse dp = d.topics().get(0).partitions().get(0);
+            DescribeProducersResponseData d = wire.send(
+                    new DescribeProducersRequestData()
+                            .setTopics(List.of(new DescribeProducersRequestData.TopicRequest()
+                                    .setName(topic)
+                                    .setPartitionIndexes(List.of(0)))),
+                    0);
+            DescribeProducersResponseData.PartitionResponse dp =
+                    d.topics().get(0).partitions().get(0);
             answers.add("DescribeProducers: " + Errors.forCode(dp.errorCode()));
             dp.activeProducers().stream()
                     .filter(s -> s.producerId() == pid)
-                    .forEach(s -> answers.add("producer: epoch " + s.producerEpoch() + " last sequence " + s.lastSequence()
-                            + " coordinator epoch " + s.coordinatorEpoch() + " txn start " + s.currentTxnStartOffset()));
+                    .forEach(s -> answers.add("producer: epoch " + s.producerEpoch() + " last sequence "
+                            + s.lastSequence() + " coordinator epoch " + s.coordinatorEpoch() + " txn start "
+                            + s.currentTxnStartOffset()));
             answers.add("active producers: " + dp.activeProducers().size());
         }
         return answers;

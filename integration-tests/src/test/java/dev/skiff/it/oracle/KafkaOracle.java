@@ -69,10 +69,14 @@ public final class KafkaOracle implements AutoCloseable {
             Files.writeString(config, text, StandardCharsets.UTF_8);
 
             String cp = ChildJvm.classpath("kafka-broker");
-            ChildJvm.Result format = ChildJvm.run(cp, "kafka.tools.StorageTool",
-                    List.of("format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()), null,
+            ChildJvm.Result format = ChildJvm.run(
+                    cp,
+                    "kafka.tools.StorageTool",
+                    List.of("format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()),
+                    null,
                     Duration.ofSeconds(60));
-            if (format.exitCode() != 0) throw new IllegalStateException("kafka-storage format failed:\n" + format.output());
+            if (format.exitCode() != 0)
+                throw new IllegalStateException("kafka-storage format failed:\n" + format.output());
 
             Path log = dir.resolve("kafka.log");
             Process process = ChildJvm.start(cp, "kafka.Kafka", List.of(config.toString()), log);
@@ -90,31 +94,47 @@ public final class KafkaOracle implements AutoCloseable {
 
     private void awaitReady(Path log) {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        Map<String, Object> conf = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        Map<String, Object> conf = Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                2000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                3000);
         try (Admin admin = Admin.create(conf)) {
             while (true) {
                 if (!process.isAlive()) {
-                    throw new IllegalStateException("Apache Kafka exited with " + process.exitValue() + ":\n" + tail(log));
+                    throw new IllegalStateException(
+                            "Apache Kafka exited with " + process.exitValue() + ":\n" + tail(log));
                 }
                 try {
-                    if (!admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty()) return;
+                    if (!admin.describeCluster()
+                            .nodes()
+                            .get(3, TimeUnit.SECONDS)
+                            .isEmpty()) return;
                 } catch (Exception e) {
                     // not up yet
                 }
                 if (System.nanoTime() - deadline > 0) {
                     close();
-                    throw new IllegalStateException("Apache Kafka did not answer within " + START_TIMEOUT + ":\n" + tail(log));
+                    throw new IllegalStateException(
+                            "Apache Kafka did not answer within " + START_TIMEOUT + ":\n" + tail(log));
                 }
             }
         }
     }
 
-    public String bootstrap() { return "127.0.0.1:" + port; }
+    public String bootstrap() {
+        return "127.0.0.1:" + port;
+    }
 
-    public String host() { return "127.0.0.1"; }
+    public String host() {
+        return "127.0.0.1";
+    }
 
-    public int port() { return port; }
+    public int port() {
+        return port;
+    }
 
     @Override
     public void close() {

@@ -38,8 +38,11 @@ public final class KafkaWire implements AutoCloseable {
         short v = (short) version;
         ApiKeys api = ApiKeys.forId(request.apiKey());
         int id = ++correlationId;
-        RequestHeaderData header = new RequestHeaderData().setRequestApiKey(api.id).setRequestApiVersion(v)
-                .setClientId("skiff-oracle").setCorrelationId(id);
+        RequestHeaderData header = new RequestHeaderData()
+                .setRequestApiKey(api.id)
+                .setRequestApiVersion(v)
+                .setClientId("skiff-oracle")
+                .setCorrelationId(id);
         short headerVersion = api.requestHeaderVersion(v);
         ObjectSerializationCache cache = new ObjectSerializationCache();
         int size = header.size(cache, headerVersion) + request.size(cache, v);

@@ -25,9 +25,13 @@ public final class OracleAndSkiff implements BeforeAllCallback, AfterAllCallback
 
     /** One of the two brokers. */
     public record Target(String name, String host, int port) {
-        public String bootstrap() { return host + ":" + port; }
+        public String bootstrap() {
+            return host + ":" + port;
+        }
 
-        public KafkaWire connect() throws java.io.IOException { return new KafkaWire(host, port); }
+        public KafkaWire connect() throws java.io.IOException {
+            return new KafkaWire(host, port);
+        }
     }
 
     /** A question for one broker; may throw. */
@@ -63,23 +67,40 @@ public final class OracleAndSkiff implements BeforeAllCallback, AfterAllCallback
         if (skiff != null) skiff.close();
     }
 
-    public Target oracle() { return new Target("Apache Kafka", kafka.host(), kafka.port()); }
+    public Target oracle() {
+        return new Target("Apache Kafka", kafka.host(), kafka.port());
+    }
 
-    public Target skiff() { return new Target("Skiff", skiff.host(), skiff.port()); }
+    public Target skiff() {
+        return new Target("Skiff", skiff.host(), skiff.port());
+    }
 
-    public EmbeddedSkiff embeddedSkiff() { return skiff; }
+    public EmbeddedSkiff embeddedSkiff() {
+        return skiff;
+    }
 
-    public List<Target> both() { return List.of(oracle(), skiff()); }
+    public List<Target> both() {
+        return List.of(oracle(), skiff());
+    }
 
     /** Creates a topic on both brokers and waits until Kafka has its leaders. */
     public void createTopic(String name, int partitions) throws Exception {
         skiff.createTopic(name, partitions);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap()))) {
             admin.createTopics(List.of(new NewTopic(name, Optional.of(partitions), Optional.empty())))
-                    .all().get(30, TimeUnit.SECONDS);
-            Poll.until("leaders of " + name + " on Apache Kafka",
-                    () -> admin.describeTopics(List.of(name)).allTopicNames().get().get(name).partitions(),
-                    ps -> ps.size() == partitions && ps.stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+            Poll.until(
+                    "leaders of " + name + " on Apache Kafka",
+                    () -> admin.describeTopics(List.of(name))
+                            .allTopicNames()
+                            .get()
+                            .get(name)
+                            .partitions(),
+                    ps -> ps.size() == partitions
+                            && ps.stream()
+                                    .allMatch(p ->
+                                            p.leader() != null && !p.leader().isEmpty()));
         }
     }
 

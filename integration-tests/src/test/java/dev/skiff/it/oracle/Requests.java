@@ -17,40 +17,69 @@ final class Requests {
     private Requests() {}
 
     static ProduceRequestData produce(String topic, int partition, String value) {
-        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
+        MemoryRecords records = MemoryRecords.withRecords(
+                Compression.NONE,
                 new SimpleRecord(System.currentTimeMillis(), null, value.getBytes(StandardCharsets.UTF_8)));
         ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
-        topics.add(new ProduceRequestData.TopicProduceData().setName(topic).setPartitionData(List.of(
-                new ProduceRequestData.PartitionProduceData().setIndex(partition).setRecords(records))));
+        topics.add(new ProduceRequestData.TopicProduceData()
+                .setName(topic)
+                .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData()
+                        .setIndex(partition)
+                        .setRecords(records))));
         return new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000).setTopicData(topics);
     }
 
     static FetchRequestData fetch(String topic, int partition, long offset) {
-        return new FetchRequestData().setReplicaId(-1).setMaxWaitMs(0).setMinBytes(1).setMaxBytes(1 << 20)
-                .setIsolationLevel((byte) 0).setSessionId(0).setSessionEpoch(-1)
-                .setTopics(List.of(new FetchRequestData.FetchTopic().setTopic(topic).setPartitions(List.of(
-                        new FetchRequestData.FetchPartition().setPartition(partition).setFetchOffset(offset)
-                                .setPartitionMaxBytes(1 << 20).setCurrentLeaderEpoch(-1).setLogStartOffset(-1)))));
+        return new FetchRequestData()
+                .setReplicaId(-1)
+                .setMaxWaitMs(0)
+                .setMinBytes(1)
+                .setMaxBytes(1 << 20)
+                .setIsolationLevel((byte) 0)
+                .setSessionId(0)
+                .setSessionEpoch(-1)
+                .setTopics(List.of(new FetchRequestData.FetchTopic()
+                        .setTopic(topic)
+                        .setPartitions(List.of(new FetchRequestData.FetchPartition()
+                                .setPartition(partition)
+                                .setFetchOffset(offset)
+                                .setPartitionMaxBytes(1 << 20)
+                                .setCurrentLeaderEpoch(-1)
+                                .setLogStartOffset(-1)))));
     }
 
     static ListOffsetsRequestData listOffsets(String topic, int partition, long timestamp) {
-        return new ListOffsetsRequestData().setReplicaId(-1).setIsolationLevel((byte) 0)
-                .setTopics(List.of(new ListOffsetsRequestData.ListOffsetsTopic().setName(topic).setPartitions(List.of(
-                        new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(partition)
-                                .setTimestamp(timestamp).setCurrentLeaderEpoch(-1)))));
+        return new ListOffsetsRequestData()
+                .setReplicaId(-1)
+                .setIsolationLevel((byte) 0)
+                .setTopics(List.of(new ListOffsetsRequestData.ListOffsetsTopic()
+                        .setName(topic)
+                        .setPartitions(List.of(new ListOffsetsRequestData.ListOffsetsPartition()
+                                .setPartitionIndex(partition)
+                                .setTimestamp(timestamp)
+                                .setCurrentLeaderEpoch(-1)))));
     }
 
     static MetadataRequestData metadata(String topic, boolean allowAutoCreation) {
-        return new MetadataRequestData().setAllowAutoTopicCreation(allowAutoCreation)
+        return new MetadataRequestData()
+                .setAllowAutoTopicCreation(allowAutoCreation)
                 .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName(topic)));
     }
 
-    static OffsetCommitRequestData offsetCommit(String group, int generation, String member, String topic, long offset) {
-        return new OffsetCommitRequestData().setGroupId(group).setGenerationIdOrMemberEpoch(generation)
-                .setMemberId(member).setGroupInstanceId(null).setRetentionTimeMs(-1)
-                .setTopics(List.of(new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(topic)
+    static OffsetCommitRequestData offsetCommit(
+            String group, int generation, String member, String topic, long offset) {
+        return new OffsetCommitRequestData()
+                .setGroupId(group)
+                .setGenerationIdOrMemberEpoch(generation)
+                .setMemberId(member)
+                .setGroupInstanceId(null)
+                .setRetentionTimeMs(-1)
+                .setTopics(List.of(new OffsetCommitRequestData.OffsetCommitRequestTopic()
+                        .setName(topic)
                         .setPartitions(List.of(new OffsetCommitRequestData.OffsetCommitRequestPartition()
-                                .setPartitionIndex(0).setCommittedOffset(offset).setCommittedLeaderEpoch(-1)
+                                .setPartitionIndex(0)
+                                .setCommittedOffset(offset)
+                                .setCommittedLeaderEpoch(-1)
                                 .setCommittedMetadata("")))));
     }
 }

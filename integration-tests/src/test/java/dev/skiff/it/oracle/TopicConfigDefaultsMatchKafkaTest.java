@@ -30,10 +30,22 @@ class TopicConfigDefaultsMatchKafkaTest {
 
     private static final String TOPIC = "configs";
     /** Keys whose default values must also agree. */
-    private static final List<String> SAME_VALUES = List.of("cleanup.policy", "compression.type",
-            "max.message.bytes", "message.timestamp.type", "min.insync.replicas", "retention.bytes", "retention.ms",
-            "segment.bytes", "segment.ms", "segment.index.bytes", "delete.retention.ms", "min.compaction.lag.ms",
-            "unclean.leader.election.enable", "message.timestamp.before.max.ms", "message.timestamp.after.max.ms");
+    private static final List<String> SAME_VALUES = List.of(
+            "cleanup.policy",
+            "compression.type",
+            "max.message.bytes",
+            "message.timestamp.type",
+            "min.insync.replicas",
+            "retention.bytes",
+            "retention.ms",
+            "segment.bytes",
+            "segment.ms",
+            "segment.index.bytes",
+            "delete.retention.ms",
+            "min.compaction.lag.ms",
+            "unclean.leader.election.enable",
+            "message.timestamp.before.max.ms",
+            "message.timestamp.after.max.ms");
 
     @BeforeAll
     static void topics() throws Exception {
@@ -42,10 +54,15 @@ class TopicConfigDefaultsMatchKafkaTest {
 
     private static Map<String, String> describe(OracleAndSkiff.Target t) throws Exception {
         try (KafkaWire wire = t.connect()) {
-            DescribeConfigsResponseData r = wire.send(new DescribeConfigsRequestData().setResources(List.of(
-                    new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType((byte) 2)
-                            .setResourceName(TOPIC).setConfigurationKeys(null))), 4);
-            DescribeConfigsResponseData.DescribeConfigsResult result = r.results().get(0);
+            DescribeConfigsResponseData r = wire.send(
+                    new DescribeConfigsRequestData()
+                            .setResources(List.of(new DescribeConfigsRequestData.DescribeConfigsResource()
+                                    .setResourceType((byte) 2)
+                                    .setResourceName(TOPIC)
+                                    .setConfigurationKeys(null))),
+                    4);
+            DescribeConfigsResponseData.DescribeConfigsResult result =
+                    r.results().get(0);
             assertEquals(Errors.NONE, Errors.forCode(result.errorCode()), t.name() + ": " + result.errorMessage());
             Map<String, String> out = new TreeMap<>();
             result.configs().forEach(c -> out.put(c.name(), c.value()));
@@ -55,8 +72,8 @@ class TopicConfigDefaultsMatchKafkaTest {
 
     private static boolean skiffAnswersDescribeConfigs() throws Exception {
         try (KafkaWire wire = brokers.skiff().connect()) {
-            ApiVersionsResponseData r = wire.send(new ApiVersionsRequestData().setClientSoftwareName("oracle")
-                    .setClientSoftwareVersion("1"), 3);
+            ApiVersionsResponseData r = wire.send(
+                    new ApiVersionsRequestData().setClientSoftwareName("oracle").setClientSoftwareVersion("1"), 3);
             ApiVersionsResponseData.ApiVersion v = r.apiKeys().find(ApiKeys.DESCRIBE_CONFIGS.id);
             return v != null && v.maxVersion() >= 4;
         }

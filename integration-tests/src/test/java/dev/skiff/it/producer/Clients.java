@@ -26,12 +26,13 @@ final class Clients {
     }
 
     /** Everything in the partitions, from the start, read until {@code expected} records or the deadline. */
-    static List<ConsumerRecord<String, String>> readAll(String bootstrap, List<TopicPartition> partitions,
-                                                        int expected, Duration timeout) {
+    static List<ConsumerRecord<String, String>> readAll(
+            String bootstrap, List<TopicPartition> partitions, int expected, Duration timeout) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         p.put("enable.auto.commit", "false");
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> c =
+                new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             c.assign(partitions);
             c.seekToBeginning(partitions);
             List<ConsumerRecord<String, String>> out = new ArrayList<>();

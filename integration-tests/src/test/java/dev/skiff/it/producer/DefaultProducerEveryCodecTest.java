@@ -55,8 +55,8 @@ class DefaultProducerEveryCodecTest {
         String topic = "default-" + codec;
         skiff.createTopic(topic, PARTITIONS);
         List<Future<RecordMetadata>> acks = new ArrayList<>();
-        try (KafkaProducer<String, String> producer = Clients.producer(skiff.bootstrapServers(),
-                "compression.type", codec, "linger.ms", "5")) {
+        try (KafkaProducer<String, String> producer =
+                Clients.producer(skiff.bootstrapServers(), "compression.type", codec, "linger.ms", "5")) {
             for (int i = 0; i < RECORDS; i++) {
                 acks.add(producer.send(new ProducerRecord<>(topic, i % PARTITIONS, "k" + i, "value-" + i)));
             }
@@ -65,8 +65,8 @@ class DefaultProducerEveryCodecTest {
         }
         List<TopicPartition> tps = new ArrayList<>();
         for (int p = 0; p < PARTITIONS; p++) tps.add(new TopicPartition(topic, p));
-        List<ConsumerRecord<String, String>> read = Clients.readAll(skiff.bootstrapServers(), tps, RECORDS,
-                Duration.ofSeconds(30));
+        List<ConsumerRecord<String, String>> read =
+                Clients.readAll(skiff.bootstrapServers(), tps, RECORDS, Duration.ofSeconds(30));
         assertEquals(RECORDS, read.size(), "records read back from " + topic);
         Map<Integer, List<Integer>> byPartition = new LinkedHashMap<>();
         Set<String> keys = new HashSet<>();
@@ -82,14 +82,16 @@ class DefaultProducerEveryCodecTest {
         });
         for (int p = 0; p < PARTITIONS; p++) {
             RecordMetadata m = acks.get(acks.size() - PARTITIONS + p).get();
-            assertEquals(RECORDS / PARTITIONS - 1, m.offset(), "offset of the last record of partition " + m.partition());
+            assertEquals(
+                    RECORDS / PARTITIONS - 1, m.offset(), "offset of the last record of partition " + m.partition());
         }
         assertProducerDescribed(tps);
     }
 
     private static void assertProducerDescribed(Collection<TopicPartition> tps) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, skiff.bootstrapServers()))) {
-            Map<TopicPartition, PartitionProducerState> states = admin.describeProducers(tps).all().get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, PartitionProducerState> states =
+                    admin.describeProducers(tps).all().get(30, TimeUnit.SECONDS);
             Set<Long> ids = new HashSet<>();
             for (TopicPartition tp : tps) {
                 List<ProducerState> active = states.get(tp).activeProducers();

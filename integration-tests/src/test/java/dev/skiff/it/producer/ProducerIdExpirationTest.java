@@ -31,12 +31,14 @@ class ProducerIdExpirationTest {
 
     @Test
     void anIdleProducerIsForgottenAndMayStartAtAnySequence() throws IOException {
-        try (EmbeddedSkiff broker = EmbeddedSkiff.builder().topic(TOPIC, 1)
-                .property("producer.id.expiration.ms", "1000")
-                .property("producer.id.expiration.check.interval.ms", "100").start();
-             KafkaWire wire = new KafkaWire(broker.host(), broker.port())) {
-            InitProducerIdResponseData init = wire.send(new InitProducerIdRequestData().setTransactionalId(null)
-                    .setTransactionTimeoutMs(60_000), 4);
+        try (EmbeddedSkiff broker = EmbeddedSkiff.builder()
+                        .topic(TOPIC, 1)
+                        .property("producer.id.expiration.ms", "1000")
+                        .property("producer.id.expiration.check.interval.ms", "100")
+                        .start();
+                KafkaWire wire = new KafkaWire(broker.host(), broker.port())) {
+            InitProducerIdResponseData init = wire.send(
+                    new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60_000), 4);
             long producerId = init.producerId();
 
             assertEquals(Errors.NONE.code(), produce(wire, producerId, 0, 3).errorCode());
@@ -53,25 +55,38 @@ class ProducerIdExpirationTest {
         }
     }
 
-    private static ProduceResponseData.PartitionProduceResponse produce(KafkaWire wire, long producerId, int sequence,
-                                                                        int count) throws IOException {
+    private static ProduceResponseData.PartitionProduceResponse produce(
+            KafkaWire wire, long producerId, int sequence, int count) throws IOException {
         SimpleRecord[] records = new SimpleRecord[count];
         for (int i = 0; i < count; i++) {
             records[i] = new SimpleRecord(System.currentTimeMillis(), null, ("v" + i).getBytes(StandardCharsets.UTF_8));
         }
         ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
-        topics.add(new ProduceRequestData.TopicProduceData().setName(TOPIC).setPartitionData(List.of(
-                new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(
-                        MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, (short) 0, sequence, records)))));
-        ProduceResponseData r = wire.send(new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000)
-                .setTransactionalId(null).setTopicData(topics), 9);
+        topics.add(new ProduceRequestData.TopicProduceData()
+                .setName(TOPIC)
+                .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData()
+                        .setIndex(0)
+                        .setRecords(MemoryRecords.withIdempotentRecords(
+                                Compression.NONE, producerId, (short) 0, sequence, records)))));
+        ProduceResponseData r = wire.send(
+                new ProduceRequestData()
+                        .setAcks((short) -1)
+                        .setTimeoutMs(10_000)
+                        .setTransactionalId(null)
+                        .setTopicData(topics),
+                9);
         return r.responses().iterator().next().partitionResponses().get(0);
     }
 
     private static List<DescribeProducersResponseData.ProducerState> producers(KafkaWire wire) throws IOException {
-        DescribeProducersResponseData r = wire.send(new DescribeProducersRequestData().setTopics(List.of(
-                new DescribeProducersRequestData.TopicRequest().setName(TOPIC).setPartitionIndexes(List.of(0)))), 0);
-        DescribeProducersResponseData.PartitionResponse p = r.topics().get(0).partitions().get(0);
+        DescribeProducersResponseData r = wire.send(
+                new DescribeProducersRequestData()
+                        .setTopics(List.of(new DescribeProducersRequestData.TopicRequest()
+                                .setName(TOPIC)
+                                .setPartitionIndexes(List.of(0)))),
+                0);
+        DescribeProducersResponseData.PartitionResponse p =
+                r.topics().get(0).partitions().get(0);
         assertEquals(Errors.NONE.code(), p.errorCode());
         return p.activeProducers();
     }

@@ -51,9 +51,13 @@ class ProducerSequenceRulesTest {
         assertProduced(3, produce(pid, 0, 3, 2));
         assertEquals(5, skiff.logEndOffset("seq", 0));
         // a gap
-        assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code(), produce(pid, 0, 7, 1).errorCode());
+        assertEquals(
+                Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code(),
+                produce(pid, 0, 7, 1).errorCode());
         // a new epoch must start at 0; then the old epoch is fenced
-        assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code(), produce(pid, 1, 5, 1).errorCode());
+        assertEquals(
+                Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code(),
+                produce(pid, 1, 5, 1).errorCode());
         assertProduced(5, produce(pid, 1, 0, 1));
         assertEquals(Errors.INVALID_PRODUCER_EPOCH.code(), produce(pid, 0, 5, 1).errorCode());
 
@@ -62,12 +66,18 @@ class ProducerSequenceRulesTest {
         // rebuilt from the log: the last batch is still a duplicate, the epoch still fenced
         assertProduced(5, produce(pid, 1, 0, 1));
         assertEquals(Errors.INVALID_PRODUCER_EPOCH.code(), produce(pid, 0, 5, 1).errorCode());
-        assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code(), produce(pid, 1, 2, 1).errorCode());
+        assertEquals(
+                Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code(),
+                produce(pid, 1, 2, 1).errorCode());
         assertProduced(6, produce(pid, 1, 1, 4));
 
         long after = initProducerId();
         assertNotEquals(pid, after, "producer ids stay unique across a restart");
-        assertEquals(List.of(pid), describe().stream().map(DescribeProducersResponseData.ProducerState::producerId).toList());
+        assertEquals(
+                List.of(pid),
+                describe().stream()
+                        .map(DescribeProducersResponseData.ProducerState::producerId)
+                        .toList());
         DescribeProducersResponseData.ProducerState state = describe().get(0);
         assertEquals(1, state.producerEpoch());
         assertEquals(4, state.lastSequence());
@@ -75,7 +85,8 @@ class ProducerSequenceRulesTest {
 
     @Test
     void transactionalIdGetsItsOwnProducerAndABumpedEpochOnReinit() {
-        InitProducerIdRequestData init = new InitProducerIdRequestData().setTransactionalId("tx").setTransactionTimeoutMs(60000);
+        InitProducerIdRequestData init =
+                new InitProducerIdRequestData().setTransactionalId("tx").setTransactionTimeoutMs(60000);
         InitProducerIdResponseData first = (InitProducerIdResponseData) call(ApiKeys.INIT_PRODUCER_ID, 4, init);
         InitProducerIdResponseData second = (InitProducerIdResponseData) call(ApiKeys.INIT_PRODUCER_ID, 4, init);
         assertEquals(Errors.NONE.code(), first.errorCode());
@@ -85,23 +96,36 @@ class ProducerSequenceRulesTest {
 
     @Test
     void unknownPartitionInDescribeProducers() {
-        DescribeProducersResponseData r = (DescribeProducersResponseData) call(ApiKeys.DESCRIBE_PRODUCERS, 0,
-                new DescribeProducersRequestData().setTopics(List.of(new DescribeProducersRequestData.TopicRequest()
-                        .setName("nope").setPartitionIndexes(List.of(0)))));
-        assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), r.topics().get(0).partitions().get(0).errorCode());
+        DescribeProducersResponseData r = (DescribeProducersResponseData) call(
+                ApiKeys.DESCRIBE_PRODUCERS,
+                0,
+                new DescribeProducersRequestData()
+                        .setTopics(List.of(new DescribeProducersRequestData.TopicRequest()
+                                .setName("nope")
+                                .setPartitionIndexes(List.of(0)))));
+        assertEquals(
+                Errors.UNKNOWN_TOPIC_OR_PARTITION.code(),
+                r.topics().get(0).partitions().get(0).errorCode());
     }
 
     private static List<DescribeProducersResponseData.ProducerState> describe() {
-        DescribeProducersResponseData r = (DescribeProducersResponseData) call(ApiKeys.DESCRIBE_PRODUCERS, 0,
-                new DescribeProducersRequestData().setTopics(List.of(new DescribeProducersRequestData.TopicRequest()
-                        .setName("seq").setPartitionIndexes(List.of(0)))));
-        DescribeProducersResponseData.PartitionResponse p = r.topics().get(0).partitions().get(0);
+        DescribeProducersResponseData r = (DescribeProducersResponseData) call(
+                ApiKeys.DESCRIBE_PRODUCERS,
+                0,
+                new DescribeProducersRequestData()
+                        .setTopics(List.of(new DescribeProducersRequestData.TopicRequest()
+                                .setName("seq")
+                                .setPartitionIndexes(List.of(0)))));
+        DescribeProducersResponseData.PartitionResponse p =
+                r.topics().get(0).partitions().get(0);
         assertEquals(Errors.NONE.code(), p.errorCode());
         return p.activeProducers();
     }
 
     private static long initProducerId() {
-        InitProducerIdResponseData r = (InitProducerIdResponseData) call(ApiKeys.INIT_PRODUCER_ID, 4,
+        InitProducerIdResponseData r = (InitProducerIdResponseData) call(
+                ApiKeys.INIT_PRODUCER_ID,
+                4,
                 new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60000));
         assertEquals(Errors.NONE.code(), r.errorCode());
         assertEquals(0, r.producerEpoch());
@@ -113,9 +137,13 @@ class ProducerSequenceRulesTest {
         for (int i = 0; i < count; i++) {
             b.append(System.currentTimeMillis(), null, ("v" + (seq + i)).getBytes(StandardCharsets.UTF_8));
         }
-        ProduceRequestData req = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30000)
-                .setTopicData(List.of(new ProduceRequestData.TopicProduceData().setName("seq")
-                        .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData().setIndex(0)
+        ProduceRequestData req = new ProduceRequestData()
+                .setAcks((short) -1)
+                .setTimeoutMs(30000)
+                .setTopicData(List.of(new ProduceRequestData.TopicProduceData()
+                        .setName("seq")
+                        .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData()
+                                .setIndex(0)
                                 .setRecords(BufferRecords.of(b.build()))))));
         ProduceResponseData r = (ProduceResponseData) call(ApiKeys.PRODUCE, 9, req);
         return r.responses().get(0).partitionResponses().get(0);

@@ -48,15 +48,14 @@ class RetryAcrossRestartTest {
         AtomicInteger acked = new AtomicInteger();
         AtomicReference<Exception> failure = new AtomicReference<>();
         List<Future<RecordMetadata>> futures = new ArrayList<>(RECORDS);
-        try (KafkaProducer<String, String> producer = Clients.producer(skiff.bootstrapServers(),
-                "batch.size", "2048", "linger.ms", "0", "reconnect.backoff.max.ms", "200")) {
+        try (KafkaProducer<String, String> producer = Clients.producer(
+                skiff.bootstrapServers(), "batch.size", "2048", "linger.ms", "0", "reconnect.backoff.max.ms", "200")) {
             Thread sender = new Thread(() -> {
                 for (int i = 0; i < RECORDS; i++) {
-                    futures.add(producer.send(new ProducerRecord<>("restart-retries", i % 2, null, "r" + i),
-                            (m, e) -> {
-                                if (e != null) failure.compareAndSet(null, e);
-                                else acked.incrementAndGet();
-                            }));
+                    futures.add(producer.send(new ProducerRecord<>("restart-retries", i % 2, null, "r" + i), (m, e) -> {
+                        if (e != null) failure.compareAndSet(null, e);
+                        else acked.incrementAndGet();
+                    }));
                 }
             });
             sender.start();
@@ -64,14 +63,19 @@ class RetryAcrossRestartTest {
             skiff.restart();
             sender.join(TimeUnit.SECONDS.toMillis(60));
             producer.flush();
-            Poll.until(Duration.ofSeconds(60), "every record acknowledged",
-                    () -> acked.get() + (failure.get() == null ? 0 : RECORDS), n -> n >= RECORDS);
+            Poll.until(
+                    Duration.ofSeconds(60),
+                    "every record acknowledged",
+                    () -> acked.get() + (failure.get() == null ? 0 : RECORDS),
+                    n -> n >= RECORDS);
         }
         assertNull(failure.get(), "no send failed");
         assertTrue(acked.get() > RECORDS / 5);
-        List<ConsumerRecord<String, String>> read = Clients.readAll(skiff.bootstrapServers(),
+        List<ConsumerRecord<String, String>> read = Clients.readAll(
+                skiff.bootstrapServers(),
                 List.of(new TopicPartition("restart-retries", 0), new TopicPartition("restart-retries", 1)),
-                RECORDS, Duration.ofSeconds(60));
+                RECORDS,
+                Duration.ofSeconds(60));
         BitSet seen = new BitSet(RECORDS);
         for (ConsumerRecord<String, String> r : read) {
             int i = Integer.parseInt(r.value().substring(1));

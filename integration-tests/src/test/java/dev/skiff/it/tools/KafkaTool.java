@@ -33,7 +33,10 @@ final class KafkaTool {
     /** Runs a tool that must succeed; returns what it printed. */
     static String ok(String mainClass, String stdin, String... args) {
         ChildJvm.Result r = run(mainClass, stdin, args);
-        assertEquals(0, r.exitCode(), () -> mainClass + " " + String.join(" ", args) + " failed; it printed:\n" + r.output());
+        assertEquals(
+                0,
+                r.exitCode(),
+                () -> mainClass + " " + String.join(" ", args) + " failed; it printed:\n" + r.output());
         return r.output();
     }
 

@@ -32,7 +32,9 @@ class StockToolsTest {
 
     @BeforeAll
     static void start() {
-        skiff = EmbeddedSkiff.builder().property("auto.create.topics.enable", "false").start();
+        skiff = EmbeddedSkiff.builder()
+                .property("auto.create.topics.enable", "false")
+                .start();
         bootstrap = skiff.bootstrapServers();
     }
 
@@ -43,35 +45,79 @@ class StockToolsTest {
 
     @Test
     void topicsCreateListDescribe() {
-        String created = KafkaTool.ok(KafkaTool.TOPICS, null, "--bootstrap-server", bootstrap, "--create",
-                "--topic", "tool-topic", "--partitions", "3", "--replication-factor", "1");
+        String created = KafkaTool.ok(
+                KafkaTool.TOPICS,
+                null,
+                "--bootstrap-server",
+                bootstrap,
+                "--create",
+                "--topic",
+                "tool-topic",
+                "--partitions",
+                "3",
+                "--replication-factor",
+                "1");
         assertTrue(created.contains("Created topic tool-topic."), created);
 
-        List<String> listed = KafkaTool.lines(KafkaTool.ok(KafkaTool.TOPICS, null, "--bootstrap-server", bootstrap, "--list"));
+        List<String> listed =
+                KafkaTool.lines(KafkaTool.ok(KafkaTool.TOPICS, null, "--bootstrap-server", bootstrap, "--list"));
         assertTrue(listed.contains("tool-topic"), "kafka-topics --list printed " + listed);
 
-        String described = KafkaTool.ok(KafkaTool.TOPICS, null, "--bootstrap-server", bootstrap, "--describe",
-                "--topic", "tool-topic");
-        assertTrue(Pattern.compile("Topic: tool-topic\\s+TopicId: \\S+\\s+PartitionCount: 3\\s+ReplicationFactor: 1")
-                .matcher(described).find(), described);
+        String described = KafkaTool.ok(
+                KafkaTool.TOPICS, null, "--bootstrap-server", bootstrap, "--describe", "--topic", "tool-topic");
+        assertTrue(
+                Pattern.compile("Topic: tool-topic\\s+TopicId: \\S+\\s+PartitionCount: 3\\s+ReplicationFactor: 1")
+                        .matcher(described)
+                        .find(),
+                described);
         for (int p = 0; p < 3; p++) {
-            assertTrue(Pattern.compile("Topic: tool-topic\\s+Partition: " + p + "\\s+Leader: (\\d+)\\s+Replicas: \\1\\s+Isr: \\1")
-                    .matcher(described).find(), "partition " + p + " in:\n" + described);
+            assertTrue(
+                    Pattern.compile("Topic: tool-topic\\s+Partition: " + p
+                                    + "\\s+Leader: (\\d+)\\s+Replicas: \\1\\s+Isr: \\1")
+                            .matcher(described)
+                            .find(),
+                    "partition " + p + " in:\n" + described);
         }
     }
 
     @Test
     void consoleProducerThenConsoleConsumer() {
         skiff.createTopic("console", 1);
-        String input = IntStream.range(0, 20).mapToObj(i -> "key" + i + ":line " + i).collect(Collectors.joining("\n")) + "\n";
-        KafkaTool.ok(KafkaTool.CONSOLE_PRODUCER, input, "--bootstrap-server", bootstrap, "--topic", "console",
-                "--property", "parse.key=true", "--property", "key.separator=:");
+        String input =
+                IntStream.range(0, 20).mapToObj(i -> "key" + i + ":line " + i).collect(Collectors.joining("\n")) + "\n";
+        KafkaTool.ok(
+                KafkaTool.CONSOLE_PRODUCER,
+                input,
+                "--bootstrap-server",
+                bootstrap,
+                "--topic",
+                "console",
+                "--property",
+                "parse.key=true",
+                "--property",
+                "key.separator=:");
 
-        String consumed = KafkaTool.ok(KafkaTool.CONSOLE_CONSUMER, null, "--bootstrap-server", bootstrap,
-                "--topic", "console", "--from-beginning", "--max-messages", "20", "--timeout-ms", "30000",
-                "--property", "print.key=true", "--property", "key.separator=|");
-        List<String> records = KafkaTool.lines(consumed).stream().filter(l -> l.startsWith("key")).toList();
-        List<String> expected = IntStream.range(0, 20).mapToObj(i -> "key" + i + "|line " + i).toList();
+        String consumed = KafkaTool.ok(
+                KafkaTool.CONSOLE_CONSUMER,
+                null,
+                "--bootstrap-server",
+                bootstrap,
+                "--topic",
+                "console",
+                "--from-beginning",
+                "--max-messages",
+                "20",
+                "--timeout-ms",
+                "30000",
+                "--property",
+                "print.key=true",
+                "--property",
+                "key.separator=|");
+        List<String> records = KafkaTool.lines(consumed).stream()
+                .filter(l -> l.startsWith("key"))
+                .toList();
+        List<String> expected =
+                IntStream.range(0, 20).mapToObj(i -> "key" + i + "|line " + i).toList();
         assertEquals(expected, records, "console consumer output:\n" + consumed);
         assertTrue(consumed.contains("Processed a total of 20 messages"), consumed);
     }
@@ -80,13 +126,24 @@ class StockToolsTest {
     void consumerGroupsDescribeShowsLag() throws Exception {
         skiff.createTopic("lagging", 2);
         // ten records spread over both partitions, then offsets committed below the log ends
-        KafkaTool.ok(KafkaTool.PRODUCER_PERFORMANCE, null, "--topic", "lagging", "--num-records", "10",
-                "--record-size", "10", "--throughput", "-1", "--producer-props", "bootstrap.servers=" + bootstrap,
+        KafkaTool.ok(
+                KafkaTool.PRODUCER_PERFORMANCE,
+                null,
+                "--topic",
+                "lagging",
+                "--num-records",
+                "10",
+                "--record-size",
+                "10",
+                "--throughput",
+                "-1",
+                "--producer-props",
+                "bootstrap.servers=" + bootstrap,
                 "partitioner.class=" + "org.apache.kafka.clients.producer.RoundRobinPartitioner");
         commit("lag-group", Map.of(new TopicPartition("lagging", 0), 2L, new TopicPartition("lagging", 1), 5L));
 
-        String out = KafkaTool.ok(KafkaTool.CONSUMER_GROUPS, null, "--bootstrap-server", bootstrap, "--describe",
-                "--group", "lag-group");
+        String out = KafkaTool.ok(
+                KafkaTool.CONSUMER_GROUPS, null, "--bootstrap-server", bootstrap, "--describe", "--group", "lag-group");
         // GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID
         Pattern row = Pattern.compile("lag-group\\s+lagging\\s+(\\d)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)");
         Matcher m = row.matcher(out);
@@ -109,13 +166,36 @@ class StockToolsTest {
     @Test
     void producerAndConsumerPerformance() {
         skiff.createTopic("perf", 1);
-        String produced = KafkaTool.ok(KafkaTool.PRODUCER_PERFORMANCE, null, "--topic", "perf", "--num-records", "50000",
-                "--record-size", "100", "--throughput", "-1", "--producer-props", "bootstrap.servers=" + bootstrap);
-        assertTrue(Pattern.compile("^50000 records sent, .* records/sec", Pattern.MULTILINE).matcher(produced).find(),
+        String produced = KafkaTool.ok(
+                KafkaTool.PRODUCER_PERFORMANCE,
+                null,
+                "--topic",
+                "perf",
+                "--num-records",
+                "50000",
+                "--record-size",
+                "100",
+                "--throughput",
+                "-1",
+                "--producer-props",
+                "bootstrap.servers=" + bootstrap);
+        assertTrue(
+                Pattern.compile("^50000 records sent, .* records/sec", Pattern.MULTILINE)
+                        .matcher(produced)
+                        .find(),
                 produced);
 
-        String consumed = KafkaTool.ok(KafkaTool.CONSUMER_PERFORMANCE, null, "--bootstrap-server", bootstrap,
-                "--topic", "perf", "--messages", "50000", "--timeout", "60000");
+        String consumed = KafkaTool.ok(
+                KafkaTool.CONSUMER_PERFORMANCE,
+                null,
+                "--bootstrap-server",
+                bootstrap,
+                "--topic",
+                "perf",
+                "--messages",
+                "50000",
+                "--timeout",
+                "60000");
         // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, ...
         List<String> lines = KafkaTool.lines(consumed);
         int header = -1;
@@ -130,10 +210,13 @@ class StockToolsTest {
         p.put("bootstrap.servers", bootstrap);
         p.put("group.id", group);
         p.put("enable.auto.commit", "false");
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             c.assign(offsets.keySet());
-            c.commitSync(offsets.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
-                    e -> new OffsetAndMetadata(e.getValue()))), Duration.ofSeconds(30));
+            c.commitSync(
+                    offsets.entrySet().stream()
+                            .collect(Collectors.toMap(Map.Entry::getKey, e -> new OffsetAndMetadata(e.getValue()))),
+                    Duration.ofSeconds(30));
         }
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.BeforeAll;
 
 /**
@@ -18,7 +17,9 @@ class KafkaJsTransactionsTest extends ScriptTransactionsTest {
     static void requireClient() throws Exception {
         boolean node = false;
         try {
-            Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("node", "--version")
+                    .redirectErrorStream(true)
+                    .start();
             p.getInputStream().readAllBytes();
             node = p.waitFor() == 0;
         } catch (java.io.IOException e) {
@@ -29,7 +30,9 @@ class KafkaJsTransactionsTest extends ScriptTransactionsTest {
     }
 
     @Override
-    Path nodePath() { return ScriptClient.kafkaJsModules(); }
+    Path nodePath() {
+        return ScriptClient.kafkaJsModules();
+    }
 
     @Override
     List<String> command(String bootstrap, String scenario, String... args) {

@@ -32,9 +32,11 @@ class PendingTransactionalOffsetsTest {
 
     @Test
     void stableOffsetsWaitForTheTransactionAndDescribeProducersShowsItsStart() throws Exception {
-        try (EmbeddedSkiff broker = EmbeddedSkiff.builder().topic("in", 1).topic("out", 1).start();
-             KafkaProducer<String, String> p = TxnClients.transactionalProducer(broker.bootstrapServers(), "t-pending", 60_000);
-             Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+        try (EmbeddedSkiff broker =
+                        EmbeddedSkiff.builder().topic("in", 1).topic("out", 1).start();
+                KafkaProducer<String, String> p =
+                        TxnClients.transactionalProducer(broker.bootstrapServers(), "t-pending", 60_000);
+                Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             TopicPartition in = new TopicPartition("in", 0);
             TopicPartition out = new TopicPartition("out", 0);
             p.initTransactions();
@@ -43,22 +45,41 @@ class PendingTransactionalOffsetsTest {
             p.send(new ProducerRecord<>("out", "k", "v2")).get();
             p.sendOffsetsToTransaction(Map.of(in, new OffsetAndMetadata(7)), new ConsumerGroupMetadata("g-pending"));
 
-            ProducerState state = admin.describeProducers(Set.of(out)).partitionResult(out).get()
-                    .activeProducers().get(0);
+            ProducerState state = admin.describeProducers(Set.of(out))
+                    .partitionResult(out)
+                    .get()
+                    .activeProducers()
+                    .get(0);
             assertEquals(0L, state.currentTransactionStartOffset().orElse(-1L));
 
-            try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(
-                    "bootstrap.servers", broker.bootstrapServers(), "group.id", "g-pending",
-                    "isolation.level", "read_committed"), new StringDeserializer(), new StringDeserializer())) {
+            try (KafkaConsumer<String, String> c = new KafkaConsumer<>(
+                    Map.of(
+                            "bootstrap.servers",
+                            broker.bootstrapServers(),
+                            "group.id",
+                            "g-pending",
+                            "isolation.level",
+                            "read_committed"),
+                    new StringDeserializer(),
+                    new StringDeserializer())) {
                 // the client retries UNSTABLE_OFFSET_COMMIT until its timeout
                 assertThrows(TimeoutException.class, () -> c.committed(Set.of(in), Duration.ofMillis(1500)));
                 p.commitTransaction();
-                Poll.until(Duration.ofSeconds(10), "offset 7 visible after the commit",
+                Poll.until(
+                        Duration.ofSeconds(10),
+                        "offset 7 visible after the commit",
                         () -> c.committed(Set.of(in), Duration.ofSeconds(2)).get(in),
                         o -> o != null && o.offset() == 7);
             }
-            assertEquals(true, admin.describeProducers(Set.of(out)).partitionResult(out).get()
-                    .activeProducers().get(0).currentTransactionStartOffset().isEmpty());
+            assertEquals(
+                    true,
+                    admin.describeProducers(Set.of(out))
+                            .partitionResult(out)
+                            .get()
+                            .activeProducers()
+                            .get(0)
+                            .currentTransactionStartOffset()
+                            .isEmpty());
         }
     }
 }

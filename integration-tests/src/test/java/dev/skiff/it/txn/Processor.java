@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -41,7 +40,9 @@ final class Processor implements AutoCloseable {
         thread.setDaemon(true);
     }
 
-    void start() { thread.start(); }
+    void start() {
+        thread.start();
+    }
 
     private void run() {
         try {
@@ -56,7 +57,8 @@ final class Processor implements AutoCloseable {
                     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
                     for (ConsumerRecord<String, String> r : records) {
                         producer.send(new ProducerRecord<>("out", r.key(), r.value()));
-                        offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                        offsets.put(
+                                new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
                     }
                     producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
                     producer.commitTransaction();
@@ -84,7 +86,9 @@ final class Processor implements AutoCloseable {
     }
 
     /** Partitions assigned at the last poll. */
-    int assigned() { return assigned; }
+    int assigned() {
+        return assigned;
+    }
 
     void assertNoFatalError() {
         Throwable t = fatal.get();

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.BeforeAll;
 
 /**
@@ -19,7 +18,9 @@ class RdkafkaTransactionsTest extends ScriptTransactionsTest {
     static void requireClient() throws Exception {
         boolean installed = false;
         try {
-            Process p = new ProcessBuilder(PYTHON, "-c", "import confluent_kafka").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(PYTHON, "-c", "import confluent_kafka")
+                    .redirectErrorStream(true)
+                    .start();
             p.getInputStream().readAllBytes();
             installed = p.waitFor() == 0;
         } catch (java.io.IOException e) {
@@ -30,7 +31,8 @@ class RdkafkaTransactionsTest extends ScriptTransactionsTest {
 
     @Override
     List<String> command(String bootstrap, String scenario, String... args) {
-        List<String> c = new ArrayList<>(List.of(PYTHON, "-u", ScriptClient.script("rdkafka_txn.py"), bootstrap, scenario));
+        List<String> c =
+                new ArrayList<>(List.of(PYTHON, "-u", ScriptClient.script("rdkafka_txn.py"), bootstrap, scenario));
         c.addAll(List.of(args));
         return c;
     }

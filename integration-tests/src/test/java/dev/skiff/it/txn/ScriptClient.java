@@ -1,5 +1,6 @@
 package dev.skiff.it.txn;
 
+import dev.skiff.it.Poll;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,10 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.opentest4j.AssertionFailedError;
-
-import dev.skiff.it.Poll;
 
 /**
  * A client script (Python for librdkafka, Node for KafkaJS) in a child process: its output lines are
@@ -56,16 +54,22 @@ final class ScriptClient implements AutoCloseable {
     }
 
     private void pump(BufferedReader in, boolean out) {
-        Thread t = new Thread(() -> {
-            try {
-                for (String line; (line = in.readLine()) != null; ) {
-                    if (out) lines.add(line);
-                    else synchronized (errors) { if (errors.length() < 20_000) errors.append(line).append('\n'); }
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        }, "script-output");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        for (String line; (line = in.readLine()) != null; ) {
+                            if (out) lines.add(line);
+                            else
+                                synchronized (errors) {
+                                    if (errors.length() < 20_000)
+                                        errors.append(line).append('\n');
+                                }
+                        }
+                    } catch (IOException ignored) {
+                        // the process ended
+                    }
+                },
+                "script-output");
         t.setDaemon(true);
         t.start();
     }
@@ -77,24 +81,29 @@ final class ScriptClient implements AutoCloseable {
 
     /** Waits for a line starting with {@code prefix} and returns it. */
     String await(String prefix, Duration timeout) {
-        return Poll.until(timeout, "'" + prefix + "' from the script (stderr: " + stderrTail() + ")", () -> {
-            synchronized (lines) {
-                for (String l : lines) if (l.startsWith(prefix)) return l;
-            }
-            if (!process.isAlive()) exitedAt = exitedAt == 0 ? System.nanoTime() : exitedAt;
-            // once the process is gone, its last lines get a moment to be read, then waiting is pointless
-            if (exitedAt != 0 && System.nanoTime() - exitedAt > 2_000_000_000L) {
-                throw new IllegalStateException("script exited " + process.exitValue() + ": " + lines);
-            }
-            return null;
-        }, l -> l != null);
+        return Poll.until(
+                timeout,
+                "'" + prefix + "' from the script (stderr: " + stderrTail() + ")",
+                () -> {
+                    synchronized (lines) {
+                        for (String l : lines) if (l.startsWith(prefix)) return l;
+                    }
+                    if (!process.isAlive()) exitedAt = exitedAt == 0 ? System.nanoTime() : exitedAt;
+                    // once the process is gone, its last lines get a moment to be read, then waiting is pointless
+                    if (exitedAt != 0 && System.nanoTime() - exitedAt > 2_000_000_000L) {
+                        throw new IllegalStateException("script exited " + process.exitValue() + ": " + lines);
+                    }
+                    return null;
+                },
+                l -> l != null);
     }
 
     /** The last "assigned N" the processor printed, or 0. */
     int lastAssigned() {
         synchronized (lines) {
             for (int i = lines.size() - 1; i >= 0; i--)
-                if (lines.get(i).startsWith("assigned ")) return Integer.parseInt(lines.get(i).substring(9).trim());
+                if (lines.get(i).startsWith("assigned "))
+                    return Integer.parseInt(lines.get(i).substring(9).trim());
         }
         return 0;
     }
@@ -107,7 +116,8 @@ final class ScriptClient implements AutoCloseable {
         // the output pump may still be reading the last lines
         String result = await("result", Duration.ofSeconds(5));
         if (process.exitValue() != 0) {
-            throw new AssertionFailedError("script failed (" + process.exitValue() + "): " + result + " " + stderrTail());
+            throw new AssertionFailedError(
+                    "script failed (" + process.exitValue() + "): " + result + " " + stderrTail());
         }
         return result.substring("result ".length());
     }

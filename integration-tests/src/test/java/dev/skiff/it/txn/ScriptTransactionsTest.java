@@ -3,6 +3,8 @@ package dev.skiff.it.txn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.it.Poll;
+import dev.skiff.server.EmbeddedSkiff;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TransactionState;
@@ -20,9 +21,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
-import dev.skiff.it.Poll;
-import dev.skiff.server.EmbeddedSkiff;
 
 /**
  * The transaction scenarios of {@link KafkaClientsTransactionsTest} with a non-Java client's transactional
@@ -38,12 +36,18 @@ abstract class ScriptTransactionsTest {
     abstract List<String> command(String bootstrap, String scenario, String... args);
 
     /** NODE_PATH for the script, or null. */
-    Path nodePath() { return null; }
+    Path nodePath() {
+        return null;
+    }
 
     @BeforeEach
     void start() {
-        broker = EmbeddedSkiff.builder().port(0).topic("out", 3).topic("in", 3)
-                .property("transaction.abort.timed.out.transaction.cleanup.interval.ms", "200").start();
+        broker = EmbeddedSkiff.builder()
+                .port(0)
+                .topic("out", 3)
+                .topic("in", 3)
+                .property("transaction.abort.timed.out.transaction.cleanup.interval.ms", "200")
+                .start();
     }
 
     @AfterEach
@@ -77,16 +81,25 @@ abstract class ScriptTransactionsTest {
     @Test
     void aTransactionLeftOpenPastItsTimeoutIsAborted() throws Exception {
         try (ScriptClient s = run("timeout");
-             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+                Admin admin =
+                        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
             s.await("sent", Duration.ofSeconds(10));
             String id = command("", "").get(0).contains("python") ? "rd-timeout" : "js-timeout";
-            Poll.until(Duration.ofSeconds(10), "the coordinator to abort " + id,
-                    () -> admin.describeTransactions(List.of(id)).description(id).get().state(),
+            Poll.until(
+                    Duration.ofSeconds(10),
+                    "the coordinator to abort " + id,
+                    () -> admin.describeTransactions(List.of(id))
+                            .description(id)
+                            .get()
+                            .state(),
                     st -> st == TransactionState.COMPLETE_ABORT);
             s.send("commit");
             s.result(Duration.ofSeconds(15));
         }
-        assertEquals(0, TxnClients.readAll(broker.bootstrapServers(), "out", "read_committed", 0).size());
+        assertEquals(
+                0,
+                TxnClients.readAll(broker.bootstrapServers(), "out", "read_committed", 0)
+                        .size());
     }
 
     @Test
@@ -94,14 +107,18 @@ abstract class ScriptTransactionsTest {
         int n = 600;
         String bootstrap = broker.bootstrapServers();
         try (KafkaProducer<String, String> input = TxnClients.plainProducer(bootstrap);
-             ScriptClient first = run("process", "p1")) {
+                ScriptClient first = run("process", "p1")) {
             feed(input, 0, n / 3);
             awaitOutput(bootstrap, n / 6);
             broker.restart();
             feed(input, n / 3, 2 * n / 3);
             awaitOutput(bootstrap, n / 2);
             try (ScriptClient second = run("process", "p2")) { // joins: a rebalance
-                Poll.until(Duration.ofSeconds(15), "the second processor to get partitions", second::lastAssigned, a -> a > 0);
+                Poll.until(
+                        Duration.ofSeconds(15),
+                        "the second processor to get partitions",
+                        second::lastAssigned,
+                        a -> a > 0);
                 feed(input, 2 * n / 3, n);
                 awaitOutput(bootstrap, 5 * n / 6);
                 second.send("stop"); // leaves: another rebalance
@@ -114,7 +131,8 @@ abstract class ScriptTransactionsTest {
         List<String> out = TxnClients.readAll(bootstrap, "out", "read_committed", n);
         Map<String, Long> counts = out.stream().collect(Collectors.groupingBy(v -> v, Collectors.counting()));
         List<String> wrong = new ArrayList<>();
-        for (int i = 0; i < n; i++) if (counts.getOrDefault("v" + i, 0L) != 1) wrong.add("v" + i + "x" + counts.get("v" + i));
+        for (int i = 0; i < n; i++)
+            if (counts.getOrDefault("v" + i, 0L) != 1) wrong.add("v" + i + "x" + counts.get("v" + i));
         assertTrue(wrong.isEmpty(), "records not seen exactly once: " + wrong);
         assertEquals(n, out.size());
     }
@@ -126,7 +144,10 @@ abstract class ScriptTransactionsTest {
 
     /** Committed output records, counted by ListOffsets is not enough (markers): read them. */
     private static void awaitOutput(String bootstrap, int count) {
-        Poll.until(Duration.ofSeconds(20), count + " committed output records",
-                () -> TxnClients.countCommitted(bootstrap, "out"), got -> got >= count);
+        Poll.until(
+                Duration.ofSeconds(20),
+                count + " committed output records",
+                () -> TxnClients.countCommitted(bootstrap, "out"),
+                got -> got >= count);
     }
 }

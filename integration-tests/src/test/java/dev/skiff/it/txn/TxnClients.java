@@ -1,5 +1,6 @@
 package dev.skiff.it.txn;
 
+import dev.skiff.it.Poll;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -7,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
-
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -17,14 +17,13 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-import dev.skiff.it.Poll;
-
 /** Clients and reads shared by the transaction tests. */
 final class TxnClients {
 
     private TxnClients() {}
 
-    static KafkaProducer<String, String> transactionalProducer(String bootstrap, String transactionalId, int timeoutMs) {
+    static KafkaProducer<String, String> transactionalProducer(
+            String bootstrap, String transactionalId, int timeoutMs) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
@@ -68,22 +67,31 @@ final class TxnClients {
     static List<String> readAll(String bootstrap, String topic, String isolation, int expected) {
         try (KafkaConsumer<String, String> c = consumer(bootstrap, isolation, null)) {
             List<TopicPartition> parts = c.partitionsFor(topic).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).collect(Collectors.toList());
+                    .map(i -> new TopicPartition(topic, i.partition()))
+                    .collect(Collectors.toList());
             c.assign(parts);
             c.seekToBeginning(parts);
             List<String> values = new ArrayList<>();
-            Poll.until(Duration.ofSeconds(25), expected + " records of " + topic + " (" + isolation + ")", () -> {
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(100))) values.add(r.value());
-                return values.size();
-            }, n -> n >= expected);
+            Poll.until(
+                    Duration.ofSeconds(25),
+                    expected + " records of " + topic + " (" + isolation + ")",
+                    () -> {
+                        for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(100))) values.add(r.value());
+                        return values.size();
+                    },
+                    n -> n >= expected);
             // and nothing more up to the end the isolation level allows
             Map<TopicPartition, Long> end = c.endOffsets(parts);
-            Poll.until(Duration.ofSeconds(10), "position at the end of " + topic, () -> {
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(100))) values.add(r.value());
-                Map<TopicPartition, Long> at = new HashMap<>();
-                for (TopicPartition tp : parts) at.put(tp, c.position(tp));
-                return at;
-            }, at -> parts.stream().allMatch(tp -> at.get(tp) >= end.get(tp)));
+            Poll.until(
+                    Duration.ofSeconds(10),
+                    "position at the end of " + topic,
+                    () -> {
+                        for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(100))) values.add(r.value());
+                        Map<TopicPartition, Long> at = new HashMap<>();
+                        for (TopicPartition tp : parts) at.put(tp, c.position(tp));
+                        return at;
+                    },
+                    at -> parts.stream().allMatch(tp -> at.get(tp) >= end.get(tp)));
             return values;
         }
     }
@@ -92,7 +100,8 @@ final class TxnClients {
     static int countCommitted(String bootstrap, String topic) {
         try (KafkaConsumer<String, String> c = consumer(bootstrap, "read_committed", null)) {
             List<TopicPartition> parts = c.partitionsFor(topic).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).collect(Collectors.toList());
+                    .map(i -> new TopicPartition(topic, i.partition()))
+                    .collect(Collectors.toList());
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts);

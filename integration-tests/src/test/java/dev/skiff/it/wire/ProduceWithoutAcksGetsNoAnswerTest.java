@@ -2,16 +2,14 @@ package dev.skiff.it.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.skiff.it.BrokerFixture;
+import dev.skiff.it.kafka08.Kafka08;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-
+import kafka.javaapi.consumer.SimpleConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import dev.skiff.it.BrokerFixture;
-import dev.skiff.it.kafka08.Kafka08;
-import kafka.javaapi.consumer.SimpleConsumer;
 
 /**
  * A Produce with acks 0 (what the tutorial's ASyncProduce sends) gets no answer at all: the 0.8 producer never reads

@@ -28,11 +28,25 @@ public final class Wire {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         private final DataOutputStream out = new DataOutputStream(bytes);
 
-        public Writer int8(int v) { return run(() -> out.writeByte(v)); }
-        public Writer int16(int v) { return run(() -> out.writeShort(v)); }
-        public Writer int32(int v) { return run(() -> out.writeInt(v)); }
-        public Writer int64(long v) { return run(() -> out.writeLong(v)); }
-        public Writer raw(byte[] v) { return run(() -> out.write(v)); }
+        public Writer int8(int v) {
+            return run(() -> out.writeByte(v));
+        }
+
+        public Writer int16(int v) {
+            return run(() -> out.writeShort(v));
+        }
+
+        public Writer int32(int v) {
+            return run(() -> out.writeInt(v));
+        }
+
+        public Writer int64(long v) {
+            return run(() -> out.writeLong(v));
+        }
+
+        public Writer raw(byte[] v) {
+            return run(() -> out.write(v));
+        }
 
         public Writer string(String v) {
             byte[] utf8 = v.getBytes(StandardCharsets.UTF_8);
@@ -47,7 +61,9 @@ public final class Wire {
             return bytes.toByteArray();
         }
 
-        private interface Io { void run() throws IOException; }
+        private interface Io {
+            void run() throws IOException;
+        }
 
         private Writer run(Io io) {
             try {
@@ -65,14 +81,23 @@ public final class Wire {
 
     /** A whole frame: size, request header v1, body. */
     public static byte[] request(short apiKey, short apiVersion, int correlationId, String clientId, byte[] body) {
-        byte[] payload = writer().int16(apiKey).int16(apiVersion).int32(correlationId).string(clientId).raw(body)
+        byte[] payload = writer().int16(apiKey)
+                .int16(apiVersion)
+                .int32(correlationId)
+                .string(clientId)
+                .raw(body)
                 .toByteArray();
         return writer().int32(payload.length).raw(payload).toByteArray();
     }
 
     /** Metadata v0 for every topic (an empty topic array means all topics in v0). */
     public static byte[] metadataV0(int correlationId) {
-        return request(METADATA, (short) 0, correlationId, "wire-test", writer().int32(0).toByteArray());
+        return request(
+                METADATA,
+                (short) 0,
+                correlationId,
+                "wire-test",
+                writer().int32(0).toByteArray());
     }
 
     /** ApiVersions at any version with an empty body (v0-v2 have none). */
@@ -94,11 +119,16 @@ public final class Wire {
     }
 
     /** Produce v0: acks int16, timeout int32, [topic string, [partition int32, message_set_size int32, message_set]]. */
-    public static byte[] produceV0(int correlationId, short acks, int timeoutMs, String topic, int partition,
-                                   byte[] messageSet) {
-        byte[] body = writer().int16(acks).int32(timeoutMs)
-                .int32(1).string(topic)
-                .int32(1).int32(partition).int32(messageSet.length).raw(messageSet)
+    public static byte[] produceV0(
+            int correlationId, short acks, int timeoutMs, String topic, int partition, byte[] messageSet) {
+        byte[] body = writer().int16(acks)
+                .int32(timeoutMs)
+                .int32(1)
+                .string(topic)
+                .int32(1)
+                .int32(partition)
+                .int32(messageSet.length)
+                .raw(messageSet)
                 .toByteArray();
         return request(PRODUCE, (short) 0, correlationId, "wire-test", body);
     }

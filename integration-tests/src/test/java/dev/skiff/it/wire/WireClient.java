@@ -68,12 +68,17 @@ public final class WireClient implements AutoCloseable {
     /** Writes one request without reading anything. */
     public void write(ApiKeys api, short version, ApiMessage request, String clientId, int correlationId) {
         ProtocolWriter w = new ProtocolWriter();
-        new RequestHeaderData().setRequestApiKey(api.id()).setRequestApiVersion(version).setCorrelationId(correlationId)
-                .setClientId(clientId).write(w, api.requestHeaderVersion(version));
+        new RequestHeaderData()
+                .setRequestApiKey(api.id())
+                .setRequestApiVersion(version)
+                .setCorrelationId(correlationId)
+                .setClientId(clientId)
+                .write(w, api.requestHeaderVersion(version));
         request.write(w, version);
         byte[] payload = w.toByteArray();
         try {
-            socket.getOutputStream().write(Wire.writer().int32(payload.length).raw(payload).toByteArray());
+            socket.getOutputStream()
+                    .write(Wire.writer().int32(payload.length).raw(payload).toByteArray());
             socket.getOutputStream().flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

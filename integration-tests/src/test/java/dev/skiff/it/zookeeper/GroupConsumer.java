@@ -58,15 +58,18 @@ final class GroupConsumer implements AutoCloseable {
             Class<?> configClass = cl.loadClass("kafka.consumer.ConsumerConfig");
             Object config = configClass.getConstructor(Properties.class).newInstance(props);
             Object connector = cl.loadClass("kafka.consumer.Consumer")
-                    .getMethod("createJavaConsumerConnector", configClass).invoke(null, config);
+                    .getMethod("createJavaConsumerConnector", configClass)
+                    .invoke(null, config);
             return new GroupConsumer(name, connector);
         });
     }
 
     /** Subscribes to {@code topic} with {@code streams} streams and starts draining them. */
     void consume(String topic, int streams) {
-        Map<?, ?> byTopic = withLoader(OldClientLoader.get(), () -> (Map<?, ?>) connector.getClass()
-                .getMethod("createMessageStreams", Map.class).invoke(connector, Map.of(topic, streams)));
+        Map<?, ?> byTopic = withLoader(OldClientLoader.get(), () -> (Map<?, ?>) connector
+                .getClass()
+                .getMethod("createMessageStreams", Map.class)
+                .invoke(connector, Map.of(topic, streams)));
         List<?> list = (List<?>) byTopic.get(topic);
         for (int i = 0; i < list.size(); i++) {
             Iterator<?> it = ((Iterable<?>) list.get(i)).iterator(); // KafkaStream is a java.lang.Iterable
@@ -84,7 +87,10 @@ final class GroupConsumer implements AutoCloseable {
                 if (!it.hasNext()) return; // the connector shut down
                 Object m = it.next();
                 byte[] value = (byte[]) call(m, "message");
-                received.add(new Received(name, (Integer) call(m, "partition"), (Long) call(m, "offset"),
+                received.add(new Received(
+                        name,
+                        (Integer) call(m, "partition"),
+                        (Long) call(m, "offset"),
                         new String(value, StandardCharsets.UTF_8)));
             } catch (RuntimeException e) {
                 if (e.getClass().getName().equals("kafka.consumer.ConsumerTimeoutException")) continue;
@@ -105,14 +111,20 @@ final class GroupConsumer implements AutoCloseable {
         }
     }
 
-    List<Received> received() { return List.copyOf(received); }
+    List<Received> received() {
+        return List.copyOf(received);
+    }
 
     /** Errors the streams raised (other than their idle timeouts). */
-    List<Throwable> failures() { return List.copyOf(failures); }
+    List<Throwable> failures() {
+        return List.copyOf(failures);
+    }
 
     /** Writes the offsets consumed so far to ZooKeeper, as the connector's commitOffsets() does. */
     void commitOffsets() {
-        withLoader(OldClientLoader.get(), () -> connector.getClass().getMethod("commitOffsets").invoke(connector));
+        withLoader(
+                OldClientLoader.get(),
+                () -> connector.getClass().getMethod("commitOffsets").invoke(connector));
     }
 
     /** Leaves the group (committing first when auto-commit is on) and waits for the drains to end. */
@@ -120,7 +132,9 @@ final class GroupConsumer implements AutoCloseable {
     public void close() {
         if (shutDown) return;
         shutDown = true; // set first, so errors of the streams while they stop are not counted
-        withLoader(OldClientLoader.get(), () -> connector.getClass().getMethod("shutdown").invoke(connector));
+        withLoader(
+                OldClientLoader.get(),
+                () -> connector.getClass().getMethod("shutdown").invoke(connector));
         for (Thread t : drains) {
             try {
                 t.join(TimeUnit.SECONDS.toMillis(10));

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.it.Poll;
+import dev.skiff.it.zookeeper.GroupConsumer.Received;
+import dev.skiff.server.EmbeddedSkiff;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,16 +17,11 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
-
-import dev.skiff.it.Poll;
-import dev.skiff.it.zookeeper.GroupConsumer.Received;
-import dev.skiff.server.EmbeddedSkiff;
 
 /**
  * The tutorial's group consumer, the Kafka 0.8.1.1 high-level consumer, against Skiff with its ZooKeeper bridge:
@@ -38,7 +36,10 @@ class HighLevelConsumerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        broker = EmbeddedSkiff.builder().zookeeper().property("num.partitions", "3").start();
+        broker = EmbeddedSkiff.builder()
+                .zookeeper()
+                .property("num.partitions", "3")
+                .start();
         zk = new ZnodeReader(broker.zookeeperConnect());
     }
 
@@ -56,13 +57,15 @@ class HighLevelConsumerTest {
     void oneConnectorWithThreeStreamsReceivesEverything(TestInfo test) {
         String topic = name(test);
         broker.createTopic(topic, 3);
-        try (GroupConsumer consumer = GroupConsumer.connect(broker.zookeeperConnect(), topic + "-group", "c1", Map.of())) {
+        try (GroupConsumer consumer =
+                GroupConsumer.connect(broker.zookeeperConnect(), topic + "-group", "c1", Map.of())) {
             consumer.consume(topic, 3);
             List<String> sent = TestData.produce(broker.bootstrapServers(), topic, 3, "m", 90);
             waitForAll(sent, consumer);
             assertExactlyOnce(sent, consumer.received());
             assertOffsetsDensePerPartition(consumer.received(), 3, 30);
-            Set<String> threads = consumer.received().stream().map(r -> "p" + r.partition()).collect(Collectors.toSet());
+            Set<String> threads =
+                    consumer.received().stream().map(r -> "p" + r.partition()).collect(Collectors.toSet());
             assertEquals(Set.of("p0", "p1", "p2"), threads, "every partition delivered");
             assertTrue(consumer.failures().isEmpty(), "stream errors: " + consumer.failures());
         }
@@ -73,8 +76,8 @@ class HighLevelConsumerTest {
         String topic = name(test);
         broker.createTopic(topic, 3);
         List<String> sent = TestData.produce(broker.bootstrapServers(), topic, 3, "early", 30);
-        try (GroupConsumer consumer = GroupConsumer.connect(broker.zookeeperConnect(), topic + "-group", "c1",
-                Map.of("auto.offset.reset", "smallest"))) {
+        try (GroupConsumer consumer = GroupConsumer.connect(
+                broker.zookeeperConnect(), topic + "-group", "c1", Map.of("auto.offset.reset", "smallest"))) {
             consumer.consume(topic, 1);
             waitForAll(sent, consumer);
             assertExactlyOnce(sent, consumer.received());
@@ -87,24 +90,27 @@ class HighLevelConsumerTest {
         String group = topic + "-group";
         broker.createTopic(topic, 3);
         List<String> first = TestData.produce(broker.bootstrapServers(), topic, 3, "first", 30);
-        try (GroupConsumer consumer = GroupConsumer.connect(broker.zookeeperConnect(), group, "c1",
-                Map.of("auto.commit.enable", "false"))) {
+        try (GroupConsumer consumer =
+                GroupConsumer.connect(broker.zookeeperConnect(), group, "c1", Map.of("auto.commit.enable", "false"))) {
             consumer.consume(topic, 3);
             waitForAll(first, consumer);
             consumer.commitOffsets();
         }
         for (int p = 0; p < 3; p++) {
-            assertEquals("10", zk.text("/consumers/" + group + "/offsets/" + topic + "/" + p),
+            assertEquals(
+                    "10",
+                    zk.text("/consumers/" + group + "/offsets/" + topic + "/" + p),
                     "the next offset to read of partition " + p + ", as the 0.8 consumer writes it");
         }
         List<String> second = TestData.produce(broker.bootstrapServers(), topic, 3, "second", 30);
-        try (GroupConsumer again = GroupConsumer.connect(broker.zookeeperConnect(), group, "c2",
-                Map.of("auto.commit.enable", "false"))) {
+        try (GroupConsumer again =
+                GroupConsumer.connect(broker.zookeeperConnect(), group, "c2", Map.of("auto.commit.enable", "false"))) {
             again.consume(topic, 3);
             waitForAll(second, again);
             // offsets grow within a partition, so anything re-read would have come before the second batch
             assertExactlyOnce(second, again.received());
-            assertTrue(again.received().stream().allMatch(r -> r.offset() >= 10), "nothing below the committed offsets");
+            assertTrue(
+                    again.received().stream().allMatch(r -> r.offset() >= 10), "nothing below the committed offsets");
         }
     }
 
@@ -121,8 +127,12 @@ class HighLevelConsumerTest {
                 // streams each on three partitions the first member would take them all
                 a.consume(topic, 1);
                 b.consume(topic, 1);
-                Poll.until(WAIT, "both members owning partitions", () -> owners(group, topic),
-                        o -> o.size() == 3 && o.values().stream().anyMatch(v -> v.startsWith(group + "_a-"))
+                Poll.until(
+                        WAIT,
+                        "both members owning partitions",
+                        () -> owners(group, topic),
+                        o -> o.size() == 3
+                                && o.values().stream().anyMatch(v -> v.startsWith(group + "_a-"))
                                 && o.values().stream().anyMatch(v -> v.startsWith(group + "_b-")));
                 sent.addAll(TestData.produce(broker.bootstrapServers(), topic, 3, "before", 60));
                 waitForAll(sent, a, b);
@@ -133,7 +143,10 @@ class HighLevelConsumerTest {
                 assertTrue(ofA.stream().noneMatch(ofB::contains), "no partition read by both: a " + ofA + ", b " + ofB);
                 all.addAll(a.received());
             } // a leaves; with auto-commit on it commits what it consumed first
-            Poll.until(WAIT, "b owning every partition", () -> owners(group, topic),
+            Poll.until(
+                    WAIT,
+                    "b owning every partition",
+                    () -> owners(group, topic),
                     o -> o.size() == 3 && o.values().stream().allMatch(v -> v.startsWith(group + "_b-")));
             sent.addAll(TestData.produce(broker.bootstrapServers(), topic, 3, "after", 60));
             waitForAll(sent, List.of(b), all);
@@ -163,12 +176,16 @@ class HighLevelConsumerTest {
     }
 
     private static void waitForAll(List<String> sent, List<GroupConsumer> consumers, List<Received> earlier) {
-        Poll.until(WAIT, sent.size() + " messages by the group", () -> {
-            Set<String> seen = new HashSet<>();
-            earlier.forEach(r -> seen.add(r.value()));
-            consumers.forEach(c -> c.received().forEach(r -> seen.add(r.value())));
-            return seen;
-        }, seen -> seen.containsAll(sent));
+        Poll.until(
+                WAIT,
+                sent.size() + " messages by the group",
+                () -> {
+                    Set<String> seen = new HashSet<>();
+                    earlier.forEach(r -> seen.add(r.value()));
+                    consumers.forEach(c -> c.received().forEach(r -> seen.add(r.value())));
+                    return seen;
+                },
+                seen -> seen.containsAll(sent));
     }
 
     private static void assertExactlyOnce(List<String> sent, List<Received> received) {
@@ -179,7 +196,10 @@ class HighLevelConsumerTest {
     private static void assertOffsetsDensePerPartition(List<Received> received, int partitions, int perPartition) {
         for (int p = 0; p < partitions; p++) {
             int partition = p;
-            List<Long> offsets = received.stream().filter(r -> r.partition() == partition).map(Received::offset).toList();
+            List<Long> offsets = received.stream()
+                    .filter(r -> r.partition() == partition)
+                    .map(Received::offset)
+                    .toList();
             List<Long> expected = new ArrayList<>();
             for (long o = 0; o < perPartition; o++) expected.add(o);
             assertEquals(expected, offsets, "offsets of partition " + p + " in order");

@@ -2,18 +2,12 @@ package dev.skiff.it.zookeeper;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.skiff.it.Poll;
+import dev.skiff.server.EmbeddedSkiff;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
-import dev.skiff.it.Poll;
-import dev.skiff.server.EmbeddedSkiff;
 import kafka.common.ErrorMapping;
 import kafka.common.OffsetMetadataAndError;
 import kafka.common.TopicAndPartition;
@@ -21,6 +15,10 @@ import kafka.javaapi.OffsetCommitRequest;
 import kafka.javaapi.OffsetCommitResponse;
 import kafka.javaapi.OffsetFetchRequest;
 import kafka.javaapi.consumer.SimpleConsumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * With the bridge on, OffsetCommit/OffsetFetch v0 use the offsets in ZooKeeper, as on a 0.8.1 broker: what the
@@ -49,8 +47,8 @@ class OffsetsV0InZooKeeperTest {
     void offsetFetchV0SeesWhatTheHighLevelConsumerCommitted() {
         String group = "hl-group";
         List<String> sent = TestData.produce(broker.bootstrapServers(), "offsets-v0", 3, "m", 12);
-        try (GroupConsumer consumer = GroupConsumer.connect(broker.zookeeperConnect(), group, "c1",
-                Map.of("auto.commit.enable", "false"))) {
+        try (GroupConsumer consumer =
+                GroupConsumer.connect(broker.zookeeperConnect(), group, "c1", Map.of("auto.commit.enable", "false"))) {
             consumer.consume("offsets-v0", 1);
             Poll.until("all messages", () -> consumer.received().size(), n -> n >= sent.size());
             consumer.commitOffsets();
@@ -73,9 +71,12 @@ class OffsetsV0InZooKeeperTest {
         SimpleConsumer client = simpleConsumer();
         try {
             Map<TopicAndPartition, OffsetMetadataAndError> info = new LinkedHashMap<>();
-            info.put(new TopicAndPartition("offsets-v0", 0), new OffsetMetadataAndError(7, "meta", ErrorMapping.NoError()));
+            info.put(
+                    new TopicAndPartition("offsets-v0", 0),
+                    new OffsetMetadataAndError(7, "meta", ErrorMapping.NoError()));
             info.put(new TopicAndPartition("offsets-v0", 2), new OffsetMetadataAndError(3, "", ErrorMapping.NoError()));
-            OffsetCommitResponse response = client.commitOffsets(new OffsetCommitRequest(group, info, VERSION_0, 1, "it"));
+            OffsetCommitResponse response =
+                    client.commitOffsets(new OffsetCommitRequest(group, info, VERSION_0, 1, "it"));
             for (TopicAndPartition tp : info.keySet()) {
                 assertEquals((Object) ErrorMapping.NoError(), response.errors().get(tp), "commit error of " + tp);
             }
@@ -97,8 +98,9 @@ class OffsetsV0InZooKeeperTest {
     private static Map<Integer, OffsetMetadataAndError> fetch(SimpleConsumer client, String group, int... partitions) {
         List<TopicAndPartition> asked = new ArrayList<>();
         for (int p : partitions) asked.add(new TopicAndPartition("offsets-v0", p));
-        Map<TopicAndPartition, OffsetMetadataAndError> answer =
-                client.fetchOffsets(new OffsetFetchRequest(group, asked, VERSION_0, 2, "it")).offsets();
+        Map<TopicAndPartition, OffsetMetadataAndError> answer = client.fetchOffsets(
+                        new OffsetFetchRequest(group, asked, VERSION_0, 2, "it"))
+                .offsets();
         Map<Integer, OffsetMetadataAndError> byPartition = new LinkedHashMap<>();
         answer.forEach((tp, o) -> byPartition.put(tp.partition(), o));
         return byPartition;

@@ -33,7 +33,8 @@ final class OldClientLoader {
     private static URL[] jars() {
         Path dir = Path.of(System.getProperty(DIR_PROPERTY, "target/kafka08-zk-client"));
         try (Stream<Path> files = Files.list(dir)) {
-            List<Path> jars = files.filter(f -> f.toString().endsWith(".jar")).sorted().toList();
+            List<Path> jars =
+                    files.filter(f -> f.toString().endsWith(".jar")).sorted().toList();
             if (jars.stream().noneMatch(j -> j.getFileName().toString().startsWith("zkclient"))) {
                 throw new IllegalStateException("no 0.8.1.1 client jars in " + dir.toAbsolutePath()
                         + "; run the build (mvn test) so maven-dependency-plugin copies them");
@@ -51,10 +52,16 @@ final class OldClientLoader {
     /** The 0.8 client, zkclient and ZooKeeper 3.3.4 log through log4j 1.2: warnings only, to stdout. */
     private static void quietLogging(ClassLoader cl) {
         try {
-            cl.loadClass("org.apache.log4j.BasicConfigurator").getMethod("configure").invoke(null);
+            cl.loadClass("org.apache.log4j.BasicConfigurator")
+                    .getMethod("configure")
+                    .invoke(null);
             Class<?> level = cl.loadClass("org.apache.log4j.Level");
-            Object root = cl.loadClass("org.apache.log4j.Logger").getMethod("getRootLogger").invoke(null);
-            root.getClass().getMethod("setLevel", level).invoke(root, level.getField("WARN").get(null));
+            Object root = cl.loadClass("org.apache.log4j.Logger")
+                    .getMethod("getRootLogger")
+                    .invoke(null);
+            root.getClass()
+                    .getMethod("setLevel", level)
+                    .invoke(root, level.getField("WARN").get(null));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot configure log4j of the 0.8 client", e);
         }

@@ -3,7 +3,6 @@ package dev.skiff.it.zookeeper;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-
 import kafka.javaapi.producer.Producer;
 import kafka.producer.KeyedMessage;
 import kafka.producer.Partitioner;
@@ -43,8 +42,7 @@ final class TestData {
 
     /** The partition is the message's partition key, an Integer. */
     public static final class IndexPartitioner implements Partitioner {
-        public IndexPartitioner(VerifiableProperties props) {
-        }
+        public IndexPartitioner(VerifiableProperties props) {}
 
         @Override
         public int partition(Object key, int numPartitions) {

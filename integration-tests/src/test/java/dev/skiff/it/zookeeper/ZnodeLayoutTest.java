@@ -5,19 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.zookeeper.data.Stat;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import dev.skiff.it.Poll;
 import dev.skiff.it.wire.WireClient;
 import dev.skiff.protocol.ApiKeys;
@@ -25,6 +13,16 @@ import dev.skiff.protocol.message.MetadataRequestData;
 import dev.skiff.protocol.message.OffsetCommitRequestData;
 import dev.skiff.protocol.message.OffsetCommitResponseData;
 import dev.skiff.server.EmbeddedSkiff;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.zookeeper.data.Stat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The znodes the bridge keeps have the layout and JSON of a real 0.8.1.1 broker's (seed-demos README). */
 @Timeout(60)
@@ -110,29 +108,47 @@ class ZnodeLayoutTest {
         broker.createTopic("later", 2);
         JsonNode t = Poll.until(WAIT, "/brokers/topics/later", () -> zk.json("/brokers/topics/later"), j -> true);
         assertEquals(Set.of("0", "1"), fields(t.get("partitions")));
-        Poll.until(WAIT, "partition states of later", () -> zk.exists("/brokers/topics/later/partitions/1/state"), e -> e);
+        Poll.until(
+                WAIT, "partition states of later", () -> zk.exists("/brokers/topics/later/partitions/1/state"), e -> e);
 
         broker.addPartitions("later", 4);
-        Poll.until(WAIT, "four partitions of later", () -> fields(zk.json("/brokers/topics/later").get("partitions")),
+        Poll.until(
+                WAIT,
+                "four partitions of later",
+                () -> fields(zk.json("/brokers/topics/later").get("partitions")),
                 f -> f.equals(Set.of("0", "1", "2", "3")));
         Poll.until(WAIT, "state of partition 3", () -> zk.exists("/brokers/topics/later/partitions/3/state"), e -> e);
 
         broker.deleteTopic("later");
-        Poll.until(WAIT, "later gone", () -> zk.exists("/brokers/topics/later") || zk.exists("/config/topics/later"),
+        Poll.until(
+                WAIT,
+                "later gone",
+                () -> zk.exists("/brokers/topics/later") || zk.exists("/config/topics/later"),
                 e -> !e);
     }
 
     @Test
     void autoCreatedTopicsAppearAndInternalOnesDoNot() throws Exception {
         // A simple consumer's commit writes __consumer_offsets into being; Metadata auto-creates a topic.
-        OffsetCommitRequestData commit = new OffsetCommitRequestData().setGroupId("zk-layout").setGenerationIdOrMemberEpoch(-1);
-        commit.topics().add(new OffsetCommitRequestData.OffsetCommitRequestTopic().setName("jiketest").setPartitions(
-                new ArrayList<>(List.of(new OffsetCommitRequestData.OffsetCommitRequestPartition().setCommittedOffset(0)))));
-        OffsetCommitResponseData committed = (OffsetCommitResponseData) WireClient.call(broker.port(), ApiKeys.OFFSET_COMMIT, 2, commit);
+        OffsetCommitRequestData commit =
+                new OffsetCommitRequestData().setGroupId("zk-layout").setGenerationIdOrMemberEpoch(-1);
+        commit.topics()
+                .add(new OffsetCommitRequestData.OffsetCommitRequestTopic()
+                        .setName("jiketest")
+                        .setPartitions(new ArrayList<>(List.of(
+                                new OffsetCommitRequestData.OffsetCommitRequestPartition().setCommittedOffset(0)))));
+        OffsetCommitResponseData committed =
+                (OffsetCommitResponseData) WireClient.call(broker.port(), ApiKeys.OFFSET_COMMIT, 2, commit);
         assertEquals(0, committed.topics().get(0).partitions().get(0).errorCode());
         assertTrue(broker.topics().contains("__consumer_offsets"));
-        WireClient.call(broker.port(), ApiKeys.METADATA, 12, new MetadataRequestData().setAllowAutoTopicCreation(true)
-                .setTopics(new ArrayList<>(List.of(new MetadataRequestData.MetadataRequestTopic().setName("auto-created")))));
+        WireClient.call(
+                broker.port(),
+                ApiKeys.METADATA,
+                12,
+                new MetadataRequestData()
+                        .setAllowAutoTopicCreation(true)
+                        .setTopics(new ArrayList<>(
+                                List.of(new MetadataRequestData.MetadataRequestTopic().setName("auto-created")))));
         Poll.until(WAIT, "auto-created in ZooKeeper", () -> zk.exists("/brokers/topics/auto-created"), e -> e);
         assertFalse(zk.exists("/brokers/topics/__consumer_offsets"), "internal topics stay out");
     }

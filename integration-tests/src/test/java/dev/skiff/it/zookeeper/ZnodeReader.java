@@ -1,13 +1,12 @@
 package dev.skiff.it.zookeeper;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
@@ -44,9 +43,13 @@ final class ZnodeReader implements AutoCloseable {
     }
 
     /** Null if the node does not exist. */
-    Stat stat(String path) throws KeeperException, InterruptedException { return zk.exists(path, false); }
+    Stat stat(String path) throws KeeperException, InterruptedException {
+        return zk.exists(path, false);
+    }
 
-    boolean exists(String path) throws KeeperException, InterruptedException { return stat(path) != null; }
+    boolean exists(String path) throws KeeperException, InterruptedException {
+        return stat(path) != null;
+    }
 
     List<String> children(String path) throws KeeperException, InterruptedException {
         try {
@@ -57,5 +60,7 @@ final class ZnodeReader implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException { zk.close(); }
+    public void close() throws InterruptedException {
+        zk.close();
+    }
 }

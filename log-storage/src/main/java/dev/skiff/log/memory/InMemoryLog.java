@@ -6,7 +6,6 @@ import dev.skiff.log.Log;
 import dev.skiff.log.LogConfig;
 import dev.skiff.log.LogSlice;
 import dev.skiff.log.LogStorageException;
-
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,9 +32,13 @@ public final class InMemoryLog implements Log {
         segments = List.of(new MemSegment(0, clock.getAsLong()));
     }
 
-    public static InMemoryLog create(LogConfig config) { return new InMemoryLog(config, System::currentTimeMillis); }
+    public static InMemoryLog create(LogConfig config) {
+        return new InMemoryLog(config, System::currentTimeMillis);
+    }
 
-    public static InMemoryLog create(LogConfig config, LongSupplier clockMs) { return new InMemoryLog(config, clockMs); }
+    public static InMemoryLog create(LogConfig config, LongSupplier clockMs) {
+        return new InMemoryLog(config, clockMs);
+    }
 
     private record Batch(long baseOffset, long lastOffset, long maxTimestamp, ByteBuffer bytes) {}
 
@@ -56,26 +59,42 @@ public final class InMemoryLog implements Log {
             this.lastModified = nowMs;
         }
 
-        long rollingBaseTimestamp() { return count > 0 && batches[0].maxTimestamp >= 0 ? batches[0].maxTimestamp : createdMs; }
+        long rollingBaseTimestamp() {
+            return count > 0 && batches[0].maxTimestamp >= 0 ? batches[0].maxTimestamp : createdMs;
+        }
         /** segment.ms age as Kafka measures it: record time when batches have timestamps, else wall clock. */
         long ageForRoll(long nowMs, long incomingTimestamp) {
-            return count > 0 && batches[0].maxTimestamp >= 0 ? incomingTimestamp - batches[0].maxTimestamp : nowMs - createdMs;
+            return count > 0 && batches[0].maxTimestamp >= 0
+                    ? incomingTimestamp - batches[0].maxTimestamp
+                    : nowMs - createdMs;
         }
 
-        long largestTimestamp() { return maxTimestamp >= 0 ? maxTimestamp : lastModified; }
+        long largestTimestamp() {
+            return maxTimestamp >= 0 ? maxTimestamp : lastModified;
+        }
 
         void add(Batch batch, long nowMs) {
             if (count == batches.length) batches = java.util.Arrays.copyOf(batches, count * 2);
             batches[count] = batch;
-            if (batch.maxTimestamp > maxTimestamp) { offsetOfMaxTimestamp = batch.baseOffset; maxTimestamp = batch.maxTimestamp; }
+            if (batch.maxTimestamp > maxTimestamp) {
+                offsetOfMaxTimestamp = batch.baseOffset;
+                maxTimestamp = batch.maxTimestamp;
+            }
             size += batch.bytes.remaining();
             lastModified = nowMs;
-            count = count + 1;   // publish last
+            count = count + 1; // publish last
         }
     }
 
-    @Override public long logStartOffset() { return logStartOffset; }
-    @Override public long logEndOffset() { return logEndOffset; }
+    @Override
+    public long logStartOffset() {
+        return logStartOffset;
+    }
+
+    @Override
+    public long logEndOffset() {
+        return logEndOffset;
+    }
 
     @Override
     public synchronized AppendInfo append(ByteBuffer buffer) {
@@ -105,8 +124,9 @@ public final class InMemoryLog implements Log {
         if (batches.isEmpty()) return new AppendInfo(first, first - 1, -1, 0);
         MemSegment segment = active();
         long now = clock.getAsLong();
-        if (segment.count > 0 && (segment.size + total > config.segmentBytes()
-                || segment.ageForRoll(now, maxTs) > config.segmentMs())) {
+        if (segment.count > 0
+                && (segment.size + total > config.segmentBytes()
+                        || segment.ageForRoll(now, maxTs) > config.segmentMs())) {
             segment = roll(now);
         }
         for (Batch b : batches) segment.add(b, now);
@@ -114,7 +134,10 @@ public final class InMemoryLog implements Log {
         return new AppendInfo(first, next - 1, maxTs, batches.size());
     }
 
-    private MemSegment active() { List<MemSegment> s = segments; return s.get(s.size() - 1); }
+    private MemSegment active() {
+        List<MemSegment> s = segments;
+        return s.get(s.size() - 1);
+    }
 
     private MemSegment roll(long now) {
         MemSegment fresh = new MemSegment(logEndOffset, now);
@@ -151,7 +174,8 @@ public final class InMemoryLog implements Log {
     @Override
     public LogSlice read(long offset, int maxBytes, boolean minOneBatch) {
         long end = logEndOffset, start = logStartOffset;
-        if (offset < start || offset > end) throw new OffsetOutOfRangeException("offset " + offset + " is outside " + start + ".." + end);
+        if (offset < start || offset > end)
+            throw new OffsetOutOfRangeException("offset " + offset + " is outside " + start + ".." + end);
         if (offset == end) return LogSlice.EMPTY;
         List<ByteBuffer> picked = new ArrayList<>();
         long bytes = 0;
@@ -163,13 +187,16 @@ public final class InMemoryLog implements Log {
                 if (b.lastOffset < offset) continue;
                 int size = b.bytes.remaining();
                 if (bytes + size > maxBytes) {
-                    if (picked.isEmpty() && minOneBatch) { picked.add(b.bytes); bytes = size; }
+                    if (picked.isEmpty() && minOneBatch) {
+                        picked.add(b.bytes);
+                        bytes = size;
+                    }
                     return concat(picked, bytes);
                 }
                 picked.add(b.bytes);
                 bytes += size;
             }
-            if (!picked.isEmpty()) break;   // like a file log, one read serves one segment
+            if (!picked.isEmpty()) break; // like a file log, one read serves one segment
         }
         return concat(picked, bytes);
     }
@@ -190,7 +217,8 @@ public final class InMemoryLog implements Log {
             Batch[] batches = segment.batches;
             for (int i = 0; i < n; i++) {
                 Batch b = batches[i];
-                if (b.lastOffset >= start && b.maxTimestamp >= timestamp) return new TimestampOffset(b.maxTimestamp, Math.max(b.baseOffset, start));
+                if (b.lastOffset >= start && b.maxTimestamp >= timestamp)
+                    return new TimestampOffset(b.maxTimestamp, Math.max(b.baseOffset, start));
             }
         }
         return null;
@@ -207,15 +235,20 @@ public final class InMemoryLog implements Log {
     }
 
     @Override
-    public List<Long> segmentBaseOffsets() { return segments.stream().map(s -> s.baseOffset).toList(); }
+    public List<Long> segmentBaseOffsets() {
+        return segments.stream().map(s -> s.baseOffset).toList();
+    }
 
     @Override
-    public List<Long> segmentLastModified() { return segments.stream().map(s -> s.lastModified).toList(); }
+    public List<Long> segmentLastModified() {
+        return segments.stream().map(s -> s.lastModified).toList();
+    }
 
     @Override
     public synchronized void deleteRecordsBefore(long offset) {
         ensureOpen();
-        if (offset > logEndOffset) throw new OffsetOutOfRangeException("offset " + offset + " is above the log end offset " + logEndOffset);
+        if (offset > logEndOffset)
+            throw new OffsetOutOfRangeException("offset " + offset + " is above the log end offset " + logEndOffset);
         if (offset <= logStartOffset) return;
         logStartOffset = offset;
         deleteWhile((s, next) -> next != null && next.baseOffset <= logStartOffset);
@@ -227,7 +260,8 @@ public final class InMemoryLog implements Log {
         MemSegment current = active();
         if (current.count > 0 && nowMs - current.rollingBaseTimestamp() > config.segmentMs()) roll(nowMs);
         int removed = 0;
-        if (config.retentionMs() >= 0) removed += deleteWhile((s, next) -> nowMs - s.largestTimestamp() > config.retentionMs());
+        if (config.retentionMs() >= 0)
+            removed += deleteWhile((s, next) -> nowMs - s.largestTimestamp() > config.retentionMs());
         if (config.retentionBytes() >= 0) {
             long[] excess = {sizeInBytes() - config.retentionBytes()};
             removed += deleteWhile((s, next) -> {
@@ -257,16 +291,33 @@ public final class InMemoryLog implements Log {
         return n;
     }
 
-    @Override public synchronized void reconfigure(LogConfig config) { this.config = config; }
-
-    @Override public void flush() { ensureOpen(); }
+    @Override
+    public synchronized void reconfigure(LogConfig config) {
+        this.config = config;
+    }
 
     @Override
-    public long sizeInBytes() { return segments.stream().mapToLong(s -> s.size).sum(); }
+    public void flush() {
+        ensureOpen();
+    }
 
-    @Override public synchronized void delete() { closed = true; segments = List.of(new MemSegment(logEndOffset, clock.getAsLong())); }
+    @Override
+    public long sizeInBytes() {
+        return segments.stream().mapToLong(s -> s.size).sum();
+    }
 
-    @Override public synchronized void close() { closed = true; }
+    @Override
+    public synchronized void delete() {
+        closed = true;
+        segments = List.of(new MemSegment(logEndOffset, clock.getAsLong()));
+    }
 
-    private void ensureOpen() { if (closed) throw new LogStorageException("log is closed"); }
+    @Override
+    public synchronized void close() {
+        closed = true;
+    }
+
+    private void ensureOpen() {
+        if (closed) throw new LogStorageException("log is closed");
+    }
 }

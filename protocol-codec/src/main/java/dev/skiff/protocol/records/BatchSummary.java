@@ -49,20 +49,49 @@ public record BatchSummary(
         boolean tooNew = maxRecordTimestamp > now && maxRecordTimestamp - now > afterMaxMs;
         if (tooOld || tooNew) {
             long bad = tooOld ? minRecordTimestamp : maxRecordTimestamp;
-            throw new ApiException(Errors.INVALID_TIMESTAMP, "Timestamp " + bad + " of a record in the batch at base offset "
-                    + baseOffset + " is out of range: it must be within " + beforeMaxMs + " ms before and "
-                    + afterMaxMs + " ms after the broker's time " + now);
+            throw new ApiException(
+                    Errors.INVALID_TIMESTAMP,
+                    "Timestamp " + bad + " of a record in the batch at base offset "
+                            + baseOffset + " is out of range: it must be within " + beforeMaxMs + " ms before and "
+                            + afterMaxMs + " ms after the broker's time " + now);
         }
     }
 
     static BatchSummary of(RecordBatch b, int position) {
-        return new BatchSummary(position, b.sizeInBytes(), b.baseOffset(), b.lastOffsetDelta(), b.recordCount(),
-                b.maxTimestamp(), b.timestampType(), b.compressionType(), b.producerId(), b.producerEpoch(),
-                b.baseSequence(), b.isTransactional(), b.isControl(), RecordBatch.NO_TIMESTAMP, RecordBatch.NO_TIMESTAMP);
+        return new BatchSummary(
+                position,
+                b.sizeInBytes(),
+                b.baseOffset(),
+                b.lastOffsetDelta(),
+                b.recordCount(),
+                b.maxTimestamp(),
+                b.timestampType(),
+                b.compressionType(),
+                b.producerId(),
+                b.producerEpoch(),
+                b.baseSequence(),
+                b.isTransactional(),
+                b.isControl(),
+                RecordBatch.NO_TIMESTAMP,
+                RecordBatch.NO_TIMESTAMP);
     }
 
     BatchSummary withRecordTimestamps(long min, long max) {
-        return new BatchSummary(position, sizeInBytes, baseOffset, lastOffsetDelta, recordCount, maxTimestamp,
-                timestampType, compression, producerId, producerEpoch, baseSequence, transactional, control, min, max);
+        return new BatchSummary(
+                position,
+                sizeInBytes,
+                baseOffset,
+                lastOffsetDelta,
+                recordCount,
+                maxTimestamp,
+                timestampType,
+                compression,
+                producerId,
+                producerEpoch,
+                baseSequence,
+                transactional,
+                control,
+                min,
+                max);
     }
 }

@@ -1,5 +1,8 @@
 package dev.skiff.protocol.records;
 
+import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
+import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
+import dev.skiff.protocol.ApiException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -10,10 +13,6 @@ import java.nio.ByteBuffer;
 import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
-
-import dev.skiff.protocol.ApiException;
-import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
-import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import org.xerial.snappy.SnappyInputStream;
 import org.xerial.snappy.SnappyOutputStream;
 
@@ -36,14 +35,20 @@ public final class Compression {
     public static OutputStream wrapForOutput(CompressionType type, OutputStream out, byte magic) {
         try {
             switch (type) {
-                case NONE: return out;
-                case GZIP: return new BufferedOutputStream(new GZIPOutputStream(out, 8 * 1024), 16 * 1024);
-                case SNAPPY: return new SnappyOutputStream(out);
-                case LZ4: return new Lz4FrameOutputStream(out, magic == 0);
+                case NONE:
+                    return out;
+                case GZIP:
+                    return new BufferedOutputStream(new GZIPOutputStream(out, 8 * 1024), 16 * 1024);
+                case SNAPPY:
+                    return new SnappyOutputStream(out);
+                case LZ4:
+                    return new Lz4FrameOutputStream(out, magic == 0);
                 case ZSTD:
                     if (magic < 2) throw new InvalidRecordException("zstd needs message format v2");
-                    return new BufferedOutputStream(new ZstdOutputStreamNoFinalizer(out, ZSTD_DEFAULT_LEVEL), 16 * 1024);
-                default: throw new IllegalArgumentException(type.name());
+                    return new BufferedOutputStream(
+                            new ZstdOutputStreamNoFinalizer(out, ZSTD_DEFAULT_LEVEL), 16 * 1024);
+                default:
+                    throw new IllegalArgumentException(type.name());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -59,12 +64,18 @@ public final class Compression {
         InputStream in = new ByteBufferInputStream(compressed);
         try {
             switch (type) {
-                case NONE: return in;
-                case GZIP: return new BufferedInputStream(new GZIPInputStream(in, 8 * 1024), 16 * 1024);
-                case SNAPPY: return new SnappyInputStream(in);
-                case LZ4: return new Lz4FrameInputStream(in);
-                case ZSTD: return new BufferedInputStream(new ZstdInputStreamNoFinalizer(in), 16 * 1024);
-                default: throw new IllegalArgumentException(type.name());
+                case NONE:
+                    return in;
+                case GZIP:
+                    return new BufferedInputStream(new GZIPInputStream(in, 8 * 1024), 16 * 1024);
+                case SNAPPY:
+                    return new SnappyInputStream(in);
+                case LZ4:
+                    return new Lz4FrameInputStream(in);
+                case ZSTD:
+                    return new BufferedInputStream(new ZstdInputStreamNoFinalizer(in), 16 * 1024);
+                default:
+                    throw new IllegalArgumentException(type.name());
             }
         } catch (IOException | RuntimeException e) {
             if (e instanceof InvalidRecordException) throw (InvalidRecordException) e;
@@ -89,7 +100,10 @@ public final class Compression {
 
     /** Decompresses a whole buffer, refusing output beyond {@code maxBytes} (a decompression bomb). */
     public static ByteBuffer decompress(CompressionType type, ByteBuffer compressed, int maxBytes) {
-        return decompress(type, compressed, maxBytes,
+        return decompress(
+                type,
+                compressed,
+                maxBytes,
                 () -> new CorruptRecordException("Decompressed data exceeds " + maxBytes + " bytes"));
     }
 
@@ -98,9 +112,10 @@ public final class Compression {
      * {@code tooLarge} gives. The buffer grows with the data actually produced, so at most about twice
      * {@code maxBytes} is allocated whatever the stream claims.
      */
-    static ByteBuffer decompress(CompressionType type, ByteBuffer compressed, int maxBytes,
-                                 Supplier<? extends RuntimeException> tooLarge) {
-        ByteBufferOutputStream out = new ByteBufferOutputStream((int) Math.min(maxBytes, compressed.remaining() * 3L + 64));
+    static ByteBuffer decompress(
+            CompressionType type, ByteBuffer compressed, int maxBytes, Supplier<? extends RuntimeException> tooLarge) {
+        ByteBufferOutputStream out =
+                new ByteBufferOutputStream((int) Math.min(maxBytes, compressed.remaining() * 3L + 64));
         byte[] chunk = new byte[8 * 1024];
         try (InputStream in = wrapForInput(type, compressed)) {
             int n;

@@ -23,12 +23,18 @@ public enum CompressionType {
     /** The codec with this id; an unknown id is a malformed batch, not a programming error. */
     public static CompressionType forId(int id) {
         switch (id) {
-            case 0: return NONE;
-            case 1: return GZIP;
-            case 2: return SNAPPY;
-            case 3: return LZ4;
-            case 4: return ZSTD;
-            default: throw new InvalidRecordException("Unknown compression type id " + id);
+            case 0:
+                return NONE;
+            case 1:
+                return GZIP;
+            case 2:
+                return SNAPPY;
+            case 3:
+                return LZ4;
+            case 4:
+                return ZSTD;
+            default:
+                throw new InvalidRecordException("Unknown compression type id " + id);
         }
     }
 

@@ -45,7 +45,8 @@ public final class DecompressionBudget {
 
     /** The error of a request whose data decompresses beyond the budget. */
     public ApiException exceeded() {
-        return new ApiException(Errors.RECORD_LIST_TOO_LARGE, "Records decompress to more than the "
-                + limit + " bytes one produce request may read");
+        return new ApiException(
+                Errors.RECORD_LIST_TOO_LARGE,
+                "Records decompress to more than the " + limit + " bytes one produce request may read");
     }
 }

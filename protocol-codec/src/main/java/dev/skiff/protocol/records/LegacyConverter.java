@@ -66,7 +66,9 @@ public final class LegacyConverter {
      */
     public static ByteBuffer downConvert(ByteBuffer v2Batches, byte targetMagic, long minOffset, int maxBytes) {
         if (targetMagic != 0 && targetMagic != 1) throw new IllegalArgumentException("target magic " + targetMagic);
-        LegacyMessageSetBuilder out = new LegacyMessageSetBuilder(targetMagic, CompressionType.NONE,
+        LegacyMessageSetBuilder out = new LegacyMessageSetBuilder(
+                targetMagic,
+                CompressionType.NONE,
                 Math.max(0, Math.min(maxBytes, v2Batches.remaining() + v2Batches.remaining() / 4)));
         for (RecordBatch batch : RecordBatches.batches(v2Batches)) {
             if (batch.isControl() || batch.lastOffset() < minOffset) continue;

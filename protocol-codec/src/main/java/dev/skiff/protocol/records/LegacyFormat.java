@@ -13,6 +13,7 @@ final class LegacyFormat {
     static final int SIZE_OFFSET = 8;
     /** Offset and size fields in front of every message. */
     static final int LOG_OVERHEAD = 12;
+
     static final int CRC_OFFSET = 12;
     static final int MAGIC_OFFSET = 16;
     static final int ATTRIBUTES_OFFSET = 17;

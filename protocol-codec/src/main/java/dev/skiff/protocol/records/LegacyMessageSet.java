@@ -20,7 +20,8 @@ public final class LegacyMessageSet {
     private final int validBytes;
     private final int inputBytes;
 
-    private LegacyMessageSet(List<LegacyMessage> messages, CompressionType compression, byte magic, int validBytes, int inputBytes) {
+    private LegacyMessageSet(
+            List<LegacyMessage> messages, CompressionType compression, byte magic, int validBytes, int inputBytes) {
         this.messages = messages;
         this.compression = compression;
         this.magic = magic;
@@ -29,23 +30,35 @@ public final class LegacyMessageSet {
     }
 
     /** The inner messages in order, compression unwrapped. */
-    public List<LegacyMessage> messages() { return messages; }
+    public List<LegacyMessage> messages() {
+        return messages;
+    }
 
     /** The codec of the wrappers if they all share one, else {@link CompressionType#NONE}. */
-    public CompressionType compression() { return compression; }
+    public CompressionType compression() {
+        return compression;
+    }
 
     /** Magic of the first message, {@code -1} if there is none. */
-    public byte magic() { return magic; }
+    public byte magic() {
+        return magic;
+    }
 
     /** Bytes of complete messages from the start of the set. */
-    public int validBytes() { return validBytes; }
+    public int validBytes() {
+        return validBytes;
+    }
 
     /** Bytes given to {@link #read}, including a partial trailing message. */
-    public int inputBytes() { return inputBytes; }
+    public int inputBytes() {
+        return inputBytes;
+    }
 
     /** Reads the set with Kafka's default {@code message.max.bytes} as the limit on its messages. */
     public static LegacyMessageSet read(ByteBuffer set) {
-        return read(set, RecordBatches.KAFKA_DEFAULT_MESSAGE_MAX_BYTES,
+        return read(
+                set,
+                RecordBatches.KAFKA_DEFAULT_MESSAGE_MAX_BYTES,
                 DecompressionBudget.forRequest(RecordBatches.KAFKA_DEFAULT_MESSAGE_MAX_BYTES));
     }
 
@@ -90,7 +103,8 @@ public final class LegacyMessageSet {
         if (left < LegacyFormat.LOG_OVERHEAD) return -1;
         int size = set.getInt(pos + LegacyFormat.SIZE_OFFSET);
         if (size < LegacyFormat.MIN_SIZE_V0) {
-            throw new CorruptRecordException("Message size " + size + " is below the minimum " + LegacyFormat.MIN_SIZE_V0);
+            throw new CorruptRecordException(
+                    "Message size " + size + " is below the minimum " + LegacyFormat.MIN_SIZE_V0);
         }
         return size > left - LegacyFormat.LOG_OVERHEAD ? -1 : size;
     }
@@ -108,7 +122,8 @@ public final class LegacyMessageSet {
         CRC32 crc = new CRC32();
         crc.update(set.duplicate().limit(end).position(pos + LegacyFormat.MAGIC_OFFSET));
         if (crc.getValue() != stored) {
-            throw new CorruptRecordException("Message CRC " + stored + " does not match the computed " + crc.getValue());
+            throw new CorruptRecordException(
+                    "Message CRC " + stored + " does not match the computed " + crc.getValue());
         }
         int attributes = set.get(pos + LegacyFormat.ATTRIBUTES_OFFSET);
         CompressionType codec = CompressionType.forId(attributes & CompressionType.ATTRIBUTE_MASK);
@@ -123,7 +138,8 @@ public final class LegacyMessageSet {
         ByteBuffer slice = set.duplicate().limit(end).position(pos + LegacyFormat.keySizeOffset(magic));
         ByteBuffer key = readBytes(slice, "key");
         ByteBuffer value = readBytes(slice, "value");
-        if (slice.hasRemaining()) throw new CorruptRecordException("Message has " + slice.remaining() + " bytes beyond its value");
+        if (slice.hasRemaining())
+            throw new CorruptRecordException("Message has " + slice.remaining() + " bytes beyond its value");
         if (codec == CompressionType.NONE) {
             if (!inner) limit.take(LegacyFormat.LOG_OVERHEAD + size);
             out.add(new LegacyMessage(offset, magic, timestamp, type, key, value));
@@ -136,8 +152,15 @@ public final class LegacyMessageSet {
         return codec;
     }
 
-    private static void unwrap(long wrapperOffset, byte wrapperMagic, long wrapperTimestamp, TimestampType wrapperType,
-                               CompressionType codec, ByteBuffer value, List<LegacyMessage> out, Limit limit) {
+    private static void unwrap(
+            long wrapperOffset,
+            byte wrapperMagic,
+            long wrapperTimestamp,
+            TimestampType wrapperType,
+            CompressionType codec,
+            ByteBuffer value,
+            List<LegacyMessage> out,
+            Limit limit) {
         ByteBuffer inner = limit.inflate(codec, value);
         List<LegacyMessage> unwrapped = new ArrayList<>();
         int pos = 0;
@@ -159,9 +182,13 @@ public final class LegacyMessageSet {
         long lastRelative = unwrapped.get(unwrapped.size() - 1).offset();
         boolean logAppend = wrapperType == TimestampType.LOG_APPEND_TIME;
         for (LegacyMessage m : unwrapped) {
-            out.add(new LegacyMessage(wrapperOffset - lastRelative + m.offset(), m.magic(),
-                    logAppend ? wrapperTimestamp : m.timestamp(), logAppend ? wrapperType : m.timestampType(),
-                    m.key(), m.value()));
+            out.add(new LegacyMessage(
+                    wrapperOffset - lastRelative + m.offset(),
+                    m.magic(),
+                    logAppend ? wrapperTimestamp : m.timestamp(),
+                    logAppend ? wrapperType : m.timestampType(),
+                    m.key(),
+                    m.value()));
         }
     }
 
@@ -195,16 +222,17 @@ public final class LegacyMessageSet {
         /** Inflates a wrapper's value, stopping as soon as it outgrows what is left. */
         ByteBuffer inflate(CompressionType codec, ByteBuffer value) {
             int cap = (int) Math.min(left, budget.remaining());
-            ByteBuffer inner = Compression.decompress(codec, value, cap,
-                    () -> left <= budget.remaining() ? tooLarge() : budget.exceeded());
+            ByteBuffer inner = Compression.decompress(
+                    codec, value, cap, () -> left <= budget.remaining() ? tooLarge() : budget.exceeded());
             budget.charge(inner.remaining());
             take(inner.remaining());
             return inner;
         }
 
         private ApiException tooLarge() {
-            return new ApiException(Errors.MESSAGE_TOO_LARGE, "Messages of the message set exceed max.message.bytes " + max
-                    + " once decompressed");
+            return new ApiException(
+                    Errors.MESSAGE_TOO_LARGE,
+                    "Messages of the message set exceed max.message.bytes " + max + " once decompressed");
         }
     }
 }

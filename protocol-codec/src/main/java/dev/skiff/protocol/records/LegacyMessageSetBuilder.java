@@ -31,8 +31,10 @@ public final class LegacyMessageSetBuilder {
 
     /** Bytes one uncompressed message takes in a set, offset and size fields included. */
     public static int sizeOf(byte magic, ByteBuffer key, ByteBuffer value) {
-        return LegacyFormat.LOG_OVERHEAD + LegacyFormat.minSize(magic)
-                + (key == null ? 0 : key.remaining()) + (value == null ? 0 : value.remaining());
+        return LegacyFormat.LOG_OVERHEAD
+                + LegacyFormat.minSize(magic)
+                + (key == null ? 0 : key.remaining())
+                + (value == null ? 0 : value.remaining());
     }
 
     /** Bytes written so far (uncompressed: the size of the set). */
@@ -49,12 +51,20 @@ public final class LegacyMessageSetBuilder {
         return append(offset, timestamp, TimestampType.CREATE_TIME, key, value);
     }
 
-    public LegacyMessageSetBuilder append(long offset, long timestamp, TimestampType type, ByteBuffer key, ByteBuffer value) {
+    public LegacyMessageSetBuilder append(
+            long offset, long timestamp, TimestampType type, ByteBuffer key, ByteBuffer value) {
         if (count == 0) firstOffset = offset;
         // magic 1 wrappers number their inner messages from 0
         long written = compression != CompressionType.NONE && magic == 1 ? offset - firstOffset : offset;
-        writeMessage(out, written, magic, compression == CompressionType.NONE ? type : TimestampType.CREATE_TIME,
-                timestamp, CompressionType.NONE, key, value);
+        writeMessage(
+                out,
+                written,
+                magic,
+                compression == CompressionType.NONE ? type : TimestampType.CREATE_TIME,
+                timestamp,
+                CompressionType.NONE,
+                key,
+                value);
         lastOffset = offset;
         maxTimestamp = Math.max(maxTimestamp, timestamp);
         count++;
@@ -72,18 +82,38 @@ public final class LegacyMessageSetBuilder {
             throw new UncheckedIOException(e);
         }
         ByteBufferOutputStream wrapper = new ByteBufferOutputStream(compressed.position() + 64);
-        writeMessage(wrapper, lastOffset, magic, TimestampType.CREATE_TIME, maxTimestamp, compression, null, compressed.toBuffer());
+        writeMessage(
+                wrapper,
+                lastOffset,
+                magic,
+                TimestampType.CREATE_TIME,
+                maxTimestamp,
+                compression,
+                null,
+                compressed.toBuffer());
         return wrapper.toBuffer();
     }
 
-    static void writeMessage(ByteBufferOutputStream out, long offset, byte magic, TimestampType type, long timestamp,
-                             CompressionType codec, ByteBuffer key, ByteBuffer value) {
+    static void writeMessage(
+            ByteBufferOutputStream out,
+            long offset,
+            byte magic,
+            TimestampType type,
+            long timestamp,
+            CompressionType codec,
+            ByteBuffer key,
+            ByteBuffer value) {
         int total = sizeOf(magic, key, value);
         out.ensureRemaining(total);
         ByteBuffer b = out.buffer();
         int start = b.position();
-        int attributes = codec.id | (magic == 1 && type == TimestampType.LOG_APPEND_TIME ? TimestampType.ATTRIBUTE_MASK : 0);
-        b.putLong(offset).putInt(total - LegacyFormat.LOG_OVERHEAD).putInt(0).put(magic).put((byte) attributes);
+        int attributes =
+                codec.id | (magic == 1 && type == TimestampType.LOG_APPEND_TIME ? TimestampType.ATTRIBUTE_MASK : 0);
+        b.putLong(offset)
+                .putInt(total - LegacyFormat.LOG_OVERHEAD)
+                .putInt(0)
+                .put(magic)
+                .put((byte) attributes);
         if (magic == 1) b.putLong(timestamp);
         putBytes(b, key);
         putBytes(b, value);

@@ -2,7 +2,6 @@ package dev.skiff.protocol.records;
 
 import java.io.IOException;
 import java.io.InputStream;
-
 import net.jpountz.lz4.LZ4Exception;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4SafeDecompressor;
@@ -13,7 +12,8 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
  * Optional content size, block checksums and content checksum are understood.
  */
 final class Lz4FrameInputStream extends InputStream {
-    private static final LZ4SafeDecompressor DECOMPRESSOR = LZ4Factory.fastestInstance().safeDecompressor();
+    private static final LZ4SafeDecompressor DECOMPRESSOR =
+            LZ4Factory.fastestInstance().safeDecompressor();
 
     private final InputStream in;
     private final boolean blockChecksum;

@@ -2,7 +2,6 @@ package dev.skiff.protocol.records;
 
 import java.io.IOException;
 import java.io.OutputStream;
-
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.xxhash.XXHash32;

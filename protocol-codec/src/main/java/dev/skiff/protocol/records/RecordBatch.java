@@ -63,11 +63,14 @@ public final class RecordBatch {
     public static RecordBatch wrap(ByteBuffer buffer, int position) {
         int available = buffer.limit() - position;
         if (available < HEADER_SIZE) {
-            throw new CorruptRecordException("Record batch header needs " + HEADER_SIZE + " bytes, " + available + " left");
+            throw new CorruptRecordException(
+                    "Record batch header needs " + HEADER_SIZE + " bytes, " + available + " left");
         }
         int size = sizeAt(buffer, position);
-        if (size < HEADER_SIZE) throw new CorruptRecordException("Record batch size " + size + " is smaller than its header");
-        if (size > available) throw new CorruptRecordException("Record batch size " + size + " exceeds the " + available + " bytes left");
+        if (size < HEADER_SIZE)
+            throw new CorruptRecordException("Record batch size " + size + " is smaller than its header");
+        if (size > available)
+            throw new CorruptRecordException("Record batch size " + size + " exceeds the " + available + " bytes left");
         return new RecordBatch(buffer.slice(position, size));
     }
 
@@ -97,24 +100,69 @@ public final class RecordBatch {
         return buf.duplicate();
     }
 
-    public int sizeInBytes() { return buf.limit(); }
-    public long baseOffset() { return buf.getLong(BASE_OFFSET_OFFSET); }
-    public int batchLength() { return buf.getInt(LENGTH_OFFSET); }
-    public int partitionLeaderEpoch() { return buf.getInt(PARTITION_LEADER_EPOCH_OFFSET); }
-    public byte magic() { return buf.get(MAGIC_OFFSET); }
-    /** The stored CRC32C, unsigned. */
-    public long crc() { return buf.getInt(CRC_OFFSET) & 0xFFFFFFFFL; }
-    public short attributes() { return buf.getShort(ATTRIBUTES_OFFSET); }
-    public int lastOffsetDelta() { return buf.getInt(LAST_OFFSET_DELTA_OFFSET); }
-    public long baseTimestamp() { return buf.getLong(BASE_TIMESTAMP_OFFSET); }
-    public long maxTimestamp() { return buf.getLong(MAX_TIMESTAMP_OFFSET); }
-    public long producerId() { return buf.getLong(PRODUCER_ID_OFFSET); }
-    public short producerEpoch() { return buf.getShort(PRODUCER_EPOCH_OFFSET); }
-    public int baseSequence() { return buf.getInt(BASE_SEQUENCE_OFFSET); }
-    public int recordCount() { return buf.getInt(RECORDS_COUNT_OFFSET); }
+    public int sizeInBytes() {
+        return buf.limit();
+    }
 
-    public long lastOffset() { return baseOffset() + lastOffsetDelta(); }
-    public long nextOffset() { return lastOffset() + 1; }
+    public long baseOffset() {
+        return buf.getLong(BASE_OFFSET_OFFSET);
+    }
+
+    public int batchLength() {
+        return buf.getInt(LENGTH_OFFSET);
+    }
+
+    public int partitionLeaderEpoch() {
+        return buf.getInt(PARTITION_LEADER_EPOCH_OFFSET);
+    }
+
+    public byte magic() {
+        return buf.get(MAGIC_OFFSET);
+    }
+    /** The stored CRC32C, unsigned. */
+    public long crc() {
+        return buf.getInt(CRC_OFFSET) & 0xFFFFFFFFL;
+    }
+
+    public short attributes() {
+        return buf.getShort(ATTRIBUTES_OFFSET);
+    }
+
+    public int lastOffsetDelta() {
+        return buf.getInt(LAST_OFFSET_DELTA_OFFSET);
+    }
+
+    public long baseTimestamp() {
+        return buf.getLong(BASE_TIMESTAMP_OFFSET);
+    }
+
+    public long maxTimestamp() {
+        return buf.getLong(MAX_TIMESTAMP_OFFSET);
+    }
+
+    public long producerId() {
+        return buf.getLong(PRODUCER_ID_OFFSET);
+    }
+
+    public short producerEpoch() {
+        return buf.getShort(PRODUCER_EPOCH_OFFSET);
+    }
+
+    public int baseSequence() {
+        return buf.getInt(BASE_SEQUENCE_OFFSET);
+    }
+
+    public int recordCount() {
+        return buf.getInt(RECORDS_COUNT_OFFSET);
+    }
+
+    public long lastOffset() {
+        return baseOffset() + lastOffsetDelta();
+    }
+
+    public long nextOffset() {
+        return lastOffset() + 1;
+    }
 
     /** Sequence number of the last record, wrapping at {@code Integer.MAX_VALUE} like Kafka. */
     public int lastSequence() {
@@ -124,12 +172,29 @@ public final class RecordBatch {
         return (int) (last > Integer.MAX_VALUE ? last - Integer.MAX_VALUE - 1 : last);
     }
 
-    public CompressionType compressionType() { return CompressionType.forId(attributes() & CompressionType.ATTRIBUTE_MASK); }
-    public TimestampType timestampType() { return TimestampType.fromAttributes(attributes()); }
-    public boolean isTransactional() { return (attributes() & TRANSACTIONAL_FLAG) != 0; }
-    public boolean isControl() { return (attributes() & CONTROL_FLAG) != 0; }
-    public boolean hasDeleteHorizon() { return (attributes() & DELETE_HORIZON_FLAG) != 0; }
-    public boolean hasProducerId() { return producerId() > NO_PRODUCER_ID; }
+    public CompressionType compressionType() {
+        return CompressionType.forId(attributes() & CompressionType.ATTRIBUTE_MASK);
+    }
+
+    public TimestampType timestampType() {
+        return TimestampType.fromAttributes(attributes());
+    }
+
+    public boolean isTransactional() {
+        return (attributes() & TRANSACTIONAL_FLAG) != 0;
+    }
+
+    public boolean isControl() {
+        return (attributes() & CONTROL_FLAG) != 0;
+    }
+
+    public boolean hasDeleteHorizon() {
+        return (attributes() & DELETE_HORIZON_FLAG) != 0;
+    }
+
+    public boolean hasProducerId() {
+        return producerId() > NO_PRODUCER_ID;
+    }
 
     /** The CRC32C of attributes..end as it is now. */
     public long computeCrc() {
@@ -213,7 +278,8 @@ public final class RecordBatch {
 
     @Override
     public String toString() {
-        return "RecordBatch(baseOffset=" + baseOffset() + ", lastOffsetDelta=" + lastOffsetDelta() + ", count=" + recordCount()
+        return "RecordBatch(baseOffset=" + baseOffset() + ", lastOffsetDelta=" + lastOffsetDelta() + ", count="
+                + recordCount()
                 + ", size=" + sizeInBytes() + ", compression=" + (attributes() & 7) + ", producerId=" + producerId()
                 + ", producerEpoch=" + producerEpoch() + ", baseSequence=" + baseSequence() + ")";
     }

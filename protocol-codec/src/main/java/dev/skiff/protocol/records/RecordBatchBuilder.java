@@ -17,6 +17,7 @@ import java.util.List;
 public final class RecordBatchBuilder {
     /** Control record type ids of the key of a transaction marker. */
     public static final short CONTROL_ABORT = 0;
+
     public static final short CONTROL_COMMIT = 1;
 
     private final CompressionType compression;
@@ -102,7 +103,8 @@ public final class RecordBatchBuilder {
     }
 
     /** Appends with an explicit offset, which must be above the previous one (gaps are allowed). */
-    public RecordBatchBuilder appendWithOffset(long offset, long timestamp, ByteBuffer key, ByteBuffer value, List<Header> headers) {
+    public RecordBatchBuilder appendWithOffset(
+            long offset, long timestamp, ByteBuffer key, ByteBuffer value, List<Header> headers) {
         if (built) throw new IllegalStateException("Batch already built");
         if (offset < baseOffset || (count > 0 && offset <= lastOffset)) {
             throw new IllegalArgumentException("Offset " + offset + " is not above the previous offset " + lastOffset);
@@ -117,13 +119,20 @@ public final class RecordBatchBuilder {
         return this;
     }
 
-    private void writeRecord(int offsetDelta, long timestampDelta, ByteBuffer key, ByteBuffer value, List<Header> headers) {
-        int bodySize = 1 + Varints.sizeOfVarlong(timestampDelta) + Varints.sizeOfVarint(offsetDelta)
-                + sizeOfBytes(key) + sizeOfBytes(value) + Varints.sizeOfVarint(headers.size());
+    private void writeRecord(
+            int offsetDelta, long timestampDelta, ByteBuffer key, ByteBuffer value, List<Header> headers) {
+        int bodySize = 1
+                + Varints.sizeOfVarlong(timestampDelta)
+                + Varints.sizeOfVarint(offsetDelta)
+                + sizeOfBytes(key)
+                + sizeOfBytes(value)
+                + Varints.sizeOfVarint(headers.size());
         byte[][] headerKeys = new byte[headers.size()][];
         for (int i = 0; i < headers.size(); i++) {
             headerKeys[i] = headers.get(i).keyBytes();
-            bodySize += Varints.sizeOfVarint(headerKeys[i].length) + headerKeys[i].length + sizeOfBytes(headers.get(i).value());
+            bodySize += Varints.sizeOfVarint(headerKeys[i].length)
+                    + headerKeys[i].length
+                    + sizeOfBytes(headers.get(i).value());
         }
         int total = Varints.sizeOfVarint(bodySize) + bodySize;
         if (scratch.capacity() < total) scratch = ByteBuffer.allocate(Math.max(total, scratch.capacity() * 2));
@@ -202,10 +211,22 @@ public final class RecordBatchBuilder {
      * A transaction marker: a transactional control batch with one record whose key is (version 0, type) and
      * value (version 0, coordinator epoch).
      */
-    public static ByteBuffer endTxnMarker(long offset, long timestamp, long producerId, short producerEpoch,
-                                          int coordinatorEpoch, boolean commit, int partitionLeaderEpoch) {
-        ByteBuffer key = ByteBuffer.allocate(4).putShort((short) 0).putShort(commit ? CONTROL_COMMIT : CONTROL_ABORT).flip();
-        ByteBuffer value = ByteBuffer.allocate(6).putShort((short) 0).putInt(coordinatorEpoch).flip();
+    public static ByteBuffer endTxnMarker(
+            long offset,
+            long timestamp,
+            long producerId,
+            short producerEpoch,
+            int coordinatorEpoch,
+            boolean commit,
+            int partitionLeaderEpoch) {
+        ByteBuffer key = ByteBuffer.allocate(4)
+                .putShort((short) 0)
+                .putShort(commit ? CONTROL_COMMIT : CONTROL_ABORT)
+                .flip();
+        ByteBuffer value = ByteBuffer.allocate(6)
+                .putShort((short) 0)
+                .putInt(coordinatorEpoch)
+                .flip();
         return new RecordBatchBuilder(CompressionType.NONE, 64)
                 .baseOffset(offset)
                 .partitionLeaderEpoch(partitionLeaderEpoch)

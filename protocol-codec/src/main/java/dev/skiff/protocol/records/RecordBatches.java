@@ -72,12 +72,14 @@ public final class RecordBatches {
     public static ValidationResult validateProduce(ByteBuffer buffer, boolean requireKeys, DecompressionBudget budget) {
         ValidationResult result = validate(buffer);
         if (result.batchCount() != 1) {
-            throw new InvalidRecordException("Produce requests must contain exactly one record batch, got " + result.batchCount());
+            throw new InvalidRecordException(
+                    "Produce requests must contain exactly one record batch, got " + result.batchCount());
         }
         BatchSummary b = result.batches().get(0);
         if (b.control()) throw new InvalidRecordException("Clients are not allowed to write control records");
         if (b.recordCount() <= 0 || b.recordCount() != b.lastOffsetDelta() + 1) {
-            throw new InvalidRecordException("Batch has " + b.recordCount() + " records but lastOffsetDelta " + b.lastOffsetDelta());
+            throw new InvalidRecordException(
+                    "Batch has " + b.recordCount() + " records but lastOffsetDelta " + b.lastOffsetDelta());
         }
         return withRecordsRead(buffer, result, requireKeys, budget);
     }
@@ -103,14 +105,19 @@ public final class RecordBatches {
     /** Kafka's default {@code message.max.bytes}. */
     public static final int KAFKA_DEFAULT_MESSAGE_MAX_BYTES = 1024 * 1024 + 12;
 
-    private static ValidationResult withRecordsRead(ByteBuffer buffer, ValidationResult shallow, boolean requireKeys,
-                                                    DecompressionBudget budget) {
+    private static ValidationResult withRecordsRead(
+            ByteBuffer buffer, ValidationResult shallow, boolean requireKeys, DecompressionBudget budget) {
         List<BatchSummary> read = new ArrayList<>(shallow.batchCount());
         for (BatchSummary s : shallow.batches()) {
             read.add(RecordScanner.scan(RecordBatch.wrap(buffer, s.position()), s, requireKeys, budget));
         }
-        return new ValidationResult(List.copyOf(read), shallow.recordCount(), shallow.firstOffset(), shallow.lastOffset(),
-                shallow.maxTimestamp(), shallow.sizeInBytes());
+        return new ValidationResult(
+                List.copyOf(read),
+                shallow.recordCount(),
+                shallow.firstOffset(),
+                shallow.lastOffset(),
+                shallow.maxTimestamp(),
+                shallow.sizeInBytes());
     }
 
     private static RecordBatch checkedBatch(ByteBuffer buffer, int pos) {
@@ -133,13 +140,16 @@ public final class RecordBatches {
         int count = batch.recordCount();
         if (count < 0) throw new InvalidRecordException("Negative record count " + count);
         if (batch.lastOffsetDelta() < 0 || count > (long) batch.lastOffsetDelta() + 1) {
-            throw new InvalidRecordException("Record count " + count + " does not fit lastOffsetDelta " + batch.lastOffsetDelta());
+            throw new InvalidRecordException(
+                    "Record count " + count + " does not fit lastOffsetDelta " + batch.lastOffsetDelta());
         }
         int recordsBytes = batch.sizeInBytes() - RecordBatch.HEADER_SIZE;
-        if (batch.compressionType() == CompressionType.NONE && count > recordsBytes / (RecordDecoder.MIN_BODY_SIZE + 1)) {
+        if (batch.compressionType() == CompressionType.NONE
+                && count > recordsBytes / (RecordDecoder.MIN_BODY_SIZE + 1)) {
             throw new CorruptRecordException("Record count " + count + " cannot fit in " + recordsBytes + " bytes");
         }
-        if (batch.isControl() && !batch.isTransactional()) throw new InvalidRecordException("Control batch is not transactional");
+        if (batch.isControl() && !batch.isTransactional())
+            throw new InvalidRecordException("Control batch is not transactional");
     }
 
     /**
@@ -156,7 +166,8 @@ public final class RecordBatches {
                 int left = buffer.limit() - pos;
                 if (left < RecordBatch.HEADER_SIZE) return false;
                 int size = RecordBatch.sizeAt(buffer, pos);
-                if (size < RecordBatch.HEADER_SIZE) throw new CorruptRecordException("Record batch size " + size + " is smaller than its header");
+                if (size < RecordBatch.HEADER_SIZE)
+                    throw new CorruptRecordException("Record batch size " + size + " is smaller than its header");
                 return size <= left;
             }
 
@@ -164,7 +175,8 @@ public final class RecordBatches {
             public RecordBatch next() {
                 if (!hasNext()) throw new NoSuchElementException();
                 byte magic = buffer.get(pos + MAGIC_OFFSET);
-                if (magic != RecordBatch.MAGIC) throw new CorruptRecordException("Record batch magic " + magic + " is not 2");
+                if (magic != RecordBatch.MAGIC)
+                    throw new CorruptRecordException("Record batch magic " + magic + " is not 2");
                 RecordBatch b = RecordBatch.wrap(buffer, pos);
                 pos += b.sizeInBytes();
                 return b;
@@ -179,7 +191,8 @@ public final class RecordBatches {
      *
      * @return the offset after the last record: the log end offset once appended
      */
-    public static long assignOffsets(ByteBuffer buffer, long firstOffset, int partitionLeaderEpoch, long logAppendTime) {
+    public static long assignOffsets(
+            ByteBuffer buffer, long firstOffset, int partitionLeaderEpoch, long logAppendTime) {
         long next = firstOffset;
         int pos = buffer.position();
         while (pos < buffer.limit()) {

@@ -43,7 +43,8 @@ final class RecordDecoder {
                 headers.add(new Header(utf8(hk), readBytes(body, "header value")));
             }
         }
-        if (body.hasRemaining()) throw new CorruptRecordException("Record has " + body.remaining() + " bytes beyond its fields");
+        if (body.hasRemaining())
+            throw new CorruptRecordException("Record has " + body.remaining() + " bytes beyond its fields");
         in.position(end);
         long timestamp = logAppendTime != null ? logAppendTime : baseTimestamp + timestampDelta;
         return new Record(baseOffset + offsetDelta, timestamp, key, value, headers);
@@ -63,10 +64,12 @@ final class RecordDecoder {
 
     private static String utf8(ByteBuffer b) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(b.duplicate()).toString();
+                    .decode(b.duplicate())
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new CorruptRecordException("Header key is not valid UTF-8");
         }

@@ -21,7 +21,7 @@ public final class RecordIterator implements Iterator<Record>, AutoCloseable {
     private final CompressionType compression;
     private final int count;
     private final ByteBuffer records; // uncompressed: the records section
-    private InputStream stream;       // compressed: the codec stream
+    private InputStream stream; // compressed: the codec stream
     private int read;
 
     RecordIterator(RecordBatch batch) {
@@ -34,7 +34,8 @@ public final class RecordIterator implements Iterator<Record>, AutoCloseable {
         ByteBuffer section = batch.recordsSection();
         if (compression == CompressionType.NONE) {
             if (count > section.remaining() / (RecordDecoder.MIN_BODY_SIZE + 1)) {
-                throw new CorruptRecordException("Record count " + count + " cannot fit in " + section.remaining() + " bytes");
+                throw new CorruptRecordException(
+                        "Record count " + count + " cannot fit in " + section.remaining() + " bytes");
             }
             this.records = section;
         } else {
@@ -67,7 +68,8 @@ public final class RecordIterator implements Iterator<Record>, AutoCloseable {
     private Record nextFromStream() {
         try {
             Integer len = Varints.readVarintOrEnd(stream);
-            if (len == null) throw new CorruptRecordException("Compressed batch ends after " + read + " of " + count + " records");
+            if (len == null)
+                throw new CorruptRecordException("Compressed batch ends after " + read + " of " + count + " records");
             checkLength(len, MAX_DECOMPRESSED_RECORD_SIZE);
             byte[] body = stream.readNBytes(len); // grows with the data actually present, not with len
             if (body.length < len) throw new CorruptRecordException("Compressed batch ends inside a record");
@@ -97,7 +99,8 @@ public final class RecordIterator implements Iterator<Record>, AutoCloseable {
         }
         if (stream == null) return;
         try {
-            if (stream.read() >= 0) throw new CorruptRecordException("Compressed data follows the last record of the batch");
+            if (stream.read() >= 0)
+                throw new CorruptRecordException("Compressed data follows the last record of the batch");
         } catch (IOException | RuntimeException e) {
             if (e instanceof CorruptRecordException) throw (CorruptRecordException) e;
             throw new CorruptRecordException("Malformed " + compression.configName + " data: " + e.getMessage(), e);

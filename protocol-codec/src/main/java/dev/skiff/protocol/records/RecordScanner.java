@@ -83,8 +83,8 @@ final class RecordScanner {
         long timestampDelta = readVarlong();
         int offsetDelta = readVarint();
         if (offsetDelta <= previousDelta || offsetDelta > batch.lastOffsetDelta()) {
-            throw new InvalidRecordException("Record offset delta " + offsetDelta + " is out of order or beyond the batch's last "
-                    + batch.lastOffsetDelta());
+            throw new InvalidRecordException("Record offset delta " + offsetDelta
+                    + " is out of order or beyond the batch's last " + batch.lastOffsetDelta());
         }
         int keyLength = readVarint();
         if (keyLength == -1 && requireKeys) {
@@ -93,7 +93,8 @@ final class RecordScanner {
         skipBytes(keyLength, true, "key");
         skipBytes(readVarint(), true, "value");
         int headers = readVarint();
-        if (headers < 0 || headers > left / MIN_HEADER_SIZE) throw new CorruptRecordException("Invalid header count " + headers);
+        if (headers < 0 || headers > left / MIN_HEADER_SIZE)
+            throw new CorruptRecordException("Invalid header count " + headers);
         for (int h = 0; h < headers; h++) {
             skipBytes(readVarint(), false, "header key");
             skipBytes(readVarint(), true, "header value");
@@ -193,7 +194,8 @@ final class RecordScanner {
         @Override
         void reserve(int length, DecompressionBudget budget) {
             if (length > buf.remaining()) {
-                throw new CorruptRecordException("Record length " + length + " exceeds the " + buf.remaining() + " bytes left");
+                throw new CorruptRecordException(
+                        "Record length " + length + " exceeds the " + buf.remaining() + " bytes left");
             }
         }
     }

@@ -9,8 +9,13 @@ import java.util.List;
  * @param lastOffset    last offset of the last batch, as written
  * @param maxTimestamp  the largest batch max timestamp, {@code -1} if none
  */
-public record ValidationResult(List<BatchSummary> batches, int recordCount, long firstOffset, long lastOffset,
-                               long maxTimestamp, int sizeInBytes) {
+public record ValidationResult(
+        List<BatchSummary> batches,
+        int recordCount,
+        long firstOffset,
+        long lastOffset,
+        long maxTimestamp,
+        int sizeInBytes) {
 
     public int batchCount() {
         return batches.size();

@@ -16,5 +16,7 @@ public record BufferRecords(ByteBuf buf) implements RecordsData {
     }
 
     @Override
-    public int sizeInBytes() { return buf.readableBytes(); }
+    public int sizeInBytes() {
+        return buf.readableBytes();
+    }
 }

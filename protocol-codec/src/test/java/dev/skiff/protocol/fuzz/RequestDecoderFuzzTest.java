@@ -54,6 +54,7 @@ class RequestDecoderFuzzTest {
     static final int RANDOM_FRAMES = 20_000;
     /** Generous: generated objects for every element that fits the frame, plus fixed overhead. */
     static final long ALLOCATION_SLACK = 2L << 20;
+
     static final long ALLOCATION_PER_BYTE = 512;
 
     private static final com.sun.management.ThreadMXBean THREADS =
@@ -71,7 +72,8 @@ class RequestDecoderFuzzTest {
             for (byte[] seed : seeds) decode(seed);
             for (int i = 0; i < MUTANTS; i++) decode(mutate(seeds.get(random.nextInt(seeds.size())), random));
         });
-        System.out.printf("RequestDecoderFuzzTest: %d seeds, %d inputs tried, %d rejected, %d parsed%n",
+        System.out.printf(
+                "RequestDecoderFuzzTest: %d seeds, %d inputs tried, %d rejected, %d parsed%n",
                 seeds.size(), tried, rejected, accepted);
     }
 
@@ -84,8 +86,8 @@ class RequestDecoderFuzzTest {
                 ApiKeys api = apis[random.nextInt(apis.length)];
                 byte[] frame = new byte[8 + random.nextInt(300)];
                 random.nextBytes(frame);
-                ByteBuffer.wrap(frame).putShort(api.id())
-                        .putShort((short) (api.lowestVersion() + random.nextInt(api.highestVersion() - api.lowestVersion() + 1)));
+                ByteBuffer.wrap(frame).putShort(api.id()).putShort((short)
+                        (api.lowestVersion() + random.nextInt(api.highestVersion() - api.lowestVersion() + 1)));
                 decode(frame);
             }
         });
@@ -99,20 +101,26 @@ class RequestDecoderFuzzTest {
             frame(ApiKeys.METADATA, 0, new byte[] {0, 0, 0, 1, 0x7f, (byte) 0xff, 'a'}),
             frame(ApiKeys.SASL_AUTHENTICATE, 0, new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1, 2}),
             frame(ApiKeys.METADATA, 9, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f}),
-            frame(ApiKeys.METADATA, 9, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x01}),
+            frame(ApiKeys.METADATA, 9, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x01
+            }),
         };
         assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
             for (byte[] claim : claims) {
                 long before = THREADS.getCurrentThreadAllocatedBytes();
-                assertThrows(ProtocolException.class, () -> RequestParser.parse(Unpooled.wrappedBuffer(claim)),
+                assertThrows(
+                        ProtocolException.class,
+                        () -> RequestParser.parse(Unpooled.wrappedBuffer(claim)),
                         HexFormat.of().formatHex(claim));
-                assertTrue(THREADS.getCurrentThreadAllocatedBytes() - before < ALLOCATION_SLACK, "allocated for a claim");
+                assertTrue(
+                        THREADS.getCurrentThreadAllocatedBytes() - before < ALLOCATION_SLACK, "allocated for a claim");
             }
         });
         // and a size prefix of 2 GB is refused by the frame decoder before a byte of it is buffered
         EmbeddedChannel ch = new EmbeddedChannel(new KafkaFrameDecoder());
-        assertThrows(InvalidFrameSizeException.class,
-                () -> ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1})));
+        assertThrows(
+                InvalidFrameSizeException.class,
+                () -> ch.writeInbound(
+                        Unpooled.wrappedBuffer(new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1})));
         ch.finishAndReleaseAll();
     }
 
@@ -132,9 +140,11 @@ class RequestDecoderFuzzTest {
         }
         long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
         if (allocated > ALLOCATION_SLACK + ALLOCATION_PER_BYTE * frame.length) {
-            fail("decoding " + frame.length + " bytes allocated " + allocated + ": " + HexFormat.of().formatHex(frame));
+            fail("decoding " + frame.length + " bytes allocated " + allocated + ": "
+                    + HexFormat.of().formatHex(frame));
         }
-        if (System.nanoTime() - start > 1_000_000_000L) fail("decoding took over a second: " + HexFormat.of().formatHex(frame));
+        if (System.nanoTime() - start > 1_000_000_000L)
+            fail("decoding took over a second: " + HexFormat.of().formatHex(frame));
         if ((tried & 7) == 0) throughFrameDecoder(frame);
     }
 
@@ -142,7 +152,8 @@ class RequestDecoderFuzzTest {
     private static void throughFrameDecoder(byte[] frame) {
         EmbeddedChannel ch = new EmbeddedChannel(new KafkaFrameDecoder(64 * 1024));
         try {
-            ByteBuf wire = Unpooled.buffer(frame.length + 4).writeInt(frame.length).writeBytes(frame);
+            ByteBuf wire =
+                    Unpooled.buffer(frame.length + 4).writeInt(frame.length).writeBytes(frame);
             int split = frame.length / 2;
             ch.writeInbound(wire.retainedSlice(0, split));
             ch.writeInbound(wire.retainedSlice(split, wire.readableBytes() - split));
@@ -165,8 +176,12 @@ class RequestDecoderFuzzTest {
 
     private static byte[] frame(ApiKeys api, int version, byte[] body) {
         ProtocolWriter w = new ProtocolWriter();
-        new RequestHeaderData().setRequestApiKey(api.id()).setRequestApiVersion((short) version).setCorrelationId(1)
-                .setClientId("fuzz").write(w, api.requestHeaderVersion((short) version));
+        new RequestHeaderData()
+                .setRequestApiKey(api.id())
+                .setRequestApiVersion((short) version)
+                .setCorrelationId(1)
+                .setClientId("fuzz")
+                .write(w, api.requestHeaderVersion((short) version));
         byte[] header = w.toByteArray();
         byte[] out = new byte[header.length + body.length];
         System.arraycopy(header, 0, out, 0, header.length);
@@ -210,40 +225,69 @@ class RequestDecoderFuzzTest {
     }
 
     private static List<org.apache.kafka.common.protocol.ApiMessage> kafkaRequests() {
-        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
+        MemoryRecords records = MemoryRecords.withRecords(
+                Compression.NONE,
                 new SimpleRecord(1L, "k".getBytes(StandardCharsets.UTF_8), "value-1".getBytes(StandardCharsets.UTF_8)),
                 new SimpleRecord(2L, null, "value-2".getBytes(StandardCharsets.UTF_8)));
-        ProduceRequestData produce = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(3000);
+        ProduceRequestData produce =
+                new ProduceRequestData().setAcks((short) -1).setTimeoutMs(3000);
         ProduceRequestData.TopicProduceData td = new ProduceRequestData.TopicProduceData().setName("orders");
-        td.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
+        td.partitionData()
+                .add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
         produce.topicData().add(td);
 
-        FetchRequestData fetch = new FetchRequestData().setMaxWaitMs(500).setMinBytes(1).setMaxBytes(1 << 20);
+        FetchRequestData fetch =
+                new FetchRequestData().setMaxWaitMs(500).setMinBytes(1).setMaxBytes(1 << 20);
         FetchRequestData.FetchTopic ft = new FetchRequestData.FetchTopic().setTopic("orders");
-        ft.partitions().add(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(5).setPartitionMaxBytes(1024));
-        ft.partitions().add(new FetchRequestData.FetchPartition().setPartition(1).setFetchOffset(7).setPartitionMaxBytes(1024));
+        ft.partitions()
+                .add(new FetchRequestData.FetchPartition()
+                        .setPartition(0)
+                        .setFetchOffset(5)
+                        .setPartitionMaxBytes(1024));
+        ft.partitions()
+                .add(new FetchRequestData.FetchPartition()
+                        .setPartition(1)
+                        .setFetchOffset(7)
+                        .setPartitionMaxBytes(1024));
         fetch.topics().add(ft);
 
         MetadataRequestData metadata = new MetadataRequestData();
-        metadata.setTopics(new ArrayList<>(List.of(new MetadataRequestData.MetadataRequestTopic().setName("orders"),
+        metadata.setTopics(new ArrayList<>(List.of(
+                new MetadataRequestData.MetadataRequestTopic().setName("orders"),
                 new MetadataRequestData.MetadataRequestTopic().setName("payments"))));
 
-        OffsetCommitRequestData commit = new OffsetCommitRequestData().setGroupId("g").setGenerationIdOrMemberEpoch(-1);
-        OffsetCommitRequestData.OffsetCommitRequestTopic ct = new OffsetCommitRequestData.OffsetCommitRequestTopic().setName("orders");
-        ct.partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0)
-                .setCommittedOffset(12).setCommittedMetadata("meta"));
+        OffsetCommitRequestData commit =
+                new OffsetCommitRequestData().setGroupId("g").setGenerationIdOrMemberEpoch(-1);
+        OffsetCommitRequestData.OffsetCommitRequestTopic ct =
+                new OffsetCommitRequestData.OffsetCommitRequestTopic().setName("orders");
+        ct.partitions()
+                .add(new OffsetCommitRequestData.OffsetCommitRequestPartition()
+                        .setPartitionIndex(0)
+                        .setCommittedOffset(12)
+                        .setCommittedMetadata("meta"));
         commit.topics().add(ct);
 
         ListOffsetsRequestData list = new ListOffsetsRequestData().setReplicaId(-1);
         ListOffsetsRequestData.ListOffsetsTopic lt = new ListOffsetsRequestData.ListOffsetsTopic().setName("orders");
-        lt.partitions().add(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0).setTimestamp(-2));
+        lt.partitions()
+                .add(new ListOffsetsRequestData.ListOffsetsPartition()
+                        .setPartitionIndex(0)
+                        .setTimestamp(-2));
         list.topics().add(lt);
 
-        JoinGroupRequestData join = new JoinGroupRequestData().setGroupId("g").setSessionTimeoutMs(10000)
-                .setRebalanceTimeoutMs(10000).setMemberId("").setProtocolType("consumer");
-        join.protocols().add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range").setMetadata(new byte[] {0, 1, 2, 3}));
+        JoinGroupRequestData join = new JoinGroupRequestData()
+                .setGroupId("g")
+                .setSessionTimeoutMs(10000)
+                .setRebalanceTimeoutMs(10000)
+                .setMemberId("")
+                .setProtocolType("consumer");
+        join.protocols()
+                .add(new JoinGroupRequestData.JoinGroupRequestProtocol()
+                        .setName("range")
+                        .setMetadata(new byte[] {0, 1, 2, 3}));
 
-        FindCoordinatorRequestData find = new FindCoordinatorRequestData().setKey("g").setCoordinatorKeys(List.of("g"));
+        FindCoordinatorRequestData find =
+                new FindCoordinatorRequestData().setKey("g").setCoordinatorKeys(List.of("g"));
 
         OffsetFetchRequestData fetchOffsets = new OffsetFetchRequestData().setGroupId("g");
         return List.of(produce, fetch, metadata, commit, list, join, find, fetchOffsets);
@@ -265,7 +309,8 @@ class RequestDecoderFuzzTest {
                     }
                 }
                 case 2 -> { // a huge or overlong unsigned varint (compact lengths, tagged fields)
-                    byte[] varint = r.nextBoolean() ? new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f}
+                    byte[] varint = r.nextBoolean()
+                            ? new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f}
                             : new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff};
                     int at = b.length > 4 ? 4 + r.nextInt(b.length - 4) : 0;
                     for (int k = 0; k < varint.length && at + k < b.length; k++) b[at + k] = varint[k];
@@ -290,7 +335,8 @@ class RequestDecoderFuzzTest {
                 default -> { // a run of random bytes
                     if (b.length > 0) {
                         int from = r.nextInt(b.length);
-                        for (int k = from; k < Math.min(b.length, from + 1 + r.nextInt(8)); k++) b[k] = (byte) r.nextInt();
+                        for (int k = from; k < Math.min(b.length, from + 1 + r.nextInt(8)); k++)
+                            b[k] = (byte) r.nextInt();
                     }
                 }
             }

@@ -29,16 +29,18 @@ class RequestDecoderPropertiesTest {
     private static final List<ApiKeys> APIS = List.of(ApiKeys.values());
 
     @Property(tries = 3000)
-    void arbitraryBodiesOnlyFailWithProtocolErrors(@ForAll("apiAndVersion") Tuple.Tuple2<ApiKeys, Short> target,
-                                                   @ForAll @Size(max = 512) byte[] body) {
+    void arbitraryBodiesOnlyFailWithProtocolErrors(
+            @ForAll("apiAndVersion") Tuple.Tuple2<ApiKeys, Short> target, @ForAll @Size(max = 512) byte[] body) {
         ByteBuf frame = Unpooled.wrappedBuffer(header(target.get1(), target.get2()), Unpooled.wrappedBuffer(body));
         decode(frame);
     }
 
     @Property(tries = 3000)
-    void mutatedValidRequestsOnlyFailWithProtocolErrors(@ForAll("apiAndVersion") Tuple.Tuple2<ApiKeys, Short> target,
-                                                        @ForAll @Size(min = 1, max = 8) List<@net.jqwik.api.constraints.IntRange(min = 0, max = 4095) Integer> positions,
-                                                        @ForAll byte value) {
+    void mutatedValidRequestsOnlyFailWithProtocolErrors(
+            @ForAll("apiAndVersion") Tuple.Tuple2<ApiKeys, Short> target,
+            @ForAll @Size(min = 1, max = 8)
+                    List<@net.jqwik.api.constraints.IntRange(min = 0, max = 4095) Integer> positions,
+            @ForAll byte value) {
         byte[] valid = validRequest(target.get1(), target.get2());
         for (int p : positions) {
             int at = 8 + p % Math.max(1, valid.length - 8); // keep api key, version and correlation id
@@ -49,8 +51,11 @@ class RequestDecoderPropertiesTest {
 
     @Provide
     Arbitrary<Tuple.Tuple2<ApiKeys, Short>> apiAndVersion() {
-        return Arbitraries.of(APIS).flatMap(api -> Combinators.combine(Arbitraries.just(api),
-                Arbitraries.shorts().between(api.lowestVersion(), api.highestVersion())).as(Tuple::of));
+        return Arbitraries.of(APIS)
+                .flatMap(api -> Combinators.combine(
+                                Arbitraries.just(api),
+                                Arbitraries.shorts().between(api.lowestVersion(), api.highestVersion()))
+                        .as(Tuple::of));
     }
 
     private static void decode(ByteBuf frame) {
@@ -65,15 +70,23 @@ class RequestDecoderPropertiesTest {
 
     private static ByteBuf header(ApiKeys api, short version) {
         ProtocolWriter w = new ProtocolWriter();
-        new RequestHeaderData().setRequestApiKey(api.id()).setRequestApiVersion(version).setCorrelationId(1)
-                .setClientId("fuzz").write(w, api.requestHeaderVersion(version));
+        new RequestHeaderData()
+                .setRequestApiKey(api.id())
+                .setRequestApiVersion(version)
+                .setCorrelationId(1)
+                .setClientId("fuzz")
+                .write(w, api.requestHeaderVersion(version));
         return Unpooled.wrappedBuffer(w.toByteArray());
     }
 
     private static byte[] validRequest(ApiKeys api, short version) {
         ProtocolWriter w = new ProtocolWriter();
-        new RequestHeaderData().setRequestApiKey(api.id()).setRequestApiVersion(version).setCorrelationId(1)
-                .setClientId("fuzz").write(w, api.requestHeaderVersion(version));
+        new RequestHeaderData()
+                .setRequestApiKey(api.id())
+                .setRequestApiVersion(version)
+                .setCorrelationId(1)
+                .setClientId("fuzz")
+                .write(w, api.requestHeaderVersion(version));
         ApiMessage body = api.newRequest();
         try {
             body.write(w, version);

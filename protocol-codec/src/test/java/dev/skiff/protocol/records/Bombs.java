@@ -63,8 +63,8 @@ final class Bombs {
     }
 
     /** A v2 batch around a raw records section, with a valid CRC32C. */
-    static ByteBuffer batch(CompressionType compression, int count, int lastOffsetDelta, long baseTimestamp,
-                            byte[] records) {
+    static ByteBuffer batch(
+            CompressionType compression, int count, int lastOffsetDelta, long baseTimestamp, byte[] records) {
         ByteBuffer b = ByteBuffer.allocate(RecordBatch.HEADER_SIZE + records.length);
         b.putLong(RecordBatch.BASE_OFFSET_OFFSET, 0)
                 .putInt(RecordBatch.LENGTH_OFFSET, b.capacity() - RecordBatch.LOG_OVERHEAD)

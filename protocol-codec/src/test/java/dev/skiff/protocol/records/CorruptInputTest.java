@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.ByteBuffer;
 import java.util.Random;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -15,7 +14,10 @@ class CorruptInputTest {
     static ByteBuffer batch(CompressionType type) {
         RecordBatchBuilder b = new RecordBatchBuilder(type).producer(3, (short) 0, 0);
         for (int i = 0; i < 20; i++) {
-            b.append(T0 + i, ByteBuffer.wrap(("k" + i).getBytes()), ByteBuffer.wrap(("value " + i).repeat(i + 1).getBytes()),
+            b.append(
+                    T0 + i,
+                    ByteBuffer.wrap(("k" + i).getBytes()),
+                    ByteBuffer.wrap(("value " + i).repeat(i + 1).getBytes()),
                     KafkaOracle.skiffHeaders(i));
         }
         return b.build();
@@ -44,8 +46,12 @@ class CorruptInputTest {
     @Test
     void truncatedAndAbsurdLengthsAreCorrupt() {
         ByteBuffer b = batch(CompressionType.SNAPPY);
-        assertThrows(CorruptRecordException.class, () -> RecordBatches.validate(b.duplicate().limit(b.limit() - 1)));
-        assertThrows(CorruptRecordException.class, () -> RecordBatches.validate(b.duplicate().limit(30)));
+        assertThrows(
+                CorruptRecordException.class,
+                () -> RecordBatches.validate(b.duplicate().limit(b.limit() - 1)));
+        assertThrows(
+                CorruptRecordException.class,
+                () -> RecordBatches.validate(b.duplicate().limit(30)));
         for (int length : new int[] {Integer.MAX_VALUE, Integer.MIN_VALUE, -1, 0, 48, b.limit()}) {
             ByteBuffer c = batch(CompressionType.SNAPPY);
             c.putInt(RecordBatch.LENGTH_OFFSET, length);
@@ -67,7 +73,10 @@ class CorruptInputTest {
         RecordBatch.wrap(fewer).writeCrc();
         RecordBatches.validate(fewer);
         assertThrows(InvalidRecordException.class, () -> RecordBatches.validateProduce(fewer));
-        assertThrows(CorruptRecordException.class, () -> RecordBatches.validateDeep(fewer, false), "data left after the count");
+        assertThrows(
+                CorruptRecordException.class,
+                () -> RecordBatches.validateDeep(fewer, false),
+                "data left after the count");
     }
 
     @Test
@@ -75,7 +84,9 @@ class CorruptInputTest {
         ByteBuffer two = KafkaOracle.concat(batch(CompressionType.NONE), batch(CompressionType.NONE));
         assertEquals(2, RecordBatches.validate(two).batchCount());
         assertThrows(InvalidRecordException.class, () -> RecordBatches.validateProduce(two));
-        ByteBuffer noKey = new RecordBatchBuilder(CompressionType.NONE).append(T0, null, "v".getBytes()).build();
+        ByteBuffer noKey = new RecordBatchBuilder(CompressionType.NONE)
+                .append(T0, null, "v".getBytes())
+                .build();
         RecordBatches.validateDeep(noKey, false);
         assertThrows(InvalidRecordException.class, () -> RecordBatches.validateDeep(noKey, true));
     }
@@ -115,7 +126,10 @@ class CorruptInputTest {
         ByteBuffer huge = copy(set);
         huge.putInt(8, Integer.MAX_VALUE);
         assertEquals(0, LegacyMessageSet.read(huge).messages().size(), "looks like a partial message");
-        assertThrows(CorruptRecordException.class, () -> LegacyConverter.upConvert(huge), "but a produce of nothing else is corrupt");
+        assertThrows(
+                CorruptRecordException.class,
+                () -> LegacyConverter.upConvert(huge),
+                "but a produce of nothing else is corrupt");
         assertEquals(0, LegacyConverter.upConvert(ByteBuffer.allocate(0)).remaining());
     }
 
@@ -135,7 +149,8 @@ class CorruptInputTest {
             // re-sign half of them so the damage reaches the record decoder, not just the CRC check
             if (round % 2 == 0 && bad.limit() >= RecordBatch.HEADER_SIZE) {
                 int size = RecordBatch.sizeAt(bad, 0);
-                if (size >= RecordBatch.HEADER_SIZE && size <= bad.limit()) RecordBatch.wrap(bad).writeCrc();
+                if (size >= RecordBatch.HEADER_SIZE && size <= bad.limit())
+                    RecordBatch.wrap(bad).writeCrc();
             }
             expectOnlyRecordExceptions(() -> RecordBatches.validateDeep(bad, true));
             expectOnlyRecordExceptions(() -> LegacyConverter.downConvert(bad, (byte) 1, 0, 1 << 20));
@@ -145,10 +160,17 @@ class CorruptInputTest {
 
     @Test
     void randomDamageToLegacySetsOnlyRaisesRecordExceptions() {
-        for (CompressionType type : new CompressionType[] {CompressionType.NONE, CompressionType.GZIP, CompressionType.SNAPPY, CompressionType.LZ4}) {
+        for (CompressionType type : new CompressionType[] {
+            CompressionType.NONE, CompressionType.GZIP, CompressionType.SNAPPY, CompressionType.LZ4
+        }) {
             for (byte magic = 0; magic <= 1; magic++) {
                 LegacyMessageSetBuilder lb = new LegacyMessageSetBuilder(magic, type, 256);
-                for (int i = 0; i < 10; i++) lb.append(i, T0 + i, ByteBuffer.wrap(("k" + i).getBytes()), ByteBuffer.wrap(("v" + i).repeat(i).getBytes()));
+                for (int i = 0; i < 10; i++)
+                    lb.append(
+                            i,
+                            T0 + i,
+                            ByteBuffer.wrap(("k" + i).getBytes()),
+                            ByteBuffer.wrap(("v" + i).repeat(i).getBytes()));
                 ByteBuffer good = lb.build();
                 Random random = new Random(magic * 31 + type.ordinal());
                 for (int round = 0; round < 500; round++) {

@@ -30,8 +30,8 @@ class DecompressionBombTest {
         for (boolean compacted : new boolean[] {false, true}) {
             DecompressionBudget budget = DecompressionBudget.forRequest(MAX_MESSAGE_BYTES);
             long before = Bombs.allocatedByThisThread();
-            ApiException e = assertThrows(ApiException.class,
-                    () -> RecordBatches.validateProduce(batch.duplicate(), compacted, budget));
+            ApiException e = assertThrows(
+                    ApiException.class, () -> RecordBatches.validateProduce(batch.duplicate(), compacted, budget));
             long allocated = Bombs.allocatedByThisThread() - before;
             assertEquals(Errors.RECORD_LIST_TOO_LARGE, e.error());
             assertTrue(allocated < MB, "refusing the bomb allocated " + allocated + " bytes");
@@ -49,8 +49,10 @@ class DecompressionBombTest {
             plain.writeBytes(Bombs.RECORD_TAIL);
             if (plain.size() > 70 * MB) break; // the budget ends long before; the rest is never read
         }
-        ByteBuffer gz = Compression.compress(CompressionType.GZIP, ByteBuffer.wrap(plain.toByteArray()), RecordBatch.MAGIC);
-        ByteBuffer batch = Bombs.batch(CompressionType.GZIP, records, records - 1, 1_700_000_000_000L, Record.bytes(gz));
+        ByteBuffer gz =
+                Compression.compress(CompressionType.GZIP, ByteBuffer.wrap(plain.toByteArray()), RecordBatch.MAGIC);
+        ByteBuffer batch =
+                Bombs.batch(CompressionType.GZIP, records, records - 1, 1_700_000_000_000L, Record.bytes(gz));
         DecompressionBudget budget = DecompressionBudget.forRequest(MAX_MESSAGE_BYTES);
         long before = Bombs.allocatedByThisThread();
         ApiException e = assertThrows(ApiException.class, () -> RecordBatches.validateProduce(batch, true, budget));
@@ -66,11 +68,13 @@ class DecompressionBombTest {
         plain.writeBytes(Bombs.recordHead(0, 40 * MB));
         plain.writeBytes(new byte[40 * MB]);
         plain.writeBytes(Bombs.RECORD_TAIL);
-        ByteBuffer gz = Compression.compress(CompressionType.GZIP, ByteBuffer.wrap(plain.toByteArray()), RecordBatch.MAGIC);
+        ByteBuffer gz =
+                Compression.compress(CompressionType.GZIP, ByteBuffer.wrap(plain.toByteArray()), RecordBatch.MAGIC);
         ByteBuffer batch = Bombs.batch(CompressionType.GZIP, 1, 0, 1_700_000_000_000L, Record.bytes(gz));
         DecompressionBudget budget = DecompressionBudget.forRequest(MAX_MESSAGE_BYTES);
         RecordBatches.validateProduce(batch.duplicate(), false, budget); // 40 MB of a 64 MB budget: fine
-        ApiException e = assertThrows(ApiException.class, () -> RecordBatches.validateProduce(batch.duplicate(), false, budget));
+        ApiException e =
+                assertThrows(ApiException.class, () -> RecordBatches.validateProduce(batch.duplicate(), false, budget));
         assertEquals(Errors.RECORD_LIST_TOO_LARGE, e.error(), "the second partition of the same request");
         RecordBatches.validateProduce(batch.duplicate(), false, DecompressionBudget.forRequest(MAX_MESSAGE_BYTES));
     }
@@ -85,7 +89,8 @@ class DecompressionBombTest {
         assertTrue(set.size() < 2 * MB, "a " + set.size() + "-byte message set");
         DecompressionBudget budget = DecompressionBudget.forRequest(MAX_MESSAGE_BYTES);
         long before = Bombs.allocatedByThisThread();
-        ApiException e = assertThrows(ApiException.class,
+        ApiException e = assertThrows(
+                ApiException.class,
                 () -> LegacyConverter.upConvert(ByteBuffer.wrap(set.toByteArray()), MAX_MESSAGE_BYTES, budget));
         long allocated = Bombs.allocatedByThisThread() - before;
         assertEquals(Errors.MESSAGE_TOO_LARGE, e.error());
@@ -97,34 +102,48 @@ class DecompressionBombTest {
         LegacyMessageSetBuilder b = new LegacyMessageSetBuilder((byte) 1, CompressionType.NONE, 4 * MB);
         for (int i = 0; i < 40_000; i++) b.append(i, 1_700_000_000_000L, null, ByteBuffer.wrap(new byte[100]));
         ByteBuffer set = b.build(); // ~5 MB of small messages
-        ApiException e = assertThrows(ApiException.class, () -> LegacyConverter.upConvert(set, MAX_MESSAGE_BYTES,
-                DecompressionBudget.forRequest(MAX_MESSAGE_BYTES)));
+        ApiException e = assertThrows(
+                ApiException.class,
+                () -> LegacyConverter.upConvert(
+                        set, MAX_MESSAGE_BYTES, DecompressionBudget.forRequest(MAX_MESSAGE_BYTES)));
         assertEquals(Errors.MESSAGE_TOO_LARGE, e.error());
         // and a set within the limit converts
         LegacyMessageSetBuilder small = new LegacyMessageSetBuilder((byte) 1, CompressionType.GZIP, 4096);
         for (int i = 0; i < 100; i++) small.append(i, 1_700_000_000_000L, null, ByteBuffer.wrap(new byte[100]));
-        ByteBuffer converted = LegacyConverter.upConvert(small.build(), MAX_MESSAGE_BYTES,
-                DecompressionBudget.forRequest(MAX_MESSAGE_BYTES));
+        ByteBuffer converted = LegacyConverter.upConvert(
+                small.build(), MAX_MESSAGE_BYTES, DecompressionBudget.forRequest(MAX_MESSAGE_BYTES));
         assertEquals(100, RecordBatches.validateProduce(converted).recordCount());
     }
 
     /** A magic 0 gzip wrapper around one magic 0 message with a value of {@code zeros} zero bytes. */
     private static byte[] legacyGzipWrapper(long zeros) {
         // inner message: offset 0, size, crc, magic 0, attributes 0, key null, value of zeros
-        ByteBuffer afterCrc = ByteBuffer.allocate(10).put((byte) 0).put((byte) 0).putInt(-1).putInt((int) zeros);
+        ByteBuffer afterCrc =
+                ByteBuffer.allocate(10).put((byte) 0).put((byte) 0).putInt(-1).putInt((int) zeros);
         CRC32 crc = new CRC32();
         crc.update(afterCrc.array());
         byte[] zero = new byte[MB];
         for (long i = 0; i < zeros / MB; i++) crc.update(zero);
-        ByteBuffer head = ByteBuffer.allocate(12 + 4 + 10).putLong(0).putInt((int) (4 + 10 + zeros))
-                .putInt((int) crc.getValue()).put(afterCrc.array());
+        ByteBuffer head = ByteBuffer.allocate(12 + 4 + 10)
+                .putLong(0)
+                .putInt((int) (4 + 10 + zeros))
+                .putInt((int) crc.getValue())
+                .put(afterCrc.array());
         byte[] value = Bombs.gzip(head.array(), zeros, new byte[0]);
         // the wrapper: magic 0, attributes gzip, key null, the compressed inner message as value
-        ByteBuffer wrapperAfterCrc = ByteBuffer.allocate(10 + value.length).put((byte) 0).put((byte) CompressionType.GZIP.id)
-                .putInt(-1).putInt(value.length).put(value);
+        ByteBuffer wrapperAfterCrc = ByteBuffer.allocate(10 + value.length)
+                .put((byte) 0)
+                .put((byte) CompressionType.GZIP.id)
+                .putInt(-1)
+                .putInt(value.length)
+                .put(value);
         CRC32 wrapperCrc = new CRC32();
         wrapperCrc.update(wrapperAfterCrc.array());
-        return ByteBuffer.allocate(12 + 4 + wrapperAfterCrc.capacity()).putLong(0).putInt(4 + wrapperAfterCrc.capacity())
-                .putInt((int) wrapperCrc.getValue()).put(wrapperAfterCrc.array()).array();
+        return ByteBuffer.allocate(12 + 4 + wrapperAfterCrc.capacity())
+                .putLong(0)
+                .putInt(4 + wrapperAfterCrc.capacity())
+                .putInt((int) wrapperCrc.getValue())
+                .put(wrapperAfterCrc.array())
+                .array();
     }
 }

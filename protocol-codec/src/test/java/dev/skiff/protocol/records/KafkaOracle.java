@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.record.MemoryRecords;
@@ -15,7 +14,8 @@ final class KafkaOracle {
     private KafkaOracle() {}
 
     static Compression kafkaCompression(CompressionType type) {
-        return Compression.of(org.apache.kafka.common.record.CompressionType.forId(type.id)).build();
+        return Compression.of(org.apache.kafka.common.record.CompressionType.forId(type.id))
+                .build();
     }
 
     /** A comparable view of one record: offset, timestamp, key, value, headers as strings. */
@@ -30,7 +30,10 @@ final class KafkaOracle {
     static Flat flat(org.apache.kafka.common.record.Record r) {
         List<String> hs = new ArrayList<>();
         for (org.apache.kafka.common.header.Header h : r.headers()) {
-            hs.add(h.key() + "=" + (h.value() == null ? "<null>" : new String(h.value(), java.nio.charset.StandardCharsets.ISO_8859_1)));
+            hs.add(h.key() + "="
+                    + (h.value() == null
+                            ? "<null>"
+                            : new String(h.value(), java.nio.charset.StandardCharsets.ISO_8859_1)));
         }
         return new Flat(r.offset(), r.timestamp(), str(r.key()), str(r.value()), hs);
     }
@@ -48,7 +51,8 @@ final class KafkaOracle {
 
     static List<Flat> kafkaRecords(ByteBuffer buffer) {
         List<Flat> out = new ArrayList<>();
-        for (MutableRecordBatch b : MemoryRecords.readableRecords(buffer.duplicate()).batches()) {
+        for (MutableRecordBatch b :
+                MemoryRecords.readableRecords(buffer.duplicate()).batches()) {
             b.ensureValid();
             for (org.apache.kafka.common.record.Record r : b) out.add(flat(r));
         }

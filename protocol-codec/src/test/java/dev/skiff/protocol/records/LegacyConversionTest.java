@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.apache.kafka.common.record.AbstractLegacyRecordBatch;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MemoryRecordsBuilder;
@@ -21,8 +20,12 @@ class LegacyConversionTest {
 
     /** A legacy set built by Kafka's own (still present) magic 0/1 writer. */
     static ByteBuffer kafkaLegacySet(byte magic, CompressionType type, long baseOffset) {
-        MemoryRecordsBuilder b = MemoryRecords.builder(ByteBuffer.allocate(1024), magic, kafkaCompression(type),
-                org.apache.kafka.common.record.TimestampType.CREATE_TIME, baseOffset);
+        MemoryRecordsBuilder b = MemoryRecords.builder(
+                ByteBuffer.allocate(1024),
+                magic,
+                kafkaCompression(type),
+                org.apache.kafka.common.record.TimestampType.CREATE_TIME,
+                baseOffset);
         for (int i = 0; i < N; i++) b.append(T0 + i, key(i), value(i));
         return b.build().buffer();
     }
@@ -30,7 +33,8 @@ class LegacyConversionTest {
     /** Kafka's deep view of a legacy set: absolute offsets, timestamps, keys, values. */
     static List<Flat> kafkaLegacyRecords(ByteBuffer set) {
         List<Flat> out = new ArrayList<>();
-        for (MutableRecordBatch b : MemoryRecords.readableRecords(set.duplicate()).batches()) {
+        for (MutableRecordBatch b :
+                MemoryRecords.readableRecords(set.duplicate()).batches()) {
             assertTrue(b instanceof AbstractLegacyRecordBatch);
             b.ensureValid();
             for (org.apache.kafka.common.record.Record r : b) out.add(flat(r));
@@ -64,8 +68,12 @@ class LegacyConversionTest {
             assertEquals(expected.get(i).value(), up.get(i).value());
         }
         assertEquals(up, skiffRecords(v2));
-        assertEquals(CompressionType.NONE,
-                RecordBatches.validate(LegacyConverter.upConvert(set, CompressionType.NONE)).batches().get(0).compression());
+        assertEquals(
+                CompressionType.NONE,
+                RecordBatches.validate(LegacyConverter.upConvert(set, CompressionType.NONE))
+                        .batches()
+                        .get(0)
+                        .compression());
     }
 
     @ParameterizedTest
@@ -95,11 +103,13 @@ class LegacyConversionTest {
         assertEquals(ByteBuffer.wrap(data), Compression.decompress(CompressionType.LZ4, v0, 1000));
         assertEquals(ByteBuffer.wrap(data), Compression.decompress(CompressionType.LZ4, v1, 1000));
         // Kafka insists on the spec checksum for magic 1 and tolerates the broken one for magic 0
-        try (var in = org.apache.kafka.common.compress.Compression.lz4().build()
+        try (var in = org.apache.kafka.common.compress.Compression.lz4()
+                .build()
                 .wrapForInput(v1.duplicate(), (byte) 1, org.apache.kafka.common.utils.BufferSupplier.NO_CACHING)) {
             assertArrayEquals(data, in.readAllBytes());
         }
-        try (var in = org.apache.kafka.common.compress.Compression.lz4().build()
+        try (var in = org.apache.kafka.common.compress.Compression.lz4()
+                .build()
                 .wrapForInput(v0.duplicate(), (byte) 0, org.apache.kafka.common.utils.BufferSupplier.NO_CACHING)) {
             assertArrayEquals(data, in.readAllBytes());
         }
@@ -107,8 +117,18 @@ class LegacyConversionTest {
 
     @Test
     void magicOneLogAppendTimeWrapperStampsInnerMessages() {
-        MemoryRecordsBuilder b = MemoryRecords.builder(ByteBuffer.allocate(256), (byte) 1, kafkaCompression(CompressionType.GZIP),
-                org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME, 10, T0 + 5000, -1, (short) -1, -1, false, -1);
+        MemoryRecordsBuilder b = MemoryRecords.builder(
+                ByteBuffer.allocate(256),
+                (byte) 1,
+                kafkaCompression(CompressionType.GZIP),
+                org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME,
+                10,
+                T0 + 5000,
+                -1,
+                (short) -1,
+                -1,
+                false,
+                -1);
         b.append(T0, "a".getBytes(), "1".getBytes());
         b.append(T0 + 1, "b".getBytes(), "2".getBytes());
         ByteBuffer set = b.build().buffer();
@@ -135,15 +155,27 @@ class LegacyConversionTest {
         // three stored batches: lz4 idempotent, a commit marker, zstd with log append time and headers
         ByteBuffer a = kafkaBatchAt(CompressionType.LZ4, 100, 5, false);
         ByteBuffer marker = RecordBatchBuilder.endTxnMarker(105, T0, 1, (short) 0, 0, true, 0);
-        RecordBatchBuilder c = new RecordBatchBuilder(CompressionType.ZSTD).baseOffset(106).logAppendTime(T0 + 777);
+        RecordBatchBuilder c =
+                new RecordBatchBuilder(CompressionType.ZSTD).baseOffset(106).logAppendTime(T0 + 777);
         for (int i = 0; i < 4; i++) c.append(T0, wrap(key(i)), wrap(value(i)), skiffHeaders(i));
         return concat(a, marker, c.build());
     }
 
     static ByteBuffer kafkaBatchAt(CompressionType type, long base, int n, boolean txn) {
-        MemoryRecordsBuilder b = MemoryRecords.builder(ByteBuffer.allocate(256), type == CompressionType.NONE
-                        ? org.apache.kafka.common.record.RecordBatch.CURRENT_MAGIC_VALUE : (byte) 2, kafkaCompression(type),
-                org.apache.kafka.common.record.TimestampType.CREATE_TIME, base, T0, 1, (short) 0, 0, txn, 0);
+        MemoryRecordsBuilder b = MemoryRecords.builder(
+                ByteBuffer.allocate(256),
+                type == CompressionType.NONE
+                        ? org.apache.kafka.common.record.RecordBatch.CURRENT_MAGIC_VALUE
+                        : (byte) 2,
+                kafkaCompression(type),
+                org.apache.kafka.common.record.TimestampType.CREATE_TIME,
+                base,
+                T0,
+                1,
+                (short) 0,
+                0,
+                txn,
+                0);
         for (int i = 0; i < n; i++) b.append(T0 + i, key(i), value(i), kafkaHeaders(i));
         return b.build().buffer();
     }
@@ -156,7 +188,8 @@ class LegacyConversionTest {
         List<Flat> kafka = kafkaLegacyRecords(set);
         long[] offsets = kafka.stream().mapToLong(Flat::offset).toArray();
         assertArrayEquals(new long[] {100, 101, 102, 103, 104, 106, 107, 108, 109}, offsets, "marker skipped");
-        for (MutableRecordBatch b : MemoryRecords.readableRecords(set.duplicate()).batches()) {
+        for (MutableRecordBatch b :
+                MemoryRecords.readableRecords(set.duplicate()).batches()) {
             assertEquals(magic, b.magic());
             assertEquals(org.apache.kafka.common.record.CompressionType.NONE, b.compressionType());
         }
@@ -165,7 +198,8 @@ class LegacyConversionTest {
         for (int i = 0; i < kafka.size(); i++) {
             assertEquals(stored.get(i).key(), kafka.get(i).key());
             assertEquals(stored.get(i).value(), kafka.get(i).value());
-            assertEquals(magic == 0 ? -1 : stored.get(i).timestamp(), kafka.get(i).timestamp());
+            assertEquals(
+                    magic == 0 ? -1 : stored.get(i).timestamp(), kafka.get(i).timestamp());
         }
         if (magic == 1) assertEquals(T0 + 777, kafka.get(kafka.size() - 1).timestamp());
     }
@@ -186,7 +220,8 @@ class LegacyConversionTest {
         int limit = all.remaining() - 1;
         ByteBuffer capped = LegacyConverter.downConvert(log, (byte) 1, 0, limit);
         assertTrue(capped.remaining() <= limit);
-        assertEquals(kafkaLegacyRecords(all).size() - 1, kafkaLegacyRecords(capped).size());
+        assertEquals(
+                kafkaLegacyRecords(all).size() - 1, kafkaLegacyRecords(capped).size());
 
         // a fetch-sized read that tears the last batch: the complete batches are converted
         ByteBuffer torn = log.duplicate().limit(log.limit() - 20);

@@ -2,12 +2,11 @@ package dev.skiff.protocol.records;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.nio.ByteBuffer;
-import java.util.List;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
+import java.util.List;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
 import org.junit.jupiter.api.Test;
@@ -16,8 +15,11 @@ import org.junit.jupiter.api.Test;
 class ProducePathTest {
     @Test
     void assignOffsetsThroughANettyView() {
-        ByteBuffer batch = new RecordBatchBuilder(CompressionType.SNAPPY).producer(1, (short) 0, 0)
-                .append(5, "a".getBytes(), "1".getBytes()).append(6, "b".getBytes(), "2".getBytes()).build();
+        ByteBuffer batch = new RecordBatchBuilder(CompressionType.SNAPPY)
+                .producer(1, (short) 0, 0)
+                .append(5, "a".getBytes(), "1".getBytes())
+                .append(6, "b".getBytes(), "2".getBytes())
+                .build();
         ByteBuf frame = Unpooled.buffer();
         frame.writeBytes(new byte[] {9, 9, 9}).writeBytes(batch.duplicate());
         ByteBuf records = frame.slice(3, batch.remaining());
@@ -29,7 +31,8 @@ class ProducePathTest {
         assertEquals(42, next);
 
         ByteBuffer stored = records.nioBuffer(); // the frame itself was patched
-        MutableRecordBatch kb = MemoryRecords.readableRecords(stored).batches().iterator().next();
+        MutableRecordBatch kb =
+                MemoryRecords.readableRecords(stored).batches().iterator().next();
         kb.ensureValid();
         assertEquals(40, kb.baseOffset());
         assertEquals(41, kb.lastOffset());
@@ -40,7 +43,9 @@ class ProducePathTest {
 
     @Test
     void compositeBuffersAreCopied() {
-        ByteBuffer batch = new RecordBatchBuilder(CompressionType.NONE).append(5, "a".getBytes(), "1".getBytes()).build();
+        ByteBuffer batch = new RecordBatchBuilder(CompressionType.NONE)
+                .append(5, "a".getBytes(), "1".getBytes())
+                .build();
         CompositeByteBuf c = Unpooled.compositeBuffer();
         c.addComponent(true, Unpooled.wrappedBuffer(batch.duplicate().limit(30)));
         c.addComponent(true, Unpooled.wrappedBuffer(batch.duplicate().position(30)));

@@ -5,22 +5,31 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.ByteBuffer;
 import java.util.List;
-
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.MutableRecordBatch;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 class RecordBatchKafkaInteropTest {
     static final int N = 12;
     static final long T0 = 1_700_000_000_000L;
 
-    static ByteBuffer kafkaBatch(CompressionType type, long baseOffset, long producerId, short epoch, int seq, boolean txn) {
-        MemoryRecordsBuilder b = MemoryRecords.builder(ByteBuffer.allocate(1024), org.apache.kafka.common.record.RecordBatch.CURRENT_MAGIC_VALUE,
-                kafkaCompression(type), org.apache.kafka.common.record.TimestampType.CREATE_TIME, baseOffset,
-                T0, producerId, epoch, seq, txn, 7);
+    static ByteBuffer kafkaBatch(
+            CompressionType type, long baseOffset, long producerId, short epoch, int seq, boolean txn) {
+        MemoryRecordsBuilder b = MemoryRecords.builder(
+                ByteBuffer.allocate(1024),
+                org.apache.kafka.common.record.RecordBatch.CURRENT_MAGIC_VALUE,
+                kafkaCompression(type),
+                org.apache.kafka.common.record.TimestampType.CREATE_TIME,
+                baseOffset,
+                T0,
+                producerId,
+                epoch,
+                seq,
+                txn,
+                7);
         for (int i = 0; i < N; i++) b.append(T0 + i * 10 - (i == 5 ? 3000 : 0), key(i), value(i), kafkaHeaders(i));
         return b.build().buffer();
     }
@@ -46,7 +55,10 @@ class RecordBatchKafkaInteropTest {
         assertEquals(T0 + (N - 1) * 10, s.maxTimestamp());
 
         RecordBatch batch = RecordBatch.wrap(buf);
-        MutableRecordBatch kb = MemoryRecords.readableRecords(buf.duplicate()).batches().iterator().next();
+        MutableRecordBatch kb = MemoryRecords.readableRecords(buf.duplicate())
+                .batches()
+                .iterator()
+                .next();
         assertEquals(kb.checksum(), batch.crc());
         assertEquals(kb.baseOffset(), batch.baseOffset());
         assertEquals(kb.partitionLeaderEpoch(), batch.partitionLeaderEpoch());
@@ -61,12 +73,22 @@ class RecordBatchKafkaInteropTest {
     @ParameterizedTest
     @EnumSource(CompressionType.class)
     void skiffBuiltBatchesReadByKafka(CompressionType type) {
-        RecordBatchBuilder b = new RecordBatchBuilder(type).baseOffset(50).producer(9, (short) 1, 0).partitionLeaderEpoch(4);
+        RecordBatchBuilder b = new RecordBatchBuilder(type)
+                .baseOffset(50)
+                .producer(9, (short) 1, 0)
+                .partitionLeaderEpoch(4);
         for (int i = 0; i < N; i++) {
-            b.append(T0 + i, key(i) == null ? null : ByteBuffer.wrap(key(i)), value(i) == null ? null : ByteBuffer.wrap(value(i)), skiffHeaders(i));
+            b.append(
+                    T0 + i,
+                    key(i) == null ? null : ByteBuffer.wrap(key(i)),
+                    value(i) == null ? null : ByteBuffer.wrap(value(i)),
+                    skiffHeaders(i));
         }
         ByteBuffer buf = b.build();
-        MutableRecordBatch kb = MemoryRecords.readableRecords(buf.duplicate()).batches().iterator().next();
+        MutableRecordBatch kb = MemoryRecords.readableRecords(buf.duplicate())
+                .batches()
+                .iterator()
+                .next();
         kb.ensureValid();
         assertEquals(org.apache.kafka.common.record.CompressionType.forId(type.id), kb.compressionType());
         assertEquals(50, kb.baseOffset());
@@ -92,10 +114,15 @@ class RecordBatchKafkaInteropTest {
     @Test
     void uncompressedBatchIsByteIdenticalToKafkas() {
         ByteBuffer kafka = kafkaBatch(CompressionType.NONE, 0, 77, (short) 2, 5, false);
-        RecordBatchBuilder b = new RecordBatchBuilder(CompressionType.NONE).producer(77, (short) 2, 5).partitionLeaderEpoch(7);
+        RecordBatchBuilder b = new RecordBatchBuilder(CompressionType.NONE)
+                .producer(77, (short) 2, 5)
+                .partitionLeaderEpoch(7);
         for (int i = 0; i < N; i++) {
-            b.append(T0 + i * 10 - (i == 5 ? 3000 : 0), key(i) == null ? null : ByteBuffer.wrap(key(i)),
-                    value(i) == null ? null : ByteBuffer.wrap(value(i)), skiffHeaders(i));
+            b.append(
+                    T0 + i * 10 - (i == 5 ? 3000 : 0),
+                    key(i) == null ? null : ByteBuffer.wrap(key(i)),
+                    value(i) == null ? null : ByteBuffer.wrap(value(i)),
+                    skiffHeaders(i));
         }
         assertEquals(kafka, b.build());
     }
@@ -112,7 +139,10 @@ class RecordBatchKafkaInteropTest {
         assertTrue(batch.isValid());
         assertEquals(TimestampType.LOG_APPEND_TIME, batch.timestampType());
 
-        MutableRecordBatch kb = MemoryRecords.readableRecords(buf.duplicate()).batches().iterator().next();
+        MutableRecordBatch kb = MemoryRecords.readableRecords(buf.duplicate())
+                .batches()
+                .iterator()
+                .next();
         kb.ensureValid();
         assertEquals(1_000_000L, kb.baseOffset());
         assertEquals(12, kb.partitionLeaderEpoch());
@@ -125,8 +155,13 @@ class RecordBatchKafkaInteropTest {
 
     @Test
     void logAppendTimeBuilderAndControlMarkers() {
-        ByteBuffer data = new RecordBatchBuilder(CompressionType.ZSTD).logAppendTime(T0).transactional(true).producer(5, (short) 0, 0)
-                .append(1, "k".getBytes(), "v".getBytes()).append(2, null, "w".getBytes()).build();
+        ByteBuffer data = new RecordBatchBuilder(CompressionType.ZSTD)
+                .logAppendTime(T0)
+                .transactional(true)
+                .producer(5, (short) 0, 0)
+                .append(1, "k".getBytes(), "v".getBytes())
+                .append(2, null, "w".getBytes())
+                .build();
         ByteBuffer marker = RecordBatchBuilder.endTxnMarker(2, T0, 5, (short) 0, 3, true, 0);
         ByteBuffer both = concat(data, marker);
         ValidationResult v = RecordBatches.validate(both);
@@ -134,12 +169,22 @@ class RecordBatchKafkaInteropTest {
         assertTrue(v.batches().get(1).control());
         List<MutableRecordBatch> kbs = new java.util.ArrayList<>();
         MemoryRecords.readableRecords(both.duplicate()).batches().forEach(kbs::add);
-        assertEquals(org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME, kbs.get(0).timestampType());
+        assertEquals(
+                org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME,
+                kbs.get(0).timestampType());
         assertTrue(kbs.get(1).isControlBatch());
         org.apache.kafka.common.record.Record control = kbs.get(1).iterator().next();
-        assertEquals(org.apache.kafka.common.record.ControlRecordType.COMMIT, org.apache.kafka.common.record.ControlRecordType.parse(control.key()));
-        assertEquals(3, org.apache.kafka.common.record.EndTransactionMarker.deserialize(control).coordinatorEpoch());
-        assertEquals(RecordBatchBuilder.CONTROL_COMMIT, RecordBatchBuilder.controlType(RecordBatch.wrap(marker).readRecords().get(0)));
+        assertEquals(
+                org.apache.kafka.common.record.ControlRecordType.COMMIT,
+                org.apache.kafka.common.record.ControlRecordType.parse(control.key()));
+        assertEquals(
+                3,
+                org.apache.kafka.common.record.EndTransactionMarker.deserialize(control)
+                        .coordinatorEpoch());
+        assertEquals(
+                RecordBatchBuilder.CONTROL_COMMIT,
+                RecordBatchBuilder.controlType(
+                        RecordBatch.wrap(marker).readRecords().get(0)));
         assertEquals(kafkaRecords(both), skiffRecords(both));
     }
 
@@ -148,8 +193,9 @@ class RecordBatchKafkaInteropTest {
     void kafkaReadsSkiffCompressionStreams(CompressionType type) throws Exception {
         byte[] data = value(2);
         ByteBuffer compressed = Compression.compress(type, ByteBuffer.wrap(data), (byte) 2);
-        try (java.io.InputStream in = kafkaCompression(type).wrapForInput(compressed.duplicate(), (byte) 2,
-                org.apache.kafka.common.utils.BufferSupplier.NO_CACHING)) {
+        try (java.io.InputStream in = kafkaCompression(type)
+                .wrapForInput(
+                        compressed.duplicate(), (byte) 2, org.apache.kafka.common.utils.BufferSupplier.NO_CACHING)) {
             assertArrayEquals(data, in.readAllBytes());
         }
         assertEquals(ByteBuffer.wrap(data), Compression.decompress(type, compressed, Integer.MAX_VALUE));

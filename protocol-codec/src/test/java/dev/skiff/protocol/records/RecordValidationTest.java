@@ -21,8 +21,10 @@ class RecordValidationTest {
     private static final long T0 = 1_700_000_000_000L;
 
     /** A record body: attributes, deltas, key, value, headers, written field by field. */
-    private static ByteBuffer body(int offsetDelta, long timestampDelta, byte[] key, byte[] value, int headerCount, byte[] headers) {
-        ByteBuffer b = ByteBuffer.allocate(64 + (key == null ? 0 : key.length) + (value == null ? 0 : value.length) + headers.length);
+    private static ByteBuffer body(
+            int offsetDelta, long timestampDelta, byte[] key, byte[] value, int headerCount, byte[] headers) {
+        ByteBuffer b = ByteBuffer.allocate(
+                64 + (key == null ? 0 : key.length) + (value == null ? 0 : value.length) + headers.length);
         b.put((byte) 0);
         Varints.writeVarlong(timestampDelta, b);
         Varints.writeVarint(offsetDelta, b);
@@ -91,10 +93,18 @@ class RecordValidationTest {
         assertCorrupt(signed(1, record(3, one)), "record length below the smallest record");
         byte[] longer = record(body(0, 0, "k".getBytes(), "vvvvvvvv".getBytes(), 0, new byte[0]));
         assertCorrupt(signed(2, concat(longer, new byte[] {(byte) 0x80, (byte) 0x80})), "truncated length varint");
-        assertCorrupt(signed(1, record(body(0, 0, "k".getBytes(), "v".getBytes(), -3, new byte[0]))), "negative header count");
-        assertCorrupt(signed(1, record(body(0, 0, "k".getBytes(), "v".getBytes(), 1000, new byte[0]))), "header count beyond the record");
-        assertCorrupt(signed(1, record(body(0, 0, "k".getBytes(), "v".getBytes(), 1, new byte[] {3, 1}))), "header key beyond the record");
-        assertCorrupt(signed(1, record(body(0, 0, "k".getBytes(), "v".getBytes(), 1, new byte[] {1, 2}))), "negative header key length");
+        assertCorrupt(
+                signed(1, record(body(0, 0, "k".getBytes(), "v".getBytes(), -3, new byte[0]))),
+                "negative header count");
+        assertCorrupt(
+                signed(1, record(body(0, 0, "k".getBytes(), "v".getBytes(), 1000, new byte[0]))),
+                "header count beyond the record");
+        assertCorrupt(
+                signed(1, record(body(0, 0, "k".getBytes(), "v".getBytes(), 1, new byte[] {3, 1}))),
+                "header key beyond the record");
+        assertCorrupt(
+                signed(1, record(body(0, 0, "k".getBytes(), "v".getBytes(), 1, new byte[] {1, 2}))),
+                "negative header key length");
         ByteBuffer keyTooLong = body(0, 0, "k".getBytes(), "v".getBytes(), 0, new byte[0]);
         keyTooLong.put(3, (byte) 100); // key length varint: 50
         assertCorrupt(signed(1, record(keyTooLong)), "key beyond the record");
@@ -110,7 +120,9 @@ class RecordValidationTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = CompressionType.class, names = {"GZIP", "SNAPPY", "LZ4", "ZSTD"})
+    @EnumSource(
+            value = CompressionType.class,
+            names = {"GZIP", "SNAPPY", "LZ4", "ZSTD"})
     void compressedRecordsAreReadToo(CompressionType type) {
         byte[] fewer = concat(good(0), good(1));
         ByteBuffer compressed = Compression.compress(type, ByteBuffer.wrap(fewer), RecordBatch.MAGIC);
@@ -118,15 +130,20 @@ class RecordValidationTest {
         assertCorrupt(batch, "a compressed batch with fewer records than declared");
         ByteBuffer garbage = Bombs.batch(type, 1, 0, T0, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
         assertCorrupt(garbage, "a stream that is not " + type);
-        ByteBuffer fine = Bombs.batch(type, 2, 1, T0, Record.bytes(Compression.compress(type, ByteBuffer.wrap(fewer), RecordBatch.MAGIC)));
+        ByteBuffer fine = Bombs.batch(
+                type, 2, 1, T0, Record.bytes(Compression.compress(type, ByteBuffer.wrap(fewer), RecordBatch.MAGIC)));
         assertEquals(2, RecordBatches.validateProduce(fine).recordCount());
     }
 
     @Test
     void offsetDeltasMustIncreaseWithinTheBatch() {
-        assertThrows(InvalidRecordException.class, () -> RecordBatches.validateProduce(signed(2, concat(good(0), good(0)))));
-        assertThrows(InvalidRecordException.class, () -> RecordBatches.validateProduce(signed(2, concat(good(1), good(0)))));
-        assertThrows(InvalidRecordException.class, () -> RecordBatches.validateProduce(signed(2, concat(good(0), good(5)))),
+        assertThrows(
+                InvalidRecordException.class, () -> RecordBatches.validateProduce(signed(2, concat(good(0), good(0)))));
+        assertThrows(
+                InvalidRecordException.class, () -> RecordBatches.validateProduce(signed(2, concat(good(1), good(0)))));
+        assertThrows(
+                InvalidRecordException.class,
+                () -> RecordBatches.validateProduce(signed(2, concat(good(0), good(5)))),
                 "beyond lastOffsetDelta");
     }
 
@@ -134,7 +151,8 @@ class RecordValidationTest {
     void clientsMayNotWriteControlBatches() {
         ByteBuffer marker = RecordBatchBuilder.endTxnMarker(0, T0, 7, (short) 0, 1, true, 0);
         RecordBatches.validate(marker.duplicate());
-        InvalidRecordException e = assertThrows(InvalidRecordException.class, () -> RecordBatches.validateProduce(marker));
+        InvalidRecordException e =
+                assertThrows(InvalidRecordException.class, () -> RecordBatches.validateProduce(marker));
         assertTrue(e.getMessage().contains("control records"), e.getMessage());
         RecordBatches.validateDeep(marker, true); // stored markers are fine where control batches belong
     }
@@ -143,7 +161,8 @@ class RecordValidationTest {
     void compactedTopicsNeedKeys() {
         ByteBuffer noKey = signed(1, record(body(0, 0, null, "v".getBytes(), 0, new byte[0])));
         RecordBatches.validateProduce(noKey.duplicate(), false, DecompressionBudget.forRequest(1 << 20));
-        assertThrows(InvalidRecordException.class,
+        assertThrows(
+                InvalidRecordException.class,
                 () -> RecordBatches.validateProduce(noKey.duplicate(), true, DecompressionBudget.forRequest(1 << 20)));
     }
 
@@ -156,7 +175,8 @@ class RecordValidationTest {
                 record(body(0, -2 * hour, "k".getBytes(), "v".getBytes(), 0, new byte[0])),
                 record(body(1, 2 * hour, "k".getBytes(), "v".getBytes(), 0, new byte[0])),
                 record(body(2, 0, "k".getBytes(), "v".getBytes(), 0, new byte[0])));
-        BatchSummary s = RecordBatches.validateProduce(signed(3, records)).batches().get(0);
+        BatchSummary s =
+                RecordBatches.validateProduce(signed(3, records)).batches().get(0);
         assertEquals(T0 - 2 * hour, s.minRecordTimestamp());
         assertEquals(T0 + 2 * hour, s.maxRecordTimestamp());
         // Kafka's defaults: before.max Long.MAX_VALUE, after.max one hour: two hours ahead is invalid
@@ -169,16 +189,22 @@ class RecordValidationTest {
 
         // extreme timestamps and windows do not overflow
         byte[] extreme = record(body(0, 0, "k".getBytes(), "v".getBytes(), 0, new byte[0]));
-        BatchSummary old = RecordBatches.validateProduce(Bombs.batch(CompressionType.NONE, 1, 0, Long.MIN_VALUE / 2, extreme))
-                .batches().get(0);
+        BatchSummary old = RecordBatches.validateProduce(
+                        Bombs.batch(CompressionType.NONE, 1, 0, Long.MIN_VALUE / 2, extreme))
+                .batches()
+                .get(0);
         old.checkTimestamps(now, Long.MAX_VALUE, Long.MAX_VALUE);
         assertThrows(ApiException.class, () -> old.checkTimestamps(now, hour, Long.MAX_VALUE));
 
         // log append time batches and records without a timestamp are not checked
-        ByteBuffer appendTime = new RecordBatchBuilder(CompressionType.NONE).logAppendTime(T0 + 10 * hour)
-                .append(T0 + 10 * hour, "k".getBytes(), "v".getBytes()).build();
+        ByteBuffer appendTime = new RecordBatchBuilder(CompressionType.NONE)
+                .logAppendTime(T0 + 10 * hour)
+                .append(T0 + 10 * hour, "k".getBytes(), "v".getBytes())
+                .build();
         RecordBatches.validateProduce(appendTime).batches().get(0).checkTimestamps(now, hour, hour);
-        ByteBuffer none = new RecordBatchBuilder(CompressionType.NONE).append(RecordBatch.NO_TIMESTAMP, "k".getBytes(), "v".getBytes()).build();
+        ByteBuffer none = new RecordBatchBuilder(CompressionType.NONE)
+                .append(RecordBatch.NO_TIMESTAMP, "k".getBytes(), "v".getBytes())
+                .build();
         BatchSummary untimed = RecordBatches.validateProduce(none).batches().get(0);
         assertEquals(RecordBatch.NO_TIMESTAMP, untimed.minRecordTimestamp());
         untimed.checkTimestamps(now, 0, 0);
@@ -190,7 +216,11 @@ class RecordValidationTest {
         for (int i = 0; i < 50; i++) {
             b.append(T0 + i, ("k" + i).getBytes(), ("v" + i).getBytes());
         }
-        b.append(T0 + 50, ByteBuffer.wrap("k".getBytes()), null, List.of(new Header("h", ByteBuffer.wrap(new byte[3])), new Header("n", null)));
+        b.append(
+                T0 + 50,
+                ByteBuffer.wrap("k".getBytes()),
+                null,
+                List.of(new Header("h", ByteBuffer.wrap(new byte[3])), new Header("n", null)));
         ValidationResult r = RecordBatches.validateProduce(b.build(), true, DecompressionBudget.forRequest(1 << 20));
         assertEquals(51, r.recordCount());
         assertEquals(T0 + 50, r.batches().get(0).maxRecordTimestamp());

@@ -48,8 +48,15 @@ final class ErrorResponseWriter {
     }
 
     /** One method to write: fills a response struct from a request struct (or a plain key). */
-    private record Job(String method, MessageSpec response, String responseType, List<FieldSpec> responseFields,
-                       MessageSpec request, String requestType, List<FieldSpec> requestFields, FieldType key) {}
+    private record Job(
+            String method,
+            MessageSpec response,
+            String responseType,
+            List<FieldSpec> responseFields,
+            MessageSpec request,
+            String requestType,
+            List<FieldSpec> requestFields,
+            FieldType key) {}
 
     String write() {
         CodeBuffer c = new CodeBuffer();
@@ -58,7 +65,8 @@ final class ErrorResponseWriter {
         c.line("");
         c.line("/**");
         c.line(" * The answer to a request that fails as a whole with one error: the request's topics, partitions or");
-        c.line(" * other keys mirrored with the error on each, where the API has them, the top-level error code otherwise.");
+        c.line(
+                " * other keys mirrored with the error on each, where the API has them, the top-level error code otherwise.");
         c.line(" */");
         c.line("@SuppressWarnings({\"unused\", \"ConstantConditions\"})");
         c.line("public final class %s {", CLASS);
@@ -75,10 +83,18 @@ final class ErrorResponseWriter {
             MessageSpec resp = responses.get(req.apiKey());
             if (resp == null) continue;
             String method = lowerFirst(resp.name());
-            c.line("case %d: return %s((%s.%s) request, version, code, message);", req.apiKey(), method, MSG,
-                    req.className());
-            jobs.add(new Job(method, resp, MSG + "." + resp.className(), resp.fields(), req,
-                    MSG + "." + req.className(), req.fields(), null));
+            c.line(
+                    "case %d: return %s((%s.%s) request, version, code, message);",
+                    req.apiKey(), method, MSG, req.className());
+            jobs.add(new Job(
+                    method,
+                    resp,
+                    MSG + "." + resp.className(),
+                    resp.fields(),
+                    req,
+                    MSG + "." + req.className(),
+                    req.fields(),
+                    null));
         }
         c.line("default: throw new IllegalArgumentException(\"no error response for api \" + request.apiKey());");
         c.line("}");
@@ -95,7 +111,9 @@ final class ErrorResponseWriter {
     private void writeMethod(CodeBuffer c, Job j, Deque<Job> jobs) {
         String param = j.key() != null ? j.key().javaType(true) : j.requestType();
         c.line("");
-        c.line("private static %s %s(%s _req, short _v, short _code, String _msg) {", j.responseType(), j.method(), param);
+        c.line(
+                "private static %s %s(%s _req, short _v, short _code, String _msg) {",
+                j.responseType(), j.method(), param);
         c.line("%s _r = new %s();", j.responseType(), j.responseType());
         List<FieldSpec> fields = j.responseFields();
         FieldSpec keyTarget = j.key() != null ? keyTarget(fields, j.key()) : null;
@@ -112,17 +130,27 @@ final class ErrorResponseWriter {
                 c.line("%s(_req.%s());", set, MessageWriter.var(copyFrom(f, j.requestFields())));
             } else if (!t.array() && t.name().equals("records")) {
                 c.line("%s(dev.skiff.protocol.types.BufferRecords.EMPTY);", set);
-            } else if (!t.array() && f.defaultValue() == null && UNKNOWN_IS_MINUS_ONE.matcher(f.name()).matches()
+            } else if (!t.array()
+                    && f.defaultValue() == null
+                    && UNKNOWN_IS_MINUS_ONE.matcher(f.name()).matches()
                     && Set.of("int16", "int32", "int64").contains(t.name())) {
-                c.line("%s(%s);", set, t.name().equals("int16") ? "(short) -1" : t.name().equals("int64") ? "-1L" : "-1");
+                c.line(
+                        "%s(%s);",
+                        set, t.name().equals("int16") ? "(short) -1" : t.name().equals("int64") ? "-1L" : "-1");
             } else if (t.array() && t.isStruct() && j.key() == null) {
                 mirror(c, j, f, jobs);
             }
             if (t.isReference() && !covers(f.nullableVersions(), f.versions())) {
                 // The schema default, or a copied key, may be null where this version cannot say so.
-                String notNullable = f.nullableVersions().isEmpty() ? "true" : "!(" + f.nullableVersions().test("_v") + ")";
-                c.line("if (_r.%s() == null%s) %s(%s);", MessageWriter.var(f),
-                        notNullable.equals("true") ? "" : " && " + notNullable, set, emptyValue(f, j));
+                String notNullable = f.nullableVersions().isEmpty()
+                        ? "true"
+                        : "!(" + f.nullableVersions().test("_v") + ")";
+                c.line(
+                        "if (_r.%s() == null%s) %s(%s);",
+                        MessageWriter.var(f),
+                        notNullable.equals("true") ? "" : " && " + notNullable,
+                        set,
+                        emptyValue(f, j));
             }
         }
         c.line("return _r;");
@@ -133,14 +161,30 @@ final class ErrorResponseWriter {
     private void mirror(CodeBuffer c, Job j, FieldSpec f, Deque<Job> jobs) {
         List<FieldSpec> elementFields = structFields(j.response(), f);
         if (!carriesError(j.response(), elementFields, new HashSet<>())) return;
-        String elementType = MSG + "." + j.response().className() + "." + f.fieldType().name();
+        String elementType =
+                MSG + "." + j.response().className() + "." + f.fieldType().name();
         for (FieldSpec source : sources(j, f, elementFields)) {
             FieldType st = source.fieldType();
             String method = j.method() + "_" + f.name() + "_" + source.name();
             Job next = st.isStruct()
-                    ? new Job(method, j.response(), elementType, elementFields, j.request(),
-                            MSG + "." + j.request().className() + "." + st.name(), structFields(j.request(), source), null)
-                    : new Job(method, j.response(), elementType, elementFields, j.request(), null, List.of(), st.element());
+                    ? new Job(
+                            method,
+                            j.response(),
+                            elementType,
+                            elementFields,
+                            j.request(),
+                            MSG + "." + j.request().className() + "." + st.name(),
+                            structFields(j.request(), source),
+                            null)
+                    : new Job(
+                            method,
+                            j.response(),
+                            elementType,
+                            elementFields,
+                            j.request(),
+                            null,
+                            List.of(),
+                            st.element());
             jobs.add(next);
             String list = "_req." + MessageWriter.var(source) + "()";
             c.line("if (%s != null) {", list);
@@ -180,13 +224,15 @@ final class ErrorResponseWriter {
         if (ranked.isEmpty()) {
             // No shared key (CreateAcls' Creations and Results): one answer per entry of the only array.
             List<FieldSpec> structArrays = j.requestFields().stream()
-                    .filter(r -> r.fieldType().array() && r.fieldType().isStruct()).toList();
+                    .filter(r -> r.fieldType().array() && r.fieldType().isStruct())
+                    .toList();
             if (structArrays.size() == 1) ranked.add(structArrays.get(0));
         }
         List<FieldSpec> out = new ArrayList<>();
         for (FieldSpec r : ranked) {
             boolean disjoint = true;
-            for (FieldSpec o : out) disjoint &= o.versions().intersect(r.versions()).isEmpty();
+            for (FieldSpec o : out)
+                disjoint &= o.versions().intersect(r.versions()).isEmpty();
             if (disjoint) out.add(r);
         }
         return out;
@@ -245,13 +291,15 @@ final class ErrorResponseWriter {
     private static boolean isErrorCode(FieldSpec f, List<FieldSpec> siblings) {
         if (!f.type().equals("int16")) return false;
         if (f.name().equals("ErrorCode")) return true;
-        return f.name().endsWith("ErrorCode") && siblings.stream().noneMatch(s -> s.name().equals("ErrorCode"));
+        return f.name().endsWith("ErrorCode")
+                && siblings.stream().noneMatch(s -> s.name().equals("ErrorCode"));
     }
 
     private static boolean isErrorMessage(FieldSpec f, List<FieldSpec> siblings) {
         if (!f.type().equals("string")) return false;
         if (f.name().equals("ErrorMessage")) return true;
-        return f.name().endsWith("ErrorMessage") && siblings.stream().noneMatch(s -> s.name().equals("ErrorMessage"));
+        return f.name().endsWith("ErrorMessage")
+                && siblings.stream().noneMatch(s -> s.name().equals("ErrorMessage"));
     }
 
     /** Whether a struct, or one nested in it, has an error code: only such arrays are mirrored. */
@@ -276,7 +324,9 @@ final class ErrorResponseWriter {
     /** A struct defined inline elsewhere in the schema and referred to by name. */
     private static List<FieldSpec> findInline(List<FieldSpec> fields, String struct) {
         for (FieldSpec f : fields) {
-            if (f.fieldType().isStruct() && f.fieldType().name().equals(struct) && !f.fields().isEmpty()) return f.fields();
+            if (f.fieldType().isStruct()
+                    && f.fieldType().name().equals(struct)
+                    && !f.fields().isEmpty()) return f.fields();
             List<FieldSpec> inner = findInline(f.fields(), struct);
             if (!inner.isEmpty()) return inner;
         }
@@ -284,7 +334,9 @@ final class ErrorResponseWriter {
     }
 
     private static boolean covers(Versions nullable, Versions versions) {
-        return !nullable.isEmpty() && nullable.lowest() <= versions.lowest() && nullable.highest() >= versions.highest();
+        return !nullable.isEmpty()
+                && nullable.lowest() <= versions.lowest()
+                && nullable.highest() >= versions.highest();
     }
 
     private static String emptyValue(FieldSpec f, Job j) {

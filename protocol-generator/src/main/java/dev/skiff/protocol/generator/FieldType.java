@@ -5,8 +5,9 @@ import java.util.Set;
 /** The "type" of a field: a primitive, a struct name, or an array ("[]x") of either. */
 record FieldType(String name, boolean array) {
 
-    private static final Set<String> PRIMITIVES = Set.of("bool", "int8", "int16", "uint16", "int32", "uint32",
-            "int64", "float64", "string", "bytes", "uuid", "records");
+    private static final Set<String> PRIMITIVES = Set.of(
+            "bool", "int8", "int16", "uint16", "int32", "uint32", "int64", "float64", "string", "bytes", "uuid",
+            "records");
 
     static FieldType parse(String type) {
         return type.startsWith("[]") ? new FieldType(type.substring(2), true) : new FieldType(type, false);
@@ -43,9 +44,11 @@ record FieldType(String name, boolean array) {
 
     /** Whether values of this type can be null at all (null markers on the wire). */
     boolean isReference() {
-        return array || isStruct() || switch (name) {
-            case "string", "bytes", "records", "uuid" -> true;
-            default -> false;
-        };
+        return array
+                || isStruct()
+                || switch (name) {
+                    case "string", "bytes", "records", "uuid" -> true;
+                    default -> false;
+                };
     }
 }

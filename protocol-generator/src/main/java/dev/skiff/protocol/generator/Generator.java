@@ -20,8 +20,7 @@ import java.util.stream.Stream;
  */
 public final class Generator {
 
-    private Generator() {
-    }
+    private Generator() {}
 
     public static void main(String[] args) throws IOException {
         if (args.length >= 4 && args[0].equals("--records")) {
@@ -41,7 +40,8 @@ public final class Generator {
         }
         Path apiKeys = out.resolve("dev/skiff/protocol/ApiKeys.java");
         writeIfChanged(apiKeys, new ApiKeysWriter(specs).write());
-        writeIfChanged(out.resolve("dev/skiff/protocol/" + ErrorResponseWriter.CLASS + ".java"),
+        writeIfChanged(
+                out.resolve("dev/skiff/protocol/" + ErrorResponseWriter.CLASS + ".java"),
                 new ErrorResponseWriter(specs).write());
         System.out.println("skiff protocol generator: " + specs.size() + " schemas written to " + out);
     }
@@ -77,8 +77,10 @@ public final class Generator {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : (Iterable<Path>) files.sorted()::iterator) {
                 String file = f.getFileName().toString();
-                if (file.endsWith("Request.json") || file.endsWith("Response.json")
-                        || file.equals("RequestHeader.json") || file.equals("ResponseHeader.json")) {
+                if (file.endsWith("Request.json")
+                        || file.endsWith("Response.json")
+                        || file.equals("RequestHeader.json")
+                        || file.equals("ResponseHeader.json")) {
                     MessageSpec spec = SchemaReader.read(f);
                     out.put(spec.name(), spec);
                 }

@@ -3,8 +3,15 @@ package dev.skiff.protocol.generator;
 import java.util.List;
 
 /** A whole schema file: a request, a response, a header or a data message. */
-record MessageSpec(String name, String type, Short apiKey, Versions validVersions, Versions flexibleVersions,
-                   boolean latestVersionUnstable, List<FieldSpec> fields, List<FieldSpec> commonStructs) {
+record MessageSpec(
+        String name,
+        String type,
+        Short apiKey,
+        Versions validVersions,
+        Versions flexibleVersions,
+        boolean latestVersionUnstable,
+        List<FieldSpec> fields,
+        List<FieldSpec> commonStructs) {
 
     String className() {
         return name + "Data";

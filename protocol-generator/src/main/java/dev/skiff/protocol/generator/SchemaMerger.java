@@ -16,16 +16,21 @@ import java.util.Optional;
  */
 final class SchemaMerger {
 
-    private SchemaMerger() {
-    }
+    private SchemaMerger() {}
 
     static MessageSpec merge(MessageSpec old, MessageSpec cur) {
-        return new MessageSpec(cur.name(), cur.type(), cur.apiKey(),
+        return new MessageSpec(
+                cur.name(),
+                cur.type(),
+                cur.apiKey(),
                 cur.validVersions().union(old.validVersions()),
                 cur.flexibleVersions(),
                 cur.latestVersionUnstable(),
                 mergeFields(old.fields(), cur.fields(), cur.validVersions().lowest()),
-                mergeStructs(old.commonStructs(), cur.commonStructs(), cur.validVersions().lowest()));
+                mergeStructs(
+                        old.commonStructs(),
+                        cur.commonStructs(),
+                        cur.validVersions().lowest()));
     }
 
     /**
@@ -46,8 +51,10 @@ final class SchemaMerger {
         }
         String previous = null;
         for (FieldSpec c : cur) {
-            if (find(old, c.name()).isEmpty() && !c.versions().intersect(newOnly).isEmpty()) {
-                out.add(previous == null ? 0 : indexOf(out, previous) + 1,
+            if (find(old, c.name()).isEmpty()
+                    && !c.versions().intersect(newOnly).isEmpty()) {
+                out.add(
+                        previous == null ? 0 : indexOf(out, previous) + 1,
                         c.withVersions(c.versions().intersect(newOnly), c.nullableVersions()));
             }
             if (find(out, c.name()).isPresent()) previous = c.name();
@@ -61,7 +68,9 @@ final class SchemaMerger {
         for (FieldSpec o : old) {
             Optional<FieldSpec> c = find(cur, o.name());
             if (c.isPresent()) {
-                out.set(out.indexOf(c.get()), c.get().withFields(mergeFields(o.fields(), c.get().fields(), boundary)));
+                out.set(
+                        out.indexOf(c.get()),
+                        c.get().withFields(mergeFields(o.fields(), c.get().fields(), boundary)));
             } else {
                 out.add(o);
             }

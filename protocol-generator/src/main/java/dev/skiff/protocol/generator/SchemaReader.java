@@ -3,7 +3,6 @@ package dev.skiff.protocol.generator;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,8 +16,7 @@ final class SchemaReader {
             .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
             .build();
 
-    private SchemaReader() {
-    }
+    private SchemaReader() {}
 
     static MessageSpec read(Path file) throws IOException {
         JsonNode root = MAPPER.readTree(file.toFile());
@@ -38,8 +36,18 @@ final class SchemaReader {
         for (JsonNode s : array) {
             // A common struct is modelled as a field whose type is its own name.
             String name = s.path("name").asText();
-            out.add(new FieldSpec(name, name, Versions.parse(s.path("versions").asText("0+")), Versions.NONE,
-                    Versions.NONE, null, null, false, null, null, fields(s.path("fields"))));
+            out.add(new FieldSpec(
+                    name,
+                    name,
+                    Versions.parse(s.path("versions").asText("0+")),
+                    Versions.NONE,
+                    Versions.NONE,
+                    null,
+                    null,
+                    false,
+                    null,
+                    null,
+                    fields(s.path("fields"))));
         }
         return out;
     }
@@ -56,7 +64,9 @@ final class SchemaReader {
                     f.has("tag") ? f.get("tag").asInt() : null,
                     f.has("default") ? f.get("default").asText() : null,
                     f.path("ignorable").asBoolean(false),
-                    f.has("flexibleVersions") ? Versions.parse(f.get("flexibleVersions").asText()) : null,
+                    f.has("flexibleVersions")
+                            ? Versions.parse(f.get("flexibleVersions").asText())
+                            : null,
                     f.path("about").asText(""),
                     fields(f.path("fields"))));
         }
