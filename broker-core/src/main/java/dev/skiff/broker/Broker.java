@@ -53,11 +53,12 @@ public final class Broker implements AutoCloseable {
         this.scheduler = timer;
         this.topics = new TopicManager(config, logs);
         this.offsets = new OffsetStore(topics, config);
-        this.groupCoordinator = new GroupCoordinator(offsets, config, GroupTimer.of(scheduler));
         // one producer id space for idempotent and transactional producers; transaction state is replayed (and
         // interrupted commits/aborts completed) before the first request
         ProducerIds producerIds = ProducerIds.forBroker(persistent, config.dataDir);
         this.transactions = new TransactionCoordinator(topics, offsets, config, producerIds, System::currentTimeMillis);
+        this.groupCoordinator =
+                new GroupCoordinator(offsets, config, GroupTimer.of(scheduler), transactions::hasPendingOffsets);
         transactions.schedule(scheduler, config);
         this.partitions = new Partitions(topics, transactions::verifyProduce, config, System::currentTimeMillis);
         this.address = new AdvertisedAddress(config.advertisedHost, config.advertisedPort(config.port));

@@ -45,13 +45,24 @@ public final class GroupCoordinator {
     private final int maxSessionTimeoutMs;
     private final long offsetsRetentionMs;
     private final long retentionCheckIntervalMs;
+    /** Offsets an open transaction will still commit: never expired before it ends, as in Kafka. */
+    private final PendingOffsets pendingTransactional;
+
+    /** Asks whether an open transaction holds an offset of this group and partition not yet committed. */
+    @FunctionalInterface
+    public interface PendingOffsets {
+        PendingOffsets NONE = (group, tp) -> false;
+
+        boolean pending(String group, TopicPartition tp);
+    }
 
     /** Kafka's offsets.retention.check.interval.ms default. */
     static final long DEFAULT_RETENTION_CHECK_INTERVAL_MS = 600_000;
     /** The length of the "-" and UUID a member id gets after its prefix. */
     private static final int MEMBER_ID_SUFFIX_BYTES = 37;
 
-    public GroupCoordinator(OffsetStore offsets, BrokerConfig config, GroupTimer timer) {
+    public GroupCoordinator(
+            OffsetStore offsets, BrokerConfig config, GroupTimer timer, PendingOffsets pendingTransactional) {
         this(
                 offsets,
                 timer,
@@ -59,7 +70,8 @@ public final class GroupCoordinator {
                 config.groupMinSessionTimeoutMs,
                 config.groupMaxSessionTimeoutMs,
                 config.offsetsRetentionMs,
-                longSetting(config, "offsets.retention.check.interval.ms", DEFAULT_RETENTION_CHECK_INTERVAL_MS));
+                longSetting(config, "offsets.retention.check.interval.ms", DEFAULT_RETENTION_CHECK_INTERVAL_MS),
+                pendingTransactional);
     }
 
     GroupCoordinator(
@@ -75,7 +87,8 @@ public final class GroupCoordinator {
                 minSessionTimeoutMs,
                 maxSessionTimeoutMs,
                 7L * 24 * 3600 * 1000,
-                DEFAULT_RETENTION_CHECK_INTERVAL_MS);
+                DEFAULT_RETENTION_CHECK_INTERVAL_MS,
+                PendingOffsets.NONE);
     }
 
     GroupCoordinator(
@@ -85,8 +98,10 @@ public final class GroupCoordinator {
             int minSessionTimeoutMs,
             int maxSessionTimeoutMs,
             long offsetsRetentionMs,
-            long retentionCheckIntervalMs) {
+            long retentionCheckIntervalMs,
+            PendingOffsets pendingTransactional) {
         this.offsets = offsets;
+        this.pendingTransactional = pendingTransactional;
         this.timer = timer;
         this.initialRebalanceDelayMs = initialRebalanceDelayMs;
         this.minSessionTimeoutMs = minSessionTimeoutMs;
@@ -765,7 +780,7 @@ public final class GroupCoordinator {
         Set<TopicPartition> expired = new HashSet<>();
         Map<TopicPartition, CommittedOffset> all = offsets.fetchAll(groupId);
         all.forEach((tp, o) -> {
-            if (keepTopics.contains(tp.topic())) return;
+            if (keepTopics.contains(tp.topic()) || pendingTransactional.pending(groupId, tp)) return;
             // an expire timestamp of the commit (v2-4 retention time) decides alone, as in Kafka
             long base = since != null ? since : o.commitTimestamp();
             if (o.expireTimestamp() >= 0

@@ -36,13 +36,35 @@ class OffsetExpiryTest {
     }
 
     private void open(Body body) {
+        open(GroupCoordinator.PendingOffsets.NONE, body);
+    }
+
+    private void open(GroupCoordinator.PendingOffsets pending, Body body) {
         TopicManager topics = new TopicManager(config, LogFactory.files(dir));
         try {
             OffsetStore store = new OffsetStore(topics, config);
-            body.run(store, new GroupCoordinator(store, timer, 0, 1000, 300_000, RETENTION, CHECK_EVERY));
+            body.run(store, new GroupCoordinator(store, timer, 0, 1000, 300_000, RETENTION, CHECK_EVERY, pending));
         } finally {
             topics.close();
         }
+    }
+
+    @Test
+    void anOffsetAnOpenTransactionWillCommitDoesNotExpireUntilItEnds() {
+        java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+        open((group, tp) -> open.get() && group.equals("simple") && tp.equals(t0), (store, c) -> {
+            store.commit(
+                    "simple",
+                    Map.of(
+                            t0, new CommittedOffset(3, -1, "", timer.nowMs()),
+                            other, new CommittedOffset(4, -1, "", timer.nowMs())));
+            timer.advance(RETENTION + CHECK_EVERY);
+            assertNotNull(store.fetch("simple", t0), "the transaction still holds an offset of t-0");
+            assertNull(store.fetch("simple", other), "other partitions of the group expire as usual");
+            open.set(false); // the transaction ended
+            timer.advance(CHECK_EVERY);
+            assertNull(store.fetch("simple", t0));
+        });
     }
 
     @Test
