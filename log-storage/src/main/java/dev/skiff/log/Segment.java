@@ -422,21 +422,21 @@ final class Segment implements Closeable {
     }
 
     void closeQuietly() {
+        closeQuietly(channel::close);
+        closeIndexesQuietly();
+    }
+
+    private void closeIndexesQuietly() {
+        closeQuietly(offsetIndex::close);
+        closeQuietly(timeIndex::close);
+        closeQuietly(txnIndex::close);
+    }
+
+    private static void closeQuietly(java.io.Closeable file) {
         try {
-            channel.close();
+            file.close();
         } catch (IOException ignored) {
-        }
-        try {
-            offsetIndex.close();
-        } catch (IOException ignored) {
-        }
-        try {
-            timeIndex.close();
-        } catch (IOException ignored) {
-        }
-        try {
-            txnIndex.close();
-        } catch (IOException ignored) {
+            // closing is all that is left to do with it; a failure changes nothing for the data
         }
     }
 
@@ -445,18 +445,7 @@ final class Segment implements Closeable {
      * response may still be sending a region of it (see {@link CachedFileChannel#retire()}).
      */
     void retire() {
-        try {
-            offsetIndex.close();
-        } catch (IOException ignored) {
-        }
-        try {
-            timeIndex.close();
-        } catch (IOException ignored) {
-        }
-        try {
-            txnIndex.close();
-        } catch (IOException ignored) {
-        } // never sent with sendfile: no delay needed
+        closeIndexesQuietly(); // never sent with sendfile: no delay needed
         channel.retire();
     }
 
