@@ -9,6 +9,7 @@ import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.txn.FencedErrors;
 import dev.skiff.broker.txn.TransactionCoordinator;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -103,9 +104,14 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
     private Errors groupError(TxnOffsetCommitRequestData request) {
         if (request.generationId() < 0
                 && (request.memberId() == null || request.memberId().isEmpty())) return Errors.NONE;
-        Errors e = groups.validateCommit(
-                request.groupId(), request.generationId(), request.memberId(), request.groupInstanceId());
-        return e == Errors.REBALANCE_IN_PROGRESS ? Errors.NONE : e; // the generation matched; Kafka takes it
+        try {
+            groups.validateCommit(
+                    request.groupId(), request.generationId(), request.memberId(), request.groupInstanceId());
+            return Errors.NONE;
+        } catch (ApiException e) {
+            // REBALANCE_IN_PROGRESS: the generation matched; Kafka takes it
+            return e.error() == Errors.REBALANCE_IN_PROGRESS ? Errors.NONE : e.error();
+        }
     }
 
     private static TxnOffsetCommitResponseData answer(Map<TopicPartition, Errors> errors) {
