@@ -88,12 +88,16 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
         }
         Errors e = groupError(request);
         if (e == Errors.NONE && !accepted.isEmpty()) {
-            e = transactions.commitOffsets(
-                    request.transactionalId(),
-                    request.producerId(),
-                    request.producerEpoch(),
-                    request.groupId(),
-                    accepted);
+            try {
+                transactions.commitOffsets(
+                        request.transactionalId(),
+                        request.producerId(),
+                        request.producerEpoch(),
+                        request.groupId(),
+                        accepted);
+            } catch (ApiException failed) {
+                e = failed.error(); // answered for each partition of the commit
+            }
         }
         Errors common = FencedErrors.forVersion(e, v, 3);
         for (TopicPartition tp : accepted.keySet()) errors.put(tp, common);
