@@ -191,9 +191,11 @@ public final class TransactionCoordinator {
     // ---------------------------------------------------------------- AddPartitionsToTxn, AddOffsetsToTxn
 
     public void addPartitions(String transactionalId, long producerId, short epoch, Set<TopicPartition> partitions) {
-        for (TopicPartition tp : partitions)
-            if (!InternalTopicLog.fits(tp.topic())) // no such topic can exist
-            throw new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "the topic name is too long");
+        for (TopicPartition tp : partitions) {
+            if (!InternalTopicLog.fits(tp.topic())) { // no such topic can exist
+                throw new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "the topic name is too long");
+            }
+        }
         withProducer(transactionalId, producerId, epoch, (e, m) -> {
             if (m.state() == TransactionState.ONGOING && m.partitions().containsAll(partitions)) return Errors.NONE;
             return begin(e, m.withPartitions(partitions, clock.getAsLong()));
