@@ -139,6 +139,28 @@ class TransactionHandlersTest {
     }
 
     @Test
+    void aRefusedInitProducerIdAnswersNoProducerIdAndEpoch() {
+        InitProducerIdResponseData ok = init("a");
+        InitProducerIdRequestData stale = new InitProducerIdRequestData()
+                .setTransactionalId("a")
+                .setTransactionTimeoutMs(60_000)
+                .setProducerId(ok.producerId() + 1)
+                .setProducerEpoch(ok.producerEpoch());
+        InitProducerIdResponseData old = call(ApiKeys.INIT_PRODUCER_ID, 3, stale);
+        assertEquals(Errors.INVALID_PRODUCER_EPOCH.code(), old.errorCode());
+        assertEquals(-1, old.producerId()); // not the request's producer id
+        assertEquals(-1, old.producerEpoch());
+        InitProducerIdResponseData fenced = call(ApiKeys.INIT_PRODUCER_ID, 4, stale);
+        assertEquals(Errors.PRODUCER_FENCED.code(), fenced.errorCode());
+        assertEquals(-1, fenced.producerId());
+        InitProducerIdResponseData timeout =
+                call(ApiKeys.INIT_PRODUCER_ID, 5, stale.setProducerId(-1).setTransactionTimeoutMs(0));
+        assertEquals(Errors.INVALID_TRANSACTION_TIMEOUT.code(), timeout.errorCode());
+        assertEquals(-1, timeout.producerId());
+        assertEquals(-1, timeout.producerEpoch());
+    }
+
+    @Test
     void readCommittedFetchAndListOffsetsStopAtTheLastStableOffset() {
         broker.createTopics(Map.of("t", 1));
         Partition part = broker.topics().get("t").partition(0);
