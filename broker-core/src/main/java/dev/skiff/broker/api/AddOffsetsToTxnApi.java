@@ -3,9 +3,9 @@ package dev.skiff.broker.api;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.txn.FencedErrors;
 import dev.skiff.broker.txn.TransactionCoordinator;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
-import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.AddOffsetsToTxnRequestData;
 import dev.skiff.protocol.message.AddOffsetsToTxnResponseData;
 import java.util.concurrent.CompletableFuture;
@@ -47,11 +47,13 @@ public final class AddOffsetsToTxnApi implements ApiHandler<AddOffsetsToTxnReque
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, AddOffsetsToTxnRequestData request) {
-        Errors e = request.groupId() == null || request.groupId().isEmpty()
-                ? Errors.INVALID_GROUP_ID
-                : transactions.addOffsets(
-                        request.transactionalId(), request.producerId(), request.producerEpoch(), request.groupId());
-        return CompletableFuture.completedFuture(new AddOffsetsToTxnResponseData()
-                .setErrorCode(FencedErrors.forVersion(e, ctx.apiVersion(), 2).code()));
+        try {
+            transactions.addOffsets(
+                    request.transactionalId(), request.producerId(), request.producerEpoch(), request.groupId());
+        } catch (ApiException e) {
+            // the dispatcher answers it; older clients know a fenced producer as INVALID_PRODUCER_EPOCH
+            throw FencedErrors.forVersion(e, ctx.apiVersion(), 2);
+        }
+        return CompletableFuture.completedFuture(new AddOffsetsToTxnResponseData());
     }
 }

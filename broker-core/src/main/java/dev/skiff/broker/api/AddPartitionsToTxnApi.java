@@ -6,6 +6,7 @@ import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.txn.FencedErrors;
 import dev.skiff.broker.txn.TransactionCoordinator;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -109,8 +110,13 @@ public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTx
         } else if (verifyOnly) {
             result.putAll(transactions.verifyPartitions(transactionalId, producerId, epoch, known));
         } else {
-            Errors e = transactions.addPartitions(transactionalId, producerId, epoch, known);
-            known.forEach(tp -> result.put(tp, e));
+            Errors e = Errors.NONE;
+            try {
+                transactions.addPartitions(transactionalId, producerId, epoch, known);
+            } catch (ApiException failed) {
+                e = failed.error(); // the transaction's error is each of its partitions' answer
+            }
+            for (TopicPartition tp : known) result.put(tp, e);
         }
         List<AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResult> answer = new ArrayList<>();
         for (AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic t : topics) { // in the request's order

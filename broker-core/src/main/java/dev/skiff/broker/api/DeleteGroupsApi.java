@@ -2,6 +2,7 @@ package dev.skiff.broker.api;
 
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.group.GroupCoordinator;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -46,9 +47,11 @@ public final class DeleteGroupsApi implements ApiHandler<DeleteGroupsRequestData
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, DeleteGroupsRequestData request) {
         DeleteGroupsResponseData r = new DeleteGroupsResponseData();
         for (String id : request.groupsNames()) {
-            Errors e;
+            Errors e = Errors.NONE;
             try {
-                e = groups.delete(id);
+                groups.delete(id);
+            } catch (ApiException failed) {
+                e = failed.error(); // each group has its own answer
             } catch (RuntimeException failed) {
                 e = Errors.COORDINATOR_NOT_AVAILABLE;
             }

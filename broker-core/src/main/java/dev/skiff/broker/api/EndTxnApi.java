@@ -3,9 +3,9 @@ package dev.skiff.broker.api;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.txn.FencedErrors;
 import dev.skiff.broker.txn.TransactionCoordinator;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
-import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.EndTxnRequestData;
 import dev.skiff.protocol.message.EndTxnResponseData;
 import java.util.concurrent.CompletableFuture;
@@ -51,11 +51,14 @@ public final class EndTxnApi implements ApiHandler<EndTxnRequestData> {
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, EndTxnRequestData request) {
-        Errors e = transactions.endTransaction(
-                request.transactionalId(), request.producerId(), request.producerEpoch(), request.committed());
-        return CompletableFuture.completedFuture(new EndTxnResponseData()
-                .setErrorCode(FencedErrors.forVersion(e, ctx.apiVersion(), 2).code())
-                .setProducerId(-1)
-                .setProducerEpoch((short) -1));
+        try {
+            transactions.endTransaction(
+                    request.transactionalId(), request.producerId(), request.producerEpoch(), request.committed());
+        } catch (ApiException e) {
+            // the dispatcher answers it; older clients know a fenced producer as INVALID_PRODUCER_EPOCH
+            throw FencedErrors.forVersion(e, ctx.apiVersion(), 2);
+        }
+        return CompletableFuture.completedFuture(
+                new EndTxnResponseData().setProducerId(-1).setProducerEpoch((short) -1));
     }
 }

@@ -44,11 +44,12 @@ public final class HeartbeatApi implements ApiHandler<HeartbeatRequestData> {
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, HeartbeatRequestData request) {
-        var error = groups.heartbeat(
+        // a failure (REBALANCE_IN_PROGRESS included) is thrown and answered by the dispatcher
+        groups.heartbeat(
                 request.groupId(),
                 request.memberId(),
                 ctx.apiVersion() >= 3 ? request.groupInstanceId() : null,
                 request.generationId());
-        return CompletableFuture.completedFuture(new HeartbeatResponseData().setErrorCode(error.code()));
+        return CompletableFuture.completedFuture(new HeartbeatResponseData());
     }
 }

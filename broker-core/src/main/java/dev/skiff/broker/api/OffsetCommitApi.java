@@ -74,8 +74,8 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, OffsetCommitRequestData request) {
         OffsetCommitResponseData r = new OffsetCommitResponseData();
-        Errors groupError = groupError(ctx, request);
-        if (groupError != Errors.NONE) return CompletableFuture.completedFuture(allFailed(request, groupError));
+        // a group-level failure is thrown: the dispatcher answers it on every partition of the request
+        checkGroup(ctx, request);
         long now = System.currentTimeMillis();
         Map<TopicPartition, CommittedOffset> accepted = new LinkedHashMap<>();
         Map<TopicPartition, OffsetCommitResponseData.OffsetCommitResponsePartition> answers = new LinkedHashMap<>();
@@ -120,27 +120,12 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
     }
 
     /** v1+ commits carry a generation and member id, checked against the group as Kafka does; v0 never. */
-    private Errors groupError(RequestContext ctx, OffsetCommitRequestData request) {
-        if (ctx.apiVersion() == 0) return Errors.NONE;
-        return groups.validateCommit(
+    private void checkGroup(RequestContext ctx, OffsetCommitRequestData request) {
+        if (ctx.apiVersion() == 0) return;
+        groups.validateCommit(
                 request.groupId(),
                 request.generationIdOrMemberEpoch(),
                 request.memberId(),
                 ctx.apiVersion() >= 7 ? request.groupInstanceId() : null);
-    }
-
-    private static OffsetCommitResponseData allFailed(OffsetCommitRequestData request, Errors e) {
-        OffsetCommitResponseData r = new OffsetCommitResponseData();
-        for (OffsetCommitRequestData.OffsetCommitRequestTopic rt : request.topics()) {
-            OffsetCommitResponseData.OffsetCommitResponseTopic tr =
-                    new OffsetCommitResponseData.OffsetCommitResponseTopic().setName(rt.name());
-            r.topics().add(tr);
-            for (OffsetCommitRequestData.OffsetCommitRequestPartition rp : rt.partitions())
-                tr.partitions()
-                        .add(new OffsetCommitResponseData.OffsetCommitResponsePartition()
-                                .setPartitionIndex(rp.partitionIndex())
-                                .setErrorCode(e.code()));
-        }
-        return r;
     }
 }

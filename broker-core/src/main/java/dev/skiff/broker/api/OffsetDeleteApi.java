@@ -5,6 +5,7 @@ import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.group.GroupCoordinator;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -12,6 +13,7 @@ import dev.skiff.protocol.message.OffsetDeleteRequestData;
 import dev.skiff.protocol.message.OffsetDeleteResponseData;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -57,23 +59,25 @@ public final class OffsetDeleteApi implements ApiHandler<OffsetDeleteRequestData
                 if (topic != null && topic.partition(p.partitionIndex()) != null)
                     known.add(new TopicPartition(t.name(), p.partitionIndex()));
         }
-        GroupCoordinator.OffsetDeleteResult result;
+        Map<TopicPartition, Errors> result;
         try {
             result = groups.deleteOffsets(request.groupId(), known);
+        } catch (ApiException e) {
+            // Kafka answers a group-level error with no topics (the generated error response would list them)
+            return CompletableFuture.completedFuture(
+                    new OffsetDeleteResponseData().setErrorCode(e.error().code()));
         } catch (RuntimeException e) {
-            result = new GroupCoordinator.OffsetDeleteResult(Errors.COORDINATOR_NOT_AVAILABLE, java.util.Map.of());
+            return CompletableFuture.completedFuture(
+                    new OffsetDeleteResponseData().setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()));
         }
-        OffsetDeleteResponseData r =
-                new OffsetDeleteResponseData().setErrorCode(result.error().code());
-        if (result.error() != Errors.NONE) return CompletableFuture.completedFuture(r);
+        OffsetDeleteResponseData r = new OffsetDeleteResponseData();
         for (OffsetDeleteRequestData.OffsetDeleteRequestTopic t : request.topics()) {
             OffsetDeleteResponseData.OffsetDeleteResponseTopic rt =
                     new OffsetDeleteResponseData.OffsetDeleteResponseTopic().setName(t.name());
             r.topics().add(rt);
             for (OffsetDeleteRequestData.OffsetDeleteRequestPartition p : t.partitions()) {
-                Errors e = result.partitions()
-                        .getOrDefault(
-                                new TopicPartition(t.name(), p.partitionIndex()), Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                Errors e = result.getOrDefault(
+                        new TopicPartition(t.name(), p.partitionIndex()), Errors.UNKNOWN_TOPIC_OR_PARTITION);
                 rt.partitions()
                         .add(new OffsetDeleteResponseData.OffsetDeleteResponsePartition()
                                 .setPartitionIndex(p.partitionIndex())

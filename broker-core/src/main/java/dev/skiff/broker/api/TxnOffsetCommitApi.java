@@ -9,6 +9,7 @@ import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.txn.FencedErrors;
 import dev.skiff.broker.txn.TransactionCoordinator;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -87,12 +88,16 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
         }
         Errors e = groupError(request);
         if (e == Errors.NONE && !accepted.isEmpty()) {
-            e = transactions.commitOffsets(
-                    request.transactionalId(),
-                    request.producerId(),
-                    request.producerEpoch(),
-                    request.groupId(),
-                    accepted);
+            try {
+                transactions.commitOffsets(
+                        request.transactionalId(),
+                        request.producerId(),
+                        request.producerEpoch(),
+                        request.groupId(),
+                        accepted);
+            } catch (ApiException failed) {
+                e = failed.error(); // answered for each partition of the commit
+            }
         }
         Errors common = FencedErrors.forVersion(e, v, 3);
         for (TopicPartition tp : accepted.keySet()) errors.put(tp, common);
@@ -103,9 +108,14 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
     private Errors groupError(TxnOffsetCommitRequestData request) {
         if (request.generationId() < 0
                 && (request.memberId() == null || request.memberId().isEmpty())) return Errors.NONE;
-        Errors e = groups.validateCommit(
-                request.groupId(), request.generationId(), request.memberId(), request.groupInstanceId());
-        return e == Errors.REBALANCE_IN_PROGRESS ? Errors.NONE : e; // the generation matched; Kafka takes it
+        try {
+            groups.validateCommit(
+                    request.groupId(), request.generationId(), request.memberId(), request.groupInstanceId());
+            return Errors.NONE;
+        } catch (ApiException e) {
+            // REBALANCE_IN_PROGRESS: the generation matched; Kafka takes it
+            return e.error() == Errors.REBALANCE_IN_PROGRESS ? Errors.NONE : e.error();
+        }
     }
 
     private static TxnOffsetCommitResponseData answer(Map<TopicPartition, Errors> errors) {

@@ -574,7 +574,13 @@ public final class GroupCoordinator {
 
     // ---------------------------------------------------------------- Heartbeat and LeaveGroup
 
-    public Errors heartbeat(String groupId, String memberId, String groupInstanceId, int generationId) {
+    /** A member's heartbeat; throws REBALANCE_IN_PROGRESS (to make it rejoin) or why it is not a member. */
+    public void heartbeat(String groupId, String memberId, String groupInstanceId, int generationId) {
+        Errors e = heartbeatError(groupId, memberId, groupInstanceId, generationId);
+        if (e != Errors.NONE) throw memberFailure(e, groupId, memberId);
+    }
+
+    private Errors heartbeatError(String groupId, String memberId, String groupInstanceId, int generationId) {
         ClassicGroup g = groups.get(groupId);
         if (g == null) return Errors.UNKNOWN_MEMBER_ID;
         synchronized (g) {
@@ -603,6 +609,20 @@ public final class GroupCoordinator {
         if (!g.has(memberId)) return Errors.UNKNOWN_MEMBER_ID;
         if (generationId != g.generationId) return Errors.ILLEGAL_GENERATION;
         return Errors.NONE;
+    }
+
+    /** Why a member's request fails, in words, with Kafka's code. */
+    private static ApiException memberFailure(Errors e, String groupId, String memberId) {
+        String why = switch (e) {
+            case UNKNOWN_MEMBER_ID -> "member " + memberId + " is not in group " + groupId;
+            case ILLEGAL_GENERATION -> "not the current generation of group " + groupId;
+            case FENCED_INSTANCE_ID -> "a newer member holds this group instance id in group " + groupId;
+            case REBALANCE_IN_PROGRESS -> "group " + groupId + " is rebalancing";
+            case COORDINATOR_NOT_AVAILABLE -> "group " + groupId + " is being unloaded";
+            case INVALID_GROUP_ID -> "the group id is empty or too long";
+            default -> "group " + groupId + " failed with " + e;
+        };
+        return new ApiException(e, why);
     }
 
     /** A member leaving, by member id or (v3+) by instance id; the answer for each, in order. */
@@ -699,7 +719,12 @@ public final class GroupCoordinator {
      * fine on a group without members; group members must be current members of the current generation and
      * not in the middle of an assignment. A valid commit counts as a heartbeat.
      */
-    public Errors validateCommit(String groupId, int generationId, String memberId, String groupInstanceId) {
+    public void validateCommit(String groupId, int generationId, String memberId, String groupInstanceId) {
+        Errors e = commitError(groupId, generationId, memberId, groupInstanceId);
+        if (e != Errors.NONE) throw memberFailure(e, groupId, memberId);
+    }
+
+    private Errors commitError(String groupId, int generationId, String memberId, String groupInstanceId) {
         try {
             OffsetStore.checkGroupId(groupId);
         } catch (ApiException e) {
@@ -867,27 +892,29 @@ public final class GroupCoordinator {
         return offsets != null && offsets.groupsWithOffsets().contains(groupId);
     }
 
-    /** Deletes a group without members, with its offsets: NONE, GROUP_ID_NOT_FOUND or NON_EMPTY_GROUP. */
-    public Errors delete(String groupId) {
+    /**
+     * Deletes a group without members, with its offsets; throws GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP or the
+     * offset store's error.
+     */
+    public void delete(String groupId) {
         ClassicGroup g = groups.get(groupId);
         if (g == null) {
-            if (!hasOffsets(groupId)) return Errors.GROUP_ID_NOT_FOUND;
-            return deleteStored(groupId);
+            if (!hasOffsets(groupId)) throw groupNotFound(groupId);
+            offsets.deleteGroup(groupId);
+            return;
         }
         synchronized (g) {
-            if (g.state == GroupState.DEAD) return Errors.GROUP_ID_NOT_FOUND;
-            if (g.state != GroupState.EMPTY || !g.isEmpty()) return Errors.NON_EMPTY_GROUP;
-            if (offsets != null) {
-                Errors e = deleteStored(groupId);
-                if (e != Errors.NONE) return e;
-            }
+            if (g.state == GroupState.DEAD) throw groupNotFound(groupId);
+            if (g.state != GroupState.EMPTY || !g.isEmpty())
+                throw new ApiException(Errors.NON_EMPTY_GROUP, "group " + groupId + " has members");
+            if (offsets != null) offsets.deleteGroup(groupId);
             g.transition(GroupState.DEAD, timer.nowMs());
             groups.remove(groupId, g);
             log.info("Group {} deleted", groupId);
-            return Errors.NONE;
         }
     }
 
+    /** For expiry, which goes on with the next group when the store fails. */
     private Errors deleteStored(String groupId) {
         try {
             offsets.deleteGroup(groupId);
@@ -897,23 +924,30 @@ public final class GroupCoordinator {
         }
     }
 
-    /** The outcome of OffsetDelete: a group-level error, or one per partition. */
-    public record OffsetDeleteResult(Errors error, Map<TopicPartition, Errors> partitions) {}
+    private static ApiException groupNotFound(String groupId) {
+        return new ApiException(Errors.GROUP_ID_NOT_FOUND, "group " + groupId + " does not exist");
+    }
 
-    public OffsetDeleteResult deleteOffsets(String groupId, List<TopicPartition> partitions) {
+    /**
+     * OffsetDelete: the error of each partition (GROUP_SUBSCRIBED_TO_TOPIC for a topic the group consumes);
+     * throws GROUP_ID_NOT_FOUND or NON_EMPTY_GROUP for the whole group.
+     */
+    public Map<TopicPartition, Errors> deleteOffsets(String groupId, List<TopicPartition> partitions) {
         ClassicGroup g = groups.get(groupId);
         if (g == null) {
-            if (!hasOffsets(groupId)) return new OffsetDeleteResult(Errors.GROUP_ID_NOT_FOUND, Map.of());
-            return new OffsetDeleteResult(Errors.NONE, deleteAllowed(groupId, partitions, Set.of()));
+            if (!hasOffsets(groupId)) throw groupNotFound(groupId);
+            return deleteAllowed(groupId, partitions, Set.of());
         }
         synchronized (g) {
-            if (g.state == GroupState.DEAD) return new OffsetDeleteResult(Errors.GROUP_ID_NOT_FOUND, Map.of());
+            if (g.state == GroupState.DEAD) throw groupNotFound(groupId);
             Set<String> subscribed = Set.of();
             if (g.state != GroupState.EMPTY) {
                 subscribed = g.subscribedTopics();
-                if (subscribed == null) return new OffsetDeleteResult(Errors.NON_EMPTY_GROUP, Map.of());
+                if (subscribed == null) // members whose subscriptions this coordinator cannot read
+                throw new ApiException(
+                            Errors.NON_EMPTY_GROUP, "group " + groupId + " has members of an unknown protocol");
             }
-            return new OffsetDeleteResult(Errors.NONE, deleteAllowed(groupId, partitions, subscribed));
+            return deleteAllowed(groupId, partitions, subscribed);
         }
     }
 

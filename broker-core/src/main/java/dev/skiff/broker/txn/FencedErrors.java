@@ -1,5 +1,6 @@
 package dev.skiff.broker.txn;
 
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.Errors;
 
 /**
@@ -12,5 +13,11 @@ public final class FencedErrors {
 
     public static Errors forVersion(Errors e, short version, int fencedSince) {
         return e == Errors.PRODUCER_FENCED && version < fencedSince ? Errors.INVALID_PRODUCER_EPOCH : e;
+    }
+
+    /** {@code e} as a client of {@code version} is told it. */
+    public static ApiException forVersion(ApiException e, short version, int fencedSince) {
+        Errors told = forVersion(e.error(), version, fencedSince);
+        return told == e.error() ? e : new ApiException(told, e.getMessage());
     }
 }

@@ -44,11 +44,8 @@ public final class TransactionCoordinator {
     /** Kafka's transaction.abort.timed.out.transaction.cleanup.interval.ms default. */
     static final long DEFAULT_TIMEOUT_CHECK_MS = 10_000;
 
-    public record InitResult(Errors error, long producerId, short producerEpoch) {
-        static InitResult error(Errors e) {
-            return new InitResult(e, -1, (short) -1);
-        }
-    }
+    /** The producer id and epoch InitProducerId hands out. */
+    public record InitResult(long producerId, short producerEpoch) {}
 
     private static final class Entry {
         volatile TransactionMetadata current;
@@ -134,8 +131,11 @@ public final class TransactionCoordinator {
             String transactionalId, int timeoutMs, long expectedProducerId, short expectedEpoch) {
         // an id the transaction log cannot hold is refused as Kafka refuses it when parsing: an invalid request
         if (transactionalId.isEmpty() || !InternalTopicLog.fits(transactionalId))
-            return InitResult.error(Errors.INVALID_REQUEST);
-        if (timeoutMs <= 0 || timeoutMs > maxTimeoutMs) return InitResult.error(Errors.INVALID_TRANSACTION_TIMEOUT);
+            throw new ApiException(Errors.INVALID_REQUEST, "the transactional id is empty or too long");
+        if (timeoutMs <= 0 || timeoutMs > maxTimeoutMs)
+            throw new ApiException(
+                    Errors.INVALID_TRANSACTION_TIMEOUT,
+                    "transaction timeout " + timeoutMs + " ms is not within 1.." + maxTimeoutMs);
         long now = clock.getAsLong();
         Entry e = byId.get(transactionalId);
         if (e == null) {
@@ -143,9 +143,8 @@ public final class TransactionCoordinator {
                 e = byId.get(transactionalId);
                 if (e == null) {
                     TransactionMetadata m = TransactionMetadata.fresh(transactionalId, ids.next(), timeoutMs, now);
-                    Errors written = write(m);
-                    if (written != Errors.NONE) return InitResult.error(written);
-                    return new InitResult(Errors.NONE, m.producerId(), m.producerEpoch());
+                    writeOrThrow(m);
+                    return new InitResult(m.producerId(), m.producerEpoch());
                 }
             }
         }
@@ -154,25 +153,26 @@ public final class TransactionCoordinator {
             if (expectedProducerId >= 0
                     && !(expectedProducerId == m.producerId()
                             && (expectedEpoch == m.producerEpoch() || expectedEpoch == m.lastProducerEpoch()))) {
-                return InitResult.error(Errors.PRODUCER_FENCED);
+                throw fail(Errors.PRODUCER_FENCED, transactionalId);
             }
             if (m.state().isPrepare()) {
-                if (finish(e, m) != Errors.NONE) return InitResult.error(Errors.CONCURRENT_TRANSACTIONS);
+                if (finish(e, m) != Errors.NONE) throw fail(Errors.CONCURRENT_TRANSACTIONS, transactionalId);
                 m = e.current;
             }
             if (expectedProducerId >= 0
                     && expectedEpoch == m.lastProducerEpoch()
                     && expectedEpoch != m.producerEpoch()
                     && m.state().isIdle()) {
-                return new InitResult(Errors.NONE, m.producerId(), m.producerEpoch()); // a retry of the last bump
+                return new InitResult(m.producerId(), m.producerEpoch()); // a retry of the last bump
             }
             if (m.state() == TransactionState.ONGOING) {
                 // A new instance takes over: the old one's transaction is aborted under a bumped epoch,
                 // whose markers fence the old instance in every partition it wrote to.
                 Errors aborted = complete(e, m.fenced(now), false);
-                if (aborted != Errors.NONE) return InitResult.error(aborted);
+                if (aborted != Errors.NONE) throw fail(aborted, transactionalId);
                 m = e.current;
-                if (m.state().isPrepare()) return InitResult.error(Errors.CONCURRENT_TRANSACTIONS); // markers pending
+                if (m.state().isPrepare())
+                    throw fail(Errors.CONCURRENT_TRANSACTIONS, transactionalId); // markers pending
             }
             long producerId = m.producerId();
             short epoch = (short) (m.producerEpoch() + 1);
@@ -183,18 +183,20 @@ public final class TransactionCoordinator {
                 last = -1;
             }
             TransactionMetadata next = m.withProducer(producerId, epoch, last, timeoutMs, now);
-            Errors written = write(next);
-            if (written != Errors.NONE) return InitResult.error(written);
-            return new InitResult(Errors.NONE, producerId, epoch);
+            writeOrThrow(next);
+            return new InitResult(producerId, epoch);
         }
     }
 
     // ---------------------------------------------------------------- AddPartitionsToTxn, AddOffsetsToTxn
 
-    public Errors addPartitions(String transactionalId, long producerId, short epoch, Set<TopicPartition> partitions) {
-        for (TopicPartition tp : partitions)
-            if (!InternalTopicLog.fits(tp.topic())) return Errors.UNKNOWN_TOPIC_OR_PARTITION; // no such topic can exist
-        return withProducer(transactionalId, producerId, epoch, (e, m) -> {
+    public void addPartitions(String transactionalId, long producerId, short epoch, Set<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            if (!InternalTopicLog.fits(tp.topic())) { // no such topic can exist
+                throw new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "the topic name is too long");
+            }
+        }
+        withProducer(transactionalId, producerId, epoch, (e, m) -> {
             if (m.state() == TransactionState.ONGOING && m.partitions().containsAll(partitions)) return Errors.NONE;
             return begin(e, m.withPartitions(partitions, clock.getAsLong()));
         });
@@ -209,13 +211,14 @@ public final class TransactionCoordinator {
      * Runs {@code step} holding the transactional id's lock, after the checks every transaction API shares: the
      * id must be known (INVALID_PRODUCER_ID_MAPPING) and the producer id and epoch current (fencing).
      */
-    private Errors withProducer(String transactionalId, long producerId, short epoch, TransactionStep step) {
+    private void withProducer(String transactionalId, long producerId, short epoch, TransactionStep step) {
         Entry e = byId.get(transactionalId);
-        if (e == null) return Errors.INVALID_PRODUCER_ID_MAPPING;
+        if (e == null) throw fail(Errors.INVALID_PRODUCER_ID_MAPPING, transactionalId);
         synchronized (e) {
             TransactionMetadata m = e.current;
             Errors error = checkProducer(m, producerId, epoch);
-            return error != Errors.NONE ? error : step.apply(e, m);
+            if (error == Errors.NONE) error = step.apply(e, m);
+            if (error != Errors.NONE) throw fail(error, transactionalId);
         }
     }
 
@@ -239,9 +242,9 @@ public final class TransactionCoordinator {
         return out;
     }
 
-    public Errors addOffsets(String transactionalId, long producerId, short epoch, String group) {
-        if (group == null || group.isEmpty() || !InternalTopicLog.fits(group)) return Errors.INVALID_GROUP_ID;
-        return withProducer(transactionalId, producerId, epoch, (e, m) -> {
+    public void addOffsets(String transactionalId, long producerId, short epoch, String group) {
+        checkGroup(group);
+        withProducer(transactionalId, producerId, epoch, (e, m) -> {
             if (m.state() == TransactionState.ONGOING && m.offsets().containsKey(group)) return Errors.NONE;
             long now = clock.getAsLong();
             TopicPartition groupPartition = new TopicPartition(OffsetStore.TOPIC, offsetsPartitionFor(group));
@@ -259,18 +262,20 @@ public final class TransactionCoordinator {
     // ---------------------------------------------------------------- TxnOffsetCommit
 
     /** Keeps a group's offsets with the transaction; they reach the group's store only if it commits. */
-    public Errors commitOffsets(
+    public void commitOffsets(
             String transactionalId,
             long producerId,
             short epoch,
             String group,
             Map<TopicPartition, CommittedOffset> committed) {
-        if (group == null || group.isEmpty() || !InternalTopicLog.fits(group)) return Errors.INVALID_GROUP_ID;
+        checkGroup(group);
         for (Map.Entry<TopicPartition, CommittedOffset> o : committed.entrySet()) {
-            if (!InternalTopicLog.fits(o.getKey().topic())) return Errors.UNKNOWN_TOPIC_OR_PARTITION;
-            if (!InternalTopicLog.fits(o.getValue().metadata())) return Errors.OFFSET_METADATA_TOO_LARGE;
+            if (!InternalTopicLog.fits(o.getKey().topic()))
+                throw new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "the topic name is too long");
+            if (!InternalTopicLog.fits(o.getValue().metadata()))
+                throw new ApiException(Errors.OFFSET_METADATA_TOO_LARGE, "the offset metadata is too large");
         }
-        return withProducer(transactionalId, producerId, epoch, (e, m) -> {
+        withProducer(transactionalId, producerId, epoch, (e, m) -> {
             if (m.state().isPrepare()) return Errors.CONCURRENT_TRANSACTIONS;
             if (m.state() != TransactionState.ONGOING || !m.offsets().containsKey(group))
                 return Errors.INVALID_TXN_STATE;
@@ -289,8 +294,8 @@ public final class TransactionCoordinator {
 
     // ---------------------------------------------------------------- EndTxn
 
-    public Errors endTransaction(String transactionalId, long producerId, short epoch, boolean commit) {
-        return withProducer(transactionalId, producerId, epoch, (e, m) -> switch (m.state()) {
+    public void endTransaction(String transactionalId, long producerId, short epoch, boolean commit) {
+        withProducer(transactionalId, producerId, epoch, (e, m) -> switch (m.state()) {
             case ONGOING -> complete(e, m, commit);
             case COMPLETE_COMMIT -> commit ? Errors.NONE : Errors.INVALID_TXN_STATE; // a retry
             case COMPLETE_ABORT -> commit ? Errors.INVALID_TXN_STATE : Errors.NONE;
@@ -390,6 +395,29 @@ public final class TransactionCoordinator {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private static void checkGroup(String group) {
+        if (group == null || group.isEmpty() || !InternalTopicLog.fits(group))
+            throw new ApiException(Errors.INVALID_GROUP_ID, "the group id is empty or too long");
+    }
+
+    /** A request-level failure of a transaction API, with why it failed. */
+    private static ApiException fail(Errors error, String transactionalId) {
+        String why = switch (error) {
+            case INVALID_PRODUCER_ID_MAPPING -> "unknown transactional id or producer id";
+            case PRODUCER_FENCED -> "the producer epoch is not the current one";
+            case CONCURRENT_TRANSACTIONS -> "the previous transaction is still completing";
+            case INVALID_TXN_STATE -> "not allowed in the transaction's current state";
+            default -> "writing the transaction state failed";
+        };
+        return new ApiException(error, why + " (transactional id " + transactionalId + ")");
+    }
+
+    /** Writes the next state, or throws the error to answer when the write failed. */
+    private void writeOrThrow(TransactionMetadata next) {
+        Errors written = write(next);
+        if (written != Errors.NONE) throw fail(written, next.transactionalId());
+    }
 
     private static Errors checkProducer(TransactionMetadata m, long producerId, short epoch) {
         if (m.producerId() != producerId) return Errors.INVALID_PRODUCER_ID_MAPPING;

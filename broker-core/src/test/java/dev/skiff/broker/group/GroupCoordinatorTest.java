@@ -10,9 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.broker.TopicPartition;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.JoinGroupResponseData;
 import dev.skiff.protocol.message.SyncGroupResponseData;
@@ -98,10 +100,19 @@ class GroupCoordinatorTest {
         SyncGroupResponseData s = sync(id, 1, Map.of(id, bytes("mine"))).join();
         assertArrayEquals(bytes("mine"), s.assignment());
         assertEquals(GroupState.STABLE, coordinator.state(GROUP));
-        assertEquals(Errors.NONE, coordinator.heartbeat(GROUP, id, null, 1));
-        assertEquals(Errors.ILLEGAL_GENERATION, coordinator.heartbeat(GROUP, id, null, 7));
-        assertEquals(Errors.UNKNOWN_MEMBER_ID, coordinator.heartbeat(GROUP, "nobody", null, 1));
-        assertEquals(Errors.UNKNOWN_MEMBER_ID, coordinator.heartbeat("other", id, null, 1));
+        coordinator.heartbeat(GROUP, id, null, 1);
+        assertEquals(
+                Errors.ILLEGAL_GENERATION,
+                assertThrows(ApiException.class, () -> coordinator.heartbeat(GROUP, id, null, 7))
+                        .error());
+        assertEquals(
+                Errors.UNKNOWN_MEMBER_ID,
+                assertThrows(ApiException.class, () -> coordinator.heartbeat(GROUP, "nobody", null, 1))
+                        .error());
+        assertEquals(
+                Errors.UNKNOWN_MEMBER_ID,
+                assertThrows(ApiException.class, () -> coordinator.heartbeat("other", id, null, 1))
+                        .error());
     }
 
     @Test
@@ -120,9 +131,12 @@ class GroupCoordinatorTest {
         CompletableFuture<JoinGroupResponseData> bJoin = coordinator.join(join(b, "t"));
         assertFalse(bJoin.isDone(), "waits for the known member to rejoin");
         assertEquals(GroupState.PREPARING_REBALANCE, coordinator.state(GROUP));
-        assertEquals(Errors.REBALANCE_IN_PROGRESS, coordinator.heartbeat(GROUP, a, null, 1));
+        assertEquals(
+                Errors.REBALANCE_IN_PROGRESS,
+                assertThrows(ApiException.class, () -> coordinator.heartbeat(GROUP, a, null, 1))
+                        .error());
         // commits of the current generation are still accepted while the group prepares (onPartitionsRevoked)
-        assertEquals(Errors.NONE, coordinator.validateCommit(GROUP, 1, a, null));
+        coordinator.validateCommit(GROUP, 1, a, null);
 
         JoinGroupResponseData aJoined = done(coordinator.join(join(a, "t")));
         JoinGroupResponseData bJoined = done(bJoin);
@@ -131,7 +145,10 @@ class GroupCoordinatorTest {
         assertEquals(a, aJoined.leader());
         assertEquals(2, aJoined.members().size());
         assertTrue(bJoined.members().isEmpty());
-        assertEquals(Errors.REBALANCE_IN_PROGRESS, coordinator.validateCommit(GROUP, 2, a, null));
+        assertEquals(
+                Errors.REBALANCE_IN_PROGRESS,
+                assertThrows(ApiException.class, () -> coordinator.validateCommit(GROUP, 2, a, null))
+                        .error());
 
         CompletableFuture<SyncGroupResponseData> bSync = sync(b, 2, Map.of());
         assertFalse(bSync.isDone());
@@ -140,9 +157,15 @@ class GroupCoordinatorTest {
         assertArrayEquals(bytes("A"), aSync.assignment());
         assertArrayEquals(bytes("B"), bSync.join().assignment());
         assertEquals(GroupState.STABLE, coordinator.state(GROUP));
-        assertEquals(Errors.ILLEGAL_GENERATION, coordinator.validateCommit(GROUP, 1, a, null));
-        assertEquals(Errors.NONE, coordinator.validateCommit(GROUP, 2, b, null));
-        assertEquals(Errors.UNKNOWN_MEMBER_ID, coordinator.validateCommit(GROUP, -1, "", null));
+        assertEquals(
+                Errors.ILLEGAL_GENERATION,
+                assertThrows(ApiException.class, () -> coordinator.validateCommit(GROUP, 1, a, null))
+                        .error());
+        coordinator.validateCommit(GROUP, 2, b, null);
+        assertEquals(
+                Errors.UNKNOWN_MEMBER_ID,
+                assertThrows(ApiException.class, () -> coordinator.validateCommit(GROUP, -1, "", null))
+                        .error());
     }
 
     @Test
@@ -154,13 +177,18 @@ class GroupCoordinatorTest {
         CompletableFuture<JoinGroupResponseData> aJoin = coordinator.join(join(a, "t"));
         for (int i = 0; i < 5; i++) {
             timer.advance(REBALANCE / 6);
-            coordinator.heartbeat(GROUP, b, null, generation()); // alive, but never rejoins
+            ApiException rejoin = // alive, but never rejoins
+                    assertThrows(ApiException.class, () -> coordinator.heartbeat(GROUP, b, null, generation()));
+            assertEquals(Errors.REBALANCE_IN_PROGRESS, rejoin.error());
         }
         assertFalse(aJoin.isDone());
         timer.advance(REBALANCE);
         assertEquals(2, done(aJoin).members().size());
         assertEquals(3, done(cJoin).generationId());
-        assertEquals(Errors.UNKNOWN_MEMBER_ID, coordinator.heartbeat(GROUP, b, null, 3));
+        assertEquals(
+                Errors.UNKNOWN_MEMBER_ID,
+                assertThrows(ApiException.class, () -> coordinator.heartbeat(GROUP, b, null, 3))
+                        .error());
     }
 
     @Test
@@ -169,12 +197,17 @@ class GroupCoordinatorTest {
         String a = ids.get(0), b = ids.get(1);
         for (int i = 0; i < 4; i++) {
             timer.advance(SESSION / 3);
-            if (coordinator.state(GROUP) == GroupState.STABLE)
-                assertEquals(Errors.NONE, coordinator.heartbeat(GROUP, a, null, 2));
+            if (coordinator.state(GROUP) == GroupState.STABLE) coordinator.heartbeat(GROUP, a, null, 2);
         }
         assertEquals(GroupState.PREPARING_REBALANCE, coordinator.state(GROUP));
-        assertEquals(Errors.REBALANCE_IN_PROGRESS, coordinator.heartbeat(GROUP, a, null, 2));
-        assertEquals(Errors.UNKNOWN_MEMBER_ID, coordinator.heartbeat(GROUP, b, null, 2));
+        assertEquals(
+                Errors.REBALANCE_IN_PROGRESS,
+                assertThrows(ApiException.class, () -> coordinator.heartbeat(GROUP, a, null, 2))
+                        .error());
+        assertEquals(
+                Errors.UNKNOWN_MEMBER_ID,
+                assertThrows(ApiException.class, () -> coordinator.heartbeat(GROUP, b, null, 2))
+                        .error());
         JoinGroupResponseData r = done(coordinator.join(join(a, "t")));
         assertEquals(3, r.generationId());
         assertEquals(1, r.members().size());
@@ -195,8 +228,8 @@ class GroupCoordinatorTest {
         assertEquals(List.of(Errors.NONE), coordinator.leave(GROUP, List.of(new GroupCoordinator.Leaving(a, null))));
         assertEquals(GroupState.EMPTY, coordinator.state(GROUP));
         assertEquals(gen + 1, generation());
-        assertEquals(Errors.NONE, coordinator.validateCommit(GROUP, -1, "", null));
-        assertEquals(Errors.NONE, coordinator.delete(GROUP));
+        coordinator.validateCommit(GROUP, -1, "", null);
+        coordinator.delete(GROUP);
         assertEquals(null, coordinator.state(GROUP));
     }
 
@@ -224,13 +257,19 @@ class GroupCoordinatorTest {
         assertEquals(2, again.generationId());
         assertTrue(again.skipAssignment(), "the static leader must not assign again");
         assertEquals(GroupState.STABLE, coordinator.state(GROUP));
-        assertEquals(Errors.FENCED_INSTANCE_ID, coordinator.heartbeat(GROUP, a, "instance-a", 2));
+        assertEquals(
+                Errors.FENCED_INSTANCE_ID,
+                assertThrows(ApiException.class, () -> coordinator.heartbeat(GROUP, a, "instance-a", 2))
+                        .error());
         SyncGroupResponseData s = coordinator
                 .sync(GROUP, 2, again.memberId(), "instance-a", "consumer", "range", Map.of(), (short) 5)
                 .join();
         assertArrayEquals(bytes("A"), s.assignment());
-        assertEquals(Errors.NONE, coordinator.heartbeat(GROUP, b, null, 2));
-        assertEquals(Errors.FENCED_INSTANCE_ID, coordinator.validateCommit(GROUP, 2, a, "instance-a"));
+        coordinator.heartbeat(GROUP, b, null, 2);
+        assertEquals(
+                Errors.FENCED_INSTANCE_ID,
+                assertThrows(ApiException.class, () -> coordinator.validateCommit(GROUP, 2, a, "instance-a"))
+                        .error());
         assertEquals(
                 List.of(Errors.FENCED_INSTANCE_ID),
                 coordinator.leave(GROUP, List.of(new GroupCoordinator.Leaving(a, "instance-a"))));
@@ -330,12 +369,18 @@ class GroupCoordinatorTest {
     @Test
     void offsetsOfSubscribedTopicsCannotBeDeletedWhileMembersAreThere() {
         stableGroup(1);
-        GroupCoordinator.OffsetDeleteResult r =
+        Map<TopicPartition, Errors> r =
                 coordinator.deleteOffsets(GROUP, List.of(new TopicPartition("t", 0), new TopicPartition("other", 0)));
-        assertEquals(Errors.NONE, r.error());
-        assertEquals(Errors.GROUP_SUBSCRIBED_TO_TOPIC, r.partitions().get(new TopicPartition("t", 0)));
-        assertEquals(Errors.NONE, r.partitions().get(new TopicPartition("other", 0)));
-        assertEquals(Errors.NON_EMPTY_GROUP, coordinator.delete(GROUP));
+        assertEquals(Errors.GROUP_SUBSCRIBED_TO_TOPIC, r.get(new TopicPartition("t", 0)));
+        assertEquals(Errors.NONE, r.get(new TopicPartition("other", 0)));
+        assertEquals(
+                Errors.GROUP_ID_NOT_FOUND,
+                assertThrows(ApiException.class, () -> coordinator.deleteOffsets("unknown", List.of()))
+                        .error());
+        assertEquals(
+                Errors.NON_EMPTY_GROUP,
+                assertThrows(ApiException.class, () -> coordinator.delete(GROUP))
+                        .error());
         assertEquals(GroupState.STABLE, coordinator.describe(GROUP).state());
         assertEquals(1, coordinator.describe(GROUP).members().size());
         assertEquals(1, coordinator.list().size());
@@ -348,7 +393,7 @@ class GroupCoordinatorTest {
         assertEquals(GroupState.STABLE, coordinator.state(GROUP), "no rebalance before the id is used");
         for (int i = 0; i < 4; i++) {
             timer.advance(SESSION / 2);
-            assertEquals(Errors.NONE, coordinator.heartbeat(GROUP, a, null, 1));
+            coordinator.heartbeat(GROUP, a, null, 1);
         }
         assertEquals(GroupState.STABLE, coordinator.state(GROUP));
     }

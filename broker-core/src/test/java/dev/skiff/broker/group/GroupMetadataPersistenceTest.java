@@ -5,11 +5,13 @@ import static dev.skiff.broker.group.GroupTestSupport.join;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.skiff.broker.LogFactory;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.config.BrokerConfig;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.Errors;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -53,7 +55,7 @@ class GroupMetadataPersistenceTest {
             c.join(join(other, "t"));
             c.join(join(id, "t")).join();
             c.sync(GROUP, 2, id, null, "consumer", "range", Map.of(), (short) 5).join();
-            assertEquals(Errors.NONE, c.validateCommit(GROUP, 2, id, null));
+            c.validateCommit(GROUP, 2, id, null);
             store.commit(GROUP, Map.of(tp, new CommittedOffset(42, -1, "", 0)));
         });
         open((store, c) -> {
@@ -64,12 +66,14 @@ class GroupMetadataPersistenceTest {
             String id = c.join(join("")).join().memberId();
             assertEquals(3, c.join(join(id, "t")).join().generationId());
             assertEquals(List.of(Errors.NONE), c.leave(GROUP, List.of(new GroupCoordinator.Leaving(id, null))));
-            assertEquals(Errors.NONE, c.delete(GROUP));
+            c.delete(GROUP);
         });
         open((store, c) -> {
             assertNull(c.state(GROUP));
             assertNull(store.fetch(GROUP, tp));
-            assertEquals(Errors.GROUP_ID_NOT_FOUND, c.delete(GROUP));
+            assertEquals(
+                    Errors.GROUP_ID_NOT_FOUND,
+                    assertThrows(ApiException.class, () -> c.delete(GROUP)).error());
         });
     }
 

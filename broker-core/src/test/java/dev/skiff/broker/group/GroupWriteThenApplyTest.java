@@ -79,7 +79,7 @@ class GroupWriteThenApplyTest {
             store.commit("simple", Map.of(t1, new CommittedOffset(1, -1, "x", 13)));
             store.commit("gone", Map.of(t1, new CommittedOffset(2, -1, "", 14)));
             store.delete(GROUP, Set.of(t1));
-            assertEquals(Errors.NONE, c.delete("gone"));
+            c.delete("gone");
             live = snapshot(store, c, groups);
             assertEquals(a2, live.metadata().get(GROUP).members().get(0).memberId());
             assertEquals(
@@ -123,7 +123,9 @@ class GroupWriteThenApplyTest {
             assertEquals(Errors.NOT_COORDINATOR.code(), sync.errorCode());
             assertEquals(before, store.groupMetadata().get(GROUP)); // the assignment was not applied
             assertNotEquals(GroupState.STABLE, c.state(GROUP));
-            assertEquals(Errors.NOT_COORDINATOR, c.delete("simple"));
+            assertEquals(
+                    Errors.NOT_COORDINATOR,
+                    assertThrows(ApiException.class, () -> c.delete("simple")).error());
             assertEquals(1, store.fetch("simple", t1).offset());
 
             logs.failing = false;
@@ -148,7 +150,10 @@ class GroupWriteThenApplyTest {
                                     ApiException.class,
                                     () -> store.commit(longId, Map.of(t0, new CommittedOffset(1, -1, "", 1))))
                             .error());
-            assertEquals(Errors.INVALID_GROUP_ID, c.validateCommit(longId, -1, "", null));
+            assertEquals(
+                    Errors.INVALID_GROUP_ID,
+                    assertThrows(ApiException.class, () -> c.validateCommit(longId, -1, "", null))
+                            .error());
             assertEquals(Errors.OFFSET_METADATA_TOO_LARGE, store.metadataError("x".repeat(11)));
             assertEquals(Errors.NONE, store.metadataError("x".repeat(10)));
             assertEquals(

@@ -3,12 +3,14 @@ package dev.skiff.broker.txn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.group.CommittedOffset;
 import dev.skiff.log.AbortedTxn;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.Errors;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +30,6 @@ class TransactionCoordinatorTest {
             var first = s.coordinator.initProducerId("a", 60_000, -1, (short) -1);
             var other = s.coordinator.initProducerId("b", 60_000, -1, (short) -1);
             var again = s.coordinator.initProducerId("a", 60_000, -1, (short) -1);
-            assertEquals(Errors.NONE, first.error());
             assertEquals(0, first.producerEpoch());
             assertNotEquals(first.producerId(), other.producerId());
             assertEquals(first.producerId(), again.producerId());
@@ -42,18 +43,22 @@ class TransactionCoordinatorTest {
         try (TxnTestSupport s = TxnTestSupport.inMemory()) {
             assertEquals(
                     Errors.INVALID_TRANSACTION_TIMEOUT,
-                    s.coordinator.initProducerId("a", 0, -1, (short) -1).error());
+                    assertThrows(ApiException.class, () -> s.coordinator.initProducerId("a", 0, -1, (short) -1))
+                            .error());
             assertEquals(
                     Errors.INVALID_TRANSACTION_TIMEOUT,
-                    s.coordinator.initProducerId("a", 900_001, -1, (short) -1).error());
+                    assertThrows(ApiException.class, () -> s.coordinator.initProducerId("a", 900_001, -1, (short) -1))
+                            .error());
             assertEquals(
                     Errors.INVALID_REQUEST,
-                    s.coordinator.initProducerId("", 1000, -1, (short) -1).error());
+                    assertThrows(ApiException.class, () -> s.coordinator.initProducerId("", 1000, -1, (short) -1))
+                            .error());
             var ok = s.coordinator.initProducerId("a", 1000, -1, (short) -1);
             assertEquals(
                     Errors.PRODUCER_FENCED,
-                    s.coordinator
-                            .initProducerId("a", 1000, ok.producerId() + 1, (short) 0)
+                    assertThrows(
+                                    ApiException.class,
+                                    () -> s.coordinator.initProducerId("a", 1000, ok.producerId() + 1, (short) 0))
                             .error());
             // the producer's own id and epoch (KIP-360) are accepted and bumped
             var bumped = s.coordinator.initProducerId("a", 1000, ok.producerId(), ok.producerEpoch());
@@ -71,12 +76,12 @@ class TransactionCoordinatorTest {
             long pid = p.producerId();
             short e = p.producerEpoch();
             assertEquals(Errors.INVALID_TXN_STATE, s.coordinator.verifyProduce(pid, e, T0)); // not added yet
-            assertEquals(Errors.NONE, s.coordinator.addPartitions("a", pid, e, Set.of(T0, T1)));
+            s.coordinator.addPartitions("a", pid, e, Set.of(T0, T1));
             assertEquals(TransactionState.ONGOING, s.coordinator.describe("a").state());
             assertEquals(Errors.NONE, s.coordinator.verifyProduce(pid, e, T0));
             long first = TxnTestSupport.appendTxn(s.partition(0), pid, e, 0, 3);
             assertEquals(first, s.partition(0).lastStableOffset());
-            assertEquals(Errors.NONE, s.coordinator.endTransaction("a", pid, e, true));
+            s.coordinator.endTransaction("a", pid, e, true);
             assertEquals(
                     TransactionState.COMPLETE_COMMIT,
                     s.coordinator.describe("a").state());
@@ -89,8 +94,11 @@ class TransactionCoordinatorTest {
             assertEquals(1, s.partition(1).highWatermark()); // marker only
             assertTrue(aborted(s.partition(0), 0, 10).isEmpty());
             assertEquals(Errors.INVALID_TXN_STATE, s.coordinator.verifyProduce(pid, e, T0)); // over
-            assertEquals(Errors.NONE, s.coordinator.endTransaction("a", pid, e, true)); // a retry
-            assertEquals(Errors.INVALID_TXN_STATE, s.coordinator.endTransaction("a", pid, e, false));
+            s.coordinator.endTransaction("a", pid, e, true); // a retry
+            assertEquals(
+                    Errors.INVALID_TXN_STATE,
+                    assertThrows(ApiException.class, () -> s.coordinator.endTransaction("a", pid, e, false))
+                            .error());
         }
     }
 
@@ -101,7 +109,7 @@ class TransactionCoordinatorTest {
             s.coordinator.addPartitions("a", p.producerId(), p.producerEpoch(), Set.of(T0));
             TxnTestSupport.appendPlain(s.partition(0));
             long first = TxnTestSupport.appendTxn(s.partition(0), p.producerId(), p.producerEpoch(), 0, 2);
-            assertEquals(Errors.NONE, s.coordinator.endTransaction("a", p.producerId(), p.producerEpoch(), false));
+            s.coordinator.endTransaction("a", p.producerId(), p.producerEpoch(), false);
             assertEquals(
                     List.of(new AbortedTxn(p.producerId(), first, first + 2, first + 3)),
                     aborted(s.partition(0), 0, 10));
@@ -122,15 +130,30 @@ class TransactionCoordinatorTest {
             assertEquals(old.producerEpoch() + 2, young.producerEpoch()); // one for the abort markers, one for it
             assertEquals(List.of(new AbortedTxn(pid, first, first + 1, first + 2)), aborted(s.partition(0), 0, 10));
             assertEquals(
-                    Errors.PRODUCER_FENCED, s.coordinator.addPartitions("a", pid, old.producerEpoch(), Set.of(T1)));
-            assertEquals(Errors.PRODUCER_FENCED, s.coordinator.endTransaction("a", pid, old.producerEpoch(), true));
+                    Errors.PRODUCER_FENCED,
+                    assertThrows(
+                                    ApiException.class,
+                                    () -> s.coordinator.addPartitions("a", pid, old.producerEpoch(), Set.of(T1)))
+                            .error());
+            assertEquals(
+                    Errors.PRODUCER_FENCED,
+                    assertThrows(
+                                    ApiException.class,
+                                    () -> s.coordinator.endTransaction("a", pid, old.producerEpoch(), true))
+                            .error());
             assertEquals(Errors.INVALID_PRODUCER_EPOCH, s.coordinator.verifyProduce(pid, old.producerEpoch(), T0));
             assertEquals(
                     Errors.INVALID_PRODUCER_ID_MAPPING,
-                    s.coordinator.endTransaction("a", pid + 1, young.producerEpoch(), true));
+                    assertThrows(
+                                    ApiException.class,
+                                    () -> s.coordinator.endTransaction("a", pid + 1, young.producerEpoch(), true))
+                            .error());
             assertEquals(
                     Errors.INVALID_PRODUCER_ID_MAPPING,
-                    s.coordinator.endTransaction("nobody", pid, young.producerEpoch(), true));
+                    assertThrows(
+                                    ApiException.class,
+                                    () -> s.coordinator.endTransaction("nobody", pid, young.producerEpoch(), true))
+                            .error());
         }
     }
 
@@ -151,7 +174,11 @@ class TransactionCoordinatorTest {
             assertEquals(1, aborted(s.partition(0), first, first + 1).size());
             assertEquals(s.partition(0).highWatermark(), s.partition(0).lastStableOffset());
             assertEquals(
-                    Errors.PRODUCER_FENCED, s.coordinator.endTransaction("a", p.producerId(), p.producerEpoch(), true));
+                    Errors.PRODUCER_FENCED,
+                    assertThrows(
+                                    ApiException.class,
+                                    () -> s.coordinator.endTransaction("a", p.producerId(), p.producerEpoch(), true))
+                            .error());
         }
     }
 
@@ -162,9 +189,12 @@ class TransactionCoordinatorTest {
             long pid = p.producerId();
             short e = p.producerEpoch();
             Map<TopicPartition, CommittedOffset> o = Map.of(T0, new CommittedOffset(42, -1, "", 1));
-            assertEquals(Errors.INVALID_TXN_STATE, s.coordinator.commitOffsets("a", pid, e, "g", o)); // no AddOffsets
-            assertEquals(Errors.NONE, s.coordinator.addOffsets("a", pid, e, "g"));
-            assertEquals(Errors.NONE, s.coordinator.commitOffsets("a", pid, e, "g", o));
+            assertEquals(
+                    Errors.INVALID_TXN_STATE,
+                    assertThrows(ApiException.class, () -> s.coordinator.commitOffsets("a", pid, e, "g", o))
+                            .error()); // no AddOffsets
+            s.coordinator.addOffsets("a", pid, e, "g");
+            s.coordinator.commitOffsets("a", pid, e, "g", o);
             assertNull(s.offsets.fetch("g", T0));
             assertTrue(s.coordinator.hasPendingOffsets("g", T0));
             assertTrue(s.coordinator.describe("a").partitions().contains(new TopicPartition("__consumer_offsets", 0)));

@@ -1,6 +1,7 @@
 package dev.skiff.broker.txn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.broker.Broker;
@@ -8,13 +9,13 @@ import dev.skiff.broker.LogFactory;
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.config.BrokerConfig;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.AddPartitionsToTxnRequestData;
 import dev.skiff.protocol.message.AddPartitionsToTxnResponseData;
 import dev.skiff.protocol.message.EndTxnRequestData;
-import dev.skiff.protocol.message.EndTxnResponseData;
 import dev.skiff.protocol.message.FetchRequestData;
 import dev.skiff.protocol.message.FetchResponseData;
 import dev.skiff.protocol.message.InitProducerIdRequestData;
@@ -126,9 +127,37 @@ class TransactionHandlersTest {
                 .setProducerId(old.producerId())
                 .setProducerEpoch(old.producerEpoch())
                 .setCommitted(true);
+        // thrown for the dispatcher to answer, with the code the version knows
         assertEquals(
-                Errors.INVALID_PRODUCER_EPOCH.code(), ((EndTxnResponseData) call(ApiKeys.END_TXN, 1, end)).errorCode());
-        assertEquals(Errors.PRODUCER_FENCED.code(), ((EndTxnResponseData) call(ApiKeys.END_TXN, 2, end)).errorCode());
+                Errors.INVALID_PRODUCER_EPOCH,
+                assertThrows(ApiException.class, () -> call(ApiKeys.END_TXN, 1, end))
+                        .error());
+        assertEquals(
+                Errors.PRODUCER_FENCED,
+                assertThrows(ApiException.class, () -> call(ApiKeys.END_TXN, 2, end))
+                        .error());
+    }
+
+    @Test
+    void aRefusedInitProducerIdAnswersNoProducerIdAndEpoch() {
+        InitProducerIdResponseData ok = init("a");
+        InitProducerIdRequestData stale = new InitProducerIdRequestData()
+                .setTransactionalId("a")
+                .setTransactionTimeoutMs(60_000)
+                .setProducerId(ok.producerId() + 1)
+                .setProducerEpoch(ok.producerEpoch());
+        InitProducerIdResponseData old = call(ApiKeys.INIT_PRODUCER_ID, 3, stale);
+        assertEquals(Errors.INVALID_PRODUCER_EPOCH.code(), old.errorCode());
+        assertEquals(-1, old.producerId()); // not the request's producer id
+        assertEquals(-1, old.producerEpoch());
+        InitProducerIdResponseData fenced = call(ApiKeys.INIT_PRODUCER_ID, 4, stale);
+        assertEquals(Errors.PRODUCER_FENCED.code(), fenced.errorCode());
+        assertEquals(-1, fenced.producerId());
+        InitProducerIdResponseData timeout =
+                call(ApiKeys.INIT_PRODUCER_ID, 5, stale.setProducerId(-1).setTransactionTimeoutMs(0));
+        assertEquals(Errors.INVALID_TRANSACTION_TIMEOUT.code(), timeout.errorCode());
+        assertEquals(-1, timeout.producerId());
+        assertEquals(-1, timeout.producerEpoch());
     }
 
     @Test

@@ -1,11 +1,13 @@
 package dev.skiff.broker.txn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.skiff.broker.FailingLogs;
 import dev.skiff.broker.LogFactory;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.group.CommittedOffset;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.Errors;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -42,7 +44,7 @@ class TransactionWriteThenApplyTest {
                     a.producerEpoch(),
                     "g",
                     Map.of(T1, new CommittedOffset(7, 2, "meta", 1)));
-            assertEquals(Errors.NONE, c.endTransaction("committed", a.producerId(), a.producerEpoch(), true));
+            c.endTransaction("committed", a.producerId(), a.producerEpoch(), true);
             var b = c.initProducerId("open", 60_000, -1, (short) -1);
             c.addPartitions("open", b.producerId(), b.producerEpoch(), Set.of(T0, T1));
             c.addOffsets("open", b.producerId(), b.producerEpoch(), "g2");
@@ -69,19 +71,26 @@ class TransactionWriteThenApplyTest {
 
             logs.failing = true;
             // a storage failure: Kafka's transaction coordinator answers NOT_COORDINATOR
-            assertEquals(Errors.NOT_COORDINATOR, c.addPartitions("a", p.producerId(), p.producerEpoch(), Set.of(T0)));
+            assertEquals(
+                    Errors.NOT_COORDINATOR,
+                    assertThrows(
+                                    ApiException.class,
+                                    () -> c.addPartitions("a", p.producerId(), p.producerEpoch(), Set.of(T0)))
+                            .error());
             assertEquals(before, c.describe("a"));
             assertEquals(
                     Errors.NOT_COORDINATOR,
-                    c.initProducerId("a", 60_000, -1, (short) -1).error());
+                    assertThrows(ApiException.class, () -> c.initProducerId("a", 60_000, -1, (short) -1))
+                            .error());
             assertEquals(before, c.describe("a"));
             assertEquals(
                     Errors.NOT_COORDINATOR,
-                    c.initProducerId("new", 60_000, -1, (short) -1).error());
+                    assertThrows(ApiException.class, () -> c.initProducerId("new", 60_000, -1, (short) -1))
+                            .error());
             assertEquals(null, c.describe("new"));
 
             logs.failing = false;
-            assertEquals(Errors.NONE, c.addPartitions("a", p.producerId(), p.producerEpoch(), Set.of(T0)));
+            c.addPartitions("a", p.producerId(), p.producerEpoch(), Set.of(T0));
             assertEquals(TransactionState.ONGOING, c.describe("a").state());
         }
     }
@@ -92,20 +101,28 @@ class TransactionWriteThenApplyTest {
             TransactionCoordinator c = s.coordinator;
             assertEquals(
                     Errors.INVALID_REQUEST,
-                    c.initProducerId("x".repeat(40_000), 60_000, -1, (short) -1).error());
+                    assertThrows(ApiException.class, () -> c.initProducerId("x".repeat(40_000), 60_000, -1, (short) -1))
+                            .error());
             assertEquals(null, s.topics.get(TransactionLog.TOPIC)); // nothing was written
             var p = c.initProducerId("a", 60_000, -1, (short) -1);
             assertEquals(
-                    Errors.INVALID_GROUP_ID, c.addOffsets("a", p.producerId(), p.producerEpoch(), "g".repeat(40_000)));
-            assertEquals(Errors.NONE, c.addOffsets("a", p.producerId(), p.producerEpoch(), "g"));
+                    Errors.INVALID_GROUP_ID,
+                    assertThrows(
+                                    ApiException.class,
+                                    () -> c.addOffsets("a", p.producerId(), p.producerEpoch(), "g".repeat(40_000)))
+                            .error());
+            c.addOffsets("a", p.producerId(), p.producerEpoch(), "g");
             assertEquals(
                     Errors.OFFSET_METADATA_TOO_LARGE,
-                    c.commitOffsets(
-                            "a",
-                            p.producerId(),
-                            p.producerEpoch(),
-                            "g",
-                            Map.of(T0, new CommittedOffset(1, -1, "m".repeat(40_000), 1))));
+                    assertThrows(
+                                    ApiException.class,
+                                    () -> c.commitOffsets(
+                                            "a",
+                                            p.producerId(),
+                                            p.producerEpoch(),
+                                            "g",
+                                            Map.of(T0, new CommittedOffset(1, -1, "m".repeat(40_000), 1))))
+                            .error());
             assertEquals(Set.of("g"), c.describe("a").offsets().keySet());
             assertEquals(Map.of(), c.describe("a").offsets().get("g"));
         }
