@@ -54,12 +54,13 @@ public final class LogValidator {
                 batches = LegacyConverter.upConvert(batches, rules.maxMessageBytes(), budget);
                 valid = RecordBatches.validateDeep(batches, rules.compacted(), budget);
             } else if (origin == AppendOrigin.CLIENT) {
+                // refuses control batches too: a client's marker would end transactions behind the coordinator
                 valid = RecordBatches.validateProduce(batches, rules.compacted(), budget);
             } else {
                 valid = RecordBatches.validateDeep(batches, rules.compacted(), budget); // markers are control batches
             }
             for (BatchSummary b : valid.batches()) {
-                check(b, rules, origin, now);
+                check(b, rules, now);
             }
             long appendTime = -1;
             if (rules.logAppendTime()) {
@@ -75,16 +76,12 @@ public final class LogValidator {
         }
     }
 
-    private static void check(BatchSummary b, Topic.AppendRules rules, AppendOrigin origin, long now) {
+    private static void check(BatchSummary b, Topic.AppendRules rules, long now) {
         if (b.sizeInBytes() > rules.maxMessageBytes()) {
             throw new ApiException(
                     Errors.MESSAGE_TOO_LARGE,
                     "Batch of " + b.sizeInBytes() + " bytes is larger than max.message.bytes "
                             + rules.maxMessageBytes());
-        }
-        if (origin == AppendOrigin.CLIENT && b.control()) {
-            // a client's marker would end transactions behind the coordinator's back
-            throw new ApiException(Errors.INVALID_RECORD, "Clients are not allowed to write control records");
         }
         // every record's timestamp, read during validation; records without one (message sets v0) are exempt
         b.checkTimestamps(now, rules.timestampBeforeMaxMs(), rules.timestampAfterMaxMs());
