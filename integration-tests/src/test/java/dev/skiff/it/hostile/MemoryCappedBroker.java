@@ -3,9 +3,12 @@ package dev.skiff.it.hostile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.tools.attach.VirtualMachine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +22,10 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.management.MBeanServerConnection;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -38,21 +45,30 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class MemoryCappedBroker implements AutoCloseable {
     static final String HEAP = "-Xmx256m";
-    static final String DIRECT = "-XX:MaxDirectMemorySize=192m";
+    /** The direct-memory cap unless a test asks for another. */
+    static final int DIRECT_MB = 192;
+
     private static final Pattern LISTENING = Pattern.compile("Skiff is listening on ([^ ]+):(\\d+)");
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private final Path dataDir;
+    private final int directMb;
     private Process process;
     private int port;
     private final ConcurrentLinkedDeque<String> output = new ConcurrentLinkedDeque<>();
 
-    private MemoryCappedBroker(Path dataDir) {
+    private MemoryCappedBroker(Path dataDir, int directMb) {
         this.dataDir = dataDir;
+        this.directMb = directMb;
     }
 
     static MemoryCappedBroker start(Path dataDir) throws Exception {
-        MemoryCappedBroker b = new MemoryCappedBroker(dataDir);
+        return start(dataDir, DIRECT_MB);
+    }
+
+    /** With {@code directMb} MB of direct memory at most. */
+    static MemoryCappedBroker start(Path dataDir, int directMb) throws Exception {
+        MemoryCappedBroker b = new MemoryCappedBroker(dataDir, directMb);
         b.launch();
         return b;
     }
@@ -61,7 +77,7 @@ final class MemoryCappedBroker implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 HEAP,
-                DIRECT,
+                "-XX:MaxDirectMemorySize=" + directMb + "m",
                 "-XX:+ExitOnOutOfMemoryError",
                 "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1",
@@ -110,6 +126,23 @@ final class MemoryCappedBroker implements AutoCloseable {
 
     String output() {
         return String.join(System.lineSeparator(), output);
+    }
+
+    /** The JVM's direct buffer pool (Netty allocates through it on Java 17), read over JMX. */
+    long directMemoryUsed() throws Exception {
+        VirtualMachine vm = VirtualMachine.attach(Long.toString(process.pid()));
+        try {
+            String address = vm.startLocalManagementAgent();
+            try (JMXConnector jmx = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+                MBeanServerConnection server = jmx.getMBeanServerConnection();
+                return ManagementFactory.getPlatformMXBeans(server, BufferPoolMXBean.class).stream()
+                        .filter(b -> b.getName().equals("direct"))
+                        .mapToLong(BufferPoolMXBean::getMemoryUsed)
+                        .sum();
+            }
+        } finally {
+            vm.detach();
+        }
     }
 
     void assertAlive() {
@@ -175,10 +208,15 @@ final class MemoryCappedBroker implements AutoCloseable {
             return b;
         }
 
-        void assertServedAndRestartsIntact() throws Exception {
+        /** A client on a fresh connection produces one more record and reads every acknowledged one. */
+        void assertServed() throws Exception {
             broker.assertAlive();
             produce(1);
             assertEquals(acknowledged, readAll(), "a client on a fresh connection reads every acknowledged record");
+        }
+
+        void assertServedAndRestartsIntact() throws Exception {
+            assertServed();
             broker.restart();
             assertEquals(acknowledged, readAll(), "every acknowledged record survives the restart");
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap()))) {
