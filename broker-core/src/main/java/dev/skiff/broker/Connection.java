@@ -1,5 +1,6 @@
 package dev.skiff.broker;
 
+import dev.skiff.broker.security.KafkaPrincipal;
 import java.util.concurrent.Executor;
 
 /**
@@ -17,6 +18,16 @@ public interface Connection {
 
     /** Where work of this connection runs (its I/O thread). */
     Executor executor();
+
+    /** Who the client authenticated as (SASL or a TLS client certificate); ANONYMOUS when it did not. */
+    default KafkaPrincipal principal() {
+        return KafkaPrincipal.ANONYMOUS;
+    }
+
+    /** The name of the listener the client came in on (Kafka's listener name, e.g. PLAINTEXT, SASL_SSL). */
+    default String listenerName() {
+        return "PLAINTEXT";
+    }
 
     /** A hook given to {@link #onClose}; cancelling it forgets the hook. */
     interface Registration {

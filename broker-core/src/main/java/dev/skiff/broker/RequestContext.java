@@ -1,5 +1,6 @@
 package dev.skiff.broker;
 
+import dev.skiff.broker.security.KafkaPrincipal;
 import dev.skiff.protocol.ApiKeys;
 
 /**
@@ -24,5 +25,15 @@ public record RequestContext(
             String clientAddress,
             long connectionId) {
         this(api, apiVersion, correlationId, clientId, clientAddress, connectionId, Connection.NONE);
+    }
+
+    /** Who sent the request (authorization checks this). */
+    public KafkaPrincipal principal() {
+        return connection.principal();
+    }
+
+    /** The listener the request came in on (Metadata advertises that listener's addresses). */
+    public String listenerName() {
+        return connection.listenerName();
     }
 }
