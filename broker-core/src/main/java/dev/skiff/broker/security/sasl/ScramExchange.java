@@ -1,0 +1,181 @@
+package dev.skiff.broker.security.sasl;
+
+import dev.skiff.broker.security.KafkaPrincipal;
+import dev.skiff.broker.security.SaslAuthenticationException;
+import dev.skiff.broker.security.SaslExchange;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The server side of SCRAM-SHA-256 / SCRAM-SHA-512 as Kafka runs it (RFC 5802, RFC 7677), in two round trips:
+ *
+ * <ol>
+ * <li>client-first {@code n,[a=authzid],n=user,r=cnonce[,ext=value...]}: only the gs2 header "n" (no channel
+ *     binding); an authzid must equal the user; the {@code tokenauth} extension (delegation tokens) is refused,
+ *     other extensions are ignored, as Kafka ignores the ones it does not know. The answer is server-first
+ *     {@code r=cnonce+snonce,s=salt,i=iterations}.
+ * <li>client-final {@code c=biws,r=cnonce+snonce,p=proof}: the channel binding must repeat the gs2 header, the
+ *     nonce must be exactly the server-first nonce (Kafka 4.x refuses a nonce that merely ends with it, which is
+ *     what librdkafka before 2.6.1 sends), and the proof must check against StoredKey. The answer is
+ *     server-final {@code v=signature}, and the exchange is complete.
+ * </ol>
+ *
+ * <p>An unknown user gets a server-first like any other (a salt derived from the name with a per-process secret)
+ * and fails at the proof, with the same message as a wrong password: the exchange does not tell which users exist.
+ * Every refusal but an authzid mismatch carries Kafka's generic message for failed SASL exchanges; proofs are
+ * compared in constant time.
+ */
+public final class ScramExchange implements SaslExchange {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Keys the salts of unknown users, so that a name always gets the same salt within this process. */
+    private static final byte[] UNKNOWN_USER_SECRET = randomBytes(32);
+
+    private static final String SASL_NAME = "(?:[\\x01-\\x7F&&[^=,]]|=2C|=3D)+";
+    private static final String PRINTABLE = "[\\x21-\\x7E&&[^,]]+";
+    private static final String BASE64 = "(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)?";
+    private static final String EXTENSIONS = "(,[A-Za-z]+=[\\x01-\\x7F&&[^,]]*)*";
+    private static final Pattern CLIENT_FIRST = Pattern.compile("(?<gs2>n,(a=(?<authzid>" + SASL_NAME + "))?,)"
+            + "(?<bare>n=(?<saslname>" + SASL_NAME + "),r=(?<nonce>" + PRINTABLE + ")(?<extensions>" + EXTENSIONS
+            + "))");
+    private static final Pattern CLIENT_FINAL = Pattern.compile("(?<withoutProof>c=(?<channel>" + BASE64
+            + "),r=(?<nonce>" + PRINTABLE + ")" + EXTENSIONS + "),p=(?<proof>" + BASE64 + ")");
+
+    private enum State {
+        CLIENT_FIRST,
+        CLIENT_FINAL,
+        COMPLETE,
+        FAILED
+    }
+
+    private final ScramMechanism mechanism;
+    private final ScramCredentialLookup credentials;
+    private final int defaultIterations;
+    private final String failure;
+    private State state = State.CLIENT_FIRST;
+    private String username;
+    private String gs2Header;
+    private String clientFirstBare;
+    private String serverFirst;
+    private String nonce;
+    private ScramCredential credential;
+    private KafkaPrincipal principal;
+
+    /**
+     * @param defaultIterations the iteration count shown for unknown users (the broker's default, so that
+     *     unknown users look like the users created with it)
+     */
+    public ScramExchange(ScramMechanism mechanism, ScramCredentialLookup credentials, int defaultIterations) {
+        this.mechanism = mechanism;
+        this.credentials = credentials;
+        this.defaultIterations = Math.max(ScramMechanism.MIN_ITERATIONS, defaultIterations);
+        this.failure = "Authentication failed during authentication due to invalid credentials with SASL mechanism "
+                + mechanism.mechanismName();
+    }
+
+    @Override
+    public byte[] evaluate(byte[] clientToken) throws SaslAuthenticationException {
+        try {
+            return switch (state) {
+                case CLIENT_FIRST -> clientFirst(clientToken);
+                case CLIENT_FINAL -> clientFinal(clientToken);
+                case COMPLETE, FAILED -> throw fail(failure);
+            };
+        } catch (SaslAuthenticationException e) {
+            state = State.FAILED;
+            throw e;
+        }
+    }
+
+    private byte[] clientFirst(byte[] token) throws SaslAuthenticationException {
+        Matcher m = CLIENT_FIRST.matcher(ascii(token));
+        if (!m.matches()) throw fail(failure);
+        username = unescape(m.group("saslname"));
+        String authzid = m.group("authzid");
+        if (authzid != null && !unescape(authzid).equals(username))
+            throw fail("Authentication failed: Client requested an authorization id that is different from username");
+        for (String ext : m.group("extensions").split(",")) {
+            if (ext.startsWith("tokenauth=")) throw fail(failure); // Skiff has no delegation tokens
+        }
+        gs2Header = m.group("gs2");
+        clientFirstBare = m.group("bare");
+        credential = credentials.get(username, mechanism);
+        if (credential == null) credential = unknownUser(username);
+        if (credential.iterations() < ScramMechanism.MIN_ITERATIONS) throw fail(failure);
+        nonce = m.group("nonce") + randomNonce();
+        serverFirst = "r=" + nonce + ",s=" + Base64.getEncoder().encodeToString(credential.salt()) + ",i="
+                + credential.iterations();
+        state = State.CLIENT_FINAL;
+        return serverFirst.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private byte[] clientFinal(byte[] token) throws SaslAuthenticationException {
+        Matcher m = CLIENT_FINAL.matcher(ascii(token));
+        if (!m.matches()) throw fail(failure);
+        String channel = new String(Base64.getDecoder().decode(m.group("channel")), StandardCharsets.ISO_8859_1);
+        if (!channel.equals(gs2Header)) throw fail(failure);
+        if (!m.group("nonce").equals(nonce)) throw fail(failure);
+        byte[] proof = Base64.getDecoder().decode(m.group("proof"));
+        byte[] authMessage = (clientFirstBare + "," + serverFirst + "," + m.group("withoutProof"))
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] storedKey = credential.storedKey();
+        byte[] clientSignature = mechanism.hmac(storedKey, authMessage);
+        boolean lengthOk = proof.length == clientSignature.length;
+        byte[] clientKey = new byte[clientSignature.length];
+        for (int i = 0; i < clientKey.length; i++)
+            clientKey[i] = (byte) ((lengthOk ? proof[i] : 0) ^ clientSignature[i]);
+        boolean proofOk = MessageDigest.isEqual(mechanism.hash(clientKey), storedKey);
+        if (!(proofOk & lengthOk)) throw fail(failure);
+        byte[] serverSignature = mechanism.hmac(credential.serverKey(), authMessage);
+        principal = KafkaPrincipal.user(username);
+        state = State.COMPLETE;
+        return ("v=" + Base64.getEncoder().encodeToString(serverSignature)).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public boolean complete() {
+        return state == State.COMPLETE;
+    }
+
+    @Override
+    public KafkaPrincipal principal() {
+        if (state != State.COMPLETE) throw new IllegalStateException("Authentication exchange has not completed");
+        return principal;
+    }
+
+    /** A credential no password matches, with a salt that stays the same for the name. */
+    private ScramCredential unknownUser(String name) {
+        byte[] seed = mechanism.hmac(UNKNOWN_USER_SECRET, name.getBytes(StandardCharsets.UTF_8));
+        byte[] salt = java.util.Arrays.copyOf(seed, 24);
+        return new ScramCredential(
+                salt, randomBytes(mechanism.hashLength()), randomBytes(mechanism.hashLength()), defaultIterations);
+    }
+
+    /** Only ASCII is allowed in SCRAM messages; anything else cannot match the patterns. */
+    private static String ascii(byte[] token) {
+        return new String(token, StandardCharsets.ISO_8859_1);
+    }
+
+    /** A SCRAM sasl-name with =2C and =3D undone (RFC 5802 section 5.1). */
+    static String unescape(String saslName) {
+        return saslName.replace("=2C", ",").replace("=3D", "=");
+    }
+
+    private static String randomNonce() {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(24));
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    private static SaslAuthenticationException fail(String message) {
+        return new SaslAuthenticationException(message);
+    }
+}
