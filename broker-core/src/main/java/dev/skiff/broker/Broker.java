@@ -8,11 +8,16 @@ import dev.skiff.broker.group.GroupTimer;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.producer.ProducerIds;
+import dev.skiff.broker.security.SaslMechanisms;
+import dev.skiff.broker.security.sasl.BrokerSaslMechanisms;
+import dev.skiff.broker.security.sasl.ScramCredentialStore;
+import dev.skiff.broker.security.sasl.ScramUserAdmin;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiMessage;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +44,9 @@ public final class Broker implements AutoCloseable {
     private final LogCleanerService cleaner;
     private final boolean persistent;
     private volatile OffsetBackend version0Offsets;
+    private final ScramCredentialStore scramCredentials;
+    private final ScramUserAdmin scramUsers;
+    private final Map<String, SaslMechanisms> saslMechanisms = new ConcurrentHashMap<>();
 
     public Broker(BrokerConfig config, LogFactory logs) {
         this.config = config;
@@ -61,6 +69,9 @@ public final class Broker implements AutoCloseable {
                 new GroupCoordinator(offsets, config, GroupTimer.of(scheduler), transactions::hasPendingOffsets);
         transactions.schedule(scheduler, config);
         this.partitions = new Partitions(topics, transactions::verifyProduce, config, System::currentTimeMillis);
+        this.scramCredentials =
+                ScramCredentialStore.forBroker(persistent, config.dataDir, BrokerSaslMechanisms.maxScramUsers(config));
+        this.scramUsers = new ScramUserAdmin(scramCredentials);
         this.address = new AdvertisedAddress(config.advertisedHost, config.advertisedPort(config.port));
         this.handlers = ApiHandlers.standard(new ApiHandlers.Services(
                 config,
@@ -72,7 +83,8 @@ public final class Broker implements AutoCloseable {
                 groupCoordinator,
                 transactions,
                 producerIds,
-                scheduler));
+                scheduler,
+                scramUsers));
         long expiryCheck = Math.max(1, config.producerIdExpirationCheckIntervalMs);
         scheduler.scheduleWithFixedDelay(this::expireProducers, expiryCheck, expiryCheck, TimeUnit.MILLISECONDS);
         long every = Math.max(1000, config.retentionCheckIntervalMs);
@@ -185,6 +197,18 @@ public final class Broker implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("Retention pass failed: {}", e.toString());
         }
+    }
+
+    /** The SASL mechanisms of a listener (its name as in {@code listeners}), built once per listener. */
+    public SaslMechanisms saslMechanisms(String listener) {
+        return saslMechanisms.computeIfAbsent(
+                listener.toUpperCase(java.util.Locale.ROOT),
+                l -> BrokerSaslMechanisms.forListener(config, l, scramCredentials));
+    }
+
+    /** The SCRAM users created at runtime (AlterUserScramCredentials). */
+    public ScramCredentialStore scramCredentials() {
+        return scramCredentials;
     }
 
     @Override

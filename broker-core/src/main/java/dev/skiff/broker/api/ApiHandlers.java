@@ -7,6 +7,7 @@ import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.producer.ProducerIds;
+import dev.skiff.broker.security.sasl.ScramUserAdmin;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.broker.txn.TransactionalInitProducerId;
 import dev.skiff.config.BrokerConfig;
@@ -35,7 +36,8 @@ public final class ApiHandlers {
             GroupCoordinator groups,
             TransactionCoordinator transactions,
             ProducerIds producerIds,
-            ScheduledExecutorService timer) {}
+            ScheduledExecutorService timer,
+            ScramUserAdmin scramUsers) {}
 
     public static ApiHandlers standard(Services s) {
         ApiHandlers h = new ApiHandlers();
@@ -76,6 +78,10 @@ public final class ApiHandlers {
         h.add(new EndTxnApi(s.transactions()));
         h.add(new DescribeTransactionsApi(s.transactions()));
         h.add(new ListTransactionsApi(s.transactions()));
+        // SCRAM users (kafka-configs --entity-type users also asks for client quotas)
+        h.add(new DescribeUserScramCredentialsApi(s.scramUsers()));
+        h.add(new AlterUserScramCredentialsApi(s.scramUsers()));
+        h.add(new DescribeClientQuotasApi());
         return h;
     }
 
