@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -56,6 +57,7 @@ public final class ScramExchange implements SaslExchange {
     private final ScramCredentialLookup credentials;
     private final int defaultIterations;
     private final String failure;
+    private final Supplier<String> serverNonce;
     private State state = State.CLIENT_FIRST;
     private String username;
     private String gs2Header;
@@ -70,6 +72,16 @@ public final class ScramExchange implements SaslExchange {
      *     unknown users look like the users created with it)
      */
     public ScramExchange(ScramMechanism mechanism, ScramCredentialLookup credentials, int defaultIterations) {
+        this(mechanism, credentials, defaultIterations, ScramExchange::randomNonce);
+    }
+
+    /** With the server's part of the nonce chosen by the caller (RFC test vectors). */
+    ScramExchange(
+            ScramMechanism mechanism,
+            ScramCredentialLookup credentials,
+            int defaultIterations,
+            Supplier<String> serverNonce) {
+        this.serverNonce = serverNonce;
         this.mechanism = mechanism;
         this.credentials = credentials;
         this.defaultIterations = Math.max(ScramMechanism.MIN_ITERATIONS, defaultIterations);
@@ -106,7 +118,7 @@ public final class ScramExchange implements SaslExchange {
         credential = credentials.get(username, mechanism);
         if (credential == null) credential = unknownUser(username);
         if (credential.iterations() < ScramMechanism.MIN_ITERATIONS) throw fail(failure);
-        nonce = m.group("nonce") + randomNonce();
+        nonce = m.group("nonce") + serverNonce.get();
         serverFirst = "r=" + nonce + ",s=" + Base64.getEncoder().encodeToString(credential.salt()) + ",i="
                 + credential.iterations();
         state = State.CLIENT_FINAL;
