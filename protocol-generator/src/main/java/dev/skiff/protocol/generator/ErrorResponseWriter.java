@@ -233,9 +233,23 @@ final class ErrorResponseWriter {
             boolean disjoint = true;
             for (FieldSpec o : out)
                 disjoint &= o.versions().intersect(r.versions()).isEmpty();
-            if (disjoint) out.add(r);
+            if (disjoint || answersEveryArray(j, target, r)) out.add(r);
         }
         return out;
+    }
+
+    /**
+     * True when one response array answers several request arrays at once, named after none of them:
+     * AlterUserScramCredentials' Results hold a result for the users of both Deletions and Upsertions.
+     */
+    private boolean answersEveryArray(Job j, FieldSpec target, FieldSpec source) {
+        if (!source.fieldType().isStruct()) return false;
+        for (FieldSpec r : j.requestFields()) if (r.name().equals(target.name())) return false;
+        List<FieldSpec> keys = structFields(j.request(), source);
+        return target.name().equals("Results")
+                && structFields(j.response(), target).stream()
+                        .anyMatch(f -> f.name().equals("User"))
+                && keys.stream().anyMatch(f -> f.name().equals("Name"));
     }
 
     /** How many key fields (see {@link #copyFrom}) a response element takes from a request element. */
@@ -273,6 +287,7 @@ final class ErrorResponseWriter {
         return switch (name) {
             case "Name" -> List.of("Name", "Topic");
             case "Topic" -> List.of("Topic", "Name");
+            case "User" -> List.of("User", "Name");
             default -> List.of(name);
         };
     }
