@@ -76,6 +76,9 @@ public final class ApiHandlers {
         h.add(new EndTxnApi(s.transactions()));
         h.add(new DescribeTransactionsApi(s.transactions()));
         h.add(new ListTransactionsApi(s.transactions()));
+        // SASL: answered by the connection's authenticator on SASL listeners; these refuse the rest
+        h.add(new SaslHandshakeApi());
+        h.add(new SaslAuthenticateApi());
         return h;
     }
 
