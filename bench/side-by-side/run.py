@@ -9,7 +9,9 @@ and EndToEndLatency. Prints one table per figure (medians) with the ratio Skiff/
 
 Usage (from the repository root, after `mvn -B -q -DskipTests package`):
     python3 bench/side-by-side/run.py [--records 2000000] [--latency-messages 10000] [--repeat 3] [--no-warmup]
-                                      [--latency-only] [--out FILE]
+                                      [--latency-only] [--tls] [--out FILE]
+With --tls both brokers also listen with SSL (a keytool-made EC certificate) and the run measures only produce
+throughput (acks=1, 1 partition) over plain text and over TLS, giving each system's TLS / plain-text ratio.
 """
 import argparse
 import base64
@@ -78,9 +80,30 @@ def rss_mb(pid, key="VmRSS"):
     return float("nan")
 
 
+def make_tls(workdir):
+    """A self-signed EC certificate for 127.0.0.1 in a PKCS12 key store, and a trust store holding it."""
+    ks, ts, cert, pw = (os.path.join(workdir, n) for n in ("tls-keystore.p12", "tls-truststore.p12", "tls.crt", "pw"))
+    password = "bench-secret"
+    subprocess.run(["keytool", "-genkeypair", "-alias", "broker", "-keyalg", "EC", "-groupname", "secp256r1",
+                    "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "30",
+                    "-keystore", ks, "-storetype", "PKCS12", "-storepass", password], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(["keytool", "-exportcert", "-alias", "broker", "-keystore", ks, "-storepass", password,
+                    "-file", cert], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(["keytool", "-importcert", "-noprompt", "-alias", "broker", "-file", cert, "-keystore", ts,
+                    "-storetype", "PKCS12", "-storepass", password], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return {"keystore": ks, "truststore": ts, "password": password}
+
+
+def tls_server_props(tls):
+    return [f"ssl.keystore.location={tls['keystore']}", "ssl.keystore.type=PKCS12",
+            f"ssl.keystore.password={tls['password']}", f"ssl.key.password={tls['password']}"]
+
+
 class Broker:
-    def __init__(self, name, cmd, port, workdir, env=None):
-        self.name, self.port, self.workdir = name, port, workdir
+    def __init__(self, name, cmd, port, workdir, env=None, tls_port=None):
+        self.name, self.port, self.workdir, self.tls_port = name, port, workdir, tls_port
         self.log = open(os.path.join(workdir, f"{name}.log"), "w")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         wait_port(port, self.proc)
@@ -100,26 +123,37 @@ class Broker:
         self.log.close()
 
 
-def start_skiff(workdir):
+def start_skiff(workdir, tls=None):
     port = free_port()
     data = os.path.join(workdir, "skiff-data")
-    return Broker("skiff", [SKIFF_START, "--port", str(port), "--data-dir", data,
+    listen = ["--port", str(port)]
+    tls_port = None
+    if tls:
+        tls_port = free_port()
+        listen = ["--override", f"listeners=PLAINTEXT://127.0.0.1:{port},SSL://127.0.0.1:{tls_port}"]
+        for p in tls_server_props(tls):
+            listen += ["--override", p]
+    return Broker("skiff", [SKIFF_START, *listen, "--data-dir", data,
                             "--override", "group.initial.rebalance.delay.ms=0"], port, workdir,
-                  env=dict(os.environ, SKIFF_JAR=SKIFF_JAR))
+                  env=dict(os.environ, SKIFF_JAR=SKIFF_JAR), tls_port=tls_port)
 
 
-def start_kafka(workdir, cp):
+def start_kafka(workdir, cp, tls=None):
     port, cport = free_port(), free_port()
+    tls_port = free_port() if tls else None
+    ssl_listener = f",SSL://127.0.0.1:{tls_port}" if tls else ""
+    ssl_props = "\n".join(tls_server_props(tls)) + "\n" if tls else ""
     data = os.path.join(workdir, "kafka-data")
     props = os.path.join(workdir, "server.properties")
     with open(props, "w") as f:
         f.write(f"""process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:{cport}
-listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{cport}
-advertised.listeners=PLAINTEXT://127.0.0.1:{port}
+listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{cport}{ssl_listener}
+advertised.listeners=PLAINTEXT://127.0.0.1:{port}{ssl_listener}
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL
+{ssl_props}
 log.dirs={data}
 num.partitions=1
 offsets.topic.replication.factor=1
@@ -135,7 +169,7 @@ group.initial.rebalance.delay.ms=0
     subprocess.run(["java", *TOOL_JVM, f"-Dlog4j2.configurationFile={log4j}", "-cp", cp, "kafka.tools.StorageTool",
                     "format", "-t", cluster_id, "-c", props], check=True, stdout=subprocess.DEVNULL)
     return Broker("kafka", ["java", *KAFKA_JVM, f"-Dlog4j2.configurationFile={log4j}", "-cp", cp, "kafka.Kafka",
-                            props], port, workdir)
+                            props], port, workdir, tls_port=tls_port)
 
 
 def tool(cp, log4j, main, *args, timeout=1800):
@@ -151,11 +185,16 @@ def create_topic(cp, log4j, broker, topic, partitions):
          "--topic", topic, "--partitions", str(partitions), "--replication-factor", "1")
 
 
-def produce(cp, log4j, broker, topic, records, acks):
+def produce(cp, log4j, broker, topic, records, acks, tls=None):
     before = cpu_seconds(broker.proc.pid)
+    target = [f"bootstrap.servers={broker.bootstrap}"]
+    if tls:
+        target = [f"bootstrap.servers=127.0.0.1:{broker.tls_port}", "security.protocol=SSL",
+                  f"ssl.truststore.location={tls['truststore']}", "ssl.truststore.type=PKCS12",
+                  f"ssl.truststore.password={tls['password']}"]
     out = tool(cp, log4j, "org.apache.kafka.tools.ProducerPerformance", "--topic", topic, "--num-records",
                str(records), "--record-size", "100", "--throughput", "-1", "--producer-props",
-               f"bootstrap.servers={broker.bootstrap}", f"acks={acks}")
+               *target, f"acks={acks}")
     cpu = cpu_seconds(broker.proc.pid) - before
     last = [l for l in out.splitlines() if "records sent" in l][-1]
     m = re.search(r"([\d.]+) records/sec \(([\d.]+) MB/sec\), ([\d.]+) ms avg latency.*?, (\d+) ms 99th", last)
@@ -199,6 +238,8 @@ def main():
                     help="measure from a cold start instead of after one unmeasured pass of each tool")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "side-by-side.md"))
     ap.add_argument("--latency-only", action="store_true", help="skip the throughput figures")
+    ap.add_argument("--tls", action="store_true",
+                    help="only produce throughput (acks=1, 1 partition) over plain text and over TLS")
     a = ap.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # run the finally below: no broker outlives the run
     if not os.path.exists(SKIFF_JAR):
@@ -214,8 +255,9 @@ def main():
         print(f"{figure} {case} {name}: {metrics}", flush=True)
 
     try:
-        brokers["kafka"] = start_kafka(workdir, cp)
-        brokers["skiff"] = start_skiff(workdir)
+        tls = make_tls(workdir) if a.tls else None
+        brokers["kafka"] = start_kafka(workdir, cp, tls)
+        brokers["skiff"] = start_skiff(workdir, tls)
         order = ["skiff", "kafka"]
         turn = 0  # flips at every case, so neither system always goes first
 
@@ -224,7 +266,21 @@ def main():
             turn += 1
             return order if turn % 2 else order[::-1]
 
-        if a.warmup:
+        if a.tls:
+            for name in order if a.warmup else ():
+                for wire in (None, tls):
+                    t = f"warmup-{'tls' if wire else 'plain'}"
+                    create_topic(cp, log4j, brokers[name], t, 1)
+                    produce(cp, log4j, brokers[name], t, a.records // 2, "1", wire)
+                print(f"warmed up {name}", flush=True)
+            for rep in range(a.repeat):
+                for wire in (None, tls):
+                    for name in systems():
+                        topic = f"tls-{'tls' if wire else 'plain'}-r{rep}"
+                        create_topic(cp, log4j, brokers[name], topic, 1)
+                        record("produce", "acks=1, 1 partition, " + ("TLS" if wire else "plain text"), name,
+                               produce(cp, log4j, brokers[name], topic, a.records, "1", wire))
+        if a.warmup and not a.tls:
             # One unmeasured pass of each tool on each broker, so that the figures are of warm brokers, not of
             # whichever JIT compiles the most during a case (both JVMs compile for seconds after each new load).
             for name in order:
@@ -236,6 +292,9 @@ def main():
                 create_topic(cp, log4j, b, "warmup-latency", 1)
                 latency(cp, log4j, b, "warmup-latency", a.latency_messages)
                 print(f"warmed up {name}", flush=True)
+        if a.tls:
+            peaks = {n: (b.idle_rss, rss_mb(b.proc.pid, "VmHWM")) for n, b in brokers.items()}
+            raise _Done()
         cases = [] if a.latency_only else [(acks, parts) for parts in (1, 6) for acks in ("1", "all")]
         for rep in range(a.repeat):
             for acks, parts in cases:
@@ -256,6 +315,8 @@ def main():
                 record("end-to-end latency", f"{a.latency_messages} messages, acks=1", name,
                        latency(cp, log4j, brokers[name], topic, a.latency_messages))
         peaks = {n: (b.idle_rss, rss_mb(b.proc.pid, "VmHWM")) for n, b in brokers.items()}
+    except _Done:
+        pass
     finally:
         for b in brokers.values():
             b.stop()
@@ -265,6 +326,10 @@ def main():
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     with open(a.out, "w") as f:
         f.write(report)
+
+
+class _Done(Exception):
+    """The --tls run has measured all it measures."""
 
 
 def num(v):
@@ -291,6 +356,13 @@ def render(results, peaks, a):
         runs = zip(by.get("skiff", []), by.get("kafka", []))
         lines += ["", f"Each run, {key} Skiff / Kafka: " + ", ".join(
             f"{s[key]:,.0f} / {k[key]:,.0f}" if key == "rec/s" else f"{s[key]:g} / {k[key]:g}" for s, k in runs), ""]
+    if a.tls:
+        plain = results.get(("produce", "acks=1, 1 partition, plain text"), {})
+        over = results.get(("produce", "acks=1, 1 partition, TLS"), {})
+        lines += ["## TLS / plain text (produce rec/s, medians)", "", "| | Skiff | Kafka |", "|---|---|---|"]
+        ratio = {n: median([r["rec/s"] for r in over[n]]) / median([r["rec/s"] for r in plain[n]])
+                 for n in ("skiff", "kafka") if n in over and n in plain}
+        lines += [f"| TLS / plain text | {ratio.get('skiff', 0):.2f} | {ratio.get('kafka', 0):.2f} |", ""]
     lines += ["## Memory (broker RSS)", "", "| | Skiff | Kafka |", "|---|---|---|",
               f"| idle RSS MB | {peaks['skiff'][0]:.0f} | {peaks['kafka'][0]:.0f} |",
               f"| peak RSS MB | {peaks['skiff'][1]:.0f} | {peaks['kafka'][1]:.0f} |", ""]

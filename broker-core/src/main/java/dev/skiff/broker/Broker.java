@@ -180,6 +180,11 @@ public final class Broker implements AutoCloseable {
         address.set(host, port);
     }
 
+    /** Called by the server for each listener once it knows its bound port: what Metadata tells its clients. */
+    public void setAdvertisedAddress(String listener, String host, int port) {
+        address.set(listener, host, port);
+    }
+
     /** producer.id.expiration.ms: idle producers lose their sequence state, as in Kafka. */
     private void expireProducers() {
         try {

@@ -12,11 +12,27 @@ import java.util.concurrent.Executor;
 final class ChannelConnection implements Connection {
 
     private final Executor eventLoop;
+    private final ConnectionIdentity identity;
     private final Set<Runnable> closeHooks = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     ChannelConnection(Executor eventLoop) {
+        this(eventLoop, null);
+    }
+
+    ChannelConnection(Executor eventLoop, ConnectionIdentity identity) {
         this.eventLoop = eventLoop;
+        this.identity = identity;
+    }
+
+    @Override
+    public dev.skiff.broker.security.KafkaPrincipal principal() {
+        return identity == null ? Connection.super.principal() : identity.principal();
+    }
+
+    @Override
+    public String listenerName() {
+        return identity == null ? Connection.super.listenerName() : identity.listener;
     }
 
     @Override

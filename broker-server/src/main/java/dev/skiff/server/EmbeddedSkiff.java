@@ -98,6 +98,62 @@ public final class EmbeddedSkiff implements AutoCloseable {
 
         int zookeeperPort = -1;
 
+        boolean tls;
+        final List<String> saslMechanisms = new ArrayList<>();
+        final Map<String, String> users = new LinkedHashMap<>();
+        final List<String> clientCertificates = new ArrayList<>();
+        SaslProvider saslProvider = SaslProvider.standard();
+        final Map<String, dev.skiff.config.SecurityProtocol> extraListeners = new LinkedHashMap<>();
+
+        /**
+         * Serve TLS on the broker's listener (SSL, or SASL_SSL with {@link #sasl}), with a certificate for
+         * localhost and 127.0.0.1 signed by a CA made at start; {@link #trustStore()} and
+         * {@link #clientProperties()} hand clients what they need to trust it.
+         */
+        public Builder tls() {
+            this.tls = true;
+            return this;
+        }
+
+        /** Require SASL with these mechanisms (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) on the broker's listener. */
+        public Builder sasl(String... mechanisms) {
+            for (String m : mechanisms) saslMechanisms.add(m.trim().toUpperCase(java.util.Locale.ROOT));
+            return this;
+        }
+
+        /** A SASL user; the first one given is the one {@link #clientProperties()} logs in as. */
+        public Builder user(String name, String password) {
+            users.put(name, password);
+            return this;
+        }
+
+        /**
+         * Require TLS client certificates (ssl.client.auth=required) and make one for {@code CN=<name>}, which the
+         * broker sees as principal {@code User:CN=<name>}; {@link #clientProperties(String)} gives its key store.
+         */
+        public Builder clientCertificate(String name) {
+            this.tls = true;
+            clientCertificates.add(name);
+            return this;
+        }
+
+        /** Where SASL listeners get their mechanisms (see {@link SaslProvider}). */
+        public Builder saslProvider(SaslProvider provider) {
+            this.saslProvider = provider;
+            return this;
+        }
+
+        /**
+         * Another listener, on a free port of the same host, besides the broker's own (which
+         * {@link #bootstrapServers()} names): e.g. {@code listener("INTERNAL", "PLAINTEXT")}. It shares the broker's
+         * TLS certificate and SASL settings; {@link #bootstrapServers(String)} names its address.
+         */
+        public Builder listener(String name, String securityProtocol) {
+            extraListeners.put(
+                    name.toUpperCase(java.util.Locale.ROOT), dev.skiff.config.SecurityProtocol.parse(securityProtocol));
+            return this;
+        }
+
         public EmbeddedSkiff start() {
             return new EmbeddedSkiff(this);
         }
@@ -116,10 +172,18 @@ public final class EmbeddedSkiff implements AutoCloseable {
     });
     private int port;
     private int zookeeperPort; // pinned after the first start, so a restart keeps the connect string
+    /** Ports of the extra listeners, pinned after the first start like the main one. */
+    private final Map<String, Integer> listenerPorts = new LinkedHashMap<>();
+    /** Certificates and the stores clients use; null without TLS. */
+    private final EmbeddedTls tls;
 
     private EmbeddedSkiff(Builder b) {
         SkiffServer.ColdStart.loadInBackground();
         this.options = b;
+        for (String name : b.extraListeners.keySet()) listenerPorts.put(name, 0);
+        this.tls = b.tls || b.extraListeners.values().stream().anyMatch(dev.skiff.config.SecurityProtocol::tls)
+                ? EmbeddedTls.create(b.host, b.clientCertificates)
+                : null;
         try {
             this.ownsDataDir = b.dataDir == null && !b.inMemory;
             this.dataDir = b.dataDir != null ? b.dataDir : b.inMemory ? null : Files.createTempDirectory("skiff-");
@@ -128,8 +192,14 @@ public final class EmbeddedSkiff implements AutoCloseable {
         }
         this.port = b.port;
         this.zookeeperPort = b.zookeeperPort;
-        this.server = startServer();
+        try {
+            this.server = startServer();
+        } catch (RuntimeException e) {
+            if (tls != null) tls.close();
+            throw e;
+        }
         this.port = server.port();
+        for (String name : listenerPorts.keySet()) listenerPorts.put(name, server.port(name));
     }
 
     public static Builder builder() {
@@ -141,11 +211,66 @@ public final class EmbeddedSkiff implements AutoCloseable {
         props.put("host.name", options.host);
         props.put("port", Integer.toString(port));
         props.remove("listeners");
+        if (!options.extraListeners.isEmpty() || mainProtocol() != dev.skiff.config.SecurityProtocol.PLAINTEXT) {
+            StringBuilder listeners = new StringBuilder(mainProtocol() + "://" + options.host + ":" + port);
+            StringBuilder map = new StringBuilder(mainProtocol() + ":" + mainProtocol());
+            listenerPorts.forEach((name, p) -> {
+                listeners
+                        .append(',')
+                        .append(name)
+                        .append("://")
+                        .append(options.host)
+                        .append(':')
+                        .append(p);
+                map.append(',').append(name).append(':').append(options.extraListeners.get(name));
+            });
+            props.put("listeners", listeners.toString());
+            props.putIfAbsent("listener.security.protocol.map", map.toString());
+        }
+        if (tls != null) {
+            props.putIfAbsent("ssl.keystore.type", "PEM");
+            props.putIfAbsent("ssl.keystore.key", tls.server().keyPem());
+            props.putIfAbsent("ssl.keystore.certificate.chain", tls.server().chainPem());
+            props.putIfAbsent("ssl.truststore.type", "PEM");
+            props.putIfAbsent("ssl.truststore.certificates", tls.authority().certificatePem());
+            if (!options.clientCertificates.isEmpty()) props.putIfAbsent("ssl.client.auth", "required");
+        }
+        if (!options.saslMechanisms.isEmpty()) {
+            props.putIfAbsent("sasl.enabled.mechanisms", String.join(",", options.saslMechanisms));
+            if (options.saslMechanisms.contains("PLAIN") && !options.users.isEmpty()) {
+                // Kafka's own way to give PLAIN its users, on each SASL listener
+                StringBuilder jaas =
+                        new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+                options.users.forEach((u, pw) ->
+                        jaas.append(" user_").append(u).append("=\"").append(pw).append('"'));
+                jaas.append(';');
+                props.putIfAbsent(
+                        "listener.name." + mainProtocol().name().toLowerCase(java.util.Locale.ROOT)
+                                + ".plain.sasl.jaas.config",
+                        jaas.toString());
+                options.extraListeners.forEach((name, protocol) -> {
+                    if (protocol.sasl())
+                        props.putIfAbsent(
+                                "listener.name." + name.toLowerCase(java.util.Locale.ROOT) + ".plain.sasl.jaas.config",
+                                jaas.toString());
+                });
+            }
+            if (!options.users.isEmpty()) {
+                // Skiff's simpler form of the same users, for every mechanism
+                StringBuilder users = new StringBuilder();
+                options.users.forEach((u, pw) -> users.append(users.length() > 0 ? "," : "")
+                        .append(u)
+                        .append(':')
+                        .append(pw));
+                props.putIfAbsent("skiff.sasl.users", users.toString());
+            }
+        }
         if (dataDir != null) props.put("log.dirs", dataDir.toString());
         if (zookeeperPort >= 0)
             props.put(dev.skiff.server.zookeeper.ZooKeeperSettings.PORT_KEY, Integer.toString(zookeeperPort));
         BrokerConfig config = BrokerConfig.of(props);
-        SkiffServer started = SkiffServer.start(config, options.topics, options.inMemory, controls);
+        SkiffServer started =
+                SkiffServer.start(config, options.topics, options.inMemory, controls, options.saslProvider);
         String zk = started.zookeeperConnect();
         if (zk != null && zookeeperPort == 0) zookeeperPort = Integer.parseInt(zk.substring(zk.lastIndexOf(':') + 1));
         return started;
@@ -367,6 +492,86 @@ public final class EmbeddedSkiff implements AutoCloseable {
         }
     }
 
+    // ---- security ----
+
+    private dev.skiff.config.SecurityProtocol mainProtocol() {
+        boolean sasl = !options.saslMechanisms.isEmpty();
+        if (options.tls)
+            return sasl ? dev.skiff.config.SecurityProtocol.SASL_SSL : dev.skiff.config.SecurityProtocol.SSL;
+        return sasl ? dev.skiff.config.SecurityProtocol.SASL_PLAINTEXT : dev.skiff.config.SecurityProtocol.PLAINTEXT;
+    }
+
+    /** {@code host:port} of a listener by name (its protocol's name for the broker's own listener). */
+    public String bootstrapServers(String listener) {
+        String name = listener.toUpperCase(java.util.Locale.ROOT);
+        if (name.equals(mainProtocol().name())) return bootstrapServers();
+        Integer p = listenerPorts.get(name);
+        if (p == null) throw new IllegalArgumentException("No listener " + listener + "; there are " + listenerNames());
+        return host() + ":" + p;
+    }
+
+    /** The listener names: the broker's own first (named after its protocol), then those added. */
+    public List<String> listenerNames() {
+        List<String> names = new ArrayList<>();
+        names.add(mainProtocol().name());
+        names.addAll(listenerPorts.keySet());
+        return names;
+    }
+
+    /** Where a client finds the CA that signed the broker's certificate: a PKCS12 file and the PEM text. */
+    public record TrustStore(Path pkcs12, String password, Path pemFile, String pem) {}
+
+    /** The trust store to hand to clients (Java clients: the PKCS12 file; librdkafka, Python, Node: the PEM). */
+    public TrustStore trustStore() {
+        if (tls == null) throw new IllegalStateException("this broker has no TLS; start it with .tls()");
+        return tls.trustStore();
+    }
+
+    /**
+     * Ready kafka-clients properties for the broker's own listener: bootstrap.servers, security.protocol, the
+     * trust store, and as the first {@link Builder#user user} (SASL) or with the first
+     * {@link Builder#clientCertificate client certificate} (TLS client auth).
+     */
+    public java.util.Properties clientProperties() {
+        String who = !options.saslMechanisms.isEmpty() && !options.users.isEmpty()
+                ? options.users.keySet().iterator().next()
+                : options.clientCertificates.isEmpty() ? null : options.clientCertificates.get(0);
+        return clientProperties(who);
+    }
+
+    /** As {@link #clientProperties()}, logged in as {@code user} (SASL) or with that client certificate. */
+    public java.util.Properties clientProperties(String user) {
+        java.util.Properties p = new java.util.Properties();
+        dev.skiff.config.SecurityProtocol protocol = mainProtocol();
+        p.put("bootstrap.servers", bootstrapServers());
+        p.put("security.protocol", protocol.name());
+        if (protocol.tls()) {
+            TrustStore ts = tls.trustStore();
+            p.put("ssl.truststore.location", ts.pkcs12().toString());
+            p.put("ssl.truststore.password", ts.password());
+            p.put("ssl.truststore.type", "PKCS12");
+            if (user != null && options.clientCertificates.contains(user)) {
+                p.put("ssl.keystore.location", tls.clientKeyStore(user).toString());
+                p.put("ssl.keystore.password", tls.password());
+                p.put("ssl.key.password", tls.password());
+                p.put("ssl.keystore.type", "PKCS12");
+            }
+        }
+        if (protocol.sasl()) {
+            String mechanism = options.saslMechanisms.get(0);
+            p.put("sasl.mechanism", mechanism);
+            if (user != null && options.users.containsKey(user)) {
+                String module = mechanism.startsWith("SCRAM")
+                        ? "org.apache.kafka.common.security.scram.ScramLoginModule"
+                        : "org.apache.kafka.common.security.plain.PlainLoginModule";
+                p.put(
+                        "sasl.jaas.config",
+                        module + " required username=\"" + user + "\" password=\"" + options.users.get(user) + "\";");
+            }
+        }
+        return p;
+    }
+
     /** Stops and starts again on the same data dir and port, as a process restart would. */
     public synchronized void restart() {
         server.close();
@@ -376,6 +581,7 @@ public final class EmbeddedSkiff implements AutoCloseable {
     @Override
     public synchronized void close() {
         server.close();
+        if (tls != null) tls.close();
         if (ownsDataDir) {
             try {
                 Directories.deleteRecursively(dataDir);

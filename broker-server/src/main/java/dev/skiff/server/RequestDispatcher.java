@@ -75,7 +75,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        connection = new ChannelConnection(ctx.executor());
+        connection = new ChannelConnection(ctx.executor(), ConnectionIdentity.of(ctx.channel()));
     }
 
     @Override

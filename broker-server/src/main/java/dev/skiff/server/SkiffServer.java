@@ -2,9 +2,15 @@ package dev.skiff.server;
 
 import dev.skiff.broker.Broker;
 import dev.skiff.broker.LogFactory;
+import dev.skiff.broker.security.SaslMechanisms;
 import dev.skiff.config.BrokerConfig;
+import dev.skiff.config.Listeners;
+import dev.skiff.config.SslSettings;
 import dev.skiff.protocol.KafkaFrameDecoder;
 import dev.skiff.server.control.Controls;
+import dev.skiff.server.security.PrincipalMapper;
+import dev.skiff.server.security.SaslSession;
+import dev.skiff.server.security.SslContexts;
 import dev.skiff.server.zookeeper.ZooKeeperBridge;
 import dev.skiff.server.zookeeper.ZooKeeperSettings;
 import io.netty.bootstrap.ServerBootstrap;
@@ -13,6 +19,7 @@ import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FileRegion;
 import io.netty.channel.MessageSizeEstimator;
@@ -20,6 +27,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -45,7 +53,10 @@ public final class SkiffServer implements AutoCloseable {
     private final BrokerConfig config;
     private final Broker broker;
     private final EventLoops loops;
+    /** The first listener's channel (the one {@link #port()} reports). */
     private final Channel channel;
+    /** Every listener's channel, by listener name, in the order of {@code listeners}. */
+    private final Map<String, Channel> listening = new java.util.LinkedHashMap<>();
     /** Accepted connections, closed with the server: the event loops they run on outlive it. */
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
 
@@ -57,10 +68,19 @@ public final class SkiffServer implements AutoCloseable {
     private final Controls controls;
 
     private SkiffServer(BrokerConfig config, LogFactory logs, Map<String, Integer> topics) {
-        this(config, logs, topics, new Controls());
+        this(config, logs, topics, new Controls(), SaslProvider.standard());
     }
 
     private SkiffServer(BrokerConfig config, LogFactory logs, Map<String, Integer> topics, Controls controls) {
+        this(config, logs, topics, controls, SaslProvider.standard());
+    }
+
+    private SkiffServer(
+            BrokerConfig config,
+            LogFactory logs,
+            Map<String, Integer> topics,
+            Controls controls,
+            SaslProvider saslProvider) {
         this.config = config;
         this.controls = controls;
         this.broker = new Broker(config, logs);
@@ -68,64 +88,127 @@ public final class SkiffServer implements AutoCloseable {
         this.loops = EventLoops.acquire();
         try {
             broker.createTopics(topics);
-            // Bound here, on the caller's thread: start() returns with the port listening (the kernel queues
-            // connections) without waiting for an event loop to pick the channel up.
-            NioServerSocketChannel listening = new NioServerSocketChannel(bind(config.host, config.port));
-            ServerBootstrap b = new ServerBootstrap()
-                    .group(loops.boss, loops.workers)
-                    .channelFactory(() -> listening)
-                    .option(ChannelOption.SO_BACKLOG, BACKLOG)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, SEND_BACKLOG)
-                    .childOption(ChannelOption.MESSAGE_SIZE_ESTIMATOR, WIRE_BYTES)
-                    .childOption(
-                            ChannelOption.SO_SNDBUF,
-                            config.socketSendBufferBytes > 0 ? config.socketSendBufferBytes : null)
-                    .childOption(
-                            ChannelOption.SO_RCVBUF,
-                            config.socketReceiveBufferBytes > 0 ? config.socketReceiveBufferBytes : null)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            // added before looking at closed, so close() either sees it or it sees closed
-                            connections.add(ch);
-                            ch.closeFuture().addListener(f -> connections.remove(ch));
-                            if (closed) {
-                                ch.close();
-                                return;
-                            }
-                            ch.pipeline()
-                                    .addLast("limit", limiter)
-                                    .addLast(
-                                            "timeouts",
-                                            new ConnectionTimeouts(
-                                                    config.connectionsMaxIdleMs, config.requestReadTimeoutMs))
-                                    .addLast("frames", new KafkaFrameDecoder(config.socketRequestMaxBytes))
-                                    .addLast(
-                                            "requests",
-                                            new RequestDispatcher(
-                                                    broker, config.maxInFlightRequestsPerConnection, controls));
-                        }
-                    });
-            this.channel = b.register()
-                    .addListener(f -> {
-                        if (!f.isSuccess()) {
-                            log.error("Skiff cannot accept connections on {}", listening.localAddress(), f.cause());
-                            listening.close();
-                        }
-                    })
-                    .channel();
+            for (Listeners.Endpoint endpoint : config.listeners.all()) {
+                listening.put(endpoint.name(), listen(endpoint, saslProvider));
+            }
+            this.channel = listening.get(config.listeners.first().name());
         } catch (Exception e) {
+            for (Channel c : listening.values()) c.close().awaitUninterruptibly();
             EventLoops.release(loops);
             broker.close();
             if (e instanceof BindException || e.getCause() instanceof BindException) {
-                throw new StartupException("port " + config.port + " on " + config.host + " is already in use", e);
+                throw new StartupException(e.getMessage(), e);
             }
             throw e instanceof RuntimeException re ? re : new StartupException("cannot listen: " + e.getMessage(), e);
         }
         int bound = port();
         broker.setAdvertisedAddress(config.advertisedHost, config.advertisedPort(bound));
-        log.info("Skiff listening on {}:{} with data in {}", config.host, bound, config.dataDir);
+        for (Listeners.Endpoint endpoint : config.listeners.all()) {
+            int port = port(endpoint.name());
+            Listeners.Advertised adv = config.listeners.advertised(endpoint.name());
+            if (endpoint == config.listeners.first()) {
+                broker.setAdvertisedAddress(endpoint.name(), config.advertisedHost, config.advertisedPort(port));
+            } else {
+                broker.setAdvertisedAddress(
+                        endpoint.name(),
+                        adv != null ? adv.host() : endpoint.host(),
+                        adv != null && adv.port() > 0 ? adv.port() : port);
+            }
+            log.info(
+                    "Skiff listening on {} {}:{} ({}) with data in {}",
+                    endpoint.name(),
+                    endpoint.host(),
+                    port,
+                    endpoint.protocol(),
+                    config.dataDir);
+        }
+    }
+
+    /** Binds one listener and sets up what each of its connections runs through. */
+    private Channel listen(Listeners.Endpoint endpoint, SaslProvider saslProvider) throws IOException {
+        SslContext tls = endpoint.protocol().tls()
+                ? SslContexts.server(endpoint.name(), SslSettings.of(config, endpoint.name()))
+                : null;
+        PrincipalMapper mapper = endpoint.protocol().tls()
+                ? PrincipalMapper.parse(SslSettings.of(config, endpoint.name()).principalMappingRules())
+                : null;
+        SaslMechanisms sasl =
+                endpoint.protocol().sasl() ? saslProvider.forListener(broker, config, endpoint.name()) : null;
+        List<String> saslEnabled = config.saslEnabledMechanisms(endpoint.name());
+        // Bound here, on the caller's thread: start() returns with the port listening (the kernel queues
+        // connections) without waiting for an event loop to pick the channel up.
+        ServerSocketChannel socket;
+        try {
+            socket = bind(endpoint.host(), endpoint.port());
+        } catch (BindException e) {
+            throw new BindException("port " + endpoint.port() + " on " + endpoint.host() + " is already in use");
+        }
+        NioServerSocketChannel listening = new NioServerSocketChannel(socket);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(loops.boss, loops.workers)
+                .channelFactory(() -> listening)
+                .option(ChannelOption.SO_BACKLOG, BACKLOG)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, SEND_BACKLOG)
+                .childOption(ChannelOption.MESSAGE_SIZE_ESTIMATOR, WIRE_BYTES)
+                .childOption(
+                        ChannelOption.SO_SNDBUF, config.socketSendBufferBytes > 0 ? config.socketSendBufferBytes : null)
+                .childOption(
+                        ChannelOption.SO_RCVBUF,
+                        config.socketReceiveBufferBytes > 0 ? config.socketReceiveBufferBytes : null)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        // added before looking at closed, so close() either sees it or it sees closed
+                        connections.add(ch);
+                        ch.closeFuture().addListener(f -> connections.remove(ch));
+                        if (closed) {
+                            ch.close();
+                            return;
+                        }
+                        ch.attr(ConnectionIdentity.KEY)
+                                .set(new ConnectionIdentity(endpoint.name(), endpoint.protocol()));
+                        ChannelPipeline p = ch.pipeline();
+                        p.addLast("limit", limiter);
+                        if (tls != null) {
+                            p.addLast("tls", tls.newHandler(ch.alloc()))
+                                    .addLast("tls-copy", CopyFileRegions.INSTANCE)
+                                    .addLast(
+                                            "tls-principal",
+                                            new TlsPrincipal(
+                                                    mapper, !endpoint.protocol().sasl()));
+                        }
+                        KafkaFrameDecoder frames = new KafkaFrameDecoder(config.socketRequestMaxBytes);
+                        p.addLast(
+                                        "timeouts",
+                                        new ConnectionTimeouts(
+                                                config.connectionsMaxIdleMs, config.requestReadTimeoutMs))
+                                .addLast("frames", frames);
+                        if (sasl != null) {
+                            p.addLast(
+                                    "sasl",
+                                    new SaslAuthenticator(
+                                            new SaslSession(
+                                                    sasl,
+                                                    saslEnabled,
+                                                    config.connectionsMaxReauthMs,
+                                                    System::currentTimeMillis),
+                                            frames,
+                                            config.socketRequestMaxBytes));
+                        }
+                        p.addLast(
+                                "requests",
+                                new RequestDispatcher(broker, config.maxInFlightRequestsPerConnection, controls));
+                    }
+                });
+        return b.register()
+                .addListener(f -> {
+                    if (!f.isSuccess()) {
+                        log.error("Skiff cannot accept connections on {}", listening.localAddress(), f.cause());
+                        listening.close();
+                    }
+                })
+                .channel();
     }
 
     /** The connections open now (for tests of what the server does to them). */
@@ -146,9 +229,20 @@ public final class SkiffServer implements AutoCloseable {
 
     /** As {@link #start(BrokerConfig, Map)} or {@link #startInMemory}, asking {@code controls} about each request. */
     static SkiffServer start(BrokerConfig config, Map<String, Integer> topics, boolean inMemory, Controls controls) {
+        return start(config, topics, inMemory, controls, SaslProvider.standard());
+    }
+
+    /** As above, with SASL listeners taking their mechanisms from {@code sasl}. */
+    static SkiffServer start(
+            BrokerConfig config, Map<String, Integer> topics, boolean inMemory, Controls controls, SaslProvider sasl) {
         return inMemory
-                ? new SkiffServer(config, LogFactory.memory(), topics, controls).startZooKeeperBridge(null)
-                : new SkiffServer(config, LogFactory.files(config.dataDir, config.logOpenFilesMax), topics, controls)
+                ? new SkiffServer(config, LogFactory.memory(), topics, controls, sasl).startZooKeeperBridge(null)
+                : new SkiffServer(
+                                config,
+                                LogFactory.files(config.dataDir, config.logOpenFilesMax),
+                                topics,
+                                controls,
+                                sasl)
                         .startZooKeeperBridge(config.dataDir.resolve("zookeeper"));
     }
 
@@ -202,6 +296,17 @@ public final class SkiffServer implements AutoCloseable {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
+    /** The bound port of a listener by name ({@code listeners}' NAME), or -1 when there is no such listener. */
+    public int port(String listener) {
+        Channel c = listening.get(listener);
+        return c == null ? -1 : ((InetSocketAddress) c.localAddress()).getPort();
+    }
+
+    /** The listener names, in the order of {@code listeners}. */
+    public List<String> listenerNames() {
+        return List.copyOf(listening.keySet());
+    }
+
     public String host() {
         return config.host;
     }
@@ -240,7 +345,7 @@ public final class SkiffServer implements AutoCloseable {
         closed = true;
         if (zooKeeper != null) zooKeeper.close(); // unregister before the broker stops answering
         int port = port();
-        channel.close().syncUninterruptibly();
+        for (Channel c : listening.values()) c.close().syncUninterruptibly();
         List<io.netty.channel.ChannelFuture> closing = new ArrayList<>();
         for (Channel c : connections) closing.add(c.close());
         for (io.netty.channel.ChannelFuture f : closing) f.awaitUninterruptibly();

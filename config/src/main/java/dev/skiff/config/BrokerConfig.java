@@ -58,6 +58,10 @@ public final class BrokerConfig {
     public final int autoCreateTopicsPerRequestMax;
     /** Partitions the broker may hold for auto-creation to go on; past it auto-creation answers POLICY_VIOLATION. */
     public final int autoCreatePartitionsMax;
+    /** Every listener (Kafka's listeners, advertised.listeners, listener.security.protocol.map). */
+    public final Listeners listeners;
+    /** Kafka's connections.max.reauth.ms: a SASL session lasts this long before the client must re-authenticate; 0: for ever. */
+    public final long connectionsMaxReauthMs;
 
     private BrokerConfig(Map<String, String> v) {
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(v));
@@ -108,6 +112,8 @@ public final class BrokerConfig {
         autoCreateTopicsPerRequestMax = r.positiveInt(100, "skiff.auto.create.topics.per.request.max");
         autoCreatePartitionsMax = r.positiveInt(10000, "skiff.auto.create.partitions.max");
         if (port < 0 || port > 65535) throw new ConfigException("port must be 0-65535: " + port);
+        listeners = Listeners.parse(v, host, port);
+        connectionsMaxReauthMs = r.longValue(0, "connections.max.reauth.ms");
     }
 
     public static BrokerConfig defaults() {
@@ -147,6 +153,24 @@ public final class BrokerConfig {
     /** The port clients are told to connect to: advertised.port, else the bound port. */
     public int advertisedPort(int boundPort) {
         return advertisedPort > 0 ? advertisedPort : boundPort;
+    }
+
+    /** A key as {@code listener} sees it: {@code listener.name.<listener>.<key>} if given, else {@code key}. */
+    public String listenerValue(String listener, String key) {
+        String own = values.get("listener.name." + listener.toLowerCase(java.util.Locale.ROOT) + "." + key);
+        if (own != null && !own.isBlank()) return own.trim();
+        String common = values.get(key);
+        return common == null || common.isBlank() ? null : common.trim();
+    }
+
+    /** sasl.enabled.mechanisms of a listener (its override first); empty when not set: every mechanism offered. */
+    public java.util.List<String> saslEnabledMechanisms(String listener) {
+        String s = listenerValue(listener, "sasl.enabled.mechanisms");
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (s != null) {
+            for (String m : s.split(",")) if (!m.isBlank()) out.add(m.trim().toUpperCase(java.util.Locale.ROOT));
+        }
+        return java.util.List.copyOf(out);
     }
 
     private static String firstDir(String dirs) {

@@ -14,7 +14,7 @@ public final class KafkaFrameDecoder extends ByteToMessageDecoder {
     /** Kafka's default socket.request.max.bytes. */
     public static final int DEFAULT_MAX_REQUEST_SIZE = 100 * 1024 * 1024;
 
-    private final int maxRequestSize;
+    private volatile int maxRequestSize;
     private boolean broken;
 
     public KafkaFrameDecoder() {
@@ -22,6 +22,11 @@ public final class KafkaFrameDecoder extends ByteToMessageDecoder {
     }
 
     public KafkaFrameDecoder(int maxRequestSize) {
+        this.maxRequestSize = maxRequestSize;
+    }
+
+    /** Changes the largest frame accepted from now on (a SASL listener caps frames until the client authenticates). */
+    public void maxRequestSize(int maxRequestSize) {
         this.maxRequestSize = maxRequestSize;
     }
 

@@ -27,6 +27,25 @@ final class BrokerOptions {
         }
         if (spec.inMemory()) b.inMemory();
         if (spec.zookeeper()) b.zookeeper();
+        if (spec.tls()) b.tls();
+        if (spec.sasl().length > 0) b.sasl(spec.sasl());
+        for (String u : spec.users()) {
+            int colon = u.indexOf(':');
+            if (colon <= 0)
+                throw new ExtensionConfigurationException("@Skiff users need name:password, got \"" + u + "\"");
+            b.user(u.substring(0, colon), u.substring(colon + 1));
+        }
+        for (String c : spec.clientCertificates()) b.clientCertificate(c);
+        if (spec.saslProvider() != dev.skiff.server.SaslProvider.class) {
+            try {
+                var constructor = spec.saslProvider().getDeclaredConstructor();
+                constructor.setAccessible(true);
+                b.saslProvider(constructor.newInstance());
+            } catch (ReflectiveOperationException e) {
+                throw new ExtensionConfigurationException(
+                        "@Skiff saslProvider " + spec.saslProvider().getName() + " needs a no-argument constructor", e);
+            }
+        }
         return b.start();
     }
 

@@ -60,4 +60,22 @@ public @interface Skiff {
 
     /** Also run a ZooKeeper server on a free port with this broker registered (Kafka 0.8 consumers). */
     boolean zookeeper() default false;
+
+    /**
+     * Serve TLS (SSL, or SASL_SSL with {@link #sasl()}) with a certificate made at start; clients get the trust
+     * store from a {@code Properties} parameter or {@code EmbeddedSkiff.trustStore()}.
+     */
+    boolean tls() default false;
+
+    /** SASL mechanisms the listener requires, e.g. {@code "PLAIN"} or {@code "SCRAM-SHA-512"}. */
+    String[] sasl() default {};
+
+    /** SASL users as {@code "name:password"}; a {@code Properties} parameter logs in as the first. */
+    String[] users() default {};
+
+    /** Client certificates to make, by name (subject {@code CN=<name>}); TLS client authentication is then required. */
+    String[] clientCertificates() default {};
+
+    /** Where SASL mechanisms come from; {@code SaslProvider.class} (the default) means the broker's own. */
+    Class<? extends dev.skiff.server.SaslProvider> saslProvider() default dev.skiff.server.SaslProvider.class;
 }

@@ -8,7 +8,8 @@ import java.lang.annotation.Target;
 
 /**
  * Marks a field to receive a broker started by {@link Skiff}, or names which one a parameter receives. The
- * field or parameter is an {@code EmbeddedSkiff}, or a {@code String} for its bootstrap servers. Instance
+ * field or parameter is an {@code EmbeddedSkiff},, a {@code String} for its bootstrap servers, or {@code Properties}: ready client properties (security
+ * included). Instance
  * fields are set before each test; static fields before all tests (per-class brokers only).
  */
 @Documented

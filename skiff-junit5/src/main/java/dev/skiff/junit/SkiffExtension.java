@@ -66,7 +66,9 @@ public final class SkiffExtension
     @Override
     public boolean supportsParameter(ParameterContext param, ExtensionContext ctx) {
         Class<?> type = param.getParameter().getType();
-        return type == EmbeddedSkiff.class || (type == String.class && param.isAnnotated(SkiffBroker.class));
+        return type == EmbeddedSkiff.class
+                || (type == String.class && param.isAnnotated(SkiffBroker.class))
+                || type == java.util.Properties.class;
     }
 
     @Override
@@ -77,7 +79,7 @@ public final class SkiffExtension
                     .map(SkiffBroker::value)
                     .orElse("");
             EmbeddedSkiff broker = find(ctx, name);
-            return param.getParameter().getType() == String.class ? broker.bootstrapServers() : broker;
+            return resolved(param.getParameter().getType(), broker);
         } catch (ExtensionConfigurationException e) {
             throw new ParameterResolutionException(e.getMessage() + " (parameter " + param.getParameter() + ")", e);
         }
@@ -141,13 +143,22 @@ public final class SkiffExtension
         List<Field> fields = AnnotationSupport.findAnnotatedFields(
                 type, SkiffBroker.class, f -> Modifier.isStatic(f.getModifiers()) == statics);
         for (Field f : fields) {
-            if (f.getType() != EmbeddedSkiff.class && f.getType() != String.class) {
+            if (f.getType() != EmbeddedSkiff.class
+                    && f.getType() != String.class
+                    && f.getType() != java.util.Properties.class) {
                 throw new ExtensionConfigurationException(
-                        "@SkiffBroker field " + f + " must be an EmbeddedSkiff or a String");
+                        "@SkiffBroker field " + f + " must be an EmbeddedSkiff, a String or Properties");
             }
             EmbeddedSkiff broker = find(ctx, f.getAnnotation(SkiffBroker.class).value());
             f.setAccessible(true);
-            f.set(instance, f.getType() == String.class ? broker.bootstrapServers() : broker);
+            f.set(instance, resolved(f.getType(), broker));
         }
+    }
+
+    /** The broker, its bootstrap servers (String), or ready client properties (Properties, a fresh copy). */
+    private static Object resolved(Class<?> type, EmbeddedSkiff broker) {
+        if (type == String.class) return broker.bootstrapServers();
+        if (type == java.util.Properties.class) return broker.clientProperties();
+        return broker;
     }
 }

@@ -17,4 +17,13 @@ class ReadmeInSyncTest {
                 readme.contains("```java\n" + example + "```\n"),
                 "README.md must show src/test/java/dev/skiff/junit/ReadmeExampleTest.java verbatim in a ```java block");
     }
+
+    @Test
+    void readmeShowsTheTestedSecuredExample() throws Exception {
+        String readme = Files.readString(Path.of("../README.md"));
+        String example = Files.readString(Path.of("src/test/java/dev/skiff/junit/ReadmeSecuredExampleTest.java"));
+        assertTrue(
+                readme.contains("```java\n" + example + "```\n"),
+                "README.md must show ReadmeSecuredExampleTest.java verbatim in a ```java block");
+    }
 }

@@ -82,6 +82,9 @@ public final class ApiHandlers {
         h.add(new DescribeUserScramCredentialsApi(s.scramUsers()));
         h.add(new AlterUserScramCredentialsApi(s.scramUsers()));
         h.add(new DescribeClientQuotasApi());
+        // SASL: answered by the connection's authenticator on SASL listeners; these refuse the rest
+        h.add(new SaslHandshakeApi());
+        h.add(new SaslAuthenticateApi());
         return h;
     }
 

@@ -71,8 +71,8 @@ public final class DescribeClusterApi implements ApiHandler<DescribeClusterReque
         r.brokers()
                 .add(new DescribeClusterResponseData.DescribeClusterBroker()
                         .setBrokerId(config.nodeId)
-                        .setHost(address.host())
-                        .setPort(address.port())
+                        .setHost(address.host(ctx.listenerName()))
+                        .setPort(address.port(ctx.listenerName()))
                         .setRack(null)
                         .setIsFenced(false));
         return CompletableFuture.completedFuture(r);

@@ -52,15 +52,17 @@ public final class FindCoordinatorApi implements ApiHandler<FindCoordinatorReque
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, FindCoordinatorRequestData request) {
         FindCoordinatorResponseData r = new FindCoordinatorResponseData();
         if (ctx.apiVersion() < 4) {
-            r.setNodeId(config.nodeId).setHost(address.host()).setPort(address.port());
+            r.setNodeId(config.nodeId)
+                    .setHost(address.host(ctx.listenerName()))
+                    .setPort(address.port(ctx.listenerName()));
         } else {
             for (String key : request.coordinatorKeys()) {
                 r.coordinators()
                         .add(new FindCoordinatorResponseData.Coordinator()
                                 .setKey(key)
                                 .setNodeId(config.nodeId)
-                                .setHost(address.host())
-                                .setPort(address.port()));
+                                .setHost(address.host(ctx.listenerName()))
+                                .setPort(address.port(ctx.listenerName())));
             }
         }
         return CompletableFuture.completedFuture(r);

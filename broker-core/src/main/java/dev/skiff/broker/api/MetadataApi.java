@@ -82,8 +82,8 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
         r.brokers()
                 .add(new MetadataResponseData.MetadataResponseBroker()
                         .setNodeId(config.nodeId)
-                        .setHost(address.host())
-                        .setPort(address.port()));
+                        .setHost(address.host(ctx.listenerName()))
+                        .setPort(address.port(ctx.listenerName())));
         // v0: an empty list means all topics; v1+: null means all, empty means none.
         boolean all = request.topics() == null || (v == 0 && request.topics().isEmpty());
         if (all) {
