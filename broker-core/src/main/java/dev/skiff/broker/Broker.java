@@ -8,6 +8,9 @@ import dev.skiff.broker.group.GroupTimer;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.producer.ProducerIds;
+import dev.skiff.broker.security.TestPrincipals;
+import dev.skiff.broker.security.acl.AclAuthorizer;
+import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiMessage;
@@ -39,6 +42,8 @@ public final class Broker implements AutoCloseable {
     private final LogCleanerService cleaner;
     private final boolean persistent;
     private volatile OffsetBackend version0Offsets;
+    private final Authorizer authorizer;
+    private final String testPrincipalPrefix;
 
     public Broker(BrokerConfig config, LogFactory logs) {
         this.config = config;
@@ -62,6 +67,8 @@ public final class Broker implements AutoCloseable {
         transactions.schedule(scheduler, config);
         this.partitions = new Partitions(topics, transactions::verifyProduce, config, System::currentTimeMillis);
         this.address = new AdvertisedAddress(config.advertisedHost, config.advertisedPort(config.port));
+        this.authorizer = AclAuthorizer.fromConfig(config, persistent);
+        this.testPrincipalPrefix = TestPrincipals.prefix(config);
         this.handlers = ApiHandlers.standard(new ApiHandlers.Services(
                 config,
                 address,
@@ -72,7 +79,8 @@ public final class Broker implements AutoCloseable {
                 groupCoordinator,
                 transactions,
                 producerIds,
-                scheduler));
+                scheduler,
+                authorizer));
         long expiryCheck = Math.max(1, config.producerIdExpirationCheckIntervalMs);
         scheduler.scheduleWithFixedDelay(this::expireProducers, expiryCheck, expiryCheck, TimeUnit.MILLISECONDS);
         long every = Math.max(1000, config.retentionCheckIntervalMs);
@@ -93,6 +101,7 @@ public final class Broker implements AutoCloseable {
     }
 
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, ApiMessage request) {
+        if (testPrincipalPrefix != null) ctx = TestPrincipals.apply(ctx, testPrincipalPrefix);
         @SuppressWarnings("unchecked")
         ApiHandler<ApiMessage> h = (ApiHandler<ApiMessage>) handlers.get(ctx.api());
         return h.handle(ctx, request);
@@ -187,9 +196,21 @@ public final class Broker implements AutoCloseable {
         }
     }
 
+    /** Who may do what: the ACLs when authorizer.class.name is set, else allow-all. */
+    public Authorizer authorizer() {
+        return authorizer;
+    }
+
     @Override
     public void close() {
         scheduler.shutdownNow();
         topics.close();
+        if (authorizer instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.debug("closing the authorizer: {}", e.toString());
+            }
+        }
     }
 }

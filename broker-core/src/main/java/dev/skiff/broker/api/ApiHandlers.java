@@ -7,6 +7,7 @@ import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.producer.ProducerIds;
+import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.broker.txn.TransactionalInitProducerId;
 import dev.skiff.config.BrokerConfig;
@@ -35,7 +36,8 @@ public final class ApiHandlers {
             GroupCoordinator groups,
             TransactionCoordinator transactions,
             ProducerIds producerIds,
-            ScheduledExecutorService timer) {}
+            ScheduledExecutorService timer,
+            Authorizer authorizer) {}
 
     public static ApiHandlers standard(Services s) {
         ApiHandlers h = new ApiHandlers();
@@ -76,6 +78,10 @@ public final class ApiHandlers {
         h.add(new EndTxnApi(s.transactions()));
         h.add(new DescribeTransactionsApi(s.transactions()));
         h.add(new ListTransactionsApi(s.transactions()));
+        // ACLs
+        h.add(new CreateAclsApi(s.authorizer()));
+        h.add(new DescribeAclsApi(s.authorizer()));
+        h.add(new DeleteAclsApi(s.authorizer()));
         return h;
     }
 
