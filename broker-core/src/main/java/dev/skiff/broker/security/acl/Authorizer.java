@@ -87,6 +87,17 @@ public interface Authorizer {
         return bits;
     }
 
+    /** Kafka's message for an authorization error (the text of its exception). */
+    static String message(Errors e) {
+        return switch (e) {
+            case TOPIC_AUTHORIZATION_FAILED -> "Topic authorization failed.";
+            case GROUP_AUTHORIZATION_FAILED -> "Group authorization failed.";
+            case CLUSTER_AUTHORIZATION_FAILED -> "Cluster authorization failed.";
+            case TRANSACTIONAL_ID_AUTHORIZATION_FAILED -> "Transactional Id authorization failed.";
+            default -> e.name();
+        };
+    }
+
     /** The client host without the port ("host:port" as the server gives it), as ACL hosts name it. */
     static String hostOf(RequestContext ctx) {
         String a = ctx.clientAddress();
