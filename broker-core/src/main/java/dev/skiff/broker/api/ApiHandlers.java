@@ -62,22 +62,23 @@ public final class ApiHandlers {
         h.add(new CreateTopicsApi(s.config(), s.topics(), s.authorizer()));
         h.add(new DeleteTopicsApi(s.topics(), s.authorizer()));
         h.add(new CreatePartitionsApi(s.config(), s.topics(), s.authorizer()));
-        h.add(new DescribeConfigsApi(s.config(), s.topics()));
-        h.add(new AlterConfigsApi(s.config(), s.topics()));
-        h.add(new IncrementalAlterConfigsApi(s.config(), s.topics()));
-        h.add(new DescribeClusterApi(s.config(), s.address()));
+        h.add(new DescribeConfigsApi(s.config(), s.topics(), s.authorizer()));
+        h.add(new AlterConfigsApi(s.config(), s.topics(), s.authorizer()));
+        h.add(new IncrementalAlterConfigsApi(s.config(), s.topics(), s.authorizer()));
+        h.add(new DescribeClusterApi(s.config(), s.address(), s.authorizer()));
         h.add(new DeleteRecordsApi(s.partitions(), s.authorizer()));
-        h.add(new DescribeLogDirsApi(s.config(), s.topics()));
-        h.add(new OffsetForLeaderEpochApi(s.topics()));
-        h.add(new InitProducerIdApi(s.producerIds(), new TransactionalInitProducerId(s.transactions())));
-        h.add(new DescribeProducersApi(s.topics()));
+        h.add(new DescribeLogDirsApi(s.config(), s.topics(), s.authorizer()));
+        h.add(new OffsetForLeaderEpochApi(s.topics(), s.authorizer()));
+        h.add(new InitProducerIdApi(
+                s.producerIds(), new TransactionalInitProducerId(s.transactions()), s.authorizer()));
+        h.add(new DescribeProducersApi(s.topics(), s.authorizer()));
         // transactions
-        h.add(new AddPartitionsToTxnApi(s.topics(), s.transactions()));
-        h.add(new AddOffsetsToTxnApi(s.transactions()));
-        h.add(new TxnOffsetCommitApi(s.topics(), s.offsets(), s.groups(), s.transactions()));
-        h.add(new EndTxnApi(s.transactions()));
-        h.add(new DescribeTransactionsApi(s.transactions()));
-        h.add(new ListTransactionsApi(s.transactions()));
+        h.add(new AddPartitionsToTxnApi(s.topics(), s.transactions(), s.authorizer()));
+        h.add(new AddOffsetsToTxnApi(s.transactions(), s.authorizer()));
+        h.add(new TxnOffsetCommitApi(s.topics(), s.offsets(), s.groups(), s.transactions(), s.authorizer()));
+        h.add(new EndTxnApi(s.transactions(), s.authorizer()));
+        h.add(new DescribeTransactionsApi(s.transactions(), s.authorizer()));
+        h.add(new ListTransactionsApi(s.transactions(), s.authorizer()));
         // ACLs
         h.add(new CreateAclsApi(s.authorizer()));
         h.add(new DescribeAclsApi(s.authorizer()));

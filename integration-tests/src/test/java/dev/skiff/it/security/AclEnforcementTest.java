@@ -70,6 +70,20 @@ class AclEnforcementTest {
                         AclOperation.READ,
                         AclPermissionType.ALLOW)
                 .acl(
+                        "User:erin",
+                        ResourceType.TRANSACTIONAL_ID,
+                        "tx-erin",
+                        PatternType.LITERAL,
+                        AclOperation.WRITE,
+                        AclPermissionType.ALLOW)
+                .acl(
+                        "User:erin",
+                        ResourceType.TOPIC,
+                        "orders",
+                        PatternType.LITERAL,
+                        AclOperation.WRITE,
+                        AclPermissionType.ALLOW)
+                .acl(
                         "User:dan",
                         ResourceType.TOPIC,
                         "orders",
@@ -123,6 +137,30 @@ class AclEnforcementTest {
                     ExecutionException.class,
                     () -> alice.send(new ProducerRecord<>("secret", "k", "v")).get(30, TimeUnit.SECONDS));
             assertInstanceOf(TopicAuthorizationException.class, e.getCause());
+        }
+    }
+
+    static KafkaProducer<String, String> transactional(String user, String id) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "user:" + user);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    @Test
+    void transactionsNeedWriteOnTheTransactionalId() throws Exception {
+        try (KafkaProducer<String, String> erin = transactional("erin", "tx-erin")) {
+            erin.initTransactions();
+            erin.beginTransaction();
+            erin.send(new ProducerRecord<>("orders", "k", "in-txn")).get(30, TimeUnit.SECONDS);
+            erin.commitTransaction();
+        }
+        try (KafkaProducer<String, String> erin = transactional("erin", "tx-other")) {
+            assertThrows(
+                    org.apache.kafka.common.errors.TransactionalIdAuthorizationException.class, erin::initTransactions);
         }
     }
 
