@@ -9,6 +9,9 @@ import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.producer.ProducerIds;
 import dev.skiff.broker.security.SaslMechanisms;
+import dev.skiff.broker.security.TestPrincipals;
+import dev.skiff.broker.security.acl.AclAuthorizer;
+import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.sasl.BrokerSaslMechanisms;
 import dev.skiff.broker.security.sasl.ScramCredentialStore;
 import dev.skiff.broker.security.sasl.ScramUserAdmin;
@@ -47,6 +50,8 @@ public final class Broker implements AutoCloseable {
     private final ScramCredentialStore scramCredentials;
     private final ScramUserAdmin scramUsers;
     private final Map<String, SaslMechanisms> saslMechanisms = new ConcurrentHashMap<>();
+    private final Authorizer authorizer;
+    private final String testPrincipalPrefix;
 
     public Broker(BrokerConfig config, LogFactory logs) {
         this.config = config;
@@ -73,6 +78,8 @@ public final class Broker implements AutoCloseable {
                 ScramCredentialStore.forBroker(persistent, config.dataDir, BrokerSaslMechanisms.maxScramUsers(config));
         this.scramUsers = new ScramUserAdmin(scramCredentials);
         this.address = new AdvertisedAddress(config.advertisedHost, config.advertisedPort(config.port));
+        this.authorizer = AclAuthorizer.fromConfig(config, persistent);
+        this.testPrincipalPrefix = TestPrincipals.prefix(config);
         this.handlers = ApiHandlers.standard(new ApiHandlers.Services(
                 config,
                 address,
@@ -84,7 +91,8 @@ public final class Broker implements AutoCloseable {
                 transactions,
                 producerIds,
                 scheduler,
-                scramUsers));
+                scramUsers,
+                authorizer));
         long expiryCheck = Math.max(1, config.producerIdExpirationCheckIntervalMs);
         scheduler.scheduleWithFixedDelay(this::expireProducers, expiryCheck, expiryCheck, TimeUnit.MILLISECONDS);
         long every = Math.max(1000, config.retentionCheckIntervalMs);
@@ -105,6 +113,7 @@ public final class Broker implements AutoCloseable {
     }
 
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, ApiMessage request) {
+        if (testPrincipalPrefix != null) ctx = TestPrincipals.apply(ctx, testPrincipalPrefix);
         @SuppressWarnings("unchecked")
         ApiHandler<ApiMessage> h = (ApiHandler<ApiMessage>) handlers.get(ctx.api());
         return h.handle(ctx, request);
@@ -216,9 +225,21 @@ public final class Broker implements AutoCloseable {
         return scramCredentials;
     }
 
+    /** Who may do what: the ACLs when authorizer.class.name is set, else allow-all. */
+    public Authorizer authorizer() {
+        return authorizer;
+    }
+
     @Override
     public void close() {
         scheduler.shutdownNow();
         topics.close();
+        if (authorizer instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.debug("closing the authorizer: {}", e.toString());
+            }
+        }
     }
 }

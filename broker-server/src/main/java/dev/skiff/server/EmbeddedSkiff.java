@@ -157,6 +157,45 @@ public final class EmbeddedSkiff implements AutoCloseable {
         public EmbeddedSkiff start() {
             return new EmbeddedSkiff(this);
         }
+
+        final java.util.List<dev.skiff.broker.security.acl.AclBinding> acls = new java.util.ArrayList<>();
+
+        /**
+         * Turns ACLs on (Kafka's StandardAuthorizer rules: nothing is allowed without an ACL but to super users),
+         * and the test aid that makes a client id "user:alice" act as User:alice over plain text.
+         */
+        public Builder authorizer() {
+            properties.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            properties.putIfAbsent("skiff.test.principal.client.id.prefix", "user:");
+            return this;
+        }
+
+        /** A super user ("alice" or "User:alice"), who may do everything; implies {@link #authorizer()}. */
+        public Builder superUser(String name) {
+            authorizer();
+            String principal = name.contains(":") ? name : "User:" + name;
+            String current = properties.get("super.users");
+            properties.put("super.users", current == null || current.isBlank() ? principal : current + ";" + principal);
+            return this;
+        }
+
+        /**
+         * An ACL in place at start (added if missing; implies {@link #authorizer()}), e.g.
+         * {@code acl("User:alice", ResourceType.TOPIC, "orders", PatternType.LITERAL, AclOperation.READ,
+         * AclPermissionType.ALLOW)}, from any host.
+         */
+        public Builder acl(
+                String principal,
+                dev.skiff.broker.security.acl.ResourceType type,
+                String name,
+                dev.skiff.broker.security.acl.PatternType pattern,
+                dev.skiff.broker.security.acl.AclOperation operation,
+                dev.skiff.broker.security.acl.AclPermissionType permission) {
+            authorizer();
+            acls.add(new dev.skiff.broker.security.acl.AclBinding(
+                    type, name, pattern, principal, "*", operation, permission));
+            return this;
+        }
     }
 
     private final Builder options;
@@ -271,6 +310,14 @@ public final class EmbeddedSkiff implements AutoCloseable {
         BrokerConfig config = BrokerConfig.of(props);
         SkiffServer started =
                 SkiffServer.start(config, options.topics, options.inMemory, controls, options.saslProvider);
+        if (!options.acls.isEmpty()) {
+            for (dev.skiff.protocol.ApiException e :
+                    started.broker().authorizer().createAcls(options.acls))
+                if (e != null) {
+                    started.close();
+                    throw new IllegalArgumentException("preset ACL refused: " + e.getMessage());
+                }
+        }
         String zk = started.zookeeperConnect();
         if (zk != null && zookeeperPort == 0) zookeeperPort = Integer.parseInt(zk.substring(zk.lastIndexOf(':') + 1));
         return started;

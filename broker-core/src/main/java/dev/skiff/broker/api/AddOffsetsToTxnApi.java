@@ -1,11 +1,15 @@
 package dev.skiff.broker.api;
 
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.broker.txn.FencedErrors;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.AddOffsetsToTxnRequestData;
 import dev.skiff.protocol.message.AddOffsetsToTxnResponseData;
 import java.util.concurrent.CompletableFuture;
@@ -21,12 +25,18 @@ import java.util.concurrent.CompletableFuture;
  * <li>v3: flexible versions.
  * <li>v4: TRANSACTION_ABORTABLE may be answered (KIP-890).
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED), READ
+ * on the group (GROUP_AUTHORIZATION_FAILED).
  */
 public final class AddOffsetsToTxnApi implements ApiHandler<AddOffsetsToTxnRequestData> {
 
     private final TransactionCoordinator transactions;
 
-    AddOffsetsToTxnApi(TransactionCoordinator transactions) {
+    private final Authorizer authorizer;
+
+    AddOffsetsToTxnApi(TransactionCoordinator transactions, Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.transactions = transactions;
     }
 
@@ -47,6 +57,11 @@ public final class AddOffsetsToTxnApi implements ApiHandler<AddOffsetsToTxnReque
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, AddOffsetsToTxnRequestData request) {
+        if (!authorizer.authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId()))
+            throw new ApiException(
+                    Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, "Transactional Id authorization failed.");
+        if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId()))
+            throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
         try {
             transactions.addOffsets(
                     request.transactionalId(), request.producerId(), request.producerEpoch(), request.groupId());

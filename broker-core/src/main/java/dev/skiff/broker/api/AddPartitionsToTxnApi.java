@@ -4,6 +4,9 @@ import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.broker.txn.FencedErrors;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.protocol.ApiException;
@@ -33,13 +36,19 @@ import java.util.concurrent.CompletableFuture;
  *     error_code and one result per transaction.
  * <li>v5: TRANSACTION_ABORTABLE may be answered (KIP-890).
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED on every
+ * partition), WRITE on each topic (TOPIC_AUTHORIZATION_FAILED, the others OPERATION_NOT_ATTEMPTED).
  */
 public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTxnRequestData> {
 
     private final TopicManager topics;
     private final TransactionCoordinator transactions;
 
-    AddPartitionsToTxnApi(TopicManager topics, TransactionCoordinator transactions) {
+    private final Authorizer authorizer;
+
+    AddPartitionsToTxnApi(TopicManager topics, TransactionCoordinator transactions, Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.topics = topics;
         this.transactions = transactions;
     }
@@ -65,6 +74,7 @@ public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTx
         AddPartitionsToTxnResponseData r = new AddPartitionsToTxnResponseData();
         if (v <= 3) {
             r.setResultsByTopicV3AndBelow(answer(
+                    ctx,
                     v,
                     request.v3AndBelowTransactionalId(),
                     request.v3AndBelowProducerId(),
@@ -77,6 +87,7 @@ public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTx
                         .add(new AddPartitionsToTxnResponseData.AddPartitionsToTxnResult()
                                 .setTransactionalId(t.transactionalId())
                                 .setTopicResults(answer(
+                                        ctx,
                                         v,
                                         t.transactionalId(),
                                         t.producerId(),
@@ -89,6 +100,7 @@ public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTx
     }
 
     private List<AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResult> answer(
+            RequestContext ctx,
             short v,
             String transactionalId,
             long producerId,
@@ -97,15 +109,22 @@ public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTx
             List<AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic> topics) {
         Map<TopicPartition, Errors> result = new LinkedHashMap<>();
         LinkedHashSet<TopicPartition> known = new LinkedHashSet<>();
+        boolean idDenied = !authorizer.authorize(
+                ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, transactionalId == null ? "" : transactionalId);
         for (AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic t : topics) {
             Topic topic = this.topics.get(t.name());
+            boolean denied = !idDenied && !authorizer.authorize(ctx, AclOperation.WRITE, ResourceType.TOPIC, t.name());
             for (int p : t.partitions()) {
                 TopicPartition tp = new TopicPartition(t.name(), p);
-                if (topic == null || topic.partition(p) == null) result.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                if (idDenied) result.put(tp, Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+                else if (denied) result.put(tp, Errors.TOPIC_AUTHORIZATION_FAILED);
+                else if (topic == null || topic.partition(p) == null) result.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
                 else known.add(tp);
             }
         }
-        if (!result.isEmpty()) { // nothing is added when one partition is unknown
+        if (idDenied) {
+            known.clear();
+        } else if (!result.isEmpty()) { // nothing is added when one partition is unknown or refused
             known.forEach(tp -> result.put(tp, Errors.OPERATION_NOT_ATTEMPTED));
         } else if (verifyOnly) {
             result.putAll(transactions.verifyPartitions(transactionalId, producerId, epoch, known));

@@ -6,6 +6,7 @@ import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.admin.AlterTargets;
 import dev.skiff.broker.admin.ConfigResources;
 import dev.skiff.broker.admin.TopicConfigChanges;
+import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -30,13 +31,19 @@ import java.util.concurrent.CompletableFuture;
  * <li>v1: same as v0 (answers sent before throttling).
  * <li>v2: flexible versions.
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): ALTER_CONFIGS on the topic or group, or on the cluster for broker resources
+ * (TOPIC_/GROUP_/CLUSTER_AUTHORIZATION_FAILED for that resource).
  */
 public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData> {
 
     private final BrokerConfig config;
     private final TopicManager topics;
 
-    AlterConfigsApi(BrokerConfig config, TopicManager topics) {
+    private final Authorizer authorizer;
+
+    AlterConfigsApi(BrokerConfig config, TopicManager topics, Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.config = config;
         this.topics = topics;
     }
@@ -62,7 +69,10 @@ public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData
                 request.resources(),
                 AlterConfigsResource::resourceType,
                 AlterConfigsResource::resourceName,
-                res -> alter(res, request.validateOnly()),
+                res -> {
+                    ConfigAuthorization.check(authorizer, ctx, res.resourceType(), res.resourceName(), true);
+                    alter(res, request.validateOnly());
+                },
                 (res, e) -> new AlterConfigsResourceResponse()
                         .setResourceType(res.resourceType())
                         .setResourceName(res.resourceName())

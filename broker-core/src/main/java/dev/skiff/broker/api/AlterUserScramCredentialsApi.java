@@ -1,9 +1,13 @@
 package dev.skiff.broker.api;
 
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.sasl.ScramUserAdmin;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.AlterUserScramCredentialsRequestData;
 import java.util.concurrent.CompletableFuture;
 
@@ -21,9 +25,11 @@ import java.util.concurrent.CompletableFuture;
 public final class AlterUserScramCredentialsApi implements ApiHandler<AlterUserScramCredentialsRequestData> {
 
     private final ScramUserAdmin users;
+    private final Authorizer authorizer;
 
-    AlterUserScramCredentialsApi(ScramUserAdmin users) {
+    AlterUserScramCredentialsApi(ScramUserAdmin users, Authorizer authorizer) {
         this.users = users;
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -43,6 +49,10 @@ public final class AlterUserScramCredentialsApi implements ApiHandler<AlterUserS
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, AlterUserScramCredentialsRequestData request) {
+        // Kafka asks ALTER on the cluster
+        if (!authorizer.authorizeCluster(ctx, AclOperation.ALTER))
+            throw new ApiException(
+                    Errors.CLUSTER_AUTHORIZATION_FAILED, Authorizer.message(Errors.CLUSTER_AUTHORIZATION_FAILED));
         return CompletableFuture.completedFuture(users.alter(request));
     }
 }

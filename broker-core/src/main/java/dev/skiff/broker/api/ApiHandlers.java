@@ -7,6 +7,7 @@ import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.producer.ProducerIds;
+import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.sasl.ScramUserAdmin;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.broker.txn.TransactionalInitProducerId;
@@ -37,51 +38,57 @@ public final class ApiHandlers {
             TransactionCoordinator transactions,
             ProducerIds producerIds,
             ScheduledExecutorService timer,
-            ScramUserAdmin scramUsers) {}
+            ScramUserAdmin scramUsers,
+            Authorizer authorizer) {}
 
     public static ApiHandlers standard(Services s) {
         ApiHandlers h = new ApiHandlers();
         h.add(h.apiVersions);
-        h.add(new MetadataApi(s.config(), s.address(), s.topics()));
-        h.add(new ProduceApi(s.partitions()));
-        h.add(new FetchApi(s.partitions(), s.timer()));
-        h.add(new ListOffsetsApi(s.partitions()));
-        h.add(new OffsetCommitApi(s.topics(), s.offsets(), s.version0Offsets(), s.groups()));
-        h.add(new OffsetFetchApi(s.topics(), s.offsets(), s.version0Offsets(), s.transactions()));
-        h.add(new FindCoordinatorApi(s.config(), s.address()));
+        h.add(new MetadataApi(s.config(), s.address(), s.topics(), s.authorizer()));
+        h.add(new ProduceApi(s.partitions(), s.authorizer()));
+        h.add(new FetchApi(s.partitions(), s.timer(), s.authorizer()));
+        h.add(new ListOffsetsApi(s.partitions(), s.authorizer()));
+        h.add(new OffsetCommitApi(s.topics(), s.offsets(), s.version0Offsets(), s.groups(), s.authorizer()));
+        h.add(new OffsetFetchApi(s.topics(), s.offsets(), s.version0Offsets(), s.transactions(), s.authorizer()));
+        h.add(new FindCoordinatorApi(s.config(), s.address(), s.authorizer()));
         // classic consumer groups
-        h.add(new JoinGroupApi(s.groups()));
-        h.add(new SyncGroupApi(s.groups()));
-        h.add(new HeartbeatApi(s.groups()));
-        h.add(new LeaveGroupApi(s.groups()));
-        h.add(new DescribeGroupsApi(s.groups()));
-        h.add(new ListGroupsApi(s.groups()));
-        h.add(new DeleteGroupsApi(s.groups()));
-        h.add(new OffsetDeleteApi(s.topics(), s.groups()));
+        h.add(new JoinGroupApi(s.groups(), s.authorizer()));
+        h.add(new SyncGroupApi(s.groups(), s.authorizer()));
+        h.add(new HeartbeatApi(s.groups(), s.authorizer()));
+        h.add(new LeaveGroupApi(s.groups(), s.authorizer()));
+        h.add(new DescribeGroupsApi(s.groups(), s.authorizer()));
+        h.add(new ListGroupsApi(s.groups(), s.authorizer()));
+        h.add(new DeleteGroupsApi(s.groups(), s.authorizer()));
+        h.add(new OffsetDeleteApi(s.topics(), s.groups(), s.authorizer()));
         // admin APIs
-        h.add(new CreateTopicsApi(s.config(), s.topics()));
-        h.add(new DeleteTopicsApi(s.topics()));
-        h.add(new CreatePartitionsApi(s.config(), s.topics()));
-        h.add(new DescribeConfigsApi(s.config(), s.topics()));
-        h.add(new AlterConfigsApi(s.config(), s.topics()));
-        h.add(new IncrementalAlterConfigsApi(s.config(), s.topics()));
-        h.add(new DescribeClusterApi(s.config(), s.address()));
-        h.add(new DeleteRecordsApi(s.partitions()));
-        h.add(new DescribeLogDirsApi(s.config(), s.topics()));
-        h.add(new OffsetForLeaderEpochApi(s.topics()));
-        h.add(new InitProducerIdApi(s.producerIds(), new TransactionalInitProducerId(s.transactions())));
-        h.add(new DescribeProducersApi(s.topics()));
+        h.add(new CreateTopicsApi(s.config(), s.topics(), s.authorizer()));
+        h.add(new DeleteTopicsApi(s.topics(), s.authorizer()));
+        h.add(new CreatePartitionsApi(s.config(), s.topics(), s.authorizer()));
+        h.add(new DescribeConfigsApi(s.config(), s.topics(), s.authorizer()));
+        h.add(new AlterConfigsApi(s.config(), s.topics(), s.authorizer()));
+        h.add(new IncrementalAlterConfigsApi(s.config(), s.topics(), s.authorizer()));
+        h.add(new DescribeClusterApi(s.config(), s.address(), s.authorizer()));
+        h.add(new DeleteRecordsApi(s.partitions(), s.authorizer()));
+        h.add(new DescribeLogDirsApi(s.config(), s.topics(), s.authorizer()));
+        h.add(new OffsetForLeaderEpochApi(s.topics(), s.authorizer()));
+        h.add(new InitProducerIdApi(
+                s.producerIds(), new TransactionalInitProducerId(s.transactions()), s.authorizer()));
+        h.add(new DescribeProducersApi(s.topics(), s.authorizer()));
         // transactions
-        h.add(new AddPartitionsToTxnApi(s.topics(), s.transactions()));
-        h.add(new AddOffsetsToTxnApi(s.transactions()));
-        h.add(new TxnOffsetCommitApi(s.topics(), s.offsets(), s.groups(), s.transactions()));
-        h.add(new EndTxnApi(s.transactions()));
-        h.add(new DescribeTransactionsApi(s.transactions()));
-        h.add(new ListTransactionsApi(s.transactions()));
+        h.add(new AddPartitionsToTxnApi(s.topics(), s.transactions(), s.authorizer()));
+        h.add(new AddOffsetsToTxnApi(s.transactions(), s.authorizer()));
+        h.add(new TxnOffsetCommitApi(s.topics(), s.offsets(), s.groups(), s.transactions(), s.authorizer()));
+        h.add(new EndTxnApi(s.transactions(), s.authorizer()));
+        h.add(new DescribeTransactionsApi(s.transactions(), s.authorizer()));
+        h.add(new ListTransactionsApi(s.transactions(), s.authorizer()));
+        // ACLs
+        h.add(new CreateAclsApi(s.authorizer()));
+        h.add(new DescribeAclsApi(s.authorizer()));
+        h.add(new DeleteAclsApi(s.authorizer()));
         // SCRAM users (kafka-configs --entity-type users also asks for client quotas)
-        h.add(new DescribeUserScramCredentialsApi(s.scramUsers()));
-        h.add(new AlterUserScramCredentialsApi(s.scramUsers()));
-        h.add(new DescribeClientQuotasApi());
+        h.add(new DescribeUserScramCredentialsApi(s.scramUsers(), s.authorizer()));
+        h.add(new AlterUserScramCredentialsApi(s.scramUsers(), s.authorizer()));
+        h.add(new DescribeClientQuotasApi(s.authorizer()));
         // SASL: answered by the connection's authenticator on SASL listeners; these refuse the rest
         h.add(new SaslHandshakeApi());
         h.add(new SaslAuthenticateApi());

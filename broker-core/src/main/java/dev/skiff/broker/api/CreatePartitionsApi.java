@@ -5,6 +5,9 @@ import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.admin.AdminException;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
@@ -30,13 +33,18 @@ import java.util.concurrent.CompletableFuture;
  * <li>v2: flexible versions.
  * <li>v3: same as v2 (THROTTLING_QUOTA_EXCEEDED may be answered, KIP-599).
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): ALTER on each topic, else TOPIC_AUTHORIZATION_FAILED for it.
  */
 public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsRequestData> {
 
     private final BrokerConfig config;
     private final TopicManager topics;
 
-    CreatePartitionsApi(BrokerConfig config, TopicManager topics) {
+    private final Authorizer authorizer;
+
+    CreatePartitionsApi(BrokerConfig config, TopicManager topics, Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.config = config;
         this.topics = topics;
     }
@@ -68,6 +76,8 @@ public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsReq
             try {
                 if (count.get(t.name()) > 1)
                     throw new AdminException(Errors.INVALID_REQUEST, "Duplicate topic in request.");
+                if (!authorizer.authorize(ctx, AclOperation.ALTER, ResourceType.TOPIC, t.name()))
+                    throw new ApiException(Errors.TOPIC_AUTHORIZATION_FAILED, "Authorization failed.");
                 grow(t, request.validateOnly());
             } catch (AdminException e) {
                 r.setErrorCode(e.error().code()).setErrorMessage(e.error().message());

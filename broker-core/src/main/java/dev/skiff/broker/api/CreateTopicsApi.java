@@ -8,6 +8,9 @@ import dev.skiff.broker.admin.AdminException;
 import dev.skiff.broker.admin.ApiError;
 import dev.skiff.broker.admin.ConfigDescriber;
 import dev.skiff.broker.admin.TopicConfigChanges;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
@@ -42,13 +45,18 @@ import java.util.concurrent.CompletableFuture;
  * <li>v6: same as v5 (THROTTLING_QUOTA_EXCEEDED may be answered, KIP-599).
  * <li>v7: the response adds the topic id.
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): CREATE on the cluster or on each topic, else TOPIC_AUTHORIZATION_FAILED for it.
  */
 public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData> {
 
     private final BrokerConfig config;
     private final TopicManager topics;
 
-    CreateTopicsApi(BrokerConfig config, TopicManager topics) {
+    private final Authorizer authorizer;
+
+    CreateTopicsApi(BrokerConfig config, TopicManager topics, Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.config = config;
         this.topics = topics;
     }
@@ -73,6 +81,7 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
         CreateTopicsResponseData response = new CreateTopicsResponseData();
         Map<String, Integer> count = new HashMap<>();
         for (CreatableTopic t : request.topics()) count.merge(t.name(), 1, Integer::sum);
+        boolean onCluster = authorizer.authorizeCluster(ctx, AclOperation.CREATE);
         for (CreatableTopic t : request.topics()) {
             CreatableTopicResult r = new CreatableTopicResult()
                     .setName(t.name())
@@ -82,6 +91,8 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
             response.topics().add(r);
             try {
                 if (count.get(t.name()) > 1) throw new AdminException(Errors.INVALID_REQUEST, "Duplicate topic name.");
+                if (!onCluster && !authorizer.authorize(ctx, AclOperation.CREATE, ResourceType.TOPIC, t.name()))
+                    throw new ApiException(Errors.TOPIC_AUTHORIZATION_FAILED, "Authorization failed.");
                 create(t, request.validateOnly(), r);
             } catch (AdminException e) {
                 fail(r, e.error());

@@ -2,6 +2,9 @@ package dev.skiff.broker.api;
 
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.group.GroupCoordinator;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -19,13 +22,17 @@ import java.util.concurrent.CompletableFuture;
  * <li>v1: same as v0 (answers sent before throttling).
  * <li>v2: flexible versions.
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): DELETE on each group, else GROUP_AUTHORIZATION_FAILED for it.
  */
 public final class DeleteGroupsApi implements ApiHandler<DeleteGroupsRequestData> {
 
     private final GroupCoordinator groups;
+    private final Authorizer authorizer;
 
-    DeleteGroupsApi(GroupCoordinator groups) {
+    DeleteGroupsApi(GroupCoordinator groups, Authorizer authorizer) {
         this.groups = groups;
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -49,6 +56,8 @@ public final class DeleteGroupsApi implements ApiHandler<DeleteGroupsRequestData
         for (String id : request.groupsNames()) {
             Errors e = Errors.NONE;
             try {
+                if (!authorizer.authorize(ctx, AclOperation.DELETE, ResourceType.GROUP, id))
+                    throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
                 groups.delete(id);
             } catch (ApiException failed) {
                 e = failed.error(); // each group has its own answer

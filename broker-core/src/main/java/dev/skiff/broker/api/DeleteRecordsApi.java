@@ -3,6 +3,9 @@ package dev.skiff.broker.api;
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.Partitions;
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -23,12 +26,17 @@ import java.util.concurrent.CompletableFuture;
  * <li>v1: same as v0 (responses sent before throttling, KIP-219).
  * <li>v2: flexible versions.
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): DELETE on each topic, else TOPIC_AUTHORIZATION_FAILED per partition.
  */
 public final class DeleteRecordsApi implements ApiHandler<DeleteRecordsRequestData> {
 
     private final Partitions partitions;
 
-    DeleteRecordsApi(Partitions partitions) {
+    private final Authorizer authorizer;
+
+    DeleteRecordsApi(Partitions partitions, Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.partitions = partitions;
     }
 
@@ -54,7 +62,16 @@ public final class DeleteRecordsApi implements ApiHandler<DeleteRecordsRequestDa
             DeleteRecordsResponseData.DeleteRecordsTopicResult tr =
                     new DeleteRecordsResponseData.DeleteRecordsTopicResult().setName(t.name());
             response.topics().add(tr);
+            boolean denied = !authorizer.authorize(ctx, AclOperation.DELETE, ResourceType.TOPIC, t.name());
             for (DeleteRecordsRequestData.DeleteRecordsPartition p : t.partitions()) {
+                if (denied) {
+                    tr.partitions()
+                            .add(new DeleteRecordsPartitionResult()
+                                    .setPartitionIndex(p.partitionIndex())
+                                    .setLowWatermark(-1)
+                                    .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()));
+                    continue;
+                }
                 tr.partitions().add(delete(partitions.partition(t.name(), p.partitionIndex()), p));
             }
         }

@@ -4,6 +4,9 @@ import dev.skiff.broker.InternalTopics;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -29,12 +32,18 @@ import java.util.concurrent.CompletableFuture;
  * <li>v5: the response adds error_message (THROTTLING_QUOTA_EXCEEDED may be answered, KIP-599).
  * <li>v6: topics by name or by id; the response adds topic_id (UNKNOWN_TOPIC_ID).
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): DELETE on each topic, else TOPIC_AUTHORIZATION_FAILED for it (by id: an id
+ * the principal may not describe is UNKNOWN_TOPIC_ID).
  */
 public final class DeleteTopicsApi implements ApiHandler<DeleteTopicsRequestData> {
 
     private final TopicManager topics;
 
-    DeleteTopicsApi(TopicManager topics) {
+    private final Authorizer authorizer;
+
+    DeleteTopicsApi(TopicManager topics, Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.topics = topics;
     }
 
@@ -66,11 +75,11 @@ public final class DeleteTopicsApi implements ApiHandler<DeleteTopicsRequestData
                         .setTopicId(Uuid.ZERO));
         }
         for (DeleteTopicsRequestData.DeleteTopicState w : wanted)
-            response.responses().add(delete(w));
+            response.responses().add(delete(ctx, w));
         return CompletableFuture.completedFuture(response);
     }
 
-    private DeletableTopicResult delete(DeleteTopicsRequestData.DeleteTopicState w) {
+    private DeletableTopicResult delete(RequestContext ctx, DeleteTopicsRequestData.DeleteTopicState w) {
         boolean byId = w.topicId() != null && !w.topicId().equals(Uuid.ZERO);
         DeletableTopicResult r =
                 new DeletableTopicResult().setName(w.name()).setTopicId(byId ? w.topicId() : Uuid.ZERO);
@@ -78,7 +87,16 @@ public final class DeleteTopicsApi implements ApiHandler<DeleteTopicsRequestData
             return r.setErrorCode(Errors.INVALID_REQUEST.code())
                     .setErrorMessage("Topic name and topic id cannot both be set.");
         }
+        if (!byId && !authorizer.authorize(ctx, AclOperation.DELETE, ResourceType.TOPIC, w.name()))
+            return r.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()).setErrorMessage("Authorization failed.");
         Topic t = byId ? topics.get(w.topicId()) : topics.get(w.name());
+        if (t != null && byId) {
+            if (!authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name())) t = null;
+            else if (!authorizer.authorize(ctx, AclOperation.DELETE, ResourceType.TOPIC, t.name()))
+                return r.setName(t.name())
+                        .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
+                        .setErrorMessage("Authorization failed.");
+        }
         if (t == null) {
             Errors e = byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
             return r.setErrorCode(e.code())

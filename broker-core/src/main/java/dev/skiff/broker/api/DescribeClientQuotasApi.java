@@ -1,6 +1,8 @@
 package dev.skiff.broker.api;
 
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -26,6 +28,12 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class DescribeClientQuotasApi implements ApiHandler<DescribeClientQuotasRequestData> {
 
+    private final Authorizer authorizer;
+
+    DescribeClientQuotasApi(Authorizer authorizer) {
+        this.authorizer = authorizer;
+    }
+
     @Override
     public ApiKeys api() {
         return ApiKeys.DESCRIBE_CLIENT_QUOTAS;
@@ -43,6 +51,10 @@ public final class DescribeClientQuotasApi implements ApiHandler<DescribeClientQ
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, DescribeClientQuotasRequestData request) {
+        // Kafka asks DESCRIBE_CONFIGS on the cluster
+        if (!authorizer.authorizeCluster(ctx, AclOperation.DESCRIBE_CONFIGS))
+            throw new ApiException(
+                    Errors.CLUSTER_AUTHORIZATION_FAILED, Authorizer.message(Errors.CLUSTER_AUTHORIZATION_FAILED));
         Set<String> types = new HashSet<>();
         for (DescribeClientQuotasRequestData.ComponentData c : request.components()) {
             if (c.matchType() < 0 || c.matchType() > 2)

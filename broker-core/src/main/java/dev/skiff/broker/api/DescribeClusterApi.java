@@ -2,6 +2,8 @@ package dev.skiff.broker.api;
 
 import dev.skiff.broker.AdvertisedAddress;
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -19,6 +21,9 @@ import java.util.concurrent.CompletableFuture;
  * <li>v1: adds endpoint_type (KIP-919).
  * <li>v2: adds include_fenced_brokers; brokers carry is_fenced (KIP-1073).
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): none needed; the cluster's authorized operations, when asked for, are the
+ * principal's.
  */
 public final class DescribeClusterApi implements ApiHandler<DescribeClusterRequestData> {
 
@@ -35,7 +40,10 @@ public final class DescribeClusterApi implements ApiHandler<DescribeClusterReque
     private final BrokerConfig config;
     private final AdvertisedAddress address;
 
-    DescribeClusterApi(BrokerConfig config, AdvertisedAddress address) {
+    private final Authorizer authorizer;
+
+    DescribeClusterApi(BrokerConfig config, AdvertisedAddress address, Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.config = config;
         this.address = address;
     }
@@ -67,7 +75,12 @@ public final class DescribeClusterApi implements ApiHandler<DescribeClusterReque
         r.setClusterId(config.clusterId)
                 .setControllerId(config.nodeId)
                 .setClusterAuthorizedOperations(
-                        request.includeClusterAuthorizedOperations() ? CLUSTER_OPERATIONS : Integer.MIN_VALUE);
+                        request.includeClusterAuthorizedOperations()
+                                ? (authorizer.enabled()
+                                        ? authorizer.authorizedOperations(
+                                                ctx, ResourceType.CLUSTER, ResourceType.CLUSTER_NAME)
+                                        : CLUSTER_OPERATIONS)
+                                : Integer.MIN_VALUE);
         r.brokers()
                 .add(new DescribeClusterResponseData.DescribeClusterBroker()
                         .setBrokerId(config.nodeId)

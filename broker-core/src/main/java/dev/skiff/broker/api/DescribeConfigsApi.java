@@ -7,6 +7,7 @@ import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.admin.AdminException;
 import dev.skiff.broker.admin.ConfigDescriber;
 import dev.skiff.broker.admin.ConfigResources;
+import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -33,13 +34,19 @@ import java.util.concurrent.CompletableFuture;
  * <li>v3: adds include_documentation; the response adds config_type and documentation.
  * <li>v4: flexible versions.
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): DESCRIBE_CONFIGS on the topic or group, or on the cluster for broker resources
+ * (TOPIC_/GROUP_/CLUSTER_AUTHORIZATION_FAILED for that resource).
  */
 public final class DescribeConfigsApi implements ApiHandler<DescribeConfigsRequestData> {
 
     private final BrokerConfig config;
     private final TopicManager topics;
 
-    DescribeConfigsApi(BrokerConfig config, TopicManager topics) {
+    private final Authorizer authorizer;
+
+    DescribeConfigsApi(BrokerConfig config, TopicManager topics, Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.config = config;
         this.topics = topics;
     }
@@ -70,6 +77,7 @@ public final class DescribeConfigsApi implements ApiHandler<DescribeConfigsReque
                     .setResourceName(res.resourceName());
             response.results().add(r);
             try {
+                ConfigAuthorization.check(authorizer, ctx, res.resourceType(), res.resourceName(), false);
                 List<ConfigDescriber.Described> all = describe(res);
                 Set<String> keys = res.configurationKeys() == null ? null : new HashSet<>(res.configurationKeys());
                 for (ConfigDescriber.Described d : all) {

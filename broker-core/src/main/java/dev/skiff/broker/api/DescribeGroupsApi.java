@@ -2,6 +2,9 @@ package dev.skiff.broker.api;
 
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.group.GroupCoordinator;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -22,6 +25,9 @@ import java.util.concurrent.CompletableFuture;
  * <li>v5: flexible versions.
  * <li>v6: GROUP_ID_NOT_FOUND for a group that does not exist (KIP-1043).
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): DESCRIBE on each group, else GROUP_AUTHORIZATION_FAILED for it; v3+ may ask
+ * for the group's authorized operations.
  */
 public final class DescribeGroupsApi implements ApiHandler<DescribeGroupsRequestData> {
 
@@ -29,9 +35,11 @@ public final class DescribeGroupsApi implements ApiHandler<DescribeGroupsRequest
     private static final int OPERATIONS_OMITTED = Integer.MIN_VALUE;
 
     private final GroupCoordinator groups;
+    private final Authorizer authorizer;
 
-    DescribeGroupsApi(GroupCoordinator groups) {
+    DescribeGroupsApi(GroupCoordinator groups, Authorizer authorizer) {
         this.groups = groups;
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -59,6 +67,12 @@ public final class DescribeGroupsApi implements ApiHandler<DescribeGroupsRequest
                     .setProtocolData("")
                     .setAuthorizedOperations(OPERATIONS_OMITTED);
             r.groups().add(d);
+            if (!authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, id)) {
+                d.setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code());
+                continue;
+            }
+            if (ctx.apiVersion() >= 3 && request.includeAuthorizedOperations())
+                d.setAuthorizedOperations(authorizer.authorizedOperations(ctx, ResourceType.GROUP, id));
             GroupCoordinator.GroupSummary s = groups.describe(id);
             if (s == null) {
                 d.setGroupState("Dead");

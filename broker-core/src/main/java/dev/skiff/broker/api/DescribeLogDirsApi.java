@@ -4,9 +4,12 @@ import dev.skiff.broker.Partition;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.DescribeLogDirsRequestData;
 import dev.skiff.protocol.message.DescribeLogDirsResponseData;
 import dev.skiff.protocol.message.DescribeLogDirsResponseData.DescribeLogDirsPartition;
@@ -29,13 +32,18 @@ import java.util.concurrent.CompletableFuture;
  * <li>v3: the response adds a top-level error_code.
  * <li>v4: the response adds total_bytes and usable_bytes.
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): DESCRIBE on the cluster, else CLUSTER_AUTHORIZATION_FAILED for the request.
  */
 public final class DescribeLogDirsApi implements ApiHandler<DescribeLogDirsRequestData> {
 
     private final BrokerConfig config;
     private final TopicManager topics;
 
-    DescribeLogDirsApi(BrokerConfig config, TopicManager topics) {
+    private final Authorizer authorizer;
+
+    DescribeLogDirsApi(BrokerConfig config, TopicManager topics, Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.config = config;
         this.topics = topics;
     }
@@ -57,6 +65,9 @@ public final class DescribeLogDirsApi implements ApiHandler<DescribeLogDirsReque
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, DescribeLogDirsRequestData request) {
+        if (!authorizer.authorizeCluster(ctx, AclOperation.DESCRIBE))
+            return CompletableFuture.completedFuture(
+                    new DescribeLogDirsResponseData().setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code()));
         Path dir = config.dataDir.toAbsolutePath().normalize();
         DescribeLogDirsResponseData.DescribeLogDirsResult result =
                 new DescribeLogDirsResponseData.DescribeLogDirsResult()

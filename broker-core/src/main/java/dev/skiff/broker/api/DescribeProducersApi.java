@@ -4,6 +4,9 @@ import dev.skiff.broker.Partition;
 import dev.skiff.broker.ProducerStateTable;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.TopicManager;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -20,12 +23,17 @@ import java.util.concurrent.CompletableFuture;
  * <li>v0 (the only version): per partition its active producers: id, epoch, last sequence, last timestamp,
  *     coordinator epoch and the start of an open transaction (KIP-664).
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): READ on each topic, else TOPIC_AUTHORIZATION_FAILED per partition.
  */
 public final class DescribeProducersApi implements ApiHandler<DescribeProducersRequestData> {
 
     private final TopicManager topics;
 
-    DescribeProducersApi(TopicManager topics) {
+    private final Authorizer authorizer;
+
+    DescribeProducersApi(TopicManager topics, Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.topics = topics;
     }
 
@@ -51,10 +59,15 @@ public final class DescribeProducersApi implements ApiHandler<DescribeProducersR
             DescribeProducersResponseData.TopicResponse tr =
                     new DescribeProducersResponseData.TopicResponse().setName(tq.name());
             response.topics().add(tr);
+            boolean denied = !authorizer.authorize(ctx, AclOperation.READ, ResourceType.TOPIC, tq.name());
             for (int index : tq.partitionIndexes()) {
                 DescribeProducersResponseData.PartitionResponse pr =
                         new DescribeProducersResponseData.PartitionResponse().setPartitionIndex(index);
                 tr.partitions().add(pr);
+                if (denied) {
+                    pr.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                    continue;
+                }
                 Partition p = topics.partition(tq.name(), index);
                 if (p == null) {
                     pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());

@@ -2,6 +2,9 @@ package dev.skiff.broker.api;
 
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.broker.txn.TransactionMetadata;
 import dev.skiff.protocol.ApiKeys;
@@ -21,12 +24,18 @@ import java.util.concurrent.CompletableFuture;
  * <li>v0 (the only version): per transactional id its state, producer id and epoch, timeout, start time and
  *     partitions (KIP-664).
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): DESCRIBE on each transactional id, else TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+ * for it.
  */
 public final class DescribeTransactionsApi implements ApiHandler<DescribeTransactionsRequestData> {
 
     private final TransactionCoordinator transactions;
 
-    DescribeTransactionsApi(TransactionCoordinator transactions) {
+    private final Authorizer authorizer;
+
+    DescribeTransactionsApi(TransactionCoordinator transactions, Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.transactions = transactions;
     }
 
@@ -52,6 +61,14 @@ public final class DescribeTransactionsApi implements ApiHandler<DescribeTransac
             DescribeTransactionsResponseData.TransactionState s =
                     new DescribeTransactionsResponseData.TransactionState().setTransactionalId(id);
             r.transactionStates().add(s);
+            if (id != null && !authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, id)) {
+                s.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
+                        .setTransactionState("")
+                        .setProducerId(-1)
+                        .setProducerEpoch((short) -1)
+                        .setTransactionStartTimeMs(-1);
+                continue;
+            }
             TransactionMetadata m = id == null ? null : transactions.describe(id);
             if (m == null) {
                 s.setErrorCode(Errors.TRANSACTIONAL_ID_NOT_FOUND.code())

@@ -1,9 +1,13 @@
 package dev.skiff.broker.api;
 
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.sasl.ScramUserAdmin;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.DescribeUserScramCredentialsRequestData;
 import java.util.concurrent.CompletableFuture;
 
@@ -20,9 +24,11 @@ import java.util.concurrent.CompletableFuture;
 public final class DescribeUserScramCredentialsApi implements ApiHandler<DescribeUserScramCredentialsRequestData> {
 
     private final ScramUserAdmin users;
+    private final Authorizer authorizer;
 
-    DescribeUserScramCredentialsApi(ScramUserAdmin users) {
+    DescribeUserScramCredentialsApi(ScramUserAdmin users, Authorizer authorizer) {
         this.users = users;
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -42,6 +48,10 @@ public final class DescribeUserScramCredentialsApi implements ApiHandler<Describ
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, DescribeUserScramCredentialsRequestData request) {
+        // Kafka asks DESCRIBE on the cluster
+        if (!authorizer.authorizeCluster(ctx, AclOperation.DESCRIBE))
+            throw new ApiException(
+                    Errors.CLUSTER_AUTHORIZATION_FAILED, Authorizer.message(Errors.CLUSTER_AUTHORIZATION_FAILED));
         return CompletableFuture.completedFuture(users.describe(request));
     }
 }

@@ -1,11 +1,15 @@
 package dev.skiff.broker.api;
 
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.broker.txn.FencedErrors;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.EndTxnRequestData;
 import dev.skiff.protocol.message.EndTxnResponseData;
 import java.util.concurrent.CompletableFuture;
@@ -25,12 +29,17 @@ import java.util.concurrent.CompletableFuture;
  * <li>v5 (not served): the epoch is bumped by every transaction; the response carries producer id and epoch
  *     (KIP-890 part 2).
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): WRITE on the transactional id, else TRANSACTIONAL_ID_AUTHORIZATION_FAILED.
  */
 public final class EndTxnApi implements ApiHandler<EndTxnRequestData> {
 
     private final TransactionCoordinator transactions;
 
-    EndTxnApi(TransactionCoordinator transactions) {
+    private final Authorizer authorizer;
+
+    EndTxnApi(TransactionCoordinator transactions, Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.transactions = transactions;
     }
 
@@ -51,6 +60,9 @@ public final class EndTxnApi implements ApiHandler<EndTxnRequestData> {
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, EndTxnRequestData request) {
+        if (!authorizer.authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId()))
+            throw new ApiException(
+                    Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, "Transactional Id authorization failed.");
         try {
             transactions.endTransaction(
                     request.transactionalId(), request.producerId(), request.producerEpoch(), request.committed());

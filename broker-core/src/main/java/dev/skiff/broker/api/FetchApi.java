@@ -6,6 +6,9 @@ import dev.skiff.broker.Partitions;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.fetch.DelayedFetch;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.log.AbortedTxn;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
@@ -46,13 +49,19 @@ import java.util.concurrent.ScheduledExecutorService;
  * <li>v17: adds the replica's directory id (KIP-853).
  * <li>v18 (not served): high watermark of the replica (KIP-1166).
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): READ on each topic (TOPIC_AUTHORIZATION_FAILED per partition, before looking
+ * the topic up); a follower's fetch needs CLUSTER_ACTION on the cluster.
  */
 public final class FetchApi implements ApiHandler<FetchRequestData> {
 
     private final Partitions partitions;
     private final ScheduledExecutorService timer;
 
-    FetchApi(Partitions partitions, ScheduledExecutorService timer) {
+    private final Authorizer authorizer;
+
+    FetchApi(Partitions partitions, ScheduledExecutorService timer, Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.partitions = partitions;
         this.timer = timer;
     }
@@ -74,7 +83,10 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
 
     /** One partition of the request, resolved. */
     private record Wanted(
-            FetchRequestData.FetchTopic topic, FetchRequestData.FetchPartition fp, Partitions.FetchPosition at) {
+            FetchRequestData.FetchTopic topic,
+            FetchRequestData.FetchPartition fp,
+            Partitions.FetchPosition at,
+            boolean denied) {
         Partition p() {
             return at.partition();
         }
@@ -91,14 +103,22 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
         List<Wanted> wanted = new ArrayList<>();
         List<Partitions.FetchPosition> positions = new ArrayList<>();
         boolean anyError = false;
+        // a follower's fetch needs CLUSTER_ACTION (else every partition is refused), a consumer's READ per topic
+        boolean follower = v < 15 && request.replicaId() >= 0;
+        boolean clusterDenied = follower && !authorizer.authorizeCluster(ctx, AclOperation.CLUSTER_ACTION);
         for (FetchRequestData.FetchTopic ft : request.topics()) {
             Topic t = v >= 13 ? partitions.topic(ft.topicId()) : partitions.topic(ft.topic());
+            String name = v >= 13 ? (t == null ? null : t.name()) : ft.topic();
+            boolean denied = clusterDenied
+                    || (!follower
+                            && name != null
+                            && !authorizer.authorize(ctx, AclOperation.READ, ResourceType.TOPIC, name));
             for (FetchRequestData.FetchPartition fp : ft.partitions()) {
-                Partition p = t == null ? null : t.partition(fp.partition());
+                Partition p = t == null || denied ? null : t.partition(fp.partition());
                 anyError |= p == null;
                 Partitions.FetchPosition at = new Partitions.FetchPosition(p, fp.fetchOffset(), fp.partitionMaxBytes());
                 positions.add(at);
-                wanted.add(new Wanted(ft, fp, at));
+                wanted.add(new Wanted(ft, fp, at, denied));
             }
         }
         int maxBytes = v >= 3 ? request.maxBytes() : Integer.MAX_VALUE;
@@ -139,6 +159,13 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
                     .setPartitionIndex(w.fp.partition())
                     .setRecords(BufferRecords.EMPTY);
             current.partitions().add(pd);
+            if (w.denied()) {
+                pd.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
+                        .setHighWatermark(-1)
+                        .setLastStableOffset(-1)
+                        .setLogStartOffset(-1);
+                continue;
+            }
             if (w.p() == null) {
                 pd.setErrorCode((v >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code())
                         .setHighWatermark(-1);

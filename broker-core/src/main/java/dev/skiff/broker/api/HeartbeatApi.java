@@ -2,8 +2,13 @@ package dev.skiff.broker.api;
 
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.group.GroupCoordinator;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.HeartbeatRequestData;
 import dev.skiff.protocol.message.HeartbeatResponseData;
 import java.util.concurrent.CompletableFuture;
@@ -18,13 +23,17 @@ import java.util.concurrent.CompletableFuture;
  * <li>v3: adds group_instance_id (static membership).
  * <li>v4: flexible versions.
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): READ on the group, else GROUP_AUTHORIZATION_FAILED.
  */
 public final class HeartbeatApi implements ApiHandler<HeartbeatRequestData> {
 
     private final GroupCoordinator groups;
+    private final Authorizer authorizer;
 
-    HeartbeatApi(GroupCoordinator groups) {
+    HeartbeatApi(GroupCoordinator groups, Authorizer authorizer) {
         this.groups = groups;
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -44,6 +53,8 @@ public final class HeartbeatApi implements ApiHandler<HeartbeatRequestData> {
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, HeartbeatRequestData request) {
+        if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId()))
+            throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
         // a failure (REBALANCE_IN_PROGRESS included) is thrown and answered by the dispatcher
         groups.heartbeat(
                 request.groupId(),

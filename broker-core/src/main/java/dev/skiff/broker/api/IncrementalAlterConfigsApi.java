@@ -6,6 +6,7 @@ import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.admin.AlterTargets;
 import dev.skiff.broker.admin.ConfigResources;
 import dev.skiff.broker.admin.TopicConfigChanges;
+import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -27,13 +28,19 @@ import java.util.concurrent.CompletableFuture;
  * <li>v0: per resource set, delete, append and subtract operations, and validate_only.
  * <li>v1: flexible versions.
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): ALTER_CONFIGS on the topic or group, or on the cluster for broker resources
+ * (TOPIC_/GROUP_/CLUSTER_AUTHORIZATION_FAILED for that resource).
  */
 public final class IncrementalAlterConfigsApi implements ApiHandler<IncrementalAlterConfigsRequestData> {
 
     private final BrokerConfig config;
     private final TopicManager topics;
 
-    IncrementalAlterConfigsApi(BrokerConfig config, TopicManager topics) {
+    private final Authorizer authorizer;
+
+    IncrementalAlterConfigsApi(BrokerConfig config, TopicManager topics, Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.config = config;
         this.topics = topics;
     }
@@ -59,7 +66,10 @@ public final class IncrementalAlterConfigsApi implements ApiHandler<IncrementalA
                 request.resources(),
                 AlterConfigsResource::resourceType,
                 AlterConfigsResource::resourceName,
-                res -> alter(res, request.validateOnly()),
+                res -> {
+                    ConfigAuthorization.check(authorizer, ctx, res.resourceType(), res.resourceName(), true);
+                    alter(res, request.validateOnly());
+                },
                 (res, e) -> new AlterConfigsResourceResponse()
                         .setResourceType(res.resourceType())
                         .setResourceName(res.resourceName())

@@ -2,7 +2,11 @@ package dev.skiff.broker.api;
 
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.producer.ProducerIds;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.broker.txn.TransactionalInitProducerId;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -26,13 +30,19 @@ import java.util.concurrent.CompletableFuture;
  * <li>v5: same as v4 (transactions v2, KIP-890).
  * <li>v6 (not served): enable_2pc and keep_prepared_txn (KIP-939), not stable in Kafka 4.1.
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): a transactional id needs WRITE on it (TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+ * an idempotent producer IDEMPOTENT_WRITE on the cluster or WRITE on some topic (CLUSTER_AUTHORIZATION_FAILED).
  */
 public final class InitProducerIdApi implements ApiHandler<InitProducerIdRequestData> {
 
     private final ProducerIds ids;
     private final TransactionalInitProducerId transactional;
 
-    InitProducerIdApi(ProducerIds ids, TransactionalInitProducerId transactional) {
+    private final Authorizer authorizer;
+
+    InitProducerIdApi(ProducerIds ids, TransactionalInitProducerId transactional, Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.ids = ids;
         this.transactional = transactional;
     }
@@ -54,7 +64,16 @@ public final class InitProducerIdApi implements ApiHandler<InitProducerIdRequest
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, InitProducerIdRequestData request) {
-        if (request.transactionalId() != null) return transactional.handle(ctx, request);
+        if (request.transactionalId() != null) {
+            if (!authorizer.authorize(
+                    ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId()))
+                throw new ApiException(
+                        Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, "Transactional Id authorization failed.");
+            return transactional.handle(ctx, request);
+        }
+        if (!authorizer.authorizeCluster(ctx, AclOperation.IDEMPOTENT_WRITE)
+                && !authorizer.authorizeByResourceType(ctx, AclOperation.WRITE, ResourceType.TOPIC))
+            throw new ApiException(Errors.CLUSTER_AUTHORIZATION_FAILED, "Cluster authorization failed.");
         InitProducerIdResponseData r =
                 new InitProducerIdResponseData().setProducerId(-1).setProducerEpoch((short) -1);
         try {

@@ -4,8 +4,13 @@ import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.GroupProtocol;
 import dev.skiff.broker.group.JoinRequest;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.JoinGroupRequestData;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,13 +32,17 @@ import java.util.concurrent.CompletableFuture;
  * <li>v8: adds reason (KIP-800).
  * <li>v9: the response adds skip_assignment.
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): READ on the group, else GROUP_AUTHORIZATION_FAILED.
  */
 public final class JoinGroupApi implements ApiHandler<JoinGroupRequestData> {
 
     private final GroupCoordinator groups;
+    private final Authorizer authorizer;
 
-    JoinGroupApi(GroupCoordinator groups) {
+    JoinGroupApi(GroupCoordinator groups, Authorizer authorizer) {
         this.groups = groups;
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -53,6 +62,8 @@ public final class JoinGroupApi implements ApiHandler<JoinGroupRequestData> {
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, JoinGroupRequestData request) {
+        if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId()))
+            throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
         List<GroupProtocol> protocols = new ArrayList<>();
         for (JoinGroupRequestData.JoinGroupRequestProtocol p : request.protocols())
             protocols.add(new GroupProtocol(p.name(), p.metadata()));

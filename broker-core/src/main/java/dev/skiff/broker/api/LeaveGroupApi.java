@@ -2,6 +2,10 @@ package dev.skiff.broker.api;
 
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.group.GroupCoordinator;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -22,13 +26,17 @@ import java.util.concurrent.CompletableFuture;
  * <li>v4: flexible versions.
  * <li>v5: members carry a reason (KIP-800).
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): READ on the group, else GROUP_AUTHORIZATION_FAILED.
  */
 public final class LeaveGroupApi implements ApiHandler<LeaveGroupRequestData> {
 
     private final GroupCoordinator groups;
+    private final Authorizer authorizer;
 
-    LeaveGroupApi(GroupCoordinator groups) {
+    LeaveGroupApi(GroupCoordinator groups, Authorizer authorizer) {
         this.groups = groups;
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -48,6 +56,8 @@ public final class LeaveGroupApi implements ApiHandler<LeaveGroupRequestData> {
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, LeaveGroupRequestData request) {
+        if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId()))
+            throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
         LeaveGroupResponseData r = new LeaveGroupResponseData();
         GroupCoordinator c = groups;
         if (ctx.apiVersion() < 3) {

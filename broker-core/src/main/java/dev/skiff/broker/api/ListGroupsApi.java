@@ -2,6 +2,9 @@ package dev.skiff.broker.api;
 
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.group.GroupCoordinator;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.message.ListGroupsRequestData;
@@ -23,15 +26,20 @@ import java.util.stream.Collectors;
  * <li>v4: adds states_filter; the response adds group_state (KIP-518).
  * <li>v5: adds types_filter; the response adds group_type (KIP-848).
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): DESCRIBE on the cluster lists every group; otherwise only the groups the
+ * principal may DESCRIBE.
  */
 public final class ListGroupsApi implements ApiHandler<ListGroupsRequestData> {
 
     private static final String GROUP_TYPE = "classic";
 
     private final GroupCoordinator groups;
+    private final Authorizer authorizer;
 
-    ListGroupsApi(GroupCoordinator groups) {
+    ListGroupsApi(GroupCoordinator groups, Authorizer authorizer) {
         this.groups = groups;
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -55,7 +63,10 @@ public final class ListGroupsApi implements ApiHandler<ListGroupsRequestData> {
         Set<String> types = lower(ctx.apiVersion() >= 5 ? request.typesFilter() : null);
         ListGroupsResponseData r = new ListGroupsResponseData();
         if (!types.isEmpty() && !types.contains(GROUP_TYPE)) return CompletableFuture.completedFuture(r);
+        boolean everyGroup = authorizer.authorizeCluster(ctx, AclOperation.DESCRIBE);
         for (GroupCoordinator.GroupSummary g : groups.list()) {
+            if (!everyGroup && !authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId()))
+                continue;
             if (!states.isEmpty() && !states.contains(g.state().wireName().toLowerCase(Locale.ROOT))) continue;
             r.groups()
                     .add(new ListGroupsResponseData.ListedGroup()

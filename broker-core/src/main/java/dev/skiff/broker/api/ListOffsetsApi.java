@@ -5,6 +5,9 @@ import dev.skiff.broker.Partition;
 import dev.skiff.broker.Partitions;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.log.Log;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
@@ -30,13 +33,18 @@ import java.util.concurrent.CompletableFuture;
  * <li>v7: max timestamp (-3, KIP-734). v8: earliest local offset (-4, KIP-405).
  * <li>v9: last tiered offset (-5, KIP-1005). v10: adds timeout_ms (async remote lookups, KIP-1075).
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): DESCRIBE on each topic, else TOPIC_AUTHORIZATION_FAILED per partition.
  */
 public final class ListOffsetsApi implements ApiHandler<ListOffsetsRequestData> {
 
     private final Partitions partitions;
 
-    ListOffsetsApi(Partitions partitions) {
+    private final Authorizer authorizer;
+
+    ListOffsetsApi(Partitions partitions, Authorizer authorizer) {
         this.partitions = partitions;
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -61,7 +69,8 @@ public final class ListOffsetsApi implements ApiHandler<ListOffsetsRequestData> 
                 v >= 2 ? IsolationLevel.of(request.isolationLevel()) : IsolationLevel.READ_UNCOMMITTED;
         ListOffsetsResponseData r = new ListOffsetsResponseData();
         for (ListOffsetsRequestData.ListOffsetsTopic rt : request.topics()) {
-            Topic t = partitions.topic(rt.name());
+            boolean denied = !authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, rt.name());
+            Topic t = denied ? null : partitions.topic(rt.name());
             ListOffsetsResponseData.ListOffsetsTopicResponse tr =
                     new ListOffsetsResponseData.ListOffsetsTopicResponse().setName(rt.name());
             r.topics().add(tr);
@@ -70,6 +79,10 @@ public final class ListOffsetsApi implements ApiHandler<ListOffsetsRequestData> 
                         new ListOffsetsResponseData.ListOffsetsPartitionResponse()
                                 .setPartitionIndex(rp.partitionIndex());
                 tr.partitions().add(pr);
+                if (denied) {
+                    pr.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                    continue;
+                }
                 Partition p = t == null ? null : t.partition(rp.partitionIndex());
                 if (p == null) {
                     pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());

@@ -1,6 +1,9 @@
 package dev.skiff.broker.api;
 
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.broker.txn.TransactionMetadata;
 import dev.skiff.broker.txn.TransactionState;
@@ -25,12 +28,17 @@ import java.util.regex.PatternSyntaxException;
  * <li>v1: adds duration_filter (transactions open longer than that).
  * <li>v2: adds transactional_id_pattern (KIP-1152).
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): only transactional ids the principal may DESCRIBE are listed.
  */
 public final class ListTransactionsApi implements ApiHandler<ListTransactionsRequestData> {
 
     private final TransactionCoordinator transactions;
 
-    ListTransactionsApi(TransactionCoordinator transactions) {
+    private final Authorizer authorizer;
+
+    ListTransactionsApi(TransactionCoordinator transactions, Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.transactions = transactions;
     }
 
@@ -77,6 +85,8 @@ public final class ListTransactionsApi implements ApiHandler<ListTransactionsReq
             if (!producers.isEmpty() && !producers.contains(m.producerId())) continue;
             if (duration >= 0 && (m.startTimeMs() < 0 || now - m.startTimeMs() < duration)) continue;
             if (pattern != null && !pattern.matcher(m.transactionalId()).matches()) continue;
+            if (!authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, m.transactionalId()))
+                continue;
             r.transactionStates()
                     .add(new ListTransactionsResponseData.TransactionState()
                             .setTransactionalId(m.transactionalId())

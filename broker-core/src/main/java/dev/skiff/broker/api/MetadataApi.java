@@ -5,6 +5,9 @@ import dev.skiff.broker.InvalidTopicException;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
@@ -37,17 +40,23 @@ import java.util.concurrent.CompletableFuture;
  * <li>v12: topics may be asked for by id.
  * <li>v13: the response adds a top-level error_code.
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): DESCRIBE on each topic; listing all leaves out the others, naming one answers
+ * TOPIC_AUTHORIZATION_FAILED for it; auto-creation needs CREATE on the cluster or the topic. v8+ may ask for
+ * each topic's authorized operations (and v8-10 the cluster's).
  */
 public final class MetadataApi implements ApiHandler<MetadataRequestData> {
 
     private final BrokerConfig config;
     private final AdvertisedAddress address;
     private final TopicManager topics;
+    private final Authorizer authorizer;
 
-    MetadataApi(BrokerConfig config, AdvertisedAddress address, TopicManager topics) {
+    MetadataApi(BrokerConfig config, AdvertisedAddress address, TopicManager topics, Authorizer authorizer) {
         this.config = config;
         this.address = address;
         this.topics = topics;
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -87,16 +96,63 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
         // v0: an empty list means all topics; v1+: null means all, empty means none.
         boolean all = request.topics() == null || (v == 0 && request.topics().isEmpty());
         if (all) {
-            for (Topic t : topics.all()) r.topics().add(describe(t));
+            // as Kafka: topics the principal may not describe are left out, not reported
+            for (Topic t : topics.all())
+                if (authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name()))
+                    r.topics().add(describe(t));
         } else {
             // null: no auto-creation; else one per request, which bounds the topics this request creates
             TopicManager.AutoCreation creation =
                     v < 4 || request.allowAutoTopicCreation() ? topics.autoCreation() : null;
+            Boolean createOnCluster = null;
             for (MetadataRequestData.MetadataRequestTopic rt : request.topics()) {
-                r.topics().add(lookup(rt, creation, topics));
+                MetadataResponseData.MetadataResponseTopic denied = unauthorized(ctx, rt);
+                if (denied != null) {
+                    r.topics().add(denied);
+                    continue;
+                }
+                TopicManager.AutoCreation c = creation;
+                if (c != null && rt.name() != null && topics.get(rt.name()) == null) {
+                    // auto-creation needs CREATE on the cluster or on the topic, else TOPIC_AUTHORIZATION_FAILED
+                    if (createOnCluster == null)
+                        createOnCluster = authorizer.authorizeCluster(ctx, AclOperation.CREATE);
+                    if (!createOnCluster
+                            && !authorizer.authorize(ctx, AclOperation.CREATE, ResourceType.TOPIC, rt.name())
+                            && config.autoCreateTopics) {
+                        r.topics().add(error(rt.name(), Uuid.ZERO, Errors.TOPIC_AUTHORIZATION_FAILED));
+                        continue;
+                    }
+                }
+                r.topics().add(lookup(rt, c, topics));
             }
         }
+        if (request.includeTopicAuthorizedOperations()) {
+            for (MetadataResponseData.MetadataResponseTopic t : r.topics())
+                if (t.errorCode() == Errors.NONE.code())
+                    t.setTopicAuthorizedOperations(authorizer.authorizedOperations(ctx, ResourceType.TOPIC, t.name()));
+        }
+        if (v >= 8 && v <= 10 && request.includeClusterAuthorizedOperations())
+            r.setClusterAuthorizedOperations(
+                    authorizer.authorizedOperations(ctx, ResourceType.CLUSTER, ResourceType.CLUSTER_NAME));
         return CompletableFuture.completedFuture(r);
+    }
+
+    /**
+     * TOPIC_AUTHORIZATION_FAILED for a named topic the principal may not describe, without saying whether it
+     * exists (as Kafka); by id, an unknown id stays UNKNOWN_TOPIC_ID and a known one unauthorized has no name.
+     */
+    private MetadataResponseData.MetadataResponseTopic unauthorized(
+            RequestContext ctx, MetadataRequestData.MetadataRequestTopic rt) {
+        if (!authorizer.enabled()) return null;
+        String name = rt.name();
+        if (name == null && rt.topicId() != null && !rt.topicId().equals(Uuid.ZERO)) {
+            Topic t = topics.get(rt.topicId());
+            if (t == null || authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name()))
+                return null;
+            return error(null, rt.topicId(), Errors.TOPIC_AUTHORIZATION_FAILED);
+        }
+        if (name == null || authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, name)) return null;
+        return error(name, Uuid.ZERO, Errors.TOPIC_AUTHORIZATION_FAILED);
     }
 
     private MetadataResponseData.MetadataResponseTopic lookup(

@@ -8,6 +8,9 @@ import dev.skiff.broker.group.CommittedOffset;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.log.LogStorageException;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
@@ -37,6 +40,9 @@ import java.util.function.Supplier;
  * <li>v9: same as v8 (usable by KIP-848 consumers).
  * <li>v10 (not served): topic ids instead of names.
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): READ on the group (else GROUP_AUTHORIZATION_FAILED for the request), READ
+ * on each topic (else TOPIC_AUTHORIZATION_FAILED per partition).
  */
 public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData> {
 
@@ -44,12 +50,15 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
     private final OffsetStore offsets;
     private final Supplier<OffsetBackend> version0Offsets;
     private final GroupCoordinator groups;
+    private final Authorizer authorizer;
 
     OffsetCommitApi(
             TopicManager topics,
             OffsetStore offsets,
             Supplier<OffsetBackend> version0Offsets,
-            GroupCoordinator groups) {
+            GroupCoordinator groups,
+            Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.topics = topics;
         this.offsets = offsets;
         this.version0Offsets = version0Offsets;
@@ -74,6 +83,8 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, OffsetCommitRequestData request) {
         OffsetCommitResponseData r = new OffsetCommitResponseData();
+        if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId()))
+            throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
         // a group-level failure is thrown: the dispatcher answers it on every partition of the request
         checkGroup(ctx, request);
         long now = System.currentTimeMillis();
@@ -84,11 +95,16 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
                     new OffsetCommitResponseData.OffsetCommitResponseTopic().setName(rt.name());
             r.topics().add(tr);
             Topic t = topics.get(rt.name());
+            boolean denied = !authorizer.authorize(ctx, AclOperation.READ, ResourceType.TOPIC, rt.name());
             for (OffsetCommitRequestData.OffsetCommitRequestPartition rp : rt.partitions()) {
                 OffsetCommitResponseData.OffsetCommitResponsePartition pr =
                         new OffsetCommitResponseData.OffsetCommitResponsePartition()
                                 .setPartitionIndex(rp.partitionIndex());
                 tr.partitions().add(pr);
+                if (denied) {
+                    pr.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                    continue;
+                }
                 if (t == null || t.partition(rp.partitionIndex()) == null) {
                     pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                     continue;

@@ -5,6 +5,9 @@ import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.group.GroupCoordinator;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -24,13 +27,18 @@ import java.util.concurrent.CompletableFuture;
  * <ul>
  * <li>v0 (the only version): a group and the partitions whose committed offsets go (KIP-496).
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): DELETE on the group (GROUP_AUTHORIZATION_FAILED for the request), READ on
+ * each topic (TOPIC_AUTHORIZATION_FAILED per partition).
  */
 public final class OffsetDeleteApi implements ApiHandler<OffsetDeleteRequestData> {
 
     private final TopicManager topics;
     private final GroupCoordinator groups;
+    private final Authorizer authorizer;
 
-    OffsetDeleteApi(TopicManager topics, GroupCoordinator groups) {
+    OffsetDeleteApi(TopicManager topics, GroupCoordinator groups, Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.topics = topics;
         this.groups = groups;
     }
@@ -52,8 +60,16 @@ public final class OffsetDeleteApi implements ApiHandler<OffsetDeleteRequestData
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, OffsetDeleteRequestData request) {
+        if (!authorizer.authorize(ctx, AclOperation.DELETE, ResourceType.GROUP, request.groupId()))
+            return CompletableFuture.completedFuture(
+                    new OffsetDeleteResponseData().setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code()));
         List<TopicPartition> known = new ArrayList<>();
+        java.util.Set<String> denied = new java.util.HashSet<>();
         for (OffsetDeleteRequestData.OffsetDeleteRequestTopic t : request.topics()) {
+            if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.TOPIC, t.name())) {
+                denied.add(t.name());
+                continue;
+            }
             Topic topic = topics.get(t.name());
             for (OffsetDeleteRequestData.OffsetDeleteRequestPartition p : t.partitions())
                 if (topic != null && topic.partition(p.partitionIndex()) != null)
@@ -76,8 +92,10 @@ public final class OffsetDeleteApi implements ApiHandler<OffsetDeleteRequestData
                     new OffsetDeleteResponseData.OffsetDeleteResponseTopic().setName(t.name());
             r.topics().add(rt);
             for (OffsetDeleteRequestData.OffsetDeleteRequestPartition p : t.partitions()) {
-                Errors e = result.getOrDefault(
-                        new TopicPartition(t.name(), p.partitionIndex()), Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                Errors e = denied.contains(t.name())
+                        ? Errors.TOPIC_AUTHORIZATION_FAILED
+                        : result.getOrDefault(
+                                new TopicPartition(t.name(), p.partitionIndex()), Errors.UNKNOWN_TOPIC_OR_PARTITION);
                 rt.partitions()
                         .add(new OffsetDeleteResponseData.OffsetDeleteResponsePartition()
                                 .setPartitionIndex(p.partitionIndex())

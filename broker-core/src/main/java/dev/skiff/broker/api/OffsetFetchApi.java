@@ -7,7 +7,11 @@ import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.group.CommittedOffset;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.broker.txn.TransactionCoordinator;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -37,6 +41,9 @@ import java.util.function.Supplier;
  * <li>v9: adds member_id and member_epoch (KIP-848).
  * <li>v10 (not served): topic ids instead of names.
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): READ on the group (GROUP_AUTHORIZATION_FAILED for it), DESCRIBE on each
+ * topic: named ones answer TOPIC_AUTHORIZATION_FAILED, and asking for all leaves the others out.
  */
 public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> {
 
@@ -44,12 +51,15 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
     private final OffsetStore offsets;
     private final Supplier<OffsetBackend> version0Offsets;
     private final TransactionCoordinator transactions;
+    private final Authorizer authorizer;
 
     OffsetFetchApi(
             TopicManager topics,
             OffsetStore offsets,
             Supplier<OffsetBackend> version0Offsets,
-            TransactionCoordinator transactions) {
+            TransactionCoordinator transactions,
+            Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.topics = topics;
         this.offsets = offsets;
         this.version0Offsets = version0Offsets;
@@ -86,19 +96,26 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, OffsetFetchRequestData request) {
         OffsetFetchResponseData r = new OffsetFetchResponseData();
         if (ctx.apiVersion() < 8) {
+            if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId()))
+                throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
             Map<String, List<Integer>> asked = null;
             if (request.topics() != null) {
                 asked = new LinkedHashMap<>();
                 for (OffsetFetchRequestData.OffsetFetchRequestTopic t : request.topics())
                     asked.put(t.name(), t.partitionIndexes());
             }
+            boolean listed = asked == null;
             wanted(request.groupId(), asked).forEach((topic, parts) -> {
+                boolean denied = !authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, topic);
+                if (denied && listed) return; // all offsets asked for: unauthorized topics are left out
                 OffsetFetchResponseData.OffsetFetchResponseTopic tr =
                         new OffsetFetchResponseData.OffsetFetchResponseTopic().setName(topic);
                 r.topics().add(tr);
                 OffsetBackend store = ctx.apiVersion() == 0 ? version0Offsets.get() : offsets;
                 for (int p : parts) {
-                    Answer a = answer(store, request.requireStable(), request.groupId(), topic, p);
+                    Answer a = denied
+                            ? Answer.DENIED
+                            : answer(store, request.requireStable(), request.groupId(), topic, p);
                     tr.partitions()
                             .add(new OffsetFetchResponseData.OffsetFetchResponsePartition()
                                     .setPartitionIndex(p)
@@ -126,7 +143,14 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
             OffsetFetchResponseData.OffsetFetchResponseGroup gr =
                     new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(g.groupId());
             r.groups().add(gr);
+            if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, g.groupId())) {
+                gr.setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code());
+                continue;
+            }
+            boolean listed = asked == null;
             wanted(g.groupId(), asked).forEach((topic, parts) -> {
+                boolean denied = !authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, topic);
+                if (denied && listed) return;
                 Topic known = topics.get(topic);
                 OffsetFetchResponseData.OffsetFetchResponseTopics tr =
                         new OffsetFetchResponseData.OffsetFetchResponseTopics()
@@ -134,7 +158,7 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
                                 .setTopicId(known == null ? dev.skiff.protocol.types.Uuid.ZERO : known.id());
                 gr.topics().add(tr);
                 for (int p : parts) {
-                    Answer a = answer(offsets, request.requireStable(), g.groupId(), topic, p);
+                    Answer a = denied ? Answer.DENIED : answer(offsets, request.requireStable(), g.groupId(), topic, p);
                     tr.partitions()
                             .add(new OffsetFetchResponseData.OffsetFetchResponsePartitions()
                                     .setPartitionIndex(p)
@@ -159,6 +183,7 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
     /** One partition's answer, the same in the single-group (v0-7) and multi-group (v8+) layouts. */
     private record Answer(short error, long offset, int leaderEpoch, String metadata) {
         static final Answer NONE = new Answer((short) 0, -1, -1, "");
+        static final Answer DENIED = new Answer(Errors.TOPIC_AUTHORIZATION_FAILED.code(), -1, -1, "");
         static final Answer UNSTABLE = new Answer(Errors.UNSTABLE_OFFSET_COMMIT.code(), -1, -1, "");
     }
 

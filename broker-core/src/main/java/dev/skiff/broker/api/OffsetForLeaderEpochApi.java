@@ -3,6 +3,9 @@ package dev.skiff.broker.api;
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.TopicManager;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -24,6 +27,9 @@ import java.util.concurrent.CompletableFuture;
  * <li>v3: adds replica_id.
  * <li>v4: flexible versions.
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): a follower (replica id >= 0) needs CLUSTER_ACTION, a consumer DESCRIBE on each
+ * topic; else TOPIC_AUTHORIZATION_FAILED (CLUSTER_AUTHORIZATION_FAILED for a follower) per partition.
  */
 public final class OffsetForLeaderEpochApi implements ApiHandler<OffsetForLeaderEpochRequestData> {
 
@@ -33,7 +39,10 @@ public final class OffsetForLeaderEpochApi implements ApiHandler<OffsetForLeader
 
     private final TopicManager topics;
 
-    OffsetForLeaderEpochApi(TopicManager topics) {
+    private final Authorizer authorizer;
+
+    OffsetForLeaderEpochApi(TopicManager topics, Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.topics = topics;
     }
 
@@ -55,11 +64,29 @@ public final class OffsetForLeaderEpochApi implements ApiHandler<OffsetForLeader
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, OffsetForLeaderEpochRequestData request) {
         OffsetForLeaderEpochResponseData response = new OffsetForLeaderEpochResponseData();
+        boolean follower = ctx.apiVersion() >= 3 && request.replicaId() >= 0;
+        Errors clusterDenied = follower && !authorizer.authorizeCluster(ctx, AclOperation.CLUSTER_ACTION)
+                ? Errors.CLUSTER_AUTHORIZATION_FAILED
+                : null;
         for (OffsetForLeaderEpochRequestData.OffsetForLeaderTopic t : request.topics()) {
             OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult tr =
                     new OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult().setTopic(t.topic());
             response.topics().add(tr);
+            Errors denied = clusterDenied != null
+                    ? clusterDenied
+                    : !follower && !authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.topic())
+                            ? Errors.TOPIC_AUTHORIZATION_FAILED
+                            : null;
             for (OffsetForLeaderEpochRequestData.OffsetForLeaderPartition p : t.partitions()) {
+                if (denied != null) {
+                    tr.partitions()
+                            .add(new OffsetForLeaderEpochResponseData.EpochEndOffset()
+                                    .setPartition(p.partition())
+                                    .setErrorCode(denied.code())
+                                    .setLeaderEpoch(UNDEFINED_EPOCH)
+                                    .setEndOffset(UNDEFINED_OFFSET));
+                    continue;
+                }
                 tr.partitions().add(answer(topics.partition(t.topic(), p.partition()), p, ctx.apiVersion()));
             }
         }

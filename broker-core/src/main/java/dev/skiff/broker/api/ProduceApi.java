@@ -5,6 +5,9 @@ import dev.skiff.broker.Partition;
 import dev.skiff.broker.Partitions;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -40,8 +43,11 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
 
     private final Partitions partitions;
 
-    ProduceApi(Partitions partitions) {
+    private final Authorizer authorizer;
+
+    ProduceApi(Partitions partitions, Authorizer authorizer) {
         this.partitions = partitions;
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -64,9 +70,18 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
         short v = ctx.apiVersion();
         ProduceResponseData response = new ProduceResponseData();
         DecompressionBudget budget = partitions.decompressionBudget();
+        // a transactional producer needs WRITE on its transactional id, for the whole request
+        if (v >= 3
+                && request.transactionalId() != null
+                && !authorizer.authorize(
+                        ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId()))
+            throw new ApiException(
+                    Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, "Transactional Id authorization failed.");
         for (ProduceRequestData.TopicProduceData td : request.topicData()) {
             Topic topic =
                     td.topicId() != null && v >= 13 ? partitions.topic(td.topicId()) : partitions.topic(td.name());
+            String name = td.topicId() != null && v >= 13 ? (topic == null ? null : topic.name()) : td.name();
+            boolean denied = name != null && !authorizer.authorize(ctx, AclOperation.WRITE, ResourceType.TOPIC, name);
             ProduceResponseData.TopicProduceResponse tr = new ProduceResponseData.TopicProduceResponse()
                     .setName(td.name())
                     .setTopicId(td.topicId());
@@ -76,6 +91,11 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
                         .setIndex(pd.index())
                         .setBaseOffset(-1);
                 tr.partitionResponses().add(pr);
+                if (denied) {
+                    // before looking the topic up: its existence is not told
+                    pr.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                    continue;
+                }
                 Partition p = topic == null ? null : topic.partition(pd.index());
                 if (p == null) {
                     pr.setErrorCode((v >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());

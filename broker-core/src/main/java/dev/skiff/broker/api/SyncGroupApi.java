@@ -2,8 +2,13 @@ package dev.skiff.broker.api;
 
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.group.GroupCoordinator;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.SyncGroupRequestData;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,13 +25,17 @@ import java.util.concurrent.CompletableFuture;
  * <li>v4: flexible versions.
  * <li>v5: adds protocol_type and protocol_name, checked against the group's (KIP-559).
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): READ on the group, else GROUP_AUTHORIZATION_FAILED.
  */
 public final class SyncGroupApi implements ApiHandler<SyncGroupRequestData> {
 
     private final GroupCoordinator groups;
+    private final Authorizer authorizer;
 
-    SyncGroupApi(GroupCoordinator groups) {
+    SyncGroupApi(GroupCoordinator groups, Authorizer authorizer) {
         this.groups = groups;
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -46,6 +55,8 @@ public final class SyncGroupApi implements ApiHandler<SyncGroupRequestData> {
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, SyncGroupRequestData request) {
+        if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId()))
+            throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
         Map<String, byte[]> assignments = new HashMap<>();
         for (SyncGroupRequestData.SyncGroupRequestAssignment a : request.assignments())
             assignments.put(a.memberId(), a.assignment());

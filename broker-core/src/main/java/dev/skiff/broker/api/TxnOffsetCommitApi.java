@@ -7,6 +7,9 @@ import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.group.CommittedOffset;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetStore;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.broker.txn.FencedErrors;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.protocol.ApiException;
@@ -33,6 +36,9 @@ import java.util.concurrent.CompletableFuture;
  * <li>v4: TRANSACTION_ABORTABLE may be answered (KIP-890).
  * <li>v5 (not served): adds the group to the transaction by itself (transactions v2).
  * </ul>
+ *
+ * <p>Authorization (as Kafka's): WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED), READ
+ * on the group (GROUP_AUTHORIZATION_FAILED), READ on each topic (TOPIC_AUTHORIZATION_FAILED per partition).
  */
 public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitRequestData> {
 
@@ -40,9 +46,15 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
     private final OffsetStore offsets;
     private final GroupCoordinator groups;
     private final TransactionCoordinator transactions;
+    private final Authorizer authorizer;
 
     TxnOffsetCommitApi(
-            TopicManager topics, OffsetStore offsets, GroupCoordinator groups, TransactionCoordinator transactions) {
+            TopicManager topics,
+            OffsetStore offsets,
+            GroupCoordinator groups,
+            TransactionCoordinator transactions,
+            Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.topics = topics;
         this.offsets = offsets;
         this.groups = groups;
@@ -66,16 +78,24 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, TxnOffsetCommitRequestData request) {
+        if (!authorizer.authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId()))
+            throw new ApiException(
+                    Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, "Transactional Id authorization failed.");
+        if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId()))
+            throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
         short v = ctx.apiVersion();
         long now = System.currentTimeMillis();
         Map<TopicPartition, Errors> errors = new LinkedHashMap<>();
         Map<TopicPartition, CommittedOffset> accepted = new LinkedHashMap<>();
         for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic rt : request.topics()) {
             Topic t = topics.get(rt.name());
+            boolean denied = !authorizer.authorize(ctx, AclOperation.READ, ResourceType.TOPIC, rt.name());
             for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition rp : rt.partitions()) {
                 TopicPartition tp = new TopicPartition(rt.name(), rp.partitionIndex());
                 String metadata = rp.committedMetadata();
-                if (t == null || t.partition(rp.partitionIndex()) == null) {
+                if (denied) {
+                    errors.put(tp, Errors.TOPIC_AUTHORIZATION_FAILED);
+                } else if (t == null || t.partition(rp.partitionIndex()) == null) {
                     errors.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
                 } else if (offsets.metadataError(metadata) != Errors.NONE) {
                     errors.put(tp, Errors.OFFSET_METADATA_TOO_LARGE);

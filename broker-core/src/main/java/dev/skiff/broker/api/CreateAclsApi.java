@@ -1,0 +1,96 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.security.acl.AclBinding;
+import dev.skiff.broker.security.acl.AclOperation;
+import dev.skiff.broker.security.acl.AclPermissionType;
+import dev.skiff.broker.security.acl.Authorizer;
+import dev.skiff.broker.security.acl.PatternType;
+import dev.skiff.broker.security.acl.ResourceType;
+import dev.skiff.protocol.ApiException;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.CreateAclsRequestData;
+import dev.skiff.protocol.message.CreateAclsResponseData;
+import dev.skiff.protocol.message.CreateAclsResponseData.AclCreationResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * CreateAcls: adds ACLs; needs ALTER on the cluster (else CLUSTER_AUTHORIZATION_FAILED on every creation), and
+ * answers SECURITY_DISABLED when no authorizer is configured. Each creation has its own result: INVALID_REQUEST
+ * for an unusable one (unknown or ANY enums, MATCH/ANY pattern types, an empty name, a principal without
+ * "type:"), POLICY_VIOLATION past {@code skiff.acls.max}.
+ *
+ * <p>Versions (Kafka's CreateAcls schemas):
+ * <ul>
+ * <li>v0: resource type and name, principal, host, operation, permission type.
+ * <li>v1: adds resource_pattern_type (LITERAL or PREFIXED, KIP-290); v0 creations are LITERAL.
+ * <li>v2: flexible versions. v3: same as v2 (USER resources, KIP-373).
+ * </ul>
+ */
+public final class CreateAclsApi implements ApiHandler<CreateAclsRequestData> {
+
+    private final Authorizer authorizer;
+
+    CreateAclsApi(Authorizer authorizer) {
+        this.authorizer = authorizer;
+    }
+
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.CREATE_ACLS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 3;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, CreateAclsRequestData request) {
+        CreateAclsResponseData response = new CreateAclsResponseData();
+        Errors refused = null;
+        String message = null;
+        if (!authorizer.enabled()) {
+            refused = Errors.SECURITY_DISABLED;
+            message = "No Authorizer is configured.";
+        } else if (!authorizer.authorizeCluster(ctx, AclOperation.ALTER)) {
+            refused = Errors.CLUSTER_AUTHORIZATION_FAILED;
+            message = "Cluster authorization failed.";
+        }
+        if (refused != null) {
+            for (int i = 0; i < request.creations().size(); i++)
+                response.results()
+                        .add(new AclCreationResult()
+                                .setErrorCode(refused.code())
+                                .setErrorMessage(message));
+            return CompletableFuture.completedFuture(response);
+        }
+        List<AclBinding> bindings = new ArrayList<>();
+        for (CreateAclsRequestData.AclCreation c : request.creations()) {
+            PatternType pattern = ctx.apiVersion() >= 1 ? PatternType.of(c.resourcePatternType()) : PatternType.LITERAL;
+            bindings.add(new AclBinding(
+                    ResourceType.of(c.resourceType()),
+                    c.resourceName(),
+                    pattern,
+                    c.principal(),
+                    c.host(),
+                    AclOperation.of(c.operation()),
+                    AclPermissionType.of(c.permissionType())));
+        }
+        for (ApiException e : authorizer.createAcls(bindings)) {
+            AclCreationResult r = new AclCreationResult();
+            if (e != null) r.setErrorCode(e.error().code()).setErrorMessage(e.getMessage());
+            response.results().add(r);
+        }
+        return CompletableFuture.completedFuture(response);
+    }
+}
