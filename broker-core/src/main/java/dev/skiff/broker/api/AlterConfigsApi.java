@@ -6,6 +6,7 @@ import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.admin.AlterTargets;
 import dev.skiff.broker.admin.ConfigResources;
 import dev.skiff.broker.admin.TopicConfigChanges;
+import dev.skiff.broker.cluster.Controller;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -36,9 +37,12 @@ public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData
     private final BrokerConfig config;
     private final TopicManager topics;
 
-    AlterConfigsApi(BrokerConfig config, TopicManager topics) {
+    private final Controller controller;
+
+    AlterConfigsApi(BrokerConfig config, TopicManager topics, Controller controller) {
         this.config = config;
         this.topics = topics;
+        this.controller = controller;
     }
 
     @Override
@@ -84,6 +88,9 @@ public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData
             if (v != null) configs.put(k, v);
         }); // a null value removes the override
         TopicConfigChanges.validate(configs);
-        if (!validateOnly) topics.setConfigs(t.name(), configs);
+        if (validateOnly) return;
+        // in a cluster the controller keeps topic configs; each broker applies them when the image arrives
+        if (controller != null) controller.alterTopicConfigs(t.name(), configs);
+        else topics.setConfigs(t.name(), configs);
     }
 }

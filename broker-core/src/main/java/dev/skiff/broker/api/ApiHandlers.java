@@ -3,6 +3,7 @@ package dev.skiff.broker.api;
 import dev.skiff.broker.AdvertisedAddress;
 import dev.skiff.broker.Partitions;
 import dev.skiff.broker.TopicManager;
+import dev.skiff.broker.cluster.Controller;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
@@ -35,12 +36,40 @@ public final class ApiHandlers {
             GroupCoordinator groups,
             TransactionCoordinator transactions,
             ProducerIds producerIds,
-            ScheduledExecutorService timer) {}
+            ScheduledExecutorService timer,
+            Controller controller) {
+
+        /** A single broker's services: no cluster controller. */
+        public Services(
+                BrokerConfig config,
+                AdvertisedAddress address,
+                TopicManager topics,
+                Partitions partitions,
+                OffsetStore offsets,
+                Supplier<OffsetBackend> version0Offsets,
+                GroupCoordinator groups,
+                TransactionCoordinator transactions,
+                ProducerIds producerIds,
+                ScheduledExecutorService timer) {
+            this(
+                    config,
+                    address,
+                    topics,
+                    partitions,
+                    offsets,
+                    version0Offsets,
+                    groups,
+                    transactions,
+                    producerIds,
+                    timer,
+                    null);
+        }
+    }
 
     public static ApiHandlers standard(Services s) {
         ApiHandlers h = new ApiHandlers();
         h.add(h.apiVersions);
-        h.add(new MetadataApi(s.config(), s.address(), s.topics()));
+        h.add(new MetadataApi(s.config(), s.address(), s.topics(), s.controller()));
         h.add(new ProduceApi(s.partitions()));
         h.add(new FetchApi(s.partitions(), s.timer()));
         h.add(new ListOffsetsApi(s.partitions()));
@@ -57,13 +86,13 @@ public final class ApiHandlers {
         h.add(new DeleteGroupsApi(s.groups()));
         h.add(new OffsetDeleteApi(s.topics(), s.groups()));
         // admin APIs
-        h.add(new CreateTopicsApi(s.config(), s.topics()));
-        h.add(new DeleteTopicsApi(s.topics()));
-        h.add(new CreatePartitionsApi(s.config(), s.topics()));
+        h.add(new CreateTopicsApi(s.config(), s.topics(), s.controller()));
+        h.add(new DeleteTopicsApi(s.topics(), s.controller()));
+        h.add(new CreatePartitionsApi(s.config(), s.topics(), s.controller()));
         h.add(new DescribeConfigsApi(s.config(), s.topics()));
-        h.add(new AlterConfigsApi(s.config(), s.topics()));
-        h.add(new IncrementalAlterConfigsApi(s.config(), s.topics()));
-        h.add(new DescribeClusterApi(s.config(), s.address()));
+        h.add(new AlterConfigsApi(s.config(), s.topics(), s.controller()));
+        h.add(new IncrementalAlterConfigsApi(s.config(), s.topics(), s.controller()));
+        h.add(new DescribeClusterApi(s.config(), s.address(), s.controller()));
         h.add(new DeleteRecordsApi(s.partitions()));
         h.add(new DescribeLogDirsApi(s.config(), s.topics()));
         h.add(new OffsetForLeaderEpochApi(s.topics()));
@@ -76,6 +105,8 @@ public final class ApiHandlers {
         h.add(new EndTxnApi(s.transactions()));
         h.add(new DescribeTransactionsApi(s.transactions()));
         h.add(new ListTransactionsApi(s.transactions()));
+        // a cluster: preferred and unclean leader elections
+        if (s.controller() != null) h.add(new ElectLeadersApi(s.controller()));
         return h;
     }
 

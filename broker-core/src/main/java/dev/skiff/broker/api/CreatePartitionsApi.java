@@ -5,6 +5,7 @@ import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.admin.AdminException;
+import dev.skiff.broker.cluster.Controller;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
@@ -36,9 +37,12 @@ public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsReq
     private final BrokerConfig config;
     private final TopicManager topics;
 
-    CreatePartitionsApi(BrokerConfig config, TopicManager topics) {
+    private final Controller controller;
+
+    CreatePartitionsApi(BrokerConfig config, TopicManager topics, Controller controller) {
         this.config = config;
         this.topics = topics;
+        this.controller = controller;
     }
 
     @Override
@@ -103,6 +107,7 @@ public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsReq
                         "Attempted to add " + (t.count() - current) + " additional partition(s), but only "
                                 + assignments.size() + " assignment(s) were specified.");
             for (CreatePartitionsAssignment a : assignments) {
+                if (controller != null) break; // the controller checks them against its brokers
                 if (a.brokerIds().size() != 1 || a.brokerIds().get(0) != config.nodeId)
                     throw new AdminException(
                             Errors.INVALID_REPLICA_ASSIGNMENT,
@@ -111,6 +116,13 @@ public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsReq
             }
         }
         if (validateOnly) return;
+        if (controller != null) {
+            List<List<Integer>> wanted = assignments == null
+                    ? null
+                    : assignments.stream().map(a -> List.copyOf(a.brokerIds())).toList();
+            controller.createPartitions(t.name(), t.count(), wanted);
+            return;
+        }
         try {
             if (topics.addPartitions(t.name(), t.count()) == null)
                 throw new AdminException(

@@ -73,8 +73,12 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
     }
 
     /** One partition of the request, resolved. */
+    /** {@code error}: NOT_LEADER_OR_FOLLOWER when another broker of the cluster leads the partition, else NONE. */
     private record Wanted(
-            FetchRequestData.FetchTopic topic, FetchRequestData.FetchPartition fp, Partitions.FetchPosition at) {
+            FetchRequestData.FetchTopic topic,
+            FetchRequestData.FetchPartition fp,
+            Partitions.FetchPosition at,
+            Errors error) {
         Partition p() {
             return at.partition();
         }
@@ -95,10 +99,12 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
             Topic t = v >= 13 ? partitions.topic(ft.topicId()) : partitions.topic(ft.topic());
             for (FetchRequestData.FetchPartition fp : ft.partitions()) {
                 Partition p = t == null ? null : t.partition(fp.partition());
+                Errors lead = p == null ? Errors.NONE : partitions.leadership(t.name(), fp.partition());
+                if (lead != Errors.NONE) p = null;
                 anyError |= p == null;
                 Partitions.FetchPosition at = new Partitions.FetchPosition(p, fp.fetchOffset(), fp.partitionMaxBytes());
                 positions.add(at);
-                wanted.add(new Wanted(ft, fp, at));
+                wanted.add(new Wanted(ft, fp, at, lead));
             }
         }
         int maxBytes = v >= 3 ? request.maxBytes() : Integer.MAX_VALUE;
@@ -140,7 +146,8 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
                     .setRecords(BufferRecords.EMPTY);
             current.partitions().add(pd);
             if (w.p() == null) {
-                pd.setErrorCode((v >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code())
+                Errors unknown = v >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                pd.setErrorCode((w.error() != Errors.NONE ? w.error() : unknown).code())
                         .setHighWatermark(-1);
                 continue;
             }
