@@ -27,6 +27,9 @@ final class BrokerOptions {
         }
         if (spec.inMemory()) b.inMemory();
         if (spec.zookeeper()) b.zookeeper();
+        if (spec.brokers() < 1)
+            throw new ExtensionConfigurationException("@Skiff brokers must be at least 1, got " + spec.brokers());
+        if (spec.brokers() > 1) b.brokers(spec.brokers());
         return b.start();
     }
 

@@ -60,4 +60,11 @@ public @interface Skiff {
 
     /** Also run a ZooKeeper server on a free port with this broker registered (Kafka 0.8 consumers). */
     boolean zookeeper() default false;
+
+    /**
+     * Brokers in the cluster (default 1). With more, tests receive the {@code SkiffCluster} (a parameter or
+     * {@code @SkiffBroker} field of that type) to stop, kill and restart brokers, move leaders and cut
+     * replication; an {@code EmbeddedSkiff} or String receives the cluster's facade and bootstrap servers.
+     */
+    int brokers() default 1;
 }

@@ -1,6 +1,7 @@
 package dev.skiff.junit;
 
 import dev.skiff.server.EmbeddedSkiff;
+import dev.skiff.server.SkiffCluster;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -66,7 +67,9 @@ public final class SkiffExtension
     @Override
     public boolean supportsParameter(ParameterContext param, ExtensionContext ctx) {
         Class<?> type = param.getParameter().getType();
-        return type == EmbeddedSkiff.class || (type == String.class && param.isAnnotated(SkiffBroker.class));
+        return type == EmbeddedSkiff.class
+                || type == SkiffCluster.class
+                || (type == String.class && param.isAnnotated(SkiffBroker.class));
     }
 
     @Override
@@ -77,7 +80,7 @@ public final class SkiffExtension
                     .map(SkiffBroker::value)
                     .orElse("");
             EmbeddedSkiff broker = find(ctx, name);
-            return param.getParameter().getType() == String.class ? broker.bootstrapServers() : broker;
+            return value(param.getParameter().getType(), broker);
         } catch (ExtensionConfigurationException e) {
             throw new ParameterResolutionException(e.getMessage() + " (parameter " + param.getParameter() + ")", e);
         }
@@ -141,13 +144,26 @@ public final class SkiffExtension
         List<Field> fields = AnnotationSupport.findAnnotatedFields(
                 type, SkiffBroker.class, f -> Modifier.isStatic(f.getModifiers()) == statics);
         for (Field f : fields) {
-            if (f.getType() != EmbeddedSkiff.class && f.getType() != String.class) {
+            if (f.getType() != EmbeddedSkiff.class
+                    && f.getType() != String.class
+                    && f.getType() != SkiffCluster.class) {
                 throw new ExtensionConfigurationException(
-                        "@SkiffBroker field " + f + " must be an EmbeddedSkiff or a String");
+                        "@SkiffBroker field " + f + " must be an EmbeddedSkiff, a SkiffCluster or a String");
             }
             EmbeddedSkiff broker = find(ctx, f.getAnnotation(SkiffBroker.class).value());
             f.setAccessible(true);
-            f.set(instance, f.getType() == String.class ? broker.bootstrapServers() : broker);
+            f.set(instance, value(f.getType(), broker));
         }
+    }
+
+    /** What a parameter or field of {@code type} receives: the broker, its bootstrap servers, or its cluster. */
+    private static Object value(Class<?> type, EmbeddedSkiff broker) {
+        if (type == String.class) return broker.bootstrapServers();
+        if (type == SkiffCluster.class) {
+            if (broker.cluster() == null)
+                throw new ExtensionConfigurationException("A SkiffCluster needs @Skiff(brokers = N) with N > 1");
+            return broker.cluster();
+        }
+        return broker;
     }
 }
