@@ -181,6 +181,26 @@ class ClusterTest {
         assertEquals(List.of("two"), readAll("moving"));
     }
 
+    @Test
+    void aCutBrokerLeavesTheIsrButServesAndRejoinsWhenRestored() throws Exception {
+        admin.createTopics(List.of(new NewTopic("cut", Map.of(0, List.of(0, 1, 2)))))
+                .all()
+                .get();
+        cluster.cutReplication(2);
+        Poll.until(
+                "broker 2 out of the ISR",
+                () -> describe("cut").partitions().get(0).isr().stream()
+                        .map(Node::id)
+                        .toList(),
+                isr -> isr.equals(List.of(0, 1)));
+        assertEquals(3, admin.describeCluster().nodes().get().size(), "a cut broker still serves clients");
+        cluster.restoreReplication(2);
+        Poll.until(
+                "broker 2 back in the ISR",
+                () -> describe("cut").partitions().get(0).isr().size(),
+                n -> n == 3);
+    }
+
     private KafkaProducer<String, String> producer() {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
