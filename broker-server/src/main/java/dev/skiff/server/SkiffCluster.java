@@ -9,6 +9,7 @@ import dev.skiff.broker.cluster.ReplicationLinks;
 import dev.skiff.broker.cluster.TopicImage;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.server.control.Controls;
+import dev.skiff.server.faults.FaultInjector;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -102,10 +103,11 @@ public final class SkiffCluster implements AutoCloseable {
     private final BrokerConfig base;
     private final ReplicationLinks links = new ReplicationLinks();
     private final List<Controls> controls = new ArrayList<>();
+    private final List<FaultInjector> faults = new ArrayList<>();
     private final SkiffServer[] servers;
     private final String[] hosts;
     private final int[] ports;
-    private ClusterController controller;
+    private volatile ClusterController controller;
     private boolean distinctPorts;
 
     private SkiffCluster(Builder b) {
@@ -123,7 +125,14 @@ public final class SkiffCluster implements AutoCloseable {
         this.servers = new SkiffServer[b.brokers];
         this.hosts = new String[b.brokers];
         this.ports = new int[b.brokers];
-        for (int i = 0; i < b.brokers; i++) controls.add(new Controls());
+        for (int i = 0; i < b.brokers; i++) {
+            Controls c = new Controls();
+            controls.add(c);
+            faults.add(new FaultInjector(c, topicId -> {
+                TopicImage t = controller.image().topic(topicId);
+                return t == null ? null : t.name();
+            }));
+        }
         this.distinctPorts =
                 "ports".equalsIgnoreCase(base.get(LISTENERS_KEY)) || (b.brokers > 1 && !canBind("127.0.0.2"));
         try {
@@ -226,6 +235,14 @@ public final class SkiffCluster implements AutoCloseable {
     /** The request controls of one broker (kept across its restarts). */
     public Controls controls(int id) {
         return controls.get(id);
+    }
+
+    /**
+     * Faults injected into the answers of one broker (kept across its restarts), e.g. {@code
+     * faults(1).on(ApiKeys.PRODUCE).topic("orders").respondWith(Errors.NOT_LEADER_OR_FOLLOWER)}.
+     */
+    public FaultInjector faults(int id) {
+        return faults.get(id);
     }
 
     public synchronized ClusterController controller() {

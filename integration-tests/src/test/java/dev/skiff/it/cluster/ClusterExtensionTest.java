@@ -43,6 +43,27 @@ class ClusterExtensionTest {
     }
 
     @Test
+    void faultsReachOneBrokerOfTheCluster(SkiffCluster cluster) throws Exception {
+        int leader = cluster.leader("orders", 1);
+        var fault = cluster.faults(leader)
+                .on(dev.skiff.protocol.ApiKeys.PRODUCE)
+                .topic("orders")
+                .times(1)
+                .respondWith(dev.skiff.protocol.Errors.NOT_LEADER_OR_FOLLOWER);
+        Properties p = new Properties();
+        p.put("bootstrap.servers", cluster.bootstrapServers());
+        p.put("retry.backoff.ms", "10");
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
+                p,
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("orders", 1, null, "v"))
+                    .get();
+        }
+        assertEquals(1, fault.timesApplied(), "the client retried past the injected error");
+    }
+
+    @Test
     void theBuilderStartsAClusterToo() {
         try (EmbeddedSkiff three = EmbeddedSkiff.builder().brokers(3).inMemory().start()) {
             assertEquals(3, three.bootstrapServers().split(",").length);
