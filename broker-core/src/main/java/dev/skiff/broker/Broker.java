@@ -3,6 +3,9 @@ package dev.skiff.broker;
 import dev.skiff.broker.admin.LogCleanerService;
 import dev.skiff.broker.api.ApiHandler;
 import dev.skiff.broker.api.ApiHandlers;
+import dev.skiff.broker.cluster.Controller;
+import dev.skiff.broker.cluster.ReplicationLinks;
+import dev.skiff.broker.cluster.StandInReplicas;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.GroupTimer;
 import dev.skiff.broker.group.OffsetBackend;
@@ -52,9 +55,20 @@ public final class Broker implements AutoCloseable {
     private final Map<String, SaslMechanisms> saslMechanisms = new ConcurrentHashMap<>();
     private final Authorizer authorizer;
     private final String testPrincipalPrefix;
+    private final Controller controller;
 
     public Broker(BrokerConfig config, LogFactory logs) {
+        this(config, logs, null, null);
+    }
+
+    /**
+     * A broker of a cluster: topic changes go through {@code controller}, and the broker follows the images it
+     * publishes (its logs, who leads what). {@code links}: which brokers' replication a test has cut. A null
+     * controller is a single broker.
+     */
+    public Broker(BrokerConfig config, LogFactory logs, Controller controller, ReplicationLinks links) {
         this.config = config;
+        this.controller = controller;
         this.persistent = logs.persistent();
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "skiff-scheduler");
@@ -92,13 +106,21 @@ public final class Broker implements AutoCloseable {
                 producerIds,
                 scheduler,
                 scramUsers,
-                authorizer));
+                authorizer,
+                controller));
         long expiryCheck = Math.max(1, config.producerIdExpirationCheckIntervalMs);
         scheduler.scheduleWithFixedDelay(this::expireProducers, expiryCheck, expiryCheck, TimeUnit.MILLISECONDS);
         long every = Math.max(1000, config.retentionCheckIntervalMs);
         scheduler.scheduleWithFixedDelay(this::applyRetention, every, every, TimeUnit.MILLISECONDS);
         this.cleaner = new LogCleanerService(topics, System::currentTimeMillis);
         cleaner.schedule(scheduler, config);
+        if (controller != null) {
+            // STAND-IN until replication lands: its ReplicaManager subscribes here instead (see StandInReplicas)
+            StandInReplicas replicas = new StandInReplicas(
+                    config.nodeId, topics, controller, links != null ? links : new ReplicationLinks(), scheduler);
+            partitions.setLeaderCheck(replicas);
+            controller.subscribe(config.nodeId, replicas);
+        }
         if (config.flushIntervalMs != Long.MAX_VALUE && config.flushIntervalMs > 0) {
             scheduler.scheduleWithFixedDelay(
                     topics::flushAll, config.flushIntervalMs, config.flushIntervalMs, TimeUnit.MILLISECONDS);
@@ -230,8 +252,14 @@ public final class Broker implements AutoCloseable {
         return authorizer;
     }
 
+    /** The cluster's controller, or null for a single broker. */
+    public Controller controller() {
+        return controller;
+    }
+
     @Override
     public void close() {
+        if (controller != null) controller.unsubscribe(config.nodeId);
         scheduler.shutdownNow();
         topics.close();
         if (authorizer instanceof AutoCloseable c) {

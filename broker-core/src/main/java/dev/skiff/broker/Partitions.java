@@ -44,6 +44,18 @@ public final class Partitions {
         return topics.get(name);
     }
 
+    private volatile LeaderCheck leaderCheck = LeaderCheck.SINGLE_BROKER;
+
+    /** In a cluster: who may serve clients for a partition (a single broker serves all). */
+    public void setLeaderCheck(LeaderCheck check) {
+        this.leaderCheck = check;
+    }
+
+    /** NONE when this broker serves clients for the partition, else the error to answer (NOT_LEADER_OR_FOLLOWER). */
+    public Errors leadership(String topic, int partition) {
+        return leaderCheck.check(topic, partition);
+    }
+
     public Topic topic(Uuid id) {
         return topics.get(id);
     }

@@ -93,13 +93,18 @@ public final class TopicManager implements AutoCloseable {
      * what was made is removed and an {@link ApiException} says why (KAFKA_STORAGE_ERROR).
      */
     public synchronized Topic create(String name, int partitions, Map<String, String> configs) {
+        return create(name, Uuid.random(), partitions, configs);
+    }
+
+    /** As {@link #create(String, int, Map)} with the id the cluster's controller gave the topic. */
+    public synchronized Topic create(String name, Uuid id, int partitions, Map<String, String> configs) {
         validateName(name);
         if (partitions <= 0) throw new IllegalArgumentException("Number of partitions must be larger than 0");
         if (byName.containsKey(name)) return null;
         checkDirectoryNames(name, partitions);
         Map<String, String> set = Map.copyOf(configs);
         List<Partition> parts = createPartitions(name, 0, partitions, logConfig(set));
-        Topic t = new Topic(name, Uuid.random(), List.copyOf(parts), set, name.startsWith("__"), appendRules(set));
+        Topic t = new Topic(name, id, List.copyOf(parts), set, name.startsWith("__"), appendRules(set));
         saveOrDiscard(t, parts);
         register(t, partitions);
         for (Listener l : listeners) l.topicCreated(t);

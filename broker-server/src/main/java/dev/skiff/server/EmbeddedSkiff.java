@@ -97,6 +97,33 @@ public final class EmbeddedSkiff implements AutoCloseable {
         }
 
         int zookeeperPort = -1;
+        int brokers = 1;
+
+        /**
+         * Runs {@code n} brokers in this process ({@link SkiffCluster}): {@link #bootstrapServers()} lists them
+         * all, topics go through the controller, and {@link #cluster()} gives the controls (stop, kill, restart
+         * one broker, move leaders, cut replication). The record, offset and request-hook methods are those of a
+         * single broker and are not offered for a cluster.
+         */
+        public Builder brokers(int n) {
+            if (n < 1) throw new IllegalArgumentException("brokers must be at least 1: " + n);
+            this.brokers = n;
+            return this;
+        }
+
+        /** As {@link #start()} for {@link #brokers(int)} > 1, handing out the cluster itself. */
+        public SkiffCluster startCluster() {
+            return startCluster(dataDir);
+        }
+
+        SkiffCluster startCluster(Path root) {
+            SkiffCluster.Builder c =
+                    SkiffCluster.builder().brokers(brokers).port(port).properties(properties);
+            if (inMemory) c.inMemory();
+            if (root != null) c.root(root);
+            topics.forEach(c::topic);
+            return c.start();
+        }
 
         boolean tls;
         final List<String> saslMechanisms = new ArrayList<>();
@@ -202,6 +229,8 @@ public final class EmbeddedSkiff implements AutoCloseable {
     private final Path dataDir;
     private final boolean ownsDataDir;
     private volatile SkiffServer server;
+    /** Set instead of {@link #server} when {@link Builder#brokers(int)} asked for several brokers. */
+    private final SkiffCluster cluster;
     /** Kept across restarts: a control or fault installed before restart() still applies after it. */
     private final Controls controls = new Controls();
 
@@ -231,6 +260,12 @@ public final class EmbeddedSkiff implements AutoCloseable {
         }
         this.port = b.port;
         this.zookeeperPort = b.zookeeperPort;
+        if (b.brokers > 1) {
+            this.cluster = b.startCluster(dataDir);
+            this.port = cluster.port(0);
+            return;
+        }
+        this.cluster = null;
         try {
             this.server = startServer();
         } catch (RuntimeException e) {
@@ -239,6 +274,16 @@ public final class EmbeddedSkiff implements AutoCloseable {
         }
         this.port = server.port();
         for (String name : listenerPorts.keySet()) listenerPorts.put(name, server.port(name));
+    }
+
+    /** A cluster of {@code n} brokers on a temp dir, with the defaults (see {@link SkiffCluster}). */
+    public static SkiffCluster cluster(int n) {
+        return SkiffCluster.builder().brokers(n).start();
+    }
+
+    /** The cluster when started with {@link Builder#brokers(int)} > 1, else null. */
+    public SkiffCluster cluster() {
+        return cluster;
     }
 
     public static Builder builder() {
@@ -325,11 +370,12 @@ public final class EmbeddedSkiff implements AutoCloseable {
 
     /** {@code host:port}, the same form as Testcontainers' KafkaContainer.getBootstrapServers(). */
     public String bootstrapServers() {
+        if (cluster != null) return cluster.bootstrapServers();
         return host() + ":" + port();
     }
 
     public String host() {
-        return options.host;
+        return cluster != null ? cluster.host(0) : options.host;
     }
 
     public int port() {
@@ -355,11 +401,19 @@ public final class EmbeddedSkiff implements AutoCloseable {
 
     /** Creates a topic with the broker's default configs; nothing happens if it exists. */
     public void createTopic(String name, int partitions) {
+        if (cluster != null) {
+            if (cluster.image().topic(name) == null) cluster.createTopic(name, partitions, -1);
+            return;
+        }
         server.broker().createTopics(Map.of(name, partitions));
     }
 
     /** Creates a topic with these topic configs (Kafka's keys, e.g. {@code cleanup.policy}); fails if it exists. */
     public void createTopic(String name, int partitions, Map<String, String> configs) {
+        if (cluster != null) {
+            cluster.controller().createTopic(name, partitions, -1, null, configs);
+            return;
+        }
         server.broker().topics().create(name, partitions, configs);
     }
 
@@ -375,6 +429,7 @@ public final class EmbeddedSkiff implements AutoCloseable {
 
     /** The names of the topics, internal ones ({@code __consumer_offsets}, ...) included, sorted. */
     public Set<String> topics() {
+        if (cluster != null) return new TreeSet<>(cluster.image().topics().keySet());
         Set<String> names = new TreeSet<>();
         for (Topic t : server.broker().topics().all()) names.add(t.name());
         return names;
@@ -382,6 +437,10 @@ public final class EmbeddedSkiff implements AutoCloseable {
 
     /** The number of partitions of a topic; 0 when it does not exist. */
     public int partitions(String topic) {
+        if (cluster != null) {
+            var ti = cluster.image().topic(topic);
+            return ti == null ? 0 : ti.partitions().size();
+        }
         Topic t = server.broker().topics().get(topic);
         return t == null ? 0 : t.partitions().size();
     }
@@ -621,13 +680,18 @@ public final class EmbeddedSkiff implements AutoCloseable {
 
     /** Stops and starts again on the same data dir and port, as a process restart would. */
     public synchronized void restart() {
+        if (cluster != null) {
+            cluster.restart();
+            return;
+        }
         server.close();
         server = startServer();
     }
 
     @Override
     public synchronized void close() {
-        server.close();
+        if (cluster != null) cluster.close();
+        else server.close();
         if (tls != null) tls.close();
         if (ownsDataDir) {
             try {

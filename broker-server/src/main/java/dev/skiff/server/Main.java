@@ -29,11 +29,17 @@ public final class Main {
               --zookeeper-port PORT    start a ZooKeeper server for Kafka 0.8 consumers on 127.0.0.1:PORT
                                        (0 picks a free one) and register this broker in it
               --zookeeper-connect HOST:PORT  register this broker in an existing ZooKeeper instead
+              --brokers N              run N brokers in this process (default 1): broker i listens on
+                                       127.0.0.(i+1) at the same port, data in DIR/broker-<i>
               --help                   show this help
             """;
 
     /** The parsed command line. */
-    record Options(BrokerConfig config, Map<String, Integer> topics, boolean inMemory, boolean help) {}
+    record Options(BrokerConfig config, Map<String, Integer> topics, boolean inMemory, boolean help, int brokers) {
+        Options(BrokerConfig config, Map<String, Integer> topics, boolean inMemory, boolean help) {
+            this(config, topics, inMemory, help, 1);
+        }
+    }
 
     public static void main(String[] args) {
         // The standalone server logs one line per event to stdout; embedders keep their own logging setup.
@@ -63,6 +69,7 @@ public final class Main {
             out.print(USAGE);
             return 0;
         }
+        if (o.brokers() > 1) return runCluster(o, out, err, waitForShutdown);
         SkiffServer server;
         try {
             if (!o.inMemory()) checkDataDir(o.config().dataDir);
@@ -105,11 +112,61 @@ public final class Main {
         return 0;
     }
 
+    /** --brokers N: a {@link SkiffCluster} of N brokers on the data dir, until it is stopped. */
+    private static int runCluster(Options o, PrintStream out, PrintStream err, boolean waitForShutdown) {
+        SkiffCluster cluster;
+        try {
+            if (!o.inMemory()) checkDataDir(o.config().dataDir);
+            Map<String, String> props = new LinkedHashMap<>(o.config().values());
+            props.remove("host.name");
+            props.remove("port");
+            SkiffCluster.Builder b = SkiffCluster.builder()
+                    .brokers(o.brokers())
+                    .port(o.config().port)
+                    .properties(props);
+            if (o.inMemory()) b.inMemory();
+            else b.root(o.config().dataDir);
+            o.topics().forEach(b::topic);
+            cluster = b.start();
+        } catch (SkiffServer.StartupException | ConfigException e) {
+            err.println("skiff: " + e.getMessage());
+            return 1;
+        } catch (RuntimeException e) {
+            err.println("skiff: cannot start the cluster: " + e);
+            e.printStackTrace(err);
+            return 1;
+        }
+        for (int i = 0; i < cluster.size(); i++)
+            out.println("Skiff broker " + i + " is listening on " + cluster.host(i) + ":" + cluster.port(i)
+                    + (o.inMemory()
+                            ? " (in memory)"
+                            : " with data in " + o.config().dataDir.resolve("broker-" + i)));
+        if (!waitForShutdown) {
+            cluster.close();
+            return 0;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            cluster.close();
+                            stopped.countDown();
+                        },
+                        "skiff-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
     static Options parse(String[] args) {
         Map<String, String> props = new LinkedHashMap<>();
         Map<String, String> flags = new LinkedHashMap<>();
         Map<String, Integer> topics = new LinkedHashMap<>();
         boolean inMemory = false;
+        int brokers = 1;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -124,7 +181,8 @@ public final class Main {
                         "--topic",
                         "--override",
                         "--zookeeper-port",
-                        "--zookeeper-connect" -> {
+                        "--zookeeper-connect",
+                        "--brokers" -> {
                     if (i + 1 >= args.length) throw new ConfigException(a + " needs a value");
                     String v = args[++i];
                     switch (a) {
@@ -135,6 +193,7 @@ public final class Main {
                         case "--topic" -> addTopic(topics, v);
                         case "--zookeeper-port" -> flags.put(ZooKeeperSettings.PORT_KEY, v);
                         case "--zookeeper-connect" -> flags.put(ZooKeeperSettings.CONNECT_KEY, v);
+                        case "--brokers" -> brokers = brokerCount(v);
                         default -> {
                             int eq = v.indexOf('=');
                             if (eq <= 0) throw new ConfigException("--override needs KEY=VALUE, got " + v);
@@ -150,7 +209,17 @@ public final class Main {
         if (flags.containsKey(ZooKeeperSettings.PORT_KEY)) props.remove(ZooKeeperSettings.CONNECT_KEY);
         if (flags.containsKey(ZooKeeperSettings.CONNECT_KEY)) props.remove(ZooKeeperSettings.PORT_KEY);
         props.putAll(flags);
-        return new Options(BrokerConfig.of(props), topics, inMemory, false);
+        return new Options(BrokerConfig.of(props), topics, inMemory, false, brokers);
+    }
+
+    private static int brokerCount(String v) {
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= 1 && n <= 254) return n;
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new ConfigException("--brokers needs a number from 1 to 254, got " + v);
     }
 
     private static void addTopic(Map<String, Integer> topics, String spec) {

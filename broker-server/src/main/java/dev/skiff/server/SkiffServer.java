@@ -2,6 +2,8 @@ package dev.skiff.server;
 
 import dev.skiff.broker.Broker;
 import dev.skiff.broker.LogFactory;
+import dev.skiff.broker.cluster.Controller;
+import dev.skiff.broker.cluster.ReplicationLinks;
 import dev.skiff.broker.security.SaslMechanisms;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.config.Listeners;
@@ -68,11 +70,11 @@ public final class SkiffServer implements AutoCloseable {
     private final Controls controls;
 
     private SkiffServer(BrokerConfig config, LogFactory logs, Map<String, Integer> topics) {
-        this(config, logs, topics, new Controls(), SaslProvider.standard());
+        this(config, logs, topics, new Controls(), SaslProvider.standard(), null, null);
     }
 
     private SkiffServer(BrokerConfig config, LogFactory logs, Map<String, Integer> topics, Controls controls) {
-        this(config, logs, topics, controls, SaslProvider.standard());
+        this(config, logs, topics, controls, SaslProvider.standard(), null, null);
     }
 
     private SkiffServer(
@@ -80,10 +82,12 @@ public final class SkiffServer implements AutoCloseable {
             LogFactory logs,
             Map<String, Integer> topics,
             Controls controls,
-            SaslProvider saslProvider) {
+            SaslProvider saslProvider,
+            Controller controller,
+            ReplicationLinks links) {
         this.config = config;
         this.controls = controls;
-        this.broker = new Broker(config, logs);
+        this.broker = controller == null ? new Broker(config, logs) : new Broker(config, logs, controller, links);
         this.limiter = new ConnectionLimiter(config.maxConnectionsPerIp);
         this.loops = EventLoops.acquire();
         try {
@@ -236,14 +240,24 @@ public final class SkiffServer implements AutoCloseable {
     static SkiffServer start(
             BrokerConfig config, Map<String, Integer> topics, boolean inMemory, Controls controls, SaslProvider sasl) {
         return inMemory
-                ? new SkiffServer(config, LogFactory.memory(), topics, controls, sasl).startZooKeeperBridge(null)
+                ? new SkiffServer(config, LogFactory.memory(), topics, controls, sasl, null, null)
+                        .startZooKeeperBridge(null)
                 : new SkiffServer(
                                 config,
                                 LogFactory.files(config.dataDir, config.logOpenFilesMax),
                                 topics,
                                 controls,
-                                sasl)
+                                sasl,
+                                null,
+                                null)
                         .startZooKeeperBridge(config.dataDir.resolve("zookeeper"));
+    }
+
+    /** One broker of a {@link SkiffCluster}: no ZooKeeper bridge, topics come from the controller. */
+    static SkiffServer startMember(
+            BrokerConfig config, boolean inMemory, Controls controls, Controller controller, ReplicationLinks links) {
+        LogFactory logs = inMemory ? LogFactory.memory() : LogFactory.files(config.dataDir, config.logOpenFilesMax);
+        return new SkiffServer(config, logs, Map.of(), controls, SaslProvider.standard(), controller, links);
     }
 
     /** Starts a broker whose logs live in memory only. */
@@ -352,6 +366,31 @@ public final class SkiffServer implements AutoCloseable {
         EventLoops.release(loops);
         broker.close();
         log.info("Skiff on port {} stopped", port);
+    }
+
+    /**
+     * Stops as a crash would: every connection is reset (SO_LINGER 0), so requests in flight get no answer and
+     * clients see the connection drop; then the broker closes.
+     */
+    public synchronized void kill() {
+        if (closed) return;
+        closed = true;
+        if (zooKeeper != null) zooKeeper.close();
+        int port = port();
+        channel.close().syncUninterruptibly();
+        List<io.netty.channel.ChannelFuture> closing = new ArrayList<>();
+        for (Channel c : connections) {
+            try {
+                c.config().setOption(ChannelOption.SO_LINGER, 0);
+            } catch (RuntimeException ignored) {
+                // already closed
+            }
+            closing.add(c.close());
+        }
+        for (io.netty.channel.ChannelFuture f : closing) f.awaitUninterruptibly();
+        EventLoops.release(loops);
+        broker.close();
+        log.info("Skiff on port {} killed", port);
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

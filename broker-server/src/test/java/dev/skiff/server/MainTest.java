@@ -51,6 +51,22 @@ class MainTest {
     }
 
     @Test
+    void brokersThreeStartsAClusterWithItsTopicAndMetadataLog() {
+        Outcome o = run("--brokers", "3", "--port", "0", "--data-dir", dir.toString(), "--topic", "orders:3");
+        assertEquals(0, o.exit(), o.err());
+        assertEquals(
+                3, o.out().lines().filter(l -> l.contains("is listening on")).count(), o.out());
+        for (int i = 0; i < 3; i++) {
+            assertTrue(o.out().contains("Skiff broker " + i + " is listening on"), o.out());
+            assertTrue(Files.isDirectory(dir.resolve("broker-" + i).resolve("orders-0")), "logs of broker " + i);
+        }
+        assertTrue(Files.isRegularFile(dir.resolve("__cluster_metadata").resolve("metadata.log")));
+        Outcome again = run("--brokers", "3", "--port", "0", "--data-dir", dir.toString());
+        assertEquals(0, again.exit(), again.err());
+        assertEquals(2, run("--brokers", "0").exit());
+    }
+
+    @Test
     void aBadFlagExitsTwoWithAHint() {
         Outcome o = run("--prot", "9092");
         assertEquals(2, o.exit());

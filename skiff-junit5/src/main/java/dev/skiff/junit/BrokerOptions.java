@@ -46,6 +46,9 @@ final class BrokerOptions {
                         "@Skiff saslProvider " + spec.saslProvider().getName() + " needs a no-argument constructor", e);
             }
         }
+        if (spec.brokers() < 1)
+            throw new ExtensionConfigurationException("@Skiff brokers must be at least 1, got " + spec.brokers());
+        if (spec.brokers() > 1) b.brokers(spec.brokers());
         return b.start();
     }
 

@@ -78,4 +78,11 @@ public @interface Skiff {
 
     /** Where SASL mechanisms come from; {@code SaslProvider.class} (the default) means the broker's own. */
     Class<? extends dev.skiff.server.SaslProvider> saslProvider() default dev.skiff.server.SaslProvider.class;
+
+    /**
+     * Brokers in the cluster (default 1). With more, tests receive the {@code SkiffCluster} (a parameter or
+     * {@code @SkiffBroker} field of that type) to stop, kill and restart brokers, move leaders and cut
+     * replication; an {@code EmbeddedSkiff} or String receives the cluster's facade and bootstrap servers.
+     */
+    int brokers() default 1;
 }

@@ -1,6 +1,7 @@
 package dev.skiff.junit;
 
 import dev.skiff.server.EmbeddedSkiff;
+import dev.skiff.server.SkiffCluster;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -67,6 +68,7 @@ public final class SkiffExtension
     public boolean supportsParameter(ParameterContext param, ExtensionContext ctx) {
         Class<?> type = param.getParameter().getType();
         return type == EmbeddedSkiff.class
+                || type == SkiffCluster.class
                 || (type == String.class && param.isAnnotated(SkiffBroker.class))
                 || type == java.util.Properties.class;
     }
@@ -145,9 +147,10 @@ public final class SkiffExtension
         for (Field f : fields) {
             if (f.getType() != EmbeddedSkiff.class
                     && f.getType() != String.class
+                    && f.getType() != SkiffCluster.class
                     && f.getType() != java.util.Properties.class) {
-                throw new ExtensionConfigurationException(
-                        "@SkiffBroker field " + f + " must be an EmbeddedSkiff, a String or Properties");
+                throw new ExtensionConfigurationException("@SkiffBroker field " + f
+                        + " must be an EmbeddedSkiff, a SkiffCluster, a String or Properties");
             }
             EmbeddedSkiff broker = find(ctx, f.getAnnotation(SkiffBroker.class).value());
             f.setAccessible(true);
@@ -155,10 +158,18 @@ public final class SkiffExtension
         }
     }
 
-    /** The broker, its bootstrap servers (String), or ready client properties (Properties, a fresh copy). */
+    /**
+     * What a parameter or field of {@code type} receives: the broker, its bootstrap servers (String), ready
+     * client properties (Properties, a fresh copy) or its cluster.
+     */
     private static Object resolved(Class<?> type, EmbeddedSkiff broker) {
         if (type == String.class) return broker.bootstrapServers();
         if (type == java.util.Properties.class) return broker.clientProperties();
+        if (type == SkiffCluster.class) {
+            if (broker.cluster() == null)
+                throw new ExtensionConfigurationException("A SkiffCluster needs @Skiff(brokers = N) with N > 1");
+            return broker.cluster();
+        }
         return broker;
     }
 }

@@ -6,6 +6,7 @@ import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.admin.AlterTargets;
 import dev.skiff.broker.admin.ConfigResources;
 import dev.skiff.broker.admin.TopicConfigChanges;
+import dev.skiff.broker.cluster.Controller;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
@@ -40,12 +41,14 @@ public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData
     private final BrokerConfig config;
     private final TopicManager topics;
 
+    private final Controller controller;
     private final Authorizer authorizer;
 
-    AlterConfigsApi(BrokerConfig config, TopicManager topics, Authorizer authorizer) {
+    AlterConfigsApi(BrokerConfig config, TopicManager topics, Controller controller, Authorizer authorizer) {
         this.authorizer = authorizer;
         this.config = config;
         this.topics = topics;
+        this.controller = controller;
     }
 
     @Override
@@ -94,6 +97,9 @@ public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData
             if (v != null) configs.put(k, v);
         }); // a null value removes the override
         TopicConfigChanges.validate(configs);
-        if (!validateOnly) topics.setConfigs(t.name(), configs);
+        if (validateOnly) return;
+        // in a cluster the controller keeps topic configs; each broker applies them when the image arrives
+        if (controller != null) controller.alterTopicConfigs(t.name(), configs);
+        else topics.setConfigs(t.name(), configs);
     }
 }

@@ -3,6 +3,7 @@ package dev.skiff.broker.api;
 import dev.skiff.broker.AdvertisedAddress;
 import dev.skiff.broker.Partitions;
 import dev.skiff.broker.TopicManager;
+import dev.skiff.broker.cluster.Controller;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
@@ -39,12 +40,13 @@ public final class ApiHandlers {
             ProducerIds producerIds,
             ScheduledExecutorService timer,
             ScramUserAdmin scramUsers,
-            Authorizer authorizer) {}
+            Authorizer authorizer,
+            Controller controller) {}
 
     public static ApiHandlers standard(Services s) {
         ApiHandlers h = new ApiHandlers();
         h.add(h.apiVersions);
-        h.add(new MetadataApi(s.config(), s.address(), s.topics(), s.authorizer()));
+        h.add(new MetadataApi(s.config(), s.address(), s.topics(), s.controller(), s.authorizer()));
         h.add(new ProduceApi(s.partitions(), s.authorizer()));
         h.add(new FetchApi(s.partitions(), s.timer(), s.authorizer()));
         h.add(new ListOffsetsApi(s.partitions(), s.authorizer()));
@@ -61,13 +63,13 @@ public final class ApiHandlers {
         h.add(new DeleteGroupsApi(s.groups(), s.authorizer()));
         h.add(new OffsetDeleteApi(s.topics(), s.groups(), s.authorizer()));
         // admin APIs
-        h.add(new CreateTopicsApi(s.config(), s.topics(), s.authorizer()));
-        h.add(new DeleteTopicsApi(s.topics(), s.authorizer()));
-        h.add(new CreatePartitionsApi(s.config(), s.topics(), s.authorizer()));
+        h.add(new CreateTopicsApi(s.config(), s.topics(), s.controller(), s.authorizer()));
+        h.add(new DeleteTopicsApi(s.topics(), s.controller(), s.authorizer()));
+        h.add(new CreatePartitionsApi(s.config(), s.topics(), s.controller(), s.authorizer()));
         h.add(new DescribeConfigsApi(s.config(), s.topics(), s.authorizer()));
-        h.add(new AlterConfigsApi(s.config(), s.topics(), s.authorizer()));
-        h.add(new IncrementalAlterConfigsApi(s.config(), s.topics(), s.authorizer()));
-        h.add(new DescribeClusterApi(s.config(), s.address(), s.authorizer()));
+        h.add(new AlterConfigsApi(s.config(), s.topics(), s.controller(), s.authorizer()));
+        h.add(new IncrementalAlterConfigsApi(s.config(), s.topics(), s.controller(), s.authorizer()));
+        h.add(new DescribeClusterApi(s.config(), s.address(), s.controller(), s.authorizer()));
         h.add(new DeleteRecordsApi(s.partitions(), s.authorizer()));
         h.add(new DescribeLogDirsApi(s.config(), s.topics(), s.authorizer()));
         h.add(new OffsetForLeaderEpochApi(s.topics(), s.authorizer()));
@@ -81,6 +83,8 @@ public final class ApiHandlers {
         h.add(new EndTxnApi(s.transactions(), s.authorizer()));
         h.add(new DescribeTransactionsApi(s.transactions(), s.authorizer()));
         h.add(new ListTransactionsApi(s.transactions(), s.authorizer()));
+        // a cluster: preferred and unclean leader elections
+        if (s.controller() != null) h.add(new ElectLeadersApi(s.controller(), s.authorizer()));
         // ACLs
         h.add(new CreateAclsApi(s.authorizer()));
         h.add(new DescribeAclsApi(s.authorizer()));

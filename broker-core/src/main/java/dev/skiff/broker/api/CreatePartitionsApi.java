@@ -5,6 +5,7 @@ import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.admin.AdminException;
+import dev.skiff.broker.cluster.Controller;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.acl.ResourceType;
@@ -41,12 +42,14 @@ public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsReq
     private final BrokerConfig config;
     private final TopicManager topics;
 
+    private final Controller controller;
     private final Authorizer authorizer;
 
-    CreatePartitionsApi(BrokerConfig config, TopicManager topics, Authorizer authorizer) {
+    CreatePartitionsApi(BrokerConfig config, TopicManager topics, Controller controller, Authorizer authorizer) {
         this.authorizer = authorizer;
         this.config = config;
         this.topics = topics;
+        this.controller = controller;
     }
 
     @Override
@@ -113,6 +116,7 @@ public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsReq
                         "Attempted to add " + (t.count() - current) + " additional partition(s), but only "
                                 + assignments.size() + " assignment(s) were specified.");
             for (CreatePartitionsAssignment a : assignments) {
+                if (controller != null) break; // the controller checks them against its brokers
                 if (a.brokerIds().size() != 1 || a.brokerIds().get(0) != config.nodeId)
                     throw new AdminException(
                             Errors.INVALID_REPLICA_ASSIGNMENT,
@@ -121,6 +125,13 @@ public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsReq
             }
         }
         if (validateOnly) return;
+        if (controller != null) {
+            List<List<Integer>> wanted = assignments == null
+                    ? null
+                    : assignments.stream().map(a -> List.copyOf(a.brokerIds())).toList();
+            controller.createPartitions(t.name(), t.count(), wanted);
+            return;
+        }
         try {
             if (topics.addPartitions(t.name(), t.count()) == null)
                 throw new AdminException(

@@ -8,6 +8,7 @@ import dev.skiff.broker.admin.AdminException;
 import dev.skiff.broker.admin.ApiError;
 import dev.skiff.broker.admin.ConfigDescriber;
 import dev.skiff.broker.admin.TopicConfigChanges;
+import dev.skiff.broker.cluster.Controller;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.acl.ResourceType;
@@ -32,7 +33,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * CreateTopics: one broker holds every partition, so the replication factor can only be 1 (-1 takes the
- * default) and a manual assignment may name only this broker. validate_only checks everything and creates
+ * default) and a manual assignment may name only this broker. In a cluster the controller places the replicas
+ * over the live brokers or checks the assignment (unknown brokers, duplicates: INVALID_REPLICA_ASSIGNMENT). validate_only checks everything and creates
  * nothing. v5+ answers with the partition count, replication factor and every config of the topic.
  *
  * <p>Versions (Kafka's CreateTopics schemas):
@@ -53,12 +55,14 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
     private final BrokerConfig config;
     private final TopicManager topics;
 
+    private final Controller controller;
     private final Authorizer authorizer;
 
-    CreateTopicsApi(BrokerConfig config, TopicManager topics, Authorizer authorizer) {
+    CreateTopicsApi(BrokerConfig config, TopicManager topics, Controller controller, Authorizer authorizer) {
         this.authorizer = authorizer;
         this.config = config;
         this.topics = topics;
+        this.controller = controller;
     }
 
     @Override
@@ -122,6 +126,10 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
             pairs.add(new AbstractMap.SimpleEntry<>(c.name(), c.value()));
         Map<String, String> configs = TopicConfigChanges.collect(pairs);
         TopicConfigChanges.validate(configs);
+        if (controller != null) {
+            createInCluster(t, partitions, configs, validateOnly, r);
+            return;
+        }
         Topic created = null;
         if (!validateOnly) {
             created = topics.create(t.name(), partitions, configs);
@@ -131,6 +139,58 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
         r.setTopicId(created != null ? created.id() : Uuid.ZERO)
                 .setNumPartitions(partitions)
                 .setReplicationFactor((short) 1);
+        describeConfigs(configs, r);
+    }
+
+    /**
+     * A cluster: the controller places the replicas (or checks the manual assignment against its brokers) and
+     * writes the topic; each broker makes its logs when the image arrives. validate_only checks the replication
+     * factor against the live brokers and creates nothing.
+     */
+    private void createInCluster(
+            CreatableTopic t,
+            int partitions,
+            Map<String, String> configs,
+            boolean validateOnly,
+            CreatableTopicResult r) {
+        if (controller.image().topic(t.name()) != null)
+            throw new AdminException(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + t.name() + "' already exists.");
+        Map<Integer, List<Integer>> assignment = null;
+        if (!t.assignments().isEmpty()) {
+            assignment = new java.util.TreeMap<>();
+            for (CreatableReplicaAssignment a : t.assignments())
+                assignment.put(a.partitionIndex(), List.copyOf(a.brokerIds()));
+        }
+        int rf;
+        if (assignment != null) rf = assignment.get(0).size();
+        else rf = t.replicationFactor() == -1 ? defaultReplicationFactor() : t.replicationFactor();
+        Uuid id = Uuid.ZERO;
+        if (validateOnly) {
+            int live = controller.image().liveBrokers().size();
+            if (assignment == null && rf > live)
+                throw new AdminException(
+                        Errors.INVALID_REPLICATION_FACTOR,
+                        "Unable to replicate the partition " + rf + " time(s): The target replication factor of " + rf
+                                + " cannot be reached because only " + live + " broker(s) are registered.");
+        } else {
+            id = controller
+                    .createTopic(t.name(), partitions, rf, assignment, configs)
+                    .id();
+        }
+        r.setTopicId(id).setNumPartitions(partitions).setReplicationFactor((short) rf);
+        describeConfigs(configs, r);
+    }
+
+    private int defaultReplicationFactor() {
+        String v = config.get("default.replication.factor");
+        try {
+            return v == null ? 1 : Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            return 1;
+        }
+    }
+
+    private void describeConfigs(Map<String, String> configs, CreatableTopicResult r) {
         for (ConfigDescriber.Described d : new ConfigDescriber(config).topic(configs)) {
             r.configs()
                     .add(new CreatableTopicConfigs()
@@ -158,7 +218,7 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
                             Errors.INVALID_REPLICA_ASSIGNMENT,
                             "Partitions should be a consecutive 0-based integer sequence");
                 seen[i] = true;
-                checkReplicas(a.brokerIds());
+                if (controller == null) checkReplicas(a.brokerIds());
             }
             return as.size();
         }
@@ -169,7 +229,7 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
             throw new AdminException(
                     Errors.INVALID_REPLICATION_FACTOR,
                     "Replication factor must be larger than 0, or -1 to use the default value.");
-        if (t.replicationFactor() > 1)
+        if (t.replicationFactor() > 1 && controller == null)
             throw new AdminException(
                     Errors.INVALID_REPLICATION_FACTOR,
                     "Unable to replicate the partition " + t.replicationFactor()

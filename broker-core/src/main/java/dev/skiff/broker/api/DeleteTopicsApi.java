@@ -4,6 +4,7 @@ import dev.skiff.broker.InternalTopics;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
+import dev.skiff.broker.cluster.Controller;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.acl.ResourceType;
@@ -40,11 +41,13 @@ public final class DeleteTopicsApi implements ApiHandler<DeleteTopicsRequestData
 
     private final TopicManager topics;
 
+    private final Controller controller;
     private final Authorizer authorizer;
 
-    DeleteTopicsApi(TopicManager topics, Authorizer authorizer) {
+    DeleteTopicsApi(TopicManager topics, Controller controller, Authorizer authorizer) {
         this.authorizer = authorizer;
         this.topics = topics;
+        this.controller = controller;
     }
 
     @Override
@@ -111,6 +114,14 @@ public final class DeleteTopicsApi implements ApiHandler<DeleteTopicsRequestData
             // promised, so Skiff refuses as Kafka refuses other internal-topic admin (INVALID_REQUEST)
             return r.setErrorCode(Errors.INVALID_REQUEST.code())
                     .setErrorMessage("Cannot delete internal topic " + t.name());
+        }
+        if (controller != null) {
+            try {
+                controller.deleteTopic(t.name()); // each broker deletes its logs when the image arrives
+            } catch (dev.skiff.protocol.ApiException e) {
+                r.setErrorCode(e.error().code()).setErrorMessage(e.getMessage());
+            }
+            return r;
         }
         if (!topics.delete(t.name())) {
             r.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())

@@ -2,6 +2,9 @@ package dev.skiff.broker.api;
 
 import dev.skiff.broker.AdvertisedAddress;
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.cluster.BrokerEndpoint;
+import dev.skiff.broker.cluster.Controller;
+import dev.skiff.broker.cluster.MetadataImage;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.config.BrokerConfig;
@@ -13,7 +16,9 @@ import dev.skiff.protocol.message.DescribeClusterResponseData;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * DescribeCluster: the cluster is this one broker, which is also its controller.
+ * DescribeCluster: a single broker is the cluster and its controller; in a cluster the answer lists the
+ * registered brokers from the controller's image (fenced ones only when v2+ asks, marked is_fenced) and the
+ * controller id (the lowest live broker).
  *
  * <p>Versions (Kafka's DescribeCluster schemas):
  * <ul>
@@ -39,13 +44,15 @@ public final class DescribeClusterApi implements ApiHandler<DescribeClusterReque
 
     private final BrokerConfig config;
     private final AdvertisedAddress address;
+    private final Controller controller;
 
     private final Authorizer authorizer;
 
-    DescribeClusterApi(BrokerConfig config, AdvertisedAddress address, Authorizer authorizer) {
+    DescribeClusterApi(BrokerConfig config, AdvertisedAddress address, Controller controller, Authorizer authorizer) {
         this.authorizer = authorizer;
         this.config = config;
         this.address = address;
+        this.controller = controller;
     }
 
     @Override
@@ -81,6 +88,23 @@ public final class DescribeClusterApi implements ApiHandler<DescribeClusterReque
                                                 ctx, ResourceType.CLUSTER, ResourceType.CLUSTER_NAME)
                                         : CLUSTER_OPERATIONS)
                                 : Integer.MIN_VALUE);
+        if (controller != null) {
+            MetadataImage image = controller.image();
+            r.setControllerId(image.controllerId());
+            boolean fenced = ctx.apiVersion() >= 2 && request.includeFencedBrokers();
+            for (BrokerEndpoint b : image.registeredBrokers().values()) {
+                boolean alive = image.isAlive(b.id());
+                if (!alive && !fenced) continue;
+                r.brokers()
+                        .add(new DescribeClusterResponseData.DescribeClusterBroker()
+                                .setBrokerId(b.id())
+                                .setHost(b.host())
+                                .setPort(b.port())
+                                .setRack(b.rack())
+                                .setIsFenced(!alive));
+            }
+            return CompletableFuture.completedFuture(r);
+        }
         r.brokers()
                 .add(new DescribeClusterResponseData.DescribeClusterBroker()
                         .setBrokerId(config.nodeId)

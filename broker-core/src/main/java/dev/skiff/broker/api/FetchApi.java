@@ -82,11 +82,13 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
     }
 
     /** One partition of the request, resolved. */
+    /** {@code denied}: no READ on the topic. {@code error}: NOT_LEADER_OR_FOLLOWER when another broker of the cluster leads the partition, else NONE. */
     private record Wanted(
             FetchRequestData.FetchTopic topic,
             FetchRequestData.FetchPartition fp,
             Partitions.FetchPosition at,
-            boolean denied) {
+            boolean denied,
+            Errors error) {
         Partition p() {
             return at.partition();
         }
@@ -115,10 +117,12 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
                             && !authorizer.authorize(ctx, AclOperation.READ, ResourceType.TOPIC, name));
             for (FetchRequestData.FetchPartition fp : ft.partitions()) {
                 Partition p = t == null || denied ? null : t.partition(fp.partition());
+                Errors lead = p == null ? Errors.NONE : partitions.leadership(t.name(), fp.partition());
+                if (lead != Errors.NONE) p = null;
                 anyError |= p == null;
                 Partitions.FetchPosition at = new Partitions.FetchPosition(p, fp.fetchOffset(), fp.partitionMaxBytes());
                 positions.add(at);
-                wanted.add(new Wanted(ft, fp, at, denied));
+                wanted.add(new Wanted(ft, fp, at, denied, lead));
             }
         }
         int maxBytes = v >= 3 ? request.maxBytes() : Integer.MAX_VALUE;
@@ -167,7 +171,8 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
                 continue;
             }
             if (w.p() == null) {
-                pd.setErrorCode((v >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code())
+                Errors unknown = v >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                pd.setErrorCode((w.error() != Errors.NONE ? w.error() : unknown).code())
                         .setHighWatermark(-1);
                 continue;
             }

@@ -6,6 +6,7 @@ import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.admin.AlterTargets;
 import dev.skiff.broker.admin.ConfigResources;
 import dev.skiff.broker.admin.TopicConfigChanges;
+import dev.skiff.broker.cluster.Controller;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
@@ -37,12 +38,14 @@ public final class IncrementalAlterConfigsApi implements ApiHandler<IncrementalA
     private final BrokerConfig config;
     private final TopicManager topics;
 
+    private final Controller controller;
     private final Authorizer authorizer;
 
-    IncrementalAlterConfigsApi(BrokerConfig config, TopicManager topics, Authorizer authorizer) {
+    IncrementalAlterConfigsApi(BrokerConfig config, TopicManager topics, Controller controller, Authorizer authorizer) {
         this.authorizer = authorizer;
         this.config = config;
         this.topics = topics;
+        this.controller = controller;
     }
 
     @Override
@@ -88,7 +91,11 @@ public final class IncrementalAlterConfigsApi implements ApiHandler<IncrementalA
         synchronized (topics) {
             Topic t = AlterTargets.topic(topics, res.resourceName());
             Map<String, String> next = TopicConfigChanges.apply(t.configs(), ops, config);
-            if (!validateOnly) topics.setConfigs(t.name(), next);
+            if (!validateOnly) {
+                // in a cluster the controller keeps topic configs; each broker applies them from the image
+                if (controller != null) controller.alterTopicConfigs(t.name(), next);
+                else topics.setConfigs(t.name(), next);
+            }
         }
     }
 }

@@ -88,6 +88,11 @@ public final class ListOffsetsApi implements ApiHandler<ListOffsetsRequestData> 
                     pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                     continue;
                 }
+                Errors lead = partitions.leadership(t.name(), rp.partitionIndex());
+                if (lead != Errors.NONE) {
+                    pr.setErrorCode(lead.code());
+                    continue;
+                }
                 try {
                     if (v == 0) {
                         pr.setOldStyleOffsets(partitions.legacyOffsetsBefore(p, rp.timestamp(), rp.maxNumOffsets()));

@@ -1,10 +1,16 @@
 package dev.skiff.broker.api;
 
 import dev.skiff.broker.AdvertisedAddress;
+import dev.skiff.broker.InternalTopics;
 import dev.skiff.broker.InvalidTopicException;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
+import dev.skiff.broker.cluster.BrokerEndpoint;
+import dev.skiff.broker.cluster.Controller;
+import dev.skiff.broker.cluster.MetadataImage;
+import dev.skiff.broker.cluster.PartitionRegistration;
+import dev.skiff.broker.cluster.TopicImage;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.acl.ResourceType;
@@ -21,8 +27,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Metadata: this broker is the whole cluster, the controller and the leader of every partition. Topics that
- * don't exist are created when auto-creation is on and the request allows it (v4+; always before).
+ * Metadata: a single broker is the whole cluster, the controller and the leader of every partition. In a
+ * cluster the answer comes from the controller's last image: the live brokers, the controller (lowest live
+ * id), and per partition its leader (LEADER_NOT_AVAILABLE when none), leader epoch, replicas, ISR and offline
+ * replicas; the internal topics, which each broker keeps for itself, are answered as a single broker does.
+ * Topics that don't exist are created (through the controller in a cluster) when auto-creation is on and the
+ * request allows it (v4+; always before).
  *
  * <p>Versions (Kafka's Metadata schemas):
  * <ul>
@@ -50,12 +60,19 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
     private final BrokerConfig config;
     private final AdvertisedAddress address;
     private final TopicManager topics;
+    private final Controller controller;
     private final Authorizer authorizer;
 
-    MetadataApi(BrokerConfig config, AdvertisedAddress address, TopicManager topics, Authorizer authorizer) {
+    MetadataApi(
+            BrokerConfig config,
+            AdvertisedAddress address,
+            TopicManager topics,
+            Controller controller,
+            Authorizer authorizer) {
         this.config = config;
         this.address = address;
         this.topics = topics;
+        this.controller = controller;
         this.authorizer = authorizer;
     }
 
@@ -86,6 +103,9 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
                 }
             }
         }
+        if (controller != null)
+            return CompletableFuture.completedFuture(
+                    withOperations(ctx, v, request, cluster(ctx, v, request, controller.image())));
         MetadataResponseData r =
                 new MetadataResponseData().setClusterId(config.clusterId).setControllerId(config.nodeId);
         r.brokers()
@@ -126,6 +146,12 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
                 r.topics().add(lookup(rt, c, topics));
             }
         }
+        return CompletableFuture.completedFuture(withOperations(ctx, v, request, r));
+    }
+
+    /** The authorized operations the request asked for, on each topic found and on the cluster. */
+    private MetadataResponseData withOperations(
+            RequestContext ctx, short v, MetadataRequestData request, MetadataResponseData r) {
         if (request.includeTopicAuthorizedOperations()) {
             for (MetadataResponseData.MetadataResponseTopic t : r.topics())
                 if (t.errorCode() == Errors.NONE.code())
@@ -134,7 +160,7 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
         if (v >= 8 && v <= 10 && request.includeClusterAuthorizedOperations())
             r.setClusterAuthorizedOperations(
                     authorizer.authorizedOperations(ctx, ResourceType.CLUSTER, ResourceType.CLUSTER_NAME));
-        return CompletableFuture.completedFuture(r);
+        return r;
     }
 
     /**
@@ -197,6 +223,142 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
                             .setLeaderEpoch(0)
                             .setReplicaNodes(new ArrayList<>(self))
                             .setIsrNodes(new ArrayList<>(self)));
+        }
+        return mt;
+    }
+
+    // ---- a cluster: the controller's image
+
+    private MetadataResponseData cluster(
+            RequestContext ctx, short v, MetadataRequestData request, MetadataImage image) {
+        MetadataResponseData r =
+                new MetadataResponseData().setClusterId(config.clusterId).setControllerId(image.controllerId());
+        for (int id : image.liveBrokers()) {
+            BrokerEndpoint b = image.registeredBrokers().get(id);
+            if (b == null) continue;
+            r.brokers()
+                    .add(new MetadataResponseData.MetadataResponseBroker()
+                            .setNodeId(id)
+                            .setHost(b.host())
+                            .setPort(b.port())
+                            .setRack(b.rack()));
+        }
+        boolean all = request.topics() == null || (v == 0 && request.topics().isEmpty());
+        if (all) {
+            // as Kafka: topics the principal may not describe are left out, not reported
+            for (TopicImage t : image.topics().values())
+                if (authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name()))
+                    r.topics().add(describe(v, t, image));
+            for (Topic t : topics.all())
+                if (InternalTopics.isInternal(t.name())
+                        && authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name()))
+                    r.topics().add(describe(t));
+            return r;
+        }
+        boolean autoCreate = config.autoCreateTopics && (v < 4 || request.allowAutoTopicCreation());
+        int created = 0;
+        for (MetadataRequestData.MetadataRequestTopic rt : request.topics()) {
+            MetadataResponseData.MetadataResponseTopic denied = unauthorized(ctx, rt);
+            if (denied != null) {
+                r.topics().add(denied);
+                continue;
+            }
+            String name = rt.name();
+            if (name == null && rt.topicId() != null && !rt.topicId().equals(Uuid.ZERO)) {
+                TopicImage t = image.topic(rt.topicId());
+                r.topics().add(t != null ? describe(v, t, image) : error(null, rt.topicId(), Errors.UNKNOWN_TOPIC_ID));
+                continue;
+            }
+            try {
+                TopicManager.validateName(name);
+            } catch (InvalidTopicException e) {
+                r.topics().add(error(name, Uuid.ZERO, Errors.INVALID_TOPIC_EXCEPTION));
+                continue;
+            }
+            if (InternalTopics.isInternal(name)) {
+                Topic local = topics.get(name);
+                r.topics()
+                        .add(
+                                local != null
+                                        ? describe(local)
+                                        : error(name, Uuid.ZERO, Errors.UNKNOWN_TOPIC_OR_PARTITION));
+                continue;
+            }
+            TopicImage t = image.topic(name);
+            if (t == null
+                    && autoCreate
+                    && !authorizer.authorizeCluster(ctx, AclOperation.CREATE)
+                    && !authorizer.authorize(ctx, AclOperation.CREATE, ResourceType.TOPIC, name)) {
+                // auto-creation needs CREATE on the cluster or on the topic, else TOPIC_AUTHORIZATION_FAILED
+                r.topics().add(error(name, Uuid.ZERO, Errors.TOPIC_AUTHORIZATION_FAILED));
+                continue;
+            }
+            if (t == null && autoCreate) {
+                try {
+                    if (created >= config.autoCreateTopicsPerRequestMax)
+                        throw new ApiException(
+                                Errors.THROTTLING_QUOTA_EXCEEDED,
+                                "A request may auto-create at most " + config.autoCreateTopicsPerRequestMax
+                                        + " topics (skiff.auto.create.topics.per.request.max)");
+                    if (partitionCount(image) + config.numPartitions > config.autoCreatePartitionsMax)
+                        throw new ApiException(
+                                Errors.POLICY_VIOLATION,
+                                "Auto-creation stops at " + config.autoCreatePartitionsMax
+                                        + " partitions (skiff.auto.create.partitions.max)");
+                    t = controller.createTopic(name, config.numPartitions, -1, null, java.util.Map.of());
+                    created++;
+                    image = controller.image();
+                } catch (ApiException e) {
+                    t = controller.image().topic(name); // created meanwhile by another request
+                    if (t == null) {
+                        r.topics().add(error(name, Uuid.ZERO, e.error()));
+                        continue;
+                    }
+                }
+            }
+            r.topics()
+                    .add(t != null ? describe(v, t, image) : error(name, Uuid.ZERO, Errors.UNKNOWN_TOPIC_OR_PARTITION));
+        }
+        return r;
+    }
+
+    private static int partitionCount(MetadataImage image) {
+        int n = 0;
+        for (TopicImage t : image.topics().values()) n += t.partitions().size();
+        return n;
+    }
+
+    /**
+     * A topic as the controller's image has it. As Kafka: a partition whose leader is not alive answers
+     * LEADER_NOT_AVAILABLE; v0 lists only live brokers among replicas and ISR (a v0 client looks every id up in
+     * the broker list and fails on one it does not find) and says REPLICA_NOT_AVAILABLE when some were left out.
+     */
+    private static MetadataResponseData.MetadataResponseTopic describe(short v, TopicImage t, MetadataImage image) {
+        MetadataResponseData.MetadataResponseTopic mt = new MetadataResponseData.MetadataResponseTopic()
+                .setName(t.name())
+                .setTopicId(t.id())
+                .setIsInternal(false);
+        for (int i = 0; i < t.partitions().size(); i++) {
+            PartitionRegistration p = t.partitions().get(i);
+            boolean led = p.hasLeader() && image.isAlive(p.leader());
+            List<Integer> replicas = new ArrayList<>(p.replicas());
+            List<Integer> isr = new ArrayList<>(p.isr());
+            Errors error = led ? Errors.NONE : Errors.LEADER_NOT_AVAILABLE;
+            if (v == 0) {
+                int before = replicas.size() + isr.size();
+                replicas.removeIf(id -> !image.isAlive(id));
+                isr.removeIf(id -> !image.isAlive(id));
+                if (led && replicas.size() + isr.size() < before) error = Errors.REPLICA_NOT_AVAILABLE;
+            }
+            mt.partitions()
+                    .add(new MetadataResponseData.MetadataResponsePartition()
+                            .setErrorCode(error.code())
+                            .setPartitionIndex(i)
+                            .setLeaderId(led ? p.leader() : PartitionRegistration.NO_LEADER)
+                            .setLeaderEpoch(p.leaderEpoch())
+                            .setReplicaNodes(replicas)
+                            .setIsrNodes(isr)
+                            .setOfflineReplicas(new ArrayList<>(p.offlineReplicas(image.liveBrokers()))));
         }
         return mt;
     }

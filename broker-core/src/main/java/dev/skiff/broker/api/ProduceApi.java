@@ -101,6 +101,11 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
                     pr.setErrorCode((v >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
                     continue;
                 }
+                Errors lead = partitions.leadership(topic.name(), pd.index());
+                if (lead != Errors.NONE) {
+                    pr.setErrorCode(lead.code());
+                    continue;
+                }
                 try {
                     Partitions.AppendResult r = partitions.appendRecords(
                             topic, p, pd.records(), request.acks(), AppendOrigin.CLIENT, v < 3, budget);
