@@ -8,6 +8,8 @@ import dev.skiff.broker.group.GroupTimer;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.producer.ProducerIds;
+import dev.skiff.broker.replica.ReplicaConfig;
+import dev.skiff.broker.replica.ReplicaManager;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiMessage;
@@ -39,6 +41,7 @@ public final class Broker implements AutoCloseable {
     private final LogCleanerService cleaner;
     private final boolean persistent;
     private volatile OffsetBackend version0Offsets;
+    private final ReplicaManager replicaManager;
 
     public Broker(BrokerConfig config, LogFactory logs) {
         this.config = config;
@@ -62,6 +65,8 @@ public final class Broker implements AutoCloseable {
         transactions.schedule(scheduler, config);
         this.partitions = new Partitions(topics, transactions::verifyProduce, config, System::currentTimeMillis);
         this.address = new AdvertisedAddress(config.advertisedHost, config.advertisedPort(config.port));
+        this.replicaManager =
+                new ReplicaManager(config.nodeId, topics, ReplicaConfig.of(config), System::currentTimeMillis);
         this.handlers = ApiHandlers.standard(new ApiHandlers.Services(
                 config,
                 address,
@@ -72,7 +77,8 @@ public final class Broker implements AutoCloseable {
                 groupCoordinator,
                 transactions,
                 producerIds,
-                scheduler));
+                scheduler,
+                replicaManager));
         long expiryCheck = Math.max(1, config.producerIdExpirationCheckIntervalMs);
         scheduler.scheduleWithFixedDelay(this::expireProducers, expiryCheck, expiryCheck, TimeUnit.MILLISECONDS);
         long every = Math.max(1000, config.retentionCheckIntervalMs);
@@ -187,8 +193,17 @@ public final class Broker implements AutoCloseable {
         }
     }
 
+    /**
+     * The replica side of this broker: idle for a single broker; {@code joinCluster} makes it follow a
+     * controller's images (leaders, followers, ISR, high watermark).
+     */
+    public ReplicaManager replicaManager() {
+        return replicaManager;
+    }
+
     @Override
     public void close() {
+        replicaManager.close();
         scheduler.shutdownNow();
         topics.close();
     }

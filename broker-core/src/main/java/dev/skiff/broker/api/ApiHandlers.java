@@ -7,6 +7,7 @@ import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.producer.ProducerIds;
+import dev.skiff.broker.replica.ReplicaManager;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.broker.txn.TransactionalInitProducerId;
 import dev.skiff.config.BrokerConfig;
@@ -35,14 +36,15 @@ public final class ApiHandlers {
             GroupCoordinator groups,
             TransactionCoordinator transactions,
             ProducerIds producerIds,
-            ScheduledExecutorService timer) {}
+            ScheduledExecutorService timer,
+            ReplicaManager replicas) {}
 
     public static ApiHandlers standard(Services s) {
         ApiHandlers h = new ApiHandlers();
         h.add(h.apiVersions);
         h.add(new MetadataApi(s.config(), s.address(), s.topics()));
-        h.add(new ProduceApi(s.partitions()));
-        h.add(new FetchApi(s.partitions(), s.timer()));
+        h.add(new ProduceApi(s.partitions(), s.timer()));
+        h.add(new FetchApi(s.partitions(), s.timer(), s.replicas()));
         h.add(new ListOffsetsApi(s.partitions()));
         h.add(new OffsetCommitApi(s.topics(), s.offsets(), s.version0Offsets(), s.groups()));
         h.add(new OffsetFetchApi(s.topics(), s.offsets(), s.version0Offsets(), s.transactions()));
