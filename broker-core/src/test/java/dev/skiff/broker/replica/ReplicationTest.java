@@ -324,4 +324,22 @@ class ReplicationTest {
         // the cluster still replicates
         assertEquals(0, answer(produce(0, (short) -1, 10_000, "a")).errorCode());
     }
+
+    @Test
+    void aFollowerBehindTheLeadersLogStartStartsOverThere() throws Exception {
+        start(2, 300);
+        controller.createTopic(T, 1, 2, Map.of(0, List.of(0, 1)), Map.of());
+        for (int i = 0; i < 3; i++)
+            assertEquals(0, answer(produce(0, (short) -1, 10_000, "v" + i)).errorCode());
+        links.cut(1);
+        await("broker 1 leaves the ISR", () -> isr().equals(List.of(0)));
+        for (int i = 0; i < 3; i++)
+            assertEquals(0, answer(produce(0, (short) -1, 10_000, "w" + i)).errorCode());
+        assertEquals(5, broker(0).partitions().deleteRecords(partition(0), 5));
+        links.restore(1);
+        await(
+                "broker 1 starts over at the leader's log start and catches up",
+                () -> partition(1).logStartOffset() == 5 && partition(1).log().logEndOffset() == 6);
+        await("broker 1 rejoins the ISR", () -> isr().size() == 2);
+    }
 }
