@@ -4,13 +4,13 @@ import dev.skiff.broker.admin.LogCleanerService;
 import dev.skiff.broker.api.ApiHandler;
 import dev.skiff.broker.api.ApiHandlers;
 import dev.skiff.broker.cluster.Controller;
-import dev.skiff.broker.cluster.ReplicationLinks;
-import dev.skiff.broker.cluster.StandInReplicas;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.GroupTimer;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.producer.ProducerIds;
+import dev.skiff.broker.replica.ReplicaConfig;
+import dev.skiff.broker.replica.ReplicaManager;
 import dev.skiff.broker.security.SaslMechanisms;
 import dev.skiff.broker.security.TestPrincipals;
 import dev.skiff.broker.security.acl.AclAuthorizer;
@@ -56,17 +56,18 @@ public final class Broker implements AutoCloseable {
     private final Authorizer authorizer;
     private final String testPrincipalPrefix;
     private final Controller controller;
+    private final ReplicaManager replicaManager;
 
     public Broker(BrokerConfig config, LogFactory logs) {
-        this(config, logs, null, null);
+        this(config, logs, null);
     }
 
     /**
      * A broker of a cluster: topic changes go through {@code controller}, and the broker follows the images it
-     * publishes (its logs, who leads what). {@code links}: which brokers' replication a test has cut. A null
-     * controller is a single broker.
+     * publishes (its logs, who leads what) once {@code replicaManager().joinCluster} ran. A null controller is a
+     * single broker.
      */
-    public Broker(BrokerConfig config, LogFactory logs, Controller controller, ReplicationLinks links) {
+    public Broker(BrokerConfig config, LogFactory logs, Controller controller) {
         this.config = config;
         this.controller = controller;
         this.persistent = logs.persistent();
@@ -94,6 +95,8 @@ public final class Broker implements AutoCloseable {
         this.address = new AdvertisedAddress(config.advertisedHost, config.advertisedPort(config.port));
         this.authorizer = AclAuthorizer.fromConfig(config, persistent);
         this.testPrincipalPrefix = TestPrincipals.prefix(config);
+        this.replicaManager =
+                new ReplicaManager(config.nodeId, topics, ReplicaConfig.of(config), System::currentTimeMillis);
         this.handlers = ApiHandlers.standard(new ApiHandlers.Services(
                 config,
                 address,
@@ -107,20 +110,17 @@ public final class Broker implements AutoCloseable {
                 scheduler,
                 scramUsers,
                 authorizer,
-                controller));
+                controller,
+                replicaManager));
         long expiryCheck = Math.max(1, config.producerIdExpirationCheckIntervalMs);
         scheduler.scheduleWithFixedDelay(this::expireProducers, expiryCheck, expiryCheck, TimeUnit.MILLISECONDS);
         long every = Math.max(1000, config.retentionCheckIntervalMs);
         scheduler.scheduleWithFixedDelay(this::applyRetention, every, every, TimeUnit.MILLISECONDS);
         this.cleaner = new LogCleanerService(topics, System::currentTimeMillis);
         cleaner.schedule(scheduler, config);
-        if (controller != null) {
-            // STAND-IN until replication lands: its ReplicaManager subscribes here instead (see StandInReplicas)
-            StandInReplicas replicas = new StandInReplicas(
-                    config.nodeId, topics, controller, links != null ? links : new ReplicationLinks(), scheduler);
-            partitions.setLeaderCheck(replicas);
-            controller.subscribe(config.nodeId, replicas);
-        }
+        // in a cluster only a partition's leader serves clients; the cluster joins the replica manager to the
+        // controller once this broker's endpoint is registered
+        if (controller != null) partitions.setLeaderCheck(replicaManager);
         if (config.flushIntervalMs != Long.MAX_VALUE && config.flushIntervalMs > 0) {
             scheduler.scheduleWithFixedDelay(
                     topics::flushAll, config.flushIntervalMs, config.flushIntervalMs, TimeUnit.MILLISECONDS);
@@ -257,9 +257,18 @@ public final class Broker implements AutoCloseable {
         return controller;
     }
 
+    /**
+     * The replica side of this broker: idle for a single broker; {@code joinCluster} makes it follow a
+     * controller's images (leaders, followers, ISR, high watermark).
+     */
+    public ReplicaManager replicaManager() {
+        return replicaManager;
+    }
+
     @Override
     public void close() {
         if (controller != null) controller.unsubscribe(config.nodeId);
+        replicaManager.close();
         scheduler.shutdownNow();
         topics.close();
         if (authorizer instanceof AutoCloseable c) {

@@ -23,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -42,6 +43,27 @@ public final class Partition {
     private ProducerStateTable producers; // built from the log on first use, guarded by this
     private long producersCheckedStart = -1;
     private volatile PartitionTransactions transactions; // open transactions, built from the log on first use
+
+    /** This broker's part in the partition's replication; null for a single broker (leader, HW = LEO). */
+    private volatile ReplicaRole role;
+    /** The high watermark when replicated (ignored for a single broker, where it is the log end). */
+    private volatile long highWatermark;
+    /** Told after each append as leader when replicated (the replica manager moves the high watermark). */
+    private volatile Runnable afterLeaderAppend;
+    /** acks=-1 produce answers waiting for the high watermark; guarded by itself. */
+    private final List<HighWatermarkWaiter> hwWaiters = new ArrayList<>();
+
+    /**
+     * This broker's role in a replicated partition: leader or follower, the leader epoch, the in-sync replicas
+     * (as the controller last said), and min.insync.replicas in force.
+     */
+    public record ReplicaRole(boolean leader, int leaderEpoch, List<Integer> isr, int minInsyncReplicas) {
+        public ReplicaRole {
+            isr = List.copyOf(isr);
+        }
+    }
+
+    private record HighWatermarkWaiter(long offset, CompletableFuture<Errors> done) {}
 
     Partition(TopicPartition id, Log log) {
         this.id = id;
@@ -104,9 +126,201 @@ public final class Partition {
         return log.logStartOffset();
     }
 
-    /** With a single replica everything appended is committed, so the high watermark is the log end. */
+    /**
+     * With a single replica everything appended is committed, so the high watermark is the log end; when
+     * replicated it is what every in-sync replica has (Kafka's high watermark), set by the replica manager.
+     */
     public long highWatermark() {
-        return log.logEndOffset();
+        return role == null ? log.logEndOffset() : Math.min(highWatermark, log.logEndOffset());
+    }
+
+    // ---- replication ------------------------------------------------------------------------------------
+
+    /** The replication role, or null for a single broker. */
+    public ReplicaRole role() {
+        return role;
+    }
+
+    /** The leader epoch this broker knows (0 for a single broker, which has led since creation). */
+    public int leaderEpoch() {
+        ReplicaRole r = role;
+        return r == null ? 0 : r.leaderEpoch();
+    }
+
+    /** True when this broker serves clients for the partition (always for a single broker). */
+    public boolean isLeader() {
+        ReplicaRole r = role;
+        return r == null || r.leader();
+    }
+
+    /**
+     * Makes this broker the leader at {@code role.leaderEpoch()}: producer and transaction state are rebuilt
+     * from the log on next use, the high watermark starts where it was (never above the log end).
+     */
+    public void becomeLeader(ReplicaRole newRole, Runnable afterAppend) {
+        synchronized (this) {
+            if (role == null || !role.leader() || role.leaderEpoch() != newRole.leaderEpoch()) {
+                producers = null;
+                producersCheckedStart = -1;
+                transactions = null;
+            }
+            this.afterLeaderAppend = afterAppend;
+            this.highWatermark = Math.max(Math.min(highWatermark, log.logEndOffset()), log.logStartOffset());
+            this.role = newRole;
+        }
+        for (Runnable w : waiters) w.run();
+    }
+
+    /** Updates the ISR (or min.insync.replicas) of a partition this broker keeps leading at the same epoch. */
+    public void updateRole(ReplicaRole newRole) {
+        this.role = newRole;
+    }
+
+    /** Makes this broker a follower: clients are refused, acks=-1 answers waiting here fail. */
+    public void becomeFollower(ReplicaRole newRole) {
+        synchronized (this) {
+            this.role = newRole;
+            this.afterLeaderAppend = null;
+            producers = null;
+            producersCheckedStart = -1;
+            transactions = null;
+        }
+        failHighWatermarkWaiters(Errors.NOT_LEADER_OR_FOLLOWER);
+        for (Runnable w : waiters) w.run();
+    }
+
+    /**
+     * Refuses a request for this partition unless this broker leads it at {@code currentLeaderEpoch} (-1: any
+     * epoch): NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH (older) or UNKNOWN_LEADER_EPOCH (newer). A single
+     * broker accepts every request, as it always did.
+     */
+    public void checkLeader(int currentLeaderEpoch) {
+        ReplicaRole r = role;
+        if (r == null) return;
+        if (currentLeaderEpoch >= 0 && currentLeaderEpoch < r.leaderEpoch())
+            throw new ApiException(
+                    Errors.FENCED_LEADER_EPOCH,
+                    "Leader epoch " + currentLeaderEpoch + " of " + id + " is older than " + r.leaderEpoch());
+        if (currentLeaderEpoch > r.leaderEpoch())
+            throw new ApiException(
+                    Errors.UNKNOWN_LEADER_EPOCH,
+                    "Leader epoch " + currentLeaderEpoch + " of " + id + " is newer than " + r.leaderEpoch());
+        if (!r.leader()) throw new ApiException(Errors.NOT_LEADER_OR_FOLLOWER, "This broker does not lead " + id);
+    }
+
+    /**
+     * Moves the high watermark (never past the log end): acks=-1 answers it covers complete, and fetches
+     * waiting for data below it wake. A follower may also move it back after truncation.
+     */
+    public void setHighWatermark(long hw) {
+        long bounded = Math.min(hw, log.logEndOffset());
+        if (bounded == highWatermark) return;
+        highWatermark = bounded;
+        completeHighWatermarkWaiters();
+        for (Runnable w : waiters) w.run();
+    }
+
+    /**
+     * Completes when the high watermark reaches {@code offset}: with NONE, or NOT_ENOUGH_REPLICAS_AFTER_APPEND
+     * when the ISR is then smaller than min.insync.replicas, or NOT_LEADER_OR_FOLLOWER when the leadership
+     * moves first. Time-outs are the caller's.
+     */
+    public CompletableFuture<Errors> awaitHighWatermark(long offset) {
+        CompletableFuture<Errors> done = new CompletableFuture<>();
+        synchronized (hwWaiters) {
+            hwWaiters.add(new HighWatermarkWaiter(offset, done));
+        }
+        completeHighWatermarkWaiters();
+        return done;
+    }
+
+    /** Forgets a waiter that timed out or whose client left. */
+    public void cancelHighWatermarkWait(CompletableFuture<Errors> done) {
+        synchronized (hwWaiters) {
+            hwWaiters.removeIf(w -> w.done() == done);
+        }
+    }
+
+    private void completeHighWatermarkWaiters() {
+        ReplicaRole r = role;
+        List<HighWatermarkWaiter> ready = new ArrayList<>();
+        long hw = highWatermark();
+        synchronized (hwWaiters) {
+            if (hwWaiters.isEmpty()) return;
+            hwWaiters.removeIf(w -> {
+                if (r != null && !r.leader()) return ready.add(w);
+                return w.offset() <= hw && ready.add(w);
+            });
+        }
+        for (HighWatermarkWaiter w : ready) {
+            Errors e = r != null && !r.leader()
+                    ? Errors.NOT_LEADER_OR_FOLLOWER
+                    : r != null && r.isr().size() < r.minInsyncReplicas()
+                            ? Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND
+                            : Errors.NONE;
+            w.done().complete(e);
+        }
+    }
+
+    private void failHighWatermarkWaiters(Errors error) {
+        List<HighWatermarkWaiter> all;
+        synchronized (hwWaiters) {
+            all = new ArrayList<>(hwWaiters);
+            hwWaiters.clear();
+        }
+        for (HighWatermarkWaiter w : all) w.done().complete(error);
+    }
+
+    /** Appends batches copied from the leader, offsets and epochs kept (see {@link Log#appendAsFollower}). */
+    public Log.AppendInfo appendAsFollower(ByteBuffer batches) {
+        Log.AppendInfo info;
+        synchronized (this) {
+            info = log.appendAsFollower(batches);
+        }
+        for (Runnable w : waiters) w.run();
+        return info;
+    }
+
+    /** Cuts the log to {@code offset} (a follower dropping a divergent tail); the high watermark follows. */
+    public synchronized void truncateTo(long offset) {
+        log.truncateTo(offset);
+        producers = null;
+        producersCheckedStart = -1;
+        transactions = null;
+        if (highWatermark > log.logEndOffset()) highWatermark = log.logEndOffset();
+    }
+
+    /** Empties the log, which then starts at {@code offset} (a follower far behind the leader's log start). */
+    public synchronized void truncateFullyAndStartAt(long offset) {
+        log.truncateFullyAndStartAt(offset);
+        producers = null;
+        producersCheckedStart = -1;
+        transactions = null;
+        highWatermark = offset;
+    }
+
+    /** Whole batches from {@code offset} up to the log end, as a follower copies them (no isolation, no cut). */
+    public RecordsData readAsReplica(long offset, int maxBytes) {
+        try {
+            if (offset == log.logEndOffset()) return BufferRecords.EMPTY;
+            LogSlice slice = read(offset, maxBytes, true);
+            return slice.size() == 0 ? BufferRecords.EMPTY : records(slice);
+        } catch (Log.OffsetOutOfRangeException e) {
+            throw new ApiException(Errors.OFFSET_OUT_OF_RANGE, e.getMessage());
+        } catch (LogStorageException e) {
+            throw new ApiException(Errors.KAFKA_STORAGE_ERROR, e.getMessage(), e);
+        }
+    }
+
+    /** Bytes a replica fetch from {@code offset} would get now (up to the log end). */
+    public long bytesAvailableToReplica(long offset, int maxBytes) {
+        if (offset < log.logStartOffset() || offset > log.logEndOffset()) return Long.MAX_VALUE;
+        if (offset == log.logEndOffset()) return 0;
+        try {
+            return read(offset, maxBytes, true).size();
+        } catch (RuntimeException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     /**
@@ -115,9 +329,13 @@ public final class Partition {
      */
     public Log.AppendInfo append(ByteBuffer batches) {
         Log.AppendInfo info;
+        ReplicaRole r = role;
         synchronized (this) {
+            r = role;
+            if (r != null && !r.leader())
+                throw new ApiException(Errors.NOT_LEADER_OR_FOLLOWER, "This broker does not lead " + id);
             ByteBuffer appended = batches.duplicate();
-            info = log.append(batches);
+            info = r == null ? log.append(batches) : log.appendAsLeader(batches, r.leaderEpoch());
             PartitionTransactions t = transactions;
             if (t != null && info.batches() > 0) {
                 try {
@@ -127,6 +345,10 @@ public final class Partition {
                     transactions = null;
                 }
             }
+        }
+        if (r != null) {
+            Runnable after = afterLeaderAppend;
+            if (after != null) after.run();
         }
         for (Runnable w : waiters) w.run();
         return info;
@@ -239,7 +461,15 @@ public final class Partition {
 
     private RecordsData readUncommitted(long offset, int maxBytes, boolean minOne, byte magic) {
         if (offset == log.logEndOffset()) return BufferRecords.EMPTY;
-        LogSlice slice = read(offset, maxBytes, minOne);
+        LogSlice slice;
+        if (role != null) { // consumers see only what every in-sync replica has
+            long hw = highWatermark();
+            if (offset >= hw) {
+                if (offset < logStartOffset()) throw new Log.OffsetOutOfRangeException("offset " + offset);
+                return BufferRecords.EMPTY;
+            }
+            slice = StableSlice.cut(read(offset, maxBytes, minOne), hw).slice();
+        } else slice = read(offset, maxBytes, minOne);
         if (slice.size() == 0) return BufferRecords.EMPTY;
         if (magic >= RecordBatch.MAGIC) return records(slice);
         ByteBuffer converted = LegacyConverter.downConvert(slice.readFully(), magic, offset, Math.max(maxBytes, 1));
@@ -261,11 +491,13 @@ public final class Partition {
         if (offset < log.logStartOffset() || offset > log.logEndOffset()) return Long.MAX_VALUE;
         if (offset == log.logEndOffset()) return 0;
         boolean committed = isolation == IsolationLevel.READ_COMMITTED;
-        long stable = committed ? lastStableOffset() : Long.MAX_VALUE;
+        long stable = committed ? lastStableOffset() : role != null ? highWatermark() : Long.MAX_VALUE;
         if (offset >= stable) return 0;
         try {
             LogSlice slice = read(offset, maxBytes, true);
-            return committed ? StableSlice.cut(slice, stable).slice().size() : slice.size();
+            return stable != Long.MAX_VALUE
+                    ? StableSlice.cut(slice, stable).slice().size()
+                    : slice.size();
         } catch (RuntimeException e) {
             return Long.MAX_VALUE;
         }
@@ -286,7 +518,7 @@ public final class Partition {
     public Log.TimestampOffset fetchOffsetForTimestamp(long timestamp, IsolationLevel isolation) {
         try {
             if (timestamp == LATEST_TIMESTAMP) {
-                long end = isolation == IsolationLevel.READ_COMMITTED ? lastStableOffset() : log.logEndOffset();
+                long end = isolation == IsolationLevel.READ_COMMITTED ? lastStableOffset() : highWatermark();
                 return new Log.TimestampOffset(-1, end);
             }
             if (timestamp == EARLIEST_TIMESTAMP

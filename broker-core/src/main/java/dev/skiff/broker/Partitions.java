@@ -25,8 +25,16 @@ public final class Partitions {
 
     private static final Logger log = LoggerFactory.getLogger(Partitions.class);
 
-    /** What an append answers for one partition. logAppendTimeMs is -1 for CreateTime topics. */
-    public record AppendResult(long baseOffset, long logAppendTimeMs) {}
+    /**
+     * What an append answers for one partition. logAppendTimeMs is -1 for CreateTime topics.
+     * requiredHighWatermark: for acks=-1 on a replicated partition, the high watermark the answer must wait
+     * for (every in-sync replica has the batch); -1 when the answer may go now.
+     */
+    public record AppendResult(long baseOffset, long logAppendTimeMs, long requiredHighWatermark) {
+        public AppendResult(long baseOffset, long logAppendTimeMs) {
+            this(baseOffset, logAppendTimeMs, -1);
+        }
+    }
 
     private final TopicManager topics;
     private final TransactionVerifier transactions;
@@ -113,6 +121,15 @@ public final class Partitions {
                 log.debug("Rejected corrupt records for {}: {}", partition.id(), e.getMessage());
             throw e;
         }
+        Partition.ReplicaRole role = partition.role();
+        if (role != null) {
+            partition.checkLeader(-1);
+            if (requiredAcks == -1 && role.isr().size() < role.minInsyncReplicas())
+                throw new ApiException(
+                        Errors.NOT_ENOUGH_REPLICAS,
+                        "The in-sync replicas of " + partition.id() + " are " + role.isr() + ", fewer than "
+                                + role.minInsyncReplicas());
+        }
         long baseOffset;
         try {
             baseOffset = partition.appendRecordsToLeader(valid, transactions);
@@ -122,7 +139,8 @@ public final class Partitions {
             throw e;
         }
         if (requiredAcks == -1 && config.fsyncOnAcksAll) flush(partition);
-        return new AppendResult(baseOffset, valid.logAppendTimeMs());
+        long required = role != null && requiredAcks == -1 ? partition.log().logEndOffset() : -1;
+        return new AppendResult(baseOffset, valid.logAppendTimeMs(), required);
     }
 
     /** skiff.fsync.on.acks.all: a failed fsync is a storage error, not an acknowledgement. */

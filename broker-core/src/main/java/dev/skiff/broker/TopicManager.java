@@ -111,6 +111,25 @@ public final class TopicManager implements AutoCloseable {
         return t;
     }
 
+    /**
+     * Creates this broker's replica of a topic the cluster's controller created, with the controller's topic
+     * id (replica fetches by id must find it on every broker); returns the existing topic if there is one.
+     */
+    public synchronized Topic createReplica(String name, Uuid id, int partitions, Map<String, String> configs) {
+        Topic existing = byName.get(name);
+        if (existing != null) return existing;
+        validateName(name);
+        if (partitions <= 0) throw new IllegalArgumentException("Number of partitions must be larger than 0");
+        checkDirectoryNames(name, partitions);
+        Map<String, String> set = Map.copyOf(configs);
+        List<Partition> parts = createPartitions(name, 0, partitions, logConfig(set));
+        Topic t = new Topic(name, id, List.copyOf(parts), set, name.startsWith("__"), appendRules(set));
+        saveOrDiscard(t, parts);
+        register(t, partitions);
+        for (Listener l : listeners) l.topicCreated(t);
+        return t;
+    }
+
     /** The topic, created with the broker defaults if auto-creation is on; null otherwise. */
     public Topic getOrAutoCreate(String name) {
         return autoCreation().getOrCreate(name);

@@ -7,9 +7,11 @@ import dev.skiff.broker.cluster.MetadataImage;
 import dev.skiff.broker.cluster.PartitionRegistration;
 import dev.skiff.broker.cluster.ReplicationLinks;
 import dev.skiff.broker.cluster.TopicImage;
+import dev.skiff.broker.replica.ReplicaManager;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.server.control.Controls;
 import dev.skiff.server.faults.FaultInjector;
+import dev.skiff.server.replica.SocketReplicaChannel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -171,10 +173,16 @@ public final class SkiffCluster implements AutoCloseable {
             ports[id] =
                     distinctPorts ? (options.port == 0 ? 0 : options.port + id) : (id == 0 ? options.port : ports[0]);
         }
-        servers[id] = SkiffServer.startMember(config(id), options.inMemory, controls.get(id), controller, links);
+        servers[id] = SkiffServer.startMember(config(id), options.inMemory, controls.get(id), controller);
         ports[id] = servers[id].port();
         controller.register(new BrokerEndpoint(
                 id, servers[id].broker().advertisedHost(), servers[id].broker().advertisedPort(), null));
+        // registered first: the leaders check that a replica fetch comes from its broker's registered host
+        ReplicaManager replicas = servers[id].broker().replicaManager();
+        replicas.joinCluster(
+                controller,
+                SocketReplicaChannel.factory(b -> hosts[b], replicas.config().socketTimeoutMs()),
+                links);
     }
 
     /** False where only 127.0.0.1 is a loopback address (then the brokers use distinct ports on it). */

@@ -3,7 +3,6 @@ package dev.skiff.server;
 import dev.skiff.broker.Broker;
 import dev.skiff.broker.LogFactory;
 import dev.skiff.broker.cluster.Controller;
-import dev.skiff.broker.cluster.ReplicationLinks;
 import dev.skiff.broker.security.SaslMechanisms;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.config.Listeners;
@@ -70,11 +69,11 @@ public final class SkiffServer implements AutoCloseable {
     private final Controls controls;
 
     private SkiffServer(BrokerConfig config, LogFactory logs, Map<String, Integer> topics) {
-        this(config, logs, topics, new Controls(), SaslProvider.standard(), null, null);
+        this(config, logs, topics, new Controls(), SaslProvider.standard(), null);
     }
 
     private SkiffServer(BrokerConfig config, LogFactory logs, Map<String, Integer> topics, Controls controls) {
-        this(config, logs, topics, controls, SaslProvider.standard(), null, null);
+        this(config, logs, topics, controls, SaslProvider.standard(), null);
     }
 
     private SkiffServer(
@@ -83,11 +82,10 @@ public final class SkiffServer implements AutoCloseable {
             Map<String, Integer> topics,
             Controls controls,
             SaslProvider saslProvider,
-            Controller controller,
-            ReplicationLinks links) {
+            Controller controller) {
         this.config = config;
         this.controls = controls;
-        this.broker = controller == null ? new Broker(config, logs) : new Broker(config, logs, controller, links);
+        this.broker = controller == null ? new Broker(config, logs) : new Broker(config, logs, controller);
         this.limiter = new ConnectionLimiter(config.maxConnectionsPerIp);
         this.loops = EventLoops.acquire();
         try {
@@ -240,24 +238,21 @@ public final class SkiffServer implements AutoCloseable {
     static SkiffServer start(
             BrokerConfig config, Map<String, Integer> topics, boolean inMemory, Controls controls, SaslProvider sasl) {
         return inMemory
-                ? new SkiffServer(config, LogFactory.memory(), topics, controls, sasl, null, null)
-                        .startZooKeeperBridge(null)
+                ? new SkiffServer(config, LogFactory.memory(), topics, controls, sasl, null).startZooKeeperBridge(null)
                 : new SkiffServer(
                                 config,
                                 LogFactory.files(config.dataDir, config.logOpenFilesMax),
                                 topics,
                                 controls,
                                 sasl,
-                                null,
                                 null)
                         .startZooKeeperBridge(config.dataDir.resolve("zookeeper"));
     }
 
     /** One broker of a {@link SkiffCluster}: no ZooKeeper bridge, topics come from the controller. */
-    static SkiffServer startMember(
-            BrokerConfig config, boolean inMemory, Controls controls, Controller controller, ReplicationLinks links) {
+    static SkiffServer startMember(BrokerConfig config, boolean inMemory, Controls controls, Controller controller) {
         LogFactory logs = inMemory ? LogFactory.memory() : LogFactory.files(config.dataDir, config.logOpenFilesMax);
-        return new SkiffServer(config, logs, Map.of(), controls, SaslProvider.standard(), controller, links);
+        return new SkiffServer(config, logs, Map.of(), controls, SaslProvider.standard(), controller);
     }
 
     /** Starts a broker whose logs live in memory only. */

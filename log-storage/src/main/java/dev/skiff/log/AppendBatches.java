@@ -50,6 +50,18 @@ final class AppendBatches {
      * the batches; this only refuses what would corrupt the log (a cut batch, a wrong magic).
      */
     static AppendBatches assignOffsets(ByteBuffer buffer, long nextOffset) {
+        return frame(buffer, nextOffset, true);
+    }
+
+    /**
+     * Frames batches copied from a leader, keeping their offsets: the first must start at or after
+     * {@code nextOffset} and each after the one before (gaps are allowed: compaction leaves them).
+     */
+    static AppendBatches keepOffsets(ByteBuffer buffer, long nextOffset) {
+        return frame(buffer, nextOffset, false);
+    }
+
+    private static AppendBatches frame(ByteBuffer buffer, long nextOffset, boolean assign) {
         ByteBuffer data = buffer.duplicate();
         int start = data.position(), end = data.limit();
         int n = 0;
@@ -65,14 +77,18 @@ final class AppendBatches {
         for (int i = 0, at = start; i < n; i++) {
             pos[i] = at - start;
             size[i] = BatchHeader.totalSize(data, at);
-            base[i] = next;
-            data.putLong(at + BatchHeader.BASE_OFFSET, next);
-            next += BatchHeader.lastOffsetDelta(data, at) + 1L;
+            if (assign) data.putLong(at + BatchHeader.BASE_OFFSET, next);
+            else if (BatchHeader.baseOffset(data, at) < next)
+                throw new IllegalArgumentException("batch " + i + " starts at offset "
+                        + BatchHeader.baseOffset(data, at) + ", below the next offset " + next);
+            base[i] = BatchHeader.baseOffset(data, at);
+            next = base[i] + BatchHeader.lastOffsetDelta(data, at) + 1L;
             maxTs[i] = BatchHeader.maxTimestamp(data, at);
             maxOfAll = Math.max(maxOfAll, maxTs[i]);
             records += Math.max(0, BatchHeader.recordCount(data, at));
             at += size[i];
         }
-        return new AppendBatches(data, n, pos, size, base, maxTs, nextOffset, next - 1, maxOfAll, records);
+        long first = n == 0 ? nextOffset : base[0];
+        return new AppendBatches(data, n, pos, size, base, maxTs, first, next - 1, maxOfAll, records);
     }
 }

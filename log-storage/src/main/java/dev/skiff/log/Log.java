@@ -89,6 +89,57 @@ public interface Log extends AutoCloseable {
     @Override
     void close();
 
+    /**
+     * Appends as the leader of {@code leaderEpoch}: stamps the epoch into every batch's partition leader
+     * epoch field (outside the CRC), appends as {@link #append}, and starts the epoch in the leader epoch
+     * cache at the first offset appended when it is new.
+     */
+    default AppendInfo appendAsLeader(ByteBuffer batches, int leaderEpoch) {
+        int end = batches.limit();
+        for (int at = batches.position(); at + BatchHeader.SIZE <= end; ) {
+            int size = BatchHeader.totalSize(batches, at);
+            if (size < BatchHeader.SIZE) break; // append refuses it
+            batches.putInt(at + BatchHeader.PARTITION_LEADER_EPOCH, leaderEpoch);
+            at += size;
+        }
+        AppendInfo info = append(batches);
+        if (info.batches() > 0) leaderEpochCache().assign(leaderEpoch, info.firstOffset());
+        return info;
+    }
+
+    /**
+     * Appends batches copied from the leader as they are: offsets and leader epochs kept, the epoch cache
+     * learning each new epoch. The first batch must start at or after the log end offset.
+     *
+     * @throws IllegalArgumentException when the batches are malformed or their offsets go backwards
+     * @throws LogStorageException when the write fails; nothing is appended then
+     */
+    AppendInfo appendAsFollower(ByteBuffer batches);
+
+    /**
+     * Removes every batch that holds an offset at or after {@code offset} (a batch is kept or removed whole,
+     * so the log end may land below {@code offset}), and the epochs that began there. No-op at or above the
+     * log end; at or below the start of the first segment the log is emptied and starts at {@code offset}.
+     */
+    void truncateTo(long offset);
+
+    /** Deletes every batch and epoch; the log is empty and starts (and ends) at {@code offset}. */
+    void truncateFullyAndStartAt(long offset);
+
+    /** The epochs of this log and where each began (persisted with the log when it has a directory). */
+    LeaderEpochCache leaderEpochCache();
+
+    /** What OffsetForLeaderEpoch answers for {@code epoch}: see {@link LeaderEpochCache#endOffsetFor}. */
+    default EpochEndOffset endOffsetForEpoch(int epoch) {
+        return leaderEpochCache().endOffsetFor(epoch, logEndOffset());
+    }
+
+    /** A leader epoch and the offset where it ends (the next epoch's start, or the log end). */
+    record EpochEndOffset(int epoch, long endOffset) {
+        public static final EpochEndOffset UNDEFINED =
+                new EpochEndOffset(LeaderEpochCache.UNDEFINED_EPOCH, LeaderEpochCache.UNDEFINED_OFFSET);
+    }
+
     /** Offsets assigned by one append. */
     record AppendInfo(long firstOffset, long lastOffset, long maxTimestamp, int batches) {}
 

@@ -458,6 +458,18 @@ final class Segment implements Closeable {
         Files.deleteIfExists(txnIndex.path);
     }
 
+    /**
+     * Cuts the batch holding {@code offset} and everything after it, then rebuilds the indexes and the state
+     * from what is left.
+     */
+    void truncateTo(long offset) throws IOException {
+        int pos = findBatch(newHeaderBuffer(), offset, size);
+        if (pos < 0) return;
+        truncateFile(pos);
+        Recovery.recover(this);
+        txnIndex.truncateTo(nextOffset);
+    }
+
     void truncateFile(int validSize) throws IOException {
         channel.truncate(validSize);
     }

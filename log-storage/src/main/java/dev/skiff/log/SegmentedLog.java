@@ -36,6 +36,7 @@ public final class SegmentedLog implements Log {
     private final OpenFiles files;
     private final LongSupplier clock;
     private final LogStartCheckpoint checkpoint;
+    private LeaderEpochCache epochs; // set by load
     private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
     private final Object lock = new Object();
     private volatile Segment active;
@@ -121,6 +122,8 @@ public final class SegmentedLog implements Log {
         logEndOffset = active.nextOffset();
         long start = Math.max(checkpoint.read(), segments.firstKey());
         logStartOffset = Math.min(start, logEndOffset);
+        epochs = LeaderEpochCache.load(dir);
+        epochs.truncateFromEnd(logEndOffset); // recovery may have cut the tail the epochs pointed into
         Files.deleteIfExists(marker);
         LOG.debug(
                 "Opened {} ({} segments, offsets {}..{}, {})",
@@ -166,11 +169,102 @@ public final class SegmentedLog implements Log {
     public AppendInfo append(ByteBuffer buffer) {
         synchronized (lock) {
             ensureOpen();
-            AppendBatches batches = AppendBatches.assignOffsets(buffer, logEndOffset);
+            return appendLocked(AppendBatches.assignOffsets(buffer, logEndOffset));
+        }
+    }
+
+    @Override
+    public AppendInfo appendAsFollower(ByteBuffer buffer) {
+        synchronized (lock) {
+            ensureOpen();
+            AppendBatches batches = AppendBatches.keepOffsets(buffer, logEndOffset);
+            AppendInfo info = appendLocked(batches);
+            for (int i = 0; i < batches.count; i++) {
+                int at = batches.data.position() + batches.relativePosition[i];
+                epochs.assign(batches.data.getInt(at + BatchHeader.PARTITION_LEADER_EPOCH), batches.baseOffset[i]);
+            }
+            return info;
+        }
+    }
+
+    @Override
+    public LeaderEpochCache leaderEpochCache() {
+        return epochs;
+    }
+
+    @Override
+    public void truncateTo(long offset) {
+        synchronized (lock) {
+            ensureOpen();
+            if (offset >= logEndOffset) return;
+            if (offset <= segments.firstKey() || offset <= logStartOffset) {
+                truncateFullyLocked(Math.max(offset, 0));
+                return;
+            }
+            try {
+                awaitRolledFlush();
+                Segment holder = segments.floorEntry(offset).getValue();
+                for (Segment later :
+                        new ArrayList<>(segments.tailMap(offset, false).values())) {
+                    if (later == holder) continue;
+                    segments.remove(later.baseOffset);
+                    later.deleteFiles();
+                }
+                holder.truncateTo(offset);
+                active = holder;
+                logEndOffset = holder.nextOffset();
+                epochs.truncateFromEnd(logEndOffset);
+                unflushedMessages = 0;
+                holder.flush();
+                LOG.info("Truncated {} to offset {}", dir, logEndOffset);
+            } catch (IOException e) {
+                throw new LogStorageException("cannot truncate " + dir + " to " + offset, e);
+            }
+        }
+    }
+
+    @Override
+    public void truncateFullyAndStartAt(long offset) {
+        synchronized (lock) {
+            ensureOpen();
+            truncateFullyLocked(offset);
+        }
+    }
+
+    private void truncateFullyLocked(long offset) {
+        try {
+            awaitRolledFlush();
+            checkpoint.write(offset);
+            for (Segment s : new ArrayList<>(segments.values())) {
+                segments.remove(s.baseOffset);
+                s.deleteFiles();
+            }
+            Segment fresh = Segment.open(dir, offset, config, files, clock.getAsLong());
+            segments.put(offset, fresh);
+            active = fresh;
+            logStartOffset = offset;
+            logEndOffset = offset;
+            epochs.clear();
+            unflushedMessages = 0;
+            LOG.info("Emptied {}, which now starts at offset {}", dir, offset);
+        } catch (IOException e) {
+            throw new LogStorageException("cannot empty " + dir, e);
+        }
+    }
+
+    private AppendInfo appendLocked(AppendBatches batches) {
+        {
             if (batches.count == 0) return new AppendInfo(logEndOffset, logEndOffset - 1, -1, 0);
             Segment segment = active;
             try {
-                if (shouldRoll(segment, batches)) segment = roll();
+                if (batches.lastOffset - segment.baseOffset > Integer.MAX_VALUE && segment.size() == 0) {
+                    // a follower's first batch far past an empty segment: start the segment at the batch
+                    segments.remove(segment.baseOffset);
+                    segment.deleteFiles();
+                    segment = Segment.open(dir, batches.firstOffset, config, files, clock.getAsLong());
+                    segments.put(segment.baseOffset, segment);
+                    active = segment;
+                } else if (shouldRoll(segment, batches)) segment = roll(batches.firstOffset);
                 segment.append(batches);
             } catch (IOException e) {
                 throw new LogStorageException("append to " + segment.logPath + " failed, nothing was appended", e);
@@ -195,10 +289,15 @@ public final class SegmentedLog implements Log {
      * the log end offset.
      */
     private Segment roll() throws IOException {
+        return roll(logEndOffset);
+    }
+
+    /** As {@link #roll()} with the new segment at {@code base} (at or after the log end offset). */
+    private Segment roll(long base) throws IOException {
         Segment old = active;
         old.finishTimeIndex();
         awaitRolledFlush(); // keeps it to one pending fsync, and so to two segments in doubt after a crash
-        Segment fresh = Segment.open(dir, logEndOffset, config, files, clock.getAsLong());
+        Segment fresh = Segment.open(dir, base, config, files, clock.getAsLong());
         segments.put(fresh.baseOffset, fresh);
         active = fresh;
         flushing = new PendingFlush(
@@ -353,6 +452,7 @@ public final class SegmentedLog implements Log {
                 checkpoint.write(offset);
                 logStartOffset = offset;
                 deleteSegments(Retention.belowStart(offset));
+                epochs.truncateFromStart(offset);
             } catch (IOException e) {
                 throw new LogStorageException("cannot move the log start offset of " + dir, e);
             }

@@ -306,4 +306,96 @@ abstract class LogContractTest {
         log.appendAbortedTransaction(new AbortedTxn(99, 0, later - 1, later));
         assertTrue(log.abortedTransactions(later - 1, later).stream().noneMatch(t -> t.producerId() == 99));
     }
+
+    // ---- replication: epochs, follower appends, truncation --------------------------------------------
+
+    private static int epochOf(ByteBuffer b, int at) {
+        return b.getInt(at + BatchHeader.PARTITION_LEADER_EPOCH);
+    }
+
+    @Test
+    void appendAsLeaderStampsTheEpochAndStartsIt() {
+        Log log = log(small());
+        log.appendAsLeader(TestBatches.batch(3, T0, 10), 0);
+        log.appendAsLeader(TestBatches.batch(2, T0, 10), 0);
+        log.appendAsLeader(TestBatches.batch(1, T0, 10), 4);
+        assertEquals(
+                List.of(new LeaderEpochCache.EpochEntry(0, 0), new LeaderEpochCache.EpochEntry(4, 5)),
+                log.leaderEpochCache().entries());
+        ByteBuffer read = log.read(5, 1 << 20, true).readFully();
+        assertEquals(4, epochOf(read, read.position()));
+        assertEquals(1, TestBatches.batches(log.read(5, 1 << 20, true)).size(), "CRC still valid");
+        assertEquals(new Log.EpochEndOffset(0, 5), log.endOffsetForEpoch(0));
+        assertEquals(new Log.EpochEndOffset(0, 5), log.endOffsetForEpoch(2), "largest epoch at or below");
+        assertEquals(new Log.EpochEndOffset(4, 6), log.endOffsetForEpoch(4), "latest: the log end");
+        assertEquals(Log.EpochEndOffset.UNDEFINED, log.endOffsetForEpoch(5), "newer than any");
+        assertEquals(Log.EpochEndOffset.UNDEFINED, log.endOffsetForEpoch(-1));
+    }
+
+    @Test
+    void appendAsFollowerKeepsOffsetsAndEpochs() {
+        Log leader = log(small());
+        leader.appendAsLeader(TestBatches.batch(3, T0, 10), 1);
+        leader.appendAsLeader(TestBatches.batch(2, T0, 10), 3);
+        Log follower = log(small());
+        Log.AppendInfo info =
+                follower.appendAsFollower(leader.read(0, 1 << 20, true).readFully());
+        assertEquals(0, info.firstOffset());
+        assertEquals(4, info.lastOffset());
+        assertEquals(5, follower.logEndOffset());
+        assertEquals(
+                leader.leaderEpochCache().entries(), follower.leaderEpochCache().entries());
+        // going backwards is refused and changes nothing
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> follower.appendAsFollower(leader.read(3, 1 << 20, true).readFully()));
+        assertEquals(5, follower.logEndOffset());
+        // a gap (compaction) is allowed
+        ByteBuffer later = TestBatches.batch(1, T0, 10);
+        later.putLong(later.position() + BatchHeader.BASE_OFFSET, 9);
+        follower.appendAsFollower(later);
+        assertEquals(10, follower.logEndOffset());
+        assertEquals(
+                9, TestBatches.batches(follower.read(9, 1 << 20, true)).get(0).baseOffset());
+    }
+
+    @Test
+    void truncateToCutsWholeBatchesAcrossSegmentsAndItsEpochs() {
+        Log log = log(small());
+        for (int i = 0; i < 40; i++) log.appendAsLeader(TestBatches.batch(2, T0, 60), i / 10);
+        assertTrue(log.segmentBaseOffsets().size() > 2, "spans several segments");
+        log.truncateTo(41); // inside the batch 40..41: the whole batch goes
+        assertEquals(40, log.logEndOffset());
+        assertEquals(1, log.leaderEpochCache().latestEpoch());
+        assertEquals(new Log.EpochEndOffset(1, 40), log.endOffsetForEpoch(1));
+        assertEquals(Log.EpochEndOffset.UNDEFINED, log.endOffsetForEpoch(3));
+        List<TestBatches.Read> all = TestBatches.batches(log.read(38, 1 << 20, true));
+        assertEquals(39, all.get(all.size() - 1).lastOffset());
+        assertTrue(log.segmentBaseOffsets().stream().allMatch(b -> b <= 40));
+        // appends continue from the new end, under a new epoch
+        Log.AppendInfo next = log.appendAsLeader(TestBatches.batch(1, T0, 10), 7);
+        assertEquals(40, next.firstOffset());
+        assertEquals(new Log.EpochEndOffset(1, 40), log.endOffsetForEpoch(5));
+        log.truncateTo(100); // above the end: nothing
+        assertEquals(41, log.logEndOffset());
+    }
+
+    @Test
+    void truncateFullyStartsEmptyAtTheOffset() {
+        Log log = log(small());
+        for (int i = 0; i < 20; i++) log.appendAsLeader(TestBatches.batch(2, T0, 60), 2);
+        log.truncateFullyAndStartAt(100);
+        assertEquals(100, log.logStartOffset());
+        assertEquals(100, log.logEndOffset());
+        assertTrue(log.leaderEpochCache().entries().isEmpty());
+        assertEquals(0, log.read(100, 1000, true).size());
+        ByteBuffer b = TestBatches.batch(1, T0, 10);
+        b.putLong(b.position() + BatchHeader.BASE_OFFSET, 100);
+        b.putInt(b.position() + BatchHeader.PARTITION_LEADER_EPOCH, 3);
+        assertEquals(100, log.appendAsFollower(b).firstOffset());
+        assertEquals(new Log.EpochEndOffset(3, 101), log.endOffsetForEpoch(3));
+        log.truncateTo(0); // to or below the start: emptied again
+        assertEquals(0, log.logEndOffset());
+        assertEquals(0, log.logStartOffset());
+    }
 }

@@ -8,6 +8,7 @@ import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.producer.ProducerIds;
+import dev.skiff.broker.replica.ReplicaManager;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.sasl.ScramUserAdmin;
 import dev.skiff.broker.txn.TransactionCoordinator;
@@ -41,14 +42,15 @@ public final class ApiHandlers {
             ScheduledExecutorService timer,
             ScramUserAdmin scramUsers,
             Authorizer authorizer,
-            Controller controller) {}
+            Controller controller,
+            ReplicaManager replicas) {}
 
     public static ApiHandlers standard(Services s) {
         ApiHandlers h = new ApiHandlers();
         h.add(h.apiVersions);
         h.add(new MetadataApi(s.config(), s.address(), s.topics(), s.controller(), s.authorizer()));
-        h.add(new ProduceApi(s.partitions(), s.authorizer()));
-        h.add(new FetchApi(s.partitions(), s.timer(), s.authorizer()));
+        h.add(new ProduceApi(s.partitions(), s.timer(), s.authorizer()));
+        h.add(new FetchApi(s.partitions(), s.timer(), s.replicas(), s.authorizer()));
         h.add(new ListOffsetsApi(s.partitions(), s.authorizer()));
         h.add(new OffsetCommitApi(s.topics(), s.offsets(), s.version0Offsets(), s.groups(), s.authorizer()));
         h.add(new OffsetFetchApi(s.topics(), s.offsets(), s.version0Offsets(), s.transactions(), s.authorizer()));

@@ -6,6 +6,7 @@ import dev.skiff.broker.Partitions;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.fetch.DelayedFetch;
+import dev.skiff.broker.replica.ReplicaManager;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.acl.ResourceType;
@@ -52,18 +53,26 @@ import java.util.concurrent.ScheduledExecutorService;
  *
  * <p>Authorization (as Kafka's): READ on each topic (TOPIC_AUTHORIZATION_FAILED per partition, before looking
  * the topic up); a follower's fetch needs CLUSTER_ACTION on the cluster.
+ *
+ * <p>In a cluster, a fetch with a replica id (replica_id before v15, replica_state from v15) is a follower
+ * copying the leader: {@link ReplicaManager} checks that it comes from the broker it claims to be
+ * (CLUSTER_AUTHORIZATION_FAILED otherwise), records its progress (its log end, the ISR, the high watermark)
+ * and it reads up to the log end; consumers read up to the high watermark, and current_leader_epoch (v9+)
+ * is checked against this broker's epoch (FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, NOT_LEADER_OR_FOLLOWER).
  */
 public final class FetchApi implements ApiHandler<FetchRequestData> {
 
     private final Partitions partitions;
     private final ScheduledExecutorService timer;
+    private final ReplicaManager replicas;
 
     private final Authorizer authorizer;
 
-    FetchApi(Partitions partitions, ScheduledExecutorService timer, Authorizer authorizer) {
+    FetchApi(Partitions partitions, ScheduledExecutorService timer, ReplicaManager replicas, Authorizer authorizer) {
         this.authorizer = authorizer;
         this.partitions = partitions;
         this.timer = timer;
+        this.replicas = replicas;
     }
 
     @Override
@@ -106,7 +115,8 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
         List<Partitions.FetchPosition> positions = new ArrayList<>();
         boolean anyError = false;
         // a follower's fetch needs CLUSTER_ACTION (else every partition is refused), a consumer's READ per topic
-        boolean follower = v < 15 && request.replicaId() >= 0;
+        int replicaId = v >= 15 ? request.replicaState().replicaId() : request.replicaId();
+        boolean follower = replicaId >= 0;
         boolean clusterDenied = follower && !authorizer.authorizeCluster(ctx, AclOperation.CLUSTER_ACTION);
         for (FetchRequestData.FetchTopic ft : request.topics()) {
             Topic t = v >= 13 ? partitions.topic(ft.topicId()) : partitions.topic(ft.topic());
@@ -126,6 +136,8 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
             }
         }
         int maxBytes = v >= 3 ? request.maxBytes() : Integer.MAX_VALUE;
+        if (follower && !clusterDenied && replicas != null && replicas.inCluster())
+            return handleReplica(ctx, request, replicaId, wanted, positions, maxBytes, anyError);
         // read_committed came with v4; older clients read uncommitted
         IsolationLevel isolation =
                 v >= 4 ? IsolationLevel.of(request.isolationLevel()) : IsolationLevel.READ_UNCOMMITTED;
@@ -177,6 +189,15 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
                 continue;
             }
             if (v >= 4) pd.setAbortedTransactions(new ArrayList<>());
+            try {
+                w.p().checkLeader(v >= 9 ? w.fp.currentLeaderEpoch() : -1);
+            } catch (ApiException e) {
+                pd.setErrorCode(e.error().code())
+                        .setHighWatermark(-1)
+                        .setLastStableOffset(-1)
+                        .setLogStartOffset(-1);
+                continue;
+            }
             int limit = Math.min(budget, w.fp.partitionMaxBytes());
             if (limit <= 0 && !first) {
                 pd.setHighWatermark(w.p().highWatermark())
@@ -212,6 +233,105 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
                         .setHighWatermark(-1)
                         .setLastStableOffset(-1)
                         .setLogStartOffset(-1);
+            }
+        }
+        return r;
+    }
+
+    /**
+     * A follower's fetch: its progress is recorded once, when the request arrives (a partition it may not
+     * fetch gets its error), then it waits like a consumer's fetch but for data up to the log end.
+     */
+    private CompletableFuture<ApiMessage> handleReplica(
+            RequestContext ctx,
+            FetchRequestData request,
+            int replicaId,
+            List<Wanted> wanted,
+            List<Partitions.FetchPosition> positions,
+            int maxBytes,
+            boolean anyError) {
+        short v = ctx.apiVersion();
+        replicas.authorizeReplica(replicaId, ctx.clientAddress());
+        java.util.Map<Wanted, Errors> refused = new java.util.IdentityHashMap<>();
+        for (Wanted w : wanted) {
+            if (w.p() == null) continue;
+            try {
+                replicas.onFollowerFetch(w.p(), replicaId, v >= 9 ? w.fp.currentLeaderEpoch() : -1, w.fp.fetchOffset());
+            } catch (ApiException e) {
+                refused.put(w, e.error());
+            }
+        }
+        if (anyError || !refused.isEmpty() || request.maxWaitMs() <= 0 || replicaBytes(positions, maxBytes) >= 1) {
+            return CompletableFuture.completedFuture(respondToReplica(v, wanted, maxBytes, refused));
+        }
+        int minBytes = Math.max(1, request.minBytes());
+        List<Partition> waitOn =
+                positions.stream().map(Partitions.FetchPosition::partition).toList();
+        return DelayedFetch.await(
+                        timer,
+                        ctx.connection(),
+                        waitOn,
+                        request.maxWaitMs(),
+                        () -> replicaBytes(positions, maxBytes) >= minBytes)
+                .thenApply(ignored -> respondToReplica(v, wanted, maxBytes, refused));
+    }
+
+    private static long replicaBytes(List<Partitions.FetchPosition> positions, int maxBytes) {
+        long total = 0;
+        for (Partitions.FetchPosition f : positions) {
+            if (f.partition() == null) continue;
+            long available = f.partition().bytesAvailableToReplica(f.fetchOffset(), f.partitionMaxBytes());
+            if (available == Long.MAX_VALUE) return available;
+            total += available;
+            if (total >= maxBytes) break;
+        }
+        return total;
+    }
+
+    private FetchResponseData respondToReplica(
+            short v, List<Wanted> wanted, int maxBytes, java.util.Map<Wanted, Errors> refused) {
+        FetchResponseData r = new FetchResponseData().setSessionId(0);
+        FetchResponseData.FetchableTopicResponse current = null;
+        int budget = maxBytes;
+        boolean first = true;
+        for (Wanted w : wanted) {
+            if (current == null || !sameTopic(current, w)) {
+                current = new FetchResponseData.FetchableTopicResponse()
+                        .setTopic(w.topic.topic())
+                        .setTopicId(w.topic.topicId());
+                r.responses().add(current);
+            }
+            FetchResponseData.PartitionData pd = new FetchResponseData.PartitionData()
+                    .setPartitionIndex(w.fp.partition())
+                    .setRecords(BufferRecords.EMPTY)
+                    .setHighWatermark(-1)
+                    .setLastStableOffset(-1)
+                    .setLogStartOffset(-1);
+            current.partitions().add(pd);
+            if (w.p() == null) {
+                Errors unknown = v >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                pd.setErrorCode((w.error() != Errors.NONE ? w.error() : unknown).code());
+                continue;
+            }
+            Errors error = refused.get(w);
+            if (error != null) {
+                pd.setErrorCode(error.code());
+                continue;
+            }
+            int limit = Math.min(budget, w.fp.partitionMaxBytes());
+            pd.setHighWatermark(w.p().highWatermark())
+                    .setLastStableOffset(w.p().lastStableOffset())
+                    .setLogStartOffset(w.p().logStartOffset());
+            if (limit <= 0 && !first) continue;
+            try {
+                RecordsData records = w.p().readAsReplica(w.fp.fetchOffset(), Math.max(limit, 0));
+                pd.setRecords(records);
+                if (records.sizeInBytes() > 0) {
+                    first = false;
+                    budget -= records.sizeInBytes();
+                }
+            } catch (ApiException e) {
+                pd.setErrorCode(e.error().code());
             }
         }
         return r;

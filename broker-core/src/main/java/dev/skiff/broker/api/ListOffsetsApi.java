@@ -94,10 +94,11 @@ public final class ListOffsetsApi implements ApiHandler<ListOffsetsRequestData> 
                     continue;
                 }
                 try {
+                    p.checkLeader(v >= 4 ? rp.currentLeaderEpoch() : -1); // a single broker accepts all
                     if (v == 0) {
                         pr.setOldStyleOffsets(partitions.legacyOffsetsBefore(p, rp.timestamp(), rp.maxNumOffsets()));
                     } else {
-                        pr.setLeaderEpoch(0);
+                        pr.setLeaderEpoch(p.leaderEpoch());
                         Log.TimestampOffset found = partitions.offsetForTimestamp(p, rp.timestamp(), isolation);
                         pr.setOffset(found.offset()).setTimestamp(found.timestamp());
                     }

@@ -6,6 +6,8 @@ import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.acl.ResourceType;
+import dev.skiff.log.Log;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -15,7 +17,10 @@ import dev.skiff.protocol.message.OffsetForLeaderEpochResponseData.EpochEndOffse
 import java.util.concurrent.CompletableFuture;
 
 /**
- * OffsetForLeaderEpoch: this broker has led every partition since its creation, so each log has a single
+ * OffsetForLeaderEpoch: in a cluster, the leader answers from its log's leader epoch cache (the largest
+ * epoch at or below the one asked and where it ends), after checking current_leader_epoch
+ * (FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, NOT_LEADER_OR_FOLLOWER): what a follower truncates by.
+ * A single broker has led every partition since its creation, so each log has a single
  * leader epoch, 0. As in Kafka's epoch cache: asking for that epoch gives the log end offset; asking for a
  * later one gives undefined (-1, -1); a current_leader_epoch other than 0 is fenced or unknown.
  *
@@ -101,6 +106,15 @@ public final class OffsetForLeaderEpochApi implements ApiHandler<OffsetForLeader
                 .setEndOffset(UNDEFINED_OFFSET);
         if (p == null) return r.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         int current = version >= 2 ? req.currentLeaderEpoch() : -1;
+        if (p.role() != null) {
+            try {
+                p.checkLeader(current);
+            } catch (ApiException e) {
+                return r.setErrorCode(e.error().code());
+            }
+            Log.EpochEndOffset end = p.log().endOffsetForEpoch(req.leaderEpoch());
+            return r.setLeaderEpoch(end.epoch()).setEndOffset(end.endOffset());
+        }
         if (current != -1 && current < LEADER_EPOCH) return r.setErrorCode(Errors.FENCED_LEADER_EPOCH.code());
         if (current > LEADER_EPOCH) return r.setErrorCode(Errors.UNKNOWN_LEADER_EPOCH.code());
         if (req.leaderEpoch() == LEADER_EPOCH) {

@@ -15,11 +15,19 @@ import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.ProduceRequestData;
 import dev.skiff.protocol.message.ProduceResponseData;
 import dev.skiff.protocol.records.DecompressionBudget;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Produce: each partition's records go to {@link Partitions#appendRecords} (validation, idempotence,
- * transactions, append); acks=0 gets no answer.
+ * transactions, append); acks=0 gets no answer. On a replicated partition acks=-1 is answered once every
+ * in-sync replica has the batch (the high watermark covers it), REQUEST_TIMED_OUT after timeout_ms, and
+ * min.insync.replicas gives NOT_ENOUGH_REPLICAS (before the append) or NOT_ENOUGH_REPLICAS_AFTER_APPEND.
  *
  * <p>Versions (Kafka's ProduceRequest/ProduceResponse schemas):
  * <ul>
@@ -42,13 +50,21 @@ import java.util.concurrent.CompletableFuture;
 public final class ProduceApi implements ApiHandler<ProduceRequestData> {
 
     private final Partitions partitions;
+    private final ScheduledExecutorService timer;
 
     private final Authorizer authorizer;
 
-    ProduceApi(Partitions partitions, Authorizer authorizer) {
+    ProduceApi(Partitions partitions, ScheduledExecutorService timer, Authorizer authorizer) {
         this.partitions = partitions;
+        this.timer = timer;
         this.authorizer = authorizer;
     }
+
+    /** An acks=-1 answer waiting for the high watermark of one partition. */
+    private record Pending(
+            Partition partition,
+            ProduceResponseData.PartitionProduceResponse response,
+            CompletableFuture<Errors> done) {}
 
     @Override
     public ApiKeys api() {
@@ -77,6 +93,7 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
                         ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId()))
             throw new ApiException(
                     Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, "Transactional Id authorization failed.");
+        List<Pending> pending = new ArrayList<>();
         for (ProduceRequestData.TopicProduceData td : request.topicData()) {
             Topic topic =
                     td.topicId() != null && v >= 13 ? partitions.topic(td.topicId()) : partitions.topic(td.name());
@@ -110,12 +127,55 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
                     Partitions.AppendResult r = partitions.appendRecords(
                             topic, p, pd.records(), request.acks(), AppendOrigin.CLIENT, v < 3, budget);
                     pr.setBaseOffset(r.baseOffset()).setLogAppendTimeMs(r.logAppendTimeMs());
+                    if (r.requiredHighWatermark() >= 0)
+                        pending.add(new Pending(p, pr, p.awaitHighWatermark(r.requiredHighWatermark())));
                 } catch (ApiException e) {
                     pr.setErrorCode(e.error().code()).setErrorMessage(e.getMessage());
                 }
                 pr.setLogStartOffset(p.logStartOffset());
             }
         }
-        return CompletableFuture.completedFuture(request.acks() == 0 ? null : response);
+        if (pending.isEmpty() || request.acks() == 0)
+            return CompletableFuture.completedFuture(request.acks() == 0 ? null : response);
+        return awaitReplicas(ctx, request.timeoutMs(), response, pending);
+    }
+
+    /** Answers when every pending partition has its answer: replicated, timed out, or refused. */
+    private CompletableFuture<ApiMessage> awaitReplicas(
+            RequestContext ctx, int timeoutMs, ProduceResponseData response, List<Pending> pending) {
+        CompletableFuture<ApiMessage> answer = new CompletableFuture<>();
+        AtomicInteger left = new AtomicInteger(pending.size());
+        ScheduledFuture<?> timeout = timer.schedule(
+                () -> pending.forEach(w -> {
+                    w.partition().cancelHighWatermarkWait(w.done());
+                    w.done().complete(Errors.REQUEST_TIMED_OUT);
+                }),
+                Math.max(0, timeoutMs),
+                TimeUnit.MILLISECONDS);
+        var closeHook = ctx.connection().onClose(() -> {
+            timeout.cancel(false);
+            pending.forEach(w -> w.partition().cancelHighWatermarkWait(w.done()));
+            answer.cancel(false);
+        });
+        for (Pending w : pending) {
+            w.done().thenAccept(error -> {
+                if (error != Errors.NONE) {
+                    w.response()
+                            .setErrorCode(error.code())
+                            .setErrorMessage(error.name())
+                            .setBaseOffset(-1);
+                }
+                if (left.decrementAndGet() == 0) {
+                    timeout.cancel(false);
+                    closeHook.cancel();
+                    try {
+                        ctx.connection().executor().execute(() -> answer.complete(response));
+                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                        answer.cancel(false);
+                    }
+                }
+            });
+        }
+        return answer;
     }
 }

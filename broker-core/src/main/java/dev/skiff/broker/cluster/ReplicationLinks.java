@@ -4,11 +4,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Which brokers' replication a test has cut: a cut broker still serves clients but copies nothing from its
- * leaders, so it falls out of the ISR. Replica fetchers consult {@link #isCut} before each fetch.
+ * Replication links that tests cut: a cut broker's replica fetchers stop, so it falls out of the ISR after
+ * replica.lag.time.max.ms while clients still reach it; restoring lets it catch up and rejoin.
  */
 public final class ReplicationLinks {
-
     private final Set<Integer> cut = ConcurrentHashMap.newKeySet();
 
     public void cut(int brokerId) {

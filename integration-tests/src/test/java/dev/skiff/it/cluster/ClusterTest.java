@@ -48,7 +48,11 @@ class ClusterTest {
 
     @BeforeEach
     void start() {
-        cluster = SkiffCluster.builder().brokers(3).start();
+        // a cut follower leaves the ISR after replica.lag.time.max.ms: short here so the test does not wait 30 s
+        cluster = SkiffCluster.builder()
+                .brokers(3)
+                .property("replica.lag.time.max.ms", "1000")
+                .start();
         admin = admin();
     }
 

@@ -2,6 +2,7 @@ package dev.skiff.log.memory;
 
 import dev.skiff.log.AbortedTxn;
 import dev.skiff.log.BatchHeader;
+import dev.skiff.log.LeaderEpochCache;
 import dev.skiff.log.Log;
 import dev.skiff.log.LogConfig;
 import dev.skiff.log.LogSlice;
@@ -25,6 +26,7 @@ public final class InMemoryLog implements Log {
     private volatile long logStartOffset;
     private volatile long logEndOffset;
     private volatile boolean closed;
+    private final LeaderEpochCache epochs = LeaderEpochCache.inMemory();
 
     private InMemoryLog(LogConfig config, LongSupplier clock) {
         this.config = config;
@@ -98,6 +100,57 @@ public final class InMemoryLog implements Log {
 
     @Override
     public synchronized AppendInfo append(ByteBuffer buffer) {
+        return append(buffer, true);
+    }
+
+    @Override
+    public synchronized AppendInfo appendAsFollower(ByteBuffer buffer) {
+        return append(buffer, false);
+    }
+
+    @Override
+    public LeaderEpochCache leaderEpochCache() {
+        return epochs;
+    }
+
+    @Override
+    public synchronized void truncateTo(long offset) {
+        ensureOpen();
+        if (offset >= logEndOffset) return;
+        if (offset <= segments.get(0).baseOffset || offset <= logStartOffset) {
+            truncateFullyAndStartAt(Math.max(0, offset));
+            return;
+        }
+        List<MemSegment> kept = new ArrayList<>();
+        long end = logStartOffset;
+        for (MemSegment s : segments) {
+            if (s.baseOffset >= offset && !kept.isEmpty()) break;
+            MemSegment copy = new MemSegment(s.baseOffset, s.createdMs);
+            for (int i = 0; i < s.count; i++) {
+                Batch b = s.batches[i];
+                if (b.lastOffset >= offset) break;
+                copy.add(b, s.lastModified);
+                end = b.lastOffset + 1;
+            }
+            copy.aborted =
+                    s.aborted.stream().filter(t -> t.lastOffset() < offset).toList();
+            kept.add(copy);
+        }
+        segments = List.copyOf(kept);
+        logEndOffset = Math.max(end, kept.get(kept.size() - 1).baseOffset);
+        epochs.truncateFromEnd(logEndOffset);
+    }
+
+    @Override
+    public synchronized void truncateFullyAndStartAt(long offset) {
+        ensureOpen();
+        segments = List.of(new MemSegment(offset, clock.getAsLong()));
+        logStartOffset = offset;
+        logEndOffset = offset;
+        epochs.clear();
+    }
+
+    private AppendInfo append(ByteBuffer buffer, boolean assignOffsets) {
         ensureOpen();
         ByteBuffer data = buffer.duplicate();
         int end = data.limit();
@@ -111,7 +164,12 @@ public final class InMemoryLog implements Log {
         List<Batch> batches = new ArrayList<>();
         for (int at = data.position(); at < end; ) {
             int size = BatchHeader.totalSize(data, at);
-            data.putLong(at + BatchHeader.BASE_OFFSET, next);
+            if (assignOffsets) data.putLong(at + BatchHeader.BASE_OFFSET, next);
+            else if (BatchHeader.baseOffset(data, at) < next)
+                throw new IllegalArgumentException("batch starts at offset " + BatchHeader.baseOffset(data, at)
+                        + ", below the next offset " + next);
+            else next = BatchHeader.baseOffset(data, at);
+            if (!assignOffsets && batches.isEmpty()) first = next;
             long last = next + BatchHeader.lastOffsetDelta(data, at);
             long ts = BatchHeader.maxTimestamp(data, at);
             ByteBuffer copy = ByteBuffer.allocate(size);
@@ -131,6 +189,9 @@ public final class InMemoryLog implements Log {
         }
         for (Batch b : batches) segment.add(b, now);
         logEndOffset = next;
+        if (!assignOffsets) {
+            for (Batch b : batches) epochs.assign(b.bytes.getInt(BatchHeader.PARTITION_LEADER_EPOCH), b.baseOffset);
+        }
         return new AppendInfo(first, next - 1, maxTs, batches.size());
     }
 
@@ -252,6 +313,7 @@ public final class InMemoryLog implements Log {
         if (offset <= logStartOffset) return;
         logStartOffset = offset;
         deleteWhile((s, next) -> next != null && next.baseOffset <= logStartOffset);
+        epochs.truncateFromStart(offset);
     }
 
     @Override
