@@ -9,6 +9,7 @@ import dev.skiff.broker.group.GroupTimer;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.producer.ProducerIds;
+import dev.skiff.broker.replica.HighWatermarkCheckpoint;
 import dev.skiff.broker.replica.ReplicaConfig;
 import dev.skiff.broker.replica.ReplicaManager;
 import dev.skiff.broker.security.SaslMechanisms;
@@ -95,8 +96,14 @@ public final class Broker implements AutoCloseable {
         this.address = new AdvertisedAddress(config.advertisedHost, config.advertisedPort(config.port));
         this.authorizer = AclAuthorizer.fromConfig(config, persistent);
         this.testPrincipalPrefix = TestPrincipals.prefix(config);
-        this.replicaManager =
-                new ReplicaManager(config.nodeId, topics, ReplicaConfig.of(config), System::currentTimeMillis);
+        this.replicaManager = new ReplicaManager(
+                config.nodeId,
+                topics,
+                ReplicaConfig.of(config),
+                System::currentTimeMillis,
+                persistent
+                        ? new HighWatermarkCheckpoint(config.dataDir.resolve(HighWatermarkCheckpoint.FILE_NAME))
+                        : null);
         this.handlers = ApiHandlers.standard(new ApiHandlers.Services(
                 config,
                 address,

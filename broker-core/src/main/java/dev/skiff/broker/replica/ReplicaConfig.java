@@ -15,7 +15,8 @@ public record ReplicaConfig(
         int fetchWaitMaxMs,
         int fetchMinBytes,
         long fetchBackoffMs,
-        int socketTimeoutMs) {
+        int socketTimeoutMs,
+        long highWatermarkCheckpointIntervalMs) {
 
     public static final String LAG_TIME_MAX_MS = "replica.lag.time.max.ms",
             FETCH_MAX_BYTES = "replica.fetch.max.bytes",
@@ -23,7 +24,8 @@ public record ReplicaConfig(
             FETCH_WAIT_MAX_MS = "replica.fetch.wait.max.ms",
             FETCH_MIN_BYTES = "replica.fetch.min.bytes",
             FETCH_BACKOFF_MS = "replica.fetch.backoff.ms",
-            SOCKET_TIMEOUT_MS = "replica.socket.timeout.ms";
+            SOCKET_TIMEOUT_MS = "replica.socket.timeout.ms",
+            HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS = "replica.high.watermark.checkpoint.interval.ms";
 
     public static ReplicaConfig of(BrokerConfig config) {
         return new ReplicaConfig(
@@ -33,7 +35,8 @@ public record ReplicaConfig(
                 (int) number(config, FETCH_WAIT_MAX_MS, 500),
                 (int) number(config, FETCH_MIN_BYTES, 1),
                 number(config, FETCH_BACKOFF_MS, 1000),
-                (int) number(config, SOCKET_TIMEOUT_MS, 30_000));
+                (int) number(config, SOCKET_TIMEOUT_MS, 30_000),
+                number(config, HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS, 5000));
     }
 
     private static long number(BrokerConfig config, String key, long dflt) {
@@ -41,8 +44,11 @@ public record ReplicaConfig(
         if (v == null) return dflt;
         try {
             long n = Long.parseLong(v.trim());
-            if (n < 0 || (n > Integer.MAX_VALUE && !key.equals(LAG_TIME_MAX_MS) && !key.equals(FETCH_BACKOFF_MS)))
-                throw new NumberFormatException();
+            if (n < 0
+                    || (n > Integer.MAX_VALUE
+                            && !key.equals(LAG_TIME_MAX_MS)
+                            && !key.equals(FETCH_BACKOFF_MS)
+                            && !key.equals(HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS))) throw new NumberFormatException();
             return n;
         } catch (NumberFormatException e) {
             throw new ConfigException(key + " must be a non-negative number: " + v);

@@ -71,9 +71,25 @@ public final class ReplicaManager implements AutoCloseable, LeaderCheck {
     private volatile ReplicationLinks links = new ReplicationLinks();
     private volatile MetadataImage image;
     private ScheduledFuture<?> isrCheck;
+    private final HighWatermarkCheckpoint checkpoint;
+    /** High watermarks read at start, given to each partition when it first gets a role; guarded by this. */
+    private final Map<TopicPartition, Long> restoredHighWatermarks;
+
     private volatile boolean closed;
 
     public ReplicaManager(int brokerId, TopicManager topics, ReplicaConfig config, LongSupplier clock) {
+        this(brokerId, topics, config, clock, null);
+    }
+
+    /** {@code checkpoint}: where high watermarks are kept across restarts; null keeps none (logs in memory). */
+    public ReplicaManager(
+            int brokerId,
+            TopicManager topics,
+            ReplicaConfig config,
+            LongSupplier clock,
+            HighWatermarkCheckpoint checkpoint) {
+        this.checkpoint = checkpoint;
+        this.restoredHighWatermarks = checkpoint == null ? new HashMap<>() : checkpoint.read();
         this.brokerId = brokerId;
         this.topics = topics;
         this.config = config;
@@ -118,6 +134,9 @@ public final class ReplicaManager implements AutoCloseable, LeaderCheck {
             this.links = links;
             long every = Math.max(1, config.lagTimeMaxMs() / 2);
             isrCheck = timer.scheduleWithFixedDelay(this::shrinkIsrs, every, every, TimeUnit.MILLISECONDS);
+            long hw = Math.max(1, config.highWatermarkCheckpointIntervalMs());
+            if (checkpoint != null)
+                timer.scheduleWithFixedDelay(this::checkpointHighWatermarks, hw, hw, TimeUnit.MILLISECONDS);
         }
         controller.subscribe(brokerId, this::apply);
     }
@@ -145,6 +164,8 @@ public final class ReplicaManager implements AutoCloseable, LeaderCheck {
                 Partition p = localPartition(t, i);
                 if (p == null) continue;
                 mine.add(tp);
+                Long restored = p.role() == null ? restoredHighWatermarks.remove(tp) : null;
+                if (restored != null) p.setHighWatermark(restored);
                 int minIsr = minInsyncReplicas(t);
                 if (reg.leader() == brokerId) lead(p, reg, minIsr);
                 else follow(p, reg, minIsr);
@@ -518,9 +539,30 @@ public final class ReplicaManager implements AutoCloseable, LeaderCheck {
         return fetchers.get(leaderId);
     }
 
+    /** Writes the high watermark of every partition with a role (leader or follower) to the checkpoint. */
+    public void checkpointHighWatermarks() {
+        if (checkpoint == null) return;
+        Map<TopicPartition, Long> hws = new HashMap<>();
+        synchronized (this) {
+            for (LeaderState s : led.values()) hws.put(s.partition.id(), s.partition.highWatermark());
+            for (TopicPartition tp : followed.keySet()) {
+                Partition p = topics.partition(tp.topic(), tp.partition());
+                if (p != null) hws.put(tp, p.highWatermark());
+            }
+            // partitions not assigned a role yet keep what they had
+            restoredHighWatermarks.forEach(hws::putIfAbsent);
+        }
+        try {
+            checkpoint.write(hws);
+        } catch (RuntimeException e) {
+            LOG.warn("Broker {} cannot checkpoint high watermarks: {}", brokerId, e.toString());
+        }
+    }
+
     /** Stops fetching and following; the controller stops sending images. Partitions keep their data. */
     @Override
     public void close() {
+        if (inCluster() && !closed) checkpointHighWatermarks();
         Controller c;
         synchronized (this) {
             if (closed) return;

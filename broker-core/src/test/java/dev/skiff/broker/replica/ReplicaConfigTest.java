@@ -12,7 +12,7 @@ class ReplicaConfigTest {
     @Test
     void kafkasDefaults() {
         assertEquals(
-                new ReplicaConfig(30_000, 1024 * 1024, 10 * 1024 * 1024, 500, 1, 1000, 30_000),
+                new ReplicaConfig(30_000, 1024 * 1024, 10 * 1024 * 1024, 500, 1, 1000, 30_000, 5000),
                 ReplicaConfig.of(BrokerConfig.defaults()));
     }
 

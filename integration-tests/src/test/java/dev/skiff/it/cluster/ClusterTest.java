@@ -145,8 +145,9 @@ class ClusterTest {
                 .partitions()
                 .get();
         assertEquals(1, cluster.leader("fail", 0));
-        // the new leader serves producers: the stand-in copies no data, so read back only what it has
+        // the returned broker caught up before it rejoined the ISR: nothing acknowledged is lost
         produce("fail", "after");
+        assertEquals(List.of("before", "after"), readAll("fail"));
     }
 
     @Test
@@ -182,7 +183,8 @@ class ClusterTest {
             producer.send(new ProducerRecord<>("moving", "two")).get();
         }
         assertNotEquals(0, cluster.leader("moving", 0));
-        assertEquals(List.of("two"), readAll("moving"));
+        // acks=all: both were copied to every in-sync replica before they were acknowledged
+        assertEquals(List.of("one", "two"), readAll("moving"));
     }
 
     @Test
