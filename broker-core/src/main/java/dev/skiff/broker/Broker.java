@@ -3,11 +3,13 @@ package dev.skiff.broker;
 import dev.skiff.broker.admin.LogCleanerService;
 import dev.skiff.broker.api.ApiHandler;
 import dev.skiff.broker.api.ApiHandlers;
+import dev.skiff.broker.coordinator.Coordinators;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.GroupTimer;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.producer.ProducerIds;
+import dev.skiff.broker.producer.SwitchableProducerIds;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiMessage;
@@ -39,6 +41,7 @@ public final class Broker implements AutoCloseable {
     private final LogCleanerService cleaner;
     private final boolean persistent;
     private volatile OffsetBackend version0Offsets;
+    private final Coordinators coordinators;
 
     public Broker(BrokerConfig config, LogFactory logs) {
         this.config = config;
@@ -55,13 +58,16 @@ public final class Broker implements AutoCloseable {
         this.offsets = new OffsetStore(topics, config);
         // one producer id space for idempotent and transactional producers; transaction state is replayed (and
         // interrupted commits/aborts completed) before the first request
-        ProducerIds producerIds = ProducerIds.forBroker(persistent, config.dataDir);
+        SwitchableProducerIds producerIds =
+                new SwitchableProducerIds(ProducerIds.forBroker(persistent, config.dataDir));
         this.transactions = new TransactionCoordinator(topics, offsets, config, producerIds, System::currentTimeMillis);
         this.groupCoordinator =
                 new GroupCoordinator(offsets, config, GroupTimer.of(scheduler), transactions::hasPendingOffsets);
         transactions.schedule(scheduler, config);
         this.partitions = new Partitions(topics, transactions::verifyProduce, config, System::currentTimeMillis);
         this.address = new AdvertisedAddress(config.advertisedHost, config.advertisedPort(config.port));
+        this.coordinators = new Coordinators(
+                config, address, topics, offsets, groupCoordinator, transactions, producerIds, persistent);
         this.handlers = ApiHandlers.standard(new ApiHandlers.Services(
                 config,
                 address,
@@ -72,7 +78,8 @@ public final class Broker implements AutoCloseable {
                 groupCoordinator,
                 transactions,
                 producerIds,
-                scheduler));
+                scheduler,
+                coordinators));
         long expiryCheck = Math.max(1, config.producerIdExpirationCheckIntervalMs);
         scheduler.scheduleWithFixedDelay(this::expireProducers, expiryCheck, expiryCheck, TimeUnit.MILLISECONDS);
         long every = Math.max(1000, config.retentionCheckIntervalMs);
@@ -168,6 +175,14 @@ public final class Broker implements AutoCloseable {
         address.set(host, port);
     }
 
+    /**
+     * The group and transaction coordinators as they follow the internal topics' leadership: a cluster
+     * registers this as a LeadershipListener and calls {@code joinCluster} before the broker serves requests.
+     */
+    public Coordinators coordinators() {
+        return coordinators;
+    }
+
     /** producer.id.expiration.ms: idle producers lose their sequence state, as in Kafka. */
     private void expireProducers() {
         try {
@@ -190,6 +205,7 @@ public final class Broker implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        coordinators.close();
         topics.close();
     }
 }

@@ -1,6 +1,9 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.TRANSACTION;
+
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.txn.FencedErrors;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.protocol.ApiException;
@@ -24,10 +27,13 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class AddOffsetsToTxnApi implements ApiHandler<AddOffsetsToTxnRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final TransactionCoordinator transactions;
 
-    AddOffsetsToTxnApi(TransactionCoordinator transactions) {
+    AddOffsetsToTxnApi(TransactionCoordinator transactions, CoordinatorLocator coordinators) {
         this.transactions = transactions;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -47,6 +53,7 @@ public final class AddOffsetsToTxnApi implements ApiHandler<AddOffsetsToTxnReque
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, AddOffsetsToTxnRequestData request) {
+        coordinators.ensureCoordinator(TRANSACTION, request.transactionalId());
         try {
             transactions.addOffsets(
                     request.transactionalId(), request.producerId(), request.producerEpoch(), request.groupId());

@@ -1,9 +1,12 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.TRANSACTION;
+
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.txn.FencedErrors;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.protocol.ApiException;
@@ -36,12 +39,15 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTxnRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final TopicManager topics;
     private final TransactionCoordinator transactions;
 
-    AddPartitionsToTxnApi(TopicManager topics, TransactionCoordinator transactions) {
+    AddPartitionsToTxnApi(TopicManager topics, TransactionCoordinator transactions, CoordinatorLocator coordinators) {
         this.topics = topics;
         this.transactions = transactions;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -97,6 +103,12 @@ public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTx
             List<AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic> topics) {
         Map<TopicPartition, Errors> result = new LinkedHashMap<>();
         LinkedHashSet<TopicPartition> known = new LinkedHashSet<>();
+        Errors notHere = Errors.NONE;
+        try {
+            coordinators.ensureCoordinator(TRANSACTION, transactionalId);
+        } catch (ApiException e) { // each transaction has its own coordinator: its partitions all answer this
+            notHere = e.error();
+        }
         for (AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic t : topics) {
             Topic topic = this.topics.get(t.name());
             for (int p : t.partitions()) {
@@ -105,7 +117,11 @@ public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTx
                 else known.add(tp);
             }
         }
-        if (!result.isEmpty()) { // nothing is added when one partition is unknown
+        if (notHere != Errors.NONE) {
+            result.clear();
+            for (AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic t : topics)
+                for (int p : t.partitions()) result.put(new TopicPartition(t.name(), p), notHere);
+        } else if (!result.isEmpty()) { // nothing is added when one partition is unknown
             known.forEach(tp -> result.put(tp, Errors.OPERATION_NOT_ATTEMPTED));
         } else if (verifyOnly) {
             result.putAll(transactions.verifyPartitions(transactionalId, producerId, epoch, known));

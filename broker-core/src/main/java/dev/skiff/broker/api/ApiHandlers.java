@@ -3,6 +3,7 @@ package dev.skiff.broker.api;
 import dev.skiff.broker.AdvertisedAddress;
 import dev.skiff.broker.Partitions;
 import dev.skiff.broker.TopicManager;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
@@ -35,7 +36,8 @@ public final class ApiHandlers {
             GroupCoordinator groups,
             TransactionCoordinator transactions,
             ProducerIds producerIds,
-            ScheduledExecutorService timer) {}
+            ScheduledExecutorService timer,
+            CoordinatorLocator coordinators) {}
 
     public static ApiHandlers standard(Services s) {
         ApiHandlers h = new ApiHandlers();
@@ -44,18 +46,18 @@ public final class ApiHandlers {
         h.add(new ProduceApi(s.partitions()));
         h.add(new FetchApi(s.partitions(), s.timer()));
         h.add(new ListOffsetsApi(s.partitions()));
-        h.add(new OffsetCommitApi(s.topics(), s.offsets(), s.version0Offsets(), s.groups()));
-        h.add(new OffsetFetchApi(s.topics(), s.offsets(), s.version0Offsets(), s.transactions()));
-        h.add(new FindCoordinatorApi(s.config(), s.address()));
+        h.add(new OffsetCommitApi(s.topics(), s.offsets(), s.version0Offsets(), s.groups(), s.coordinators()));
+        h.add(new OffsetFetchApi(s.topics(), s.offsets(), s.version0Offsets(), s.transactions(), s.coordinators()));
+        h.add(new FindCoordinatorApi(s.coordinators()));
         // classic consumer groups
-        h.add(new JoinGroupApi(s.groups()));
-        h.add(new SyncGroupApi(s.groups()));
-        h.add(new HeartbeatApi(s.groups()));
-        h.add(new LeaveGroupApi(s.groups()));
-        h.add(new DescribeGroupsApi(s.groups()));
+        h.add(new JoinGroupApi(s.groups(), s.coordinators()));
+        h.add(new SyncGroupApi(s.groups(), s.coordinators()));
+        h.add(new HeartbeatApi(s.groups(), s.coordinators()));
+        h.add(new LeaveGroupApi(s.groups(), s.coordinators()));
+        h.add(new DescribeGroupsApi(s.groups(), s.coordinators()));
         h.add(new ListGroupsApi(s.groups()));
-        h.add(new DeleteGroupsApi(s.groups()));
-        h.add(new OffsetDeleteApi(s.topics(), s.groups()));
+        h.add(new DeleteGroupsApi(s.groups(), s.coordinators()));
+        h.add(new OffsetDeleteApi(s.topics(), s.groups(), s.coordinators()));
         // admin APIs
         h.add(new CreateTopicsApi(s.config(), s.topics()));
         h.add(new DeleteTopicsApi(s.topics()));
@@ -67,14 +69,15 @@ public final class ApiHandlers {
         h.add(new DeleteRecordsApi(s.partitions()));
         h.add(new DescribeLogDirsApi(s.config(), s.topics()));
         h.add(new OffsetForLeaderEpochApi(s.topics()));
-        h.add(new InitProducerIdApi(s.producerIds(), new TransactionalInitProducerId(s.transactions())));
+        h.add(new InitProducerIdApi(
+                s.producerIds(), new TransactionalInitProducerId(s.transactions()), s.coordinators()));
         h.add(new DescribeProducersApi(s.topics()));
         // transactions
-        h.add(new AddPartitionsToTxnApi(s.topics(), s.transactions()));
-        h.add(new AddOffsetsToTxnApi(s.transactions()));
-        h.add(new TxnOffsetCommitApi(s.topics(), s.offsets(), s.groups(), s.transactions()));
-        h.add(new EndTxnApi(s.transactions()));
-        h.add(new DescribeTransactionsApi(s.transactions()));
+        h.add(new AddPartitionsToTxnApi(s.topics(), s.transactions(), s.coordinators()));
+        h.add(new AddOffsetsToTxnApi(s.transactions(), s.coordinators()));
+        h.add(new TxnOffsetCommitApi(s.topics(), s.offsets(), s.groups(), s.transactions(), s.coordinators()));
+        h.add(new EndTxnApi(s.transactions(), s.coordinators()));
+        h.add(new DescribeTransactionsApi(s.transactions(), s.coordinators()));
         h.add(new ListTransactionsApi(s.transactions()));
         return h;
     }

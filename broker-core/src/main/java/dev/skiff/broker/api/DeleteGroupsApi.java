@@ -1,6 +1,9 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
+
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
@@ -22,10 +25,13 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class DeleteGroupsApi implements ApiHandler<DeleteGroupsRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final GroupCoordinator groups;
 
-    DeleteGroupsApi(GroupCoordinator groups) {
+    DeleteGroupsApi(GroupCoordinator groups, CoordinatorLocator coordinators) {
         this.groups = groups;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -49,6 +55,7 @@ public final class DeleteGroupsApi implements ApiHandler<DeleteGroupsRequestData
         for (String id : request.groupsNames()) {
             Errors e = Errors.NONE;
             try {
+                coordinators.ensureCoordinator(GROUP, id);
                 groups.delete(id);
             } catch (ApiException failed) {
                 e = failed.error(); // each group has its own answer

@@ -1,7 +1,11 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
+
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.group.GroupCoordinator;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -25,13 +29,16 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class DescribeGroupsApi implements ApiHandler<DescribeGroupsRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     /** Kafka's "authorized operations not requested" marker. */
     private static final int OPERATIONS_OMITTED = Integer.MIN_VALUE;
 
     private final GroupCoordinator groups;
 
-    DescribeGroupsApi(GroupCoordinator groups) {
+    DescribeGroupsApi(GroupCoordinator groups, CoordinatorLocator coordinators) {
         this.groups = groups;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -59,6 +66,13 @@ public final class DescribeGroupsApi implements ApiHandler<DescribeGroupsRequest
                     .setProtocolData("")
                     .setAuthorizedOperations(OPERATIONS_OMITTED);
             r.groups().add(d);
+            try {
+                coordinators.ensureCoordinator(GROUP, id);
+            } catch (ApiException e) { // each group has its own coordinator, so its own answer
+                d.setGroupState("").setErrorCode(e.error().code());
+                if (ctx.apiVersion() >= 6) d.setErrorMessage(e.getMessage());
+                continue;
+            }
             GroupCoordinator.GroupSummary s = groups.describe(id);
             if (s == null) {
                 d.setGroupState("Dead");

@@ -1,9 +1,13 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.TRANSACTION;
+
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.broker.txn.TransactionMetadata;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -24,10 +28,13 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class DescribeTransactionsApi implements ApiHandler<DescribeTransactionsRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final TransactionCoordinator transactions;
 
-    DescribeTransactionsApi(TransactionCoordinator transactions) {
+    DescribeTransactionsApi(TransactionCoordinator transactions, CoordinatorLocator coordinators) {
         this.transactions = transactions;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -52,6 +59,18 @@ public final class DescribeTransactionsApi implements ApiHandler<DescribeTransac
             DescribeTransactionsResponseData.TransactionState s =
                     new DescribeTransactionsResponseData.TransactionState().setTransactionalId(id);
             r.transactionStates().add(s);
+            if (id != null) {
+                try {
+                    coordinators.ensureCoordinator(TRANSACTION, id);
+                } catch (ApiException e) { // each id has its own coordinator, so its own answer
+                    s.setErrorCode(e.error().code())
+                            .setTransactionState("")
+                            .setProducerId(-1)
+                            .setProducerEpoch((short) -1)
+                            .setTransactionStartTimeMs(-1);
+                    continue;
+                }
+            }
             TransactionMetadata m = id == null ? null : transactions.describe(id);
             if (m == null) {
                 s.setErrorCode(Errors.TRANSACTIONAL_ID_NOT_FOUND.code())

@@ -1,6 +1,9 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.TRANSACTION;
+
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.txn.FencedErrors;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.protocol.ApiException;
@@ -28,10 +31,13 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class EndTxnApi implements ApiHandler<EndTxnRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final TransactionCoordinator transactions;
 
-    EndTxnApi(TransactionCoordinator transactions) {
+    EndTxnApi(TransactionCoordinator transactions, CoordinatorLocator coordinators) {
         this.transactions = transactions;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -51,6 +57,7 @@ public final class EndTxnApi implements ApiHandler<EndTxnRequestData> {
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, EndTxnRequestData request) {
+        coordinators.ensureCoordinator(TRANSACTION, request.transactionalId());
         try {
             transactions.endTransaction(
                     request.transactionalId(), request.producerId(), request.producerEpoch(), request.committed());

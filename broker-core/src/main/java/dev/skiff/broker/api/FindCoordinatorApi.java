@@ -1,16 +1,22 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.AdvertisedAddress;
 import dev.skiff.broker.RequestContext;
-import dev.skiff.config.BrokerConfig;
+import dev.skiff.broker.cluster.BrokerEndpoint;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
+import dev.skiff.broker.coordinator.CoordinatorLocator.KeyType;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.FindCoordinatorRequestData;
 import dev.skiff.protocol.message.FindCoordinatorResponseData;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * FindCoordinator: this broker coordinates every group and transaction; v4+ asks for several keys at once.
+ * FindCoordinator: the broker that leads the internal-topic partition of a group or transactional id (this one
+ * when alone; {@link CoordinatorLocator} decides); v4+ asks for several keys at once, each answered on its own
+ * (COORDINATOR_NOT_AVAILABLE while the partition has no leader). A key type other than group (0) or
+ * transaction (1) fails the request with INVALID_REQUEST: Skiff offers no share groups.
  *
  * <p>Versions (Kafka's FindCoordinator schemas):
  * <ul>
@@ -25,12 +31,10 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class FindCoordinatorApi implements ApiHandler<FindCoordinatorRequestData> {
 
-    private final BrokerConfig config;
-    private final AdvertisedAddress address;
+    private final CoordinatorLocator locator;
 
-    FindCoordinatorApi(BrokerConfig config, AdvertisedAddress address) {
-        this.config = config;
-        this.address = address;
+    FindCoordinatorApi(CoordinatorLocator locator) {
+        this.locator = locator;
     }
 
     @Override
@@ -50,19 +54,41 @@ public final class FindCoordinatorApi implements ApiHandler<FindCoordinatorReque
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, FindCoordinatorRequestData request) {
+        // a key type Skiff does not coordinate (share groups, or no type at all) fails the whole request
+        KeyType type = KeyType.of(request.keyType());
         FindCoordinatorResponseData r = new FindCoordinatorResponseData();
         if (ctx.apiVersion() < 4) {
-            r.setNodeId(config.nodeId).setHost(address.host()).setPort(address.port());
+            try {
+                BrokerEndpoint at = find(type, request.key());
+                r.setNodeId(at.id()).setHost(at.host()).setPort(at.port());
+            } catch (ApiException e) {
+                r.setErrorCode(e.error().code())
+                        .setErrorMessage(ctx.apiVersion() >= 1 ? e.getMessage() : null)
+                        .setNodeId(-1)
+                        .setHost("")
+                        .setPort(-1);
+            }
         } else {
             for (String key : request.coordinatorKeys()) {
-                r.coordinators()
-                        .add(new FindCoordinatorResponseData.Coordinator()
-                                .setKey(key)
-                                .setNodeId(config.nodeId)
-                                .setHost(address.host())
-                                .setPort(address.port()));
+                FindCoordinatorResponseData.Coordinator c = new FindCoordinatorResponseData.Coordinator().setKey(key);
+                try {
+                    BrokerEndpoint at = find(type, key);
+                    c.setNodeId(at.id()).setHost(at.host()).setPort(at.port());
+                } catch (ApiException e) {
+                    c.setErrorCode(e.error().code())
+                            .setErrorMessage(e.getMessage())
+                            .setNodeId(-1)
+                            .setHost("")
+                            .setPort(-1);
+                }
+                r.coordinators().add(c);
             }
         }
         return CompletableFuture.completedFuture(r);
+    }
+
+    private BrokerEndpoint find(KeyType type, String key) {
+        if (key == null) throw new ApiException(Errors.INVALID_REQUEST, "no coordinator key");
+        return locator.coordinator(type, key);
     }
 }

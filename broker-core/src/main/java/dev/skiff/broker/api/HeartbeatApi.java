@@ -1,6 +1,9 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
+
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -21,10 +24,13 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class HeartbeatApi implements ApiHandler<HeartbeatRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final GroupCoordinator groups;
 
-    HeartbeatApi(GroupCoordinator groups) {
+    HeartbeatApi(GroupCoordinator groups, CoordinatorLocator coordinators) {
         this.groups = groups;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -44,6 +50,7 @@ public final class HeartbeatApi implements ApiHandler<HeartbeatRequestData> {
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, HeartbeatRequestData request) {
+        coordinators.ensureCoordinator(GROUP, request.groupId());
         // a failure (REBALANCE_IN_PROGRESS included) is thrown and answered by the dispatcher
         groups.heartbeat(
                 request.groupId(),

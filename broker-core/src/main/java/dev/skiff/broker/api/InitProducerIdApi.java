@@ -1,8 +1,10 @@
 package dev.skiff.broker.api;
 
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.producer.ProducerIds;
 import dev.skiff.broker.txn.TransactionalInitProducerId;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -29,12 +31,15 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class InitProducerIdApi implements ApiHandler<InitProducerIdRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final ProducerIds ids;
     private final TransactionalInitProducerId transactional;
 
-    InitProducerIdApi(ProducerIds ids, TransactionalInitProducerId transactional) {
+    InitProducerIdApi(ProducerIds ids, TransactionalInitProducerId transactional, CoordinatorLocator coordinators) {
         this.ids = ids;
         this.transactional = transactional;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -54,7 +59,17 @@ public final class InitProducerIdApi implements ApiHandler<InitProducerIdRequest
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, InitProducerIdRequestData request) {
-        if (request.transactionalId() != null) return transactional.handle(ctx, request);
+        if (request.transactionalId() != null) {
+            try {
+                coordinators.ensureCoordinator(CoordinatorLocator.KeyType.TRANSACTION, request.transactionalId());
+            } catch (ApiException e) { // built here: the generated error would echo the producer id and epoch
+                return CompletableFuture.completedFuture(new InitProducerIdResponseData()
+                        .setErrorCode(e.error().code())
+                        .setProducerId(-1)
+                        .setProducerEpoch((short) -1));
+            }
+            return transactional.handle(ctx, request);
+        }
         InitProducerIdResponseData r =
                 new InitProducerIdResponseData().setProducerId(-1).setProducerEpoch((short) -1);
         try {

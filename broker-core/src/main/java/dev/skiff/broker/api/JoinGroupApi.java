@@ -1,6 +1,9 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
+
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.GroupProtocol;
 import dev.skiff.broker.group.JoinRequest;
@@ -30,10 +33,13 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class JoinGroupApi implements ApiHandler<JoinGroupRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final GroupCoordinator groups;
 
-    JoinGroupApi(GroupCoordinator groups) {
+    JoinGroupApi(GroupCoordinator groups, CoordinatorLocator coordinators) {
         this.groups = groups;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -53,6 +59,7 @@ public final class JoinGroupApi implements ApiHandler<JoinGroupRequestData> {
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, JoinGroupRequestData request) {
+        coordinators.ensureCoordinator(GROUP, request.groupId());
         List<GroupProtocol> protocols = new ArrayList<>();
         for (JoinGroupRequestData.JoinGroupRequestProtocol p : request.protocols())
             protocols.add(new GroupProtocol(p.name(), p.metadata()));

@@ -1,6 +1,9 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
+
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -25,10 +28,13 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class LeaveGroupApi implements ApiHandler<LeaveGroupRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final GroupCoordinator groups;
 
-    LeaveGroupApi(GroupCoordinator groups) {
+    LeaveGroupApi(GroupCoordinator groups, CoordinatorLocator coordinators) {
         this.groups = groups;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -48,6 +54,7 @@ public final class LeaveGroupApi implements ApiHandler<LeaveGroupRequestData> {
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, LeaveGroupRequestData request) {
+        coordinators.ensureCoordinator(GROUP, request.groupId());
         LeaveGroupResponseData r = new LeaveGroupResponseData();
         GroupCoordinator c = groups;
         if (ctx.apiVersion() < 3) {

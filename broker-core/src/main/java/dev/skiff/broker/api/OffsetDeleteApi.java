@@ -1,9 +1,12 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
+
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
@@ -27,12 +30,15 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class OffsetDeleteApi implements ApiHandler<OffsetDeleteRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final TopicManager topics;
     private final GroupCoordinator groups;
 
-    OffsetDeleteApi(TopicManager topics, GroupCoordinator groups) {
+    OffsetDeleteApi(TopicManager topics, GroupCoordinator groups, CoordinatorLocator coordinators) {
         this.topics = topics;
         this.groups = groups;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -52,6 +58,7 @@ public final class OffsetDeleteApi implements ApiHandler<OffsetDeleteRequestData
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, OffsetDeleteRequestData request) {
+        coordinators.ensureCoordinator(GROUP, request.groupId());
         List<TopicPartition> known = new ArrayList<>();
         for (OffsetDeleteRequestData.OffsetDeleteRequestTopic t : request.topics()) {
             Topic topic = topics.get(t.name());

@@ -1,13 +1,17 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
+
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.group.CommittedOffset;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.txn.TransactionCoordinator;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -40,6 +44,8 @@ import java.util.function.Supplier;
  */
 public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final TopicManager topics;
     private final OffsetStore offsets;
     private final Supplier<OffsetBackend> version0Offsets;
@@ -49,7 +55,9 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
             TopicManager topics,
             OffsetStore offsets,
             Supplier<OffsetBackend> version0Offsets,
-            TransactionCoordinator transactions) {
+            TransactionCoordinator transactions,
+            CoordinatorLocator coordinators) {
+        this.coordinators = coordinators;
         this.topics = topics;
         this.offsets = offsets;
         this.version0Offsets = version0Offsets;
@@ -86,6 +94,7 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, OffsetFetchRequestData request) {
         OffsetFetchResponseData r = new OffsetFetchResponseData();
         if (ctx.apiVersion() < 8) {
+            if (ctx.apiVersion() > 0) coordinators.ensureCoordinator(GROUP, request.groupId());
             Map<String, List<Integer>> asked = null;
             if (request.topics() != null) {
                 asked = new LinkedHashMap<>();
@@ -126,6 +135,12 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
             OffsetFetchResponseData.OffsetFetchResponseGroup gr =
                     new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(g.groupId());
             r.groups().add(gr);
+            try {
+                coordinators.ensureCoordinator(GROUP, g.groupId());
+            } catch (ApiException e) { // each group has its own coordinator, so its own answer
+                gr.setErrorCode(e.error().code());
+                continue;
+            }
             wanted(g.groupId(), asked).forEach((topic, parts) -> {
                 Topic known = topics.get(topic);
                 OffsetFetchResponseData.OffsetFetchResponseTopics tr =

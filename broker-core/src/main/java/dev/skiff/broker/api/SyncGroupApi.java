@@ -1,6 +1,9 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
+
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -23,10 +26,13 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class SyncGroupApi implements ApiHandler<SyncGroupRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final GroupCoordinator groups;
 
-    SyncGroupApi(GroupCoordinator groups) {
+    SyncGroupApi(GroupCoordinator groups, CoordinatorLocator coordinators) {
         this.groups = groups;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -46,6 +52,7 @@ public final class SyncGroupApi implements ApiHandler<SyncGroupRequestData> {
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, SyncGroupRequestData request) {
+        coordinators.ensureCoordinator(GROUP, request.groupId());
         Map<String, byte[]> assignments = new HashMap<>();
         for (SyncGroupRequestData.SyncGroupRequestAssignment a : request.assignments())
             assignments.put(a.memberId(), a.assignment());

@@ -1,9 +1,12 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
+
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.group.CommittedOffset;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetStore;
@@ -36,13 +39,20 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final TopicManager topics;
     private final OffsetStore offsets;
     private final GroupCoordinator groups;
     private final TransactionCoordinator transactions;
 
     TxnOffsetCommitApi(
-            TopicManager topics, OffsetStore offsets, GroupCoordinator groups, TransactionCoordinator transactions) {
+            TopicManager topics,
+            OffsetStore offsets,
+            GroupCoordinator groups,
+            TransactionCoordinator transactions,
+            CoordinatorLocator coordinators) {
+        this.coordinators = coordinators;
         this.topics = topics;
         this.offsets = offsets;
         this.groups = groups;
@@ -66,6 +76,7 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, TxnOffsetCommitRequestData request) {
+        coordinators.ensureCoordinator(GROUP, request.groupId()); // sent to the group's coordinator
         short v = ctx.apiVersion();
         long now = System.currentTimeMillis();
         Map<TopicPartition, Errors> errors = new LinkedHashMap<>();
