@@ -168,7 +168,8 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
      * UNSTABLE_OFFSET_COMMIT, so the consumer retries instead of starting from an offset about to change.
      */
     private boolean unstable(boolean requireStable, String group, String topic, int partition) {
-        return requireStable && transactions.hasPendingOffsets(group, new TopicPartition(topic, partition));
+        return requireStable
+                && coordinators.hasPendingOffsets(group, new TopicPartition(topic, partition), transactions);
     }
 
     /** One partition's answer, the same in the single-group (v0-7) and multi-group (v8+) layouts. */

@@ -100,12 +100,15 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
         Errors e = groupError(request);
         if (e == Errors.NONE && !accepted.isEmpty()) {
             try {
-                transactions.commitOffsets(
-                        request.transactionalId(),
-                        request.producerId(),
-                        request.producerEpoch(),
-                        request.groupId(),
-                        accepted);
+                // the transaction's own coordinator keeps them: another broker's in a cluster
+                coordinators
+                        .transactionsOf(request.transactionalId(), transactions)
+                        .commitOffsets(
+                                request.transactionalId(),
+                                request.producerId(),
+                                request.producerEpoch(),
+                                request.groupId(),
+                                accepted);
             } catch (ApiException failed) {
                 e = failed.error(); // answered for each partition of the commit
             }

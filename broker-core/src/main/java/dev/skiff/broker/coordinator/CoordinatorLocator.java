@@ -2,7 +2,9 @@ package dev.skiff.broker.coordinator;
 
 import dev.skiff.broker.InternalTopicLog;
 import dev.skiff.broker.InternalTopics;
+import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.cluster.BrokerEndpoint;
+import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.Errors;
 
@@ -63,6 +65,20 @@ public interface CoordinatorLocator {
      * NOT_COORDINATOR (another broker leads it, or none) or COORDINATOR_LOAD_IN_PROGRESS (still loading).
      */
     void ensureCoordinator(KeyType type, String key);
+
+    /**
+     * The transaction coordinator that holds {@code transactionalId}: TxnOffsetCommit reaches the group's
+     * coordinator, which keeps the offsets with the transaction. Alone, {@code local}; in a cluster, that of the
+     * broker coordinating the id (an in-process call), or NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS.
+     */
+    default TransactionCoordinator transactionsOf(String transactionalId, TransactionCoordinator local) {
+        return local;
+    }
+
+    /** Whether an open transaction, on whichever broker coordinates it, holds an offset not yet committed. */
+    default boolean hasPendingOffsets(String group, TopicPartition tp, TransactionCoordinator local) {
+        return local.hasPendingOffsets(group, tp);
+    }
 
     /** Same placement as {@link InternalTopicLog#partitionFor}: abs(hash) modulo the partition count. */
     static int partitionFor(String key, int partitions) {

@@ -71,6 +71,7 @@ public final class Coordinators implements LeadershipListener, CoordinatorLocato
     private volatile CoordinatorLocator placement;
     private volatile boolean allLocal = true;
     private volatile Supplier<MetadataImage> image;
+    private volatile IntFunction<Coordinators> peers;
     private volatile Executor loader;
     private ExecutorService ownLoader;
 
@@ -108,6 +109,7 @@ public final class Coordinators implements LeadershipListener, CoordinatorLocato
     public synchronized void joinCluster(
             Supplier<MetadataImage> image, Controller controller, IntFunction<Coordinators> peers) {
         this.image = image;
+        this.peers = peers;
         this.placement = new ClusterCoordinatorLocator(image, controller, config);
         this.allLocal = false;
         for (KeyType type : KeyType.values()) {
@@ -203,6 +205,28 @@ public final class Coordinators implements LeadershipListener, CoordinatorLocato
                 throw new ApiException(
                         Errors.NOT_COORDINATOR, "broker " + config.nodeId + " is not the coordinator of " + key);
         }
+    }
+
+    @Override
+    public TransactionCoordinator transactionsOf(String transactionalId, TransactionCoordinator local) {
+        IntFunction<Coordinators> all = peers;
+        if (all == null) return local;
+        BrokerEndpoint at = coordinator(KeyType.TRANSACTION, transactionalId);
+        Coordinators c = at.id() == config.nodeId ? this : all.apply(at.id());
+        if (c == null) throw new ApiException(Errors.COORDINATOR_NOT_AVAILABLE, "broker " + at.id() + " is down");
+        c.ensureCoordinator(KeyType.TRANSACTION, transactionalId);
+        return c.transactions;
+    }
+
+    @Override
+    public boolean hasPendingOffsets(String group, TopicPartition tp, TransactionCoordinator local) {
+        IntFunction<Coordinators> all = peers;
+        if (all == null) return local.hasPendingOffsets(group, tp);
+        for (int id : image.get().registeredBrokers().keySet()) {
+            Coordinators c = id == config.nodeId ? this : all.apply(id);
+            if (c != null && c.transactions.hasPendingOffsets(group, tp)) return true;
+        }
+        return false;
     }
 
     /** True when this broker coordinates {@code key} and has loaded it. */

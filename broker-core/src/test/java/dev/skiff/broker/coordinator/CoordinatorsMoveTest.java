@@ -20,6 +20,7 @@ import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.AddOffsetsToTxnRequestData;
 import dev.skiff.protocol.message.AddPartitionsToTxnRequestData;
 import dev.skiff.protocol.message.EndTxnRequestData;
 import dev.skiff.protocol.message.FindCoordinatorRequestData;
@@ -31,7 +32,11 @@ import dev.skiff.protocol.message.JoinGroupRequestData;
 import dev.skiff.protocol.message.JoinGroupResponseData;
 import dev.skiff.protocol.message.OffsetCommitRequestData;
 import dev.skiff.protocol.message.OffsetCommitResponseData;
+import dev.skiff.protocol.message.OffsetFetchRequestData;
+import dev.skiff.protocol.message.OffsetFetchResponseData;
 import dev.skiff.protocol.message.SyncGroupRequestData;
+import dev.skiff.protocol.message.TxnOffsetCommitRequestData;
+import dev.skiff.protocol.message.TxnOffsetCommitResponseData;
 import dev.skiff.protocol.records.CompressionType;
 import dev.skiff.protocol.records.RecordBatchBuilder;
 import java.nio.charset.StandardCharsets;
@@ -306,6 +311,83 @@ class CoordinatorsMoveTest {
                         .setProducerId(-1)
                         .setProducerEpoch((short) -1));
         assertEquals(1, other.producerId() & 0xffff);
+    }
+
+    @Test
+    void transactionalOffsetsReachTheGroupsCoordinatorOnAnotherBroker() {
+        // broker 0 coordinates the transaction, broker 1 the group
+        controller
+                .topic(InternalTopics.TRANSACTION_STATE, 0)
+                .topic(InternalTopics.GROUP_METADATA, 1)
+                .topic("t", 0);
+        joinCluster(a, loadsA);
+        joinCluster(b, loadsB);
+        a.coordinators().onBecomeLeader(TXN_0, 0);
+        b.coordinators().onBecomeLeader(OFFSETS_0, 0);
+        runAll(loadsA);
+        runAll(loadsB);
+        InitProducerIdResponseData p = call(
+                a,
+                ApiKeys.INIT_PRODUCER_ID,
+                4,
+                new InitProducerIdRequestData()
+                        .setTransactionalId("tx")
+                        .setTransactionTimeoutMs(60_000)
+                        .setProducerId(-1)
+                        .setProducerEpoch((short) -1));
+        call(
+                a,
+                ApiKeys.ADD_OFFSETS_TO_TXN,
+                3,
+                new AddOffsetsToTxnRequestData()
+                        .setTransactionalId("tx")
+                        .setProducerId(p.producerId())
+                        .setProducerEpoch(p.producerEpoch())
+                        .setGroupId(GROUP));
+        TxnOffsetCommitResponseData sent = call(
+                b,
+                ApiKeys.TXN_OFFSET_COMMIT,
+                3,
+                new TxnOffsetCommitRequestData()
+                        .setTransactionalId("tx")
+                        .setGroupId(GROUP)
+                        .setProducerId(p.producerId())
+                        .setProducerEpoch(p.producerEpoch())
+                        .setGenerationId(-1)
+                        .setMemberId("")
+                        .setTopics(List.of(new TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic()
+                                .setName("t")
+                                .setPartitions(List.of(new TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition()
+                                        .setPartitionIndex(0)
+                                        .setCommittedOffset(17))))));
+        assertEquals(0, sent.topics().get(0).partitions().get(0).errorCode());
+        assertEquals(
+                Errors.NOT_COORDINATOR,
+                thrown(() ->
+                        call(a, ApiKeys.TXN_OFFSET_COMMIT, 3, new TxnOffsetCommitRequestData().setGroupId(GROUP))));
+        OffsetFetchRequestData fetch = new OffsetFetchRequestData()
+                .setGroupId(GROUP)
+                .setRequireStable(true)
+                .setTopics(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopic()
+                        .setName("t")
+                        .setPartitionIndexes(List.of(0))));
+        OffsetFetchResponseData pending = call(b, ApiKeys.OFFSET_FETCH, 7, fetch);
+        assertEquals(
+                Errors.UNSTABLE_OFFSET_COMMIT.code(),
+                pending.topics().get(0).partitions().get(0).errorCode());
+
+        call(
+                a,
+                ApiKeys.END_TXN,
+                3,
+                new EndTxnRequestData()
+                        .setTransactionalId("tx")
+                        .setProducerId(p.producerId())
+                        .setProducerEpoch(p.producerEpoch())
+                        .setCommitted(true));
+        assertEquals(17, b.offsets().fetch(GROUP, new TopicPartition("t", 0)).offset());
+        OffsetFetchResponseData stable = call(b, ApiKeys.OFFSET_FETCH, 7, fetch);
+        assertEquals(17, stable.topics().get(0).partitions().get(0).committedOffset());
     }
 
     @Test
