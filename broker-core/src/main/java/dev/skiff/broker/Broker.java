@@ -4,11 +4,13 @@ import dev.skiff.broker.admin.LogCleanerService;
 import dev.skiff.broker.api.ApiHandler;
 import dev.skiff.broker.api.ApiHandlers;
 import dev.skiff.broker.cluster.Controller;
+import dev.skiff.broker.coordinator.Coordinators;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.GroupTimer;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.producer.ProducerIds;
+import dev.skiff.broker.producer.SwitchableProducerIds;
 import dev.skiff.broker.replica.HighWatermarkCheckpoint;
 import dev.skiff.broker.replica.ReplicaConfig;
 import dev.skiff.broker.replica.ReplicaManager;
@@ -58,6 +60,7 @@ public final class Broker implements AutoCloseable {
     private final String testPrincipalPrefix;
     private final Controller controller;
     private final ReplicaManager replicaManager;
+    private final Coordinators coordinators;
 
     public Broker(BrokerConfig config, LogFactory logs) {
         this(config, logs, null);
@@ -84,7 +87,8 @@ public final class Broker implements AutoCloseable {
         this.offsets = new OffsetStore(topics, config);
         // one producer id space for idempotent and transactional producers; transaction state is replayed (and
         // interrupted commits/aborts completed) before the first request
-        ProducerIds producerIds = ProducerIds.forBroker(persistent, config.dataDir);
+        SwitchableProducerIds producerIds =
+                new SwitchableProducerIds(ProducerIds.forBroker(persistent, config.dataDir));
         this.transactions = new TransactionCoordinator(topics, offsets, config, producerIds, System::currentTimeMillis);
         this.groupCoordinator =
                 new GroupCoordinator(offsets, config, GroupTimer.of(scheduler), transactions::hasPendingOffsets);
@@ -104,6 +108,8 @@ public final class Broker implements AutoCloseable {
                 persistent
                         ? new HighWatermarkCheckpoint(config.dataDir.resolve(HighWatermarkCheckpoint.FILE_NAME))
                         : null);
+        this.coordinators = new Coordinators(
+                config, address, topics, offsets, groupCoordinator, transactions, producerIds, persistent);
         this.handlers = ApiHandlers.standard(new ApiHandlers.Services(
                 config,
                 address,
@@ -118,7 +124,8 @@ public final class Broker implements AutoCloseable {
                 scramUsers,
                 authorizer,
                 controller,
-                replicaManager));
+                replicaManager,
+                coordinators));
         long expiryCheck = Math.max(1, config.producerIdExpirationCheckIntervalMs);
         scheduler.scheduleWithFixedDelay(this::expireProducers, expiryCheck, expiryCheck, TimeUnit.MILLISECONDS);
         long every = Math.max(1000, config.retentionCheckIntervalMs);
@@ -127,7 +134,11 @@ public final class Broker implements AutoCloseable {
         cleaner.schedule(scheduler, config);
         // in a cluster only a partition's leader serves clients; the cluster joins the replica manager to the
         // controller once this broker's endpoint is registered
-        if (controller != null) partitions.setLeaderCheck(replicaManager);
+        // (until the first image arrives, a cluster member leads nothing)
+        if (controller != null)
+            partitions.setLeaderCheck((topic, partition) -> replicaManager.image() == null
+                    ? dev.skiff.protocol.Errors.NOT_LEADER_OR_FOLLOWER
+                    : replicaManager.check(topic, partition));
         if (config.flushIntervalMs != Long.MAX_VALUE && config.flushIntervalMs > 0) {
             scheduler.scheduleWithFixedDelay(
                     topics::flushAll, config.flushIntervalMs, config.flushIntervalMs, TimeUnit.MILLISECONDS);
@@ -223,6 +234,14 @@ public final class Broker implements AutoCloseable {
         address.set(listener, host, port);
     }
 
+    /**
+     * The group and transaction coordinators as they follow the internal topics' leadership: a cluster
+     * registers this as a LeadershipListener and calls {@code joinCluster} before the broker serves requests.
+     */
+    public Coordinators coordinators() {
+        return coordinators;
+    }
+
     /** producer.id.expiration.ms: idle producers lose their sequence state, as in Kafka. */
     private void expireProducers() {
         try {
@@ -277,6 +296,7 @@ public final class Broker implements AutoCloseable {
         if (controller != null) controller.unsubscribe(config.nodeId);
         replicaManager.close();
         scheduler.shutdownNow();
+        coordinators.close();
         topics.close();
         if (authorizer instanceof AutoCloseable c) {
             try {

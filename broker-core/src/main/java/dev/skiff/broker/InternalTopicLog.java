@@ -142,6 +142,34 @@ public final class InternalTopicLog {
         return (key.hashCode() & 0x7fffffff) % partitions;
     }
 
+    /** The partition count keys are placed over: the topic's when it exists, else the configured one. */
+    public int partitionCount() {
+        Topic t = topics.get(name);
+        return t == null ? partitions : t.partitions().size();
+    }
+
+    /** The partition of this topic that holds {@code key}. */
+    public int partitionOf(String key) {
+        return partitionFor(key, Math.max(1, partitionCount()));
+    }
+
+    /**
+     * Feeds every record of one partition to {@code sink}, as {@link #replay(Sink)} does for all: what a
+     * coordinator loads when it becomes the leader of that partition. Nothing if the partition is not here.
+     */
+    public void replay(int partition, Sink sink) {
+        Topic t = topics.get(name);
+        if (t == null) return;
+        topic = t;
+        Partition p = t.partition(partition);
+        if (p == null) return;
+        try {
+            replay(p, sink);
+        } catch (RuntimeException e) { // the partition cannot be read on: keep what was loaded
+            log.warn("Skipping the rest of {}-{}: {}", name, p.index(), e.toString());
+        }
+    }
+
     /**
      * Feeds every record of every partition to {@code sink} (value null for a tombstone); nothing if none yet.
      * A record or batch that cannot be read is logged with its topic, partition and offset and skipped: loading
@@ -207,6 +235,8 @@ public final class InternalTopicLog {
     }
 
     private Topic topic() {
+        Topic current = topics.get(name);
+        if (current != null) topic = current;
         Topic t = topic;
         if (t != null) return t;
         synchronized (this) {

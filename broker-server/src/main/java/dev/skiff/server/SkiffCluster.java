@@ -173,7 +173,14 @@ public final class SkiffCluster implements AutoCloseable {
             ports[id] =
                     distinctPorts ? (options.port == 0 ? 0 : options.port + id) : (id == 0 ? options.port : ports[0]);
         }
-        servers[id] = SkiffServer.startMember(config(id), options.inMemory, controls.get(id), controller);
+        // coordinators follow the internal topics' leaders: no request may find them serving everything locally
+        servers[id] = SkiffServer.startMember(config(id), options.inMemory, controls.get(id), controller, broker -> {
+            broker.coordinators().joinCluster(controller::image, controller, peer -> {
+                SkiffServer s = servers[peer];
+                return s == null ? null : s.broker().coordinators();
+            });
+            broker.replicaManager().addLeadershipListener(broker.coordinators());
+        });
         ports[id] = servers[id].port();
         controller.register(new BrokerEndpoint(
                 id, servers[id].broker().advertisedHost(), servers[id].broker().advertisedPort(), null));
@@ -207,6 +214,10 @@ public final class SkiffCluster implements AutoCloseable {
         props.put("port", Integer.toString(ports[id]));
         props.remove("advertised.listeners");
         if (root != null) props.put("log.dirs", root.resolve("broker-" + id).toString());
+        // as Kafka's own test clusters: internal topics as replicated as the cluster allows, up to Kafka's 3
+        String rf = Integer.toString(Math.min(3, servers.length));
+        props.putIfAbsent("offsets.topic.replication.factor", rf);
+        props.putIfAbsent("transaction.state.log.replication.factor", rf);
         return BrokerConfig.of(props);
     }
 

@@ -69,11 +69,11 @@ public final class SkiffServer implements AutoCloseable {
     private final Controls controls;
 
     private SkiffServer(BrokerConfig config, LogFactory logs, Map<String, Integer> topics) {
-        this(config, logs, topics, new Controls(), SaslProvider.standard(), null);
+        this(config, logs, topics, new Controls(), SaslProvider.standard(), null, null);
     }
 
     private SkiffServer(BrokerConfig config, LogFactory logs, Map<String, Integer> topics, Controls controls) {
-        this(config, logs, topics, controls, SaslProvider.standard(), null);
+        this(config, logs, topics, controls, SaslProvider.standard(), null, null);
     }
 
     private SkiffServer(
@@ -82,7 +82,8 @@ public final class SkiffServer implements AutoCloseable {
             Map<String, Integer> topics,
             Controls controls,
             SaslProvider saslProvider,
-            Controller controller) {
+            Controller controller,
+            java.util.function.Consumer<Broker> beforeListening) {
         this.config = config;
         this.controls = controls;
         this.broker = controller == null ? new Broker(config, logs) : new Broker(config, logs, controller);
@@ -90,6 +91,7 @@ public final class SkiffServer implements AutoCloseable {
         this.loops = EventLoops.acquire();
         try {
             broker.createTopics(topics);
+            if (beforeListening != null) beforeListening.accept(broker);
             for (Listeners.Endpoint endpoint : config.listeners.all()) {
                 listening.put(endpoint.name(), listen(endpoint, saslProvider));
             }
@@ -238,21 +240,31 @@ public final class SkiffServer implements AutoCloseable {
     static SkiffServer start(
             BrokerConfig config, Map<String, Integer> topics, boolean inMemory, Controls controls, SaslProvider sasl) {
         return inMemory
-                ? new SkiffServer(config, LogFactory.memory(), topics, controls, sasl, null).startZooKeeperBridge(null)
+                ? new SkiffServer(config, LogFactory.memory(), topics, controls, sasl, null, null)
+                        .startZooKeeperBridge(null)
                 : new SkiffServer(
                                 config,
                                 LogFactory.files(config.dataDir, config.logOpenFilesMax),
                                 topics,
                                 controls,
                                 sasl,
+                                null,
                                 null)
                         .startZooKeeperBridge(config.dataDir.resolve("zookeeper"));
     }
 
-    /** One broker of a {@link SkiffCluster}: no ZooKeeper bridge, topics come from the controller. */
-    static SkiffServer startMember(BrokerConfig config, boolean inMemory, Controls controls, Controller controller) {
+    /**
+     * One broker of a {@link SkiffCluster}: no ZooKeeper bridge, topics come from the controller.
+     * {@code beforeListening} readies the broker for the cluster before its first client can connect.
+     */
+    static SkiffServer startMember(
+            BrokerConfig config,
+            boolean inMemory,
+            Controls controls,
+            Controller controller,
+            java.util.function.Consumer<Broker> beforeListening) {
         LogFactory logs = inMemory ? LogFactory.memory() : LogFactory.files(config.dataDir, config.logOpenFilesMax);
-        return new SkiffServer(config, logs, Map.of(), controls, SaslProvider.standard(), controller);
+        return new SkiffServer(config, logs, Map.of(), controls, SaslProvider.standard(), controller, beforeListening);
     }
 
     /** Starts a broker whose logs live in memory only. */

@@ -1,6 +1,9 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.TRANSACTION;
+
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.acl.ResourceType;
@@ -31,13 +34,16 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class AddOffsetsToTxnApi implements ApiHandler<AddOffsetsToTxnRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final TransactionCoordinator transactions;
 
     private final Authorizer authorizer;
 
-    AddOffsetsToTxnApi(TransactionCoordinator transactions, Authorizer authorizer) {
+    AddOffsetsToTxnApi(TransactionCoordinator transactions, CoordinatorLocator coordinators, Authorizer authorizer) {
         this.authorizer = authorizer;
         this.transactions = transactions;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -62,6 +68,7 @@ public final class AddOffsetsToTxnApi implements ApiHandler<AddOffsetsToTxnReque
                     Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, "Transactional Id authorization failed.");
         if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId()))
             throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
+        coordinators.ensureCoordinator(TRANSACTION, request.transactionalId());
         try {
             transactions.addOffsets(
                     request.transactionalId(), request.producerId(), request.producerEpoch(), request.groupId());

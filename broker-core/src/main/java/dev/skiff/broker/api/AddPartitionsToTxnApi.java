@@ -1,9 +1,12 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.TRANSACTION;
+
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.acl.ResourceType;
@@ -42,15 +45,22 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTxnRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final TopicManager topics;
     private final TransactionCoordinator transactions;
 
     private final Authorizer authorizer;
 
-    AddPartitionsToTxnApi(TopicManager topics, TransactionCoordinator transactions, Authorizer authorizer) {
+    AddPartitionsToTxnApi(
+            TopicManager topics,
+            TransactionCoordinator transactions,
+            CoordinatorLocator coordinators,
+            Authorizer authorizer) {
         this.authorizer = authorizer;
         this.topics = topics;
         this.transactions = transactions;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -111,6 +121,12 @@ public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTx
         LinkedHashSet<TopicPartition> known = new LinkedHashSet<>();
         boolean idDenied = !authorizer.authorize(
                 ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, transactionalId == null ? "" : transactionalId);
+        Errors notHere = Errors.NONE;
+        try {
+            coordinators.ensureCoordinator(TRANSACTION, transactionalId);
+        } catch (ApiException e) { // each transaction has its own coordinator: its partitions all answer this
+            notHere = e.error();
+        }
         for (AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic t : topics) {
             Topic topic = this.topics.get(t.name());
             boolean denied = !idDenied && !authorizer.authorize(ctx, AclOperation.WRITE, ResourceType.TOPIC, t.name());
@@ -123,6 +139,11 @@ public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTx
             }
         }
         if (idDenied) {
+            known.clear();
+        } else if (notHere != Errors.NONE) { // authorized, but another broker coordinates this transaction
+            result.clear();
+            for (AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic t : topics)
+                for (int p : t.partitions()) result.put(new TopicPartition(t.name(), p), notHere);
             known.clear();
         } else if (!result.isEmpty()) { // nothing is added when one partition is unknown or refused
             known.forEach(tp -> result.put(tp, Errors.OPERATION_NOT_ATTEMPTED));

@@ -4,6 +4,7 @@ import dev.skiff.broker.AdvertisedAddress;
 import dev.skiff.broker.Partitions;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.cluster.Controller;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
@@ -43,7 +44,8 @@ public final class ApiHandlers {
             ScramUserAdmin scramUsers,
             Authorizer authorizer,
             Controller controller,
-            ReplicaManager replicas) {}
+            ReplicaManager replicas,
+            CoordinatorLocator coordinators) {}
 
     public static ApiHandlers standard(Services s) {
         ApiHandlers h = new ApiHandlers();
@@ -52,18 +54,20 @@ public final class ApiHandlers {
         h.add(new ProduceApi(s.partitions(), s.timer(), s.authorizer()));
         h.add(new FetchApi(s.partitions(), s.timer(), s.replicas(), s.authorizer()));
         h.add(new ListOffsetsApi(s.partitions(), s.authorizer()));
-        h.add(new OffsetCommitApi(s.topics(), s.offsets(), s.version0Offsets(), s.groups(), s.authorizer()));
-        h.add(new OffsetFetchApi(s.topics(), s.offsets(), s.version0Offsets(), s.transactions(), s.authorizer()));
-        h.add(new FindCoordinatorApi(s.config(), s.address(), s.authorizer()));
+        h.add(new OffsetCommitApi(
+                s.topics(), s.offsets(), s.version0Offsets(), s.groups(), s.coordinators(), s.authorizer()));
+        h.add(new OffsetFetchApi(
+                s.topics(), s.offsets(), s.version0Offsets(), s.transactions(), s.coordinators(), s.authorizer()));
+        h.add(new FindCoordinatorApi(s.config(), s.address(), s.coordinators(), s.authorizer()));
         // classic consumer groups
-        h.add(new JoinGroupApi(s.groups(), s.authorizer()));
-        h.add(new SyncGroupApi(s.groups(), s.authorizer()));
-        h.add(new HeartbeatApi(s.groups(), s.authorizer()));
-        h.add(new LeaveGroupApi(s.groups(), s.authorizer()));
-        h.add(new DescribeGroupsApi(s.groups(), s.authorizer()));
+        h.add(new JoinGroupApi(s.groups(), s.coordinators(), s.authorizer()));
+        h.add(new SyncGroupApi(s.groups(), s.coordinators(), s.authorizer()));
+        h.add(new HeartbeatApi(s.groups(), s.coordinators(), s.authorizer()));
+        h.add(new LeaveGroupApi(s.groups(), s.coordinators(), s.authorizer()));
+        h.add(new DescribeGroupsApi(s.groups(), s.coordinators(), s.authorizer()));
         h.add(new ListGroupsApi(s.groups(), s.authorizer()));
-        h.add(new DeleteGroupsApi(s.groups(), s.authorizer()));
-        h.add(new OffsetDeleteApi(s.topics(), s.groups(), s.authorizer()));
+        h.add(new DeleteGroupsApi(s.groups(), s.coordinators(), s.authorizer()));
+        h.add(new OffsetDeleteApi(s.topics(), s.groups(), s.coordinators(), s.authorizer()));
         // admin APIs
         h.add(new CreateTopicsApi(s.config(), s.topics(), s.controller(), s.authorizer()));
         h.add(new DeleteTopicsApi(s.topics(), s.controller(), s.authorizer()));
@@ -76,14 +80,15 @@ public final class ApiHandlers {
         h.add(new DescribeLogDirsApi(s.config(), s.topics(), s.authorizer()));
         h.add(new OffsetForLeaderEpochApi(s.topics(), s.authorizer()));
         h.add(new InitProducerIdApi(
-                s.producerIds(), new TransactionalInitProducerId(s.transactions()), s.authorizer()));
+                s.producerIds(), new TransactionalInitProducerId(s.transactions()), s.coordinators(), s.authorizer()));
         h.add(new DescribeProducersApi(s.topics(), s.authorizer()));
         // transactions
-        h.add(new AddPartitionsToTxnApi(s.topics(), s.transactions(), s.authorizer()));
-        h.add(new AddOffsetsToTxnApi(s.transactions(), s.authorizer()));
-        h.add(new TxnOffsetCommitApi(s.topics(), s.offsets(), s.groups(), s.transactions(), s.authorizer()));
-        h.add(new EndTxnApi(s.transactions(), s.authorizer()));
-        h.add(new DescribeTransactionsApi(s.transactions(), s.authorizer()));
+        h.add(new AddPartitionsToTxnApi(s.topics(), s.transactions(), s.coordinators(), s.authorizer()));
+        h.add(new AddOffsetsToTxnApi(s.transactions(), s.coordinators(), s.authorizer()));
+        h.add(new TxnOffsetCommitApi(
+                s.topics(), s.offsets(), s.groups(), s.transactions(), s.coordinators(), s.authorizer()));
+        h.add(new EndTxnApi(s.transactions(), s.coordinators(), s.authorizer()));
+        h.add(new DescribeTransactionsApi(s.transactions(), s.coordinators(), s.authorizer()));
         h.add(new ListTransactionsApi(s.transactions(), s.authorizer()));
         // a cluster: preferred and unclean leader elections
         if (s.controller() != null) h.add(new ElectLeadersApi(s.controller(), s.authorizer()));

@@ -1,6 +1,9 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
+
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
@@ -27,12 +30,15 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class DeleteGroupsApi implements ApiHandler<DeleteGroupsRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final GroupCoordinator groups;
     private final Authorizer authorizer;
 
-    DeleteGroupsApi(GroupCoordinator groups, Authorizer authorizer) {
+    DeleteGroupsApi(GroupCoordinator groups, CoordinatorLocator coordinators, Authorizer authorizer) {
         this.groups = groups;
         this.authorizer = authorizer;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -58,6 +64,7 @@ public final class DeleteGroupsApi implements ApiHandler<DeleteGroupsRequestData
             try {
                 if (!authorizer.authorize(ctx, AclOperation.DELETE, ResourceType.GROUP, id))
                     throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
+                coordinators.ensureCoordinator(GROUP, id);
                 groups.delete(id);
             } catch (ApiException failed) {
                 e = failed.error(); // each group has its own answer

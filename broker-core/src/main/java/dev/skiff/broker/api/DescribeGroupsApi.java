@@ -1,10 +1,14 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
+
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.acl.ResourceType;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -31,15 +35,18 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class DescribeGroupsApi implements ApiHandler<DescribeGroupsRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     /** Kafka's "authorized operations not requested" marker. */
     private static final int OPERATIONS_OMITTED = Integer.MIN_VALUE;
 
     private final GroupCoordinator groups;
     private final Authorizer authorizer;
 
-    DescribeGroupsApi(GroupCoordinator groups, Authorizer authorizer) {
+    DescribeGroupsApi(GroupCoordinator groups, CoordinatorLocator coordinators, Authorizer authorizer) {
         this.groups = groups;
         this.authorizer = authorizer;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -73,6 +80,13 @@ public final class DescribeGroupsApi implements ApiHandler<DescribeGroupsRequest
             }
             if (ctx.apiVersion() >= 3 && request.includeAuthorizedOperations())
                 d.setAuthorizedOperations(authorizer.authorizedOperations(ctx, ResourceType.GROUP, id));
+            try {
+                coordinators.ensureCoordinator(GROUP, id);
+            } catch (ApiException e) { // each group has its own coordinator, so its own answer
+                d.setGroupState("").setErrorCode(e.error().code());
+                if (ctx.apiVersion() >= 6) d.setErrorMessage(e.getMessage());
+                continue;
+            }
             GroupCoordinator.GroupSummary s = groups.describe(id);
             if (s == null) {
                 d.setGroupState("Dead");

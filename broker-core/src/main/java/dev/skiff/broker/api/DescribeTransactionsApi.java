@@ -1,12 +1,16 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.TRANSACTION;
+
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.broker.txn.TransactionMetadata;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -30,13 +34,17 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class DescribeTransactionsApi implements ApiHandler<DescribeTransactionsRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final TransactionCoordinator transactions;
 
     private final Authorizer authorizer;
 
-    DescribeTransactionsApi(TransactionCoordinator transactions, Authorizer authorizer) {
+    DescribeTransactionsApi(
+            TransactionCoordinator transactions, CoordinatorLocator coordinators, Authorizer authorizer) {
         this.authorizer = authorizer;
         this.transactions = transactions;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -68,6 +76,18 @@ public final class DescribeTransactionsApi implements ApiHandler<DescribeTransac
                         .setProducerEpoch((short) -1)
                         .setTransactionStartTimeMs(-1);
                 continue;
+            }
+            if (id != null) {
+                try {
+                    coordinators.ensureCoordinator(TRANSACTION, id);
+                } catch (ApiException e) { // each id has its own coordinator, so its own answer
+                    s.setErrorCode(e.error().code())
+                            .setTransactionState("")
+                            .setProducerId(-1)
+                            .setProducerEpoch((short) -1)
+                            .setTransactionStartTimeMs(-1);
+                    continue;
+                }
             }
             TransactionMetadata m = id == null ? null : transactions.describe(id);
             if (m == null) {

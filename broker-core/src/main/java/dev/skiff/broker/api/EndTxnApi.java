@@ -1,6 +1,9 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.TRANSACTION;
+
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.acl.ResourceType;
@@ -34,13 +37,16 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class EndTxnApi implements ApiHandler<EndTxnRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final TransactionCoordinator transactions;
 
     private final Authorizer authorizer;
 
-    EndTxnApi(TransactionCoordinator transactions, Authorizer authorizer) {
+    EndTxnApi(TransactionCoordinator transactions, CoordinatorLocator coordinators, Authorizer authorizer) {
         this.authorizer = authorizer;
         this.transactions = transactions;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -63,6 +69,7 @@ public final class EndTxnApi implements ApiHandler<EndTxnRequestData> {
         if (!authorizer.authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId()))
             throw new ApiException(
                     Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, "Transactional Id authorization failed.");
+        coordinators.ensureCoordinator(TRANSACTION, request.transactionalId());
         try {
             transactions.endTransaction(
                     request.transactionalId(), request.producerId(), request.producerEpoch(), request.committed());

@@ -2,10 +2,14 @@ package dev.skiff.broker.api;
 
 import dev.skiff.broker.AdvertisedAddress;
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.cluster.BrokerEndpoint;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
+import dev.skiff.broker.coordinator.CoordinatorLocator.KeyType;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.config.BrokerConfig;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -14,7 +18,10 @@ import dev.skiff.protocol.message.FindCoordinatorResponseData;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * FindCoordinator: this broker coordinates every group and transaction; v4+ asks for several keys at once.
+ * FindCoordinator: the broker that leads the internal-topic partition of a group or transactional id (this one
+ * when alone; {@link CoordinatorLocator} decides); v4+ asks for several keys at once, each answered on its own
+ * (COORDINATOR_NOT_AVAILABLE while the partition has no leader). A key type other than group (0) or
+ * transaction (1) fails the request with INVALID_REQUEST: Skiff offers no share groups.
  *
  * <p>Versions (Kafka's FindCoordinator schemas):
  * <ul>
@@ -27,20 +34,23 @@ import java.util.concurrent.CompletableFuture;
  * <li>v6: key type 2 for share groups (KIP-932).
  * </ul>
  *
- * <p>Authorization (as Kafka's): DESCRIBE on the group or transactional id, else
- * GROUP_AUTHORIZATION_FAILED / TRANSACTIONAL_ID_AUTHORIZATION_FAILED for that key.
+ * <p>Authorization (as Kafka's): DESCRIBE on the group or transactional id, else GROUP_AUTHORIZATION_FAILED or
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED for that key. This broker answers with the address of the listener the
+ * client came in on; another broker with its registered endpoint.
  */
 public final class FindCoordinatorApi implements ApiHandler<FindCoordinatorRequestData> {
 
     private final BrokerConfig config;
     private final AdvertisedAddress address;
-
+    private final CoordinatorLocator locator;
     private final Authorizer authorizer;
 
-    FindCoordinatorApi(BrokerConfig config, AdvertisedAddress address, Authorizer authorizer) {
-        this.authorizer = authorizer;
+    FindCoordinatorApi(
+            BrokerConfig config, AdvertisedAddress address, CoordinatorLocator locator, Authorizer authorizer) {
         this.config = config;
         this.address = address;
+        this.locator = locator;
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -60,51 +70,58 @@ public final class FindCoordinatorApi implements ApiHandler<FindCoordinatorReque
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, FindCoordinatorRequestData request) {
+        // a key type Skiff does not coordinate (share groups, or no type at all) fails the whole request
+        KeyType type = KeyType.of(request.keyType());
         FindCoordinatorResponseData r = new FindCoordinatorResponseData();
-        byte keyType = ctx.apiVersion() >= 1 ? request.keyType() : 0;
         if (ctx.apiVersion() < 4) {
-            Errors denied = denied(ctx, keyType, request.key());
-            if (denied != null)
-                return CompletableFuture.completedFuture(r.setErrorCode(denied.code())
-                        .setErrorMessage(Authorizer.message(denied))
+            try {
+                BrokerEndpoint at = find(ctx, type, request.key());
+                r.setNodeId(at.id()).setHost(at.host()).setPort(at.port());
+            } catch (ApiException e) {
+                r.setErrorCode(e.error().code())
+                        .setErrorMessage(ctx.apiVersion() >= 1 ? e.getMessage() : null)
                         .setNodeId(-1)
                         .setHost("")
-                        .setPort(-1));
-            r.setNodeId(config.nodeId)
-                    .setHost(address.host(ctx.listenerName()))
-                    .setPort(address.port(ctx.listenerName()));
+                        .setPort(-1);
+            }
         } else {
             for (String key : request.coordinatorKeys()) {
                 FindCoordinatorResponseData.Coordinator c = new FindCoordinatorResponseData.Coordinator().setKey(key);
-                r.coordinators().add(c);
-                Errors denied = denied(ctx, keyType, key);
-                if (denied != null) {
-                    c.setErrorCode(denied.code())
-                            .setErrorMessage(Authorizer.message(denied))
+                try {
+                    BrokerEndpoint at = find(ctx, type, key);
+                    c.setNodeId(at.id()).setHost(at.host()).setPort(at.port());
+                } catch (ApiException e) {
+                    c.setErrorCode(e.error().code())
+                            .setErrorMessage(e.getMessage())
                             .setNodeId(-1)
                             .setHost("")
                             .setPort(-1);
-                    continue;
                 }
-                c.setNodeId(config.nodeId)
-                        .setHost(address.host(ctx.listenerName()))
-                        .setPort(address.port(ctx.listenerName()));
+                r.coordinators().add(c);
             }
         }
         return CompletableFuture.completedFuture(r);
     }
 
-    /** DESCRIBE on the group (key type 0) or transactional id (1) is needed, as Kafka checks it; null: allowed. */
-    private Errors denied(RequestContext ctx, byte keyType, String key) {
-        if (!authorizer.enabled() || key == null) return null;
-        if (keyType == 1)
+    private BrokerEndpoint find(RequestContext ctx, KeyType type, String key) {
+        if (key == null) throw new ApiException(Errors.INVALID_REQUEST, "no coordinator key");
+        Errors denied = denied(ctx, type, key);
+        if (denied != null) throw new ApiException(denied, Authorizer.message(denied));
+        BrokerEndpoint at = locator.coordinator(type, key);
+        if (at.id() != config.nodeId) return at;
+        String listener = ctx.listenerName();
+        return new BrokerEndpoint(at.id(), address.host(listener), address.port(listener), at.rack());
+    }
+
+    /** DESCRIBE on the group or transactional id is needed, as Kafka checks it; null: allowed. */
+    private Errors denied(RequestContext ctx, KeyType type, String key) {
+        if (!authorizer.enabled()) return null;
+        if (type == KeyType.TRANSACTION)
             return authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)
                     ? null
                     : Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
-        if (keyType == 0)
-            return authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, key)
-                    ? null
-                    : Errors.GROUP_AUTHORIZATION_FAILED;
-        return null;
+        return authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, key)
+                ? null
+                : Errors.GROUP_AUTHORIZATION_FAILED;
     }
 }

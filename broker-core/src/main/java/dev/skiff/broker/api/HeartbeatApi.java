@@ -1,6 +1,9 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
+
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
@@ -28,12 +31,15 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class HeartbeatApi implements ApiHandler<HeartbeatRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final GroupCoordinator groups;
     private final Authorizer authorizer;
 
-    HeartbeatApi(GroupCoordinator groups, Authorizer authorizer) {
+    HeartbeatApi(GroupCoordinator groups, CoordinatorLocator coordinators, Authorizer authorizer) {
         this.groups = groups;
         this.authorizer = authorizer;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -55,6 +61,7 @@ public final class HeartbeatApi implements ApiHandler<HeartbeatRequestData> {
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, HeartbeatRequestData request) {
         if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId()))
             throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
+        coordinators.ensureCoordinator(GROUP, request.groupId());
         // a failure (REBALANCE_IN_PROGRESS included) is thrown and answered by the dispatcher
         groups.heartbeat(
                 request.groupId(),

@@ -1,6 +1,7 @@
 package dev.skiff.broker.api;
 
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.producer.ProducerIds;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
@@ -36,15 +37,22 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class InitProducerIdApi implements ApiHandler<InitProducerIdRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final ProducerIds ids;
     private final TransactionalInitProducerId transactional;
 
     private final Authorizer authorizer;
 
-    InitProducerIdApi(ProducerIds ids, TransactionalInitProducerId transactional, Authorizer authorizer) {
+    InitProducerIdApi(
+            ProducerIds ids,
+            TransactionalInitProducerId transactional,
+            CoordinatorLocator coordinators,
+            Authorizer authorizer) {
         this.authorizer = authorizer;
         this.ids = ids;
         this.transactional = transactional;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -69,6 +77,14 @@ public final class InitProducerIdApi implements ApiHandler<InitProducerIdRequest
                     ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId()))
                 throw new ApiException(
                         Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, "Transactional Id authorization failed.");
+            try {
+                coordinators.ensureCoordinator(CoordinatorLocator.KeyType.TRANSACTION, request.transactionalId());
+            } catch (ApiException e) { // built here: the generated error would echo the producer id and epoch
+                return CompletableFuture.completedFuture(new InitProducerIdResponseData()
+                        .setErrorCode(e.error().code())
+                        .setProducerId(-1)
+                        .setProducerEpoch((short) -1));
+            }
             return transactional.handle(ctx, request);
         }
         if (!authorizer.authorizeCluster(ctx, AclOperation.IDEMPOTENT_WRITE)

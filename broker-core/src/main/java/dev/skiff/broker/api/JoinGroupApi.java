@@ -1,6 +1,9 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
+
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.GroupProtocol;
 import dev.skiff.broker.group.JoinRequest;
@@ -37,12 +40,15 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class JoinGroupApi implements ApiHandler<JoinGroupRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final GroupCoordinator groups;
     private final Authorizer authorizer;
 
-    JoinGroupApi(GroupCoordinator groups, Authorizer authorizer) {
+    JoinGroupApi(GroupCoordinator groups, CoordinatorLocator coordinators, Authorizer authorizer) {
         this.groups = groups;
         this.authorizer = authorizer;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -64,6 +70,7 @@ public final class JoinGroupApi implements ApiHandler<JoinGroupRequestData> {
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, JoinGroupRequestData request) {
         if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId()))
             throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
+        coordinators.ensureCoordinator(GROUP, request.groupId());
         List<GroupProtocol> protocols = new ArrayList<>();
         for (JoinGroupRequestData.JoinGroupRequestProtocol p : request.protocols())
             protocols.add(new GroupProtocol(p.name(), p.metadata()));

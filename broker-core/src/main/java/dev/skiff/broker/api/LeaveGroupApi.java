@@ -1,6 +1,9 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
+
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
@@ -31,12 +34,15 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class LeaveGroupApi implements ApiHandler<LeaveGroupRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final GroupCoordinator groups;
     private final Authorizer authorizer;
 
-    LeaveGroupApi(GroupCoordinator groups, Authorizer authorizer) {
+    LeaveGroupApi(GroupCoordinator groups, CoordinatorLocator coordinators, Authorizer authorizer) {
         this.groups = groups;
         this.authorizer = authorizer;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -58,6 +64,7 @@ public final class LeaveGroupApi implements ApiHandler<LeaveGroupRequestData> {
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, LeaveGroupRequestData request) {
         if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId()))
             throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
+        coordinators.ensureCoordinator(GROUP, request.groupId());
         LeaveGroupResponseData r = new LeaveGroupResponseData();
         GroupCoordinator c = groups;
         if (ctx.apiVersion() < 3) {

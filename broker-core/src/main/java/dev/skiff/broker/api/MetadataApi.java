@@ -249,8 +249,10 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
             for (TopicImage t : image.topics().values())
                 if (authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name()))
                     r.topics().add(describe(v, t, image));
+            // internal topics the controller does not know yet (a broker's own, before any coordinator was asked)
             for (Topic t : topics.all())
                 if (InternalTopics.isInternal(t.name())
+                        && image.topic(t.name()) == null
                         && authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name()))
                     r.topics().add(describe(t));
             return r;
@@ -275,7 +277,7 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
                 r.topics().add(error(name, Uuid.ZERO, Errors.INVALID_TOPIC_EXCEPTION));
                 continue;
             }
-            if (InternalTopics.isInternal(name)) {
+            if (InternalTopics.isInternal(name) && image.topic(name) == null) {
                 Topic local = topics.get(name);
                 r.topics()
                         .add(
@@ -337,7 +339,7 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
         MetadataResponseData.MetadataResponseTopic mt = new MetadataResponseData.MetadataResponseTopic()
                 .setName(t.name())
                 .setTopicId(t.id())
-                .setIsInternal(false);
+                .setIsInternal(InternalTopics.isInternal(t.name()));
         for (int i = 0; i < t.partitions().size(); i++) {
             PartitionRegistration p = t.partitions().get(i);
             boolean led = p.hasLeader() && image.isAlive(p.leader());

@@ -1,9 +1,12 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
+
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.group.CommittedOffset;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetBackend;
@@ -46,6 +49,8 @@ import java.util.function.Supplier;
  */
 public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final TopicManager topics;
     private final OffsetStore offsets;
     private final Supplier<OffsetBackend> version0Offsets;
@@ -57,7 +62,9 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
             OffsetStore offsets,
             Supplier<OffsetBackend> version0Offsets,
             GroupCoordinator groups,
+            CoordinatorLocator coordinators,
             Authorizer authorizer) {
+        this.coordinators = coordinators;
         this.authorizer = authorizer;
         this.topics = topics;
         this.offsets = offsets;
@@ -86,6 +93,8 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
         if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId()))
             throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
         // a group-level failure is thrown: the dispatcher answers it on every partition of the request
+        // v0 keeps offsets where version 0 does (ZooKeeper with the bridge), not with the group's coordinator
+        if (ctx.apiVersion() > 0) coordinators.ensureCoordinator(GROUP, request.groupId());
         checkGroup(ctx, request);
         long now = System.currentTimeMillis();
         Map<TopicPartition, CommittedOffset> accepted = new LinkedHashMap<>();

@@ -1,9 +1,12 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
+
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
@@ -33,14 +36,18 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class OffsetDeleteApi implements ApiHandler<OffsetDeleteRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final TopicManager topics;
     private final GroupCoordinator groups;
     private final Authorizer authorizer;
 
-    OffsetDeleteApi(TopicManager topics, GroupCoordinator groups, Authorizer authorizer) {
+    OffsetDeleteApi(
+            TopicManager topics, GroupCoordinator groups, CoordinatorLocator coordinators, Authorizer authorizer) {
         this.authorizer = authorizer;
         this.topics = topics;
         this.groups = groups;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -63,6 +70,7 @@ public final class OffsetDeleteApi implements ApiHandler<OffsetDeleteRequestData
         if (!authorizer.authorize(ctx, AclOperation.DELETE, ResourceType.GROUP, request.groupId()))
             return CompletableFuture.completedFuture(
                     new OffsetDeleteResponseData().setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code()));
+        coordinators.ensureCoordinator(GROUP, request.groupId());
         List<TopicPartition> known = new ArrayList<>();
         java.util.Set<String> denied = new java.util.HashSet<>();
         for (OffsetDeleteRequestData.OffsetDeleteRequestTopic t : request.topics()) {

@@ -1,9 +1,12 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
+
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.group.CommittedOffset;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
@@ -47,6 +50,8 @@ import java.util.function.Supplier;
  */
 public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final TopicManager topics;
     private final OffsetStore offsets;
     private final Supplier<OffsetBackend> version0Offsets;
@@ -58,7 +63,9 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
             OffsetStore offsets,
             Supplier<OffsetBackend> version0Offsets,
             TransactionCoordinator transactions,
+            CoordinatorLocator coordinators,
             Authorizer authorizer) {
+        this.coordinators = coordinators;
         this.authorizer = authorizer;
         this.topics = topics;
         this.offsets = offsets;
@@ -98,6 +105,7 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
         if (ctx.apiVersion() < 8) {
             if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId()))
                 throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
+            if (ctx.apiVersion() > 0) coordinators.ensureCoordinator(GROUP, request.groupId());
             Map<String, List<Integer>> asked = null;
             if (request.topics() != null) {
                 asked = new LinkedHashMap<>();
@@ -148,6 +156,12 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
                 continue;
             }
             boolean listed = asked == null;
+            try {
+                coordinators.ensureCoordinator(GROUP, g.groupId());
+            } catch (ApiException e) { // each group has its own coordinator, so its own answer
+                gr.setErrorCode(e.error().code());
+                continue;
+            }
             wanted(g.groupId(), asked).forEach((topic, parts) -> {
                 boolean denied = !authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, topic);
                 if (denied && listed) return;
@@ -177,7 +191,8 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
      * UNSTABLE_OFFSET_COMMIT, so the consumer retries instead of starting from an offset about to change.
      */
     private boolean unstable(boolean requireStable, String group, String topic, int partition) {
-        return requireStable && transactions.hasPendingOffsets(group, new TopicPartition(topic, partition));
+        return requireStable
+                && coordinators.hasPendingOffsets(group, new TopicPartition(topic, partition), transactions);
     }
 
     /** One partition's answer, the same in the single-group (v0-7) and multi-group (v8+) layouts. */

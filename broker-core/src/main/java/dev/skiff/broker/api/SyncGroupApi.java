@@ -1,6 +1,9 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
+
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
@@ -30,12 +33,15 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class SyncGroupApi implements ApiHandler<SyncGroupRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final GroupCoordinator groups;
     private final Authorizer authorizer;
 
-    SyncGroupApi(GroupCoordinator groups, Authorizer authorizer) {
+    SyncGroupApi(GroupCoordinator groups, CoordinatorLocator coordinators, Authorizer authorizer) {
         this.groups = groups;
         this.authorizer = authorizer;
+        this.coordinators = coordinators;
     }
 
     @Override
@@ -57,6 +63,7 @@ public final class SyncGroupApi implements ApiHandler<SyncGroupRequestData> {
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, SyncGroupRequestData request) {
         if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId()))
             throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
+        coordinators.ensureCoordinator(GROUP, request.groupId());
         Map<String, byte[]> assignments = new HashMap<>();
         for (SyncGroupRequestData.SyncGroupRequestAssignment a : request.assignments())
             assignments.put(a.memberId(), a.assignment());

@@ -1,9 +1,12 @@
 package dev.skiff.broker.api;
 
+import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
+
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.group.CommittedOffset;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetStore;
@@ -42,6 +45,8 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitRequestData> {
 
+    private final CoordinatorLocator coordinators;
+
     private final TopicManager topics;
     private final OffsetStore offsets;
     private final GroupCoordinator groups;
@@ -53,7 +58,9 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
             OffsetStore offsets,
             GroupCoordinator groups,
             TransactionCoordinator transactions,
+            CoordinatorLocator coordinators,
             Authorizer authorizer) {
+        this.coordinators = coordinators;
         this.authorizer = authorizer;
         this.topics = topics;
         this.offsets = offsets;
@@ -83,6 +90,7 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
                     Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, "Transactional Id authorization failed.");
         if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId()))
             throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
+        coordinators.ensureCoordinator(GROUP, request.groupId()); // sent to the group's coordinator
         short v = ctx.apiVersion();
         long now = System.currentTimeMillis();
         Map<TopicPartition, Errors> errors = new LinkedHashMap<>();
@@ -109,12 +117,15 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
         Errors e = groupError(request);
         if (e == Errors.NONE && !accepted.isEmpty()) {
             try {
-                transactions.commitOffsets(
-                        request.transactionalId(),
-                        request.producerId(),
-                        request.producerEpoch(),
-                        request.groupId(),
-                        accepted);
+                // the transaction's own coordinator keeps them: another broker's in a cluster
+                coordinators
+                        .transactionsOf(request.transactionalId(), transactions)
+                        .commitOffsets(
+                                request.transactionalId(),
+                                request.producerId(),
+                                request.producerEpoch(),
+                                request.groupId(),
+                                accepted);
             } catch (ApiException failed) {
                 e = failed.error(); // answered for each partition of the commit
             }

@@ -114,6 +114,44 @@ public final class GroupCoordinator {
         }
     }
 
+    /**
+     * Restores the groups of one {@code __consumer_offsets} partition that the store has just loaded: this
+     * broker became their coordinator. Groups already here are kept.
+     */
+    public void loadPartition(int partition) {
+        if (offsets == null) return;
+        offsets.groupMetadata().forEach((id, v) -> {
+            if (offsets.partitionOf(id) == partition && !groups.containsKey(id)) restore(id, v);
+        });
+    }
+
+    /**
+     * Drops every group of one {@code __consumer_offsets} partition: its leadership moved to another broker.
+     * Members waiting in JoinGroup or SyncGroup hear NOT_COORDINATOR and look for the new coordinator; the
+     * groups' timers find them dead and do nothing.
+     */
+    public void unloadPartition(int partition) {
+        if (offsets == null) return;
+        for (ClassicGroup g : groups.values()) {
+            if (offsets.partitionOf(g.groupId) != partition) continue;
+            synchronized (g) {
+                for (GroupMember m : g.members()) {
+                    if (m.awaitingJoin != null) {
+                        m.awaitingJoin.complete(joinErrorResponse(Errors.NOT_COORDINATOR, m.memberId, m.joinVersion));
+                        m.awaitingJoin = null;
+                    }
+                    if (m.awaitingSync != null) {
+                        m.awaitingSync.complete(syncError(Errors.NOT_COORDINATOR));
+                        m.awaitingSync = null;
+                    }
+                }
+                g.rebalanceEpoch++;
+                g.transition(GroupState.DEAD, timer.nowMs());
+                groups.remove(g.groupId, g);
+            }
+        }
+    }
+
     /** A group as it was last written: its generation and protocol type are kept, its members must rejoin. */
     private void restore(String groupId, GroupMetadataValueData v) {
         ClassicGroup g = new ClassicGroup(groupId);

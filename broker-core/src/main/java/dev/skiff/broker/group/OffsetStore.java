@@ -55,6 +55,36 @@ public final class OffsetStore implements OffsetBackend {
                     groupMetadata.size());
     }
 
+    // ---------------------------------------------------------------- loading and unloading one partition
+
+    /** The partition of {@code __consumer_offsets} that holds a group's records. */
+    public int partitionOf(String group) {
+        return storage.partitionOf(group);
+    }
+
+    /**
+     * Replays one partition of {@code __consumer_offsets}, as the constructor replays all: what a broker does
+     * when it becomes the leader of that partition (the coordinator of its groups). Returns the groups loaded.
+     */
+    public Set<String> loadPartition(int partition) {
+        Set<String> loaded = new java.util.HashSet<>();
+        storage.replay(partition, (key, value) -> {
+            if (apply(key, value)) {
+                GroupRecords.Decoded d = GroupRecords.decode(key, null);
+                if (d instanceof GroupRecords.Offset o) loaded.add(o.group());
+                else if (d instanceof GroupRecords.Group g) loaded.add(g.group());
+            }
+        });
+        log.info("Loaded {}-{}: {} group(s)", TOPIC, partition, loaded.size());
+        return loaded;
+    }
+
+    /** Forgets the offsets and metadata of every group of one partition: its leadership moved away. */
+    public void unloadPartition(int partition) {
+        groups.keySet().removeIf(g -> partitionOf(g) == partition);
+        groupMetadata.keySet().removeIf(g -> partitionOf(g) == partition);
+    }
+
     // ---------------------------------------------------------------- checks before anything is written
 
     /** A group id every record can hold: INVALID_GROUP_ID otherwise, as Kafka answers an unusable id. */

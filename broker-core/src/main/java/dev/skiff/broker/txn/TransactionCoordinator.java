@@ -59,8 +59,11 @@ public final class TransactionCoordinator {
     private final Map<Long, Entry> byProducer = new ConcurrentHashMap<>();
     private final Object creation = new Object();
     private final TransactionLog txnLog;
-    private final TransactionMarkers markers;
-    private final OffsetBackend offsets;
+    private volatile MarkerWriter markers;
+    private volatile OffsetBackend offsets;
+    /** Whether a transactional id's partition is loaded here: the timeout check leaves the others alone. */
+    private volatile java.util.function.Predicate<String> active = id -> true;
+
     private final TopicManager topics;
     private final ProducerIds ids;
     private final LongSupplier clock;
@@ -123,6 +126,61 @@ public final class TransactionCoordinator {
         }
         if (!byId.isEmpty())
             log.info("Loaded {} transactional id(s), completed {} interrupted commit/abort(s)", byId.size(), completed);
+    }
+
+    // ---------------------------------------------------------------- one partition at a time (a cluster)
+
+    /** The partition of {@code __transaction_state} that holds a transactional id. */
+    public int partitionOf(String transactionalId) {
+        return txnLog.partitionOf(transactionalId);
+    }
+
+    /**
+     * Loads one partition of {@code __transaction_state}: this broker became its leader, so the coordinator of
+     * its transactional ids. Ongoing transactions go on under this coordinator; a commit or abort that was
+     * decided but not finished is carried out, as at start.
+     */
+    public void loadPartition(int partition) {
+        txnLog.replay(partition, this::apply);
+        int loaded = 0;
+        for (Entry e : byId.values()) {
+            synchronized (e) {
+                TransactionMetadata m = e.current;
+                if (txnLog.partitionOf(m.transactionalId()) != partition) continue;
+                loaded++;
+                if (m.state().isPrepare()) finish(e, m);
+                else if (m.state() == TransactionState.PREPARE_EPOCH_FENCE)
+                    complete(e, m.withState(TransactionState.ONGOING, m.lastUpdateTimeMs()), false);
+            }
+        }
+        log.info("Loaded {}-{}: {} transactional id(s)", TransactionLog.TOPIC, partition, loaded);
+    }
+
+    /** Forgets every transactional id of one partition: its leadership moved to another broker. */
+    public void unloadPartition(int partition) {
+        for (Entry e : byId.values()) {
+            synchronized (e) {
+                String id = e.current.transactionalId();
+                if (txnLog.partitionOf(id) != partition) continue;
+                byId.remove(id, e);
+                byProducer.remove(e.current.producerId(), e);
+            }
+        }
+    }
+
+    /** Where markers go: local appends on a single broker, the partitions' leaders in a cluster. */
+    public void useMarkerWriter(MarkerWriter writer) {
+        this.markers = writer;
+    }
+
+    /** Where the offsets of a committed transaction go: in a cluster, the group's coordinator. */
+    public void useOffsets(OffsetBackend backend) {
+        this.offsets = backend;
+    }
+
+    /** Which transactional ids the timeout check may act on: those of partitions loaded here. */
+    public void useActive(java.util.function.Predicate<String> isActive) {
+        this.active = isActive;
     }
 
     // ---------------------------------------------------------------- InitProducerId
@@ -345,6 +403,7 @@ public final class TransactionCoordinator {
     public void checkTimeouts() {
         long now = clock.getAsLong();
         for (Entry e : byId.values()) {
+            if (!active.test(e.current.transactionalId())) continue; // still loading
             synchronized (e) {
                 TransactionMetadata m = e.current;
                 if (m.state().isPrepare()) {

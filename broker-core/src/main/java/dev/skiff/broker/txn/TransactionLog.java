@@ -31,4 +31,14 @@ final class TransactionLog {
     void replay(InternalTopicLog.Sink sink) {
         log.replay(sink);
     }
+
+    /** Feeds the records of one partition, in offset order, to {@code sink}. */
+    void replay(int partition, InternalTopicLog.Sink sink) {
+        log.replay(partition, sink);
+    }
+
+    /** The partition that holds a transactional id's records. */
+    int partitionOf(String transactionalId) {
+        return log.partitionOf(transactionalId);
+    }
 }

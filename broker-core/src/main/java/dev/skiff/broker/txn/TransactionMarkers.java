@@ -12,17 +12,19 @@ import java.util.Collection;
  * Writes the commit or abort marker of a transaction into each of its partitions. Each marker goes in under
  * the partition's append lock together with the producer-state update, so the marker's epoch fences any
  * later batch of an older epoch. Partitions of internal topics get none: the offsets of a transaction are
- * kept by the coordinator, not written as transactional records.
+ * kept by the coordinator, not written as transactional records. This is the single broker's
+ * {@link MarkerWriter}: every partition is local.
  */
-final class TransactionMarkers {
+public final class TransactionMarkers implements MarkerWriter {
 
     private final TopicManager topics;
 
-    TransactionMarkers(TopicManager topics) {
+    public TransactionMarkers(TopicManager topics) {
         this.topics = topics;
     }
 
-    void write(Collection<TopicPartition> partitions, long producerId, short epoch, boolean commit) {
+    @Override
+    public void write(Collection<TopicPartition> partitions, long producerId, short epoch, boolean commit) {
         long now = System.currentTimeMillis();
         for (TopicPartition tp : partitions) {
             Topic t = topics.get(tp.topic());
