@@ -475,4 +475,154 @@ public abstract class FailoverScenarios {
                 after.replicatedLeaderEpoch() > before.replicatedLeaderEpoch(),
                 "leader epoch grows: " + before.raw() + " -> " + after.raw());
     }
+
+    // ---- (g) ----
+
+    /**
+     * The stock tools: kafka-topics --describe shows leader, replicas and ISR before and after the preferred leader
+     * is killed; once it is back in sync, kafka-leader-election --election-type PREFERRED gives it the lead again.
+     */
+    @Test
+    void kafkaTopicsDescribesAndLeaderElectionMovesTheLeaderBack() throws Exception {
+        ClusterTarget c = target();
+        List<Integer> ids = c.brokerIds();
+        int preferred = ids.get(2);
+        List<Integer> replicas = List.of(preferred, ids.get(0), ids.get(1));
+        String topic = unique("tools-g");
+        c.createTopic(topic, Map.of(0, replicas), Map.of());
+        String replicasText = replicas.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+
+        Described before = describe(topic);
+        assertEquals(preferred, before.leader(), before.output());
+        assertEquals(replicasText, before.replicas(), before.output());
+        assertEquals(Set.copyOf(replicas), before.isr(), before.output());
+
+        kill(preferred);
+        int next = c.awaitNewLeader(topic, 0, preferred);
+        Described during = Poll.until(
+                ClusterTarget.FAILOVER,
+                "kafka-topics to show " + preferred + " out of the ISR",
+                () -> describe(topic),
+                d -> !d.isr().contains(preferred));
+        assertEquals(next, during.leader(), during.output());
+        assertEquals(replicasText, during.replicas(), during.output());
+        assertEquals(Set.of(ids.get(0), ids.get(1)), during.isr(), during.output());
+
+        restart(preferred);
+        c.awaitFullIsr(topic);
+        assertEquals(next, c.leaderOf(topic, 0), "leaders move back only when asked");
+        String elected = Tools.ok(
+                Tools.LEADER_ELECTION,
+                "--bootstrap-server",
+                c.bootstrap(),
+                "--election-type",
+                "PREFERRED",
+                "--topic",
+                topic,
+                "--partition",
+                "0");
+        assertTrue(
+                elected.contains("Successfully completed leader election (PREFERRED) for partitions " + topic + "-0"),
+                elected);
+        Poll.until(
+                ClusterTarget.FAILOVER, "the preferred leader back", () -> c.leaderOf(topic, 0), l -> l == preferred);
+        Described after = describe(topic);
+        assertEquals(preferred, after.leader(), after.output());
+    }
+
+    private record Described(int leader, String replicas, Set<Integer> isr, String output) {}
+
+    private Described describe(String topic) {
+        String out = Tools.ok(Tools.TOPICS, "--bootstrap-server", target().bootstrap(), "--describe", "--topic", topic);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Topic: " + java.util.regex.Pattern.quote(topic)
+                        + "\\s+Partition: 0\\s+Leader: (-?\\d+|none)\\s+Replicas: ([\\d,]+)\\s+Isr: ([\\d,]*)")
+                .matcher(out);
+        assertTrue(m.find(), out);
+        Set<Integer> isr = new HashSet<>();
+        for (String s : m.group(3).split(",")) if (!s.isEmpty()) isr.add(Integer.parseInt(s));
+        return new Described(m.group(1).equals("none") ? -1 : Integer.parseInt(m.group(1)), m.group(2), isr, out);
+    }
+
+    // ---- (e) ----
+
+    /**
+     * librdkafka (kcat, idempotent, acks=all) produces while the partition's leader is killed; kcat then reads the
+     * partition back: every line once, in order. Skips where kcat is not installed (.ci/install-clients.sh).
+     */
+    @Test
+    void librdkafkaProducesAndConsumesThroughALeaderKill() throws Exception {
+        String kcat = Librdkafka.kcat();
+        org.junit.jupiter.api.Assumptions.assumeTrue(kcat != null, "kcat is not installed");
+        ClusterTarget c = target();
+        String topic = unique("kcat-e");
+        c.createTopic(topic, 1, 3, Map.of("min.insync.replicas", "2"));
+        int count = 2000;
+        Librdkafka.Run producer = Librdkafka.start(
+                kcat,
+                "-b",
+                c.bootstrap(),
+                "-P",
+                "-t",
+                topic,
+                "-p",
+                "0",
+                "-X",
+                "enable.idempotence=true",
+                "-X",
+                "message.timeout.ms=120000",
+                "-X",
+                "topic.metadata.refresh.interval.ms=1000");
+        StringBuilder first = new StringBuilder();
+        for (int i = 0; i < count / 2; i++) first.append("line-").append(i).append('\n');
+        producer.write(first.toString());
+        int leader = c.leaderOf(topic, 0);
+        kill(leader);
+        StringBuilder second = new StringBuilder();
+        for (int i = count / 2; i < count; i++) second.append("line-").append(i).append('\n');
+        producer.write(second.toString());
+        Librdkafka.Result produced = producer.finish(Duration.ofMinutes(2));
+        assertEquals(0, produced.exitCode(), produced.stderr());
+        c.awaitNewLeader(topic, 0, leader);
+
+        Librdkafka.Result read = Librdkafka.start(
+                        kcat, "-b", c.bootstrap(), "-C", "-t", topic, "-p", "0", "-o", "beginning", "-e", "-q")
+                .finish(Duration.ofMinutes(1));
+        assertEquals(0, read.exitCode(), read.stderr());
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < count; i++) expected.add("line-" + i);
+        assertEquals(expected, read.stdout().lines().toList());
+    }
+
+    // ---- (f) ----
+
+    /**
+     * The tutorial's 0.8.1 partition consumer (SimpleConsumer): finds the leader among the seed brokers, reads,
+     * and when the leader is killed and its fetch fails, calls findNewLeader and goes on at the same offset.
+     * Every message produced with request.required.acks=-1 is read once, in order. Only where 0.8 clients are
+     * served (Skiff; Kafka 4 refuses them).
+     */
+    @Test
+    void tutorialPartitionConsumerFollowsANewLeader() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                target().speaksKafka08(), target().name() + " does not serve Kafka 0.8 clients");
+        ClusterTarget c = target();
+        String topic = unique("tutorial-f");
+        c.createTopic(topic, 1, 3, Map.of());
+        TutorialPartitionConsumer consumer = new TutorialPartitionConsumer(c, topic, 0);
+        try (TutorialPartitionConsumer.SyncProducer producer = new TutorialPartitionConsumer.SyncProducer(c)) {
+            producer.send(topic, "m", 0, 100);
+            List<String> read = new ArrayList<>(consumer.read(50));
+            int leader = consumer.leaderId();
+            kill(leader);
+            producer.send(topic, "m", 100, 100);
+            read.addAll(consumer.read(150));
+            assertTrue(consumer.leaderChanges() >= 1, "findNewLeader was called");
+            assertNotEquals(leader, consumer.leaderId());
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 200; i++) expected.add("m-" + i);
+            assertEquals(expected, read);
+        } finally {
+            consumer.close();
+        }
+    }
 }
