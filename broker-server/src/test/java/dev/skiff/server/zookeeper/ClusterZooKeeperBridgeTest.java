@@ -190,6 +190,36 @@ class ClusterZooKeeperBridgeTest {
         }
     }
 
+    @Test
+    void anExpiredSessionRegistersEveryLiveBrokerAgain() throws Exception {
+        bridge.publishNow(image(1, Set.of(0, 1, 2), Map.of("t", topic("t", reg(List.of(0, 1), List.of(0, 1), 0, 0)))));
+        long first = bridge.sessionId();
+        assertEquals(first, reader.exists("/brokers/ids/2", false).getEphemeralOwner());
+        // the classic way to expire a session: open it a second time and close that handle
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper twin = new ZooKeeper(
+                bridge.connectString(),
+                6000,
+                e -> {
+                    if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
+                },
+                first,
+                bridge.sessionPassword());
+        assertTrue(connected.await(20, TimeUnit.SECONDS), "connected with the bridge's session");
+        twin.close();
+        waitFor("every live broker registered by the new session", () -> {
+            for (int id = 0; id < 3; id++) {
+                Stat st = reader.exists("/brokers/ids/" + id, false);
+                if (st == null || st.getEphemeralOwner() == first) return false;
+            }
+            Stat controller = reader.exists("/controller", false);
+            return controller != null && controller.getEphemeralOwner() != first;
+        });
+        assertEquals(
+                "{\"controller_epoch\":1,\"leader\":0,\"version\":1,\"leader_epoch\":0,\"isr\":[0,1]}",
+                read("/brokers/topics/t/partitions/0/state"));
+    }
+
     private String read(String path) throws Exception {
         return new String(reader.getData(path, false, null), StandardCharsets.UTF_8);
     }
