@@ -16,6 +16,7 @@ import java.util.Map;
  *
  * <p>Options: {@code --cold N} child JVMs per contender (default 5), {@code --warm N} warm samples for Skiff
  * (default 50), {@code --kafka-warm N} for Kafka (default 15; each start takes seconds), {@code --skiff-only}.
+ * {@code --cluster [--runs N] [--skiff-only]}: a three-broker cluster instead ({@link ClusterStartup}).
  */
 public final class StartupBenchmark {
 
@@ -29,6 +30,10 @@ public final class StartupBenchmark {
             System.out.println("HEAP " + r[0].heapBytes() + " THREADS " + r[0].threads() + " HEAP2 " + r[1].heapBytes()
                     + " THREADS2 " + r[1].threads() + " NAMES " + r[0].threadNames());
             System.exit(0);
+        }
+        if (args.length >= 1 && args[0].equals("--cluster")) {
+            ClusterStartup.run(args);
+            System.exit(0); // Kafka leaves non-daemon threads behind
         }
         int cold = 5, warm = 50, kafkaWarm = 15;
         boolean skiffOnly = false;

@@ -75,6 +75,25 @@ final class KafkaZnodes {
                 + brokerId + "]}";
     }
 
+    /** Each partition's assigned replicas, the preferred leader first. */
+    static String partitionAssignment(java.util.List<java.util.List<Integer>> replicas) {
+        StringJoiner parts = new StringJoiner(",", "{", "}");
+        for (int p = 0; p < replicas.size(); p++) parts.add("\"" + p + "\":" + intList(replicas.get(p)));
+        return "{\"version\":1,\"partitions\":" + parts + "}";
+    }
+
+    /** Leader (-1: none), leader epoch and ISR of one partition, as the 0.8 controller writes them. */
+    static String partitionState(int controllerEpoch, int leader, int leaderEpoch, java.util.List<Integer> isr) {
+        return "{\"controller_epoch\":" + controllerEpoch + ",\"leader\":" + leader + ",\"version\":1,\"leader_epoch\":"
+                + leaderEpoch + ",\"isr\":" + intList(isr) + "}";
+    }
+
+    private static String intList(java.util.List<Integer> ids) {
+        StringJoiner list = new StringJoiner(",", "[", "]");
+        for (int id : ids) list.add(Integer.toString(id));
+        return list.toString();
+    }
+
     static String topicConfig(Map<String, String> configs) {
         StringJoiner entries = new StringJoiner(",", "{", "}");
         configs.forEach((k, v) -> entries.add(quote(k) + ":" + quote(v)));
