@@ -12,6 +12,8 @@ import dev.skiff.config.BrokerConfig;
 import dev.skiff.server.control.Controls;
 import dev.skiff.server.faults.FaultInjector;
 import dev.skiff.server.replica.SocketReplicaChannel;
+import dev.skiff.server.zookeeper.ZooKeeperBridge;
+import dev.skiff.server.zookeeper.ZooKeeperSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -99,6 +101,9 @@ public final class SkiffCluster implements AutoCloseable {
         }
     }
 
+    /** The controller subscriber id of the ZooKeeper bridge: no broker has a negative id. */
+    private static final int ZOOKEEPER_SUBSCRIBER = -2;
+
     private final Builder options;
     private final Path root;
     private final boolean ownsRoot;
@@ -110,6 +115,9 @@ public final class SkiffCluster implements AutoCloseable {
     private final String[] hosts;
     private final int[] ports;
     private volatile ClusterController controller;
+    /** One bridge for the whole cluster (0.8 clients' ZooKeeper view); null unless configured. */
+    private ZooKeeperBridge zooKeeper;
+
     private boolean distinctPorts;
 
     private SkiffCluster(Builder b) {
@@ -139,6 +147,7 @@ public final class SkiffCluster implements AutoCloseable {
                 "ports".equalsIgnoreCase(base.get(LISTENERS_KEY)) || (b.brokers > 1 && !canBind("127.0.0.2"));
         try {
             this.controller = openController();
+            startZooKeeper();
             startAll();
             for (Map.Entry<String, Integer> t : b.topics.entrySet()) {
                 if (controller.image().topic(t.getKey()) == null)
@@ -157,6 +166,29 @@ public final class SkiffCluster implements AutoCloseable {
     /** A cluster of {@code n} brokers on a temp dir, with the defaults. */
     public static SkiffCluster start(int n) {
         return builder().brokers(n).start();
+    }
+
+    /**
+     * Starts the cluster's ZooKeeper bridge when skiff.zookeeper.port or zookeeper.connect is set, and has it
+     * follow the controller's images (every live broker registered, every leadership change written).
+     */
+    private void startZooKeeper() {
+        ZooKeeperSettings zk = ZooKeeperSettings.from(base);
+        if (zk == null) return;
+        if (zooKeeper == null) {
+            try {
+                zooKeeper = ZooKeeperBridge.startForCluster(zk, root == null ? null : root.resolve("zookeeper"));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start the ZooKeeper bridge", e);
+            }
+        }
+        controller.subscribe(ZOOKEEPER_SUBSCRIBER, zooKeeper.clusterListener());
+    }
+
+    /** The ZooKeeper connect string of the cluster's bridge, or null when it has none. */
+    public String zookeeperConnect() {
+        ZooKeeperBridge zk = zooKeeper;
+        return zk == null ? null : zk.connectString();
     }
 
     private ClusterController openController() {
@@ -186,6 +218,7 @@ public final class SkiffCluster implements AutoCloseable {
                 id, servers[id].broker().advertisedHost(), servers[id].broker().advertisedPort(), null));
         // registered first: the leaders check that a replica fetch comes from its broker's registered host
         ReplicaManager replicas = servers[id].broker().replicaManager();
+        if (zooKeeper != null) zooKeeper.attach(servers[id].broker());
         replicas.joinCluster(
                 controller,
                 SocketReplicaChannel.factory(b -> hosts[b], replicas.config().socketTimeoutMs()),
@@ -293,6 +326,7 @@ public final class SkiffCluster implements AutoCloseable {
     /** Stops a broker cleanly: its leaderships move first (it is fenced), then it closes. */
     public synchronized void stopBroker(int id) {
         SkiffServer s = running(id);
+        if (zooKeeper != null) zooKeeper.detach(s.broker());
         controller.fence(id);
         s.close();
         servers[id] = null;
@@ -301,6 +335,7 @@ public final class SkiffCluster implements AutoCloseable {
     /** Kills a broker: connections reset, in-flight requests unanswered; then the controller fences it. */
     public synchronized void killBroker(int id) {
         SkiffServer s = running(id);
+        if (zooKeeper != null) zooKeeper.detach(s.broker());
         s.kill();
         servers[id] = null;
         controller.fence(id);
@@ -329,11 +364,13 @@ public final class SkiffCluster implements AutoCloseable {
     /** Stops every broker and the controller, and starts them again on the same dirs and addresses. */
     public synchronized void restart() {
         for (int i = 0; i < servers.length; i++) {
+            if (servers[i] != null && zooKeeper != null) zooKeeper.detach(servers[i].broker());
             if (servers[i] != null) servers[i].close();
             servers[i] = null;
         }
         controller.close();
         controller = openController();
+        startZooKeeper();
         startAll();
     }
 
@@ -355,6 +392,7 @@ public final class SkiffCluster implements AutoCloseable {
             servers[i] = null;
         }
         if (controller != null) controller.close();
+        if (zooKeeper != null) zooKeeper.close();
         if (ownsRoot) {
             try {
                 Directories.deleteRecursively(root);
