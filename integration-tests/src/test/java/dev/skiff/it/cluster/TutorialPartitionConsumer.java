@@ -70,7 +70,7 @@ final class TutorialPartitionConsumer {
                         .clientId(clientId)
                         .addFetch(topic, partition, nextOffset, Kafka08.FETCH_BYTES)
                         .build());
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Scala throws ConnectException unchecked when the leader's host is gone
                 response = null; // the leader is gone: as the tutorial does for an error code, find the new one
             }
             if (response == null || response.hasError()) {
@@ -122,7 +122,7 @@ final class TutorialPartitionConsumer {
                         }
                     }
                 }
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Scala throws ConnectException unchecked when the seed is down
                 // this seed is down: ask the next
             } finally {
                 if (lookup != null) lookup.close();
