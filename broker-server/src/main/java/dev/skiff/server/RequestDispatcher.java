@@ -272,6 +272,11 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             error = e.error();
             message = e.getMessage();
             log.debug("{} v{} from {} failed with {}: {}", rc.api(), rc.apiVersion(), clientAddress, error, message);
+        } else if (cause instanceof java.util.concurrent.CancellationException) {
+            // a waiting request (a long-poll fetch) whose connection closed: nobody is there to answer
+            error = Errors.UNKNOWN_SERVER_ERROR;
+            message = null;
+            log.debug("{} v{} from {} cancelled: its connection closed", rc.api(), rc.apiVersion(), clientAddress);
         } else {
             error = Errors.UNKNOWN_SERVER_ERROR;
             message = null; // the client learns nothing of the broker's insides
