@@ -141,6 +141,8 @@ public final class Main {
                     + (o.inMemory()
                             ? " (in memory)"
                             : " with data in " + o.config().dataDir.resolve("broker-" + i)));
+        if (cluster.zookeeperConnect() != null)
+            out.println("Registered in ZooKeeper at " + cluster.zookeeperConnect() + " (for Kafka 0.8 consumers)");
         if (!waitForShutdown) {
             cluster.close();
             return 0;

@@ -58,7 +58,7 @@ public final class ApiHandlers {
                 s.topics(), s.offsets(), s.version0Offsets(), s.groups(), s.coordinators(), s.authorizer()));
         h.add(new OffsetFetchApi(
                 s.topics(), s.offsets(), s.version0Offsets(), s.transactions(), s.coordinators(), s.authorizer()));
-        h.add(new FindCoordinatorApi(s.config(), s.address(), s.coordinators(), s.authorizer()));
+        h.add(new FindCoordinatorApi(s.coordinators(), s.authorizer()));
         // classic consumer groups
         h.add(new JoinGroupApi(s.groups(), s.coordinators(), s.authorizer()));
         h.add(new SyncGroupApi(s.groups(), s.coordinators(), s.authorizer()));

@@ -1,6 +1,5 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.AdvertisedAddress;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.cluster.BrokerEndpoint;
 import dev.skiff.broker.coordinator.CoordinatorLocator;
@@ -8,7 +7,6 @@ import dev.skiff.broker.coordinator.CoordinatorLocator.KeyType;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.acl.ResourceType;
-import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -35,20 +33,15 @@ import java.util.concurrent.CompletableFuture;
  * </ul>
  *
  * <p>Authorization (as Kafka's): DESCRIBE on the group or transactional id, else GROUP_AUTHORIZATION_FAILED or
- * TRANSACTIONAL_ID_AUTHORIZATION_FAILED for that key. This broker answers with the address of the listener the
- * client came in on; another broker with its registered endpoint.
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED for that key. A single broker answers with the address of the listener
+ * the client came in on.
  */
 public final class FindCoordinatorApi implements ApiHandler<FindCoordinatorRequestData> {
 
-    private final BrokerConfig config;
-    private final AdvertisedAddress address;
     private final CoordinatorLocator locator;
     private final Authorizer authorizer;
 
-    FindCoordinatorApi(
-            BrokerConfig config, AdvertisedAddress address, CoordinatorLocator locator, Authorizer authorizer) {
-        this.config = config;
-        this.address = address;
+    FindCoordinatorApi(CoordinatorLocator locator, Authorizer authorizer) {
         this.locator = locator;
         this.authorizer = authorizer;
     }
@@ -107,10 +100,7 @@ public final class FindCoordinatorApi implements ApiHandler<FindCoordinatorReque
         if (key == null) throw new ApiException(Errors.INVALID_REQUEST, "no coordinator key");
         Errors denied = denied(ctx, type, key);
         if (denied != null) throw new ApiException(denied, Authorizer.message(denied));
-        BrokerEndpoint at = locator.coordinator(type, key);
-        if (at.id() != config.nodeId) return at;
-        String listener = ctx.listenerName();
-        return new BrokerEndpoint(at.id(), address.host(listener), address.port(listener), at.rack());
+        return locator.coordinator(type, key, ctx.listenerName());
     }
 
     /** DESCRIBE on the group or transactional id is needed, as Kafka checks it; null: allowed. */

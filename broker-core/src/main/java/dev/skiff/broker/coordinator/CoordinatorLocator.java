@@ -61,6 +61,14 @@ public interface CoordinatorLocator {
     BrokerEndpoint coordinator(KeyType type, String key);
 
     /**
+     * As {@link #coordinator(KeyType, String)}, for a client that came in on {@code listener}: a single broker
+     * answers with that listener's address (a cluster's brokers have one listener each).
+     */
+    default BrokerEndpoint coordinator(KeyType type, String key, String listener) {
+        return coordinator(type, key);
+    }
+
+    /**
      * Returns when this broker coordinates {@code key} and has loaded its partition; otherwise throws
      * NOT_COORDINATOR (another broker leads it, or none) or COORDINATOR_LOAD_IN_PROGRESS (still loading).
      */

@@ -194,6 +194,11 @@ public final class Coordinators implements LeadershipListener, CoordinatorLocato
     }
 
     @Override
+    public BrokerEndpoint coordinator(KeyType type, String key, String listener) {
+        return placement.coordinator(type, key, listener);
+    }
+
+    @Override
     public void ensureCoordinator(KeyType type, String key) {
         if (key == null) throw new ApiException(Errors.INVALID_REQUEST, "no coordinator key");
         switch (phase(type, key)) {

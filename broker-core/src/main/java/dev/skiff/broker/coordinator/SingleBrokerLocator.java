@@ -37,6 +37,11 @@ final class SingleBrokerLocator implements CoordinatorLocator {
     }
 
     @Override
+    public BrokerEndpoint coordinator(KeyType type, String key, String listener) {
+        return new BrokerEndpoint(config.nodeId, address.host(listener), address.port(listener), null);
+    }
+
+    @Override
     public void ensureCoordinator(KeyType type, String key) {
         if (key == null) throw new ApiException(Errors.INVALID_REQUEST, "no coordinator key");
     }

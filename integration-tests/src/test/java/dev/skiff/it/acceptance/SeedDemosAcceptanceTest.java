@@ -28,13 +28,27 @@ import org.junit.jupiter.api.Timeout;
  */
 class SeedDemosAcceptanceTest {
 
-    private static final Pattern LISTENING = Pattern.compile("Skiff is listening on [^:]+:(\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("Skiff (?:is|broker 0 is) listening on [^:]+:(\\d+)");
     private static final Pattern ZOOKEEPER = Pattern.compile("Registered in ZooKeeper at [^:]+:(\\d+)");
     private static final Pattern SUMMARY = Pattern.compile("seed-demos: (\\d+) passed, (\\d+) failed");
 
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void tutorialDemosPassAgainstTheStandaloneJar() throws Exception {
+        runDemos(1);
+    }
+
+    /**
+     * The tutorial's own setting: three brokers (127.0.0.1-3 at one port, as its three hosts), with topic
+     * jiketest replicated on all three, and the demos given the three hosts.
+     */
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void tutorialDemosPassAgainstThreeBrokers() throws Exception {
+        runDemos(3);
+    }
+
+    private static void runDemos(int brokers) throws Exception {
         Path demos = Path.of("..", "..", "shared", "acceptance", "seed-demos")
                 .toAbsolutePath()
                 .normalize();
@@ -47,20 +61,21 @@ class SeedDemosAcceptanceTest {
         Path work = Files.createTempDirectory("skiff-acceptance");
         Path copy = work.resolve("seed-demos");
         copyTree(demos, copy); // the shared folder may be read-only; the script writes next to itself
-        Process broker = new ProcessBuilder(
-                        "java",
-                        "-jar",
-                        jar.toString(),
-                        "--port",
-                        "0",
-                        "--zookeeper-port",
-                        "0",
-                        "--topic",
-                        "jiketest:3",
-                        "--data-dir",
-                        work.resolve("data").toString())
-                .redirectErrorStream(true)
-                .start();
+        List<String> command = new ArrayList<>(List.of(
+                "java",
+                "-jar",
+                jar.toString(),
+                "--port",
+                "0",
+                "--zookeeper-port",
+                "0",
+                "--topic",
+                "jiketest:3",
+                "--data-dir",
+                work.resolve("data").toString()));
+        if (brokers > 1) command.addAll(List.of("--brokers", Integer.toString(brokers)));
+        if (brokers > 1) command.addAll(List.of("--override", "default.replication.factor=" + brokers));
+        Process broker = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             int[] ports = readPorts(broker);
             ProcessBuilder run = new ProcessBuilder(
@@ -69,6 +84,7 @@ class SeedDemosAcceptanceTest {
                     .redirectErrorStream(true);
             run.environment().put("BROKER_PORT", Integer.toString(ports[0]));
             run.environment().put("ZK", "127.0.0.1:" + ports[1]);
+            if (brokers > 1) run.environment().put("BROKER_HOSTS", "127.0.0.1,127.0.0.2,127.0.0.3");
             Process demosRun = run.start();
             List<String> output = new ArrayList<>();
             try (BufferedReader r =
