@@ -46,6 +46,15 @@ final class BrokerOptions {
                         "@Skiff saslProvider " + spec.saslProvider().getName() + " needs a no-argument constructor", e);
             }
         }
+        if (spec.authorizer()) b.authorizer();
+        for (String u : spec.superUsers()) b.superUser(u);
+        for (String acl : spec.acls()) {
+            try {
+                b.acl(acl);
+            } catch (IllegalArgumentException e) {
+                throw new ExtensionConfigurationException("@Skiff acls: " + e.getMessage(), e);
+            }
+        }
         return b.start();
     }
 

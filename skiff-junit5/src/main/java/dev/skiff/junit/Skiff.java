@@ -78,4 +78,22 @@ public @interface Skiff {
 
     /** Where SASL mechanisms come from; {@code SaslProvider.class} (the default) means the broker's own. */
     Class<? extends dev.skiff.server.SaslProvider> saslProvider() default dev.skiff.server.SaslProvider.class;
+
+    /**
+     * Authorize every request with Kafka's ACL rules (StandardAuthorizer's: nothing without an ACL, but to
+     * {@link #superUsers()}). Also on when {@link #superUsers()} or {@link #acls()} are given. Over plain text,
+     * {@code EmbeddedSkiff.clientProperties("alice")} then acts as User:alice through a client-id test aid.
+     */
+    boolean authorizer() default false;
+
+    /** Principals allowed everything ({@code super.users}): {@code "admin"} or {@code "User:admin"}. */
+    String[] superUsers() default {};
+
+    /**
+     * ACLs in place at start, one per line: {@code PRINCIPAL ALLOW|DENY OPERATION[,OPERATION...] TYPE[:NAME]
+     * [PREFIXED] [HOST:host]}, e.g. {@code "User:alice ALLOW READ TOPIC:orders"},
+     * {@code "User:alice ALLOW READ GROUP:billing- PREFIXED"}, {@code "bob ALLOW WRITE,DESCRIBE TOPIC:*"},
+     * {@code "admin ALLOW ALL CLUSTER"} (see {@code dev.skiff.broker.security.acl.AclSpecs}).
+     */
+    String[] acls() default {};
 }
