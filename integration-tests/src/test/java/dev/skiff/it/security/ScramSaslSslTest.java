@@ -287,6 +287,34 @@ class ScramSaslSslTest {
         }
     }
 
+    @Test
+    void scramSessionsReauthenticateWhenTheyEnd() throws Exception {
+        // sessions of one second: a producer sending for longer re-runs SCRAM on its open connection (KIP-368)
+        try (EmbeddedSkiff shortSessions = EmbeddedSkiff.builder()
+                        .tls()
+                        .sasl("SCRAM-SHA-512")
+                        .user("alice", "alice-secret")
+                        .property("connections.max.reauth.ms", "1000")
+                        .topic("reauth", 1)
+                        .start();
+                var producer = new KafkaProducer<>(
+                        shortSessions.clientProperties("alice"), new StringSerializer(), new StringSerializer())) {
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2500);
+            int sent = 0;
+            while (System.nanoTime() < until) {
+                producer.send(new ProducerRecord<>("reauth", "k", "v" + sent++)).get(10, TimeUnit.SECONDS);
+            }
+            assertEquals(sent, shortSessions.recordCount("reauth"));
+            assertTrue(
+                    producer.metrics().entrySet().stream()
+                                    .filter(e -> e.getKey().name().equals("successful-reauthentication-total"))
+                                    .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue())
+                                    .sum()
+                            >= 1,
+                    "the producer re-authenticated");
+        }
+    }
+
     /** What an Admin call fails with for these properties (the cause of the ExecutionException). */
     private static Throwable failure(Properties props) {
         props.put("request.timeout.ms", "10000");
