@@ -223,6 +223,19 @@ public final class EmbeddedSkiff implements AutoCloseable {
                     type, name, pattern, principal, "*", operation, permission));
             return this;
         }
+
+        /**
+         * ACLs in place at start, in one line each (implies {@link #authorizer()}): e.g.
+         * {@code acl("User:alice ALLOW READ TOPIC:orders")}, {@code acl("bob ALLOW WRITE TOPIC:orders- PREFIXED")};
+         * the form is {@link dev.skiff.broker.security.acl.AclSpecs}'. A line it cannot read throws
+         * IllegalArgumentException.
+         */
+        public Builder acl(String spec) {
+            List<dev.skiff.broker.security.acl.AclBinding> parsed = dev.skiff.broker.security.acl.AclSpecs.parse(spec);
+            authorizer();
+            acls.addAll(parsed);
+            return this;
+        }
     }
 
     private final Builder options;
@@ -645,7 +658,11 @@ public final class EmbeddedSkiff implements AutoCloseable {
         return clientProperties(who);
     }
 
-    /** As {@link #clientProperties()}, logged in as {@code user} (SASL) or with that client certificate. */
+    /**
+     * As {@link #clientProperties()}, logged in as {@code user} (SASL) or with that client certificate; on a
+     * listener with neither, with an {@link Builder#authorizer() authorizer}, as client id {@code user:<user>},
+     * which its test aid takes for {@code User:<user>}.
+     */
     public java.util.Properties clientProperties(String user) {
         java.util.Properties p = new java.util.Properties();
         dev.skiff.config.SecurityProtocol protocol = mainProtocol();
@@ -662,6 +679,11 @@ public final class EmbeddedSkiff implements AutoCloseable {
                 p.put("ssl.key.password", tls.password());
                 p.put("ssl.keystore.type", "PKCS12");
             }
+        }
+        if (!protocol.sasl() && user != null && !options.clientCertificates.contains(user)) {
+            // no SASL and no certificate for this user: the authorizer's test aid names the user by client id
+            String prefix = options.properties.get(dev.skiff.broker.security.TestPrincipals.PREFIX_KEY);
+            if (prefix != null && !prefix.isEmpty()) p.put("client.id", prefix + user);
         }
         if (protocol.sasl()) {
             String mechanism = options.saslMechanisms.get(0);

@@ -49,6 +49,15 @@ final class BrokerOptions {
         if (spec.brokers() < 1)
             throw new ExtensionConfigurationException("@Skiff brokers must be at least 1, got " + spec.brokers());
         if (spec.brokers() > 1) b.brokers(spec.brokers());
+        if (spec.authorizer()) b.authorizer();
+        for (String u : spec.superUsers()) b.superUser(u);
+        for (String acl : spec.acls()) {
+            try {
+                b.acl(acl);
+            } catch (IllegalArgumentException e) {
+                throw new ExtensionConfigurationException("@Skiff acls: " + e.getMessage(), e);
+            }
+        }
         return b.start();
     }
 

@@ -85,4 +85,22 @@ public @interface Skiff {
      * replication; an {@code EmbeddedSkiff} or String receives the cluster's facade and bootstrap servers.
      */
     int brokers() default 1;
+
+    /**
+     * Authorize every request with Kafka's ACL rules (StandardAuthorizer's: nothing without an ACL, but to
+     * {@link #superUsers()}). Also on when {@link #superUsers()} or {@link #acls()} are given. Over plain text,
+     * {@code EmbeddedSkiff.clientProperties("alice")} then acts as User:alice through a client-id test aid.
+     */
+    boolean authorizer() default false;
+
+    /** Principals allowed everything ({@code super.users}): {@code "admin"} or {@code "User:admin"}. */
+    String[] superUsers() default {};
+
+    /**
+     * ACLs in place at start, one per line: {@code PRINCIPAL ALLOW|DENY OPERATION[,OPERATION...] TYPE[:NAME]
+     * [PREFIXED] [HOST:host]}, e.g. {@code "User:alice ALLOW READ TOPIC:orders"},
+     * {@code "User:alice ALLOW READ GROUP:billing- PREFIXED"}, {@code "bob ALLOW WRITE,DESCRIBE TOPIC:*"},
+     * {@code "admin ALLOW ALL CLUSTER"} (see {@code dev.skiff.broker.security.acl.AclSpecs}).
+     */
+    String[] acls() default {};
 }

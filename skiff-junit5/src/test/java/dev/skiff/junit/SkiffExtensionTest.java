@@ -97,12 +97,16 @@ class SkiffExtensionTest {
     @Test
     void misuseFailsTheTestWithAMessageSayingWhatToDo() {
         TestExecutionSummary s = FixtureRunner.run(
-                MisuseFixtures.Ambiguous.class, MisuseFixtures.UnknownName.class, MisuseFixtures.BadTopic.class);
-        assertEquals(3, s.getTotalFailureCount(), FixtureRunner.failures(s));
+                MisuseFixtures.Ambiguous.class,
+                MisuseFixtures.UnknownName.class,
+                MisuseFixtures.BadTopic.class,
+                MisuseFixtures.BadAcl.class);
+        assertEquals(4, s.getTotalFailureCount(), FixtureRunner.failures(s));
         String all = FixtureRunner.failures(s);
         assertTrue(all.contains("pick one with @SkiffBroker"), all);
         assertTrue(all.contains("No Skiff broker named \"nope\""), all);
         assertTrue(all.contains("positive partition count in \"bad:zero\""), all);
+        assertTrue(all.contains("@Skiff acls: ACL \"User:alice ALLOW FLY TOPIC:orders\": unknown operation"), all);
     }
 
     /** Every broker seen has stopped listening and its temporary data dir is gone. */

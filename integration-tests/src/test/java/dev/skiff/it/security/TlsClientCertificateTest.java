@@ -26,7 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * kafka-clients over SSL with client certificates: produce, group consume and admin work, the broker sees
+ * kafka-clients over SSL with client certificates: produce, group consume, transactions and admin work, the broker sees
  * each client as its certificate's subject, and a client that does not trust the broker's certificate, or
  * brings none when one is required, fails its TLS handshake as it does against Kafka.
  */
@@ -95,6 +95,35 @@ class TlsClientCertificateTest {
                     .get(10, TimeUnit.SECONDS);
         }
         assertTrue(broker.topics().contains("made-over-tls"));
+    }
+
+    @Test
+    void transactionsCommitAndAbortWithClientCertificates() throws Exception {
+        broker.createTopic("tls-txn", 1);
+        Properties p = broker.clientProperties("alice");
+        p.put("transactional.id", "tls-tx");
+        try (var producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("tls-txn", "k", "aborted"));
+            producer.abortTransaction();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("tls-txn", "k", "committed"));
+            producer.commitTransaction();
+        }
+        Properties bob = broker.clientProperties("bob");
+        bob.put("group.id", "tls-txn-reader");
+        bob.put("auto.offset.reset", "earliest");
+        bob.put("isolation.level", "read_committed");
+        List<String> values = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(bob, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of("tls-txn"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (values.isEmpty() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) values.add(r.value());
+            }
+        }
+        assertEquals(List.of("committed"), values);
     }
 
     @Test

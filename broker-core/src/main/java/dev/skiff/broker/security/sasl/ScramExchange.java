@@ -8,7 +8,6 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -36,15 +35,17 @@ public final class ScramExchange implements SaslExchange {
     /** Keys the salts of unknown users, so that a name always gets the same salt within this process. */
     private static final byte[] UNKNOWN_USER_SECRET = randomBytes(32);
 
-    private static final String SASL_NAME = "(?:[\\x01-\\x7F&&[^=,]]|=2C|=3D)+";
-    private static final String PRINTABLE = "[\\x21-\\x7E&&[^,]]+";
-    private static final String BASE64 = "(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)?";
-    private static final String EXTENSIONS = "(,[A-Za-z]+=[\\x01-\\x7F&&[^,]]*)*";
-    private static final Pattern CLIENT_FIRST = Pattern.compile("(?<gs2>n,(a=(?<authzid>" + SASL_NAME + "))?,)"
-            + "(?<bare>n=(?<saslname>" + SASL_NAME + "),r=(?<nonce>" + PRINTABLE + ")(?<extensions>" + EXTENSIONS
-            + "))");
-    private static final Pattern CLIENT_FINAL = Pattern.compile("(?<withoutProof>c=(?<channel>" + BASE64
-            + "),r=(?<nonce>" + PRINTABLE + ")" + EXTENSIONS + "),p=(?<proof>" + BASE64 + ")");
+    /**
+     * The parts of the grammar, checked one attribute at a time: each pattern is a single character class
+     * repeated, which Java's regex engine matches in a loop. Whole-message patterns with repeated groups
+     * ({@code (?:x|=2C|=3D)+}, {@code (,ext=v)*}) recurse once per repetition and overflow the stack on a
+     * token of a few hundred KiB, which an unauthenticated client may send.
+     */
+    private static final Pattern NAME_CHARS = Pattern.compile("[\\x01-\\x7F&&[^,]]+");
+
+    private static final Pattern PRINTABLE = Pattern.compile("[\\x21-\\x7E&&[^,]]+");
+    private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/]*={0,2}");
+    private static final Pattern EXTENSION = Pattern.compile("[A-Za-z]+=[\\x01-\\x7F&&[^,]]*");
 
     private enum State {
         CLIENT_FIRST,
@@ -104,21 +105,41 @@ public final class ScramExchange implements SaslExchange {
     }
 
     private byte[] clientFirst(byte[] token) throws SaslAuthenticationException {
-        Matcher m = CLIENT_FIRST.matcher(ascii(token));
-        if (!m.matches()) throw fail(failure);
-        username = unescape(m.group("saslname"));
-        String authzid = m.group("authzid");
+        // gs2 header "n,[a=authzid]," then the bare message "n=saslname,r=nonce[,ext=value...]"
+        String message = ascii(token);
+        if (!message.startsWith("n,")) throw fail(failure);
+        int headerEnd = message.indexOf(',', 2);
+        if (headerEnd < 0) throw fail(failure);
+        String authzid = null;
+        if (headerEnd > 2) {
+            if (!message.startsWith("a=", 2) || !saslName(message.substring(4, headerEnd))) throw fail(failure);
+            authzid = message.substring(4, headerEnd);
+        }
+        String bare = message.substring(headerEnd + 1);
+        String[] attributes = bare.split(",", -1);
+        if (attributes.length < 2
+                || !attributes[0].startsWith("n=")
+                || !saslName(attributes[0].substring(2))
+                || !attributes[1].startsWith("r=")
+                || !PRINTABLE
+                        .matcher(attributes[1])
+                        .region(2, attributes[1].length())
+                        .matches()) throw fail(failure);
+        for (int i = 2; i < attributes.length; i++) {
+            if (!EXTENSION.matcher(attributes[i]).matches()) throw fail(failure);
+        }
+        username = unescape(attributes[0].substring(2));
         if (authzid != null && !unescape(authzid).equals(username))
             throw fail("Authentication failed: Client requested an authorization id that is different from username");
-        for (String ext : m.group("extensions").split(",")) {
-            if (ext.startsWith("tokenauth=")) throw fail(failure); // Skiff has no delegation tokens
+        for (int i = 2; i < attributes.length; i++) {
+            if (attributes[i].startsWith("tokenauth=")) throw fail(failure); // Skiff has no delegation tokens
         }
-        gs2Header = m.group("gs2");
-        clientFirstBare = m.group("bare");
+        gs2Header = message.substring(0, headerEnd + 1);
+        clientFirstBare = bare;
         credential = credentials.get(username, mechanism);
         if (credential == null) credential = unknownUser(username);
         if (credential.iterations() < ScramMechanism.MIN_ITERATIONS) throw fail(failure);
-        nonce = m.group("nonce") + serverNonce.get();
+        nonce = attributes[1].substring(2) + serverNonce.get();
         serverFirst = "r=" + nonce + ",s=" + Base64.getEncoder().encodeToString(credential.salt()) + ",i="
                 + credential.iterations();
         state = State.CLIENT_FINAL;
@@ -126,14 +147,28 @@ public final class ScramExchange implements SaslExchange {
     }
 
     private byte[] clientFinal(byte[] token) throws SaslAuthenticationException {
-        Matcher m = CLIENT_FINAL.matcher(ascii(token));
-        if (!m.matches()) throw fail(failure);
-        String channel = new String(Base64.getDecoder().decode(m.group("channel")), StandardCharsets.ISO_8859_1);
+        // "c=channel-binding,r=nonce[,ext=value...],p=proof"
+        String message = ascii(token);
+        String[] attributes = message.split(",", -1);
+        int last = attributes.length - 1;
+        if (attributes.length < 3
+                || !attributes[0].startsWith("c=")
+                || !attributes[1].startsWith("r=")
+                || !PRINTABLE
+                        .matcher(attributes[1])
+                        .region(2, attributes[1].length())
+                        .matches()
+                || !attributes[last].startsWith("p=")) throw fail(failure);
+        for (int i = 2; i < last; i++) {
+            if (!EXTENSION.matcher(attributes[i]).matches()) throw fail(failure);
+        }
+        String channel = new String(base64(attributes[0].substring(2)), StandardCharsets.ISO_8859_1);
         if (!channel.equals(gs2Header)) throw fail(failure);
-        if (!m.group("nonce").equals(nonce)) throw fail(failure);
-        byte[] proof = Base64.getDecoder().decode(m.group("proof"));
-        byte[] authMessage = (clientFirstBare + "," + serverFirst + "," + m.group("withoutProof"))
-                .getBytes(StandardCharsets.US_ASCII);
+        if (!attributes[1].substring(2).equals(nonce)) throw fail(failure);
+        byte[] proof = base64(attributes[last].substring(2));
+        String withoutProof = message.substring(0, message.length() - attributes[last].length() - 1);
+        byte[] authMessage =
+                (clientFirstBare + "," + serverFirst + "," + withoutProof).getBytes(StandardCharsets.US_ASCII);
         byte[] storedKey = credential.storedKey();
         byte[] clientSignature = mechanism.hmac(storedKey, authMessage);
         boolean lengthOk = proof.length == clientSignature.length;
@@ -170,6 +205,25 @@ public final class ScramExchange implements SaslExchange {
     /** Only ASCII is allowed in SCRAM messages; anything else cannot match the patterns. */
     private static String ascii(byte[] token) {
         return new String(token, StandardCharsets.ISO_8859_1);
+    }
+
+    /** A SCRAM sasl-name: ASCII without NUL or ',', and '=' only in the escapes =2C and =3D. */
+    private static boolean saslName(String s) {
+        if (!NAME_CHARS.matcher(s).matches()) return false;
+        for (int i = s.indexOf('='); i >= 0; i = s.indexOf('=', i + 1)) {
+            if (!s.startsWith("=2C", i) && !s.startsWith("=3D", i)) return false;
+        }
+        return true;
+    }
+
+    /** Strict base64 (the alphabet, padding only at the end, whole quanta), else the exchange fails. */
+    private byte[] base64(String s) throws SaslAuthenticationException {
+        if (s.length() % 4 != 0 || !BASE64.matcher(s).matches()) throw fail(failure);
+        try {
+            return Base64.getDecoder().decode(s);
+        } catch (IllegalArgumentException e) {
+            throw fail(failure);
+        }
     }
 
     /** A SCRAM sasl-name with =2C and =3D undone (RFC 5802 section 5.1). */

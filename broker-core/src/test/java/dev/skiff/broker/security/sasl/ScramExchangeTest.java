@@ -10,6 +10,7 @@ import dev.skiff.broker.security.KafkaPrincipal;
 import dev.skiff.broker.security.SaslAuthenticationException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import javax.security.auth.callback.Callback;
 import javax.security.auth.callback.CallbackHandler;
 import javax.security.auth.callback.NameCallback;
@@ -246,6 +247,50 @@ class ScramExchangeTest {
         String proof = proof(mech, "pw", "n=alice,r=abc", serverFirst, "c=biws,r=" + nonce);
         String clientFinal = template.replace("NONCE", nonce).replace("PROOF", proof);
         assertThrows(SaslAuthenticationException.class, () -> server.evaluate(ascii(clientFinal)));
+    }
+
+    /**
+     * Tokens of hundreds of KiB (the pre-authentication frame cap is 512 KiB) are parsed without recursion: long
+     * names made of escapes and thousands of extensions are understood, long garbage is refused; neither
+     * overflows the stack.
+     */
+    @Test
+    void hugeTokensAreParsedWithoutOverflowingTheStack() throws Exception {
+        ScramMechanism mech = ScramMechanism.SCRAM_SHA_256;
+        ScramCredentialLookup users = users(mech, "alice", "pw", 4096);
+        String escapes = "n,,n=" + "=2C".repeat(130_000) + ",r=abc";
+        assertTrue(ascii(new ScramExchange(mech, users, 4096).evaluate(ascii(escapes)))
+                .startsWith("r=abc"));
+        String extensions = "n,,n=alice,r=abc" + ",e=x".repeat(100_000);
+        assertTrue(ascii(new ScramExchange(mech, users, 4096).evaluate(ascii(extensions)))
+                .startsWith("r=abc"));
+        for (String garbage : List.of(
+                "n,,n=" + "a".repeat(400_000) + "=",
+                "n,,n=alice,r=abc" + ",e=x".repeat(100_000) + ",",
+                "n,," + "a=".repeat(200_000))) {
+            assertThrows(
+                    SaslAuthenticationException.class,
+                    () -> new ScramExchange(mech, users, 4096).evaluate(ascii(garbage)));
+        }
+
+        ScramExchange server = new ScramExchange(mech, users, 4096);
+        String serverFirst = ascii(server.evaluate(ascii("n,,n=alice,r=abc")));
+        String nonce = serverFirst.substring(2, serverFirst.indexOf(','));
+        String proof = proof(mech, "pw", "n=alice,r=abc", serverFirst, "c=biws,r=" + nonce);
+        for (String clientFinal : List.of(
+                "c=" + "biws".repeat(100_000) + ",r=" + nonce + ",p=" + proof,
+                "c=biws,r=" + nonce + ",e=x".repeat(100_000) + ",p=" + proof,
+                "c=biws,r=" + nonce + ",p=" + "AAAA".repeat(100_000))) {
+            ScramExchange again = new ScramExchange(mech, users, 4096);
+            String first = ascii(again.evaluate(ascii("n,,n=alice,r=abc")));
+            String n = first.substring(2, first.indexOf(','));
+            assertThrows(SaslAuthenticationException.class, () -> again.evaluate(ascii(clientFinal.replace(nonce, n))));
+        }
+        // extensions between nonce and proof are part of the signed message, as in RFC 5802
+        String withExtensions = "c=biws,r=" + nonce + ",e=x".repeat(10_000);
+        server.evaluate(
+                ascii(withExtensions + ",p=" + proof(mech, "pw", "n=alice,r=abc", serverFirst, withExtensions)));
+        assertTrue(server.complete());
     }
 
     @Test
