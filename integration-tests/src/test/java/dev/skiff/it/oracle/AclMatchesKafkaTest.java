@@ -364,7 +364,9 @@ class AclMatchesKafkaTest {
             same("Metadata v" + v + " all topics, DESCRIBE on one", s -> metadata(s, "alice", null, false, v));
         }
         grant(allow("alice", ResourceType.TOPIC, "meta-", PatternType.PREFIXED, AclOperation.DESCRIBE));
+        same("Metadata v12 named, DESCRIBE on the prefix", s -> metadata(s, "alice", named, false, 12));
         grant(deny("alice", ResourceType.TOPIC, "meta-hidden", PatternType.LITERAL, AclOperation.DESCRIBE));
+        same("Metadata v12 named, DESCRIBE denied on one", s -> metadata(s, "alice", named, false, 12));
         same("Metadata v12 all, DESCRIBE denied on one", s -> metadata(s, "alice", null, false, 12));
     }
 
@@ -378,7 +380,7 @@ class AclMatchesKafkaTest {
         String[] parts = first.split(":");
         boolean creating = List.of("NONE", "LEADER_NOT_AVAILABLE", "UNKNOWN_TOPIC_OR_PARTITION")
                 .contains(parts[1]);
-        return creating ? topic + ":created" : first;
+        return creating ? topic + ":created:" + parts[3] : first;
     }
 
     @Test
