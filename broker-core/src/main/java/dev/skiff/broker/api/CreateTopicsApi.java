@@ -47,6 +47,8 @@ import java.util.concurrent.CompletableFuture;
  * </ul>
  *
  * <p>Authorization (as Kafka's): CREATE on the cluster or on each topic, else TOPIC_AUTHORIZATION_FAILED for it.
+ * Without DESCRIBE_CONFIGS on a topic created, v5+ answers topic_config_error_code TOPIC_AUTHORIZATION_FAILED and
+ * neither its partitions, replication factor (-1) nor configs.
  */
 public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData> {
 
@@ -94,6 +96,14 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
                 if (!onCluster && !authorizer.authorize(ctx, AclOperation.CREATE, ResourceType.TOPIC, t.name()))
                     throw new ApiException(Errors.TOPIC_AUTHORIZATION_FAILED, "Authorization failed.");
                 create(t, request.validateOnly(), r);
+                if (!authorizer.authorize(ctx, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, t.name())) {
+                    // created, but Kafka shows its partitions, replication factor and configs only to whom may
+                    // describe its configs (DESCRIBE_CONFIGS on the topic; on the cluster is not enough)
+                    r.setNumPartitions(-1)
+                            .setReplicationFactor((short) -1)
+                            .setConfigs(new ArrayList<>())
+                            .setTopicConfigErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                }
             } catch (AdminException e) {
                 fail(r, e.error());
             } catch (ApiException e) {

@@ -405,6 +405,7 @@ class AclMatchesKafkaTest {
         same("Metadata auto-create by carol, DESCRIBE", s -> metadata(s, "carol", List.of("auto-c"), true, 12));
         grant(allow("carol", ResourceType.CLUSTER, "kafka-cluster", AclOperation.CREATE));
         same("Metadata auto-create by carol, DESCRIBE and cluster CREATE", s -> autoCreated(s, "carol", "auto-c"));
+        same("CreateTopics by carol with cluster CREATE", s -> createTopic(s, "carol", "ct-carol", 7));
     }
 
     // ---- Produce, Fetch, ListOffsets, OffsetForLeaderEpoch, DeleteRecords, DescribeProducers
@@ -829,6 +830,7 @@ class AclMatchesKafkaTest {
                 allow("alice", ResourceType.TOPIC, "ct-old", AclOperation.CREATE),
                 allow("alice", ResourceType.TOPIC, "ct-b", AclOperation.CREATE),
                 allow("alice", ResourceType.TOPIC, "ct-b", AclOperation.DESCRIBE_CONFIGS));
+        same("CreateTopics v7, CREATE", s -> createTopic(s, "alice", "ct-a", 7));
         same("CreateTopics v7 of an existing topic, CREATE", s -> createTopic(s, "alice", "ct-exists", 7));
         same("CreateTopics v4, CREATE", s -> createTopic(s, "alice", "ct-old", 4));
         same("CreateTopics v7, CREATE and DESCRIBE_CONFIGS", s -> createTopic(s, "alice", "ct-b", 7));
