@@ -96,8 +96,13 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, OffsetFetchRequestData request) {
         OffsetFetchResponseData r = new OffsetFetchResponseData();
         if (ctx.apiVersion() < 8) {
-            if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId()))
+            if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId())) {
+                // v2+ has a top-level error, and then Kafka lists no partitions at all; v0-1 only has
+                // the partitions' errors, which the error answer fills in
+                if (ctx.apiVersion() >= 2)
+                    return CompletableFuture.completedFuture(r.setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code()));
                 throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
+            }
             Map<String, List<Integer>> asked = null;
             if (request.topics() != null) {
                 asked = new LinkedHashMap<>();

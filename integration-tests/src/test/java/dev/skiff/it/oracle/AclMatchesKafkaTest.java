@@ -607,7 +607,7 @@ class AclMatchesKafkaTest {
     private void offsetsBothWays(String stage) throws Exception {
         for (int v : new int[] {2, 8})
             same("OffsetCommit v" + v + ", " + stage, s -> offsetCommit(s, "alice", "oc-g", "oc-t", v));
-        for (int v : new int[] {8, 9}) {
+        for (int v : new int[] {1, 3, 7, 8, 9}) {
             same("OffsetFetch v" + v + ", " + stage, s -> offsetFetch(s, "alice", "oc-g", "oc-t", v));
             if (v >= 2) // v0-1 cannot ask for all topics
             same("OffsetFetch v" + v + " all topics, " + stage, s -> offsetFetch(s, "alice", "oc-g", null, v));
