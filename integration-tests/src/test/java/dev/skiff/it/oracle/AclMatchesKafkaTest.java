@@ -720,6 +720,7 @@ class AclMatchesKafkaTest {
         same("JoinGroup, " + stage, s -> join(s, "alice", "jg-g"));
         same("SyncGroup, " + stage, s -> syncGroup(s, "alice", "jg-g"));
         same("Heartbeat, " + stage, s -> heartbeat(s, "alice", "jg-g"));
+        same("LeaveGroup, " + stage, s -> leave(s, "alice", "jg-g"));
     }
 
     @Test
