@@ -859,12 +859,43 @@ class AclMatchesKafkaTest {
         return out;
     }
 
+    private static List<String> deleteTopicById(Side s, String user, String topic) throws Exception {
+        org.apache.kafka.common.Uuid id = topic == null
+                ? org.apache.kafka.common.Uuid.randomUuid()
+                : s.admin
+                        .describeTopics(List.of(topic))
+                        .allTopicNames()
+                        .get()
+                        .get(topic)
+                        .topicId();
+        DeleteTopicsResponseData r = send(
+                s,
+                user,
+                new DeleteTopicsRequestData()
+                        .setTopics(List.of(new DeleteTopicsRequestData.DeleteTopicState().setTopicId(id)))
+                        .setTimeoutMs(30_000),
+                6);
+        List<String> out = new ArrayList<>();
+        for (DeleteTopicsResponseData.DeletableTopicResult t : r.responses())
+            out.add(t.name() + ":" + (t.topicId().equals(id) ? "same id" : t.topicId()) + ":" + e(t.errorCode()));
+        return out;
+    }
+
+    @Test
+    void deleteTopicsByIdNeedsDescribeAndDelete() throws Exception {
+        same("DeleteTopics by id, no ACL", s -> deleteTopicById(s, "alice", "dtid-a"));
+        same("DeleteTopics by unknown id, no ACL", s -> deleteTopicById(s, "alice", null));
+        grant(allow("alice", ResourceType.TOPIC, "dtid-a", AclOperation.DESCRIBE));
+        same("DeleteTopics by id, DESCRIBE", s -> deleteTopicById(s, "alice", "dtid-a"));
+    }
+
     @Test
     void deleteTopicsNeedsDeleteAndHidesWhetherATopicExists() throws Exception {
         List<String> topics = List.of("dt-a", "dt-missing");
         same("DeleteTopics v6, no ACL", s -> deleteTopics(s, "alice", topics));
         same("DeleteTopics v3, no ACL", s -> deleteTopicsOld(s, "alice", topics));
         grant(allow("alice", ResourceType.TOPIC, "dt-", PatternType.PREFIXED, AclOperation.DESCRIBE));
+        same("DeleteTopics v6, DESCRIBE", s -> deleteTopics(s, "alice", topics));
         grant(allow("alice", ResourceType.TOPIC, "dt-", PatternType.PREFIXED, AclOperation.DELETE));
         same("DeleteTopics v6, DELETE", s -> deleteTopics(s, "alice", topics));
     }
