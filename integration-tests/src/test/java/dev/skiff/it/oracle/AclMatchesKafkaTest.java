@@ -1209,6 +1209,7 @@ class AclMatchesKafkaTest {
         List<String> ids = List.of("dtx-real", "dtx-missing");
         same("DescribeTransactions, no ACL", s -> describeTransactions(s, "alice", ids));
         grant(allow("alice", ResourceType.TRANSACTIONAL_ID, "dtx-", PatternType.PREFIXED, AclOperation.DESCRIBE));
+        same("DescribeTransactions, DESCRIBE on the ids", s -> describeTransactions(s, "alice", ids));
         grant(allow("alice", ResourceType.TOPIC, "txn-data", AclOperation.DESCRIBE));
         same("DescribeTransactions, DESCRIBE on the ids and topic", s -> describeTransactions(s, "alice", ids));
     }
