@@ -634,6 +634,8 @@ class AclMatchesKafkaTest {
     @Test
     void offsetCommitAndFetchNeedTheGroupThenTheTopic() throws Exception {
         offsetsBothWays("no ACL");
+        grant(allow("alice", ResourceType.GROUP, "oc-g", AclOperation.DESCRIBE));
+        offsetsBothWays("DESCRIBE on the group");
         grant(allow("alice", ResourceType.GROUP, "oc-g", AclOperation.READ));
         offsetsBothWays("READ on the group");
         grant(allow("alice", ResourceType.TOPIC, "oc-t", AclOperation.READ));
