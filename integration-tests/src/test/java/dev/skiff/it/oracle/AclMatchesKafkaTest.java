@@ -1639,6 +1639,7 @@ class AclMatchesKafkaTest {
     void transactionalProduceNeedsWriteOnTheTransactionalId() throws Exception {
         grant(allow("alice", ResourceType.TOPIC, "ptx-t", AclOperation.WRITE));
         same("Produce transactional, WRITE on the topic only", s -> produceTransactional(s, "alice", "ptx"));
+        same("AddPartitionsToTxn v4 (brokers'), no CLUSTER_ACTION", s -> addPartitionsAsBroker(s, "alice"));
         grant(allow("alice", ResourceType.TRANSACTIONAL_ID, "ptx", AclOperation.WRITE));
         // past authorization, Kafka's verification of the transaction answers INVALID_PRODUCER_ID_MAPPING and
         // Skiff's INVALID_TXN_STATE for this producer that never began one: not about ACLs, so only whether the
@@ -1648,5 +1649,6 @@ class AclMatchesKafkaTest {
                 s -> produceTransactional(s, "alice", "ptx").toString().contains("AUTHORIZATION_FAILED"));
         // CLUSTER_ACTION (a broker's right) lets v4 in without WRITE on the id or topic
         grant(allow("ivan", ResourceType.CLUSTER, "kafka-cluster", AclOperation.CLUSTER_ACTION));
+        same("AddPartitionsToTxn v4 (brokers'), CLUSTER_ACTION", s -> addPartitionsAsBroker(s, "ivan"));
     }
 }
