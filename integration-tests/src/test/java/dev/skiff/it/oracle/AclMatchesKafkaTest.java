@@ -175,6 +175,7 @@ class AclMatchesKafkaTest {
         props.put("auto.create.topics.enable", "true");
         props.put("num.partitions", "1");
         props.put("transaction.max.timeout.ms", "900000");
+        props.put("transaction.state.log.num.partitions", "1");
         EmbeddedSkiff.Builder b = EmbeddedSkiff.builder().sasl("PLAIN");
         USERS.forEach(b::user);
         skiff = b.properties(props)
@@ -218,7 +219,8 @@ class AclMatchesKafkaTest {
             "tid-a",
             "wild-t",
             "ac-a",
-            "ptx-t");
+            "ptx-t",
+            "rep-t");
 
     /** The same topics, groups and transactions on one broker, made by the admin. */
     private static void prepare(Side s) throws Exception {
@@ -1650,5 +1652,98 @@ class AclMatchesKafkaTest {
         // CLUSTER_ACTION (a broker's right) lets v4 in without WRITE on the id or topic
         grant(allow("ivan", ResourceType.CLUSTER, "kafka-cluster", AclOperation.CLUSTER_ACTION));
         same("AddPartitionsToTxn v4 (brokers'), CLUSTER_ACTION", s -> addPartitionsAsBroker(s, "ivan"));
+    }
+
+    // ---- replicas' requests, group configs, odd config resource types, internal topics
+
+    private static List<String> followerFetch(Side s, String user, String topic) throws Exception {
+        FetchRequestData req = Requests.fetch(topic, 0, 0).setReplicaId(7);
+        FetchResponseData r = send(s, user, req, 12);
+        List<String> out = new ArrayList<>();
+        out.add("top:" + e(r.errorCode()));
+        for (FetchResponseData.FetchableTopicResponse t : r.responses())
+            for (FetchResponseData.PartitionData p : t.partitions()) out.add(t.topic() + ":" + e(p.errorCode()));
+        return out;
+    }
+
+    private static List<String> replicaOffsetForLeaderEpoch(Side s, String user, String topic) throws Exception {
+        OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection topics =
+                new OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection();
+        topics.add(new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic()
+                .setTopic(topic)
+                .setPartitions(List.of(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                        .setPartition(0)
+                        .setCurrentLeaderEpoch(-1)
+                        .setLeaderEpoch(0))));
+        OffsetForLeaderEpochResponseData r = send(
+                s, user, new OffsetForLeaderEpochRequestData().setReplicaId(7).setTopics(topics), 4);
+        List<String> out = new ArrayList<>();
+        for (OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult t : r.topics())
+            for (OffsetForLeaderEpochResponseData.EpochEndOffset p : t.partitions())
+                out.add(t.topic() + ":" + e(p.errorCode()));
+        return out;
+    }
+
+    @Test
+    void replicaRequestsNeedClusterAction() throws Exception {
+        same("Fetch as a follower, no ACL", s -> followerFetch(s, "alice", "rep-t"));
+        // alice may read and describe this topic, but is no replica
+        grant(allow("alice", ResourceType.TOPIC, "rep-t", AclOperation.READ));
+        same("Fetch as a follower, READ only", s -> followerFetch(s, "alice", "rep-t"));
+        // ivan has a broker's CLUSTER_ACTION and no ACL on the topic
+        grant(allow("ivan", ResourceType.CLUSTER, "kafka-cluster", AclOperation.CLUSTER_ACTION));
+        same(
+                "OffsetForLeaderEpoch as a follower, CLUSTER_ACTION",
+                s -> replicaOffsetForLeaderEpoch(s, "ivan", "rep-t"));
+        // past authorization, replica 7 is no replica of this one-broker cluster: what comes next is not about ACLs
+        same(
+                "Fetch as a follower, CLUSTER_ACTION",
+                s -> followerFetch(s, "ivan", "rep-t").toString().contains("AUTHORIZATION_FAILED"));
+    }
+
+    private static final byte GROUP_RESOURCE = 32;
+
+    @Test
+    void groupConfigsNeedDescribeConfigsAndAlterConfigsOnTheGroup() throws Exception {
+        same("DescribeConfigs group, no ACL", s -> describeConfigs(s, "alice", GROUP_RESOURCE, "gc-g"));
+        same(
+                "IncrementalAlterConfigs group, no ACL",
+                s -> alterConfigs(s, "alice", GROUP_RESOURCE, "gc-g", "consumer.session.timeout.ms", "45000"));
+        grant(allow("alice", ResourceType.GROUP, "gc-", PatternType.PREFIXED, AclOperation.DESCRIBE_CONFIGS));
+        same(
+                "DescribeConfigs group, DESCRIBE_CONFIGS",
+                s -> describeConfigs(s, "alice", GROUP_RESOURCE, "gc-g")
+                        .toString()
+                        .contains("AUTHORIZATION_FAILED"));
+        same(
+                "IncrementalAlterConfigs group, DESCRIBE_CONFIGS",
+                s -> alterConfigs(s, "alice", GROUP_RESOURCE, "gc-g", "consumer.session.timeout.ms", "45000"));
+        grant(allow("alice", ResourceType.GROUP, "gc-", PatternType.PREFIXED, AclOperation.ALTER_CONFIGS));
+        same(
+                "IncrementalAlterConfigs group, ALTER_CONFIGS",
+                s -> alterConfigs(s, "alice", GROUP_RESOURCE, "gc-g", "consumer.session.timeout.ms", "45000")
+                        .toString()
+                        .contains("AUTHORIZATION_FAILED"));
+    }
+
+    private static List<String> internalTopicsShown(Side s, String user) throws Exception {
+        List<String> out = new ArrayList<>();
+        MetadataResponseData r =
+                send(s, user, new MetadataRequestData().setTopics(null).setAllowAutoTopicCreation(false), 12);
+        for (MetadataResponseData.MetadataResponseTopic t : r.topics())
+            if (t.name().startsWith("__") || t.name().startsWith("wild-"))
+                out.add(t.name() + ":" + e(t.errorCode()) + ":internal=" + t.isInternal());
+        out.sort(null);
+        return out;
+    }
+
+    @Test
+    void internalTopicsNeedDescribeLikeAnyOther() throws Exception {
+        same("Metadata all topics, no ACL", s -> internalTopicsShown(s, "hank"));
+        grant(allow("hank", ResourceType.TOPIC, "__", PatternType.PREFIXED, AclOperation.DESCRIBE));
+        same("Metadata all topics, DESCRIBE on __", s -> internalTopicsShown(s, "hank"));
+        same(
+                "Metadata of the internal topics by name",
+                s -> metadata(s, "hank", List.of("__consumer_offsets", "__transaction_state"), false, 12));
     }
 }
