@@ -1687,14 +1687,17 @@ class AclMatchesKafkaTest {
     @Test
     void replicaRequestsNeedClusterAction() throws Exception {
         same("Fetch as a follower, no ACL", s -> followerFetch(s, "alice", "rep-t"));
+        same("OffsetForLeaderEpoch as a follower, no ACL", s -> replicaOffsetForLeaderEpoch(s, "alice", "rep-t"));
         // alice may read and describe this topic, but is no replica
         grant(allow("alice", ResourceType.TOPIC, "rep-t", AclOperation.READ));
         same("Fetch as a follower, READ only", s -> followerFetch(s, "alice", "rep-t"));
+        same("OffsetForLeaderEpoch as a follower, READ only", s -> replicaOffsetForLeaderEpoch(s, "alice", "rep-t"));
         // ivan has a broker's CLUSTER_ACTION and no ACL on the topic
         grant(allow("ivan", ResourceType.CLUSTER, "kafka-cluster", AclOperation.CLUSTER_ACTION));
         same(
                 "OffsetForLeaderEpoch as a follower, CLUSTER_ACTION",
                 s -> replicaOffsetForLeaderEpoch(s, "ivan", "rep-t"));
+        same("OffsetForLeaderEpoch as a consumer, CLUSTER_ACTION", s -> offsetForLeaderEpoch(s, "ivan", "rep-t"));
         // past authorization, replica 7 is no replica of this one-broker cluster: what comes next is not about ACLs
         same(
                 "Fetch as a follower, CLUSTER_ACTION",
