@@ -1729,6 +1729,42 @@ class AclMatchesKafkaTest {
                         .contains("AUTHORIZATION_FAILED"));
     }
 
+    private static List<String> describeConfigsOfTwo(Side s, String user, byte type) throws Exception {
+        DescribeConfigsResponseData r = send(
+                s,
+                user,
+                new DescribeConfigsRequestData()
+                        .setResources(List.of(
+                                new DescribeConfigsRequestData.DescribeConfigsResource()
+                                        .setResourceType(TOPIC_RESOURCE)
+                                        .setResourceName("dc-a")
+                                        .setConfigurationKeys(null),
+                                new DescribeConfigsRequestData.DescribeConfigsResource()
+                                        .setResourceType(type)
+                                        .setResourceName("x")
+                                        .setConfigurationKeys(null))),
+                4);
+        List<String> out = new ArrayList<>();
+        for (DescribeConfigsResponseData.DescribeConfigsResult c : r.results())
+            out.add(c.resourceName() + ":" + e(c.errorCode()));
+        return out;
+    }
+
+    @Test
+    void configsOfAnUnknownResourceType() throws Exception {
+        same("DescribeConfigs of a topic and resource type 1", s -> describeConfigsOfTwo(s, "alice", (byte) 1));
+        for (byte type : new byte[] {1, 8, 16, 32}) {
+            same(
+                    "AlterConfigs of resource type " + type,
+                    s -> legacyAlterConfigs(s, "alice", type, "x", "retention.ms", "1000"));
+        }
+        same("DescribeConfigs of resource type 1", s -> describeConfigs(s, "alice", (byte) 1, "x"));
+        same("DescribeConfigs of client metrics", s -> describeConfigs(s, "alice", (byte) 16, "x"));
+        same(
+                "IncrementalAlterConfigs of resource type 1",
+                s -> alterConfigs(s, "alice", (byte) 1, "x", "retention.ms", "1000"));
+    }
+
     private static List<String> internalTopicsShown(Side s, String user) throws Exception {
         List<String> out = new ArrayList<>();
         MetadataResponseData r =
