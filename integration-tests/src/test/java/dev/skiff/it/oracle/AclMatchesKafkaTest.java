@@ -1435,6 +1435,7 @@ class AclMatchesKafkaTest {
                 found -> !found.isEmpty());
         same("DeleteAcls, ALTER on the cluster", s -> deleteAcl(s, "erin"));
         same("AlterUserScramCredentials, ALTER on the cluster", s -> alterScram(s, "erin"));
+        same("CreateAcls that Kafka refuses", s -> createInvalidAcls(s, "erin"));
         same("DescribeAcls MATCH filter", s -> describeAclsMatching(s, "erin", "prod-denied"));
         same("DescribeAcls MATCH filter on a wildcard", s -> describeAclsMatching(s, "erin", "wild-t"));
     }
