@@ -426,6 +426,9 @@ class AclMatchesKafkaTest {
         grant(allow("carol", ResourceType.CLUSTER, "kafka-cluster", AclOperation.CREATE));
         same("Metadata auto-create by carol, DESCRIBE and cluster CREATE", s -> autoCreated(s, "carol", "auto-c"));
         same("CreateTopics by carol with cluster CREATE", s -> createTopic(s, "carol", "ct-carol", 7));
+        // which comes first: the name's checks or authorization
+        same("CreateTopics of a bad name, cluster CREATE", s -> createTopic(s, "carol", "bad name!", 7));
+        same("CreateTopics of a bad name, no ACL", s -> createTopic(s, "alice", "bad name!", 7));
     }
 
     // ---- Produce, Fetch, ListOffsets, OffsetForLeaderEpoch, DeleteRecords, DescribeProducers
@@ -1598,6 +1601,10 @@ class AclMatchesKafkaTest {
                 deny("gina", ResourceType.GROUP, "wdp-", PatternType.PREFIXED, AclOperation.ALL));
         same("DescribeGroups, ALLOW for gina, DENY for User:*", s -> describeGroups(s, "gina", List.of("wild-g2")));
         same("DescribeGroups, literal ALLOW, prefixed DENY", s -> describeGroups(s, "gina", List.of("wdp-g")));
+        // a name no topic may have, asked by one who may describe every topic and one who may not
+        same("Metadata of a bad name, DESCRIBE on *", s -> metadata(s, "gina", List.of("bad name!"), true, 12));
+        same("Metadata of a bad name, no ACL", s -> metadata(s, "alice", List.of("bad name!"), true, 12));
+        same("Produce to a bad name, WRITE denied on *", s -> produce(s, "gina", List.of("bad name!"), 9));
     }
 
     // ---- legacy AlterConfigs, client quotas, broker loggers (hank)
