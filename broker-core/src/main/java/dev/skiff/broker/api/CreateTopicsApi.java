@@ -26,8 +26,10 @@ import dev.skiff.protocol.types.Uuid;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -84,7 +86,10 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
         Map<String, Integer> count = new HashMap<>();
         for (CreatableTopic t : request.topics()) count.merge(t.name(), 1, Integer::sum);
         boolean onCluster = authorizer.authorizeCluster(ctx, AclOperation.CREATE);
+        Set<String> duplicatesAnswered = new HashSet<>();
         for (CreatableTopic t : request.topics()) {
+            // Kafka answers a name given more than once with one INVALID_REQUEST, not one per mention
+            if (count.get(t.name()) > 1 && !duplicatesAnswered.add(t.name())) continue;
             CreatableTopicResult r = new CreatableTopicResult()
                     .setName(t.name())
                     .setTopicId(Uuid.ZERO)

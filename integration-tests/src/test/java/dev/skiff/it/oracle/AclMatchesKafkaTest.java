@@ -429,6 +429,22 @@ class AclMatchesKafkaTest {
         // which comes first: the name's checks or authorization
         same("CreateTopics of a bad name, cluster CREATE", s -> createTopic(s, "carol", "bad name!", 7));
         same("CreateTopics of a bad name, no ACL", s -> createTopic(s, "alice", "bad name!", 7));
+        same("CreateTopics naming a topic twice, no ACL", s -> createTwice(s, "alice", "ct-twice"));
+    }
+
+    private static String createTwice(Side s, String user, String topic) throws Exception {
+        CreateTopicsRequestData.CreatableTopicCollection topics =
+                new CreateTopicsRequestData.CreatableTopicCollection();
+        for (int i = 0; i < 2; i++)
+            topics.add(new CreateTopicsRequestData.CreatableTopic()
+                    .setName(topic)
+                    .setNumPartitions(1)
+                    .setReplicationFactor((short) 1));
+        CreateTopicsResponseData r =
+                send(s, user, new CreateTopicsRequestData().setTopics(topics).setTimeoutMs(30_000), 7);
+        List<String> out = new ArrayList<>();
+        for (CreateTopicsResponseData.CreatableTopicResult t : r.topics()) out.add(t.name() + ":" + e(t.errorCode()));
+        return out.toString();
     }
 
     // ---- Produce, Fetch, ListOffsets, OffsetForLeaderEpoch, DeleteRecords, DescribeProducers
