@@ -40,8 +40,9 @@ import java.util.concurrent.CompletableFuture;
  * <li>v5: TRANSACTION_ABORTABLE may be answered (KIP-890).
  * </ul>
  *
- * <p>Authorization (as Kafka's): WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED on every
- * partition), WRITE on each topic (TOPIC_AUTHORIZATION_FAILED, the others OPERATION_NOT_ATTEMPTED).
+ * <p>Authorization (as Kafka's): v0-3, WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED on
+ * every partition), WRITE on each topic (TOPIC_AUTHORIZATION_FAILED, the others OPERATION_NOT_ATTEMPTED); v4+,
+ * CLUSTER_ACTION on the cluster (else the top-level CLUSTER_AUTHORIZATION_FAILED and no results), and nothing more.
  */
 public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTxnRequestData> {
 
@@ -92,6 +93,10 @@ public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTx
                     false,
                     request.v3AndBelowTopics()));
         } else {
+            // v4+ is what brokers send their transaction coordinator: Kafka requires CLUSTER_ACTION and answers
+            // the top-level error alone without it
+            if (!authorizer.authorizeCluster(ctx, AclOperation.CLUSTER_ACTION))
+                return CompletableFuture.completedFuture(r.setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code()));
             for (AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction t : request.transactions()) {
                 r.resultsByTransaction()
                         .add(new AddPartitionsToTxnResponseData.AddPartitionsToTxnResult()
@@ -119,8 +124,14 @@ public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTx
             List<AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic> topics) {
         Map<TopicPartition, Errors> result = new LinkedHashMap<>();
         LinkedHashSet<TopicPartition> known = new LinkedHashSet<>();
-        boolean idDenied = !authorizer.authorize(
-                ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, transactionalId == null ? "" : transactionalId);
+        // only clients' versions (v0-3) check WRITE on the id and topics: v4+ came in with CLUSTER_ACTION
+        boolean client = v <= 3;
+        boolean idDenied = client
+                && !authorizer.authorize(
+                        ctx,
+                        AclOperation.WRITE,
+                        ResourceType.TRANSACTIONAL_ID,
+                        transactionalId == null ? "" : transactionalId);
         Errors notHere = Errors.NONE;
         try {
             coordinators.ensureCoordinator(TRANSACTION, transactionalId);
@@ -129,7 +140,8 @@ public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTx
         }
         for (AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic t : topics) {
             Topic topic = this.topics.get(t.name());
-            boolean denied = !idDenied && !authorizer.authorize(ctx, AclOperation.WRITE, ResourceType.TOPIC, t.name());
+            boolean denied =
+                    client && !idDenied && !authorizer.authorize(ctx, AclOperation.WRITE, ResourceType.TOPIC, t.name());
             for (int p : t.partitions()) {
                 TopicPartition tp = new TopicPartition(t.name(), p);
                 if (idDenied) result.put(tp, Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);

@@ -34,7 +34,9 @@ import java.util.concurrent.CompletableFuture;
  * </ul>
  *
  * <p>Authorization (as Kafka's): ALTER_CONFIGS on the topic or group, or on the cluster for broker resources
- * (TOPIC_/GROUP_/CLUSTER_AUTHORIZATION_FAILED for that resource).
+ * (TOPIC_/GROUP_/CLUSTER_AUTHORIZATION_FAILED for that resource). A resource of a type Kafka does not authorize (any but topic, broker, broker logger, client
+ * metrics and group, and here the broker logger) fails the whole request
+ * with INVALID_REQUEST before any ACL is checked, as in Kafka.
  */
 public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData> {
 
@@ -68,6 +70,11 @@ public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, AlterConfigsRequestData request) {
+        ConfigAuthorization.requireKnownTypes(
+                request.resources().stream()
+                        .map(AlterConfigsResource::resourceType)
+                        .toList(),
+                true);
         var answers = AlterTargets.alterEach(
                 request.resources(),
                 AlterConfigsResource::resourceType,

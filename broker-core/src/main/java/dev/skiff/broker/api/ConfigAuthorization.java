@@ -5,6 +5,7 @@ import dev.skiff.broker.admin.AdminException;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.acl.ResourceType;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.Errors;
 
 /**
@@ -20,6 +21,28 @@ final class ConfigAuthorization {
     private static final byte BROKER_LOGGER = 8;
     private static final byte BROKER = 4;
     private static final byte GROUP = 32;
+    private static final byte CLIENT_METRICS = 16;
+
+    /**
+     * Kafka fails the whole request (every resource INVALID_REQUEST) when one resource has a type it does not
+     * authorize: any but topic, broker, broker logger, client metrics and group, and for the legacy AlterConfigs
+     * also the broker logger. It does so before checking any ACL, so refused resources are not told apart.
+     */
+    static void requireKnownTypes(Iterable<Byte> types, boolean legacyAlter) {
+        for (byte type : types) {
+            boolean known = type == TOPIC
+                    || type == BROKER
+                    || type == GROUP
+                    || type == CLIENT_METRICS
+                    || (type == BROKER_LOGGER && !legacyAlter);
+            if (!known)
+                throw new ApiException(
+                        Errors.INVALID_REQUEST,
+                        type == BROKER_LOGGER
+                                ? "AlterConfigs does not support the resource type BROKER_LOGGER"
+                                : "Unexpected resource type " + type);
+        }
+    }
 
     private ConfigAuthorization() {}
 

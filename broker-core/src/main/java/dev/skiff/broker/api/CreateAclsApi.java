@@ -20,9 +20,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * CreateAcls: adds ACLs; needs ALTER on the cluster (else CLUSTER_AUTHORIZATION_FAILED on every creation), and
- * answers SECURITY_DISABLED when no authorizer is configured. Each creation has its own result: INVALID_REQUEST
- * for an unusable one (unknown or ANY enums, MATCH/ANY pattern types, an empty name, a principal without
- * "type:"), POLICY_VIOLATION past {@code skiff.acls.max}.
+ * answers SECURITY_DISABLED when no authorizer is configured. A creation holding ANY (or a MATCH pattern type)
+ * fails the whole request with UNKNOWN_SERVER_ERROR, as Kafka's does. Else each creation has its own result:
+ * INVALID_REQUEST for an unusable one (unknown enums, an empty name, a principal without "type:", a cluster not
+ * named kafka-cluster), POLICY_VIOLATION past {@code skiff.acls.max}.
  *
  * <p>Versions (Kafka's CreateAcls schemas):
  * <ul>
@@ -77,6 +78,10 @@ public final class CreateAclsApi implements ApiHandler<CreateAclsRequestData> {
         List<AclBinding> bindings = new ArrayList<>();
         for (CreateAclsRequestData.AclCreation c : request.creations()) {
             PatternType pattern = ctx.apiVersion() >= 1 ? PatternType.of(c.resourcePatternType()) : PatternType.LITERAL;
+            if (anyOrMatch(c, pattern))
+                // odd, but Kafka's: its controller cannot build an ACL of ANY or MATCH values, and that exception
+                // fails the whole request, every creation UNKNOWN_SERVER_ERROR (not INVALID_REQUEST for that one)
+                throw new ApiException(Errors.UNKNOWN_SERVER_ERROR, "ACL creations may not hold ANY or MATCH values");
             bindings.add(new AclBinding(
                     ResourceType.of(c.resourceType()),
                     c.resourceName(),
@@ -92,5 +97,13 @@ public final class CreateAclsApi implements ApiHandler<CreateAclsRequestData> {
             response.results().add(r);
         }
         return CompletableFuture.completedFuture(response);
+    }
+
+    private static boolean anyOrMatch(CreateAclsRequestData.AclCreation c, PatternType pattern) {
+        return ResourceType.of(c.resourceType()) == ResourceType.ANY
+                || pattern == PatternType.ANY
+                || pattern == PatternType.MATCH
+                || AclOperation.of(c.operation()) == AclOperation.ANY
+                || AclPermissionType.of(c.permissionType()) == AclPermissionType.ANY;
     }
 }

@@ -27,8 +27,10 @@ import dev.skiff.protocol.types.Uuid;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -49,6 +51,8 @@ import java.util.concurrent.CompletableFuture;
  * </ul>
  *
  * <p>Authorization (as Kafka's): CREATE on the cluster or on each topic, else TOPIC_AUTHORIZATION_FAILED for it.
+ * Without DESCRIBE_CONFIGS on a topic created, v5+ answers topic_config_error_code TOPIC_AUTHORIZATION_FAILED and
+ * neither its partitions, replication factor (-1) nor configs.
  */
 public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData> {
 
@@ -86,7 +90,10 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
         Map<String, Integer> count = new HashMap<>();
         for (CreatableTopic t : request.topics()) count.merge(t.name(), 1, Integer::sum);
         boolean onCluster = authorizer.authorizeCluster(ctx, AclOperation.CREATE);
+        Set<String> duplicatesAnswered = new HashSet<>();
         for (CreatableTopic t : request.topics()) {
+            // Kafka answers a name given more than once with one INVALID_REQUEST, not one per mention
+            if (count.get(t.name()) > 1 && !duplicatesAnswered.add(t.name())) continue;
             CreatableTopicResult r = new CreatableTopicResult()
                     .setName(t.name())
                     .setTopicId(Uuid.ZERO)
@@ -98,6 +105,14 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
                 if (!onCluster && !authorizer.authorize(ctx, AclOperation.CREATE, ResourceType.TOPIC, t.name()))
                     throw new ApiException(Errors.TOPIC_AUTHORIZATION_FAILED, "Authorization failed.");
                 create(t, request.validateOnly(), r);
+                if (!authorizer.authorize(ctx, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, t.name())) {
+                    // created, but Kafka shows its partitions, replication factor and configs only to whom may
+                    // describe its configs (DESCRIBE_CONFIGS on the topic; on the cluster is not enough)
+                    r.setNumPartitions(-1)
+                            .setReplicationFactor((short) -1)
+                            .setConfigs(new ArrayList<>())
+                            .setTopicConfigErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                }
             } catch (AdminException e) {
                 fail(r, e.error());
             } catch (ApiException e) {

@@ -34,8 +34,9 @@ import java.util.concurrent.CompletableFuture;
  * <li>v6: topics by name or by id; the response adds topic_id (UNKNOWN_TOPIC_ID).
  * </ul>
  *
- * <p>Authorization (as Kafka's): DELETE on each topic, else TOPIC_AUTHORIZATION_FAILED for it (by id: an id
- * the principal may not describe is UNKNOWN_TOPIC_ID).
+ * <p>Authorization (as Kafka's controller): DESCRIBE on each topic, else TOPIC_AUTHORIZATION_FAILED whether or not
+ * it exists; then a missing topic is UNKNOWN_TOPIC_OR_PARTITION (UNKNOWN_TOPIC_ID by id); then DELETE, else
+ * TOPIC_AUTHORIZATION_FAILED.
  */
 public final class DeleteTopicsApi implements ApiHandler<DeleteTopicsRequestData> {
 
@@ -90,11 +91,21 @@ public final class DeleteTopicsApi implements ApiHandler<DeleteTopicsRequestData
             return r.setErrorCode(Errors.INVALID_REQUEST.code())
                     .setErrorMessage("Topic name and topic id cannot both be set.");
         }
-        if (!byId && !authorizer.authorize(ctx, AclOperation.DELETE, ResourceType.TOPIC, w.name()))
+        // by name, as Kafka's controller: no DESCRIBE hides whether the topic exists; a topic that may be
+        // described but is missing is UNKNOWN_TOPIC_OR_PARTITION even without DELETE
+        if (!byId && !authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, w.name()))
             return r.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()).setErrorMessage("Authorization failed.");
         Topic t = byId ? topics.get(w.topicId()) : topics.get(w.name());
+        if (!byId && t != null && !authorizer.authorize(ctx, AclOperation.DELETE, ResourceType.TOPIC, w.name()))
+            return r.setTopicId(t.id())
+                    .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
+                    .setErrorMessage("Authorization failed.");
         if (t != null && byId) {
-            if (!authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name())) t = null;
+            // Kafka's controller answers a known id the principal may not describe TOPIC_AUTHORIZATION_FAILED
+            // (without its name), so it does tell that the id exists: ids are not guessable, unlike names
+            if (!authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name()))
+                return r.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
+                        .setErrorMessage("Authorization failed.");
             else if (!authorizer.authorize(ctx, AclOperation.DELETE, ResourceType.TOPIC, t.name()))
                 return r.setName(t.name())
                         .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())

@@ -36,7 +36,9 @@ import java.util.concurrent.CompletableFuture;
  * </ul>
  *
  * <p>Authorization (as Kafka's): DESCRIBE_CONFIGS on the topic or group, or on the cluster for broker resources
- * (TOPIC_/GROUP_/CLUSTER_AUTHORIZATION_FAILED for that resource).
+ * (TOPIC_/GROUP_/CLUSTER_AUTHORIZATION_FAILED for that resource). A resource of a type Kafka does not authorize (any but topic, broker, broker logger, client
+ * metrics and group) fails the whole request
+ * with INVALID_REQUEST before any ACL is checked, as in Kafka.
  */
 public final class DescribeConfigsApi implements ApiHandler<DescribeConfigsRequestData> {
 
@@ -68,6 +70,11 @@ public final class DescribeConfigsApi implements ApiHandler<DescribeConfigsReque
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, DescribeConfigsRequestData request) {
+        ConfigAuthorization.requireKnownTypes(
+                request.resources().stream()
+                        .map(DescribeConfigsRequestData.DescribeConfigsResource::resourceType)
+                        .toList(),
+                false);
         DescribeConfigsResponseData response = new DescribeConfigsResponseData();
         boolean synonyms = ctx.apiVersion() >= 1 && request.includeSynonyms();
         boolean docs = ctx.apiVersion() >= 3 && request.includeDocumentation();

@@ -105,6 +105,8 @@ public final class DescribeTransactionsApi implements ApiHandler<DescribeTransac
                     .setProducerEpoch(m.producerEpoch());
             Map<String, DescribeTransactionsResponseData.TopicData> byTopic = new LinkedHashMap<>();
             for (TopicPartition tp : m.partitions()) {
+                // as Kafka: only the partitions of topics the principal may describe
+                if (!authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, tp.topic())) continue;
                 byTopic.computeIfAbsent(tp.topic(), t -> {
                             DescribeTransactionsResponseData.TopicData d =
                                     new DescribeTransactionsResponseData.TopicData().setTopic(t);

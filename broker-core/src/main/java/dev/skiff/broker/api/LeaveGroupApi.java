@@ -8,7 +8,6 @@ import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.acl.ResourceType;
-import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -62,10 +61,12 @@ public final class LeaveGroupApi implements ApiHandler<LeaveGroupRequestData> {
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, LeaveGroupRequestData request) {
-        if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId()))
-            throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
-        coordinators.ensureCoordinator(GROUP, request.groupId());
         LeaveGroupResponseData r = new LeaveGroupResponseData();
+        if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId())) {
+            // Kafka answers the top-level error only, without the members (v3+) the generic error answer lists
+            return CompletableFuture.completedFuture(r.setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code()));
+        }
+        coordinators.ensureCoordinator(GROUP, request.groupId());
         GroupCoordinator c = groups;
         if (ctx.apiVersion() < 3) {
             Errors e = c.leave(request.groupId(), List.of(new GroupCoordinator.Leaving(request.memberId(), null)))

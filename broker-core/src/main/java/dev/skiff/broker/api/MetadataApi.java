@@ -153,8 +153,10 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
     private MetadataResponseData withOperations(
             RequestContext ctx, short v, MetadataRequestData request, MetadataResponseData r) {
         if (request.includeTopicAuthorizedOperations()) {
+            // as Kafka: every topic the principal may describe has them, also one that does not exist (or was
+            // just auto-created); those refused (TOPIC_AUTHORIZATION_FAILED) keep the "not asked" value
             for (MetadataResponseData.MetadataResponseTopic t : r.topics())
-                if (t.errorCode() == Errors.NONE.code())
+                if (t.name() != null && t.errorCode() != Errors.TOPIC_AUTHORIZATION_FAILED.code())
                     t.setTopicAuthorizedOperations(authorizer.authorizedOperations(ctx, ResourceType.TOPIC, t.name()));
         }
         if (v >= 8 && v <= 10 && request.includeClusterAuthorizedOperations())

@@ -45,7 +45,7 @@ import java.util.function.Supplier;
  * <li>v10 (not served): topic ids instead of names.
  * </ul>
  *
- * <p>Authorization (as Kafka's): READ on the group (GROUP_AUTHORIZATION_FAILED for it), DESCRIBE on each
+ * <p>Authorization (as Kafka's): DESCRIBE on the group (GROUP_AUTHORIZATION_FAILED for it), DESCRIBE on each
  * topic: named ones answer TOPIC_AUTHORIZATION_FAILED, and asking for all leaves the others out.
  */
 public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> {
@@ -103,8 +103,13 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, OffsetFetchRequestData request) {
         OffsetFetchResponseData r = new OffsetFetchResponseData();
         if (ctx.apiVersion() < 8) {
-            if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId()))
+            if (!authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, request.groupId())) {
+                // v2+ has a top-level error, and then Kafka lists no partitions at all; v0-1 only has
+                // the partitions' errors, which the error answer fills in
+                if (ctx.apiVersion() >= 2)
+                    return CompletableFuture.completedFuture(r.setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code()));
                 throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
+            }
             if (ctx.apiVersion() > 0) coordinators.ensureCoordinator(GROUP, request.groupId());
             Map<String, List<Integer>> asked = null;
             if (request.topics() != null) {
@@ -151,7 +156,7 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
             OffsetFetchResponseData.OffsetFetchResponseGroup gr =
                     new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(g.groupId());
             r.groups().add(gr);
-            if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, g.groupId())) {
+            if (!authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId())) {
                 gr.setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code());
                 continue;
             }

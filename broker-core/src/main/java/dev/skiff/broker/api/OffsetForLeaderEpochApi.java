@@ -33,8 +33,8 @@ import java.util.concurrent.CompletableFuture;
  * <li>v4: flexible versions.
  * </ul>
  *
- * <p>Authorization (as Kafka's): a follower (replica id >= 0) needs CLUSTER_ACTION, a consumer DESCRIBE on each
- * topic; else TOPIC_AUTHORIZATION_FAILED (CLUSTER_AUTHORIZATION_FAILED for a follower) per partition.
+ * <p>Authorization (as Kafka's): CLUSTER_ACTION on the cluster or DESCRIBE on each topic, for followers and
+ * consumers alike; else TOPIC_AUTHORIZATION_FAILED per partition.
  */
 public final class OffsetForLeaderEpochApi implements ApiHandler<OffsetForLeaderEpochRequestData> {
 
@@ -69,19 +69,16 @@ public final class OffsetForLeaderEpochApi implements ApiHandler<OffsetForLeader
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, OffsetForLeaderEpochRequestData request) {
         OffsetForLeaderEpochResponseData response = new OffsetForLeaderEpochResponseData();
-        boolean follower = ctx.apiVersion() >= 3 && request.replicaId() >= 0;
-        Errors clusterDenied = follower && !authorizer.authorizeCluster(ctx, AclOperation.CLUSTER_ACTION)
-                ? Errors.CLUSTER_AUTHORIZATION_FAILED
-                : null;
+        // as Kafka (since KIP-320 consumers ask too): CLUSTER_ACTION or DESCRIBE on the topic, whatever the
+        // replica id says; it does not tell followers from consumers here
+        boolean cluster = authorizer.authorizeCluster(ctx, AclOperation.CLUSTER_ACTION);
         for (OffsetForLeaderEpochRequestData.OffsetForLeaderTopic t : request.topics()) {
             OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult tr =
                     new OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult().setTopic(t.topic());
             response.topics().add(tr);
-            Errors denied = clusterDenied != null
-                    ? clusterDenied
-                    : !follower && !authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.topic())
-                            ? Errors.TOPIC_AUTHORIZATION_FAILED
-                            : null;
+            Errors denied = !cluster && !authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.topic())
+                    ? Errors.TOPIC_AUTHORIZATION_FAILED
+                    : null;
             for (OffsetForLeaderEpochRequestData.OffsetForLeaderPartition p : t.partitions()) {
                 if (denied != null) {
                     tr.partitions()

@@ -97,18 +97,26 @@ class AclHostileTest {
                         call(s, ApiKeys.CREATE_ACLS, new CreateAclsRequestData().setCreations(huge)), V);
                 assertEquals(50, r.results().size());
                 r.results().forEach(x -> assertEquals(Errors.INVALID_REQUEST.code(), x.errorCode()));
-                // unknown and filter-only enums, an empty name, a principal without a type
+                // unknown enums, an empty name, a principal without a type
                 List<AclCreation> bad = List.of(
                         creation((byte) 99, "h-a", (byte) 3, (byte) 3, (byte) 3),
-                        creation((byte) 1, "h-a", (byte) 3, (byte) 3, (byte) 3),
-                        creation((byte) 2, "h-a", (byte) 2, (byte) 3, (byte) 3),
-                        creation((byte) 2, "h-a", (byte) 3, (byte) 1, (byte) 3),
                         creation((byte) 2, "h-a", (byte) 3, (byte) 3, (byte) 77),
                         creation((byte) 2, "", (byte) 3, (byte) 3, (byte) 3),
                         creation((byte) 2, "h-a", (byte) 3, (byte) 3, (byte) 3).setPrincipal("nobody"));
                 r = new CreateAclsResponseData(
                         call(s, ApiKeys.CREATE_ACLS, new CreateAclsRequestData().setCreations(bad)), V);
+                assertEquals(bad.size(), r.results().size());
                 r.results().forEach(x -> assertEquals(Errors.INVALID_REQUEST.code(), x.errorCode()));
+                // filter-only enums (ANY, MATCH) fail the whole request, as in Kafka
+                List<AclCreation> filterOnly = List.of(
+                        creation((byte) 2, "h-a", (byte) 3, (byte) 3, (byte) 3),
+                        creation((byte) 1, "h-a", (byte) 3, (byte) 3, (byte) 3),
+                        creation((byte) 2, "h-a", (byte) 2, (byte) 3, (byte) 3),
+                        creation((byte) 2, "h-a", (byte) 3, (byte) 1, (byte) 3));
+                r = new CreateAclsResponseData(
+                        call(s, ApiKeys.CREATE_ACLS, new CreateAclsRequestData().setCreations(filterOnly)), V);
+                assertEquals(filterOnly.size(), r.results().size());
+                r.results().forEach(x -> assertEquals(Errors.UNKNOWN_SERVER_ERROR.code(), x.errorCode()));
                 // many: 600 valid ones against a cap of 500
                 List<AclCreation> many = new ArrayList<>();
                 for (int i = 0; i < 600; i++) many.add(creation((byte) 2, "h-" + i, (byte) 3, (byte) 3, (byte) 3));

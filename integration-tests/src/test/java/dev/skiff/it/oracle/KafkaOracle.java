@@ -31,14 +31,80 @@ public final class KafkaOracle implements AutoCloseable {
     private final int port;
     private final Process process;
 
+    /** Kafka client settings to reach the broker (empty for plain text, SASL settings for a secured start). */
+    private final Map<String, Object> clientSecurity;
+
     private KafkaOracle(Path dir, int port, Process process) {
+        this(dir, port, process, Map.of());
+    }
+
+    private KafkaOracle(Path dir, int port, Process process, Map<String, Object> clientSecurity) {
         this.dir = dir;
         this.port = port;
         this.process = process;
+        this.clientSecurity = clientSecurity;
+    }
+
+    /** The super user of a {@link #startSecured secured} Kafka, which the broker itself also logs in as. */
+    public static final String ADMIN = "admin";
+
+    /**
+     * Starts Kafka secured: every listener (clients' and the controller's; the clients' keeps its name PLAINTEXT,
+     * mapped to the protocol) SASL_PLAINTEXT with PLAIN, its users
+     * given as Kafka's JAAS {@code user_<name>="<password>"} entries ({@code users} must hold {@link #ADMIN}, the
+     * broker's own login), Kafka 4's {@code StandardAuthorizer}, {@code super.users=User:admin} and
+     * {@code allow.everyone.if.no.acl.found=false}; then {@code overrides}. {@link #clientProperties} gives a
+     * client's settings for one of the users.
+     */
+    public static KafkaOracle startSecured(Map<String, String> users, Map<String, String> overrides) {
+        String adminPassword = users.get(ADMIN);
+        if (adminPassword == null) throw new IllegalArgumentException("users must hold " + ADMIN);
+        StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required")
+                .append(" username=\"" + ADMIN + "\" password=\"")
+                .append(adminPassword)
+                .append('"');
+        users.forEach((u, pw) ->
+                jaas.append(" user_").append(u).append("=\"").append(pw).append('"'));
+        jaas.append(';');
+        Map<String, String> secured = new LinkedHashMap<>();
+        secured.put("listener.security.protocol.map", "PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
+        secured.put("sasl.enabled.mechanisms", "PLAIN");
+        secured.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+        secured.put("sasl.mechanism.controller.protocol", "PLAIN");
+        secured.put("listener.name.plaintext.plain.sasl.jaas.config", jaas.toString());
+        secured.put("listener.name.controller.plain.sasl.jaas.config", jaas.toString());
+        secured.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        secured.put("super.users", "User:" + ADMIN);
+        secured.put("allow.everyone.if.no.acl.found", "false");
+        secured.putAll(overrides);
+        return start(secured, saslPlain(ADMIN, adminPassword));
+    }
+
+    /** kafka-clients settings for SASL_PLAINTEXT with PLAIN as {@code user}. */
+    public static Map<String, Object> saslPlain(String user, String password) {
+        return Map.of(
+                "security.protocol",
+                "SASL_PLAINTEXT",
+                "sasl.mechanism",
+                "PLAIN",
+                "sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user + "\" password=\""
+                        + password + "\";");
+    }
+
+    /** Client settings (bootstrap and security) to reach this broker; as the admin for a secured start. */
+    public Map<String, Object> clientProperties() {
+        Map<String, Object> conf = new LinkedHashMap<>(clientSecurity);
+        conf.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        return conf;
     }
 
     /** Starts Kafka with test-friendly settings plus {@code overrides} (Kafka's broker keys). */
     public static KafkaOracle start(Map<String, String> overrides) {
+        return start(overrides, Map.of());
+    }
+
+    private static KafkaOracle start(Map<String, String> overrides, Map<String, Object> clientSecurity) {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("kafka-oracle-");
@@ -80,7 +146,7 @@ public final class KafkaOracle implements AutoCloseable {
 
             Path log = dir.resolve("kafka.log");
             Process process = ChildJvm.start(cp, "kafka.Kafka", List.of(config.toString()), log);
-            KafkaOracle oracle = new KafkaOracle(dir, port, process);
+            KafkaOracle oracle = new KafkaOracle(dir, port, process, clientSecurity);
             oracle.awaitReady(log);
             return oracle;
         } catch (IOException e) {
@@ -94,13 +160,9 @@ public final class KafkaOracle implements AutoCloseable {
 
     private void awaitReady(Path log) {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        Map<String, Object> conf = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                2000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                3000);
+        Map<String, Object> conf = clientProperties();
+        conf.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+        conf.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
         try (Admin admin = Admin.create(conf)) {
             while (true) {
                 if (!process.isAlive()) {

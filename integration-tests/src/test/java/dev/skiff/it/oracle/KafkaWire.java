@@ -5,12 +5,18 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.message.ResponseHeaderData;
+import org.apache.kafka.common.message.SaslAuthenticateRequestData;
+import org.apache.kafka.common.message.SaslAuthenticateResponseData;
+import org.apache.kafka.common.message.SaslHandshakeRequestData;
+import org.apache.kafka.common.message.SaslHandshakeResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.protocol.ObjectSerializationCache;
 
 /**
@@ -30,6 +36,27 @@ public final class KafkaWire implements AutoCloseable {
         socket.setSoTimeout(30_000);
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
+    }
+
+    /**
+     * A connection logged in with SASL PLAIN (SaslHandshake v1, SaslAuthenticate v2), for SASL_PLAINTEXT
+     * listeners; fails when the broker refuses the login.
+     */
+    public static KafkaWire saslPlain(String host, int port, String user, String password) throws IOException {
+        KafkaWire wire = new KafkaWire(host, port);
+        try {
+            SaslHandshakeResponseData hs = wire.send(new SaslHandshakeRequestData().setMechanism("PLAIN"), 1);
+            if (hs.errorCode() != 0) throw new IOException("SaslHandshake answered " + Errors.forCode(hs.errorCode()));
+            byte[] token = ("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8);
+            SaslAuthenticateResponseData auth = wire.send(new SaslAuthenticateRequestData().setAuthBytes(token), 2);
+            if (auth.errorCode() != 0)
+                throw new IOException(
+                        "SaslAuthenticate answered " + Errors.forCode(auth.errorCode()) + ": " + auth.errorMessage());
+            return wire;
+        } catch (IOException | RuntimeException e) {
+            wire.close();
+            throw e;
+        }
     }
 
     /** Sends {@code request} at {@code version} and returns the broker's answer. */
