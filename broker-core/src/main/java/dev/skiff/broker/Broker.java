@@ -93,7 +93,8 @@ public final class Broker implements AutoCloseable {
         this.groupCoordinator =
                 new GroupCoordinator(offsets, config, GroupTimer.of(scheduler), transactions::hasPendingOffsets);
         transactions.schedule(scheduler, config);
-        this.partitions = new Partitions(topics, transactions::verifyProduce, config, System::currentTimeMillis);
+        // a transactional batch is verified by its coordinator, which in a cluster may run on another broker
+        this.partitions = new Partitions(topics, this::verifyTransactional, config, System::currentTimeMillis);
         this.scramCredentials =
                 ScramCredentialStore.forBroker(persistent, config.dataDir, BrokerSaslMechanisms.maxScramUsers(config));
         this.scramUsers = new ScramUserAdmin(scramCredentials);
@@ -143,6 +144,10 @@ public final class Broker implements AutoCloseable {
             scheduler.scheduleWithFixedDelay(
                     topics::flushAll, config.flushIntervalMs, config.flushIntervalMs, TimeUnit.MILLISECONDS);
         }
+    }
+
+    private dev.skiff.protocol.Errors verifyTransactional(long producerId, short producerEpoch, TopicPartition tp) {
+        return coordinators.verifyProduce(producerId, producerEpoch, tp);
     }
 
     /** Creates the topics named at start ({@code name -> partitions}), keeping existing ones. */

@@ -371,8 +371,11 @@ public final class Partition {
                     if (txnError != Errors.NONE) {
                         throw new ApiException(
                                 txnError,
-                                "Producer " + first.producerId() + " epoch " + first.producerEpoch()
-                                        + " has no ongoing transaction with " + id);
+                                txnError == Errors.NOT_ENOUGH_REPLICAS
+                                        ? "The transaction coordinator of producer " + first.producerId()
+                                                + " is not available (it is moving); retry"
+                                        : "Producer " + first.producerId() + " epoch " + first.producerEpoch()
+                                                + " has no ongoing transaction with " + id);
                     }
                 }
                 ProducerStateTable producers = producers();

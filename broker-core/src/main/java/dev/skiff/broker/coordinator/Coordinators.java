@@ -8,6 +8,7 @@ import dev.skiff.broker.cluster.Controller;
 import dev.skiff.broker.cluster.LeadershipListener;
 import dev.skiff.broker.cluster.MetadataImage;
 import dev.skiff.broker.cluster.PartitionRegistration;
+import dev.skiff.broker.cluster.TopicImage;
 import dev.skiff.broker.group.CommittedOffset;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetBackend;
@@ -232,6 +233,52 @@ public final class Coordinators implements LeadershipListener, CoordinatorLocato
             if (c != null && c.transactions.hasPendingOffsets(group, tp)) return true;
         }
         return false;
+    }
+
+    /**
+     * Whether a transactional batch of {@code producerId} may go into {@code tp}, a partition this broker
+     * leads: the producer's transaction coordinator decides, wherever it runs (Kafka's leaders ask it with
+     * AddPartitionsToTxn verify_only; here the brokers share a process and ask it directly). A single broker
+     * asks its own. In a cluster the coordinator is the broker that has loaded the producer's transactional id;
+     * while none has, because a partition of {@code __transaction_state} is loading or has no live leader (a
+     * coordinator failover), the answer is NOT_ENOUGH_REPLICAS, which producers retry (Kafka answers it for
+     * the coordinator errors of its verification, for the same reason); once every partition is served, a
+     * producer none of them knows has no transaction (INVALID_TXN_STATE).
+     */
+    public Errors verifyProduce(long producerId, short producerEpoch, TopicPartition tp) {
+        IntFunction<Coordinators> all = peers;
+        if (all == null) return transactions.verifyProduce(producerId, producerEpoch, tp);
+        MetadataImage now = image.get();
+        boolean moving = false;
+        for (int id : now.liveBrokers()) {
+            Coordinators c = id == config.nodeId ? this : all.apply(id);
+            if (c == null) continue;
+            String transactionalId = c.transactions.transactionalIdOf(producerId);
+            if (transactionalId == null) continue;
+            switch (c.phase(KeyType.TRANSACTION, transactionalId)) {
+                case LOADED -> {
+                    return c.transactions.verifyProduce(producerId, producerEpoch, tp);
+                }
+                case LOADING -> moving = true;
+                case GONE -> {} // a copy left by a coordinator that resigned, being unloaded
+            }
+        }
+        if (moving || !allTransactionPartitionsServed(now, all)) return Errors.NOT_ENOUGH_REPLICAS;
+        return Errors.INVALID_TXN_STATE;
+    }
+
+    /** Whether every partition of {@code __transaction_state} has a live leader that has loaded it. */
+    private boolean allTransactionPartitionsServed(MetadataImage now, IntFunction<Coordinators> all) {
+        TopicImage t = now.topic(KeyType.TRANSACTION.topic());
+        if (t == null) return true;
+        for (int p = 0; p < t.partitions().size(); p++) {
+            PartitionRegistration r = t.partitions().get(p);
+            if (!r.hasLeader() || !now.isAlive(r.leader())) return false;
+            Coordinators c = r.leader() == config.nodeId ? this : all.apply(r.leader());
+            Load l = c == null ? null : c.partitions.get(new TopicPartition(t.name(), p));
+            if (l == null || l.phase() != Phase.LOADED) return false;
+        }
+        return true;
     }
 
     /** True when this broker coordinates {@code key} and has loaded it. */

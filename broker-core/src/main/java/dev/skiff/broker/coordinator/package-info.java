@@ -18,5 +18,12 @@
  * start. A cluster of fewer than three brokers sets {@code offsets.topic.replication.factor} and
  * {@code transaction.state.log.replication.factor} to its size, as Kafka's test clusters do: Kafka 4.x does not
  * lower them, and refuses to create the topics while fewer brokers are alive.
+ *
+ * <p>The peers also serve the calls that cross brokers in Kafka's requests between brokers: transaction markers
+ * go to each data partition's leader ({@link dev.skiff.broker.coordinator.ClusterMarkerWriter}), a committed
+ * transaction's offsets to its group's coordinator, and a data partition's leader verifies a transactional batch
+ * with the producer's transaction coordinator wherever it runs ({@code Coordinators.verifyProduce}, wired by
+ * {@code Broker} into {@code Partitions}; NOT_ENOUGH_REPLICAS, which producers retry, while that coordinator
+ * moves).
  */
 package dev.skiff.broker.coordinator;

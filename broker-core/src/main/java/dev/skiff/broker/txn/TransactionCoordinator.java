@@ -439,6 +439,15 @@ public final class TransactionCoordinator {
         return Errors.NONE;
     }
 
+    /**
+     * The transactional id whose state holds {@code producerId} here, or null when none does: in a cluster,
+     * the data partition's leader asks each broker's coordinator which one verifies a transactional batch.
+     */
+    public String transactionalIdOf(long producerId) {
+        Entry e = byProducer.get(producerId);
+        return e == null ? null : e.current.transactionalId();
+    }
+
     // ---------------------------------------------------------------- Describe, List
 
     /** The state of a transactional id, or null when unknown. */

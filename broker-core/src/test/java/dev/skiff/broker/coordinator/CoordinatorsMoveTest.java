@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.broker.AppendOrigin;
 import dev.skiff.broker.Broker;
 import dev.skiff.broker.InternalTopics;
 import dev.skiff.broker.LogFactory;
@@ -39,6 +40,7 @@ import dev.skiff.protocol.message.TxnOffsetCommitRequestData;
 import dev.skiff.protocol.message.TxnOffsetCommitResponseData;
 import dev.skiff.protocol.records.CompressionType;
 import dev.skiff.protocol.records.RecordBatchBuilder;
+import dev.skiff.protocol.types.BufferRecords;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -227,7 +229,9 @@ class CoordinatorsMoveTest {
                 ApiKeys.FIND_COORDINATOR,
                 3,
                 new FindCoordinatorRequestData().setKeyType((byte) 1).setKey("tx"));
-        assertEquals(List.of(0, 1, "host-1"), List.of((int) old.errorCode(), old.nodeId(), old.host()));
+        // broker 1 coordinates "tx" itself: it answers the address of the listener the client came in on
+        assertEquals(
+                List.of(0, 1, b.config().advertisedHost), List.of((int) old.errorCode(), old.nodeId(), old.host()));
         // a key type Skiff does not coordinate (share groups) fails the request
         assertEquals(
                 Errors.INVALID_REQUEST,
@@ -388,6 +392,100 @@ class CoordinatorsMoveTest {
         assertEquals(17, b.offsets().fetch(GROUP, new TopicPartition("t", 0)).offset());
         OffsetFetchResponseData stable = call(b, ApiKeys.OFFSET_FETCH, 7, fetch);
         assertEquals(17, stable.topics().get(0).partitions().get(0).committedOffset());
+    }
+
+    private static Errors produceTransactional(Broker leader, long producerId, short epoch, int sequence) {
+        var topic = leader.partitions().topic("t");
+        var records = BufferRecords.of(new RecordBatchBuilder(CompressionType.NONE)
+                .producer(producerId, epoch, sequence)
+                .transactional(true)
+                .append(1L, null, "v".getBytes(StandardCharsets.UTF_8))
+                .build());
+        try {
+            leader.partitions()
+                    .appendRecords(topic, topic.partition(0), records, (short) 1, AppendOrigin.CLIENT, false);
+            return Errors.NONE;
+        } catch (ApiException e) {
+            return e.error();
+        }
+    }
+
+    /**
+     * The leader of a data partition lets a transactional batch in by asking the producer's coordinator, which
+     * may run on another broker: a leader that asked only its own coordinator refused every batch of a
+     * transaction coordinated elsewhere (INVALID_TXN_STATE), so a producer whose coordinator and partition
+     * leader differ (as after a failover moves them apart) could never commit. While the coordinator moves, the
+     * answer is one producers retry.
+     */
+    @Test
+    void aTransactionalBatchIsVerifiedByItsCoordinatorOnAnotherBroker() {
+        // broker 0 coordinates the transaction, broker 1 leads the data partition
+        controller.topic(InternalTopics.TRANSACTION_STATE, 0).topic("t", 1);
+        joinCluster(a, loadsA);
+        joinCluster(b, loadsB);
+        a.coordinators().onBecomeLeader(TXN_0, 0);
+        runAll(loadsA);
+        InitProducerIdResponseData p = call(
+                a,
+                ApiKeys.INIT_PRODUCER_ID,
+                4,
+                new InitProducerIdRequestData()
+                        .setTransactionalId("tx")
+                        .setTransactionTimeoutMs(60_000)
+                        .setProducerId(-1)
+                        .setProducerEpoch((short) -1));
+        assertEquals(
+                Errors.INVALID_TXN_STATE,
+                produceTransactional(b, p.producerId(), p.producerEpoch(), 0),
+                "the partition is not in the transaction yet");
+        call(
+                a,
+                ApiKeys.ADD_PARTITIONS_TO_TXN,
+                3,
+                new AddPartitionsToTxnRequestData()
+                        .setV3AndBelowTransactionalId("tx")
+                        .setV3AndBelowProducerId(p.producerId())
+                        .setV3AndBelowProducerEpoch(p.producerEpoch())
+                        .setV3AndBelowTopics(List.of(new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic()
+                                .setName("t")
+                                .setPartitions(List.of(0)))));
+        assertEquals(Errors.NONE, produceTransactional(b, p.producerId(), p.producerEpoch(), 0));
+        assertEquals(
+                Errors.INVALID_PRODUCER_EPOCH,
+                produceTransactional(b, p.producerId(), (short) (p.producerEpoch() - 1), 1));
+        assertEquals(
+                Errors.INVALID_TXN_STATE,
+                produceTransactional(b, p.producerId() + 1, (short) 0, 0),
+                "a producer no coordinator knows");
+
+        // the coordinator moves to broker 1: while it loads, the batch is to be retried; then it is let in
+        a.coordinators().onResign(TXN_0, 1);
+        runAll(loadsA);
+        controller.topic(InternalTopics.TRANSACTION_STATE, 1);
+        replicate(a, b, TXN_0);
+        b.coordinators().onBecomeLeader(TXN_0, 1);
+        assertEquals(Errors.NOT_ENOUGH_REPLICAS, produceTransactional(b, p.producerId(), p.producerEpoch(), 1));
+        assertEquals(
+                Errors.NOT_ENOUGH_REPLICAS,
+                produceTransactional(b, p.producerId() + 1, (short) 0, 0),
+                "unknown until every coordinator has loaded");
+        runAll(loadsB);
+        assertEquals(Errors.NONE, produceTransactional(b, p.producerId(), p.producerEpoch(), 1));
+        assertEquals(Errors.INVALID_TXN_STATE, produceTransactional(b, p.producerId() + 1, (short) 0, 0));
+
+        // and the new coordinator commits it: two records and the marker
+        call(
+                b,
+                ApiKeys.END_TXN,
+                3,
+                new EndTxnRequestData()
+                        .setTransactionalId("tx")
+                        .setProducerId(p.producerId())
+                        .setProducerEpoch(p.producerEpoch())
+                        .setCommitted(true));
+        Partition data = b.topics().get("t").partition(0);
+        assertEquals(3, data.log().logEndOffset());
+        assertEquals(3, data.lastStableOffset());
     }
 
     @Test

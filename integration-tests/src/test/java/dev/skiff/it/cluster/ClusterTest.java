@@ -207,6 +207,36 @@ class ClusterTest {
                 n -> n == 3);
     }
 
+    /**
+     * A transaction over partitions led by every broker, so at least two are led by brokers other than its
+     * coordinator: each leader verifies the transactional batches with that coordinator (a leader that asked
+     * only its own broker's coordinator refused them as INVALID_TXN_STATE), and read_committed consumers see
+     * every record once the commit's markers are in.
+     */
+    @Test
+    void aTransactionCommitsIntoPartitionsLedByEveryBroker() throws Exception {
+        admin.createTopics(List.of(
+                        new NewTopic("txn", Map.of(0, List.of(0, 1, 2), 1, List.of(1, 2, 0), 2, List.of(2, 0, 1)))))
+                .all()
+                .get();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx-everywhere");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (int i = 0; i < 3; i++) producer.send(new ProducerRecord<>("txn", i, null, "v" + i));
+            producer.commitTransaction();
+        }
+        assertEquals(
+                List.of("v0", "v1", "v2"),
+                readAll("txn", "read_committed").stream().sorted().toList());
+    }
+
     private KafkaProducer<String, String> producer() {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
@@ -224,9 +254,14 @@ class ClusterTest {
     }
 
     private List<String> readAll(String topic) {
+        return readAll(topic, "read_uncommitted");
+    }
+
+    private List<String> readAll(String topic, String isolation) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         try (KafkaConsumer<String, String> c =
                 new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(topic).stream()
