@@ -12,6 +12,7 @@ import dev.skiff.broker.Partition;
 import dev.skiff.broker.ReplicatedWrites;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
@@ -21,11 +22,14 @@ import dev.skiff.protocol.message.AddPartitionsToTxnRequestData;
 import dev.skiff.protocol.message.EndTxnRequestData;
 import dev.skiff.protocol.message.InitProducerIdRequestData;
 import dev.skiff.protocol.message.InitProducerIdResponseData;
+import dev.skiff.protocol.message.OffsetCommitRequestData;
+import dev.skiff.protocol.message.OffsetCommitResponseData;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -157,5 +161,34 @@ class CoordinatorWritesReplicatedTest {
         ReplicatedWrites w =
                 ReplicatedWrites.track(() -> init("a", -1, (short) -1).join()).writes();
         assertTrue(w.replicated().isDone(), "no replica role: nothing to wait for");
+    }
+
+    @Test
+    void offsetCommitIsAnsweredOnceTheOffsetsAreReplicated() throws Exception {
+        broker.createTopics(Map.of("t", 1));
+        Supplier<CompletableFuture<ApiMessage>> commit = () -> send(
+                ApiKeys.OFFSET_COMMIT,
+                2,
+                new OffsetCommitRequestData()
+                        .setGroupId("g")
+                        .setGenerationIdOrMemberEpoch(-1)
+                        .setMemberId("")
+                        .setRetentionTimeMs(-1)
+                        .setTopics(List.of(new OffsetCommitRequestData.OffsetCommitRequestTopic()
+                                .setName("t")
+                                .setPartitions(List.of(new OffsetCommitRequestData.OffsetCommitRequestPartition()
+                                        .setPartitionIndex(0)
+                                        .setCommittedOffset(5))))));
+        get(commit.get()); // creates the offsets topic
+        Partition log = null;
+        for (Partition p : broker.topics().get(OffsetStore.TOPIC).partitions()) {
+            if (p.log().logEndOffset() > 0) log = p;
+        }
+        log.becomeLeader(new Partition.ReplicaRole(true, 1, List.of(0, 1), 1), null);
+        CompletableFuture<ApiMessage> again = commit.get();
+        assertFalse(again.isDone(), "no answer before the follower has the offsets");
+        log.setHighWatermark(log.log().logEndOffset());
+        OffsetCommitResponseData r = (OffsetCommitResponseData) get(again);
+        assertEquals(Errors.NONE.code(), r.topics().get(0).partitions().get(0).errorCode());
     }
 }
