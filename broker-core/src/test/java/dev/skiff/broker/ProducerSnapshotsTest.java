@@ -77,6 +77,11 @@ class ProducerSnapshotsTest {
             public boolean persistent() {
                 return true;
             }
+
+            @Override
+            public void closed() {
+                files.closed();
+            }
         };
     }
 

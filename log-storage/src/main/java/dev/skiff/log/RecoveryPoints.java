@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -40,6 +41,9 @@ public final class RecoveryPoints {
     private final Map<String, Long> points = new ConcurrentHashMap<>();
 
     private final AtomicBoolean writeScheduled = new AtomicBoolean();
+    /** The last write scheduled; a closing log waits for it, so nothing is written once every log closed. */
+    private volatile CompletableFuture<Void> pending = CompletableFuture.completedFuture(null);
+
     private final Object writeLock = new Object();
 
     public RecoveryPoints(Path dataDir) {
@@ -62,22 +66,43 @@ public final class RecoveryPoints {
         if (before == null || before != offset) scheduleWrite();
     }
 
-    /** The log in {@code logDir} was deleted. */
+    /**
+     * The log in {@code logDir} opened (or closed) with everything below {@code offset} on disk: kept for the
+     * next write, which it does not cause (a start rewrites nothing; a clean shutdown writes once, at its end).
+     */
+    void keep(Path logDir, long offset) {
+        String key = logDir.getFileName().toString();
+        if (partitionOf(key) >= 0) points.put(key, offset);
+    }
+
+    /** The log in {@code logDir} was deleted: the next write leaves it out. */
     void remove(Path logDir) {
-        if (points.remove(logDir.getFileName().toString()) != null) scheduleWrite();
+        points.remove(logDir.getFileName().toString());
     }
 
     private void scheduleWrite() {
         if (writeScheduled.compareAndSet(false, true)) {
-            RolledSegmentFlusher.executor().execute(() -> {
-                writeScheduled.set(false);
-                writeQuietly();
-            });
+            pending = CompletableFuture.runAsync(
+                    () -> {
+                        writeScheduled.set(false);
+                        writeQuietly();
+                    },
+                    RolledSegmentFlusher.executor());
+        }
+    }
+
+    /** Waits for the write scheduled last (a log closing). */
+    void awaitWrite() {
+        try {
+            pending.join();
+        } catch (RuntimeException e) {
+            // written quietly: nothing is thrown
         }
     }
 
     /** Writes the file now (a clean shutdown, after every log closed). */
     public void writeNow() {
+        awaitWrite();
         writeQuietly();
     }
 

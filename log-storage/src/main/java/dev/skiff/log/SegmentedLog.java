@@ -159,7 +159,7 @@ public final class SegmentedLog implements Log {
         epochs.truncateFromEnd(logEndOffset); // recovery may have cut the tail the epochs pointed into
         for (Segment s : recovered) if (segments.get(s.baseOffset) == s) s.flush(); // what recovery kept is on disk
         recoveryPoint.set(logEndOffset);
-        if (recoveryPoints != null) recoveryPoints.update(dir, logEndOffset);
+        if (recoveryPoints != null) recoveryPoints.keep(dir, logEndOffset);
         snapshots.deleteAbove(logEndOffset); // recovery may have cut the batches they describe
         snapshots.deleteBelow(logStartOffset);
         Files.deleteIfExists(marker);
@@ -695,7 +695,10 @@ public final class SegmentedLog implements Log {
             closed = true;
             segments.values().forEach(Segment::closeQuietly);
             segments.clear();
-            if (recoveryPoints != null) recoveryPoints.remove(dir);
+            if (recoveryPoints != null) {
+                recoveryPoints.remove(dir);
+                recoveryPoints.awaitWrite();
+            }
             try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
                 for (Path p : stream) Files.deleteIfExists(p);
                 Files.deleteIfExists(dir);
@@ -725,9 +728,10 @@ public final class SegmentedLog implements Log {
                     else failure.addSuppressed(e);
                 }
             }
-            if (failure == null) {
-                recoveryPoint.set(logEndOffset); // close fsynced every segment
-                if (recoveryPoints != null) recoveryPoints.update(dir, logEndOffset);
+            if (failure == null) recoveryPoint.set(logEndOffset); // close fsynced every segment
+            if (recoveryPoints != null) {
+                recoveryPoints.keep(dir, recoveryPoint.get()); // written by the broker's clean shutdown
+                recoveryPoints.awaitWrite(); // none runs once every log of the data dir closed
             }
             try {
                 Path marker = dir.resolve(CLEAN_SHUTDOWN);
