@@ -31,7 +31,20 @@ public final class BatchScanner {
     private BatchScanner() {}
 
     public static void scan(Log log, Visitor visitor) {
-        long offset = log.logStartOffset();
+        scan(log, log.logStartOffset(), visitor);
+    }
+
+    /**
+     * Walks the batches from the one holding {@code from} (a batch boundary, such as a snapshot's offset) to
+     * the log end; returns how many it visited.
+     */
+    public static long scan(Log log, long from, Visitor visitor) {
+        long[] count = {0};
+        Visitor counting = (header, whole) -> {
+            count[0]++;
+            visitor.visit(header, whole);
+        };
+        long offset = Math.max(from, log.logStartOffset());
         while (offset < log.logEndOffset()) {
             LogSlice slice;
             try {
@@ -42,11 +55,12 @@ public final class BatchScanner {
             }
             if (slice.size() == 0) break;
             long next = slice.isFile()
-                    ? scanFile(slice, visitor)
-                    : scanBuffer(slice.buffer().duplicate(), visitor);
+                    ? scanFile(slice, counting)
+                    : scanBuffer(slice.buffer().duplicate(), counting);
             if (next <= offset) break; // nothing whole was read: stop rather than spin
             offset = next;
         }
+        return count[0];
     }
 
     private static long scanBuffer(ByteBuffer buf, Visitor visitor) {

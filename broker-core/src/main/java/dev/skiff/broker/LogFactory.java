@@ -4,6 +4,7 @@ import dev.skiff.log.FileChannelFactory;
 import dev.skiff.log.Log;
 import dev.skiff.log.LogConfig;
 import dev.skiff.log.OpenFiles;
+import dev.skiff.log.RecoveryPoints;
 import dev.skiff.log.SegmentedLog;
 import dev.skiff.log.memory.InMemoryLog;
 import java.io.IOException;
@@ -58,6 +59,9 @@ public interface LogFactory {
     /** True when what the broker writes survives the process (files), false for memory only. */
     boolean persistent();
 
+    /** Every log was closed (a clean shutdown): what the factory keeps for all of them is written now. */
+    default void closed() {}
+
     static LogFactory files(Path dataDir) {
         return files(dataDir, FileChannelFactory.DEFAULT);
     }
@@ -88,6 +92,8 @@ public interface LogFactory {
         private final Path dataDir;
         private final Path topicsDir;
         private final OpenFiles files;
+        /** The data dir's recovery-point-offset-checkpoint, kept by the logs as they flush. */
+        private final RecoveryPoints recoveryPoints;
         /** The description file of each topic: the id-named one, or a name-named one of older versions. */
         private final Map<String, Path> descriptions = new ConcurrentHashMap<>();
 
@@ -100,6 +106,12 @@ public interface LogFactory {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create data dir " + dataDir + ": " + e.getMessage(), e);
             }
+            this.recoveryPoints = new RecoveryPoints(dataDir);
+        }
+
+        @Override
+        public void closed() {
+            recoveryPoints.writeNow();
         }
 
         /** The descriptors the logs hold, shared by all of them. */
@@ -118,7 +130,7 @@ public interface LogFactory {
 
         @Override
         public Log open(TopicPartition tp, LogConfig config) {
-            return SegmentedLog.open(dirOf(tp), config, files, System::currentTimeMillis);
+            return SegmentedLog.open(dirOf(tp), config, files, System::currentTimeMillis, recoveryPoints);
         }
 
         @Override
@@ -131,7 +143,7 @@ public interface LogFactory {
             }
             // the new directory's entry is synced by syncCreated; its empty files need not be: a log whose
             // directory is empty after a crash opens empty, as it was
-            return SegmentedLog.open(dir, config, files, System::currentTimeMillis);
+            return SegmentedLog.open(dir, config, files, System::currentTimeMillis, recoveryPoints);
         }
 
         @Override

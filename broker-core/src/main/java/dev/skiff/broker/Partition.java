@@ -1,6 +1,7 @@
 package dev.skiff.broker;
 
 import dev.skiff.broker.producer.ProducerStateLoader;
+import dev.skiff.broker.producer.ProducerStateSnapshot;
 import dev.skiff.broker.txn.PartitionTransactions;
 import dev.skiff.broker.txn.PartitionTransactionsLoader;
 import dev.skiff.broker.txn.StableSlice;
@@ -22,9 +23,12 @@ import dev.skiff.protocol.types.RecordsData;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One partition led by this broker, and the service of its data path in Kafka's terms: append records as
@@ -32,8 +36,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * look up offsets (by time, earliest, latest), delete records. Appends are serialised per partition (never
  * across partitions); reads go straight to the log. Waiters (long-poll fetches) of this partition are woken after every append to it.
  * Failures are {@link ApiException}s with Kafka's error codes.
+ *
+ * <p>Producer state (and open transactions) are snapshotted to the log's {@code .snapshot} files when an
+ * append rolls the log and at {@link #close}, so that the first use after a restart reads the newest snapshot
+ * and only the batches after it.
  */
 public final class Partition {
+    private static final Logger LOG = LoggerFactory.getLogger(Partition.class);
 
     private final TopicPartition id;
     private final Log log;
@@ -68,6 +77,46 @@ public final class Partition {
     Partition(TopicPartition id, Log log) {
         this.id = id;
         this.log = log;
+        log.onRoll(this::onRoll);
+    }
+
+    /**
+     * The log rolled to a segment at {@code base}. An append rolls it under this partition's lock, before the
+     * rolling batches are taken into producer and transaction state, which so cover exactly the batches below
+     * {@code base}: they are snapshotted there. A roll by retention (another thread, without this lock) takes
+     * none: it would have to wait for this lock under the log's, the reverse of an append's order.
+     */
+    private void onRoll(long base) {
+        if (!Thread.holdsLock(this)) return;
+        writeSnapshot(base);
+    }
+
+    /** Writes the producer-state snapshot for {@code offset}; the state must cover exactly the log below it. */
+    private void writeSnapshot(long offset) {
+        try {
+            ProducerStateTable table;
+            Map<Long, Long> open;
+            if (isLeader()) {
+                table = producers();
+                open = transactions().openTransactions();
+            } else { // a follower keeps no state: build it for the snapshot only
+                ProducerStateSnapshot.Loaded from = ProducerStateSnapshot.newest(log);
+                table = ProducerStateLoader.load(log, from);
+                open = PartitionTransactionsLoader.load(log, from).openTransactions();
+            }
+            log.writeProducerSnapshot(offset, ProducerStateSnapshot.encode(table, open));
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot snapshot the producer state of {} at offset {}: {}", id, offset, e.toString());
+        }
+    }
+
+    /**
+     * Closes the log (a clean shutdown), first writing a producer-state snapshot at the log end when the state
+     * was in use, so that the next start reads it instead of the log.
+     */
+    public synchronized void close() {
+        if (isLeader() && (producers != null || transactions != null)) writeSnapshot(log.logEndOffset());
+        log.close();
     }
 
     public TopicPartition id() {

@@ -115,7 +115,8 @@ public final class Partitions {
                     topic.appendRules(),
                     origin,
                     clock.getAsLong(),
-                    budget);
+                    budget,
+                    partition.id().toString());
         } catch (ApiException e) {
             if (e.error() == Errors.CORRUPT_MESSAGE)
                 log.debug("Rejected corrupt records for {}: {}", partition.id(), e.getMessage());

@@ -144,6 +144,69 @@ public final class ProducerStateTable {
         return producers.size();
     }
 
+    /**
+     * One batch a producer has in this table, as a snapshot keeps it ({@code firstSeq} -1 for a producer known
+     * only by its epoch, such as after a transaction marker). A producer's entries come oldest batch first.
+     */
+    public record SnapshotEntry(
+            long producerId,
+            short epoch,
+            int firstSeq,
+            int lastSeq,
+            long firstOffset,
+            long lastOffset,
+            long timestamp) {}
+
+    /** Every producer's kept batches (or its epoch alone), for a snapshot. */
+    public synchronized List<SnapshotEntry> snapshotEntries() {
+        List<SnapshotEntry> out = new ArrayList<>();
+        producers.forEach((id, e) -> {
+            if (e.batches.isEmpty()) {
+                out.add(new SnapshotEntry(id, e.epoch, -1, -1, e.lastOffset, e.lastOffset, e.lastTimestamp));
+            } else {
+                for (BatchEntry b : e.batches) {
+                    out.add(new SnapshotEntry(
+                            id, e.epoch, b.firstSeq, b.lastSeq, b.firstOffset, b.lastOffset, e.lastTimestamp));
+                }
+            }
+        });
+        return out;
+    }
+
+    /** Takes in an entry read from a snapshot, as {@link #update} or {@link #updateEpoch} would. */
+    public synchronized void restore(SnapshotEntry e) {
+        if (e.producerId() < 0 || e.epoch() < 0) return;
+        if (e.firstSeq() < 0) advance(e.producerId(), e.epoch(), e.lastOffset(), e.timestamp());
+        else
+            update(
+                    e.producerId(),
+                    e.epoch(),
+                    e.firstSeq(),
+                    e.lastSeq(),
+                    e.firstOffset(),
+                    e.lastOffset(),
+                    e.timestamp());
+    }
+
+    private long loadedFromSnapshot = -1;
+    private long batchesScannedAtLoad;
+
+    /** How this table was built: from the snapshot at {@code snapshotOffset} (-1: none), then scanning batches. */
+    public synchronized void loaded(long snapshotOffset, long batchesScanned) {
+        this.loadedFromSnapshot = snapshotOffset;
+        this.batchesScannedAtLoad = batchesScanned;
+    }
+
+    /** The offset of the snapshot this table was loaded from, or -1 when it was built by a scan from the start. */
+    public synchronized long loadedFromSnapshot() {
+        return loadedFromSnapshot;
+    }
+
+    /** How many batch headers the load read from the log (after the snapshot, if any). */
+    public synchronized long batchesScannedAtLoad() {
+        return batchesScannedAtLoad;
+    }
+
     /** Active producers (DescribeProducers). */
     public synchronized List<ProducerInfo> producers() {
         List<ProducerInfo> out = new ArrayList<>(producers.size());

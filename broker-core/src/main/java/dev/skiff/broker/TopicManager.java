@@ -360,8 +360,8 @@ public final class TopicManager implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        for (Topic t : byName.values())
-            for (Partition p : t.partitions()) p.log().close();
+        for (Topic t : byName.values()) for (Partition p : t.partitions()) p.close();
+        logs.closed();
         byName.clear();
         byId.clear();
         partitionCount = 0;

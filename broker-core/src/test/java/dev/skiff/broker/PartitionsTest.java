@@ -128,6 +128,106 @@ class PartitionsTest {
     }
 
     @Test
+    void recordsWithoutKeysOnACompactedTopicAreNamedOneByOne() {
+        Topic compacted = topics.create("c", 1, Map.of("cleanup.policy", "compact"));
+        for (CompressionType codec : new CompressionType[] {CompressionType.NONE, CompressionType.GZIP}) {
+            RecordBatchBuilder b = new RecordBatchBuilder(codec);
+            byte[] v = "v".getBytes(StandardCharsets.UTF_8);
+            b.append(NOW, "k".getBytes(StandardCharsets.UTF_8), v);
+            b.append(NOW, null, v);
+            b.append(NOW, "k".getBytes(StandardCharsets.UTF_8), v);
+            b.append(NOW, null, v);
+            RecordValidationException e = assertThrows(
+                    RecordValidationException.class,
+                    () -> partitions.appendRecords(
+                            compacted,
+                            compacted.partition(0),
+                            BufferRecords.of(b.build()),
+                            (short) 1,
+                            AppendOrigin.CLIENT,
+                            false));
+            String why = "Compacted topic cannot accept message without key in topic partition c-0";
+            assertEquals(Errors.INVALID_RECORD, e.error());
+            assertEquals(
+                    java.util.List.of(
+                            new RecordValidationException.RecordError(1, why),
+                            new RecordValidationException.RecordError(3, why)),
+                    e.recordErrors());
+            assertEquals(
+                    "One or more records have been rejected due to 2 record errors in total, and only showing the"
+                            + " first three errors at most: [RecordError(batchIndex=1, message='" + why
+                            + "'), RecordError(batchIndex=3, message='" + why + "')]",
+                    e.getMessage());
+        }
+        assertEquals(0, compacted.partition(0).highWatermark());
+    }
+
+    @Test
+    void timestampsOutOfTheWindowAreNamedOneByOneAsInvalidTimestamps() {
+        Topic strict = topics.create(
+                "strict", 1, Map.of("message.timestamp.before.max.ms", "1000", "message.timestamp.after.max.ms", "0"));
+        RecordValidationException e = assertThrows(
+                RecordValidationException.class,
+                () -> partitions.appendRecords(
+                        strict,
+                        strict.partition(0),
+                        batch(null, NOW, NOW - 1001, NOW, NOW + 1),
+                        (short) 1,
+                        AppendOrigin.CLIENT,
+                        false));
+        assertEquals(Errors.INVALID_TIMESTAMP, e.error());
+        assertEquals("One or more records have been rejected due to invalid timestamp", e.getMessage());
+        assertEquals(2, e.recordErrors().size());
+        assertEquals(1, e.recordErrors().get(0).batchIndex());
+        assertEquals(
+                "Timestamp " + (NOW - 1001) + " of message with offset 1 is out of range. The timestamp should be"
+                        + " within [" + (NOW - 1000) + ", " + NOW + "]",
+                e.recordErrors().get(0).message());
+        assertEquals(3, e.recordErrors().get(1).batchIndex());
+    }
+
+    @Test
+    void aProducerMayNotSetLogAppendTimeOnALogAppendTimeTopic() {
+        Topic stamped = topics.create("stamped2", 1, Map.of("message.timestamp.type", "LogAppendTime"));
+        RecordBatchBuilder b = new RecordBatchBuilder(CompressionType.NONE).logAppendTime(NOW);
+        b.append(NOW, null, new byte[3]);
+        RecordValidationException e = assertThrows(
+                RecordValidationException.class,
+                () -> partitions.appendRecords(
+                        stamped,
+                        stamped.partition(0),
+                        BufferRecords.of(b.build()),
+                        (short) 1,
+                        AppendOrigin.CLIENT,
+                        false));
+        assertEquals(Errors.INVALID_TIMESTAMP, e.error());
+        assertEquals(
+                "Invalid timestamp type in message DefaultRecord(offset=0, timestamp=" + NOW
+                        + ", key=0 bytes, value=3 bytes). Producer should not set timestamp type to LogAppendTime.",
+                e.recordErrors().get(0).message());
+    }
+
+    @Test
+    void manyBadRecordsKeepABoundedList() {
+        Topic compacted = topics.create("many", 1, Map.of("cleanup.policy", "compact"));
+        RecordBatchBuilder b = new RecordBatchBuilder(CompressionType.GZIP);
+        int n = LogValidator.MAX_RECORD_ERRORS + 5;
+        for (int i = 0; i < n; i++) b.append(NOW, (byte[]) null, (byte[]) null);
+        RecordValidationException e = assertThrows(
+                RecordValidationException.class,
+                () -> partitions.appendRecords(
+                        compacted,
+                        compacted.partition(0),
+                        BufferRecords.of(b.build()),
+                        (short) 1,
+                        AppendOrigin.CLIENT,
+                        false));
+        assertEquals(LogValidator.MAX_RECORD_ERRORS, e.recordErrors().size());
+        assertEquals(n, e.total());
+        assertTrue(e.getMessage().contains("due to " + n + " record errors"), e.getMessage());
+    }
+
+    @Test
     void internalTopicsRefuseClientsButNotTheBroker() {
         Topic offsets = topics.getOrCreateInternal(InternalTopics.GROUP_METADATA, 1, Map.of());
         Partition op = offsets.partition(0);

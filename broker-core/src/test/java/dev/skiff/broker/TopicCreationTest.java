@@ -82,7 +82,7 @@ class TopicCreationTest {
     private List<String> partitionDirs() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             List<String> out = new ArrayList<>();
-            s.filter(p -> !p.getFileName().toString().startsWith("."))
+            s.filter(p -> Files.isDirectory(p) && !p.getFileName().toString().startsWith("."))
                     .forEach(p -> out.add(p.getFileName().toString()));
             return out;
         }

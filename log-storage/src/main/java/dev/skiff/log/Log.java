@@ -2,6 +2,7 @@ package dev.skiff.log;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * The ordered, append-only record log of one partition. It stores Kafka record batches (magic 2) exactly as
@@ -128,6 +129,33 @@ public interface Log extends AutoCloseable {
 
     /** The epochs of this log and where each began (persisted with the log when it has a directory). */
     LeaderEpochCache leaderEpochCache();
+
+    /**
+     * Calls {@code listener} with the new segment's base offset each time the log rolls, under the log's lock
+     * and on the rolling thread (an appender, or retention), before anything is written to the new segment.
+     * The broker writes its producer-state snapshot for that offset there. One listener; null removes it.
+     */
+    default void onRoll(LongConsumer listener) {}
+
+    /**
+     * Offsets of the producer-state snapshots kept with this log, oldest first, each within
+     * [log start, log end] (Kafka's {@code <offset>.snapshot} files; none for an in-memory log).
+     */
+    default List<Long> producerSnapshotOffsets() {
+        return List.of();
+    }
+
+    /** The bytes of the snapshot at {@code offset}, or null when it cannot be read (missing, oversized). */
+    default ByteBuffer readProducerSnapshot(long offset) {
+        return null;
+    }
+
+    /**
+     * Keeps {@code state} as the producer-state snapshot covering every batch below {@code offset} (ignored
+     * outside [log start, log end] or on failure, with a warning: a snapshot only shortens a later load).
+     * Older snapshots beyond the last few are dropped.
+     */
+    default void writeProducerSnapshot(long offset, ByteBuffer state) {}
 
     /** What OffsetForLeaderEpoch answers for {@code epoch}: see {@link LeaderEpochCache#endOffsetFor}. */
     default EpochEndOffset endOffsetForEpoch(int epoch) {

@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiPredicate;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +27,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A rolled segment is fsynced on {@link RolledSegmentFlusher}'s thread, not the appender's. At most one
  * rolled segment waits for its fsync at a time (the next roll, a flush or close waits for it), so after a crash
- * only the last two segments are in doubt, and those are what recovery scans.
+ * only the last two segments are in doubt, and those are what recovery scans; with the data dir's
+ * {@link RecoveryPoints} it scans only from the segment holding the recovery point (the offset below which
+ * everything was fsynced: the end of the last rolled segment whose fsync finished, or the log end at a flush).
+ *
+ * <p>The directory also keeps the partition's producer-state snapshots ({@link ProducerSnapshotFiles}): the
+ * broker writes them at roll (through {@link #onRoll}) and at close; the log drops those beyond a truncation and
+ * those below the log start.
  */
 public final class SegmentedLog implements Log {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentedLog.class);
@@ -46,11 +54,22 @@ public final class SegmentedLog implements Log {
     private long unflushedMessages;
     /** The rolled segment whose fsync runs in the background; null when none is pending. */
     private PendingFlush flushing;
+    /** Where the recovery point is reported; null when this log has none (a bare directory, tests). */
+    private final RecoveryPoints recoveryPoints;
+    /** Everything below this offset is on disk. */
+    private final AtomicLong recoveryPoint = new AtomicLong();
+    /** Base offset of the first segment that open recovered as in doubt, -1 when none was (a test hook). */
+    private long recoveredFrom = -1;
+
+    private final ProducerSnapshotFiles snapshots;
+    private volatile LongConsumer rollListener;
 
     private record PendingFlush(Segment segment, CompletableFuture<Void> done) {}
 
-    private SegmentedLog(Path dir, LogConfig config, OpenFiles files, LongSupplier clock) {
+    private SegmentedLog(Path dir, LogConfig config, OpenFiles files, LongSupplier clock, RecoveryPoints points) {
         this.dir = dir;
+        this.recoveryPoints = points;
+        this.snapshots = new ProducerSnapshotFiles(dir);
         this.config = config;
         this.files = files;
         this.clock = clock;
@@ -72,7 +91,16 @@ public final class SegmentedLog implements Log {
      * {@link OpenFiles} among all its logs, which caps the descriptors they hold together.
      */
     public static SegmentedLog open(Path dir, LogConfig config, OpenFiles files, LongSupplier clock) {
-        SegmentedLog log = new SegmentedLog(dir, config, files, clock);
+        return open(dir, config, files, clock, null);
+    }
+
+    /**
+     * As {@link #open(Path, LogConfig, OpenFiles, LongSupplier)}, keeping the recovery point in the data dir's
+     * {@code points}: after an unclean stop only the segments from the one holding it are recovered.
+     */
+    public static SegmentedLog open(
+            Path dir, LogConfig config, OpenFiles files, LongSupplier clock, RecoveryPoints points) {
+        SegmentedLog log = new SegmentedLog(dir, config, files, clock, points);
         try {
             log.load();
         } catch (IOException | RuntimeException e) {
@@ -96,17 +124,22 @@ public final class SegmentedLog implements Log {
         }
         bases.sort(null);
         long now = clock.getAsLong();
+        long saved = clean || recoveryPoints == null ? -1 : recoveryPoints.saved(dir);
+        List<Segment> recovered = new ArrayList<>();
         for (int i = 0; i < bases.size(); i++) {
             Segment segment = Segment.open(dir, bases.get(i), config, files, now);
             segments.put(segment.baseOffset, segment);
             boolean last = i == bases.size() - 1;
-            // After a crash the active segment is in doubt, and so is the one rolled before it, whose fsync may
-            // not have finished; older ones were fsynced with their indexes.
-            boolean inDoubt = !clean && i >= bases.size() - 2;
+            // After a crash the segments from the one holding the recovery point are in doubt. Without a point:
+            // the active segment and the one rolled before it, whose fsync may not have finished; older ones
+            // were fsynced with their indexes.
+            boolean inDoubt = !clean && (last || (saved >= 0 ? bases.get(i + 1) > saved : i >= bases.size() - 2));
+            if (inDoubt && recoveredFrom < 0) recoveredFrom = segment.baseOffset;
             boolean trusted = !inDoubt && segment.loadFromIndexes();
             if (!trusted) {
                 if (!inDoubt) LOG.info("Rebuilding indexes of {}", segment.logPath);
                 long cut = Recovery.recover(segment);
+                recovered.add(segment);
                 segment.txnIndex.truncateTo(segment.nextOffset()); // aborts whose marker was cut never happened
                 if (cut > 0 && !last) {
                     dropSegmentFiles(bases.subList(i + 1, bases.size()));
@@ -124,6 +157,11 @@ public final class SegmentedLog implements Log {
         logStartOffset = Math.min(start, logEndOffset);
         epochs = LeaderEpochCache.load(dir);
         epochs.truncateFromEnd(logEndOffset); // recovery may have cut the tail the epochs pointed into
+        for (Segment s : recovered) if (segments.get(s.baseOffset) == s) s.flush(); // what recovery kept is on disk
+        recoveryPoint.set(logEndOffset);
+        if (recoveryPoints != null) recoveryPoints.keep(dir, logEndOffset);
+        snapshots.deleteAbove(logEndOffset); // recovery may have cut the batches they describe
+        snapshots.deleteBelow(logStartOffset);
         Files.deleteIfExists(marker);
         LOG.debug(
                 "Opened {} ({} segments, offsets {}..{}, {})",
@@ -216,6 +254,8 @@ public final class SegmentedLog implements Log {
                 epochs.truncateFromEnd(logEndOffset);
                 unflushedMessages = 0;
                 holder.flush();
+                snapshots.deleteAbove(logEndOffset);
+                lowerRecoveryPoint(logEndOffset);
                 LOG.info("Truncated {} to offset {}", dir, logEndOffset);
             } catch (IOException e) {
                 throw new LogStorageException("cannot truncate " + dir + " to " + offset, e);
@@ -246,6 +286,8 @@ public final class SegmentedLog implements Log {
             logEndOffset = offset;
             epochs.clear();
             unflushedMessages = 0;
+            snapshots.deleteAbove(-1);
+            lowerRecoveryPoint(offset);
             LOG.info("Emptied {}, which now starts at offset {}", dir, offset);
         } catch (IOException e) {
             throw new LogStorageException("cannot empty " + dir, e);
@@ -300,10 +342,81 @@ public final class SegmentedLog implements Log {
         Segment fresh = Segment.open(dir, base, config, files, clock.getAsLong());
         segments.put(fresh.baseOffset, fresh);
         active = fresh;
+        long flushedTo = base;
         flushing = new PendingFlush(
-                old, CompletableFuture.runAsync(() -> flushRolled(old), RolledSegmentFlusher.executor()));
+                old,
+                CompletableFuture.runAsync(
+                        () -> {
+                            flushRolled(old);
+                            advanceRecoveryPoint(flushedTo);
+                        },
+                        RolledSegmentFlusher.executor()));
         LOG.debug("Rolled {} to new segment at offset {}", dir, fresh.baseOffset);
+        LongConsumer listener = rollListener;
+        if (listener != null) {
+            try {
+                listener.accept(base);
+            } catch (RuntimeException e) {
+                LOG.warn("The roll listener of {} failed at offset {}: {}", dir, base, e.toString());
+            }
+        }
         return fresh;
+    }
+
+    /** Everything below {@code offset} is on disk now (a flush or a rolled segment's fsync finished). */
+    private void advanceRecoveryPoint(long offset) {
+        long now = recoveryPoint.accumulateAndGet(offset, Math::max);
+        if (recoveryPoints != null && !closed) recoveryPoints.update(dir, now);
+    }
+
+    /** The log was cut below its recovery point (under the lock, no rolled fsync pending). */
+    private void lowerRecoveryPoint(long offset) {
+        if (recoveryPoint.get() <= offset) return;
+        recoveryPoint.set(offset);
+        if (recoveryPoints != null) recoveryPoints.update(dir, offset);
+    }
+
+    /** The offset below which everything of this log is on disk. */
+    public long recoveryPoint() {
+        return recoveryPoint.get();
+    }
+
+    /**
+     * Base offset of the first segment the last open recovered because an unclean stop left it in doubt, or
+     * -1 when it opened cleanly (a test hook: recovery starts at the recovery point's segment).
+     */
+    public long recoveredFrom() {
+        return recoveredFrom;
+    }
+
+    @Override
+    public void onRoll(LongConsumer listener) {
+        this.rollListener = listener;
+    }
+
+    @Override
+    public List<Long> producerSnapshotOffsets() {
+        long end = logEndOffset, start = logStartOffset;
+        List<Long> out = new ArrayList<>();
+        for (long o : snapshots.offsets()) if (o >= start && o <= end) out.add(o);
+        return out;
+    }
+
+    @Override
+    public ByteBuffer readProducerSnapshot(long offset) {
+        return snapshots.read(offset);
+    }
+
+    @Override
+    public void writeProducerSnapshot(long offset, ByteBuffer state) {
+        synchronized (lock) {
+            if (closed || offset < logStartOffset || offset > logEndOffset) return;
+            try {
+                snapshots.write(offset, state);
+            } catch (IOException e) {
+                LOG.warn("Cannot write the producer snapshot at {} of {}: {}", offset, dir, e.toString());
+            }
+        }
     }
 
     private static void flushRolled(Segment segment) {
@@ -453,6 +566,7 @@ public final class SegmentedLog implements Log {
                 logStartOffset = offset;
                 deleteSegments(Retention.belowStart(offset));
                 epochs.truncateFromStart(offset);
+                snapshots.deleteBelow(offset);
             } catch (IOException e) {
                 throw new LogStorageException("cannot move the log start offset of " + dir, e);
             }
@@ -469,6 +583,7 @@ public final class SegmentedLog implements Log {
                 int removed = deleteSegments(Retention.byTime(config.retentionMs(), nowMs));
                 removed += deleteSegments(Retention.bySize(config.retentionBytes(), sizeInBytes()));
                 removed += deleteSegments(Retention.belowStart(logStartOffset));
+                if (removed > 0) snapshots.deleteBelow(logStartOffset);
                 return removed;
             } catch (IOException e) {
                 throw new LogStorageException("retention of " + dir + " failed", e);
@@ -561,6 +676,7 @@ public final class SegmentedLog implements Log {
             awaitRolledFlush(); // a flush covers everything appended, the rolled segment's tail included
             active.flush();
             unflushedMessages = 0;
+            advanceRecoveryPoint(logEndOffset);
         } catch (IOException e) {
             throw new LogStorageException("flush of " + dir + " failed", e);
         }
@@ -579,6 +695,10 @@ public final class SegmentedLog implements Log {
             closed = true;
             segments.values().forEach(Segment::closeQuietly);
             segments.clear();
+            if (recoveryPoints != null) {
+                recoveryPoints.remove(dir);
+                recoveryPoints.awaitWrite();
+            }
             try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
                 for (Path p : stream) Files.deleteIfExists(p);
                 Files.deleteIfExists(dir);
@@ -607,6 +727,11 @@ public final class SegmentedLog implements Log {
                     if (failure == null) failure = e;
                     else failure.addSuppressed(e);
                 }
+            }
+            if (failure == null) recoveryPoint.set(logEndOffset); // close fsynced every segment
+            if (recoveryPoints != null) {
+                recoveryPoints.keep(dir, recoveryPoint.get()); // written by the broker's clean shutdown
+                recoveryPoints.awaitWrite(); // none runs once every log of the data dir closed
             }
             try {
                 Path marker = dir.resolve(CLEAN_SHUTDOWN);

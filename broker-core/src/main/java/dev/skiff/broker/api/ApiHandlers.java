@@ -100,6 +100,8 @@ public final class ApiHandlers {
         h.add(new DescribeUserScramCredentialsApi(s.scramUsers(), s.authorizer()));
         h.add(new AlterUserScramCredentialsApi(s.scramUsers(), s.authorizer()));
         h.add(new DescribeClientQuotasApi(s.authorizer()));
+        // KIP-966: Admin.describeTopics of kafka-clients 4.x
+        h.add(new DescribeTopicPartitionsApi(s.config(), s.topics(), s.controller(), s.authorizer()));
         // SASL: answered by the connection's authenticator on SASL listeners; these refuse the rest
         h.add(new SaslHandshakeApi());
         h.add(new SaslAuthenticateApi());

@@ -3,6 +3,7 @@ package dev.skiff.broker.api;
 import dev.skiff.broker.AppendOrigin;
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.Partitions;
+import dev.skiff.broker.RecordValidationException;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.security.acl.AclOperation;
@@ -38,7 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>v4: same as v3; KAFKA_STORAGE_ERROR may be answered.
  * <li>v5: the response adds log_start_offset. v6: same as v5.
  * <li>v7: same as v6; batches may be zstd-compressed.
- * <li>v8: the response adds record_errors and error_message (KIP-467).
+ * <li>v8: the response adds record_errors and error_message (KIP-467): a batch refused because of some of its
+ *     records ({@link RecordValidationException}) lists their indexes and Kafka's messages.
  * <li>v9: flexible versions (compact strings and arrays, tagged fields).
  * <li>v10: the response may carry current_leader and node_endpoints as tagged fields (KIP-951).
  * <li>v11: TRANSACTION_ABORTABLE may be answered (KIP-890). v12: same as v11 (transactions v2 may produce
@@ -131,6 +133,7 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
                         pending.add(new Pending(p, pr, p.awaitHighWatermark(r.requiredHighWatermark())));
                 } catch (ApiException e) {
                     pr.setErrorCode(e.error().code()).setErrorMessage(e.getMessage());
+                    if (e instanceof RecordValidationException bad) pr.setRecordErrors(recordErrors(bad));
                 }
                 pr.setLogStartOffset(p.logStartOffset());
             }
@@ -138,6 +141,17 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
         if (pending.isEmpty() || request.acks() == 0)
             return CompletableFuture.completedFuture(request.acks() == 0 ? null : response);
         return awaitReplicas(ctx, request.timeoutMs(), response, pending);
+    }
+
+    /** KIP-467: the bad records of a refused batch, for v8+ (older versions do not carry them). */
+    private static List<ProduceResponseData.BatchIndexAndErrorMessage> recordErrors(RecordValidationException e) {
+        List<ProduceResponseData.BatchIndexAndErrorMessage> out =
+                new ArrayList<>(e.recordErrors().size());
+        for (RecordValidationException.RecordError r : e.recordErrors())
+            out.add(new ProduceResponseData.BatchIndexAndErrorMessage()
+                    .setBatchIndex(r.batchIndex())
+                    .setBatchIndexErrorMessage(r.message()));
+        return out;
     }
 
     /** Answers when every pending partition has its answer: replicated, timed out, or refused. */

@@ -6,17 +6,29 @@ import dev.skiff.log.Log;
 import dev.skiff.protocol.records.RecordBatch;
 
 /**
- * Rebuilds a partition's producer state after a restart by reading only the 61-byte header of every batch
- * in its log (file logs are read header by header, never whole), so a retry that was acknowledged before the
- * restart is still recognised as a duplicate after it.
+ * Rebuilds a partition's producer state after a restart: from the newest producer-state snapshot that decodes
+ * ({@link ProducerStateSnapshot}), then the 61-byte header of every batch after it (file logs are read header
+ * by header, never whole); without a snapshot, from the start of the log. A retry acknowledged before the
+ * restart is so still recognised as a duplicate after it.
  */
 public final class ProducerStateLoader {
 
     private ProducerStateLoader() {}
 
     public static ProducerStateTable load(Log log) {
+        return load(log, ProducerStateSnapshot.newest(log));
+    }
+
+    /** As {@link #load(Log)} from {@code snapshot} (null: from the start of the log). */
+    public static ProducerStateTable load(Log log, ProducerStateSnapshot.Loaded snapshot) {
         ProducerStateTable table = new ProducerStateTable();
-        BatchScanner.scan(log, (b, whole) -> apply(b, table));
+        long from = log.logStartOffset();
+        if (snapshot != null) {
+            for (ProducerStateSnapshot.Entry e : snapshot.entries()) table.restore(e.batch());
+            from = snapshot.offset();
+        }
+        long scanned = BatchScanner.scan(log, from, (b, whole) -> apply(b, table));
+        table.loaded(snapshot == null ? -1 : snapshot.offset(), scanned);
         return table;
     }
 

@@ -99,6 +99,18 @@ public final class PartitionTransactions {
         return openByProducer.size();
     }
 
+    /** The open transactions: producer id to the first offset of its transaction here (for a snapshot). */
+    public synchronized Map<Long, Long> openTransactions() {
+        return new HashMap<>(openByProducer);
+    }
+
+    /** Starts with an open transaction read from a producer-state snapshot (before the log after it is read). */
+    public synchronized void restoreOpen(long producerId, long firstOffset) {
+        Long before = openByProducer.put(producerId, firstOffset);
+        if (before != null) openByFirstOffset.remove(before);
+        openByFirstOffset.put(firstOffset, producerId);
+    }
+
     /** The control type of a transaction marker batch, or -1 for any other batch. */
     static short controlType(RecordBatch b) {
         if (!b.isControl()) return -1;

@@ -1,6 +1,7 @@
 package dev.skiff.broker.txn;
 
 import dev.skiff.broker.BatchScanner;
+import dev.skiff.broker.producer.ProducerStateSnapshot;
 import dev.skiff.log.AbortedTxn;
 import dev.skiff.log.Log;
 
@@ -25,8 +26,24 @@ public final class PartitionTransactionsLoader {
     }
 
     public static PartitionTransactions load(Log log) {
+        return load(log, ProducerStateSnapshot.newest(log));
+    }
+
+    /**
+     * As {@link #load(Log)}, starting from the open transactions of a producer-state {@code snapshot} and
+     * reading only the log after it (null: the whole log). Aborts before the snapshot are in the index already:
+     * it was written with them.
+     */
+    public static PartitionTransactions load(Log log, ProducerStateSnapshot.Loaded snapshot) {
         PartitionTransactions txns = new PartitionTransactions(log, log.logEndOffset());
-        BatchScanner.scan(log, (b, whole) -> {
+        long from = log.logStartOffset();
+        if (snapshot != null) {
+            for (ProducerStateSnapshot.Entry e : snapshot.entries()) {
+                if (e.currentTxnFirstOffset() >= 0) txns.restoreOpen(e.batch().producerId(), e.currentTxnFirstOffset());
+            }
+            from = snapshot.offset();
+        }
+        BatchScanner.scan(log, from, (b, whole) -> {
             short type = -1;
             if (b.isControl() && b.isTransactional() && b.declaredSize() <= MAX_MARKER_BATCH) {
                 type = PartitionTransactions.controlType(whole.read());

@@ -71,6 +71,11 @@ public final class RecordBatches {
      */
     public static ValidationResult validateProduce(ByteBuffer buffer, boolean requireKeys, DecompressionBudget budget) {
         ValidationResult result = validate(buffer);
+        checkProduceShape(result);
+        return withRecordsRead(buffer, result, requireKeys, null, budget);
+    }
+
+    private static void checkProduceShape(ValidationResult result) {
         if (result.batchCount() != 1) {
             throw new InvalidRecordException(
                     "Produce requests must contain exactly one record batch, got " + result.batchCount());
@@ -81,7 +86,22 @@ public final class RecordBatches {
             throw new InvalidRecordException(
                     "Batch has " + b.recordCount() + " records but lastOffsetDelta " + b.lastOffsetDelta());
         }
-        return withRecordsRead(buffer, result, requireKeys, budget);
+    }
+
+    /**
+     * {@link #validateProduce(ByteBuffer, boolean, DecompressionBudget)} without the key rule, every record read
+     * shown to {@code visitor}, which applies the per-record rules (and may throw).
+     */
+    public static ValidationResult validateProduce(
+            ByteBuffer buffer, RecordVisitor visitor, DecompressionBudget budget) {
+        ValidationResult result = validate(buffer);
+        checkProduceShape(result);
+        return withRecordsRead(buffer, result, false, visitor, budget);
+    }
+
+    /** {@link #validateDeep(ByteBuffer, boolean, DecompressionBudget)} with every record shown to {@code visitor}. */
+    public static ValidationResult validateDeep(ByteBuffer buffer, RecordVisitor visitor, DecompressionBudget budget) {
+        return withRecordsRead(buffer, validate(buffer), false, visitor, budget);
     }
 
     /**
@@ -90,7 +110,7 @@ public final class RecordBatches {
      * {@code requireKeys} (compacted topics) a record without key is invalid; control batches are allowed.
      */
     public static ValidationResult validateDeep(ByteBuffer buffer, boolean requireKeys, DecompressionBudget budget) {
-        return withRecordsRead(buffer, validate(buffer), requireKeys, budget);
+        return withRecordsRead(buffer, validate(buffer), requireKeys, null, budget);
     }
 
     /** {@link #validateDeep(ByteBuffer, boolean, DecompressionBudget)} with the default budget. */
@@ -106,10 +126,14 @@ public final class RecordBatches {
     public static final int KAFKA_DEFAULT_MESSAGE_MAX_BYTES = 1024 * 1024 + 12;
 
     private static ValidationResult withRecordsRead(
-            ByteBuffer buffer, ValidationResult shallow, boolean requireKeys, DecompressionBudget budget) {
+            ByteBuffer buffer,
+            ValidationResult shallow,
+            boolean requireKeys,
+            RecordVisitor visitor,
+            DecompressionBudget budget) {
         List<BatchSummary> read = new ArrayList<>(shallow.batchCount());
         for (BatchSummary s : shallow.batches()) {
-            read.add(RecordScanner.scan(RecordBatch.wrap(buffer, s.position()), s, requireKeys, budget));
+            read.add(RecordScanner.scan(RecordBatch.wrap(buffer, s.position()), s, requireKeys, visitor, budget));
         }
         return new ValidationResult(
                 List.copyOf(read),

@@ -19,13 +19,16 @@ final class RecordScanner {
     private final RecordBatch batch;
     private final boolean requireKeys;
     private final DecompressionBudget budget;
+    private final RecordVisitor visitor;
+    private BatchSummary summary;
     private Input in;
     private int left; // bytes left in the record being read
     private long minTimestamp = RecordBatch.NO_TIMESTAMP;
     private long maxTimestamp = RecordBatch.NO_TIMESTAMP;
 
-    private RecordScanner(RecordBatch batch, boolean requireKeys, DecompressionBudget budget) {
+    private RecordScanner(RecordBatch batch, boolean requireKeys, RecordVisitor visitor, DecompressionBudget budget) {
         this.batch = batch;
+        this.visitor = visitor;
         this.requireKeys = requireKeys && !batch.isControl();
         this.budget = budget;
     }
@@ -37,8 +40,14 @@ final class RecordScanner {
      * @throws InvalidRecordException for offsets out of order or a missing key where one is required
      * @throws ApiException RECORD_LIST_TOO_LARGE when compressed records claim more than the budget
      */
-    static BatchSummary scan(RecordBatch batch, BatchSummary summary, boolean requireKeys, DecompressionBudget budget) {
-        RecordScanner s = new RecordScanner(batch, requireKeys, budget);
+    static BatchSummary scan(
+            RecordBatch batch,
+            BatchSummary summary,
+            boolean requireKeys,
+            RecordVisitor visitor,
+            DecompressionBudget budget) {
+        RecordScanner s = new RecordScanner(batch, requireKeys, visitor, budget);
+        s.summary = summary;
         s.run();
         return summary.withRecordTimestamps(s.minTimestamp, s.maxTimestamp);
     }
@@ -91,7 +100,8 @@ final class RecordScanner {
             throw new InvalidRecordException("Compacted topic cannot accept a record without a key");
         }
         skipBytes(keyLength, true, "key");
-        skipBytes(readVarint(), true, "value");
+        int valueLength = readVarint();
+        skipBytes(valueLength, true, "value");
         int headers = readVarint();
         if (headers < 0 || headers > left / MIN_HEADER_SIZE)
             throw new CorruptRecordException("Invalid header count " + headers);
@@ -101,6 +111,15 @@ final class RecordScanner {
         }
         if (left != 0) throw new CorruptRecordException("Record has " + left + " bytes beyond its fields");
         noteTimestamp(batch.baseTimestamp() + timestampDelta);
+        if (visitor != null) {
+            visitor.record(
+                    summary,
+                    index,
+                    batch.baseOffset() + offsetDelta,
+                    batch.baseTimestamp() + timestampDelta,
+                    keyLength,
+                    valueLength);
+        }
         return offsetDelta;
     }
 
