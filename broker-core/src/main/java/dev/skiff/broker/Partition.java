@@ -398,6 +398,7 @@ public final class Partition {
         if (r != null) {
             Runnable after = afterLeaderAppend;
             if (after != null) after.run();
+            if (info.batches() > 0) ReplicatedWrites.appended(this, info.lastOffset() + 1);
         }
         for (Runnable w : waiters) w.run();
         return info;

@@ -2,6 +2,7 @@ package dev.skiff.broker.api;
 
 import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.TRANSACTION;
 
+import dev.skiff.broker.ReplicatedWrites;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.security.acl.AclOperation;
@@ -63,6 +64,11 @@ public final class AddOffsetsToTxnApi implements ApiHandler<AddOffsetsToTxnReque
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, AddOffsetsToTxnRequestData request) {
+        // answered once what the coordinator wrote is replicated, as Kafka's acks=-1 coordinator writes
+        return ReplicatedWrites.answerWhenReplicated(() -> handleNow(ctx, request));
+    }
+
+    private CompletableFuture<ApiMessage> handleNow(RequestContext ctx, AddOffsetsToTxnRequestData request) {
         if (!authorizer.authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId()))
             throw new ApiException(
                     Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, "Transactional Id authorization failed.");

@@ -2,6 +2,7 @@ package dev.skiff.broker.api;
 
 import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.TRANSACTION;
 
+import dev.skiff.broker.ReplicatedWrites;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
@@ -81,6 +82,11 @@ public final class AddPartitionsToTxnApi implements ApiHandler<AddPartitionsToTx
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, AddPartitionsToTxnRequestData request) {
+        // answered once what the coordinator wrote is replicated, as Kafka's acks=-1 coordinator writes
+        return ReplicatedWrites.answerWhenReplicated(() -> handleNow(ctx, request));
+    }
+
+    private CompletableFuture<ApiMessage> handleNow(RequestContext ctx, AddPartitionsToTxnRequestData request) {
         short v = ctx.apiVersion();
         AddPartitionsToTxnResponseData r = new AddPartitionsToTxnResponseData();
         if (v <= 3) {

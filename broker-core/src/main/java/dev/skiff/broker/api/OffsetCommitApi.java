@@ -2,6 +2,7 @@ package dev.skiff.broker.api;
 
 import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
 
+import dev.skiff.broker.ReplicatedWrites;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
@@ -89,6 +90,11 @@ public final class OffsetCommitApi implements ApiHandler<OffsetCommitRequestData
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, OffsetCommitRequestData request) {
+        // answered once the offsets are replicated, as Kafka's acks=-1 coordinator writes
+        return ReplicatedWrites.answerWhenReplicated(() -> handleNow(ctx, request));
+    }
+
+    private CompletableFuture<ApiMessage> handleNow(RequestContext ctx, OffsetCommitRequestData request) {
         OffsetCommitResponseData r = new OffsetCommitResponseData();
         if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId()))
             throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");

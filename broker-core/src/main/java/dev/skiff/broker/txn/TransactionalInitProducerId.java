@@ -1,11 +1,13 @@
 package dev.skiff.broker.txn;
 
+import dev.skiff.broker.ReplicatedWrites;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.message.InitProducerIdRequestData;
 import dev.skiff.protocol.message.InitProducerIdResponseData;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /** InitProducerId with a transactional id, answered by the coordinator. */
 public final class TransactionalInitProducerId {
@@ -21,18 +23,34 @@ public final class TransactionalInitProducerId {
         long expectedId = ctx.apiVersion() >= 3 ? request.producerId() : -1;
         short expectedEpoch = ctx.apiVersion() >= 3 ? request.producerEpoch() : -1;
         try {
-            TransactionCoordinator.InitResult r = coordinator.initProducerId(
-                    request.transactionalId(), request.transactionTimeoutMs(), expectedId, expectedEpoch);
-            return CompletableFuture.completedFuture(new InitProducerIdResponseData()
-                    .setProducerId(r.producerId())
-                    .setProducerEpoch(r.producerEpoch()));
+            // the producer hears its id and epoch once they are replicated: a new coordinator knows them
+            ReplicatedWrites.Tracked<TransactionCoordinator.InitResult> t =
+                    ReplicatedWrites.track(() -> coordinator.initProducerId(
+                            request.transactionalId(), request.transactionTimeoutMs(), expectedId, expectedEpoch));
+            TransactionCoordinator.InitResult r = t.result();
+            return t.writes()
+                    .replicated()
+                    .<ApiMessage>thenApply(x -> new InitProducerIdResponseData()
+                            .setProducerId(r.producerId())
+                            .setProducerEpoch(r.producerEpoch()))
+                    .exceptionally(failure -> {
+                        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause()
+                                : failure;
+                        if (cause instanceof ApiException e) return error(ctx, e);
+                        throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+                    });
         } catch (ApiException e) {
-            // built here: the generated error response would echo the request's producer id and epoch
-            return CompletableFuture.completedFuture(new InitProducerIdResponseData()
-                    .setErrorCode(FencedErrors.forVersion(e.error(), ctx.apiVersion(), 4)
-                            .code())
-                    .setProducerId(-1)
-                    .setProducerEpoch((short) -1));
+            return CompletableFuture.completedFuture(error(ctx, e));
         }
+    }
+
+    /** Built here: the generated error response would echo the request's producer id and epoch. */
+    private static ApiMessage error(RequestContext ctx, ApiException e) {
+        return new InitProducerIdResponseData()
+                .setErrorCode(
+                        FencedErrors.forVersion(e.error(), ctx.apiVersion(), 4).code())
+                .setProducerId(-1)
+                .setProducerEpoch((short) -1);
     }
 }
