@@ -127,6 +127,8 @@ public final class Broker implements AutoCloseable {
                 controller,
                 replicaManager,
                 coordinators));
+        // transactions V2: a Produce v12 batch adds its partition to the transaction, at its coordinator
+        partitions.setTransactionAdder(this::addToTransaction);
         long expiryCheck = Math.max(1, config.producerIdExpirationCheckIntervalMs);
         scheduler.scheduleWithFixedDelay(this::expireProducers, expiryCheck, expiryCheck, TimeUnit.MILLISECONDS);
         long every = Math.max(1000, config.retentionCheckIntervalMs);
@@ -143,6 +145,33 @@ public final class Broker implements AutoCloseable {
         if (config.flushIntervalMs != Long.MAX_VALUE && config.flushIntervalMs > 0) {
             scheduler.scheduleWithFixedDelay(
                     topics::flushAll, config.flushIntervalMs, config.flushIntervalMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Adds a partition to a producer's transaction for a Produce v12 batch. The coordinator's errors become what
+     * the producer retries or is fenced by, as Kafka's leaders map them: while the coordinator is moving or the
+     * previous transaction still completes, NOT_ENOUGH_REPLICAS (retriable); a fenced producer, INVALID_PRODUCER_EPOCH.
+     */
+    private void addToTransaction(String transactionalId, long producerId, short epoch, TopicPartition tp) {
+        try {
+            coordinators
+                    .transactionsOf(transactionalId, transactions)
+                    .addPartitions(transactionalId, producerId, epoch, java.util.Set.of(tp));
+        } catch (dev.skiff.protocol.ApiException e) {
+            throw switch (e.error()) {
+                case NOT_COORDINATOR,
+                        COORDINATOR_NOT_AVAILABLE,
+                        COORDINATOR_LOAD_IN_PROGRESS,
+                        CONCURRENT_TRANSACTIONS ->
+                    new dev.skiff.protocol.ApiException(
+                            dev.skiff.protocol.Errors.NOT_ENOUGH_REPLICAS,
+                            "The transaction coordinator could not add " + tp + " yet (" + e.error() + "); retry");
+                case PRODUCER_FENCED ->
+                    new dev.skiff.protocol.ApiException(
+                            dev.skiff.protocol.Errors.INVALID_PRODUCER_EPOCH, e.getMessage());
+                default -> e;
+            };
         }
     }
 

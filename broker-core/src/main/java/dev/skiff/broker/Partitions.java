@@ -5,12 +5,14 @@ import dev.skiff.log.Log;
 import dev.skiff.log.LogStorageException;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.records.BatchSummary;
 import dev.skiff.protocol.records.DecompressionBudget;
 import dev.skiff.protocol.records.RecordBatches;
 import dev.skiff.protocol.types.BufferRecords;
 import dev.skiff.protocol.types.RecordsData;
 import dev.skiff.protocol.types.Uuid;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,11 +30,17 @@ public final class Partitions {
     /**
      * What an append answers for one partition. logAppendTimeMs is -1 for CreateTime topics.
      * requiredHighWatermark: for acks=-1 on a replicated partition, the high watermark the answer must wait
-     * for (every in-sync replica has the batch); -1 when the answer may go now.
+     * for (every in-sync replica has the batch); -1 when the answer may go now. coordinatorWrite: when the batch
+     * added its partition to a transaction (transactions V2), completes once the coordinator's write is
+     * replicated (the answer waits for it, as Kafka's leader waits for the coordinator); null otherwise.
      */
-    public record AppendResult(long baseOffset, long logAppendTimeMs, long requiredHighWatermark) {
+    public record AppendResult(
+            long baseOffset,
+            long logAppendTimeMs,
+            long requiredHighWatermark,
+            CompletableFuture<Void> coordinatorWrite) {
         public AppendResult(long baseOffset, long logAppendTimeMs) {
-            this(baseOffset, logAppendTimeMs, -1);
+            this(baseOffset, logAppendTimeMs, -1, null);
         }
     }
 
@@ -53,6 +61,12 @@ public final class Partitions {
     }
 
     private volatile LeaderCheck leaderCheck = LeaderCheck.SINGLE_BROKER;
+    private volatile TransactionAdder transactionAdder;
+
+    /** Transactions V2: who adds a partition to a transaction when a Produce v12+ batch asks for it. */
+    public void setTransactionAdder(TransactionAdder adder) {
+        this.transactionAdder = adder;
+    }
 
     /** In a cluster: who may serve clients for a partition (a single broker serves all). */
     public void setLeaderCheck(LeaderCheck check) {
@@ -102,6 +116,23 @@ public final class Partitions {
             AppendOrigin origin,
             boolean legacyAllowed,
             DecompressionBudget budget) {
+        return appendRecords(topic, partition, records, requiredAcks, origin, legacyAllowed, budget, null);
+    }
+
+    /**
+     * As above; {@code addToTransaction} (Produce v12+, transactions V2) is the request's transactional id: a
+     * transactional batch first adds its partition to that producer's transaction. Null: transactions V1, where
+     * the partition must have been added by AddPartitionsToTxn.
+     */
+    public AppendResult appendRecords(
+            Topic topic,
+            Partition partition,
+            RecordsData records,
+            short requiredAcks,
+            AppendOrigin origin,
+            boolean legacyAllowed,
+            DecompressionBudget budget,
+            String addToTransaction) {
         if (origin == AppendOrigin.CLIENT)
             InternalTopics.refuse(topic.name(), Errors.INVALID_TOPIC_EXCEPTION, "append to");
         if (!(records instanceof BufferRecords br) || br.sizeInBytes() == 0) {
@@ -131,6 +162,17 @@ public final class Partitions {
                         "The in-sync replicas of " + partition.id() + " are " + role.isr() + ", fewer than "
                                 + role.minInsyncReplicas());
         }
+        CompletableFuture<Void> coordinatorWrite = null;
+        BatchSummary first = valid.first();
+        TransactionAdder adder = transactionAdder;
+        if (addToTransaction != null && adder != null && first.transactional() && first.producerId() >= 0) {
+            // outside the partition's lock: the coordinator writes markers holding its own lock, then partitions'
+            ReplicatedWrites.Tracked<Void> added = ReplicatedWrites.track(() -> {
+                adder.addPartition(addToTransaction, first.producerId(), first.producerEpoch(), partition.id());
+                return null;
+            });
+            coordinatorWrite = added.writes().replicated();
+        }
         long baseOffset;
         try {
             baseOffset = partition.appendRecordsToLeader(valid, transactions);
@@ -141,7 +183,7 @@ public final class Partitions {
         }
         if (requiredAcks == -1 && config.fsyncOnAcksAll) flush(partition);
         long required = role != null && requiredAcks == -1 ? partition.log().logEndOffset() : -1;
-        return new AppendResult(baseOffset, valid.logAppendTimeMs(), required);
+        return new AppendResult(baseOffset, valid.logAppendTimeMs(), required, coordinatorWrite);
     }
 
     /** skiff.fsync.on.acks.all: a failed fsync is a storage error, not an acknowledgement. */

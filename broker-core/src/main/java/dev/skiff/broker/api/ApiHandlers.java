@@ -49,6 +49,7 @@ public final class ApiHandlers {
 
     public static ApiHandlers standard(Services s) {
         ApiHandlers h = new ApiHandlers();
+        h.apiVersions.useFeatures(Features.of(s.config()));
         h.add(h.apiVersions);
         h.add(new MetadataApi(s.config(), s.address(), s.topics(), s.controller(), s.authorizer()));
         h.add(new ProduceApi(s.partitions(), s.timer(), s.authorizer()));

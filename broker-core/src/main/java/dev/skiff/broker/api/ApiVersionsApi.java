@@ -19,16 +19,23 @@ import java.util.concurrent.CompletableFuture;
  * <li>v0: an empty request; answers every API key with its lowest and highest version.
  * <li>v1: the response adds throttle_time_ms. v2: same as v1.
  * <li>v3: flexible versions (the response header stays v0); the request adds client_software_name and
- *     client_software_version; the response may carry features as tagged fields.
+ *     client_software_version; the response carries supported and finalized features as tagged fields
+ *     ({@link Features}: transaction.version).
  * <li>v4: same as v3 (a feature's min version may be 0, KAFKA-17011).
  * </ul>
  */
 public final class ApiVersionsApi implements ApiHandler<ApiVersionsRequestData> {
 
     private final ApiHandlers handlers;
+    private volatile Features features = Features.DEFAULT;
 
     ApiVersionsApi(ApiHandlers handlers) {
         this.handlers = handlers;
+    }
+
+    /** The feature levels v3+ answers carry (the broker's configuration). */
+    void useFeatures(Features features) {
+        this.features = features;
     }
 
     @Override
@@ -64,6 +71,7 @@ public final class ApiVersionsApi implements ApiHandler<ApiVersionsRequestData> 
                                 .setApiKey(h.api().id())
                                 .setMinVersion(h.minVersion())
                                 .setMaxVersion(h.maxVersion())));
+        features.addTo(r); // tagged fields: written only in v3+
         return r;
     }
 }

@@ -20,8 +20,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * EndTxn: commits or aborts. Answered once the decision is in the transaction log and the markers are in
- * every partition. v5 (transaction protocol V2, epoch bumped on every end) is not offered: Skiff does not
- * advertise the transaction.version feature, so clients use V1 and send at most v4.
+ * every partition. Clients send v5 when ApiVersions finalizes the transaction.version feature at 2 (Skiff's
+ * default; {@code transaction.version=1} keeps them on V1 and v4).
  *
  * <p>Versions (Kafka's EndTxn schemas):
  * <ul>
@@ -30,8 +30,9 @@ import java.util.concurrent.CompletableFuture;
  * <li>v2: PRODUCER_FENCED may be answered.
  * <li>v3: flexible versions.
  * <li>v4: TRANSACTION_ABORTABLE may be answered (KIP-890).
- * <li>v5 (not served): the epoch is bumped by every transaction; the response carries producer id and epoch
- *     (KIP-890 part 2).
+ * <li>v5: transactions V2 (KIP-890 part 2): every end bumps the producer's epoch and the markers carry the new
+ *     one ({@code TransactionCoordinator.endTransactionV2}); the response carries the producer id and epoch of
+ *     the next transaction.
  * </ul>
  *
  * <p>Authorization (as Kafka's): WRITE on the transactional id, else TRANSACTIONAL_ID_AUTHORIZATION_FAILED.
@@ -62,7 +63,7 @@ public final class EndTxnApi implements ApiHandler<EndTxnRequestData> {
 
     @Override
     public short maxVersion() {
-        return 4;
+        return 5;
     }
 
     @Override
@@ -77,6 +78,13 @@ public final class EndTxnApi implements ApiHandler<EndTxnRequestData> {
                     Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, "Transactional Id authorization failed.");
         coordinators.ensureCoordinator(TRANSACTION, request.transactionalId());
         try {
+            if (ctx.apiVersion() >= 5) {
+                TransactionCoordinator.InitResult next = transactions.endTransactionV2(
+                        request.transactionalId(), request.producerId(), request.producerEpoch(), request.committed());
+                return CompletableFuture.completedFuture(new EndTxnResponseData()
+                        .setProducerId(next.producerId())
+                        .setProducerEpoch(next.producerEpoch()));
+            }
             transactions.endTransaction(
                     request.transactionalId(), request.producerId(), request.producerEpoch(), request.committed());
         } catch (ApiException e) {

@@ -43,8 +43,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     records ({@link RecordValidationException}) lists their indexes and Kafka's messages.
  * <li>v9: flexible versions (compact strings and arrays, tagged fields).
  * <li>v10: the response may carry current_leader and node_endpoints as tagged fields (KIP-951).
- * <li>v11: TRANSACTION_ABORTABLE may be answered (KIP-890). v12: same as v11 (transactions v2 may produce
- *     to partitions not added before).
+ * <li>v11: TRANSACTION_ABORTABLE may be answered (KIP-890). v12: transactions V2 (KIP-890): a transactional
+ *     batch adds its partition to the producer's transaction itself (no AddPartitionsToTxn before it), through
+ *     {@link Partitions#setTransactionAdder}; the answer waits until that addition is replicated.
  * <li>v13 (not served): topic ids instead of names.
  * </ul>
  * Kafka 4 rejects v0-v2 but still lists them; Skiff serves them for old clients.
@@ -127,10 +128,24 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
                 }
                 try {
                     Partitions.AppendResult r = partitions.appendRecords(
-                            topic, p, pd.records(), request.acks(), AppendOrigin.CLIENT, v < 3, budget);
+                            topic,
+                            p,
+                            pd.records(),
+                            request.acks(),
+                            AppendOrigin.CLIENT,
+                            v < 3,
+                            budget,
+                            v >= 12 ? request.transactionalId() : null);
                     pr.setBaseOffset(r.baseOffset()).setLogAppendTimeMs(r.logAppendTimeMs());
-                    if (r.requiredHighWatermark() >= 0)
-                        pending.add(new Pending(p, pr, p.awaitHighWatermark(r.requiredHighWatermark())));
+                    CompletableFuture<Errors> wait =
+                            r.requiredHighWatermark() >= 0 ? p.awaitHighWatermark(r.requiredHighWatermark()) : null;
+                    if (r.coordinatorWrite() != null && !isDoneNormally(r.coordinatorWrite())) {
+                        // transactions V2: the partition's addition to the transaction must be replicated too
+                        CompletableFuture<Errors> added = r.coordinatorWrite()
+                                .handle((x, failure) -> failure == null ? Errors.NONE : Errors.NOT_ENOUGH_REPLICAS);
+                        wait = wait == null ? added : wait.thenCombine(added, (a, b) -> a != Errors.NONE ? a : b);
+                    }
+                    if (wait != null) pending.add(new Pending(p, pr, wait));
                 } catch (ApiException e) {
                     pr.setErrorCode(e.error().code()).setErrorMessage(e.getMessage());
                     if (e instanceof RecordValidationException bad) pr.setRecordErrors(recordErrors(bad));
@@ -141,6 +156,10 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
         if (pending.isEmpty() || request.acks() == 0)
             return CompletableFuture.completedFuture(request.acks() == 0 ? null : response);
         return awaitReplicas(ctx, request.timeoutMs(), response, pending);
+    }
+
+    private static boolean isDoneNormally(CompletableFuture<?> f) {
+        return f.isDone() && !f.isCompletedExceptionally();
     }
 
     /** KIP-467: the bad records of a refused batch, for v8+ (older versions do not carry them). */

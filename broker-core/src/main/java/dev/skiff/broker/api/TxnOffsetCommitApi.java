@@ -38,7 +38,7 @@ import java.util.concurrent.CompletableFuture;
  * <li>v2: adds committed_leader_epoch.
  * <li>v3: adds generation_id, member_id and group_instance_id.
  * <li>v4: TRANSACTION_ABORTABLE may be answered (KIP-890).
- * <li>v5 (not served): adds the group to the transaction by itself (transactions v2).
+ * <li>v5: transactions V2 (KIP-890): adds the group to the transaction by itself (no AddOffsetsToTxn before).
  * </ul>
  *
  * <p>Authorization (as Kafka's): WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED), READ
@@ -81,7 +81,7 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
 
     @Override
     public short maxVersion() {
-        return 4;
+        return 5;
     } // v5 is transaction protocol V2 only
 
     @Override
@@ -124,14 +124,19 @@ public final class TxnOffsetCommitApi implements ApiHandler<TxnOffsetCommitReque
         if (e == Errors.NONE && !accepted.isEmpty()) {
             try {
                 // the transaction's own coordinator keeps them: another broker's in a cluster
-                coordinators
-                        .transactionsOf(request.transactionalId(), transactions)
-                        .commitOffsets(
-                                request.transactionalId(),
-                                request.producerId(),
-                                request.producerEpoch(),
-                                request.groupId(),
-                                accepted);
+                TransactionCoordinator tc = coordinators.transactionsOf(request.transactionalId(), transactions);
+                if (v >= 5) // transactions V2: the group joins the transaction with its first offsets
+                tc.addOffsets(
+                            request.transactionalId(),
+                            request.producerId(),
+                            request.producerEpoch(),
+                            request.groupId());
+                tc.commitOffsets(
+                        request.transactionalId(),
+                        request.producerId(),
+                        request.producerEpoch(),
+                        request.groupId(),
+                        accepted);
             } catch (ApiException failed) {
                 e = failed.error(); // answered for each partition of the commit
             }

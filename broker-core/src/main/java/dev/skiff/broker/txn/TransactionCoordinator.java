@@ -363,6 +363,57 @@ public final class TransactionCoordinator {
     }
 
     /**
+     * EndTxn v5+ (transactions V2, KIP-890): every end bumps the producer's epoch, and the markers carry the new
+     * one, so a late batch of the ended transaction (the old epoch) can no longer go in anywhere: that closes the
+     * hanging-transaction window. Returns the producer id and epoch of the next transaction. A retry of an end
+     * already done (the old epoch, the same decision) answers what the first one answered; an abort with no
+     * transaction open still bumps the epoch (a producer aborting after a timeout fences its own late batches).
+     * When the epoch runs out the producer gets a new id.
+     */
+    public InitResult endTransactionV2(String transactionalId, long producerId, short epoch, boolean commit) {
+        Entry e = byId.get(transactionalId);
+        if (e == null) throw fail(Errors.INVALID_PRODUCER_ID_MAPPING, transactionalId);
+        synchronized (e) {
+            TransactionMetadata m = e.current;
+            if (m.producerId() != producerId) throw fail(Errors.INVALID_PRODUCER_ID_MAPPING, transactionalId);
+            boolean retry = epoch != m.producerEpoch() && epoch == m.lastProducerEpoch();
+            Errors error;
+            if (retry) {
+                error = switch (m.state()) {
+                    case COMPLETE_COMMIT -> commit ? Errors.NONE : Errors.INVALID_TXN_STATE;
+                    case COMPLETE_ABORT -> commit ? Errors.INVALID_TXN_STATE : Errors.NONE;
+                    case PREPARE_COMMIT, PREPARE_ABORT -> Errors.CONCURRENT_TRANSACTIONS;
+                    default -> Errors.PRODUCER_FENCED;
+                };
+            } else if (epoch != m.producerEpoch()) {
+                error = Errors.PRODUCER_FENCED;
+            } else {
+                error = switch (m.state()) {
+                    case ONGOING -> endWithBump(e, m, commit);
+                    case EMPTY, COMPLETE_COMMIT, COMPLETE_ABORT ->
+                        commit ? Errors.INVALID_TXN_STATE : endWithBump(e, m, false);
+                    case PREPARE_COMMIT, PREPARE_ABORT -> Errors.CONCURRENT_TRANSACTIONS;
+                    default -> Errors.INVALID_TXN_STATE;
+                };
+            }
+            if (error != Errors.NONE) throw fail(error, transactionalId);
+            TransactionMetadata now = e.current;
+            return new InitResult(now.producerId(), now.producerEpoch());
+        }
+    }
+
+    private Errors endWithBump(Entry e, TransactionMetadata m, boolean commit) {
+        long now = clock.getAsLong();
+        if (m.producerEpoch() < Short.MAX_VALUE - 1) return complete(e, m.fenced(now), commit);
+        // the epoch ran out: end under the last one, then hand out a new producer id
+        Errors ended = complete(e, m, commit);
+        if (ended != Errors.NONE) return ended;
+        TransactionMetadata done = e.current;
+        if (done.state().isPrepare()) return Errors.NONE; // markers pending: the id rotates on a retry
+        return write(done.withProducer(ids.next(), (short) 0, (short) -1, done.timeoutMs(), now));
+    }
+
+    /**
      * Decides (writes PrepareCommit/PrepareAbort), then carries the decision out. Once the decision is on
      * disk the answer is NONE even if a marker write fails: the timeout check finishes it later.
      */
