@@ -62,6 +62,12 @@ public final class BrokerConfig {
     public final Listeners listeners;
     /** Kafka's connections.max.reauth.ms: a SASL session lasts this long before the client must re-authenticate; 0: for ever. */
     public final long connectionsMaxReauthMs;
+    /** Kafka's max.incremental.fetch.session.cache.slots: fetch sessions kept at once; 0 turns sessions off. */
+    public final int fetchSessionCacheSlots;
+    /** Kafka's min.incremental.fetch.session.eviction.ms: how long a session is safe from a newcomer. */
+    public final long fetchSessionEvictionMs;
+    /** The estimated heap all fetch sessions may hold together (Skiff's own cap, beside Kafka's slots). */
+    public final long fetchSessionCacheMaxBytes;
 
     private BrokerConfig(Map<String, String> v) {
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(v));
@@ -114,6 +120,11 @@ public final class BrokerConfig {
         if (port < 0 || port > 65535) throw new ConfigException("port must be 0-65535: " + port);
         listeners = Listeners.parse(v, host, port);
         connectionsMaxReauthMs = r.longValue(0, "connections.max.reauth.ms");
+        fetchSessionCacheSlots = r.intValue(1000, "max.incremental.fetch.session.cache.slots");
+        fetchSessionEvictionMs = r.longValue(120_000, "min.incremental.fetch.session.eviction.ms");
+        fetchSessionCacheMaxBytes = r.longValue(64L * 1024 * 1024, "skiff.fetch.session.cache.max.bytes");
+        if (fetchSessionCacheSlots < 0 || fetchSessionEvictionMs < 0 || fetchSessionCacheMaxBytes < 0)
+            throw new ConfigException("fetch session cache settings must not be negative");
     }
 
     public static BrokerConfig defaults() {

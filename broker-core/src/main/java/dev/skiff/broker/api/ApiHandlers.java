@@ -5,6 +5,7 @@ import dev.skiff.broker.Partitions;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.cluster.Controller;
 import dev.skiff.broker.coordinator.CoordinatorLocator;
+import dev.skiff.broker.fetch.FetchSessionCache;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
@@ -53,7 +54,7 @@ public final class ApiHandlers {
         h.add(h.apiVersions);
         h.add(new MetadataApi(s.config(), s.address(), s.topics(), s.controller(), s.authorizer()));
         h.add(new ProduceApi(s.partitions(), s.timer(), s.authorizer()));
-        h.add(new FetchApi(s.partitions(), s.timer(), s.replicas(), s.authorizer()));
+        h.add(new FetchApi(s.partitions(), s.timer(), s.replicas(), s.authorizer(), FetchSessionCache.of(s.config())));
         h.add(new ListOffsetsApi(s.partitions(), s.authorizer()));
         h.add(new OffsetCommitApi(
                 s.topics(), s.offsets(), s.version0Offsets(), s.groups(), s.coordinators(), s.authorizer()));

@@ -6,6 +6,7 @@ import dev.skiff.broker.Partitions;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.fetch.DelayedFetch;
+import dev.skiff.broker.fetch.FetchSessionCache;
 import dev.skiff.broker.replica.ReplicaManager;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
@@ -19,16 +20,24 @@ import dev.skiff.protocol.message.FetchRequestData;
 import dev.skiff.protocol.message.FetchResponseData;
 import dev.skiff.protocol.types.BufferRecords;
 import dev.skiff.protocol.types.RecordsData;
+import dev.skiff.protocol.types.Uuid;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Fetch: each partition is read through {@link Partitions#read} (zero copy for batches v2, down-converted for
  * older clients, cut at the last stable offset for read_committed). With too little data for min_bytes the
- * request waits, up to max_wait_ms, for an append to any of its partitions. Fetch sessions are declined
- * (session id 0), which clients answer with full fetches.
+ * request waits, up to max_wait_ms, for an append to any of its partitions.
+ *
+ * <p>Fetch sessions (KIP-227, v7+) are kept by {@link FetchSessionCache}: epoch 0 is a full fetch that opens
+ * a session (its id answered, or 0 when the cache has no room), later epochs are incremental (only changed
+ * partitions asked for, only partitions with news answered), epoch -1 fetches without a session (and closes
+ * the one named). Errors as Kafka's: FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH,
+ * FETCH_SESSION_TOPIC_ID_ERROR (a session of v13+ topic ids asked with names, or the other way round).
+ * Followers' fetches stay sessionless.
  *
  * <p>Versions (Kafka's FetchRequest/FetchResponse schemas):
  * <ul>
@@ -67,12 +76,24 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
     private final ReplicaManager replicas;
 
     private final Authorizer authorizer;
+    private final FetchSessionCache sessions;
 
-    FetchApi(Partitions partitions, ScheduledExecutorService timer, ReplicaManager replicas, Authorizer authorizer) {
+    FetchApi(
+            Partitions partitions,
+            ScheduledExecutorService timer,
+            ReplicaManager replicas,
+            Authorizer authorizer,
+            FetchSessionCache sessions) {
         this.authorizer = authorizer;
+        this.sessions = sessions;
         this.partitions = partitions;
         this.timer = timer;
         this.replicas = replicas;
+    }
+
+    /** The fetch sessions of this broker's consumers. */
+    public FetchSessionCache sessions() {
+        return sessions;
     }
 
     @Override
@@ -90,10 +111,14 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
         return 17;
     }
 
-    /** One partition of the request, resolved. */
-    /** {@code denied}: no READ on the topic. {@code error}: NOT_LEADER_OR_FOLLOWER when another broker of the cluster leads the partition, else NONE. */
+    /**
+     * One partition to read, resolved: {@code topic} is the name to answer with (empty from v13, which
+     * answers topic ids). {@code denied}: no READ on the topic. {@code error}: NOT_LEADER_OR_FOLLOWER when
+     * another broker of the cluster leads the partition, else NONE.
+     */
     private record Wanted(
-            FetchRequestData.FetchTopic topic,
+            String topic,
+            Uuid topicId,
             FetchRequestData.FetchPartition fp,
             Partitions.FetchPosition at,
             boolean denied,
@@ -106,34 +131,51 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, FetchRequestData request) {
         short v = ctx.apiVersion();
-        if (v >= 7 && request.sessionId() != 0) {
+        // a follower's fetch needs CLUSTER_ACTION (else every partition is refused), a consumer's READ per topic
+        int replicaId = v >= 15 ? request.replicaState().replicaId() : request.replicaId();
+        boolean follower = replicaId >= 0;
+        // followers stay sessionless; before v7 there are no sessions (Kafka: id 0, epoch -1)
+        FetchSessionCache.Plan plan = sessions.open(
+                follower ? 6 : v,
+                request.sessionId(),
+                v >= 7 ? request.sessionEpoch() : FetchSessionCache.FINAL_EPOCH,
+                false,
+                requested(v, request),
+                v >= 7 ? forgotten(v, request) : List.of());
+        if (plan.kind() == FetchSessionCache.Kind.ERROR) {
             return CompletableFuture.completedFuture(new FetchResponseData()
-                    .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code())
-                    .setSessionId(0));
+                    .setErrorCode(plan.error().code())
+                    .setSessionId(FetchSessionCache.NO_SESSION));
         }
         List<Wanted> wanted = new ArrayList<>();
         List<Partitions.FetchPosition> positions = new ArrayList<>();
         boolean anyError = false;
-        // a follower's fetch needs CLUSTER_ACTION (else every partition is refused), a consumer's READ per topic
-        int replicaId = v >= 15 ? request.replicaState().replicaId() : request.replicaId();
-        boolean follower = replicaId >= 0;
         boolean clusterDenied = follower && !authorizer.authorizeCluster(ctx, AclOperation.CLUSTER_ACTION);
-        for (FetchRequestData.FetchTopic ft : request.topics()) {
-            Topic t = v >= 13 ? partitions.topic(ft.topicId()) : partitions.topic(ft.topic());
-            String name = v >= 13 ? (t == null ? null : t.name()) : ft.topic();
-            boolean denied = clusterDenied
-                    || (!follower
-                            && name != null
-                            && !authorizer.authorize(ctx, AclOperation.READ, ResourceType.TOPIC, name));
-            for (FetchRequestData.FetchPartition fp : ft.partitions()) {
-                Partition p = t == null || denied ? null : t.partition(fp.partition());
-                Errors lead = p == null ? Errors.NONE : partitions.leadership(t.name(), fp.partition());
-                if (lead != Errors.NONE) p = null;
-                anyError |= p == null;
-                Partitions.FetchPosition at = new Partitions.FetchPosition(p, fp.fetchOffset(), fp.partitionMaxBytes());
-                positions.add(at);
-                wanted.add(new Wanted(ft, fp, at, denied, lead));
+        FetchSessionCache.Key lastKey = null;
+        Topic t = null;
+        String name = null;
+        boolean denied = false;
+        for (FetchSessionCache.Requested r : plan.partitions()) {
+            FetchSessionCache.Key key = r.key();
+            if (lastKey == null
+                    || !Objects.equals(lastKey.topic(), key.topic())
+                    || !Objects.equals(lastKey.topicId(), key.topicId())) {
+                t = v >= 13 ? partitions.topic(key.topicId()) : partitions.topic(key.topic());
+                name = v >= 13 ? (t == null ? null : t.name()) : key.topic();
+                denied = clusterDenied
+                        || (!follower
+                                && name != null
+                                && !authorizer.authorize(ctx, AclOperation.READ, ResourceType.TOPIC, name));
             }
+            lastKey = key;
+            FetchRequestData.FetchPartition fp = r.params();
+            Partition p = t == null || denied ? null : t.partition(fp.partition());
+            Errors lead = p == null ? Errors.NONE : partitions.leadership(t.name(), fp.partition());
+            if (lead != Errors.NONE) p = null;
+            anyError |= p == null;
+            Partitions.FetchPosition at = new Partitions.FetchPosition(p, fp.fetchOffset(), fp.partitionMaxBytes());
+            positions.add(at);
+            wanted.add(new Wanted(key.topic() == null ? "" : key.topic(), key.topicId(), fp, at, denied, lead));
         }
         int maxBytes = v >= 3 ? request.maxBytes() : Integer.MAX_VALUE;
         if (follower && !clusterDenied && replicas != null && replicas.inCluster())
@@ -144,7 +186,7 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
         if (anyError
                 || request.maxWaitMs() <= 0
                 || partitions.bytesAvailable(positions, maxBytes, isolation) >= Math.max(1, request.minBytes())) {
-            return CompletableFuture.completedFuture(respond(v, wanted, maxBytes, isolation));
+            return CompletableFuture.completedFuture(answer(v, plan, wanted, maxBytes, isolation));
         }
         List<Partition> waitOn =
                 positions.stream().map(Partitions.FetchPosition::partition).toList();
@@ -154,27 +196,105 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
                         waitOn,
                         request.maxWaitMs(),
                         () -> partitions.bytesAvailable(positions, maxBytes, isolation) >= request.minBytes())
-                .thenApply(ignored -> respond(v, wanted, maxBytes, isolation));
+                .thenApply(ignored -> answer(v, plan, wanted, maxBytes, isolation));
     }
 
-    private FetchResponseData respond(short v, List<Wanted> wanted, int maxBytes, IsolationLevel isolation) {
-        FetchResponseData r = new FetchResponseData().setSessionId(0);
+    /** The request's partitions in its order, keyed by topic id from v13, else by name. */
+    private static List<FetchSessionCache.Requested> requested(short v, FetchRequestData request) {
+        List<FetchSessionCache.Requested> out = new ArrayList<>();
+        for (FetchRequestData.FetchTopic ft : request.topics()) {
+            for (FetchRequestData.FetchPartition fp : ft.partitions()) {
+                out.add(new FetchSessionCache.Requested(key(v, ft.topic(), ft.topicId(), fp.partition()), fp));
+            }
+        }
+        return out;
+    }
+
+    private static List<FetchSessionCache.Key> forgotten(short v, FetchRequestData request) {
+        List<FetchSessionCache.Key> out = new ArrayList<>();
+        for (FetchRequestData.ForgottenTopic ft : request.forgottenTopicsData()) {
+            for (int partition : ft.partitions()) out.add(key(v, ft.topic(), ft.topicId(), partition));
+        }
+        return out;
+    }
+
+    private static FetchSessionCache.Key key(short v, String topic, Uuid topicId, int partition) {
+        return v >= 13
+                ? new FetchSessionCache.Key(null, topicId, partition)
+                : new FetchSessionCache.Key(topic, Uuid.ZERO, partition);
+    }
+
+    /**
+     * Reads the partitions and answers as the plan says; runs when the answer is sent (after a long poll),
+     * so the session learns what the client is really told.
+     */
+    private FetchResponseData answer(
+            short v, FetchSessionCache.Plan plan, List<Wanted> wanted, int maxBytes, IsolationLevel isolation) {
+        List<FetchResponseData.PartitionData> data = read(v, wanted, maxBytes, isolation);
+        switch (plan.kind()) {
+            case FULL: {
+                int id = sessions.completeFull(plan, answered(data));
+                return assemble(wanted, data, null).setSessionId(id);
+            }
+            case INCREMENTAL: {
+                boolean[] send = sessions.completeIncremental(plan, answered(data));
+                int id = plan.session().id();
+                if (send == null) {
+                    return new FetchResponseData()
+                            .setErrorCode(Errors.INVALID_FETCH_SESSION_EPOCH.code())
+                            .setSessionId(id);
+                }
+                return assemble(wanted, data, send).setSessionId(id);
+            }
+            default:
+                return assemble(wanted, data, null).setSessionId(FetchSessionCache.NO_SESSION);
+        }
+    }
+
+    private static List<FetchSessionCache.Answered> answered(List<FetchResponseData.PartitionData> data) {
+        List<FetchSessionCache.Answered> out = new ArrayList<>(data.size());
+        for (FetchResponseData.PartitionData pd : data) {
+            out.add(new FetchSessionCache.Answered(
+                    pd.highWatermark(),
+                    pd.logStartOffset(),
+                    pd.records() != null && pd.records().sizeInBytes() > 0,
+                    pd.errorCode() != Errors.NONE.code()));
+        }
+        return out;
+    }
+
+    /** The response: the partitions {@code send} keeps (all when null), neighbours of one topic grouped. */
+    private static FetchResponseData assemble(
+            List<Wanted> wanted, List<FetchResponseData.PartitionData> data, boolean[] send) {
+        FetchResponseData r = new FetchResponseData();
         FetchResponseData.FetchableTopicResponse current = null;
+        for (int i = 0; i < wanted.size(); i++) {
+            if (send != null && !send[i]) continue;
+            Wanted w = wanted.get(i);
+            if (current == null || !sameTopic(current, w)) {
+                current = new FetchResponseData.FetchableTopicResponse()
+                        .setTopic(w.topic())
+                        .setTopicId(w.topicId());
+                r.responses().add(current);
+            }
+            current.partitions().add(data.get(i));
+        }
+        return r;
+    }
+
+    /** One answer per wanted partition, in order. */
+    private List<FetchResponseData.PartitionData> read(
+            short v, List<Wanted> wanted, int maxBytes, IsolationLevel isolation) {
+        List<FetchResponseData.PartitionData> out = new ArrayList<>(wanted.size());
         // clients before v4 read message sets: magic 1 from v2, magic 0 before
         byte magic = (byte) (v >= 4 ? 2 : v >= 2 ? 1 : 0);
         int budget = maxBytes;
         boolean first = true;
         for (Wanted w : wanted) {
-            if (current == null || !sameTopic(current, w)) {
-                current = new FetchResponseData.FetchableTopicResponse()
-                        .setTopic(w.topic.topic())
-                        .setTopicId(w.topic.topicId());
-                r.responses().add(current);
-            }
             FetchResponseData.PartitionData pd = new FetchResponseData.PartitionData()
                     .setPartitionIndex(w.fp.partition())
                     .setRecords(BufferRecords.EMPTY);
-            current.partitions().add(pd);
+            out.add(pd);
             if (w.denied()) {
                 pd.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
                         .setHighWatermark(-1)
@@ -235,7 +355,7 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
                         .setLogStartOffset(-1);
             }
         }
-        return r;
+        return out;
     }
 
     /**
@@ -297,8 +417,8 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
         for (Wanted w : wanted) {
             if (current == null || !sameTopic(current, w)) {
                 current = new FetchResponseData.FetchableTopicResponse()
-                        .setTopic(w.topic.topic())
-                        .setTopicId(w.topic.topicId());
+                        .setTopic(w.topic())
+                        .setTopicId(w.topicId());
                 r.responses().add(current);
             }
             FetchResponseData.PartitionData pd = new FetchResponseData.PartitionData()
@@ -338,7 +458,6 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
     }
 
     private static boolean sameTopic(FetchResponseData.FetchableTopicResponse current, Wanted w) {
-        return java.util.Objects.equals(current.topic(), w.topic.topic())
-                && java.util.Objects.equals(current.topicId(), w.topic.topicId());
+        return Objects.equals(current.topic(), w.topic()) && Objects.equals(current.topicId(), w.topicId());
     }
 }
