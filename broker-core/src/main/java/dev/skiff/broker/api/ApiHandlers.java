@@ -68,7 +68,8 @@ public final class ApiHandlers {
         h.add(new HeartbeatApi(s.groups(), s.coordinators(), s.authorizer()));
         h.add(new LeaveGroupApi(s.groups(), s.coordinators(), s.authorizer()));
         h.add(new DescribeGroupsApi(s.groups(), s.coordinators(), s.authorizer()));
-        h.add(new ListGroupsApi(s.groups(), s.authorizer()));
+        h.add(new ListGroupsApi(s.groups(), s.authorizer())
+                .withShareGroups(s.shares() == null ? null : s.shares().coordinator()));
         h.add(new DeleteGroupsApi(s.groups(), s.coordinators(), s.authorizer()));
         h.add(new OffsetDeleteApi(s.topics(), s.groups(), s.coordinators(), s.authorizer()));
         // admin APIs
@@ -111,6 +112,9 @@ public final class ApiHandlers {
             h.add(new ShareGroupDescribeApi(s.shares().coordinator(), s.topics(), s.coordinators(), s.authorizer()));
             h.add(new ShareFetchApi(s.shares().partitions(), s.timer(), s.authorizer(), s.config().nodeId));
             h.add(new ShareAcknowledgeApi(s.shares().partitions(), s.authorizer(), s.config().nodeId));
+            h.add(new DescribeShareGroupOffsetsApi(s.shares(), s.topics(), s.coordinators(), s.authorizer()));
+            h.add(new AlterShareGroupOffsetsApi(s.shares(), s.topics(), s.coordinators(), s.authorizer()));
+            h.add(new DeleteShareGroupOffsetsApi(s.shares(), s.topics(), s.coordinators(), s.authorizer()));
         }
         // SASL: answered by the connection's authenticator on SASL listeners; these refuse the rest
         h.add(new SaslHandshakeApi());

@@ -22,6 +22,7 @@ public final class ShareGroups {
     private final ShareStateLog state;
     private final SharePartitionManager partitions;
     private final ShareGroupCoordinator coordinator;
+    private final Predicate<String> otherGroupExists;
 
     public ShareGroups(
             BrokerConfig brokerConfig,
@@ -30,6 +31,7 @@ public final class ShareGroups {
             Predicate<String> otherGroupExists,
             LongSupplier clock) {
         this.config = ShareConfig.of(brokerConfig);
+        this.otherGroupExists = otherGroupExists;
         this.state = new ShareStateLog(topics, brokerConfig, config);
         this.partitions =
                 new SharePartitionManager(config, topics, data, state, new ShareGroupConfigs(brokerConfig), clock);
@@ -53,6 +55,11 @@ public final class ShareGroups {
                 1,
                 1,
                 TimeUnit.SECONDS);
+    }
+
+    /** Whether {@code groupId} is a consumer group (classic or KIP-848), so no share group may have it. */
+    public boolean isOtherGroup(String groupId) {
+        return otherGroupExists.test(groupId);
     }
 
     public ShareConfig config() {
