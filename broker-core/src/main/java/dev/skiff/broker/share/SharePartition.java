@@ -224,14 +224,15 @@ public final class SharePartition {
 
     /**
      * Applies the acknowledgement batches of {@code member} for this partition: all or none (their shape, ranges
-     * in order and type codes, is checked by the caller). INVALID_RECORD_STATE when an offset is not acquired by
-     * this member (outside the window, acknowledged, released, or its lock expired); a gap may name an offset the
-     * log does not have.
+     * in order and type codes, is checked by the caller). INVALID_REQUEST for offsets outside the in-flight window,
+     * INVALID_RECORD_STATE for one in it not acquired by this member (acknowledged, released, or its lock expired);
+     * a gap may name an offset the log does not have.
      */
     public synchronized Errors acknowledge(String member, List<AckBatch> batches, long now) {
         expireLocks(now);
         for (AckBatch b : batches) {
-            if (b.firstOffset() < startOffset || b.lastOffset() >= nextOffset) return Errors.INVALID_RECORD_STATE;
+            // offsets outside the in-flight window are not found, as Kafka answers them
+            if (b.firstOffset() < startOffset || b.lastOffset() >= nextOffset) return Errors.INVALID_REQUEST;
             for (long o = b.firstOffset(); o <= b.lastOffset(); o++) {
                 InFlight r = window.get(o);
                 boolean mine = r != null && r.state == ACQUIRED && member.equals(r.member);
