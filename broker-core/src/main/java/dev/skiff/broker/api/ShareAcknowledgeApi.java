@@ -1,5 +1,6 @@
 package dev.skiff.broker.api;
 
+import dev.skiff.broker.InternalTopicLog;
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.security.acl.AclOperation;
@@ -63,6 +64,8 @@ public final class ShareAcknowledgeApi implements ApiHandler<ShareAcknowledgeReq
         String group = request.groupId();
         String member = request.memberId();
         if (group == null || group.isEmpty()) throw new ApiException(Errors.INVALID_REQUEST, "GroupId can't be empty.");
+        // the group id goes into the share-partition state records
+        if (!InternalTopicLog.fits(group)) throw new ApiException(Errors.INVALID_GROUP_ID, "The group id is too long.");
         if (member == null || member.isEmpty())
             throw new ApiException(Errors.INVALID_REQUEST, "MemberId can't be empty.");
         if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, group))

@@ -1,5 +1,6 @@
 package dev.skiff.broker.share;
 
+import dev.skiff.broker.InternalTopicLog;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.protocol.ApiException;
@@ -104,6 +105,8 @@ public final class ShareGroupCoordinator {
             throw new ApiException(Errors.INVALID_REQUEST, "GroupId can't be empty.");
         if (memberId == null || memberId.isEmpty())
             throw new ApiException(Errors.INVALID_REQUEST, "MemberId can't be empty.");
+        if (!InternalTopicLog.fits(groupId))
+            throw new ApiException(Errors.INVALID_GROUP_ID, "The group id is too long.");
         if (memberEpoch < -1) throw new ApiException(Errors.INVALID_REQUEST, "MemberEpoch is invalid.");
         if (memberEpoch == 0 && (subscribedTopicNames == null || subscribedTopicNames.isEmpty()))
             throw new ApiException(Errors.INVALID_REQUEST, "SubscribedTopicNames must be set in first request.");
