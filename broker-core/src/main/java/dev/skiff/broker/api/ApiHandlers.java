@@ -70,7 +70,7 @@ public final class ApiHandlers {
         h.add(new DescribeGroupsApi(s.groups(), s.coordinators(), s.authorizer()));
         h.add(new ListGroupsApi(s.groups(), s.authorizer())
                 .withShareGroups(s.shares() == null ? null : s.shares().coordinator()));
-        h.add(new DeleteGroupsApi(s.groups(), s.coordinators(), s.authorizer()));
+        h.add(new DeleteGroupsApi(s.groups(), s.coordinators(), s.authorizer()).withShareGroups(s.shares()));
         h.add(new OffsetDeleteApi(s.topics(), s.groups(), s.coordinators(), s.authorizer()));
         // admin APIs
         h.add(new CreateTopicsApi(s.config(), s.topics(), s.controller(), s.authorizer()));

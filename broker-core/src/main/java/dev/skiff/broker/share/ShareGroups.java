@@ -62,6 +62,12 @@ public final class ShareGroups {
         return otherGroupExists.test(groupId);
     }
 
+    /** Deletes an empty share group and its share-partition state; GROUP_ID_NOT_FOUND or NON_EMPTY_GROUP otherwise. */
+    public void delete(String groupId) {
+        coordinator.delete(groupId);
+        for (SharePartitionKey k : partitions.keysOf(groupId)) partitions.deleteState(k);
+    }
+
     public ShareConfig config() {
         return config;
     }

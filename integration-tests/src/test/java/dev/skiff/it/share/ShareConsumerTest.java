@@ -11,9 +11,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -140,5 +143,51 @@ class ShareConsumerTest {
         assertEquals(Set.of("d1", "d3", "d5", "d7", "d9"), after.keySet(), "only the released records come back");
         after.values().forEach(n -> assertEquals((short) 2, n, "their second delivery"));
         assertTrue(true);
+    }
+
+    @Test
+    void adminMovesTheStartOffsetOfAGroupWithoutMembers() throws Exception {
+        String topic = BrokerFixture.uniqueTopic("moved");
+        String group = "moved-" + topic;
+        broker.createTopic(topic, 1);
+        ShareClients.produce(broker.bootstrap(), topic, 0, 10, "m");
+        List<String> first = consumeAll(group, topic, 10);
+        assertEquals(10, first.size());
+        TopicPartition tp = new TopicPartition(topic, 0);
+        try (Admin admin = ShareClients.admin(broker.bootstrap())) {
+            assertEquals(
+                    10,
+                    admin.listShareGroupOffsets(Map.of(group, new ListShareGroupOffsetsSpec()))
+                            .partitionsToOffsetAndMetadata(group)
+                            .get()
+                            .get(tp)
+                            .offset());
+            admin.alterShareGroupOffsets(group, Map.of(tp, 3L)).all().get();
+            assertEquals(
+                    3,
+                    admin.listShareGroupOffsets(Map.of(group, new ListShareGroupOffsetsSpec()))
+                            .partitionsToOffsetAndMetadata(group)
+                            .get()
+                            .get(tp)
+                            .offset());
+        }
+        assertEquals(List.of("m3", "m4", "m5", "m6", "m7", "m8", "m9"), consumeAll(group, topic, 7));
+    }
+
+    /** Accepts records of the group until {@code count} arrived; their values in offset order. */
+    private static List<String> consumeAll(String group, String topic, int count) {
+        List<String> values = new ArrayList<>();
+        try (var c = ShareClients.consumer(broker.bootstrap(), group, true)) {
+            c.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (values.size() < count && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : ShareClients.poll(c)) {
+                    values.add(r.value());
+                    c.acknowledge(r, AcknowledgeType.ACCEPT);
+                }
+                c.commitSync();
+            }
+        }
+        return values;
     }
 }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Apache Kafka 4.1's kafka-share-groups (ShareGroupCommand) against Skiff: --list, --describe of the start
- * offsets and of the members while a KafkaShareConsumer is in the group, and --reset-offsets once it left.
+ * offsets and of the members while a KafkaShareConsumer is in the group, then --delete-offsets and --delete once
+ * it left (4.1.1's tool has no --reset-offsets yet).
  */
 class ShareGroupsToolTest {
 
@@ -111,5 +112,10 @@ class ShareGroupsToolTest {
         assertTrue(
                 after.lines().noneMatch(l -> l.matches("\\s*tool-share-group\\s+share-tool\\s+0\\s+10\\b.*")),
                 () -> "--describe after --delete-offsets printed:\n" + after);
+        // and then the whole group
+        KafkaTool.ok(SHARE_GROUPS, null, "--bootstrap-server", bootstrap, "--delete", "--group", "tool-share-group");
+        List<String> left =
+                KafkaTool.lines(KafkaTool.ok(SHARE_GROUPS, null, "--bootstrap-server", bootstrap, "--list"));
+        assertTrue(!left.contains("tool-share-group"), () -> "--list after --delete printed " + left);
     }
 }
