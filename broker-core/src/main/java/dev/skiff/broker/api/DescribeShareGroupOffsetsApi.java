@@ -116,7 +116,9 @@ public final class DescribeShareGroupOffsetsApi implements ApiHandler<DescribeSh
                         .setPartitionIndex(p)
                         .setStartOffset(-1)
                         .setLeaderEpoch(-1);
-                if (t == null || t.partition(p) == null)
+                if (t != null && t.partition(p) == null) {
+                    // as Kafka: a partition the topic does not have has no state, which is no error
+                } else if (t == null)
                     part.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
                             .setErrorMessage("This server does not host this topic-partition.");
                 else if (!allowed)
