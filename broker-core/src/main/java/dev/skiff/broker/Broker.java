@@ -21,6 +21,7 @@ import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.sasl.BrokerSaslMechanisms;
 import dev.skiff.broker.security.sasl.ScramCredentialStore;
 import dev.skiff.broker.security.sasl.ScramUserAdmin;
+import dev.skiff.broker.share.ShareGroups;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiMessage;
@@ -61,6 +62,7 @@ public final class Broker implements AutoCloseable {
     private final Controller controller;
     private final ReplicaManager replicaManager;
     private final Coordinators coordinators;
+    private final ShareGroups shareGroups;
 
     public Broker(BrokerConfig config, LogFactory logs) {
         this(config, logs, null);
@@ -111,6 +113,14 @@ public final class Broker implements AutoCloseable {
                         : null);
         this.coordinators = new Coordinators(
                 config, address, topics, offsets, groupCoordinator, transactions, producerIds, persistent);
+        // share groups: their share-partition state is replayed from __share_group_state before the first request
+        this.shareGroups = new ShareGroups(
+                config,
+                topics,
+                partitions,
+                id -> groupCoordinator.list().stream().anyMatch(g -> g.groupId().equals(id)),
+                System::currentTimeMillis);
+        shareGroups.schedule(scheduler, System::currentTimeMillis);
         this.handlers = ApiHandlers.standard(new ApiHandlers.Services(
                 config,
                 address,
@@ -126,7 +136,8 @@ public final class Broker implements AutoCloseable {
                 authorizer,
                 controller,
                 replicaManager,
-                coordinators));
+                coordinators,
+                shareGroups));
         // transactions V2: a Produce v12 batch adds its partition to the transaction, at its coordinator
         partitions.setTransactionAdder(this::addToTransaction);
         long expiryCheck = Math.max(1, config.producerIdExpirationCheckIntervalMs);

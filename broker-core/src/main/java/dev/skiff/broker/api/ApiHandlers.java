@@ -13,6 +13,7 @@ import dev.skiff.broker.producer.ProducerIds;
 import dev.skiff.broker.replica.ReplicaManager;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.sasl.ScramUserAdmin;
+import dev.skiff.broker.share.ShareGroups;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.broker.txn.TransactionalInitProducerId;
 import dev.skiff.config.BrokerConfig;
@@ -46,7 +47,8 @@ public final class ApiHandlers {
             Authorizer authorizer,
             Controller controller,
             ReplicaManager replicas,
-            CoordinatorLocator coordinators) {}
+            CoordinatorLocator coordinators,
+            ShareGroups shares) {}
 
     public static ApiHandlers standard(Services s) {
         ApiHandlers h = new ApiHandlers();
@@ -67,8 +69,9 @@ public final class ApiHandlers {
         h.add(new HeartbeatApi(s.groups(), s.coordinators(), s.authorizer()));
         h.add(new LeaveGroupApi(s.groups(), s.coordinators(), s.authorizer()));
         h.add(new DescribeGroupsApi(s.groups(), s.coordinators(), s.authorizer()));
-        h.add(new ListGroupsApi(s.groups(), s.authorizer()));
-        h.add(new DeleteGroupsApi(s.groups(), s.coordinators(), s.authorizer()));
+        h.add(new ListGroupsApi(s.groups(), s.authorizer())
+                .withShareGroups(s.shares() == null ? null : s.shares().coordinator()));
+        h.add(new DeleteGroupsApi(s.groups(), s.coordinators(), s.authorizer()).withShareGroups(s.shares()));
         h.add(new OffsetDeleteApi(s.topics(), s.groups(), s.coordinators(), s.authorizer()));
         // admin APIs
         h.add(new CreateTopicsApi(s.config(), s.topics(), s.controller(), s.authorizer()));
@@ -104,6 +107,16 @@ public final class ApiHandlers {
         h.add(new DescribeClientQuotasApi(s.authorizer()));
         // KIP-966: Admin.describeTopics of kafka-clients 4.x
         h.add(new DescribeTopicPartitionsApi(s.config(), s.topics(), s.controller(), s.authorizer()));
+        // share groups (KIP-932)
+        if (s.shares() != null) {
+            h.add(new ShareGroupHeartbeatApi(s.shares().coordinator(), s.coordinators(), s.authorizer()));
+            h.add(new ShareGroupDescribeApi(s.shares().coordinator(), s.topics(), s.coordinators(), s.authorizer()));
+            h.add(new ShareFetchApi(s.shares().partitions(), s.timer(), s.authorizer(), s.config().nodeId));
+            h.add(new ShareAcknowledgeApi(s.shares().partitions(), s.authorizer(), s.config().nodeId));
+            h.add(new DescribeShareGroupOffsetsApi(s.shares(), s.topics(), s.coordinators(), s.authorizer()));
+            h.add(new AlterShareGroupOffsetsApi(s.shares(), s.topics(), s.coordinators(), s.authorizer()));
+            h.add(new DeleteShareGroupOffsetsApi(s.shares(), s.topics(), s.coordinators(), s.authorizer()));
+        }
         // SASL: answered by the connection's authenticator on SASL listeners; these refuse the rest
         h.add(new SaslHandshakeApi());
         h.add(new SaslAuthenticateApi());

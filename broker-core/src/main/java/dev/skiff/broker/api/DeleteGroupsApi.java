@@ -8,6 +8,7 @@ import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.acl.ResourceType;
+import dev.skiff.broker.share.ShareGroups;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -17,7 +18,8 @@ import dev.skiff.protocol.message.DeleteGroupsResponseData;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * DeleteGroups: removes groups without members, with their committed offsets (NON_EMPTY_GROUP otherwise).
+ * DeleteGroups: removes groups without members, with their committed offsets (NON_EMPTY_GROUP otherwise); a
+ * share group goes with its share-partition state (Admin.deleteShareGroups, {@code kafka-share-groups --delete}).
  *
  * <p>Versions (Kafka's DeleteGroups schemas):
  * <ul>
@@ -34,6 +36,13 @@ public final class DeleteGroupsApi implements ApiHandler<DeleteGroupsRequestData
 
     private final GroupCoordinator groups;
     private final Authorizer authorizer;
+    /** Share groups, deleted here too; null when the broker has none. */
+    private ShareGroups shareGroups;
+
+    DeleteGroupsApi withShareGroups(ShareGroups shareGroups) {
+        this.shareGroups = shareGroups;
+        return this;
+    }
 
     DeleteGroupsApi(GroupCoordinator groups, CoordinatorLocator coordinators, Authorizer authorizer) {
         this.groups = groups;
@@ -65,7 +74,8 @@ public final class DeleteGroupsApi implements ApiHandler<DeleteGroupsRequestData
                 if (!authorizer.authorize(ctx, AclOperation.DELETE, ResourceType.GROUP, id))
                     throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
                 coordinators.ensureCoordinator(GROUP, id);
-                groups.delete(id);
+                if (shareGroups != null && shareGroups.coordinator().exists(id)) shareGroups.delete(id);
+                else groups.delete(id);
             } catch (ApiException failed) {
                 e = failed.error(); // each group has its own answer
             } catch (RuntimeException failed) {

@@ -5,6 +5,7 @@ import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.acl.ResourceType;
+import dev.skiff.broker.share.ShareGroupCoordinator;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.message.ListGroupsRequestData;
@@ -16,7 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 /**
- * ListGroups: every group; v4+ may filter by state, v5+ by group type (Skiff's groups are all "classic").
+ * ListGroups: every group; v4+ may filter by state, v5+ by group type ("classic", or "share" for KIP-932
+ * share groups, whose protocol type is "share" too).
  *
  * <p>Versions (Kafka's ListGroups schemas):
  * <ul>
@@ -34,8 +36,17 @@ public final class ListGroupsApi implements ApiHandler<ListGroupsRequestData> {
 
     private static final String GROUP_TYPE = "classic";
 
+    private static final String SHARE_TYPE = "share";
+
     private final GroupCoordinator groups;
     private final Authorizer authorizer;
+    /** Share groups, listed after the classic ones; null when the broker has none. */
+    private ShareGroupCoordinator shareGroups;
+
+    ListGroupsApi withShareGroups(ShareGroupCoordinator shareGroups) {
+        this.shareGroups = shareGroups;
+        return this;
+    }
 
     ListGroupsApi(GroupCoordinator groups, Authorizer authorizer) {
         this.groups = groups;
@@ -62,8 +73,21 @@ public final class ListGroupsApi implements ApiHandler<ListGroupsRequestData> {
         Set<String> states = lower(ctx.apiVersion() >= 4 ? request.statesFilter() : null);
         Set<String> types = lower(ctx.apiVersion() >= 5 ? request.typesFilter() : null);
         ListGroupsResponseData r = new ListGroupsResponseData();
-        if (!types.isEmpty() && !types.contains(GROUP_TYPE)) return CompletableFuture.completedFuture(r);
         boolean everyGroup = authorizer.authorizeCluster(ctx, AclOperation.DESCRIBE);
+        if (shareGroups != null && (types.isEmpty() || types.contains(SHARE_TYPE))) {
+            for (ShareGroupCoordinator.GroupView g : shareGroups.list()) {
+                if (!everyGroup && !authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId()))
+                    continue;
+                if (!states.isEmpty() && !states.contains(g.state().toLowerCase(Locale.ROOT))) continue;
+                r.groups()
+                        .add(new ListGroupsResponseData.ListedGroup()
+                                .setGroupId(g.groupId())
+                                .setProtocolType(SHARE_TYPE)
+                                .setGroupState(g.state())
+                                .setGroupType(SHARE_TYPE));
+            }
+        }
+        if (!types.isEmpty() && !types.contains(GROUP_TYPE)) return CompletableFuture.completedFuture(r);
         for (GroupCoordinator.GroupSummary g : groups.list()) {
             if (!everyGroup && !authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId()))
                 continue;
