@@ -430,6 +430,14 @@ final class Segment implements Closeable {
         }
     }
 
+    /** Closes the descriptors of the segment's files until they are next used (a loaded log, not yet read). */
+    void parkFiles() {
+        channel.park();
+        offsetIndex.park();
+        timeIndex.park();
+        txnIndex.park();
+    }
+
     void closeQuietly() {
         closeQuietly(channel::close);
         closeIndexesQuietly();

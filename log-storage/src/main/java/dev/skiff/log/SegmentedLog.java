@@ -160,6 +160,7 @@ public final class SegmentedLog implements Log {
         epochs = LeaderEpochCache.load(dir);
         epochs.truncateFromEnd(logEndOffset); // recovery may have cut the tail the epochs pointed into
         for (Segment s : recovered) if (segments.get(s.baseOffset) == s) s.flush(); // what recovery kept is on disk
+        for (Segment s : segments.values()) s.parkFiles(); // until used: ten thousand idle partitions hold none
         recoveryPoint.set(logEndOffset);
         if (recoveryPoints != null) recoveryPoints.keep(dir, logEndOffset);
         // recovery may have cut the batches a snapshot describes, or the log start moved past it
