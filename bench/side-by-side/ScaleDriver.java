@@ -328,7 +328,8 @@ public class ScaleDriver {
         final List<ConcurrentLinkedQueue<Member>> owned = new ArrayList<>();
         final List<Thread> threads = new ArrayList<>();
         final AtomicBoolean running = new AtomicBoolean(true);
-        final ConcurrentLinkedQueue<Member> toClose = new ConcurrentLinkedQueue<>();
+        /** How long each member's close took (ms): a slow LeaveGroup or fetch holds its poller thread. */
+        final ConcurrentLinkedQueue<Long> closeMillis = new ConcurrentLinkedQueue<>();
         int next;
 
         Pollers() {
@@ -340,7 +341,9 @@ public class ScaleDriver {
                         for (Member m : mine) {
                             if (m.closing) {
                                 mine.remove(m);
+                                long start = System.nanoTime();
                                 m.consumer.close(Duration.ofSeconds(5));
+                                closeMillis.add((System.nanoTime() - start) / 1_000_000);
                                 continue;
                             }
                             try {
@@ -440,8 +443,14 @@ public class ScaleDriver {
             Thread.sleep(200);
             boolean stable = awaitAssigned(groups, 300);
             double rebalanceS = (System.nanoTime() - start) / 1e9;
-            System.out.printf("RESULT rebalance_groups=%d stable=%s rebalance_s=%.2f %s failures=%d%n",
-                    groups.size(), stable, rebalanceS, probe.takeWindow("rebalance"), probe.failures.get());
+            List<Long> closes = new ArrayList<>(pollers.closeMillis);
+            closes.sort(null);
+            System.out.printf(
+                    "RESULT rebalance_groups=%d stable=%s rebalance_s=%.2f %s failures=%d close_ms_median=%d"
+                            + " close_ms_max=%d%n",
+                    groups.size(), stable, rebalanceS, probe.takeWindow("rebalance"), probe.failures.get(),
+                    closes.isEmpty() ? -1 : closes.get(closes.size() / 2),
+                    closes.isEmpty() ? -1 : closes.get(closes.size() - 1));
         } finally {
             pollers.close();
         }

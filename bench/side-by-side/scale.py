@@ -148,6 +148,12 @@ def measure(broker):
     return {"rss_mb": run.rss_mb(pid), "heap_mb": heap, "fds": fds(pid), "cpu_s": run.cpu_seconds(pid)}
 
 
+def user_system_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) / run.CLK_TCK, int(fields[12]) / run.CLK_TCK
+
+
 def restart(cp, log4j, broker, topics):
     """Clean stop, then spawn to a Metadata answer listing every partition with a leader (seconds)."""
     broker.proc.terminate()
@@ -231,9 +237,13 @@ def cpu_per_record(cp, log4j, brokers, records, repeat, record):
             for name in (("skiff", "kafka") if turn % 2 else ("kafka", "skiff")):
                 b, topic = brokers[name], f"cpu-p{parts}-r{rep}"
                 run.create_topic(cp, log4j, b, topic, parts)
+                u0, s0 = user_system_seconds(b.proc.pid)
                 p = run.produce(cp, log4j, b, topic, records, "1")
+                u1, s1 = user_system_seconds(b.proc.pid)
                 c = run.consume(cp, log4j, b, topic, records)
+                m = records / 1e6
                 record("cpu", name, {"partitions": parts, "produce_cpu_s_per_m": p["cpu s/M"],
+                                     "produce_user_s_per_m": (u1 - u0) / m, "produce_system_s_per_m": (s1 - s0) / m,
                                      "produce_rec_s": p["rec/s"], "consume_cpu_s_per_m": c["cpu s/M"],
                                      "consume_rec_s": c["rec/s"]})
 
@@ -362,12 +372,14 @@ def render(meta, figures):
     rb = {s: rows(figures, "groups-rebalance", s) for s in ("skiff", "kafka")}
     if rb["skiff"] and rb["kafka"]:
         out += ["All groups rebalancing at once (one member of each leaves, another joins):", "",
-                "| system | groups | rebalance s | produce p50 ms | p99 ms | max ms | records |", "|---|---|---|---|---|---|---|"]
+                "| system | groups | rebalance s | produce p50 ms | p99 ms | max ms | records | member close ms, median (max) |",
+                "|---|---|---|---|---|---|---|---|"]
         for s in ("skiff", "kafka"):
             f = rb[s][0]
             out.append(f"| {s} | {f['rebalance_groups']:.0f} | {f['rebalance_s']:.1f} | "
                        f"{f.get('rebalance_p50_ms', 0):.2f} | {f.get('rebalance_p99_ms', 0):.2f} | "
-                       f"{f.get('rebalance_max_ms', 0):.1f} | {f.get('rebalance_n', 0):.0f} |")
+                       f"{f.get('rebalance_max_ms', 0):.1f} | {f.get('rebalance_n', 0):.0f} | "
+                       f"{f.get('close_ms_median', -1):.0f} ({f.get('close_ms_max', -1):.0f}) |")
         out += [""]
     cpu = {s: rows(figures, "cpu", s) for s in ("skiff", "kafka")}
     if cpu["skiff"] and cpu["kafka"]:
@@ -381,6 +393,12 @@ def render(meta, figures):
                 out.append(f"| {parts} | {label} | {run.median(sv):.3f} ({', '.join(f'{v:.2f}' for v in sv)}) | "
                            f"{run.median(kv):.3f} ({', '.join(f'{v:.2f}' for v in kv)}) | "
                            f"{ratio(run.median(sv), run.median(kv))} |")
+        split = [(s, f) for s in ("skiff", "kafka") for f in cpu[s] if "produce_user_s_per_m" in f]
+        if split:
+            out += ["", "Produce CPU split (medians, s per million records): " + "; ".join(
+                f"{s} {parts} partition(s): user {run.median([f['produce_user_s_per_m'] for t, f in split if t == s and f['partitions'] == parts]):.2f}, "
+                f"system {run.median([f['produce_system_s_per_m'] for t, f in split if t == s and f['partitions'] == parts]):.2f}"
+                for s in ("skiff", "kafka") for parts in (1, 6))]
         out += [""]
     return "\n".join(out)
 
