@@ -308,7 +308,8 @@ def main():
             b.stop()
         shutil.rmtree(workdir, ignore_errors=True)
         meta = {"date": time.strftime("%Y-%m-%d %H:%M"), "cores": os.cpu_count(), "minutes": (time.time() - started) / 60,
-                "load_average": os.getloadavg(), "args": vars(a)}
+                "load_average": os.getloadavg(),
+                "args": dict(vars(a), out=os.path.relpath(a.out, run.ROOT))}
         os.makedirs(os.path.dirname(a.out), exist_ok=True)
         with open(os.path.splitext(a.out)[0] + ".json", "w") as f:
             json.dump({"meta": meta, "figures": figures}, f, indent=1)
