@@ -10,9 +10,12 @@ producer-state load of the first produce, and (for both brokers alike) the probe
 overlaps the broker's. Brokers and settings are those of run.py (bin/skiff-server; Kafka's script defaults).
 
 Usage (from the repository root, after `mvn -B -q -DskipTests package`):
-    python3 bench/side-by-side/restart.py [--mb 1024] [--repeat 1] [--out FILE]
+    python3 bench/side-by-side/restart.py [--mb 1024[,5120,...]] [--repeat 1] [--out FILE]
+With several sizes the run gives the curve over the log size; FILE with .json keeps every figure (for
+scale_chart.py).
 """
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -75,42 +78,49 @@ def restart_to_first_produce(cp, log4j, broker, how):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--mb", type=int, default=1024, help="MiB of idempotent records in the partition")
+    ap.add_argument("--mb", default="1024", help="MiB of idempotent records in the partition (a comma list: a curve)")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--out", default=os.path.join(run.ROOT, "bench", "results", "restart.md"))
     a = ap.parse_args()
     remember_command()
     cp = run.kafka_classpath()
+    sizes = [int(v) for v in a.mb.split(",")]
     results = {}
-    for attempt in range(a.repeat):
-        for how in ("SIGTERM", "SIGKILL"):
-            for name in ("skiff", "kafka"):
-                workdir = tempfile.mkdtemp(prefix=f"restart-{name}-")
-                log4j = os.path.join(workdir, "tools-log4j2.properties")
-                with open(log4j, "w") as f:
-                    f.write("rootLogger.level=WARN\nrootLogger.appenderRef.o.ref=O\nappender.o.type=Console\n"
-                            "appender.o.name=O\nappender.o.layout.type=PatternLayout\n"
-                            "appender.o.layout.pattern=%m%n\n")
-                broker = run.start_skiff(workdir) if name == "skiff" else run.start_kafka(workdir, cp)
-                try:
-                    fill(cp, log4j, broker, a.mb)
-                    seconds = restart_to_first_produce(cp, log4j, broker, how)
-                finally:
-                    broker.stop()
-                    shutil.rmtree(workdir, ignore_errors=True)
-                results.setdefault((how, name), []).append(seconds)
-                print(f"{how} {name}: {seconds:.2f} s", flush=True)
-    lines = [f"# Restart with {a.mb} MiB of idempotent data: start to first acknowledged produce", "",
+    for mb in sizes:
+        for attempt in range(a.repeat):
+            for how in ("SIGTERM", "SIGKILL"):
+                for name in ("skiff", "kafka"):
+                    workdir = tempfile.mkdtemp(prefix=f"restart-{name}-")
+                    log4j = os.path.join(workdir, "tools-log4j2.properties")
+                    with open(log4j, "w") as f:
+                        f.write("rootLogger.level=WARN\nrootLogger.appenderRef.o.ref=O\nappender.o.type=Console\n"
+                                "appender.o.name=O\nappender.o.layout.type=PatternLayout\n"
+                                "appender.o.layout.pattern=%m%n\n")
+                    broker = run.start_skiff(workdir) if name == "skiff" else run.start_kafka(workdir, cp)
+                    try:
+                        fill(cp, log4j, broker, mb)
+                        seconds = restart_to_first_produce(cp, log4j, broker, how)
+                    finally:
+                        broker.stop()
+                        shutil.rmtree(workdir, ignore_errors=True)
+                    results.setdefault((mb, how, name), []).append(seconds)
+                    print(f"{mb} MiB {how} {name}: {seconds:.2f} s", flush=True)
+    lines = [f"# Restart with idempotent data: start to first acknowledged produce "
+             f"({time.strftime('%Y-%m-%d %H:%M')})", "",
              f"`python3 bench/side-by-side/restart.py --mb {a.mb} --repeat {a.repeat}` "
              f"(one partition, {RECORD}-byte records, 100 MiB segments; median of {a.repeat})", "",
-             "| stop | Skiff s | Kafka s | Skiff/Kafka |", "|---|---|---|---|"]
-    for how in ("SIGTERM", "SIGKILL"):
-        s, k = run.median(results[(how, "skiff")]), run.median(results[(how, "kafka")])
-        lines.append(f"| {how} | {s:.2f} | {k:.2f} | {s / k:.2f} |")
+             "| MiB | stop | Skiff s | Kafka s | Skiff/Kafka |", "|---|---|---|---|---|"]
+    for mb in sizes:
+        for how in ("SIGTERM", "SIGKILL"):
+            s, k = run.median(results[(mb, how, "skiff")]), run.median(results[(mb, how, "kafka")])
+            lines.append(f"| {mb} | {how} | {s:.2f} | {k:.2f} | {s / k:.2f} |")
     text = "\n".join(lines) + "\n"
     print(text)
     with open(a.out, "w") as f:
         f.write(text)
+    with open(os.path.splitext(a.out)[0] + ".json", "w") as f:
+        json.dump([{"mb": mb, "stop": how, "system": name, "seconds": v}
+                   for (mb, how, name), vs in results.items() for v in vs], f, indent=1)
 
 
 if __name__ == "__main__":

@@ -49,10 +49,26 @@ final class CachedFileChannel extends FileChannel {
         this.options = new HashSet<>(options);
     }
 
-    /** Opens the file now (creating it when the options say so), so a missing file fails here, not later. */
+    /**
+     * Opens the file now (creating it when the options say so), so a missing file fails here, not later; the
+     * descriptor is then closed again until the first use, so files created or loaded but not used since hold
+     * no descriptor (a broker with 1,000 idle partitions held 3,000).
+     */
     CachedFileChannel touch() throws IOException {
         release(acquire());
+        park();
         return this;
+    }
+
+    /** Closes the descriptor when no operation is using it; the next use reopens it. */
+    void park() {
+        synchronized (this) {
+            if (descriptor == null || busy > 0 || pinned) return;
+        }
+        owner.forget(this); // not under this channel's lock: the owner's lock comes first
+        synchronized (this) {
+            if (descriptor != null && busy == 0 && !pinned) closeDescriptor();
+        }
     }
 
     /** Records that a region of this file is on its way to a client (see {@link #retire()}). */

@@ -3,7 +3,6 @@ package dev.skiff.log;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -19,7 +18,7 @@ import java.util.Set;
  */
 abstract class IndexFile implements Closeable {
     final Path path;
-    private final FileChannel channel;
+    private final CachedFileChannel channel;
     private final int entrySize;
     private final int maxEntries;
     private volatile long[] keys = new long[16];
@@ -33,6 +32,11 @@ abstract class IndexFile implements Closeable {
         this.channel = files.channel(
                         path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE))
                 .touch();
+    }
+
+    /** Closes the file's descriptor until its next use. */
+    void park() {
+        channel.park();
     }
 
     abstract void encode(ByteBuffer out, long key, int value);

@@ -108,6 +108,11 @@ public final class ProducerSnapshotFiles {
         for (long o : offsets()) if (o < offset) delete(o);
     }
 
+    /** Deletes those of {@code offsets} (listed by the caller) outside {@code start..end}. */
+    void deleteOutside(List<Long> offsets, long start, long end) {
+        for (long o : offsets) if (o < start || o > end) delete(o);
+    }
+
     private void delete(long offset) {
         try {
             Files.deleteIfExists(dir.resolve(fileName(offset)));

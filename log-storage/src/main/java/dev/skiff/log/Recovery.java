@@ -6,8 +6,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,38 +96,47 @@ final class Recovery {
      * Finishes or undoes what a crash interrupted: deleted and half-cleaned files are removed, a complete
      * {@code .swap} replaces its segment (its index files are then rebuilt; its {@code .txnindex} stays, as
      * compaction keeps the markers, which have no key), temp files and index files without a log are removed.
+     * Returns the names of the files left, so that opening the log lists its directory only once (with ten
+     * thousand partitions, listing each directory four times was most of a start's time).
      */
-    static void cleanDirectory(Path dir) throws IOException {
-        List<Path> files = new ArrayList<>();
+    static Set<String> cleanDirectory(Path dir) throws IOException {
+        Set<String> names = new HashSet<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-            for (Path p : stream) files.add(p);
+            for (Path p : stream) names.add(p.getFileName().toString());
         }
-        for (Path p : files) {
-            String name = p.getFileName().toString();
+        for (String name : List.copyOf(names)) {
+            Path p = dir.resolve(name);
             if (name.endsWith(DELETED) || name.endsWith(CLEANED) || name.endsWith(TMP)) {
                 LOG.info("Removing leftover file {}", p);
                 Files.deleteIfExists(p);
+                names.remove(name);
             } else if (name.endsWith(Segment.LOG + SWAP)) {
-                Path target = p.resolveSibling(name.substring(0, name.length() - SWAP.length()));
+                String target = name.substring(0, name.length() - SWAP.length());
                 String stem = name.substring(0, name.length() - (Segment.LOG + SWAP).length());
                 LOG.info("Completing interrupted segment swap {}", p);
-                Files.move(p, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(p, dir.resolve(target), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 Files.deleteIfExists(dir.resolve(stem + Segment.INDEX));
                 Files.deleteIfExists(dir.resolve(stem + Segment.TIME_INDEX));
+                names.remove(name);
+                names.add(target);
+                names.remove(stem + Segment.INDEX);
+                names.remove(stem + Segment.TIME_INDEX);
             } else if (name.endsWith(SWAP)) {
                 Files.deleteIfExists(p);
+                names.remove(name);
             }
         }
-        for (Path p : files) {
-            String name = p.getFileName().toString();
+        for (String name : List.copyOf(names)) {
             String stem = stemOf(name, Segment.INDEX);
             if (stem == null) stem = stemOf(name, Segment.TIME_INDEX);
             if (stem == null) stem = stemOf(name, Segment.TXN_INDEX);
-            if (stem != null && !Files.exists(dir.resolve(stem + Segment.LOG))) {
-                LOG.info("Removing index without segment {}", p);
-                Files.deleteIfExists(p);
+            if (stem != null && !names.contains(stem + Segment.LOG)) {
+                LOG.info("Removing index without segment {}", dir.resolve(name));
+                Files.deleteIfExists(dir.resolve(name));
+                names.remove(name);
             }
         }
+        return names;
     }
 
     private static String stemOf(String name, String suffix) {

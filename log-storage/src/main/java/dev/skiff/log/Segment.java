@@ -37,14 +37,17 @@ final class Segment implements Closeable {
     /** Whether both index files were there when the segment was opened (else they must be rebuilt). */
     final boolean indexFilesExisted;
 
-    private Segment(Path dir, long baseOffset, LogConfig config, OpenFiles files, long nowMs) throws IOException {
+    private Segment(Path dir, long baseOffset, LogConfig config, OpenFiles files, long nowMs, Set<String> present)
+            throws IOException {
         this.baseOffset = baseOffset;
         this.logPath = dir.resolve(fileName(baseOffset, LOG));
         this.indexIntervalBytes = config.indexIntervalBytes();
         this.createdMs = nowMs;
         this.nextOffset = baseOffset;
-        this.indexFilesExisted = Files.exists(dir.resolve(fileName(baseOffset, INDEX)))
-                && Files.exists(dir.resolve(fileName(baseOffset, TIME_INDEX)));
+        this.indexFilesExisted = present != null
+                ? present.contains(fileName(baseOffset, INDEX)) && present.contains(fileName(baseOffset, TIME_INDEX))
+                : Files.exists(dir.resolve(fileName(baseOffset, INDEX)))
+                        && Files.exists(dir.resolve(fileName(baseOffset, TIME_INDEX)));
         CachedFileChannel ch = files.channel(
                         logPath, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE))
                 .touch();
@@ -67,7 +70,13 @@ final class Segment implements Closeable {
 
     /** Opens (creating when missing) the files of the segment; its state is set by load or recovery. */
     static Segment open(Path dir, long baseOffset, LogConfig config, OpenFiles files, long nowMs) throws IOException {
-        return new Segment(dir, baseOffset, config, files, nowMs);
+        return new Segment(dir, baseOffset, config, files, nowMs, null);
+    }
+
+    /** As {@link #open}, with the names of the files in {@code dir} already listed (a log being loaded). */
+    static Segment open(Path dir, long baseOffset, LogConfig config, OpenFiles files, long nowMs, Set<String> present)
+            throws IOException {
+        return new Segment(dir, baseOffset, config, files, nowMs, present);
     }
 
     static String fileName(long baseOffset, String suffix) {
@@ -419,6 +428,14 @@ final class Segment implements Closeable {
         } finally {
             closeQuietly();
         }
+    }
+
+    /** Closes the descriptors of the segment's files until they are next used (a loaded log, not yet read). */
+    void parkFiles() {
+        channel.park();
+        offsetIndex.park();
+        timeIndex.park();
+        txnIndex.park();
     }
 
     void closeQuietly() {

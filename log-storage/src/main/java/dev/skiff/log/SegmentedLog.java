@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -113,21 +114,22 @@ public final class SegmentedLog implements Log {
     private void load() throws IOException {
         Files.createDirectories(dir);
         Path marker = dir.resolve(CLEAN_SHUTDOWN);
-        boolean clean = Files.exists(marker);
-        Recovery.cleanDirectory(dir);
+        Set<String> names = Recovery.cleanDirectory(dir);
+        boolean clean = names.contains(CLEAN_SHUTDOWN);
         List<Long> bases = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + Segment.LOG)) {
-            for (Path p : stream) {
-                long base = Recovery.baseOffsetOf(p.getFileName().toString());
-                if (base >= 0) bases.add(base);
-            }
+        List<Long> snapshotOffsets = new ArrayList<>();
+        for (String name : names) {
+            long base = Recovery.baseOffsetOf(name);
+            if (base >= 0) bases.add(base);
+            long snapshot = ProducerSnapshotFiles.offsetOf(name);
+            if (snapshot >= 0) snapshotOffsets.add(snapshot);
         }
         bases.sort(null);
         long now = clock.getAsLong();
         long saved = clean || recoveryPoints == null ? -1 : recoveryPoints.saved(dir);
         List<Segment> recovered = new ArrayList<>();
         for (int i = 0; i < bases.size(); i++) {
-            Segment segment = Segment.open(dir, bases.get(i), config, files, now);
+            Segment segment = Segment.open(dir, bases.get(i), config, files, now, names);
             segments.put(segment.baseOffset, segment);
             boolean last = i == bases.size() - 1;
             // After a crash the segments from the one holding the recovery point are in doubt. Without a point:
@@ -158,11 +160,12 @@ public final class SegmentedLog implements Log {
         epochs = LeaderEpochCache.load(dir);
         epochs.truncateFromEnd(logEndOffset); // recovery may have cut the tail the epochs pointed into
         for (Segment s : recovered) if (segments.get(s.baseOffset) == s) s.flush(); // what recovery kept is on disk
+        for (Segment s : segments.values()) s.parkFiles(); // until used: ten thousand idle partitions hold none
         recoveryPoint.set(logEndOffset);
         if (recoveryPoints != null) recoveryPoints.keep(dir, logEndOffset);
-        snapshots.deleteAbove(logEndOffset); // recovery may have cut the batches they describe
-        snapshots.deleteBelow(logStartOffset);
-        Files.deleteIfExists(marker);
+        // recovery may have cut the batches a snapshot describes, or the log start moved past it
+        snapshots.deleteOutside(snapshotOffsets, logStartOffset, logEndOffset);
+        if (clean) Files.deleteIfExists(marker);
         LOG.debug(
                 "Opened {} ({} segments, offsets {}..{}, {})",
                 dir,

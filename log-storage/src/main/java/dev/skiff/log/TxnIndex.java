@@ -3,7 +3,6 @@ package dev.skiff.log;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -26,7 +25,7 @@ final class TxnIndex implements Closeable {
 
     final Path path;
     private final OpenFiles files;
-    private FileChannel channel; // null until the file exists
+    private CachedFileChannel channel; // null until the file exists
     private volatile AbortedTxn[] entries = new AbortedTxn[0];
     private volatile int count;
     /** The smallest first offset of any entry: lets a query skip an index none of whose transactions reach it. */
@@ -70,6 +69,11 @@ final class TxnIndex implements Closeable {
 
     int entries() {
         return count;
+    }
+
+    /** Closes the file's descriptor until its next use. */
+    void park() {
+        if (channel != null) channel.park();
     }
 
     /** Appends one entry; on failure the file and the entries are as before. */

@@ -38,7 +38,17 @@ final class ChildBroker implements AutoCloseable {
 
     /** Starts {@code Main} with these flags on the test's own classpath (which holds broker-server's). */
     static ChildBroker start(Path dataDir, int port, List<String> flags) throws IOException {
+        return start(dataDir, port, flags, 0);
+    }
+
+    /**
+     * As {@link #start(Path, int, List)}, run under a limit of {@code openFiles} descriptors, soft and hard
+     * ({@code ulimit -n} through {@code sh}, which then execs the JVM, so the process is the broker's; a soft
+     * limit alone is not enough, as the JVM raises it to the hard one at start); 0 keeps the limits as they are.
+     */
+    static ChildBroker start(Path dataDir, int port, List<String> flags, int openFiles) throws IOException {
         List<String> cmd = new ArrayList<>();
+        if (openFiles > 0) cmd.addAll(List.of("sh", "-c", "ulimit -n " + openFiles + " && exec \"$@\"", "sh"));
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // a small, quickly started JVM: this machine's cores are shared with the test JVM
         cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
@@ -86,6 +96,11 @@ final class ChildBroker implements AutoCloseable {
     void stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) kill();
+    }
+
+    /** The broker's process id (the JVM's: {@code sh} execs it). */
+    long pid() {
+        return process.pid();
     }
 
     boolean isAlive() {
