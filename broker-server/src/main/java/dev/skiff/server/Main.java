@@ -29,6 +29,8 @@ public final class Main {
               --zookeeper-port PORT    start a ZooKeeper server for Kafka 0.8 consumers on 127.0.0.1:PORT
                                        (0 picks a free one) and register this broker in it
               --zookeeper-connect HOST:PORT  register this broker in an existing ZooKeeper instead
+              --http-port PORT         serve the web console and /metrics on 127.0.0.1:PORT (0 picks a free
+                                       one); skiff.http.listeners=http://HOST:PORT binds another address
               --brokers N              run N brokers in this process (default 1): broker i listens on
                                        127.0.0.(i+1) at the same port, data in DIR/broker-<i>
               --help                   show this help
@@ -90,6 +92,7 @@ public final class Main {
         if (server.zookeeperConnect() != null) {
             out.println("Registered in ZooKeeper at " + server.zookeeperConnect() + " (for Kafka 0.8 consumers)");
         }
+        if (server.consoleUrl() != null) out.println("Console at " + server.consoleUrl());
         if (!waitForShutdown) {
             server.close();
             return 0;
@@ -182,6 +185,7 @@ public final class Main {
                         "--override",
                         "--zookeeper-port",
                         "--zookeeper-connect",
+                        "--http-port",
                         "--brokers" -> {
                     if (i + 1 >= args.length) throw new ConfigException(a + " needs a value");
                     String v = args[++i];
@@ -194,6 +198,8 @@ public final class Main {
                         case "--zookeeper-port" -> flags.put(ZooKeeperSettings.PORT_KEY, v);
                         case "--zookeeper-connect" -> flags.put(ZooKeeperSettings.CONNECT_KEY, v);
                         case "--brokers" -> brokers = brokerCount(v);
+                        case "--http-port" ->
+                            flags.put(dev.skiff.server.http.HttpSettings.LISTENERS_KEY, "http://127.0.0.1:" + v);
                         default -> {
                             int eq = v.indexOf('=');
                             if (eq <= 0) throw new ConfigException("--override needs KEY=VALUE, got " + v);
