@@ -64,7 +64,7 @@ public final class Broker implements AutoCloseable {
     private final Controller controller;
     private final ReplicaManager replicaManager;
     private final Coordinators coordinators;
-    private final BrokerMetrics metrics = new BrokerMetrics();
+    private final BrokerMetrics metrics;
     private final BrokerGauges gauges;
     /** Null unless this is the JVM's first broker and skiff.metrics.jmx.enable is not false. */
     private final JmxMetrics jmx;
@@ -82,6 +82,7 @@ public final class Broker implements AutoCloseable {
         this.config = config;
         this.controller = controller;
         this.persistent = logs.persistent();
+        this.metrics = new BrokerMetrics(!"false".equalsIgnoreCase(config.get(METRICS_ENABLE_KEY)));
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "skiff-scheduler");
             t.setDaemon(true);
@@ -297,6 +298,9 @@ public final class Broker implements AutoCloseable {
     public Coordinators coordinators() {
         return coordinators;
     }
+
+    /** skiff.metrics.enable=false stops counting messages, bytes and requests (to measure what it costs). */
+    public static final String METRICS_ENABLE_KEY = "skiff.metrics.enable";
 
     /** Whether the JVM's first broker registers its metrics as JMX MBeans (default true). */
     public static final String JMX_ENABLE_KEY = "skiff.metrics.jmx.enable";

@@ -15,13 +15,25 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class BrokerMetrics {
 
+    /** Off (skiff.metrics.enable=false): nothing is counted; only to measure what counting costs. */
+    private final boolean counting;
+
     private final TopicMeters allTopics = new TopicMeters();
     private final Map<String, TopicMeters> topics = new ConcurrentHashMap<>();
     private final Map<ApiKeys, RequestMeters> requests = new ConcurrentHashMap<>();
     private final Map<Long, ClientConnection> connections = new ConcurrentHashMap<>();
 
+    public BrokerMetrics() {
+        this(true);
+    }
+
+    public BrokerMetrics(boolean counting) {
+        this.counting = counting;
+    }
+
     /** A produce append of {@code records} records in {@code bytes} bytes to a topic. */
     public void recordAppend(String topic, int records, int bytes) {
+        if (!counting) return;
         TopicMeters t = topic(topic);
         t.messagesIn.mark(records);
         t.bytesIn.mark(bytes);
@@ -31,13 +43,14 @@ public final class BrokerMetrics {
 
     /** Record bytes a fetch hands to a client from a topic. */
     public void recordFetch(String topic, long bytes) {
-        if (bytes <= 0) return;
+        if (bytes <= 0 || !counting) return;
         topic(topic).bytesOut.mark(bytes);
         allTopics.bytesOut.mark(bytes);
     }
 
     /** One request answered after {@code nanos} from its arrival. */
     public void recordRequest(ApiKeys api, short version, long nanos) {
+        if (!counting) return;
         RequestMeters r = requests.get(api);
         if (r == null) r = requests.computeIfAbsent(api, a -> new RequestMeters(kafkaRequestName(a)));
         r.version(version).mark();
