@@ -121,6 +121,9 @@ public final class Main {
             Map<String, String> props = new LinkedHashMap<>(o.config().values());
             props.remove("host.name");
             props.remove("port");
+            // the brokers of one process would all claim the console's port
+            if (props.remove(dev.skiff.server.http.HttpSettings.LISTENERS_KEY) != null)
+                err.println("skiff: the console is not offered with --brokers; starting without it");
             SkiffCluster.Builder b = SkiffCluster.builder()
                     .brokers(o.brokers())
                     .port(o.config().port)

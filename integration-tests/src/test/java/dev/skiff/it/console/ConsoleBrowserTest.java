@@ -146,11 +146,14 @@ class ConsoleBrowserTest {
             assertEquals("hello from the browser", got.get(0).value());
         }
 
-        // a phone's width still shows the topics
-        browser.manage().window().setSize(new Dimension(390, 844));
+        // the topics with their live charts, then at a phone's width
         browser.get(broker.consoleUrl() + "#/topics");
+        waitFor(By.cssSelector("tr[data-topic='" + TOPIC + "'] svg.spark"));
+        shot("06-topics");
+        browser.manage().window().setSize(new Dimension(390, 844));
+        browser.navigate().refresh();
         waitFor(By.cssSelector("tr[data-topic='" + TOPIC + "']"));
-        shot("06-phone-width");
+        shot("07-phone-width");
     }
 
     private static WebElement waitFor(By by) {
