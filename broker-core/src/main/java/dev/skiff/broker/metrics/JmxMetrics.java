@@ -3,6 +3,7 @@ package dev.skiff.broker.metrics;
 import dev.skiff.protocol.ApiKeys;
 import java.lang.management.ManagementFactory;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -128,6 +129,19 @@ public final class JmxMetrics implements AutoCloseable {
                             Integer.toString(partition)),
                     () -> gauge(() -> lagOf(group, topic, partition)));
         }
+        // Kafka's socket-server-metrics "connections" by listener and client software (ApiVersions v3+); Skiff has
+        // no network processor threads of its own, so every connection counts under networkProcessor=0
+        Map<List<String>, Integer> bySoftware = new HashMap<>();
+        for (ClientConnection c : metrics.connections()) {
+            bySoftware.merge(
+                    List.of(orUnknown(c.listener()), orUnknown(c.softwareName()), orUnknown(c.softwareVersion())),
+                    1,
+                    Integer::sum);
+        }
+        bySoftware.forEach((key, n) -> {
+            ObjectName name = socketServerName(key.get(0), key.get(1), key.get(2));
+            wanted.put(name, () -> connections(key));
+        });
         registered.keySet().removeIf(n -> {
             if (wanted.containsKey(n)) return false;
             unregister(n);
@@ -144,6 +158,39 @@ public final class JmxMetrics implements AutoCloseable {
                 log.debug("cannot register {}: {}", n, e.toString());
             }
         });
+    }
+
+    private static String orUnknown(String s) {
+        return s == null ? "unknown" : s;
+    }
+
+    private static ObjectName socketServerName(String listener, String software, String version) {
+        String s = "kafka.server:type=socket-server-metrics,clientSoftwareName=" + value(software)
+                + ",clientSoftwareVersion=" + value(version) + ",listener=" + value(listener) + ",networkProcessor=0";
+        try {
+            return new ObjectName(s);
+        } catch (javax.management.MalformedObjectNameException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** Kafka's attribute of a socket-server connection count (a KafkaMetric: a double). */
+    public interface ConnectionsMBean {
+        double getConnections();
+    }
+
+    private Object connections(List<String> key) {
+        return standard(
+                (ConnectionsMBean) () -> {
+                    int n = 0;
+                    for (ClientConnection c : metrics.connections()) {
+                        if (orUnknown(c.listener()).equals(key.get(0))
+                                && orUnknown(c.softwareName()).equals(key.get(1))
+                                && orUnknown(c.softwareVersion()).equals(key.get(2))) n++;
+                    }
+                    return n;
+                },
+                ConnectionsMBean.class);
     }
 
     private long logOf(String topic, int partition, java.util.function.ToLongFunction<BrokerGauges.PartitionLog> f) {

@@ -43,8 +43,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class ConsoleBrowserTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path CHROMIUM = Path.of(System.getProperty("skiff.it.chromium", "/usr/bin/chromium"));
+    private static final Path CHROMEDRIVER =
+            Path.of(System.getProperty("skiff.it.chromedriver", "/usr/bin/chromedriver"));
     private static final Path SHOTS = Path.of("target", "console-screenshots");
     private static final String TOPIC = "browser-orders";
 

@@ -86,6 +86,15 @@ class MetricsEndpointTest {
                                         "client_software_name",
                                         "apache-kafka-java"),
                         n -> n >= 1);
+                // and in JMX under Kafka's socket-server-metrics name (registered on the next metrics tick)
+                javax.management.ObjectName pattern = new javax.management.ObjectName(
+                        "kafka.server:type=socket-server-metrics,clientSoftwareName=apache-kafka-java,*");
+                Poll.until(
+                        Duration.ofSeconds(15),
+                        "the admin client's software in JMX",
+                        () -> java.lang.management.ManagementFactory.getPlatformMBeanServer()
+                                .queryNames(pattern, null),
+                        names -> !names.isEmpty());
             }
         }
     }
