@@ -202,7 +202,9 @@ public final class Main {
                         case "--zookeeper-connect" -> flags.put(ZooKeeperSettings.CONNECT_KEY, v);
                         case "--brokers" -> brokers = brokerCount(v);
                         case "--http-port" ->
-                            flags.put(dev.skiff.server.http.HttpSettings.LISTENERS_KEY, "http://127.0.0.1:" + v);
+                            flags.put(
+                                    dev.skiff.server.http.HttpSettings.LISTENERS_KEY,
+                                    "http://127.0.0.1:" + httpPort(v));
                         default -> {
                             int eq = v.indexOf('=');
                             if (eq <= 0) throw new ConfigException("--override needs KEY=VALUE, got " + v);
@@ -219,6 +221,16 @@ public final class Main {
         if (flags.containsKey(ZooKeeperSettings.CONNECT_KEY)) props.remove(ZooKeeperSettings.PORT_KEY);
         props.putAll(flags);
         return new Options(BrokerConfig.of(props), topics, inMemory, false, brokers);
+    }
+
+    private static int httpPort(String v) {
+        try {
+            int p = Integer.parseInt(v);
+            if (p >= 0 && p <= 65535) return p;
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new ConfigException("--http-port needs a port from 0 to 65535, got " + v);
     }
 
     private static int brokerCount(String v) {
