@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the non-Java clients the integration tests drive (dev.skiff.it.clients): librdkafka through
-# confluent-kafka and kcat, kafka-python (Debian packages, for /usr/bin/python3) and KafkaJS (npm).
+# confluent-kafka and kcat, kafka-python (Debian packages, for /usr/bin/python3) and KafkaJS (npm); and headless
+# Chromium with its WebDriver (Debian chromium, chromium-driver) for the console's browser test (dev.skiff.it.console).
 # Never fails the CI run: a client that cannot be installed makes its tests skip, so every step logs and goes on.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -9,10 +10,11 @@ log() { echo "install-clients: $*" >&2; }
 
 # Debian packages: skip apt entirely when everything is already there.
 have_debs() {
-    /usr/bin/python3 -c 'import confluent_kafka, kafka' >/dev/null 2>&1 && command -v kcat >/dev/null 2>&1
+    /usr/bin/python3 -c 'import confluent_kafka, kafka' >/dev/null 2>&1 && command -v kcat >/dev/null 2>&1 \
+        && [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]
 }
 if have_debs; then
-    log "confluent-kafka, kafka-python and kcat already installed"
+    log "confluent-kafka, kafka-python, kcat and chromium already installed"
 elif ! command -v apt-get >/dev/null 2>&1; then
     log "no apt-get: the librdkafka, kcat and kafka-python tests will skip"
 else
@@ -29,6 +31,9 @@ else
         $APT update -q || log "apt-get update failed; trying the install with the lists we have"
         $APT install -y -q --no-install-recommends python3-confluent-kafka python3-kafka kcat \
             || log "apt-get install failed: the tests of the clients missing will skip"
+        # on its own line: a browser that cannot be had must not keep the clients out
+        $APT install -y -q --no-install-recommends chromium chromium-driver \
+            || log "apt-get install chromium failed: the console's browser test will skip"
     fi
 fi
 

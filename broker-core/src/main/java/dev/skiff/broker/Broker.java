@@ -9,6 +9,9 @@ import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.GroupTimer;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
+import dev.skiff.broker.metrics.BrokerGauges;
+import dev.skiff.broker.metrics.BrokerMetrics;
+import dev.skiff.broker.metrics.JmxMetrics;
 import dev.skiff.broker.producer.ProducerIds;
 import dev.skiff.broker.producer.SwitchableProducerIds;
 import dev.skiff.broker.replica.HighWatermarkCheckpoint;
@@ -63,6 +66,10 @@ public final class Broker implements AutoCloseable {
     private final ReplicaManager replicaManager;
     private final Coordinators coordinators;
     private final ShareGroups shareGroups;
+    private final BrokerMetrics metrics;
+    private final BrokerGauges gauges;
+    /** Null unless this is the JVM's first broker and skiff.metrics.jmx.enable is not false. */
+    private final JmxMetrics jmx;
 
     public Broker(BrokerConfig config, LogFactory logs) {
         this(config, logs, null);
@@ -77,6 +84,7 @@ public final class Broker implements AutoCloseable {
         this.config = config;
         this.controller = controller;
         this.persistent = logs.persistent();
+        this.metrics = new BrokerMetrics(!"false".equalsIgnoreCase(config.get(METRICS_ENABLE_KEY)));
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "skiff-scheduler");
             t.setDaemon(true);
@@ -96,7 +104,7 @@ public final class Broker implements AutoCloseable {
                 new GroupCoordinator(offsets, config, GroupTimer.of(scheduler), transactions::hasPendingOffsets);
         transactions.schedule(scheduler, config);
         // a transactional batch is verified by its coordinator, which in a cluster may run on another broker
-        this.partitions = new Partitions(topics, this::verifyTransactional, config, System::currentTimeMillis);
+        this.partitions = new Partitions(topics, this::verifyTransactional, config, System::currentTimeMillis, metrics);
         this.scramCredentials =
                 ScramCredentialStore.forBroker(persistent, config.dataDir, BrokerSaslMechanisms.maxScramUsers(config));
         this.scramUsers = new ScramUserAdmin(scramCredentials);
@@ -153,6 +161,21 @@ public final class Broker implements AutoCloseable {
             partitions.setLeaderCheck((topic, partition) -> replicaManager.image() == null
                     ? dev.skiff.protocol.Errors.NOT_LEADER_OR_FOLLOWER
                     : replicaManager.check(topic, partition));
+        this.gauges = new BrokerGauges(topics, offsets, groupCoordinator, () -> replicaManager);
+        this.jmx = !"false".equalsIgnoreCase(config.get(JMX_ENABLE_KEY))
+                ? JmxMetrics.registerIfFirst(metrics, gauges)
+                : null;
+        topics.addListener(new TopicManager.Listener() {
+            @Override
+            public void topicCreated(Topic topic) {}
+
+            @Override
+            public void topicDeleted(Topic topic) {
+                metrics.removeTopic(topic.name());
+            }
+        });
+        int tick = BrokerMetrics.tickSeconds();
+        scheduler.scheduleWithFixedDelay(this::tickMetrics, tick, tick, TimeUnit.SECONDS);
         if (config.flushIntervalMs != Long.MAX_VALUE && config.flushIntervalMs > 0) {
             scheduler.scheduleWithFixedDelay(
                     topics::flushAll, config.flushIntervalMs, config.flushIntervalMs, TimeUnit.MILLISECONDS);
@@ -287,6 +310,31 @@ public final class Broker implements AutoCloseable {
         return coordinators;
     }
 
+    /** skiff.metrics.enable=false stops counting messages, bytes and requests (to measure what it costs). */
+    public static final String METRICS_ENABLE_KEY = "skiff.metrics.enable";
+
+    /** Whether the JVM's first broker registers its metrics as JMX MBeans (default true). */
+    public static final String JMX_ENABLE_KEY = "skiff.metrics.jmx.enable";
+
+    /** The counted figures: messages and bytes in and out per topic, requests per API, open connections. */
+    public BrokerMetrics metrics() {
+        return metrics;
+    }
+
+    /** The figures read from the broker's state: partitions and their logs, groups and their lag. */
+    public BrokerGauges gauges() {
+        return gauges;
+    }
+
+    private void tickMetrics() {
+        try {
+            metrics.tick();
+            if (jmx != null) jmx.sync();
+        } catch (RuntimeException e) {
+            log.debug("Metrics tick failed: {}", e.toString());
+        }
+    }
+
     /** producer.id.expiration.ms: idle producers lose their sequence state, as in Kafka. */
     private void expireProducers() {
         try {
@@ -341,6 +389,7 @@ public final class Broker implements AutoCloseable {
         if (controller != null) controller.unsubscribe(config.nodeId);
         replicaManager.close();
         scheduler.shutdownNow();
+        if (jmx != null) jmx.close();
         coordinators.close();
         topics.close();
         if (authorizer instanceof AutoCloseable c) {

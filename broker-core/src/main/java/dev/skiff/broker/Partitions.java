@@ -1,5 +1,6 @@
 package dev.skiff.broker;
 
+import dev.skiff.broker.metrics.BrokerMetrics;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.log.Log;
 import dev.skiff.log.LogStorageException;
@@ -48,12 +49,24 @@ public final class Partitions {
     private final TransactionVerifier transactions;
     private final BrokerConfig config;
     private final LongSupplier clock;
+    /** Kafka's BrokerTopicMetrics: messages and bytes in per append, bytes out per read (one adder each). */
+    private final BrokerMetrics metrics;
 
     public Partitions(TopicManager topics, TransactionVerifier transactions, BrokerConfig config, LongSupplier clock) {
+        this(topics, transactions, config, clock, new BrokerMetrics());
+    }
+
+    public Partitions(
+            TopicManager topics,
+            TransactionVerifier transactions,
+            BrokerConfig config,
+            LongSupplier clock,
+            BrokerMetrics metrics) {
         this.topics = topics;
         this.transactions = transactions;
         this.config = config;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     public Topic topic(String name) {
@@ -181,6 +194,7 @@ public final class Partitions {
                 log.error("Append to {} failed: {}", partition.id(), e.getMessage());
             throw e;
         }
+        metrics.recordAppend(topic.name(), valid.summary().recordCount(), br.sizeInBytes());
         if (requiredAcks == -1 && config.fsyncOnAcksAll) flush(partition);
         long required = role != null && requiredAcks == -1 ? partition.log().logEndOffset() : -1;
         return new AppendResult(baseOffset, valid.logAppendTimeMs(), required, coordinatorWrite);
@@ -199,7 +213,10 @@ public final class Partitions {
     /** Reads one partition; see {@link Partition#fetchRecords}. */
     public Partition.FetchDataInfo read(
             Partition partition, long offset, int maxBytes, boolean minOneBatch, IsolationLevel isolation, byte magic) {
-        return partition.fetchRecords(offset, maxBytes, minOneBatch, isolation, magic);
+        Partition.FetchDataInfo info = partition.fetchRecords(offset, maxBytes, minOneBatch, isolation, magic);
+        if (info.records() != null)
+            metrics.recordFetch(partition.topic(), info.records().sizeInBytes());
+        return info;
     }
 
     /** Where a fetch reads one partition (Kafka's FetchRequest.PartitionData); partition null when unknown. */

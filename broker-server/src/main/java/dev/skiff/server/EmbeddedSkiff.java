@@ -90,6 +90,22 @@ public final class EmbeddedSkiff implements AutoCloseable {
             properties.putAll(values);
             return this;
         }
+        /**
+         * Serve the web console and {@code /metrics} on a free port of 127.0.0.1; {@link #consoleUrl()} gives its
+         * address (a failing test can print it to show the broker's state).
+         */
+        public Builder console() {
+            return console(0);
+        }
+
+        /** As {@link #console()}, on {@code port} (0 picks a free one, pinned across restarts). */
+        public Builder console(int port) {
+            this.consolePort = port;
+            return this;
+        }
+
+        int consolePort = -1;
+
         /** Also run a ZooKeeper server on a free port, with this broker registered, for Kafka 0.8 consumers. */
         public Builder zookeeper() {
             this.zookeeperPort = 0;
@@ -252,6 +268,7 @@ public final class EmbeddedSkiff implements AutoCloseable {
         return t == null ? null : t.name();
     });
     private int port;
+    private int consolePort; // pinned after the first start, so a restart keeps the console's address
     private int zookeeperPort; // pinned after the first start, so a restart keeps the connect string
     /** Ports of the extra listeners, pinned after the first start like the main one. */
     private final Map<String, Integer> listenerPorts = new LinkedHashMap<>();
@@ -273,6 +290,7 @@ public final class EmbeddedSkiff implements AutoCloseable {
         }
         this.port = b.port;
         this.zookeeperPort = b.zookeeperPort;
+        this.consolePort = b.consolePort;
         if (b.brokers > 1) {
             this.cluster = b.startCluster(dataDir);
             this.port = cluster.port(0);
@@ -363,6 +381,8 @@ public final class EmbeddedSkiff implements AutoCloseable {
             }
         }
         if (dataDir != null) props.put("log.dirs", dataDir.toString());
+        if (consolePort >= 0)
+            props.put(dev.skiff.server.http.HttpSettings.LISTENERS_KEY, "http://" + options.host + ":" + consolePort);
         if (zookeeperPort >= 0)
             props.put(dev.skiff.server.zookeeper.ZooKeeperSettings.PORT_KEY, Integer.toString(zookeeperPort));
         BrokerConfig config = BrokerConfig.of(props);
@@ -376,6 +396,9 @@ public final class EmbeddedSkiff implements AutoCloseable {
                     throw new IllegalArgumentException("preset ACL refused: " + e.getMessage());
                 }
         }
+        String console = started.consoleUrl();
+        if (console != null && consolePort == 0)
+            consolePort = java.net.URI.create(console).getPort();
         String zk = started.zookeeperConnect();
         if (zk != null && zookeeperPort == 0) zookeeperPort = Integer.parseInt(zk.substring(zk.lastIndexOf(':') + 1));
         return started;
@@ -393,6 +416,14 @@ public final class EmbeddedSkiff implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /**
+     * The web console's address, e.g. {@code http://127.0.0.1:40123/}, or null without {@link Builder#console()}:
+     * print it from a failing test to look at topics, messages, groups and lag.
+     */
+    public String consoleUrl() {
+        return cluster != null || server == null ? null : server.consoleUrl();
     }
 
     /** {@code host:port} of the ZooKeeper this broker is registered in, or null without {@link Builder#zookeeper()}. */

@@ -29,6 +29,8 @@ public final class Main {
               --zookeeper-port PORT    start a ZooKeeper server for Kafka 0.8 consumers on 127.0.0.1:PORT
                                        (0 picks a free one) and register this broker in it
               --zookeeper-connect HOST:PORT  register this broker in an existing ZooKeeper instead
+              --http-port PORT         serve the web console and /metrics on 127.0.0.1:PORT (0 picks a free
+                                       one); skiff.http.listeners=http://HOST:PORT binds another address
               --brokers N              run N brokers in this process (default 1): broker i listens on
                                        127.0.0.(i+1) at the same port, data in DIR/broker-<i>
               --help                   show this help
@@ -90,6 +92,7 @@ public final class Main {
         if (server.zookeeperConnect() != null) {
             out.println("Registered in ZooKeeper at " + server.zookeeperConnect() + " (for Kafka 0.8 consumers)");
         }
+        if (server.consoleUrl() != null) out.println("Console at " + server.consoleUrl());
         if (!waitForShutdown) {
             server.close();
             return 0;
@@ -118,6 +121,9 @@ public final class Main {
             Map<String, String> props = new LinkedHashMap<>(o.config().values());
             props.remove("host.name");
             props.remove("port");
+            // the brokers of one process would all claim the console's port
+            if (props.remove(dev.skiff.server.http.HttpSettings.LISTENERS_KEY) != null)
+                err.println("skiff: the console is not offered with --brokers; starting without it");
             SkiffCluster.Builder b = SkiffCluster.builder()
                     .brokers(o.brokers())
                     .port(o.config().port)
@@ -182,6 +188,7 @@ public final class Main {
                         "--override",
                         "--zookeeper-port",
                         "--zookeeper-connect",
+                        "--http-port",
                         "--brokers" -> {
                     if (i + 1 >= args.length) throw new ConfigException(a + " needs a value");
                     String v = args[++i];
@@ -194,6 +201,10 @@ public final class Main {
                         case "--zookeeper-port" -> flags.put(ZooKeeperSettings.PORT_KEY, v);
                         case "--zookeeper-connect" -> flags.put(ZooKeeperSettings.CONNECT_KEY, v);
                         case "--brokers" -> brokers = brokerCount(v);
+                        case "--http-port" ->
+                            flags.put(
+                                    dev.skiff.server.http.HttpSettings.LISTENERS_KEY,
+                                    "http://127.0.0.1:" + httpPort(v));
                         default -> {
                             int eq = v.indexOf('=');
                             if (eq <= 0) throw new ConfigException("--override needs KEY=VALUE, got " + v);
@@ -210,6 +221,16 @@ public final class Main {
         if (flags.containsKey(ZooKeeperSettings.CONNECT_KEY)) props.remove(ZooKeeperSettings.PORT_KEY);
         props.putAll(flags);
         return new Options(BrokerConfig.of(props), topics, inMemory, false, brokers);
+    }
+
+    private static int httpPort(String v) {
+        try {
+            int p = Integer.parseInt(v);
+            if (p >= 0 && p <= 65535) return p;
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new ConfigException("--http-port needs a port from 0 to 65535, got " + v);
     }
 
     private static int brokerCount(String v) {

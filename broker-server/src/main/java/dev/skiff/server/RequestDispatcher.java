@@ -12,6 +12,7 @@ import dev.skiff.protocol.ProtocolException;
 import dev.skiff.protocol.RequestParser;
 import dev.skiff.protocol.ResponseEncoder;
 import dev.skiff.protocol.ResponseFrame;
+import dev.skiff.protocol.message.ApiVersionsRequestData;
 import dev.skiff.protocol.message.ProduceRequestData;
 import dev.skiff.server.control.ControlContext;
 import dev.skiff.server.control.Controls;
@@ -48,7 +49,21 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     /** A request whose answer is awaited, in arrival order. */
     private record Pending(
-            int correlationId, ApiKeys api, short version, ApiMessage request, CompletableFuture<ApiMessage> answer) {}
+            int correlationId,
+            ApiKeys api,
+            short version,
+            ApiMessage request,
+            CompletableFuture<ApiMessage> answer,
+            long arrivedNanos) {
+        Pending(
+                int correlationId,
+                ApiKeys api,
+                short version,
+                ApiMessage request,
+                CompletableFuture<ApiMessage> answer) {
+            this(correlationId, api, version, request, answer, System.nanoTime());
+        }
+    }
 
     private final Broker broker;
     private final int maxInFlight;
@@ -62,6 +77,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private String clientAddress = "?";
     private boolean readPaused;
     private boolean dispatchingBacklog;
+    /** The client id last reported to the connection list (it changes rarely: reported only on change). */
+    private String reportedClientId;
 
     RequestDispatcher(Broker broker, int maxInFlight) {
         this(broker, maxInFlight, new Controls());
@@ -83,6 +100,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
             clientAddress = a.getAddress().getHostAddress() + ":" + a.getPort();
         }
+        ConnectionIdentity identity = ConnectionIdentity.of(ctx.channel());
+        broker.metrics().connectionOpened(connectionId, clientAddress, identity.listener);
         ctx.fireChannelActive();
     }
 
@@ -147,6 +166,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         pending.clear();
         while (!backlog.isEmpty()) backlog.pollFirst().release();
         connection.closed();
+        broker.metrics().connectionClosed(connectionId);
         ctx.fireChannelInactive();
     }
 
@@ -193,6 +213,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             close(ctx, "malformed " + api + " v" + version + " request: " + e.getMessage());
             return;
         }
+        noteClient(request);
         RequestContext rc = new RequestContext(
                 api, version, correlationId, request.clientId(), clientAddress, connectionId, connection);
         CompletableFuture<ApiMessage> answer;
@@ -211,6 +232,24 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         enqueue(
                 ctx,
                 new Pending(correlationId, api, version, request.body(), orErrorResponse(answer, rc, request.body())));
+    }
+
+    /** Keeps the connection list's client id and software (ApiVersions v3+ names it) up to date. */
+    private void noteClient(DecodedRequest request) {
+        String clientId = request.clientId();
+        if (request.body() instanceof ApiVersionsRequestData v) {
+            reportedClientId = clientId;
+            broker.metrics()
+                    .connectionIdentified(
+                            connectionId,
+                            clientId,
+                            v.clientSoftwareName(),
+                            v.clientSoftwareVersion(),
+                            connection.principal().toString());
+        } else if (clientId != null && !clientId.equals(reportedClientId)) {
+            reportedClientId = clientId;
+            broker.metrics().connectionIdentified(connectionId, clientId, null, null, null);
+        }
     }
 
     /** Carries out a control's reply: the answer to queue, or null when the connection was dropped at once. */
@@ -323,6 +362,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             for (Object piece : frame.pieces()) {
                 ctx.write(piece, ctx.voidPromise());
             }
+            broker.metrics().recordRequest(p.api, p.version, System.nanoTime() - p.arrivedNanos);
             wrote = true;
         }
         if (wrote) ctx.flush();

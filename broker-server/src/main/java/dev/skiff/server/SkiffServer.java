@@ -9,6 +9,8 @@ import dev.skiff.config.Listeners;
 import dev.skiff.config.SslSettings;
 import dev.skiff.protocol.KafkaFrameDecoder;
 import dev.skiff.server.control.Controls;
+import dev.skiff.server.http.HttpServer;
+import dev.skiff.server.http.HttpSettings;
 import dev.skiff.server.security.PrincipalMapper;
 import dev.skiff.server.security.SaslSession;
 import dev.skiff.server.security.SslContexts;
@@ -67,6 +69,8 @@ public final class SkiffServer implements AutoCloseable {
     private volatile ZooKeeperBridge zooKeeper;
     /** Looked at before the broker (controls and faults of tests); while empty it costs one volatile read a request. */
     private final Controls controls;
+    /** The console and /metrics (skiff.http.listeners); null when not asked for. */
+    private volatile HttpServer http;
 
     private SkiffServer(BrokerConfig config, LogFactory logs, Map<String, Integer> topics) {
         this(config, logs, topics, new Controls(), SaslProvider.standard(), null, null);
@@ -107,6 +111,21 @@ public final class SkiffServer implements AutoCloseable {
         }
         int bound = port();
         broker.setAdvertisedAddress(config.advertisedHost, config.advertisedPort(bound));
+        HttpSettings httpSettings = HttpSettings.from(config);
+        if (httpSettings != null) {
+            try {
+                http = HttpServer.start(broker, httpSettings, loops.boss, loops.workers);
+            } catch (RuntimeException e) {
+                for (Channel c : listening.values()) c.close().awaitUninterruptibly();
+                EventLoops.release(loops);
+                broker.close();
+                throw new StartupException(
+                        "cannot start the console on " + httpSettings.host() + ":" + httpSettings.port() + ": "
+                                + (e.getMessage() != null ? e.getMessage() : e.toString()),
+                        e);
+            }
+            log.info("Skiff console at {}", http.url());
+        }
         for (Listeners.Endpoint endpoint : config.listeners.all()) {
             int port = port(endpoint.name());
             Listeners.Advertised adv = config.listeners.advertised(endpoint.name());
@@ -341,6 +360,12 @@ public final class SkiffServer implements AutoCloseable {
         return controls;
     }
 
+    /** The console's address ({@code http://127.0.0.1:PORT/}), or null when skiff.http.listeners is not set. */
+    public String consoleUrl() {
+        HttpServer h = http;
+        return h == null ? null : h.url();
+    }
+
     /** The ZooKeeper connect string of the bridge for Kafka 0.8 consumers, or null when it is off. */
     public String zookeeperConnect() {
         ZooKeeperBridge zk = zooKeeper;
@@ -365,6 +390,7 @@ public final class SkiffServer implements AutoCloseable {
         if (closed) return;
         closed = true;
         if (zooKeeper != null) zooKeeper.close(); // unregister before the broker stops answering
+        if (http != null) http.close();
         int port = port();
         for (Channel c : listening.values()) c.close().syncUninterruptibly();
         List<io.netty.channel.ChannelFuture> closing = new ArrayList<>();
@@ -383,6 +409,7 @@ public final class SkiffServer implements AutoCloseable {
         if (closed) return;
         closed = true;
         if (zooKeeper != null) zooKeeper.close();
+        if (http != null) http.close();
         int port = port();
         channel.close().syncUninterruptibly();
         List<io.netty.channel.ChannelFuture> closing = new ArrayList<>();

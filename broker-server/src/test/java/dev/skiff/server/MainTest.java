@@ -67,6 +67,15 @@ class MainTest {
     }
 
     @Test
+    void httpPortStartsTheConsoleAndPrintsItsAddress() {
+        Outcome o = run("--port", "0", "--http-port", "0", "--in-memory");
+        assertEquals(0, o.exit(), o.err());
+        assertTrue(o.out().lines().anyMatch(l -> l.matches("Console at http://127\\.0\\.0\\.1:\\d+/")), o.out());
+        Outcome bad = run("--port", "0", "--http-port", "http", "--in-memory");
+        assertEquals(2, bad.exit(), bad.err());
+    }
+
+    @Test
     void aBadFlagExitsTwoWithAHint() {
         Outcome o = run("--prot", "9092");
         assertEquals(2, o.exit());

@@ -27,6 +27,7 @@ final class BrokerOptions {
         }
         if (spec.inMemory()) b.inMemory();
         if (spec.zookeeper()) b.zookeeper();
+        if (spec.console()) b.console();
         if (spec.tls()) b.tls();
         if (spec.sasl().length > 0) b.sasl(spec.sasl());
         for (String u : spec.users()) {

@@ -58,6 +58,12 @@ public @interface Skiff {
     /** Keep the logs in memory: no data directory at all. */
     boolean inMemory() default false;
 
+    /**
+     * Serve the web console and {@code /metrics} on a free port of 127.0.0.1: {@code EmbeddedSkiff.consoleUrl()}
+     * gives the address to look at the broker's topics, messages, groups and lag while a test runs.
+     */
+    boolean console() default false;
+
     /** Also run a ZooKeeper server on a free port with this broker registered (Kafka 0.8 consumers). */
     boolean zookeeper() default false;
 

@@ -186,6 +186,11 @@ public final class KafkaOracle implements AutoCloseable {
         }
     }
 
+    /** The process id of Kafka's JVM (to read its MBeans through the attach API). */
+    public long pid() {
+        return process.pid();
+    }
+
     public String bootstrap() {
         return "127.0.0.1:" + port;
     }

@@ -1,0 +1,388 @@
+package dev.skiff.broker.metrics;
+
+import dev.skiff.protocol.ApiKeys;
+import java.lang.management.ManagementFactory;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.StandardMBean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's figures as JMX MBeans under the names Apache Kafka registers for them (its Yammer metrics'
+ * ObjectNames and attributes: a meter's Count and rates, a histogram's Count, Mean, Max and percentiles, a
+ * gauge's Value), so JMX dashboards made for Kafka find them. The platform MBean server holds one set of names,
+ * so only one broker of a JVM registers: the first to start, until it closes.
+ *
+ * <p>Names that come and go with topics, partitions and groups are brought in line by {@link #sync()}, which
+ * the broker calls on its metrics tick.
+ */
+public final class JmxMetrics implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(JmxMetrics.class);
+    private static final AtomicReference<JmxMetrics> OWNER = new AtomicReference<>();
+
+    private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    private final BrokerMetrics metrics;
+    private final BrokerGauges gauges;
+    /** What is registered now, by name. */
+    private final Map<ObjectName, Object> registered = new HashMap<>();
+
+    private JmxMetrics(BrokerMetrics metrics, BrokerGauges gauges) {
+        this.metrics = metrics;
+        this.gauges = gauges;
+    }
+
+    /** Registers this broker's MBeans unless another broker of this JVM already has; null then. */
+    public static JmxMetrics registerIfFirst(BrokerMetrics metrics, BrokerGauges gauges) {
+        JmxMetrics jmx = new JmxMetrics(metrics, gauges);
+        if (!OWNER.compareAndSet(null, jmx)) return null;
+        try {
+            jmx.sync();
+        } catch (RuntimeException e) {
+            log.warn("JMX metrics could not be registered: {}", e.toString());
+        }
+        return jmx;
+    }
+
+    /** Registers the names that appeared since the last call and removes those that went. */
+    public synchronized void sync() {
+        if (OWNER.get() != this) return;
+        Map<ObjectName, Supplier<Object>> wanted = new HashMap<>();
+        TopicMeters all = metrics.allTopics();
+        wanted.put(
+                name("kafka.server", "BrokerTopicMetrics", "MessagesInPerSec"),
+                () -> meter(all.messagesIn, "messages"));
+        wanted.put(name("kafka.server", "BrokerTopicMetrics", "BytesInPerSec"), () -> meter(all.bytesIn, "bytes"));
+        wanted.put(name("kafka.server", "BrokerTopicMetrics", "BytesOutPerSec"), () -> meter(all.bytesOut, "bytes"));
+        metrics.topics().forEach((topic, t) -> {
+            wanted.put(
+                    name("kafka.server", "BrokerTopicMetrics", "MessagesInPerSec", "topic", topic),
+                    () -> meter(t.messagesIn, "messages"));
+            wanted.put(
+                    name("kafka.server", "BrokerTopicMetrics", "BytesInPerSec", "topic", topic),
+                    () -> meter(t.bytesIn, "bytes"));
+            wanted.put(
+                    name("kafka.server", "BrokerTopicMetrics", "BytesOutPerSec", "topic", topic),
+                    () -> meter(t.bytesOut, "bytes"));
+        });
+        for (Map.Entry<ApiKeys, RequestMeters> e : metrics.requests().entrySet()) {
+            RequestMeters r = e.getValue();
+            r.versions()
+                    .forEach((version, m) -> wanted.put(
+                            name(
+                                    "kafka.network",
+                                    "RequestMetrics",
+                                    "RequestsPerSec",
+                                    "request",
+                                    r.request,
+                                    "version",
+                                    Short.toString(version)),
+                            () -> meter(m, "requests")));
+            wanted.put(
+                    name("kafka.network", "RequestMetrics", "TotalTimeMs", "request", r.request),
+                    () -> histogram(r.totalTime));
+        }
+        wanted.put(
+                name("kafka.server", "ReplicaManager", "UnderReplicatedPartitions"),
+                () -> gauge(gauges::underReplicatedPartitions));
+        wanted.put(name("kafka.server", "ReplicaManager", "PartitionCount"), () -> gauge(gauges::partitionCount));
+        wanted.put(
+                name("kafka.coordinator.group", "GroupMetadataManager", "NumGroups"), () -> gauge(gauges::groupCount));
+        for (BrokerGauges.PartitionLog p : gauges.partitionLogs()) {
+            String topic = p.topic();
+            int partition = p.partition();
+            String index = Integer.toString(partition);
+            wanted.put(
+                    name("kafka.log", "Log", "Size", "topic", topic, "partition", index),
+                    () -> gauge(() -> logOf(topic, partition, BrokerGauges.PartitionLog::size)));
+            wanted.put(
+                    name("kafka.log", "Log", "LogStartOffset", "topic", topic, "partition", index),
+                    () -> gauge(() -> logOf(topic, partition, BrokerGauges.PartitionLog::logStartOffset)));
+            wanted.put(
+                    name("kafka.log", "Log", "LogEndOffset", "topic", topic, "partition", index),
+                    () -> gauge(() -> logOf(topic, partition, BrokerGauges.PartitionLog::logEndOffset)));
+            wanted.put(
+                    name("kafka.log", "Log", "NumLogSegments", "topic", topic, "partition", index),
+                    () -> gauge(() -> logOf(topic, partition, l -> (long) l.segments())));
+        }
+        for (BrokerGauges.GroupLag l : gauges.lag()) {
+            String group = l.group();
+            String topic = l.topic();
+            int partition = l.partition();
+            wanted.put(
+                    name(
+                            "dev.skiff",
+                            "ConsumerGroupLag",
+                            "Lag",
+                            "group",
+                            group,
+                            "topic",
+                            topic,
+                            "partition",
+                            Integer.toString(partition)),
+                    () -> gauge(() -> lagOf(group, topic, partition)));
+        }
+        // Kafka's socket-server-metrics "connections" by listener and client software (ApiVersions v3+); Skiff has
+        // no network processor threads of its own, so every connection counts under networkProcessor=0
+        Map<List<String>, Integer> bySoftware = new HashMap<>();
+        for (ClientConnection c : metrics.connections()) {
+            bySoftware.merge(
+                    List.of(orUnknown(c.listener()), orUnknown(c.softwareName()), orUnknown(c.softwareVersion())),
+                    1,
+                    Integer::sum);
+        }
+        bySoftware.forEach((key, n) -> {
+            ObjectName name = socketServerName(key.get(0), key.get(1), key.get(2));
+            wanted.put(name, () -> connections(key));
+        });
+        registered.keySet().removeIf(n -> {
+            if (wanted.containsKey(n)) return false;
+            unregister(n);
+            return true;
+        });
+        wanted.forEach((n, make) -> {
+            if (registered.containsKey(n)) return;
+            Object bean = make.get();
+            try {
+                if (server.isRegistered(n)) server.unregisterMBean(n);
+                server.registerMBean(bean, n);
+                registered.put(n, bean);
+            } catch (JMException e) {
+                log.debug("cannot register {}: {}", n, e.toString());
+            }
+        });
+    }
+
+    private static String orUnknown(String s) {
+        return s == null ? "unknown" : s;
+    }
+
+    private static ObjectName socketServerName(String listener, String software, String version) {
+        String s = "kafka.server:type=socket-server-metrics,clientSoftwareName=" + value(software)
+                + ",clientSoftwareVersion=" + value(version) + ",listener=" + value(listener) + ",networkProcessor=0";
+        try {
+            return new ObjectName(s);
+        } catch (javax.management.MalformedObjectNameException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** Kafka's attribute of a socket-server connection count (a KafkaMetric: a double). */
+    public interface ConnectionsMBean {
+        double getConnections();
+    }
+
+    private Object connections(List<String> key) {
+        return standard(
+                (ConnectionsMBean) () -> {
+                    int n = 0;
+                    for (ClientConnection c : metrics.connections()) {
+                        if (orUnknown(c.listener()).equals(key.get(0))
+                                && orUnknown(c.softwareName()).equals(key.get(1))
+                                && orUnknown(c.softwareVersion()).equals(key.get(2))) n++;
+                    }
+                    return n;
+                },
+                ConnectionsMBean.class);
+    }
+
+    private long logOf(String topic, int partition, java.util.function.ToLongFunction<BrokerGauges.PartitionLog> f) {
+        for (BrokerGauges.PartitionLog p : gauges.partitionLogs())
+            if (p.topic().equals(topic) && p.partition() == partition) return f.applyAsLong(p);
+        return 0;
+    }
+
+    private long lagOf(String group, String topic, int partition) {
+        for (BrokerGauges.GroupLag l : gauges.lag(group))
+            if (l.topic().equals(topic) && l.partition() == partition) return l.lag();
+        return 0;
+    }
+
+    private void unregister(ObjectName n) {
+        try {
+            if (server.isRegistered(n)) server.unregisterMBean(n);
+        } catch (JMException e) {
+            log.debug("cannot unregister {}: {}", n, e.toString());
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!OWNER.compareAndSet(this, null)) return;
+        registered.keySet().forEach(this::unregister);
+        registered.clear();
+    }
+
+    /** Kafka's ObjectName: domain, type, name, then tags in order; values quoted where JMX needs it. */
+    static ObjectName name(String domain, String type, String name, String... tags) {
+        StringBuilder s = new StringBuilder(domain)
+                .append(":type=")
+                .append(type)
+                .append(",name=")
+                .append(name);
+        for (int i = 0; i + 1 < tags.length; i += 2)
+            s.append(',').append(tags[i]).append('=').append(value(tags[i + 1]));
+        try {
+            return new ObjectName(s.toString());
+        } catch (javax.management.MalformedObjectNameException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static String value(String v) {
+        for (char c : v.toCharArray()) if (",=:\"*?\n\\".indexOf(c) >= 0) return ObjectName.quote(v);
+        return v;
+    }
+
+    // ---- the MBean shapes of Kafka's Yammer reporter
+
+    /** A Yammer meter's attributes. */
+    public interface MeterMBean {
+        long getCount();
+
+        String getEventType();
+
+        String getRateUnit();
+
+        double getMeanRate();
+
+        double getOneMinuteRate();
+
+        double getFiveMinuteRate();
+
+        double getFifteenMinuteRate();
+    }
+
+    /** A Yammer histogram's attributes (Kafka's request times are histograms in milliseconds). */
+    public interface HistogramMBean {
+        long getCount();
+
+        double getMin();
+
+        double getMax();
+
+        double getMean();
+
+        double getStdDev();
+
+        double get50thPercentile();
+
+        double get75thPercentile();
+
+        double get95thPercentile();
+
+        double get98thPercentile();
+
+        double get99thPercentile();
+
+        double get999thPercentile();
+    }
+
+    /** A Yammer gauge's attribute. */
+    public interface GaugeMBean {
+        Object getValue();
+    }
+
+    private static Object meter(Meter m, String eventType) {
+        return standard(
+                new MeterMBean() {
+                    public long getCount() {
+                        return m.count();
+                    }
+
+                    public String getEventType() {
+                        return eventType;
+                    }
+
+                    public String getRateUnit() {
+                        return "SECONDS";
+                    }
+
+                    public double getMeanRate() {
+                        return m.meanRate();
+                    }
+
+                    public double getOneMinuteRate() {
+                        return m.oneMinuteRate();
+                    }
+
+                    public double getFiveMinuteRate() {
+                        return m.fiveMinuteRate();
+                    }
+
+                    public double getFifteenMinuteRate() {
+                        return m.fifteenMinuteRate();
+                    }
+                },
+                MeterMBean.class);
+    }
+
+    private static Object histogram(LatencyHistogram h) {
+        return standard(
+                new HistogramMBean() {
+                    public long getCount() {
+                        return h.count();
+                    }
+
+                    public double getMin() {
+                        return h.count() == 0 ? 0 : h.quantileMs(0);
+                    }
+
+                    public double getMax() {
+                        return h.maxMs();
+                    }
+
+                    public double getMean() {
+                        return h.meanMs();
+                    }
+
+                    public double getStdDev() {
+                        return 0; // not kept: buckets give percentiles, not the spread
+                    }
+
+                    public double get50thPercentile() {
+                        return h.quantileMs(0.5);
+                    }
+
+                    public double get75thPercentile() {
+                        return h.quantileMs(0.75);
+                    }
+
+                    public double get95thPercentile() {
+                        return h.quantileMs(0.95);
+                    }
+
+                    public double get98thPercentile() {
+                        return h.quantileMs(0.98);
+                    }
+
+                    public double get99thPercentile() {
+                        return h.quantileMs(0.99);
+                    }
+
+                    public double get999thPercentile() {
+                        return h.quantileMs(0.999);
+                    }
+                },
+                HistogramMBean.class);
+    }
+
+    private static Object gauge(Supplier<? extends Number> value) {
+        return standard((GaugeMBean) value::get, GaugeMBean.class);
+    }
+
+    private static <T> Object standard(T impl, Class<T> type) {
+        try {
+            return new StandardMBean(impl, type);
+        } catch (javax.management.NotCompliantMBeanException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
