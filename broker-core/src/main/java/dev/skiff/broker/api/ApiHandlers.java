@@ -12,6 +12,8 @@ import dev.skiff.broker.producer.ProducerIds;
 import dev.skiff.broker.replica.ReplicaManager;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.sasl.ScramUserAdmin;
+import dev.skiff.broker.telemetry.ClientTelemetry;
+import dev.skiff.broker.telemetry.TelemetryConfig;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.broker.txn.TransactionalInitProducerId;
 import dev.skiff.config.BrokerConfig;
@@ -28,6 +30,7 @@ public final class ApiHandlers {
     private final ApiHandler<?>[] byKey = new ApiHandler<?>[128];
     private final List<ApiHandler<?>> all = new ArrayList<>();
     private final ApiVersionsApi apiVersions = new ApiVersionsApi(this);
+    private ClientTelemetry clientTelemetry;
 
     /** What the handlers work with; each handler takes only the collaborators it needs. */
     public record Services(
@@ -103,6 +106,12 @@ public final class ApiHandlers {
         h.add(new DescribeClientQuotasApi(s.authorizer()));
         // KIP-966: Admin.describeTopics of kafka-clients 4.x
         h.add(new DescribeTopicPartitionsApi(s.config(), s.topics(), s.controller(), s.authorizer()));
+        // KIP-714 client metrics: listed only when skiff.telemetry.metrics asks for some (Kafka: with a receiver)
+        h.clientTelemetry = new ClientTelemetry(TelemetryConfig.of(s.config()), System::currentTimeMillis);
+        if (h.clientTelemetry.config().enabled()) {
+            h.add(new GetTelemetrySubscriptionsApi(h.clientTelemetry));
+            h.add(new PushTelemetryApi(h.clientTelemetry));
+        }
         // SASL: answered by the connection's authenticator on SASL listeners; these refuse the rest
         h.add(new SaslHandshakeApi());
         h.add(new SaslAuthenticateApi());
@@ -121,6 +130,11 @@ public final class ApiHandlers {
      */
     public ApiVersionsApi apiVersions() {
         return apiVersions;
+    }
+
+    /** What clients pushed (KIP-714); empty unless skiff.telemetry.metrics asks for metrics. */
+    public ClientTelemetry clientTelemetry() {
+        return clientTelemetry;
     }
 
     /** The handler for an API, or null when Skiff does not answer it. */
