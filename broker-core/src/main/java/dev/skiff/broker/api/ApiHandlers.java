@@ -112,6 +112,12 @@ public final class ApiHandlers {
             h.add(new GetTelemetrySubscriptionsApi(h.clientTelemetry));
             h.add(new PushTelemetryApi(h.clientTelemetry));
         }
+        // delegation tokens: refused as by Kafka without delegation.token.secret.key
+        DelegationTokenGate tokens = new DelegationTokenGate(s.config());
+        h.add(new CreateDelegationTokenApi(tokens));
+        h.add(new RenewDelegationTokenApi(tokens));
+        h.add(new ExpireDelegationTokenApi(tokens));
+        h.add(new DescribeDelegationTokenApi(tokens));
         // SASL: answered by the connection's authenticator on SASL listeners; these refuse the rest
         h.add(new SaslHandshakeApi());
         h.add(new SaslAuthenticateApi());
