@@ -94,8 +94,8 @@ public final class ApiHandlers {
         h.add(new EndTxnApi(s.transactions(), s.coordinators(), s.authorizer()));
         h.add(new DescribeTransactionsApi(s.transactions(), s.coordinators(), s.authorizer()));
         h.add(new ListTransactionsApi(s.transactions(), s.authorizer()));
-        // a cluster: preferred and unclean leader elections
-        if (s.controller() != null) h.add(new ElectLeadersApi(s.controller(), s.authorizer()));
+        // preferred and unclean leader elections (a single broker: none needed)
+        h.add(new ElectLeadersApi(s.controller(), s.topics(), s.authorizer()));
         // ACLs
         h.add(new CreateAclsApi(s.authorizer()));
         h.add(new DescribeAclsApi(s.authorizer()));
@@ -112,6 +112,11 @@ public final class ApiHandlers {
             h.add(new GetTelemetrySubscriptionsApi(h.clientTelemetry));
             h.add(new PushTelemetryApi(h.clientTelemetry));
         }
+        // kafka-reassign-partitions: nothing ever moves; a target equal to the current replicas is accepted
+        h.add(new ListPartitionReassignmentsApi(s.authorizer()));
+        h.add(new AlterPartitionReassignmentsApi(s.config().nodeId, s.topics(), s.controller(), s.authorizer()));
+        // kafka-client-metrics --list and Admin.listConfigResources
+        h.add(new ListConfigResourcesApi(s.config(), s.topics(), s.controller(), s.authorizer()));
         // delegation tokens: refused as by Kafka without delegation.token.secret.key
         DelegationTokenGate tokens = new DelegationTokenGate(s.config());
         h.add(new CreateDelegationTokenApi(tokens));
