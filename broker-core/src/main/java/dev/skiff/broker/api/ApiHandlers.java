@@ -115,6 +115,8 @@ public final class ApiHandlers {
         // kafka-reassign-partitions: nothing ever moves; a target equal to the current replicas is accepted
         h.add(new ListPartitionReassignmentsApi(s.authorizer()));
         h.add(new AlterPartitionReassignmentsApi(s.config().nodeId, s.topics(), s.controller(), s.authorizer()));
+        // kafka-metadata-quorum describe: a quorum of one voter
+        h.add(new DescribeQuorumApi(s.config().nodeId, s.address(), s.controller(), s.authorizer()));
         // kafka-client-metrics --list and Admin.listConfigResources
         h.add(new ListConfigResourcesApi(s.config(), s.topics(), s.controller(), s.authorizer()));
         // delegation tokens: refused as by Kafka without delegation.token.secret.key

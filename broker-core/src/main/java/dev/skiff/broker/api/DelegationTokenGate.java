@@ -30,7 +30,7 @@ final class DelegationTokenGate {
         if (protocol == SecurityProtocol.PLAINTEXT || (protocol == SecurityProtocol.SSL && anonymous))
             return new ApiException(
                     Errors.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED,
-                    "Delegation Token Requests are not allowed on PLAINTEXT/1-way SSL channels and on delegation"
+                    "Delegation Token requests are not allowed on PLAINTEXT/1-way SSL channels and on delegation"
                             + " token authenticated channels.");
         return new ApiException(Errors.DELEGATION_TOKEN_AUTH_DISABLED, "Delegation Token feature is not enabled.");
     }
