@@ -642,6 +642,66 @@ public final class EmbeddedSkiff implements AutoCloseable {
         }
     }
 
+    // ---- client telemetry (KIP-714) ----
+
+    /** One value a client pushed: the client's metric name, its attributes, the value (null for histograms). */
+    public record ClientMetric(String name, Map<String, String> attributes, Double value) {}
+
+    /**
+     * The last metrics one client instance pushed: its instance id, the client.id and address of the connection,
+     * when, how many pushes the broker took from it, whether it said it was closing, the resource attributes the
+     * client describes itself with, and every metric value.
+     */
+    public record ClientTelemetry(
+            String clientInstanceId,
+            String clientId,
+            String clientAddress,
+            long receivedAtMs,
+            int pushes,
+            boolean terminating,
+            Map<String, String> resource,
+            List<ClientMetric> metrics) {
+
+        /** The value of the first metric named {@code name}, or null. */
+        public Double value(String name) {
+            for (ClientMetric m : metrics) if (m.name().equals(name)) return m.value();
+            return null;
+        }
+    }
+
+    /**
+     * What clients pushed (GetTelemetrySubscriptions/PushTelemetry), the last push of each client instance, once
+     * {@code skiff.telemetry.metrics} asks them for metrics (else empty); kept in memory, not across restarts.
+     * In a cluster, the pushes every broker received.
+     */
+    public List<ClientTelemetry> clientTelemetry() {
+        List<Broker> brokers = new ArrayList<>();
+        if (cluster != null) {
+            for (int id = 0; id < cluster.size(); id++) {
+                SkiffServer running = cluster.server(id);
+                if (running != null) brokers.add(running.broker());
+            }
+        } else brokers.add(server.broker());
+        List<ClientTelemetry> out = new ArrayList<>();
+        for (Broker b : brokers)
+            for (dev.skiff.broker.telemetry.ClientTelemetry.Push p :
+                    b.handlers().clientTelemetry().lastPushes()) {
+                List<ClientMetric> metrics = new ArrayList<>(p.points().size());
+                for (dev.skiff.broker.telemetry.OtlpMetrics.Point point : p.points())
+                    metrics.add(new ClientMetric(point.name(), point.attributes(), point.value()));
+                out.add(new ClientTelemetry(
+                        p.clientInstanceId().toString(),
+                        p.clientId(),
+                        p.clientAddress(),
+                        p.receivedAtMs(),
+                        p.pushes(),
+                        p.terminating(),
+                        p.resource(),
+                        List.copyOf(metrics)));
+            }
+        return out;
+    }
+
     // ---- security ----
 
     private dev.skiff.config.SecurityProtocol mainProtocol() {

@@ -14,6 +14,8 @@ import dev.skiff.broker.replica.ReplicaManager;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.sasl.ScramUserAdmin;
 import dev.skiff.broker.share.ShareGroups;
+import dev.skiff.broker.telemetry.ClientTelemetry;
+import dev.skiff.broker.telemetry.TelemetryConfig;
 import dev.skiff.broker.txn.TransactionCoordinator;
 import dev.skiff.broker.txn.TransactionalInitProducerId;
 import dev.skiff.config.BrokerConfig;
@@ -30,6 +32,7 @@ public final class ApiHandlers {
     private final ApiHandler<?>[] byKey = new ApiHandler<?>[128];
     private final List<ApiHandler<?>> all = new ArrayList<>();
     private final ApiVersionsApi apiVersions = new ApiVersionsApi(this);
+    private ClientTelemetry clientTelemetry;
 
     /** What the handlers work with; each handler takes only the collaborators it needs. */
     public record Services(
@@ -95,8 +98,8 @@ public final class ApiHandlers {
         h.add(new EndTxnApi(s.transactions(), s.coordinators(), s.authorizer()));
         h.add(new DescribeTransactionsApi(s.transactions(), s.coordinators(), s.authorizer()));
         h.add(new ListTransactionsApi(s.transactions(), s.authorizer()));
-        // a cluster: preferred and unclean leader elections
-        if (s.controller() != null) h.add(new ElectLeadersApi(s.controller(), s.authorizer()));
+        // preferred and unclean leader elections (a single broker: none needed)
+        h.add(new ElectLeadersApi(s.controller(), s.topics(), s.authorizer()));
         // ACLs
         h.add(new CreateAclsApi(s.authorizer()));
         h.add(new DescribeAclsApi(s.authorizer()));
@@ -117,6 +120,26 @@ public final class ApiHandlers {
             h.add(new AlterShareGroupOffsetsApi(s.shares(), s.topics(), s.coordinators(), s.authorizer()));
             h.add(new DeleteShareGroupOffsetsApi(s.shares(), s.topics(), s.coordinators(), s.authorizer()));
         }
+
+        // KIP-714 client metrics: listed only when skiff.telemetry.metrics asks for some (Kafka: with a receiver)
+        h.clientTelemetry = new ClientTelemetry(TelemetryConfig.of(s.config()), System::currentTimeMillis);
+        if (h.clientTelemetry.config().enabled()) {
+            h.add(new GetTelemetrySubscriptionsApi(h.clientTelemetry));
+            h.add(new PushTelemetryApi(h.clientTelemetry));
+        }
+        // kafka-reassign-partitions: nothing ever moves; a target equal to the current replicas is accepted
+        h.add(new ListPartitionReassignmentsApi(s.authorizer()));
+        h.add(new AlterPartitionReassignmentsApi(s.config().nodeId, s.topics(), s.controller(), s.authorizer()));
+        // kafka-metadata-quorum describe: a quorum of one voter
+        h.add(new DescribeQuorumApi(s.config().nodeId, s.address(), s.controller(), s.authorizer()));
+        // kafka-client-metrics --list and Admin.listConfigResources
+        h.add(new ListConfigResourcesApi(s.config(), s.topics(), s.controller(), s.authorizer()));
+        // delegation tokens: refused as by Kafka without delegation.token.secret.key
+        DelegationTokenGate tokens = new DelegationTokenGate(s.config());
+        h.add(new CreateDelegationTokenApi(tokens));
+        h.add(new RenewDelegationTokenApi(tokens));
+        h.add(new ExpireDelegationTokenApi(tokens));
+        h.add(new DescribeDelegationTokenApi(tokens));
         // SASL: answered by the connection's authenticator on SASL listeners; these refuse the rest
         h.add(new SaslHandshakeApi());
         h.add(new SaslAuthenticateApi());
@@ -135,6 +158,11 @@ public final class ApiHandlers {
      */
     public ApiVersionsApi apiVersions() {
         return apiVersions;
+    }
+
+    /** What clients pushed (KIP-714); empty unless skiff.telemetry.metrics asks for metrics. */
+    public ClientTelemetry clientTelemetry() {
+        return clientTelemetry;
     }
 
     /** The handler for an API, or null when Skiff does not answer it. */

@@ -1,6 +1,7 @@
 package dev.skiff.broker.api;
 
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.cluster.Controller;
 import dev.skiff.broker.cluster.TopicImage;
@@ -18,10 +19,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * ElectLeaders (a cluster only): preferred elections move each partition's leadership back to its first
+ * ElectLeaders: in a cluster, preferred elections move each partition's leadership back to its first
  * replica when it is alive and in sync (else PREFERRED_LEADER_NOT_AVAILABLE; ELECTION_NOT_NEEDED when it leads
  * already); unclean elections give a partition with no leader one, from the ISR or else any live replica.
  * Null topic partitions mean all of them, and the answer then lists only those where an election was needed.
+ * A single broker leads every partition as its only replica, so each named partition answers ELECTION_NOT_NEEDED
+ * (UNKNOWN_TOPIC_OR_PARTITION when it does not exist), as a one-node Kafka does.
  *
  * <p>Versions (Kafka's ElectLeaders schemas):
  * <ul>
@@ -37,10 +40,13 @@ public final class ElectLeadersApi implements ApiHandler<ElectLeadersRequestData
     private static final byte UNCLEAN = 1;
 
     private final Controller controller;
+    private final TopicManager topics;
     private final Authorizer authorizer;
 
-    ElectLeadersApi(Controller controller, Authorizer authorizer) {
+    /** {@code controller} null: a single broker, which answers from {@code topics}. */
+    ElectLeadersApi(Controller controller, TopicManager topics, Authorizer authorizer) {
         this.controller = controller;
+        this.topics = topics;
         this.authorizer = authorizer;
     }
 
@@ -71,14 +77,17 @@ public final class ElectLeadersApi implements ApiHandler<ElectLeadersRequestData
                     Errors.INVALID_REQUEST, "Unknown election type " + request.electionType());
         boolean all = request.topicPartitions() == null;
         List<TopicPartition> wanted = new ArrayList<>();
-        if (all) {
+        if (all && controller == null) {
+            // every partition is led by its only replica: nothing to elect, nothing listed
+        } else if (all) {
             for (TopicImage t : controller.image().topics().values())
                 for (int p = 0; p < t.partitions().size(); p++) wanted.add(new TopicPartition(t.name(), p));
         } else {
             for (ElectLeadersRequestData.TopicPartitions tp : request.topicPartitions())
                 for (int p : tp.partitions()) wanted.add(new TopicPartition(tp.topic(), p));
         }
-        Map<TopicPartition, Errors> results = controller.electLeaders(unclean, wanted);
+        Map<TopicPartition, Errors> results =
+                controller != null ? controller.electLeaders(unclean, wanted) : alone(wanted);
         Map<String, ElectLeadersResponseData.ReplicaElectionResult> byTopic = new LinkedHashMap<>();
         results.forEach((tp, e) -> {
             if (all && e == Errors.ELECTION_NOT_NEEDED) return;
@@ -91,6 +100,19 @@ public final class ElectLeadersApi implements ApiHandler<ElectLeadersRequestData
         });
         return CompletableFuture.completedFuture(
                 new ElectLeadersResponseData().setReplicaElectionResults(new ArrayList<>(byTopic.values())));
+    }
+
+    private Map<TopicPartition, Errors> alone(List<TopicPartition> wanted) {
+        Map<TopicPartition, Errors> out = new LinkedHashMap<>();
+        for (TopicPartition tp : wanted) {
+            dev.skiff.broker.Topic t = topics.get(tp.topic());
+            out.put(
+                    tp,
+                    t != null && t.partition(tp.partition()) != null
+                            ? Errors.ELECTION_NOT_NEEDED
+                            : Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        }
+        return out;
     }
 
     private static String message(Errors e) {

@@ -1,0 +1,48 @@
+package dev.skiff.broker.api;
+
+import dev.skiff.broker.RequestContext;
+import dev.skiff.protocol.ApiKeys;
+import dev.skiff.protocol.ApiMessage;
+import dev.skiff.protocol.message.RenewDelegationTokenRequestData;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * RenewDelegationToken: answered as Kafka answers without {@code delegation.token.secret.key} (see
+ * {@link DelegationTokenGate}): DELEGATION_TOKEN_REQUEST_NOT_ALLOWED on plain text and one-way TLS,
+ * DELEGATION_TOKEN_AUTH_DISABLED otherwise. Listed so that Admin and {@code kafka-delegation-tokens} get Kafka's
+ * error rather than UNSUPPORTED_VERSION.
+ *
+ * <p>Versions (Kafka 4.x's RenewDelegationToken schemas; v0 was removed in 4.0):
+ * <ul>
+ * <li>v1: hmac and renew period; answers the new expiry timestamp.
+ * <li>v2: flexible versions.
+ * </ul>
+ */
+public final class RenewDelegationTokenApi implements ApiHandler<RenewDelegationTokenRequestData> {
+
+    private final DelegationTokenGate gate;
+
+    RenewDelegationTokenApi(DelegationTokenGate gate) {
+        this.gate = gate;
+    }
+
+    @Override
+    public ApiKeys api() {
+        return ApiKeys.RENEW_DELEGATION_TOKEN;
+    }
+
+    @Override
+    public short minVersion() {
+        return 1;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 2;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, RenewDelegationTokenRequestData request) {
+        throw gate.refuse(ctx);
+    }
+}
