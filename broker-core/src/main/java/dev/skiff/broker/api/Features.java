@@ -37,6 +37,12 @@ public record Features(short transactionVersion) {
                         .setName("transaction.version")
                         .setMinVersion((short) 0)
                         .setMaxVersion(MAX_TRANSACTION_VERSION));
+        // group.version 1: KIP-848 consumer groups (ConsumerGroupHeartbeat), as a Kafka 4.x cluster finalizes it
+        r.supportedFeatures()
+                .add(new ApiVersionsResponseData.SupportedFeatureKey()
+                        .setName("group.version")
+                        .setMinVersion((short) 0)
+                        .setMaxVersion((short) 1));
         // the epoch of the finalized levels: constant, as they change only with a restart
         r.setFinalizedFeaturesEpoch(1);
         if (transactionVersion > 0)
@@ -45,5 +51,10 @@ public record Features(short transactionVersion) {
                             .setName("transaction.version")
                             .setMinVersionLevel(transactionVersion)
                             .setMaxVersionLevel(transactionVersion));
+        r.finalizedFeatures()
+                .add(new ApiVersionsResponseData.FinalizedFeatureKey()
+                        .setName("group.version")
+                        .setMinVersionLevel((short) 1)
+                        .setMaxVersionLevel((short) 1));
     }
 }

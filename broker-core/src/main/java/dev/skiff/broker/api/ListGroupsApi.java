@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 /**
- * ListGroups: every group; v4+ may filter by state, v5+ by group type (Skiff's groups are all "classic").
+ * ListGroups: every group; v4+ may filter by state, v5+ by group type ("classic", or "consumer" for KIP-848 groups).
  *
  * <p>Versions (Kafka's ListGroups schemas):
  * <ul>
@@ -31,8 +31,6 @@ import java.util.stream.Collectors;
  * principal may DESCRIBE.
  */
 public final class ListGroupsApi implements ApiHandler<ListGroupsRequestData> {
-
-    private static final String GROUP_TYPE = "classic";
 
     private final GroupCoordinator groups;
     private final Authorizer authorizer;
@@ -62,18 +60,18 @@ public final class ListGroupsApi implements ApiHandler<ListGroupsRequestData> {
         Set<String> states = lower(ctx.apiVersion() >= 4 ? request.statesFilter() : null);
         Set<String> types = lower(ctx.apiVersion() >= 5 ? request.typesFilter() : null);
         ListGroupsResponseData r = new ListGroupsResponseData();
-        if (!types.isEmpty() && !types.contains(GROUP_TYPE)) return CompletableFuture.completedFuture(r);
         boolean everyGroup = authorizer.authorizeCluster(ctx, AclOperation.DESCRIBE);
-        for (GroupCoordinator.GroupSummary g : groups.list()) {
+        for (GroupCoordinator.Listed g : groups.listAll()) {
+            if (!types.isEmpty() && !types.contains(g.type())) continue;
             if (!everyGroup && !authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId()))
                 continue;
-            if (!states.isEmpty() && !states.contains(g.state().wireName().toLowerCase(Locale.ROOT))) continue;
+            if (!states.isEmpty() && !states.contains(g.state().toLowerCase(Locale.ROOT))) continue;
             r.groups()
                     .add(new ListGroupsResponseData.ListedGroup()
                             .setGroupId(g.groupId())
                             .setProtocolType(g.protocolType())
-                            .setGroupState(g.state().wireName())
-                            .setGroupType(GROUP_TYPE));
+                            .setGroupState(g.state())
+                            .setGroupType(g.type()));
         }
         return CompletableFuture.completedFuture(r);
     }
