@@ -229,7 +229,7 @@ public final class ConsumerGroupCoordinator {
         Group g = groups.get(r.groupId());
         if (g == null) {
             if (r.memberEpoch() != 0)
-                throw new ApiException(Errors.UNKNOWN_MEMBER_ID, "Group " + r.groupId() + " not found.");
+                throw new ApiException(Errors.GROUP_ID_NOT_FOUND, "Group " + r.groupId() + " not found.");
             g = createGroup(r.groupId());
         }
         synchronized (g) {
@@ -383,6 +383,7 @@ public final class ConsumerGroupCoordinator {
                 s == null ? new LinkedHashMap<>() : new LinkedHashMap<>(s.members);
         Map<Uuid, Set<Integer>> owned = r.topicPartitions() == null ? null : ownedOf(r.topicPartitions());
         boolean replacedStatic = false;
+        String replaced = null;
         if (r.memberEpoch() == 0) {
             if (r.instanceId() != null) {
                 String holder = s == null ? null : memberOfInstance(s, r.instanceId());
@@ -409,6 +410,7 @@ public final class ConsumerGroupCoordinator {
                             held.pendingRevocation());
                     g.live.remove(holder);
                     replacedStatic = true;
+                    replaced = holder;
                 }
             }
             if (old == null && members.size() >= settings.maxSize())
@@ -458,7 +460,7 @@ public final class ConsumerGroupCoordinator {
         if (replacedStatic || !md.equals(old)) entries.add(ConsumerGroupRecords.member(g.id, memberId, md));
         members.put(memberId, md);
         ConsumerGroupState.Current next =
-                update(g, s, memberId, members, subscriptionChanged, cur, live.owned, entries);
+                update(g, s, memberId, replaced, members, subscriptionChanged, cur, live.owned, entries);
         store.write(g.id, entries);
         return answer(g, memberId, next, r.memberEpoch() == 0 || owned != null);
     }
@@ -472,6 +474,7 @@ public final class ConsumerGroupCoordinator {
             Group g,
             ConsumerGroupState s,
             String memberId,
+            String replaced,
             Map<String, ConsumerGroupMemberMetadataValueData> members,
             boolean subscriptionChanged,
             ConsumerGroupState.Current cur,
@@ -485,6 +488,8 @@ public final class ConsumerGroupCoordinator {
         }
         Map<String, Map<Uuid, Set<Integer>>> targets = s == null ? new HashMap<>() : new HashMap<>(s.target);
         int assignmentEpoch = s == null ? 0 : s.assignmentEpoch;
+        // a static member back under a new id takes over its old id's target
+        if (replaced != null && targets.containsKey(replaced)) targets.put(memberId, targets.remove(replaced));
         if (epoch > assignmentEpoch) {
             targets = computeTarget(g, members, targets, entries);
             assignmentEpoch = epoch;
@@ -492,7 +497,7 @@ public final class ConsumerGroupCoordinator {
         }
         if (cur == null) cur = new ConsumerGroupState.Current(0, -1, ConsumerGroupState.STABLE, Map.of(), Map.of());
         ConsumerGroupState.Current next =
-                reconcile(s, memberId, cur, targets.getOrDefault(memberId, Map.of()), assignmentEpoch, owned);
+                reconcile(s, memberId, replaced, cur, targets.getOrDefault(memberId, Map.of()), assignmentEpoch, owned);
         if (!next.equals(cur) || s == null || !s.current.containsKey(memberId))
             entries.add(ConsumerGroupRecords.current(g.id, memberId, next));
         if (next.state() == ConsumerGroupState.UNREVOKED_PARTITIONS
@@ -557,6 +562,7 @@ public final class ConsumerGroupCoordinator {
     private static ConsumerGroupState.Current reconcile(
             ConsumerGroupState s,
             String memberId,
+            String replaced,
             ConsumerGroupState.Current cur,
             Map<Uuid, Set<Integer>> target,
             int targetEpoch,
@@ -585,7 +591,7 @@ public final class ConsumerGroupCoordinator {
                     ConsumerGroupState.UNREVOKED_PARTITIONS,
                     keep,
                     revoke);
-        Set<String> heldByOthers = heldByOthers(s, memberId);
+        Set<String> heldByOthers = heldByOthers(s, memberId, replaced);
         boolean unreleased = false;
         for (Map.Entry<Uuid, Set<Integer>> e : target.entrySet()) {
             for (int p : e.getValue()) {
@@ -604,11 +610,11 @@ public final class ConsumerGroupCoordinator {
     }
 
     /** Partitions other members have or have yet to revoke, as "topicId:partition". */
-    private static Set<String> heldByOthers(ConsumerGroupState s, String memberId) {
+    private static Set<String> heldByOthers(ConsumerGroupState s, String memberId, String replaced) {
         Set<String> out = new HashSet<>();
         if (s == null) return out;
         s.current.forEach((m, c) -> {
-            if (m.equals(memberId)) return;
+            if (m.equals(memberId) || m.equals(replaced)) return;
             c.assigned().forEach((t, ps) -> ps.forEach(p -> out.add(t + ":" + p)));
             c.pendingRevocation().forEach((t, ps) -> ps.forEach(p -> out.add(t + ":" + p)));
         });
@@ -669,7 +675,7 @@ public final class ConsumerGroupCoordinator {
         return new ConsumerGroupHeartbeatResponseData().setMemberId(memberId).setMemberEpoch(r.memberEpoch());
     }
 
-    /** Removes a member (left, or its session or revocation time ran out) and computes the others' target. */
+    /** Removes a member (left, or its session or revocation time ran out); the group's epoch moves on. */
     private void removeMember(Group g, ConsumerGroupState s, String memberId, String why) {
         List<InternalTopicLog.Entry> entries = new ArrayList<>();
         entries.add(ConsumerGroupRecords.current(g.id, memberId, null));
@@ -677,12 +683,8 @@ public final class ConsumerGroupCoordinator {
         entries.add(ConsumerGroupRecords.member(g.id, memberId, null));
         Map<String, ConsumerGroupMemberMetadataValueData> members = new LinkedHashMap<>(s.members);
         members.remove(memberId);
-        int epoch = s.epoch + 1;
-        entries.add(ConsumerGroupRecords.group(g.id, epoch, metadataHash(members)));
-        Map<String, Map<Uuid, Set<Integer>>> previous = new HashMap<>(s.target);
-        previous.remove(memberId);
-        computeTarget(g, members, previous, entries);
-        entries.add(ConsumerGroupRecords.targetMetadata(g.id, epoch));
+        // as Kafka: the epoch moves on now, the next heartbeat computes the others' target
+        entries.add(ConsumerGroupRecords.group(g.id, s.epoch + 1, metadataHash(members)));
         store.write(g.id, entries);
         g.live.remove(memberId);
         log.info("Group {}: member {} {}", g.id, memberId, why);
@@ -783,7 +785,9 @@ public final class ConsumerGroupCoordinator {
             Map<String, ConsumerGroupMemberMetadataValueData> members =
                     s == null ? new LinkedHashMap<>() : new LinkedHashMap<>(s.members);
             ConsumerGroupState.Current cur = s == null ? null : s.current.get(memberId);
+            String replaced = null;
             if (instanceHolder != null && !instanceHolder.equals(memberId)) {
+                replaced = instanceHolder;
                 // a static classic member back under a new id replaces the old one
                 entries.add(ConsumerGroupRecords.current(g.id, instanceHolder, null));
                 entries.add(ConsumerGroupRecords.targetMember(g.id, instanceHolder, null));
@@ -813,7 +817,7 @@ public final class ConsumerGroupCoordinator {
             live.owned = owned;
             ConsumerGroupState.Current next;
             try {
-                next = update(g, s, memberId, members, subscriptionChanged, cur, owned, entries);
+                next = update(g, s, memberId, replaced, members, subscriptionChanged, cur, owned, entries);
                 store.write(g.id, entries);
             } catch (ApiException e) {
                 return joinError(e.error(), r);
@@ -886,8 +890,10 @@ public final class ConsumerGroupCoordinator {
             if (generation != c.memberEpoch()) return Errors.ILLEGAL_GENERATION;
             touch(g, memberId);
             ConsumerGroupState.Current next = reconcile(
-                    s, memberId, c, s.target.getOrDefault(memberId, Map.of()), s.assignmentEpoch, c.assigned());
-            boolean changed = c.state() == ConsumerGroupState.UNREVOKED_PARTITIONS
+                    s, memberId, null, c, s.target.getOrDefault(memberId, Map.of()), s.assignmentEpoch, c.assigned());
+            // a group epoch past the target's: a rejoin makes the coordinator compute the next target
+            boolean changed = s.epoch > s.assignmentEpoch
+                    || c.state() == ConsumerGroupState.UNREVOKED_PARTITIONS
                     || next.memberEpoch() != c.memberEpoch()
                     || !next.assigned().equals(c.assigned());
             return changed ? Errors.REBALANCE_IN_PROGRESS : Errors.NONE;
