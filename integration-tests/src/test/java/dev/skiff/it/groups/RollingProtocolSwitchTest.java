@@ -46,6 +46,23 @@ class RollingProtocolSwitchTest {
                 if (switched < 3 && ConsumerProtocolGroupTest.total(seen) >= nextStep) {
                     ConsumerProtocolGroupTest.Member classic = members.remove(0);
                     classic.consumer.close(); // commits what it gives up, then leaves
+                    if (switched == 0) {
+                        // Kafka upgrades only a stable classic group (else GROUP_ID_NOT_FOUND): let it settle
+                        try (Admin admin = GroupClients.admin(broker)) {
+                            dev.skiff.it.Poll.until(
+                                    Duration.ofSeconds(30),
+                                    "the classic group to be stable again",
+                                    () -> {
+                                        for (ConsumerProtocolGroupTest.Member m : members) m.poll();
+                                        return admin.describeConsumerGroups(List.of("rolling"))
+                                                .all()
+                                                .get()
+                                                .get("rolling")
+                                                .groupState();
+                                    },
+                                    st -> st == org.apache.kafka.common.GroupState.STABLE);
+                        }
+                    }
                     members.add(new ConsumerProtocolGroupTest.Member(
                             ConsumerProtocolGroupTest.props(broker, "rolling"), seen));
                     switched++;
