@@ -64,7 +64,13 @@ public final class ApiHandlers {
         h.add(new OffsetCommitApi(
                 s.topics(), s.offsets(), s.version0Offsets(), s.groups(), s.coordinators(), s.authorizer()));
         h.add(new OffsetFetchApi(
-                s.topics(), s.offsets(), s.version0Offsets(), s.transactions(), s.coordinators(), s.authorizer()));
+                s.topics(),
+                s.offsets(),
+                s.version0Offsets(),
+                s.transactions(),
+                s.coordinators(),
+                s.authorizer(),
+                s.groups().consumerGroups()));
         h.add(new FindCoordinatorApi(s.coordinators(), s.authorizer()));
         // classic consumer groups
         h.add(new JoinGroupApi(s.groups(), s.coordinators(), s.authorizer()));
@@ -76,6 +82,11 @@ public final class ApiHandlers {
                 .withShareGroups(s.shares() == null ? null : s.shares().coordinator()));
         h.add(new DeleteGroupsApi(s.groups(), s.coordinators(), s.authorizer()).withShareGroups(s.shares()));
         h.add(new OffsetDeleteApi(s.topics(), s.groups(), s.coordinators(), s.authorizer()));
+        // KIP-848 consumer groups
+        if (s.groups().consumerGroups() != null) {
+            h.add(new ConsumerGroupHeartbeatApi(s.groups().consumerGroups(), s.coordinators(), s.authorizer()));
+            h.add(new ConsumerGroupDescribeApi(s.groups().consumerGroups(), s.coordinators(), s.authorizer()));
+        }
         // admin APIs
         h.add(new CreateTopicsApi(s.config(), s.topics(), s.controller(), s.authorizer()));
         h.add(new DeleteTopicsApi(s.topics(), s.controller(), s.authorizer()));

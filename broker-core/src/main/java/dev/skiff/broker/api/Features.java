@@ -3,6 +3,7 @@ package dev.skiff.broker.api;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.config.ConfigException;
 import dev.skiff.protocol.message.ApiVersionsResponseData;
+import java.util.List;
 
 /**
  * The feature levels ApiVersions v3+ advertises (KIP-584), as a Kafka 4.x cluster finalizes them; clients turn
@@ -30,6 +31,9 @@ public record Features(short transactionVersion) {
         throw new ConfigException("transaction.version must be 0, 1 or 2, got " + v);
     }
 
+    /** Features finalized at level 1 from the start. */
+    private static final List<String> ALWAYS_ON = List.of("group.version", "share.version");
+
     /** Adds the supported and finalized features to an ApiVersions v3+ answer. */
     void addTo(ApiVersionsResponseData r) {
         r.supportedFeatures()
@@ -37,12 +41,14 @@ public record Features(short transactionVersion) {
                         .setName("transaction.version")
                         .setMinVersion((short) 0)
                         .setMaxVersion(MAX_TRANSACTION_VERSION));
-        // share groups (KIP-932) are on, as Kafka 4.1 serves them once share.version=1 is finalized
-        r.supportedFeatures()
-                .add(new ApiVersionsResponseData.SupportedFeatureKey()
-                        .setName("share.version")
-                        .setMinVersion((short) 0)
-                        .setMaxVersion((short) 1));
+        // group.version 1: KIP-848 consumer groups; share.version 1: KIP-932 share groups. Both are on, as a
+        // Kafka 4.1 cluster serves them once these levels are finalized.
+        for (String feature : ALWAYS_ON)
+            r.supportedFeatures()
+                    .add(new ApiVersionsResponseData.SupportedFeatureKey()
+                            .setName(feature)
+                            .setMinVersion((short) 0)
+                            .setMaxVersion((short) 1));
         // the epoch of the finalized levels: constant, as they change only with a restart
         r.setFinalizedFeaturesEpoch(1);
         if (transactionVersion > 0)
@@ -51,10 +57,11 @@ public record Features(short transactionVersion) {
                             .setName("transaction.version")
                             .setMinVersionLevel(transactionVersion)
                             .setMaxVersionLevel(transactionVersion));
-        r.finalizedFeatures()
-                .add(new ApiVersionsResponseData.FinalizedFeatureKey()
-                        .setName("share.version")
-                        .setMinVersionLevel((short) 1)
-                        .setMaxVersionLevel((short) 1));
+        for (String feature : ALWAYS_ON)
+            r.finalizedFeatures()
+                    .add(new ApiVersionsResponseData.FinalizedFeatureKey()
+                            .setName(feature)
+                            .setMinVersionLevel((short) 1)
+                            .setMaxVersionLevel((short) 1));
     }
 }

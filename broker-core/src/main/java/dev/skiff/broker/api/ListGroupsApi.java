@@ -17,8 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 /**
- * ListGroups: every group; v4+ may filter by state, v5+ by group type ("classic", or "share" for KIP-932
- * share groups, whose protocol type is "share" too).
+ * ListGroups: every group; v4+ may filter by state, v5+ by group type ("classic", "consumer" for KIP-848 groups,
+ * or "share" for KIP-932 share groups, whose protocol type is "share" too).
  *
  * <p>Versions (Kafka's ListGroups schemas):
  * <ul>
@@ -33,8 +33,6 @@ import java.util.stream.Collectors;
  * principal may DESCRIBE.
  */
 public final class ListGroupsApi implements ApiHandler<ListGroupsRequestData> {
-
-    private static final String GROUP_TYPE = "classic";
 
     private static final String SHARE_TYPE = "share";
 
@@ -87,17 +85,17 @@ public final class ListGroupsApi implements ApiHandler<ListGroupsRequestData> {
                                 .setGroupType(SHARE_TYPE));
             }
         }
-        if (!types.isEmpty() && !types.contains(GROUP_TYPE)) return CompletableFuture.completedFuture(r);
-        for (GroupCoordinator.GroupSummary g : groups.list()) {
+        for (GroupCoordinator.Listed g : groups.listAll()) {
+            if (!types.isEmpty() && !types.contains(g.type())) continue;
             if (!everyGroup && !authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId()))
                 continue;
-            if (!states.isEmpty() && !states.contains(g.state().wireName().toLowerCase(Locale.ROOT))) continue;
+            if (!states.isEmpty() && !states.contains(g.state().toLowerCase(Locale.ROOT))) continue;
             r.groups()
                     .add(new ListGroupsResponseData.ListedGroup()
                             .setGroupId(g.groupId())
                             .setProtocolType(g.protocolType())
-                            .setGroupState(g.state().wireName())
-                            .setGroupType(GROUP_TYPE));
+                            .setGroupState(g.state())
+                            .setGroupType(g.type()));
         }
         return CompletableFuture.completedFuture(r);
     }

@@ -132,7 +132,7 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
                     continue;
                 }
                 TopicManager.AutoCreation c = creation;
-                if (c != null && rt.name() != null && topics.get(rt.name()) == null) {
+                if (c != null && !byIdOnly(rt) && rt.name() != null && topics.get(rt.name()) == null) {
                     // auto-creation needs CREATE on the cluster or on the topic, else TOPIC_AUTHORIZATION_FAILED
                     if (createOnCluster == null)
                         createOnCluster = authorizer.authorizeCluster(ctx, AclOperation.CREATE);
@@ -172,7 +172,7 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
     private MetadataResponseData.MetadataResponseTopic unauthorized(
             RequestContext ctx, MetadataRequestData.MetadataRequestTopic rt) {
         if (!authorizer.enabled()) return null;
-        String name = rt.name();
+        String name = byIdOnly(rt) ? null : rt.name();
         if (name == null && rt.topicId() != null && !rt.topicId().equals(Uuid.ZERO)) {
             Topic t = topics.get(rt.topicId());
             if (t == null || authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name()))
@@ -185,7 +185,7 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
 
     private MetadataResponseData.MetadataResponseTopic lookup(
             MetadataRequestData.MetadataRequestTopic rt, TopicManager.AutoCreation creation, TopicManager topics) {
-        String name = rt.name();
+        String name = byIdOnly(rt) ? null : rt.name();
         if (name == null && rt.topicId() != null && !rt.topicId().equals(Uuid.ZERO)) {
             Topic t = topics.get(rt.topicId());
             return t != null ? describe(t) : error(null, rt.topicId(), Errors.UNKNOWN_TOPIC_ID);
@@ -202,6 +202,13 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
             return error(name, Uuid.ZERO, e.error());
         }
         return t != null ? describe(t) : error(name, Uuid.ZERO, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+    }
+
+    /** Asked for by topic id: kafka-clients 4.x's consumer sends an empty name beside the id. */
+    private static boolean byIdOnly(MetadataRequestData.MetadataRequestTopic rt) {
+        return (rt.name() == null || rt.name().isEmpty())
+                && rt.topicId() != null
+                && !rt.topicId().equals(Uuid.ZERO);
     }
 
     private static MetadataResponseData.MetadataResponseTopic error(String name, Uuid id, Errors e) {
@@ -267,7 +274,7 @@ public final class MetadataApi implements ApiHandler<MetadataRequestData> {
                 r.topics().add(denied);
                 continue;
             }
-            String name = rt.name();
+            String name = byIdOnly(rt) ? null : rt.name();
             if (name == null && rt.topicId() != null && !rt.topicId().equals(Uuid.ZERO)) {
                 TopicImage t = image.topic(rt.topicId());
                 r.topics().add(t != null ? describe(v, t, image) : error(null, rt.topicId(), Errors.UNKNOWN_TOPIC_ID));

@@ -57,6 +57,8 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
     private final Supplier<OffsetBackend> version0Offsets;
     private final TransactionCoordinator transactions;
     private final Authorizer authorizer;
+    /** v9+: a KIP-848 member's id and epoch are checked against its consumer group. */
+    private final dev.skiff.broker.group.ConsumerGroupCoordinator consumerGroups;
 
     OffsetFetchApi(
             TopicManager topics,
@@ -65,6 +67,18 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
             TransactionCoordinator transactions,
             CoordinatorLocator coordinators,
             Authorizer authorizer) {
+        this(topics, offsets, version0Offsets, transactions, coordinators, authorizer, null);
+    }
+
+    OffsetFetchApi(
+            TopicManager topics,
+            OffsetStore offsets,
+            Supplier<OffsetBackend> version0Offsets,
+            TransactionCoordinator transactions,
+            CoordinatorLocator coordinators,
+            Authorizer authorizer,
+            dev.skiff.broker.group.ConsumerGroupCoordinator consumerGroups) {
+        this.consumerGroups = consumerGroups;
         this.coordinators = coordinators;
         this.authorizer = authorizer;
         this.topics = topics;
@@ -166,6 +180,13 @@ public final class OffsetFetchApi implements ApiHandler<OffsetFetchRequestData> 
             } catch (ApiException e) { // each group has its own coordinator, so its own answer
                 gr.setErrorCode(e.error().code());
                 continue;
+            }
+            if (ctx.apiVersion() >= 9 && consumerGroups != null) {
+                Errors member = consumerGroups.fetchError(g.groupId(), g.memberId(), g.memberEpoch());
+                if (member != null && member != Errors.NONE) {
+                    gr.setErrorCode(member.code());
+                    continue;
+                }
             }
             wanted(g.groupId(), asked).forEach((topic, parts) -> {
                 boolean denied = !authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, topic);

@@ -45,6 +45,8 @@ public final class GroupCoordinator {
     private final int maxSessionTimeoutMs;
     private final long offsetsRetentionMs;
     private final long retentionCheckIntervalMs;
+    /** KIP-848 consumer groups (and classic members in them); null in tests without a store. */
+    private ConsumerGroupCoordinator consumerGroups;
     /** Offsets an open transaction will still commit: never expired before it ends, as in Kafka. */
     private final PendingOffsets pendingTransactional;
 
@@ -72,6 +74,60 @@ public final class GroupCoordinator {
                 config.offsetsRetentionMs,
                 longSetting(config, "offsets.retention.check.interval.ms", DEFAULT_RETENTION_CHECK_INTERVAL_MS),
                 pendingTransactional);
+        if (offsets != null)
+            consumerGroups = new ConsumerGroupCoordinator(
+                    offsets,
+                    offsets.topicCatalog(),
+                    timer,
+                    ConsumerGroupCoordinator.Settings.of(config),
+                    this::upgradeToConsumerGroup);
+    }
+
+    /** The KIP-848 consumer groups this coordinator also serves (null without a store). */
+    public ConsumerGroupCoordinator consumerGroups() {
+        return consumerGroups;
+    }
+
+    private boolean isConsumerGroup(String groupId) {
+        return consumerGroups != null && consumerGroups.isConsumerGroup(groupId);
+    }
+
+    /**
+     * Hands a classic group to the consumer-group coordinator for an upgrade (KIP-848's online migration): with
+     * the group locked, its generation and members; dropped here once taken over.
+     */
+    private boolean upgradeToConsumerGroup(
+            String groupId, java.util.function.Consumer<ConsumerGroupCoordinator.ClassicView> takeOver) {
+        ClassicGroup g = groups.get(groupId);
+        if (g == null) return false;
+        synchronized (g) {
+            if (g.state == GroupState.DEAD) return false;
+            List<ConsumerGroupCoordinator.ClassicMember> members = new ArrayList<>();
+            for (GroupMember m : g.members())
+                members.add(new ConsumerGroupCoordinator.ClassicMember(
+                        m.memberId,
+                        m.groupInstanceId,
+                        m.clientId,
+                        m.clientHost,
+                        m.sessionTimeoutMs,
+                        m.rebalanceTimeoutMs,
+                        m.protocols,
+                        m.metadata(g.protocolName),
+                        m.assignment));
+            takeOver.accept(new ConsumerGroupCoordinator.ClassicView(
+                    g.generationId, g.state == GroupState.STABLE, g.protocolType, members));
+            for (GroupMember m : g.members()) {
+                if (m.awaitingJoin != null)
+                    m.awaitingJoin.complete(joinErrorResponse(Errors.REBALANCE_IN_PROGRESS, m.memberId, m.joinVersion));
+                if (m.awaitingSync != null) m.awaitingSync.complete(syncError(Errors.REBALANCE_IN_PROGRESS));
+                m.awaitingJoin = null;
+                m.awaitingSync = null;
+            }
+            g.rebalanceEpoch++;
+            g.transition(GroupState.DEAD, timer.nowMs());
+            groups.remove(groupId, g);
+            return true;
+        }
     }
 
     GroupCoordinator(
@@ -120,6 +176,7 @@ public final class GroupCoordinator {
      */
     public void loadPartition(int partition) {
         if (offsets == null) return;
+        consumerGroups.loadPartition(partition);
         offsets.groupMetadata().forEach((id, v) -> {
             if (offsets.partitionOf(id) == partition && !groups.containsKey(id)) restore(id, v);
         });
@@ -132,6 +189,7 @@ public final class GroupCoordinator {
      */
     public void unloadPartition(int partition) {
         if (offsets == null) return;
+        consumerGroups.unloadPartition(partition);
         for (ClassicGroup g : groups.values()) {
             if (offsets.partitionOf(g.groupId) != partition) continue;
             synchronized (g) {
@@ -182,6 +240,14 @@ public final class GroupCoordinator {
         if (r.groupId() == null || r.groupId().isEmpty() || !InternalTopicLog.fits(r.groupId()))
             return joinError(f, Errors.INVALID_GROUP_ID, r);
         if (!recordable(r)) return joinError(f, Errors.INVALID_REQUEST, r);
+        if (isConsumerGroup(r.groupId())) {
+            // a classic member of a consumer group: answered at once from the server's assignment
+            JoinGroupResponseData answer = consumerGroups.classicJoin(r);
+            if (answer != null) {
+                f.complete(answer);
+                return f;
+            }
+        }
         if (r.sessionTimeoutMs() < minSessionTimeoutMs || r.sessionTimeoutMs() > maxSessionTimeoutMs)
             return joinError(f, Errors.INVALID_SESSION_TIMEOUT, r);
         boolean unknownMember = r.memberId() == null || r.memberId().isEmpty();
@@ -535,6 +601,11 @@ public final class GroupCoordinator {
             Map<String, byte[]> assignments,
             short version) {
         CompletableFuture<SyncGroupResponseData> f = new CompletableFuture<>();
+        if (isConsumerGroup(groupId)) {
+            SyncGroupResponseData answer =
+                    consumerGroups.classicSync(groupId, generationId, memberId, protocolType, protocolName);
+            if (answer != null) return CompletableFuture.completedFuture(answer);
+        }
         ClassicGroup g = groups.get(groupId);
         if (g == null) return f.completeAsync(() -> syncError(Errors.UNKNOWN_MEMBER_ID), Runnable::run);
         synchronized (g) {
@@ -619,6 +690,10 @@ public final class GroupCoordinator {
     }
 
     private Errors heartbeatError(String groupId, String memberId, String groupInstanceId, int generationId) {
+        if (isConsumerGroup(groupId)) {
+            Errors e = consumerGroups.classicHeartbeat(groupId, memberId, generationId);
+            if (e != null) return e;
+        }
         ClassicGroup g = groups.get(groupId);
         if (g == null) return Errors.UNKNOWN_MEMBER_ID;
         synchronized (g) {
@@ -667,6 +742,10 @@ public final class GroupCoordinator {
     public record Leaving(String memberId, String groupInstanceId) {}
 
     public List<Errors> leave(String groupId, List<Leaving> leaving) {
+        if (isConsumerGroup(groupId)) {
+            List<Errors> answers = consumerGroups.classicLeave(groupId, leaving);
+            if (answers != null) return answers;
+        }
         List<Errors> out = new ArrayList<>();
         ClassicGroup g = groups.get(groupId);
         if (g == null) {
@@ -768,6 +847,10 @@ public final class GroupCoordinator {
         } catch (ApiException e) {
             return e.error();
         }
+        if (isConsumerGroup(groupId)) {
+            Errors e = consumerGroups.commitError(groupId, memberId, generationId);
+            if (e != null) return e;
+        }
         ClassicGroup g = groups.get(groupId);
         if (g == null) {
             if (generationId < 0) return Errors.NONE;
@@ -811,6 +894,11 @@ public final class GroupCoordinator {
         Set<String> ids = new HashSet<>(offsets.groupsWithOffsets());
         ids.addAll(groups.keySet());
         for (String groupId : ids) {
+            if (isConsumerGroup(groupId)) {
+                // a consumer group's offsets expire from their commit once it has no members
+                if (Boolean.FALSE.equals(consumerGroups.hasMembers(groupId))) expire(groupId, now, null, Set.of());
+                continue;
+            }
             ClassicGroup g = groups.get(groupId);
             if (g == null) {
                 expire(groupId, now, null, Set.of());
@@ -877,6 +965,7 @@ public final class GroupCoordinator {
 
     /** The group's summary, or null when the coordinator knows nothing of it. */
     public GroupSummary describe(String groupId) {
+        if (isConsumerGroup(groupId)) return null; // Kafka: not a classic group, described by ConsumerGroupDescribe
         ClassicGroup g = groups.get(groupId);
         if (g == null) {
             return offsets != null && offsets.groupsWithOffsets().contains(groupId)
@@ -926,6 +1015,28 @@ public final class GroupCoordinator {
         return new ArrayList<>(out.values());
     }
 
+    /** A group as ListGroups v5 shows it: its state's wire name, protocol type and group type. */
+    public record Listed(String groupId, String protocolType, String state, String type) {}
+
+    /** Every group, classic ones ({@link #list}) and KIP-848 consumer groups. */
+    public List<Listed> listAll() {
+        Map<String, Listed> out = new LinkedHashMap<>();
+        if (consumerGroups != null)
+            for (ConsumerGroupCoordinator.Listed c : consumerGroups.list())
+                out.put(
+                        c.groupId(),
+                        new Listed(
+                                c.groupId(),
+                                ConsumerGroupCoordinator.PROTOCOL_TYPE,
+                                c.state().wireName(),
+                                "consumer"));
+        for (GroupSummary g : list())
+            out.putIfAbsent(
+                    g.groupId(),
+                    new Listed(g.groupId(), g.protocolType(), g.state().wireName(), "classic"));
+        return new ArrayList<>(out.values());
+    }
+
     private boolean hasOffsets(String groupId) {
         return offsets != null && offsets.groupsWithOffsets().contains(groupId);
     }
@@ -935,6 +1046,11 @@ public final class GroupCoordinator {
      * offset store's error.
      */
     public void delete(String groupId) {
+        if (isConsumerGroup(groupId) && consumerGroups.delete(groupId)) {
+            if (offsets != null) offsets.deleteGroup(groupId);
+            log.info("Consumer group {} deleted", groupId);
+            return;
+        }
         ClassicGroup g = groups.get(groupId);
         if (g == null) {
             if (!hasOffsets(groupId)) throw groupNotFound(groupId);
@@ -971,6 +1087,12 @@ public final class GroupCoordinator {
      * throws GROUP_ID_NOT_FOUND or NON_EMPTY_GROUP for the whole group.
      */
     public Map<TopicPartition, Errors> deleteOffsets(String groupId, List<TopicPartition> partitions) {
+        if (isConsumerGroup(groupId)) {
+            Set<String> subscribed = Boolean.TRUE.equals(consumerGroups.hasMembers(groupId))
+                    ? consumerGroups.subscribedTopics(groupId)
+                    : Set.of();
+            return deleteAllowed(groupId, partitions, subscribed);
+        }
         ClassicGroup g = groups.get(groupId);
         if (g == null) {
             if (!hasOffsets(groupId)) throw groupNotFound(groupId);

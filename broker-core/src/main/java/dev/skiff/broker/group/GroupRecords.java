@@ -24,13 +24,13 @@ final class GroupRecords {
     static final short GROUP_VALUE_VERSION = 3;
 
     /** A decoded record: an offset of a group's partition, or a group's metadata. Null value: deleted. */
-    sealed interface Decoded permits Offset, Group, Other {}
+    sealed interface Decoded permits Offset, Group, ConsumerGroupRecords.Decoded, Other {}
 
     record Offset(String group, TopicPartition tp, CommittedOffset value) implements Decoded {}
 
     record Group(String group, GroupMetadataValueData value) implements Decoded {}
 
-    /** A record type Skiff does not keep (consumer-protocol and share groups of KRaft Kafka). */
+    /** A record type Skiff does not keep (share and streams groups of KRaft Kafka). */
     record Other(short type) implements Decoded {}
 
     private GroupRecords() {}
@@ -101,6 +101,7 @@ final class GroupRecords {
             });
             return new Group(group, gv);
         }
+        if (ConsumerGroupRecords.isConsumerGroupType(type)) return ConsumerGroupRecords.decode(type, k, value);
         return new Other(type);
     }
 

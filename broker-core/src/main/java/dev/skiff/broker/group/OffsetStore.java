@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * the log does not. A broker that has none yet creates the topic on the first write, not at start: creating
  * its partitions' files was most of an empty broker's start-up time.
  */
-public final class OffsetStore implements OffsetBackend {
+public final class OffsetStore implements OffsetBackend, ConsumerGroupStore {
 
     public static final String TOPIC = "__consumer_offsets";
     /** Kafka's offset.metadata.max.bytes default. */
@@ -33,13 +33,17 @@ public final class OffsetStore implements OffsetBackend {
     private final Map<String, Map<TopicPartition, CommittedOffset>> groups = new ConcurrentHashMap<>();
     /** The last metadata written of each group not deleted: what a restart finds. */
     private final Map<String, GroupMetadataValueData> groupMetadata = new ConcurrentHashMap<>();
+    /** KIP-848 consumer groups as their records say (members, epochs, assignments). */
+    private final Map<String, ConsumerGroupState> consumerGroups = new ConcurrentHashMap<>();
     /** Writes of one group are serialised so that memory applies them in the order the log holds them. */
     private final Object[] locks = new Object[64];
 
     private final InternalTopicLog storage;
+    private final TopicManager topics;
     private final int metadataMaxBytes;
 
     public OffsetStore(TopicManager topics, BrokerConfig config) {
+        this.topics = topics;
         this.storage = new InternalTopicLog(topics, TOPIC, config.offsetsTopicPartitions, config.messageMaxBytes);
         this.metadataMaxBytes = intSetting(config, "offset.metadata.max.bytes", DEFAULT_METADATA_MAX_BYTES);
         for (int i = 0; i < locks.length; i++) locks[i] = new Object();
@@ -73,6 +77,7 @@ public final class OffsetStore implements OffsetBackend {
                 GroupRecords.Decoded d = GroupRecords.decode(key, null);
                 if (d instanceof GroupRecords.Offset o) loaded.add(o.group());
                 else if (d instanceof GroupRecords.Group g) loaded.add(g.group());
+                else if (d instanceof ConsumerGroupRecords.Decoded c) loaded.add(c.group());
             }
         });
         log.info("Loaded {}-{}: {} group(s)", TOPIC, partition, loaded.size());
@@ -83,6 +88,7 @@ public final class OffsetStore implements OffsetBackend {
     public void unloadPartition(int partition) {
         groups.keySet().removeIf(g -> partitionOf(g) == partition);
         groupMetadata.keySet().removeIf(g -> partitionOf(g) == partition);
+        consumerGroups.keySet().removeIf(g -> partitionOf(g) == partition);
     }
 
     // ---------------------------------------------------------------- checks before anything is written
@@ -180,12 +186,38 @@ public final class OffsetStore implements OffsetBackend {
             }
             return true;
         }
+        if (d instanceof ConsumerGroupRecords.Decoded c) {
+            ConsumerGroupState state = consumerGroups.computeIfAbsent(c.group(), ConsumerGroupState::new);
+            if (!state.apply(c)) consumerGroups.remove(c.group(), state);
+            return true;
+        }
         if (d instanceof GroupRecords.Group g) {
             if (g.value() == null) groupMetadata.remove(g.group());
             else groupMetadata.put(g.group(), g.value());
             return true;
         }
         return false;
+    }
+
+    /** Writes a consumer group's records in one batch, then applies them; Kafka's error when it cannot. */
+    @Override
+    public void write(String group, List<InternalTopicLog.Entry> entries) {
+        write(group, entries, Errors.UNKNOWN_SERVER_ERROR);
+    }
+
+    /** The topics consumer groups' subscriptions resolve against. */
+    TopicCatalog topicCatalog() {
+        return TopicCatalog.of(topics);
+    }
+
+    @Override
+    public ConsumerGroupState consumerGroup(String group) {
+        return consumerGroups.get(group);
+    }
+
+    @Override
+    public Set<String> consumerGroupIds() {
+        return Set.copyOf(consumerGroups.keySet());
     }
 
     // ---------------------------------------------------------------- reads

@@ -1,0 +1,84 @@
+package dev.skiff.it.groups;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.skiff.server.EmbeddedSkiff;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.GroupType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A rolling switch of a consuming group from the classic protocol to KIP-848's: three classic consumers share six
+ * partitions; one at a time is replaced by a {@code group.protocol=consumer} one. The first of those upgrades the
+ * group; the classic members left are told to rejoin and get the server's assignment. Every record is read once,
+ * in order per partition, and the group ends a consumer group.
+ */
+class RollingProtocolSwitchTest {
+
+    @Test
+    @Timeout(90)
+    void aClassicGroupSwitchesToTheConsumerProtocolOneMemberAtATime() throws Exception {
+        try (EmbeddedSkiff broker = EmbeddedSkiff.builder()
+                .topic("orders", 6)
+                .property("group.initial.rebalance.delay.ms", "0")
+                .property("group.min.session.timeout.ms", "1000")
+                .property("group.consumer.heartbeat.interval.ms", "200")
+                .start()) {
+            GroupClients.produce(broker, "orders", 6, 200, 1_000_000);
+            Map<Integer, List<Long>> seen = new ConcurrentHashMap<>();
+            List<ConsumerProtocolGroupTest.Member> members = new ArrayList<>();
+            for (int i = 0; i < 3; i++)
+                members.add(new ConsumerProtocolGroupTest.Member(GroupClients.consumerProps(broker, "rolling"), seen));
+            int switched = 0;
+            int nextStep = 150;
+            long deadline = System.nanoTime() + Duration.ofSeconds(80).toNanos();
+            while (ConsumerProtocolGroupTest.total(seen) < 6 * 200) {
+                assertTrue(System.nanoTime() < deadline, "consumed only " + ConsumerProtocolGroupTest.total(seen));
+                for (ConsumerProtocolGroupTest.Member m : members) m.poll();
+                if (switched < 3 && ConsumerProtocolGroupTest.total(seen) >= nextStep) {
+                    ConsumerProtocolGroupTest.Member classic = members.remove(0);
+                    classic.consumer.close(); // commits what it gives up, then leaves
+                    if (switched == 0) {
+                        // Kafka upgrades only a stable classic group (else GROUP_ID_NOT_FOUND): let it settle
+                        try (Admin admin = GroupClients.admin(broker)) {
+                            dev.skiff.it.Poll.until(
+                                    Duration.ofSeconds(30),
+                                    "the classic group to be stable again",
+                                    () -> {
+                                        for (ConsumerProtocolGroupTest.Member m : members) m.poll();
+                                        return admin.describeConsumerGroups(List.of("rolling"))
+                                                .all()
+                                                .get()
+                                                .get("rolling")
+                                                .groupState();
+                                    },
+                                    st -> st == org.apache.kafka.common.GroupState.STABLE);
+                        }
+                    }
+                    members.add(new ConsumerProtocolGroupTest.Member(
+                            ConsumerProtocolGroupTest.props(broker, "rolling"), seen));
+                    switched++;
+                    nextStep += 250;
+                }
+            }
+            assertEquals(3, switched, "every member should have switched while consuming");
+            ConsumerProtocolGroupTest.assertEveryRecordOnceInOrder(seen);
+            try (Admin admin = GroupClients.admin(broker)) {
+                ConsumerGroupDescription d = admin.describeConsumerGroups(List.of("rolling"))
+                        .all()
+                        .get()
+                        .get("rolling");
+                assertEquals(GroupType.CONSUMER, d.type());
+            }
+            for (ConsumerProtocolGroupTest.Member m : members) m.consumer.close();
+        }
+    }
+}

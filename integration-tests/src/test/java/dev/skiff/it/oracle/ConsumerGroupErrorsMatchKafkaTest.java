@@ -1,0 +1,197 @@
+package dev.skiff.it.oracle;
+
+import dev.skiff.it.Poll;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.message.DescribeGroupsRequestData;
+import org.apache.kafka.common.message.DescribeGroupsResponseData;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.message.ListGroupsRequestData;
+import org.apache.kafka.common.message.ListGroupsResponseData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * KIP-848 consumer groups against Apache Kafka 4: the errors of ConsumerGroupHeartbeat (invalid requests, bad
+ * regular expressions, unknown assignors, unknown members, fenced epochs, static members whose instance is taken),
+ * the epochs and assignment sizes of a group of two as it forms, OffsetCommit with a stale epoch, and how
+ * ConsumerGroupDescribe, DescribeGroups and ListGroups show a consumer group.
+ */
+class ConsumerGroupErrorsMatchKafkaTest {
+
+    @RegisterExtension
+    static final OracleAndSkiff brokers = new OracleAndSkiff();
+
+    private static final String TOPIC = "cg-topic";
+    private static final Set<String> NOT_READY = Set.of(
+            Errors.COORDINATOR_NOT_AVAILABLE.name(),
+            Errors.COORDINATOR_LOAD_IN_PROGRESS.name(),
+            Errors.NOT_COORDINATOR.name());
+
+    @BeforeAll
+    static void topics() throws Exception {
+        brokers.createTopic(TOPIC, 4);
+    }
+
+    private static void awaitCoordinator(OracleAndSkiff.Target t, String group) {
+        Poll.until(
+                "the group coordinator of " + t.name() + " for " + group,
+                () -> {
+                    try (KafkaWire wire = t.connect()) {
+                        FindCoordinatorResponseData r = wire.send(
+                                new FindCoordinatorRequestData()
+                                        .setKeyType((byte) 0)
+                                        .setCoordinatorKeys(List.of(group)),
+                                4);
+                        return Errors.forCode(r.coordinators().get(0).errorCode());
+                    }
+                },
+                e -> e == Errors.NONE);
+    }
+
+    private static ConsumerGroupHeartbeatRequestData join(String group, String member) {
+        return new ConsumerGroupHeartbeatRequestData()
+                .setGroupId(group)
+                .setMemberId(member)
+                .setMemberEpoch(0)
+                .setRebalanceTimeoutMs(30000)
+                .setSubscribedTopicNames(List.of(TOPIC))
+                .setTopicPartitions(new ArrayList<>());
+    }
+
+    /** The answer in words: the error, or the epoch and how many partitions the assignment holds. */
+    private static String heartbeat(OracleAndSkiff.Target t, ConsumerGroupHeartbeatRequestData r) {
+        awaitCoordinator(t, r.groupId().isEmpty() ? "x" : r.groupId());
+        return Poll.until(
+                "a ConsumerGroupHeartbeat answer from " + t.name(),
+                () -> {
+                    try (KafkaWire wire = t.connect()) {
+                        ConsumerGroupHeartbeatResponseData a = wire.send(r.duplicate(), 1);
+                        if (a.errorCode() != 0)
+                            return Errors.forCode(a.errorCode()).name();
+                        int n = 0;
+                        if (a.assignment() != null)
+                            for (var tp : a.assignment().topicPartitions())
+                                n += tp.partitions().size();
+                        return "epoch " + a.memberEpoch() + ", "
+                                + (a.assignment() == null ? "no assignment" : n + " partition(s)");
+                    }
+                },
+                e -> !NOT_READY.contains(e));
+    }
+
+    @Test
+    void invalidHeartbeatsAreRefusedAsKafkaRefusesThem() throws Exception {
+        brokers.same("an empty member id", t -> heartbeat(t, join("cg-a", "")));
+        brokers.same(
+                "no rebalance timeout on join",
+                t -> heartbeat(t, join("cg-a", "m").setRebalanceTimeoutMs(-1)));
+        brokers.same(
+                "no subscription on join", t -> heartbeat(t, join("cg-a", "m").setSubscribedTopicNames(null)));
+        brokers.same(
+                "owned partitions on join", t -> heartbeat(t, join("cg-a", "m").setTopicPartitions(null)));
+        brokers.same(
+                "a malformed regular expression",
+                t -> heartbeat(
+                        t, join("cg-a", "m").setSubscribedTopicNames(null).setSubscribedTopicRegex("(x")));
+        brokers.same("an unknown assignor", t -> heartbeat(t, join("cg-a", "m").setServerAssignor("nope")));
+        brokers.same("an epoch below -2", t -> heartbeat(t, join("cg-a", "m").setMemberEpoch(-3)));
+        brokers.same(
+                "a static leave without instance id",
+                t -> heartbeat(t, join("cg-a", "m").setMemberEpoch(-2).setTopicPartitions(null)));
+        brokers.same(
+                "a heartbeat to a group that does not exist",
+                t -> heartbeat(t, join("cg-none", "m").setMemberEpoch(3).setTopicPartitions(null)));
+    }
+
+    @Test
+    void aGroupOfTwoFormsAndFencesAsKafkaDoes() throws Exception {
+        String g = "cg-b";
+        brokers.same("the first member joins", t -> heartbeat(t, join(g, "m1")));
+        brokers.same("the second member joins", t -> heartbeat(t, join(g, "m2")));
+        brokers.same(
+                "the first member with an epoch from the future",
+                t -> heartbeat(t, join(g, "m1").setMemberEpoch(99).setTopicPartitions(null)));
+        brokers.same(
+                "an unknown member of the group",
+                t -> heartbeat(t, join(g, "m9").setMemberEpoch(1).setTopicPartitions(null)));
+        brokers.same("OffsetCommit v9 with a stale epoch", t -> commit(t, g, 7, "m1"));
+        brokers.same("OffsetCommit v9 by an unknown member", t -> commit(t, g, 1, "m9"));
+        brokers.same(
+                "the second member leaves",
+                t -> heartbeat(t, join(g, "m2").setMemberEpoch(-1).setTopicPartitions(null)));
+        brokers.same("ConsumerGroupDescribe of the group", t -> describe(t, g));
+        brokers.same("ConsumerGroupDescribe of an unknown group", t -> describe(t, "cg-unknown"));
+        brokers.same("DescribeGroups of a consumer group", t -> describeClassic(t, g));
+        brokers.same("ListGroups v5 of consumer groups", t -> listConsumerGroups(t, g));
+    }
+
+    @Test
+    void aStaticInstanceHeldByAnotherMemberIsRefused() throws Exception {
+        String g = "cg-c";
+        brokers.same("a static member joins", t -> heartbeat(t, join(g, "s1").setInstanceId("i1")));
+        brokers.same(
+                "another member id with the same instance",
+                t -> heartbeat(t, join(g, "s2").setInstanceId("i1")));
+        brokers.same(
+                "the static member leaves for a while",
+                t -> heartbeat(
+                        t, join(g, "s1").setInstanceId("i1").setMemberEpoch(-2).setTopicPartitions(null)));
+        brokers.same(
+                "it comes back under a new member id",
+                t -> heartbeat(t, join(g, "s3").setInstanceId("i1")));
+    }
+
+    private static String commit(OracleAndSkiff.Target t, String group, int epoch, String member) throws Exception {
+        try (KafkaWire wire = t.connect()) {
+            OffsetCommitResponseData r = wire.send(Requests.offsetCommit(group, epoch, member, TOPIC, 5), 9);
+            return Errors.forCode(r.topics().get(0).partitions().get(0).errorCode())
+                    .name();
+        }
+    }
+
+    private static String describe(OracleAndSkiff.Target t, String group) throws Exception {
+        try (KafkaWire wire = t.connect()) {
+            ConsumerGroupDescribeResponseData r =
+                    wire.send(new ConsumerGroupDescribeRequestData().setGroupIds(List.of(group)), 1);
+            var d = r.groups().get(0);
+            if (d.errorCode() != 0) return Errors.forCode(d.errorCode()).name();
+            List<String> members = new ArrayList<>();
+            for (var m : d.members()) {
+                int n = 0;
+                for (var tp : m.assignment().topicPartitions())
+                    n += tp.partitions().size();
+                members.add(m.memberId() + " epoch " + m.memberEpoch() + " with " + n + " type " + m.memberType());
+            }
+            return d.groupState() + " epoch " + d.groupEpoch() + "/" + d.assignmentEpoch() + " " + d.assignorName()
+                    + " " + members;
+        }
+    }
+
+    private static String describeClassic(OracleAndSkiff.Target t, String group) throws Exception {
+        try (KafkaWire wire = t.connect()) {
+            DescribeGroupsResponseData r = wire.send(new DescribeGroupsRequestData().setGroups(List.of(group)), 5);
+            var d = r.groups().get(0);
+            return Errors.forCode(d.errorCode()).name() + " " + d.groupState() + " " + d.protocolType() + " "
+                    + d.members().size();
+        }
+    }
+
+    private static String listConsumerGroups(OracleAndSkiff.Target t, String group) throws Exception {
+        try (KafkaWire wire = t.connect()) {
+            ListGroupsResponseData r = wire.send(new ListGroupsRequestData().setTypesFilter(List.of("consumer")), 5);
+            for (var g : r.groups())
+                if (g.groupId().equals(group)) return g.groupState() + " " + g.groupType() + " " + g.protocolType();
+            return "not listed";
+        }
+    }
+}
