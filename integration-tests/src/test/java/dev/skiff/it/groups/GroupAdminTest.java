@@ -46,14 +46,17 @@ class GroupAdminTest {
             TopicPartition p0 = new TopicPartition(TOPIC, 0);
             try (KafkaConsumer<String, String> c = GroupClients.consumer(broker, "audit")) {
                 c.subscribe(List.of(TOPIC));
+                // commit only once all 15 records were read: a commit right after the assignment may hold no
+                // position yet for a partition whose first fetch has not come back
+                int[] read = {0};
                 Poll.until(
                         Duration.ofSeconds(20),
-                        "an assignment",
+                        "an assignment and every record",
                         () -> {
-                            c.poll(Duration.ofMillis(50));
+                            read[0] += c.poll(Duration.ofMillis(50)).count();
                             return c.assignment();
                         },
-                        a -> a.size() == 3);
+                        a -> a.size() == 3 && read[0] == 15);
                 c.commitSync();
 
                 assertTrue(listed(admin).contains("audit"));
