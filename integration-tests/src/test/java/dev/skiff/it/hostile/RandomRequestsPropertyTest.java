@@ -452,6 +452,7 @@ class RandomRequestsPropertyTest {
             if (type == Integer.class) return integer(setter, api);
             if (type == Long.class) return (long) integer(setter, api);
             if (type == Short.class) return (short) integer(setter, api);
+            if (type == Byte.class) return (byte) integer(setter, api); // []int8, e.g. acknowledgement types
             if (type == String.class) return name(api);
             if (type == Uuid.class) return new Uuid(rnd.nextLong(), rnd.nextLong());
             return struct(type, api, depth);
