@@ -224,15 +224,19 @@ public final class SharePartition {
 
     /**
      * Applies the acknowledgement batches of {@code member} for this partition: all or none (their shape, ranges
-     * in order and type codes, is checked by the caller). INVALID_REQUEST for offsets outside the in-flight window,
-     * INVALID_RECORD_STATE for one in it not acquired by this member (acknowledged, released, or its lock expired);
+     * in order and type codes, is checked by the caller). INVALID_RECORD_STATE when no in-flight record lies at
+     * or before a batch's first offset, INVALID_REQUEST when a batch runs past the window's end, and
+     * INVALID_RECORD_STATE for an offset in it not acquired by this member (acknowledged, released, or its lock expired);
      * a gap may name an offset the log does not have.
      */
     public synchronized Errors acknowledge(String member, List<AckBatch> batches, long now) {
         expireLocks(now);
         for (AckBatch b : batches) {
-            // offsets outside the in-flight window are not found, as Kafka answers them
-            if (b.firstOffset() < startOffset || b.lastOffset() >= nextOffset) return Errors.INVALID_REQUEST;
+            // as Kafka 4.1: a batch with no in-flight record at or before its first offset is not found
+            // (INVALID_RECORD_STATE); one that starts in the window and runs past its end is INVALID_REQUEST
+            if (b.firstOffset() < startOffset || window.floorKey(b.firstOffset()) == null)
+                return Errors.INVALID_RECORD_STATE;
+            if (b.lastOffset() >= nextOffset) return Errors.INVALID_REQUEST;
             for (long o = b.firstOffset(); o <= b.lastOffset(); o++) {
                 InFlight r = window.get(o);
                 boolean mine = r != null && r.state == ACQUIRED && member.equals(r.member);

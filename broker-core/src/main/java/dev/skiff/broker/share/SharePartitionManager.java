@@ -152,7 +152,7 @@ public final class SharePartitionManager {
             return e.error();
         }
         SharePartition p = partitions.get(key);
-        if (p == null) return Errors.INVALID_REQUEST; // nothing was ever acquired here since the start
+        if (p == null) return Errors.INVALID_RECORD_STATE; // nothing acquired here since the start: not found
         Errors e = p.acknowledge(member, batches, clock.getAsLong());
         try {
             persist(p);

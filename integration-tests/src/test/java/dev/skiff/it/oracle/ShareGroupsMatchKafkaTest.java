@@ -295,7 +295,14 @@ class ShareGroupsMatchKafkaTest {
                 seen.add("wrong epoch " + Errors.forCode(m.fetch(9, 0).errorCode()));
                 seen.add("next epoch " + Errors.forCode(m.fetch(1, 0).errorCode()));
                 // acknowledgements of records never acquired, and malformed ones
-                seen.add("ack unacquired " + ackError(m.fetch(2, 0, ack(1000, 1000, 1))));
+                // an offset past every acquired record: Kafka answers INVALID_RECORD_STATE while its share
+                // partition holds no batch yet and INVALID_REQUEST once it does, which depends on how far its
+                // asynchronous start got by the fetches above; either is a refusal of that batch alone
+                String unacquired = ackError(m.fetch(2, 0, ack(1000, 1000, 1)));
+                seen.add("ack unacquired "
+                        + (unacquired.startsWith("INVALID_RECORD_STATE") || unacquired.startsWith("INVALID_REQUEST")
+                                ? "refused"
+                                : unacquired));
                 seen.add("ack backwards " + ackError(m.fetch(3, 0, ack(5, 4, 1))));
                 seen.add("ack bad type " + ackError(m.fetch(4, 0, ack(0, 0, 9))));
                 seen.add("ack types count "
