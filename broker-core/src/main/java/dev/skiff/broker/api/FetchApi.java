@@ -183,8 +183,11 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
         // read_committed came with v4; older clients read uncommitted
         IsolationLevel isolation =
                 v >= 4 ? IsolationLevel.of(request.isolationLevel()) : IsolationLevel.READ_UNCOMMITTED;
+        // nothing to fetch (a consumer closing its session sends such a fetch at close, and waits for the answer):
+        // answered at once, as Kafka does, rather than after max_wait_ms
         if (anyError
                 || request.maxWaitMs() <= 0
+                || positions.isEmpty()
                 || partitions.bytesAvailable(positions, maxBytes, isolation) >= Math.max(1, request.minBytes())) {
             return CompletableFuture.completedFuture(answer(v, plan, wanted, maxBytes, isolation));
         }
