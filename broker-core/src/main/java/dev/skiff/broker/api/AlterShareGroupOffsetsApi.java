@@ -1,7 +1,5 @@
 package dev.skiff.broker.api;
 
-import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
-
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
@@ -31,19 +29,11 @@ import java.util.concurrent.CompletableFuture;
  * (TOPIC_AUTHORIZATION_FAILED for its partitions). An offset outside the log answers INVALID_REQUEST for its
  * partition.
  */
-public final class AlterShareGroupOffsetsApi implements ApiHandler<AlterShareGroupOffsetsRequestData> {
-
-    private final ShareGroups shares;
-    private final TopicManager topics;
-    private final CoordinatorLocator coordinators;
-    private final Authorizer authorizer;
+public final class AlterShareGroupOffsetsApi extends ShareGroupOffsetsHandler<AlterShareGroupOffsetsRequestData> {
 
     AlterShareGroupOffsetsApi(
             ShareGroups shares, TopicManager topics, CoordinatorLocator coordinators, Authorizer authorizer) {
-        this.shares = shares;
-        this.topics = topics;
-        this.coordinators = coordinators;
-        this.authorizer = authorizer;
+        super(shares, topics, coordinators, authorizer);
     }
 
     @Override
@@ -52,26 +42,9 @@ public final class AlterShareGroupOffsetsApi implements ApiHandler<AlterShareGro
     }
 
     @Override
-    public short minVersion() {
-        return 0;
-    }
-
-    @Override
-    public short maxVersion() {
-        return 0;
-    }
-
-    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, AlterShareGroupOffsetsRequestData request) {
         String id = request.groupId();
-        if (id == null || id.isEmpty()) throw new ApiException(Errors.INVALID_GROUP_ID, "Invalid group id.");
-        if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, id))
-            throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
-        coordinators.ensureCoordinator(GROUP, id);
-        if (!shares.coordinator().exists(id) && shares.isOtherGroup(id))
-            throw new ApiException(Errors.GROUP_ID_NOT_FOUND, "Group " + id + " is not a share group.");
-        if (shares.coordinator().hasMembers(id))
-            throw new ApiException(Errors.NON_EMPTY_GROUP, "The group has active members.");
+        checkGroup(ctx, id, AclOperation.READ, Expect.EMPTY);
         AlterShareGroupOffsetsResponseData r = new AlterShareGroupOffsetsResponseData();
         for (var t : request.topics()) {
             Topic topic = t.topicName() == null ? null : topics.get(t.topicName());

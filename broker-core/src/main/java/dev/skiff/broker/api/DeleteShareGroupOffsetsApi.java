@@ -1,7 +1,5 @@
 package dev.skiff.broker.api;
 
-import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
-
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
@@ -29,19 +27,11 @@ import java.util.concurrent.CompletableFuture;
  * <p>Authorization (as Kafka's): DELETE on the group (GROUP_AUTHORIZATION_FAILED), READ on each topic
  * (TOPIC_AUTHORIZATION_FAILED for that topic).
  */
-public final class DeleteShareGroupOffsetsApi implements ApiHandler<DeleteShareGroupOffsetsRequestData> {
-
-    private final ShareGroups shares;
-    private final TopicManager topics;
-    private final CoordinatorLocator coordinators;
-    private final Authorizer authorizer;
+public final class DeleteShareGroupOffsetsApi extends ShareGroupOffsetsHandler<DeleteShareGroupOffsetsRequestData> {
 
     DeleteShareGroupOffsetsApi(
             ShareGroups shares, TopicManager topics, CoordinatorLocator coordinators, Authorizer authorizer) {
-        this.shares = shares;
-        this.topics = topics;
-        this.coordinators = coordinators;
-        this.authorizer = authorizer;
+        super(shares, topics, coordinators, authorizer);
     }
 
     @Override
@@ -50,26 +40,9 @@ public final class DeleteShareGroupOffsetsApi implements ApiHandler<DeleteShareG
     }
 
     @Override
-    public short minVersion() {
-        return 0;
-    }
-
-    @Override
-    public short maxVersion() {
-        return 0;
-    }
-
-    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, DeleteShareGroupOffsetsRequestData request) {
         String id = request.groupId();
-        if (id == null || id.isEmpty()) throw new ApiException(Errors.INVALID_GROUP_ID, "Invalid group id.");
-        if (!authorizer.authorize(ctx, AclOperation.DELETE, ResourceType.GROUP, id))
-            throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
-        coordinators.ensureCoordinator(GROUP, id);
-        if (!shares.coordinator().exists(id))
-            throw new ApiException(Errors.GROUP_ID_NOT_FOUND, "Group " + id + " not found.");
-        if (shares.coordinator().hasMembers(id))
-            throw new ApiException(Errors.NON_EMPTY_GROUP, "The group has active members.");
+        checkGroup(ctx, id, AclOperation.DELETE, Expect.EXISTING_EMPTY);
         DeleteShareGroupOffsetsResponseData r = new DeleteShareGroupOffsetsResponseData();
         for (var t : request.topics()) {
             Topic topic = t.topicName() == null ? null : topics.get(t.topicName());

@@ -1,7 +1,5 @@
 package dev.skiff.broker.api;
 
-import static dev.skiff.broker.coordinator.CoordinatorLocator.KeyType.GROUP;
-
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
@@ -33,34 +31,16 @@ import java.util.concurrent.CompletableFuture;
  * each topic (TOPIC_AUTHORIZATION_FAILED for its partitions). An id that is a consumer group, not a share group,
  * answers GROUP_ID_NOT_FOUND.
  */
-public final class DescribeShareGroupOffsetsApi implements ApiHandler<DescribeShareGroupOffsetsRequestData> {
-
-    private final ShareGroups shares;
-    private final TopicManager topics;
-    private final CoordinatorLocator coordinators;
-    private final Authorizer authorizer;
+public final class DescribeShareGroupOffsetsApi extends ShareGroupOffsetsHandler<DescribeShareGroupOffsetsRequestData> {
 
     DescribeShareGroupOffsetsApi(
             ShareGroups shares, TopicManager topics, CoordinatorLocator coordinators, Authorizer authorizer) {
-        this.shares = shares;
-        this.topics = topics;
-        this.coordinators = coordinators;
-        this.authorizer = authorizer;
+        super(shares, topics, coordinators, authorizer);
     }
 
     @Override
     public ApiKeys api() {
         return ApiKeys.DESCRIBE_SHARE_GROUP_OFFSETS;
-    }
-
-    @Override
-    public short minVersion() {
-        return 0;
-    }
-
-    @Override
-    public short maxVersion() {
-        return 0;
     }
 
     @Override
@@ -85,12 +65,7 @@ public final class DescribeShareGroupOffsetsApi implements ApiHandler<DescribeSh
             DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestGroup g,
             DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponseGroup answer) {
         String id = g.groupId();
-        if (id == null || id.isEmpty()) throw new ApiException(Errors.INVALID_GROUP_ID, "Invalid group id.");
-        if (!authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, id))
-            throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
-        coordinators.ensureCoordinator(GROUP, id);
-        if (!shares.coordinator().exists(id) && shares.isOtherGroup(id))
-            throw new ApiException(Errors.GROUP_ID_NOT_FOUND, "Group " + id + " is not a share group.");
+        checkGroup(ctx, id, AclOperation.DESCRIBE, Expect.ANY);
         // topic name -> partitions asked (or, when none are named, those with state)
         Map<String, List<Integer>> asked = new TreeMap<>();
         if (g.topics() == null) {
