@@ -58,21 +58,13 @@ public final class CreateAclsApi implements ApiHandler<CreateAclsRequestData> {
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, CreateAclsRequestData request) {
         CreateAclsResponseData response = new CreateAclsResponseData();
-        Errors refused = null;
-        String message = null;
-        if (!authorizer.enabled()) {
-            refused = Errors.SECURITY_DISABLED;
-            message = "No Authorizer is configured.";
-        } else if (!authorizer.authorizeCluster(ctx, AclOperation.ALTER)) {
-            refused = Errors.CLUSTER_AUTHORIZATION_FAILED;
-            message = "Cluster authorization failed.";
-        }
+        ApiException refused = AclChangeGate.refusal(ctx, authorizer);
         if (refused != null) {
             for (int i = 0; i < request.creations().size(); i++)
                 response.results()
                         .add(new AclCreationResult()
-                                .setErrorCode(refused.code())
-                                .setErrorMessage(message));
+                                .setErrorCode(refused.error().code())
+                                .setErrorMessage(refused.getMessage()));
             return CompletableFuture.completedFuture(response);
         }
         List<AclBinding> bindings = new ArrayList<>();

@@ -8,6 +8,7 @@ import dev.skiff.broker.security.acl.AclPermissionType;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.acl.PatternType;
 import dev.skiff.broker.security.acl.ResourceType;
+import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -57,21 +58,13 @@ public final class DeleteAclsApi implements ApiHandler<DeleteAclsRequestData> {
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, DeleteAclsRequestData request) {
         DeleteAclsResponseData response = new DeleteAclsResponseData();
-        Errors refused = null;
-        String message = null;
-        if (!authorizer.enabled()) {
-            refused = Errors.SECURITY_DISABLED;
-            message = "No Authorizer is configured.";
-        } else if (!authorizer.authorizeCluster(ctx, AclOperation.ALTER)) {
-            refused = Errors.CLUSTER_AUTHORIZATION_FAILED;
-            message = "Cluster authorization failed.";
-        }
+        ApiException refused = AclChangeGate.refusal(ctx, authorizer);
         if (refused != null) {
             for (int i = 0; i < request.filters().size(); i++)
                 response.filterResults()
                         .add(new DeleteAclsFilterResult()
-                                .setErrorCode(refused.code())
-                                .setErrorMessage(message));
+                                .setErrorCode(refused.error().code())
+                                .setErrorMessage(refused.getMessage()));
             return CompletableFuture.completedFuture(response);
         }
         List<AclBindingFilter> filters = new ArrayList<>();
