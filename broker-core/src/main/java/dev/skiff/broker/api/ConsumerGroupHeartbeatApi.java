@@ -28,7 +28,9 @@ import java.util.concurrent.CompletableFuture;
  * <li>v1: adds subscribed_topic_regex (RE2J, resolved by the coordinator); the member makes its own id.
  * </ul>
  *
- * <p>Authorization (as Kafka's): READ on the group, else GROUP_AUTHORIZATION_FAILED.
+ * <p>Authorization (as Kafka 4.1's): READ on the group, else GROUP_AUTHORIZATION_FAILED; then DESCRIBE on every
+ * subscribed topic name, else TOPIC_AUTHORIZATION_FAILED for the whole heartbeat (a client may not learn of topics
+ * it cannot describe through its assignment).
  */
 public final class ConsumerGroupHeartbeatApi implements ApiHandler<ConsumerGroupHeartbeatRequestData> {
 
@@ -61,6 +63,10 @@ public final class ConsumerGroupHeartbeatApi implements ApiHandler<ConsumerGroup
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, ConsumerGroupHeartbeatRequestData request) {
         if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId()))
             throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
+        if (request.subscribedTopicNames() != null)
+            for (String topic : request.subscribedTopicNames())
+                if (!authorizer.authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, topic))
+                    throw new ApiException(Errors.TOPIC_AUTHORIZATION_FAILED, "Topic authorization failed.");
         coordinators.ensureCoordinator(GROUP, request.groupId());
         if (ctx.apiVersion() == 0
                 && (request.memberId() == null || request.memberId().isEmpty()))

@@ -41,6 +41,8 @@ import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.AlterUserScramCredentialsRequestData;
 import org.apache.kafka.common.message.AlterUserScramCredentialsResponseData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.CreateAclsRequestData;
 import org.apache.kafka.common.message.CreateAclsResponseData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
@@ -222,7 +224,9 @@ class AclMatchesKafkaTest {
             "wild-t",
             "ac-a",
             "ptx-t",
-            "rep-t");
+            "rep-t",
+            "cgh-t",
+            "cgh-u");
 
     /** The same topics, groups and transactions on one broker, made by the admin. */
     private static void prepare(Side s) throws Exception {
@@ -772,6 +776,73 @@ class AclMatchesKafkaTest {
         groupMembership("DESCRIBE on the group");
         grant(allow("alice", ResourceType.GROUP, "jg-", PatternType.PREFIXED, AclOperation.READ));
         groupMembership("READ on the group's prefix");
+    }
+
+    /**
+     * A KIP-848 join of a new member: the error, or the topics of the assignment it is given (a few heartbeats, so
+     * the target assignment has been computed).
+     */
+    private static String consumerHeartbeat(Side s, String user, String group, List<String> topics) throws Exception {
+        String member = java.util.UUID.randomUUID().toString();
+        try (KafkaWire wire = s.as(user)) {
+            TreeSet<String> assigned = new TreeSet<>();
+            int epoch = 0;
+            for (int i = 0; i < 20; i++) {
+                ConsumerGroupHeartbeatRequestData r = new ConsumerGroupHeartbeatRequestData()
+                        .setGroupId(group)
+                        .setMemberId(member)
+                        .setMemberEpoch(epoch)
+                        .setRebalanceTimeoutMs(30000)
+                        .setSubscribedTopicNames(i == 0 ? topics : null)
+                        .setTopicPartitions(i == 0 ? new ArrayList<>() : null);
+                ConsumerGroupHeartbeatResponseData a = wire.send(r, 1);
+                if (a.errorCode() == Errors.COORDINATOR_LOAD_IN_PROGRESS.code()
+                        || a.errorCode() == Errors.COORDINATOR_NOT_AVAILABLE.code()) {
+                    Thread.sleep(100);
+                    i = -1;
+                    continue;
+                }
+                if (a.errorCode() != 0) return e(a.errorCode());
+                epoch = a.memberEpoch();
+                if (a.assignment() != null) {
+                    assigned.clear();
+                    for (var tp : a.assignment().topicPartitions())
+                        assigned.add(tp.topicId().toString());
+                    if (!assigned.isEmpty()) break;
+                }
+                Thread.sleep(50);
+            }
+            // topic ids differ between the brokers: answer with the names
+            List<String> names = new ArrayList<>();
+            var ids = s.admin.describeTopics(TOPICS).allTopicNames().get(30, TimeUnit.SECONDS);
+            ids.forEach((name, d) -> {
+                if (assigned.contains(d.topicId().toString())) names.add(name);
+            });
+            names.sort(null);
+            // leave, so the next stage starts a group of its own
+            wire.send(
+                    new ConsumerGroupHeartbeatRequestData()
+                            .setGroupId(group)
+                            .setMemberId(member)
+                            .setMemberEpoch(-1),
+                    1);
+            return "assigned " + names;
+        }
+    }
+
+    @Test
+    void consumerGroupHeartbeatNeedsReadOnTheGroupAndDescribeOnItsTopics() throws Exception {
+        List<String> both = List.of("cgh-t", "cgh-u");
+        same("ConsumerGroupHeartbeat, no ACL", s -> consumerHeartbeat(s, "alice", "cgh-g1", both));
+        grant(allow("alice", ResourceType.GROUP, "cgh-", PatternType.PREFIXED, AclOperation.READ));
+        same("ConsumerGroupHeartbeat, READ on the group only", s -> consumerHeartbeat(s, "alice", "cgh-g2", both));
+        grant(allow("alice", ResourceType.TOPIC, "cgh-t", AclOperation.DESCRIBE));
+        same(
+                "ConsumerGroupHeartbeat, DESCRIBE on one of two topics",
+                s -> consumerHeartbeat(s, "alice", "cgh-g3", both));
+        same(
+                "ConsumerGroupHeartbeat, DESCRIBE on the one topic named",
+                s -> consumerHeartbeat(s, "alice", "cgh-g4", List.of("cgh-t")));
     }
 
     private static List<String> describeGroups(Side s, String user, List<String> groups) throws Exception {
