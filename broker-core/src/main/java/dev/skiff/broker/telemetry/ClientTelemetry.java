@@ -25,7 +25,9 @@ import java.util.function.LongSupplier;
  * interval has passed is THROTTLING_QUOTA_EXCEEDED (a push right after a new subscription is allowed, as clients
  * jitter the first one); a push after a terminating push is INVALID_REQUEST; a subscription id the instance was
  * not given is UNKNOWN_SUBSCRIPTION_ID; an unknown codec UNSUPPORTED_COMPRESSION_TYPE; a payload over
- * {@code telemetry.max.bytes}, compressed or not, TELEMETRY_TOO_LARGE; one that does not decode INVALID_RECORD.
+ * {@code telemetry.max.bytes} as sent TELEMETRY_TOO_LARGE; one that does not decode INVALID_RECORD, as Kafka with a
+ * receiver that decodes OTLP answers. Unlike Kafka, a compressed payload may inflate to at most
+ * {@link #INFLATION_FACTOR} times {@code telemetry.max.bytes} (else TELEMETRY_TOO_LARGE).
  * The broker remembers at most {@code skiff.telemetry.max.clients} instances, the least recently heard from
  * forgotten first (such a client hears UNKNOWN_SUBSCRIPTION_ID and asks again). Nothing survives a restart:
  * clients re-subscribe, as they do when they move to another Kafka broker.
@@ -191,18 +193,27 @@ public final class ClientTelemetry {
                             + "]");
     }
 
+    /**
+     * How far a compressed push may inflate. Kafka bounds only what is sent ({@code telemetry.max.bytes} applies
+     * to the compressed bytes) and inflates without limit; Skiff allows what real clients send, metrics text
+     * compressing 5 to 10 times, and refuses a decompression bomb with TELEMETRY_TOO_LARGE.
+     */
+    static final int INFLATION_FACTOR = 16;
+
     private byte[] decompress(CompressionType type, byte[] metrics) {
         if (type == CompressionType.NONE) return metrics;
-        // grows with what the stream really yields, never past telemetry.max.bytes (a decompression bomb)
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(config.maxBytes(), metrics.length * 4 + 64));
+        long limit = Math.min((long) config.maxBytes() * INFLATION_FACTOR, Integer.MAX_VALUE - 16);
+        // grows with what the stream really yields, never past the limit
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(limit, metrics.length * 4L + 64));
         byte[] chunk = new byte[8 * 1024];
         try (InputStream in = Compression.wrapForInput(type, ByteBuffer.wrap(metrics))) {
             int n;
             while ((n = in.read(chunk)) >= 0) {
-                if (out.size() + n > config.maxBytes())
+                if (out.size() + (long) n > limit)
                     throw new ApiException(
                             Errors.TELEMETRY_TOO_LARGE,
-                            "Telemetry decompresses to more than the maximum allowed size [" + config.maxBytes() + "]");
+                            "Telemetry decompresses to more than " + INFLATION_FACTOR
+                                    + " times the maximum allowed size [" + config.maxBytes() + "]");
                 out.write(chunk, 0, n);
             }
         } catch (IOException | RuntimeException e) {
