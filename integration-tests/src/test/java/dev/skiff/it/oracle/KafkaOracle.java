@@ -104,7 +104,32 @@ public final class KafkaOracle implements AutoCloseable {
         return start(overrides, Map.of());
     }
 
+    /**
+     * As {@link #start(Map)}, with the class directories (or jars) of {@code plugins} on Kafka's class path, for
+     * plugins the test writes itself (a metrics reporter, say).
+     */
+    public static KafkaOracle startWithPlugins(Map<String, String> overrides, Class<?>... plugins) {
+        StringBuilder extra = new StringBuilder();
+        for (Class<?> c : plugins) {
+            try {
+                extra.append(java.io.File.pathSeparator)
+                        .append(Path.of(c.getProtectionDomain()
+                                .getCodeSource()
+                                .getLocation()
+                                .toURI()));
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalArgumentException(e);
+            }
+        }
+        return start(overrides, Map.of(), extra.toString());
+    }
+
     private static KafkaOracle start(Map<String, String> overrides, Map<String, Object> clientSecurity) {
+        return start(overrides, clientSecurity, "");
+    }
+
+    private static KafkaOracle start(
+            Map<String, String> overrides, Map<String, Object> clientSecurity, String extraClasspath) {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("kafka-oracle-");
@@ -134,7 +159,7 @@ public final class KafkaOracle implements AutoCloseable {
             props.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
             Files.writeString(config, text, StandardCharsets.UTF_8);
 
-            String cp = ChildJvm.classpath("kafka-broker");
+            String cp = ChildJvm.classpath("kafka-broker") + extraClasspath;
             ChildJvm.Result format = ChildJvm.run(
                     cp,
                     "kafka.tools.StorageTool",
