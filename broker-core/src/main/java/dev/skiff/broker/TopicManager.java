@@ -15,8 +15,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -42,6 +48,10 @@ public final class TopicManager implements AutoCloseable {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     /** Partitions of all topics, for the bound on auto-creation. */
     private volatile int partitionCount;
+    /** The thread of {@link #offload}, started on first use; null until then. */
+    private ExecutorService adminThread;
+
+    private boolean closed;
 
     public TopicManager(BrokerConfig config, LogFactory logs) {
         this.config = config;
@@ -353,13 +363,56 @@ public final class TopicManager implements AutoCloseable {
         return removed;
     }
 
+    /**
+     * Runs topic work that blocks on the disk (creating or deleting partition files, fsyncs) on this manager's own
+     * thread, so a request that creates thousands of partitions does not stall the connections of the I/O thread
+     * it came in on. Requests run one after another, in the order submitted. In memory the work runs at once.
+     */
+    public <T> CompletableFuture<T> offload(Supplier<T> work) {
+        if (!logs.persistent()) return CompletableFuture.completedFuture(work.get());
+        ExecutorService thread;
+        synchronized (this) {
+            if (closed) return CompletableFuture.failedFuture(new ApiException(Errors.UNKNOWN_SERVER_ERROR, "Closing"));
+            if (adminThread == null)
+                adminThread = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "skiff-topic-admin");
+                    t.setDaemon(true);
+                    return t;
+                });
+            thread = adminThread;
+        }
+        try {
+            return CompletableFuture.supplyAsync(work, thread);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new ApiException(Errors.UNKNOWN_SERVER_ERROR, "Closing"));
+        }
+    }
+
     public void flushAll() {
         for (Topic t : byName.values())
             for (Partition p : t.partitions()) p.log().flush();
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        ExecutorService thread;
+        synchronized (this) {
+            closed = true;
+            thread = adminThread;
+        }
+        if (thread != null) {
+            // work already running finishes (its files stay consistent); work not yet started is dropped
+            thread.shutdownNow();
+            try {
+                thread.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeTopics();
+    }
+
+    private synchronized void closeTopics() {
         for (Topic t : byName.values()) for (Partition p : t.partitions()) p.close();
         logs.closed();
         byName.clear();

@@ -69,6 +69,11 @@ public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsReq
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, CreatePartitionsRequestData request) {
+        // adding partitions makes files and fsyncs: off the I/O thread
+        return topics.offload(() -> answer(ctx, request));
+    }
+
+    private ApiMessage answer(RequestContext ctx, CreatePartitionsRequestData request) {
         CreatePartitionsResponseData response = new CreatePartitionsResponseData();
         Map<String, Integer> count = new HashMap<>();
         for (CreatePartitionsRequestData.CreatePartitionsTopic t : request.topics())
@@ -88,7 +93,7 @@ public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsReq
                 r.setErrorCode(e.error().code()).setErrorMessage(e.getMessage());
             }
         }
-        return CompletableFuture.completedFuture(response);
+        return response;
     }
 
     private void grow(CreatePartitionsRequestData.CreatePartitionsTopic t, boolean validateOnly) {

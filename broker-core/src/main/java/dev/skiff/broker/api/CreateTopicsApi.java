@@ -50,6 +50,8 @@ import java.util.concurrent.CompletableFuture;
  * <li>v7: the response adds the topic id.
  * </ul>
  *
+ * <p>The work runs on the topic manager's thread ({@link TopicManager#offload}), not the connection's I/O thread.
+ *
  * <p>Authorization (as Kafka's): CREATE on the cluster or on each topic, else TOPIC_AUTHORIZATION_FAILED for it.
  * Without DESCRIBE_CONFIGS on a topic created, v5+ answers topic_config_error_code TOPIC_AUTHORIZATION_FAILED and
  * neither its partitions, replication factor (-1) nor configs.
@@ -86,6 +88,11 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, CreateTopicsRequestData request) {
+        // creating partitions makes files and fsyncs: off the I/O thread
+        return topics.offload(() -> answer(ctx, request));
+    }
+
+    private ApiMessage answer(RequestContext ctx, CreateTopicsRequestData request) {
         CreateTopicsResponseData response = new CreateTopicsResponseData();
         Map<String, Integer> count = new HashMap<>();
         for (CreatableTopic t : request.topics()) count.merge(t.name(), 1, Integer::sum);
@@ -119,7 +126,7 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
                 fail(r, ApiError.of(e.error(), e.getMessage()));
             }
         }
-        return CompletableFuture.completedFuture(response);
+        return response;
     }
 
     private void create(CreatableTopic t, boolean validateOnly, CreatableTopicResult r) {

@@ -68,6 +68,11 @@ public final class DeleteTopicsApi implements ApiHandler<DeleteTopicsRequestData
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, DeleteTopicsRequestData request) {
+        // deleting partitions removes files: off the I/O thread
+        return topics.offload(() -> answer(ctx, request));
+    }
+
+    private ApiMessage answer(RequestContext ctx, DeleteTopicsRequestData request) {
         DeleteTopicsResponseData response = new DeleteTopicsResponseData();
         List<DeleteTopicsRequestData.DeleteTopicState> wanted = new ArrayList<>();
         if (ctx.apiVersion() >= 6) {
@@ -80,7 +85,7 @@ public final class DeleteTopicsApi implements ApiHandler<DeleteTopicsRequestData
         }
         for (DeleteTopicsRequestData.DeleteTopicState w : wanted)
             response.responses().add(delete(ctx, w));
-        return CompletableFuture.completedFuture(response);
+        return response;
     }
 
     private DeletableTopicResult delete(RequestContext ctx, DeleteTopicsRequestData.DeleteTopicState w) {
