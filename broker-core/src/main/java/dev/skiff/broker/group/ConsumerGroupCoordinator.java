@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * their generation is their member epoch, a heartbeat answers REBALANCE_IN_PROGRESS when the server has a new
  * assignment for them, and their JoinGroup is answered at once with it. A classic group becomes a consumer group
  * when the first consumer-protocol member joins it (empty, or stable with consumer-protocol members, as
- * {@code group.consumer.migration.policy} allows).
+ * {@code group.consumer.migration.policy} allows); it becomes a classic group again when the last consumer-protocol
+ * member is fenced (leaves, or its session ends) and classic members stay, as the policy allows.
  *
  * <p>State that survives is written first as Kafka's ConsumerGroup* records and applied after ({@link
  * ConsumerGroupState#apply}), as at start; session deadlines and what each member last reported live in memory.
@@ -112,6 +113,10 @@ public final class ConsumerGroupCoordinator {
             return migrationPolicy.equals("bidirectional") || migrationPolicy.equals("upgrade");
         }
 
+        boolean downgrades() {
+            return migrationPolicy.equals("bidirectional") || migrationPolicy.equals("downgrade");
+        }
+
         private static int intOf(BrokerConfig c, String key, int fallback) {
             String v = c.get(key);
             if (v == null || v.isBlank()) return fallback;
@@ -139,13 +144,21 @@ public final class ConsumerGroupCoordinator {
 
     record ClassicView(int generation, boolean stable, String protocolType, List<ClassicMember> members) {}
 
-    /** The classic side: lets a classic group be taken over by a consumer group. */
+    /** The classic side: lets a classic group be taken over by a consumer group, and the other way round. */
     interface ClassicGroups {
         /**
          * With the classic group of this id locked, offers it to {@code takeOver}; when that returns normally the
          * classic group is dropped. Returns false when there is no classic group.
          */
         boolean upgrade(String groupId, java.util.function.Consumer<ClassicView> takeOver);
+
+        /**
+         * Makes a classic group of these members (their assignment in the consumer protocol's bytes): its
+         * GroupMetadata record goes to {@code write}, which writes it with the consumer group's tombstones and
+         * throws when it cannot; once written, the classic group is served and rebalances. False, with nothing
+         * written, when the members have no protocol in common or a classic group of that id is still here.
+         */
+        boolean downgrade(String groupId, ClassicView view, java.util.function.Consumer<InternalTopicLog.Entry> write);
     }
 
     /** What the coordinator remembers of a member beyond its records. */
@@ -670,9 +683,88 @@ public final class ConsumerGroupCoordinator {
                             new ConsumerGroupState.Current(
                                     -2, c.memberEpoch(), c.state(), c.assigned(), c.pendingRevocation()))));
         } else {
-            removeMember(g, s, memberId, "left");
+            fence(g, s, Set.of(memberId), "left");
         }
         return new ConsumerGroupHeartbeatResponseData().setMemberId(memberId).setMemberEpoch(r.memberEpoch());
+    }
+
+    /**
+     * Kafka's fencing of members (left, or their session or revocation time ran out): when every member staying
+     * uses the classic protocol and the migration policy allows a downgrade, the group becomes a classic group of
+     * them (Kafka's online downgrade); else each is removed.
+     */
+    private void fence(Group g, ConsumerGroupState s, Set<String> leaving, String why) {
+        if (downgradable(s, leaving) && downgrade(g, s, leaving, why)) return;
+        for (String m : leaving) {
+            ConsumerGroupState now = store.consumerGroup(g.id);
+            if (now != null && now.members.containsKey(m)) removeMember(g, now, m, why);
+        }
+    }
+
+    /** Kafka's validateOnlineDowngradeWithFencedMembers: someone stays, all classic, and the policy allows it. */
+    private boolean downgradable(ConsumerGroupState s, Set<String> leaving) {
+        boolean someoneStays = false;
+        for (Map.Entry<String, ConsumerGroupMemberMetadataValueData> e : s.members.entrySet()) {
+            if (leaving.contains(e.getKey())) continue;
+            if (e.getValue().classicMemberMetadata() == null) return false;
+            someoneStays = true;
+        }
+        if (!someoneStays) return false;
+        if (!settings.downgrades()) {
+            log.info(
+                    "Cannot downgrade consumer group {} to a classic group: group.consumer.migration.policy is {}",
+                    s.groupId,
+                    settings.migrationPolicy());
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Kafka's convertToClassicGroup: the consumer group's records are deleted and a classic group of the members
+     * staying is written in the same batch, at the group's epoch as its generation, each member with its target
+     * assignment; the classic group then rebalances. False, with nothing written, when it cannot be made.
+     */
+    private boolean downgrade(Group g, ConsumerGroupState s, Set<String> leaving, String why) {
+        List<ClassicMember> members = new ArrayList<>();
+        for (Map.Entry<String, ConsumerGroupMemberMetadataValueData> e : s.members.entrySet()) {
+            if (leaving.contains(e.getKey())) continue;
+            ConsumerGroupMemberMetadataValueData md = e.getValue();
+            ConsumerGroupMemberMetadataValueData.ClassicMemberMetadata cm = md.classicMemberMetadata();
+            List<GroupProtocol> protocols = new ArrayList<>();
+            for (ConsumerGroupMemberMetadataValueData.ClassicProtocol p : cm.supportedProtocols())
+                protocols.add(new GroupProtocol(p.name(), p.metadata()));
+            Map<String, List<Integer>> byName = new LinkedHashMap<>();
+            s.target.getOrDefault(e.getKey(), Map.of()).forEach((t, ps) -> {
+                TopicCatalog.TopicInfo info = topics.byId(t);
+                if (info != null) byName.put(info.name(), new ArrayList<>(ps));
+            });
+            members.add(new ClassicMember(
+                    e.getKey(),
+                    md.instanceId(),
+                    md.clientId(),
+                    md.clientHost(),
+                    cm.sessionTimeoutMs(),
+                    md.rebalanceTimeoutMs(),
+                    protocols,
+                    null,
+                    ClassicConsumerProtocol.encodeAssignment(byName)));
+        }
+        List<InternalTopicLog.Entry> entries = ConsumerGroupRecords.tombstones(s);
+        boolean done = classic.downgrade(g.id, new ClassicView(s.epoch, true, PROTOCOL_TYPE, members), record -> {
+            entries.add(record);
+            store.write(g.id, entries);
+        });
+        if (!done) return false;
+        g.dead = true;
+        groups.remove(g.id, g);
+        log.info(
+                "Group {}: member(s) {} {}; the {} member(s) left use the classic protocol: downgraded to a classic group",
+                g.id,
+                leaving,
+                why,
+                members.size());
+        return true;
     }
 
     /** Removes a member (left, or its session or revocation time ran out); the group's epoch moves on. */
@@ -723,10 +815,10 @@ public final class ConsumerGroupCoordinator {
             boolean revocationLate = live.revokeDeadlineMs >= 0 && now >= live.revokeDeadlineMs;
             if (now >= due || revocationLate) {
                 try {
-                    removeMember(
+                    fence(
                             g,
                             s,
-                            memberId,
+                            Set.of(memberId),
                             revocationLate ? "did not revoke in time and is fenced" : "session expired");
                 } catch (ApiException e) {
                     log.warn("Group {}: removing member {} failed: {}", g.id, memberId, e.getMessage());
@@ -907,8 +999,10 @@ public final class ConsumerGroupCoordinator {
         synchronized (g) {
             if (g.dead) return null;
             List<Errors> out = new ArrayList<>();
+            ConsumerGroupState s = store.consumerGroup(g.id);
+            // which members leave (the answers of the others first), then they go together, as Kafka fences them
+            Map<Integer, String> removing = new LinkedHashMap<>();
             for (GroupCoordinator.Leaving l : leaving) {
-                ConsumerGroupState s = store.consumerGroup(g.id);
                 String target = l.memberId();
                 if (l.groupInstanceId() != null) {
                     String holder = s == null ? null : memberOfInstance(s, l.groupInstanceId());
@@ -930,12 +1024,14 @@ public final class ConsumerGroupCoordinator {
                     out.add(Errors.UNKNOWN_MEMBER_ID);
                     continue;
                 }
-                try {
-                    removeMember(g, s, target, "left");
-                    out.add(Errors.NONE);
-                } catch (ApiException e) {
-                    out.add(e.error());
-                }
+                removing.put(out.size(), target);
+                out.add(Errors.NONE);
+            }
+            if (removing.isEmpty()) return out;
+            try {
+                fence(g, s, new java.util.LinkedHashSet<>(removing.values()), "left");
+            } catch (ApiException e) {
+                for (int i : removing.keySet()) out.set(i, e.error());
             }
             return out;
         }

@@ -67,6 +67,36 @@ final class ConsumerGroupRecords {
                 null);
     }
 
+    /** The tombstone of the subscription metadata Kafka wrote before 4.1 (Skiff writes none; Kafka deletes it). */
+    static InternalTopicLog.Entry partitionMetadataTombstone(String groupId) {
+        return new InternalTopicLog.Entry(
+                InternalTopicLog.serialize(
+                        PARTITION_METADATA, (short) 0, new ConsumerGroupPartitionMetadataKeyData().setGroupId(groupId)),
+                null);
+    }
+
+    /**
+     * Every record of the group as tombstones, in Kafka's order (ConsumerGroup.createGroupTombstoneRecords):
+     * current assignments, targets, the target's epoch, members, stored regular expressions, subscription metadata
+     * and last the group's epoch, so that a replay drops the group.
+     */
+    static List<InternalTopicLog.Entry> tombstones(ConsumerGroupState s) {
+        String id = s.groupId;
+        Set<String> members = new java.util.LinkedHashSet<>(s.members.keySet());
+        List<InternalTopicLog.Entry> out = new ArrayList<>();
+        Set<String> current = new java.util.LinkedHashSet<>(members);
+        current.addAll(s.current.keySet());
+        for (String m : current) out.add(current(id, m, null));
+        Set<String> target = new java.util.LinkedHashSet<>(members);
+        target.addAll(s.target.keySet());
+        for (String m : target) out.add(targetMember(id, m, null));
+        out.add(targetMetadata(id, null));
+        for (String m : members) out.add(member(id, m, null));
+        out.add(partitionMetadataTombstone(id));
+        out.add(groupTombstone(id));
+        return out;
+    }
+
     static InternalTopicLog.Entry targetMetadata(String groupId, Integer epoch) {
         return new InternalTopicLog.Entry(
                 InternalTopicLog.serialize(
