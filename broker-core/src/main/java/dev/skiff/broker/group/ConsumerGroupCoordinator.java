@@ -348,10 +348,11 @@ public final class ConsumerGroupCoordinator {
         }
         if (!settings.upgrades())
             throw new ApiException(Errors.GROUP_ID_NOT_FOUND, "Group " + g.id + " is not a consumer group.");
-        if (!view.stable() || !PROTOCOL_TYPE.equals(view.protocolType()))
+        // as Kafka 4.1.1, in any state: members waiting in a rebalance are told to rejoin
+        if (!PROTOCOL_TYPE.equals(view.protocolType()))
             throw new ApiException(
                     Errors.GROUP_ID_NOT_FOUND,
-                    "Cannot upgrade classic group " + g.id + ": it is not stable or not of protocol type consumer.");
+                    "Cannot upgrade classic group " + g.id + ": it is not of protocol type consumer.");
         List<InternalTopicLog.Entry> entries = new ArrayList<>();
         entries.add(new InternalTopicLog.Entry(GroupRecords.groupKey(g.id), null));
         Map<String, ConsumerGroupMemberMetadataValueData> members = new LinkedHashMap<>();

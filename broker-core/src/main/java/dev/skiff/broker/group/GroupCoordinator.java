@@ -118,6 +118,8 @@ public final class GroupCoordinator {
         synchronized (g) {
             if (g.state == GroupState.DEAD) return false;
             List<ConsumerGroupCoordinator.ClassicMember> members = new ArrayList<>();
+            // a group in its first rebalance has chosen no protocol yet: the one it would choose
+            String protocol = g.protocolName != null || g.candidates().isEmpty() ? g.protocolName : g.selectProtocol();
             for (GroupMember m : g.members())
                 members.add(new ConsumerGroupCoordinator.ClassicMember(
                         m.memberId,
@@ -127,7 +129,7 @@ public final class GroupCoordinator {
                         m.sessionTimeoutMs,
                         m.rebalanceTimeoutMs,
                         m.protocols,
-                        m.metadata(g.protocolName),
+                        m.metadata(protocol),
                         m.assignment));
             takeOver.accept(new ConsumerGroupCoordinator.ClassicView(
                     g.generationId, g.state == GroupState.STABLE, g.protocolType, members));

@@ -47,7 +47,7 @@ class RollingProtocolSwitchTest {
                     ConsumerProtocolGroupTest.Member classic = members.remove(0);
                     classic.consumer.close(); // commits what it gives up, then leaves
                     if (switched == 0) {
-                        // Kafka upgrades only a stable classic group (else GROUP_ID_NOT_FOUND): let it settle
+                        // let the classic group settle first, so that the upgrade hands over a whole assignment
                         try (Admin admin = GroupClients.admin(broker)) {
                             dev.skiff.it.Poll.until(
                                     Duration.ofSeconds(30),
