@@ -54,6 +54,10 @@ public final class ConsumerGroupCoordinator {
     public static final String PROTOCOL_TYPE = "consumer";
     /** The longest regular expression a member may subscribe with (RE2J matches in linear time; this caps memory). */
     static final int MAX_REGEX_LENGTH = 4096;
+    /** Kafka's REGEX_BATCH_REFRESH_MIN_INTERVAL_MS: a group's expressions are resolved at most this often. */
+    static final long REGEX_MIN_REFRESH_INTERVAL_MS = 10_000;
+    /** Kafka's group.consumer.regex.refresh.interval.ms default: resolved again this often even with no news. */
+    static final long REGEX_REFRESH_INTERVAL_MS = 600_000;
 
     /** Consumer group states, as Kafka names them on the wire. */
     public enum State {
@@ -180,6 +184,10 @@ public final class ConsumerGroupCoordinator {
         final Set<String> pendingClassic = new HashSet<>();
 
         boolean dead;
+        /** When the group's expressions were last resolved, and the topic catalog's version then (-1: unknown). */
+        long regexRefreshMs = Long.MIN_VALUE / 2;
+
+        long regexVersion = -1;
 
         Group(String id) {
             this.id = id;
@@ -225,6 +233,8 @@ public final class ConsumerGroupCoordinator {
         Group g = new Group(id);
         synchronized (g) {
             groups.put(id, g);
+            for (ConsumerGroupState.Resolved r : s.regexes.values())
+                g.regexRefreshMs = Math.max(g.regexRefreshMs, r.timestamp());
             for (String m : s.members.keySet()) touch(g, m);
         }
     }
@@ -381,7 +391,7 @@ public final class ConsumerGroupCoordinator {
                     new ConsumerGroupState.Current(
                             view.generation(), view.generation(), ConsumerGroupState.STABLE, ids, Map.of())));
         }
-        entries.add(ConsumerGroupRecords.group(g.id, view.generation(), metadataHash(members)));
+        entries.add(ConsumerGroupRecords.group(g.id, view.generation(), metadataHash(members, Map.of())));
         entries.add(ConsumerGroupRecords.targetMetadata(g.id, view.generation()));
         store.write(g.id, entries);
         for (ClassicMember m : view.members()) touch(g, m.memberId());
@@ -473,9 +483,19 @@ public final class ConsumerGroupCoordinator {
                 || !Objects.equals(old.serverAssignor(), md.serverAssignor());
         if (replacedStatic || !md.equals(old)) entries.add(ConsumerGroupRecords.member(g.id, memberId, md));
         members.put(memberId, md);
+        long refreshedMs = g.regexRefreshMs;
+        long refreshedVersion = g.regexVersion;
+        Map<String, List<String>> resolved = refreshRegexes(g, s, members, entries);
         ConsumerGroupState.Current next =
-                update(g, s, memberId, replaced, members, subscriptionChanged, cur, live.owned, entries);
-        store.write(g.id, entries);
+                update(g, s, memberId, replaced, members, resolved, subscriptionChanged, cur, live.owned, entries);
+        try {
+            store.write(g.id, entries);
+        } catch (ApiException e) {
+            // nothing was stored: the expressions are resolved again on the next heartbeat
+            g.regexRefreshMs = refreshedMs;
+            g.regexVersion = refreshedVersion;
+            throw e;
+        }
         return answer(g, memberId, next, r.memberEpoch() == 0 || owned != null);
     }
 
@@ -490,12 +510,13 @@ public final class ConsumerGroupCoordinator {
             String memberId,
             String replaced,
             Map<String, ConsumerGroupMemberMetadataValueData> members,
+            Map<String, List<String>> resolved,
             boolean subscriptionChanged,
             ConsumerGroupState.Current cur,
             Map<Uuid, Set<Integer>> owned,
             List<InternalTopicLog.Entry> entries) {
         int epoch = s == null ? 0 : s.epoch;
-        long hash = metadataHash(members);
+        long hash = metadataHash(members, resolved);
         if (s == null || !s.exists || subscriptionChanged || hash != s.metadataHash) {
             epoch++;
             entries.add(ConsumerGroupRecords.group(g.id, epoch, hash));
@@ -505,7 +526,7 @@ public final class ConsumerGroupCoordinator {
         // a static member back under a new id takes over its old id's target
         if (replaced != null && targets.containsKey(replaced)) targets.put(memberId, targets.remove(replaced));
         if (epoch > assignmentEpoch) {
-            targets = computeTarget(g, members, targets, entries);
+            targets = computeTarget(g, members, resolved, targets, entries);
             assignmentEpoch = epoch;
             entries.add(ConsumerGroupRecords.targetMetadata(g.id, epoch));
         }
@@ -529,14 +550,14 @@ public final class ConsumerGroupCoordinator {
     private Map<String, Map<Uuid, Set<Integer>>> computeTarget(
             Group g,
             Map<String, ConsumerGroupMemberMetadataValueData> members,
+            Map<String, List<String>> resolved,
             Map<String, Map<Uuid, Set<Integer>>> previous,
             List<InternalTopicLog.Entry> entries) {
         Map<String, Set<Uuid>> subscriptions = new TreeMap<>();
         Map<Uuid, Integer> counts = new HashMap<>();
-        Map<String, List<String>> regexCache = new HashMap<>();
         for (Map.Entry<String, ConsumerGroupMemberMetadataValueData> e : members.entrySet()) {
             Set<Uuid> ids = new HashSet<>();
-            for (String name : subscribedNames(e.getValue(), regexCache)) {
+            for (String name : subscribedNames(e.getValue(), resolved)) {
                 TopicCatalog.TopicInfo t = topics.byName(name);
                 if (t == null) continue;
                 ids.add(t.id());
@@ -776,8 +797,10 @@ public final class ConsumerGroupCoordinator {
         entries.add(ConsumerGroupRecords.member(g.id, memberId, null));
         Map<String, ConsumerGroupMemberMetadataValueData> members = new LinkedHashMap<>(s.members);
         members.remove(memberId);
+        Map<String, List<String>> resolved = resolved(s);
+        dropUnsubscribed(g, resolved, members, entries);
         // as Kafka: the epoch moves on now, the next heartbeat computes the others' target
-        entries.add(ConsumerGroupRecords.group(g.id, s.epoch + 1, metadataHash(members)));
+        entries.add(ConsumerGroupRecords.group(g.id, s.epoch + 1, metadataHash(members, resolved)));
         store.write(g.id, entries);
         g.live.remove(memberId);
         log.info("Group {}: member {} {}", g.id, memberId, why);
@@ -910,7 +933,7 @@ public final class ConsumerGroupCoordinator {
             live.owned = owned;
             ConsumerGroupState.Current next;
             try {
-                next = update(g, s, memberId, replaced, members, subscriptionChanged, cur, owned, entries);
+                next = update(g, s, memberId, replaced, members, resolved(s), subscriptionChanged, cur, owned, entries);
                 store.write(g.id, entries);
             } catch (ApiException e) {
                 return joinError(e.error(), r);
@@ -1181,8 +1204,9 @@ public final class ConsumerGroupCoordinator {
             ConsumerGroupState s = store.consumerGroup(g.id);
             Set<String> out = new HashSet<>();
             if (s == null) return out;
-            Map<String, List<String>> cache = new HashMap<>();
-            for (ConsumerGroupMemberMetadataValueData md : s.members.values()) out.addAll(subscribedNames(md, cache));
+            Map<String, List<String>> resolved = resolved(s);
+            for (ConsumerGroupMemberMetadataValueData md : s.members.values())
+                out.addAll(subscribedNames(md, resolved));
             return out;
         }
     }
@@ -1221,31 +1245,98 @@ public final class ConsumerGroupCoordinator {
 
     // ---------------------------------------------------------------- helpers
 
-    private List<String> subscribedNames(ConsumerGroupMemberMetadataValueData md, Map<String, List<String>> cache) {
+    /** The topics a member subscribes to: its names, and what its expression resolved to (nothing until then). */
+    private static List<String> subscribedNames(
+            ConsumerGroupMemberMetadataValueData md, Map<String, List<String>> resolved) {
         List<String> out = new ArrayList<>(md.subscribedTopicNames());
         String regex = md.subscribedTopicRegex();
-        if (regex != null && !regex.isEmpty()) {
-            out.addAll(cache.computeIfAbsent(regex, x -> {
-                List<String> matched = new ArrayList<>();
-                Pattern p;
-                try {
-                    p = Pattern.compile(x);
-                } catch (PatternSyntaxException e) {
-                    return matched;
-                }
-                for (TopicCatalog.TopicInfo t : topics.all())
-                    if (!t.internal() && p.matches(t.name())) matched.add(t.name());
-                return matched;
-            }));
+        if (regex != null && !regex.isEmpty()) out.addAll(resolved.getOrDefault(regex, List.of()));
+        return out;
+    }
+
+    /** The group's expressions as its ConsumerGroupRegularExpression records say. */
+    private static Map<String, List<String>> resolved(ConsumerGroupState s) {
+        Map<String, List<String>> out = new HashMap<>();
+        if (s != null) s.regexes.forEach((regex, r) -> out.put(regex, r.topics()));
+        return out;
+    }
+
+    private static Set<String> regexesOf(Map<String, ConsumerGroupMemberMetadataValueData> members) {
+        Set<String> out = new TreeSet<>();
+        for (ConsumerGroupMemberMetadataValueData md : members.values()) {
+            String regex = md.subscribedTopicRegex();
+            if (regex != null && !regex.isEmpty()) out.add(regex);
         }
         return out;
     }
 
+    /** Tombstones for results no member subscribes to any more (dropped from {@code resolved}). */
+    private static void dropUnsubscribed(
+            Group g,
+            Map<String, List<String>> resolved,
+            Map<String, ConsumerGroupMemberMetadataValueData> members,
+            List<InternalTopicLog.Entry> entries) {
+        Set<String> subscribed = regexesOf(members);
+        for (String regex : new ArrayList<>(resolved.keySet())) {
+            if (subscribed.contains(regex)) continue;
+            entries.add(ConsumerGroupRecords.regex(g.id, regex, null));
+            resolved.remove(regex);
+        }
+    }
+
+    /**
+     * Kafka's maybeUpdateRegularExpressions, resolved at once instead of on an executor: the members' expressions
+     * are matched against the topics again when one has no result yet, when topics were created or deleted since,
+     * or every 10 minutes; never more often than every 10 s. Results that change are written as
+     * ConsumerGroupRegularExpression records with {@code entries} (the group's hash then moves, so its epoch does),
+     * results nobody subscribes to any more as tombstones. Returns the results to assign with.
+     */
+    private Map<String, List<String>> refreshRegexes(
+            Group g,
+            ConsumerGroupState s,
+            Map<String, ConsumerGroupMemberMetadataValueData> members,
+            List<InternalTopicLog.Entry> entries) {
+        Map<String, List<String>> resolved = resolved(s);
+        dropUnsubscribed(g, resolved, members, entries);
+        Set<String> subscribed = regexesOf(members);
+        if (subscribed.isEmpty()) return resolved;
+        long now = timer.nowMs();
+        long version = topics.version();
+        boolean due = !resolved.keySet().containsAll(subscribed)
+                || g.regexVersion != version
+                || now - g.regexRefreshMs >= REGEX_REFRESH_INTERVAL_MS;
+        if (!due || now - g.regexRefreshMs < REGEX_MIN_REFRESH_INTERVAL_MS) return resolved;
+        g.regexRefreshMs = now;
+        g.regexVersion = version;
+        List<TopicCatalog.TopicInfo> all = topics.all();
+        for (String regex : subscribed) {
+            List<String> matched = match(regex, all);
+            if (matched.equals(resolved.get(regex))) continue;
+            entries.add(
+                    ConsumerGroupRecords.regex(g.id, regex, new ConsumerGroupState.Resolved(matched, version, now)));
+            resolved.put(regex, matched);
+        }
+        return resolved;
+    }
+
+    /** The non-internal topics an expression matches, sorted; none for one that does not compile. */
+    private static List<String> match(String regex, List<TopicCatalog.TopicInfo> all) {
+        Pattern p;
+        try {
+            p = Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            return List.of();
+        }
+        Set<String> matched = new TreeSet<>();
+        for (TopicCatalog.TopicInfo t : all) if (!t.internal() && p.matches(t.name())) matched.add(t.name());
+        return List.copyOf(matched);
+    }
+
     /** A hash of the subscribed topics as they are now (ids and partition counts): it changing means reassigning. */
-    private long metadataHash(Map<String, ConsumerGroupMemberMetadataValueData> members) {
+    private long metadataHash(
+            Map<String, ConsumerGroupMemberMetadataValueData> members, Map<String, List<String>> resolved) {
         Set<String> names = new TreeSet<>();
-        Map<String, List<String>> cache = new HashMap<>();
-        for (ConsumerGroupMemberMetadataValueData md : members.values()) names.addAll(subscribedNames(md, cache));
+        for (ConsumerGroupMemberMetadataValueData md : members.values()) names.addAll(subscribedNames(md, resolved));
         long h = 17;
         for (String n : names) {
             TopicCatalog.TopicInfo t = topics.byName(n);
