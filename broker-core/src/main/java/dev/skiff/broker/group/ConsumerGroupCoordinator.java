@@ -159,10 +159,15 @@ public final class ConsumerGroupCoordinator {
         /**
          * Makes a classic group of these members (their assignment in the consumer protocol's bytes): its
          * GroupMetadata record goes to {@code write}, which writes it with the consumer group's tombstones and
-         * throws when it cannot; once written, the classic group is served and rebalances. False, with nothing
-         * written, when the members have no protocol in common or a classic group of that id is still here.
+         * throws when it cannot; once written, the classic group is served and, when asked, rebalances. False,
+         * with nothing written, when the members have no protocol in common or a classic group of that id is
+         * still here.
          */
-        boolean downgrade(String groupId, ClassicView view, java.util.function.Consumer<InternalTopicLog.Entry> write);
+        boolean downgrade(
+                String groupId,
+                ClassicView view,
+                boolean rebalance,
+                java.util.function.Consumer<InternalTopicLog.Entry> write);
     }
 
     /** What the coordinator remembers of a member beyond its records. */
@@ -749,43 +754,54 @@ public final class ConsumerGroupCoordinator {
      */
     private boolean downgrade(Group g, ConsumerGroupState s, Set<String> leaving, String why) {
         List<ClassicMember> members = new ArrayList<>();
-        for (Map.Entry<String, ConsumerGroupMemberMetadataValueData> e : s.members.entrySet()) {
-            if (leaving.contains(e.getKey())) continue;
-            ConsumerGroupMemberMetadataValueData md = e.getValue();
-            ConsumerGroupMemberMetadataValueData.ClassicMemberMetadata cm = md.classicMemberMetadata();
-            List<GroupProtocol> protocols = new ArrayList<>();
-            for (ConsumerGroupMemberMetadataValueData.ClassicProtocol p : cm.supportedProtocols())
-                protocols.add(new GroupProtocol(p.name(), p.metadata()));
-            Map<String, List<Integer>> byName = new LinkedHashMap<>();
-            s.target.getOrDefault(e.getKey(), Map.of()).forEach((t, ps) -> {
-                TopicCatalog.TopicInfo info = topics.byId(t);
-                if (info != null) byName.put(info.name(), new ArrayList<>(ps));
-            });
-            members.add(new ClassicMember(
-                    e.getKey(),
-                    md.instanceId(),
-                    md.clientId(),
-                    md.clientHost(),
-                    cm.sessionTimeoutMs(),
-                    md.rebalanceTimeoutMs(),
-                    protocols,
-                    null,
-                    ClassicConsumerProtocol.encodeAssignment(byName)));
-        }
-        List<InternalTopicLog.Entry> entries = ConsumerGroupRecords.tombstones(s);
-        boolean done = classic.downgrade(g.id, new ClassicView(s.epoch, true, PROTOCOL_TYPE, members), record -> {
-            entries.add(record);
-            store.write(g.id, entries);
-        });
-        if (!done) return false;
-        g.dead = true;
-        groups.remove(g.id, g);
+        for (Map.Entry<String, ConsumerGroupMemberMetadataValueData> e : s.members.entrySet())
+            if (!leaving.contains(e.getKey()))
+                members.add(classicMember(e.getKey(), e.getValue(), s.target.getOrDefault(e.getKey(), Map.of())));
+        if (!convert(g, s, members, true)) return false;
         log.info(
                 "Group {}: member(s) {} {}; the {} member(s) left use the classic protocol: downgraded to a classic group",
                 g.id,
                 leaving,
                 why,
                 members.size());
+        return true;
+    }
+
+    /** A classic member of a consumer group as the classic group takes it, with this assignment. */
+    private ClassicMember classicMember(
+            String memberId, ConsumerGroupMemberMetadataValueData md, Map<Uuid, Set<Integer>> assigned) {
+        ConsumerGroupMemberMetadataValueData.ClassicMemberMetadata cm = md.classicMemberMetadata();
+        List<GroupProtocol> protocols = new ArrayList<>();
+        for (ConsumerGroupMemberMetadataValueData.ClassicProtocol p : cm.supportedProtocols())
+            protocols.add(new GroupProtocol(p.name(), p.metadata()));
+        Map<String, List<Integer>> byName = new LinkedHashMap<>();
+        assigned.forEach((t, ps) -> {
+            TopicCatalog.TopicInfo info = topics.byId(t);
+            if (info != null) byName.put(info.name(), new ArrayList<>(ps));
+        });
+        return new ClassicMember(
+                memberId,
+                md.instanceId(),
+                md.clientId(),
+                md.clientHost(),
+                cm.sessionTimeoutMs(),
+                md.rebalanceTimeoutMs(),
+                protocols,
+                null,
+                ClassicConsumerProtocol.encodeAssignment(byName));
+    }
+
+    /** Deletes the group's records and writes a classic group of {@code members} at its epoch, in one batch. */
+    private boolean convert(Group g, ConsumerGroupState s, List<ClassicMember> members, boolean rebalance) {
+        List<InternalTopicLog.Entry> entries = ConsumerGroupRecords.tombstones(s);
+        boolean done =
+                classic.downgrade(g.id, new ClassicView(s.epoch, true, PROTOCOL_TYPE, members), rebalance, record -> {
+                    entries.add(record);
+                    store.write(g.id, entries);
+                });
+        if (!done) return false;
+        g.dead = true;
+        groups.remove(g.id, g);
         return true;
     }
 
@@ -934,6 +950,10 @@ public final class ConsumerGroupCoordinator {
             ConsumerGroupState.Current next;
             try {
                 next = update(g, s, memberId, replaced, members, resolved(s), subscriptionChanged, cur, owned, entries);
+                if (replaced != null && onlyClassicMembersBut(s, replaced) && settings.downgrades()) {
+                    JoinGroupResponseData converted = replaceAndDowngrade(g, s, replaced, memberId, members, chosen);
+                    if (converted != null) return converted;
+                }
                 store.write(g.id, entries);
             } catch (ApiException e) {
                 return joinError(e.error(), r);
@@ -947,6 +967,49 @@ public final class ConsumerGroupCoordinator {
                     .setProtocolName(chosen.name())
                     .setLeader("");
         }
+    }
+
+    private static boolean onlyClassicMembersBut(ConsumerGroupState s, String memberId) {
+        for (Map.Entry<String, ConsumerGroupMemberMetadataValueData> e : s.members.entrySet())
+            if (!e.getKey().equals(memberId) && e.getValue().classicMemberMetadata() == null) return false;
+        return true;
+    }
+
+    /**
+     * Kafka's downgrade when a classic static member takes the place of the last consumer-protocol one: the group
+     * becomes a classic group of the members, the new one with the old one's target assignment; it rebalances
+     * only when the subscription differs. The join is answered with the classic group's generation. Null when no
+     * classic group can be made (nothing written).
+     */
+    private JoinGroupResponseData replaceAndDowngrade(
+            Group g,
+            ConsumerGroupState s,
+            String replaced,
+            String memberId,
+            Map<String, ConsumerGroupMemberMetadataValueData> members,
+            GroupProtocol chosen) {
+        ConsumerGroupMemberMetadataValueData was = s.members.get(replaced);
+        ConsumerGroupMemberMetadataValueData now = members.get(memberId);
+        List<ClassicMember> classicMembers = new ArrayList<>();
+        members.forEach((id, md) -> classicMembers.add(
+                classicMember(id, md, s.target.getOrDefault(id.equals(memberId) ? replaced : id, Map.of()))));
+        boolean rebalance = !Objects.equals(was.subscribedTopicNames(), now.subscribedTopicNames())
+                || (was.subscribedTopicRegex() != null
+                        && !was.subscribedTopicRegex().isEmpty());
+        int generation = s.epoch; // the write below applies the group's tombstones to s
+        if (!convert(g, s, classicMembers, rebalance)) return null;
+        log.info(
+                "Group {}: classic member {} replaced {}, the last using the consumer protocol: downgraded to a"
+                        + " classic group",
+                g.id,
+                memberId,
+                replaced);
+        return new JoinGroupResponseData()
+                .setMemberId(memberId)
+                .setGenerationId(generation)
+                .setProtocolType(PROTOCOL_TYPE)
+                .setProtocolName(chosen.name())
+                .setLeader("");
     }
 
     private static JoinGroupResponseData joinError(Errors e, JoinRequest r) {

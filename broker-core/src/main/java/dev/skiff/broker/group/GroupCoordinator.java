@@ -92,8 +92,9 @@ public final class GroupCoordinator {
                         public boolean downgrade(
                                 String groupId,
                                 ConsumerGroupCoordinator.ClassicView view,
+                                boolean rebalance,
                                 java.util.function.Consumer<InternalTopicLog.Entry> write) {
-                            return downgradeFromConsumerGroup(groupId, view, write);
+                            return downgradeFromConsumerGroup(groupId, view, rebalance, write);
                         }
                     });
     }
@@ -151,11 +152,13 @@ public final class GroupCoordinator {
      * Takes over a consumer group whose last consumer-protocol member left (KIP-848's online downgrade), with the
      * consumer group locked: a classic group of its members, stable at the consumer group's epoch, each member with
      * its assignment in the version it subscribed with. Its record is written through {@code write} (with the
-     * consumer group's tombstones), then applied, and the group rebalances so that the members assign again.
+     * consumer group's tombstones), then applied; with {@code rebalance} the group rebalances so that the members
+     * assign again.
      */
     private boolean downgradeFromConsumerGroup(
             String groupId,
             ConsumerGroupCoordinator.ClassicView view,
+            boolean rebalance,
             java.util.function.Consumer<InternalTopicLog.Entry> write) {
         ClassicGroup existing = groups.get(groupId);
         if (existing != null) {
@@ -194,7 +197,7 @@ public final class GroupCoordinator {
             applyRecord(g, record);
             groups.put(groupId, g);
             for (GroupMember m : g.members()) touch(g, m);
-            prepareRebalance(g, "downgraded from a consumer group");
+            if (rebalance) prepareRebalance(g, "downgraded from a consumer group");
             return true;
         }
     }

@@ -193,6 +193,68 @@ class ConsumerGroupDowngradeTest {
         }
     }
 
+    @Test
+    void aClassicStaticMemberTakingTheLastConsumerMembersPlaceDowngradesWithoutARebalance() {
+        BrokerConfig config = config("bidirectional");
+        TopicManager topics = new TopicManager(config, LogFactory.files(dir));
+        try {
+            topics.create("t", 4, Map.of());
+            OffsetStore store = new OffsetStore(topics, config);
+            GroupCoordinator c = new GroupCoordinator(store, config, timer, GroupCoordinator.PendingOffsets.NONE);
+            ConsumerGroupHeartbeatRequestData staticJoin = new ConsumerGroupHeartbeatRequestData()
+                    .setGroupId(GROUP)
+                    .setMemberId("s1")
+                    .setInstanceId("i1")
+                    .setMemberEpoch(0)
+                    .setRebalanceTimeoutMs(30_000)
+                    .setSubscribedTopicNames(List.of("t"))
+                    .setTopicPartitions(new ArrayList<>());
+            c.consumerGroups().heartbeat(staticJoin, "client", "/127.0.0.1", (short) 1);
+            String a = classicJoin(c).memberId();
+            ConsumerGroupState before = store.consumerGroup(GROUP);
+            int epoch = before.epoch;
+            Map<dev.skiff.protocol.types.Uuid, Set<Integer>> s1Target = before.target.get("s1");
+            // the static member leaves for a while; a classic consumer with its instance id comes instead
+            c.consumerGroups()
+                    .heartbeat(
+                            new ConsumerGroupHeartbeatRequestData()
+                                    .setGroupId(GROUP)
+                                    .setMemberId("s1")
+                                    .setInstanceId("i1")
+                                    .setMemberEpoch(-2),
+                            "client",
+                            "/127.0.0.1",
+                            (short) 1);
+            JoinGroupResponseData joined =
+                    c.join(GroupTestSupport.staticJoin("", "i1", "t")).join();
+            assertEquals(0, joined.errorCode());
+            assertEquals(epoch, joined.generationId(), "the classic group's generation");
+
+            assertFalse(c.consumerGroups().isConsumerGroup(GROUP), "no longer a consumer group");
+            assertNull(store.consumerGroup(GROUP));
+            assertEquals(GroupState.STABLE, c.state(GROUP), "the same subscription: no rebalance");
+            GroupMetadataValueData record = store.groupMetadata().get(GROUP);
+            assertEquals(
+                    List.of(a, joined.memberId()),
+                    record.members().stream()
+                            .map(GroupMetadataValueData.MemberMetadata::memberId)
+                            .toList());
+            // the new member syncs and gets what the member it replaced was to have
+            byte[] assignment = c.sync(GROUP, epoch, joined.memberId(), "i1", "consumer", "range", Map.of(), (short) 5)
+                    .join()
+                    .assignment();
+            int expected = s1Target.values().stream().mapToInt(Set::size).sum();
+            assertEquals(
+                    expected,
+                    ClassicConsumerProtocol.assignment(assignment).values().stream()
+                            .mapToInt(List::size)
+                            .sum());
+            assertTrue(expected > 0);
+        } finally {
+            topics.close();
+        }
+    }
+
     private static int currentEpoch(OffsetStore store, String member) {
         ConsumerGroupState.Current cur = store.consumerGroup(GROUP).current.get(member);
         return cur == null ? -1 : cur.memberEpoch();

@@ -173,7 +173,8 @@ class ConsumerGroupErrorsMatchKafkaTest {
         brokers.same(
                 "the consumer-protocol member leaves",
                 t -> heartbeat(t, join(g, "d1").setMemberEpoch(-1).setTopicPartitions(null)));
-        brokers.same("ListGroups v5 of the group", t -> listGroup(t, g));
+        String listed = brokers.same("ListGroups v5 of the group", t -> listGroup(t, g));
+        org.junit.jupiter.api.Assertions.assertTrue(listed.contains(" classic "), listed);
         brokers.same("DescribeGroups of the group", t -> describeClassic(t, g));
         brokers.same("ConsumerGroupDescribe of the group", t -> describe(t, g));
         brokers.same(
@@ -184,11 +185,48 @@ class ConsumerGroupErrorsMatchKafkaTest {
         brokers.same("a consumer-protocol member joining the classic group", t -> heartbeat(t, join(g, "d2")));
     }
 
+    @Test
+    void aClassicStaticMemberReplacingTheLastConsumerMemberDowngradesAsKafkaDoes() throws Exception {
+        String g = "cg-e";
+        brokers.same(
+                "a static consumer-protocol member joins",
+                t -> heartbeat(t, join(g, "s1").setInstanceId("i1")));
+        java.util.Map<String, String> ids = new java.util.HashMap<>();
+        java.util.Map<String, Integer> generations = new java.util.HashMap<>();
+        brokers.same("a classic member asks for a member id", t -> classicJoin(t, g, "", ids, generations));
+        brokers.same(
+                "the classic member joins the consumer group",
+                t -> classicJoin(t, g, ids.get(t.name()), ids, generations));
+        brokers.same(
+                "the static member leaves for a while",
+                t -> heartbeat(
+                        t, join(g, "s1").setInstanceId("i1").setMemberEpoch(-2).setTopicPartitions(null)));
+        java.util.Map<String, String> staticIds = new java.util.HashMap<>();
+        String joined = brokers.same(
+                "a classic consumer takes its instance id", t -> classicJoin(t, g, "", "i1", staticIds, generations));
+        org.junit.jupiter.api.Assertions.assertTrue(joined.startsWith("NONE generation "), joined);
+        String listed = brokers.same("ListGroups v5 of the group", t -> listGroup(t, g));
+        org.junit.jupiter.api.Assertions.assertTrue(listed.contains(" classic "), listed);
+        String described = brokers.same("DescribeGroups of the group", t -> describeClassic(t, g));
+        System.out.println("static replacement: " + joined + " / " + listed + " / " + described);
+    }
+
+    private static String classicJoin(
+            OracleAndSkiff.Target t,
+            String group,
+            String memberId,
+            java.util.Map<String, String> ids,
+            java.util.Map<String, Integer> generations)
+            throws Exception {
+        return classicJoin(t, group, memberId, null, ids, generations);
+    }
+
     /** A classic JoinGroup v9 (range, subscribing to the topic): the answer, with ids in words. */
     private static String classicJoin(
             OracleAndSkiff.Target t,
             String group,
             String memberId,
+            String instanceId,
             java.util.Map<String, String> ids,
             java.util.Map<String, Integer> generations)
             throws Exception {
@@ -202,6 +240,7 @@ class ConsumerGroupErrorsMatchKafkaTest {
         JoinGroupRequestData r = new JoinGroupRequestData()
                 .setGroupId(group)
                 .setMemberId(memberId)
+                .setGroupInstanceId(instanceId)
                 .setProtocolType("consumer")
                 .setSessionTimeoutMs(30000)
                 .setRebalanceTimeoutMs(30000)
