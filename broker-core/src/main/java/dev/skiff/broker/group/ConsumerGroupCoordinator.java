@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * <p>Classic members (JoinGroup/SyncGroup/Heartbeat of protocol type "consumer") may be part of a consumer group:
  * their generation is their member epoch, a heartbeat answers REBALANCE_IN_PROGRESS when the server has a new
  * assignment for them, and their JoinGroup is answered at once with it. A classic group becomes a consumer group
- * when the first consumer-protocol member joins it (empty, or stable with consumer-protocol members, as
- * {@code group.consumer.migration.policy} allows); it becomes a classic group again when the last consumer-protocol
- * member is fenced (leaves, or its session ends) and classic members stay, as the policy allows.
+ * when the first consumer-protocol member joins it (in any state, when its members use the consumer protocol type,
+ * as {@code group.consumer.migration.policy} allows); it becomes a classic group again when the last
+ * consumer-protocol member is fenced (leaves, or its session ends) or replaced by a classic static member and classic
+ * members stay, as the policy allows.
  *
  * <p>State that survives is written first as Kafka's ConsumerGroup* records and applied after ({@link
  * ConsumerGroupState#apply}), as at start; session deadlines and what each member last reported live in memory.

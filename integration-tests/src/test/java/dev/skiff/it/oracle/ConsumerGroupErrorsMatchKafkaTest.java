@@ -207,8 +207,7 @@ class ConsumerGroupErrorsMatchKafkaTest {
         org.junit.jupiter.api.Assertions.assertTrue(joined.startsWith("NONE generation "), joined);
         String listed = brokers.same("ListGroups v5 of the group", t -> listGroup(t, g));
         org.junit.jupiter.api.Assertions.assertTrue(listed.contains(" classic "), listed);
-        String described = brokers.same("DescribeGroups of the group", t -> describeClassic(t, g));
-        System.out.println("static replacement: " + joined + " / " + listed + " / " + described);
+        brokers.same("DescribeGroups of the group", t -> describeClassic(t, g));
     }
 
     private static String classicJoin(
