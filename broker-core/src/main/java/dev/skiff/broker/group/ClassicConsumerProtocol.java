@@ -61,9 +61,24 @@ final class ClassicConsumerProtocol {
 
     /** An assignment at version 0 without user data, which every consumer reads. */
     static byte[] encodeAssignment(Map<String, List<Integer>> partitions) {
+        return encodeAssignment((short) 0, partitions);
+    }
+
+    /**
+     * The version of a subscription's bytes as an assignment version (0 to 3, which share one layout), the way
+     * Kafka answers a member in the version it subscribed with; 0 when unreadable.
+     */
+    static short assignmentVersion(byte[] subscription) {
+        if (subscription == null || subscription.length < 2) return 0;
+        short v = ByteBuffer.wrap(subscription).getShort();
+        return (short) Math.max(0, Math.min(3, v));
+    }
+
+    /** An assignment without user data at {@code version} (0 to 3: the same fields in each). */
+    static byte[] encodeAssignment(short version, Map<String, List<Integer>> partitions) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeShort(0);
+            out.writeShort(version);
             out.writeInt(partitions.size());
             for (Map.Entry<String, List<Integer>> e : partitions.entrySet()) {
                 byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);

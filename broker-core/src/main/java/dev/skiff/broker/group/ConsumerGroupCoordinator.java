@@ -39,8 +39,10 @@ import org.slf4j.LoggerFactory;
  * <p>Classic members (JoinGroup/SyncGroup/Heartbeat of protocol type "consumer") may be part of a consumer group:
  * their generation is their member epoch, a heartbeat answers REBALANCE_IN_PROGRESS when the server has a new
  * assignment for them, and their JoinGroup is answered at once with it. A classic group becomes a consumer group
- * when the first consumer-protocol member joins it (empty, or stable with consumer-protocol members, as
- * {@code group.consumer.migration.policy} allows).
+ * when the first consumer-protocol member joins it (in any state, when its members use the consumer protocol type,
+ * as {@code group.consumer.migration.policy} allows); it becomes a classic group again when the last
+ * consumer-protocol member is fenced (leaves, or its session ends) or replaced by a classic static member and classic
+ * members stay, as the policy allows.
  *
  * <p>State that survives is written first as Kafka's ConsumerGroup* records and applied after ({@link
  * ConsumerGroupState#apply}), as at start; session deadlines and what each member last reported live in memory.
@@ -53,6 +55,10 @@ public final class ConsumerGroupCoordinator {
     public static final String PROTOCOL_TYPE = "consumer";
     /** The longest regular expression a member may subscribe with (RE2J matches in linear time; this caps memory). */
     static final int MAX_REGEX_LENGTH = 4096;
+    /** Kafka's REGEX_BATCH_REFRESH_MIN_INTERVAL_MS: a group's expressions are resolved at most this often. */
+    static final long REGEX_MIN_REFRESH_INTERVAL_MS = 10_000;
+    /** Kafka's group.consumer.regex.refresh.interval.ms default: resolved again this often even with no news. */
+    static final long REGEX_REFRESH_INTERVAL_MS = 600_000;
 
     /** Consumer group states, as Kafka names them on the wire. */
     public enum State {
@@ -112,6 +118,10 @@ public final class ConsumerGroupCoordinator {
             return migrationPolicy.equals("bidirectional") || migrationPolicy.equals("upgrade");
         }
 
+        boolean downgrades() {
+            return migrationPolicy.equals("bidirectional") || migrationPolicy.equals("downgrade");
+        }
+
         private static int intOf(BrokerConfig c, String key, int fallback) {
             String v = c.get(key);
             if (v == null || v.isBlank()) return fallback;
@@ -139,13 +149,26 @@ public final class ConsumerGroupCoordinator {
 
     record ClassicView(int generation, boolean stable, String protocolType, List<ClassicMember> members) {}
 
-    /** The classic side: lets a classic group be taken over by a consumer group. */
+    /** The classic side: lets a classic group be taken over by a consumer group, and the other way round. */
     interface ClassicGroups {
         /**
          * With the classic group of this id locked, offers it to {@code takeOver}; when that returns normally the
          * classic group is dropped. Returns false when there is no classic group.
          */
         boolean upgrade(String groupId, java.util.function.Consumer<ClassicView> takeOver);
+
+        /**
+         * Makes a classic group of these members (their assignment in the consumer protocol's bytes): its
+         * GroupMetadata record goes to {@code write}, which writes it with the consumer group's tombstones and
+         * throws when it cannot; once written, the classic group is served and, when asked, rebalances. False,
+         * with nothing written, when the members have no protocol in common or a classic group of that id is
+         * still here.
+         */
+        boolean downgrade(
+                String groupId,
+                ClassicView view,
+                boolean rebalance,
+                java.util.function.Consumer<InternalTopicLog.Entry> write);
     }
 
     /** What the coordinator remembers of a member beyond its records. */
@@ -167,6 +190,10 @@ public final class ConsumerGroupCoordinator {
         final Set<String> pendingClassic = new HashSet<>();
 
         boolean dead;
+        /** When the group's expressions were last resolved, and the topic catalog's version then (-1: unknown). */
+        long regexRefreshMs = Long.MIN_VALUE / 2;
+
+        long regexVersion = -1;
 
         Group(String id) {
             this.id = id;
@@ -212,6 +239,8 @@ public final class ConsumerGroupCoordinator {
         Group g = new Group(id);
         synchronized (g) {
             groups.put(id, g);
+            for (ConsumerGroupState.Resolved r : s.regexes.values())
+                g.regexRefreshMs = Math.max(g.regexRefreshMs, r.timestamp());
             for (String m : s.members.keySet()) touch(g, m);
         }
     }
@@ -335,10 +364,11 @@ public final class ConsumerGroupCoordinator {
         }
         if (!settings.upgrades())
             throw new ApiException(Errors.GROUP_ID_NOT_FOUND, "Group " + g.id + " is not a consumer group.");
-        if (!view.stable() || !PROTOCOL_TYPE.equals(view.protocolType()))
+        // as Kafka 4.1.1, in any state: members waiting in a rebalance are told to rejoin
+        if (!PROTOCOL_TYPE.equals(view.protocolType()))
             throw new ApiException(
                     Errors.GROUP_ID_NOT_FOUND,
-                    "Cannot upgrade classic group " + g.id + ": it is not stable or not of protocol type consumer.");
+                    "Cannot upgrade classic group " + g.id + ": it is not of protocol type consumer.");
         List<InternalTopicLog.Entry> entries = new ArrayList<>();
         entries.add(new InternalTopicLog.Entry(GroupRecords.groupKey(g.id), null));
         Map<String, ConsumerGroupMemberMetadataValueData> members = new LinkedHashMap<>();
@@ -367,7 +397,7 @@ public final class ConsumerGroupCoordinator {
                     new ConsumerGroupState.Current(
                             view.generation(), view.generation(), ConsumerGroupState.STABLE, ids, Map.of())));
         }
-        entries.add(ConsumerGroupRecords.group(g.id, view.generation(), metadataHash(members)));
+        entries.add(ConsumerGroupRecords.group(g.id, view.generation(), metadataHash(members, Map.of())));
         entries.add(ConsumerGroupRecords.targetMetadata(g.id, view.generation()));
         store.write(g.id, entries);
         for (ClassicMember m : view.members()) touch(g, m.memberId());
@@ -459,9 +489,19 @@ public final class ConsumerGroupCoordinator {
                 || !Objects.equals(old.serverAssignor(), md.serverAssignor());
         if (replacedStatic || !md.equals(old)) entries.add(ConsumerGroupRecords.member(g.id, memberId, md));
         members.put(memberId, md);
+        long refreshedMs = g.regexRefreshMs;
+        long refreshedVersion = g.regexVersion;
+        Map<String, List<String>> resolved = refreshRegexes(g, s, members, entries);
         ConsumerGroupState.Current next =
-                update(g, s, memberId, replaced, members, subscriptionChanged, cur, live.owned, entries);
-        store.write(g.id, entries);
+                update(g, s, memberId, replaced, members, resolved, subscriptionChanged, cur, live.owned, entries);
+        try {
+            store.write(g.id, entries);
+        } catch (ApiException e) {
+            // nothing was stored: the expressions are resolved again on the next heartbeat
+            g.regexRefreshMs = refreshedMs;
+            g.regexVersion = refreshedVersion;
+            throw e;
+        }
         return answer(g, memberId, next, r.memberEpoch() == 0 || owned != null);
     }
 
@@ -476,12 +516,13 @@ public final class ConsumerGroupCoordinator {
             String memberId,
             String replaced,
             Map<String, ConsumerGroupMemberMetadataValueData> members,
+            Map<String, List<String>> resolved,
             boolean subscriptionChanged,
             ConsumerGroupState.Current cur,
             Map<Uuid, Set<Integer>> owned,
             List<InternalTopicLog.Entry> entries) {
         int epoch = s == null ? 0 : s.epoch;
-        long hash = metadataHash(members);
+        long hash = metadataHash(members, resolved);
         if (s == null || !s.exists || subscriptionChanged || hash != s.metadataHash) {
             epoch++;
             entries.add(ConsumerGroupRecords.group(g.id, epoch, hash));
@@ -491,7 +532,7 @@ public final class ConsumerGroupCoordinator {
         // a static member back under a new id takes over its old id's target
         if (replaced != null && targets.containsKey(replaced)) targets.put(memberId, targets.remove(replaced));
         if (epoch > assignmentEpoch) {
-            targets = computeTarget(g, members, targets, entries);
+            targets = computeTarget(g, members, resolved, targets, entries);
             assignmentEpoch = epoch;
             entries.add(ConsumerGroupRecords.targetMetadata(g.id, epoch));
         }
@@ -515,14 +556,14 @@ public final class ConsumerGroupCoordinator {
     private Map<String, Map<Uuid, Set<Integer>>> computeTarget(
             Group g,
             Map<String, ConsumerGroupMemberMetadataValueData> members,
+            Map<String, List<String>> resolved,
             Map<String, Map<Uuid, Set<Integer>>> previous,
             List<InternalTopicLog.Entry> entries) {
         Map<String, Set<Uuid>> subscriptions = new TreeMap<>();
         Map<Uuid, Integer> counts = new HashMap<>();
-        Map<String, List<String>> regexCache = new HashMap<>();
         for (Map.Entry<String, ConsumerGroupMemberMetadataValueData> e : members.entrySet()) {
             Set<Uuid> ids = new HashSet<>();
-            for (String name : subscribedNames(e.getValue(), regexCache)) {
+            for (String name : subscribedNames(e.getValue(), resolved)) {
                 TopicCatalog.TopicInfo t = topics.byName(name);
                 if (t == null) continue;
                 ids.add(t.id());
@@ -670,9 +711,99 @@ public final class ConsumerGroupCoordinator {
                             new ConsumerGroupState.Current(
                                     -2, c.memberEpoch(), c.state(), c.assigned(), c.pendingRevocation()))));
         } else {
-            removeMember(g, s, memberId, "left");
+            fence(g, s, Set.of(memberId), "left");
         }
         return new ConsumerGroupHeartbeatResponseData().setMemberId(memberId).setMemberEpoch(r.memberEpoch());
+    }
+
+    /**
+     * Kafka's fencing of members (left, or their session or revocation time ran out): when every member staying
+     * uses the classic protocol and the migration policy allows a downgrade, the group becomes a classic group of
+     * them (Kafka's online downgrade); else each is removed.
+     */
+    private void fence(Group g, ConsumerGroupState s, Set<String> leaving, String why) {
+        if (downgradable(s, leaving) && downgrade(g, s, leaving, why)) return;
+        for (String m : leaving) {
+            ConsumerGroupState now = store.consumerGroup(g.id);
+            if (now != null && now.members.containsKey(m)) removeMember(g, now, m, why);
+        }
+    }
+
+    /** Kafka's validateOnlineDowngradeWithFencedMembers: someone stays, all classic, and the policy allows it. */
+    private boolean downgradable(ConsumerGroupState s, Set<String> leaving) {
+        boolean someoneStays = false;
+        for (Map.Entry<String, ConsumerGroupMemberMetadataValueData> e : s.members.entrySet()) {
+            if (leaving.contains(e.getKey())) continue;
+            if (e.getValue().classicMemberMetadata() == null) return false;
+            someoneStays = true;
+        }
+        if (!someoneStays) return false;
+        if (!settings.downgrades()) {
+            log.info(
+                    "Cannot downgrade consumer group {} to a classic group: group.consumer.migration.policy is {}",
+                    s.groupId,
+                    settings.migrationPolicy());
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Kafka's convertToClassicGroup: the consumer group's records are deleted and a classic group of the members
+     * staying is written in the same batch, at the group's epoch as its generation, each member with its target
+     * assignment; the classic group then rebalances. False, with nothing written, when it cannot be made.
+     */
+    private boolean downgrade(Group g, ConsumerGroupState s, Set<String> leaving, String why) {
+        List<ClassicMember> members = new ArrayList<>();
+        for (Map.Entry<String, ConsumerGroupMemberMetadataValueData> e : s.members.entrySet())
+            if (!leaving.contains(e.getKey()))
+                members.add(classicMember(e.getKey(), e.getValue(), s.target.getOrDefault(e.getKey(), Map.of())));
+        if (!convert(g, s, members, true)) return false;
+        log.info(
+                "Group {}: member(s) {} {}; the {} member(s) left use the classic protocol: downgraded to a classic group",
+                g.id,
+                leaving,
+                why,
+                members.size());
+        return true;
+    }
+
+    /** A classic member of a consumer group as the classic group takes it, with this assignment. */
+    private ClassicMember classicMember(
+            String memberId, ConsumerGroupMemberMetadataValueData md, Map<Uuid, Set<Integer>> assigned) {
+        ConsumerGroupMemberMetadataValueData.ClassicMemberMetadata cm = md.classicMemberMetadata();
+        List<GroupProtocol> protocols = new ArrayList<>();
+        for (ConsumerGroupMemberMetadataValueData.ClassicProtocol p : cm.supportedProtocols())
+            protocols.add(new GroupProtocol(p.name(), p.metadata()));
+        Map<String, List<Integer>> byName = new LinkedHashMap<>();
+        assigned.forEach((t, ps) -> {
+            TopicCatalog.TopicInfo info = topics.byId(t);
+            if (info != null) byName.put(info.name(), new ArrayList<>(ps));
+        });
+        return new ClassicMember(
+                memberId,
+                md.instanceId(),
+                md.clientId(),
+                md.clientHost(),
+                cm.sessionTimeoutMs(),
+                md.rebalanceTimeoutMs(),
+                protocols,
+                null,
+                ClassicConsumerProtocol.encodeAssignment(byName));
+    }
+
+    /** Deletes the group's records and writes a classic group of {@code members} at its epoch, in one batch. */
+    private boolean convert(Group g, ConsumerGroupState s, List<ClassicMember> members, boolean rebalance) {
+        List<InternalTopicLog.Entry> entries = ConsumerGroupRecords.tombstones(s);
+        boolean done =
+                classic.downgrade(g.id, new ClassicView(s.epoch, true, PROTOCOL_TYPE, members), rebalance, record -> {
+                    entries.add(record);
+                    store.write(g.id, entries);
+                });
+        if (!done) return false;
+        g.dead = true;
+        groups.remove(g.id, g);
+        return true;
     }
 
     /** Removes a member (left, or its session or revocation time ran out); the group's epoch moves on. */
@@ -683,8 +814,10 @@ public final class ConsumerGroupCoordinator {
         entries.add(ConsumerGroupRecords.member(g.id, memberId, null));
         Map<String, ConsumerGroupMemberMetadataValueData> members = new LinkedHashMap<>(s.members);
         members.remove(memberId);
+        Map<String, List<String>> resolved = resolved(s);
+        dropUnsubscribed(g, resolved, members, entries);
         // as Kafka: the epoch moves on now, the next heartbeat computes the others' target
-        entries.add(ConsumerGroupRecords.group(g.id, s.epoch + 1, metadataHash(members)));
+        entries.add(ConsumerGroupRecords.group(g.id, s.epoch + 1, metadataHash(members, resolved)));
         store.write(g.id, entries);
         g.live.remove(memberId);
         log.info("Group {}: member {} {}", g.id, memberId, why);
@@ -723,10 +856,10 @@ public final class ConsumerGroupCoordinator {
             boolean revocationLate = live.revokeDeadlineMs >= 0 && now >= live.revokeDeadlineMs;
             if (now >= due || revocationLate) {
                 try {
-                    removeMember(
+                    fence(
                             g,
                             s,
-                            memberId,
+                            Set.of(memberId),
                             revocationLate ? "did not revoke in time and is fenced" : "session expired");
                 } catch (ApiException e) {
                     log.warn("Group {}: removing member {} failed: {}", g.id, memberId, e.getMessage());
@@ -817,7 +950,11 @@ public final class ConsumerGroupCoordinator {
             live.owned = owned;
             ConsumerGroupState.Current next;
             try {
-                next = update(g, s, memberId, replaced, members, subscriptionChanged, cur, owned, entries);
+                next = update(g, s, memberId, replaced, members, resolved(s), subscriptionChanged, cur, owned, entries);
+                if (replaced != null && onlyClassicMembersBut(s, replaced) && settings.downgrades()) {
+                    JoinGroupResponseData converted = replaceAndDowngrade(g, s, replaced, memberId, members, chosen);
+                    if (converted != null) return converted;
+                }
                 store.write(g.id, entries);
             } catch (ApiException e) {
                 return joinError(e.error(), r);
@@ -831,6 +968,49 @@ public final class ConsumerGroupCoordinator {
                     .setProtocolName(chosen.name())
                     .setLeader("");
         }
+    }
+
+    private static boolean onlyClassicMembersBut(ConsumerGroupState s, String memberId) {
+        for (Map.Entry<String, ConsumerGroupMemberMetadataValueData> e : s.members.entrySet())
+            if (!e.getKey().equals(memberId) && e.getValue().classicMemberMetadata() == null) return false;
+        return true;
+    }
+
+    /**
+     * Kafka's downgrade when a classic static member takes the place of the last consumer-protocol one: the group
+     * becomes a classic group of the members, the new one with the old one's target assignment; it rebalances
+     * only when the subscription differs. The join is answered with the classic group's generation. Null when no
+     * classic group can be made (nothing written).
+     */
+    private JoinGroupResponseData replaceAndDowngrade(
+            Group g,
+            ConsumerGroupState s,
+            String replaced,
+            String memberId,
+            Map<String, ConsumerGroupMemberMetadataValueData> members,
+            GroupProtocol chosen) {
+        ConsumerGroupMemberMetadataValueData was = s.members.get(replaced);
+        ConsumerGroupMemberMetadataValueData now = members.get(memberId);
+        List<ClassicMember> classicMembers = new ArrayList<>();
+        members.forEach((id, md) -> classicMembers.add(
+                classicMember(id, md, s.target.getOrDefault(id.equals(memberId) ? replaced : id, Map.of()))));
+        boolean rebalance = !Objects.equals(was.subscribedTopicNames(), now.subscribedTopicNames())
+                || (was.subscribedTopicRegex() != null
+                        && !was.subscribedTopicRegex().isEmpty());
+        int generation = s.epoch; // the write below applies the group's tombstones to s
+        if (!convert(g, s, classicMembers, rebalance)) return null;
+        log.info(
+                "Group {}: classic member {} replaced {}, the last using the consumer protocol: downgraded to a"
+                        + " classic group",
+                g.id,
+                memberId,
+                replaced);
+        return new JoinGroupResponseData()
+                .setMemberId(memberId)
+                .setGenerationId(generation)
+                .setProtocolType(PROTOCOL_TYPE)
+                .setProtocolName(chosen.name())
+                .setLeader("");
     }
 
     private static JoinGroupResponseData joinError(Errors e, JoinRequest r) {
@@ -907,8 +1087,10 @@ public final class ConsumerGroupCoordinator {
         synchronized (g) {
             if (g.dead) return null;
             List<Errors> out = new ArrayList<>();
+            ConsumerGroupState s = store.consumerGroup(g.id);
+            // which members leave (the answers of the others first), then they go together, as Kafka fences them
+            Map<Integer, String> removing = new LinkedHashMap<>();
             for (GroupCoordinator.Leaving l : leaving) {
-                ConsumerGroupState s = store.consumerGroup(g.id);
                 String target = l.memberId();
                 if (l.groupInstanceId() != null) {
                     String holder = s == null ? null : memberOfInstance(s, l.groupInstanceId());
@@ -930,12 +1112,14 @@ public final class ConsumerGroupCoordinator {
                     out.add(Errors.UNKNOWN_MEMBER_ID);
                     continue;
                 }
-                try {
-                    removeMember(g, s, target, "left");
-                    out.add(Errors.NONE);
-                } catch (ApiException e) {
-                    out.add(e.error());
-                }
+                removing.put(out.size(), target);
+                out.add(Errors.NONE);
+            }
+            if (removing.isEmpty()) return out;
+            try {
+                fence(g, s, new java.util.LinkedHashSet<>(removing.values()), "left");
+            } catch (ApiException e) {
+                for (int i : removing.keySet()) out.set(i, e.error());
             }
             return out;
         }
@@ -1084,8 +1268,9 @@ public final class ConsumerGroupCoordinator {
             ConsumerGroupState s = store.consumerGroup(g.id);
             Set<String> out = new HashSet<>();
             if (s == null) return out;
-            Map<String, List<String>> cache = new HashMap<>();
-            for (ConsumerGroupMemberMetadataValueData md : s.members.values()) out.addAll(subscribedNames(md, cache));
+            Map<String, List<String>> resolved = resolved(s);
+            for (ConsumerGroupMemberMetadataValueData md : s.members.values())
+                out.addAll(subscribedNames(md, resolved));
             return out;
         }
     }
@@ -1124,31 +1309,98 @@ public final class ConsumerGroupCoordinator {
 
     // ---------------------------------------------------------------- helpers
 
-    private List<String> subscribedNames(ConsumerGroupMemberMetadataValueData md, Map<String, List<String>> cache) {
+    /** The topics a member subscribes to: its names, and what its expression resolved to (nothing until then). */
+    private static List<String> subscribedNames(
+            ConsumerGroupMemberMetadataValueData md, Map<String, List<String>> resolved) {
         List<String> out = new ArrayList<>(md.subscribedTopicNames());
         String regex = md.subscribedTopicRegex();
-        if (regex != null && !regex.isEmpty()) {
-            out.addAll(cache.computeIfAbsent(regex, x -> {
-                List<String> matched = new ArrayList<>();
-                Pattern p;
-                try {
-                    p = Pattern.compile(x);
-                } catch (PatternSyntaxException e) {
-                    return matched;
-                }
-                for (TopicCatalog.TopicInfo t : topics.all())
-                    if (!t.internal() && p.matches(t.name())) matched.add(t.name());
-                return matched;
-            }));
+        if (regex != null && !regex.isEmpty()) out.addAll(resolved.getOrDefault(regex, List.of()));
+        return out;
+    }
+
+    /** The group's expressions as its ConsumerGroupRegularExpression records say. */
+    private static Map<String, List<String>> resolved(ConsumerGroupState s) {
+        Map<String, List<String>> out = new HashMap<>();
+        if (s != null) s.regexes.forEach((regex, r) -> out.put(regex, r.topics()));
+        return out;
+    }
+
+    private static Set<String> regexesOf(Map<String, ConsumerGroupMemberMetadataValueData> members) {
+        Set<String> out = new TreeSet<>();
+        for (ConsumerGroupMemberMetadataValueData md : members.values()) {
+            String regex = md.subscribedTopicRegex();
+            if (regex != null && !regex.isEmpty()) out.add(regex);
         }
         return out;
     }
 
+    /** Tombstones for results no member subscribes to any more (dropped from {@code resolved}). */
+    private static void dropUnsubscribed(
+            Group g,
+            Map<String, List<String>> resolved,
+            Map<String, ConsumerGroupMemberMetadataValueData> members,
+            List<InternalTopicLog.Entry> entries) {
+        Set<String> subscribed = regexesOf(members);
+        for (String regex : new ArrayList<>(resolved.keySet())) {
+            if (subscribed.contains(regex)) continue;
+            entries.add(ConsumerGroupRecords.regex(g.id, regex, null));
+            resolved.remove(regex);
+        }
+    }
+
+    /**
+     * Kafka's maybeUpdateRegularExpressions, resolved at once instead of on an executor: the members' expressions
+     * are matched against the topics again when one has no result yet, when topics were created or deleted since,
+     * or every 10 minutes; never more often than every 10 s. Results that change are written as
+     * ConsumerGroupRegularExpression records with {@code entries} (the group's hash then moves, so its epoch does),
+     * results nobody subscribes to any more as tombstones. Returns the results to assign with.
+     */
+    private Map<String, List<String>> refreshRegexes(
+            Group g,
+            ConsumerGroupState s,
+            Map<String, ConsumerGroupMemberMetadataValueData> members,
+            List<InternalTopicLog.Entry> entries) {
+        Map<String, List<String>> resolved = resolved(s);
+        dropUnsubscribed(g, resolved, members, entries);
+        Set<String> subscribed = regexesOf(members);
+        if (subscribed.isEmpty()) return resolved;
+        long now = timer.nowMs();
+        long version = topics.version();
+        boolean due = !resolved.keySet().containsAll(subscribed)
+                || g.regexVersion != version
+                || now - g.regexRefreshMs >= REGEX_REFRESH_INTERVAL_MS;
+        if (!due || now - g.regexRefreshMs < REGEX_MIN_REFRESH_INTERVAL_MS) return resolved;
+        g.regexRefreshMs = now;
+        g.regexVersion = version;
+        List<TopicCatalog.TopicInfo> all = topics.all();
+        for (String regex : subscribed) {
+            List<String> matched = match(regex, all);
+            if (matched.equals(resolved.get(regex))) continue;
+            entries.add(
+                    ConsumerGroupRecords.regex(g.id, regex, new ConsumerGroupState.Resolved(matched, version, now)));
+            resolved.put(regex, matched);
+        }
+        return resolved;
+    }
+
+    /** The non-internal topics an expression matches, sorted; none for one that does not compile. */
+    private static List<String> match(String regex, List<TopicCatalog.TopicInfo> all) {
+        Pattern p;
+        try {
+            p = Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            return List.of();
+        }
+        Set<String> matched = new TreeSet<>();
+        for (TopicCatalog.TopicInfo t : all) if (!t.internal() && p.matches(t.name())) matched.add(t.name());
+        return List.copyOf(matched);
+    }
+
     /** A hash of the subscribed topics as they are now (ids and partition counts): it changing means reassigning. */
-    private long metadataHash(Map<String, ConsumerGroupMemberMetadataValueData> members) {
+    private long metadataHash(
+            Map<String, ConsumerGroupMemberMetadataValueData> members, Map<String, List<String>> resolved) {
         Set<String> names = new TreeSet<>();
-        Map<String, List<String>> cache = new HashMap<>();
-        for (ConsumerGroupMemberMetadataValueData md : members.values()) names.addAll(subscribedNames(md, cache));
+        for (ConsumerGroupMemberMetadataValueData md : members.values()) names.addAll(subscribedNames(md, resolved));
         long h = 17;
         for (String n : names) {
             TopicCatalog.TopicInfo t = topics.byName(n);

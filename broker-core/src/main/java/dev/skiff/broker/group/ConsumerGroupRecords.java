@@ -9,6 +9,7 @@ import dev.skiff.broker.internal.records.ConsumerGroupMetadataKeyData;
 import dev.skiff.broker.internal.records.ConsumerGroupMetadataValueData;
 import dev.skiff.broker.internal.records.ConsumerGroupPartitionMetadataKeyData;
 import dev.skiff.broker.internal.records.ConsumerGroupRegularExpressionKeyData;
+import dev.skiff.broker.internal.records.ConsumerGroupRegularExpressionValueData;
 import dev.skiff.broker.internal.records.ConsumerGroupTargetAssignmentMemberKeyData;
 import dev.skiff.broker.internal.records.ConsumerGroupTargetAssignmentMemberValueData;
 import dev.skiff.broker.internal.records.ConsumerGroupTargetAssignmentMetadataKeyData;
@@ -24,8 +25,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The records of a KIP-848 consumer group in {@code __consumer_offsets}, in Kafka's layout (record types 3 to 8):
- * the group's epoch, each member's subscription, the target assignment and each member's current assignment.
+ * The records of a KIP-848 consumer group in {@code __consumer_offsets}, in Kafka's layout (record types 3 to 8 and 16):
+ * the group's epoch, each member's subscription, the target assignment, each member's current assignment and what
+ * the members' regular expressions resolved to.
  * Every value is written at version 0, as Kafka 4.x writes it; a null value is a tombstone.
  */
 final class ConsumerGroupRecords {
@@ -67,6 +69,37 @@ final class ConsumerGroupRecords {
                 null);
     }
 
+    /** The tombstone of the subscription metadata Kafka wrote before 4.1 (Skiff writes none; Kafka deletes it). */
+    static InternalTopicLog.Entry partitionMetadataTombstone(String groupId) {
+        return new InternalTopicLog.Entry(
+                InternalTopicLog.serialize(
+                        PARTITION_METADATA, (short) 0, new ConsumerGroupPartitionMetadataKeyData().setGroupId(groupId)),
+                null);
+    }
+
+    /**
+     * Every record of the group as tombstones, in Kafka's order (ConsumerGroup.createGroupTombstoneRecords):
+     * current assignments, targets, the target's epoch, members, stored regular expressions, subscription metadata
+     * and last the group's epoch, so that a replay drops the group.
+     */
+    static List<InternalTopicLog.Entry> tombstones(ConsumerGroupState s) {
+        String id = s.groupId;
+        Set<String> members = new java.util.LinkedHashSet<>(s.members.keySet());
+        List<InternalTopicLog.Entry> out = new ArrayList<>();
+        Set<String> current = new java.util.LinkedHashSet<>(members);
+        current.addAll(s.current.keySet());
+        for (String m : current) out.add(current(id, m, null));
+        Set<String> target = new java.util.LinkedHashSet<>(members);
+        target.addAll(s.target.keySet());
+        for (String m : target) out.add(targetMember(id, m, null));
+        out.add(targetMetadata(id, null));
+        for (String m : members) out.add(member(id, m, null));
+        for (String r : s.regexes.keySet()) out.add(regex(id, r, null));
+        out.add(partitionMetadataTombstone(id));
+        out.add(groupTombstone(id));
+        return out;
+    }
+
     static InternalTopicLog.Entry targetMetadata(String groupId, Integer epoch) {
         return new InternalTopicLog.Entry(
                 InternalTopicLog.serialize(
@@ -78,6 +111,25 @@ final class ConsumerGroupRecords {
                         : InternalTopicLog.serialize(
                                 (short) 0,
                                 new ConsumerGroupTargetAssignmentMetadataValueData().setAssignmentEpoch(epoch)));
+    }
+
+    /** What a regular expression resolved to (null: a tombstone, nobody subscribes to it any more). */
+    static InternalTopicLog.Entry regex(String groupId, String regex, ConsumerGroupState.Resolved r) {
+        return new InternalTopicLog.Entry(
+                InternalTopicLog.serialize(
+                        REGEX,
+                        (short) 0,
+                        new ConsumerGroupRegularExpressionKeyData()
+                                .setGroupId(groupId)
+                                .setRegularExpression(regex)),
+                r == null
+                        ? null
+                        : InternalTopicLog.serialize(
+                                (short) 0,
+                                new ConsumerGroupRegularExpressionValueData()
+                                        .setTopics(new ArrayList<>(r.topics()))
+                                        .setVersion(r.version())
+                                        .setTimestamp(r.timestamp())));
     }
 
     static InternalTopicLog.Entry member(String groupId, String memberId, ConsumerGroupMemberMetadataValueData v) {
@@ -180,7 +232,8 @@ final class ConsumerGroupRecords {
         else if (type == TARGET_METADATA) m = new ConsumerGroupTargetAssignmentMetadataValueData(v, version);
         else if (type == TARGET_MEMBER) m = new ConsumerGroupTargetAssignmentMemberValueData(v, version);
         else if (type == CURRENT) m = new ConsumerGroupCurrentMemberAssignmentValueData(v, version);
-        else m = null; // partition metadata (replaced by the group's hash in 4.1) and regex results: not kept
+        else if (type == REGEX) m = new ConsumerGroupRegularExpressionValueData(v, version);
+        else m = null; // partition metadata: replaced by the group's hash in 4.1, not kept
         return new Decoded(group, type, member, m);
     }
 

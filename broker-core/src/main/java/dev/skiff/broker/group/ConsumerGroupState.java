@@ -3,10 +3,12 @@ package dev.skiff.broker.group;
 import dev.skiff.broker.internal.records.ConsumerGroupCurrentMemberAssignmentValueData;
 import dev.skiff.broker.internal.records.ConsumerGroupMemberMetadataValueData;
 import dev.skiff.broker.internal.records.ConsumerGroupMetadataValueData;
+import dev.skiff.broker.internal.records.ConsumerGroupRegularExpressionValueData;
 import dev.skiff.broker.internal.records.ConsumerGroupTargetAssignmentMemberValueData;
 import dev.skiff.broker.internal.records.ConsumerGroupTargetAssignmentMetadataValueData;
 import dev.skiff.protocol.types.Uuid;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -31,6 +33,9 @@ final class ConsumerGroupState {
             Map<Uuid, Set<Integer>> assigned,
             Map<Uuid, Set<Integer>> pendingRevocation) {}
 
+    /** A regular expression's topics as last resolved, with the topic catalog's version and the time then. */
+    record Resolved(List<String> topics, long version, long timestamp) {}
+
     final String groupId;
     /** Whether the group's metadata record exists (a group only of tombstones is gone). */
     boolean exists;
@@ -41,6 +46,8 @@ final class ConsumerGroupState {
     final Map<String, ConsumerGroupMemberMetadataValueData> members = new LinkedHashMap<>();
     final Map<String, Map<Uuid, Set<Integer>>> target = new LinkedHashMap<>();
     final Map<String, Current> current = new LinkedHashMap<>();
+    /** The members' regular expressions and what they resolved to (ConsumerGroupRegularExpression records). */
+    final Map<String, Resolved> regexes = new LinkedHashMap<>();
 
     ConsumerGroupState(String groupId) {
         this.groupId = groupId;
@@ -85,6 +92,12 @@ final class ConsumerGroupState {
                                 v.state(),
                                 ConsumerGroupRecords.fromCurrent(v.assignedPartitions()),
                                 ConsumerGroupRecords.fromCurrent(v.partitionsPendingRevocation())));
+            }
+        } else if (type == ConsumerGroupRecords.REGEX) {
+            if (d.value() == null) regexes.remove(d.memberId());
+            else {
+                ConsumerGroupRegularExpressionValueData v = (ConsumerGroupRegularExpressionValueData) d.value();
+                regexes.put(d.memberId(), new Resolved(List.copyOf(v.topics()), v.version(), v.timestamp()));
             }
         }
         return exists || !members.isEmpty();

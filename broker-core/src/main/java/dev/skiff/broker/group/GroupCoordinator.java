@@ -80,7 +80,23 @@ public final class GroupCoordinator {
                     offsets.topicCatalog(),
                     timer,
                     ConsumerGroupCoordinator.Settings.of(config),
-                    this::upgradeToConsumerGroup);
+                    new ConsumerGroupCoordinator.ClassicGroups() {
+                        @Override
+                        public boolean upgrade(
+                                String groupId,
+                                java.util.function.Consumer<ConsumerGroupCoordinator.ClassicView> takeOver) {
+                            return upgradeToConsumerGroup(groupId, takeOver);
+                        }
+
+                        @Override
+                        public boolean downgrade(
+                                String groupId,
+                                ConsumerGroupCoordinator.ClassicView view,
+                                boolean rebalance,
+                                java.util.function.Consumer<InternalTopicLog.Entry> write) {
+                            return downgradeFromConsumerGroup(groupId, view, rebalance, write);
+                        }
+                    });
     }
 
     /** The KIP-848 consumer groups this coordinator also serves (null without a store). */
@@ -103,6 +119,8 @@ public final class GroupCoordinator {
         synchronized (g) {
             if (g.state == GroupState.DEAD) return false;
             List<ConsumerGroupCoordinator.ClassicMember> members = new ArrayList<>();
+            // a group in its first rebalance has chosen no protocol yet: the one it would choose
+            String protocol = g.protocolName != null || g.candidates().isEmpty() ? g.protocolName : g.selectProtocol();
             for (GroupMember m : g.members())
                 members.add(new ConsumerGroupCoordinator.ClassicMember(
                         m.memberId,
@@ -112,7 +130,7 @@ public final class GroupCoordinator {
                         m.sessionTimeoutMs,
                         m.rebalanceTimeoutMs,
                         m.protocols,
-                        m.metadata(g.protocolName),
+                        m.metadata(protocol),
                         m.assignment));
             takeOver.accept(new ConsumerGroupCoordinator.ClassicView(
                     g.generationId, g.state == GroupState.STABLE, g.protocolType, members));
@@ -126,6 +144,60 @@ public final class GroupCoordinator {
             g.rebalanceEpoch++;
             g.transition(GroupState.DEAD, timer.nowMs());
             groups.remove(groupId, g);
+            return true;
+        }
+    }
+
+    /**
+     * Takes over a consumer group whose last consumer-protocol member left (KIP-848's online downgrade), with the
+     * consumer group locked: a classic group of its members, stable at the consumer group's epoch, each member with
+     * its assignment in the version it subscribed with. Its record is written through {@code write} (with the
+     * consumer group's tombstones), then applied; with {@code rebalance} the group rebalances so that the members
+     * assign again.
+     */
+    private boolean downgradeFromConsumerGroup(
+            String groupId,
+            ConsumerGroupCoordinator.ClassicView view,
+            boolean rebalance,
+            java.util.function.Consumer<InternalTopicLog.Entry> write) {
+        ClassicGroup existing = groups.get(groupId);
+        if (existing != null) {
+            synchronized (existing) {
+                if (existing.state != GroupState.DEAD) return false;
+            }
+        }
+        ClassicGroup g = new ClassicGroup(groupId);
+        synchronized (g) {
+            g.protocolType = view.protocolType();
+            for (ConsumerGroupCoordinator.ClassicMember cm : view.members())
+                g.add(new GroupMember(
+                        cm.memberId(),
+                        cm.instanceId(),
+                        cm.clientId(),
+                        cm.clientHost(),
+                        cm.sessionTimeoutMs(),
+                        cm.rebalanceTimeoutMs(),
+                        cm.protocols()));
+            if (g.isEmpty() || g.candidates().isEmpty()) return false;
+            String protocol = g.selectProtocol();
+            List<GroupMetadataValueData.MemberMetadata> members = new ArrayList<>();
+            for (ConsumerGroupCoordinator.ClassicMember cm : view.members()) {
+                GroupMember m = g.get(cm.memberId());
+                Map<String, List<Integer>> assigned = ClassicConsumerProtocol.assignment(cm.assignment());
+                byte[] assignment = ClassicConsumerProtocol.encodeAssignment(
+                        ClassicConsumerProtocol.assignmentVersion(m.metadata(protocol)),
+                        assigned == null ? Map.of() : assigned);
+                members.add(memberRecord(protocol, m, assignment));
+            }
+            long now = timer.nowMs();
+            GroupMetadataValueData record = groupRecord(g, view.generation(), protocol, g.leaderId, now, members);
+            write.accept(new InternalTopicLog.Entry(GroupRecords.groupKey(groupId), GroupRecords.groupValue(record)));
+            g.protocolName = protocol;
+            g.transition(GroupState.STABLE, now);
+            applyRecord(g, record);
+            groups.put(groupId, g);
+            for (GroupMember m : g.members()) touch(g, m);
+            if (rebalance) prepareRebalance(g, "downgraded from a consumer group");
             return true;
         }
     }

@@ -17,8 +17,28 @@ interface TopicCatalog {
 
     List<TopicInfo> all();
 
+    /** A count of the topics created, grown and deleted so far: it moving means expressions may match others. */
+    long version();
+
     static TopicCatalog of(TopicManager topics) {
+        java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+        topics.addListener(new TopicManager.Listener() {
+            @Override
+            public void topicCreated(Topic topic) {
+                changes.incrementAndGet();
+            }
+
+            @Override
+            public void topicDeleted(Topic topic) {
+                changes.incrementAndGet();
+            }
+        });
         return new TopicCatalog() {
+            @Override
+            public long version() {
+                return changes.get();
+            }
+
             @Override
             public TopicInfo byName(String name) {
                 return info(topics.get(name));

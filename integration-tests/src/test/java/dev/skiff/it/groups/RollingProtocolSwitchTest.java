@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.common.GroupType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.Timeout;
  * A rolling switch of a consuming group from the classic protocol to KIP-848's: three classic consumers share six
  * partitions; one at a time is replaced by a {@code group.protocol=consumer} one. The first of those upgrades the
  * group; the classic members left are told to rejoin and get the server's assignment. Every record is read once,
- * in order per partition, and the group ends a consumer group.
+ * in order per partition, and the group ends a consumer group. And back: when the last consumer-protocol member
+ * leaves, the group becomes a classic group again (KIP-848's online downgrade) and its members rebalance.
  */
 class RollingProtocolSwitchTest {
 
@@ -47,7 +49,7 @@ class RollingProtocolSwitchTest {
                     ConsumerProtocolGroupTest.Member classic = members.remove(0);
                     classic.consumer.close(); // commits what it gives up, then leaves
                     if (switched == 0) {
-                        // Kafka upgrades only a stable classic group (else GROUP_ID_NOT_FOUND): let it settle
+                        // let the classic group settle first, so that the upgrade hands over a whole assignment
                         try (Admin admin = GroupClients.admin(broker)) {
                             dev.skiff.it.Poll.until(
                                     Duration.ofSeconds(30),
@@ -79,6 +81,76 @@ class RollingProtocolSwitchTest {
                 assertEquals(GroupType.CONSUMER, d.type());
             }
             for (ConsumerProtocolGroupTest.Member m : members) m.consumer.close();
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aConsumerGroupSwitchesBackToTheClassicProtocolOneMemberAtATime() throws Exception {
+        try (EmbeddedSkiff broker = EmbeddedSkiff.builder()
+                .topic("orders", 6)
+                .property("group.initial.rebalance.delay.ms", "0")
+                .property("group.min.session.timeout.ms", "1000")
+                .property("group.consumer.heartbeat.interval.ms", "200")
+                .start()) {
+            GroupClients.produce(broker, "orders", 6, 200, 1_000_000);
+            Map<Integer, List<Long>> seen = new ConcurrentHashMap<>();
+            List<ConsumerProtocolGroupTest.Member> members = new ArrayList<>();
+            for (int i = 0; i < 3; i++)
+                members.add(new ConsumerProtocolGroupTest.Member(
+                        ConsumerProtocolGroupTest.props(broker, "rolling-back"), seen));
+            int switched = 0;
+            int nextStep = 150;
+            long deadline = System.nanoTime() + Duration.ofSeconds(100).toNanos();
+            try (Admin admin = GroupClients.admin(broker)) {
+                while (ConsumerProtocolGroupTest.total(seen) < 6 * 200) {
+                    assertTrue(System.nanoTime() < deadline, "consumed only " + ConsumerProtocolGroupTest.total(seen));
+                    for (ConsumerProtocolGroupTest.Member m : members) m.poll();
+                    if (switched < 3 && ConsumerProtocolGroupTest.total(seen) >= nextStep) {
+                        // each step starts from a settled group: every member's epoch is the group's
+                        dev.skiff.it.Poll.until(
+                                Duration.ofSeconds(30),
+                                "the consumer group to be stable",
+                                () -> {
+                                    for (ConsumerProtocolGroupTest.Member m : members) m.poll();
+                                    return admin.describeConsumerGroups(List.of("rolling-back"))
+                                            .all()
+                                            .get()
+                                            .get("rolling-back")
+                                            .groupState();
+                                },
+                                st -> st == org.apache.kafka.common.GroupState.STABLE);
+                        ConsumerProtocolGroupTest.Member leaving = members.remove(0);
+                        leaving.consumer.close(); // commits what it gives up, then leaves
+                        members.add(new ConsumerProtocolGroupTest.Member(
+                                GroupClients.consumerProps(broker, "rolling-back"), seen));
+                        switched++;
+                        nextStep += 250;
+                    }
+                }
+                assertEquals(3, switched, "every member should have switched while consuming");
+                ConsumerProtocolGroupTest.assertEveryRecordOnceInOrder(seen);
+                ConsumerGroupDescription d = admin.describeConsumerGroups(List.of("rolling-back"))
+                        .all()
+                        .get()
+                        .get("rolling-back");
+                assertEquals(GroupType.CLASSIC, d.type(), "the group is a classic group again");
+                assertEquals(3, d.members().size());
+                for (ConsumerProtocolGroupTest.Member m : members) m.consumer.close();
+
+                broker.restart();
+                GroupListing listed = admin.listGroups().all().get().stream()
+                        .filter(g -> g.groupId().equals("rolling-back"))
+                        .findFirst()
+                        .orElseThrow();
+                assertEquals(GroupType.CLASSIC, listed.type().orElseThrow(), "a classic group after a restart");
+                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata>
+                        committed = admin.listConsumerGroupOffsets("rolling-back")
+                                .partitionsToOffsetAndMetadata()
+                                .get();
+                assertEquals(6, committed.size());
+                committed.values().forEach(o -> assertEquals(200, o.offset()));
+            }
         }
     }
 }

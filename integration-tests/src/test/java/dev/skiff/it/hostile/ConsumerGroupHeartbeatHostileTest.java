@@ -11,6 +11,14 @@ import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.HeartbeatResponseData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupResponseData;
+import org.apache.kafka.common.message.ListGroupsRequestData;
+import org.apache.kafka.common.message.ListGroupsResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * expressions, a catastrophic-backtracking pattern (RE2J matches in linear time), a member id of 30,000
  * characters, epochs out of range or from the future, 5,000 subscribed topics, owned partitions of unknown topics
  * far past any partition. Each gets Kafka's error or a normal answer; another client is still served, and the
- * broker restarts with the groups (the hostile ones included) and nothing acknowledged lost.
+ * broker restarts with the groups (the hostile ones included) and nothing acknowledged lost. And the downgrade to
+ * a classic group of classic members with garbage protocols, absurd versions and nothing in common.
  */
 class ConsumerGroupHeartbeatHostileTest {
 
@@ -115,6 +124,91 @@ class ConsumerGroupHeartbeatHostileTest {
                                 .get(0)
                                 .subscribedTopicNames()
                                 .size());
+            }
+        }
+    }
+
+    /** A consumer protocol subscription to "t" whose version is {@code version}, without user data. */
+    private static byte[] subscription(short version) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(2 + 4 + 2 + 1 + 4);
+        b.putShort(version).putInt(1).putShort((short) 1).put((byte) 't').putInt(-1);
+        return b.array();
+    }
+
+    private static JoinGroupResponseData classicJoin(KafkaWire wire, String group, String memberId, Object... protocols)
+            throws Exception {
+        JoinGroupRequestData.JoinGroupRequestProtocolCollection c =
+                new JoinGroupRequestData.JoinGroupRequestProtocolCollection();
+        for (int i = 0; i < protocols.length; i += 2)
+            c.add(new JoinGroupRequestData.JoinGroupRequestProtocol()
+                    .setName((String) protocols[i])
+                    .setMetadata((byte[]) protocols[i + 1]));
+        return wire.send(
+                new JoinGroupRequestData()
+                        .setGroupId(group)
+                        .setMemberId(memberId)
+                        .setProtocolType("consumer")
+                        .setSessionTimeoutMs(30000)
+                        .setRebalanceTimeoutMs(30000)
+                        .setProtocols(c),
+                9);
+    }
+
+    private static String typeOf(KafkaWire wire, String group) throws Exception {
+        ListGroupsResponseData r = wire.send(new ListGroupsRequestData(), 5);
+        for (var g : r.groups()) if (g.groupId().equals(group)) return g.groupType();
+        return "not listed";
+    }
+
+    @Test
+    void classicMembersWithHostileProtocolsDowngradeSafely() throws Exception {
+        try (EmbeddedSkiff broker = EmbeddedSkiff.builder().topic("t", 3).start()) {
+            Survival survival = Survival.before(broker);
+            try (KafkaWire wire = new KafkaWire(broker.host(), broker.port())) {
+                assertEquals(Errors.NONE.code(), code(wire, join("dg", "c1")));
+                byte[] junk = new byte[10_000];
+                new java.util.Random(7).nextBytes(junk);
+                // m1 prefers a protocol of garbage bytes, then one readable at version 32767
+                Object[] m1Protocols = {"junk", junk, "range", subscription(Short.MAX_VALUE)};
+                String m1 = classicJoin(wire, "dg", "", m1Protocols).memberId();
+                JoinGroupResponseData m1Joined = classicJoin(wire, "dg", m1, m1Protocols);
+                assertEquals(Errors.NONE.code(), m1Joined.errorCode());
+                // m2 shares no protocol with m1
+                Object[] m2Protocols = {"other", subscription((short) 0)};
+                String m2 = classicJoin(wire, "dg", "", m2Protocols).memberId();
+                assertEquals(
+                        Errors.NONE.code(),
+                        classicJoin(wire, "dg", m2, m2Protocols).errorCode());
+
+                // the consumer-protocol member leaves: no protocol in common, so no classic group can be made
+                assertEquals(
+                        Errors.NONE.code(),
+                        code(wire, join("dg", "c1").setMemberEpoch(-1).setTopicPartitions(null)));
+                assertEquals("consumer", typeOf(wire, "dg"));
+
+                // m2 leaves: m1 alone makes a classic group, with the protocol it prefers (the garbage one)
+                LeaveGroupResponseData left = wire.send(
+                        new LeaveGroupRequestData()
+                                .setGroupId("dg")
+                                .setMembers(List.of(new LeaveGroupRequestData.MemberIdentity().setMemberId(m2))),
+                        5);
+                assertEquals(Errors.NONE.code(), left.members().get(0).errorCode());
+                assertEquals("classic", typeOf(wire, "dg"));
+                // the classic group's generation is the consumer group's epoch, past the one m1 last heard
+                HeartbeatResponseData beat = wire.send(
+                        new HeartbeatRequestData()
+                                .setGroupId("dg")
+                                .setMemberId(m1)
+                                .setGenerationId(m1Joined.generationId()),
+                        4);
+                assertEquals(Errors.ILLEGAL_GENERATION.code(), beat.errorCode());
+                JoinGroupResponseData rejoined = classicJoin(wire, "dg", m1, m1Protocols);
+                assertEquals(Errors.NONE.code(), rejoined.errorCode());
+                assertEquals("junk", rejoined.protocolName());
+            }
+            survival.assertServedAndRestartsIntact();
+            try (KafkaWire wire = new KafkaWire(broker.host(), broker.port())) {
+                assertEquals("classic", typeOf(wire, "dg"), "a classic group after the restart");
             }
         }
     }

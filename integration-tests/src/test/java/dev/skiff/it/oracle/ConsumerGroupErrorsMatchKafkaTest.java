@@ -4,6 +4,8 @@ import dev.skiff.it.Poll;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
+import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
@@ -12,10 +14,15 @@ import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.HeartbeatResponseData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.ListGroupsResponseData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,7 +31,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * KIP-848 consumer groups against Apache Kafka 4: the errors of ConsumerGroupHeartbeat (invalid requests, bad
  * regular expressions, unknown assignors, unknown members, fenced epochs, static members whose instance is taken),
  * the epochs and assignment sizes of a group of two as it forms, OffsetCommit with a stale epoch, and how
- * ConsumerGroupDescribe, DescribeGroups and ListGroups show a consumer group.
+ * ConsumerGroupDescribe, DescribeGroups and ListGroups show a consumer group; and the downgrade of a consumer group
+ * whose last consumer-protocol member leaves while a classic member stays.
  */
 class ConsumerGroupErrorsMatchKafkaTest {
 
@@ -149,6 +157,124 @@ class ConsumerGroupErrorsMatchKafkaTest {
         brokers.same(
                 "it comes back under a new member id",
                 t -> heartbeat(t, join(g, "s3").setInstanceId("i1")));
+    }
+
+    @Test
+    void theLastConsumerProtocolMemberLeavingMakesAClassicGroupAsKafkaDoes() throws Exception {
+        String g = "cg-d";
+        brokers.same("a consumer-protocol member joins", t -> heartbeat(t, join(g, "d1")));
+        // the classic member's id and generation on each broker, for its later requests
+        java.util.Map<String, String> ids = new java.util.HashMap<>();
+        java.util.Map<String, Integer> generations = new java.util.HashMap<>();
+        brokers.same("a classic member asks for a member id", t -> classicJoin(t, g, "", ids, generations));
+        brokers.same(
+                "the classic member joins the consumer group",
+                t -> classicJoin(t, g, ids.get(t.name()), ids, generations));
+        brokers.same(
+                "the consumer-protocol member leaves",
+                t -> heartbeat(t, join(g, "d1").setMemberEpoch(-1).setTopicPartitions(null)));
+        String listed = brokers.same("ListGroups v5 of the group", t -> listGroup(t, g));
+        org.junit.jupiter.api.Assertions.assertTrue(listed.contains(" classic "), listed);
+        brokers.same("DescribeGroups of the group", t -> describeClassic(t, g));
+        brokers.same("ConsumerGroupDescribe of the group", t -> describe(t, g));
+        brokers.same(
+                "the classic member's heartbeat",
+                t -> classicHeartbeat(t, g, ids.get(t.name()), generations.get(t.name())));
+        brokers.same("the classic member rejoins", t -> classicJoin(t, g, ids.get(t.name()), ids, generations));
+        brokers.same("DescribeGroups of the group once it rejoined", t -> describeClassic(t, g));
+        brokers.same("a consumer-protocol member joining the classic group", t -> heartbeat(t, join(g, "d2")));
+    }
+
+    @Test
+    void aClassicStaticMemberReplacingTheLastConsumerMemberDowngradesAsKafkaDoes() throws Exception {
+        String g = "cg-e";
+        brokers.same(
+                "a static consumer-protocol member joins",
+                t -> heartbeat(t, join(g, "s1").setInstanceId("i1")));
+        java.util.Map<String, String> ids = new java.util.HashMap<>();
+        java.util.Map<String, Integer> generations = new java.util.HashMap<>();
+        brokers.same("a classic member asks for a member id", t -> classicJoin(t, g, "", ids, generations));
+        brokers.same(
+                "the classic member joins the consumer group",
+                t -> classicJoin(t, g, ids.get(t.name()), ids, generations));
+        brokers.same(
+                "the static member leaves for a while",
+                t -> heartbeat(
+                        t, join(g, "s1").setInstanceId("i1").setMemberEpoch(-2).setTopicPartitions(null)));
+        java.util.Map<String, String> staticIds = new java.util.HashMap<>();
+        String joined = brokers.same(
+                "a classic consumer takes its instance id", t -> classicJoin(t, g, "", "i1", staticIds, generations));
+        org.junit.jupiter.api.Assertions.assertTrue(joined.startsWith("NONE generation "), joined);
+        String listed = brokers.same("ListGroups v5 of the group", t -> listGroup(t, g));
+        org.junit.jupiter.api.Assertions.assertTrue(listed.contains(" classic "), listed);
+        brokers.same("DescribeGroups of the group", t -> describeClassic(t, g));
+    }
+
+    private static String classicJoin(
+            OracleAndSkiff.Target t,
+            String group,
+            String memberId,
+            java.util.Map<String, String> ids,
+            java.util.Map<String, Integer> generations)
+            throws Exception {
+        return classicJoin(t, group, memberId, null, ids, generations);
+    }
+
+    /** A classic JoinGroup v9 (range, subscribing to the topic): the answer, with ids in words. */
+    private static String classicJoin(
+            OracleAndSkiff.Target t,
+            String group,
+            String memberId,
+            String instanceId,
+            java.util.Map<String, String> ids,
+            java.util.Map<String, Integer> generations)
+            throws Exception {
+        awaitCoordinator(t, group);
+        JoinGroupRequestData.JoinGroupRequestProtocolCollection protocols =
+                new JoinGroupRequestData.JoinGroupRequestProtocolCollection();
+        protocols.add(new JoinGroupRequestData.JoinGroupRequestProtocol()
+                .setName("range")
+                .setMetadata(Utils.toArray(ConsumerProtocol.serializeSubscription(
+                        new ConsumerPartitionAssignor.Subscription(List.of(TOPIC))))));
+        JoinGroupRequestData r = new JoinGroupRequestData()
+                .setGroupId(group)
+                .setMemberId(memberId)
+                .setGroupInstanceId(instanceId)
+                .setProtocolType("consumer")
+                .setSessionTimeoutMs(30000)
+                .setRebalanceTimeoutMs(30000)
+                .setProtocols(protocols);
+        try (KafkaWire wire = t.connect()) {
+            JoinGroupResponseData a = wire.send(r, 9);
+            if (!a.memberId().isEmpty()) ids.put(t.name(), a.memberId());
+            generations.put(t.name(), a.generationId());
+            String leader = a.leader().isEmpty() ? "none" : a.leader().equals(a.memberId()) ? "itself" : "another";
+            return Errors.forCode(a.errorCode()).name() + " generation " + a.generationId() + " protocol "
+                    + a.protocolType() + "/" + a.protocolName() + " leader " + leader + " with "
+                    + a.members().size() + " member(s)";
+        }
+    }
+
+    private static String classicHeartbeat(OracleAndSkiff.Target t, String group, String memberId, int generation)
+            throws Exception {
+        try (KafkaWire wire = t.connect()) {
+            HeartbeatResponseData a = wire.send(
+                    new HeartbeatRequestData()
+                            .setGroupId(group)
+                            .setMemberId(memberId)
+                            .setGenerationId(generation),
+                    4);
+            return Errors.forCode(a.errorCode()).name();
+        }
+    }
+
+    private static String listGroup(OracleAndSkiff.Target t, String group) throws Exception {
+        try (KafkaWire wire = t.connect()) {
+            ListGroupsResponseData r = wire.send(new ListGroupsRequestData(), 5);
+            for (var g : r.groups())
+                if (g.groupId().equals(group)) return g.groupState() + " " + g.groupType() + " " + g.protocolType();
+            return "not listed";
+        }
     }
 
     private static String commit(OracleAndSkiff.Target t, String group, int epoch, String member) throws Exception {
