@@ -87,7 +87,8 @@ public final class GroupConfigs {
 
     /**
      * Replaces the keys set on {@code group} with {@code next} (already validated): written first, then in force.
-     * A group not configured before and beyond {@link #MAX_GROUPS} is POLICY_VIOLATION.
+     * A group not configured before and beyond {@link #MAX_GROUPS} is POLICY_VIOLATION, a failed write
+     * KAFKA_STORAGE_ERROR (for this resource only, as an {@link AdminException}).
      */
     public synchronized void replace(String group, Map<String, String> next) {
         Map<String, String> copy = Collections.unmodifiableMap(new TreeMap<>(next));
@@ -96,7 +97,11 @@ public final class GroupConfigs {
             throw new AdminException(
                     Errors.POLICY_VIOLATION, "Skiff keeps configs for at most " + MAX_GROUPS + " groups");
         if (controller != null) {
-            controller.alterGroupConfigs(group, copy);
+            try {
+                controller.alterGroupConfigs(group, copy);
+            } catch (ApiException e) { // this resource fails, not the whole request
+                throw new AdminException(e.error(), e.getMessage());
+            }
             return;
         }
         Map<String, Map<String, String>> table = new TreeMap<>(current);
@@ -106,7 +111,7 @@ public final class GroupConfigs {
             try {
                 write(file, frozen);
             } catch (UncheckedIOException e) {
-                throw new ApiException(Errors.KAFKA_STORAGE_ERROR, "Cannot write group configs: " + e.getMessage(), e);
+                throw new AdminException(Errors.KAFKA_STORAGE_ERROR, "Cannot write group configs: " + e.getMessage());
             }
         }
         local = frozen;

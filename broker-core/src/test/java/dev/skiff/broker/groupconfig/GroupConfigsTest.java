@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.skiff.broker.admin.AdminException;
 import dev.skiff.config.BrokerConfig;
-import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.Errors;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,9 +59,9 @@ class GroupConfigsTest {
         Path file = dir.resolve(".skiff").resolve("group-configs");
         Files.delete(file);
         Files.createDirectories(file.resolve("blocker"));
-        ApiException e = assertThrows(
-                ApiException.class, () -> g.replace("new", Map.of("share.isolation.level", "read_committed")));
-        assertEquals(Errors.KAFKA_STORAGE_ERROR, e.error());
+        AdminException e = assertThrows(
+                AdminException.class, () -> g.replace("new", Map.of("share.isolation.level", "read_committed")));
+        assertEquals(Errors.KAFKA_STORAGE_ERROR, e.error().error());
         assertEquals(List.of("kept"), g.groupIds());
     }
 
