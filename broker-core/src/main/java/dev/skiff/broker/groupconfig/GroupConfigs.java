@@ -38,14 +38,17 @@ public final class GroupConfigs {
 
     private static final Logger log = LoggerFactory.getLogger(GroupConfigs.class);
 
-    /** Groups that may carry configs on one broker, so that no client can grow the file without bound. */
-    public static final int MAX_GROUPS = 10_000;
+    /** Groups that may carry configs (skiff.group.configs.max.groups), so no client grows them without bound. */
+    public static final String MAX_GROUPS_KEY = "skiff.group.configs.max.groups";
+
+    public static final int DEFAULT_MAX_GROUPS = 10_000;
 
     private static final String HEADER = "# Skiff group configs v1: base64url(group) [key=base64url(value)]...";
 
     private final BrokerConfig broker;
     private final Controller controller;
     private final Path file;
+    private final int maxGroups;
     /** The local table (single broker): group to its keys, sorted by group; replaced whole on each change. */
     private volatile Map<String, Map<String, String>> local = Map.of();
 
@@ -53,6 +56,7 @@ public final class GroupConfigs {
         this.broker = broker;
         this.controller = controller;
         this.file = file;
+        this.maxGroups = Math.max(1, GroupConfigDef.intSetting(broker, MAX_GROUPS_KEY, DEFAULT_MAX_GROUPS));
         if (file != null) local = read(file);
     }
 
@@ -87,15 +91,16 @@ public final class GroupConfigs {
 
     /**
      * Replaces the keys set on {@code group} with {@code next} (already validated): written first, then in force.
-     * A group not configured before and beyond {@link #MAX_GROUPS} is POLICY_VIOLATION, a failed write
+     * A group not configured before and beyond {@link #MAX_GROUPS_KEY} is POLICY_VIOLATION, a failed write
      * KAFKA_STORAGE_ERROR (for this resource only, as an {@link AdminException}).
      */
     public synchronized void replace(String group, Map<String, String> next) {
         Map<String, String> copy = Collections.unmodifiableMap(new TreeMap<>(next));
         Map<String, Map<String, String>> current = table();
-        if (!current.containsKey(group) && current.size() >= MAX_GROUPS)
+        if (!current.containsKey(group) && current.size() >= maxGroups)
             throw new AdminException(
-                    Errors.POLICY_VIOLATION, "Skiff keeps configs for at most " + MAX_GROUPS + " groups");
+                    Errors.POLICY_VIOLATION,
+                    "Skiff keeps configs for at most " + maxGroups + " groups (" + MAX_GROUPS_KEY + ")");
         if (controller != null) {
             try {
                 controller.alterGroupConfigs(group, copy);

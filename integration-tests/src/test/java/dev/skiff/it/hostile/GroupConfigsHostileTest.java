@@ -22,11 +22,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Group configs (GROUP config resources) abused over a real socket: group ids of 32,000 characters (near the wire's limit), of control
- * characters, line breaks and the file's own separators; values of 32,000 characters, with line breaks, out of every
- * range; 10,000 keys in one resource, the same key twice, unknown operations, thousands of resources in
- * one request. Each gets Kafka's error, nothing refused is kept, and what was accepted (odd ids included) is
- * described the same after a restart.
+ * Group configs (GROUP config resources) abused over a real socket: group ids of 32,000 characters (near the wire's
+ * limit), of control characters, line breaks and the file's own separators; values of 32,000 characters, with line
+ * breaks, out of every range; 10,000 keys in one resource, the same key twice, unknown operations, thousands of
+ * resources in one request; more configured groups than skiff.group.configs.max.groups. Each gets Kafka's error
+ * (the cap: POLICY_VIOLATION), nothing refused is kept, and what was accepted (odd ids included) is described the
+ * same after a restart.
  */
 class GroupConfigsHostileTest {
 
@@ -83,6 +84,32 @@ class GroupConfigsHostileTest {
         List<String> out = new ArrayList<>();
         for (ListConfigResourcesResponseData.ConfigResource c : r.configResources()) out.add(c.resourceName());
         return out;
+    }
+
+    @Test
+    void groupsPastTheCapAreRefusedAndTheConfiguredOnesStayAlterable() throws Exception {
+        try (EmbeddedSkiff broker = EmbeddedSkiff.builder()
+                .dataDir(dir)
+                .property("skiff.group.configs.max.groups", "20")
+                .start()) {
+            Survival survival = Survival.before(broker);
+            try (KafkaWire w = new KafkaWire(broker.host(), broker.port())) {
+                for (int i = 0; i < 20; i++)
+                    assertEquals(Errors.NONE, set(w, "capped-" + i, "share.auto.offset.reset", "earliest"));
+                for (int i = 20; i < 30; i++)
+                    assertEquals(Errors.POLICY_VIOLATION, set(w, "capped-" + i, "share.auto.offset.reset", "earliest"));
+                assertEquals(Errors.NONE, set(w, "capped-3", "share.isolation.level", "read_committed"));
+                assertEquals(20, listed(w).size());
+            }
+            survival.assertServedAndRestartsIntact();
+            try (KafkaWire w = new KafkaWire(broker.host(), broker.port())) {
+                assertEquals(20, listed(w).size());
+                assertEquals(
+                        Map.of("share.auto.offset.reset", "earliest", "share.isolation.level", "read_committed"),
+                        described(w, "capped-3"));
+                assertEquals(Errors.POLICY_VIOLATION, set(w, "capped-99", "share.auto.offset.reset", "earliest"));
+            }
+        }
     }
 
     @Test
