@@ -9,6 +9,7 @@ import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.GroupTimer;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
+import dev.skiff.broker.groupconfig.GroupConfigs;
 import dev.skiff.broker.metrics.BrokerGauges;
 import dev.skiff.broker.metrics.BrokerMetrics;
 import dev.skiff.broker.metrics.JmxMetrics;
@@ -66,6 +67,7 @@ public final class Broker implements AutoCloseable {
     private final ReplicaManager replicaManager;
     private final Coordinators coordinators;
     private final ShareGroups shareGroups;
+    private final GroupConfigs groupConfigs;
     private final BrokerMetrics metrics;
     private final BrokerGauges gauges;
     /** Null unless this is the JVM's first broker and skiff.metrics.jmx.enable is not false. */
@@ -102,6 +104,10 @@ public final class Broker implements AutoCloseable {
         this.transactions = new TransactionCoordinator(topics, offsets, config, producerIds, System::currentTimeMillis);
         this.groupCoordinator =
                 new GroupCoordinator(offsets, config, GroupTimer.of(scheduler), transactions::hasPendingOffsets);
+        // GROUP config resources: on disk (or in the controller's metadata in a cluster), read by the coordinators
+        this.groupConfigs = GroupConfigs.forBroker(config, controller, persistent, config.dataDir);
+        if (groupCoordinator.consumerGroups() != null)
+            groupCoordinator.consumerGroups().useGroupConfigs(groupConfigs);
         transactions.schedule(scheduler, config);
         // a transactional batch is verified by its coordinator, which in a cluster may run on another broker
         this.partitions = new Partitions(topics, this::verifyTransactional, config, System::currentTimeMillis, metrics);
@@ -127,7 +133,8 @@ public final class Broker implements AutoCloseable {
                 topics,
                 partitions,
                 id -> groupCoordinator.list().stream().anyMatch(g -> g.groupId().equals(id)),
-                System::currentTimeMillis);
+                System::currentTimeMillis,
+                groupConfigs);
         shareGroups.schedule(scheduler, System::currentTimeMillis);
         this.handlers = ApiHandlers.standard(new ApiHandlers.Services(
                 config,
@@ -145,7 +152,8 @@ public final class Broker implements AutoCloseable {
                 controller,
                 replicaManager,
                 coordinators,
-                shareGroups));
+                shareGroups,
+                groupConfigs));
         // transactions V2: a Produce v12 batch adds its partition to the transaction, at its coordinator
         partitions.setTransactionAdder(this::addToTransaction);
         long expiryCheck = Math.max(1, config.producerIdExpirationCheckIntervalMs);

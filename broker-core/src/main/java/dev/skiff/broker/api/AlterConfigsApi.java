@@ -7,6 +7,8 @@ import dev.skiff.broker.admin.AlterTargets;
 import dev.skiff.broker.admin.ConfigResources;
 import dev.skiff.broker.admin.TopicConfigChanges;
 import dev.skiff.broker.cluster.Controller;
+import dev.skiff.broker.groupconfig.GroupConfigChanges;
+import dev.skiff.broker.groupconfig.GroupConfigs;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
@@ -23,8 +25,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * AlterConfigs (the legacy, replacing form): the configs given become the topic's whole set; any config not
- * named returns to its default. The new values reach the partition logs at once.
+ * AlterConfigs (the legacy, replacing form): the configs given become the topic's (or group's, see
+ * {@link GroupConfigChanges}) whole set; any config not named returns to its default. The new values reach the partition logs at once.
  *
  * <p>Versions (Kafka's AlterConfigs schemas):
  * <ul>
@@ -45,8 +47,15 @@ public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData
 
     private final Controller controller;
     private final Authorizer authorizer;
+    private final GroupConfigs groupConfigs;
 
-    AlterConfigsApi(BrokerConfig config, TopicManager topics, Controller controller, Authorizer authorizer) {
+    AlterConfigsApi(
+            BrokerConfig config,
+            TopicManager topics,
+            Controller controller,
+            Authorizer authorizer,
+            GroupConfigs groupConfigs) {
+        this.groupConfigs = groupConfigs;
         this.authorizer = authorizer;
         this.config = config;
         this.topics = topics;
@@ -92,12 +101,17 @@ public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData
     }
 
     private void alter(AlterConfigsResource res, boolean validateOnly) {
-        if (res.resourceType() != ConfigResources.TOPIC)
-            throw AlterTargets.brokerChange(res.resourceType(), res.resourceName(), config.nodeId);
-        Topic t = AlterTargets.topic(topics, res.resourceName());
         List<Map.Entry<String, String>> pairs = new ArrayList<>();
         for (AlterConfigsRequestData.AlterableConfig c : res.configs())
             pairs.add(new AbstractMap.SimpleEntry<>(c.name(), c.value()));
+        if (res.resourceType() == ConfigResources.GROUP) {
+            GroupConfigChanges.replace(
+                    groupConfigs, res.resourceName(), TopicConfigChanges.collect(pairs), validateOnly);
+            return;
+        }
+        if (res.resourceType() != ConfigResources.TOPIC)
+            throw AlterTargets.brokerChange(res.resourceType(), res.resourceName(), config.nodeId);
+        Topic t = AlterTargets.topic(topics, res.resourceName());
         Map<String, String> given = TopicConfigChanges.collect(pairs);
         Map<String, String> configs = new LinkedHashMap<>();
         given.forEach((k, v) -> {

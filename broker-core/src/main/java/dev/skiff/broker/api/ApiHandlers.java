@@ -9,6 +9,7 @@ import dev.skiff.broker.fetch.FetchSessionCache;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
+import dev.skiff.broker.groupconfig.GroupConfigs;
 import dev.skiff.broker.producer.ProducerIds;
 import dev.skiff.broker.replica.ReplicaManager;
 import dev.skiff.broker.security.acl.Authorizer;
@@ -51,7 +52,8 @@ public final class ApiHandlers {
             Controller controller,
             ReplicaManager replicas,
             CoordinatorLocator coordinators,
-            ShareGroups shares) {}
+            ShareGroups shares,
+            GroupConfigs groupConfigs) {}
 
     public static ApiHandlers standard(Services s) {
         ApiHandlers h = new ApiHandlers();
@@ -91,9 +93,9 @@ public final class ApiHandlers {
         h.add(new CreateTopicsApi(s.config(), s.topics(), s.controller(), s.authorizer()));
         h.add(new DeleteTopicsApi(s.topics(), s.controller(), s.authorizer()));
         h.add(new CreatePartitionsApi(s.config(), s.topics(), s.controller(), s.authorizer()));
-        h.add(new DescribeConfigsApi(s.config(), s.topics(), s.authorizer()));
-        h.add(new AlterConfigsApi(s.config(), s.topics(), s.controller(), s.authorizer()));
-        h.add(new IncrementalAlterConfigsApi(s.config(), s.topics(), s.controller(), s.authorizer()));
+        h.add(new DescribeConfigsApi(s.config(), s.topics(), s.authorizer(), s.groupConfigs()));
+        h.add(new AlterConfigsApi(s.config(), s.topics(), s.controller(), s.authorizer(), s.groupConfigs()));
+        h.add(new IncrementalAlterConfigsApi(s.config(), s.topics(), s.controller(), s.authorizer(), s.groupConfigs()));
         h.add(new DescribeClusterApi(s.config(), s.address(), s.controller(), s.authorizer()));
         h.add(new DeleteRecordsApi(s.partitions(), s.authorizer()));
         h.add(new DescribeLogDirsApi(s.config(), s.topics(), s.authorizer()));
@@ -144,7 +146,7 @@ public final class ApiHandlers {
         // kafka-metadata-quorum describe: a quorum of one voter
         h.add(new DescribeQuorumApi(s.config().nodeId, s.address(), s.controller(), s.authorizer()));
         // kafka-client-metrics --list and Admin.listConfigResources
-        h.add(new ListConfigResourcesApi(s.config(), s.topics(), s.controller(), s.authorizer()));
+        h.add(new ListConfigResourcesApi(s.config(), s.topics(), s.controller(), s.authorizer(), s.groupConfigs()));
         // delegation tokens: refused as by Kafka without delegation.token.secret.key
         DelegationTokenGate tokens = new DelegationTokenGate(s.config());
         h.add(new CreateDelegationTokenApi(tokens));

@@ -7,6 +7,8 @@ import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.admin.AdminException;
 import dev.skiff.broker.admin.ConfigDescriber;
 import dev.skiff.broker.admin.ConfigResources;
+import dev.skiff.broker.groupconfig.GroupConfigChanges;
+import dev.skiff.broker.groupconfig.GroupConfigs;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
@@ -24,8 +26,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * DescribeConfigs for topics (every topic config: set on the topic, set on the broker, or Kafka's default)
- * and for this broker (the settings it runs with, all read-only).
+ * DescribeConfigs for topics (every topic config: set on the topic, set on the broker, or Kafka's default),
+ * for this broker (the settings it runs with, all read-only) and for groups (every group config: set on the group
+ * or the default, see {@link GroupConfigChanges}).
  *
  * <p>Versions (Kafka's DescribeConfigs schemas):
  * <ul>
@@ -46,8 +49,10 @@ public final class DescribeConfigsApi implements ApiHandler<DescribeConfigsReque
     private final TopicManager topics;
 
     private final Authorizer authorizer;
+    private final GroupConfigs groupConfigs;
 
-    DescribeConfigsApi(BrokerConfig config, TopicManager topics, Authorizer authorizer) {
+    DescribeConfigsApi(BrokerConfig config, TopicManager topics, Authorizer authorizer, GroupConfigs groupConfigs) {
+        this.groupConfigs = groupConfigs;
         this.authorizer = authorizer;
         this.config = config;
         this.topics = topics;
@@ -114,6 +119,9 @@ public final class DescribeConfigsApi implements ApiHandler<DescribeConfigsReque
                             Errors.UNKNOWN_TOPIC_OR_PARTITION,
                             "The topic '" + res.resourceName() + "' does not exist.");
                 return describer.topic(t.configs());
+            }
+            case ConfigResources.GROUP -> {
+                return GroupConfigChanges.describe(groupConfigs, res.resourceName());
             }
             case ConfigResources.BROKER -> {
                 // "" names the cluster-wide dynamic defaults, of which Skiff has none

@@ -7,6 +7,8 @@ import dev.skiff.broker.admin.AlterTargets;
 import dev.skiff.broker.admin.ConfigResources;
 import dev.skiff.broker.admin.TopicConfigChanges;
 import dev.skiff.broker.cluster.Controller;
+import dev.skiff.broker.groupconfig.GroupConfigChanges;
+import dev.skiff.broker.groupconfig.GroupConfigs;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiKeys;
@@ -21,8 +23,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT (list configs only) on a topic's configs; all
- * changes of one resource apply together or not at all.
+ * IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT (list configs only) on a topic's or a group's configs
+ * (see {@link GroupConfigChanges}); all changes of one resource apply together or not at all.
  *
  * <p>Versions (Kafka's IncrementalAlterConfigs schemas):
  * <ul>
@@ -42,8 +44,15 @@ public final class IncrementalAlterConfigsApi implements ApiHandler<IncrementalA
 
     private final Controller controller;
     private final Authorizer authorizer;
+    private final GroupConfigs groupConfigs;
 
-    IncrementalAlterConfigsApi(BrokerConfig config, TopicManager topics, Controller controller, Authorizer authorizer) {
+    IncrementalAlterConfigsApi(
+            BrokerConfig config,
+            TopicManager topics,
+            Controller controller,
+            Authorizer authorizer,
+            GroupConfigs groupConfigs) {
+        this.groupConfigs = groupConfigs;
         this.authorizer = authorizer;
         this.config = config;
         this.topics = topics;
@@ -89,11 +98,15 @@ public final class IncrementalAlterConfigsApi implements ApiHandler<IncrementalA
     }
 
     private void alter(AlterConfigsResource res, boolean validateOnly) {
-        if (res.resourceType() != ConfigResources.TOPIC)
-            throw AlterTargets.brokerChange(res.resourceType(), res.resourceName(), config.nodeId);
         List<TopicConfigChanges.Op> ops = new ArrayList<>();
         for (IncrementalAlterConfigsRequestData.AlterableConfig c : res.configs())
             ops.add(new TopicConfigChanges.Op(c.name(), c.configOperation(), c.value()));
+        if (res.resourceType() == ConfigResources.GROUP) {
+            GroupConfigChanges.incremental(groupConfigs, res.resourceName(), ops, validateOnly);
+            return;
+        }
+        if (res.resourceType() != ConfigResources.TOPIC)
+            throw AlterTargets.brokerChange(res.resourceType(), res.resourceName(), config.nodeId);
         // serialised with other alters so two concurrent changes of one topic cannot lose each other's keys
         synchronized (topics) {
             Topic t = AlterTargets.topic(topics, res.resourceName());

@@ -4,6 +4,7 @@ import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.cluster.Controller;
+import dev.skiff.broker.groupconfig.GroupConfigs;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.config.BrokerConfig;
@@ -21,7 +22,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * ListConfigResources (formerly ListClientMetricsResources): the resources that carry configs. Skiff keeps no
  * client-metrics resources (what clients are asked to push is the broker property {@code skiff.telemetry.metrics}),
- * so {@code kafka-client-metrics --list} and v0 list none; v1 lists topics and brokers too.
+ * so {@code kafka-client-metrics --list} and v0 list none; v1 lists topics, brokers and the groups that carry
+ * configs (as Kafka: every group configured since the first start, even with no keys left).
  *
  * <p>Versions (Kafka's ListConfigResources schemas):
  * <ul>
@@ -45,8 +47,15 @@ public final class ListConfigResourcesApi implements ApiHandler<ListConfigResour
     private final TopicManager topics;
     private final Controller controller;
     private final Authorizer authorizer;
+    private final GroupConfigs groupConfigs;
 
-    ListConfigResourcesApi(BrokerConfig config, TopicManager topics, Controller controller, Authorizer authorizer) {
+    ListConfigResourcesApi(
+            BrokerConfig config,
+            TopicManager topics,
+            Controller controller,
+            Authorizer authorizer,
+            GroupConfigs groupConfigs) {
+        this.groupConfigs = groupConfigs;
         this.config = config;
         this.topics = topics;
         this.controller = controller;
@@ -85,6 +94,8 @@ public final class ListConfigResourcesApi implements ApiHandler<ListConfigResour
             else for (Topic t : topics.all()) names.add(t.name());
             for (String n : names) response.configResources().add(resource(n, TOPIC));
         }
+        if (types.contains(GROUP))
+            for (String g : groupConfigs.groupIds()) response.configResources().add(resource(g, GROUP));
         if (types.contains(BROKER)) {
             TreeSet<Integer> ids = new TreeSet<>();
             if (controller != null)

@@ -52,6 +52,7 @@ public final class ClusterController implements Controller, AutoCloseable {
     public static final int MAX_RECORDS_PER_OPERATION = 10_000;
 
     static final byte TOPIC_RESOURCE = 2;
+    static final byte GROUP_RESOURCE = 32;
     static final String UNCLEAN = "unclean.leader.election.enable";
 
     private final BrokerConfig config;
@@ -64,6 +65,9 @@ public final class ClusterController implements Controller, AutoCloseable {
     private final Set<Integer> live = new TreeSet<>();
     private final Map<String, TopicImage> topics = new TreeMap<>();
     private final Map<Uuid, String> names = new LinkedHashMap<>();
+    /** Group to the configs set on it (ConfigRecords of resource type GROUP). */
+    private final Map<String, Map<String, String>> groupConfigs = new TreeMap<>();
+
     private long offset = -1;
 
     private final Map<Integer, Consumer<MetadataImage>> subscribers = new TreeMap<>();
@@ -304,6 +308,17 @@ public final class ClusterController implements Controller, AutoCloseable {
         return topics.get(name);
     }
 
+    @Override
+    public synchronized void alterGroupConfigs(String group, Map<String, String> configs) {
+        Map<String, String> current = groupConfigs.getOrDefault(group, Map.of());
+        List<ApiMessage> records = new ArrayList<>();
+        for (String k : current.keySet()) if (!configs.containsKey(k)) records.add(groupConfigRecord(group, k, null));
+        configs.forEach((k, v) -> {
+            if (!v.equals(current.get(k))) records.add(groupConfigRecord(group, k, v));
+        });
+        commit(records);
+    }
+
     // ---- partitions
 
     @Override
@@ -513,6 +528,14 @@ public final class ClusterController implements Controller, AutoCloseable {
                 .setValue(value);
     }
 
+    private static ConfigRecordData groupConfigRecord(String group, String key, String value) {
+        return new ConfigRecordData()
+                .setResourceType(GROUP_RESOURCE)
+                .setResourceName(group)
+                .setName(key)
+                .setValue(value);
+    }
+
     /** The first replica (in assignment order) that is in {@code candidates} and alive, or -1. */
     private static int firstAlive(List<Integer> replicas, List<Integer> candidates, Set<Integer> alive) {
         for (int b : replicas) if (candidates.contains(b) && alive.contains(b)) return b;
@@ -570,6 +593,12 @@ public final class ClusterController implements Controller, AutoCloseable {
         } else if (m instanceof TopicRecordData t) {
             topics.put(t.name(), new TopicImage(t.name(), t.topicId(), Map.of(), List.of()));
             names.put(t.topicId(), t.name());
+        } else if (m instanceof ConfigRecordData c && c.resourceType() == GROUP_RESOURCE) {
+            // as Kafka's group config manager: a group stays known once configured, even with no keys left
+            Map<String, String> keys = new TreeMap<>(groupConfigs.getOrDefault(c.resourceName(), Map.of()));
+            if (c.value() == null) keys.remove(c.name());
+            else keys.put(c.name(), c.value());
+            groupConfigs.put(c.resourceName(), Map.copyOf(keys));
         } else if (m instanceof ConfigRecordData c) {
             if (c.resourceType() != TOPIC_RESOURCE) return;
             TopicImage t = topics.get(c.resourceName());
@@ -616,7 +645,7 @@ public final class ClusterController implements Controller, AutoCloseable {
 
     private MetadataImage buildImage() {
         int controllerId = live.isEmpty() ? -1 : live.iterator().next();
-        return new MetadataImage(offset, controllerId, registered, live, topics);
+        return new MetadataImage(offset, controllerId, registered, live, topics, groupConfigs);
     }
 
     @Override

@@ -50,6 +50,12 @@ public interface Controller {
     /** Replaces the configs set on a topic. */
     TopicImage alterTopicConfigs(String name, Map<String, String> configs);
 
+    /** Replaces the configs set on a group (a GROUP config resource); already validated by the broker. */
+    default void alterGroupConfigs(String group, Map<String, String> configs) {
+        throw new dev.skiff.protocol.ApiException(
+                dev.skiff.protocol.Errors.INVALID_REQUEST, "This controller keeps no group configs");
+    }
+
     /**
      * AlterPartition: the leader {@code brokerId} asks for a new ISR of a partition it leads at
      * {@code leaderEpoch}/{@code partitionEpoch}. Answers the registration in force afterwards; refuses a

@@ -6,7 +6,8 @@ import java.util.Set;
 
 /**
  * The cluster as the controller last published it: every registered broker and which are alive (unfenced),
- * the controller, and every topic with its partitions' registrations. Immutable: a change publishes a new
+ * the controller, every topic with its partitions' registrations, and the configs set on groups (GROUP config
+ * resources: group to its keys; a group once configured stays, possibly with no keys). Immutable: a change publishes a new
  * image with a higher {@code offset} (the position of its last record in the controller's metadata log), and
  * brokers compare the new image with the one they had to find what changed for them.
  */
@@ -15,12 +16,24 @@ public record MetadataImage(
         int controllerId,
         Map<Integer, BrokerEndpoint> registeredBrokers,
         Set<Integer> liveBrokers,
-        Map<String, TopicImage> topics) {
+        Map<String, TopicImage> topics,
+        Map<String, Map<String, String>> groupConfigs) {
 
     public MetadataImage {
         registeredBrokers = Map.copyOf(registeredBrokers);
         liveBrokers = Set.copyOf(liveBrokers);
         topics = Map.copyOf(topics);
+        groupConfigs = Map.copyOf(groupConfigs);
+    }
+
+    /** An image without group configs. */
+    public MetadataImage(
+            long offset,
+            int controllerId,
+            Map<Integer, BrokerEndpoint> registeredBrokers,
+            Set<Integer> liveBrokers,
+            Map<String, TopicImage> topics) {
+        this(offset, controllerId, registeredBrokers, liveBrokers, topics, Map.of());
     }
 
     public TopicImage topic(String name) {

@@ -3,6 +3,7 @@ package dev.skiff.broker.group;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import dev.skiff.broker.InternalTopicLog;
+import dev.skiff.broker.groupconfig.GroupConfigs;
 import dev.skiff.broker.internal.records.ConsumerGroupMemberMetadataValueData;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.config.ConfigException;
@@ -205,6 +206,9 @@ public final class ConsumerGroupCoordinator {
     private final TopicCatalog topics;
     private final GroupTimer timer;
     private final Settings settings;
+    /** Per-group consumer.session.timeout.ms and consumer.heartbeat.interval.ms (GROUP config resources). */
+    private volatile GroupConfigs groupConfigs;
+
     private final ClassicGroups classic;
 
     ConsumerGroupCoordinator(
@@ -669,7 +673,7 @@ public final class ConsumerGroupCoordinator {
         ConsumerGroupHeartbeatResponseData out = new ConsumerGroupHeartbeatResponseData()
                 .setMemberId(memberId)
                 .setMemberEpoch(c.memberEpoch())
-                .setHeartbeatIntervalMs(settings.heartbeatIntervalMs());
+                .setHeartbeatIntervalMs(heartbeatIntervalMs(g.id));
         if (full
                 || live.sent == null
                 || !live.sent.equals(c.assigned())
@@ -839,7 +843,22 @@ public final class ConsumerGroupCoordinator {
         ConsumerGroupMemberMetadataValueData md = s == null ? null : s.members.get(memberId);
         if (md != null && md.classicMemberMetadata() != null)
             return md.classicMemberMetadata().sessionTimeoutMs();
-        return settings.sessionTimeoutMs();
+        GroupConfigs gc = groupConfigs;
+        return gc == null
+                ? settings.sessionTimeoutMs()
+                : gc.consumerSessionTimeoutMs(g.id, settings.sessionTimeoutMs());
+    }
+
+    private int heartbeatIntervalMs(String groupId) {
+        GroupConfigs gc = groupConfigs;
+        return gc == null
+                ? settings.heartbeatIntervalMs()
+                : gc.consumerHeartbeatIntervalMs(groupId, settings.heartbeatIntervalMs());
+    }
+
+    /** Reads each group's session timeout and heartbeat interval from its group configs from now on. */
+    public void useGroupConfigs(GroupConfigs configs) {
+        this.groupConfigs = configs;
     }
 
     private void checkSession(Group g, String memberId, Live live) {

@@ -3,6 +3,7 @@ package dev.skiff.broker.share;
 import dev.skiff.broker.InternalTopicLog;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
+import dev.skiff.broker.groupconfig.GroupConfigs;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.types.Uuid;
@@ -80,12 +81,16 @@ public final class ShareGroupCoordinator {
     private final BiConsumer<String, String> memberGone;
 
     private final Map<String, Group> groups = new TreeMap<>();
+    /** The group configs: share.session.timeout.ms and share.heartbeat.interval.ms per group. */
+    private final GroupConfigs groupConfigs;
 
     public ShareGroupCoordinator(
             ShareConfig config,
             TopicManager topics,
             Predicate<String> otherGroupExists,
-            BiConsumer<String, String> memberGone) {
+            BiConsumer<String, String> memberGone,
+            GroupConfigs groupConfigs) {
+        this.groupConfigs = groupConfigs;
         this.config = config;
         this.topics = topics;
         this.otherGroupExists = otherGroupExists;
@@ -165,7 +170,7 @@ public final class ShareGroupCoordinator {
                 if (rackId != null) m.rack = rackId;
                 m.clientId = clientId;
                 m.clientHost = clientHost;
-                m.deadline = now + config.sessionTimeoutMs();
+                m.deadline = now + groupConfigs.shareSessionTimeoutMs(groupId, config.sessionTimeoutMs());
                 Map<Uuid, List<Integer>> target = assignmentOf(g, m);
                 Map<Uuid, List<Integer>> changed = null;
                 if (m.epoch != g.epoch || !target.equals(m.assignment)) {
@@ -175,7 +180,11 @@ public final class ShareGroupCoordinator {
                     g.assignmentEpoch = g.epoch;
                     changed = target;
                 }
-                answer = new Heartbeat(memberId, m.epoch, config.heartbeatIntervalMs(), changed);
+                answer = new Heartbeat(
+                        memberId,
+                        m.epoch,
+                        groupConfigs.shareHeartbeatIntervalMs(groupId, config.heartbeatIntervalMs()),
+                        changed);
             }
         }
         if (gone != null) memberGone.accept(groupId, gone);

@@ -2,6 +2,7 @@ package dev.skiff.broker.share;
 
 import dev.skiff.broker.Partitions;
 import dev.skiff.broker.TopicManager;
+import dev.skiff.broker.groupconfig.GroupConfigs;
 import dev.skiff.config.BrokerConfig;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,13 +30,14 @@ public final class ShareGroups {
             TopicManager topics,
             Partitions data,
             Predicate<String> otherGroupExists,
-            LongSupplier clock) {
+            LongSupplier clock,
+            GroupConfigs groupConfigs) {
         this.config = ShareConfig.of(brokerConfig);
         this.otherGroupExists = otherGroupExists;
         this.state = new ShareStateLog(topics, brokerConfig, config);
-        this.partitions =
-                new SharePartitionManager(config, topics, data, state, new ShareGroupConfigs(brokerConfig), clock);
-        this.coordinator = new ShareGroupCoordinator(config, topics, otherGroupExists, partitions::memberGone);
+        this.partitions = new SharePartitionManager(config, topics, data, state, groupConfigs, clock);
+        this.coordinator =
+                new ShareGroupCoordinator(config, topics, otherGroupExists, partitions::memberGone, groupConfigs);
         state.load();
         for (String g : partitions.groupsWithState()) coordinator.remember(g);
     }

@@ -2,6 +2,7 @@ package dev.skiff.broker.share;
 
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.internal.records.ShareSnapshotValueData;
+import dev.skiff.log.AbortedTxn;
 import dev.skiff.log.LogSlice;
 import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.records.RecordBatch;
@@ -114,11 +115,17 @@ public final class SharePartition {
 
     /** Whether a fetch would find something to acquire now: a record available again, or new ones. */
     public synchronized boolean hasAvailable(Partition log, long now) {
+        return hasAvailable(log, now, false);
+    }
+
+    /** As above; with {@code readCommitted} new records count only below the last stable offset. */
+    public synchronized boolean hasAvailable(Partition log, long now, boolean readCommitted) {
         expireLocks(now);
         if (acquiredCount < window.size()) {
             for (InFlight r : window.values()) if (r.state == AVAILABLE) return true;
         }
-        return window.size() < config.maxRecordLocks() && nextOffset < log.highWatermark();
+        long end = readCommitted ? Math.min(log.highWatermark(), log.lastStableOffset()) : log.highWatermark();
+        return window.size() < config.maxRecordLocks() && nextOffset < end;
     }
 
     /**
@@ -126,9 +133,25 @@ public final class SharePartition {
      * again in the window, in offset order, then new ones from its end, while the window has room.
      */
     public synchronized Fetched acquire(String member, Partition log, int maxRecords, int maxBytes, long now) {
+        return acquire(member, log, maxRecords, maxBytes, now, config.recordLockDurationMs(), false);
+    }
+
+    /**
+     * As above, locking for {@code lockDurationMs} (the group's share.record.lock.duration.ms); with
+     * {@code readCommitted} (share.isolation.level=read_committed) nothing at or past the last stable offset is
+     * acquired and records of aborted transactions are archived instead of offered, as Kafka does.
+     */
+    public synchronized Fetched acquire(
+            String member,
+            Partition log,
+            int maxRecords,
+            int maxBytes,
+            long now,
+            long lockDurationMs,
+            boolean readCommitted) {
         expireLocks(now);
         followLogStart(log.logStartOffset());
-        long end = log.highWatermark();
+        long end = readCommitted ? Math.min(log.highWatermark(), log.lastStableOffset()) : log.highWatermark();
         long readFrom = -1;
         for (Map.Entry<Long, InFlight> e : window.entrySet()) {
             if (e.getValue().state == AVAILABLE) {
@@ -150,6 +173,9 @@ public final class SharePartition {
             return Fetched.NONE;
         }
         List<Long> acquiredOffsets = new ArrayList<>();
+        List<AbortedTxn> aborted = readCommitted && nextOffset < end
+                ? log.log().abortedTransactions(Math.max(readFrom, nextOffset), end)
+                : List.of();
         // the answer carries the batches from the first to the last one holding an acquired record
         int batchStart = data.position(), from = -1, to = -1;
         for (RecordBatch batch : RecordBatches.batches(data)) {
@@ -162,7 +188,8 @@ public final class SharePartition {
                 if (o >= nextOffset) {
                     if (window.size() >= config.maxRecordLocks()) break;
                     // control records (transaction markers) are never delivered
-                    r = new InFlight(batch.isControl() ? ARCHIVED : AVAILABLE, (short) 0);
+                    boolean skip = batch.isControl() || (batch.isTransactional() && abortedAt(aborted, batch, o));
+                    r = new InFlight(skip ? ARCHIVED : AVAILABLE, (short) 0);
                     window.put(o, r);
                     nextOffset = o + 1;
                     dirty = true;
@@ -171,7 +198,7 @@ public final class SharePartition {
                     r.state = ACQUIRED;
                     r.deliveryCount++;
                     r.member = member;
-                    r.lockDeadline = now + config.recordLockDurationMs();
+                    r.lockDeadline = now + lockDurationMs;
                     acquiredCount++;
                     acquiredOffsets.add(o);
                     took = true;
@@ -353,5 +380,13 @@ public final class SharePartition {
         }
         dirty = false;
         return v;
+    }
+
+    /** Whether record {@code offset} of a transactional batch belongs to one of the {@code aborted} transactions. */
+    private static boolean abortedAt(List<AbortedTxn> aborted, RecordBatch batch, long offset) {
+        for (AbortedTxn t : aborted)
+            if (t.producerId() == batch.producerId() && t.firstOffset() <= offset && offset <= t.lastOffset())
+                return true;
+        return false;
     }
 }

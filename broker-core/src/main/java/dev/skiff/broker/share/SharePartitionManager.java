@@ -4,6 +4,7 @@ import dev.skiff.broker.Partition;
 import dev.skiff.broker.Partitions;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
+import dev.skiff.broker.groupconfig.GroupConfigs;
 import dev.skiff.broker.internal.records.ShareSnapshotValueData;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.Errors;
@@ -31,7 +32,7 @@ public final class SharePartitionManager {
     private final TopicManager topics;
     private final Partitions data;
     private final ShareStateLog state;
-    private final ShareGroupConfigs groupConfigs;
+    private final GroupConfigs groupConfigs;
     private final LongSupplier clock;
     private final ShareSessions sessions;
     private final Map<SharePartitionKey, SharePartition> partitions = new ConcurrentHashMap<>();
@@ -41,7 +42,7 @@ public final class SharePartitionManager {
             TopicManager topics,
             Partitions data,
             ShareStateLog state,
-            ShareGroupConfigs groupConfigs,
+            GroupConfigs groupConfigs,
             LongSupplier clock) {
         this.config = config;
         this.topics = topics;
@@ -84,14 +85,32 @@ public final class SharePartitionManager {
             ShareSnapshotValueData saved = state.state(key);
             if (saved != null) p = SharePartition.restore(key, config, saved);
             else {
-                boolean earliest = "earliest".equals(groupConfigs.autoOffsetReset(key.groupId()));
-                long start = earliest ? log.logStartOffset() : log.highWatermark();
+                long start = startOffset(key.groupId(), log);
                 p = new SharePartition(key, config, start, clock.getAsLong());
                 persist(p);
             }
             partitions.put(key, p);
             return p;
         }
+    }
+
+    /**
+     * Where a share partition without state starts, by the group's share.auto.offset.reset: the log start
+     * (earliest), the high watermark (latest), or the first record at or after now minus the duration
+     * (by_duration; the high watermark when there is none).
+     */
+    private long startOffset(String groupId, Partition log) {
+        String reset = groupConfigs.shareAutoOffsetReset(groupId);
+        if (reset.equals("earliest")) return log.logStartOffset();
+        java.time.Duration back = groupConfigs.shareAutoOffsetResetDuration(groupId);
+        if (back != null) {
+            long now = clock.getAsLong();
+            long at = back.compareTo(java.time.Duration.ofMillis(now)) >= 0 ? 0 : now - back.toMillis();
+            long found = log.fetchOffsetForTimestamp(at, dev.skiff.broker.IsolationLevel.READ_UNCOMMITTED)
+                    .offset();
+            return found < 0 ? log.highWatermark() : Math.min(found, log.highWatermark());
+        }
+        return log.highWatermark();
     }
 
     /** Writes the partition's snapshot when something that must survive changed. */
@@ -104,7 +123,15 @@ public final class SharePartitionManager {
     public SharePartition.Fetched acquire(String member, SharePartitionKey key, int maxRecords, int maxBytes) {
         Partition log = log(key.topicId(), key.partition());
         SharePartition p = partition(key, log);
-        SharePartition.Fetched f = p.acquire(member, log, maxRecords, maxBytes, clock.getAsLong());
+        String group = key.groupId();
+        SharePartition.Fetched f = p.acquire(
+                member,
+                log,
+                maxRecords,
+                maxBytes,
+                clock.getAsLong(),
+                groupConfigs.shareRecordLockDurationMs(group, config.recordLockDurationMs()),
+                groupConfigs.shareReadCommitted(group));
         persist(p);
         return f;
     }
@@ -115,7 +142,7 @@ public final class SharePartitionManager {
         for (SharePartitionKey k : keys) {
             try {
                 Partition log = log(k.topicId(), k.partition());
-                if (partition(k, log).hasAvailable(log, now)) return true;
+                if (partition(k, log).hasAvailable(log, now, groupConfigs.shareReadCommitted(k.groupId()))) return true;
             } catch (ApiException e) {
                 return true; // an error to answer
             }

@@ -1886,20 +1886,15 @@ class AclMatchesKafkaTest {
                 "IncrementalAlterConfigs group, no ACL",
                 s -> alterConfigs(s, "alice", GROUP_RESOURCE, "gc-g", "consumer.session.timeout.ms", "45000"));
         grant(allow("alice", ResourceType.GROUP, "gc-", PatternType.PREFIXED, AclOperation.DESCRIBE_CONFIGS));
-        same(
-                "DescribeConfigs group, DESCRIBE_CONFIGS",
-                s -> describeConfigs(s, "alice", GROUP_RESOURCE, "gc-g")
-                        .toString()
-                        .contains("AUTHORIZATION_FAILED"));
+        // Skiff takes group configs now: once allowed, the answers are Kafka's
+        same("DescribeConfigs group, DESCRIBE_CONFIGS", s -> describeConfigs(s, "alice", GROUP_RESOURCE, "gc-g"));
         same(
                 "IncrementalAlterConfigs group, DESCRIBE_CONFIGS",
                 s -> alterConfigs(s, "alice", GROUP_RESOURCE, "gc-g", "consumer.session.timeout.ms", "45000"));
         grant(allow("alice", ResourceType.GROUP, "gc-", PatternType.PREFIXED, AclOperation.ALTER_CONFIGS));
         same(
                 "IncrementalAlterConfigs group, ALTER_CONFIGS",
-                s -> alterConfigs(s, "alice", GROUP_RESOURCE, "gc-g", "consumer.session.timeout.ms", "45000")
-                        .toString()
-                        .contains("AUTHORIZATION_FAILED"));
+                s -> alterConfigs(s, "alice", GROUP_RESOURCE, "gc-g", "consumer.session.timeout.ms", "45000"));
     }
 
     private static List<String> describeConfigsOfTwo(Side s, String user, byte type) throws Exception {

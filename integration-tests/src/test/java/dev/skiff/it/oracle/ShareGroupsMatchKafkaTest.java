@@ -51,9 +51,7 @@ class ShareGroupsMatchKafkaTest {
     @RegisterExtension
     static final OracleAndSkiff brokers = new OracleAndSkiff()
             .property("group.share.delivery.count.limit", Integer.toString(DELIVERY_LIMIT))
-            .property("group.share.record.lock.duration.ms", "15000")
-            // Skiff's broker-wide default of the group config (Kafka ignores the key; its groups are set below)
-            .property("share.auto.offset.reset", "earliest");
+            .property("group.share.record.lock.duration.ms", "15000");
 
     private static final String TOPIC = "share-oracle";
 
@@ -70,9 +68,8 @@ class ShareGroupsMatchKafkaTest {
         brokers.createTopic(TOPIC, 1);
     }
 
-    /** Kafka's share groups start at the log end unless the group says earliest; Skiff's broker default is used. */
+    /** Share groups start at the log end unless the group config says earliest: set on both brokers alike. */
     private static void earliest(OracleAndSkiff.Target t, String group) throws Exception {
-        if (t.equals(brokers.skiff())) return;
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, t.bootstrap()))) {
             ConfigResource g = new ConfigResource(ConfigResource.Type.GROUP, group);
             Map<ConfigResource, Collection<AlterConfigOp>> ops = Map.of(
