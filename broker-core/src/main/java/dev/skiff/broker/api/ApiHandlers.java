@@ -10,6 +10,7 @@ import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.producer.ProducerIds;
+import dev.skiff.broker.quota.ClientQuotaAdmin;
 import dev.skiff.broker.replica.ReplicaManager;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.sasl.ScramUserAdmin;
@@ -51,7 +52,8 @@ public final class ApiHandlers {
             Controller controller,
             ReplicaManager replicas,
             CoordinatorLocator coordinators,
-            ShareGroups shares) {}
+            ShareGroups shares,
+            ClientQuotaAdmin quotas) {}
 
     public static ApiHandlers standard(Services s) {
         ApiHandlers h = new ApiHandlers();
@@ -118,7 +120,9 @@ public final class ApiHandlers {
         // SCRAM users (kafka-configs --entity-type users also asks for client quotas)
         h.add(new DescribeUserScramCredentialsApi(s.scramUsers(), s.authorizer()));
         h.add(new AlterUserScramCredentialsApi(s.scramUsers(), s.authorizer()));
-        h.add(new DescribeClientQuotasApi(s.authorizer()));
+        // client quotas (kafka-configs --entity-type clients/users/ips)
+        h.add(new DescribeClientQuotasApi(s.quotas(), s.authorizer()));
+        h.add(new AlterClientQuotasApi(s.quotas(), s.authorizer()));
         // KIP-966: Admin.describeTopics of kafka-clients 4.x
         h.add(new DescribeTopicPartitionsApi(s.config(), s.topics(), s.controller(), s.authorizer()));
         // share groups (KIP-932)

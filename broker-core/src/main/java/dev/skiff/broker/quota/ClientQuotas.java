@@ -1,0 +1,171 @@
+package dev.skiff.broker.quota;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Enforces the byte-rate quotas of produce (producer_byte_rate) and fetch (consumer_byte_rate) as Kafka's
+ * ClientQuotaManager does: the quota of a request is the most specific entity that sets the key, in Kafka's
+ * order (user and client id, user and default client id, user, default user and client id, default user and
+ * default client id, default user, client id, default client id); the bytes are measured in a sensor per matched
+ * entity (so a default quota measures each user or client id on its own) as a rate over {@code quota.window.num}
+ * samples of {@code quota.window.size.seconds}; a request that takes the rate over the quota is answered with
+ * throttle time {@code (rate - quota) / quota * window}, Kafka's formula.
+ *
+ * <p>Cheap on the data path: with no byte-rate quota set nothing is looked up; else one map lookup and one add
+ * per request. A sensor idle for a whole window measures zero, so sensors idle that long are dropped
+ * ({@link #expire}).
+ */
+public final class ClientQuotas {
+
+    /** The quota types enforced. */
+    public enum Type {
+        PRODUCE(ClientQuotaAdmin.PRODUCER_BYTE_RATE),
+        FETCH(ClientQuotaAdmin.CONSUMER_BYTE_RATE);
+
+        final String key;
+
+        Type(String key) {
+            this.key = key;
+        }
+    }
+
+    private record SensorKey(Type type, String user, String clientId) {}
+
+    private final int samples;
+    private final long windowMs;
+    private final Map<SensorKey, Sensor> sensors = new ConcurrentHashMap<>();
+    private volatile Map<QuotaEntity, Map<String, Double>> quotas = Map.of();
+    private volatile boolean produceQuotas;
+    private volatile boolean fetchQuotas;
+
+    /** Kafka's quota.window.num (11) and quota.window.size.seconds (1). */
+    public ClientQuotas(int samples, long windowMs) {
+        if (samples < 1) throw new IllegalArgumentException("quota.window.num must be at least 1");
+        if (windowMs < 1) throw new IllegalArgumentException("quota.window.size.seconds must be at least 1");
+        this.samples = samples;
+        this.windowMs = windowMs;
+    }
+
+    /** Takes a new table of quotas (a {@link ClientQuotaStore} listener). */
+    public void update(Map<QuotaEntity, Map<String, Double>> table) {
+        boolean produce = false;
+        boolean fetch = false;
+        for (Map<String, Double> values : table.values()) {
+            produce |= values.containsKey(Type.PRODUCE.key);
+            fetch |= values.containsKey(Type.FETCH.key);
+        }
+        quotas = table;
+        produceQuotas = produce;
+        fetchQuotas = fetch;
+        // a sensor keeps measuring under its new bound; ones no longer matched go idle and expire
+    }
+
+    /** True when any quota of this type is set: when false, {@link #record} always answers 0. */
+    public boolean active(Type type) {
+        return type == Type.PRODUCE ? produceQuotas : fetchQuotas;
+    }
+
+    /**
+     * Records {@code bytes} for the client and answers how long it must be throttled (0: not at all). {@code user}
+     * is the principal's name, {@code clientId} the request header's (null counts as "").
+     */
+    public long record(Type type, String user, String clientId, long bytes, long nowMs) {
+        if (!active(type)) return 0;
+        String u = Objects.toString(user, "");
+        String c = Objects.toString(clientId, "");
+        Map<QuotaEntity, Map<String, Double>> table = quotas;
+        QuotaEntity matched = null;
+        Double bound = null;
+        for (QuotaEntity candidate : candidates(u, c)) {
+            Map<String, Double> values = table.get(candidate);
+            if (values != null && (bound = values.get(type.key)) != null) {
+                matched = candidate;
+                break;
+            }
+        }
+        if (matched == null) return 0;
+        SensorKey key = new SensorKey(type, matched.hasUser() ? u : "", matched.hasClientId() ? c : "");
+        Sensor sensor = sensors.computeIfAbsent(key, k -> new Sensor(samples, windowMs));
+        return sensor.recordAndThrottle(bytes, nowMs, bound);
+    }
+
+    private static QuotaEntity[] candidates(String user, String clientId) {
+        return new QuotaEntity[] {
+            QuotaEntity.userAndClientId(user, clientId),
+            QuotaEntity.userAndClientId(user, null),
+            QuotaEntity.user(user),
+            QuotaEntity.userAndClientId(null, clientId),
+            QuotaEntity.userAndClientId(null, null),
+            QuotaEntity.user(null),
+            QuotaEntity.clientId(clientId),
+            QuotaEntity.clientId(null)
+        };
+    }
+
+    /** Drops sensors that recorded nothing for a whole window (they measure zero). */
+    public void expire(long nowMs) {
+        long idle = samples * windowMs;
+        sensors.values().removeIf(s -> s.idleSince(nowMs) > idle);
+    }
+
+    /** How many sensors are kept (for tests). */
+    public int sensorCount() {
+        return sensors.size();
+    }
+
+    /** Kafka's Rate over a SampledStat: {@code samples} windows of {@code windowMs}, the oldest replaced first. */
+    static final class Sensor {
+        private final long windowMs;
+        private final long[] starts;
+        private final double[] values;
+        private int current;
+        private volatile long lastRecordMs;
+
+        Sensor(int samples, long windowMs) {
+            this.windowMs = windowMs;
+            this.starts = new long[samples];
+            this.values = new double[samples];
+            java.util.Arrays.fill(starts, Long.MIN_VALUE);
+        }
+
+        long idleSince(long nowMs) {
+            return nowMs - lastRecordMs;
+        }
+
+        synchronized long recordAndThrottle(double value, long nowMs, double bound) {
+            lastRecordMs = nowMs;
+            if (starts[current] == Long.MIN_VALUE) {
+                starts[current] = nowMs;
+            } else if (nowMs >= starts[current] + windowMs) {
+                current = (current + 1) % starts.length;
+                starts[current] = nowMs;
+                values[current] = 0;
+            }
+            values[current] += value;
+            // purge samples older than the whole window
+            long expireBefore = nowMs - (long) starts.length * windowMs;
+            double total = 0;
+            long oldest = nowMs;
+            for (int i = 0; i < starts.length; i++) {
+                if (starts[i] == Long.MIN_VALUE) continue;
+                if (starts[i] < expireBefore) {
+                    starts[i] = Long.MIN_VALUE;
+                    values[i] = 0;
+                    continue;
+                }
+                total += values[i];
+                oldest = Math.min(oldest, starts[i]);
+            }
+            long elapsed = nowMs - oldest;
+            long fullWindows = elapsed / windowMs;
+            long minFull = starts.length - 1;
+            if (fullWindows < minFull) elapsed += (minFull - fullWindows) * windowMs;
+            long window = Math.max(elapsed, 1);
+            double rate = total * 1000.0 / window;
+            if (!(rate > bound)) return 0;
+            return (long) ((rate - bound) / bound * window);
+        }
+    }
+}
