@@ -2,6 +2,7 @@ package dev.skiff.server;
 
 import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.quota.ClientQuotas;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -13,7 +14,10 @@ import dev.skiff.protocol.RequestParser;
 import dev.skiff.protocol.ResponseEncoder;
 import dev.skiff.protocol.ResponseFrame;
 import dev.skiff.protocol.message.ApiVersionsRequestData;
+import dev.skiff.protocol.message.FetchRequestData;
+import dev.skiff.protocol.message.FetchResponseData;
 import dev.skiff.protocol.message.ProduceRequestData;
+import dev.skiff.protocol.message.ProduceResponseData;
 import dev.skiff.server.control.ControlContext;
 import dev.skiff.server.control.Controls;
 import dev.skiff.server.control.Reply;
@@ -48,20 +52,37 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private static final AtomicLong CONNECTIONS = new AtomicLong();
 
     /** A request whose answer is awaited, in arrival order. */
-    private record Pending(
-            int correlationId,
-            ApiKeys api,
-            short version,
-            ApiMessage request,
-            CompletableFuture<ApiMessage> answer,
-            long arrivedNanos) {
+    private static final class Pending {
+        final int correlationId;
+        final ApiKeys api;
+        final short version;
+        final ApiMessage request;
+        final CompletableFuture<ApiMessage> answer;
+        final long arrivedNanos = System.nanoTime();
+        /** The request's size (header and body), which a produce quota counts. */
+        final long requestBytes;
+
+        final String clientId;
+        /** Set once the answer was measured against the client's quota (it is measured once). */
+        boolean quotaChecked;
+        /** An answer held back for its throttle time (old versions, whose clients do not wait themselves). */
+        boolean held;
+
         Pending(
                 int correlationId,
                 ApiKeys api,
                 short version,
                 ApiMessage request,
-                CompletableFuture<ApiMessage> answer) {
-            this(correlationId, api, version, request, answer, System.nanoTime());
+                CompletableFuture<ApiMessage> answer,
+                long requestBytes,
+                String clientId) {
+            this.correlationId = correlationId;
+            this.api = api;
+            this.version = version;
+            this.request = request;
+            this.answer = answer;
+            this.requestBytes = requestBytes;
+            this.clientId = clientId;
         }
     }
 
@@ -76,6 +97,10 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private ChannelConnection connection;
     private String clientAddress = "?";
     private boolean readPaused;
+    /** Throttled by a client quota (KIP-219): nothing more is read until {@link #mutedUntilNanos}. */
+    private boolean muted;
+
+    private long mutedUntilNanos;
     private boolean dispatchingBacklog;
     /** The client id last reported to the connection list (it changes rarely: reported only on change). */
     private String reportedClientId;
@@ -128,7 +153,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     /** Too many answers outstanding, or the client is not taking the ones written. */
     private boolean mustWait(ChannelHandlerContext ctx) {
-        return pending.size() >= maxInFlight || !ctx.channel().isWritable();
+        return muted || pending.size() >= maxInFlight || !ctx.channel().isWritable();
     }
 
     @Override
@@ -200,12 +225,15 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                                 (short) 0,
                                 null,
                                 CompletableFuture.completedFuture(
-                                        broker.handlers().apiVersions().unsupportedVersionResponse())));
+                                        broker.handlers().apiVersions().unsupportedVersionResponse()),
+                                0,
+                                null));
                 return;
             }
             close(ctx, api + " version " + version + " is not supported");
             return;
         }
+        long requestBytes = frame.readableBytes();
         DecodedRequest request;
         try {
             request = RequestParser.parse(frame);
@@ -231,7 +259,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         if (answer == null) return; // the connection was dropped
         enqueue(
                 ctx,
-                new Pending(correlationId, api, version, request.body(), orErrorResponse(answer, rc, request.body())));
+                new Pending(
+                        correlationId,
+                        api,
+                        version,
+                        request.body(),
+                        orErrorResponse(answer, rc, request.body()),
+                        requestBytes,
+                        request.clientId()));
     }
 
     /** Keeps the connection list's client id and software (ApiVersions v3+ names it) up to date. */
@@ -342,16 +377,39 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private void drain(ChannelHandlerContext ctx) {
         boolean wrote = false;
         while (!pending.isEmpty() && pending.peekFirst().answer.isDone()) {
-            Pending p = pending.pollFirst();
+            Pending p = pending.peekFirst();
+            if (p.held) break; // waits out its throttle time; a timer drains it
             ApiMessage body;
             try {
                 body = p.answer.join();
             } catch (RuntimeException e) {
+                pending.pollFirst();
                 // Only what has no error response ends here (an acks=0 produce); the cause is logged already.
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                 close(ctx, p.api + " v" + p.version + " failed without an answer to carry it: " + cause.getMessage());
                 return;
             }
+            if (!p.quotaChecked) {
+                p.quotaChecked = true;
+                long throttleMs = throttle(p, body);
+                if (throttleMs > 0) {
+                    mute(ctx, throttleMs);
+                    if (!clientThrottles(p)) {
+                        // Kafka's rule for clients before KIP-219: the answer itself comes after the throttle time
+                        p.held = true;
+                        ctx.executor()
+                                .schedule(
+                                        () -> {
+                                            p.held = false;
+                                            drain(ctx);
+                                        },
+                                        throttleMs,
+                                        TimeUnit.MILLISECONDS);
+                        break;
+                    }
+                }
+            }
+            pending.pollFirst();
             if (body == null) continue; // acks=0: no answer
             if (!ctx.channel().isActive()) continue;
             ResponseFrame frame = encode(ctx, p, body);
@@ -366,6 +424,61 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             wrote = true;
         }
         if (wrote) ctx.flush();
+        resume(ctx);
+    }
+
+    /**
+     * Measures a produce (its request bytes) or a consumer's fetch (the record bytes of its answer) against the
+     * client's byte-rate quota, and writes the throttle time into the answer where its version has the field
+     * (the larger of it and any throttle time already there). Other requests, replica fetches and clients
+     * without a quota: 0.
+     */
+    private long throttle(Pending p, ApiMessage body) {
+        ClientQuotas quotas = broker.clientQuotas();
+        String user = connection.principal().name();
+        if (p.api == ApiKeys.PRODUCE) {
+            if (!quotas.active(ClientQuotas.Type.PRODUCE)) return 0;
+            long ms = quotas.record(
+                    ClientQuotas.Type.PRODUCE, user, p.clientId, p.requestBytes, System.currentTimeMillis());
+            if (ms > 0 && body instanceof ProduceResponseData r && p.version >= 1)
+                r.setThrottleTimeMs((int) Math.max(r.throttleTimeMs(), Math.min(ms, Integer.MAX_VALUE)));
+            return ms;
+        }
+        if (p.api == ApiKeys.FETCH && body instanceof FetchResponseData r) {
+            if (!quotas.active(ClientQuotas.Type.FETCH)) return 0;
+            if (p.request instanceof FetchRequestData f
+                    && (f.replicaId() >= 0
+                            || (f.replicaState() != null && f.replicaState().replicaId() >= 0))) return 0;
+            long bytes = 0;
+            for (FetchResponseData.FetchableTopicResponse t : r.responses())
+                for (FetchResponseData.PartitionData d : t.partitions())
+                    if (d.records() != null) bytes += d.records().sizeInBytes();
+            long ms = quotas.record(ClientQuotas.Type.FETCH, user, p.clientId, bytes, System.currentTimeMillis());
+            if (ms > 0 && p.version >= 1)
+                r.setThrottleTimeMs((int) Math.max(r.throttleTimeMs(), Math.min(ms, Integer.MAX_VALUE)));
+            return ms;
+        }
+        return 0;
+    }
+
+    /** KIP-219: from Produce v6 and Fetch v8 the client waits out the throttle time itself. */
+    private static boolean clientThrottles(Pending p) {
+        return p.api == ApiKeys.PRODUCE ? p.version >= 6 : p.version >= 8;
+    }
+
+    /** Stops reading from the connection for {@code ms} (Kafka mutes a throttled channel). */
+    private void mute(ChannelHandlerContext ctx, long ms) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        if (muted && until - mutedUntilNanos <= 0) return;
+        muted = true;
+        mutedUntilNanos = until;
+        updateReading(ctx);
+        ctx.executor().schedule(() -> unmuteIfDue(ctx), ms, TimeUnit.MILLISECONDS);
+    }
+
+    private void unmuteIfDue(ChannelHandlerContext ctx) {
+        if (!muted || System.nanoTime() - mutedUntilNanos < 0) return; // a later throttle extended it
+        muted = false;
         resume(ctx);
     }
 
