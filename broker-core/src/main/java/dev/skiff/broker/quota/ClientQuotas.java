@@ -1,5 +1,8 @@
 package dev.skiff.broker.quota;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * default client id, default user, client id, default client id); the bytes are measured in a sensor per matched
  * entity (so a default quota measures each user or client id on its own) as a rate over {@code quota.window.num}
  * samples of {@code quota.window.size.seconds}; a request that takes the rate over the quota is answered with
- * throttle time {@code (rate - quota) / quota * window}, Kafka's formula.
+ * throttle time {@code (rate - quota) / quota * window}, Kafka's formula. It also counts new connections per IP
+ * against connection_creation_rate ({@link #recordConnection}).
  *
  * <p>Cheap on the data path: with no byte-rate quota set nothing is looked up; else one map lookup and one add
  * per request. A sensor idle for a whole window measures zero, so sensors idle that long are dropped
@@ -36,6 +40,11 @@ public final class ClientQuotas {
     private final int samples;
     private final long windowMs;
     private final Map<SensorKey, Sensor> sensors = new ConcurrentHashMap<>();
+    private final Map<InetAddress, Sensor> connectionSensors = new ConcurrentHashMap<>();
+    /** connection_creation_rate by IP, and of the default IP entity (null: none). */
+    private volatile Map<InetAddress, Double> connectionRates = Map.of();
+
+    private volatile Double defaultConnectionRate;
     private volatile Map<QuotaEntity, Map<String, Double>> quotas = Map.of();
     private volatile boolean produceQuotas;
     private volatile boolean fetchQuotas;
@@ -56,6 +65,23 @@ public final class ClientQuotas {
             produce |= values.containsKey(Type.PRODUCE.key);
             fetch |= values.containsKey(Type.FETCH.key);
         }
+        Map<InetAddress, Double> rates = new HashMap<>();
+        Double defaultRate = null;
+        for (Map.Entry<QuotaEntity, Map<String, Double>> e : table.entrySet()) {
+            Double rate = e.getValue().get(ClientQuotaAdmin.CONNECTION_CREATION_RATE);
+            if (rate == null || !e.getKey().hasIp()) continue;
+            if (e.getKey().ip() == null) {
+                defaultRate = rate;
+                continue;
+            }
+            try {
+                rates.put(InetAddress.getByName(e.getKey().ip()), rate); // a literal, checked when stored
+            } catch (UnknownHostException ex) {
+                // stored only after ClientQuotaAdmin.isAddress: cannot happen
+            }
+        }
+        connectionRates = Map.copyOf(rates);
+        defaultConnectionRate = defaultRate;
         quotas = table;
         produceQuotas = produce;
         fetchQuotas = fetch;
@@ -104,10 +130,25 @@ public final class ClientQuotas {
         };
     }
 
+    /**
+     * Counts a new connection from {@code ip} against its connection_creation_rate (the IP's, else the default
+     * IP's) and answers how long to hold it before closing it (0: accept it). As Kafka's ConnectionQuotas: a
+     * refused connection is not counted, and the hold is at most one sample window.
+     */
+    public long recordConnection(InetAddress ip, long nowMs) {
+        Map<InetAddress, Double> rates = connectionRates;
+        Double bound = rates.isEmpty() ? null : rates.get(ip);
+        if (bound == null) bound = defaultConnectionRate;
+        if (bound == null) return 0;
+        Sensor sensor = connectionSensors.computeIfAbsent(ip, k -> new Sensor(samples, windowMs));
+        return sensor.recordConnection(nowMs, bound);
+    }
+
     /** Drops sensors that recorded nothing for a whole window (they measure zero). */
     public void expire(long nowMs) {
         long idle = samples * windowMs;
         sensors.values().removeIf(s -> s.idleSince(nowMs) > idle);
+        connectionSensors.values().removeIf(s -> s.idleSince(nowMs) > idle);
     }
 
     /** How many sensors are kept (for tests). */
@@ -132,6 +173,14 @@ public final class ClientQuotas {
 
         long idleSince(long nowMs) {
             return nowMs - lastRecordMs;
+        }
+
+        /** Records one connection; over the bound it is taken back and the throttle capped at one window. */
+        synchronized long recordConnection(long nowMs, double bound) {
+            long throttle = recordAndThrottle(1, nowMs, bound);
+            if (throttle == 0) return 0;
+            values[current] -= 1;
+            return Math.min(throttle, windowMs);
         }
 
         synchronized long recordAndThrottle(double value, long nowMs, double bound) {

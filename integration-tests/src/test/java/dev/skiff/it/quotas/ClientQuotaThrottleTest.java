@@ -203,4 +203,35 @@ class ClientQuotaThrottleTest {
             assertFalse(free > 0, "a producer without a quota is not throttled: " + free);
         }
     }
+
+    @Test
+    void connectionsOverTheirIpRateAreHeldThenClosed() throws Exception {
+        try (EmbeddedSkiff skiff = EmbeddedSkiff.builder().inMemory().start()) {
+            // one connection per second: over a fresh 10 s window the 11th within it is over the quota
+            setQuota(skiff, Map.of(ClientQuotaEntity.IP, "127.0.0.1"), "connection_creation_rate", 1);
+            int answered = 0;
+            boolean refused = false;
+            while (!refused && answered < 30) {
+                try (KafkaWire w = new KafkaWire("127.0.0.1", skiff.port(), "conn-" + answered)) {
+                    w.send(new ApiVersionsRequestData(), 0);
+                    answered++;
+                } catch (java.io.IOException e) {
+                    refused = true; // held unread, then closed: the answer never comes
+                }
+            }
+            // connections made before the quota existed are not counted; 10 fit in the first window, or more if
+            // this machine is slow enough to let the window slide
+            assertTrue(refused, "no connection was refused in " + answered);
+            assertTrue(answered >= 10, "refused after only " + answered);
+        }
+        // without the quota every connection is answered
+        try (EmbeddedSkiff skiff = EmbeddedSkiff.builder().inMemory().start()) {
+            setQuota(skiff, Map.of(ClientQuotaEntity.IP, "10.9.9.9"), "connection_creation_rate", 1);
+            for (int i = 0; i < 20; i++) {
+                try (KafkaWire w = new KafkaWire("127.0.0.1", skiff.port(), "conn-" + i)) {
+                    w.send(new ApiVersionsRequestData(), 0);
+                }
+            }
+        }
+    }
 }
