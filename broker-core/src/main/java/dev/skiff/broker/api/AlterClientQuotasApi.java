@@ -4,11 +4,11 @@ import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.quota.ClientQuotaAdmin;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
-import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.AlterClientQuotasRequestData;
+import dev.skiff.protocol.message.AlterClientQuotasResponseData;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -50,10 +50,25 @@ public final class AlterClientQuotasApi implements ApiHandler<AlterClientQuotasR
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, AlterClientQuotasRequestData request) {
-        // Kafka asks ALTER_CONFIGS on the cluster
+        // Kafka asks ALTER_CONFIGS on the cluster, and answers every entry, with its entity, when refused
         if (!authorizer.authorizeCluster(ctx, AclOperation.ALTER_CONFIGS))
-            throw new ApiException(
-                    Errors.CLUSTER_AUTHORIZATION_FAILED, Authorizer.message(Errors.CLUSTER_AUTHORIZATION_FAILED));
+            return CompletableFuture.completedFuture(refused(request));
         return CompletableFuture.completedFuture(quotas.alter(request));
+    }
+
+    private static AlterClientQuotasResponseData refused(AlterClientQuotasRequestData request) {
+        AlterClientQuotasResponseData response = new AlterClientQuotasResponseData();
+        for (AlterClientQuotasRequestData.EntryData entry : request.entries()) {
+            AlterClientQuotasResponseData.EntryData r = new AlterClientQuotasResponseData.EntryData()
+                    .setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code())
+                    .setErrorMessage(Authorizer.message(Errors.CLUSTER_AUTHORIZATION_FAILED));
+            for (AlterClientQuotasRequestData.EntityData e : entry.entity())
+                r.entity()
+                        .add(new AlterClientQuotasResponseData.EntityData()
+                                .setEntityType(e.entityType())
+                                .setEntityName(e.entityName()));
+            response.entries().add(r);
+        }
+        return response;
     }
 }
