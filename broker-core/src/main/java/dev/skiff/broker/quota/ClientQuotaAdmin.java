@@ -257,9 +257,16 @@ public final class ClientQuotaAdmin {
      * leaves out user-and-client-id entities unless both were filtered.
      */
     public DescribeClientQuotasResponseData describe(DescribeClientQuotasRequestData request) {
+        // one component at a time, its type and then its match, in the order Kafka 4.1.1 reports them
         Map<String, Filter> filters = new LinkedHashMap<>();
         for (DescribeClientQuotasRequestData.ComponentData c : request.components()) {
             String type = c.entityType();
+            if (filters.containsKey(type))
+                throw new ApiException(Errors.INVALID_REQUEST, "Duplicate " + type + " filter component entity type");
+            if (type.isEmpty())
+                throw new ApiException(Errors.INVALID_REQUEST, "Unexpected empty filter component entity type");
+            if (!type.equals(QuotaEntity.USER) && !type.equals(QuotaEntity.CLIENT_ID) && !type.equals(QuotaEntity.IP))
+                throw new ApiException(Errors.UNSUPPORTED_VERSION, "Custom entity type " + type + " not supported");
             Match match = switch (c.matchType()) {
                 case 0 -> {
                     if (c.match() == null)
@@ -272,12 +279,6 @@ public final class ClientQuotaAdmin {
                 case 2 -> Match.ANY;
                 default -> throw new ApiException(Errors.INVALID_REQUEST, "Unexpected match type " + c.matchType());
             };
-            if (filters.containsKey(type))
-                throw new ApiException(Errors.INVALID_REQUEST, "Duplicate " + type + " filter component entity type");
-            if (type.isEmpty())
-                throw new ApiException(Errors.INVALID_REQUEST, "Unexpected empty filter component entity type");
-            if (!type.equals(QuotaEntity.USER) && !type.equals(QuotaEntity.CLIENT_ID) && !type.equals(QuotaEntity.IP))
-                throw new ApiException(Errors.UNSUPPORTED_VERSION, "Custom entity type " + type + " not supported");
             filters.put(type, new Filter(match, match == Match.EXACT ? c.match() : null));
         }
         Map<QuotaEntity, Map<String, Double>> all = store.all();

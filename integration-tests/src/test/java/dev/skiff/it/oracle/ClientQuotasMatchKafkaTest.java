@@ -210,6 +210,23 @@ class ClientQuotasMatchKafkaTest {
         describeSame(
                 "match type 3", false, new ComponentData().setEntityType("user").setMatchType((byte) 3));
         describeSame("exact without a name", false, exact("user", null));
+        describeSame(
+                "type twice, then a bad match type",
+                false,
+                any("user"),
+                any("user"),
+                new ComponentData().setEntityType("client-id").setMatchType((byte) 5));
+        describeSame("unknown type, then an exact match without a name", false, any("group"), exact("user", null));
+        describeSame("unknown type with an exact match without a name", false, exact("group", null));
+        describeSame(
+                "match type 3, then an unknown type",
+                false,
+                new ComponentData().setEntityType("user").setMatchType((byte) 3),
+                any("group"));
+        describeSame(
+                "unknown type with match type 9",
+                false,
+                new ComponentData().setEntityType("group").setMatchType((byte) 9));
         assertEquals(List.of(), differences);
     }
 
