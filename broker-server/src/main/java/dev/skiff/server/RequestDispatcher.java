@@ -17,7 +17,6 @@ import dev.skiff.protocol.message.ApiVersionsRequestData;
 import dev.skiff.protocol.message.FetchRequestData;
 import dev.skiff.protocol.message.FetchResponseData;
 import dev.skiff.protocol.message.ProduceRequestData;
-import dev.skiff.protocol.message.ProduceResponseData;
 import dev.skiff.server.control.ControlContext;
 import dev.skiff.server.control.Controls;
 import dev.skiff.server.control.Reply;
@@ -63,6 +62,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         final long requestBytes;
 
         final String clientId;
+        /** How long handling the request took on this thread, when a request_percentage quota is set (else 0). */
+        long handleNanos;
         /** Set once the answer was measured against the client's quota (it is measured once). */
         boolean quotaChecked;
         /** An answer held back for its throttle time (old versions, whose clients do not wait themselves). */
@@ -245,6 +246,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         RequestContext rc = new RequestContext(
                 api, version, correlationId, request.clientId(), clientAddress, connectionId, connection);
         CompletableFuture<ApiMessage> answer;
+        boolean timed = broker.clientQuotas().active(ClientQuotas.Type.REQUEST);
+        long started = timed ? System.nanoTime() : 0;
         try {
             Reply reply = controls.isEmpty()
                     ? null
@@ -257,16 +260,16 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             answer = CompletableFuture.failedFuture(e);
         }
         if (answer == null) return; // the connection was dropped
-        enqueue(
-                ctx,
-                new Pending(
-                        correlationId,
-                        api,
-                        version,
-                        request.body(),
-                        orErrorResponse(answer, rc, request.body()),
-                        requestBytes,
-                        request.clientId()));
+        Pending p = new Pending(
+                correlationId,
+                api,
+                version,
+                request.body(),
+                orErrorResponse(answer, rc, request.body()),
+                requestBytes,
+                request.clientId());
+        if (timed) p.handleNanos = System.nanoTime() - started;
+        enqueue(ctx, p);
     }
 
     /** Keeps the connection list's client id and software (ApiVersions v3+ names it) up to date. */
@@ -429,41 +432,53 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     /**
      * Measures a produce (its request bytes) or a consumer's fetch (the record bytes of its answer) against the
-     * client's byte-rate quota, and writes the throttle time into the answer where its version has the field
-     * (the larger of it and any throttle time already there). Other requests, replica fetches and clients
-     * without a quota: 0.
+     * client's byte-rate quota, and every request's handling time against its request_percentage quota, and
+     * writes the longer throttle time into the answer where its version has the field (the larger of it and any
+     * throttle time already there). Replica fetches, and clients without a quota: 0.
      */
     private long throttle(Pending p, ApiMessage body) {
         ClientQuotas quotas = broker.clientQuotas();
+        boolean bytes = p.api == ApiKeys.PRODUCE
+                ? quotas.active(ClientQuotas.Type.PRODUCE)
+                : p.api == ApiKeys.FETCH && quotas.active(ClientQuotas.Type.FETCH);
+        if (!bytes && p.handleNanos == 0) return 0;
+        if (p.request == null
+                || (p.request instanceof FetchRequestData f
+                        && (f.replicaId() >= 0
+                                || (f.replicaState() != null && f.replicaState().replicaId() >= 0)))) return 0;
         String user = connection.principal().name();
-        if (p.api == ApiKeys.PRODUCE) {
-            if (!quotas.active(ClientQuotas.Type.PRODUCE)) return 0;
-            long ms = quotas.record(
-                    ClientQuotas.Type.PRODUCE, user, p.clientId, p.requestBytes, System.currentTimeMillis());
-            if (ms > 0 && body instanceof ProduceResponseData r && p.version >= 1)
-                r.setThrottleTimeMs((int) Math.max(r.throttleTimeMs(), Math.min(ms, Integer.MAX_VALUE)));
-            return ms;
-        }
-        if (p.api == ApiKeys.FETCH && body instanceof FetchResponseData r) {
-            if (!quotas.active(ClientQuotas.Type.FETCH)) return 0;
-            if (p.request instanceof FetchRequestData f
-                    && (f.replicaId() >= 0
-                            || (f.replicaState() != null && f.replicaState().replicaId() >= 0))) return 0;
-            long bytes = 0;
+        long now = System.currentTimeMillis();
+        long ms = 0;
+        if (bytes && p.api == ApiKeys.PRODUCE) {
+            ms = quotas.record(ClientQuotas.Type.PRODUCE, user, p.clientId, p.requestBytes, now);
+        } else if (bytes && body instanceof FetchResponseData r) {
+            long sent = 0;
             for (FetchResponseData.FetchableTopicResponse t : r.responses())
                 for (FetchResponseData.PartitionData d : t.partitions())
-                    if (d.records() != null) bytes += d.records().sizeInBytes();
-            long ms = quotas.record(ClientQuotas.Type.FETCH, user, p.clientId, bytes, System.currentTimeMillis());
-            if (ms > 0 && p.version >= 1)
-                r.setThrottleTimeMs((int) Math.max(r.throttleTimeMs(), Math.min(ms, Integer.MAX_VALUE)));
-            return ms;
+                    if (d.records() != null) sent += d.records().sizeInBytes();
+            ms = quotas.record(ClientQuotas.Type.FETCH, user, p.clientId, sent, now);
         }
-        return 0;
+        if (p.handleNanos > 0)
+            ms = Math.max(
+                    ms,
+                    quotas.record(
+                            ClientQuotas.Type.REQUEST,
+                            user,
+                            p.clientId,
+                            ClientQuotas.requestPercentage(p.handleNanos),
+                            now));
+        if (ms > 0 && body != null) ThrottleField.raise(body, (int) Math.min(ms, Integer.MAX_VALUE));
+        return ms;
     }
 
-    /** KIP-219: from Produce v6 and Fetch v8 the client waits out the throttle time itself. */
+    /**
+     * KIP-219: from Produce v6 and Fetch v8 the client waits out the throttle time itself; older produce and fetch
+     * answers are held for it. Other answers are sent at once (the muted connection throttles the client).
+     */
     private static boolean clientThrottles(Pending p) {
-        return p.api == ApiKeys.PRODUCE ? p.version >= 6 : p.version >= 8;
+        if (p.api == ApiKeys.PRODUCE) return p.version >= 6;
+        if (p.api == ApiKeys.FETCH) return p.version >= 8;
+        return true;
     }
 
     /** Stops reading from the connection for {@code ms} (Kafka mutes a throttled channel). */

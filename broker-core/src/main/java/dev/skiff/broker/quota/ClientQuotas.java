@@ -14,7 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * default client id, default user, client id, default client id); the bytes are measured in a sensor per matched
  * entity (so a default quota measures each user or client id on its own) as a rate over {@code quota.window.num}
  * samples of {@code quota.window.size.seconds}; a request that takes the rate over the quota is answered with
- * throttle time {@code (rate - quota) / quota * window}, Kafka's formula. It also counts new connections per IP
+ * throttle time {@code (rate - quota) / quota * window}, Kafka's formula. request_percentage measures the time
+ * spent handling a client's requests the same way (Kafka's ClientRequestQuotaManager: percent of one thread,
+ * throttled at most one sample window). It also counts new connections per IP
  * against connection_creation_rate ({@link #recordConnection}).
  *
  * <p>Cheap on the data path: with no byte-rate quota set nothing is looked up; else one map lookup and one add
@@ -26,7 +28,9 @@ public final class ClientQuotas {
     /** The quota types enforced. */
     public enum Type {
         PRODUCE(ClientQuotaAdmin.PRODUCER_BYTE_RATE),
-        FETCH(ClientQuotaAdmin.CONSUMER_BYTE_RATE);
+        FETCH(ClientQuotaAdmin.CONSUMER_BYTE_RATE),
+        /** request_percentage: the time handling a client's requests takes, in percent of one thread. */
+        REQUEST(ClientQuotaAdmin.REQUEST_PERCENTAGE);
 
         final String key;
 
@@ -48,6 +52,7 @@ public final class ClientQuotas {
     private volatile Map<QuotaEntity, Map<String, Double>> quotas = Map.of();
     private volatile boolean produceQuotas;
     private volatile boolean fetchQuotas;
+    private volatile boolean requestQuotas;
 
     /** Kafka's quota.window.num (11) and quota.window.size.seconds (1). */
     public ClientQuotas(int samples, long windowMs) {
@@ -61,9 +66,11 @@ public final class ClientQuotas {
     public void update(Map<QuotaEntity, Map<String, Double>> table) {
         boolean produce = false;
         boolean fetch = false;
+        boolean request = false;
         for (Map<String, Double> values : table.values()) {
             produce |= values.containsKey(Type.PRODUCE.key);
             fetch |= values.containsKey(Type.FETCH.key);
+            request |= values.containsKey(Type.REQUEST.key);
         }
         Map<InetAddress, Double> rates = new HashMap<>();
         Double defaultRate = null;
@@ -85,19 +92,25 @@ public final class ClientQuotas {
         quotas = table;
         produceQuotas = produce;
         fetchQuotas = fetch;
+        requestQuotas = request;
         // a sensor keeps measuring under its new bound; ones no longer matched go idle and expire
     }
 
     /** True when any quota of this type is set: when false, {@link #record} always answers 0. */
     public boolean active(Type type) {
-        return type == Type.PRODUCE ? produceQuotas : fetchQuotas;
+        return switch (type) {
+            case PRODUCE -> produceQuotas;
+            case FETCH -> fetchQuotas;
+            case REQUEST -> requestQuotas;
+        };
     }
 
     /**
-     * Records {@code bytes} for the client and answers how long it must be throttled (0: not at all). {@code user}
+     * Records {@code value} (bytes; for REQUEST, percent of a thread-second: {@link #requestPercentage}) for the
+     * client and answers how long it must be throttled (0: not at all). {@code user}
      * is the principal's name, {@code clientId} the request header's (null counts as "").
      */
-    public long record(Type type, String user, String clientId, long bytes, long nowMs) {
+    public long record(Type type, String user, String clientId, double value, long nowMs) {
         if (!active(type)) return 0;
         String u = Objects.toString(user, "");
         String c = Objects.toString(clientId, "");
@@ -114,7 +127,14 @@ public final class ClientQuotas {
         if (matched == null) return 0;
         SensorKey key = new SensorKey(type, matched.hasUser() ? u : "", matched.hasClientId() ? c : "");
         Sensor sensor = sensors.computeIfAbsent(key, k -> new Sensor(samples, windowMs));
-        return sensor.recordAndThrottle(bytes, nowMs, bound);
+        long throttle = sensor.recordAndThrottle(value, nowMs, bound);
+        // Kafka's ClientRequestQuotaManager holds a client at most one sample window
+        return type == Type.REQUEST ? Math.min(throttle, windowMs) : throttle;
+    }
+
+    /** Kafka's unit for request_percentage: the time, as a percentage of one second of one thread. */
+    public static double requestPercentage(long nanos) {
+        return nanos * 100.0 / 1_000_000_000L;
     }
 
     private static QuotaEntity[] candidates(String user, String clientId) {

@@ -22,6 +22,8 @@ import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.quota.ClientQuotaAlteration;
@@ -197,7 +199,7 @@ class ClientQuotaThrottleTest {
             skiff.createTopic(TOPIC, 1);
             // 50 KB/s: about 500 KB in the first 10 s window before the first throttle
             setQuota(skiff, Map.of(ClientQuotaEntity.CLIENT_ID, "metered"), "producer_byte_rate", 50_000);
-            double metered = produceUntilThrottled(skiff, "metered", 40);
+            double metered = produceUntilThrottled(skiff, "metered", 100);
             assertTrue(metered > 0, "a producer over its quota reports throttle time: " + metered);
             double free = produceUntilThrottled(skiff, "free", 20);
             assertFalse(free > 0, "a producer without a quota is not throttled: " + free);
@@ -231,6 +233,30 @@ class ClientQuotaThrottleTest {
                 try (KafkaWire w = new KafkaWire("127.0.0.1", skiff.port(), "conn-" + i)) {
                     w.send(new ApiVersionsRequestData(), 0);
                 }
+            }
+        }
+    }
+
+    @Test
+    void requestTimeOverItsPercentageIsThrottledForAtMostOneWindow() throws Exception {
+        try (EmbeddedSkiff skiff = EmbeddedSkiff.builder().inMemory().start()) {
+            skiff.createTopic(TOPIC, 1);
+            // a hundred-thousandth of a percent of one thread: any request is over it
+            setQuota(skiff, Map.of(ClientQuotaEntity.CLIENT_ID, "busy"), "request_percentage", 0.00001);
+            MetadataRequestData metadata = new MetadataRequestData()
+                    .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName(TOPIC)));
+            try (KafkaWire w = new KafkaWire(skiff.host(), skiff.port(), "busy")) {
+                MetadataResponseData r = w.send(metadata, 12);
+                int throttle = r.throttleTimeMs();
+                // Kafka's request quota holds a client at most quota.window.size.seconds
+                assertTrue(throttle > 0 && throttle <= 1000, "throttle_time_ms " + throttle);
+                long sent = System.nanoTime();
+                w.send(new ApiVersionsRequestData(), 0);
+                assertTrue(millisSince(sent) >= throttle - 300, "the connection was muted");
+            }
+            try (KafkaWire w = new KafkaWire(skiff.host(), skiff.port(), "idle")) {
+                MetadataResponseData r = w.send(metadata, 12);
+                assertEquals(0, r.throttleTimeMs(), "a client without a request quota");
             }
         }
     }
