@@ -467,7 +467,9 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                             p.clientId,
                             ClientQuotas.requestPercentage(p.handleNanos),
                             now));
-        if (ms > 0 && body != null) ThrottleField.raise(body, (int) Math.min(ms, Integer.MAX_VALUE));
+        // the wire's field is an int32 of milliseconds, and so is the longest mute
+        ms = Math.min(ms, Integer.MAX_VALUE);
+        if (ms > 0 && body != null) ThrottleField.raise(body, (int) ms);
         return ms;
     }
 

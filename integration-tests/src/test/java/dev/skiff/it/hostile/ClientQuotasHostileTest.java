@@ -3,6 +3,7 @@ package dev.skiff.it.hostile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.it.oracle.KafkaWire;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -24,6 +25,10 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.SimpleRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * AlterClientQuotas and DescribeClientQuotas from a hostile client over a raw socket: huge entity names, values at
  * the ends of double (NaN, infinities, the smallest and largest), thousands of ops on one entity, more entities
  * than {@code skiff.quotas.entities.max}, host names where an IP belongs (no DNS lookup is made), and a truncated
- * frame. Each is answered with Kafka's error for it, nothing refused is stored, the store stays within its cap,
+ * frame, a quota of one byte per second. Each is answered with Kafka's error for it, nothing refused is stored, the store stays within its cap,
  * and the broker serves and restarts with the quotas it accepted.
  */
 class ClientQuotasHostileTest {
@@ -144,6 +149,40 @@ class ClientQuotasHostileTest {
                         MAX_ENTITIES - 2, results.stream().filter(c -> c == 0).count());
                 assertEquals(List.of(invalid), alter(s, entry("user", "one-more", "producer_byte_rate", 1)));
                 assertEquals(MAX_ENTITIES, describeAll(s), "the cap holds");
+            }
+
+            // a quota of one byte per second: the producer is held for the longest throttle the wire can say,
+            // its connection is not read any more, and nobody else is slowed down
+            broker.createTopic("choked", 1);
+            try (Socket s = connect(broker)) {
+                // an entity already stored: the store is at its cap
+                assertEquals(List.of((short) 0), alter(s, entry("client-id", "client-00000", "producer_byte_rate", 1)));
+            }
+            try (KafkaWire w = new KafkaWire(broker.host(), broker.port(), "client-00000")) {
+                org.apache.kafka.common.message.ProduceRequestData.TopicProduceDataCollection topics =
+                        new org.apache.kafka.common.message.ProduceRequestData.TopicProduceDataCollection();
+                topics.add(new org.apache.kafka.common.message.ProduceRequestData.TopicProduceData()
+                        .setName("choked")
+                        .setPartitionData(
+                                List.of(new org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData()
+                                        .setIndex(0)
+                                        .setRecords(MemoryRecords.withRecords(
+                                                Compression.NONE, new SimpleRecord(new byte[100_000]))))));
+                ProduceResponseData r = w.send(
+                        new org.apache.kafka.common.message.ProduceRequestData()
+                                .setAcks((short) 1)
+                                .setTimeoutMs(10_000)
+                                .setTopicData(topics),
+                        9);
+                assertTrue(r.throttleTimeMs() > 1_000_000, "throttle_time_ms " + r.throttleTimeMs());
+                assertEquals(
+                        0,
+                        r.responses()
+                                .iterator()
+                                .next()
+                                .partitionResponses()
+                                .get(0)
+                                .errorCode());
             }
 
             // a frame cut short: the connection is closed, nothing else changes
