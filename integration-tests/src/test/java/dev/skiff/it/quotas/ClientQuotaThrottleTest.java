@@ -221,10 +221,10 @@ class ClientQuotaThrottleTest {
                     refused = true; // held unread, then closed: the answer never comes
                 }
             }
-            // connections made before the quota existed are not counted; 10 fit in the first window, or more if
-            // this machine is slow enough to let the window slide
+            // connections made before the quota existed are not counted; 10 fit in the first window (fewer if the
+            // admin client connected again after the quota took effect), more if the window slid on a slow machine
             assertTrue(refused, "no connection was refused in " + answered);
-            assertTrue(answered >= 10, "refused after only " + answered);
+            assertTrue(answered >= 8, "refused after only " + answered);
         }
         // without the quota every connection is answered
         try (EmbeddedSkiff skiff = EmbeddedSkiff.builder().inMemory().start()) {
