@@ -15,6 +15,10 @@ import dev.skiff.broker.metrics.BrokerMetrics;
 import dev.skiff.broker.metrics.JmxMetrics;
 import dev.skiff.broker.producer.ProducerIds;
 import dev.skiff.broker.producer.SwitchableProducerIds;
+import dev.skiff.broker.quota.ClientQuotaAdmin;
+import dev.skiff.broker.quota.ClientQuotaConfig;
+import dev.skiff.broker.quota.ClientQuotaStore;
+import dev.skiff.broker.quota.ClientQuotas;
 import dev.skiff.broker.replica.HighWatermarkCheckpoint;
 import dev.skiff.broker.replica.ReplicaConfig;
 import dev.skiff.broker.replica.ReplicaManager;
@@ -60,6 +64,8 @@ public final class Broker implements AutoCloseable {
     private volatile OffsetBackend version0Offsets;
     private final ScramCredentialStore scramCredentials;
     private final ScramUserAdmin scramUsers;
+    private final ClientQuotaAdmin quotaAdmin;
+    private final ClientQuotas clientQuotas;
     private final Map<String, SaslMechanisms> saslMechanisms = new ConcurrentHashMap<>();
     private final Authorizer authorizer;
     private final String testPrincipalPrefix;
@@ -114,6 +120,12 @@ public final class Broker implements AutoCloseable {
         this.scramCredentials =
                 ScramCredentialStore.forBroker(persistent, config.dataDir, BrokerSaslMechanisms.maxScramUsers(config));
         this.scramUsers = new ScramUserAdmin(scramCredentials);
+        // client quotas: stored like SCRAM users, enforced on produce and fetch by the server
+        ClientQuotaStore quotaStore =
+                ClientQuotaStore.forBroker(persistent, config.dataDir, ClientQuotaConfig.maxEntities(config));
+        this.quotaAdmin = new ClientQuotaAdmin(quotaStore);
+        this.clientQuotas = ClientQuotaConfig.enforcer(config);
+        quotaStore.subscribe(clientQuotas::update);
         this.address = new AdvertisedAddress(config.advertisedHost, config.advertisedPort(config.port));
         this.authorizer = AclAuthorizer.fromConfig(config, persistent);
         this.testPrincipalPrefix = TestPrincipals.prefix(config);
@@ -153,7 +165,8 @@ public final class Broker implements AutoCloseable {
                 replicaManager,
                 coordinators,
                 shareGroups,
-                groupConfigs));
+                groupConfigs,
+                quotaAdmin));
         // transactions V2: a Produce v12 batch adds its partition to the transaction, at its coordinator
         partitions.setTransactionAdder(this::addToTransaction);
         long expiryCheck = Math.max(1, config.producerIdExpirationCheckIntervalMs);
@@ -182,6 +195,8 @@ public final class Broker implements AutoCloseable {
                 metrics.removeTopic(topic.name());
             }
         });
+        scheduler.scheduleWithFixedDelay(
+                () -> clientQuotas.expire(System.currentTimeMillis()), 30, 30, TimeUnit.SECONDS);
         int tick = BrokerMetrics.tickSeconds();
         scheduler.scheduleWithFixedDelay(this::tickMetrics, tick, tick, TimeUnit.SECONDS);
         if (config.flushIntervalMs != Long.MAX_VALUE && config.flushIntervalMs > 0) {
@@ -370,6 +385,16 @@ public final class Broker implements AutoCloseable {
     }
 
     /** The SCRAM users created at runtime (AlterUserScramCredentials). */
+    /** The client quotas enforced on produce and fetch (the server records each answer's bytes). */
+    public ClientQuotas clientQuotas() {
+        return clientQuotas;
+    }
+
+    /** The stored client quotas (AlterClientQuotas, DescribeClientQuotas). */
+    public ClientQuotaAdmin clientQuotaAdmin() {
+        return quotaAdmin;
+    }
+
     public ScramCredentialStore scramCredentials() {
         return scramCredentials;
     }

@@ -2,6 +2,7 @@ package dev.skiff.server;
 
 import dev.skiff.broker.Broker;
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.quota.ClientQuotas;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
@@ -13,6 +14,8 @@ import dev.skiff.protocol.RequestParser;
 import dev.skiff.protocol.ResponseEncoder;
 import dev.skiff.protocol.ResponseFrame;
 import dev.skiff.protocol.message.ApiVersionsRequestData;
+import dev.skiff.protocol.message.FetchRequestData;
+import dev.skiff.protocol.message.FetchResponseData;
 import dev.skiff.protocol.message.ProduceRequestData;
 import dev.skiff.server.control.ControlContext;
 import dev.skiff.server.control.Controls;
@@ -48,20 +51,39 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private static final AtomicLong CONNECTIONS = new AtomicLong();
 
     /** A request whose answer is awaited, in arrival order. */
-    private record Pending(
-            int correlationId,
-            ApiKeys api,
-            short version,
-            ApiMessage request,
-            CompletableFuture<ApiMessage> answer,
-            long arrivedNanos) {
+    private static final class Pending {
+        final int correlationId;
+        final ApiKeys api;
+        final short version;
+        final ApiMessage request;
+        final CompletableFuture<ApiMessage> answer;
+        final long arrivedNanos = System.nanoTime();
+        /** The request's size (header and body), which a produce quota counts. */
+        final long requestBytes;
+
+        final String clientId;
+        /** How long handling the request took on this thread, when a request_percentage quota is set (else 0). */
+        long handleNanos;
+        /** Set once the answer was measured against the client's quota (it is measured once). */
+        boolean quotaChecked;
+        /** An answer held back for its throttle time (old versions, whose clients do not wait themselves). */
+        boolean held;
+
         Pending(
                 int correlationId,
                 ApiKeys api,
                 short version,
                 ApiMessage request,
-                CompletableFuture<ApiMessage> answer) {
-            this(correlationId, api, version, request, answer, System.nanoTime());
+                CompletableFuture<ApiMessage> answer,
+                long requestBytes,
+                String clientId) {
+            this.correlationId = correlationId;
+            this.api = api;
+            this.version = version;
+            this.request = request;
+            this.answer = answer;
+            this.requestBytes = requestBytes;
+            this.clientId = clientId;
         }
     }
 
@@ -76,6 +98,10 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private ChannelConnection connection;
     private String clientAddress = "?";
     private boolean readPaused;
+    /** Throttled by a client quota (KIP-219): nothing more is read until {@link #mutedUntilNanos}. */
+    private boolean muted;
+
+    private long mutedUntilNanos;
     private boolean dispatchingBacklog;
     /** The client id last reported to the connection list (it changes rarely: reported only on change). */
     private String reportedClientId;
@@ -128,7 +154,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     /** Too many answers outstanding, or the client is not taking the ones written. */
     private boolean mustWait(ChannelHandlerContext ctx) {
-        return pending.size() >= maxInFlight || !ctx.channel().isWritable();
+        return muted || pending.size() >= maxInFlight || !ctx.channel().isWritable();
     }
 
     @Override
@@ -200,12 +226,15 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                                 (short) 0,
                                 null,
                                 CompletableFuture.completedFuture(
-                                        broker.handlers().apiVersions().unsupportedVersionResponse())));
+                                        broker.handlers().apiVersions().unsupportedVersionResponse()),
+                                0,
+                                null));
                 return;
             }
             close(ctx, api + " version " + version + " is not supported");
             return;
         }
+        long requestBytes = frame.readableBytes();
         DecodedRequest request;
         try {
             request = RequestParser.parse(frame);
@@ -217,6 +246,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         RequestContext rc = new RequestContext(
                 api, version, correlationId, request.clientId(), clientAddress, connectionId, connection);
         CompletableFuture<ApiMessage> answer;
+        boolean timed = broker.clientQuotas().active(ClientQuotas.Type.REQUEST);
+        long started = timed ? System.nanoTime() : 0;
         try {
             Reply reply = controls.isEmpty()
                     ? null
@@ -229,9 +260,16 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             answer = CompletableFuture.failedFuture(e);
         }
         if (answer == null) return; // the connection was dropped
-        enqueue(
-                ctx,
-                new Pending(correlationId, api, version, request.body(), orErrorResponse(answer, rc, request.body())));
+        Pending p = new Pending(
+                correlationId,
+                api,
+                version,
+                request.body(),
+                orErrorResponse(answer, rc, request.body()),
+                requestBytes,
+                request.clientId());
+        if (timed) p.handleNanos = System.nanoTime() - started;
+        enqueue(ctx, p);
     }
 
     /** Keeps the connection list's client id and software (ApiVersions v3+ names it) up to date. */
@@ -342,16 +380,39 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private void drain(ChannelHandlerContext ctx) {
         boolean wrote = false;
         while (!pending.isEmpty() && pending.peekFirst().answer.isDone()) {
-            Pending p = pending.pollFirst();
+            Pending p = pending.peekFirst();
+            if (p.held) break; // waits out its throttle time; a timer drains it
             ApiMessage body;
             try {
                 body = p.answer.join();
             } catch (RuntimeException e) {
+                pending.pollFirst();
                 // Only what has no error response ends here (an acks=0 produce); the cause is logged already.
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                 close(ctx, p.api + " v" + p.version + " failed without an answer to carry it: " + cause.getMessage());
                 return;
             }
+            if (!p.quotaChecked) {
+                p.quotaChecked = true;
+                long throttleMs = throttle(p, body);
+                if (throttleMs > 0) {
+                    mute(ctx, throttleMs);
+                    if (!clientThrottles(p)) {
+                        // Kafka's rule for clients before KIP-219: the answer itself comes after the throttle time
+                        p.held = true;
+                        ctx.executor()
+                                .schedule(
+                                        () -> {
+                                            p.held = false;
+                                            drain(ctx);
+                                        },
+                                        throttleMs,
+                                        TimeUnit.MILLISECONDS);
+                        break;
+                    }
+                }
+            }
+            pending.pollFirst();
             if (body == null) continue; // acks=0: no answer
             if (!ctx.channel().isActive()) continue;
             ResponseFrame frame = encode(ctx, p, body);
@@ -366,6 +427,75 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             wrote = true;
         }
         if (wrote) ctx.flush();
+        resume(ctx);
+    }
+
+    /**
+     * Measures a produce (its request bytes) or a consumer's fetch (the record bytes of its answer) against the
+     * client's byte-rate quota, and every request's handling time against its request_percentage quota, and
+     * writes the longer throttle time into the answer where its version has the field (the larger of it and any
+     * throttle time already there). Replica fetches, and clients without a quota: 0.
+     */
+    private long throttle(Pending p, ApiMessage body) {
+        ClientQuotas quotas = broker.clientQuotas();
+        boolean bytes = p.api == ApiKeys.PRODUCE
+                ? quotas.active(ClientQuotas.Type.PRODUCE)
+                : p.api == ApiKeys.FETCH && quotas.active(ClientQuotas.Type.FETCH);
+        if (!bytes && p.handleNanos == 0) return 0;
+        if (p.request == null
+                || (p.request instanceof FetchRequestData f
+                        && (f.replicaId() >= 0
+                                || (f.replicaState() != null && f.replicaState().replicaId() >= 0)))) return 0;
+        String user = connection.principal().name();
+        long now = System.currentTimeMillis();
+        long ms = 0;
+        if (bytes && p.api == ApiKeys.PRODUCE) {
+            ms = quotas.record(ClientQuotas.Type.PRODUCE, user, p.clientId, p.requestBytes, now);
+        } else if (bytes && body instanceof FetchResponseData r) {
+            long sent = 0;
+            for (FetchResponseData.FetchableTopicResponse t : r.responses())
+                for (FetchResponseData.PartitionData d : t.partitions())
+                    if (d.records() != null) sent += d.records().sizeInBytes();
+            ms = quotas.record(ClientQuotas.Type.FETCH, user, p.clientId, sent, now);
+        }
+        if (p.handleNanos > 0)
+            ms = Math.max(
+                    ms,
+                    quotas.record(
+                            ClientQuotas.Type.REQUEST,
+                            user,
+                            p.clientId,
+                            ClientQuotas.requestPercentage(p.handleNanos),
+                            now));
+        // the wire's field is an int32 of milliseconds, and so is the longest mute
+        ms = Math.min(ms, Integer.MAX_VALUE);
+        if (ms > 0 && body != null) ThrottleField.raise(body, (int) ms);
+        return ms;
+    }
+
+    /**
+     * KIP-219: from Produce v6 and Fetch v8 the client waits out the throttle time itself; older produce and fetch
+     * answers are held for it. Other answers are sent at once (the muted connection throttles the client).
+     */
+    private static boolean clientThrottles(Pending p) {
+        if (p.api == ApiKeys.PRODUCE) return p.version >= 6;
+        if (p.api == ApiKeys.FETCH) return p.version >= 8;
+        return true;
+    }
+
+    /** Stops reading from the connection for {@code ms} (Kafka mutes a throttled channel). */
+    private void mute(ChannelHandlerContext ctx, long ms) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        if (muted && until - mutedUntilNanos <= 0) return;
+        muted = true;
+        mutedUntilNanos = until;
+        updateReading(ctx);
+        ctx.executor().schedule(() -> unmuteIfDue(ctx), ms, TimeUnit.MILLISECONDS);
+    }
+
+    private void unmuteIfDue(ChannelHandlerContext ctx) {
+        if (!muted || System.nanoTime() - mutedUntilNanos < 0) return; // a later throttle extended it
+        muted = false;
         resume(ctx);
     }
 

@@ -91,7 +91,7 @@ public final class SkiffServer implements AutoCloseable {
         this.config = config;
         this.controls = controls;
         this.broker = controller == null ? new Broker(config, logs) : new Broker(config, logs, controller);
-        this.limiter = new ConnectionLimiter(config.maxConnectionsPerIp);
+        this.limiter = new ConnectionLimiter(config.maxConnectionsPerIp, broker.clientQuotas());
         this.loops = EventLoops.acquire();
         try {
             broker.createTopics(topics);

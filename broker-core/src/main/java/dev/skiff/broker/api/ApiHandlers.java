@@ -11,6 +11,7 @@ import dev.skiff.broker.group.OffsetBackend;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.groupconfig.GroupConfigs;
 import dev.skiff.broker.producer.ProducerIds;
+import dev.skiff.broker.quota.ClientQuotaAdmin;
 import dev.skiff.broker.replica.ReplicaManager;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.sasl.ScramUserAdmin;
@@ -53,7 +54,8 @@ public final class ApiHandlers {
             ReplicaManager replicas,
             CoordinatorLocator coordinators,
             ShareGroups shares,
-            GroupConfigs groupConfigs) {}
+            GroupConfigs groupConfigs,
+            ClientQuotaAdmin quotas) {}
 
     public static ApiHandlers standard(Services s) {
         ApiHandlers h = new ApiHandlers();
@@ -120,7 +122,9 @@ public final class ApiHandlers {
         // SCRAM users (kafka-configs --entity-type users also asks for client quotas)
         h.add(new DescribeUserScramCredentialsApi(s.scramUsers(), s.authorizer()));
         h.add(new AlterUserScramCredentialsApi(s.scramUsers(), s.authorizer()));
-        h.add(new DescribeClientQuotasApi(s.authorizer()));
+        // client quotas (kafka-configs --entity-type clients/users/ips)
+        h.add(new DescribeClientQuotasApi(s.quotas(), s.authorizer()));
+        h.add(new AlterClientQuotasApi(s.quotas(), s.authorizer()));
         // KIP-966: Admin.describeTopics of kafka-clients 4.x
         h.add(new DescribeTopicPartitionsApi(s.config(), s.topics(), s.controller(), s.authorizer()));
         // share groups (KIP-932)

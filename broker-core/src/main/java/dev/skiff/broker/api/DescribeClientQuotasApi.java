@@ -1,6 +1,7 @@
 package dev.skiff.broker.api;
 
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.quota.ClientQuotaAdmin;
 import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.protocol.ApiException;
@@ -8,17 +9,15 @@ import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.message.DescribeClientQuotasRequestData;
-import dev.skiff.protocol.message.DescribeClientQuotasResponseData;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * DescribeClientQuotas: Skiff enforces no client quotas, so every valid filter matches no entity and the answer
- * has no entries. It is answered because {@code kafka-configs --describe --entity-type users} asks it beside
- * DescribeUserScramCredentials. A filter Kafka refuses is refused with INVALID_REQUEST: a match type other than
- * 0 (exact), 1 (default) or 2 (any), an exact match without a name, or an entity type named twice.
+ * DescribeClientQuotas: the quotas stored by AlterClientQuotas whose entities match the filter, with Kafka's
+ * matching and errors ({@link ClientQuotaAdmin#describe}): components of exact name (0), default (1) or any name
+ * (2) per entity type; no components and not strict is every entity; strict leaves out entities with parts not
+ * filtered. A filter Kafka refuses is refused as Kafka does: INVALID_REQUEST for an unknown match type, an exact
+ * match without a name, an entity type named twice or empty, ip filtered with user or client-id;
+ * UNSUPPORTED_VERSION for an unknown entity type.
  *
  * <p>Versions (Kafka's DescribeClientQuotas schemas):
  * <ul>
@@ -28,9 +27,11 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class DescribeClientQuotasApi implements ApiHandler<DescribeClientQuotasRequestData> {
 
+    private final ClientQuotaAdmin quotas;
     private final Authorizer authorizer;
 
-    DescribeClientQuotasApi(Authorizer authorizer) {
+    DescribeClientQuotasApi(ClientQuotaAdmin quotas, Authorizer authorizer) {
+        this.quotas = quotas;
         this.authorizer = authorizer;
     }
 
@@ -55,18 +56,6 @@ public final class DescribeClientQuotasApi implements ApiHandler<DescribeClientQ
         if (!authorizer.authorizeCluster(ctx, AclOperation.DESCRIBE_CONFIGS))
             throw new ApiException(
                     Errors.CLUSTER_AUTHORIZATION_FAILED, Authorizer.message(Errors.CLUSTER_AUTHORIZATION_FAILED));
-        Set<String> types = new HashSet<>();
-        for (DescribeClientQuotasRequestData.ComponentData c : request.components()) {
-            if (c.matchType() < 0 || c.matchType() > 2)
-                throw new ApiException(Errors.INVALID_REQUEST, "Unknown match type " + c.matchType());
-            if (c.matchType() == 0 && c.match() == null)
-                throw new ApiException(
-                        Errors.INVALID_REQUEST, "Request specified MATCH_TYPE_EXACT, but set match string to null");
-            if (!types.add(String.valueOf(c.entityType())))
-                throw new ApiException(
-                        Errors.INVALID_REQUEST,
-                        "Entity type " + c.entityType() + " cannot appear more than once in the filter");
-        }
-        return CompletableFuture.completedFuture(new DescribeClientQuotasResponseData().setEntries(new ArrayList<>()));
+        return CompletableFuture.completedFuture(quotas.describe(request));
     }
 }

@@ -37,6 +37,8 @@ import org.apache.kafka.common.message.AddOffsetsToTxnRequestData;
 import org.apache.kafka.common.message.AddOffsetsToTxnResponseData;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
 import org.apache.kafka.common.message.AddPartitionsToTxnResponseData;
+import org.apache.kafka.common.message.AlterClientQuotasRequestData;
+import org.apache.kafka.common.message.AlterClientQuotasResponseData;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.AlterUserScramCredentialsRequestData;
@@ -1729,6 +1731,28 @@ class AclMatchesKafkaTest {
         return e(r.errorCode());
     }
 
+    private static List<String> alterClientQuotas(Side s, String user) throws Exception {
+        AlterClientQuotasResponseData r = send(
+                s,
+                user,
+                new AlterClientQuotasRequestData()
+                        .setEntries(List.of(new AlterClientQuotasRequestData.EntryData()
+                                .setEntity(List.of(new AlterClientQuotasRequestData.EntityData()
+                                        .setEntityType("client-id")
+                                        .setEntityName("acl-quota")))
+                                .setOps(List.of(new AlterClientQuotasRequestData.OpData()
+                                        .setKey("producer_byte_rate")
+                                        .setValue(1024)))))
+                        .setValidateOnly(true),
+                1);
+        List<String> out = new ArrayList<>();
+        for (AlterClientQuotasResponseData.EntryData x : r.entries()) {
+            String entity = x.entity().isEmpty() ? "?" : x.entity().get(0).entityName();
+            out.add(entity + ":" + e(x.errorCode()));
+        }
+        return out;
+    }
+
     private static final byte BROKER_LOGGER_RESOURCE = 8;
 
     @Test
@@ -1743,6 +1767,7 @@ class AclMatchesKafkaTest {
                 "AlterConfigs broker, no ACL",
                 s -> legacyAlterConfigs(s, "hank", BROKER_RESOURCE, "1", "log.retention.ms", "604800000"));
         same("DescribeClientQuotas, no ACL", s -> describeClientQuotas(s, "hank"));
+        same("AlterClientQuotas, no ACL", s -> alterClientQuotas(s, "hank"));
         same("DescribeConfigs broker logger, no ACL", s -> describeConfigs(s, "hank", BROKER_LOGGER_RESOURCE, "1"));
         grant(
                 allow("hank", ResourceType.TOPIC, "ac-", PatternType.PREFIXED, AclOperation.ALTER_CONFIGS),
@@ -1757,6 +1782,9 @@ class AclMatchesKafkaTest {
                 "AlterConfigs broker, cluster DESCRIBE_CONFIGS",
                 s -> legacyAlterConfigs(s, "hank", BROKER_RESOURCE, "1", "log.retention.ms", "604800000"));
         same("DescribeClientQuotas, cluster DESCRIBE_CONFIGS", s -> describeClientQuotas(s, "hank"));
+        same("AlterClientQuotas, cluster DESCRIBE_CONFIGS only", s -> alterClientQuotas(s, "hank"));
+        grant(allow("hank", ResourceType.CLUSTER, "kafka-cluster", AclOperation.ALTER_CONFIGS));
+        same("AlterClientQuotas, cluster ALTER_CONFIGS", s -> alterClientQuotas(s, "hank"));
         // Skiff has no broker loggers to show (INVALID_REQUEST): only whether authorization let it in is compared
         same(
                 "DescribeConfigs broker logger, cluster DESCRIBE_CONFIGS",

@@ -29,9 +29,16 @@ public final class KafkaWire implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
+    private final String clientId;
     private int correlationId;
 
     public KafkaWire(String host, int port) throws IOException {
+        this(host, port, "skiff-oracle");
+    }
+
+    /** A connection whose requests carry {@code clientId} in their header. */
+    public KafkaWire(String host, int port, String clientId) throws IOException {
+        this.clientId = clientId;
         socket = new Socket(host, port);
         socket.setSoTimeout(30_000);
         in = new DataInputStream(socket.getInputStream());
@@ -68,7 +75,7 @@ public final class KafkaWire implements AutoCloseable {
         RequestHeaderData header = new RequestHeaderData()
                 .setRequestApiKey(api.id)
                 .setRequestApiVersion(v)
-                .setClientId("skiff-oracle")
+                .setClientId(clientId)
                 .setCorrelationId(id);
         short headerVersion = api.requestHeaderVersion(v);
         ObjectSerializationCache cache = new ObjectSerializationCache();
