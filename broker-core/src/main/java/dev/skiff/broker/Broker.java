@@ -1,5 +1,6 @@
 package dev.skiff.broker;
 
+import dev.skiff.broker.admin.FinalizedFeatures;
 import dev.skiff.broker.admin.LogCleanerService;
 import dev.skiff.broker.api.ApiHandler;
 import dev.skiff.broker.api.ApiHandlers;
@@ -166,7 +167,8 @@ public final class Broker implements AutoCloseable {
                 coordinators,
                 shareGroups,
                 groupConfigs,
-                quotaAdmin));
+                quotaAdmin,
+                FinalizedFeatures.forBroker(persistent, config.dataDir, config)));
         // transactions V2: a Produce v12 batch adds its partition to the transaction, at its coordinator
         partitions.setTransactionAdder(this::addToTransaction);
         long expiryCheck = Math.max(1, config.producerIdExpirationCheckIntervalMs);

@@ -35,8 +35,14 @@ public final class ProducerStateTable {
     /** errorCode is Kafka's: OUT_OF_ORDER_SEQUENCE_NUMBER (45) or INVALID_PRODUCER_EPOCH (47). */
     public record Reject(short errorCode, String message) implements Verdict {}
 
-    /** One producer as DescribeProducers reports it. */
-    public record ProducerInfo(long producerId, short epoch, int lastSequence, long lastTimestamp, long lastOffset) {}
+    /** One producer as DescribeProducers reports it ({@code coordinatorEpoch} -1 until a marker was written). */
+    public record ProducerInfo(
+            long producerId,
+            short epoch,
+            int lastSequence,
+            long lastTimestamp,
+            long lastOffset,
+            int coordinatorEpoch) {}
 
     private record BatchEntry(int firstSeq, int lastSeq, long firstOffset, long lastOffset) {}
 
@@ -45,10 +51,12 @@ public final class ProducerStateTable {
         final ArrayDeque<BatchEntry> batches = new ArrayDeque<>(BATCHES_KEPT);
         long lastTimestamp = -1;
         long lastOffset = -1;
+        int coordinatorEpoch = -1;
     }
 
     private static final short OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
     private static final short INVALID_PRODUCER_EPOCH = 47;
+    private static final short TRANSACTION_COORDINATOR_FENCED = 52;
 
     private final Map<Long, ProducerEntry> producers = new HashMap<>();
 
@@ -109,6 +117,39 @@ public final class ProducerStateTable {
         if (producerId >= 0) advance(producerId, epoch, offset, timestamp);
     }
 
+    /**
+     * A transaction marker written by the coordinator of {@code coordinatorEpoch}: as {@link #updateEpoch}, and
+     * the producer remembers the highest coordinator epoch that wrote one (Kafka's entry keeps the last, which
+     * its check keeps from going down).
+     */
+    public synchronized void updateEpoch(
+            long producerId, short epoch, int coordinatorEpoch, long offset, long timestamp) {
+        if (producerId < 0) return;
+        ProducerEntry e = advance(producerId, epoch, offset, timestamp);
+        e.coordinatorEpoch = Math.max(e.coordinatorEpoch, coordinatorEpoch);
+    }
+
+    /**
+     * Kafka's checks of a transaction marker a WriteTxnMarkers request brings (its ProducerAppendInfo): an epoch
+     * older than the producer's is INVALID_PRODUCER_EPOCH, then a coordinator epoch older than the last that
+     * wrote a marker for it is TRANSACTION_COORDINATOR_FENCED; null when the marker may be written.
+     */
+    public synchronized Reject checkMarker(long producerId, short epoch, int coordinatorEpoch) {
+        ProducerEntry e = producers.get(producerId);
+        if (e == null) return null;
+        if (epoch < e.epoch)
+            return new Reject(
+                    INVALID_PRODUCER_EPOCH,
+                    "Epoch of producer " + producerId + " is " + epoch + ", which is smaller than the last seen epoch "
+                            + e.epoch);
+        if (e.coordinatorEpoch > coordinatorEpoch)
+            return new Reject(
+                    TRANSACTION_COORDINATOR_FENCED,
+                    "Invalid coordinator epoch for producerId " + producerId + ": " + coordinatorEpoch + " (zombie), "
+                            + e.coordinatorEpoch + " (current)");
+        return null;
+    }
+
     /** The producer's entry moved to this epoch (a new epoch forgets the old one's batches), offset and time. */
     private ProducerEntry advance(long producerId, short epoch, long offset, long timestamp) {
         ProducerEntry e = producers.computeIfAbsent(producerId, id -> new ProducerEntry());
@@ -147,6 +188,7 @@ public final class ProducerStateTable {
     /**
      * One batch a producer has in this table, as a snapshot keeps it ({@code firstSeq} -1 for a producer known
      * only by its epoch, such as after a transaction marker). A producer's entries come oldest batch first.
+     * {@code coordinatorEpoch}: of the last coordinator that wrote a marker for it, -1 for none.
      */
     public record SnapshotEntry(
             long producerId,
@@ -155,18 +197,39 @@ public final class ProducerStateTable {
             int lastSeq,
             long firstOffset,
             long lastOffset,
-            long timestamp) {}
+            long timestamp,
+            int coordinatorEpoch) {
+
+        public SnapshotEntry(
+                long producerId,
+                short epoch,
+                int firstSeq,
+                int lastSeq,
+                long firstOffset,
+                long lastOffset,
+                long timestamp) {
+            this(producerId, epoch, firstSeq, lastSeq, firstOffset, lastOffset, timestamp, -1);
+        }
+    }
 
     /** Every producer's kept batches (or its epoch alone), for a snapshot. */
     public synchronized List<SnapshotEntry> snapshotEntries() {
         List<SnapshotEntry> out = new ArrayList<>();
         producers.forEach((id, e) -> {
             if (e.batches.isEmpty()) {
-                out.add(new SnapshotEntry(id, e.epoch, -1, -1, e.lastOffset, e.lastOffset, e.lastTimestamp));
+                out.add(new SnapshotEntry(
+                        id, e.epoch, -1, -1, e.lastOffset, e.lastOffset, e.lastTimestamp, e.coordinatorEpoch));
             } else {
                 for (BatchEntry b : e.batches) {
                     out.add(new SnapshotEntry(
-                            id, e.epoch, b.firstSeq, b.lastSeq, b.firstOffset, b.lastOffset, e.lastTimestamp));
+                            id,
+                            e.epoch,
+                            b.firstSeq,
+                            b.lastSeq,
+                            b.firstOffset,
+                            b.lastOffset,
+                            e.lastTimestamp,
+                            e.coordinatorEpoch));
                 }
             }
         });
@@ -176,8 +239,9 @@ public final class ProducerStateTable {
     /** Takes in an entry read from a snapshot, as {@link #update} or {@link #updateEpoch} would. */
     public synchronized void restore(SnapshotEntry e) {
         if (e.producerId() < 0 || e.epoch() < 0) return;
-        if (e.firstSeq() < 0) advance(e.producerId(), e.epoch(), e.lastOffset(), e.timestamp());
-        else
+        if (e.firstSeq() < 0)
+            updateEpoch(e.producerId(), e.epoch(), e.coordinatorEpoch(), e.lastOffset(), e.timestamp());
+        else {
             update(
                     e.producerId(),
                     e.epoch(),
@@ -186,6 +250,9 @@ public final class ProducerStateTable {
                     e.firstOffset(),
                     e.lastOffset(),
                     e.timestamp());
+            producers.get(e.producerId()).coordinatorEpoch =
+                    Math.max(producers.get(e.producerId()).coordinatorEpoch, e.coordinatorEpoch());
+        }
     }
 
     private long loadedFromSnapshot = -1;
@@ -212,7 +279,8 @@ public final class ProducerStateTable {
         List<ProducerInfo> out = new ArrayList<>(producers.size());
         producers.forEach((id, e) -> {
             BatchEntry last = e.batches.peekLast();
-            out.add(new ProducerInfo(id, e.epoch, last == null ? -1 : last.lastSeq, e.lastTimestamp, e.lastOffset));
+            out.add(new ProducerInfo(
+                    id, e.epoch, last == null ? -1 : last.lastSeq, e.lastTimestamp, e.lastOffset, e.coordinatorEpoch));
         });
         return out;
     }

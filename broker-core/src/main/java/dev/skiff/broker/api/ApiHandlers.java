@@ -3,6 +3,7 @@ package dev.skiff.broker.api;
 import dev.skiff.broker.AdvertisedAddress;
 import dev.skiff.broker.Partitions;
 import dev.skiff.broker.TopicManager;
+import dev.skiff.broker.admin.FinalizedFeatures;
 import dev.skiff.broker.cluster.Controller;
 import dev.skiff.broker.coordinator.CoordinatorLocator;
 import dev.skiff.broker.fetch.FetchSessionCache;
@@ -55,11 +56,12 @@ public final class ApiHandlers {
             CoordinatorLocator coordinators,
             ShareGroups shares,
             GroupConfigs groupConfigs,
-            ClientQuotaAdmin quotas) {}
+            ClientQuotaAdmin quotas,
+            FinalizedFeatures features) {}
 
     public static ApiHandlers standard(Services s) {
         ApiHandlers h = new ApiHandlers();
-        h.apiVersions.useFeatures(Features.of(s.config()));
+        h.apiVersions.useFeatures(s.features());
         h.add(h.apiVersions);
         h.add(new MetadataApi(s.config(), s.address(), s.topics(), s.controller(), s.authorizer()));
         h.add(new ProduceApi(s.partitions(), s.timer(), s.authorizer()));
@@ -101,6 +103,7 @@ public final class ApiHandlers {
         h.add(new DescribeClusterApi(s.config(), s.address(), s.controller(), s.authorizer()));
         h.add(new DeleteRecordsApi(s.partitions(), s.authorizer()));
         h.add(new DescribeLogDirsApi(s.config(), s.topics(), s.authorizer()));
+        h.add(new AlterReplicaLogDirsApi(s.config(), s.topics(), s.authorizer()));
         h.add(new OffsetForLeaderEpochApi(s.topics(), s.authorizer()));
         h.add(new InitProducerIdApi(
                 s.producerIds(), new TransactionalInitProducerId(s.transactions()), s.coordinators(), s.authorizer()));
@@ -113,6 +116,8 @@ public final class ApiHandlers {
         h.add(new EndTxnApi(s.transactions(), s.coordinators(), s.authorizer()));
         h.add(new DescribeTransactionsApi(s.transactions(), s.coordinators(), s.authorizer()));
         h.add(new ListTransactionsApi(s.transactions(), s.authorizer()));
+        // Admin.abortTransaction (kafka-transactions abort): markers for a hanging transaction
+        h.add(new WriteTxnMarkersApi(s.partitions(), s.timer(), s.authorizer()));
         // preferred and unclean leader elections (a single broker: none needed)
         h.add(new ElectLeadersApi(s.controller(), s.topics(), s.authorizer()));
         // ACLs
@@ -147,6 +152,11 @@ public final class ApiHandlers {
         // kafka-reassign-partitions: nothing ever moves; a target equal to the current replicas is accepted
         h.add(new ListPartitionReassignmentsApi(s.authorizer()));
         h.add(new AlterPartitionReassignmentsApi(s.config().nodeId, s.topics(), s.controller(), s.authorizer()));
+        // kafka-features upgrade/downgrade/disable: the finalized levels ApiVersions advertises (a single broker's;
+        // a cluster would need them in the controller's metadata log)
+        if (s.controller() == null) h.add(new UpdateFeaturesApi(s.features(), s.authorizer()));
+        // kafka-cluster unregister
+        h.add(new UnregisterBrokerApi(s.config().nodeId, s.controller(), s.authorizer()));
         // kafka-metadata-quorum describe: a quorum of one voter
         h.add(new DescribeQuorumApi(s.config().nodeId, s.address(), s.controller(), s.authorizer()));
         // kafka-client-metrics --list and Admin.listConfigResources

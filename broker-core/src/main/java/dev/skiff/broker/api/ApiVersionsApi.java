@@ -1,6 +1,7 @@
 package dev.skiff.broker.api;
 
 import dev.skiff.broker.RequestContext;
+import dev.skiff.broker.admin.FinalizedFeatures;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -20,21 +21,21 @@ import java.util.concurrent.CompletableFuture;
  * <li>v1: the response adds throttle_time_ms. v2: same as v1.
  * <li>v3: flexible versions (the response header stays v0); the request adds client_software_name and
  *     client_software_version; the response carries supported and finalized features as tagged fields
- *     ({@link Features}: transaction.version).
+ *     ({@link FinalizedFeatures}: transaction.version, group.version, share.version).
  * <li>v4: same as v3 (a feature's min version may be 0, KAFKA-17011).
  * </ul>
  */
 public final class ApiVersionsApi implements ApiHandler<ApiVersionsRequestData> {
 
     private final ApiHandlers handlers;
-    private volatile Features features = Features.DEFAULT;
+    private volatile FinalizedFeatures features;
 
     ApiVersionsApi(ApiHandlers handlers) {
         this.handlers = handlers;
     }
 
-    /** The feature levels v3+ answers carry (the broker's configuration). */
-    void useFeatures(Features features) {
+    /** The feature levels v3+ answers carry, read at each answer (UpdateFeatures changes them). */
+    void useFeatures(FinalizedFeatures features) {
         this.features = features;
     }
 
@@ -71,7 +72,7 @@ public final class ApiVersionsApi implements ApiHandler<ApiVersionsRequestData> 
                                 .setApiKey(h.api().id())
                                 .setMinVersion(h.minVersion())
                                 .setMaxVersion(h.maxVersion())));
-        features.addTo(r); // tagged fields: written only in v3+
+        Features.addTo(r, features.current()); // tagged fields: written only in v3+
         return r;
     }
 }

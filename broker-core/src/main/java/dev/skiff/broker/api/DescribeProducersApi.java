@@ -80,7 +80,7 @@ public final class DescribeProducersApi implements ApiHandler<DescribeProducersR
                                     .setProducerEpoch(info.epoch())
                                     .setLastSequence(info.lastSequence())
                                     .setLastTimestamp(info.lastTimestamp())
-                                    .setCoordinatorEpoch(-1)
+                                    .setCoordinatorEpoch(info.coordinatorEpoch())
                                     .setCurrentTxnStartOffset(
                                             p.transactions().openTransactionStart(info.producerId())));
                 }

@@ -11,6 +11,7 @@ import dev.skiff.broker.cluster.records.RegisterBrokerRecordData;
 import dev.skiff.broker.cluster.records.RemoveTopicRecordData;
 import dev.skiff.broker.cluster.records.TopicRecordData;
 import dev.skiff.broker.cluster.records.UnfenceBrokerRecordData;
+import dev.skiff.broker.cluster.records.UnregisterBrokerRecordData;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiMessage;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The controller of a Skiff cluster, Kafka's QuorumController reduced to one process: every operation first
  * decides the KRaft metadata records it makes (RegisterBroker, Fence/UnfenceBroker, Topic, Partition,
- * PartitionChange, Config, RemoveTopic) from the state in force, writes them to {@code
+ * PartitionChange, Config, RemoveTopic, UnregisterBroker) from the state in force, writes them to {@code
  * <root>/__cluster_metadata/metadata.log} as one frame, then applies them through {@link #apply}, the same code
  * that replays the log at start; the new {@link MetadataImage} is then published to the subscribers. Images are
  * immutable, so brokers read them without locks.
@@ -197,6 +198,20 @@ public final class ClusterController implements Controller, AutoCloseable {
         }
         records.add(new FenceBrokerRecordData().setId(brokerId).setEpoch(brokerEpochs.getOrDefault(brokerId, 0L)));
         commit(records);
+    }
+
+    @Override
+    public synchronized void unregister(int brokerId) {
+        BrokerEndpoint endpoint = registered.get(brokerId);
+        if (endpoint == null)
+            throw new ApiException(
+                    Errors.BROKER_ID_NOT_REGISTERED, "Broker ID " + brokerId + " is not currently registered");
+        boolean alive = live.contains(brokerId);
+        fence(brokerId);
+        commit(List.of(new UnregisterBrokerRecordData()
+                .setBrokerId(brokerId)
+                .setBrokerEpoch(brokerEpochs.getOrDefault(brokerId, 0L))));
+        if (alive) register(endpoint);
     }
 
     // ---- topics
@@ -590,6 +605,9 @@ public final class ClusterController implements Controller, AutoCloseable {
             if (registered.containsKey(u.id())) live.add(u.id());
         } else if (m instanceof FenceBrokerRecordData f) {
             live.remove(f.id());
+        } else if (m instanceof UnregisterBrokerRecordData u) {
+            registered.remove(u.brokerId());
+            live.remove(u.brokerId());
         } else if (m instanceof TopicRecordData t) {
             topics.put(t.name(), new TopicImage(t.name(), t.topicId(), Map.of(), List.of()));
             names.put(t.topicId(), t.name());

@@ -32,6 +32,15 @@ public interface Controller {
     void fence(int brokerId);
 
     /**
+     * UnregisterBroker ({@code kafka-cluster unregister}): the broker's registration is removed, after its
+     * leaderships and ISR places are given up as when it stops; a running broker registers again at once (Kafka's
+     * does on its next heartbeat). BROKER_ID_NOT_REGISTERED when no such broker is registered.
+     */
+    default void unregister(int brokerId) {
+        throw new UnsupportedOperationException("this controller does not unregister brokers");
+    }
+
+    /**
      * Creates a topic: {@code replicationFactor} -1 takes default.replication.factor; {@code assignment}
      * (partition -> replicas) may be null, then replicas are spread over the live brokers as Kafka does.
      */

@@ -8,6 +8,7 @@ import dev.skiff.broker.cluster.records.RegisterBrokerRecordData;
 import dev.skiff.broker.cluster.records.RemoveTopicRecordData;
 import dev.skiff.broker.cluster.records.TopicRecordData;
 import dev.skiff.broker.cluster.records.UnfenceBrokerRecordData;
+import dev.skiff.broker.cluster.records.UnregisterBrokerRecordData;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.ProtocolReader;
 import dev.skiff.protocol.ProtocolWriter;
@@ -161,6 +162,7 @@ final class MetadataLog implements AutoCloseable {
             case FenceBrokerRecordData.API_KEY -> new FenceBrokerRecordData(r, version);
             case UnfenceBrokerRecordData.API_KEY -> new UnfenceBrokerRecordData(r, version);
             case RemoveTopicRecordData.API_KEY -> new RemoveTopicRecordData(r, version);
+            case UnregisterBrokerRecordData.API_KEY -> new UnregisterBrokerRecordData(r, version);
             default -> throw new IllegalStateException("unknown metadata record type " + key);
         };
     }

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * batch), Skiff writes one per batch it keeps for duplicate detection (up to five), oldest first, so a retry
  * of any of them is still recognised after a restart; Kafka's reader would keep the last, which is Kafka's own
  * entry. A producer known only by its epoch has LastSequence -1; one with only an open transaction here has
- * Epoch -1. CoordinatorEpoch is not tracked (-1). A snapshot that does not decode is skipped with a warning and
+ * Epoch -1. CoordinatorEpoch is that of the last marker written for the producer (-1: none). A snapshot that does not decode is skipped with a warning and
  * the next older one is tried, then the log from its start: a snapshot never fails a load.
  */
 public final class ProducerStateSnapshot {
@@ -62,9 +62,10 @@ public final class ProducerStateSnapshot {
                     b.lastOffset(),
                     delta,
                     b.timestamp(),
+                    b.coordinatorEpoch(),
                     open.getOrDefault(b.producerId(), -1L));
         }
-        for (long id : openOnly) putEntry(buf, id, (short) -1, -1, open.get(id), 0, -1, open.get(id));
+        for (long id : openOnly) putEntry(buf, id, (short) -1, -1, open.get(id), 0, -1, -1, open.get(id));
         CRC32C crc = new CRC32C();
         crc.update(buf.array(), 6, buf.position() - 6);
         buf.putInt(2, (int) crc.getValue());
@@ -72,14 +73,22 @@ public final class ProducerStateSnapshot {
     }
 
     private static void putEntry(
-            ByteBuffer buf, long id, short epoch, int lastSeq, long lastOffset, int delta, long ts, long txnFirst) {
+            ByteBuffer buf,
+            long id,
+            short epoch,
+            int lastSeq,
+            long lastOffset,
+            int delta,
+            long ts,
+            int coordinatorEpoch,
+            long txnFirst) {
         buf.putLong(id)
                 .putShort(epoch)
                 .putInt(lastSeq)
                 .putLong(lastOffset)
                 .putInt(delta)
                 .putLong(ts)
-                .putInt(-1)
+                .putInt(coordinatorEpoch)
                 .putLong(txnFirst);
     }
 
@@ -105,13 +114,13 @@ public final class ProducerStateSnapshot {
             long lastOffset = b.getLong();
             int delta = b.getInt();
             long ts = b.getLong();
-            b.getInt(); // coordinator epoch
+            int coordinatorEpoch = b.getInt();
             long txnFirst = b.getLong();
             if (id < 0 || delta < 0 || lastOffset < 0) throw new IllegalArgumentException("entry " + i + " is invalid");
             int firstSeq = lastSeq < 0 ? -1 : firstSequence(lastSeq, delta);
             out.add(new Entry(
                     new ProducerStateTable.SnapshotEntry(
-                            id, epoch, firstSeq, lastSeq, lastOffset - delta, lastOffset, ts),
+                            id, epoch, firstSeq, lastSeq, lastOffset - delta, lastOffset, ts, coordinatorEpoch),
                     txnFirst));
         }
         return out;

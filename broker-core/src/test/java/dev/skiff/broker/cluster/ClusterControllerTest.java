@@ -252,4 +252,34 @@ class ClusterControllerTest {
             assertEquals(Set.of("kept"), c.image().topics().keySet());
         }
     }
+
+    @Test
+    void unregisterRemovesAStoppedBrokerAndBouncesALiveOne() {
+        try (ClusterController c = started(open(BrokerConfig.defaults()), 3)) {
+            c.createTopic("u", 3, 2, null, Map.of());
+            ApiException e = assertThrows(ApiException.class, () -> c.unregister(7));
+            assertEquals(Errors.BROKER_ID_NOT_REGISTERED, e.error());
+            // a stopped broker: gone from the registrations, written to the log
+            c.fence(2);
+            c.unregister(2);
+            assertFalse(c.image().registeredBrokers().containsKey(2));
+            assertEquals(
+                    Errors.BROKER_ID_NOT_REGISTERED,
+                    assertThrows(ApiException.class, () -> c.unregister(2)).error());
+            // a live broker gives up its leaderships (new leader epochs), then registers again at once
+            int epochsBefore = 0;
+            for (PartitionRegistration p : c.image().topic("u").partitions()) epochsBefore += p.leaderEpoch();
+            c.unregister(1);
+            assertTrue(c.image().registeredBrokers().containsKey(1));
+            assertTrue(c.image().isAlive(1));
+            int epochsAfter = 0;
+            for (PartitionRegistration p : c.image().topic("u").partitions()) epochsAfter += p.leaderEpoch();
+            assertTrue(epochsAfter > epochsBefore, "the leaderships of broker 1 moved");
+        }
+        // the removal is in the metadata log: a restart does not bring broker 2 back
+        try (ClusterController c = open(BrokerConfig.defaults())) {
+            assertFalse(c.image().registeredBrokers().containsKey(2));
+            assertTrue(c.image().registeredBrokers().containsKey(1));
+        }
+    }
 }
