@@ -154,6 +154,23 @@ def user_system_seconds(pid):
     return int(fields[11]) / run.CLK_TCK, int(fields[12]) / run.CLK_TCK
 
 
+def thread_groups(pid):
+    """CPU seconds (utime+stime) of the JVM's JIT compiler threads, its GC threads, and all the others."""
+    groups = {"jit": 0.0, "gc": 0.0, "other": 0.0}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = f.read().strip()
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended
+            continue
+        group = ("jit" if "CompilerThre" in name else
+                 "gc" if name.startswith(("GC Thread", "G1 ", "VM Thread")) else "other")
+        groups[group] += (int(fields[11]) + int(fields[12])) / run.CLK_TCK
+    return groups
+
+
 def restart(cp, log4j, broker, topics):
     """Clean stop, then spawn to a Metadata answer listing every partition with a leader (seconds)."""
     broker.proc.terminate()
@@ -238,14 +255,20 @@ def cpu_per_record(cp, log4j, brokers, records, repeat, record):
                 b, topic = brokers[name], f"cpu-p{parts}-r{rep}"
                 run.create_topic(cp, log4j, b, topic, parts)
                 u0, s0 = user_system_seconds(b.proc.pid)
+                g0 = thread_groups(b.proc.pid)
                 p = run.produce(cp, log4j, b, topic, records, "1")
                 u1, s1 = user_system_seconds(b.proc.pid)
+                g1 = thread_groups(b.proc.pid)
                 c = run.consume(cp, log4j, b, topic, records)
+                g2 = thread_groups(b.proc.pid)
                 m = records / 1e6
-                record("cpu", name, {"partitions": parts, "produce_cpu_s_per_m": p["cpu s/M"],
-                                     "produce_user_s_per_m": (u1 - u0) / m, "produce_system_s_per_m": (s1 - s0) / m,
-                                     "produce_rec_s": p["rec/s"], "consume_cpu_s_per_m": c["cpu s/M"],
-                                     "consume_rec_s": c["rec/s"]})
+                fig = {"partitions": parts, "produce_cpu_s_per_m": p["cpu s/M"],
+                       "produce_user_s_per_m": (u1 - u0) / m, "produce_system_s_per_m": (s1 - s0) / m,
+                       "produce_rec_s": p["rec/s"], "consume_cpu_s_per_m": c["cpu s/M"], "consume_rec_s": c["rec/s"]}
+                for group in g0:  # where the CPU went: JIT compilers, GC, the rest (I/O threads, timers)
+                    fig[f"produce_{group}_s_per_m"] = (g1[group] - g0[group]) / m
+                    fig[f"consume_{group}_s_per_m"] = (g2[group] - g1[group]) / m
+                record("cpu", name, fig)
 
 
 def main():
@@ -400,6 +423,18 @@ def render(meta, figures):
                 f"{s} {parts} partition(s): user {run.median([f['produce_user_s_per_m'] for t, f in split if t == s and f['partitions'] == parts]):.2f}, "
                 f"system {run.median([f['produce_system_s_per_m'] for t, f in split if t == s and f['partitions'] == parts]):.2f}"
                 for s in ("skiff", "kafka") for parts in (1, 6))]
+        groups = [(s, f) for s in ("skiff", "kafka") for f in cpu[s] if "produce_jit_s_per_m" in f]
+        if groups:
+            out += ["", "By thread (medians, CPU s per million records: JIT compiler threads / GC threads / the rest):",
+                    "", "| partitions | direction | Skiff jit / gc / rest | Kafka jit / gc / rest | "
+                    "Skiff/Kafka without the JIT |", "|---|---|---|---|---|"]
+            for parts in (1, 6):
+                for d in ("produce", "consume"):
+                    med = {s: [run.median([f[f"{d}_{g}_s_per_m"] for t, f in groups if t == s and f["partitions"] == parts])
+                               for g in ("jit", "gc", "other")] for s in ("skiff", "kafka")}
+                    out.append(f"| {parts} | {d} | " + " | ".join(" / ".join(f"{v:.2f}" for v in med[s])
+                                                                   for s in ("skiff", "kafka")) +
+                               f" | {ratio(med['skiff'][1] + med['skiff'][2], med['kafka'][1] + med['kafka'][2])} |")
         out += [""]
     return "\n".join(out)
 

@@ -12,8 +12,12 @@ import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.FileRegion;
 import io.netty.util.ReferenceCountUtil;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -27,9 +31,20 @@ public final class ProtocolWriter {
     /** Records smaller than this are copied; larger ones become a piece of their own. */
     private static final int COPY_THRESHOLD = 4096;
 
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     private final ByteBufAllocator alloc;
     private final List<Object> pieces = new ArrayList<>();
-    private ByteBuf current;
+    /**
+     * The bytes encoded since the last piece. Primitives go into a plain array, not through a ByteBuf's
+     * bounds, reference-count and growth checks: each generated write method then compiles to a few stores
+     * (the JIT's work and the encoding's both shrink), and the array becomes one buffer when a piece ends.
+     */
+    private byte[] current;
+
+    private int position;
     private long size;
 
     public ProtocolWriter() {
@@ -45,21 +60,50 @@ public final class ProtocolWriter {
         return size;
     }
 
-    private ByteBuf buf(int bytes) {
-        if (current == null) current = alloc.heapBuffer(Math.max(256, bytes));
+    /** Room for {@code bytes} more at {@link #position}. */
+    private byte[] buf(int bytes) {
+        byte[] b = current;
+        if (b == null || b.length - position < bytes) b = grow(bytes);
         size += bytes;
+        return b;
+    }
+
+    private byte[] grow(int bytes) {
+        if (current == null) {
+            current = new byte[Math.max(256, bytes)];
+        } else {
+            long wanted = Math.max((long) position + bytes, 2L * current.length);
+            if (wanted > Integer.MAX_VALUE - 8) {
+                wanted = (long) position + bytes;
+                if (wanted > Integer.MAX_VALUE - 8) throw new ProtocolException("Encoded piece too large");
+            }
+            current = Arrays.copyOf(current, (int) wanted);
+        }
         return current;
     }
 
+    /**
+     * Ends the piece being encoded. A pooled allocator (a server's channel) gets it in a direct buffer, so the
+     * socket write does not copy it again; otherwise the array is wrapped as it is.
+     */
     private void endCurrent() {
         if (current != null) {
-            pieces.add(current);
+            if (position > 0) {
+                ByteBuf piece;
+                if (alloc.isDirectBufferPooled()) {
+                    piece = alloc.directBuffer(position, position).writeBytes(current, 0, position);
+                } else {
+                    piece = Unpooled.wrappedBuffer(current, 0, position);
+                }
+                pieces.add(piece);
+            }
             current = null;
+            position = 0;
         }
     }
 
     public void writeInt8(byte v) {
-        buf(1).writeByte(v);
+        buf(1)[position++] = v;
     }
 
     public void writeBool(boolean v) {
@@ -67,34 +111,38 @@ public final class ProtocolWriter {
     }
 
     public void writeInt16(short v) {
-        buf(2).writeShort(v);
+        SHORT.set(buf(2), position, v);
+        position += 2;
     }
 
     public void writeUint16(int v) {
         if (v < 0 || v > 0xffff) throw new ProtocolException("uint16 out of range: " + v);
-        buf(2).writeShort(v);
+        writeInt16((short) v);
     }
 
     public void writeInt32(int v) {
-        buf(4).writeInt(v);
+        INT.set(buf(4), position, v);
+        position += 4;
     }
 
     public void writeUint32(long v) {
         if (v < 0 || v > 0xffffffffL) throw new ProtocolException("uint32 out of range: " + v);
-        buf(4).writeInt((int) v);
+        writeInt32((int) v);
     }
 
     public void writeInt64(long v) {
-        buf(8).writeLong(v);
+        LONG.set(buf(8), position, v);
+        position += 8;
     }
 
     public void writeFloat64(double v) {
-        buf(8).writeDouble(v);
+        writeInt64(Double.doubleToRawLongBits(v));
     }
 
     public void writeUuid(Uuid v) {
         if (v == null) throw new ProtocolException("uuid must not be null");
-        buf(16).writeLong(v.mostSignificantBits()).writeLong(v.leastSignificantBits());
+        writeInt64(v.mostSignificantBits());
+        writeInt64(v.leastSignificantBits());
     }
 
     public void writeUnsignedVarint(int v) {
@@ -127,14 +175,34 @@ public final class ProtocolWriter {
             writeLength(-1, compact, false, nullable, "string");
             return;
         }
-        int len = ByteBufUtil.utf8Bytes(s);
-        writeLength(len, compact, false, nullable, "string");
-        buf(len).writeCharSequence(s, StandardCharsets.UTF_8);
+        int n = s.length();
+        if (ascii(s, n)) { // names and ids mostly: one byte per char, no array of their own
+            writeLength(n, compact, false, nullable, "string");
+            byte[] b = buf(n);
+            for (int i = 0; i < n; i++) b[position + i] = (byte) s.charAt(i);
+            position += n;
+        } else {
+            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+            writeLength(utf8.length, compact, false, nullable, "string");
+            writeRaw(utf8, 0, utf8.length);
+        }
     }
 
     public void writeBytes(byte[] b, boolean compact, boolean nullable) {
         writeLength(b == null ? -1 : b.length, compact, true, nullable, "bytes");
-        if (b != null) buf(b.length).writeBytes(b);
+        if (b != null) writeRaw(b, 0, b.length);
+    }
+
+    private static boolean ascii(String s, int n) {
+        for (int i = 0; i < n; i++) {
+            if (s.charAt(i) >= 0x80) return false;
+        }
+        return true;
+    }
+
+    private void writeRaw(byte[] b, int offset, int length) {
+        System.arraycopy(b, offset, buf(length), position, length);
+        position += length;
     }
 
     /** A records field: its length, then the records themselves (see {@link #writeRecords(RecordsData)}). */
@@ -153,7 +221,9 @@ public final class ProtocolWriter {
         if (r instanceof BufferRecords b) {
             ByteBuf data = b.buf();
             if (data.readableBytes() < COPY_THRESHOLD) {
-                buf(data.readableBytes()).writeBytes(data, data.readerIndex(), data.readableBytes());
+                int n = data.readableBytes();
+                data.getBytes(data.readerIndex(), buf(n), position, n);
+                position += n;
             } else {
                 endCurrent();
                 pieces.add(data.retainedDuplicate());
@@ -190,7 +260,9 @@ public final class ProtocolWriter {
         try {
             writeUnsignedVarint(tag);
             writeUnsignedVarint(data.readableBytes());
-            buf(data.readableBytes()).writeBytes(data);
+            int n = data.readableBytes();
+            data.getBytes(data.readerIndex(), buf(n), position, n);
+            position += n;
         } finally {
             data.release();
         }
@@ -232,7 +304,8 @@ public final class ProtocolWriter {
 
     /** Releases every piece, for a writer whose output is abandoned. */
     public void release() {
-        endCurrent();
+        current = null; // nothing was handed out of the array yet
+        position = 0;
         for (Object piece : pieces) ReferenceCountUtil.release(piece);
         pieces.clear();
     }
