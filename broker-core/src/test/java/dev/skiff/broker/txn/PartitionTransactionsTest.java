@@ -112,11 +112,10 @@ class PartitionTransactionsTest {
         BrokerConfig config = BrokerConfig.of(Map.of("log.dirs", dir.toString(), "log.segment.bytes", "300"));
         try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
             Partition p = topics.create("old", 1, Map.of()).partition(0);
-            // written to the log past the partition: nothing tracks them, as in a log written before the index
-            // existed (the partition follows the transactions of a log it appends to from empty)
-            long a = p.log().append(TxnTestSupport.txnBatch(5, (short) 0, 0, 2)).firstOffset();
-            p.log().append(RecordBatchBuilder.endTxnMarker(0, 1, 5, (short) 0, 0, false, 0));
-            p.log().append(TxnTestSupport.plainBatch());
+            // transactions not asked yet: nothing tracks appends, as in a log written before the index existed
+            long a = TxnTestSupport.appendTxn(p, 5, (short) 0, 0, 2);
+            p.append(RecordBatchBuilder.endTxnMarker(0, 1, 5, (short) 0, 0, false, 0));
+            TxnTestSupport.appendPlain(p);
             assertTrue(p.log().abortedTransactions(0, p.highWatermark()).isEmpty());
             List<AbortedTxn> expected = List.of(new AbortedTxn(5, a, a + 2, a + 3));
             assertEquals(a + 4, p.lastStableOffset()); // loads
