@@ -49,7 +49,8 @@ class TopicWorkOffIoThreadTest {
                 return null;
             });
             assertTrue(held.await(30, TimeUnit.SECONDS));
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            try (Admin admin =
+                    Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
                 KafkaFuture<Void> created = admin.createTopics(List.of(new NewTopic("fresh", 4, (short) 1)))
                         .all();
                 KafkaFuture<Void> grown = admin.createPartitions(Map.of("grown", NewPartitions.increaseTo(3)))
