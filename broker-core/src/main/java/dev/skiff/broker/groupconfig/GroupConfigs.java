@@ -2,18 +2,15 @@ package dev.skiff.broker.groupconfig;
 
 import dev.skiff.broker.admin.AdminException;
 import dev.skiff.broker.cluster.Controller;
+import dev.skiff.broker.durable.AtomicFiles;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.Errors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Collections;
@@ -197,21 +194,8 @@ public final class GroupConfigs {
                     .append(b64.encodeToString(v.getBytes(StandardCharsets.UTF_8))));
             sb.append('\n');
         });
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            Files.createDirectories(file.getParent());
-            try (FileChannel ch = FileChannel.open(
-                    tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
-                while (buf.hasRemaining()) ch.write(buf);
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-                dir.force(true);
-            } catch (IOException e) {
-                // some platforms cannot open a directory; the rename is still atomic
-            }
+            AtomicFiles.replace(file, sb.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }

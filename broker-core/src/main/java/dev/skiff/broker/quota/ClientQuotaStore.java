@@ -1,14 +1,11 @@
 package dev.skiff.broker.quota;
 
+import dev.skiff.broker.durable.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -146,21 +143,8 @@ public final class ClientQuotaStore {
             String line = encode(entity) + ' ' + key + ' ' + Double.toString(value);
             sb.append(line).append(' ').append(crc(line)).append('\n');
         }));
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            Files.createDirectories(file.getParent());
-            try (FileChannel ch = FileChannel.open(
-                    tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
-                while (buf.hasRemaining()) ch.write(buf);
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-                dir.force(true);
-            } catch (IOException e) {
-                // some platforms cannot open a directory; the rename is still atomic
-            }
+            AtomicFiles.replace(file, sb.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write client quotas to " + file + ": " + e.getMessage(), e);
         }
