@@ -384,8 +384,25 @@ public final class Partition {
             if (r != null && !r.leader())
                 throw new ApiException(Errors.NOT_LEADER_OR_FOLLOWER, "This broker does not lead " + id);
             ByteBuffer appended = batches.duplicate();
-            info = r == null ? log.append(batches) : log.appendAsLeader(batches, r.leaderEpoch());
             PartitionTransactions t = transactions;
+            boolean fresh = t == null && log.logEndOffset() == log.logStartOffset();
+            if (fresh) {
+                // An empty log has nothing to read back: follow its transactions from the first batch, so the
+                // first fetch (which asks for the last stable offset) does not read every batch header of
+                // what was appended before it, one positional read each.
+                transactions = t = PartitionTransactionsLoader.load(log);
+            }
+            try {
+                info = r == null ? log.append(batches) : log.appendAsLeader(batches, r.leaderEpoch());
+            } catch (RuntimeException e) {
+                if (fresh) transactions = null; // whatever the failed append left, the next use reads it back
+                throw e;
+            }
+            if (t == null) {
+                // A roll inside this append snapshots the state, loading it from the log as it was before
+                // these batches went in: it must see them too.
+                t = transactions;
+            }
             if (t != null && info.batches() > 0) {
                 try {
                     t.onAppended(appended, info.firstOffset());

@@ -112,16 +112,37 @@ class PartitionTransactionsTest {
         BrokerConfig config = BrokerConfig.of(Map.of("log.dirs", dir.toString(), "log.segment.bytes", "300"));
         try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
             Partition p = topics.create("old", 1, Map.of()).partition(0);
-            // transactions not asked yet: nothing tracks appends, as in a log written before the index existed
-            long a = TxnTestSupport.appendTxn(p, 5, (short) 0, 0, 2);
-            p.append(RecordBatchBuilder.endTxnMarker(0, 1, 5, (short) 0, 0, false, 0));
-            TxnTestSupport.appendPlain(p);
+            // written to the log past the partition: nothing tracks them, as in a log written before the index
+            // existed (the partition follows the transactions of a log it appends to from empty)
+            long a = p.log().append(TxnTestSupport.txnBatch(5, (short) 0, 0, 2)).firstOffset();
+            p.log().append(RecordBatchBuilder.endTxnMarker(0, 1, 5, (short) 0, 0, false, 0));
+            p.log().append(TxnTestSupport.plainBatch());
             assertTrue(p.log().abortedTransactions(0, p.highWatermark()).isEmpty());
             List<AbortedTxn> expected = List.of(new AbortedTxn(5, a, a + 2, a + 3));
             assertEquals(a + 4, p.lastStableOffset()); // loads
             assertEquals(expected, p.log().abortedTransactions(0, p.highWatermark()));
             PartitionTransactionsLoader.load(p.log());
             assertEquals(expected, p.log().abortedTransactions(0, p.highWatermark()), "a second load adds nothing");
+        }
+    }
+
+    @Test
+    void aMarkerWhoseAppendRollsTheSegmentStillEndsTheTransaction(@TempDir Path dir) {
+        BrokerConfig config = BrokerConfig.of(Map.of("log.dirs", dir.toString(), "log.segment.bytes", "300"));
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            Partition p = topics.create("roll", 1, Map.of()).partition(0);
+            TxnTestSupport.appendTxn(p, 5, (short) 0, 0, 2);
+            for (int i = 0; i < 3; i++) TxnTestSupport.appendPlain(p);
+        }
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            Partition p = topics.get("roll").partition(0);
+            // nothing has asked for the transactions since the restart: the roll this marker causes snapshots
+            // them, loading them from the log as it was before the marker
+            long marker = p.append(RecordBatchBuilder.endTxnMarker(0, 1, 5, (short) 0, 0, true, 0))
+                    .firstOffset();
+            assertTrue(p.log().producerSnapshotOffsets().contains(marker), "the marker's append rolled the log");
+            assertEquals(p.highWatermark(), p.lastStableOffset());
+            assertEquals(0, p.transactions().openCount());
         }
     }
 

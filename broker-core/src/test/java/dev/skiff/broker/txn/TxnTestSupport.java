@@ -55,18 +55,25 @@ final class TxnTestSupport implements AutoCloseable {
 
     /** A transactional batch of {@code n} records appended as Produce would (sequence from 0 per call). */
     static long appendTxn(Partition p, long producerId, short epoch, int baseSequence, int n) {
+        return p.append(txnBatch(producerId, epoch, baseSequence, n)).firstOffset();
+    }
+
+    static ByteBuffer txnBatch(long producerId, short epoch, int baseSequence, int n) {
         RecordBatchBuilder b = new RecordBatchBuilder(CompressionType.NONE)
                 .producer(producerId, epoch, baseSequence)
                 .transactional(true);
         for (int i = 0; i < n; i++) b.append(1L, null, ("v" + i).getBytes(StandardCharsets.UTF_8));
-        return p.append(b.build()).firstOffset();
+        return b.build();
     }
 
     static long appendPlain(Partition p) {
-        ByteBuffer b = new RecordBatchBuilder(CompressionType.NONE)
+        return p.append(plainBatch()).firstOffset();
+    }
+
+    static ByteBuffer plainBatch() {
+        return new RecordBatchBuilder(CompressionType.NONE)
                 .append(1L, null, "x".getBytes(StandardCharsets.UTF_8))
                 .build();
-        return p.append(b).firstOffset();
     }
 
     @Override
