@@ -13,6 +13,7 @@ import dev.skiff.broker.LogFactory;
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.cluster.FakeController;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.GroupState;
 import dev.skiff.broker.txn.TransactionState;
