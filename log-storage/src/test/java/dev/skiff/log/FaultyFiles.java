@@ -2,11 +2,7 @@ package dev.skiff.log;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,13 +41,12 @@ final class FaultyFiles implements FileChannelFactory {
         return new Channel(path, FileChannel.open(path, options));
     }
 
-    private final class Channel extends FileChannel {
+    private final class Channel extends ForwardingFileChannel {
         private final Path path;
-        private final FileChannel inner;
 
         Channel(Path path, FileChannel inner) {
+            super(inner);
             this.path = path;
-            this.inner = inner;
         }
 
         private int write(ByteBuffer src, long position, boolean positional) throws IOException {
@@ -83,43 +78,6 @@ final class FaultyFiles implements FileChannelFactory {
         }
 
         @Override
-        public int read(ByteBuffer dst) throws IOException {
-            return inner.read(dst);
-        }
-
-        @Override
-        public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-            return inner.read(dsts, offset, length);
-        }
-
-        @Override
-        public int read(ByteBuffer dst, long position) throws IOException {
-            return inner.read(dst, position);
-        }
-
-        @Override
-        public long position() throws IOException {
-            return inner.position();
-        }
-
-        @Override
-        public FileChannel position(long newPosition) throws IOException {
-            inner.position(newPosition);
-            return this;
-        }
-
-        @Override
-        public long size() throws IOException {
-            return inner.size();
-        }
-
-        @Override
-        public FileChannel truncate(long size) throws IOException {
-            inner.truncate(size);
-            return this;
-        }
-
-        @Override
         public void force(boolean metaData) throws IOException {
             if (path.getFileName().toString().endsWith(Segment.LOG)) {
                 try {
@@ -131,36 +89,6 @@ final class FaultyFiles implements FileChannelFactory {
                 logForces.add(path.getFileName() + "@" + Thread.currentThread().getName());
             }
             inner.force(metaData);
-        }
-
-        @Override
-        public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
-            return inner.transferTo(position, count, target);
-        }
-
-        @Override
-        public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
-            return inner.transferFrom(src, position, count);
-        }
-
-        @Override
-        public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
-            return inner.map(mode, position, size);
-        }
-
-        @Override
-        public FileLock lock(long position, long size, boolean shared) throws IOException {
-            return inner.lock(position, size, shared);
-        }
-
-        @Override
-        public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-            return inner.tryLock(position, size, shared);
-        }
-
-        @Override
-        protected void implCloseChannel() throws IOException {
-            inner.close();
         }
     }
 }

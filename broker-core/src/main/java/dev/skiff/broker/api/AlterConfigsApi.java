@@ -3,7 +3,6 @@ package dev.skiff.broker.api;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
-import dev.skiff.broker.admin.AlterTargets;
 import dev.skiff.broker.admin.ConfigResources;
 import dev.skiff.broker.admin.TopicConfigChanges;
 import dev.skiff.broker.cluster.Controller;
@@ -42,11 +41,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData> {
 
-    private final BrokerConfig config;
-    private final TopicManager topics;
-
-    private final Controller controller;
-    private final Authorizer authorizer;
+    private final ConfigAlters alters;
     private final GroupConfigs groupConfigs;
 
     AlterConfigsApi(
@@ -55,11 +50,8 @@ public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData
             Controller controller,
             Authorizer authorizer,
             GroupConfigs groupConfigs) {
+        this.alters = new ConfigAlters(config, topics, controller, authorizer);
         this.groupConfigs = groupConfigs;
-        this.authorizer = authorizer;
-        this.config = config;
-        this.topics = topics;
-        this.controller = controller;
     }
 
     @Override
@@ -79,19 +71,13 @@ public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, AlterConfigsRequestData request) {
-        ConfigAuthorization.requireKnownTypes(
-                request.resources().stream()
-                        .map(AlterConfigsResource::resourceType)
-                        .toList(),
-                true);
-        var answers = AlterTargets.alterEach(
+        var answers = alters.alterEach(
+                ctx,
                 request.resources(),
+                true,
                 AlterConfigsResource::resourceType,
                 AlterConfigsResource::resourceName,
-                res -> {
-                    ConfigAuthorization.check(authorizer, ctx, res.resourceType(), res.resourceName(), true);
-                    alter(res, request.validateOnly());
-                },
+                res -> alter(res, request.validateOnly()),
                 (res, e) -> new AlterConfigsResourceResponse()
                         .setResourceType(res.resourceType())
                         .setResourceName(res.resourceName())
@@ -109,9 +95,7 @@ public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData
                     groupConfigs, res.resourceName(), TopicConfigChanges.collect(pairs), validateOnly);
             return;
         }
-        if (res.resourceType() != ConfigResources.TOPIC)
-            throw AlterTargets.brokerChange(res.resourceType(), res.resourceName(), config.nodeId);
-        Topic t = AlterTargets.topic(topics, res.resourceName());
+        Topic t = alters.topic(res.resourceType(), res.resourceName());
         Map<String, String> given = TopicConfigChanges.collect(pairs);
         Map<String, String> configs = new LinkedHashMap<>();
         given.forEach((k, v) -> {
@@ -119,8 +103,6 @@ public final class AlterConfigsApi implements ApiHandler<AlterConfigsRequestData
         }); // a null value removes the override
         TopicConfigChanges.validate(configs);
         if (validateOnly) return;
-        // in a cluster the controller keeps topic configs; each broker applies them when the image arrives
-        if (controller != null) controller.alterTopicConfigs(t.name(), configs);
-        else topics.setConfigs(t.name(), configs);
+        alters.setTopicConfigs(t.name(), configs);
     }
 }

@@ -57,16 +57,13 @@ public final class CreateAclsApi implements ApiHandler<CreateAclsRequestData> {
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, CreateAclsRequestData request) {
-        CreateAclsResponseData response = new CreateAclsResponseData();
-        ApiException refused = AclChangeGate.refusal(ctx, authorizer);
-        if (refused != null) {
-            for (int i = 0; i < request.creations().size(); i++)
-                response.results()
-                        .add(new AclCreationResult()
-                                .setErrorCode(refused.error().code())
-                                .setErrorMessage(refused.getMessage()));
-            return CompletableFuture.completedFuture(response);
-        }
+        List<AclCreationResult> refused = AclChangeGate.refusedAnswers(
+                ctx,
+                authorizer,
+                request.creations().size(),
+                (error, message) ->
+                        new AclCreationResult().setErrorCode(error.code()).setErrorMessage(message));
+        if (refused != null) return CompletableFuture.completedFuture(new CreateAclsResponseData().setResults(refused));
         List<AclBinding> bindings = new ArrayList<>();
         for (CreateAclsRequestData.AclCreation c : request.creations()) {
             PatternType pattern = ctx.apiVersion() >= 1 ? PatternType.of(c.resourcePatternType()) : PatternType.LITERAL;
@@ -83,6 +80,7 @@ public final class CreateAclsApi implements ApiHandler<CreateAclsRequestData> {
                     AclOperation.of(c.operation()),
                     AclPermissionType.of(c.permissionType())));
         }
+        CreateAclsResponseData response = new CreateAclsResponseData();
         for (ApiException e : authorizer.createAcls(bindings)) {
             AclCreationResult r = new AclCreationResult();
             if (e != null) r.setErrorCode(e.error().code()).setErrorMessage(e.getMessage());

@@ -8,7 +8,6 @@ import dev.skiff.broker.security.acl.AclPermissionType;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.security.acl.PatternType;
 import dev.skiff.broker.security.acl.ResourceType;
-import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -57,16 +56,14 @@ public final class DeleteAclsApi implements ApiHandler<DeleteAclsRequestData> {
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, DeleteAclsRequestData request) {
-        DeleteAclsResponseData response = new DeleteAclsResponseData();
-        ApiException refused = AclChangeGate.refusal(ctx, authorizer);
-        if (refused != null) {
-            for (int i = 0; i < request.filters().size(); i++)
-                response.filterResults()
-                        .add(new DeleteAclsFilterResult()
-                                .setErrorCode(refused.error().code())
-                                .setErrorMessage(refused.getMessage()));
-            return CompletableFuture.completedFuture(response);
-        }
+        List<DeleteAclsFilterResult> refused = AclChangeGate.refusedAnswers(
+                ctx,
+                authorizer,
+                request.filters().size(),
+                (error, message) ->
+                        new DeleteAclsFilterResult().setErrorCode(error.code()).setErrorMessage(message));
+        if (refused != null)
+            return CompletableFuture.completedFuture(new DeleteAclsResponseData().setFilterResults(refused));
         List<AclBindingFilter> filters = new ArrayList<>();
         for (DeleteAclsRequestData.DeleteAclsFilter f : request.filters()) {
             filters.add(new AclBindingFilter(
@@ -79,6 +76,7 @@ public final class DeleteAclsApi implements ApiHandler<DeleteAclsRequestData> {
                     AclPermissionType.of(f.permissionType())));
         }
         List<List<AclBinding>> removed = authorizer.deleteAcls(filters);
+        DeleteAclsResponseData response = new DeleteAclsResponseData();
         for (int i = 0; i < filters.size(); i++) {
             DeleteAclsFilterResult r = new DeleteAclsFilterResult();
             String invalid = filters.get(i).invalidReason();

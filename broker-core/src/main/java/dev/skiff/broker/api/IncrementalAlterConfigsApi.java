@@ -3,7 +3,6 @@ package dev.skiff.broker.api;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
-import dev.skiff.broker.admin.AlterTargets;
 import dev.skiff.broker.admin.ConfigResources;
 import dev.skiff.broker.admin.TopicConfigChanges;
 import dev.skiff.broker.cluster.Controller;
@@ -41,9 +40,7 @@ public final class IncrementalAlterConfigsApi implements ApiHandler<IncrementalA
 
     private final BrokerConfig config;
     private final TopicManager topics;
-
-    private final Controller controller;
-    private final Authorizer authorizer;
+    private final ConfigAlters alters;
     private final GroupConfigs groupConfigs;
 
     IncrementalAlterConfigsApi(
@@ -52,11 +49,10 @@ public final class IncrementalAlterConfigsApi implements ApiHandler<IncrementalA
             Controller controller,
             Authorizer authorizer,
             GroupConfigs groupConfigs) {
-        this.groupConfigs = groupConfigs;
-        this.authorizer = authorizer;
         this.config = config;
         this.topics = topics;
-        this.controller = controller;
+        this.alters = new ConfigAlters(config, topics, controller, authorizer);
+        this.groupConfigs = groupConfigs;
     }
 
     @Override
@@ -76,19 +72,13 @@ public final class IncrementalAlterConfigsApi implements ApiHandler<IncrementalA
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, IncrementalAlterConfigsRequestData request) {
-        ConfigAuthorization.requireKnownTypes(
-                request.resources().stream()
-                        .map(AlterConfigsResource::resourceType)
-                        .toList(),
-                false);
-        var answers = AlterTargets.alterEach(
+        var answers = alters.alterEach(
+                ctx,
                 request.resources(),
+                false,
                 AlterConfigsResource::resourceType,
                 AlterConfigsResource::resourceName,
-                res -> {
-                    ConfigAuthorization.check(authorizer, ctx, res.resourceType(), res.resourceName(), true);
-                    alter(res, request.validateOnly());
-                },
+                res -> alter(res, request.validateOnly()),
                 (res, e) -> new AlterConfigsResourceResponse()
                         .setResourceType(res.resourceType())
                         .setResourceName(res.resourceName())
@@ -105,17 +95,11 @@ public final class IncrementalAlterConfigsApi implements ApiHandler<IncrementalA
             GroupConfigChanges.incremental(groupConfigs, res.resourceName(), ops, validateOnly);
             return;
         }
-        if (res.resourceType() != ConfigResources.TOPIC)
-            throw AlterTargets.brokerChange(res.resourceType(), res.resourceName(), config.nodeId);
         // serialised with other alters so two concurrent changes of one topic cannot lose each other's keys
         synchronized (topics) {
-            Topic t = AlterTargets.topic(topics, res.resourceName());
+            Topic t = alters.topic(res.resourceType(), res.resourceName());
             Map<String, String> next = TopicConfigChanges.apply(t.configs(), ops, config);
-            if (!validateOnly) {
-                // in a cluster the controller keeps topic configs; each broker applies them from the image
-                if (controller != null) controller.alterTopicConfigs(t.name(), next);
-                else topics.setConfigs(t.name(), next);
-            }
+            if (!validateOnly) alters.setTopicConfigs(t.name(), next);
         }
     }
 }

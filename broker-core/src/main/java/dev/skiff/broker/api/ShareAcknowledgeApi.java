@@ -1,15 +1,10 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.InternalTopicLog;
-import dev.skiff.broker.Partition;
 import dev.skiff.broker.RequestContext;
-import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
-import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.broker.share.SharePartition;
 import dev.skiff.broker.share.SharePartitionKey;
 import dev.skiff.broker.share.SharePartitionManager;
-import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
@@ -35,12 +30,12 @@ import java.util.concurrent.CompletableFuture;
 public final class ShareAcknowledgeApi implements ApiHandler<ShareAcknowledgeRequestData> {
 
     private final SharePartitionManager shares;
-    private final Authorizer authorizer;
+    private final ShareAccess access;
     private final int nodeId;
 
     ShareAcknowledgeApi(SharePartitionManager shares, Authorizer authorizer, int nodeId) {
         this.shares = shares;
-        this.authorizer = authorizer;
+        this.access = new ShareAccess(shares, authorizer);
         this.nodeId = nodeId;
     }
 
@@ -63,13 +58,7 @@ public final class ShareAcknowledgeApi implements ApiHandler<ShareAcknowledgeReq
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, ShareAcknowledgeRequestData request) {
         String group = request.groupId();
         String member = request.memberId();
-        if (group == null || group.isEmpty()) throw new ApiException(Errors.INVALID_REQUEST, "GroupId can't be empty.");
-        // the group id goes into the share-partition state records
-        if (!InternalTopicLog.fits(group)) throw new ApiException(Errors.INVALID_GROUP_ID, "The group id is too long.");
-        if (member == null || member.isEmpty())
-            throw new ApiException(Errors.INVALID_REQUEST, "MemberId can't be empty.");
-        if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, group))
-            throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
+        access.checkGroup(ctx, group, member);
         shares.continueSession(group, member, request.shareSessionEpoch());
         ShareAcknowledgeResponseData r = new ShareAcknowledgeResponseData();
         for (ShareAcknowledgeRequestData.AcknowledgeTopic t : request.topics()) {
@@ -80,7 +69,7 @@ public final class ShareAcknowledgeApi implements ApiHandler<ShareAcknowledgeReq
                 List<SharePartition.AckBatch> batches = new ArrayList<>();
                 for (ShareAcknowledgeRequestData.AcknowledgementBatch b : p.acknowledgementBatches())
                     batches.add(SharePartition.AckBatch.of(b.firstOffset(), b.lastOffset(), b.acknowledgeTypes()));
-                Errors denied = denied(ctx, key);
+                Errors denied = access.topicDenied(ctx, key);
                 Errors result = denied != null ? denied : shares.acknowledge(member, key, batches);
                 var answer = new ShareAcknowledgeResponseData.PartitionData()
                         .setPartitionIndex(p.partitionIndex())
@@ -91,17 +80,5 @@ public final class ShareAcknowledgeApi implements ApiHandler<ShareAcknowledgeReq
         }
         if (request.shareSessionEpoch() == -1) shares.closeSession(group, member);
         return CompletableFuture.completedFuture(r);
-    }
-
-    private Errors denied(RequestContext ctx, SharePartitionKey key) {
-        if (!authorizer.enabled()) return null;
-        try {
-            Partition p = shares.log(key.topicId(), key.partition());
-            return authorizer.authorize(ctx, AclOperation.READ, ResourceType.TOPIC, p.topic())
-                    ? null
-                    : Errors.TOPIC_AUTHORIZATION_FAILED;
-        } catch (ApiException e) {
-            return null;
-        }
     }
 }

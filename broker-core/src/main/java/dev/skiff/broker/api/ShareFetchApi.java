@@ -1,12 +1,9 @@
 package dev.skiff.broker.api;
 
-import dev.skiff.broker.InternalTopicLog;
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.fetch.DelayedFetch;
-import dev.skiff.broker.security.acl.AclOperation;
 import dev.skiff.broker.security.acl.Authorizer;
-import dev.skiff.broker.security.acl.ResourceType;
 import dev.skiff.broker.share.SharePartition;
 import dev.skiff.broker.share.SharePartitionKey;
 import dev.skiff.broker.share.SharePartitionManager;
@@ -45,13 +42,13 @@ public final class ShareFetchApi implements ApiHandler<ShareFetchRequestData> {
 
     private final SharePartitionManager shares;
     private final ScheduledExecutorService timer;
-    private final Authorizer authorizer;
+    private final ShareAccess access;
     private final int nodeId;
 
     ShareFetchApi(SharePartitionManager shares, ScheduledExecutorService timer, Authorizer authorizer, int nodeId) {
         this.shares = shares;
         this.timer = timer;
-        this.authorizer = authorizer;
+        this.access = new ShareAccess(shares, authorizer);
         this.nodeId = nodeId;
     }
 
@@ -74,13 +71,7 @@ public final class ShareFetchApi implements ApiHandler<ShareFetchRequestData> {
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, ShareFetchRequestData request) {
         String group = request.groupId();
         String member = request.memberId();
-        if (group == null || group.isEmpty()) throw new ApiException(Errors.INVALID_REQUEST, "GroupId can't be empty.");
-        // the group id goes into the share-partition state records
-        if (!InternalTopicLog.fits(group)) throw new ApiException(Errors.INVALID_GROUP_ID, "The group id is too long.");
-        if (member == null || member.isEmpty())
-            throw new ApiException(Errors.INVALID_REQUEST, "MemberId can't be empty.");
-        if (!authorizer.authorize(ctx, AclOperation.READ, ResourceType.GROUP, group))
-            throw new ApiException(Errors.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
+        access.checkGroup(ctx, group, member);
         int epoch = request.shareSessionEpoch();
         boolean acknowledges = request.topics().stream()
                 .flatMap(t -> t.partitions().stream())
@@ -95,7 +86,7 @@ public final class ShareFetchApi implements ApiHandler<ShareFetchRequestData> {
                 SharePartitionKey key = new SharePartitionKey(group, t.topicId(), p.partitionIndex());
                 ShareFetchResponseData.PartitionData answer = answer(key);
                 answers.put(key, answer);
-                Errors denied = check(ctx, key);
+                Errors denied = access.topicDenied(ctx, key);
                 if (denied != null) answer.setErrorCode(denied.code()).setAcknowledgeErrorCode(denied.code());
                 else added.add(key);
             }
@@ -142,19 +133,6 @@ public final class ShareFetchApi implements ApiHandler<ShareFetchRequestData> {
                     fetch(member, session, answers, maxRecords, maxBytes);
                     return response(answers);
                 });
-    }
-
-    /** TOPIC_AUTHORIZATION_FAILED when the topic may not be read; null when allowed (or unknown: the fetch says). */
-    private Errors check(RequestContext ctx, SharePartitionKey key) {
-        if (!authorizer.enabled()) return null;
-        try {
-            Partition p = shares.log(key.topicId(), key.partition());
-            return authorizer.authorize(ctx, AclOperation.READ, ResourceType.TOPIC, p.topic())
-                    ? null
-                    : Errors.TOPIC_AUTHORIZATION_FAILED;
-        } catch (ApiException e) {
-            return null;
-        }
     }
 
     /** Acquires from each share partition of the session in turn; whether anything was acquired. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.skiff.broker.InternalTopics;
+import dev.skiff.broker.cluster.FakeController;
 import dev.skiff.broker.coordinator.CoordinatorLocator.KeyType;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.protocol.ApiException;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.skiff.broker.InternalTopics;
 import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.cluster.FakeController;
 import dev.skiff.broker.txn.MarkerWriter;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.Errors;

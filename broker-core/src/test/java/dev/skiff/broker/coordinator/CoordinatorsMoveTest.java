@@ -13,6 +13,7 @@ import dev.skiff.broker.LogFactory;
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.TopicPartition;
+import dev.skiff.broker.cluster.FakeController;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.GroupState;
 import dev.skiff.broker.txn.TransactionState;
@@ -143,6 +144,43 @@ class CoordinatorsMoveTest {
                 .setGenerationId(generation);
     }
 
+    /** InitProducerId v4 of a new transactional producer (timeout one minute). */
+    private static InitProducerIdResponseData initProducerId(Broker broker, String transactionalId) {
+        return call(
+                broker,
+                ApiKeys.INIT_PRODUCER_ID,
+                4,
+                new InitProducerIdRequestData()
+                        .setTransactionalId(transactionalId)
+                        .setTransactionTimeoutMs(60_000)
+                        .setProducerId(-1)
+                        .setProducerEpoch((short) -1));
+    }
+
+    /** AddPartitionsToTxn v3: partition 0 of topic "t" joins transaction "tx" of producer {@code p}. */
+    private static void addT0ToTransaction(Broker coordinator, InitProducerIdResponseData p) {
+        call(
+                coordinator,
+                ApiKeys.ADD_PARTITIONS_TO_TXN,
+                3,
+                new AddPartitionsToTxnRequestData()
+                        .setV3AndBelowTransactionalId("tx")
+                        .setV3AndBelowProducerId(p.producerId())
+                        .setV3AndBelowProducerEpoch(p.producerEpoch())
+                        .setV3AndBelowTopics(List.of(new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic()
+                                .setName("t")
+                                .setPartitions(List.of(0)))));
+    }
+
+    /** EndTxn committing transaction "tx" of producer {@code p}. */
+    private static EndTxnRequestData commit(InitProducerIdResponseData p) {
+        return new EndTxnRequestData()
+                .setTransactionalId("tx")
+                .setProducerId(p.producerId())
+                .setProducerEpoch(p.producerEpoch())
+                .setCommitted(true);
+    }
+
     @Test
     void aGroupAndItsOffsetsMoveWithTheLeadershipOfTheirPartition() {
         // broker 0 alone: a stable group with a committed offset
@@ -249,28 +287,10 @@ class CoordinatorsMoveTest {
         joinCluster(b, loadsB);
         a.coordinators().onBecomeLeader(TXN_0, 0);
         runAll(loadsA);
-        InitProducerIdResponseData p = call(
-                a,
-                ApiKeys.INIT_PRODUCER_ID,
-                4,
-                new InitProducerIdRequestData()
-                        .setTransactionalId("tx")
-                        .setTransactionTimeoutMs(60_000)
-                        .setProducerId(-1)
-                        .setProducerEpoch((short) -1));
+        InitProducerIdResponseData p = initProducerId(a, "tx");
         assertEquals(0, p.errorCode());
         assertEquals(0, p.producerId() & 0xffff, "broker 0's producer ids end in its id");
-        call(
-                a,
-                ApiKeys.ADD_PARTITIONS_TO_TXN,
-                3,
-                new AddPartitionsToTxnRequestData()
-                        .setV3AndBelowTransactionalId("tx")
-                        .setV3AndBelowProducerId(p.producerId())
-                        .setV3AndBelowProducerEpoch(p.producerEpoch())
-                        .setV3AndBelowTopics(List.of(new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic()
-                                .setName("t")
-                                .setPartitions(List.of(0)))));
+        addT0ToTransaction(a, p);
         Partition data = a.topics().get("t").partition(0);
         data.append(new RecordBatchBuilder(CompressionType.NONE)
                 .producer(p.producerId(), p.producerEpoch(), 0)
@@ -286,11 +306,7 @@ class CoordinatorsMoveTest {
         controller.topic(InternalTopics.TRANSACTION_STATE, 1);
         replicate(a, b, TXN_0);
         b.coordinators().onBecomeLeader(TXN_0, 1);
-        EndTxnRequestData commit = new EndTxnRequestData()
-                .setTransactionalId("tx")
-                .setProducerId(p.producerId())
-                .setProducerEpoch(p.producerEpoch())
-                .setCommitted(true);
+        EndTxnRequestData commit = commit(p);
         assertEquals(Errors.COORDINATOR_LOAD_IN_PROGRESS, thrown(() -> call(b, ApiKeys.END_TXN, 3, commit)));
         assertEquals(Errors.NOT_COORDINATOR, thrown(() -> call(a, ApiKeys.END_TXN, 3, commit)));
         runAll(loadsB);
@@ -304,15 +320,7 @@ class CoordinatorsMoveTest {
         assertEquals(2, data.log().logEndOffset(), "one record and the commit marker");
         assertEquals(2, data.lastStableOffset());
         // and broker 1 hands out producer ids of its own
-        InitProducerIdResponseData other = call(
-                b,
-                ApiKeys.INIT_PRODUCER_ID,
-                4,
-                new InitProducerIdRequestData()
-                        .setTransactionalId("tx-2")
-                        .setTransactionTimeoutMs(60_000)
-                        .setProducerId(-1)
-                        .setProducerEpoch((short) -1));
+        InitProducerIdResponseData other = initProducerId(b, "tx-2");
         assertEquals(1, other.producerId() & 0xffff);
     }
 
@@ -329,15 +337,7 @@ class CoordinatorsMoveTest {
         b.coordinators().onBecomeLeader(OFFSETS_0, 0);
         runAll(loadsA);
         runAll(loadsB);
-        InitProducerIdResponseData p = call(
-                a,
-                ApiKeys.INIT_PRODUCER_ID,
-                4,
-                new InitProducerIdRequestData()
-                        .setTransactionalId("tx")
-                        .setTransactionTimeoutMs(60_000)
-                        .setProducerId(-1)
-                        .setProducerEpoch((short) -1));
+        InitProducerIdResponseData p = initProducerId(a, "tx");
         call(
                 a,
                 ApiKeys.ADD_OFFSETS_TO_TXN,
@@ -379,15 +379,7 @@ class CoordinatorsMoveTest {
                 Errors.UNSTABLE_OFFSET_COMMIT.code(),
                 pending.topics().get(0).partitions().get(0).errorCode());
 
-        call(
-                a,
-                ApiKeys.END_TXN,
-                3,
-                new EndTxnRequestData()
-                        .setTransactionalId("tx")
-                        .setProducerId(p.producerId())
-                        .setProducerEpoch(p.producerEpoch())
-                        .setCommitted(true));
+        call(a, ApiKeys.END_TXN, 3, commit(p));
         assertEquals(17, b.offsets().fetch(GROUP, new TopicPartition("t", 0)).offset());
         OffsetFetchResponseData stable = call(b, ApiKeys.OFFSET_FETCH, 7, fetch);
         assertEquals(17, stable.topics().get(0).partitions().get(0).committedOffset());
@@ -424,30 +416,12 @@ class CoordinatorsMoveTest {
         joinCluster(b, loadsB);
         a.coordinators().onBecomeLeader(TXN_0, 0);
         runAll(loadsA);
-        InitProducerIdResponseData p = call(
-                a,
-                ApiKeys.INIT_PRODUCER_ID,
-                4,
-                new InitProducerIdRequestData()
-                        .setTransactionalId("tx")
-                        .setTransactionTimeoutMs(60_000)
-                        .setProducerId(-1)
-                        .setProducerEpoch((short) -1));
+        InitProducerIdResponseData p = initProducerId(a, "tx");
         assertEquals(
                 Errors.INVALID_TXN_STATE,
                 produceTransactional(b, p.producerId(), p.producerEpoch(), 0),
                 "the partition is not in the transaction yet");
-        call(
-                a,
-                ApiKeys.ADD_PARTITIONS_TO_TXN,
-                3,
-                new AddPartitionsToTxnRequestData()
-                        .setV3AndBelowTransactionalId("tx")
-                        .setV3AndBelowProducerId(p.producerId())
-                        .setV3AndBelowProducerEpoch(p.producerEpoch())
-                        .setV3AndBelowTopics(List.of(new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic()
-                                .setName("t")
-                                .setPartitions(List.of(0)))));
+        addT0ToTransaction(a, p);
         assertEquals(Errors.NONE, produceTransactional(b, p.producerId(), p.producerEpoch(), 0));
         assertEquals(
                 Errors.INVALID_PRODUCER_EPOCH,
@@ -473,15 +447,7 @@ class CoordinatorsMoveTest {
         assertEquals(Errors.INVALID_TXN_STATE, produceTransactional(b, p.producerId() + 1, (short) 0, 0));
 
         // and the new coordinator commits it: two records and the marker
-        call(
-                b,
-                ApiKeys.END_TXN,
-                3,
-                new EndTxnRequestData()
-                        .setTransactionalId("tx")
-                        .setProducerId(p.producerId())
-                        .setProducerEpoch(p.producerEpoch())
-                        .setCommitted(true));
+        call(b, ApiKeys.END_TXN, 3, commit(p));
         Partition data = b.topics().get("t").partition(0);
         assertEquals(3, data.log().logEndOffset());
         assertEquals(3, data.lastStableOffset());

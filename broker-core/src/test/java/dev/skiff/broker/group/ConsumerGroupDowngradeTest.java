@@ -48,6 +48,28 @@ class ConsumerGroupDowngradeTest {
                 "group.min.session.timeout.ms", "1000"));
     }
 
+    /** A group coordinator over the topics and offsets of the test's data dir; closing it closes the topics. */
+    private record Node(TopicManager topics, OffsetStore store, GroupCoordinator coordinator) implements AutoCloseable {
+        @Override
+        public void close() {
+            topics.close();
+        }
+    }
+
+    /** Opens the data dir under {@code config}, first creating topic "t" (4 partitions) when asked. */
+    private Node start(BrokerConfig config, boolean createTopic) {
+        TopicManager topics = new TopicManager(config, LogFactory.files(dir));
+        try {
+            if (createTopic) topics.create("t", 4, Map.of());
+            OffsetStore store = new OffsetStore(topics, config);
+            return new Node(
+                    topics, store, new GroupCoordinator(store, config, timer, GroupCoordinator.PendingOffsets.NONE));
+        } catch (RuntimeException | Error e) {
+            topics.close();
+            throw e;
+        }
+    }
+
     private static ConsumerGroupHeartbeatResponseData heartbeat(GroupCoordinator c, String member, int epoch) {
         ConsumerGroupHeartbeatRequestData r = new ConsumerGroupHeartbeatRequestData()
                 .setGroupId(GROUP)
@@ -72,14 +94,12 @@ class ConsumerGroupDowngradeTest {
     @Test
     void theLastConsumerProtocolMemberLeavingMakesAClassicGroupThatRebalances() {
         BrokerConfig config = config("bidirectional");
-        TopicManager topics = new TopicManager(config, LogFactory.files(dir));
         String a;
         String b;
         int epoch;
-        try {
-            topics.create("t", 4, Map.of());
-            OffsetStore store = new OffsetStore(topics, config);
-            GroupCoordinator c = new GroupCoordinator(store, config, timer, GroupCoordinator.PendingOffsets.NONE);
+        try (Node n = start(config, true)) {
+            OffsetStore store = n.store();
+            GroupCoordinator c = n.coordinator();
             heartbeat(c, "consumer-1", 0);
             a = classicJoin(c).memberId();
             b = classicJoin(c).memberId();
@@ -121,51 +141,40 @@ class ConsumerGroupDowngradeTest {
                             5)
                     .join();
             assertEquals(GroupState.STABLE, c.state(GROUP));
-        } finally {
-            topics.close();
         }
 
-        topics = new TopicManager(config, LogFactory.files(dir));
-        try {
-            OffsetStore store = new OffsetStore(topics, config);
-            GroupCoordinator c = new GroupCoordinator(store, config, timer, GroupCoordinator.PendingOffsets.NONE);
+        try (Node n = start(config, false)) {
+            OffsetStore store = n.store();
+            GroupCoordinator c = n.coordinator();
             assertTrue(store.consumerGroupIds().isEmpty(), "no consumer group comes back");
             assertFalse(c.consumerGroups().isConsumerGroup(GROUP));
             assertEquals(epoch + 1, c.generation(GROUP), "the classic group comes back");
             assertTrue(c.listAll().stream()
                     .anyMatch(l -> l.groupId().equals(GROUP) && l.type().equals("classic")));
-        } finally {
-            topics.close();
         }
     }
 
     @Test
     void theUpgradePolicyKeepsAConsumerGroupOfClassicMembers() {
         BrokerConfig config = config("upgrade");
-        TopicManager topics = new TopicManager(config, LogFactory.files(dir));
-        try {
-            topics.create("t", 4, Map.of());
-            OffsetStore store = new OffsetStore(topics, config);
-            GroupCoordinator c = new GroupCoordinator(store, config, timer, GroupCoordinator.PendingOffsets.NONE);
+        try (Node n = start(config, true)) {
+            OffsetStore store = n.store();
+            GroupCoordinator c = n.coordinator();
             heartbeat(c, "consumer-1", 0);
             String a = classicJoin(c).memberId();
             heartbeat(c, "consumer-1", -1);
             assertTrue(c.consumerGroups().isConsumerGroup(GROUP), "still a consumer group");
             assertEquals(Set.of(a), store.consumerGroup(GROUP).members.keySet());
             assertNull(store.groupMetadata().get(GROUP));
-        } finally {
-            topics.close();
         }
     }
 
     @Test
     void aSessionThatEndsDowngradesTooAndTheLastMemberLeavingLeavesAnEmptyConsumerGroup() {
         BrokerConfig config = config("downgrade");
-        TopicManager topics = new TopicManager(config, LogFactory.files(dir));
-        try {
-            topics.create("t", 4, Map.of());
-            OffsetStore store = new OffsetStore(topics, config);
-            GroupCoordinator c = new GroupCoordinator(store, config, timer, GroupCoordinator.PendingOffsets.NONE);
+        try (Node n = start(config, true)) {
+            OffsetStore store = n.store();
+            GroupCoordinator c = n.coordinator();
             heartbeat(c, "consumer-1", 0);
             // alone, the consumer-protocol member leaving empties the group: it stays a consumer group
             heartbeat(c, "consumer-1", -1);
@@ -188,19 +197,15 @@ class ConsumerGroupDowngradeTest {
                     store.groupMetadata().get(GROUP).members().stream()
                             .map(GroupMetadataValueData.MemberMetadata::memberId)
                             .toList());
-        } finally {
-            topics.close();
         }
     }
 
     @Test
     void aClassicStaticMemberTakingTheLastConsumerMembersPlaceDowngradesWithoutARebalance() {
         BrokerConfig config = config("bidirectional");
-        TopicManager topics = new TopicManager(config, LogFactory.files(dir));
-        try {
-            topics.create("t", 4, Map.of());
-            OffsetStore store = new OffsetStore(topics, config);
-            GroupCoordinator c = new GroupCoordinator(store, config, timer, GroupCoordinator.PendingOffsets.NONE);
+        try (Node n = start(config, true)) {
+            OffsetStore store = n.store();
+            GroupCoordinator c = n.coordinator();
             ConsumerGroupHeartbeatRequestData staticJoin = new ConsumerGroupHeartbeatRequestData()
                     .setGroupId(GROUP)
                     .setMemberId("s1")
@@ -250,8 +255,6 @@ class ConsumerGroupDowngradeTest {
                             .mapToInt(List::size)
                             .sum());
             assertTrue(expected > 0);
-        } finally {
-            topics.close();
         }
     }
 

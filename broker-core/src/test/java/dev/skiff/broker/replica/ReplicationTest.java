@@ -8,6 +8,7 @@ import dev.skiff.broker.Partition;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.cluster.BrokerEndpoint;
+import dev.skiff.broker.cluster.FakeController;
 import dev.skiff.broker.cluster.ReplicationLinks;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.log.LeaderEpochCache;

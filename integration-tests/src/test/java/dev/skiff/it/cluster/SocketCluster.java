@@ -3,6 +3,7 @@ package dev.skiff.it.cluster;
 import dev.skiff.broker.LogFactory;
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.cluster.BrokerEndpoint;
+import dev.skiff.broker.cluster.FakeController;
 import dev.skiff.broker.cluster.ReplicationLinks;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.server.SkiffServer;

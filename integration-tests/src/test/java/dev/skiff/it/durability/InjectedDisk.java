@@ -1,13 +1,11 @@
 package dev.skiff.it.durability;
 
 import dev.skiff.log.FileChannelFactory;
+import dev.skiff.log.ForwardingFileChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.util.Set;
@@ -49,13 +47,12 @@ final class InjectedDisk implements FileChannelFactory {
     }
 
     /** Delegates everything; writes and forces consult the switch first. */
-    private final class Channel extends FileChannel {
+    private final class Channel extends ForwardingFileChannel {
         private final boolean segment;
-        private final FileChannel inner;
 
         Channel(boolean segment, FileChannel inner) {
+            super(inner);
             this.segment = segment;
-            this.inner = inner;
         }
 
         @Override
@@ -84,71 +81,9 @@ final class InjectedDisk implements FileChannelFactory {
         }
 
         @Override
-        public FileChannel truncate(long size) throws IOException {
-            inner.truncate(size); // shrinking needs no space
-            return this;
-        }
-
-        @Override
-        public int read(ByteBuffer dst) throws IOException {
-            return inner.read(dst);
-        }
-
-        @Override
-        public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-            return inner.read(dsts, offset, length);
-        }
-
-        @Override
-        public int read(ByteBuffer dst, long position) throws IOException {
-            return inner.read(dst, position);
-        }
-
-        @Override
-        public long position() throws IOException {
-            return inner.position();
-        }
-
-        @Override
-        public FileChannel position(long p) throws IOException {
-            inner.position(p);
-            return this;
-        }
-
-        @Override
-        public long size() throws IOException {
-            return inner.size();
-        }
-
-        @Override
-        public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
-            return inner.transferTo(position, count, target);
-        }
-
-        @Override
         public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
             if (full) throw noSpace();
             return inner.transferFrom(src, position, count);
-        }
-
-        @Override
-        public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
-            return inner.map(mode, position, size);
-        }
-
-        @Override
-        public FileLock lock(long position, long size, boolean shared) throws IOException {
-            return inner.lock(position, size, shared);
-        }
-
-        @Override
-        public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-            return inner.tryLock(position, size, shared);
-        }
-
-        @Override
-        protected void implCloseChannel() throws IOException {
-            inner.close();
         }
     }
 }

@@ -25,16 +25,44 @@ import org.junit.jupiter.api.Timeout;
  */
 class RollingProtocolSwitchTest {
 
-    @Test
-    @Timeout(90)
-    void aClassicGroupSwitchesToTheConsumerProtocolOneMemberAtATime() throws Exception {
-        try (EmbeddedSkiff broker = EmbeddedSkiff.builder()
+    /** A broker with topic "orders" (6 partitions) holding 200 records in each partition. */
+    private static EmbeddedSkiff brokerWithOrders() throws Exception {
+        EmbeddedSkiff broker = EmbeddedSkiff.builder()
                 .topic("orders", 6)
                 .property("group.initial.rebalance.delay.ms", "0")
                 .property("group.min.session.timeout.ms", "1000")
                 .property("group.consumer.heartbeat.interval.ms", "200")
-                .start()) {
+                .start();
+        try {
             GroupClients.produce(broker, "orders", 6, 200, 1_000_000);
+            return broker;
+        } catch (Exception | Error e) {
+            broker.close();
+            throw e;
+        }
+    }
+
+    /** Polls every member until the group is STABLE (30 s at most). */
+    private static void awaitStable(
+            Admin admin, String group, String what, List<ConsumerProtocolGroupTest.Member> members) {
+        dev.skiff.it.Poll.until(
+                Duration.ofSeconds(30),
+                what,
+                () -> {
+                    for (ConsumerProtocolGroupTest.Member m : members) m.poll();
+                    return admin.describeConsumerGroups(List.of(group))
+                            .all()
+                            .get()
+                            .get(group)
+                            .groupState();
+                },
+                st -> st == org.apache.kafka.common.GroupState.STABLE);
+    }
+
+    @Test
+    @Timeout(90)
+    void aClassicGroupSwitchesToTheConsumerProtocolOneMemberAtATime() throws Exception {
+        try (EmbeddedSkiff broker = brokerWithOrders()) {
             Map<Integer, List<Long>> seen = new ConcurrentHashMap<>();
             List<ConsumerProtocolGroupTest.Member> members = new ArrayList<>();
             for (int i = 0; i < 3; i++)
@@ -51,18 +79,7 @@ class RollingProtocolSwitchTest {
                     if (switched == 0) {
                         // let the classic group settle first, so that the upgrade hands over a whole assignment
                         try (Admin admin = GroupClients.admin(broker)) {
-                            dev.skiff.it.Poll.until(
-                                    Duration.ofSeconds(30),
-                                    "the classic group to be stable again",
-                                    () -> {
-                                        for (ConsumerProtocolGroupTest.Member m : members) m.poll();
-                                        return admin.describeConsumerGroups(List.of("rolling"))
-                                                .all()
-                                                .get()
-                                                .get("rolling")
-                                                .groupState();
-                                    },
-                                    st -> st == org.apache.kafka.common.GroupState.STABLE);
+                            awaitStable(admin, "rolling", "the classic group to be stable again", members);
                         }
                     }
                     members.add(new ConsumerProtocolGroupTest.Member(
@@ -87,13 +104,7 @@ class RollingProtocolSwitchTest {
     @Test
     @Timeout(120)
     void aConsumerGroupSwitchesBackToTheClassicProtocolOneMemberAtATime() throws Exception {
-        try (EmbeddedSkiff broker = EmbeddedSkiff.builder()
-                .topic("orders", 6)
-                .property("group.initial.rebalance.delay.ms", "0")
-                .property("group.min.session.timeout.ms", "1000")
-                .property("group.consumer.heartbeat.interval.ms", "200")
-                .start()) {
-            GroupClients.produce(broker, "orders", 6, 200, 1_000_000);
+        try (EmbeddedSkiff broker = brokerWithOrders()) {
             Map<Integer, List<Long>> seen = new ConcurrentHashMap<>();
             List<ConsumerProtocolGroupTest.Member> members = new ArrayList<>();
             for (int i = 0; i < 3; i++)
@@ -108,18 +119,7 @@ class RollingProtocolSwitchTest {
                     for (ConsumerProtocolGroupTest.Member m : members) m.poll();
                     if (switched < 3 && ConsumerProtocolGroupTest.total(seen) >= nextStep) {
                         // each step starts from a settled group: every member's epoch is the group's
-                        dev.skiff.it.Poll.until(
-                                Duration.ofSeconds(30),
-                                "the consumer group to be stable",
-                                () -> {
-                                    for (ConsumerProtocolGroupTest.Member m : members) m.poll();
-                                    return admin.describeConsumerGroups(List.of("rolling-back"))
-                                            .all()
-                                            .get()
-                                            .get("rolling-back")
-                                            .groupState();
-                                },
-                                st -> st == org.apache.kafka.common.GroupState.STABLE);
+                        awaitStable(admin, "rolling-back", "the consumer group to be stable", members);
                         ConsumerProtocolGroupTest.Member leaving = members.remove(0);
                         leaving.consumer.close(); // commits what it gives up, then leaves
                         members.add(new ConsumerProtocolGroupTest.Member(

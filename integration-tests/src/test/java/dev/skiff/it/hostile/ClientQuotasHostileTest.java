@@ -14,11 +14,8 @@ import dev.skiff.protocol.message.AlterClientQuotasRequestData.OpData;
 import dev.skiff.protocol.message.AlterClientQuotasResponseData;
 import dev.skiff.protocol.message.DescribeClientQuotasRequestData;
 import dev.skiff.protocol.message.DescribeClientQuotasResponseData;
-import dev.skiff.protocol.message.ResponseHeaderData;
 import dev.skiff.server.EmbeddedSkiff;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -47,15 +44,7 @@ class ClientQuotasHostileTest {
     Path dir;
 
     private static ByteBuf call(Socket s, ApiKeys api, ApiMessage body) throws IOException {
-        s.getOutputStream().write(RequestFrames.frame(api, (short) 0, 5, body));
-        s.getOutputStream().flush();
-        DataInputStream in = new DataInputStream(s.getInputStream());
-        byte[] answer = new byte[in.readInt()];
-        in.readFully(answer);
-        ByteBuf buf = Unpooled.wrappedBuffer(answer);
-        ResponseHeaderData header = new ResponseHeaderData(buf, api.responseHeaderVersion((short) 0));
-        assertEquals(5, header.correlationId());
-        return buf;
+        return RequestFrames.exchangeV0(s, api, 5, body);
     }
 
     private static List<Short> alter(Socket s, EntryData... entries) throws IOException {

@@ -1,10 +1,18 @@
 package dev.skiff.it.hostile;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.ProtocolWriter;
 import dev.skiff.protocol.message.FetchRequestData;
 import dev.skiff.protocol.message.RequestHeaderData;
+import dev.skiff.protocol.message.ResponseHeaderData;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -28,6 +36,22 @@ final class RequestFrames {
                 .putInt(payload.length)
                 .put(payload)
                 .array();
+    }
+
+    /**
+     * Sends {@code body} as version 0 of {@code api} on {@code s} and reads the answer: its body, past a response
+     * header that must carry {@code correlationId}.
+     */
+    static ByteBuf exchangeV0(Socket s, ApiKeys api, int correlationId, ApiMessage body) throws IOException {
+        s.getOutputStream().write(frame(api, (short) 0, correlationId, body));
+        s.getOutputStream().flush();
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        byte[] answer = new byte[in.readInt()];
+        in.readFully(answer);
+        ByteBuf buf = Unpooled.wrappedBuffer(answer);
+        ResponseHeaderData header = new ResponseHeaderData(buf, api.responseHeaderVersion((short) 0));
+        assertEquals(correlationId, header.correlationId());
+        return buf;
     }
 
     /** A fetch of one partition by topic name (versions 0-12), as a consumer sends it. */

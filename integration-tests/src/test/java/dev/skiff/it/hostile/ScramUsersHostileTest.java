@@ -11,11 +11,8 @@ import dev.skiff.protocol.message.AlterUserScramCredentialsRequestData.ScramCred
 import dev.skiff.protocol.message.AlterUserScramCredentialsResponseData;
 import dev.skiff.protocol.message.DescribeUserScramCredentialsRequestData;
 import dev.skiff.protocol.message.DescribeUserScramCredentialsResponseData;
-import dev.skiff.protocol.message.ResponseHeaderData;
 import dev.skiff.server.EmbeddedSkiff;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -42,15 +39,7 @@ class ScramUsersHostileTest {
     Path dir;
 
     private static ByteBuf call(Socket s, ApiKeys api, ApiMessage body) throws IOException {
-        s.getOutputStream().write(RequestFrames.frame(api, (short) 0, 11, body));
-        s.getOutputStream().flush();
-        DataInputStream in = new DataInputStream(s.getInputStream());
-        byte[] answer = new byte[in.readInt()];
-        in.readFully(answer);
-        ByteBuf buf = Unpooled.wrappedBuffer(answer);
-        ResponseHeaderData header = new ResponseHeaderData(buf, api.responseHeaderVersion((short) 0));
-        assertEquals(11, header.correlationId());
-        return buf;
+        return RequestFrames.exchangeV0(s, api, 11, body);
     }
 
     private static Map<String, Short> alter(Socket s, List<ScramCredentialUpsertion> upsertions) throws IOException {

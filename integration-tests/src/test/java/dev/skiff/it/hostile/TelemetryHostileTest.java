@@ -1,30 +1,25 @@
 package dev.skiff.it.hostile;
 
+import static dev.skiff.it.telemetry.TelemetryPayloads.gauge;
+import static dev.skiff.it.telemetry.TelemetryPayloads.gzip;
+import static dev.skiff.it.telemetry.TelemetryPayloads.pushRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.it.oracle.KafkaWire;
 import dev.skiff.server.EmbeddedSkiff;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.GetTelemetrySubscriptionsRequestData;
 import org.apache.kafka.common.message.GetTelemetrySubscriptionsResponseData;
 import org.apache.kafka.common.message.PushTelemetryRequestData;
 import org.apache.kafka.common.message.PushTelemetryResponseData;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.shaded.io.opentelemetry.proto.metrics.v1.Gauge;
-import org.apache.kafka.shaded.io.opentelemetry.proto.metrics.v1.Metric;
-import org.apache.kafka.shaded.io.opentelemetry.proto.metrics.v1.MetricsData;
-import org.apache.kafka.shaded.io.opentelemetry.proto.metrics.v1.NumberDataPoint;
-import org.apache.kafka.shaded.io.opentelemetry.proto.metrics.v1.ResourceMetrics;
-import org.apache.kafka.shaded.io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -199,15 +194,6 @@ class TelemetryHostileTest {
         return wire.send(new GetTelemetrySubscriptionsRequestData().setClientInstanceId(id), 0);
     }
 
-    private static PushTelemetryRequestData pushRequest(
-            GetTelemetrySubscriptionsResponseData s, int codec, byte[] metrics) {
-        return new PushTelemetryRequestData()
-                .setClientInstanceId(s.clientInstanceId())
-                .setSubscriptionId(s.subscriptionId())
-                .setCompressionType((byte) codec)
-                .setMetrics(ByteBuffer.wrap(metrics));
-    }
-
     private static Errors push(KafkaWire wire, GetTelemetrySubscriptionsResponseData s, int codec, byte[] metrics)
             throws Exception {
         return send(wire, pushRequest(s, codec, metrics));
@@ -216,26 +202,5 @@ class TelemetryHostileTest {
     private static Errors send(KafkaWire wire, PushTelemetryRequestData request) throws Exception {
         PushTelemetryResponseData r = wire.send(request, 0);
         return Errors.forCode(r.errorCode());
-    }
-
-    private static byte[] gauge(String name, double value) {
-        return MetricsData.newBuilder()
-                .addResourceMetrics(ResourceMetrics.newBuilder()
-                        .addScopeMetrics(ScopeMetrics.newBuilder()
-                                .addMetrics(Metric.newBuilder()
-                                        .setName(name)
-                                        .setGauge(Gauge.newBuilder()
-                                                .addDataPoints(NumberDataPoint.newBuilder()
-                                                        .setAsDouble(value))))))
-                .build()
-                .toByteArray();
-    }
-
-    private static byte[] gzip(byte[] data) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream z = new GZIPOutputStream(out)) {
-            z.write(data);
-        }
-        return out.toByteArray();
     }
 }

@@ -12,8 +12,6 @@ import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
-import org.apache.kafka.common.message.FindCoordinatorRequestData;
-import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.HeartbeatResponseData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
@@ -40,30 +38,11 @@ class ConsumerGroupErrorsMatchKafkaTest {
     static final OracleAndSkiff brokers = new OracleAndSkiff();
 
     private static final String TOPIC = "cg-topic";
-    private static final Set<String> NOT_READY = Set.of(
-            Errors.COORDINATOR_NOT_AVAILABLE.name(),
-            Errors.COORDINATOR_LOAD_IN_PROGRESS.name(),
-            Errors.NOT_COORDINATOR.name());
+    private static final Set<String> NOT_READY = OracleAndSkiff.COORDINATOR_NOT_READY;
 
     @BeforeAll
     static void topics() throws Exception {
         brokers.createTopic(TOPIC, 4);
-    }
-
-    private static void awaitCoordinator(OracleAndSkiff.Target t, String group) {
-        Poll.until(
-                "the group coordinator of " + t.name() + " for " + group,
-                () -> {
-                    try (KafkaWire wire = t.connect()) {
-                        FindCoordinatorResponseData r = wire.send(
-                                new FindCoordinatorRequestData()
-                                        .setKeyType((byte) 0)
-                                        .setCoordinatorKeys(List.of(group)),
-                                4);
-                        return Errors.forCode(r.coordinators().get(0).errorCode());
-                    }
-                },
-                e -> e == Errors.NONE);
     }
 
     private static ConsumerGroupHeartbeatRequestData join(String group, String member) {
@@ -78,7 +57,7 @@ class ConsumerGroupErrorsMatchKafkaTest {
 
     /** The answer in words: the error, or the epoch and how many partitions the assignment holds. */
     private static String heartbeat(OracleAndSkiff.Target t, ConsumerGroupHeartbeatRequestData r) {
-        awaitCoordinator(t, r.groupId().isEmpty() ? "x" : r.groupId());
+        t.awaitGroupCoordinator(r.groupId().isEmpty() ? "x" : r.groupId());
         return Poll.until(
                 "a ConsumerGroupHeartbeat answer from " + t.name(),
                 () -> {
@@ -229,7 +208,7 @@ class ConsumerGroupErrorsMatchKafkaTest {
             java.util.Map<String, String> ids,
             java.util.Map<String, Integer> generations)
             throws Exception {
-        awaitCoordinator(t, group);
+        t.awaitGroupCoordinator(group);
         JoinGroupRequestData.JoinGroupRequestProtocolCollection protocols =
                 new JoinGroupRequestData.JoinGroupRequestProtocolCollection();
         protocols.add(new JoinGroupRequestData.JoinGroupRequestProtocol()

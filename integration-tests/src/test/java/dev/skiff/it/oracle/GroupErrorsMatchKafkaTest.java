@@ -3,8 +3,6 @@ package dev.skiff.it.oracle;
 import dev.skiff.it.Poll;
 import java.util.List;
 import java.util.Set;
-import org.apache.kafka.common.message.FindCoordinatorRequestData;
-import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchResponseData;
@@ -25,36 +23,16 @@ class GroupErrorsMatchKafkaTest {
     static final OracleAndSkiff brokers = new OracleAndSkiff();
 
     private static final String TOPIC = "group-topic";
-    /** Answers that mean "ask again": the coordinator is still loading on a fresh broker. */
-    private static final Set<String> NOT_READY = Set.of(
-            Errors.COORDINATOR_NOT_AVAILABLE.name(),
-            Errors.COORDINATOR_LOAD_IN_PROGRESS.name(),
-            Errors.NOT_COORDINATOR.name());
+    private static final Set<String> NOT_READY = OracleAndSkiff.COORDINATOR_NOT_READY;
 
     @BeforeAll
     static void topics() throws Exception {
         brokers.createTopic(TOPIC, 1);
     }
 
-    private static void awaitCoordinator(OracleAndSkiff.Target t, String group) {
-        Poll.until(
-                "the group coordinator of " + t.name() + " for " + group,
-                () -> {
-                    try (KafkaWire wire = t.connect()) {
-                        FindCoordinatorResponseData r = wire.send(
-                                new FindCoordinatorRequestData()
-                                        .setKeyType((byte) 0)
-                                        .setCoordinatorKeys(List.of(group)),
-                                4);
-                        return Errors.forCode(r.coordinators().get(0).errorCode());
-                    }
-                },
-                e -> e == Errors.NONE);
-    }
-
     /** The partition error of an OffsetCommit, asked again while the coordinator is still loading. */
     private static String commit(OracleAndSkiff.Target t, String group, int generation, String member, int version) {
-        awaitCoordinator(t, group);
+        t.awaitGroupCoordinator(group);
         return Poll.until(
                 "an OffsetCommit answer from " + t.name(),
                 () -> {
@@ -85,7 +63,7 @@ class GroupErrorsMatchKafkaTest {
     }
 
     private static List<Object> fetchOffsets(OracleAndSkiff.Target t, String group) {
-        awaitCoordinator(t, group);
+        t.awaitGroupCoordinator(group);
         return Poll.until(
                 "an OffsetFetch answer from " + t.name(),
                 () -> {

@@ -8,10 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -32,7 +36,30 @@ public final class OracleAndSkiff implements BeforeAllCallback, AfterAllCallback
         public KafkaWire connect() throws java.io.IOException {
             return new KafkaWire(host, port);
         }
+
+        /** Waits until FindCoordinator (v4) names a coordinator for {@code group} on this broker. */
+        public void awaitGroupCoordinator(String group) {
+            Poll.until(
+                    "the group coordinator of " + name + " for " + group,
+                    () -> {
+                        try (KafkaWire wire = connect()) {
+                            FindCoordinatorResponseData r = wire.send(
+                                    new FindCoordinatorRequestData()
+                                            .setKeyType((byte) 0)
+                                            .setCoordinatorKeys(List.of(group)),
+                                    4);
+                            return Errors.forCode(r.coordinators().get(0).errorCode());
+                        }
+                    },
+                    e -> e == Errors.NONE);
+        }
     }
+
+    /** Group answers that mean "ask again": the coordinator is still loading on a fresh broker. */
+    public static final Set<String> COORDINATOR_NOT_READY = Set.of(
+            Errors.COORDINATOR_NOT_AVAILABLE.name(),
+            Errors.COORDINATOR_LOAD_IN_PROGRESS.name(),
+            Errors.NOT_COORDINATOR.name());
 
     /** A question for one broker; may throw. */
     @FunctionalInterface

@@ -1,17 +1,18 @@
 package dev.skiff.it.oracle;
 
+import static dev.skiff.it.telemetry.TelemetryPayloads.gauge;
+import static dev.skiff.it.telemetry.TelemetryPayloads.gzip;
+import static dev.skiff.it.telemetry.TelemetryPayloads.pushRequest;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.it.Poll;
 import dev.skiff.server.EmbeddedSkiff;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -137,14 +138,6 @@ class TelemetryMatchesKafkaTest {
                 + s.acceptedCompressionTypes();
     }
 
-    private static PushTelemetryRequestData push(GetTelemetrySubscriptionsResponseData s, int codec, byte[] metrics) {
-        return new PushTelemetryRequestData()
-                .setClientInstanceId(s.clientInstanceId())
-                .setSubscriptionId(s.subscriptionId())
-                .setCompressionType((byte) codec)
-                .setMetrics(ByteBuffer.wrap(metrics));
-    }
-
     private static String send(KafkaWire wire, PushTelemetryRequestData request) throws Exception {
         PushTelemetryResponseData r = wire.send(request, 0);
         return Errors.forCode(r.errorCode()).name();
@@ -153,21 +146,8 @@ class TelemetryMatchesKafkaTest {
     /** A fresh client instance's subscription, then one push of {@code metrics}: the push's error. */
     private static String freshPush(Side side, int codec, byte[] metrics) throws Exception {
         try (KafkaWire wire = side.connect()) {
-            return send(wire, push(subscribe(wire, Uuid.ZERO_UUID), codec, metrics));
+            return send(wire, pushRequest(subscribe(wire, Uuid.ZERO_UUID), codec, metrics));
         }
-    }
-
-    private static byte[] gauge(String name, double value) {
-        return MetricsData.newBuilder()
-                .addResourceMetrics(ResourceMetrics.newBuilder()
-                        .addScopeMetrics(ScopeMetrics.newBuilder()
-                                .addMetrics(Metric.newBuilder()
-                                        .setName(name)
-                                        .setGauge(Gauge.newBuilder()
-                                                .addDataPoints(NumberDataPoint.newBuilder()
-                                                        .setAsDouble(value))))))
-                .build()
-                .toByteArray();
     }
 
     /** Gauges with long, alike names: metrics text compresses well, as real clients' does. */
@@ -187,14 +167,6 @@ class TelemetryMatchesKafkaTest {
                 .addResourceMetrics(ResourceMetrics.newBuilder().addScopeMetrics(scope))
                 .build()
                 .toByteArray();
-    }
-
-    private static byte[] gzip(byte[] data) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream z = new GZIPOutputStream(out)) {
-            z.write(data);
-        }
-        return out.toByteArray();
     }
 
     // ---- the questions
@@ -220,15 +192,15 @@ class TelemetryMatchesKafkaTest {
         same("a push right after subscribing, then another at once", s -> {
             try (KafkaWire wire = s.connect()) {
                 GetTelemetrySubscriptionsResponseData sub = subscribe(wire, Uuid.ZERO_UUID);
-                return send(wire, push(sub, 0, gauge(METRICS + "a", 1))) + ", "
-                        + send(wire, push(sub, 0, gauge(METRICS + "a", 2)));
+                return send(wire, pushRequest(sub, 0, gauge(METRICS + "a", 1))) + ", "
+                        + send(wire, pushRequest(sub, 0, gauge(METRICS + "a", 2)));
             }
         });
         same("a terminating push, then another push", s -> {
             try (KafkaWire wire = s.connect()) {
                 GetTelemetrySubscriptionsResponseData sub = subscribe(wire, Uuid.ZERO_UUID);
-                return send(wire, push(sub, 0, gauge(METRICS + "bye", 1)).setTerminating(true)) + ", "
-                        + send(wire, push(sub, 0, gauge(METRICS + "again", 1)));
+                return send(wire, pushRequest(sub, 0, gauge(METRICS + "bye", 1)).setTerminating(true)) + ", "
+                        + send(wire, pushRequest(sub, 0, gauge(METRICS + "again", 1)));
             }
         });
     }
@@ -257,7 +229,7 @@ class TelemetryMatchesKafkaTest {
         same("a push with another subscription id", s -> {
             try (KafkaWire wire = s.connect()) {
                 GetTelemetrySubscriptionsResponseData sub = subscribe(wire, Uuid.ZERO_UUID);
-                return send(wire, push(sub, 0, gauge("x", 1)).setSubscriptionId(sub.subscriptionId() + 1));
+                return send(wire, pushRequest(sub, 0, gauge("x", 1)).setSubscriptionId(sub.subscriptionId() + 1));
             }
         });
         for (int codec : new int[] {5, 127, -1})

@@ -1,11 +1,6 @@
-package dev.skiff.broker.replica;
+package dev.skiff.broker.cluster;
 
 import dev.skiff.broker.TopicPartition;
-import dev.skiff.broker.cluster.BrokerEndpoint;
-import dev.skiff.broker.cluster.Controller;
-import dev.skiff.broker.cluster.MetadataImage;
-import dev.skiff.broker.cluster.PartitionRegistration;
-import dev.skiff.broker.cluster.TopicImage;
 import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.types.Uuid;
@@ -16,17 +11,51 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * A controller in memory for replica tests: keeps an image, publishes every change to subscribers (outside
- * its lock), checks AlterPartition's epochs and elects a new leader from the ISR when a broker is fenced.
+ * A controller in memory for tests (broker-core's, and integration-tests' through broker-core's test jar): keeps
+ * an image and publishes every change to subscribers (outside its lock). createTopic puts replica i of partition
+ * p on live broker (p + i) % n unless given an assignment, and makes the first replica leader; AlterPartition's
+ * epochs are checked; a fenced broker leaves every ISR it is not the last of, and its partitions get a new
+ * leader from the ISR. Tests may also set brokers, topics and leaders directly ({@link #broker}, {@link #topic},
+ * {@link #moveLeader}). Nothing is durable.
  */
-final class FakeController implements Controller {
+public final class FakeController implements Controller {
     private final Map<Integer, Consumer<MetadataImage>> subscribers = new ConcurrentHashMap<>();
     private MetadataImage image = new MetadataImage(0, 0, Map.of(), Set.of(), Map.of());
-    final List<String> refusals = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** AlterPartition requests refused, as "ERROR topic-partition". */
+    public final List<String> refusals = new CopyOnWriteArrayList<>();
+    /** Topics made by createTopic, as "name:partitions:replicationFactor". */
+    public final List<String> created = new CopyOnWriteArrayList<>();
+
+    /** Registers broker {@code id} at host-{@code id}:(9000 + {@code id}). */
+    public FakeController broker(int id) {
+        register(new BrokerEndpoint(id, "host-" + id, 9000 + id, null));
+        return this;
+    }
+
+    /**
+     * Puts (or replaces) a topic whose partition i is led by {@code leaders[i]} alone, at epochs 1 (-1: no leader,
+     * with broker 0 as its only replica).
+     */
+    public FakeController topic(String name, int... leaders) {
+        List<PartitionRegistration> parts = new ArrayList<>();
+        for (int l : leaders) {
+            List<Integer> replicas = l < 0 ? List.of(0) : List.of(l);
+            parts.add(new PartitionRegistration(replicas, replicas, l, 1, 1));
+        }
+        TopicImage t = new TopicImage(name, Uuid.random(), Map.of(), parts);
+        MetadataImage next;
+        synchronized (this) {
+            next = withTopic(t);
+        }
+        publish(next);
+        return this;
+    }
 
     @Override
     public synchronized MetadataImage image() {
@@ -54,6 +83,13 @@ final class FakeController implements Controller {
     private MetadataImage with(
             Map<Integer, BrokerEndpoint> brokers, Set<Integer> live, Map<String, TopicImage> topics) {
         return new MetadataImage(image.offset() + 1, 0, brokers, live, topics);
+    }
+
+    /** The image with {@code t} put in place of its namesake; the caller holds the lock. */
+    private MetadataImage withTopic(TopicImage t) {
+        Map<String, TopicImage> topics = new LinkedHashMap<>(image.topics());
+        topics.put(t.name(), t);
+        return with(image.registeredBrokers(), image.liveBrokers(), topics);
     }
 
     @Override
@@ -116,6 +152,10 @@ final class FakeController implements Controller {
         publish(next);
     }
 
+    /**
+     * Refuses a topic that exists (TOPIC_ALREADY_EXISTS) and, without an assignment, a replication factor above
+     * the live brokers (INVALID_REPLICATION_FACTOR), as Kafka's controller does.
+     */
     @Override
     public TopicImage createTopic(
             String name,
@@ -126,7 +166,10 @@ final class FakeController implements Controller {
         TopicImage t;
         MetadataImage next;
         synchronized (this) {
-            List<Integer> live = new ArrayList<>(new java.util.TreeSet<>(image.liveBrokers()));
+            if (image.topic(name) != null) throw new ApiException(Errors.TOPIC_ALREADY_EXISTS, name);
+            List<Integer> live = new ArrayList<>(new TreeSet<>(image.liveBrokers()));
+            if (assignment == null && replicationFactor > live.size())
+                throw new ApiException(Errors.INVALID_REPLICATION_FACTOR, name);
             List<PartitionRegistration> parts = new ArrayList<>();
             for (int i = 0; i < partitions; i++) {
                 List<Integer> replicas;
@@ -138,9 +181,8 @@ final class FakeController implements Controller {
                 parts.add(new PartitionRegistration(replicas, replicas, replicas.get(0), 0, 0));
             }
             t = new TopicImage(name, Uuid.random(), configs, parts);
-            Map<String, TopicImage> topics = new LinkedHashMap<>(image.topics());
-            topics.put(name, t);
-            next = with(image.registeredBrokers(), image.liveBrokers(), topics);
+            next = withTopic(t);
+            created.add(name + ":" + partitions + ":" + replicationFactor);
         }
         publish(next);
         return t;
@@ -179,32 +221,32 @@ final class FakeController implements Controller {
                 throw new ApiException(Errors.INVALID_UPDATE_VERSION, "stale partition epoch " + partitionEpoch);
             }
             updated = new PartitionRegistration(r.replicas(), newIsr, r.leader(), r.leaderEpoch(), partitionEpoch + 1);
-            List<PartitionRegistration> parts = new ArrayList<>(t.partitions());
-            parts.set(tp.partition(), updated);
-            Map<String, TopicImage> topics = new HashMap<>(image.topics());
-            topics.put(t.name(), new TopicImage(t.name(), t.id(), t.configs(), parts));
-            next = with(image.registeredBrokers(), image.liveBrokers(), topics);
+            next = withPartition(t, tp.partition(), updated);
         }
         publish(next);
         return updated;
     }
 
     /** Moves leadership of a partition to {@code leader} (which must be in the ISR), bumping the epoch. */
-    void moveLeader(TopicPartition tp, int leader) {
+    public void moveLeader(TopicPartition tp, int leader) {
         MetadataImage next;
         synchronized (this) {
             TopicImage t = image.topic(tp.topic());
             PartitionRegistration r = t.partition(tp.partition());
-            List<PartitionRegistration> parts = new ArrayList<>(t.partitions());
-            parts.set(
+            next = withPartition(
+                    t,
                     tp.partition(),
                     new PartitionRegistration(
                             r.replicas(), r.isr(), leader, r.leaderEpoch() + 1, r.partitionEpoch() + 1));
-            Map<String, TopicImage> topics = new HashMap<>(image.topics());
-            topics.put(t.name(), new TopicImage(t.name(), t.id(), t.configs(), parts));
-            next = with(image.registeredBrokers(), image.liveBrokers(), topics);
         }
         publish(next);
+    }
+
+    /** The image with partition {@code index} of {@code t} replaced; the caller holds the lock. */
+    private MetadataImage withPartition(TopicImage t, int index, PartitionRegistration r) {
+        List<PartitionRegistration> parts = new ArrayList<>(t.partitions());
+        parts.set(index, r);
+        return withTopic(new TopicImage(t.name(), t.id(), t.configs(), parts));
     }
 
     @Override
