@@ -9,14 +9,24 @@ import java.util.Arrays;
 import java.util.Set;
 
 /**
- * A sparse, sorted index file of (key, value) entries: appended with positional writes and mirrored in heap
- * arrays that lookups binary-search. No memory mapping: files are always exactly as long as their entries
- * (nothing to pre-allocate or trim) and closing or deleting them is deterministic.
+ * A sparse, sorted index file of (key, value) entries, held in heap arrays that lookups binary-search and
+ * written to the file with positional writes. No memory mapping: at every flush and close a file is exactly as
+ * long as its entries (nothing to pre-allocate or trim) and closing or deleting it is deterministic.
+ *
+ * <p>Entries reach the file a page at a time ({@link #WRITE_BYTES}), and at {@link #flush()} and
+ * {@link #close()}, not one write per append: with one entry per produced batch, a write per entry cost as many
+ * system calls as the log's own writes. Between flushes the file may lag the arrays; that is safe because a
+ * segment's indexes are trusted at open only when it was flushed or closed cleanly, and rebuilt from the log
+ * otherwise (as Kafka trusts its memory-mapped indexes only after a clean shutdown or flush).
  *
  * <p>One writer; readers may search concurrently. Arrays are swapped before {@code count} is raised, so a
- * reader that reads {@code count} first always sees arrays holding that many entries.
+ * reader that reads {@code count} first always sees arrays holding that many entries. The file writes are
+ * synchronized, as a rolled segment's background flush may write the entries its last appends left.
  */
 abstract class IndexFile implements Closeable {
+    /** Entries are written once this many bytes of them wait (a page). */
+    static final int WRITE_BYTES = 4096;
+
     final Path path;
     private final CachedFileChannel channel;
     private final int entrySize;
@@ -24,6 +34,7 @@ abstract class IndexFile implements Closeable {
     private volatile long[] keys = new long[16];
     private volatile int[] values = new int[16];
     private volatile int count;
+    private int written; // entries in the file; the ones from here to count are still to be written
 
     IndexFile(Path path, OpenFiles files, int entrySize, int maxIndexBytes) throws IOException {
         this.path = path;
@@ -87,27 +98,17 @@ abstract class IndexFile implements Closeable {
         keys = k;
         values = v;
         count = n;
+        written = n;
         return true;
     }
 
-    /** Appends entries with one write; on failure the file and the entries are as before. */
-    void append(long[] k, int[] v, int n) throws IOException {
+    /**
+     * Appends entries, writing them to the file once a page of entries waits; when that write fails, these
+     * entries are dropped again (the file and the entries are as before) and earlier waiting ones stay waiting.
+     */
+    synchronized void append(long[] k, int[] v, int n) throws IOException {
         if (n == 0) return;
         int before = count;
-        ByteBuffer buf = ByteBuffer.allocate(n * entrySize);
-        for (int i = 0; i < n; i++) encode(buf, k[i], v[i]);
-        buf.flip();
-        long at = (long) before * entrySize;
-        try {
-            while (buf.hasRemaining()) at += channel.write(buf, at);
-        } catch (IOException e) {
-            try {
-                channel.truncate((long) before * entrySize);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
         if (before + n > keys.length) {
             int cap = Math.max(before + n, keys.length * 2);
             values = Arrays.copyOf(values, cap);
@@ -119,18 +120,45 @@ abstract class IndexFile implements Closeable {
             ks[before + i] = k[i];
             vs[before + i] = v[i];
         }
+        if ((long) (before + n - written) * entrySize < WRITE_BYTES) {
+            count = before + n;
+            return;
+        }
+        writeEntries(before + n);
         count = before + n;
     }
 
+    /** Writes the entries from {@code written} up to {@code upTo} with one write; on failure the file is as before. */
+    private void writeEntries(int upTo) throws IOException {
+        if (upTo <= written) return;
+        ByteBuffer buf = ByteBuffer.allocate((upTo - written) * entrySize);
+        for (int i = written; i < upTo; i++) encode(buf, keys[i], values[i]);
+        buf.flip();
+        long at = (long) written * entrySize;
+        try {
+            while (buf.hasRemaining()) at += channel.write(buf, at);
+        } catch (IOException e) {
+            try {
+                channel.truncate((long) written * entrySize);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        written = upTo;
+    }
+
     /** Drops the entries from {@code n} on (undoing a failed append). */
-    void truncateEntries(int n) throws IOException {
+    synchronized void truncateEntries(int n) throws IOException {
         if (n < count) count = n;
-        channel.truncate((long) n * entrySize);
+        if (n < written) written = n;
+        channel.truncate((long) written * entrySize);
     }
 
     /** Forgets every entry (before a rebuild). */
-    void reset() throws IOException {
+    synchronized void reset() throws IOException {
         count = 0;
+        written = 0;
         channel.truncate(0);
     }
 
@@ -164,16 +192,24 @@ abstract class IndexFile implements Closeable {
         return found;
     }
 
-    void flush() throws IOException {
+    /** Writes the waiting entries, then fsyncs the file. */
+    synchronized void flush() throws IOException {
+        writeEntries(count);
         channel.force(true);
     }
 
-    long fileSize() throws IOException {
-        return channel.size();
+    /** Writes the waiting entries, then closes the file (its descriptor is closed even when the write fails). */
+    @Override
+    public synchronized void close() throws IOException {
+        try {
+            if (channel.isOpen()) writeEntries(count);
+        } finally {
+            channel.close();
+        }
     }
 
-    @Override
-    public void close() throws IOException {
+    /** Closes the file without writing the waiting entries (a segment being deleted, or closed after a failure). */
+    synchronized void discard() throws IOException {
         channel.close();
     }
 }

@@ -462,7 +462,10 @@ final class Segment implements Closeable {
      * response may still be sending a region of it (see {@link CachedFileChannel#retire()}).
      */
     void retire() {
-        closeIndexesQuietly(); // never sent with sendfile: no delay needed
+        // never sent with sendfile: no delay needed; entries still waiting to be written are of no more use
+        closeQuietly(offsetIndex::discard);
+        closeQuietly(timeIndex::discard);
+        closeQuietly(txnIndex::close);
         channel.retire();
     }
 

@@ -338,7 +338,6 @@ class SegmentedLogTest {
         long end = log.logEndOffset();
         long active = last(log.segmentBaseOffsets());
         long fileSize = Files.size(file(active, ".log"));
-        long indexSize = Files.size(file(active, ".index"));
 
         files.failWrites(p -> p.toString().endsWith(".log"));
         ByteBuffer batch =
@@ -348,17 +347,69 @@ class SegmentedLogTest {
         assertEquals(fileSize, Files.size(file(active, ".log")));
         assertEquals(before, everything(log));
 
-        files.failWrites(p -> p.toString().endsWith(".index"));
-        assertThrows(LogStorageException.class, () -> log.append(TestBatches.batch(3, clock.get(), 50)));
-        assertEquals(end, log.logEndOffset());
-        assertEquals(fileSize, Files.size(file(active, ".log")));
-        assertEquals(indexSize, Files.size(file(active, ".index")));
-        assertEquals(before, everything(log));
-
         files.heal();
         assertEquals(end, log.append(TestBatches.batch(3, clock.get(), 50)).firstOffset());
         assertEquals(end + 3, log.logEndOffset());
         List<TestBatches.Read> after = everything(log);
+        log.close();
+        assertEquals(after, everything(open(config())));
+    }
+
+    @Test
+    void aProcessCrashWithIndexEntriesNotYetWrittenLosesNothing() throws IOException {
+        for (LogConfig config : List.of(
+                config().withIndexIntervalBytes(1),
+                config().withIndexIntervalBytes(1).withSegmentBytes(1 << 20))) {
+            SegmentedLog log = open(config);
+            LogContractTest.appendMany(log, 150, clock);
+            long active = last(log.segmentBaseOffsets());
+            assertEquals(0, Files.size(file(active, ".index")), "the active segment's entries are still waiting");
+            // the process stops here: the files are what the kernel has, without the waiting entries
+            Path copy = tmp.resolve("crashed-" + config.segmentBytes());
+            try (Stream<Path> names = Files.list(dir())) {
+                Files.createDirectories(copy);
+                for (Path f : names.toList()) Files.copy(f, copy.resolve(f.getFileName()));
+            }
+            assertFalse(Files.exists(copy.resolve(SegmentedLog.CLEAN_SHUTDOWN)));
+            SegmentedLog again = SegmentedLog.open(copy, config, files, clock::get);
+            opened.add(again);
+            assertEquals(everything(log), everything(again));
+            assertEquals(log.logEndOffset(), again.logEndOffset());
+            assertEquals(log.maxTimestamp(), again.maxTimestamp());
+            for (long t = LogContractTest.T0 - 5; t < clock.get() + 10; t += 7)
+                assertEquals(log.offsetForTimestamp(t), again.offsetForTimestamp(t), "timestamp " + t);
+            log.close();
+            Files.walk(dir())
+                    .sorted(java.util.Comparator.reverseOrder())
+                    .forEach(f -> f.toFile().delete());
+        }
+    }
+
+    @Test
+    void indexEntriesAreWrittenAPageAtATimeAndAtFlush() throws IOException {
+        SegmentedLog log = open(config().withIndexIntervalBytes(1).withSegmentBytes(1 << 20));
+        LogContractTest.appendMany(log, 10, clock);
+        log.flush();
+        long active = last(log.segmentBaseOffsets());
+        long indexSize = Files.size(file(active, ".index"));
+        assertEquals(9 * OffsetIndex.ENTRY, indexSize, "a flush writes every entry (the first batch has none)");
+
+        files.failWrites(p -> p.toString().endsWith(".index"));
+        LogContractTest.appendMany(log, 10, clock); // a page is not full: nothing is written yet
+        assertEquals(indexSize, Files.size(file(active, ".index")));
+        assertThrows(LogStorageException.class, log::flush);
+        assertEquals(indexSize, Files.size(file(active, ".index")), "a failed write leaves the file as it was");
+        int perPage = IndexFile.WRITE_BYTES / OffsetIndex.ENTRY;
+        assertThrows(LogStorageException.class, () -> LogContractTest.appendMany(log, perPage, clock));
+        assertEquals(indexSize, Files.size(file(active, ".index")));
+        List<TestBatches.Read> before = everything(log);
+
+        files.heal();
+        LogContractTest.appendMany(log, perPage, clock); // the page is full: written without a flush
+        long entries = Files.size(file(active, ".index")) / OffsetIndex.ENTRY;
+        assertTrue(entries >= perPage, "a page of entries was written: " + entries);
+        List<TestBatches.Read> after = everything(log);
+        assertTrue(after.containsAll(before));
         log.close();
         assertEquals(after, everything(open(config())));
     }
