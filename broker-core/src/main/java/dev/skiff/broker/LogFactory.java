@@ -24,7 +24,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where partitions keep their logs and topics their descriptions: files under the data dir (Kafka's
@@ -47,7 +54,26 @@ public interface LogFactory {
         return open(tp, config);
     }
 
-    /** Makes the partition directories created since the last call durable. */
+    /**
+     * Prepares the log of a new partition, to be made by the supplier on the partition's first use: whatever an
+     * earlier, unfinished creation or deletion left under its name is discarded now, so that a description saved
+     * after this never names old records. Files make nothing else now: a topic's creation costs its description
+     * only, and a partition whose directory is missing after a crash opens empty, as it was. Without an override
+     * the log is made at once.
+     */
+    default Supplier<Log> createLater(TopicPartition tp, LogConfig config) {
+        return new Made(create(tp, config));
+    }
+
+    /** A log {@link #createLater} made at once. */
+    record Made(Log log) implements Supplier<Log> {
+        @Override
+        public Log get() {
+            return log;
+        }
+    }
+
+    /** Makes the partition directories created or removed since the last call durable. */
     default void syncCreated() {}
 
     /** Saved topic descriptions (name to properties), read at start. */
@@ -99,6 +125,7 @@ public interface LogFactory {
      * name (a name-based file name would not fit the file system for names near Kafka's 249 characters).
      */
     final class OnDisk implements LogFactory {
+        private static final Logger LOG = LoggerFactory.getLogger(OnDisk.class);
         private static final String SUFFIX = ".properties", TMP = ".tmp";
         private final Path dataDir;
         private final Path topicsDir;
@@ -107,6 +134,12 @@ public interface LogFactory {
         private final RecoveryPoints recoveryPoints;
         /** The description file of each topic: the id-named one, or a name-named one of older versions. */
         private final Map<String, Path> descriptions = new ConcurrentHashMap<>();
+        /** Directories made or removed in the data dir since the last {@link #syncCreated()}. */
+        private volatile boolean dataDirChanged;
+        /** A background sync of the data dir is queued and has not started. */
+        private final AtomicBoolean syncPending = new AtomicBoolean();
+        /** Runs those syncs; started on first use. */
+        private ExecutorService syncer;
 
         OnDisk(Path dataDir, OpenFiles files) {
             this.dataDir = dataDir;
@@ -123,6 +156,17 @@ public interface LogFactory {
         @Override
         public void closed() {
             recoveryPoints.writeNow();
+            ExecutorService s;
+            synchronized (this) {
+                s = syncer;
+                syncer = null;
+            }
+            if (s != null) s.shutdown(); // a queued sync still runs
+            try {
+                syncDirectory(dataDir); // the directories made since the last background sync
+            } catch (IOException e) {
+                LOG.warn("Cannot sync {}: {}", dataDir, e.toString());
+            }
         }
 
         /** The descriptors the logs hold, shared by all of them. */
@@ -147,20 +191,72 @@ public interface LogFactory {
         @Override
         public Log create(TopicPartition tp, LogConfig config) {
             Path dir = dirOf(tp);
-            try {
-                if (Files.exists(dir)) deleteRecursively(dir); // no description names it: an unfinished creation
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot clear " + dir + ": " + e.getMessage(), e);
-            }
+            clearLeftovers(dir);
+            dataDirChanged = true;
             // the new directory's entry is synced by syncCreated; its empty files need not be: a log whose
             // directory is empty after a crash opens empty, as it was
             return SegmentedLog.open(dir, config, files, System::currentTimeMillis, recoveryPoints);
         }
 
         @Override
+        public Supplier<Log> createLater(TopicPartition tp, LogConfig config) {
+            Path dir = dirOf(tp);
+            if (clearLeftovers(dir)) dataDirChanged = true; // synced by syncCreated, before the description is saved
+            return () -> {
+                Log log = SegmentedLog.open(dir, config, files, System::currentTimeMillis, recoveryPoints);
+                syncDataDirSoon();
+                return log;
+            };
+        }
+
+        /** Removes what an unfinished creation or deletion left in {@code dir}; true if there was anything. */
+        private static boolean clearLeftovers(Path dir) {
+            if (!Files.exists(dir)) return false;
+            try {
+                deleteRecursively(dir); // no description names it: an unfinished creation or deletion
+                return true;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot clear " + dir + ": " + e.getMessage(), e);
+            }
+        }
+
+        /**
+         * A partition's directory made on first use has its entry in the data dir synced in the background, one
+         * sync for all the directories made meanwhile: the first use (a produce answered on an I/O thread) does
+         * not wait for it, as it waits for no fsync of the records it appends either.
+         */
+        private void syncDataDirSoon() {
+            if (!syncPending.compareAndSet(false, true)) return;
+            try {
+                syncer().execute(() -> {
+                    syncPending.set(false);
+                    try {
+                        syncDirectory(dataDir);
+                    } catch (IOException e) {
+                        LOG.warn("Cannot sync {}: {}", dataDir, e.toString());
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                syncPending.set(false); // closed: the directories' entries went with the last sync or the shutdown
+            }
+        }
+
+        private synchronized ExecutorService syncer() {
+            if (syncer == null)
+                syncer = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "skiff-data-dir-sync");
+                    t.setDaemon(true);
+                    return t;
+                });
+            return syncer;
+        }
+
+        @Override
         public void syncCreated() {
+            if (!dataDirChanged) return;
             try {
                 syncDirectory(dataDir);
+                dataDirChanged = false;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot sync " + dataDir + ": " + e.getMessage(), e);
             }

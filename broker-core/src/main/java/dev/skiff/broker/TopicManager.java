@@ -294,7 +294,7 @@ public final class TopicManager implements AutoCloseable {
         byId.remove(t.id());
         partitionCount -= t.partitions().size();
         logs.deleteTopic(name);
-        for (Partition p : t.partitions()) p.log().delete();
+        for (Partition p : t.partitions()) p.deleteLog();
         for (Listener l : listeners) l.topicDeleted(t);
         return true;
     }
@@ -407,15 +407,17 @@ public final class TopicManager implements AutoCloseable {
     }
 
     /**
-     * New partitions, each on disk (their entries in the data dir synced by the caller, once for many); on any
-     * failure those already made are removed again.
+     * New partitions, whose logs are made on first use ({@link LogFactory#createLater}); what was in the way is
+     * removed now (the data dir synced by the caller, once for many). On any failure those already prepared are
+     * removed again.
      */
     private List<Partition> createPartitions(String topic, int from, int to, LogConfig lc) {
         List<Partition> made = new ArrayList<>(to - from);
         try {
             for (int i = from; i < to; i++) {
                 TopicPartition tp = new TopicPartition(topic, i);
-                made.add(new Partition(tp, logs.create(tp, lc)));
+                Supplier<Log> later = logs.createLater(tp, lc);
+                made.add(later instanceof LogFactory.Made m ? new Partition(tp, m.log()) : new Partition(tp, later));
             }
             return made;
         } catch (RuntimeException e) {
@@ -440,7 +442,7 @@ public final class TopicManager implements AutoCloseable {
     private static void discard(List<Partition> partitions) {
         for (Partition p : partitions) {
             try {
-                p.log().delete();
+                p.deleteLog();
             } catch (RuntimeException ignored) {
                 // an unfinished creation's leftovers are removed when the name is next created
             }
@@ -469,7 +471,10 @@ public final class TopicManager implements AutoCloseable {
     public int applyRetention(long nowMs) {
         int removed = 0;
         for (Topic t : byName.values())
-            for (Partition p : t.partitions()) removed += p.log().applyRetention(nowMs);
+            for (Partition p : t.partitions()) {
+                Log log = p.logIfMade(); // a log never used has nothing to remove
+                if (log != null) removed += log.applyRetention(nowMs);
+            }
         return removed;
     }
 
@@ -500,7 +505,10 @@ public final class TopicManager implements AutoCloseable {
 
     public void flushAll() {
         for (Topic t : byName.values())
-            for (Partition p : t.partitions()) p.log().flush();
+            for (Partition p : t.partitions()) {
+                Log log = p.logIfMade();
+                if (log != null) log.flush();
+            }
     }
 
     @Override

@@ -260,6 +260,55 @@ class TopicCreationTest {
                 List.copyOf(LogFactory.files(dir).loadTopics().keySet()));
     }
 
+    @Test
+    void aNewTopicMakesEachPartitionDirectoryOnFirstUseOnly() throws IOException {
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            Topic t = topics.create("lazy", 3, Map.of());
+            assertEquals(List.of(), partitionDirs(), "the description only");
+            assertNull(t.partition(2).logIfMade());
+            t.partition(1).log().append(batch());
+            assertTrue(partitionDirs().contains("lazy-1"));
+            assertEquals(1, t.partition(1).log().logEndOffset());
+        }
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            Topic t = topics.get("lazy");
+            assertEquals(3, t.partitions().size());
+            assertEquals(0, t.partition(0).log().logEndOffset(), "a directory never made opens empty");
+            assertEquals(1, t.partition(1).log().logEndOffset());
+            assertEquals(0, t.partition(2).log().logEndOffset());
+        }
+    }
+
+    @Test
+    void aTopicDeletedBeforeAnyUseLeavesNothingAndItsNameCanBeCreatedAgain() throws IOException {
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            Topic t = topics.create("brief", 2, Map.of());
+            t.partition(0).log().append(batch());
+            assertTrue(topics.delete("brief"));
+            assertEquals(List.of(), partitionDirs());
+            assertThrows(
+                    dev.skiff.log.LogStorageException.class,
+                    () -> t.partition(1).log());
+            assertEquals(List.of(), partitionDirs(), "a late use of the deleted partition makes nothing");
+
+            Topic again = topics.create("brief", 2, Map.of());
+            assertEquals(0, again.partition(0).log().logEndOffset());
+        }
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            assertEquals(0, topics.get("brief").partition(0).log().logEndOffset());
+        }
+    }
+
+    @Test
+    void retentionAndFlushesMakeNoDirectoryForPartitionsNeverUsed() throws IOException {
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            topics.create("idle", 4, Map.of("retention.ms", "1"));
+            topics.applyRetention(System.currentTimeMillis() + 60_000);
+            topics.flushAll();
+            assertEquals(List.of(), partitionDirs());
+        }
+    }
+
     private static Properties description(String id) {
         Properties p = new Properties();
         p.setProperty("id", id);

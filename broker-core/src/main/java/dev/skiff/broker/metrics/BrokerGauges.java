@@ -10,6 +10,7 @@ import dev.skiff.broker.group.CommittedOffset;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.replica.ReplicaManager;
+import dev.skiff.log.Log;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,13 +47,18 @@ public final class BrokerGauges {
         for (Topic t : sortedTopics()) {
             for (Partition p : t.partitions()) {
                 try {
+                    Log log = p.logIfMade();
+                    if (log == null) { // a new partition's log, made on first use: empty, one segment to be
+                        out.add(new PartitionLog(t.name(), p.index(), 0, 0, 0, 1));
+                        continue;
+                    }
                     out.add(new PartitionLog(
                             t.name(),
                             p.index(),
-                            p.log().sizeInBytes(),
+                            log.sizeInBytes(),
                             p.logStartOffset(),
-                            p.log().logEndOffset(),
-                            p.log().segmentBaseOffsets().size()));
+                            log.logEndOffset(),
+                            log.segmentBaseOffsets().size()));
                 } catch (RuntimeException e) {
                     // a partition closing under us (topic deleted) is simply left out of this reading
                 }
