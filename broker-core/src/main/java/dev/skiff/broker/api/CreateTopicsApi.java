@@ -52,11 +52,21 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>The work runs on the topic manager's thread ({@link TopicManager#offload}), not the connection's I/O thread.
  *
+ * <p>A request asking for more than 10,000 partitions in all (duplicates and topics not authorized not counted) is
+ * refused whole as Kafka refuses it: POLICY_VIOLATION for every topic it names (each mention of a duplicate and
+ * those not authorized included), nothing created.
+ *
  * <p>Authorization (as Kafka's): CREATE on the cluster or on each topic, else TOPIC_AUTHORIZATION_FAILED for it.
  * Without DESCRIBE_CONFIGS on a topic created, v5+ answers topic_config_error_code TOPIC_AUTHORIZATION_FAILED and
  * neither its partitions, replication factor (-1) nor configs.
  */
 public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData> {
+
+    /**
+     * Kafka's controller refuses a request asking for more partitions than this in all (POLICY_VIOLATION for
+     * every topic that reached it), before any other check of its topics.
+     */
+    static final int MAX_PARTITIONS_PER_REQUEST = 10_000;
 
     private final BrokerConfig config;
     private final TopicManager topics;
@@ -105,6 +115,20 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
         Map<String, String> normalised = new HashMap<>();
         for (Topic other : topics.all()) normalised.put(normalise(other.name()), other.name());
         List<Pending> pending = new ArrayList<>();
+        Set<String> denied = new HashSet<>();
+        if (!onCluster)
+            for (CreatableTopic t : request.topics())
+                if (!authorizer.authorize(ctx, AclOperation.CREATE, ResourceType.TOPIC, t.name())) denied.add(t.name());
+        if (requestedPartitions(request, count, denied) > MAX_PARTITIONS_PER_REQUEST) {
+            // Kafka's controller fails the whole request, which the broker then answers for every topic it names,
+            // each mention of a duplicate and those not authorized included
+            for (CreatableTopic t : request.topics()) {
+                CreatableTopicResult r = new CreatableTopicResult().setName(t.name());
+                fail(r, ApiError.of(Errors.POLICY_VIOLATION, "Excessively large number of partitions per request."));
+                response.topics().add(r);
+            }
+            return response;
+        }
         for (CreatableTopic t : request.topics()) {
             // Kafka answers a name given more than once with one INVALID_REQUEST, not one per mention
             if (count.get(t.name()) > 1 && !duplicatesAnswered.add(t.name())) continue;
@@ -116,7 +140,7 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
             response.topics().add(r);
             try {
                 if (count.get(t.name()) > 1) throw new AdminException(Errors.INVALID_REQUEST, "Duplicate topic name.");
-                if (!onCluster && !authorizer.authorize(ctx, AclOperation.CREATE, ResourceType.TOPIC, t.name()))
+                if (denied.contains(t.name()))
                     throw new ApiException(Errors.TOPIC_AUTHORIZATION_FAILED, "Authorization failed.");
                 Pending p = check(t, request.validateOnly(), r, normalised);
                 if (p != null) pending.add(p);
@@ -147,6 +171,22 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
             hideConfigsUnlessDescribable(ctx, p.topic().name(), p.result());
         }
         return response;
+    }
+
+    /**
+     * Partitions asked for by the topics that pass the duplicate and authorization checks, counted as Kafka's
+     * controller counts them (-1: num.partitions; a manual assignment: its size; other non-positive counts: none),
+     * in a long, which a sum of hostile counts cannot overflow.
+     */
+    private long requestedPartitions(CreateTopicsRequestData request, Map<String, Integer> count, Set<String> denied) {
+        long total = 0;
+        for (CreatableTopic t : request.topics()) {
+            if (count.get(t.name()) > 1 || denied.contains(t.name())) continue;
+            if (!t.assignments().isEmpty()) total += t.assignments().size();
+            else if (t.numPartitions() == -1) total += config.numPartitions;
+            else if (t.numPartitions() > 0) total += t.numPartitions();
+        }
+        return total;
     }
 
     private void hideConfigsUnlessDescribable(RequestContext ctx, String topic, CreatableTopicResult r) {
