@@ -73,6 +73,14 @@ public interface LogFactory {
         }
     }
 
+    /**
+     * Opens the log of an existing partition at start: files open it now if its directory is there, and leave it
+     * to be made on first use if not (a partition never used before a crash or stop: an empty log either way).
+     */
+    default Supplier<Log> openLater(TopicPartition tp, LogConfig config) {
+        return new Made(open(tp, config));
+    }
+
     /** Makes the partition directories created or removed since the last call durable. */
     default void syncCreated() {}
 
@@ -196,6 +204,17 @@ public interface LogFactory {
             // the new directory's entry is synced by syncCreated; its empty files need not be: a log whose
             // directory is empty after a crash opens empty, as it was
             return SegmentedLog.open(dir, config, files, System::currentTimeMillis, recoveryPoints);
+        }
+
+        @Override
+        public Supplier<Log> openLater(TopicPartition tp, LogConfig config) {
+            Path dir = dirOf(tp);
+            if (Files.isDirectory(dir)) return new Made(open(tp, config));
+            return () -> {
+                Log log = SegmentedLog.open(dir, config, files, System::currentTimeMillis, recoveryPoints);
+                syncDataDirSoon();
+                return log;
+            };
         }
 
         @Override

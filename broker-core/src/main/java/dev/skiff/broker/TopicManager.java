@@ -451,8 +451,8 @@ public final class TopicManager implements AutoCloseable {
 
     private Partition openPartition(String topic, int index, LogConfig lc) {
         TopicPartition tp = new TopicPartition(topic, index);
-        Log log = logs.open(tp, lc);
-        return new Partition(tp, log);
+        Supplier<Log> later = logs.openLater(tp, lc);
+        return later instanceof LogFactory.Made m ? new Partition(tp, m.log()) : new Partition(tp, later);
     }
 
     private void save(Topic t) {

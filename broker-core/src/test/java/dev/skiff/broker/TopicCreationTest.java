@@ -273,6 +273,8 @@ class TopicCreationTest {
         try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
             Topic t = topics.get("lazy");
             assertEquals(3, t.partitions().size());
+            assertNull(t.partition(0).logIfMade(), "a partition never used is not made by a start either");
+            assertEquals(List.of("lazy-1"), partitionDirs());
             assertEquals(0, t.partition(0).log().logEndOffset(), "a directory never made opens empty");
             assertEquals(1, t.partition(1).log().logEndOffset());
             assertEquals(0, t.partition(2).log().logEndOffset());
