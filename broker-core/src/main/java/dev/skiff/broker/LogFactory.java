@@ -18,11 +18,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where partitions keep their logs and topics their descriptions: files under the data dir (Kafka's
@@ -45,7 +54,34 @@ public interface LogFactory {
         return open(tp, config);
     }
 
-    /** Makes the partition directories created since the last call durable. */
+    /**
+     * Prepares the log of a new partition, to be made by the supplier on the partition's first use: whatever an
+     * earlier, unfinished creation or deletion left under its name is discarded now, so that a description saved
+     * after this never names old records. Files make nothing else now: a topic's creation costs its description
+     * only, and a partition whose directory is missing after a crash opens empty, as it was. Without an override
+     * the log is made at once.
+     */
+    default Supplier<Log> createLater(TopicPartition tp, LogConfig config) {
+        return new Made(create(tp, config));
+    }
+
+    /** A log {@link #createLater} made at once. */
+    record Made(Log log) implements Supplier<Log> {
+        @Override
+        public Log get() {
+            return log;
+        }
+    }
+
+    /**
+     * Opens the log of an existing partition at start: files open it now if its directory is there, and leave it
+     * to be made on first use if not (a partition never used before a crash or stop: an empty log either way).
+     */
+    default Supplier<Log> openLater(TopicPartition tp, LogConfig config) {
+        return new Made(open(tp, config));
+    }
+
+    /** Makes the partition directories created or removed since the last call durable. */
     default void syncCreated() {}
 
     /** Saved topic descriptions (name to properties), read at start. */
@@ -53,6 +89,15 @@ public interface LogFactory {
 
     /** Saves a topic's description; it is durable (written, synced, renamed into place) when this returns. */
     void saveTopic(String name, Properties description);
+
+    /**
+     * Saves the descriptions of several topics (name to properties), all durable when this returns; files save
+     * them with one sync of their directory for all, not one per topic. On an exception none of those that did
+     * not exist before is saved.
+     */
+    default void saveTopics(Map<String, Properties> descriptions) {
+        descriptions.forEach(this::saveTopic);
+    }
 
     void deleteTopic(String name);
 
@@ -88,6 +133,7 @@ public interface LogFactory {
      * name (a name-based file name would not fit the file system for names near Kafka's 249 characters).
      */
     final class OnDisk implements LogFactory {
+        private static final Logger LOG = LoggerFactory.getLogger(OnDisk.class);
         private static final String SUFFIX = ".properties", TMP = ".tmp";
         private final Path dataDir;
         private final Path topicsDir;
@@ -96,6 +142,12 @@ public interface LogFactory {
         private final RecoveryPoints recoveryPoints;
         /** The description file of each topic: the id-named one, or a name-named one of older versions. */
         private final Map<String, Path> descriptions = new ConcurrentHashMap<>();
+        /** Directories made or removed in the data dir since the last {@link #syncCreated()}. */
+        private volatile boolean dataDirChanged;
+        /** A background sync of the data dir is queued and has not started. */
+        private final AtomicBoolean syncPending = new AtomicBoolean();
+        /** Runs those syncs; started on first use. */
+        private ExecutorService syncer;
 
         OnDisk(Path dataDir, OpenFiles files) {
             this.dataDir = dataDir;
@@ -112,6 +164,17 @@ public interface LogFactory {
         @Override
         public void closed() {
             recoveryPoints.writeNow();
+            ExecutorService s;
+            synchronized (this) {
+                s = syncer;
+                syncer = null;
+            }
+            if (s != null) s.shutdown(); // a queued sync still runs
+            try {
+                syncDirectory(dataDir); // the directories made since the last background sync
+            } catch (IOException e) {
+                LOG.warn("Cannot sync {}: {}", dataDir, e.toString());
+            }
         }
 
         /** The descriptors the logs hold, shared by all of them. */
@@ -136,20 +199,83 @@ public interface LogFactory {
         @Override
         public Log create(TopicPartition tp, LogConfig config) {
             Path dir = dirOf(tp);
-            try {
-                if (Files.exists(dir)) deleteRecursively(dir); // no description names it: an unfinished creation
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot clear " + dir + ": " + e.getMessage(), e);
-            }
+            clearLeftovers(dir);
+            dataDirChanged = true;
             // the new directory's entry is synced by syncCreated; its empty files need not be: a log whose
             // directory is empty after a crash opens empty, as it was
             return SegmentedLog.open(dir, config, files, System::currentTimeMillis, recoveryPoints);
         }
 
         @Override
+        public Supplier<Log> openLater(TopicPartition tp, LogConfig config) {
+            Path dir = dirOf(tp);
+            if (Files.isDirectory(dir)) return new Made(open(tp, config));
+            return () -> {
+                Log log = SegmentedLog.open(dir, config, files, System::currentTimeMillis, recoveryPoints);
+                syncDataDirSoon();
+                return log;
+            };
+        }
+
+        @Override
+        public Supplier<Log> createLater(TopicPartition tp, LogConfig config) {
+            Path dir = dirOf(tp);
+            if (clearLeftovers(dir)) dataDirChanged = true; // synced by syncCreated, before the description is saved
+            return () -> {
+                Log log = SegmentedLog.open(dir, config, files, System::currentTimeMillis, recoveryPoints);
+                syncDataDirSoon();
+                return log;
+            };
+        }
+
+        /** Removes what an unfinished creation or deletion left in {@code dir}; true if there was anything. */
+        private static boolean clearLeftovers(Path dir) {
+            if (!Files.exists(dir)) return false;
+            try {
+                deleteRecursively(dir); // no description names it: an unfinished creation or deletion
+                return true;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot clear " + dir + ": " + e.getMessage(), e);
+            }
+        }
+
+        /**
+         * A partition's directory made on first use has its entry in the data dir synced in the background, one
+         * sync for all the directories made meanwhile: the first use (a produce answered on an I/O thread) does
+         * not wait for it, as it waits for no fsync of the records it appends either.
+         */
+        private void syncDataDirSoon() {
+            if (!syncPending.compareAndSet(false, true)) return;
+            try {
+                syncer().execute(() -> {
+                    syncPending.set(false);
+                    try {
+                        syncDirectory(dataDir);
+                    } catch (IOException e) {
+                        LOG.warn("Cannot sync {}: {}", dataDir, e.toString());
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                syncPending.set(false); // closed: the directories' entries went with the last sync or the shutdown
+            }
+        }
+
+        private synchronized ExecutorService syncer() {
+            if (syncer == null)
+                syncer = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "skiff-data-dir-sync");
+                    t.setDaemon(true);
+                    return t;
+                });
+            return syncer;
+        }
+
+        @Override
         public void syncCreated() {
+            if (!dataDirChanged) return;
             try {
                 syncDirectory(dataDir);
+                dataDirChanged = false;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot sync " + dataDir + ": " + e.getMessage(), e);
             }
@@ -182,41 +308,76 @@ public interface LogFactory {
 
         @Override
         public void saveTopic(String name, Properties description) {
-            Properties p = new Properties();
-            p.putAll(description);
-            p.setProperty("name", name);
-            Path target = topicsDir.resolve(p.getProperty("id") + SUFFIX);
-            Path tmp = topicsDir.resolve(p.getProperty("id") + SUFFIX + TMP);
-            boolean fresh = !Files.exists(target);
-            boolean moved = false;
+            saveTopics(Map.of(name, description));
+        }
+
+        /**
+         * Each description is written to a temporary file and synced, then all are renamed into place and the
+         * topics directory is synced once: a crash leaves each topic saved whole or not at all (a temporary file is
+         * dropped at the next start), and N topics cost N + 1 syncs instead of 2N.
+         */
+        @Override
+        public void saveTopics(Map<String, Properties> topics) {
+            record Save(String name, Path tmp, Path target, boolean fresh) {}
+            List<Save> saves = new ArrayList<>(topics.size());
+            List<Save> moved = new ArrayList<>(topics.size());
             try {
-                StringWriter text = new StringWriter();
-                p.store(text, "Skiff topic");
-                try (FileChannel ch = FileChannel.open(
-                        tmp,
-                        StandardOpenOption.CREATE,
-                        StandardOpenOption.WRITE,
-                        StandardOpenOption.TRUNCATE_EXISTING)) {
-                    ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.ISO_8859_1));
-                    while (bytes.hasRemaining()) ch.write(bytes);
-                    ch.force(true);
+                for (Map.Entry<String, Properties> e : topics.entrySet()) {
+                    Properties p = new Properties();
+                    p.putAll(e.getValue());
+                    p.setProperty("name", e.getKey());
+                    Path target = topicsDir.resolve(p.getProperty("id") + SUFFIX);
+                    Save save = new Save(
+                            e.getKey(),
+                            topicsDir.resolve(p.getProperty("id") + SUFFIX + TMP),
+                            target,
+                            !Files.exists(target));
+                    saves.add(save);
+                    StringWriter text = new StringWriter();
+                    p.store(text, "Skiff topic");
+                    try (FileChannel ch = FileChannel.open(
+                            save.tmp(),
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE,
+                            StandardOpenOption.TRUNCATE_EXISTING)) {
+                        ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.ISO_8859_1));
+                        while (bytes.hasRemaining()) ch.write(bytes);
+                        ch.force(true);
+                    }
                 }
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                moved = true;
+                for (Save save : saves) {
+                    Files.move(
+                            save.tmp(),
+                            save.target(),
+                            StandardCopyOption.REPLACE_EXISTING,
+                            StandardCopyOption.ATOMIC_MOVE);
+                    moved.add(save);
+                }
                 syncDirectory(topicsDir);
-                Path before = descriptions.put(name, target);
-                if (before != null && !before.equals(target)) {
-                    Files.deleteIfExists(before); // the name-named file of an older version
-                    syncDirectory(topicsDir);
-                }
             } catch (IOException e) {
                 try {
-                    Files.deleteIfExists(tmp);
-                    if (moved && fresh) Files.deleteIfExists(target); // a topic whose creation fails must not come back
+                    for (Save save : saves) Files.deleteIfExists(save.tmp());
+                    // a topic whose creation fails must not come back
+                    for (Save save : moved) if (save.fresh()) Files.deleteIfExists(save.target());
                 } catch (IOException suppressed) {
                     e.addSuppressed(suppressed);
                 }
-                throw new UncheckedIOException("cannot save topic " + name + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("cannot save topics " + topics.keySet() + ": " + e.getMessage(), e);
+            }
+            boolean dropped = false;
+            try {
+                for (Save save : saves) {
+                    Path before = descriptions.put(save.name(), save.target());
+                    if (before != null && !before.equals(save.target())) {
+                        Files.deleteIfExists(before); // the name-named file of an older version
+                        dropped = true;
+                    }
+                }
+                if (dropped) syncDirectory(topicsDir);
+            } catch (IOException e) {
+                // the new descriptions are in place; the older file names the same topic id and is replaced at the
+                // next save
+                throw new UncheckedIOException("cannot remove an older description: " + e.getMessage(), e);
             }
         }
 

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +46,14 @@ public final class Partition {
     private static final Logger LOG = LoggerFactory.getLogger(Partition.class);
 
     private final TopicPartition id;
-    private final Log log;
+    /** The log; null until first use for a new partition made with an opener (see {@link #log()}). */
+    private volatile Log log;
+    /** Makes the log on first use; null once made, or for a partition opened with its log. */
+    private Supplier<Log> opener; // guarded by openLock
+    /** Set when the partition was deleted before its log was ever made: then it never is. */
+    private boolean deletedUnopened; // guarded by openLock
+
+    private final Object openLock = new Object();
     /** Long-poll fetches waiting on this partition: a set, so thousands come and go in constant time each. */
     private final Set<Runnable> waiters = ConcurrentHashMap.newKeySet();
 
@@ -81,6 +89,16 @@ public final class Partition {
     }
 
     /**
+     * A new partition whose log {@code opener} makes on first use (a topic's creation then writes only its
+     * description; a partition nobody writes or reads holds no directory). A failure to make it fails that use,
+     * and the next use tries again.
+     */
+    Partition(TopicPartition id, Supplier<Log> opener) {
+        this.id = id;
+        this.opener = opener;
+    }
+
+    /**
      * The log rolled to a segment at {@code base}. An append rolls it under this partition's lock, before the
      * rolling batches are taken into producer and transaction state, which so cover exactly the batches below
      * {@code base}: they are snapshotted there. A roll by retention (another thread, without this lock) takes
@@ -100,11 +118,11 @@ public final class Partition {
                 table = producers();
                 open = transactions().openTransactions();
             } else { // a follower keeps no state: build it for the snapshot only
-                ProducerStateSnapshot.Loaded from = ProducerStateSnapshot.newest(log);
-                table = ProducerStateLoader.load(log, from);
-                open = PartitionTransactionsLoader.load(log, from).openTransactions();
+                ProducerStateSnapshot.Loaded from = ProducerStateSnapshot.newest(log());
+                table = ProducerStateLoader.load(log(), from);
+                open = PartitionTransactionsLoader.load(log(), from).openTransactions();
             }
-            log.writeProducerSnapshot(offset, ProducerStateSnapshot.encode(table, open));
+            log().writeProducerSnapshot(offset, ProducerStateSnapshot.encode(table, open));
         } catch (RuntimeException e) {
             LOG.warn("Cannot snapshot the producer state of {} at offset {}: {}", id, offset, e.toString());
         }
@@ -115,8 +133,27 @@ public final class Partition {
      * was in use, so that the next start reads it instead of the log.
      */
     public synchronized void close() {
-        if (isLeader() && (producers != null || transactions != null)) writeSnapshot(log.logEndOffset());
-        log.close();
+        Log l = log;
+        if (l == null) return; // never made: nothing to close
+        if (isLeader() && (producers != null || transactions != null)) writeSnapshot(l.logEndOffset());
+        l.close();
+    }
+
+    /** Deletes the log and its files; a log never made is not made now, nor later. */
+    public void deleteLog() {
+        synchronized (openLock) {
+            if (log == null) {
+                deletedUnopened = true;
+                opener = null;
+                return;
+            }
+        }
+        log.delete();
+    }
+
+    /** The log if it was made, else null: for housekeeping that has nothing to do on a log never used. */
+    public Log logIfMade() {
+        return log;
     }
 
     public TopicPartition id() {
@@ -131,8 +168,22 @@ public final class Partition {
         return id.partition();
     }
 
+    /** The log, made now if this is its first use. */
     public Log log() {
-        return log;
+        Log l = log;
+        return l != null ? l : make();
+    }
+
+    private Log make() {
+        synchronized (openLock) {
+            if (log != null) return log;
+            if (deletedUnopened) throw new LogStorageException("the log of " + id + " was deleted");
+            Log made = opener.get();
+            made.onRoll(this::onRoll);
+            opener = null;
+            log = made;
+            return made;
+        }
     }
 
     /**
@@ -141,8 +192,8 @@ public final class Partition {
      * use it inside {@link #locked}.
      */
     public synchronized ProducerStateTable producers() {
-        if (producers == null) producers = ProducerStateLoader.load(log);
-        long start = log.logStartOffset();
+        if (producers == null) producers = ProducerStateLoader.load(log());
+        long start = log().logStartOffset();
         if (start != producersCheckedStart) {
             producersCheckedStart = start;
             producers.evict(start); // idle producers go by producer.id.expiration.ms, see expireProducers
@@ -159,7 +210,7 @@ public final class Partition {
         PartitionTransactions t = transactions;
         if (t == null) {
             synchronized (this) {
-                if (transactions == null) transactions = PartitionTransactionsLoader.load(log);
+                if (transactions == null) transactions = PartitionTransactionsLoader.load(log());
                 t = transactions;
             }
         }
@@ -172,7 +223,7 @@ public final class Partition {
     }
 
     public long logStartOffset() {
-        return log.logStartOffset();
+        return log().logStartOffset();
     }
 
     /**
@@ -180,7 +231,7 @@ public final class Partition {
      * replicated it is what every in-sync replica has (Kafka's high watermark), set by the replica manager.
      */
     public long highWatermark() {
-        return role == null ? log.logEndOffset() : Math.min(highWatermark, log.logEndOffset());
+        return role == null ? log().logEndOffset() : Math.min(highWatermark, log().logEndOffset());
     }
 
     // ---- replication ------------------------------------------------------------------------------------
@@ -214,7 +265,7 @@ public final class Partition {
                 transactions = null;
             }
             this.afterLeaderAppend = afterAppend;
-            this.highWatermark = Math.max(Math.min(highWatermark, log.logEndOffset()), log.logStartOffset());
+            this.highWatermark = Math.max(Math.min(highWatermark, log().logEndOffset()), log().logStartOffset());
             this.role = newRole;
         }
         for (Runnable w : waiters) w.run();
@@ -262,7 +313,7 @@ public final class Partition {
      * waiting for data below it wake. A follower may also move it back after truncation.
      */
     public void setHighWatermark(long hw) {
-        long bounded = Math.min(hw, log.logEndOffset());
+        long bounded = Math.min(hw, log().logEndOffset());
         if (bounded == highWatermark) return;
         highWatermark = bounded;
         completeHighWatermarkWaiters();
@@ -324,7 +375,7 @@ public final class Partition {
     public Log.AppendInfo appendAsFollower(ByteBuffer batches) {
         Log.AppendInfo info;
         synchronized (this) {
-            info = log.appendAsFollower(batches);
+            info = log().appendAsFollower(batches);
         }
         for (Runnable w : waiters) w.run();
         return info;
@@ -332,16 +383,16 @@ public final class Partition {
 
     /** Cuts the log to {@code offset} (a follower dropping a divergent tail); the high watermark follows. */
     public synchronized void truncateTo(long offset) {
-        log.truncateTo(offset);
+        log().truncateTo(offset);
         producers = null;
         producersCheckedStart = -1;
         transactions = null;
-        if (highWatermark > log.logEndOffset()) highWatermark = log.logEndOffset();
+        if (highWatermark > log().logEndOffset()) highWatermark = log().logEndOffset();
     }
 
     /** Empties the log, which then starts at {@code offset} (a follower far behind the leader's log start). */
     public synchronized void truncateFullyAndStartAt(long offset) {
-        log.truncateFullyAndStartAt(offset);
+        log().truncateFullyAndStartAt(offset);
         producers = null;
         producersCheckedStart = -1;
         transactions = null;
@@ -351,7 +402,7 @@ public final class Partition {
     /** Whole batches from {@code offset} up to the log end, as a follower copies them (no isolation, no cut). */
     public RecordsData readAsReplica(long offset, int maxBytes) {
         try {
-            if (offset == log.logEndOffset()) return BufferRecords.EMPTY;
+            if (offset == log().logEndOffset()) return BufferRecords.EMPTY;
             LogSlice slice = read(offset, maxBytes, true);
             return slice.size() == 0 ? BufferRecords.EMPTY : records(slice);
         } catch (Log.OffsetOutOfRangeException e) {
@@ -363,8 +414,8 @@ public final class Partition {
 
     /** Bytes a replica fetch from {@code offset} would get now (up to the log end). */
     public long bytesAvailableToReplica(long offset, int maxBytes) {
-        if (offset < log.logStartOffset() || offset > log.logEndOffset()) return Long.MAX_VALUE;
-        if (offset == log.logEndOffset()) return 0;
+        if (offset < log().logStartOffset() || offset > log().logEndOffset()) return Long.MAX_VALUE;
+        if (offset == log().logEndOffset()) return 0;
         try {
             return read(offset, maxBytes, true).size();
         } catch (RuntimeException e) {
@@ -384,6 +435,7 @@ public final class Partition {
             if (r != null && !r.leader())
                 throw new ApiException(Errors.NOT_LEADER_OR_FOLLOWER, "This broker does not lead " + id);
             ByteBuffer appended = batches.duplicate();
+            Log log = log();
             PartitionTransactions t = transactions;
             boolean fresh = t == null && log.logEndOffset() == log.logStartOffset();
             if (fresh) {
@@ -518,19 +570,19 @@ public final class Partition {
     private RecordsData readCommitted(
             long offset, int maxBytes, boolean minOne, long stable, List<AbortedTxn> aborted) {
         if (offset >= stable) {
-            if (offset < logStartOffset() || offset > log.logEndOffset())
+            if (offset < logStartOffset() || offset > log().logEndOffset())
                 throw new Log.OffsetOutOfRangeException("offset " + offset);
             return BufferRecords.EMPTY;
         }
         StableSlice cut = StableSlice.cut(read(offset, maxBytes, minOne), stable);
         LogSlice slice = cut.slice();
         if (slice.size() == 0) return BufferRecords.EMPTY;
-        aborted.addAll(log.abortedTransactions(offset, cut.nextOffset()));
+        aborted.addAll(log().abortedTransactions(offset, cut.nextOffset()));
         return records(slice);
     }
 
     private RecordsData readUncommitted(long offset, int maxBytes, boolean minOne, byte magic) {
-        if (offset == log.logEndOffset()) return BufferRecords.EMPTY;
+        if (offset == log().logEndOffset()) return BufferRecords.EMPTY;
         LogSlice slice;
         if (role != null) { // consumers see only what every in-sync replica has
             long hw = highWatermark();
@@ -558,8 +610,8 @@ public final class Partition {
      * must be answered at once (offset out of range, read failed).
      */
     public long bytesAvailable(long offset, int maxBytes, IsolationLevel isolation) {
-        if (offset < log.logStartOffset() || offset > log.logEndOffset()) return Long.MAX_VALUE;
-        if (offset == log.logEndOffset()) return 0;
+        if (offset < log().logStartOffset() || offset > log().logEndOffset()) return Long.MAX_VALUE;
+        if (offset == log().logEndOffset()) return 0;
         boolean committed = isolation == IsolationLevel.READ_COMMITTED;
         long stable = committed ? lastStableOffset() : role != null ? highWatermark() : Long.MAX_VALUE;
         if (offset >= stable) return 0;
@@ -594,13 +646,13 @@ public final class Partition {
             if (timestamp == EARLIEST_TIMESTAMP
                     || timestamp == EARLIEST_LOCAL_TIMESTAMP
                     || timestamp == EARLIEST_TIERED_TIMESTAMP) {
-                return new Log.TimestampOffset(-1, log.logStartOffset());
+                return new Log.TimestampOffset(-1, log().logStartOffset());
             }
             Log.TimestampOffset found;
-            if (timestamp == MAX_TIMESTAMP) found = inBatch(log.maxTimestamp(), Long.MIN_VALUE, true);
+            if (timestamp == MAX_TIMESTAMP) found = inBatch(log().maxTimestamp(), Long.MIN_VALUE, true);
             else if (timestamp < 0)
                 throw new ApiException(Errors.INVALID_REQUEST, "Unknown special timestamp " + timestamp);
-            else found = inBatch(log.offsetForTimestamp(timestamp), timestamp, false);
+            else found = inBatch(log().offsetForTimestamp(timestamp), timestamp, false);
             return found != null ? found : new Log.TimestampOffset(-1, -1);
         } catch (LogStorageException e) {
             throw new ApiException(Errors.KAFKA_STORAGE_ERROR, e.getMessage(), e);
@@ -614,7 +666,7 @@ public final class Partition {
      */
     private Log.TimestampOffset inBatch(Log.TimestampOffset found, long timestamp, boolean max) {
         if (found == null) return null;
-        ByteBuffer bytes = log.read(found.offset(), 1, true).readFully();
+        ByteBuffer bytes = log().read(found.offset(), 1, true).readFully();
         if (bytes.remaining() < RecordBatch.HEADER_SIZE) return found;
         RecordBatch batch = RecordBatch.wrap(bytes, bytes.position());
         if (batch.timestampType() == TimestampType.LOG_APPEND_TIME) return found;
@@ -622,7 +674,7 @@ public final class Partition {
         try (RecordIterator records = batch.records()) {
             while (records.hasNext()) {
                 Record r = records.next();
-                if (r.offset() >= log.logStartOffset() && r.timestamp() >= want) {
+                if (r.offset() >= log().logStartOffset() && r.timestamp() >= want) {
                     return new Log.TimestampOffset(r.timestamp(), r.offset());
                 }
             }
@@ -636,10 +688,10 @@ public final class Partition {
      * lists, newest first, the candidates at or before the requested time, at most maxNumOffsets of them.
      */
     public List<Long> legacyOffsetsBefore(long timestamp, int maxNumOffsets, long nowMs) {
-        List<Long> bases = new ArrayList<>(log.segmentBaseOffsets());
-        List<Long> times = new ArrayList<>(log.segmentLastModified());
-        if (!bases.isEmpty()) bases.set(0, Math.max(bases.get(0), log.logStartOffset()));
-        long leo = log.logEndOffset();
+        List<Long> bases = new ArrayList<>(log().segmentBaseOffsets());
+        List<Long> times = new ArrayList<>(log().segmentLastModified());
+        if (!bases.isEmpty()) bases.set(0, Math.max(bases.get(0), log().logStartOffset()));
+        long leo = log().logEndOffset();
         if (bases.isEmpty() || leo > bases.get(bases.size() - 1)) {
             bases.add(leo);
             times.add(nowMs);
@@ -675,7 +727,7 @@ public final class Partition {
                     "Cannot delete records before " + target + ": the high watermark is " + hw);
         }
         try {
-            log.deleteRecordsBefore(target);
+            log().deleteRecordsBefore(target);
         } catch (Log.OffsetOutOfRangeException e) {
             throw new ApiException(Errors.OFFSET_OUT_OF_RANGE, e.getMessage());
         } catch (LogStorageException e) {
@@ -690,7 +742,7 @@ public final class Partition {
     }
 
     public LogSlice read(long offset, int maxBytes, boolean minOneBatch) {
-        return log.read(offset, maxBytes, minOneBatch);
+        return log().read(offset, maxBytes, minOneBatch);
     }
 
     /** Registers a waiter, run after every append to this partition until removed. */

@@ -11,6 +11,7 @@ import dev.skiff.protocol.types.Uuid;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,13 +113,115 @@ public final class TopicManager implements AutoCloseable {
         if (partitions <= 0) throw new IllegalArgumentException("Number of partitions must be larger than 0");
         if (byName.containsKey(name)) return null;
         checkDirectoryNames(name, partitions);
-        Map<String, String> set = Map.copyOf(configs);
-        List<Partition> parts = createPartitions(name, 0, partitions, logConfig(set));
-        Topic t = new Topic(name, id, List.copyOf(parts), set, name.startsWith("__"), appendRules(set));
-        saveOrDiscard(t, parts);
-        register(t, partitions);
-        for (Listener l : listeners) l.topicCreated(t);
-        return t;
+        return createOne(new Planned(name, id, partitions, Map.copyOf(configs)));
+    }
+
+    /** A topic asked for in {@link #createAll}: its name, partition count and the configs set on it. */
+    public record NewTopic(String name, int partitions, Map<String, String> configs) {}
+
+    /** What {@link #createAll} did for one topic: the topic created, or why not. */
+    public record Outcome(Topic topic, ApiException error) {}
+
+    /**
+     * Creates topics as {@link #create(String, int, Map)} does, with the disk work of the whole batch done once:
+     * one sync of the data dir for all the partition directories and one save of all the descriptions (one sync of
+     * the topics directory). Each topic is checked on its own (INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS,
+     * TOPIC_ALREADY_EXISTS, INVALID_REQUEST for a name given twice); one whose partitions cannot be made fails
+     * alone; if the descriptions cannot be saved, every topic of the batch fails with KAFKA_STORAGE_ERROR and
+     * nothing of them is left. The outcomes are in the order asked.
+     */
+    public synchronized List<Outcome> createAll(List<NewTopic> wanted) {
+        Outcome[] out = new Outcome[wanted.size()];
+        List<Planned> planned = new ArrayList<>(wanted.size());
+        List<Integer> at = new ArrayList<>(wanted.size());
+        Map<String, Integer> seen = new HashMap<>();
+        for (NewTopic t : wanted) seen.merge(t.name(), 1, Integer::sum);
+        for (int i = 0; i < wanted.size(); i++) {
+            NewTopic t = wanted.get(i);
+            try {
+                try {
+                    validateName(t.name());
+                } catch (InvalidTopicException e) {
+                    throw new ApiException(Errors.INVALID_TOPIC_EXCEPTION, e.getMessage());
+                }
+                if (seen.get(t.name()) > 1) throw new ApiException(Errors.INVALID_REQUEST, "Duplicate topic name.");
+                if (t.partitions() <= 0)
+                    throw new ApiException(Errors.INVALID_PARTITIONS, "Number of partitions must be larger than 0");
+                if (byName.containsKey(t.name()))
+                    throw new ApiException(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + t.name() + "' already exists.");
+                checkDirectoryNames(t.name(), t.partitions());
+                planned.add(new Planned(t.name(), Uuid.random(), t.partitions(), Map.copyOf(t.configs())));
+                at.add(i);
+            } catch (ApiException e) {
+                out[i] = new Outcome(null, e);
+            }
+        }
+        List<Outcome> made = make(planned);
+        for (int j = 0; j < made.size(); j++) out[at.get(j)] = made.get(j);
+        return List.of(out);
+    }
+
+    /** A topic checked for creation: a legal name not in use, partitions > 0 whose directory names fit. */
+    private record Planned(String name, Uuid id, int partitions, Map<String, String> configs) {}
+
+    private Topic createOne(Planned planned) {
+        Outcome o = make(List.of(planned)).get(0);
+        if (o.error() != null) throw o.error();
+        return o.topic();
+    }
+
+    /**
+     * Makes checked topics: every topic's partition directories, ONE sync of the data dir, then every description
+     * saved at once; only then are the topics served, listed and told to listeners. A topic whose partitions
+     * cannot be made fails alone (what it made is removed); when the sync or the save fails, all fail and every
+     * partition made is removed. Outcomes in the order planned.
+     */
+    private List<Outcome> make(List<Planned> planned) {
+        Outcome[] out = new Outcome[planned.size()];
+        List<Topic> fresh = new ArrayList<>(planned.size());
+        List<Integer> at = new ArrayList<>(planned.size());
+        for (int i = 0; i < planned.size(); i++) {
+            Planned p = planned.get(i);
+            try {
+                List<Partition> parts = createPartitions(p.name(), 0, p.partitions(), logConfig(p.configs()));
+                fresh.add(new Topic(
+                        p.name(),
+                        p.id(),
+                        List.copyOf(parts),
+                        p.configs(),
+                        p.name().startsWith("__"),
+                        appendRules(p.configs())));
+                at.add(i);
+            } catch (ApiException e) {
+                out[i] = new Outcome(null, e);
+            }
+        }
+        if (fresh.isEmpty()) return List.of(out);
+        try {
+            logs.syncCreated();
+            Map<String, Properties> descriptions = new LinkedHashMap<>();
+            for (Topic t : fresh) descriptions.put(t.name(), description(t));
+            logs.saveTopics(descriptions);
+        } catch (RuntimeException e) {
+            for (int j = 0; j < fresh.size(); j++) {
+                Topic t = fresh.get(j);
+                discard(t.partitions());
+                out[at.get(j)] = new Outcome(
+                        null,
+                        new ApiException(
+                                Errors.KAFKA_STORAGE_ERROR,
+                                "Cannot save topic " + t.name() + ": " + e.getMessage(),
+                                e));
+            }
+            return List.of(out);
+        }
+        for (int j = 0; j < fresh.size(); j++) {
+            Topic t = fresh.get(j);
+            register(t, t.partitions().size());
+            out[at.get(j)] = new Outcome(t, null);
+        }
+        for (Topic t : fresh) for (Listener l : listeners) l.topicCreated(t);
+        return List.of(out);
     }
 
     /**
@@ -131,13 +234,7 @@ public final class TopicManager implements AutoCloseable {
         validateName(name);
         if (partitions <= 0) throw new IllegalArgumentException("Number of partitions must be larger than 0");
         checkDirectoryNames(name, partitions);
-        Map<String, String> set = Map.copyOf(configs);
-        List<Partition> parts = createPartitions(name, 0, partitions, logConfig(set));
-        Topic t = new Topic(name, id, List.copyOf(parts), set, name.startsWith("__"), appendRules(set));
-        saveOrDiscard(t, parts);
-        register(t, partitions);
-        for (Listener l : listeners) l.topicCreated(t);
-        return t;
+        return createOne(new Planned(name, id, partitions, Map.copyOf(configs)));
     }
 
     /** The topic, created with the broker defaults if auto-creation is on; null otherwise. */
@@ -197,7 +294,7 @@ public final class TopicManager implements AutoCloseable {
         byId.remove(t.id());
         partitionCount -= t.partitions().size();
         logs.deleteTopic(name);
-        for (Partition p : t.partitions()) p.log().delete();
+        for (Partition p : t.partitions()) p.deleteLog();
         for (Listener l : listeners) l.topicDeleted(t);
         return true;
     }
@@ -211,6 +308,13 @@ public final class TopicManager implements AutoCloseable {
                     + t.partitions().size() + " partitions, which is higher than the requested " + count + ".");
         checkDirectoryNames(name, count);
         List<Partition> added = createPartitions(name, t.partitions().size(), count, logConfig(t.configs()));
+        try {
+            logs.syncCreated();
+        } catch (RuntimeException e) {
+            discard(added);
+            throw new ApiException(
+                    Errors.KAFKA_STORAGE_ERROR, "Cannot create partitions of topic " + name + ": " + e.getMessage(), e);
+        }
         List<Partition> parts = new ArrayList<>(t.partitions());
         parts.addAll(added);
         Topic grown = new Topic(name, t.id(), List.copyOf(parts), t.configs(), t.internal(), t.appendRules());
@@ -302,15 +406,19 @@ public final class TopicManager implements AutoCloseable {
                             + " would have a name longer than " + LogFactory.MAX_FILE_NAME_BYTES + " bytes");
     }
 
-    /** New partitions, each on disk; on any failure those already made are removed again. */
+    /**
+     * New partitions, whose logs are made on first use ({@link LogFactory#createLater}); what was in the way is
+     * removed now (the data dir synced by the caller, once for many). On any failure those already prepared are
+     * removed again.
+     */
     private List<Partition> createPartitions(String topic, int from, int to, LogConfig lc) {
         List<Partition> made = new ArrayList<>(to - from);
         try {
             for (int i = from; i < to; i++) {
                 TopicPartition tp = new TopicPartition(topic, i);
-                made.add(new Partition(tp, logs.create(tp, lc)));
+                Supplier<Log> later = logs.createLater(tp, lc);
+                made.add(later instanceof LogFactory.Made m ? new Partition(tp, m.log()) : new Partition(tp, later));
             }
-            logs.syncCreated();
             return made;
         } catch (RuntimeException e) {
             discard(made);
@@ -334,7 +442,7 @@ public final class TopicManager implements AutoCloseable {
     private static void discard(List<Partition> partitions) {
         for (Partition p : partitions) {
             try {
-                p.log().delete();
+                p.deleteLog();
             } catch (RuntimeException ignored) {
                 // an unfinished creation's leftovers are removed when the name is next created
             }
@@ -343,23 +451,30 @@ public final class TopicManager implements AutoCloseable {
 
     private Partition openPartition(String topic, int index, LogConfig lc) {
         TopicPartition tp = new TopicPartition(topic, index);
-        Log log = logs.open(tp, lc);
-        return new Partition(tp, log);
+        Supplier<Log> later = logs.openLater(tp, lc);
+        return later instanceof LogFactory.Made m ? new Partition(tp, m.log()) : new Partition(tp, later);
     }
 
     private void save(Topic t) {
+        logs.saveTopic(t.name(), description(t));
+    }
+
+    private static Properties description(Topic t) {
         Properties p = new Properties();
         p.setProperty("id", t.id().toString());
         p.setProperty("partitions", Integer.toString(t.partitions().size()));
         t.configs().forEach((k, v) -> p.setProperty("config." + k, v));
-        logs.saveTopic(t.name(), p);
+        return p;
     }
 
     /** Applies retention to every log; returns segments removed. */
     public int applyRetention(long nowMs) {
         int removed = 0;
         for (Topic t : byName.values())
-            for (Partition p : t.partitions()) removed += p.log().applyRetention(nowMs);
+            for (Partition p : t.partitions()) {
+                Log log = p.logIfMade(); // a log never used has nothing to remove
+                if (log != null) removed += log.applyRetention(nowMs);
+            }
         return removed;
     }
 
@@ -390,7 +505,10 @@ public final class TopicManager implements AutoCloseable {
 
     public void flushAll() {
         for (Topic t : byName.values())
-            for (Partition p : t.partitions()) p.log().flush();
+            for (Partition p : t.partitions()) {
+                Log log = p.logIfMade();
+                if (log != null) log.flush();
+            }
     }
 
     @Override

@@ -183,6 +183,141 @@ class TopicCreationTest {
         }
     }
 
+    @Test
+    void aBatchWhoseDescriptionsCannotBeSavedLeavesNoneOfItsTopics() throws IOException {
+        Failing logs = new Failing();
+        try (TopicManager topics = new TopicManager(config, logs)) {
+            logs.failSave = true;
+            List<TopicManager.Outcome> out = topics.createAll(List.of(
+                    new TopicManager.NewTopic("a", 2, Map.of()),
+                    new TopicManager.NewTopic("b", 3, Map.of()),
+                    new TopicManager.NewTopic("c", 1, Map.of())));
+            for (TopicManager.Outcome o : out) {
+                assertNull(o.topic());
+                assertEquals(Errors.KAFKA_STORAGE_ERROR, o.error().error());
+            }
+            assertTrue(topics.all().isEmpty());
+            assertEquals(List.of(), partitionDirs());
+        }
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            assertTrue(topics.all().isEmpty());
+        }
+    }
+
+    @Test
+    void aTopicOfABatchWhosePartitionsCannotBeMadeFailsAlone() throws IOException {
+        Failing logs = new Failing();
+        try (TopicManager topics = new TopicManager(config, logs)) {
+            logs.failPartition = 2;
+            List<TopicManager.Outcome> out = topics.createAll(List.of(
+                    new TopicManager.NewTopic("small", 2, Map.of()),
+                    new TopicManager.NewTopic("big", 4, Map.of()),
+                    new TopicManager.NewTopic("small", 1, Map.of()),
+                    new TopicManager.NewTopic("bad/name", 1, Map.of()),
+                    new TopicManager.NewTopic("one", 1, Map.of("retention.ms", "7"))));
+            assertEquals(Errors.INVALID_REQUEST, out.get(0).error().error());
+            assertEquals(Errors.KAFKA_STORAGE_ERROR, out.get(1).error().error());
+            assertEquals(Errors.INVALID_REQUEST, out.get(2).error().error());
+            assertEquals(Errors.INVALID_TOPIC_EXCEPTION, out.get(3).error().error());
+            assertNull(out.get(4).error());
+            assertEquals(1, out.get(4).topic().partitions().size());
+            assertEquals(List.of("one-0"), partitionDirs());
+            assertEquals(
+                    Errors.TOPIC_ALREADY_EXISTS,
+                    topics.createAll(List.of(new TopicManager.NewTopic("one", 1, Map.of())))
+                            .get(0)
+                            .error()
+                            .error());
+        }
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            assertEquals(1, topics.all().size());
+            assertEquals("7", topics.get("one").configs().get("retention.ms"));
+        }
+    }
+
+    @Test
+    void aSaveOfManyThatFailsPartWayRemovesTheDescriptionsAlreadyInPlace() throws IOException {
+        LogFactory.OnDisk files = (LogFactory.OnDisk) LogFactory.files(dir);
+        Path topicsDir = dir.resolve(".skiff").resolve("topics");
+        // the second description cannot be renamed into place: a non-empty directory holds its name
+        Files.createDirectories(
+                topicsDir.resolve("BBBBBBBBBBBBBBBBBBBBBQ.properties").resolve("x"));
+        Map<String, Properties> batch = new java.util.LinkedHashMap<>();
+        batch.put("a", description("AAAAAAAAAAAAAAAAAAAAAQ"));
+        batch.put("b", description("BBBBBBBBBBBBBBBBBBBBBQ"));
+        assertThrows(UncheckedIOException.class, () -> files.saveTopics(batch));
+        assertFalse(Files.exists(topicsDir.resolve("AAAAAAAAAAAAAAAAAAAAAQ.properties")));
+        try (Stream<Path> s = Files.list(topicsDir)) {
+            assertEquals(
+                    List.of("BBBBBBBBBBBBBBBBBBBBBQ.properties"),
+                    s.map(f -> f.getFileName().toString()).toList());
+        }
+        Files.delete(topicsDir.resolve("BBBBBBBBBBBBBBBBBBBBBQ.properties").resolve("x"));
+        Files.delete(topicsDir.resolve("BBBBBBBBBBBBBBBBBBBBBQ.properties"));
+        files.saveTopics(batch);
+        assertEquals(
+                List.of("a", "b"),
+                List.copyOf(LogFactory.files(dir).loadTopics().keySet()));
+    }
+
+    @Test
+    void aNewTopicMakesEachPartitionDirectoryOnFirstUseOnly() throws IOException {
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            Topic t = topics.create("lazy", 3, Map.of());
+            assertEquals(List.of(), partitionDirs(), "the description only");
+            assertNull(t.partition(2).logIfMade());
+            t.partition(1).log().append(batch());
+            assertTrue(partitionDirs().contains("lazy-1"));
+            assertEquals(1, t.partition(1).log().logEndOffset());
+        }
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            Topic t = topics.get("lazy");
+            assertEquals(3, t.partitions().size());
+            assertNull(t.partition(0).logIfMade(), "a partition never used is not made by a start either");
+            assertEquals(List.of("lazy-1"), partitionDirs());
+            assertEquals(0, t.partition(0).log().logEndOffset(), "a directory never made opens empty");
+            assertEquals(1, t.partition(1).log().logEndOffset());
+            assertEquals(0, t.partition(2).log().logEndOffset());
+        }
+    }
+
+    @Test
+    void aTopicDeletedBeforeAnyUseLeavesNothingAndItsNameCanBeCreatedAgain() throws IOException {
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            Topic t = topics.create("brief", 2, Map.of());
+            t.partition(0).log().append(batch());
+            assertTrue(topics.delete("brief"));
+            assertEquals(List.of(), partitionDirs());
+            assertThrows(
+                    dev.skiff.log.LogStorageException.class,
+                    () -> t.partition(1).log());
+            assertEquals(List.of(), partitionDirs(), "a late use of the deleted partition makes nothing");
+
+            Topic again = topics.create("brief", 2, Map.of());
+            assertEquals(0, again.partition(0).log().logEndOffset());
+        }
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            assertEquals(0, topics.get("brief").partition(0).log().logEndOffset());
+        }
+    }
+
+    @Test
+    void retentionAndFlushesMakeNoDirectoryForPartitionsNeverUsed() throws IOException {
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            topics.create("idle", 4, Map.of("retention.ms", "1"));
+            topics.applyRetention(System.currentTimeMillis() + 60_000);
+            topics.flushAll();
+            assertEquals(List.of(), partitionDirs());
+        }
+    }
+
+    private static Properties description(String id) {
+        Properties p = new Properties();
+        p.setProperty("id", id);
+        p.setProperty("partitions", "1");
+        return p;
+    }
+
     private static ByteBuffer batch() {
         return new RecordBatchBuilder(CompressionType.NONE)
                 .append(1_000L, "k".getBytes(), "v".getBytes())

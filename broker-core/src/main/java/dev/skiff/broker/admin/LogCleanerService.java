@@ -80,7 +80,7 @@ public final class LogCleanerService {
             long horizon =
                     clock.getAsLong() - Long.parseLong(topics.effectiveConfig(t, TopicConfig.DELETE_RETENTION_MS));
             for (Partition p : t.partitions()) {
-                if (p.log() instanceof SegmentedLog sl) cleaned += clean(p.id(), sl, horizon);
+                if (p.logIfMade() instanceof SegmentedLog sl) cleaned += clean(p.id(), sl, horizon);
             }
         }
         lastPass.keySet().removeIf(tp -> topics.partition(tp.topic(), tp.partition()) == null);

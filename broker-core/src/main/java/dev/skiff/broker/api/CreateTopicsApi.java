@@ -52,11 +52,21 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>The work runs on the topic manager's thread ({@link TopicManager#offload}), not the connection's I/O thread.
  *
+ * <p>A request asking for more than 10,000 partitions in all (duplicates and topics not authorized not counted) is
+ * refused whole as Kafka refuses it: POLICY_VIOLATION for every topic it names (each mention of a duplicate and
+ * those not authorized included), nothing created.
+ *
  * <p>Authorization (as Kafka's): CREATE on the cluster or on each topic, else TOPIC_AUTHORIZATION_FAILED for it.
  * Without DESCRIBE_CONFIGS on a topic created, v5+ answers topic_config_error_code TOPIC_AUTHORIZATION_FAILED and
  * neither its partitions, replication factor (-1) nor configs.
  */
 public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData> {
+
+    /**
+     * Kafka's controller refuses a request asking for more partitions than this in all (POLICY_VIOLATION for
+     * every topic that reached it), before any other check of its topics.
+     */
+    static final int MAX_PARTITIONS_PER_REQUEST = 10_000;
 
     private final BrokerConfig config;
     private final TopicManager topics;
@@ -92,12 +102,33 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
         return topics.offload(() -> answer(ctx, request));
     }
 
+    /** A topic checked and waiting to be created with the others of its request. */
+    private record Pending(
+            CreatableTopic topic, CreatableTopicResult result, int partitions, Map<String, String> configs) {}
+
     private ApiMessage answer(RequestContext ctx, CreateTopicsRequestData request) {
         CreateTopicsResponseData response = new CreateTopicsResponseData();
         Map<String, Integer> count = new HashMap<>();
         for (CreatableTopic t : request.topics()) count.merge(t.name(), 1, Integer::sum);
         boolean onCluster = authorizer.authorizeCluster(ctx, AclOperation.CREATE);
         Set<String> duplicatesAnswered = new HashSet<>();
+        Map<String, String> normalised = new HashMap<>();
+        for (Topic other : topics.all()) normalised.put(normalise(other.name()), other.name());
+        List<Pending> pending = new ArrayList<>();
+        Set<String> denied = new HashSet<>();
+        if (!onCluster)
+            for (CreatableTopic t : request.topics())
+                if (!authorizer.authorize(ctx, AclOperation.CREATE, ResourceType.TOPIC, t.name())) denied.add(t.name());
+        if (requestedPartitions(request, count, denied) > MAX_PARTITIONS_PER_REQUEST) {
+            // Kafka's controller fails the whole request, which the broker then answers for every topic it names,
+            // each mention of a duplicate and those not authorized included
+            for (CreatableTopic t : request.topics()) {
+                CreatableTopicResult r = new CreatableTopicResult().setName(t.name());
+                fail(r, ApiError.of(Errors.POLICY_VIOLATION, "Excessively large number of partitions per request."));
+                response.topics().add(r);
+            }
+            return response;
+        }
         for (CreatableTopic t : request.topics()) {
             // Kafka answers a name given more than once with one INVALID_REQUEST, not one per mention
             if (count.get(t.name()) > 1 && !duplicatesAnswered.add(t.name())) continue;
@@ -109,27 +140,73 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
             response.topics().add(r);
             try {
                 if (count.get(t.name()) > 1) throw new AdminException(Errors.INVALID_REQUEST, "Duplicate topic name.");
-                if (!onCluster && !authorizer.authorize(ctx, AclOperation.CREATE, ResourceType.TOPIC, t.name()))
+                if (denied.contains(t.name()))
                     throw new ApiException(Errors.TOPIC_AUTHORIZATION_FAILED, "Authorization failed.");
-                create(t, request.validateOnly(), r);
-                if (!authorizer.authorize(ctx, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, t.name())) {
-                    // created, but Kafka shows its partitions, replication factor and configs only to whom may
-                    // describe its configs (DESCRIBE_CONFIGS on the topic; on the cluster is not enough)
-                    r.setNumPartitions(-1)
-                            .setReplicationFactor((short) -1)
-                            .setConfigs(new ArrayList<>())
-                            .setTopicConfigErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
-                }
+                Pending p = check(t, request.validateOnly(), r, normalised);
+                if (p != null) pending.add(p);
+                else hideConfigsUnlessDescribable(ctx, t.name(), r);
             } catch (AdminException e) {
                 fail(r, e.error());
             } catch (ApiException e) {
                 fail(r, ApiError.of(e.error(), e.getMessage()));
             }
         }
+        if (pending.isEmpty()) return response;
+        // every topic of the request at once: one sync of the data dir and one of the topics directory for all
+        List<TopicManager.NewTopic> wanted = new ArrayList<>(pending.size());
+        for (Pending p : pending) wanted.add(new TopicManager.NewTopic(p.topic().name(), p.partitions(), p.configs()));
+        List<TopicManager.Outcome> outcomes = topics.createAll(wanted);
+        for (int i = 0; i < pending.size(); i++) {
+            Pending p = pending.get(i);
+            TopicManager.Outcome o = outcomes.get(i);
+            if (o.error() != null) {
+                fail(p.result(), ApiError.of(o.error().error(), o.error().getMessage()));
+                continue;
+            }
+            p.result()
+                    .setTopicId(o.topic().id())
+                    .setNumPartitions(p.partitions())
+                    .setReplicationFactor((short) 1);
+            describeConfigs(p.configs(), p.result());
+            hideConfigsUnlessDescribable(ctx, p.topic().name(), p.result());
+        }
         return response;
     }
 
-    private void create(CreatableTopic t, boolean validateOnly, CreatableTopicResult r) {
+    /**
+     * Partitions asked for by the topics that pass the duplicate and authorization checks, counted as Kafka's
+     * controller counts them (-1: num.partitions; a manual assignment: its size; other non-positive counts: none),
+     * in a long, which a sum of hostile counts cannot overflow.
+     */
+    private long requestedPartitions(CreateTopicsRequestData request, Map<String, Integer> count, Set<String> denied) {
+        long total = 0;
+        for (CreatableTopic t : request.topics()) {
+            if (count.get(t.name()) > 1 || denied.contains(t.name())) continue;
+            if (!t.assignments().isEmpty()) total += t.assignments().size();
+            else if (t.numPartitions() == -1) total += config.numPartitions;
+            else if (t.numPartitions() > 0) total += t.numPartitions();
+        }
+        return total;
+    }
+
+    private void hideConfigsUnlessDescribable(RequestContext ctx, String topic, CreatableTopicResult r) {
+        if (r.errorCode() != Errors.NONE.code()) return;
+        if (!authorizer.authorize(ctx, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, topic)) {
+            // created, but Kafka shows its partitions, replication factor and configs only to whom may
+            // describe its configs (DESCRIBE_CONFIGS on the topic; on the cluster is not enough)
+            r.setNumPartitions(-1)
+                    .setReplicationFactor((short) -1)
+                    .setConfigs(new ArrayList<>())
+                    .setTopicConfigErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+        }
+    }
+
+    /**
+     * Checks one topic. validate_only and a cluster's creation are answered here (null); a topic for this broker
+     * is returned to be created with the rest of the request.
+     */
+    private Pending check(
+            CreatableTopic t, boolean validateOnly, CreatableTopicResult r, Map<String, String> normalised) {
         try {
             TopicManager.validateName(t.name());
         } catch (InvalidTopicException e) {
@@ -137,8 +214,9 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
         }
         if (topics.get(t.name()) != null)
             throw new AdminException(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + t.name() + "' already exists.");
-        String collision = collidingTopic(t.name());
-        if (collision != null)
+        // Kafka refuses names that differ from an existing one only by '.' versus '_' (they clash in metric names)
+        String collision = normalised.get(normalise(t.name()));
+        if (collision != null && !collision.equals(t.name()))
             throw new AdminException(
                     Errors.INVALID_TOPIC_EXCEPTION,
                     "Topic '" + t.name() + "' collides with existing topic: " + collision);
@@ -150,18 +228,17 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
         TopicConfigChanges.validate(configs);
         if (controller != null) {
             createInCluster(t, partitions, configs, validateOnly, r);
-            return;
+            if (!validateOnly) normalised.putIfAbsent(normalise(t.name()), t.name());
+            return null;
         }
-        Topic created = null;
-        if (!validateOnly) {
-            created = topics.create(t.name(), partitions, configs);
-            if (created == null)
-                throw new AdminException(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + t.name() + "' already exists.");
+        if (validateOnly) {
+            r.setTopicId(Uuid.ZERO).setNumPartitions(partitions).setReplicationFactor((short) 1);
+            describeConfigs(configs, r);
+            return null;
         }
-        r.setTopicId(created != null ? created.id() : Uuid.ZERO)
-                .setNumPartitions(partitions)
-                .setReplicationFactor((short) 1);
-        describeConfigs(configs, r);
+        // a later topic of the same request must not collide with this one
+        normalised.putIfAbsent(normalise(t.name()), t.name());
+        return new Pending(t, r, partitions, configs);
     }
 
     /**
@@ -278,13 +355,8 @@ public final class CreateTopicsApi implements ApiHandler<CreateTopicsRequestData
                     "The manual partition assignment includes the broker " + brokerIds.get(0) + " more than once.");
     }
 
-    /** Kafka refuses names that differ from an existing one only by '.' versus '_' (they clash in metric names). */
-    private String collidingTopic(String name) {
-        String normal = name.replace('.', '_');
-        for (Topic other : topics.all()) {
-            if (!other.name().equals(name) && other.name().replace('.', '_').equals(normal)) return other.name();
-        }
-        return null;
+    private static String normalise(String name) {
+        return name.replace('.', '_');
     }
 
     private static void fail(CreatableTopicResult r, ApiError e) {

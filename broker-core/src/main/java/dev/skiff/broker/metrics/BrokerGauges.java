@@ -10,6 +10,7 @@ import dev.skiff.broker.group.CommittedOffset;
 import dev.skiff.broker.group.GroupCoordinator;
 import dev.skiff.broker.group.OffsetStore;
 import dev.skiff.broker.replica.ReplicaManager;
+import dev.skiff.log.Log;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,20 +46,42 @@ public final class BrokerGauges {
         List<PartitionLog> out = new ArrayList<>();
         for (Topic t : sortedTopics()) {
             for (Partition p : t.partitions()) {
-                try {
-                    out.add(new PartitionLog(
-                            t.name(),
-                            p.index(),
-                            p.log().sizeInBytes(),
-                            p.logStartOffset(),
-                            p.log().logEndOffset(),
-                            p.log().segmentBaseOffsets().size()));
-                } catch (RuntimeException e) {
-                    // a partition closing under us (topic deleted) is simply left out of this reading
-                }
+                PartitionLog l = logOf(t, p);
+                if (l != null) out.add(l); // null: closing under us, left out of this reading
             }
         }
         return out;
+    }
+
+    /** Every partition, by topic name: what the per-partition figures are registered under. */
+    public List<TopicPartition> partitionIds() {
+        List<TopicPartition> out = new ArrayList<>();
+        for (Topic t : sortedTopics()) for (Partition p : t.partitions()) out.add(p.id());
+        return out;
+    }
+
+    /** One partition's log figures, null when there is no such partition (or it is closing). */
+    public PartitionLog partitionLog(String topic, int partition) {
+        Topic t = topics.get(topic);
+        Partition p = t == null ? null : t.partition(partition);
+        return p == null ? null : logOf(t, p);
+    }
+
+    private static PartitionLog logOf(Topic t, Partition p) {
+        try {
+            Log log = p.logIfMade();
+            if (log == null) // a new partition's log, made on first use: empty, one segment to be
+            return new PartitionLog(t.name(), p.index(), 0, 0, 0, 1);
+            return new PartitionLog(
+                    t.name(),
+                    p.index(),
+                    log.sizeInBytes(),
+                    p.logStartOffset(),
+                    log.logEndOffset(),
+                    log.segmentBaseOffsets().size());
+        } catch (RuntimeException e) {
+            return null; // a partition closing under us (topic deleted)
+        }
     }
 
     public int partitionCount() {

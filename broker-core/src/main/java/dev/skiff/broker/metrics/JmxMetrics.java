@@ -1,5 +1,6 @@
 package dev.skiff.broker.metrics;
 
+import dev.skiff.broker.TopicPartition;
 import dev.skiff.protocol.ApiKeys;
 import java.lang.management.ManagementFactory;
 import java.util.HashMap;
@@ -33,6 +34,8 @@ public final class JmxMetrics implements AutoCloseable {
     private final BrokerGauges gauges;
     /** What is registered now, by name. */
     private final Map<ObjectName, Object> registered = new HashMap<>();
+    /** The names the last sync wanted, by their text; and those of the sync running (guarded by this). */
+    private Map<String, ObjectName> names = new HashMap<>(), namesNow;
 
     private JmxMetrics(BrokerMetrics metrics, BrokerGauges gauges) {
         this.metrics = metrics;
@@ -54,29 +57,30 @@ public final class JmxMetrics implements AutoCloseable {
     /** Registers the names that appeared since the last call and removes those that went. */
     public synchronized void sync() {
         if (OWNER.get() != this) return;
+        namesNow = new HashMap<>(names.size() * 2);
         Map<ObjectName, Supplier<Object>> wanted = new HashMap<>();
         TopicMeters all = metrics.allTopics();
         wanted.put(
-                name("kafka.server", "BrokerTopicMetrics", "MessagesInPerSec"),
+                named("kafka.server", "BrokerTopicMetrics", "MessagesInPerSec"),
                 () -> meter(all.messagesIn, "messages"));
-        wanted.put(name("kafka.server", "BrokerTopicMetrics", "BytesInPerSec"), () -> meter(all.bytesIn, "bytes"));
-        wanted.put(name("kafka.server", "BrokerTopicMetrics", "BytesOutPerSec"), () -> meter(all.bytesOut, "bytes"));
+        wanted.put(named("kafka.server", "BrokerTopicMetrics", "BytesInPerSec"), () -> meter(all.bytesIn, "bytes"));
+        wanted.put(named("kafka.server", "BrokerTopicMetrics", "BytesOutPerSec"), () -> meter(all.bytesOut, "bytes"));
         metrics.topics().forEach((topic, t) -> {
             wanted.put(
-                    name("kafka.server", "BrokerTopicMetrics", "MessagesInPerSec", "topic", topic),
+                    named("kafka.server", "BrokerTopicMetrics", "MessagesInPerSec", "topic", topic),
                     () -> meter(t.messagesIn, "messages"));
             wanted.put(
-                    name("kafka.server", "BrokerTopicMetrics", "BytesInPerSec", "topic", topic),
+                    named("kafka.server", "BrokerTopicMetrics", "BytesInPerSec", "topic", topic),
                     () -> meter(t.bytesIn, "bytes"));
             wanted.put(
-                    name("kafka.server", "BrokerTopicMetrics", "BytesOutPerSec", "topic", topic),
+                    named("kafka.server", "BrokerTopicMetrics", "BytesOutPerSec", "topic", topic),
                     () -> meter(t.bytesOut, "bytes"));
         });
         for (Map.Entry<ApiKeys, RequestMeters> e : metrics.requests().entrySet()) {
             RequestMeters r = e.getValue();
             r.versions()
                     .forEach((version, m) -> wanted.put(
-                            name(
+                            named(
                                     "kafka.network",
                                     "RequestMetrics",
                                     "RequestsPerSec",
@@ -86,30 +90,30 @@ public final class JmxMetrics implements AutoCloseable {
                                     Short.toString(version)),
                             () -> meter(m, "requests")));
             wanted.put(
-                    name("kafka.network", "RequestMetrics", "TotalTimeMs", "request", r.request),
+                    named("kafka.network", "RequestMetrics", "TotalTimeMs", "request", r.request),
                     () -> histogram(r.totalTime));
         }
         wanted.put(
-                name("kafka.server", "ReplicaManager", "UnderReplicatedPartitions"),
+                named("kafka.server", "ReplicaManager", "UnderReplicatedPartitions"),
                 () -> gauge(gauges::underReplicatedPartitions));
-        wanted.put(name("kafka.server", "ReplicaManager", "PartitionCount"), () -> gauge(gauges::partitionCount));
+        wanted.put(named("kafka.server", "ReplicaManager", "PartitionCount"), () -> gauge(gauges::partitionCount));
         wanted.put(
-                name("kafka.coordinator.group", "GroupMetadataManager", "NumGroups"), () -> gauge(gauges::groupCount));
-        for (BrokerGauges.PartitionLog p : gauges.partitionLogs()) {
+                named("kafka.coordinator.group", "GroupMetadataManager", "NumGroups"), () -> gauge(gauges::groupCount));
+        for (TopicPartition p : gauges.partitionIds()) {
             String topic = p.topic();
             int partition = p.partition();
             String index = Integer.toString(partition);
             wanted.put(
-                    name("kafka.log", "Log", "Size", "topic", topic, "partition", index),
+                    named("kafka.log", "Log", "Size", "topic", topic, "partition", index),
                     () -> gauge(() -> logOf(topic, partition, BrokerGauges.PartitionLog::size)));
             wanted.put(
-                    name("kafka.log", "Log", "LogStartOffset", "topic", topic, "partition", index),
+                    named("kafka.log", "Log", "LogStartOffset", "topic", topic, "partition", index),
                     () -> gauge(() -> logOf(topic, partition, BrokerGauges.PartitionLog::logStartOffset)));
             wanted.put(
-                    name("kafka.log", "Log", "LogEndOffset", "topic", topic, "partition", index),
+                    named("kafka.log", "Log", "LogEndOffset", "topic", topic, "partition", index),
                     () -> gauge(() -> logOf(topic, partition, BrokerGauges.PartitionLog::logEndOffset)));
             wanted.put(
-                    name("kafka.log", "Log", "NumLogSegments", "topic", topic, "partition", index),
+                    named("kafka.log", "Log", "NumLogSegments", "topic", topic, "partition", index),
                     () -> gauge(() -> logOf(topic, partition, l -> (long) l.segments())));
         }
         for (BrokerGauges.GroupLag l : gauges.lag()) {
@@ -117,7 +121,7 @@ public final class JmxMetrics implements AutoCloseable {
             String topic = l.topic();
             int partition = l.partition();
             wanted.put(
-                    name(
+                    named(
                             "dev.skiff",
                             "ConsumerGroupLag",
                             "Lag",
@@ -158,6 +162,8 @@ public final class JmxMetrics implements AutoCloseable {
                 log.debug("cannot register {}: {}", n, e.toString());
             }
         });
+        names = namesNow;
+        namesNow = null;
     }
 
     private static String orUnknown(String s) {
@@ -194,9 +200,8 @@ public final class JmxMetrics implements AutoCloseable {
     }
 
     private long logOf(String topic, int partition, java.util.function.ToLongFunction<BrokerGauges.PartitionLog> f) {
-        for (BrokerGauges.PartitionLog p : gauges.partitionLogs())
-            if (p.topic().equals(topic) && p.partition() == partition) return f.applyAsLong(p);
-        return 0;
+        BrokerGauges.PartitionLog p = gauges.partitionLog(topic, partition);
+        return p == null ? 0 : f.applyAsLong(p);
     }
 
     private long lagOf(String group, String topic, int partition) {
@@ -222,6 +227,23 @@ public final class JmxMetrics implements AutoCloseable {
 
     /** Kafka's ObjectName: domain, type, name, then tags in order; values quoted where JMX needs it. */
     static ObjectName name(String domain, String type, String name, String... tags) {
+        return parse(text(domain, type, name, tags));
+    }
+
+    /**
+     * As {@link #name}, taken from the names the last sync built when it has the same text: parsing an ObjectName
+     * (its keys sorted into the canonical form) for the four names of every partition each tick cost more than
+     * the rest of a sync, and competed with the broker's work on small machines.
+     */
+    private ObjectName named(String domain, String type, String name, String... tags) {
+        String text = text(domain, type, name, tags);
+        ObjectName n = names.get(text);
+        if (n == null) n = parse(text);
+        namesNow.put(text, n);
+        return n;
+    }
+
+    private static String text(String domain, String type, String name, String... tags) {
         StringBuilder s = new StringBuilder(domain)
                 .append(":type=")
                 .append(type)
@@ -229,8 +251,12 @@ public final class JmxMetrics implements AutoCloseable {
                 .append(name);
         for (int i = 0; i + 1 < tags.length; i += 2)
             s.append(',').append(tags[i]).append('=').append(value(tags[i + 1]));
+        return s.toString();
+    }
+
+    private static ObjectName parse(String text) {
         try {
-            return new ObjectName(s.toString());
+            return new ObjectName(text);
         } catch (javax.management.MalformedObjectNameException e) {
             throw new IllegalArgumentException(e);
         }

@@ -172,10 +172,11 @@ class TopicCreationHostileTest {
                     .map(Map.Entry::getKey)
                     .collect(Collectors.toSet());
 
-            // a count whose last partition directory cannot fit a 255-byte name: refused up front, nothing made
+            // a count whose last partition directory could not fit a 255-byte name is over Kafka's 10,000
+            // partitions per request first: refused up front, nothing made
             String longest = name(249, 'b');
             assertEquals(
-                    Errors.INVALID_PARTITIONS.code(),
+                    Errors.POLICY_VIOLATION.code(),
                     createTopics(broker, List.of(longest), 100_001).get(longest));
             assertEquals(
                     Errors.NONE.code(),
@@ -276,6 +277,83 @@ class TopicCreationHostileTest {
                             .filter(n -> n.startsWith("flood-"))
                             .count());
             assertTrue(descriptorsUnder(broker.dataDir()) <= fileCap + 8, "after the restart too");
+        }
+    }
+
+    /** Name to error code of a CreateTopics v4 of these (name, partitions) pairs, in the order given. */
+    private static List<Map.Entry<String, Short>> createTopics(
+            EmbeddedSkiff broker, List<Map.Entry<String, Integer>> topics) throws IOException {
+        CreateTopicsRequestData req = new CreateTopicsRequestData().setTimeoutMs(30_000);
+        for (Map.Entry<String, Integer> t : topics)
+            req.topics()
+                    .add(new CreateTopicsRequestData.CreatableTopic()
+                            .setName(t.getKey())
+                            .setNumPartitions(t.getValue())
+                            .setReplicationFactor((short) 1));
+        try (Socket s = connect(broker)) {
+            CreateTopicsResponseData r =
+                    new CreateTopicsResponseData(call(s, CREATE_TOPICS, CREATE_TOPICS_V, req), CREATE_TOPICS_V);
+            List<Map.Entry<String, Short>> out = new ArrayList<>();
+            for (var t : r.topics()) out.add(Map.entry(t.name(), t.errorCode()));
+            return out;
+        }
+    }
+
+    /**
+     * One CreateTopics of thousands of topics is created whole (one save for all); duplicates are refused once
+     * each; a request asking for more than 10,000 partitions in all, by one huge count, by counts whose int sum
+     * would wrap, or by ten thousand and one topics, is refused whole with POLICY_VIOLATION as Kafka's controller
+     * refuses it, and creates nothing; descriptors stay bounded, and everything created is back after a restart.
+     */
+    @Test
+    void createTopicsOfThousandsOfTopicsHugeCountsAndDuplicates() throws IOException {
+        int fileCap = 64;
+        try (EmbeddedSkiff broker = EmbeddedSkiff.builder()
+                .property("skiff.log.open.files.max", Integer.toString(fileCap))
+                .start()) {
+            Survival survival = Survival.before(broker);
+            List<Map.Entry<String, Integer>> many = new ArrayList<>();
+            for (int i = 0; i < 3_000; i++) many.add(Map.entry("many-" + i, 3));
+            many.add(Map.entry("twice", 1));
+            many.add(Map.entry("twice", 100_000)); // duplicates count for nothing: not over the bound
+            many.add(Map.entry("none", 0));
+            many.add(Map.entry("negative", -7));
+            List<Map.Entry<String, Short>> answers = createTopics(broker, many);
+            assertEquals(3_003, answers.size(), "one answer per name");
+            Map<String, Short> byName = new LinkedHashMap<>();
+            answers.forEach(e -> byName.put(e.getKey(), e.getValue()));
+            for (int i = 0; i < 3_000; i++) assertEquals(Errors.NONE.code(), byName.get("many-" + i), "many-" + i);
+            assertEquals(Errors.INVALID_REQUEST.code(), byName.get("twice"));
+            assertEquals(Errors.INVALID_PARTITIONS.code(), byName.get("none"));
+            assertEquals(Errors.INVALID_PARTITIONS.code(), byName.get("negative"));
+
+            List<List<Map.Entry<String, Integer>>> refused = List.of(
+                    List.of(Map.entry("huge", Integer.MAX_VALUE), Map.entry("small", 1)),
+                    List.of(Map.entry("wrap-a", 2_000_000_000), Map.entry("wrap-b", 2_000_000_000)),
+                    List.of(Map.entry("edge", 10_001), Map.entry("bad/name", 1)));
+            for (List<Map.Entry<String, Integer>> req : refused) {
+                for (Map.Entry<String, Short> a : createTopics(broker, req))
+                    assertEquals(Errors.POLICY_VIOLATION.code(), a.getValue(), a.getKey() + " in " + req);
+            }
+            List<Map.Entry<String, Integer>> tenThousandAndOne = new ArrayList<>();
+            for (int i = 0; i <= 10_000; i++) tenThousandAndOne.add(Map.entry("one-of-many-" + i, 1));
+            for (Map.Entry<String, Short> a : createTopics(broker, tenThousandAndOne))
+                assertEquals(Errors.POLICY_VIOLATION.code(), a.getValue(), a.getKey());
+
+            Map<String, Integer> before = allTopics(broker);
+            for (String n : List.of("huge", "small", "wrap-a", "wrap-b", "edge", "one-of-many-0", "none"))
+                assertTrue(!before.containsKey(n), "not created: " + n);
+            assertEquals(
+                    3_000,
+                    before.keySet().stream().filter(n -> n.startsWith("many-")).count());
+            assertEquals(1, before.get("twice") == null ? 1 : 0, "a duplicated name is not created");
+            long fds = descriptorsUnder(broker.dataDir());
+            assertTrue(fds <= fileCap + 8, "9,000 new partitions hold " + fds + " descriptors; the cap is " + fileCap);
+
+            produce(broker, "many-2999", 2, "last of many");
+            survival.assertServedAndRestartsIntact();
+            assertEquals(before, allTopics(broker), "the same topics, with the same partitions, after a restart");
+            assertEquals(List.of("last of many"), consume(broker, "many-2999", 2, 1));
         }
     }
 
