@@ -625,6 +625,17 @@ public final class Partition {
         }
     }
 
+    /**
+     * Whether a fetch from {@code offset} would return any byte now, or must be answered at once (see
+     * {@link #bytesAvailable}). A single broker's read_uncommitted fetch answers from the log's bounds alone:
+     * below the log end a read returns at least the batch holding the offset, so no batch header is read.
+     */
+    public boolean anyAvailable(long offset, int maxBytes, IsolationLevel isolation) {
+        // out of range (answered at once with the error) or below the log end: yes; at the log end: nothing yet
+        if (role == null && isolation == IsolationLevel.READ_UNCOMMITTED) return offset != log.logEndOffset();
+        return bytesAvailable(offset, maxBytes, isolation) > 0;
+    }
+
     /** ListOffsets' special timestamps (Kafka's ListOffsetsRequest constants). */
     public static final long LATEST_TIMESTAMP = -1,
             EARLIEST_TIMESTAMP = -2,

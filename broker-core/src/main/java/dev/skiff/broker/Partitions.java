@@ -235,6 +235,22 @@ public final class Partitions {
         return total;
     }
 
+    /**
+     * Whether a fetch would get {@code minBytes} now, or must be answered at once. For min_bytes of 1 (the
+     * consumers' default) any partition with data decides, found from its log's bounds without reading batch
+     * headers (the answer reads them once more anyway).
+     */
+    public boolean enoughAvailable(
+            List<FetchPosition> positions, int maxBytes, IsolationLevel isolation, int minBytes) {
+        if (minBytes <= 0) return true;
+        if (minBytes > 1) return bytesAvailable(positions, maxBytes, isolation) >= minBytes;
+        for (FetchPosition f : positions) {
+            if (f.partition() != null && f.partition().anyAvailable(f.fetchOffset(), f.partitionMaxBytes(), isolation))
+                return true;
+        }
+        return false;
+    }
+
     /** See {@link Partition#fetchOffsetForTimestamp}. */
     public Log.TimestampOffset offsetForTimestamp(Partition partition, long timestamp, IsolationLevel isolation) {
         return partition.fetchOffsetForTimestamp(timestamp, isolation);

@@ -303,6 +303,25 @@ class PartitionsTest {
         assertTrue(p.bytesAvailable(0, 100, IsolationLevel.READ_UNCOMMITTED) > 0);
     }
 
+    @Test
+    void enoughAvailableAnswersAsTheBytesAvailableWouldWithoutReading() {
+        append(plain(NOW, 2)); // offsets 0-1
+        append(transactional(9, 0, 2)); // offsets 2-3, open: the last stable offset stays at 2
+        for (IsolationLevel isolation : IsolationLevel.values()) {
+            for (long offset = -1; offset <= 6; offset++) {
+                for (int minBytes : new int[] {-1, 0, 1, 2, 1 << 20}) {
+                    var at = java.util.List.of(new Partitions.FetchPosition(p, offset, 100));
+                    assertEquals(
+                            minBytes <= 0 || partitions.bytesAvailable(at, 100, isolation) >= minBytes,
+                            partitions.enoughAvailable(at, 100, isolation, minBytes),
+                            isolation + " from " + offset + " for " + minBytes + " bytes");
+                }
+            }
+        }
+        var unknown = java.util.List.of(new Partitions.FetchPosition(null, 0, 100));
+        assertEquals(false, partitions.enoughAvailable(unknown, 100, IsolationLevel.READ_UNCOMMITTED, 1));
+    }
+
     // ------------------------------------------------------------------ offsets
 
     @Test

@@ -370,19 +370,24 @@ final class Segment implements Closeable {
         long maxEnd = Math.min((long) pos + maxBytes, limit);
         // jump over whole indexed stretches instead of reading every header in between
         int end = pos + firstSize;
+        int sizeAtEnd = -1; // the size of the batch at `end` when its header was read already
         int i = offsetIndex.floorByValue((int) maxEnd);
         if (i >= 0) {
             int indexed = offsetIndex.value(i);
             // only to a position where the entry's batch really starts: a damaged entry must not cut a batch
-            if (indexed > end
-                    && indexed <= maxEnd
-                    && (indexed == maxEnd
-                            || (headerAt(header, indexed, limit) > 0
-                                    && BatchHeader.baseOffset(header, 0) == baseOffset + offsetIndex.key(i))))
-                end = indexed;
+            if (indexed > end && indexed == maxEnd) end = indexed;
+            else if (indexed > end && indexed < maxEnd) {
+                int size = headerAt(header, indexed, limit);
+                if (size > 0 && BatchHeader.baseOffset(header, 0) == baseOffset + offsetIndex.key(i)) {
+                    end = indexed;
+                    sizeAtEnd = size;
+                }
+            }
         }
-        while (end < limit) {
-            int batchSize = headerAt(header, end, limit);
+        // a batch is never empty, so none fits once the slice has reached maxBytes
+        while (end < limit && end < maxEnd) {
+            int batchSize = sizeAtEnd >= 0 ? sizeAtEnd : headerAt(header, end, limit);
+            sizeAtEnd = -1;
             if (batchSize < 0 || end + (long) batchSize > maxEnd) break;
             end += batchSize;
         }

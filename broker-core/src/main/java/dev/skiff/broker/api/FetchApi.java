@@ -188,7 +188,7 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
         if (anyError
                 || request.maxWaitMs() <= 0
                 || positions.isEmpty()
-                || partitions.bytesAvailable(positions, maxBytes, isolation) >= Math.max(1, request.minBytes())) {
+                || partitions.enoughAvailable(positions, maxBytes, isolation, Math.max(1, request.minBytes()))) {
             return CompletableFuture.completedFuture(answer(v, plan, wanted, maxBytes, isolation));
         }
         List<Partition> waitOn =
@@ -198,7 +198,7 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
                         ctx.connection(),
                         waitOn,
                         request.maxWaitMs(),
-                        () -> partitions.bytesAvailable(positions, maxBytes, isolation) >= request.minBytes())
+                        () -> partitions.enoughAvailable(positions, maxBytes, isolation, request.minBytes()))
                 .thenApply(ignored -> answer(v, plan, wanted, maxBytes, isolation));
     }
 
