@@ -10,6 +10,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,7 +60,15 @@ class MainTest {
                 3, o.out().lines().filter(l -> l.contains("is listening on")).count(), o.out());
         for (int i = 0; i < 3; i++) {
             assertTrue(o.out().contains("Skiff broker " + i + " is listening on"), o.out());
-            assertTrue(Files.isDirectory(dir.resolve("broker-" + i).resolve("orders-0")), "logs of broker " + i);
+        }
+        // each partition's leader makes its log on taking the lead; followers make theirs with their first records
+        for (int p = 0; p < 3; p++) {
+            String name = "orders-" + p;
+            assertTrue(
+                    IntStream.range(0, 3)
+                            .anyMatch(i ->
+                                    Files.isDirectory(dir.resolve("broker-" + i).resolve(name))),
+                    "the log of " + name);
         }
         assertTrue(Files.isRegularFile(dir.resolve("__cluster_metadata").resolve("metadata.log")));
         Outcome again = run("--brokers", "3", "--port", "0", "--data-dir", dir.toString());
@@ -87,14 +97,20 @@ class MainTest {
     }
 
     @Test
-    void helpAndAGoodStart() {
+    void helpAndAGoodStart() throws Exception {
         Outcome help = run("--help");
         assertEquals(0, help.exit());
         assertTrue(help.out().contains("--data-dir"));
         Outcome ok = run("--port", "0", "--data-dir", dir.resolve("data").toString(), "--topic", "orders:3");
         assertEquals(0, ok.exit(), ok.err());
         assertTrue(ok.out().matches("(?s).*Skiff is listening on 127\\.0\\.0\\.1:\\d+.*"), ok.out());
-        assertTrue(Files.isDirectory(dir.resolve("data").resolve("orders-2")));
+        // the topic is its description; a partition's directory is made on its first use
+        try (Stream<Path> described =
+                Files.list(dir.resolve("data").resolve(".skiff").resolve("topics"))) {
+            assertEquals(
+                    1,
+                    described.filter(f -> f.toString().endsWith(".properties")).count());
+        }
     }
 
     @Test
