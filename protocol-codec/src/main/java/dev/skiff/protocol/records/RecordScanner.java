@@ -57,11 +57,11 @@ final class RecordScanner {
         CompressionType compression = batch.compressionType();
         int count = batch.recordCount();
         if (compression == CompressionType.NONE) {
-            in = new BufferInput(section);
-        } else {
-            if (count == 0) return; // Kafka writes no stream for an empty batch
-            in = new StreamInput(Compression.wrapForInput(compression, section));
+            new Uncompressed(section).scan(count);
+            return;
         }
+        if (count == 0) return; // Kafka writes no stream for an empty batch
+        in = new StreamInput(Compression.wrapForInput(compression, section));
         try {
             int previousDelta = -1;
             for (int i = 0; i < count; i++) {
@@ -193,29 +193,130 @@ final class RecordScanner {
         void close() {}
     }
 
-    private static final class BufferInput extends Input {
+    /**
+     * The checks of {@link #readRecord} over stored records, read in place: the records section is in memory,
+     * so every length is checked against the bytes there and reads go by index, with the one-byte varints that
+     * small records are made of decoded inline. Same checks, same errors, no per-byte stream calls.
+     */
+    private final class Uncompressed {
         private final ByteBuffer buf;
+        private final int end;
+        private int p; // the next byte to read
+        private int limit; // the end of the record being read, or of the section between records
 
-        BufferInput(ByteBuffer buf) {
-            this.buf = buf;
+        Uncompressed(ByteBuffer section) {
+            this.buf = section;
+            this.p = section.position();
+            this.end = section.limit();
         }
 
-        @Override
-        int read() {
-            return buf.hasRemaining() ? buf.get() & 0xFF : -1;
-        }
-
-        @Override
-        void skip(int n) {
-            buf.position(buf.position() + n); // within the record, which reserve() found to be in the buffer
-        }
-
-        @Override
-        void reserve(int length, DecompressionBudget budget) {
-            if (length > buf.remaining()) {
-                throw new CorruptRecordException(
-                        "Record length " + length + " exceeds the " + buf.remaining() + " bytes left");
+        void scan(int count) {
+            int lastDelta = batch.lastOffsetDelta();
+            long baseTimestamp = batch.baseTimestamp();
+            long baseOffset = batch.baseOffset();
+            int previousDelta = -1;
+            for (int i = 0; i < count; i++) {
+                if (p >= end) throw new CorruptRecordException("Batch declares " + count + " records, has " + i);
+                int length = recordLength();
+                if (length < RecordDecoder.MIN_BODY_SIZE) {
+                    throw new CorruptRecordException("Invalid record length " + length);
+                }
+                if (length > end - p) {
+                    throw new CorruptRecordException(
+                            "Record length " + length + " exceeds the " + (end - p) + " bytes left");
+                }
+                limit = p + length;
+                p++; // attributes: unused in v2; the record holds at least MIN_BODY_SIZE bytes
+                long timestampDelta = varlong();
+                int offsetDelta = varint();
+                if (offsetDelta <= previousDelta || offsetDelta > lastDelta) {
+                    throw new InvalidRecordException("Record offset delta " + offsetDelta
+                            + " is out of order or beyond the batch's last " + lastDelta);
+                }
+                int keyLength = varint();
+                if (keyLength == -1 && requireKeys) {
+                    throw new InvalidRecordException("Compacted topic cannot accept a record without a key");
+                }
+                skip(keyLength, true, "key");
+                int valueLength = varint();
+                skip(valueLength, true, "value");
+                int headers = varint();
+                if (headers != 0) headers(headers);
+                if (p != limit)
+                    throw new CorruptRecordException("Record has " + (limit - p) + " bytes beyond its fields");
+                long timestamp = baseTimestamp + timestampDelta;
+                noteTimestamp(timestamp);
+                if (visitor != null) {
+                    visitor.record(summary, i, baseOffset + offsetDelta, timestamp, keyLength, valueLength);
+                }
+                previousDelta = offsetDelta;
             }
+            if (p < end) {
+                throw new CorruptRecordException("Data follows the last of the batch's " + count + " records");
+            }
+        }
+
+        private void headers(int headers) {
+            if (headers < 0 || headers > (limit - p) / MIN_HEADER_SIZE) {
+                throw new CorruptRecordException("Invalid header count " + headers);
+            }
+            for (int h = 0; h < headers; h++) {
+                skip(varint(), false, "header key");
+                skip(varint(), true, "header value");
+            }
+        }
+
+        private void skip(int length, boolean nullable, String what) {
+            if (length == -1 && nullable) return;
+            if (length < 0 || length > limit - p) {
+                throw new CorruptRecordException("Invalid " + what + " length " + length);
+            }
+            p += length;
+        }
+
+        /** A record's length varint; some byte of it is there. */
+        private int recordLength() {
+            int raw = 0;
+            for (int shift = 0; shift < 35; shift += 7) {
+                if (p >= end) throw new CorruptRecordException("Truncated record length");
+                int b = buf.get(p++);
+                raw |= (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) return (raw >>> 1) ^ -(raw & 1);
+            }
+            throw new CorruptRecordException("Varint is longer than 5 bytes");
+        }
+
+        private int varint() {
+            if (p < limit) {
+                int b = buf.get(p);
+                if (b >= 0) { // one byte, the common case
+                    p++;
+                    return (b >>> 1) ^ -(b & 1);
+                }
+            }
+            return longVarint();
+        }
+
+        private int longVarint() {
+            int raw = 0;
+            for (int shift = 0; shift < 35; shift += 7) {
+                if (p >= limit) throw new CorruptRecordException("Record ends inside its fields");
+                int b = buf.get(p++);
+                raw |= (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) return (raw >>> 1) ^ -(raw & 1);
+            }
+            throw new CorruptRecordException("Varint is longer than 5 bytes");
+        }
+
+        private long varlong() {
+            long raw = 0;
+            for (int shift = 0; shift < 70; shift += 7) {
+                if (p >= limit) throw new CorruptRecordException("Record ends inside its fields");
+                long b = buf.get(p++);
+                raw |= (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) return (raw >>> 1) ^ -(raw & 1);
+            }
+            throw new CorruptRecordException("Varlong is longer than 10 bytes");
         }
     }
 
