@@ -18,9 +18,12 @@ import dev.skiff.protocol.message.CreatePartitionsRequestData;
 import dev.skiff.protocol.message.CreatePartitionsRequestData.CreatePartitionsAssignment;
 import dev.skiff.protocol.message.CreatePartitionsResponseData;
 import dev.skiff.protocol.message.CreatePartitionsResponseData.CreatePartitionsTopicResult;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -38,6 +41,16 @@ import java.util.concurrent.CompletableFuture;
  * <p>Authorization (as Kafka's): ALTER on each topic, else TOPIC_AUTHORIZATION_FAILED for it.
  */
 public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsRequestData> {
+
+    /** Kafka's controller writes at most this many records for one request (its MAX_RECORDS_PER_USER_OP). */
+    static final int MAX_PARTITIONS_PER_REQUEST = 10_000;
+
+    /**
+     * Kafka's replica placer lists every new partition of a topic before any bound is checked: past about this
+     * many (its default 1 GiB heap) it runs out of memory and the whole request fails; Integer.MAX_VALUE always
+     * does. Skiff answers the same without trying. Topics given their assignments are not placed.
+     */
+    static final int MAX_PLACEABLE_PER_TOPIC = 1 << 24;
 
     private final BrokerConfig config;
     private final TopicManager topics;
@@ -74,29 +87,78 @@ public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsReq
     }
 
     private ApiMessage answer(RequestContext ctx, CreatePartitionsRequestData request) {
-        CreatePartitionsResponseData response = new CreatePartitionsResponseData();
         Map<String, Integer> count = new HashMap<>();
-        for (CreatePartitionsRequestData.CreatePartitionsTopic t : request.topics())
+        Map<String, CreatePartitionsRequestData.CreatePartitionsTopic> byName = new HashMap<>();
+        for (CreatePartitionsRequestData.CreatePartitionsTopic t : request.topics()) {
             count.merge(t.name(), 1, Integer::sum);
+            byName.putIfAbsent(t.name(), t);
+        }
+        // Kafka's broker puts the names in a HashSet, drops the duplicates and hands the rest to its controller in
+        // that set's order, which decides which topic passes the request's bound on new partitions
+        Set<String> kafkaOrder = new HashSet<>();
+        for (CreatePartitionsRequestData.CreatePartitionsTopic t : request.topics()) kafkaOrder.add(t.name());
+        kafkaOrder.removeIf(n -> count.get(n) > 1);
+        Map<String, RuntimeException> failed = new HashMap<>();
+        List<CreatePartitionsRequestData.CreatePartitionsTopic> accepted = new ArrayList<>();
+        int granted = 0;
+        for (String name : kafkaOrder) {
+            CreatePartitionsRequestData.CreatePartitionsTopic t = byName.get(name);
+            try {
+                if (!authorizer.authorize(ctx, AclOperation.ALTER, ResourceType.TOPIC, name))
+                    throw new ApiException(Errors.TOPIC_AUTHORIZATION_FAILED, "Authorization failed.");
+                int adding = check(t);
+                // checked before anything is allocated per new partition
+                if (t.assignments() == null && adding > MAX_PLACEABLE_PER_TOPIC) return failedWhole(request);
+                if (adding > MAX_PARTITIONS_PER_REQUEST - granted) {
+                    // Kafka's controller fills its bounded list of records and fails this topic, and so every
+                    // later one that adds a partition
+                    granted = MAX_PARTITIONS_PER_REQUEST;
+                    throw new ApiException(Errors.UNKNOWN_SERVER_ERROR, null);
+                }
+                granted += adding;
+                accepted.add(t);
+            } catch (AdminException | ApiException e) {
+                failed.put(name, e);
+            }
+        }
+        if (!request.validateOnly())
+            for (CreatePartitionsRequestData.CreatePartitionsTopic t : accepted) {
+                try {
+                    grow(t);
+                } catch (AdminException | ApiException e) {
+                    failed.put(t.name(), e);
+                }
+            }
+        CreatePartitionsResponseData response = new CreatePartitionsResponseData();
         for (CreatePartitionsRequestData.CreatePartitionsTopic t : request.topics()) {
             CreatePartitionsTopicResult r = new CreatePartitionsTopicResult().setName(t.name());
             response.results().add(r);
-            try {
-                if (count.get(t.name()) > 1)
-                    throw new AdminException(Errors.INVALID_REQUEST, "Duplicate topic in request.");
-                if (!authorizer.authorize(ctx, AclOperation.ALTER, ResourceType.TOPIC, t.name()))
-                    throw new ApiException(Errors.TOPIC_AUTHORIZATION_FAILED, "Authorization failed.");
-                grow(t, request.validateOnly());
-            } catch (AdminException e) {
-                r.setErrorCode(e.error().code()).setErrorMessage(e.error().message());
-            } catch (ApiException e) {
-                r.setErrorCode(e.error().code()).setErrorMessage(e.getMessage());
-            }
+            RuntimeException e = count.get(t.name()) > 1
+                    ? new AdminException(Errors.INVALID_REQUEST, "Duplicate topic in request.")
+                    : failed.get(t.name());
+            if (e instanceof AdminException a)
+                r.setErrorCode(a.error().error().code())
+                        .setErrorMessage(a.error().message());
+            else if (e instanceof ApiException a)
+                r.setErrorCode(a.error().code()).setErrorMessage(a.getMessage());
         }
         return response;
     }
 
-    private void grow(CreatePartitionsRequestData.CreatePartitionsTopic t, boolean validateOnly) {
+    /** Kafka's answer when its replica placer runs out of memory: the whole request fails, every mention. */
+    private static ApiMessage failedWhole(CreatePartitionsRequestData request) {
+        CreatePartitionsResponseData response = new CreatePartitionsResponseData();
+        for (CreatePartitionsRequestData.CreatePartitionsTopic t : request.topics())
+            response.results()
+                    .add(new CreatePartitionsTopicResult()
+                            .setName(t.name())
+                            .setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code())
+                            .setErrorMessage(null));
+        return response;
+    }
+
+    /** Checks a growth without making it; answers how many partitions it adds. */
+    private int check(CreatePartitionsRequestData.CreatePartitionsTopic t) {
         Topic topic = topics.get(t.name());
         if (topic == null)
             throw new AdminException(
@@ -129,7 +191,11 @@ public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsReq
                                     + config.nodeId + " is registered.");
             }
         }
-        if (validateOnly) return;
+        return t.count() - current;
+    }
+
+    private void grow(CreatePartitionsRequestData.CreatePartitionsTopic t) {
+        List<CreatePartitionsAssignment> assignments = t.assignments();
         if (controller != null) {
             List<List<Integer>> wanted = assignments == null
                     ? null

@@ -120,6 +120,90 @@ class TopicCreationHostileTest {
         return out;
     }
 
+    /** Error codes, in request order, of a CreatePartitions v1 growing these topics to these counts. */
+    private static List<Short> createPartitions(EmbeddedSkiff broker, List<Map.Entry<String, Integer>> counts)
+            throws IOException {
+        CreatePartitionsRequestData req = new CreatePartitionsRequestData().setTimeoutMs(30_000);
+        for (Map.Entry<String, Integer> c : counts)
+            req.topics()
+                    .add(new CreatePartitionsRequestData.CreatePartitionsTopic()
+                            .setName(c.getKey())
+                            .setCount(c.getValue())
+                            .setAssignments(null));
+        try (Socket s = connect(broker)) {
+            var r = new CreatePartitionsResponseData(
+                    call(s, CREATE_PARTITIONS, CREATE_PARTITIONS_V, req), CREATE_PARTITIONS_V);
+            List<Short> out = new ArrayList<>();
+            for (var t : r.results()) {
+                if (t.errorCode() == Errors.UNKNOWN_SERVER_ERROR.code())
+                    assertEquals(null, t.errorMessage(), "Kafka's answer at the bound has no message");
+                out.add(t.errorCode());
+            }
+            return out;
+        }
+    }
+
+    @Test
+    void hugeCreatePartitionsAreRefusedWithoutAllocatingAndNothingIsHalfGrown() throws IOException {
+        try (EmbeddedSkiff broker = EmbeddedSkiff.builder().start()) {
+            Survival survival = Survival.before(broker);
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < 100; i++) names.add("huge-" + i);
+            for (short e : createTopics(broker, names, 1).values()) assertEquals(Errors.NONE.code(), e);
+            short unknown = Errors.UNKNOWN_SERVER_ERROR.code();
+
+            // one topic to Integer.MAX_VALUE, or past what Kafka's placer can list, fails the whole request
+            assertEquals(List.of(unknown), createPartitions(broker, List.of(Map.entry("huge-0", Integer.MAX_VALUE))));
+            assertEquals(
+                    List.of(unknown, unknown, unknown),
+                    createPartitions(
+                            broker,
+                            List.of(
+                                    Map.entry("huge-1", 2),
+                                    Map.entry("huge-0", 50_000_000),
+                                    Map.entry("no-such-topic", 3))));
+            // counts whose sum wraps the int range
+            assertEquals(
+                    List.of(unknown, unknown, unknown),
+                    createPartitions(
+                            broker,
+                            List.of(
+                                    Map.entry("huge-0", 1_000_000_000),
+                                    Map.entry("huge-1", 1_000_000_000),
+                                    Map.entry("huge-2", 1_000_000_000))));
+            // one topic just past the bound (10,001 new partitions) fails alone; the rest are checked as usual
+            assertEquals(
+                    List.of(unknown, Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), Errors.INVALID_PARTITIONS.code()),
+                    createPartitions(
+                            broker,
+                            List.of(
+                                    Map.entry("huge-3", 10_002),
+                                    Map.entry("no-such-topic", 3),
+                                    Map.entry("huge-4", 1))));
+            Map<String, Integer> untouched = allTopics(broker);
+            for (String n : names) assertEquals(1, untouched.get(n), "refused growths made nothing: " + n);
+
+            // 100 topics adding 200 each: the first 50 in Kafka's order fit the 10,000, the other 50 fail
+            List<Map.Entry<String, Integer>> all = new ArrayList<>();
+            for (String n : names) all.add(Map.entry(n, 201));
+            List<Short> answers = createPartitions(broker, all);
+            assertEquals(
+                    50, answers.stream().filter(e -> e == Errors.NONE.code()).count(), "grown: " + answers);
+            assertEquals(50, answers.stream().filter(e -> e == unknown).count(), "refused: " + answers);
+            Map<String, Integer> before = allTopics(broker);
+            for (int i = 0; i < names.size(); i++)
+                assertEquals(
+                        answers.get(i) == Errors.NONE.code() ? 201 : 1,
+                        before.get(names.get(i)),
+                        "partitions of " + names.get(i) + " after " + answers.get(i));
+            produce(broker, "huge-0", 0, "still-here");
+
+            survival.assertServedAndRestartsIntact();
+            assertEquals(before, allTopics(broker), "the same topics, with the same partitions, after a restart");
+            assertEquals(List.of("still-here"), consume(broker, "huge-0", 0, 1));
+        }
+    }
+
     private static String name(int length, char fill) {
         return "t" + String.valueOf(fill).repeat(length - 1);
     }
@@ -182,24 +266,11 @@ class TopicCreationHostileTest {
                     Errors.NONE.code(),
                     createTopics(broker, List.of(longest), 2).get(longest));
             created.add(longest);
-            CreatePartitionsRequestData grow = new CreatePartitionsRequestData().setTimeoutMs(30_000);
-            grow.topics()
-                    .add(new CreatePartitionsRequestData.CreatePartitionsTopic()
-                            .setName(longest)
-                            .setCount(100_001)
-                            .setAssignments(null));
-            grow.topics()
-                    .add(new CreatePartitionsRequestData.CreatePartitionsTopic()
-                            .setName(name(249, 'a'))
-                            .setCount(5)
-                            .setAssignments(null));
-            try (Socket s = connect(broker)) {
-                var r = new CreatePartitionsResponseData(
-                        call(s, CREATE_PARTITIONS, CREATE_PARTITIONS_V, grow), CREATE_PARTITIONS_V);
-                assertEquals(
-                        Errors.INVALID_PARTITIONS.code(), r.results().get(0).errorCode());
-                assertEquals(Errors.NONE.code(), r.results().get(1).errorCode());
-            }
+            // growing it that far is over Kafka's 10,000 new partitions per request first: refused, nothing made
+            assertEquals(
+                    List.of(Errors.UNKNOWN_SERVER_ERROR.code()),
+                    createPartitions(broker, List.of(Map.entry(longest, 100_001))));
+            assertEquals(List.of(Errors.NONE.code()), createPartitions(broker, List.of(Map.entry(name(249, 'a'), 5))));
 
             // an acknowledged record in the longest name
             produce(broker, longest, 1, "at-the-limit");
