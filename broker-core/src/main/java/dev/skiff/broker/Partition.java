@@ -632,7 +632,7 @@ public final class Partition {
      */
     public boolean anyAvailable(long offset, int maxBytes, IsolationLevel isolation) {
         // out of range (answered at once with the error) or below the log end: yes; at the log end: nothing yet
-        if (role == null && isolation == IsolationLevel.READ_UNCOMMITTED) return offset != log.logEndOffset();
+        if (role == null && isolation == IsolationLevel.READ_UNCOMMITTED) return offset != log().logEndOffset();
         return bytesAvailable(offset, maxBytes, isolation) > 0;
     }
 
