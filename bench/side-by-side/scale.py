@@ -260,11 +260,13 @@ def cpu_per_record(cp, log4j, brokers, records, repeat, record):
                 u1, s1 = user_system_seconds(b.proc.pid)
                 g1 = thread_groups(b.proc.pid)
                 c = run.consume(cp, log4j, b, topic, records)
+                u2, s2 = user_system_seconds(b.proc.pid)
                 g2 = thread_groups(b.proc.pid)
                 m = records / 1e6
                 fig = {"partitions": parts, "produce_cpu_s_per_m": p["cpu s/M"],
                        "produce_user_s_per_m": (u1 - u0) / m, "produce_system_s_per_m": (s1 - s0) / m,
-                       "produce_rec_s": p["rec/s"], "consume_cpu_s_per_m": c["cpu s/M"], "consume_rec_s": c["rec/s"]}
+                       "produce_rec_s": p["rec/s"], "consume_cpu_s_per_m": c["cpu s/M"], "consume_rec_s": c["rec/s"],
+                       "consume_user_s_per_m": (u2 - u1) / m, "consume_system_s_per_m": (s2 - s1) / m}
                 for group in g0:  # where the CPU went: JIT compilers, GC, the rest (I/O threads, timers)
                     fig[f"produce_{group}_s_per_m"] = (g1[group] - g0[group]) / m
                     fig[f"consume_{group}_s_per_m"] = (g2[group] - g1[group]) / m
@@ -417,12 +419,13 @@ def render(meta, figures):
                 out.append(f"| {parts} | {label} | {run.median(sv):.3f} ({', '.join(f'{v:.2f}' for v in sv)}) | "
                            f"{run.median(kv):.3f} ({', '.join(f'{v:.2f}' for v in kv)}) | "
                            f"{ratio(run.median(sv), run.median(kv))} |")
-        split = [(s, f) for s in ("skiff", "kafka") for f in cpu[s] if "produce_user_s_per_m" in f]
-        if split:
-            out += ["", "Produce CPU split (medians, s per million records): " + "; ".join(
-                f"{s} {parts} partition(s): user {run.median([f['produce_user_s_per_m'] for t, f in split if t == s and f['partitions'] == parts]):.2f}, "
-                f"system {run.median([f['produce_system_s_per_m'] for t, f in split if t == s and f['partitions'] == parts]):.2f}"
-                for s in ("skiff", "kafka") for parts in (1, 6))]
+        for direction in ("produce", "consume"):  # user time is the broker's code; system time the kernel's work
+            split = [(s, f) for s in ("skiff", "kafka") for f in cpu[s] if f"{direction}_user_s_per_m" in f]
+            if split:
+                out += ["", f"{direction.capitalize()} CPU split (medians, s per million records): " + "; ".join(
+                    f"{s} {parts} partition(s): user {run.median([f[direction + '_user_s_per_m'] for t, f in split if t == s and f['partitions'] == parts]):.3f}, "
+                    f"system {run.median([f[direction + '_system_s_per_m'] for t, f in split if t == s and f['partitions'] == parts]):.3f}"
+                    for s in ("skiff", "kafka") for parts in (1, 6))]
         groups = [(s, f) for s in ("skiff", "kafka") for f in cpu[s] if "produce_jit_s_per_m" in f]
         if groups:
             out += ["", "By thread (medians, CPU s per million records: JIT compiler threads / GC threads / the rest):",
