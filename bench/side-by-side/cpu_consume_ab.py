@@ -30,6 +30,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import scale  # noqa: E402  (the /proc readings of the side-by-side CPU figure)
 import run  # noqa: E402  (brokers, tools, class path, /proc readers)
 
 GROUPS = ("jit", "gc", "io", "other")
@@ -37,23 +38,8 @@ GROUPS = ("jit", "gc", "io", "other")
 
 def times(pid):
     """(utime, stime) of the process, and utime+stime per thread group, in seconds."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    user, system = int(fields[11]) / run.CLK_TCK, int(fields[12]) / run.CLK_TCK
-    groups = dict.fromkeys(GROUPS, 0.0)
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{tid}/comm") as f:
-                name = f.read().strip()
-            with open(f"/proc/{pid}/task/{tid}/stat") as f:
-                tf = f.read().rsplit(")", 1)[1].split()
-        except OSError:  # the thread ended
-            continue
-        group = ("jit" if "CompilerThre" in name else
-                 "gc" if name.startswith(("GC Thread", "G1 ", "VM Thread")) else
-                 "io" if name.startswith("skiff-io") else "other")
-        groups[group] += (int(tf[11]) + int(tf[12])) / run.CLK_TCK
-    return user, system, groups
+    user, system = scale.user_system_seconds(pid)
+    return user, system, scale.thread_groups(pid, io=True)
 
 
 def consume(cp, log4j, broker, topic, records, group):

@@ -154,9 +154,10 @@ def user_system_seconds(pid):
     return int(fields[11]) / run.CLK_TCK, int(fields[12]) / run.CLK_TCK
 
 
-def thread_groups(pid):
-    """CPU seconds (utime+stime) of the JVM's JIT compiler threads, its GC threads, and all the others."""
-    groups = {"jit": 0.0, "gc": 0.0, "other": 0.0}
+def thread_groups(pid, io=False):
+    """CPU seconds (utime+stime) of the JVM's JIT compiler threads, its GC threads, and all the others; with
+    io, Skiff's Netty I/O threads (skiff-io-*) apart from the others."""
+    groups = {"jit": 0.0, "gc": 0.0, "io": 0.0, "other": 0.0} if io else {"jit": 0.0, "gc": 0.0, "other": 0.0}
     for tid in os.listdir(f"/proc/{pid}/task"):
         try:
             with open(f"/proc/{pid}/task/{tid}/comm") as f:
@@ -166,7 +167,8 @@ def thread_groups(pid):
         except OSError:  # the thread ended
             continue
         group = ("jit" if "CompilerThre" in name else
-                 "gc" if name.startswith(("GC Thread", "G1 ", "VM Thread")) else "other")
+                 "gc" if name.startswith(("GC Thread", "G1 ", "VM Thread")) else
+                 "io" if io and name.startswith("skiff-io") else "other")
         groups[group] += (int(fields[11]) + int(fields[12])) / run.CLK_TCK
     return groups
 
