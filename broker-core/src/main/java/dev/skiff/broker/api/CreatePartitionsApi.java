@@ -130,11 +130,14 @@ public final class CreatePartitionsApi implements ApiHandler<CreatePartitionsReq
                 }
             }
         CreatePartitionsResponseData response = new CreatePartitionsResponseData();
+        Set<String> answeredDuplicates = new HashSet<>();
         for (CreatePartitionsRequestData.CreatePartitionsTopic t : request.topics()) {
+            boolean duplicate = count.get(t.name()) > 1;
+            if (duplicate && !answeredDuplicates.add(t.name())) continue; // Kafka answers a name given twice once
             CreatePartitionsTopicResult r = new CreatePartitionsTopicResult().setName(t.name());
             response.results().add(r);
-            RuntimeException e = count.get(t.name()) > 1
-                    ? new AdminException(Errors.INVALID_REQUEST, "Duplicate topic in request.")
+            RuntimeException e = duplicate
+                    ? new AdminException(Errors.INVALID_REQUEST, "Duplicate topic name.")
                     : failed.get(t.name());
             if (e instanceof AdminException a)
                 r.setErrorCode(a.error().error().code())

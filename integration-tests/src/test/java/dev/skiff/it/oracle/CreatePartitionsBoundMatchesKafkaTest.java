@@ -76,4 +76,14 @@ class CreatePartitionsBoundMatchesKafkaTest {
         for (List<Map.Entry<String, Integer>> topics : real)
             brokers.same("CreatePartitions v3 of " + topics, t -> ask(t, 3, false, topics));
     }
+
+    @Test
+    void aTopicNamedTwiceGetsKafkasAnswer() throws Exception {
+        List<Map.Entry<String, Integer>> topics =
+                List.of(Map.entry("grow-c", 2), Map.entry("grow-c", 3), Map.entry("grow-b", 2));
+        for (int version : new int[] {0, 3}) {
+            int v = version;
+            brokers.same("validate-only CreatePartitions v" + v + " of " + topics, t -> ask(t, v, true, topics));
+        }
+    }
 }
