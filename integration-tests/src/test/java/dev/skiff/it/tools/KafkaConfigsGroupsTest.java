@@ -1,10 +1,10 @@
 package dev.skiff.it.tools;
 
+import static dev.skiff.it.tools.KafkaTool.configs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.it.Poll;
-import dev.skiff.it.oracle.ChildJvm;
 import dev.skiff.it.oracle.KafkaWire;
 import dev.skiff.server.EmbeddedSkiff;
 import java.nio.file.Path;
@@ -46,17 +46,6 @@ class KafkaConfigsGroupsTest {
 
     @TempDir
     Path dir;
-
-    private static String configs(String... args) {
-        ChildJvm.Result r = ChildJvm.run(
-                ChildJvm.classpath("kafka-broker"),
-                "kafka.admin.ConfigCommand",
-                List.of(args),
-                null,
-                Duration.ofSeconds(90));
-        assertEquals(0, r.exitCode(), () -> "kafka-configs " + String.join(" ", args) + " failed:\n" + r.output());
-        return r.output();
-    }
 
     private static KafkaShareConsumer<String, String> shareConsumer(String bootstrap, String group) {
         Properties p = new Properties();

@@ -1,13 +1,10 @@
 package dev.skiff.it.tools;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static dev.skiff.it.tools.KafkaTool.configs;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.skiff.it.oracle.ChildJvm;
 import dev.skiff.server.EmbeddedSkiff;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,17 +17,6 @@ class KafkaConfigsQuotasTest {
 
     @TempDir
     Path dir;
-
-    private static String configs(String... args) {
-        ChildJvm.Result r = ChildJvm.run(
-                ChildJvm.classpath("kafka-broker"),
-                "kafka.admin.ConfigCommand",
-                List.of(args),
-                null,
-                Duration.ofSeconds(90));
-        assertEquals(0, r.exitCode(), () -> "kafka-configs " + String.join(" ", args) + " failed:\n" + r.output());
-        return r.output();
-    }
 
     private static void assertQuotas(String output, String... parts) {
         assertTrue(output.contains("Quota configs for"), output);

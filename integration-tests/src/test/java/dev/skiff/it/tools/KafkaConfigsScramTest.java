@@ -1,12 +1,11 @@
 package dev.skiff.it.tools;
 
+import static dev.skiff.it.tools.KafkaTool.configs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.skiff.it.oracle.ChildJvm;
 import dev.skiff.server.EmbeddedSkiff;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -26,17 +25,6 @@ class KafkaConfigsScramTest {
 
     @TempDir
     Path dir;
-
-    private static String configs(String... args) {
-        ChildJvm.Result r = ChildJvm.run(
-                ChildJvm.classpath("kafka-broker"),
-                "kafka.admin.ConfigCommand",
-                List.of(args),
-                null,
-                Duration.ofSeconds(90));
-        assertEquals(0, r.exitCode(), () -> "kafka-configs " + String.join(" ", args) + " failed:\n" + r.output());
-        return r.output();
-    }
 
     @Test
     void addDescribeDeleteScramUser() throws Exception {

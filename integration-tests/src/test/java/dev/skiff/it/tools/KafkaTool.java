@@ -40,6 +40,17 @@ final class KafkaTool {
         return r.output();
     }
 
+    /**
+     * Runs the stock {@code kafka-configs} (kafka.admin.ConfigCommand, which lives in Kafka's broker jar, not
+     * kafka-tools); it must succeed. Returns what it printed.
+     */
+    static String configs(String... args) {
+        ChildJvm.Result r = ChildJvm.run(
+                ChildJvm.classpath("kafka-broker"), "kafka.admin.ConfigCommand", Arrays.asList(args), null, TIMEOUT);
+        assertEquals(0, r.exitCode(), () -> "kafka-configs " + String.join(" ", args) + " failed:\n" + r.output());
+        return r.output();
+    }
+
     /** The lines a tool printed, without the logging noise of a JVM that has no slf4j binding. */
     static List<String> lines(String output) {
         List<String> out = new ArrayList<>();
