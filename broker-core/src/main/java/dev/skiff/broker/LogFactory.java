@@ -210,17 +210,18 @@ public interface LogFactory {
         public Supplier<Log> openLater(TopicPartition tp, LogConfig config) {
             Path dir = dirOf(tp);
             if (Files.isDirectory(dir)) return new Made(open(tp, config));
-            return () -> {
-                Log log = SegmentedLog.open(dir, config, files, System::currentTimeMillis, recoveryPoints);
-                syncDataDirSoon();
-                return log;
-            };
+            return madeOnFirstUse(dir, config);
         }
 
         @Override
         public Supplier<Log> createLater(TopicPartition tp, LogConfig config) {
             Path dir = dirOf(tp);
             if (clearLeftovers(dir)) dataDirChanged = true; // synced by syncCreated, before the description is saved
+            return madeOnFirstUse(dir, config);
+        }
+
+        /** Makes the log in {@code dir} when first asked, its directory's entry synced soon after. */
+        private Supplier<Log> madeOnFirstUse(Path dir, LogConfig config) {
             return () -> {
                 Log log = SegmentedLog.open(dir, config, files, System::currentTimeMillis, recoveryPoints);
                 syncDataDirSoon();
