@@ -188,6 +188,8 @@ public final class Broker implements AutoCloseable {
         this.jmx = !"false".equalsIgnoreCase(config.get(JMX_ENABLE_KEY))
                 ? JmxMetrics.registerIfFirst(metrics, gauges)
                 : null;
+        // off the starting thread: a client can be served before the MBeans exist (dashboards poll)
+        if (jmx != null) scheduler.execute(jmx::register);
         topics.addListener(new TopicManager.Listener() {
             @Override
             public void topicCreated(Topic topic) {}

@@ -29,7 +29,12 @@ public final class JmxMetrics implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JmxMetrics.class);
     private static final AtomicReference<JmxMetrics> OWNER = new AtomicReference<>();
 
-    private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    /**
+     * Made by the first sync, not with the broker: the platform MBean server starts every platform MXBean (JFR's
+     * among them), tens of milliseconds that a broker's start need not wait for (guarded by this).
+     */
+    private MBeanServer server;
+
     private final BrokerMetrics metrics;
     private final BrokerGauges gauges;
     /** What is registered now, by name. */
@@ -42,21 +47,28 @@ public final class JmxMetrics implements AutoCloseable {
         this.gauges = gauges;
     }
 
-    /** Registers this broker's MBeans unless another broker of this JVM already has; null then. */
+    /**
+     * Claims this JVM's MBean names for this broker unless another broker of it already has (null then). The
+     * names are registered by {@link #register()}, which the broker runs on its scheduler once it listens.
+     */
     public static JmxMetrics registerIfFirst(BrokerMetrics metrics, BrokerGauges gauges) {
         JmxMetrics jmx = new JmxMetrics(metrics, gauges);
-        if (!OWNER.compareAndSet(null, jmx)) return null;
+        return OWNER.compareAndSet(null, jmx) ? jmx : null;
+    }
+
+    /** The first {@link #sync()}: a failure is logged, not thrown, as JMX is no part of serving clients. */
+    public void register() {
         try {
-            jmx.sync();
+            sync();
         } catch (RuntimeException e) {
             log.warn("JMX metrics could not be registered: {}", e.toString());
         }
-        return jmx;
     }
 
     /** Registers the names that appeared since the last call and removes those that went. */
     public synchronized void sync() {
         if (OWNER.get() != this) return;
+        if (server == null) server = ManagementFactory.getPlatformMBeanServer();
         namesNow = new HashMap<>(names.size() * 2);
         Map<ObjectName, Supplier<Object>> wanted = new HashMap<>();
         TopicMeters all = metrics.allTopics();
@@ -211,6 +223,7 @@ public final class JmxMetrics implements AutoCloseable {
     }
 
     private void unregister(ObjectName n) {
+        if (server == null) return; // never synced: nothing registered
         try {
             if (server.isRegistered(n)) server.unregisterMBean(n);
         } catch (JMException e) {
