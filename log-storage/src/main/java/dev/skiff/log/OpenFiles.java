@@ -23,11 +23,29 @@ public final class OpenFiles {
 
     /** Used when no cap is configured: a quarter of the process's descriptor limit, between 64 and 4096. */
     public static int defaultMaxOpen() {
-        long limit = 4096;
-        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix)
-            limit = unix.getMaxFileDescriptorCount() / 4;
+        long limit = descriptorLimit() / 4;
         return (int) Math.max(64, Math.min(4096, limit));
+    }
+
+    /**
+     * The process's open-file limit: from {@code /proc/self/limits} where there is one (Linux), as the platform
+     * MXBean reads it elsewhere. The MXBean's class loading and initialisation cost a start ~20 ms; the file
+     * costs one read.
+     */
+    static long descriptorLimit() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (!line.startsWith("Max open files")) continue;
+                String[] words =
+                        line.substring("Max open files".length()).trim().split("\\s+");
+                return words[0].equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(words[0]);
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or a format this does not know: ask the JVM
+        }
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) return unix.getMaxFileDescriptorCount();
+        return 16384;
     }
 
     private final FileChannelFactory files;

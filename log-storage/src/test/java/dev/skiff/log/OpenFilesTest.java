@@ -59,6 +59,16 @@ class OpenFilesTest {
     }
 
     @Test
+    void theDescriptorLimitReadFromProcIsTheOneTheJvmReports() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/limits"))
+                && os instanceof com.sun.management.UnixOperatingSystemMXBean);
+        long jvm = ((com.sun.management.UnixOperatingSystemMXBean) os).getMaxFileDescriptorCount();
+        assertEquals(jvm, OpenFiles.descriptorLimit());
+        assertEquals(Math.max(64, Math.min(4096, jvm / 4)), OpenFiles.defaultMaxOpen());
+    }
+
+    @Test
     void fiftyLogsWithSeveralSegmentsEachKeepWithinTheCapAndReadBackEverything() throws IOException {
         int n = 50;
         for (int i = 0; i < n; i++) open(i);
