@@ -40,6 +40,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -451,6 +453,7 @@ public final class SkiffServer implements AutoCloseable {
             Thread t = new Thread(dev.skiff.protocol.ApiKeys::values, "skiff-preload");
             t.setDaemon(true);
             t.start();
+            EventLoops.prepareInBackground();
         }
 
         private ColdStart() {}
@@ -468,11 +471,44 @@ public final class SkiffServer implements AutoCloseable {
         private static EventLoops shared;
         private static int users;
         private static long generation; // a stop timer of an earlier idle spell is stale
+        /** Loops being made by {@link #prepareInBackground()}, taken by the next acquire (guarded by the class). */
+        private static CompletableFuture<EventLoops> prepared;
 
         final EventLoopGroup boss = new NioEventLoopGroup(1, daemon("skiff-accept"));
         final EventLoopGroup workers = new NioEventLoopGroup(0, daemon("skiff-io"));
 
+        /**
+         * Makes the loops on a thread of their own while the broker is made: Netty's first loop group loads and
+         * initialises a few hundred classes (~40 ms), none of which the broker needs. No loop thread starts
+         * until the first channel is registered, so loops never acquired cost nothing.
+         */
+        static synchronized void prepareInBackground() {
+            if (shared != null || prepared != null) return;
+            CompletableFuture<EventLoops> made = new CompletableFuture<>();
+            prepared = made;
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            made.complete(new EventLoops());
+                        } catch (Throwable e) {
+                            made.completeExceptionally(e);
+                        }
+                    },
+                    "skiff-prepare-loops");
+            t.setDaemon(true);
+            t.start();
+        }
+
         static synchronized EventLoops acquire() {
+            if (shared == null && prepared != null) {
+                try {
+                    shared = prepared.join();
+                } catch (CompletionException e) {
+                    // made again below, on this thread, so that the failure is this start's
+                } finally {
+                    prepared = null;
+                }
+            }
             if (shared == null) shared = new EventLoops();
             users++;
             generation++;
