@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -202,6 +203,22 @@ class ConsumerProtocolGroupTest {
                         .get("durable");
                 assertEquals(epoch, d.groupEpoch().orElseThrow(), "the group's epoch is kept");
                 assertEquals(1, d.members().size(), "its member is kept until its session ends");
+                // The member reads its offsets back from the restarted broker: this also waits until it has found
+                // its coordinator again. A KIP-848 consumer stops looking for its coordinator once close() begins,
+                // so a close that starts before then leaves the commit of its revocation callback unsent until
+                // default.api.timeout.ms (60 s) runs out.
+                Set<TopicPartition> all = IntStream.range(0, PARTITIONS)
+                        .mapToObj(p -> new TopicPartition(TOPIC, p))
+                        .collect(Collectors.toSet());
+                Map<TopicPartition, OffsetAndMetadata> committed = dev.skiff.it.Poll.until(
+                        Duration.ofSeconds(30),
+                        "the member's committed offsets after the restart",
+                        () -> m.consumer.committed(all, Duration.ofSeconds(5)),
+                        c -> c != null);
+                for (TopicPartition tp : all) {
+                    OffsetAndMetadata o = committed.get(tp);
+                    assertEquals(10, o == null ? -1 : o.offset(), tp + " committed before the restart");
+                }
                 m.consumer.close();
                 // the offsets committed before the restart are where a new member starts
                 Member next = new Member(props(broker, "durable"), new ConcurrentHashMap<>());
