@@ -188,8 +188,10 @@ public final class Broker implements AutoCloseable {
         this.jmx = !"false".equalsIgnoreCase(config.get(JMX_ENABLE_KEY))
                 ? JmxMetrics.registerIfFirst(metrics, gauges)
                 : null;
-        // off the starting thread: a client can be served before the MBeans exist (dashboards poll)
-        if (jmx != null) scheduler.execute(jmx::register);
+        // a second after the start, off the starting thread: making the platform MBean server loads and starts
+        // every platform MXBean (tens of ms of CPU), which on a small machine would compete with the first
+        // clients' requests; dashboards poll, so they see the MBeans a moment later
+        if (jmx != null) scheduler.schedule(jmx::register, 1, TimeUnit.SECONDS);
         topics.addListener(new TopicManager.Listener() {
             @Override
             public void topicCreated(Topic topic) {}
