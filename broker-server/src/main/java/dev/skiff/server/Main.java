@@ -44,8 +44,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        // The standalone server logs one line per event to stdout (StandaloneLogging, named by the shaded jar's
-        // services); embedders keep their own logging setup.
+        // The standalone server logs one line per event to stdout (StandaloneLogging, the shaded jar's SLF4J
+        // provider); embedders keep their own logging setup.
         // Netty samples one buffer in 128 for leak tracking, each with a stack trace: a debugging aid that the
         // test suite keeps (it embeds the broker) and a production server need not pay for.
         if (System.getProperty("io.netty.leakDetection.level") == null) {

@@ -2,33 +2,58 @@ package dev.skiff.server;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.Configurator;
-import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.classic.spi.LogbackServiceProvider;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.LayoutBase;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
-import ch.qos.logback.core.spi.ContextAwareBase;
 import java.util.TimeZone;
+import org.slf4j.ILoggerFactory;
+import org.slf4j.IMarkerFactory;
 import org.slf4j.Logger;
+import org.slf4j.helpers.BasicMarkerFactory;
+import org.slf4j.spi.MDCAdapter;
+import org.slf4j.spi.SLF4JServiceProvider;
 
 /**
  * The standalone server's logging: one line per event on stdout, INFO and up, Netty's and ZooKeeper's chatter
- * from WARN. Set in code rather than from a logback XML file because reading XML loads and runs Logback's Joran
- * and the JDK's XML parser (~600 classes), a third of a cold start. Only the standalone jar names this class (its
- * {@code META-INF/services} entry is added when the jar is shaded), so embedders keep their own logging setup;
- * a {@code -Dlogback.configurationFile} still wins. The line is made by {@link Line}, not by a pattern: Logback's
- * pattern parser, its converters and java.time's formatters cost a start ~25 ms.
+ * from WARN. Only the standalone jar names this class, as its SLF4J provider (the shaded jar's {@code
+ * META-INF/services} entry replaces Logback's), so embedders keep their own logging setup.
+ *
+ * <p>It builds Logback's context itself instead of through Logback's {@code ContextInitializer}, whose start-up
+ * work is a tenth of a cold start: reading a logback XML loads Joran and the JDK's XML parser (~600 classes), a
+ * pattern layout loads the pattern parser and java.time's formatters (~25 ms; {@link Line} writes the same line),
+ * and the initializer's own status messages link string concatenations and date formatters (~30 ms of CPU on the
+ * thread that the first Netty class waits for). A {@code -Dlogback.configurationFile} still wins: then Logback's
+ * own provider configures everything as usual.
  */
-@ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
-public final class StandaloneLogging extends ContextAwareBase implements Configurator {
+public final class StandaloneLogging implements SLF4JServiceProvider {
+    private SLF4JServiceProvider logback;
+    private LoggerContext context;
+    private IMarkerFactory markers;
+    private MDCAdapter mdc;
 
     @Override
-    public ExecutionStatus configure(LoggerContext context) {
-        if (System.getProperty("logback.configurationFile") != null) return ExecutionStatus.INVOKE_NEXT_IF_ANY;
+    public void initialize() {
+        if (System.getProperty("logback.configurationFile") != null) {
+            logback = new LogbackServiceProvider();
+            logback.initialize();
+            return;
+        }
+        context = new LoggerContext();
+        context.setName(CoreConstants.DEFAULT_CONTEXT_NAME);
+        configure(context);
+        context.start();
+        markers = new BasicMarkerFactory();
+        mdc = new LogbackMDCAdapter();
+        context.setMDCAdapter(mdc);
+    }
+
+    static void configure(LoggerContext context) {
         Line line = new Line();
         line.setContext(context);
         line.start();
@@ -46,7 +71,26 @@ public final class StandaloneLogging extends ContextAwareBase implements Configu
         root.addAppender(out);
         context.getLogger("io.netty").setLevel(Level.WARN);
         context.getLogger("org.apache.zookeeper").setLevel(Level.WARN);
-        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    @Override
+    public ILoggerFactory getLoggerFactory() {
+        return logback != null ? logback.getLoggerFactory() : context;
+    }
+
+    @Override
+    public IMarkerFactory getMarkerFactory() {
+        return logback != null ? logback.getMarkerFactory() : markers;
+    }
+
+    @Override
+    public MDCAdapter getMDCAdapter() {
+        return logback != null ? logback.getMDCAdapter() : mdc;
+    }
+
+    @Override
+    public String getRequestedApiVersion() {
+        return "2.0.99";
     }
 
     /**
