@@ -1,0 +1,133 @@
+package dev.skiff.it.acceptance;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The standalone jar as a user runs it: it logs through its own SLF4J provider (one line per event on stdout, and
+ * SLF4J finds that provider alone), and a Logback file named with {@code -Dlogback.configurationFile} replaces
+ * that. The provider is named only by the shaded jar's services, so this is what notices a shading change that
+ * drops it (the broker would then log nothing at all).
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class StandaloneJarLoggingTest {
+
+    private static final Path JAR = Path.of("..", "broker-server", "target", "skiff-server.jar")
+            .toAbsolutePath()
+            .normalize();
+    private static final Pattern STANDALONE_LINE = Pattern.compile(
+            "\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  SkiffServer - Skiff listening on PLAINTEXT 127\\.0\\.0\\.1:\\d+ .*");
+
+    private Path work;
+
+    @BeforeEach
+    void workDir() throws IOException {
+        assumeTrue(Files.isRegularFile(JAR), "the standalone jar is not built");
+        work = Files.createTempDirectory("skiff-standalone-logging");
+    }
+
+    @AfterEach
+    void deleteWorkDir() throws IOException {
+        if (work == null) return;
+        try (Stream<Path> all = Files.walk(work)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    @Test
+    void itLogsItsOwnLinesToStdoutThroughItsOwnProvider() throws Exception {
+        Run run = startAndStop(List.of());
+        assertTrue(run.stdout.stream().anyMatch(l -> STANDALONE_LINE.matcher(l).matches()), run.toString());
+        assertTrue(
+                run.stdout.stream().anyMatch(l -> l.matches(".* INFO  SkiffServer - Skiff on port \\d+ stopped")),
+                run.toString());
+        // SLF4J found exactly one provider (it may still note a replay of calls made while it started: harmless)
+        assertTrue(
+                run.stderr.stream()
+                        .noneMatch(l -> l.contains("No SLF4J providers")
+                                || l.contains("multiple SLF4J providers")
+                                || l.contains("no-operation")),
+                run.toString());
+        assertStoppedCleanly(run);
+    }
+
+    @Test
+    void aLogbackFileOnTheCommandLineReplacesIt() throws Exception {
+        Path xml = work.resolve("mine.xml");
+        Files.writeString(xml, """
+                <configuration>
+                  <appender name="MINE" class="ch.qos.logback.core.ConsoleAppender">
+                    <encoder><pattern>mine|%level|%logger{0}|%msg%n</pattern></encoder>
+                  </appender>
+                  <root level="INFO"><appender-ref ref="MINE"/></root>
+                </configuration>
+                """);
+        Run run = startAndStop(List.of("-Dlogback.configurationFile=" + xml));
+        assertTrue(
+                run.stdout.stream().anyMatch(l -> l.startsWith("mine|INFO|SkiffServer|Skiff listening on PLAINTEXT")),
+                run.toString());
+        assertTrue(run.stdout.stream().noneMatch(l -> STANDALONE_LINE.matcher(l).matches()), run.toString());
+        assertStoppedCleanly(run);
+    }
+
+    /** A SIGTERM stop: the JVM's exit status for the signal (128 + 15), or 0 where the broker exits itself. */
+    private static void assertStoppedCleanly(Run run) {
+        assertTrue(run.exit == 143 || run.exit == 0, run.toString());
+    }
+
+    private record Run(List<String> stdout, List<String> stderr, int exit) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\nstdout:\n" + String.join("\n", stdout) + "\nstderr:\n"
+                    + String.join("\n", stderr);
+        }
+    }
+
+    /** Starts the jar on a free port, waits for its start line, stops it with SIGTERM and returns what it printed. */
+    private Run startAndStop(List<String> jvmOptions) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of(
+                "-jar",
+                JAR.toString(),
+                "--port",
+                "0",
+                "--data-dir",
+                work.resolve("data").toString()));
+        Path stderr = work.resolve("stderr.txt");
+        Process broker =
+                new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+        List<String> stdout = new ArrayList<>();
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                stdout.add(line);
+                if (line.startsWith("Skiff is listening on")) break;
+            }
+            broker.toHandle().destroy(); // SIGTERM, leaving the pipe open (Process.destroy closes it)
+            while ((line = r.readLine()) != null) stdout.add(line);
+        } finally {
+            if (!broker.waitFor(60, TimeUnit.SECONDS)) broker.destroyForcibly();
+        }
+        return new Run(stdout, Files.readAllLines(stderr), broker.waitFor());
+    }
+}
