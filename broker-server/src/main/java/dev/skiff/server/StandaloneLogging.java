@@ -32,28 +32,31 @@ import org.slf4j.spi.SLF4JServiceProvider;
  * own provider configures everything as usual.
  */
 public final class StandaloneLogging implements SLF4JServiceProvider {
-    private SLF4JServiceProvider logback;
-    private LoggerContext context;
+    private ILoggerFactory loggers;
     private IMarkerFactory markers;
     private MDCAdapter mdc;
 
     @Override
     public void initialize() {
         if (System.getProperty("logback.configurationFile") != null) {
-            logback = new LogbackServiceProvider();
+            SLF4JServiceProvider logback = new LogbackServiceProvider();
             logback.initialize();
+            loggers = logback.getLoggerFactory();
+            markers = logback.getMarkerFactory();
+            mdc = logback.getMDCAdapter();
             return;
         }
-        context = new LoggerContext();
+        LoggerContext context = new LoggerContext();
         context.setName(CoreConstants.DEFAULT_CONTEXT_NAME);
         configure(context);
         context.start();
-        markers = new BasicMarkerFactory();
         mdc = new LogbackMDCAdapter();
         context.setMDCAdapter(mdc);
+        loggers = context;
+        markers = new BasicMarkerFactory();
     }
 
-    static void configure(LoggerContext context) {
+    private static void configure(LoggerContext context) {
         Line line = new Line();
         line.setContext(context);
         line.start();
@@ -75,17 +78,17 @@ public final class StandaloneLogging implements SLF4JServiceProvider {
 
     @Override
     public ILoggerFactory getLoggerFactory() {
-        return logback != null ? logback.getLoggerFactory() : context;
+        return loggers;
     }
 
     @Override
     public IMarkerFactory getMarkerFactory() {
-        return logback != null ? logback.getMarkerFactory() : markers;
+        return markers;
     }
 
     @Override
     public MDCAdapter getMDCAdapter() {
-        return logback != null ? logback.getMDCAdapter() : mdc;
+        return mdc;
     }
 
     @Override
