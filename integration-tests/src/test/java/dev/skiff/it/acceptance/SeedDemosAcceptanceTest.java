@@ -52,9 +52,7 @@ class SeedDemosAcceptanceTest {
         Path demos = Path.of("..", "..", "shared", "acceptance", "seed-demos")
                 .toAbsolutePath()
                 .normalize();
-        Path jar = Path.of("..", "broker-server", "target", "skiff-server.jar")
-                .toAbsolutePath()
-                .normalize();
+        Path jar = StandaloneJar.PATH;
         assumeTrue(Files.isRegularFile(demos.resolve("run-demos.sh")), "seed-demos not found beside the repository");
         assumeTrue(Files.isRegularFile(jar), "the standalone jar is not built");
 

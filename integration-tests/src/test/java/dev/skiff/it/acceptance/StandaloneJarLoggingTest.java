@@ -4,21 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The standalone jar as a user runs it: it logs through its own SLF4J provider (one line per event on stdout, and
@@ -29,26 +26,15 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class StandaloneJarLoggingTest {
 
-    private static final Path JAR = Path.of("..", "broker-server", "target", "skiff-server.jar")
-            .toAbsolutePath()
-            .normalize();
     private static final Pattern STANDALONE_LINE = Pattern.compile(
             "\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  SkiffServer - Skiff listening on PLAINTEXT 127\\.0\\.0\\.1:\\d+ .*");
 
-    private Path work;
+    @TempDir
+    Path work;
 
     @BeforeEach
-    void workDir() throws IOException {
-        assumeTrue(Files.isRegularFile(JAR), "the standalone jar is not built");
-        work = Files.createTempDirectory("skiff-standalone-logging");
-    }
-
-    @AfterEach
-    void deleteWorkDir() throws IOException {
-        if (work == null) return;
-        try (Stream<Path> all = Files.walk(work)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
+    void theJarIsBuilt() {
+        assumeTrue(Files.isRegularFile(StandaloneJar.PATH), "the standalone jar is not built");
     }
 
     @Test
@@ -107,7 +93,7 @@ class StandaloneJarLoggingTest {
         command.addAll(jvmOptions);
         command.addAll(List.of(
                 "-jar",
-                JAR.toString(),
+                StandaloneJar.PATH.toString(),
                 "--port",
                 "0",
                 "--data-dir",
