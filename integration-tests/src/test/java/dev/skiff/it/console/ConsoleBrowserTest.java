@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -130,6 +131,7 @@ class ConsoleBrowserTest {
         browser.findElement(By.id("produce-value")).sendKeys("hello from the browser");
         browser.findElement(By.id("produce-submit")).click();
         new WebDriverWait(browser, Duration.ofSeconds(15))
+                .ignoring(StaleElementReferenceException.class)
                 .until(d -> d.findElement(By.id("produce-result")).getText().contains("offset 5"));
         shot("05-produced");
         try (var consumer = new KafkaConsumer<>(
@@ -172,10 +174,13 @@ class ConsoleBrowserTest {
     }
 
     private static void waitForAttribute(By by, String attribute, String value) {
-        new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> {
-            List<WebElement> found = d.findElements(by);
-            return !found.isEmpty() && value.equals(found.get(0).getAttribute(attribute));
-        });
+        // the page re-renders itself every few seconds: an element found may be gone by the time it is read
+        new WebDriverWait(browser, Duration.ofSeconds(30))
+                .ignoring(StaleElementReferenceException.class)
+                .until(d -> {
+                    List<WebElement> found = d.findElements(by);
+                    return !found.isEmpty() && value.equals(found.get(0).getAttribute(attribute));
+                });
     }
 
     private static void shot(String name) throws Exception {
