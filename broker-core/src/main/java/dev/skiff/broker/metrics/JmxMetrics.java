@@ -8,9 +8,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import javax.management.Attribute;
+import javax.management.AttributeList;
+import javax.management.AttributeNotFoundException;
+import javax.management.DynamicMBean;
 import javax.management.JMException;
+import javax.management.MBeanAttributeInfo;
+import javax.management.MBeanInfo;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import javax.management.ReflectionException;
 import javax.management.StandardMBean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -324,11 +331,6 @@ public final class JmxMetrics implements AutoCloseable {
         double get999thPercentile();
     }
 
-    /** A Yammer gauge's attribute. */
-    public interface GaugeMBean {
-        Object getValue();
-    }
-
     private static Object meter(Meter m, String eventType) {
         return standard(
                 new MeterMBean() {
@@ -414,7 +416,69 @@ public final class JmxMetrics implements AutoCloseable {
     }
 
     private static Object gauge(Supplier<? extends Number> value) {
-        return standard((GaugeMBean) value::get, GaugeMBean.class);
+        return new Gauge(value);
+    }
+
+    /**
+     * A Yammer gauge as Kafka's JMX reporter shows it: one read-only attribute, Value, of type Object (its
+     * {@code Object getValue()}). The MBeanInfo is shared by every gauge: a StandardMBean builds one of its own per
+     * instance (with its descriptor and arrays), some 1 KiB for each partition's four log gauges.
+     */
+    static final class Gauge implements DynamicMBean {
+        private static final String VALUE = "Value";
+        private static final MBeanInfo INFO = new MBeanInfo(
+                Gauge.class.getName(),
+                "A gauge, under the name and attribute Kafka registers for it",
+                new MBeanAttributeInfo[] {
+                    new MBeanAttributeInfo(VALUE, Object.class.getName(), "the current value", true, false, false)
+                },
+                null,
+                null,
+                null);
+
+        private final Supplier<?> value;
+
+        Gauge(Supplier<?> value) {
+            this.value = value;
+        }
+
+        @Override
+        public Object getAttribute(String attribute) throws AttributeNotFoundException {
+            if (!VALUE.equals(attribute)) throw new AttributeNotFoundException("No such attribute: " + attribute);
+            return value.get();
+        }
+
+        @Override
+        public AttributeList getAttributes(String[] attributes) {
+            AttributeList list = new AttributeList();
+            for (String a : attributes) {
+                if (VALUE.equals(a)) list.add(new Attribute(VALUE, value.get()));
+            }
+            return list;
+        }
+
+        @Override
+        public void setAttribute(Attribute attribute) throws AttributeNotFoundException {
+            throw new AttributeNotFoundException(
+                    VALUE.equals(attribute.getName())
+                            ? "Read-only attribute: " + VALUE
+                            : "No such attribute: " + attribute.getName());
+        }
+
+        @Override
+        public AttributeList setAttributes(AttributeList attributes) {
+            return new AttributeList(); // none can be set
+        }
+
+        @Override
+        public Object invoke(String actionName, Object[] params, String[] signature) throws ReflectionException {
+            throw new ReflectionException(new NoSuchMethodException(actionName), "A gauge has no operations");
+        }
+
+        @Override
+        public MBeanInfo getMBeanInfo() {
+            return INFO;
+        }
     }
 
     private static <T> Object standard(T impl, Class<T> type) {
