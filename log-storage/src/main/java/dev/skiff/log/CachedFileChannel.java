@@ -46,7 +46,15 @@ final class CachedFileChannel extends FileChannel {
     CachedFileChannel(OpenFiles owner, Path path, Set<? extends OpenOption> options) {
         this.owner = owner;
         this.path = path;
-        this.options = new HashSet<>(options);
+        this.options = Set.copyOf(options); // three per partition: a HashSet of them cost ~250 bytes each
+    }
+
+    /** The options of a reopen, which must find the file created by the first open. */
+    private static Set<OpenOption> withoutCreate(Set<OpenOption> options) {
+        if (!options.contains(StandardOpenOption.CREATE)) return options;
+        Set<OpenOption> rest = new HashSet<>(options);
+        rest.remove(StandardOpenOption.CREATE);
+        return Set.copyOf(rest);
     }
 
     /**
@@ -108,7 +116,7 @@ final class CachedFileChannel extends FileChannel {
         if (descriptor == null) {
             descriptor = files.open(path, options);
             owner.opened();
-            options.remove(StandardOpenOption.CREATE); // a reopen must find the same file
+            options = withoutCreate(options); // a reopen must find the same file
         }
         evicted = false;
         busy++;
@@ -157,7 +165,7 @@ final class CachedFileChannel extends FileChannel {
             evicted = false;
             if (recent && descriptor == null && isOpen()) {
                 try {
-                    options.remove(StandardOpenOption.CREATE);
+                    options = withoutCreate(options);
                     descriptor = owner.files().open(path, options);
                     owner.opened();
                 } catch (IOException e) {
