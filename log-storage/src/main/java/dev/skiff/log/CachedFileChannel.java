@@ -3,6 +3,7 @@ package dev.skiff.log;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -92,8 +93,32 @@ final class CachedFileChannel extends FileChannel {
         FileChannel ch = acquire();
         try {
             return op.run(ch);
+        } catch (ClosedChannelException e) {
+            // NIO closes a file channel for every thread when one thread is interrupted in it (a broker stopping
+            // its fetchers or scheduler mid-write); the descriptor is dead, not this file. Unless this thread is
+            // the interrupted one or this channel was closed, drop it and retry once on a fresh descriptor: every
+            // operation here is positional, and a failed one moved no bytes, so the retry repeats it exactly.
+            if (e instanceof ClosedByInterruptException
+                    || Thread.currentThread().isInterrupted()
+                    || !isOpen()
+                    || ch.isOpen()) throw e;
+            dropDead(ch);
         } finally {
             release(ch);
+        }
+        FileChannel fresh = acquire();
+        try {
+            return op.run(fresh);
+        } finally {
+            release(fresh);
+        }
+    }
+
+    /** Forgets a descriptor closed under this channel (see {@link #io}), so the next use opens the file again. */
+    private void dropDead(FileChannel dead) {
+        owner.forget(this); // before this channel's lock, in the order admit takes them
+        synchronized (this) {
+            if (descriptor == dead) closeDescriptor(); // closing it again is a no-op; the count goes down
         }
     }
 
