@@ -531,10 +531,23 @@ public final class TopicManager implements AutoCloseable {
     }
 
     private synchronized void closeTopics() {
-        for (Topic t : byName.values()) for (Partition p : t.partitions()) p.close();
+        // a log whose close fails is recovered on its next open; the others still close (and write their
+        // snapshots and clean-shutdown markers) before the first failure is reported
+        RuntimeException failure = null;
+        for (Topic t : byName.values()) {
+            for (Partition p : t.partitions()) {
+                try {
+                    p.close();
+                } catch (RuntimeException e) {
+                    if (failure == null) failure = e;
+                    else failure.addSuppressed(e);
+                }
+            }
+        }
         logs.closed();
         byName.clear();
         byId.clear();
         partitionCount = 0;
+        if (failure != null) throw failure;
     }
 }
