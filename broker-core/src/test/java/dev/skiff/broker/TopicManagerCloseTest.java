@@ -4,14 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.skiff.config.BrokerConfig;
-import dev.skiff.log.Log;
-import dev.skiff.log.LogConfig;
 import dev.skiff.log.LogStorageException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
@@ -22,61 +17,20 @@ class TopicManagerCloseTest {
     @TempDir
     Path dir;
 
-    /** Logs under the data dir; the one of {@link #failing} throws on close, after closing for real. */
-    private final class FailingClose implements LogFactory {
-        final LogFactory files = LogFactory.files(dir);
+    /** Logs under the data dir whose closes are recorded; the one of {@link #failing} throws instead. */
+    private final class FailingClose extends InterceptedLogs {
         final Set<TopicPartition> closed = ConcurrentHashMap.newKeySet();
         final TopicPartition failing = new TopicPartition("a", 0);
 
-        @Override
-        public Log open(TopicPartition tp, LogConfig config) {
-            return watched(tp, files.open(tp, config));
+        FailingClose() {
+            super(LogFactory.files(dir));
         }
 
         @Override
-        public Log create(TopicPartition tp, LogConfig config) {
-            return watched(tp, files.create(tp, config));
-        }
-
-        private Log watched(TopicPartition tp, Log log) {
-            return (Log) Proxy.newProxyInstance(Log.class.getClassLoader(), new Class<?>[] {Log.class}, (p, m, a) -> {
-                Object out;
-                try {
-                    out = m.invoke(log, a);
-                } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                }
-                if (m.getName().equals("close")) {
-                    closed.add(tp);
-                    if (tp.equals(failing)) throw new LogStorageException("injected: close of " + tp + " failed");
-                }
-                return out;
-            });
-        }
-
-        @Override
-        public void syncCreated() {
-            files.syncCreated();
-        }
-
-        @Override
-        public Map<String, Properties> loadTopics() {
-            return files.loadTopics();
-        }
-
-        @Override
-        public void saveTopic(String name, Properties description) {
-            files.saveTopic(name, description);
-        }
-
-        @Override
-        public void deleteTopic(String name) {
-            files.deleteTopic(name);
-        }
-
-        @Override
-        public boolean persistent() {
-            return true;
+        protected void before(TopicPartition tp, String method) {
+            if (!method.equals("close")) return;
+            closed.add(tp);
+            if (tp.equals(failing)) throw new LogStorageException("injected: close of " + tp + " failed");
         }
     }
 
