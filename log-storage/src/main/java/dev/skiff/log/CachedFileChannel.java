@@ -94,18 +94,24 @@ final class CachedFileChannel extends FileChannel {
         try {
             return op.run(ch);
         } catch (ClosedChannelException e) {
-            // NIO closes a file channel for every thread when one thread is interrupted in it (a broker stopping
-            // its fetchers or scheduler mid-write); the descriptor is dead, not this file. Unless this thread is
-            // the interrupted one or this channel was closed, drop it and retry once on a fresh descriptor: every
-            // operation here is positional, and a failed one moved no bytes, so the retry repeats it exactly.
-            if (e instanceof ClosedByInterruptException
-                    || Thread.currentThread().isInterrupted()
-                    || !isOpen()
-                    || ch.isOpen()) throw e;
-            dropDead(ch);
+            return again(op, ch, e); // kept out of this method, which every read and write goes through
         } finally {
             release(ch);
         }
+    }
+
+    /**
+     * NIO closes a file channel for every thread when one thread is interrupted in it (a broker stopping its
+     * fetchers or scheduler mid-write); the descriptor is dead, not this file. Unless this thread is the
+     * interrupted one or this channel was closed, drop it and run the operation once more on a fresh descriptor:
+     * every operation here is positional, and a failed one moved no bytes, so the retry repeats it exactly.
+     */
+    private <T> T again(Io<T> op, FileChannel dead, ClosedChannelException e) throws IOException {
+        if (e instanceof ClosedByInterruptException
+                || Thread.currentThread().isInterrupted()
+                || !isOpen()
+                || dead.isOpen()) throw e;
+        dropDead(dead);
         FileChannel fresh = acquire();
         try {
             return op.run(fresh);
