@@ -106,7 +106,12 @@ public final class SocketReplicaChannel implements ReplicaChannel {
     private Socket connect() throws IOException {
         Socket s = new Socket();
         try {
-            if (localHost != null) s.bind(new InetSocketAddress(localHost, 0));
+            if (localHost != null) {
+                // the kernel picks the port on this address alone: it may be the one a broker (another
+                // cluster's, port 0) is about to listen on there, and without this that listen would fail
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress(localHost, 0));
+            }
             s.connect(new InetSocketAddress(leader.host(), leader.port()), timeoutMs);
             s.setSoTimeout(timeoutMs);
             s.setTcpNoDelay(true);
