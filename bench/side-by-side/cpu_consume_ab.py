@@ -10,17 +10,19 @@ per million records consumed. Prints every run and the medians.
 
 Usage (from the repository root, after `mvn -B -q -DskipTests package`):
     python3 bench/side-by-side/cpu_consume_ab.py [--jar A.jar --jar B.jar] [--jvm-opts OPTS ...] [--records 2000000]
-        [--repeat 5] [--partitions 1,6] [--idle 10]
+        [--repeat 5] [--partitions 1,6] [--idle 10] [--attach COMMAND]
 Without --jar it measures broker-server/target/skiff-server.jar. To compare with the current build, copy an older
 build's jar first (e.g. `cp broker-server/target/skiff-server.jar /tmp/before.jar`, rebuild, then
 `--jar /tmp/before.jar --jar broker-server/target/skiff-server.jar`). Class-data sharing is off for every broker
 (an archive is tied to its jar's path; it changes only start-up). --idle measures each broker idle for that many
 seconds first (CPU per second idle, which every run's window also pays while the tool's JVM starts).
 --jvm-opts (repeatable, one per --jar, in order) sets SKIFF_JVM_OPTS for that broker (replacing the start script's
-JVM flags; an empty string keeps them), to compare JVM settings of one build.
+JVM flags; an empty string keeps them), to compare JVM settings of one build. --attach runs a command over the measured runs, its {pid} replaced by the
+first broker's, and interrupts it after them, e.g. --attach 'strace -c -f -o strace.txt -p {pid}'.
 """
 import argparse
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -72,6 +74,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--partitions", default="1,6")
     ap.add_argument("--idle", type=float, default=10)
+    ap.add_argument("--attach", help="a command run over the measured runs, {pid} replaced by the first broker's")
     a = ap.parse_args()
     jars = [os.path.abspath(j) for j in (a.jar or [run.SKIFF_JAR])]
     for j in jars:
@@ -89,7 +92,7 @@ def main():
         f.write("rootLogger.level=WARN\nrootLogger.appenderRef.o.ref=O\nappender.o.type=Console\n"
                 "appender.o.name=O\nappender.o.layout.type=PatternLayout\nappender.o.layout.pattern=%d %p %c - %m%n\n")
     names = [f"{chr(ord('A') + i)}" for i in range(len(jars))]
-    brokers = {}
+    brokers, attached = {}, None
     runs = {(n, p): [] for n in names for p in parts}
     m = a.records / 1e6
     try:
@@ -108,6 +111,9 @@ def main():
                 time.sleep(a.idle)
                 u1, s1, _ = times(brokers[n].proc.pid)
                 print(f"{n} idle: {(u1 - u0 + s1 - s0) / a.idle * 1000:.1f} ms CPU per second", flush=True)
+        if a.attach:
+            attached = subprocess.Popen(shlex.split(a.attach.replace("{pid}", str(brokers[names[0]].proc.pid))))
+            time.sleep(1)  # let it attach before the first measured record
         turn = 0
         for rep in range(a.repeat):
             for p in parts:
@@ -129,6 +135,9 @@ def main():
                           f"{fig['system']:.3f}; jit {fig['jit']:.3f}, gc {fig['gc']:.3f}, io {fig['io']:.3f}, "
                           f"other {fig['other']:.3f}), {wall:.1f} s, fetch {c['fetch rec/s']:.0f} rec/s", flush=True)
     finally:
+        if attached:
+            attached.send_signal(signal.SIGINT)
+            attached.wait(30)
         for b in brokers.values():
             b.stop()
     print(f"\nbroker CPU s per million records consumed, medians of {a.repeat} ({a.records} records of 100 bytes)")
