@@ -438,16 +438,22 @@ public final class Partition {
             Log log = log();
             PartitionTransactions t = transactions;
             boolean fresh = t == null && log.logEndOffset() == log.logStartOffset();
+            boolean freshProducers = fresh && producers == null;
             if (fresh) {
-                // An empty log has nothing to read back: follow its transactions from the first batch, so the
-                // first fetch (which asks for the last stable offset) does not read every batch header of
-                // what was appended before it, one positional read each.
+                // An empty log has nothing to read back: follow its transactions and producers from the first
+                // batch. Otherwise the first fetch (which asks for the last stable offset), the first roll and
+                // the clean shutdown (which snapshot the producers) would each read every batch header appended
+                // before them, one positional read each: a whole segment, inside an append or a stop.
                 transactions = t = PartitionTransactionsLoader.load(log);
+                if (freshProducers) producers = ProducerStateLoader.load(log);
             }
             try {
                 info = r == null ? log.append(batches) : log.appendAsLeader(batches, r.leaderEpoch());
             } catch (RuntimeException e) {
-                if (fresh) transactions = null; // whatever the failed append left, the next use reads it back
+                if (fresh) { // whatever the failed append left, the next use reads it back
+                    transactions = null;
+                    if (freshProducers) producers = null;
+                }
                 throw e;
             }
             if (t == null) {

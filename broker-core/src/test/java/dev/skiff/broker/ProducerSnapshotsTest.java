@@ -222,6 +222,24 @@ class ProducerSnapshotsTest {
     }
 
     @Test
+    void aNewLogFollowsItsProducersFromTheFirstBatchWithoutReadingItBack() throws Exception {
+        start();
+        RecordsData plain = batch(new RecordBatchBuilder(CompressionType.NONE), 5);
+        while (p.log().segmentBaseOffsets().size() < 3) append(plain);
+        append(idempotent(7, 0, 0, 5));
+        // the rolls snapshotted state followed since the first batch, not state read back from the log
+        ProducerStateTable state = p.producers();
+        assertEquals(0, state.batchesScannedAtLoad());
+        long end = p.log().logEndOffset();
+        topics.close();
+        assertTrue(Files.exists(dataDir.resolve("t-0").resolve(String.format("%020d.snapshot", end))));
+
+        start();
+        assertEquals(end, p.producers().loadedFromSnapshot());
+        assertEquals(end - 5, append(idempotent(7, 0, 0, 5))); // the retry is still known
+    }
+
+    @Test
     void anOpenTransactionIsKeptBySnapshots() {
         start();
         long txnStart = p.log().logEndOffset();
