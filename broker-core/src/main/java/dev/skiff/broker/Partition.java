@@ -59,6 +59,9 @@ public final class Partition {
 
     private ProducerStateTable producers; // built from the log on first use, guarded by this
     private long producersCheckedStart = -1;
+    /** Whether an append since the state was last dropped has tried {@link #followFromHere}; guarded by this. */
+    private boolean followChecked;
+
     private volatile PartitionTransactions transactions; // open transactions, built from the log on first use
 
     /** This broker's part in the partition's replication; null for a single broker (leader, HW = LEO). */
@@ -263,6 +266,7 @@ public final class Partition {
                 producers = null;
                 producersCheckedStart = -1;
                 transactions = null;
+                followChecked = false;
             }
             this.afterLeaderAppend = afterAppend;
             this.highWatermark = Math.max(Math.min(highWatermark, log().logEndOffset()), log().logStartOffset());
@@ -284,6 +288,7 @@ public final class Partition {
             producers = null;
             producersCheckedStart = -1;
             transactions = null;
+            followChecked = false;
         }
         failHighWatermarkWaiters(Errors.NOT_LEADER_OR_FOLLOWER);
         for (Runnable w : waiters) w.run();
@@ -387,6 +392,7 @@ public final class Partition {
         producers = null;
         producersCheckedStart = -1;
         transactions = null;
+        followChecked = false;
         if (highWatermark > log().logEndOffset()) highWatermark = log().logEndOffset();
     }
 
@@ -396,6 +402,7 @@ public final class Partition {
         producers = null;
         producersCheckedStart = -1;
         transactions = null;
+        followChecked = false;
         highWatermark = offset;
     }
 
@@ -437,22 +444,18 @@ public final class Partition {
             ByteBuffer appended = batches.duplicate();
             Log log = log();
             PartitionTransactions t = transactions;
-            boolean fresh = t == null && log.logEndOffset() == log.logStartOffset();
-            boolean freshProducers = fresh && producers == null;
-            if (fresh) {
-                // An empty log has nothing to read back: follow its transactions and producers from the first
-                // batch. Otherwise the first fetch (which asks for the last stable offset), the first roll and
-                // the clean shutdown (which snapshot the producers) would each read every batch header appended
-                // before them, one positional read each: a whole segment, inside an append or a stop.
-                transactions = t = PartitionTransactionsLoader.load(log);
-                if (freshProducers) producers = ProducerStateLoader.load(log);
+            boolean loadedHere = false;
+            if (!followChecked) {
+                followChecked = true;
+                loadedHere = followFromHere(log);
+                t = transactions;
             }
             try {
                 info = r == null ? log.append(batches) : log.appendAsLeader(batches, r.leaderEpoch());
             } catch (RuntimeException e) {
-                if (fresh) { // whatever the failed append left, the next use reads it back
+                if (loadedHere) { // whatever the failed append left, the next use reads it back
                     transactions = null;
-                    if (freshProducers) producers = null;
+                    producers = null;
                 }
                 throw e;
             }
@@ -477,6 +480,25 @@ public final class Partition {
         }
         for (Runnable w : waiters) w.run();
         return info;
+    }
+
+    /**
+     * On the first append of a leadership (or of this broker's life), starts following the producers and
+     * transactions from here when the log has nothing to read back for them: it is empty, or its newest
+     * snapshot is at its end (a clean restart). Otherwise the first fetch (which asks for the last stable
+     * offset), the next roll and the clean shutdown (which snapshot the producers) would each read back every
+     * batch header appended before them, one positional read each: up to a whole segment, inside an append or
+     * a stop. After a crash the state stays lazy: the batches after the last snapshot must be read back, and
+     * that is not for a plain producer's first append to wait on.
+     */
+    private boolean followFromHere(Log log) {
+        if (transactions != null && producers != null) return false;
+        ProducerStateSnapshot.Loaded snapshot = ProducerStateSnapshot.newest(log);
+        long end = log.logEndOffset();
+        if (end != log.logStartOffset() && (snapshot == null || snapshot.offset() != end)) return false;
+        if (transactions == null) transactions = PartitionTransactionsLoader.load(log, snapshot);
+        if (producers == null) producers = ProducerStateLoader.load(log, snapshot);
+        return true;
     }
 
     /**

@@ -235,8 +235,25 @@ class ProducerSnapshotsTest {
         assertTrue(Files.exists(dataDir.resolve("t-0").resolve(String.format("%020d.snapshot", end))));
 
         start();
-        assertEquals(end, p.producers().loadedFromSnapshot());
+        append(plain); // after a clean restart the close's snapshot is the state at the end: followed from it
+        ProducerStateTable followed = p.producers();
+        assertEquals(end, followed.loadedFromSnapshot());
+        assertEquals(0, followed.batchesScannedAtLoad());
         assertEquals(end - 5, append(idempotent(7, 0, 0, 5))); // the retry is still known
+    }
+
+    @Test
+    void afterACrashTheFirstPlainAppendDoesNotReadTheLogBack() {
+        start();
+        RecordsData plain = batch(new RecordBatchBuilder(CompressionType.NONE), 5);
+        while (p.log().segmentBaseOffsets().size() < 2) append(plain);
+        append(plain);
+        append(plain);
+
+        start(); // no close: the newest snapshot is the roll's, three batches behind the end (the roll's own)
+        append(plain);
+        ProducerStateTable state = p.producers(); // loaded here, on first use, so it reads the new one too
+        assertEquals(4, state.batchesScannedAtLoad());
     }
 
     @Test
