@@ -34,7 +34,6 @@ import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -164,7 +163,7 @@ public final class SkiffServer implements AutoCloseable {
         // connections) without waiting for an event loop to pick the channel up.
         ServerSocketChannel socket;
         try {
-            socket = bind(endpoint.host(), endpoint.port());
+            socket = ListenerPorts.bind(endpoint.host(), endpoint.port(), BACKLOG);
         } catch (BindException e) {
             throw new BindException("port " + endpoint.port() + " on " + endpoint.host() + " is already in use");
         }
@@ -321,18 +320,6 @@ public final class SkiffServer implements AutoCloseable {
             return handle;
         }
     };
-
-    private static ServerSocketChannel bind(String host, int port) throws IOException {
-        ServerSocketChannel ch = ServerSocketChannel.open();
-        try {
-            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            ch.bind(new InetSocketAddress(host, port), BACKLOG);
-            return ch;
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
-    }
 
     public int port() {
         return ((InetSocketAddress) channel.localAddress()).getPort();
