@@ -11,6 +11,7 @@ import dev.skiff.protocol.KafkaFrameDecoder;
 import dev.skiff.server.control.Controls;
 import dev.skiff.server.http.HttpServer;
 import dev.skiff.server.http.HttpSettings;
+import dev.skiff.server.net.ListenerPorts;
 import dev.skiff.server.security.PrincipalMapper;
 import dev.skiff.server.security.SaslSession;
 import dev.skiff.server.security.SslContexts;

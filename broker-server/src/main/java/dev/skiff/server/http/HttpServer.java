@@ -2,6 +2,7 @@ package dev.skiff.server.http;
 
 import dev.skiff.broker.Broker;
 import dev.skiff.config.Listeners;
+import dev.skiff.server.net.ListenerPorts;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -16,7 +17,10 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -32,6 +36,8 @@ public final class HttpServer implements AutoCloseable {
     static final int MAX_INITIAL_LINE = 4096;
     static final int MAX_HEADER_BYTES = 8192;
     static final int IDLE_SECONDS = 60;
+    /** Connections the kernel queues before the console accepts them (a browser opens a handful). */
+    private static final int BACKLOG = 128;
 
     private final Channel channel;
     private final String host;
@@ -72,10 +78,19 @@ public final class HttpServer implements AutoCloseable {
                 () -> port[0],
                 work,
                 () -> PrometheusExport.scrape(broker.metrics(), broker.gauges()));
+        // bound here (port 0 below the ephemeral range): a restart pins the port and must find it free
+        ServerSocketChannel socket;
+        try {
+            socket = ListenerPorts.bind(settings.host(), settings.port(), BACKLOG);
+        } catch (IOException e) {
+            work.shutdownNow();
+            throw new UncheckedIOException(
+                    "cannot listen for the console on " + settings.host() + ":" + settings.port(), e);
+        }
+        NioServerSocketChannel listening = new NioServerSocketChannel(socket);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_REUSEADDR, true)
+                .channelFactory(() -> listening)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -92,12 +107,11 @@ public final class HttpServer implements AutoCloseable {
                     }
                 });
         try {
-            Channel ch = b.bind(settings.host(), settings.port())
-                    .syncUninterruptibly()
-                    .channel();
+            Channel ch = b.register().syncUninterruptibly().channel(); // already bound: registering accepts
             port[0] = ((InetSocketAddress) ch.localAddress()).getPort();
             return new HttpServer(ch, settings.host(), work, connections);
         } catch (RuntimeException e) {
+            listening.close();
             work.shutdownNow();
             throw e;
         }

@@ -1,4 +1,4 @@
-package dev.skiff.server;
+package dev.skiff.server.net;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -18,9 +18,9 @@ import java.util.function.IntSupplier;
  * meanwhile, even by a client's connection to itself while nobody listened. Ports below the range are only
  * ever taken by an explicit bind. Where the range is unknown or leaves no room, the kernel picks.
  */
-final class ListenerPorts {
+public final class ListenerPorts {
     /** Port 0 looks at most this far below the ephemeral range. */
-    static final int WINDOW = 16_384;
+    public static final int WINDOW = 16_384;
 
     /** Taken ports passed over before the kernel is left to pick. */
     static final int TRIES = 32;
@@ -33,7 +33,7 @@ final class ListenerPorts {
     private ListenerPorts() {}
 
     /** Binds {@code host:port} (SO_REUSEADDR, as Kafka's acceptor); port 0 as the class says. */
-    static ServerSocketChannel bind(String host, int port, int backlog) throws IOException {
+    public static ServerSocketChannel bind(String host, int port, int backlog) throws IOException {
         return bind(host, port, backlog, ListenerPorts::candidate);
     }
 
@@ -66,7 +66,7 @@ final class ListenerPorts {
     }
 
     /** The first port of the kernel's ephemeral range, or -1 where it is unknown. */
-    static int ephemeralLow() {
+    public static int ephemeralLow() {
         int low = ephemeralLow;
         if (low == -2) ephemeralLow = low = readEphemeralLow();
         return low;
