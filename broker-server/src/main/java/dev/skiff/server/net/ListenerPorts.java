@@ -23,7 +23,7 @@ public final class ListenerPorts {
     public static final int WINDOW = 16_384;
 
     /** Taken ports passed over before the kernel is left to pick. */
-    static final int TRIES = 32;
+    public static final int TRIES = 32;
 
     private static final int LOWEST = 1024;
     private static final Path RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
@@ -82,8 +82,11 @@ public final class ListenerPorts {
         }
     }
 
-    /** A random port below the ephemeral range, or 0 where there is no room for one. */
-    private static int candidate() {
+    /**
+     * A random port below the ephemeral range, or 0 where there is no room for one: for servers that bind
+     * their own socket (ZooKeeper's), to try in place of port 0 up to {@link #TRIES} times.
+     */
+    public static int candidate() {
         int high = ephemeralLow();
         int low = Math.max(LOWEST, high - WINDOW);
         if (high - low < 1024) return 0;

@@ -1,6 +1,8 @@
 package dev.skiff.server.zookeeper;
 
+import dev.skiff.server.net.ListenerPorts;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +30,23 @@ final class EmbeddedZooKeeper implements AutoCloseable {
         this.host = host;
     }
 
+    /** Starts on {@code host:port}; port 0 as a broker's listener takes it (see {@link ListenerPorts}). */
     static EmbeddedZooKeeper start(String host, int port, Path dir) throws IOException {
+        if (port == 0) {
+            for (int i = 0; i < ListenerPorts.TRIES; i++) {
+                int candidate = ListenerPorts.candidate();
+                if (candidate == 0) break;
+                try {
+                    return startOn(host, candidate, dir);
+                } catch (BindException taken) {
+                    // another listener has it: try another
+                }
+            }
+        }
+        return startOn(host, port, dir);
+    }
+
+    private static EmbeddedZooKeeper startOn(String host, int port, Path dir) throws IOException {
         Files.createDirectories(dir);
         ZooKeeperServer server = new ZooKeeperServer(dir.toFile(), dir.toFile(), TICK_MS);
         ServerCnxnFactory connections = new NIOServerCnxnFactory();
@@ -41,6 +59,11 @@ final class EmbeddedZooKeeper implements AutoCloseable {
             throw new IOException("interrupted while starting ZooKeeper", e);
         } catch (IOException | RuntimeException e) {
             connections.shutdown();
+            try {
+                server.getTxnLogFactory().close(); // a port-0 start tries again in the same directory
+            } catch (IOException | RuntimeException ignored) {
+                // the start's own failure is the one to report
+            }
             throw e;
         }
         EmbeddedZooKeeper zk = new EmbeddedZooKeeper(server, connections, host);
