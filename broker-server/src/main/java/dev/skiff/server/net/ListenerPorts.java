@@ -23,7 +23,7 @@ public final class ListenerPorts {
     public static final int WINDOW = 16_384;
 
     /** Taken ports passed over before the kernel is left to pick. */
-    public static final int TRIES = 32;
+    static final int TRIES = 32;
 
     private static final int LOWEST = 1024;
     private static final Path RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
@@ -32,28 +32,39 @@ public final class ListenerPorts {
 
     private ListenerPorts() {}
 
-    /** Binds {@code host:port} (SO_REUSEADDR, as Kafka's acceptor); port 0 as the class says. */
-    public static ServerSocketChannel bind(String host, int port, int backlog) throws IOException {
-        return bind(host, port, backlog, ListenerPorts::candidate);
+    /** Something that listens on the port it is given, binding its own socket. */
+    @FunctionalInterface
+    public interface Listen<T> {
+        T on(int port) throws IOException;
     }
 
-    /** As {@link #bind(String, int, int)} with port 0's candidates from {@code candidates} (0: none left). */
-    static ServerSocketChannel bind(String host, int port, int backlog, IntSupplier candidates) throws IOException {
+    /** Binds {@code host:port} (SO_REUSEADDR, as Kafka's acceptor); port 0 as the class says. */
+    public static ServerSocketChannel bind(String host, int port, int backlog) throws IOException {
+        return listen(port, p -> bindExactly(host, p, backlog));
+    }
+
+    /** Has {@code listen} listen on {@code port}; for port 0 on a candidate first, passing over taken ones. */
+    public static <T> T listen(int port, Listen<T> listen) throws IOException {
+        return listen(port, ListenerPorts::candidate, listen);
+    }
+
+    /** As {@link #listen(int, Listen)} with port 0's candidates from {@code candidates} (0: none left). */
+    static <T> T listen(int port, IntSupplier candidates, Listen<T> listen) throws IOException {
         if (port == 0) {
             for (int i = 0; i < TRIES; i++) {
                 int candidate = candidates.getAsInt();
                 if (candidate == 0) break;
                 try {
-                    return bindExactly(host, candidate, backlog);
+                    return listen.on(candidate);
                 } catch (BindException taken) {
                     // another listener has it: try another
                 }
             }
         }
-        return bindExactly(host, port, backlog);
+        return listen.on(port);
     }
 
-    private static ServerSocketChannel bindExactly(String host, int port, int backlog) throws IOException {
+    static ServerSocketChannel bindExactly(String host, int port, int backlog) throws IOException {
         ServerSocketChannel ch = ServerSocketChannel.open();
         try {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -82,11 +93,8 @@ public final class ListenerPorts {
         }
     }
 
-    /**
-     * A random port below the ephemeral range, or 0 where there is no room for one: for servers that bind
-     * their own socket (ZooKeeper's), to try in place of port 0 up to {@link #TRIES} times.
-     */
-    public static int candidate() {
+    /** A random port below the ephemeral range, or 0 where there is no room for one. */
+    private static int candidate() {
         int high = ephemeralLow();
         int low = Math.max(LOWEST, high - WINDOW);
         if (high - low < 1024) return 0;

@@ -2,7 +2,6 @@ package dev.skiff.server.zookeeper;
 
 import dev.skiff.server.net.ListenerPorts;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,18 +31,7 @@ final class EmbeddedZooKeeper implements AutoCloseable {
 
     /** Starts on {@code host:port}; port 0 as a broker's listener takes it (see {@link ListenerPorts}). */
     static EmbeddedZooKeeper start(String host, int port, Path dir) throws IOException {
-        if (port == 0) {
-            for (int i = 0; i < ListenerPorts.TRIES; i++) {
-                int candidate = ListenerPorts.candidate();
-                if (candidate == 0) break;
-                try {
-                    return startOn(host, candidate, dir);
-                } catch (BindException taken) {
-                    // another listener has it: try another
-                }
-            }
-        }
-        return startOn(host, port, dir);
+        return ListenerPorts.listen(port, p -> startOn(host, p, dir));
     }
 
     private static EmbeddedZooKeeper startOn(String host, int port, Path dir) throws IOException {

@@ -49,7 +49,10 @@ class ListenerPortsTest {
                 free = probe.getLocalPort();
             }
             ArrayDeque<Integer> candidates = new ArrayDeque<>(List.of(taken.getLocalPort(), free));
-            try (ServerSocketChannel ch = ListenerPorts.bind("127.0.0.1", 0, 8, candidates::poll)) {
+            try (ServerSocketChannel ch = ListenerPorts.listen(
+                    0,
+                    () -> candidates.isEmpty() ? 0 : candidates.poll(),
+                    p -> ListenerPorts.bindExactly("127.0.0.1", p, 8))) {
                 assertEquals(free, port(ch));
             }
         }
@@ -57,7 +60,8 @@ class ListenerPortsTest {
 
     @Test
     void withoutCandidatesTheKernelPicksAndAnExplicitPortIsKept() throws Exception {
-        try (ServerSocketChannel ch = ListenerPorts.bind("127.0.0.1", 0, 8, () -> 0)) {
+        try (ServerSocketChannel ch =
+                ListenerPorts.listen(0, () -> 0, p -> ListenerPorts.bindExactly("127.0.0.1", p, 8))) {
             assertNotEquals(0, port(ch));
             int chosen = port(ch);
             ch.close();
