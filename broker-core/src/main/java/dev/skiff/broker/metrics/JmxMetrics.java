@@ -42,12 +42,20 @@ public final class JmxMetrics implements AutoCloseable {
      */
     private MBeanServer server;
 
+    /** Kafka's per-partition log gauges, in the order of a partition's names in {@link #logNames}. */
+    private static final String[] LOG_GAUGES = {"Size", "LogStartOffset", "LogEndOffset", "NumLogSegments"};
+
     private final BrokerMetrics metrics;
     private final BrokerGauges gauges;
     /** What is registered now, by name. */
     private final Map<ObjectName, Object> registered = new HashMap<>();
     /** The names the last sync wanted, by their text; and those of the sync running (guarded by this). */
     private Map<String, ObjectName> names = new HashMap<>(), namesNow;
+    /**
+     * The four log names of each partition, by the partition's own id: the text keys of {@link #names} cost
+     * four strings (~500 bytes) a partition, the largest share of a partition's heap after its log.
+     */
+    private Map<TopicPartition, ObjectName[]> logNames = new HashMap<>(), logNamesNow;
 
     private JmxMetrics(BrokerMetrics metrics, BrokerGauges gauges) {
         this.metrics = metrics;
@@ -77,6 +85,7 @@ public final class JmxMetrics implements AutoCloseable {
         if (OWNER.get() != this) return;
         if (server == null) server = ManagementFactory.getPlatformMBeanServer();
         namesNow = new HashMap<>(names.size() * 2);
+        logNamesNow = new HashMap<>(logNames.size() * 2);
         Map<ObjectName, Supplier<Object>> wanted = new HashMap<>();
         TopicMeters all = metrics.allTopics();
         wanted.put(
@@ -121,19 +130,18 @@ public final class JmxMetrics implements AutoCloseable {
         for (TopicPartition p : gauges.partitionIds()) {
             String topic = p.topic();
             int partition = p.partition();
-            String index = Integer.toString(partition);
-            wanted.put(
-                    named("kafka.log", "Log", "Size", "topic", topic, "partition", index),
-                    () -> gauge(() -> logOf(topic, partition, BrokerGauges.PartitionLog::size)));
-            wanted.put(
-                    named("kafka.log", "Log", "LogStartOffset", "topic", topic, "partition", index),
-                    () -> gauge(() -> logOf(topic, partition, BrokerGauges.PartitionLog::logStartOffset)));
-            wanted.put(
-                    named("kafka.log", "Log", "LogEndOffset", "topic", topic, "partition", index),
-                    () -> gauge(() -> logOf(topic, partition, BrokerGauges.PartitionLog::logEndOffset)));
-            wanted.put(
-                    named("kafka.log", "Log", "NumLogSegments", "topic", topic, "partition", index),
-                    () -> gauge(() -> logOf(topic, partition, l -> (long) l.segments())));
+            ObjectName[] n = logNames.get(p);
+            if (n == null) {
+                String index = Integer.toString(partition);
+                n = new ObjectName[LOG_GAUGES.length];
+                for (int i = 0; i < n.length; i++)
+                    n[i] = name("kafka.log", "Log", LOG_GAUGES[i], "topic", topic, "partition", index);
+            }
+            logNamesNow.put(p, n);
+            wanted.put(n[0], () -> gauge(() -> logOf(topic, partition, BrokerGauges.PartitionLog::size)));
+            wanted.put(n[1], () -> gauge(() -> logOf(topic, partition, BrokerGauges.PartitionLog::logStartOffset)));
+            wanted.put(n[2], () -> gauge(() -> logOf(topic, partition, BrokerGauges.PartitionLog::logEndOffset)));
+            wanted.put(n[3], () -> gauge(() -> logOf(topic, partition, l -> (long) l.segments())));
         }
         for (BrokerGauges.GroupLag l : gauges.lag()) {
             String group = l.group();
@@ -183,6 +191,8 @@ public final class JmxMetrics implements AutoCloseable {
         });
         names = namesNow;
         namesNow = null;
+        logNames = logNamesNow;
+        logNamesNow = null;
     }
 
     private static String orUnknown(String s) {
