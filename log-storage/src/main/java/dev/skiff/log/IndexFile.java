@@ -31,8 +31,13 @@ abstract class IndexFile implements Closeable {
     private final CachedFileChannel channel;
     private final int entrySize;
     private final int maxEntries;
-    private volatile long[] keys = new long[16];
-    private volatile int[] values = new int[16];
+    private static final long[] NO_KEYS = {};
+    private static final int[] NO_VALUES = {};
+    /** Entries of a first growth: most partitions' indexes stay empty (a small segment), and keep no arrays. */
+    private static final int FIRST_CAPACITY = 16;
+
+    private volatile long[] keys = NO_KEYS;
+    private volatile int[] values = NO_VALUES;
     private volatile int count;
     private int written; // entries in the file; the ones from here to count are still to be written
 
@@ -88,8 +93,8 @@ abstract class IndexFile implements Closeable {
         while (buf.hasRemaining()) if (channel.read(buf, buf.position()) < 0) return false;
         buf.flip();
         int n = (int) (size / entrySize);
-        long[] k = new long[Math.max(16, n)];
-        int[] v = new int[k.length];
+        long[] k = n == 0 ? NO_KEYS : new long[n];
+        int[] v = n == 0 ? NO_VALUES : new int[n];
         for (int i = 0; i < n; i++) {
             k[i] = decodeKey(buf);
             v[i] = decodeValue(buf);
@@ -110,7 +115,7 @@ abstract class IndexFile implements Closeable {
         if (n == 0) return;
         int before = count;
         if (before + n > keys.length) {
-            int cap = Math.max(before + n, keys.length * 2);
+            int cap = Math.max(before + n, Math.max(FIRST_CAPACITY, keys.length * 2));
             values = Arrays.copyOf(values, cap);
             keys = Arrays.copyOf(keys, cap);
         }
