@@ -13,7 +13,9 @@ final class ChannelConnection implements Connection {
 
     private final Executor eventLoop;
     private final ConnectionIdentity identity;
-    private final Set<Runnable> closeHooks = ConcurrentHashMap.newKeySet();
+    /** Made with the first hook: most connections (producers, idle ones) never register one. */
+    private volatile Set<Runnable> closeHooks;
+
     private volatile boolean closed;
 
     ChannelConnection(Executor eventLoop) {
@@ -39,10 +41,22 @@ final class ChannelConnection implements Connection {
     public Registration onClose(Runnable onClose) {
         // a fresh object per hook, so the same Runnable given twice is two hooks
         Runnable hook = onClose::run;
-        closeHooks.add(hook);
+        Set<Runnable> hooks = hooks();
+        hooks.add(hook);
         // closed between the caller's look and the add: the sweep in closed() may have missed it
-        if (closed && closeHooks.remove(hook)) hook.run();
-        return () -> closeHooks.remove(hook);
+        if (closed && hooks.remove(hook)) hook.run();
+        return () -> hooks.remove(hook);
+    }
+
+    private Set<Runnable> hooks() {
+        Set<Runnable> hooks = closeHooks;
+        if (hooks == null) {
+            synchronized (this) {
+                hooks = closeHooks;
+                if (hooks == null) closeHooks = hooks = ConcurrentHashMap.newKeySet();
+            }
+        }
+        return hooks;
     }
 
     @Override
@@ -53,8 +67,10 @@ final class ChannelConnection implements Connection {
     /** Runs every hook once; later hooks run as they are given. */
     void closed() {
         closed = true;
-        for (Runnable hook : closeHooks) {
-            if (closeHooks.remove(hook)) hook.run();
+        Set<Runnable> hooks = closeHooks; // none yet: a hook added later sees closed and runs itself
+        if (hooks == null) return;
+        for (Runnable hook : hooks) {
+            if (hooks.remove(hook)) hook.run();
         }
     }
 }

@@ -91,9 +91,10 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final int maxInFlight;
     private final Controls controls;
     private final long connectionId = CONNECTIONS.incrementAndGet();
-    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    // both start small (they grow as needed): a thousand mostly idle connections need not hold 16 slots each
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>(4);
     /** Frames read while paused (at most one socket read's worth), dispatched in order on resuming. */
-    private final ArrayDeque<ByteBuf> backlog = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuf> backlog = new ArrayDeque<>(1);
 
     private ChannelConnection connection;
     private String clientAddress = "?";
