@@ -4,19 +4,15 @@ import dev.skiff.log.Log;
 import dev.skiff.log.LogConfig;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.util.Map;
-import java.util.Properties;
 
 /**
  * The logs of another factory, each call on one of them first shown to {@link #before}, which may throw in its
  * place (a full disk, a failed close); everything else goes to that factory unchanged.
  */
-public class InterceptedLogs implements LogFactory {
-
-    private final LogFactory delegate;
+public class InterceptedLogs extends ForwardingLogs {
 
     public InterceptedLogs(LogFactory delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** Called before {@code method} runs on the log of {@code tp}; throw to fail the call. */
@@ -35,41 +31,11 @@ public class InterceptedLogs implements LogFactory {
 
     @Override
     public Log open(TopicPartition tp, LogConfig config) {
-        return intercepted(tp, delegate.open(tp, config));
+        return intercepted(tp, super.open(tp, config));
     }
 
     @Override
     public Log create(TopicPartition tp, LogConfig config) {
-        return intercepted(tp, delegate.create(tp, config));
-    }
-
-    @Override
-    public void syncCreated() {
-        delegate.syncCreated();
-    }
-
-    @Override
-    public Map<String, Properties> loadTopics() {
-        return delegate.loadTopics();
-    }
-
-    @Override
-    public void saveTopic(String name, Properties description) {
-        delegate.saveTopic(name, description);
-    }
-
-    @Override
-    public void deleteTopic(String name) {
-        delegate.deleteTopic(name);
-    }
-
-    @Override
-    public boolean persistent() {
-        return delegate.persistent();
-    }
-
-    @Override
-    public void closed() {
-        delegate.closed();
+        return intercepted(tp, super.create(tp, config));
     }
 }

@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -46,41 +45,15 @@ class ProducerSnapshotsTest {
 
     /** Files under the data dir with 4 KiB segments (topic configs cannot go below 1 MiB). */
     private LogFactory smallSegments() {
-        LogFactory files = LogFactory.files(dataDir);
-        return new LogFactory() {
+        return new ForwardingLogs(LogFactory.files(dataDir)) {
             @Override
             public Log open(TopicPartition tp, LogConfig config) {
-                return files.open(tp, config.withSegmentBytes(4096));
+                return super.open(tp, config.withSegmentBytes(4096));
             }
 
             @Override
             public Log create(TopicPartition tp, LogConfig config) {
-                return files.create(tp, config.withSegmentBytes(4096));
-            }
-
-            @Override
-            public Map<String, Properties> loadTopics() {
-                return files.loadTopics();
-            }
-
-            @Override
-            public void saveTopic(String name, Properties description) {
-                files.saveTopic(name, description);
-            }
-
-            @Override
-            public void deleteTopic(String name) {
-                files.deleteTopic(name);
-            }
-
-            @Override
-            public boolean persistent() {
-                return true;
-            }
-
-            @Override
-            public void closed() {
-                files.closed();
+                return super.create(tp, config.withSegmentBytes(4096));
             }
         };
     }

@@ -35,47 +35,25 @@ class TopicCreationTest {
     private final BrokerConfig config = BrokerConfig.defaults();
 
     /** Files under the data dir, with the description or a partition directory failing on demand. */
-    private final class Failing implements LogFactory {
-        final LogFactory files = LogFactory.files(dir);
+    private final class Failing extends ForwardingLogs {
         volatile boolean failSave;
         volatile int failPartition = -1;
 
-        @Override
-        public Log open(TopicPartition tp, LogConfig c) {
-            return files.open(tp, c);
+        Failing() {
+            super(LogFactory.files(dir));
         }
 
         @Override
         public Log create(TopicPartition tp, LogConfig c) {
             if (tp.partition() == failPartition)
                 throw new UncheckedIOException(new IOException("injected: no space left"));
-            return files.create(tp, c);
-        }
-
-        @Override
-        public void syncCreated() {
-            files.syncCreated();
-        }
-
-        @Override
-        public Map<String, Properties> loadTopics() {
-            return files.loadTopics();
+            return super.create(tp, c);
         }
 
         @Override
         public void saveTopic(String name, Properties d) {
             if (failSave) throw new UncheckedIOException(new IOException("injected: no space left"));
-            files.saveTopic(name, d);
-        }
-
-        @Override
-        public void deleteTopic(String name) {
-            files.deleteTopic(name);
-        }
-
-        @Override
-        public boolean persistent() {
-            return true;
+            super.saveTopic(name, d);
         }
     }
 
