@@ -27,15 +27,15 @@ abstract class IndexFile implements Closeable {
     /** Entries are written once this many bytes of them wait (a page). */
     static final int WRITE_BYTES = 4096;
 
-    final Path path;
-    private final CachedFileChannel channel;
-    private final int entrySize;
-    private final int maxEntries;
     private static final long[] NO_KEYS = {};
     private static final int[] NO_VALUES = {};
     /** Entries of a first growth: most partitions' indexes stay empty (a small segment), and keep no arrays. */
     private static final int FIRST_CAPACITY = 16;
 
+    final Path path;
+    private final CachedFileChannel channel;
+    private final int entrySize;
+    private final int maxEntries;
     private volatile long[] keys = NO_KEYS;
     private volatile int[] values = NO_VALUES;
     private volatile int count;

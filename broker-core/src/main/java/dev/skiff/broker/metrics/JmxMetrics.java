@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import javax.management.Attribute;
 import javax.management.AttributeList;
 import javax.management.AttributeNotFoundException;
@@ -36,14 +37,21 @@ public final class JmxMetrics implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JmxMetrics.class);
     private static final AtomicReference<JmxMetrics> OWNER = new AtomicReference<>();
 
+    /** Kafka's per-partition log gauge: its name and what it reads of the log. */
+    private record LogGauge(String name, ToLongFunction<BrokerGauges.PartitionLog> value) {}
+
+    /** In the order of a partition's names in {@link #logNames}. */
+    private static final List<LogGauge> LOG_GAUGES = List.of(
+            new LogGauge("Size", BrokerGauges.PartitionLog::size),
+            new LogGauge("LogStartOffset", BrokerGauges.PartitionLog::logStartOffset),
+            new LogGauge("LogEndOffset", BrokerGauges.PartitionLog::logEndOffset),
+            new LogGauge("NumLogSegments", l -> l.segments()));
+
     /**
      * Made by the first sync, not with the broker: the platform MBean server starts every platform MXBean (JFR's
      * among them), tens of milliseconds that a broker's start need not wait for (guarded by this).
      */
     private MBeanServer server;
-
-    /** Kafka's per-partition log gauges, in the order of a partition's names in {@link #logNames}. */
-    private static final String[] LOG_GAUGES = {"Size", "LogStartOffset", "LogEndOffset", "NumLogSegments"};
 
     private final BrokerMetrics metrics;
     private final BrokerGauges gauges;
@@ -133,15 +141,16 @@ public final class JmxMetrics implements AutoCloseable {
             ObjectName[] n = logNames.get(p);
             if (n == null) {
                 String index = Integer.toString(partition);
-                n = new ObjectName[LOG_GAUGES.length];
+                n = new ObjectName[LOG_GAUGES.size()];
                 for (int i = 0; i < n.length; i++)
-                    n[i] = name("kafka.log", "Log", LOG_GAUGES[i], "topic", topic, "partition", index);
+                    n[i] = name("kafka.log", "Log", LOG_GAUGES.get(i).name(), "topic", topic, "partition", index);
             }
             logNamesNow.put(p, n);
-            wanted.put(n[0], () -> gauge(() -> logOf(topic, partition, BrokerGauges.PartitionLog::size)));
-            wanted.put(n[1], () -> gauge(() -> logOf(topic, partition, BrokerGauges.PartitionLog::logStartOffset)));
-            wanted.put(n[2], () -> gauge(() -> logOf(topic, partition, BrokerGauges.PartitionLog::logEndOffset)));
-            wanted.put(n[3], () -> gauge(() -> logOf(topic, partition, l -> (long) l.segments())));
+            for (int i = 0; i < n.length; i++) {
+                ToLongFunction<BrokerGauges.PartitionLog> value =
+                        LOG_GAUGES.get(i).value();
+                wanted.put(n[i], () -> gauge(() -> logOf(topic, partition, value)));
+            }
         }
         for (BrokerGauges.GroupLag l : gauges.lag()) {
             String group = l.group();
@@ -228,7 +237,7 @@ public final class JmxMetrics implements AutoCloseable {
                 ConnectionsMBean.class);
     }
 
-    private long logOf(String topic, int partition, java.util.function.ToLongFunction<BrokerGauges.PartitionLog> f) {
+    private long logOf(String topic, int partition, ToLongFunction<BrokerGauges.PartitionLog> f) {
         BrokerGauges.PartitionLog p = gauges.partitionLog(topic, partition);
         return p == null ? 0 : f.applyAsLong(p);
     }
