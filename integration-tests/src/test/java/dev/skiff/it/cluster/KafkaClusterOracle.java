@@ -1,10 +1,9 @@
 package dev.skiff.it.cluster;
 
+import dev.skiff.it.FreePorts;
 import dev.skiff.it.oracle.ChildJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,8 +70,9 @@ public final class KafkaClusterOracle implements AutoCloseable {
     }
 
     private void startAll(int n, Map<String, String> overrides) throws IOException {
-        int controllerPort = freePort();
-        for (int id = 0; id < n; id++) ports.put(id, freePort());
+        int[] free = FreePorts.distinct(n + 1);
+        int controllerPort = free[n];
+        for (int id = 0; id < n; id++) ports.put(id, free[id]);
         String clusterId = Uuid.randomUuid().toString();
         String voters = CONTROLLER_ID + "@127.0.0.1:" + controllerPort;
 
@@ -312,12 +312,6 @@ public final class KafkaClusterOracle implements AutoCloseable {
         props.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
         Files.writeString(file, text, StandardCharsets.UTF_8);
         return file;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     private static String tail(Path log) {

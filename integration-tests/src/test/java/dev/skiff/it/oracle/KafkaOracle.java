@@ -1,9 +1,8 @@
 package dev.skiff.it.oracle;
 
+import dev.skiff.it.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,8 +132,9 @@ public final class KafkaOracle implements AutoCloseable {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("kafka-oracle-");
-            int port = freePort();
-            int controllerPort = freePort();
+            int[] free = FreePorts.distinct(2);
+            int port = free[0];
+            int controllerPort = free[1];
             Map<String, String> props = new LinkedHashMap<>();
             props.put("process.roles", "broker,controller");
             props.put("node.id", "1");
@@ -238,12 +238,6 @@ public final class KafkaOracle implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         deleteQuietly(dir);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     private static String tail(Path log) {
