@@ -128,6 +128,24 @@ final class CachedFileChannel extends FileChannel {
         }
     }
 
+    /**
+     * The descriptor itself, marked busy until {@link #unlease} gives it back: the clock and a close leave it
+     * open meanwhile (a close takes effect at the give-back). For a sender that needs the JDK's channel.
+     */
+    FileChannel lease() throws IOException {
+        return acquire();
+    }
+
+    /** Whether this file's descriptors are the JDK's own channels (the default file factory opens them). */
+    boolean opensJdkChannels() {
+        return owner.files() == FileChannelFactory.DEFAULT;
+    }
+
+    /** Gives back what {@link #lease} lent. */
+    void unlease(FileChannel descriptor) {
+        release(descriptor);
+    }
+
     private FileChannel acquire() throws IOException {
         referenced = true;
         synchronized (this) {

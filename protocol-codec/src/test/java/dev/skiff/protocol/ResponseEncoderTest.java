@@ -2,6 +2,7 @@ package dev.skiff.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,7 +46,10 @@ class ResponseEncoderTest {
             ResponseFrame frame = new ResponseEncoder().encode(123, ApiKeys.FETCH, (short) 4, body);
             List<Object> pieces = frame.pieces();
             assertInstanceOf(ByteBuf.class, pieces.get(0));
-            assertInstanceOf(DefaultFileRegion.class, pieces.get(1));
+            assertInstanceOf(SharedFileRegion.class, pieces.get(1));
+            assertFalse(
+                    pieces.get(1) instanceof DefaultFileRegion,
+                    "native transports read a DefaultFileRegion's descriptor field");
             assertEquals(500, ((FileRegion) pieces.get(1)).count());
 
             // Assemble the wire bytes as a socket would see them, and read them with Kafka.
