@@ -11,7 +11,7 @@ import dev.skiff.protocol.KafkaFrameDecoder;
 import dev.skiff.server.control.Controls;
 import dev.skiff.server.http.HttpServer;
 import dev.skiff.server.http.HttpSettings;
-import dev.skiff.server.net.ListenerPorts;
+import dev.skiff.server.net.Transport;
 import dev.skiff.server.security.PrincipalMapper;
 import dev.skiff.server.security.SaslSession;
 import dev.skiff.server.security.SslContexts;
@@ -27,15 +27,13 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FileRegion;
 import io.netty.channel.MessageSizeEstimator;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -116,7 +114,7 @@ public final class SkiffServer implements AutoCloseable {
         HttpSettings httpSettings = HttpSettings.from(config);
         if (httpSettings != null) {
             try {
-                http = HttpServer.start(broker, httpSettings, loops.boss, loops.workers);
+                http = HttpServer.start(broker, httpSettings, loops.transport, loops.boss, loops.workers);
             } catch (RuntimeException e) {
                 for (Channel c : listening.values()) c.close().awaitUninterruptibly();
                 EventLoops.release(loops);
@@ -140,11 +138,12 @@ public final class SkiffServer implements AutoCloseable {
                         adv != null && adv.port() > 0 ? adv.port() : port);
             }
             log.info(
-                    "Skiff listening on {} {}:{} ({}) with data in {}",
+                    "Skiff listening on {} {}:{} ({}, {}) with data in {}",
                     endpoint.name(),
                     endpoint.host(),
                     port,
                     endpoint.protocol(),
+                    loops.transport.name().toLowerCase(java.util.Locale.ROOT),
                     config.dataDir);
         }
     }
@@ -162,13 +161,12 @@ public final class SkiffServer implements AutoCloseable {
         List<String> saslEnabled = config.saslEnabledMechanisms(endpoint.name());
         // Bound here, on the caller's thread: start() returns with the port listening (the kernel queues
         // connections) without waiting for an event loop to pick the channel up.
-        ServerSocketChannel socket;
+        ServerChannel listening;
         try {
-            socket = ListenerPorts.bind(endpoint.host(), endpoint.port(), BACKLOG);
+            listening = loops.transport.listen(endpoint.host(), endpoint.port(), BACKLOG);
         } catch (BindException e) {
             throw new BindException("port " + endpoint.port() + " on " + endpoint.host() + " is already in use");
         }
-        NioServerSocketChannel listening = new NioServerSocketChannel(socket);
         ServerBootstrap b = new ServerBootstrap()
                 .group(loops.boss, loops.workers)
                 .channelFactory(() -> listening)
@@ -194,6 +192,9 @@ public final class SkiffServer implements AutoCloseable {
                         ch.attr(ConnectionIdentity.KEY)
                                 .set(new ConnectionIdentity(endpoint.name(), endpoint.protocol()));
                         ChannelPipeline p = ch.pipeline();
+                        if (tls == null && loops.transport == Transport.EPOLL && NativeFileRegions.available()) {
+                            p.addLast("sendfile", NativeFileRegions.INSTANCE);
+                        }
                         p.addLast("limit", limiter);
                         if (tls != null) {
                             p.addLast("tls", tls.newHandler(ch.alloc()))
@@ -230,7 +231,7 @@ public final class SkiffServer implements AutoCloseable {
                 .addListener(f -> {
                     if (!f.isSuccess()) {
                         log.error("Skiff cannot accept connections on {}", listening.localAddress(), f.cause());
-                        listening.close();
+                        Transport.close(listening);
                     }
                 })
                 .channel();
@@ -462,8 +463,9 @@ public final class SkiffServer implements AutoCloseable {
         /** Loops being made by {@link #prepareInBackground()}, taken by the next acquire (guarded by the class). */
         private static CompletableFuture<EventLoops> prepared;
 
-        final EventLoopGroup boss = new NioEventLoopGroup(1, daemon("skiff-accept"));
-        final EventLoopGroup workers = new NioEventLoopGroup(0, daemon("skiff-io"));
+        final Transport transport = Transport.chosen();
+        final EventLoopGroup boss = transport.loops(1, daemon("skiff-accept"));
+        final EventLoopGroup workers = transport.loops(0, daemon("skiff-io"));
 
         /**
          * Makes the loops on a thread of their own while the broker is made: Netty's first loop group loads and

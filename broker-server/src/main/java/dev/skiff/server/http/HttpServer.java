@@ -2,7 +2,7 @@ package dev.skiff.server.http;
 
 import dev.skiff.broker.Broker;
 import dev.skiff.config.Listeners;
-import dev.skiff.server.net.ListenerPorts;
+import dev.skiff.server.net.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -10,8 +10,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
@@ -20,7 +20,6 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -53,7 +52,8 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /** Binds the console for {@code broker}; throws when the port cannot be had. */
-    public static HttpServer start(Broker broker, HttpSettings settings, EventLoopGroup boss, EventLoopGroup workers) {
+    public static HttpServer start(
+            Broker broker, HttpSettings settings, Transport transport, EventLoopGroup boss, EventLoopGroup workers) {
         // one thread reads logs and groups for the console: it never competes with the data path for more
         ThreadPoolExecutor work =
                 new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(256), r -> {
@@ -79,15 +79,14 @@ public final class HttpServer implements AutoCloseable {
                 work,
                 () -> PrometheusExport.scrape(broker.metrics(), broker.gauges()));
         // bound here (port 0 below the ephemeral range): a restart pins the port and must find it free
-        ServerSocketChannel socket;
+        ServerChannel listening;
         try {
-            socket = ListenerPorts.bind(settings.host(), settings.port(), BACKLOG);
+            listening = transport.listen(settings.host(), settings.port(), BACKLOG);
         } catch (IOException e) {
             work.shutdownNow();
             throw new UncheckedIOException(
                     "cannot listen for the console on " + settings.host() + ":" + settings.port(), e);
         }
-        NioServerSocketChannel listening = new NioServerSocketChannel(socket);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channelFactory(() -> listening)
@@ -111,7 +110,7 @@ public final class HttpServer implements AutoCloseable {
             port[0] = ((InetSocketAddress) ch.localAddress()).getPort();
             return new HttpServer(ch, settings.host(), work, connections);
         } catch (RuntimeException e) {
-            listening.close();
+            Transport.close(listening);
             work.shutdownNow();
             throw e;
         }

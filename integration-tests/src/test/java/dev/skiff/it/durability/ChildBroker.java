@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * like a crashed process. Its output is drained by a thread (a full pipe would stall it) and kept for
  * failure messages; the bound port is read from its "Skiff is listening on host:port" line.
  */
-final class ChildBroker implements AutoCloseable {
+public final class ChildBroker implements AutoCloseable {
 
     private static final Pattern LISTENING = Pattern.compile("Skiff is listening on ([^ ]+):(\\d+)");
 
@@ -47,11 +47,18 @@ final class ChildBroker implements AutoCloseable {
      * limit alone is not enough, as the JVM raises it to the hard one at start); 0 keeps the limits as they are.
      */
     static ChildBroker start(Path dataDir, int port, List<String> flags, int openFiles) throws IOException {
+        return start(List.of(), dataDir, port, flags, openFiles);
+    }
+
+    /** As {@link #start(Path, int, List, int)}, with these JVM options too (system properties, say). */
+    public static ChildBroker start(List<String> jvmOptions, Path dataDir, int port, List<String> flags, int openFiles)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         if (openFiles > 0) cmd.addAll(List.of("sh", "-c", "ulimit -n " + openFiles + " && exec \"$@\"", "sh"));
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // a small, quickly started JVM: this machine's cores are shared with the test JVM
         cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+        cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.skiff.server.Main"));
         cmd.addAll(List.of("--port", Integer.toString(port), "--data-dir", dataDir.toString()));
         cmd.addAll(flags);
@@ -76,7 +83,7 @@ final class ChildBroker implements AutoCloseable {
     }
 
     /** Waits for the "listening" line and returns the bound port. */
-    int awaitPort(Duration timeout) throws InterruptedException, TimeoutException {
+    public int awaitPort(Duration timeout) throws InterruptedException, TimeoutException {
         try {
             return port.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -87,27 +94,27 @@ final class ChildBroker implements AutoCloseable {
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed or closed. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) throw new IllegalStateException("child broker survived SIGKILL");
     }
 
     /** SIGTERM: the broker's shutdown hook closes the logs cleanly. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) kill();
     }
 
     /** The broker's process id (the JVM's: {@code sh} execs it). */
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    String output() {
+    public String output() {
         return String.join(System.lineSeparator(), output);
     }
 
