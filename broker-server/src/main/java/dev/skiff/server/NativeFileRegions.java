@@ -2,10 +2,6 @@ package dev.skiff.server;
 
 import dev.skiff.log.OpenDescriptor;
 import dev.skiff.protocol.SharedFileRegion;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultFileRegion;
 import java.io.File;
 import java.io.IOException;
@@ -14,20 +10,18 @@ import java.lang.invoke.VarHandle;
 import java.nio.channels.FileChannel;
 
 /**
- * For Netty's native (epoll) transport, at the head of a plain-text connection's pipeline: each region of a log
- * file becomes a {@link DefaultFileRegion}, because the native transport sends only those with sendfile (reading
+ * For Netty's native (epoll) transport, on a plain-text connection: the answer's writer turns each region of a
+ * log file into a {@link DefaultFileRegion}, because the native transport sends only those with sendfile (reading
  * the JDK channel's descriptor field itself) and copies any other region through a buffer. Over TLS the regions
- * are copied anyway ({@link CopyFileRegions}); under NIO they go out by {@code transferTo} as they are.
+ * are copied anyway ({@link CopyFileRegions}); under NIO they go out by {@code transferTo} as they are. Done by
+ * the writer, not a pipeline handler: a handler's context would cost every connection 64 bytes.
  *
  * <p>The descriptor is leased from the log only when the transport starts sending the region ({@code open()},
  * which the native sendfile calls first) and given back when the region is released, sent or not. A fetch
  * answer may hold thousands of regions (one per partition), queued all at once; leasing them at the write would
  * hold thousands of descriptors past the log's open-file cap, so only the region on the wire holds one.
  */
-@ChannelHandler.Sharable
-final class NativeFileRegions extends ChannelOutboundHandlerAdapter {
-
-    static final NativeFileRegions INSTANCE = new NativeFileRegions();
+final class NativeFileRegions {
 
     /** DefaultFileRegion's channel, the field the native sendfile reads; null where it cannot be reached. */
     private static final VarHandle FILE = fileField();
@@ -46,17 +40,18 @@ final class NativeFileRegions extends ChannelOutboundHandlerAdapter {
         return FILE != null;
     }
 
-    @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (FILE == null || !(msg instanceof SharedFileRegion region) || !OpenDescriptor.lendable(region.channel())) {
-            ctx.write(msg, promise); // the transport sends it through transferTo, copying
-            return;
+    /** The piece to write for {@code piece}: a log region as a {@link Leased} region where it can be, else itself. */
+    static Object forSendfile(Object piece) {
+        if (FILE == null || !(piece instanceof SharedFileRegion region) || !OpenDescriptor.lendable(region.channel())) {
+            return piece; // the transport sends it through transferTo, copying
         }
         Leased leased = new Leased(
                 region.channel(), region.position() + region.transferred(), region.count() - region.transferred());
         region.release();
-        ctx.write(leased, promise);
+        return leased;
     }
+
+    private NativeFileRegions() {}
 
     /** A region whose JDK descriptor is leased when its send starts and given back when it is released. */
     static final class Leased extends DefaultFileRegion {

@@ -104,6 +104,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     private long mutedUntilNanos;
     private boolean dispatchingBacklog;
+    private final boolean nativeSendfile;
     /** The client id last reported to the connection list (it changes rarely: reported only on change). */
     private String reportedClientId;
 
@@ -112,9 +113,15 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     RequestDispatcher(Broker broker, int maxInFlight, Controls controls) {
+        this(broker, maxInFlight, controls, false);
+    }
+
+    /** With {@code nativeSendfile}, log regions are written as {@link NativeFileRegions} makes them. */
+    RequestDispatcher(Broker broker, int maxInFlight, Controls controls, boolean nativeSendfile) {
         this.broker = broker;
         this.maxInFlight = maxInFlight;
         this.controls = controls;
+        this.nativeSendfile = nativeSendfile;
     }
 
     @Override
@@ -422,7 +429,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 return;
             }
             for (Object piece : frame.pieces()) {
-                ctx.write(piece, ctx.voidPromise());
+                ctx.write(nativeSendfile ? NativeFileRegions.forSendfile(piece) : piece, ctx.voidPromise());
             }
             broker.metrics().recordRequest(p.api, p.version, System.nanoTime() - p.arrivedNanos);
             wrote = true;

@@ -159,6 +159,7 @@ public final class SkiffServer implements AutoCloseable {
         SaslMechanisms sasl =
                 endpoint.protocol().sasl() ? saslProvider.forListener(broker, config, endpoint.name()) : null;
         List<String> saslEnabled = config.saslEnabledMechanisms(endpoint.name());
+        boolean nativeSendfile = tls == null && loops.transport == Transport.EPOLL && NativeFileRegions.available();
         // Bound here, on the caller's thread: start() returns with the port listening (the kernel queues
         // connections) without waiting for an event loop to pick the channel up.
         ServerChannel listening;
@@ -192,9 +193,6 @@ public final class SkiffServer implements AutoCloseable {
                         ch.attr(ConnectionIdentity.KEY)
                                 .set(new ConnectionIdentity(endpoint.name(), endpoint.protocol()));
                         ChannelPipeline p = ch.pipeline();
-                        if (tls == null && loops.transport == Transport.EPOLL && NativeFileRegions.available()) {
-                            p.addLast("sendfile", NativeFileRegions.INSTANCE);
-                        }
                         p.addLast("limit", limiter);
                         if (tls != null) {
                             p.addLast("tls", tls.newHandler(ch.alloc()))
@@ -224,7 +222,8 @@ public final class SkiffServer implements AutoCloseable {
                         }
                         p.addLast(
                                 "requests",
-                                new RequestDispatcher(broker, config.maxInFlightRequestsPerConnection, controls));
+                                new RequestDispatcher(
+                                        broker, config.maxInFlightRequestsPerConnection, controls, nativeSendfile));
                     }
                 });
         return b.register()
