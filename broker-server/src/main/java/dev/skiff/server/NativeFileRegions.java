@@ -35,7 +35,7 @@ final class NativeFileRegions {
         }
     }
 
-    /** Whether this handler can hand regions to the native sendfile here. */
+    /** Whether log regions can be handed to the native sendfile in this JVM. */
     static boolean available() {
         return FILE != null;
     }
