@@ -57,12 +57,6 @@ public final class Main {
         if (System.getProperty("io.netty.tryReflectionSetAccessible") == null) {
             System.setProperty("io.netty.tryReflectionSetAccessible", "true");
         }
-        // Netty 4.2 reports its buffer allocations as Flight Recorder events when the JVM has a recorder; the
-        // first allocation then sets up JFR's event machinery (~100 ms of a start, in front of the first
-        // answer) for events nobody records unless profiling Netty's allocator.
-        if (System.getProperty("io.netty.jfr.enabled") == null) {
-            System.setProperty("io.netty.jfr.enabled", "false");
-        }
         System.exit(run(args, System.out, System.err, true));
     }
 

@@ -438,6 +438,13 @@ public final class SkiffServer implements AutoCloseable {
 
         static void loadInBackground() {
             if (!started.compareAndSet(false, true)) return;
+            // Netty 4.2 reports its buffer allocations as Flight Recorder events when the JVM has a recorder;
+            // the first allocation then sets up JFR's event machinery (~100 ms in front of the first answer)
+            // for events nobody records unless profiling Netty's allocator. Off unless the JVM says otherwise;
+            // read once, when Netty first initialises, so an application that already runs Netty keeps its own.
+            if (System.getProperty("io.netty.jfr.enabled") == null) {
+                System.setProperty("io.netty.jfr.enabled", "false");
+            }
             Thread t = new Thread(dev.skiff.protocol.ApiKeys::values, "skiff-preload");
             t.setDaemon(true);
             t.start();
