@@ -99,24 +99,7 @@ public final class Main {
             out.println("Registered in ZooKeeper at " + server.zookeeperConnect() + " (for Kafka 0.8 consumers)");
         }
         if (server.consoleUrl() != null) out.println("Console at " + server.consoleUrl());
-        if (!waitForShutdown) {
-            server.close();
-            return 0;
-        }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            server.close();
-                            stopped.countDown();
-                        },
-                        "skiff-shutdown"));
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return 0;
+        return runUntilStopped(server::close, waitForShutdown);
     }
 
     /** --brokers N: a {@link SkiffCluster} of N brokers on the data dir, until it is stopped. */
@@ -153,15 +136,23 @@ public final class Main {
                             : " with data in " + o.config().dataDir.resolve("broker-" + i)));
         if (cluster.zookeeperConnect() != null)
             out.println("Registered in ZooKeeper at " + cluster.zookeeperConnect() + " (for Kafka 0.8 consumers)");
+        return runUntilStopped(cluster::close, waitForShutdown);
+    }
+
+    /**
+     * Closes what was started: at once when not waiting (tests of the command line), otherwise on the shutdown
+     * hook when the JVM is asked to stop (SIGTERM, Ctrl-C), so that a stop closes logs and sockets cleanly.
+     */
+    private static int runUntilStopped(Runnable close, boolean waitForShutdown) {
         if (!waitForShutdown) {
-            cluster.close();
+            close.run();
             return 0;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
-                            cluster.close();
+                            close.run();
                             stopped.countDown();
                         },
                         "skiff-shutdown"));
