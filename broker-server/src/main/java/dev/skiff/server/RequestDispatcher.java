@@ -91,6 +91,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final int maxInFlight;
     private final Controls controls;
     private final long connectionId = CONNECTIONS.incrementAndGet();
+    /** Log regions go out through the native transport's own sendfile (epoll, plain text): see drain. */
+    private final boolean nativeSendfile;
     // both start small (they grow as needed): a thousand mostly idle connections need not hold 16 slots each
     private final ArrayDeque<Pending> pending = new ArrayDeque<>(4);
     /** Frames read while paused (at most one socket read's worth), dispatched in order on resuming. */
@@ -104,7 +106,6 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     private long mutedUntilNanos;
     private boolean dispatchingBacklog;
-    private final boolean nativeSendfile;
     /** The client id last reported to the connection list (it changes rarely: reported only on change). */
     private String reportedClientId;
 
