@@ -37,8 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code skiff-server-native/}) and the script puts that directory on {@code java.library.path}, so the library is
  * mapped from there rather than copied out of the jar at every start. A broken library in that place (a truncated
  * file, a failed copy) must not stop the broker: Netty then takes the jar's own copy, as it does when the directory
- * is missing. Each case serves a real producer and consumer (zstd, so the compression library's own native code
- * loads beside Netty's) and restarts with every record.
+ * is missing. Nor may a space in the jar's path (the script hands the JVM each path as one word). Each case
+ * serves a real producer and consumer (zstd, so the compression library's own native code loads beside Netty's);
+ * the first two restart with every record.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class StartScriptTest {
@@ -68,11 +69,31 @@ class StartScriptTest {
             List<String> mapped = broker.mappedNettyLibraries();
             assertFalse(mapped.isEmpty(), "Netty's library is mapped");
             assertTrue(mapped.stream().allMatch(p -> Path.of(p).startsWith(NATIVE_DIR)), mapped.toString());
+            Path archive = StandaloneJar.PATH.resolveSibling("skiff-server.jsa");
+            if (Files.isRegularFile(archive)) {
+                assertFalse(broker.mapped("skiff-server.jsa").isEmpty(), "the class-data archive is mapped");
+            }
             produce(broker.port);
             assertEquals(RECORDS, consume(broker.port));
         }
         try (Started again = Started.run(Map.of(), data)) {
             assertEquals(RECORDS, consume(again.port), "every record after a restart");
+        }
+    }
+
+    @Test
+    void aJarWhosePathHoldsASpaceStartsWithItsLibrary() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("my brokers"));
+        Path jar = Files.copy(StandaloneJar.PATH, dir.resolve("skiff-server.jar"));
+        Path nativeDir = Files.createDirectories(dir.resolve("skiff-server-native"));
+        Files.copy(NATIVE_DIR.resolve(LIBRARY), nativeDir.resolve(LIBRARY));
+        Path data = work.resolve("data with space");
+        try (Started broker = Started.run(Map.of("SKIFF_JAR", jar.toString()), data)) {
+            List<String> mapped = broker.mappedNettyLibraries();
+            assertFalse(mapped.isEmpty(), "Netty's library is mapped");
+            assertTrue(mapped.stream().allMatch(p -> Path.of(p).startsWith(nativeDir)), mapped.toString());
+            produce(broker.port);
+            assertEquals(RECORDS, consume(broker.port));
         }
     }
 
@@ -133,10 +154,15 @@ class StartScriptTest {
 
         /** The files Netty's native library is mapped from in the broker's process. */
         List<String> mappedNettyLibraries() throws Exception {
+            return mapped("netty_transport_native_epoll");
+        }
+
+        /** The files mapped in the broker's process whose path holds {@code name}. */
+        List<String> mapped(String name) throws Exception {
             List<String> paths = new ArrayList<>();
             for (String l : Files.readAllLines(Path.of("/proc/" + process.pid() + "/maps"))) {
                 int slash = l.indexOf('/');
-                if (l.contains("netty_transport_native_epoll") && slash >= 0) paths.add(l.substring(slash));
+                if (slash >= 0 && l.substring(slash).contains(name)) paths.add(l.substring(slash));
             }
             return paths;
         }
