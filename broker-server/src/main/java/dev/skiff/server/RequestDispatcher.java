@@ -91,8 +91,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final int maxInFlight;
     private final Controls controls;
     private final long connectionId = CONNECTIONS.incrementAndGet();
-    /** Log regions go out through the native transport's own sendfile (epoll, plain text): see drain. */
-    private final boolean nativeSendfile;
+    /** Log regions go out on descriptors leased for the length of their send (plain text): see drain. */
+    private final boolean leaseRegions;
     // both start small (they grow as needed): a thousand mostly idle connections need not hold 16 slots each
     private final ArrayDeque<Pending> pending = new ArrayDeque<>(4);
     /** Frames read while paused (at most one socket read's worth), dispatched in order on resuming. */
@@ -117,12 +117,12 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         this(broker, maxInFlight, controls, false);
     }
 
-    /** With {@code nativeSendfile}, log regions are written as {@link NativeFileRegions} makes them. */
-    RequestDispatcher(Broker broker, int maxInFlight, Controls controls, boolean nativeSendfile) {
+    /** With {@code leaseRegions}, log regions are written as {@link LeasedFileRegions} makes them. */
+    RequestDispatcher(Broker broker, int maxInFlight, Controls controls, boolean leaseRegions) {
         this.broker = broker;
         this.maxInFlight = maxInFlight;
         this.controls = controls;
-        this.nativeSendfile = nativeSendfile;
+        this.leaseRegions = leaseRegions;
     }
 
     @Override
@@ -430,7 +430,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 return;
             }
             for (Object piece : frame.pieces()) {
-                ctx.write(nativeSendfile ? NativeFileRegions.forSendfile(piece) : piece, ctx.voidPromise());
+                ctx.write(leaseRegions ? LeasedFileRegions.forSend(piece) : piece, ctx.voidPromise());
             }
             broker.metrics().recordRequest(p.api, p.version, System.nanoTime() - p.arrivedNanos);
             wrote = true;

@@ -159,7 +159,8 @@ public final class SkiffServer implements AutoCloseable {
         SaslMechanisms sasl =
                 endpoint.protocol().sasl() ? saslProvider.forListener(broker, config, endpoint.name()) : null;
         List<String> saslEnabled = config.saslEnabledMechanisms(endpoint.name());
-        boolean nativeSendfile = tls == null && loops.transport == Transport.EPOLL && NativeFileRegions.available();
+        // plain text on either transport: the log's regions go out on leased descriptors (LeasedFileRegions)
+        boolean leaseRegions = tls == null && LeasedFileRegions.available();
         // Bound here, on the caller's thread: start() returns with the port listening (the kernel queues
         // connections) without waiting for an event loop to pick the channel up.
         ServerChannel listening;
@@ -223,7 +224,7 @@ public final class SkiffServer implements AutoCloseable {
                         p.addLast(
                                 "requests",
                                 new RequestDispatcher(
-                                        broker, config.maxInFlightRequestsPerConnection, controls, nativeSendfile));
+                                        broker, config.maxInFlightRequestsPerConnection, controls, leaseRegions));
                     }
                 });
         return b.register()

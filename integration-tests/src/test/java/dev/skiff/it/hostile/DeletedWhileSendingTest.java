@@ -42,18 +42,17 @@ import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Utils;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Segments deleted while their bytes are on their way to a client. Slow readers (4 KiB receive buffers) ask for
  * the first segment in one fetch, an answer larger than any socket buffer; while the broker is stuck mid-answer,
- * DeleteRecords removes that segment. The deleted files stay readable through the descriptors the answer holds (leased by
- * the native transport's sendfile, kept open for the delete delay), so every record arrives whole and in order;
- * other clients are served meanwhile; once the answers are read and the delay is over, no descriptor of the
- * broker points at a deleted file; and a restart keeps the log start the deletion set and every record after it.
- * On the native transport, the default on Linux; on NIO a send holds a deleted file only for the delete delay, as
- * Kafka's does.
+ * DeleteRecords removes that segment. The deleted file stays readable through the descriptor the answer leased
+ * for the length of its send (on either transport), so every record arrives whole and in order even with no
+ * delete delay; other clients are served meanwhile; once the answers are read, no descriptor of the broker
+ * points at a deleted file; and a restart keeps the log start the deletion set and every record after it.
  */
 class DeletedWhileSendingTest {
 
@@ -68,21 +67,22 @@ class DeletedWhileSendingTest {
 
     private static final int SLOW_CLIENTS = 2;
     /**
-     * The broker's delete delay, short so the test need not wait long for the descriptors to go. The answers do
-     * not depend on it: each was already being sent, so its descriptor is leased until the send ends.
+     * No delete delay at all: a deleted segment's descriptor is closed as soon as nothing uses it. The answers
+     * still arrive, because each was already being sent and its descriptor is leased until the send ends.
      */
-    private static final int DELETE_DELAY_MS = 2_000;
+    private static final int DELETE_DELAY_MS = 0;
 
     @TempDir
     Path dir;
 
-    @Test
-    void deletedSegmentsStillArriveWholeAndAreThenLetGo() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "epoll"})
+    void deletedSegmentsStillArriveWholeAndAreThenLetGo(String transport) throws Exception {
         Path data = dir.resolve("data");
         String topic = "retired";
         TopicPartition tp = new TopicPartition(topic, 0);
-        assumeTrue(Epoll.isAvailable(), "Netty's native epoll does not load here");
-        List<String> jvm = List.of("-Dskiff.transport=epoll", "-Dskiff.log.delete.delay.ms=" + DELETE_DELAY_MS);
+        assumeTrue(!transport.equals("epoll") || Epoll.isAvailable(), "Netty's native epoll does not load here");
+        List<String> jvm = List.of("-Dskiff.transport=" + transport, "-Dskiff.log.delete.delay.ms=" + DELETE_DELAY_MS);
         List<String> flags = List.of("--topic", topic + ":1", "--override", "log.segment.bytes=" + SEGMENT_BYTES);
         try (ChildBroker broker = ChildBroker.start(jvm, data, 0, flags, 0)) {
             String bootstrap = "127.0.0.1:" + broker.awaitPort(Duration.ofSeconds(60));
@@ -128,7 +128,7 @@ class DeletedWhileSendingTest {
                 }
             }
             Poll.until(
-                    "no descriptor of the broker left on a deleted file once the delay is over",
+                    "no descriptor of the broker left on a deleted file once the answers are read",
                     () -> deletedFilesOpen(broker.pid(), data),
                     n -> n == 0);
             broker.stop();

@@ -10,18 +10,20 @@ import java.lang.invoke.VarHandle;
 import java.nio.channels.FileChannel;
 
 /**
- * For Netty's native (epoll) transport, on a plain-text connection: the answer's writer turns each region of a
- * log file into a {@link DefaultFileRegion}, because the native transport sends only those with sendfile (reading
- * the JDK channel's descriptor field itself) and copies any other region through a buffer. Over TLS the regions
- * are copied anyway ({@link CopyFileRegions}); under NIO they go out by {@code transferTo} as they are. Done by
- * the writer, not a pipeline handler: a handler's context would cost every connection 64 bytes.
+ * On a plain-text connection, the answer's writer turns each region of a log file into a {@link DefaultFileRegion}
+ * over a descriptor leased from the log for the length of its send. Netty's native (epoll) transport sends only
+ * DefaultFileRegions with its own sendfile (it reads the JDK channel's descriptor field itself) and copies any other
+ * region through a buffer; NIO sends it by {@code transferTo}, as it would the log's own region. On both, a send
+ * once begun keeps its file readable to the end, even if its segment is deleted meanwhile and the delete delay runs
+ * out (DeletedWhileSendingTest). Over TLS the regions are copied anyway ({@link CopyFileRegions}). Done by the
+ * writer, not a pipeline handler: a handler's context would cost every connection 64 bytes.
  *
  * <p>The descriptor is leased from the log only when the transport starts sending the region ({@code open()},
- * which the native sendfile calls first) and given back when the region is released, sent or not. A fetch
- * answer may hold thousands of regions (one per partition), queued all at once; leasing them at the write would
- * hold thousands of descriptors past the log's open-file cap, so only the region on the wire holds one.
+ * which both transports call first) and given back when the region is released, sent or not. A fetch answer may
+ * hold thousands of regions (one per partition), queued all at once; leasing them at the write would hold
+ * thousands of descriptors past the log's open-file cap, so only the region on the wire holds one.
  */
-final class NativeFileRegions {
+final class LeasedFileRegions {
 
     /** DefaultFileRegion's channel, the field the native sendfile reads; null where it cannot be reached. */
     private static final VarHandle FILE = fileField();
@@ -35,13 +37,13 @@ final class NativeFileRegions {
         }
     }
 
-    /** Whether log regions can be handed to the native sendfile in this JVM. */
+    /** Whether log regions can be leased this way in this JVM. */
     static boolean available() {
         return FILE != null;
     }
 
     /** The piece to write for {@code piece}: a log region as a {@link Leased} region where it can be, else itself. */
-    static Object forSendfile(Object piece) {
+    static Object forSend(Object piece) {
         if (FILE == null || !(piece instanceof SharedFileRegion region) || !OpenDescriptor.lendable(region.channel())) {
             return piece; // the transport sends it through transferTo, copying
         }
@@ -51,7 +53,7 @@ final class NativeFileRegions {
         return leased;
     }
 
-    private NativeFileRegions() {}
+    private LeasedFileRegions() {}
 
     /** A region whose JDK descriptor is leased when its send starts and given back when it is released. */
     static final class Leased extends DefaultFileRegion {

@@ -24,14 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
  * A log region becomes a DefaultFileRegion whose descriptor is taken only when its send starts, so an answer of
  * thousands of regions holds no descriptor while queued; the region carries the right bytes.
  */
-class NativeFileRegionsTest {
+class LeasedFileRegionsTest {
 
     @TempDir
     Path dir;
 
     @Test
     void aLogRegionIsLeasedOnlyWhenItsSendStarts() throws Exception {
-        assertTrue(NativeFileRegions.available(), "DefaultFileRegion's channel field is reachable");
+        assertTrue(LeasedFileRegions.available(), "DefaultFileRegion's channel field is reachable");
         byte[] bytes = new byte[1000];
         for (int i = 0; i < bytes.length; i++) bytes[i] = (byte) (i * 7);
         Path file = dir.resolve("00000000000000000000.log");
@@ -40,7 +40,7 @@ class NativeFileRegionsTest {
             ProtocolWriter w = new ProtocolWriter();
             w.writeRecords(new FileRecords(log, 100, 500));
             Object region = w.finish().get(0);
-            DefaultFileRegion sent = assertInstanceOf(DefaultFileRegion.class, NativeFileRegions.forSendfile(region));
+            DefaultFileRegion sent = assertInstanceOf(DefaultFileRegion.class, LeasedFileRegions.forSend(region));
             assertFalse(sent.isOpen(), "queued: no descriptor taken yet");
 
             ByteArrayOutputStream wire = new ByteArrayOutputStream();
@@ -53,7 +53,7 @@ class NativeFileRegionsTest {
             sent.release();
             assertFalse(sent.isOpen(), "released: the descriptor is given back");
             assertTrue(log.isOpen(), "the log's own channel outlives the region");
-            assertSame(this, NativeFileRegions.forSendfile(this), "anything else is written as it is");
+            assertSame(this, LeasedFileRegions.forSend(this), "anything else is written as it is");
         }
     }
 }
