@@ -56,16 +56,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class DeletedWhileSendingTest {
 
-    private static final int RECORDS = 8_000;
     private static final int VALUE_BYTES = 1_024;
-    /** Segments of 6 MiB: the first holds ~5,900 records, and one answer of it is more than a socket can buffer. */
-    private static final int SEGMENT_BYTES = 6 << 20;
-    /** In the second segment: the first is deleted whole. */
-    private static final int DELETE_BEFORE = 7_000;
-    /** Linux's largest send buffer by default (net.ipv4.tcp_wmem): an answer larger is sent piece by piece. */
-    private static final int SEND_BUFFER_MAX = 4 << 20;
+    /** The kernel's largest send buffer (net.ipv4.tcp_wmem, 4 MiB by default): an answer larger is sent piecemeal. */
+    private static final int SEND_BUFFER_MAX = sendBufferMax();
+    /** Segments 2 MiB larger than that: one answer of the first is more than the broker's socket can hold. */
+    private static final int SEGMENT_BYTES = Math.max(6 << 20, SEND_BUFFER_MAX + (2 << 20));
+    /** In the second segment, whose records number as the first's (~1,040 bytes each): the first is deleted whole. */
+    private static final int DELETE_BEFORE = SEGMENT_BYTES / 1_040 + 1_000;
+
+    private static final int RECORDS = DELETE_BEFORE + 1_000;
 
     private static final int SLOW_CLIENTS = 2;
+    /** Read of each slow answer before the deletion: well past its header, into the segment's records. */
+    private static final int FIRST_BYTES = 64 << 10;
     /**
      * No delete delay at all: a deleted segment's descriptor is closed as soon as nothing uses it. The answers
      * still arrive, because each was already being sent and its descriptor is leased until the send ends.
@@ -82,6 +85,8 @@ class DeletedWhileSendingTest {
         String topic = "retired";
         TopicPartition tp = new TopicPartition(topic, 0);
         assumeTrue(!transport.equals("epoll") || Epoll.isAvailable(), "Netty's native epoll does not load here");
+        assumeTrue(
+                SEND_BUFFER_MAX <= 32 << 20, "socket buffers of " + SEND_BUFFER_MAX + " bytes: too much to fill here");
         List<String> jvm = List.of("-Dskiff.transport=" + transport, "-Dskiff.log.delete.delay.ms=" + DELETE_DELAY_MS);
         List<String> flags = List.of("--topic", topic + ":1", "--override", "log.segment.bytes=" + SEGMENT_BYTES);
         try (ChildBroker broker = ChildBroker.start(jvm, data, 0, flags, 0)) {
@@ -99,10 +104,16 @@ class DeletedWhileSendingTest {
                 // the first segment whole in one answer (a fetch reads one segment): more than the buffers hold
                 s.getOutputStream()
                         .write(RequestFrames.frame(
-                                ApiKeys.FETCH, (short) 12, c + 1, RequestFrames.fetch(topic, 0, 0, 0, 8 << 20)));
+                                ApiKeys.FETCH,
+                                (short) 12,
+                                c + 1,
+                                RequestFrames.fetch(topic, 0, 0, 0, 2 * SEGMENT_BYTES)));
                 s.getOutputStream().flush();
                 slow.add(s);
             }
+            // the deletion must come after the answers began: their first records in hand show that it does
+            List<byte[]> begun = new ArrayList<>();
+            for (Socket s : slow) begun.add(firstBytes(s));
 
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
                 admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(DELETE_BEFORE)))
@@ -124,7 +135,7 @@ class DeletedWhileSendingTest {
 
             for (int c = 0; c < SLOW_CLIENTS; c++) {
                 try (Socket s = slow.get(c)) {
-                    assertWholeLog(s, c + 1);
+                    assertWholeLog(s, begun.get(c), c + 1);
                 }
             }
             Poll.until(
@@ -143,13 +154,28 @@ class DeletedWhileSendingTest {
     }
 
     /**
-     * Reads one slow client's answer to the end: the first segment's records from offset 0, in order, each value
-     * intact, all of them deleted since the answer was made.
+     * The size and first {@link #FIRST_BYTES} of a slow client's answer: more than its header, so the broker is
+     * sending the segment's bytes by the time this returns.
      */
-    private static void assertWholeLog(Socket s, int correlationId) throws IOException {
+    private static byte[] firstBytes(Socket s) throws IOException {
         DataInputStream in = new DataInputStream(s.getInputStream());
-        byte[] frame = new byte[in.readInt()];
-        in.readFully(frame);
+        int size = in.readInt();
+        assertTrue(size > SEND_BUFFER_MAX, "an answer larger than a socket buffers: " + size + " bytes");
+        byte[] first = new byte[4 + FIRST_BYTES];
+        ByteBuffer.wrap(first).putInt(size);
+        in.readFully(first, 4, FIRST_BYTES);
+        return first;
+    }
+
+    /**
+     * Reads one slow client's answer to the end: the first segment's records from offset 0, in order, each value
+     * intact, all of them deleted since the answer was made. {@code first} is what {@link #firstBytes} read of it.
+     */
+    private static void assertWholeLog(Socket s, byte[] first, int correlationId) throws IOException {
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        byte[] frame = new byte[ByteBuffer.wrap(first).getInt()];
+        System.arraycopy(first, 4, frame, 0, FIRST_BYTES);
+        in.readFully(frame, FIRST_BYTES, frame.length - FIRST_BYTES);
         ByteBuf buf = Unpooled.wrappedBuffer(frame);
         ResponseHeaderData header = new ResponseHeaderData(buf, ApiKeys.FETCH.responseHeaderVersion((short) 12));
         assertEquals(correlationId, header.correlationId());
@@ -172,6 +198,17 @@ class DeletedWhileSendingTest {
             }
         }
         assertTrue(next > 0 && next <= DELETE_BEFORE, "records of the deleted segment only: " + next);
+    }
+
+    private static int sendBufferMax() {
+        try {
+            String[] wmem = Files.readString(Path.of("/proc/sys/net/ipv4/tcp_wmem"))
+                    .trim()
+                    .split("\\s+");
+            return Integer.parseInt(wmem[2]);
+        } catch (IOException | RuntimeException e) {
+            return 4 << 20;
+        }
     }
 
     private static byte[] value(int i) {
