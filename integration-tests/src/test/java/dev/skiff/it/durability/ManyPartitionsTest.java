@@ -3,15 +3,12 @@ package dev.skiff.it.durability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.it.Descriptors;
 import dev.skiff.server.EmbeddedSkiff;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,19 +33,6 @@ class ManyPartitionsTest {
     private static final int CAP = 64;
     private static final int BUSY = 8;
 
-    private static long descriptorsUnder(Path dir) throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.filter(fd -> {
-                        try {
-                            return Files.readSymbolicLink(fd).startsWith(dir);
-                        } catch (IOException e) {
-                            return false;
-                        }
-                    })
-                    .count();
-        }
-    }
-
     @Test
     @Timeout(120)
     void threeThousandPartitionsStartAndServeWithinTheOpenFileCap() throws Exception {
@@ -67,8 +51,8 @@ class ManyPartitionsTest {
                         .get();
             }
             assertTrue(
-                    descriptorsUnder(broker.dataDir()) <= CAP + BUSY,
-                    "after creation: " + descriptorsUnder(broker.dataDir()));
+                    Descriptors.countUnder(broker.dataDir()) <= CAP + BUSY,
+                    "after creation: " + Descriptors.countUnder(broker.dataDir()));
             Map<String, Object> props = Map.of("bootstrap.servers", broker.bootstrapServers(), "acks", "all");
             try (KafkaProducer<String, String> p =
                     new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
@@ -78,18 +62,18 @@ class ManyPartitionsTest {
                 p.flush();
             }
             assertTrue(
-                    descriptorsUnder(broker.dataDir()) <= CAP + BUSY,
-                    "after producing: " + descriptorsUnder(broker.dataDir()));
+                    Descriptors.countUnder(broker.dataDir()) <= CAP + BUSY,
+                    "after producing: " + Descriptors.countUnder(broker.dataDir()));
 
             broker.restart();
             assertTrue(
-                    descriptorsUnder(broker.dataDir()) <= CAP + BUSY,
-                    "after the restart: " + descriptorsUnder(broker.dataDir()));
+                    Descriptors.countUnder(broker.dataDir()) <= CAP + BUSY,
+                    "after the restart: " + Descriptors.countUnder(broker.dataDir()));
             assertEquals(List.of("last"), read(broker, PARTITIONS - 1, 1));
             assertEquals(List.of("v" + 29 * 50), read(broker, 29 * 50, 1));
             assertTrue(
-                    descriptorsUnder(broker.dataDir()) <= CAP + BUSY,
-                    "after reading: " + descriptorsUnder(broker.dataDir()));
+                    Descriptors.countUnder(broker.dataDir()) <= CAP + BUSY,
+                    "after reading: " + Descriptors.countUnder(broker.dataDir()));
         }
     }
 

@@ -3,21 +3,18 @@ package dev.skiff.it.hostile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.it.Descriptors;
 import dev.skiff.it.Poll;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.server.EmbeddedSkiff;
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -71,29 +68,14 @@ class AbandonedSendfileTest {
             survival.assertServed();
             assertEquals(RECORDS, consumeAll(broker.bootstrapServers(), topic), "every record, to a normal consumer");
         }
-        Poll.until("no descriptor of this process left in the stopped broker's data", () -> openIn(data), n -> n == 0);
+        Poll.until(
+                "no descriptor of this process left in the stopped broker's data",
+                () -> Descriptors.countUnder(data),
+                n -> n == 0);
 
         try (EmbeddedSkiff again = EmbeddedSkiff.builder().dataDir(data).start()) {
             assertEquals(RECORDS, consumeAll(again.bootstrapServers(), topic), "every record after a restart");
         }
-    }
-
-    /** This JVM's descriptors that point to files under {@code data}. */
-    private static long openIn(Path data) throws IOException {
-        String prefix = data.toRealPath().toString();
-        List<Path> fds;
-        try (Stream<Path> all = Files.list(Path.of("/proc/self/fd"))) {
-            fds = new ArrayList<>(all.toList());
-        }
-        long n = 0;
-        for (Path fd : fds) {
-            try {
-                if (Files.readSymbolicLink(fd).toString().startsWith(prefix)) n++;
-            } catch (IOException e) {
-                // closed since the listing
-            }
-        }
-        return n;
     }
 
     private static void produce(String bootstrap, String topic) throws Exception {

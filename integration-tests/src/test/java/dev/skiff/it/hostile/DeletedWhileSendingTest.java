@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.skiff.it.Descriptors;
 import dev.skiff.it.Poll;
 import dev.skiff.it.durability.ChildBroker;
 import dev.skiff.protocol.ApiKeys;
@@ -27,7 +28,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -126,7 +126,7 @@ class DeletedWhileSendingTest {
                 assertEquals(DELETE_BEFORE, start, "the log starts where the deletion put it");
             }
             assertTrue(
-                    deletedFilesOpen(broker.pid(), data) > 0,
+                    Descriptors.deletedUnder(broker.pid(), data) > 0,
                     "the answers' segments are deleted while the answers are still being sent");
             assertEquals(
                     RECORDS - DELETE_BEFORE,
@@ -140,7 +140,7 @@ class DeletedWhileSendingTest {
             }
             Poll.until(
                     "no descriptor of the broker left on a deleted file once the answers are read",
-                    () -> deletedFilesOpen(broker.pid(), data),
+                    () -> Descriptors.deletedUnder(broker.pid(), data),
                     n -> n == 0);
             broker.stop();
         }
@@ -216,25 +216,6 @@ class DeletedWhileSendingTest {
         Arrays.fill(v, (byte) i);
         ByteBuffer.wrap(v).putInt(i);
         return v;
-    }
-
-    /** Descriptors of the process {@code pid} on files under {@code data} that have since been deleted. */
-    private static long deletedFilesOpen(long pid, Path data) throws IOException {
-        String prefix = data.toRealPath().toString();
-        List<Path> fds;
-        try (Stream<Path> all = Files.list(Path.of("/proc/" + pid + "/fd"))) {
-            fds = new ArrayList<>(all.toList());
-        }
-        long n = 0;
-        for (Path fd : fds) {
-            try {
-                String target = Files.readSymbolicLink(fd).toString();
-                if (target.startsWith(prefix) && target.endsWith(" (deleted)")) n++;
-            } catch (IOException e) {
-                // closed since the listing
-            }
-        }
-        return n;
     }
 
     private static void produce(String bootstrap, String topic) throws Exception {

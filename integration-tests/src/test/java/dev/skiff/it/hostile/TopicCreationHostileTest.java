@@ -3,6 +3,7 @@ package dev.skiff.it.hostile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skiff.it.Descriptors;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
 import dev.skiff.protocol.ProtocolWriter;
@@ -19,8 +20,6 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,7 +28,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -208,20 +206,6 @@ class TopicCreationHostileTest {
         return "t" + String.valueOf(fill).repeat(length - 1);
     }
 
-    /** Descriptors this JVM holds on files under {@code dir}. */
-    static long descriptorsUnder(Path dir) throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.filter(fd -> {
-                        try {
-                            return Files.readSymbolicLink(fd).startsWith(dir);
-                        } catch (IOException e) {
-                            return false;
-                        }
-                    })
-                    .count();
-        }
-    }
-
     @Test
     void createTopicsWithNamesUpToTheFileSystemLimitWorksDurablyOrIsRefused() throws IOException {
         try (EmbeddedSkiff broker = EmbeddedSkiff.builder().start()) {
@@ -338,7 +322,7 @@ class TopicCreationHostileTest {
             assertTrue(count(last, Errors.POLICY_VIOLATION) > 0, "past the bound: POLICY_VIOLATION");
             assertEquals(topics, count(last, Errors.NONE), "those created are served");
 
-            long fds = descriptorsUnder(broker.dataDir());
+            long fds = Descriptors.countUnder(broker.dataDir());
             assertTrue(fds <= fileCap + 8, topics + " topics hold " + fds + " descriptors; the cap is " + fileCap);
 
             survival.assertServedAndRestartsIntact();
@@ -347,7 +331,7 @@ class TopicCreationHostileTest {
                     allTopics(broker).keySet().stream()
                             .filter(n -> n.startsWith("flood-"))
                             .count());
-            assertTrue(descriptorsUnder(broker.dataDir()) <= fileCap + 8, "after the restart too");
+            assertTrue(Descriptors.countUnder(broker.dataDir()) <= fileCap + 8, "after the restart too");
         }
     }
 
@@ -418,7 +402,7 @@ class TopicCreationHostileTest {
                     3_000,
                     before.keySet().stream().filter(n -> n.startsWith("many-")).count());
             assertEquals(1, before.get("twice") == null ? 1 : 0, "a duplicated name is not created");
-            long fds = descriptorsUnder(broker.dataDir());
+            long fds = Descriptors.countUnder(broker.dataDir());
             assertTrue(fds <= fileCap + 8, "9,000 new partitions hold " + fds + " descriptors; the cap is " + fileCap);
 
             produce(broker, "many-2999", 2, "last of many");
