@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.it.Descriptors;
 import dev.skiff.server.EmbeddedSkiff;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,9 +51,7 @@ class ManyPartitionsTest {
                         .all()
                         .get();
             }
-            assertTrue(
-                    Descriptors.countUnder(broker.dataDir()) <= CAP + BUSY,
-                    "after creation: " + Descriptors.countUnder(broker.dataDir()));
+            assertWithinCap(broker, "after creation");
             Map<String, Object> props = Map.of("bootstrap.servers", broker.bootstrapServers(), "acks", "all");
             try (KafkaProducer<String, String> p =
                     new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
@@ -61,20 +60,20 @@ class ManyPartitionsTest {
                         .get();
                 p.flush();
             }
-            assertTrue(
-                    Descriptors.countUnder(broker.dataDir()) <= CAP + BUSY,
-                    "after producing: " + Descriptors.countUnder(broker.dataDir()));
+            assertWithinCap(broker, "after producing");
 
             broker.restart();
-            assertTrue(
-                    Descriptors.countUnder(broker.dataDir()) <= CAP + BUSY,
-                    "after the restart: " + Descriptors.countUnder(broker.dataDir()));
+            assertWithinCap(broker, "after the restart");
             assertEquals(List.of("last"), read(broker, PARTITIONS - 1, 1));
             assertEquals(List.of("v" + 29 * 50), read(broker, 29 * 50, 1));
-            assertTrue(
-                    Descriptors.countUnder(broker.dataDir()) <= CAP + BUSY,
-                    "after reading: " + Descriptors.countUnder(broker.dataDir()));
+            assertWithinCap(broker, "after reading");
         }
+    }
+
+    /** The broker's descriptors on its data stay within the cap (plus a few in use), counted once. */
+    private static void assertWithinCap(EmbeddedSkiff broker, String when) throws IOException {
+        long open = Descriptors.countUnder(broker.dataDir());
+        assertTrue(open <= CAP + BUSY, when + ": " + open);
     }
 
     private static List<String> read(EmbeddedSkiff broker, int partition, int expected) {
