@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 
 /** {@code java -jar skiff-server.jar [flags]}: a standalone broker. */
 public final class Main {
@@ -75,7 +74,22 @@ public final class Main {
             out.print(USAGE);
             return 0;
         }
-        if (o.brokers() > 1) return runCluster(o, out, err, waitForShutdown);
+        // registered before anything starts, so that a stop at any moment from here on closes what was started
+        StopOnShutdown stop = waitForShutdown ? StopOnShutdown.register() : null;
+        Runnable close = null;
+        try {
+            close = o.brokers() > 1 ? startCluster(o, out, err) : startServer(o, out, err);
+        } finally {
+            if (stop != null) stop.settle(close);
+        }
+        if (close == null) return 1;
+        if (stop == null) close.run(); // tests of the command line: closed at once
+        else stop.awaitStop();
+        return 0;
+    }
+
+    /** Starts one broker and says where it listens; returns what closes it, or null when it could not start. */
+    private static Runnable startServer(Options o, PrintStream out, PrintStream err) {
         SkiffServer server;
         try {
             if (!o.inMemory()) checkDataDir(o.config().dataDir);
@@ -84,14 +98,14 @@ public final class Main {
                     : SkiffServer.start(o.config(), o.topics());
         } catch (SkiffServer.StartupException | ConfigException e) {
             err.println("skiff: " + e.getMessage());
-            return 1;
+            return null;
         } catch (RuntimeException e) {
             // not a condition we foresaw: the cause and where it came from, never a bare message (or "null")
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) root = root.getCause();
             err.println("skiff: cannot start: " + root);
             e.printStackTrace(err);
-            return 1;
+            return null;
         }
         out.println("Skiff is listening on " + server.host() + ":" + server.port()
                 + (o.inMemory() ? " (in memory)" : " with data in " + o.config().dataDir));
@@ -99,11 +113,11 @@ public final class Main {
             out.println("Registered in ZooKeeper at " + server.zookeeperConnect() + " (for Kafka 0.8 consumers)");
         }
         if (server.consoleUrl() != null) out.println("Console at " + server.consoleUrl());
-        return runUntilStopped(server::close, waitForShutdown);
+        return server::close;
     }
 
-    /** --brokers N: a {@link SkiffCluster} of N brokers on the data dir, until it is stopped. */
-    private static int runCluster(Options o, PrintStream out, PrintStream err, boolean waitForShutdown) {
+    /** --brokers N: starts a {@link SkiffCluster} of N brokers on the data dir; returns what closes it, or null. */
+    private static Runnable startCluster(Options o, PrintStream out, PrintStream err) {
         SkiffCluster cluster;
         try {
             if (!o.inMemory()) checkDataDir(o.config().dataDir);
@@ -123,11 +137,11 @@ public final class Main {
             cluster = b.start();
         } catch (SkiffServer.StartupException | ConfigException e) {
             err.println("skiff: " + e.getMessage());
-            return 1;
+            return null;
         } catch (RuntimeException e) {
             err.println("skiff: cannot start the cluster: " + e);
             e.printStackTrace(err);
-            return 1;
+            return null;
         }
         for (int i = 0; i < cluster.size(); i++)
             out.println("Skiff broker " + i + " is listening on " + cluster.host(i) + ":" + cluster.port(i)
@@ -136,32 +150,7 @@ public final class Main {
                             : " with data in " + o.config().dataDir.resolve("broker-" + i)));
         if (cluster.zookeeperConnect() != null)
             out.println("Registered in ZooKeeper at " + cluster.zookeeperConnect() + " (for Kafka 0.8 consumers)");
-        return runUntilStopped(cluster::close, waitForShutdown);
-    }
-
-    /**
-     * Closes what was started: at once when not waiting (tests of the command line), otherwise on the shutdown
-     * hook when the JVM is asked to stop (SIGTERM, Ctrl-C), so that a stop closes logs and sockets cleanly.
-     */
-    private static int runUntilStopped(Runnable close, boolean waitForShutdown) {
-        if (!waitForShutdown) {
-            close.run();
-            return 0;
-        }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            close.run();
-                            stopped.countDown();
-                        },
-                        "skiff-shutdown"));
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return 0;
+        return cluster::close;
     }
 
     static Options parse(String[] args) {

@@ -73,6 +73,36 @@ class StandaloneJarLoggingTest {
         assertStoppedCleanly(run);
     }
 
+    /**
+     * A stop that comes while the broker is still starting (its data dir exists once the start has begun) closes
+     * what the start opened: the broker's last line is its stop, and a second start finds its data. A hook
+     * registered only once the broker was up missed such a stop ("Shutdown in progress").
+     */
+    @Test
+    void aStopDuringTheStartStillClosesTheBroker() throws Exception {
+        Path data = work.resolve("data");
+        Process broker = new ProcessBuilder(command(List.of()))
+                .redirectError(work.resolve("stderr.txt").toFile())
+                .start();
+        List<String> stdout = new ArrayList<>();
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8))) {
+            while (!Files.isDirectory(data) && broker.isAlive()) Thread.sleep(1);
+            broker.toHandle().destroy(); // SIGTERM, most likely before it listens
+            String line;
+            while ((line = r.readLine()) != null) stdout.add(line);
+        } finally {
+            if (!broker.waitFor(60, TimeUnit.SECONDS)) broker.destroyForcibly();
+        }
+        Run run = new Run(stdout, Files.readAllLines(work.resolve("stderr.txt")), broker.waitFor());
+        assertTrue(
+                run.stdout.stream().anyMatch(l -> l.matches(".* INFO  SkiffServer - Skiff on port \\d+ stopped")),
+                run.toString());
+        assertTrue(run.stderr.stream().noneMatch(l -> l.contains("Exception")), run.toString());
+        assertStoppedCleanly(run);
+        assertStoppedCleanly(startAndStop(List.of())); // the same data dir starts again
+    }
+
     /** A SIGTERM stop: the JVM's exit status for the signal (128 + 15), or 0 where the broker exits itself. */
     private static void assertStoppedCleanly(Run run) {
         assertTrue(run.exit == 143 || run.exit == 0, run.toString());
@@ -88,19 +118,10 @@ class StandaloneJarLoggingTest {
 
     /** Starts the jar on a free port, waits for its start line, stops it with SIGTERM and returns what it printed. */
     private Run startAndStop(List<String> jvmOptions) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOptions);
-        command.addAll(List.of(
-                "-jar",
-                StandaloneJar.PATH.toString(),
-                "--port",
-                "0",
-                "--data-dir",
-                work.resolve("data").toString()));
         Path stderr = work.resolve("stderr.txt");
-        Process broker =
-                new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+        Process broker = new ProcessBuilder(command(jvmOptions))
+                .redirectError(stderr.toFile())
+                .start();
         List<String> stdout = new ArrayList<>();
         try (BufferedReader r =
                 new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8))) {
@@ -115,5 +136,20 @@ class StandaloneJarLoggingTest {
             if (!broker.waitFor(60, TimeUnit.SECONDS)) broker.destroyForcibly();
         }
         return new Run(stdout, Files.readAllLines(stderr), broker.waitFor());
+    }
+
+    /** The standalone jar on a free port with its data under this test's dir. */
+    private List<String> command(List<String> jvmOptions) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of(
+                "-jar",
+                StandaloneJar.PATH.toString(),
+                "--port",
+                "0",
+                "--data-dir",
+                work.resolve("data").toString()));
+        return command;
     }
 }
