@@ -460,6 +460,7 @@ public abstract class FailoverScenarios {
         String single = unique("seen-rf1");
         c.createTopic(replicated, Map.of(0, List.of(victim, first, second)), Map.of());
         c.createTopic(single, Map.of(0, List.of(victim)), Map.of());
+        c.awaitFullIsr(replicated, single); // a follower briefly out of sync on a loaded machine is not the point
         ClientView before = ClientView.of(c, first, replicated, single);
         assertEquals(ClientView.expectedBefore(ids, victim, first, second), before.normalised(), before.raw());
 
@@ -495,6 +496,7 @@ public abstract class FailoverScenarios {
         c.createTopic(topic, Map.of(0, replicas), Map.of());
         String replicasText = replicas.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
 
+        c.awaitFullIsr(topic);
         Described before = describe(topic);
         assertEquals(preferred, before.leader(), before.output());
         assertEquals(replicasText, before.replicas(), before.output());

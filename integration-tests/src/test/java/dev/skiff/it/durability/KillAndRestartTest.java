@@ -147,7 +147,7 @@ class KillAndRestartTest {
             producer.close(Duration.ofSeconds(5));
         }
         long elapsed = (System.nanoTime() - started) / 1_000_000;
-        assertTrue(elapsed < 60_000, "kill loop took " + elapsed + " ms");
+        assertTrue(elapsed < 180_000, "kill loop took " + elapsed + " ms"); // each step has its own 30 s bound
 
         // Everything acknowledged is there, consumed with CRC checks, in order, at dense offsets.
         long stored = 0, duplicates = 0;

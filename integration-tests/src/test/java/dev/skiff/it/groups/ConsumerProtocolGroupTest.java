@@ -44,7 +44,8 @@ class ConsumerProtocolGroupTest {
         return EmbeddedSkiff.builder()
                 .topic(topic, partitions)
                 .property("group.consumer.heartbeat.interval.ms", "200")
-                .property("group.consumer.session.timeout.ms", "6000")
+                // no test here waits for a session to end; a restart on a loaded machine must not outlast one
+                .property("group.consumer.session.timeout.ms", "20000")
                 .start();
     }
 
@@ -165,7 +166,8 @@ class ConsumerProtocolGroupTest {
                 });
                 broker.createTopic("metrics-b", 3);
                 broker.createTopic("other", 1);
-                waitFor(Duration.ofSeconds(20), () -> {
+                // the broker resolves a regex again at most every 10 s
+                waitFor(Duration.ofSeconds(40), () -> {
                     consumer.poll(Duration.ofMillis(50));
                     return consumer.assignment().size() == 5;
                 });

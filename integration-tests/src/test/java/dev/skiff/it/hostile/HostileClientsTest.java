@@ -169,7 +169,8 @@ class HostileClientsTest {
             while (!closed && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10)) {
                 long t = System.nanoTime();
                 assertEquals(served, roundTrip(good, served));
-                assertTrue(System.nanoTime() - t < TimeUnit.SECONDS.toNanos(2), "a good client is answered promptly");
+                // generous for a loaded 2-core machine; a broker held up by the trickle would not answer at all
+                assertTrue(System.nanoTime() - t < TimeUnit.SECONDS.toNanos(5), "a good client is answered promptly");
                 served++;
                 closed = closedByBroker(loris, Duration.ofMillis(100));
             }
@@ -184,7 +185,7 @@ class HostileClientsTest {
     @Test
     void idleConnectionsAreClosedAndDoNotStallOthers() throws Exception {
         try (LogCapture logs = new LogCapture(SERVER_LOGS);
-                EmbeddedSkiff broker = broker(Map.of("connections.max.idle.ms", "1000"))) {
+                EmbeddedSkiff broker = broker(Map.of("connections.max.idle.ms", "3000"))) {
             List<Socket> idle = new ArrayList<>();
             for (int i = 0; i < 50; i++) idle.add(connect(broker));
             try (Socket good = connect(broker)) {
@@ -194,7 +195,7 @@ class HostileClientsTest {
                 assertTrue(closedByBroker(s, Duration.ofSeconds(10)), "idle connection closed");
                 s.close();
             }
-            assertTrue(logs.contains("connections.max.idle.ms=1000"), "reason logged: " + logs.messages());
+            assertTrue(logs.contains("connections.max.idle.ms=3000"), "reason logged: " + logs.messages());
         }
     }
 

@@ -33,7 +33,8 @@ class ProducerIdExpirationTest {
     void anIdleProducerIsForgottenAndMayStartAtAnySequence() throws IOException {
         try (EmbeddedSkiff broker = EmbeddedSkiff.builder()
                         .topic(TOPIC, 1)
-                        .property("producer.id.expiration.ms", "1000")
+                        // long enough that the three requests before the expiry fit in it on a loaded machine
+                        .property("producer.id.expiration.ms", "5000")
                         .property("producer.id.expiration.check.interval.ms", "100")
                         .start();
                 KafkaWire wire = new KafkaWire(broker.host(), broker.port())) {

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Transactions and read_committed with kafka-clients 4.1.1 (transaction protocol V1). */
-@Timeout(value = 30, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class KafkaClientsTransactionsTest {
 
     private EmbeddedSkiff broker;

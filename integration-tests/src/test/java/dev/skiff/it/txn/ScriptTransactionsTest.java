@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Timeout;
  * producer, run as a script in a child process; subclasses say how to start it and skip when the client is
  * not installed. What the script wrote is also read back with kafka-clients (read_committed).
  */
-@Timeout(value = 30, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 abstract class ScriptTransactionsTest {
 
     EmbeddedSkiff broker;
