@@ -273,7 +273,12 @@
     $('#login-user').focus();
   }
 
+  // each route() takes a number: one that finishes after a later one began (a refresh of the list still loading
+  // when a topic is opened) leaves the view to the later one
+  let routes = 0;
+
   async function route() {
+    const mine = ++routes;
     const hash = location.hash.replace(/^#/, '') || '/topics';
     const [path, query] = hash.split('?');
     const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
@@ -289,11 +294,12 @@
       else if (parts[0] === 'transactions') content = await transactionsView();
       else if (parts[0] === 'clients') content = await clientsView();
       else content = await topicsView();
+      if (mine !== routes) return;
       $('#view').replaceChildren(...[content].flat(2).filter(Boolean));
       const o = await call('overview');
       $('#summary').textContent = 'Broker ' + o.nodeId + ' at ' + o.bootstrap + ' · ' + o.topics + ' topics · ' + o.partitions + ' partitions · ' + o.groups + ' groups · ' + o.connections + ' connections';
     } catch (e) {
-      if (e.message !== 'Log in first') $('#view').replaceChildren(el('p', { class: 'error', text: e.message }));
+      if (mine === routes && e.message !== 'Log in first') $('#view').replaceChildren(el('p', { class: 'error', text: e.message }));
     }
   }
 
