@@ -30,6 +30,16 @@ class DelayedFetchTest {
 
     private final Broker broker = new Broker(BrokerConfig.of(Map.of()), LogFactory.memory());
 
+    /**
+     * The waiters' timer, set as the broker sets its scheduler. It is the test's own so that its queue holds only
+     * the waiters' timeouts: the broker's also holds its own one-shot and periodic tasks, which come and go.
+     */
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
+
+    {
+        timer.setRemoveOnCancelPolicy(true);
+    }
+
     {
         broker.createTopics(Map.of("t", 2));
     }
@@ -61,7 +71,13 @@ class DelayedFetchTest {
 
     @AfterEach
     void close() {
+        timer.shutdownNow();
         broker.close();
+    }
+
+    @Test
+    void theBrokersSchedulerDropsCancelledTimeoutsAsThisTestsTimerDoes() {
+        assertTrue(((ScheduledThreadPoolExecutor) broker.scheduler()).getRemoveOnCancelPolicy());
     }
 
     private Partition partition(int i) {
@@ -75,7 +91,7 @@ class DelayedFetchTest {
     }
 
     private int timerQueue() {
-        return ((ScheduledThreadPoolExecutor) broker.scheduler()).getQueue().size();
+        return timer.getQueue().size();
     }
 
     @Test
@@ -84,8 +100,7 @@ class DelayedFetchTest {
         int timersBefore = timerQueue();
         List<CompletableFuture<Void>> waiting = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
-            waiting.add(DelayedFetch.await(
-                    broker.scheduler(), connection, List.of(partition(0)), LONG_WAIT_MS, () -> false));
+            waiting.add(DelayedFetch.await(timer, connection, List.of(partition(0)), LONG_WAIT_MS, () -> false));
         }
         assertEquals(2_000, partition(0).waiterCount());
         assertEquals(2_000, connection.hooks.size());
@@ -105,14 +120,14 @@ class DelayedFetchTest {
         AtomicInteger checksOf0 = new AtomicInteger();
         AtomicInteger checksOf1 = new AtomicInteger();
         CompletableFuture<Void> on0 = DelayedFetch.await(
-                broker.scheduler(),
+                timer,
                 connection,
                 List.of(partition(0)),
                 LONG_WAIT_MS,
                 () -> checksOf0.incrementAndGet() > 1 && partition(0).highWatermark() > 0);
         List<CompletableFuture<Void>> on1 = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
-            on1.add(DelayedFetch.await(broker.scheduler(), connection, List.of(partition(1)), LONG_WAIT_MS, () -> {
+            on1.add(DelayedFetch.await(timer, connection, List.of(partition(1)), LONG_WAIT_MS, () -> {
                 checksOf1.incrementAndGet();
                 return false;
             }));
@@ -149,8 +164,7 @@ class DelayedFetchTest {
             }
         };
         int timersBefore = timerQueue();
-        CompletableFuture<Void> f =
-                DelayedFetch.await(broker.scheduler(), closed, List.of(partition(0)), LONG_WAIT_MS, () -> false);
+        CompletableFuture<Void> f = DelayedFetch.await(timer, closed, List.of(partition(0)), LONG_WAIT_MS, () -> false);
         assertTrue(f.isCancelled());
         assertEquals(0, partition(0).waiterCount());
         assertEquals(timersBefore, timerQueue());
@@ -159,8 +173,7 @@ class DelayedFetchTest {
     @Test
     void theTimeoutAnswersOnTheConnectionsThread() throws InterruptedException {
         TestConnection connection = new TestConnection();
-        CompletableFuture<Void> f =
-                DelayedFetch.await(broker.scheduler(), connection, List.of(partition(0)), 1, () -> false);
+        CompletableFuture<Void> f = DelayedFetch.await(timer, connection, List.of(partition(0)), 1, () -> false);
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (connection.tasks.isEmpty() && System.nanoTime() < deadline) Thread.sleep(5);
         assertFalse(f.isDone(), "the timer only hands the answer over");

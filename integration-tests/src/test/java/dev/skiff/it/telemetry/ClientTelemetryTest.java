@@ -36,7 +36,8 @@ class ClientTelemetryTest {
     void producerPushesTheMetricsAskedFor() throws Exception {
         try (EmbeddedSkiff skiff = EmbeddedSkiff.builder()
                 .property("skiff.telemetry.metrics", PREFIX)
-                .property("skiff.telemetry.push.interval.ms", "500")
+                // the test sees the latest push only: pushes far enough apart that a slow probe misses none
+                .property("skiff.telemetry.push.interval.ms", "2000")
                 .start()) {
             skiff.createTopic("pushed", 1);
             Properties p = new Properties();
