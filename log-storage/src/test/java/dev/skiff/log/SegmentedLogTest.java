@@ -139,16 +139,22 @@ class SegmentedLogTest {
     void aRollLeavesTheRolledSegmentsFsyncToTheFlusherThread() throws Exception {
         SegmentedLog log = open(config());
         files.holdForces();
-        // appends go on while the rolled segment's fsync is held (up to one roll: the next would wait for it)
-        while (log.segmentBaseOffsets().size() < 2) {
-            log.append(TestBatches.batch(1, clock.get(), 100));
-            clock.addAndGet(10);
+        long rolled;
+        CompletableFuture<Void> flush;
+        try {
+            // appends go on while the rolled segment's fsync is held (up to one roll: the next would wait for it)
+            while (log.segmentBaseOffsets().size() < 2) {
+                log.append(TestBatches.batch(1, clock.get(), 100));
+                clock.addAndGet(10);
+            }
+            rolled = log.segmentBaseOffsets().get(0);
+            flush = CompletableFuture.runAsync(log::flush);
+            Thread.sleep(100);
+            assertFalse(flush.isDone(), "a flush covers the rolled segment, so it waits for that fsync");
+        } finally {
+            // the flusher thread serves every log of this JVM: left held, it would hang the tests after this one
+            files.openForces();
         }
-        long rolled = log.segmentBaseOffsets().get(0);
-        CompletableFuture<Void> flush = CompletableFuture.runAsync(log::flush);
-        Thread.sleep(100);
-        assertFalse(flush.isDone(), "a flush covers the rolled segment, so it waits for that fsync");
-        files.openForces();
         flush.get(30, TimeUnit.SECONDS);
         assertTrue(
                 files.logForces.contains(Segment.fileName(rolled, Segment.LOG) + "@skiff-segment-flush"),

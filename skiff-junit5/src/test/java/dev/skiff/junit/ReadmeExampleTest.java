@@ -36,7 +36,7 @@ class ReadmeExampleTest {
                 new StringDeserializer(),
                 new StringDeserializer())) {
             consumer.subscribe(List.of("orders"));
-            long deadline = System.currentTimeMillis() + 10_000;
+            long deadline = System.currentTimeMillis() + 30_000;
             while (values.isEmpty() && System.currentTimeMillis() < deadline) {
                 consumer.poll(Duration.ofMillis(100)).forEach(r -> values.add(r.value()));
             }

@@ -46,27 +46,27 @@ class SkiffAclsTest {
         try (Admin admin = Admin.create(broker.clientProperties("admin"))) {
             admin.createTopics(List.of(new NewTopic("made-by-admin", 1, (short) 1)))
                     .all()
-                    .get(10, TimeUnit.SECONDS);
-            assertTrue(admin.listTopics().names().get(10, TimeUnit.SECONDS).contains("payments"));
+                    .get(30, TimeUnit.SECONDS);
+            assertTrue(admin.listTopics().names().get(30, TimeUnit.SECONDS).contains("payments"));
         }
         try (Admin alice = Admin.create(broker.clientProperties("alice"))) {
             // Metadata shows alice the topics she may describe, and nothing else
             assertEquals(
-                    Set.of("orders", "orders-eu"), alice.listTopics().names().get(10, TimeUnit.SECONDS));
+                    Set.of("orders", "orders-eu"), alice.listTopics().names().get(30, TimeUnit.SECONDS));
             ExecutionException e = assertThrows(
                     ExecutionException.class,
                     () -> alice.createTopics(List.of(new NewTopic("orders-new", 1, (short) 1)))
                             .all()
-                            .get(10, TimeUnit.SECONDS));
+                            .get(30, TimeUnit.SECONDS));
             assertInstanceOf(TopicAuthorizationException.class, e.getCause());
         }
         try (var producer =
                 new KafkaProducer<>(broker.clientProperties("alice"), new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>("orders", "k", "allowed")).get(10, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>("orders", "k", "allowed")).get(30, TimeUnit.SECONDS);
             ExecutionException denied = assertThrows(
                     ExecutionException.class,
                     () -> producer.send(new ProducerRecord<>("orders-eu", "k", "denied"))
-                            .get(10, TimeUnit.SECONDS));
+                            .get(30, TimeUnit.SECONDS));
             assertInstanceOf(TopicAuthorizationException.class, denied.getCause());
         }
         assertEquals(1, broker.recordCount("orders"));

@@ -104,7 +104,7 @@ class RequestDecoderFuzzTest {
             frame(ApiKeys.METADATA, 9, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x01
             }),
         };
-        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
             for (byte[] claim : claims) {
                 long before = THREADS.getCurrentThreadAllocatedBytes();
                 assertThrows(
@@ -129,7 +129,8 @@ class RequestDecoderFuzzTest {
     private static void decode(byte[] frame) {
         tried++;
         long before = THREADS.getCurrentThreadAllocatedBytes();
-        long start = System.nanoTime();
+        // the thread's own CPU time: a GC pause or a busy machine holding the thread back is not the decoder's
+        long start = THREADS.getCurrentThreadCpuTime();
         try {
             RequestParser.parse(Unpooled.wrappedBuffer(frame));
             accepted++;
@@ -143,8 +144,8 @@ class RequestDecoderFuzzTest {
             fail("decoding " + frame.length + " bytes allocated " + allocated + ": "
                     + HexFormat.of().formatHex(frame));
         }
-        if (System.nanoTime() - start > 1_000_000_000L)
-            fail("decoding took over a second: " + HexFormat.of().formatHex(frame));
+        if (THREADS.getCurrentThreadCpuTime() - start > 1_000_000_000L)
+            fail("decoding took over a second of CPU: " + HexFormat.of().formatHex(frame));
         if ((tried & 7) == 0) throughFrameDecoder(frame);
     }
 
