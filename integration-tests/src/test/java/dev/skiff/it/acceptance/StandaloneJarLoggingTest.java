@@ -81,20 +81,9 @@ class StandaloneJarLoggingTest {
     @Test
     void aStopDuringTheStartStillClosesTheBroker() throws Exception {
         Path data = work.resolve("data");
-        Process broker = new ProcessBuilder(command(List.of()))
-                .redirectError(work.resolve("stderr.txt").toFile())
-                .start();
-        List<String> stdout = new ArrayList<>();
-        try (BufferedReader r =
-                new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8))) {
+        Run run = startAndStop(List.of(), (broker, r, stdout) -> {
             while (!Files.isDirectory(data) && broker.isAlive()) Thread.sleep(1);
-            broker.toHandle().destroy(); // SIGTERM, most likely before it listens
-            String line;
-            while ((line = r.readLine()) != null) stdout.add(line);
-        } finally {
-            if (!broker.waitFor(60, TimeUnit.SECONDS)) broker.destroyForcibly();
-        }
-        Run run = new Run(stdout, Files.readAllLines(work.resolve("stderr.txt")), broker.waitFor());
+        }); // SIGTERM, most likely before it listens
         assertTrue(
                 run.stdout.stream().anyMatch(l -> l.matches(".* INFO  SkiffServer - Skiff on port \\d+ stopped")),
                 run.toString());
@@ -118,6 +107,22 @@ class StandaloneJarLoggingTest {
 
     /** Starts the jar on a free port, waits for its start line, stops it with SIGTERM and returns what it printed. */
     private Run startAndStop(List<String> jvmOptions) throws Exception {
+        return startAndStop(jvmOptions, (broker, r, stdout) -> {
+            String line;
+            while ((line = r.readLine()) != null) {
+                stdout.add(line);
+                if (line.startsWith("Skiff is listening on")) break;
+            }
+        });
+    }
+
+    /** What a run waits for before its SIGTERM, keeping in {@code stdout} any lines it reads from {@code r}. */
+    private interface BeforeStop {
+        void await(Process broker, BufferedReader r, List<String> stdout) throws Exception;
+    }
+
+    /** Starts the jar, stops it with SIGTERM once {@code beforeStop} returns and returns what it printed. */
+    private Run startAndStop(List<String> jvmOptions, BeforeStop beforeStop) throws Exception {
         Path stderr = work.resolve("stderr.txt");
         Process broker = new ProcessBuilder(command(jvmOptions))
                 .redirectError(stderr.toFile())
@@ -125,12 +130,9 @@ class StandaloneJarLoggingTest {
         List<String> stdout = new ArrayList<>();
         try (BufferedReader r =
                 new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                stdout.add(line);
-                if (line.startsWith("Skiff is listening on")) break;
-            }
+            beforeStop.await(broker, r, stdout);
             broker.toHandle().destroy(); // SIGTERM, leaving the pipe open (Process.destroy closes it)
+            String line;
             while ((line = r.readLine()) != null) stdout.add(line);
         } finally {
             if (!broker.waitFor(60, TimeUnit.SECONDS)) broker.destroyForcibly();
