@@ -38,7 +38,11 @@ public final class ReplicaFetcher {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaFetcher.class);
 
     private final int localId;
-    private final BrokerEndpoint endpoint;
+    /** Where the leader listens now; it changes when the leader registers again at another address. */
+    private volatile BrokerEndpoint endpoint;
+    /** The address the open channel went to (fetch thread only). */
+    private BrokerEndpoint connectedTo;
+
     private final ReplicaChannel.Factory channels;
     private final Supplier<ReplicationLinks> links;
     private final ReplicaConfig config;
@@ -83,6 +87,25 @@ public final class ReplicaFetcher {
 
     BrokerEndpoint endpoint() {
         return endpoint;
+    }
+
+    /**
+     * The leader registered again at another address (it restarted on a new port, say): fetch from there,
+     * and find again where each followed log must end first, since a restarted leader's log may have changed
+     * under the same epoch.
+     */
+    void moveTo(BrokerEndpoint moved) {
+        if (moved.equals(endpoint)) return;
+        endpoint = moved;
+        ReplicaChannel c = channel;
+        if (c != null) c.close(); // a fetch in flight to the old address fails and the loop reconnects
+        synchronized (lock) {
+            for (FetchState s : partitions.values()) {
+                s.truncating = true;
+                s.delayUntilMs = 0;
+            }
+            lock.notifyAll();
+        }
     }
 
     /** Starts (or restarts, at a new epoch) following {@code p}: truncation first, then fetching. */
@@ -144,8 +167,16 @@ public final class ReplicaFetcher {
                     pause(Math.min(nextDelay, 100));
                     continue;
                 }
+                BrokerEndpoint target = endpoint;
                 ReplicaChannel c = channel;
-                if (c == null) channel = c = channels.connect(localId, endpoint);
+                if (c != null && !target.equals(connectedTo)) {
+                    closeChannel();
+                    c = null;
+                }
+                if (c == null) {
+                    channel = c = channels.connect(localId, target);
+                    connectedTo = target;
+                }
                 if (!truncating.isEmpty()) truncate(c, truncating);
                 if (!fetching.isEmpty()) fetch(c, fetching);
             } catch (InterruptedException e) {

@@ -182,6 +182,11 @@ public final class ReplicaManager implements AutoCloseable, LeaderCheck {
             f.shutdown();
             return true;
         });
+        // a leader that registered again elsewhere keeps its partitions and epochs, so follow() saw no change
+        fetchers.forEach((leaderId, f) -> {
+            BrokerEndpoint now = next.registeredBrokers().get(leaderId);
+            if (now != null) f.moveTo(now);
+        });
     }
 
     /** Makes the local topics those of the image: created with the controller's id, grown, configured, deleted. */
@@ -514,12 +519,8 @@ public final class ReplicaManager implements AutoCloseable, LeaderCheck {
         BrokerEndpoint leader = img.registeredBrokers().get(reg.leader());
         if (leader == null) return;
         ReplicaFetcher fetcher = fetchers.get(reg.leader());
-        if (fetcher != null && !fetcher.endpoint().equals(leader)) {
-            fetcher.shutdown();
-            fetchers.remove(reg.leader());
-            fetcher = null;
-        }
-        if (fetcher == null) {
+        if (fetcher != null) fetcher.moveTo(leader); // keeps the other partitions it copies from that leader
+        else {
             fetcher = new ReplicaFetcher(brokerId, leader, channels, () -> links, config);
             fetchers.put(reg.leader(), fetcher);
             fetcher.start();
