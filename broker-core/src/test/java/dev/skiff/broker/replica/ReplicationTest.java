@@ -184,6 +184,39 @@ class ReplicationTest {
         assertTrue(consumerFetch(0, 5, 0).records().sizeInBytes() > 0);
     }
 
+    /**
+     * A leader that registers again at another address (a cluster restarted on a new port) keeps its
+     * leaderships and epochs, so nothing tells its followers to start over: the fetcher must move to the new
+     * address on its own, with every partition it copies from that leader.
+     */
+    @Test
+    void aFollowerMovesToItsLeadersNewAddressWithEveryPartitionItCopies() throws Exception {
+        start(2, 30_000);
+        controller.createTopic(T, 2, 2, Map.of(0, List.of(0, 1), 1, List.of(0, 1)), Map.of());
+        await("broker 1 follows both partitions from broker 0", () -> {
+            ReplicaFetcher f = broker(1).replicaManager().fetcher(0);
+            return f != null && f.fetches() > 0;
+        });
+        BrokerEndpoint moved = new BrokerEndpoint(0, "127.0.0.1", 19_092, null);
+        controller.register(moved);
+        assertEquals(0, controller.image().partition(T, 0).leaderEpoch(), "no new epoch");
+        ReplicaFetcher fetcher = broker(1).replicaManager().fetcher(0);
+        assertEquals(moved, fetcher.endpoint());
+        long before = fetcher.fetches();
+        for (int p = 0; p < 2; p++) {
+            ProduceRequestData r = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000);
+            r.topicData()
+                    .add(new ProduceRequestData.TopicProduceData()
+                            .setName(T)
+                            .setPartitionData(new ArrayList<>(List.of(new ProduceRequestData.PartitionProduceData()
+                                    .setIndex(p)
+                                    .setRecords(batch("after the move"))))));
+            assertEquals(0, answer(broker(0).handle(ctx(ApiKeys.PRODUCE, 9), r)).errorCode(), "partition " + p);
+        }
+        assertTrue(fetcher.fetches() > before, "the same fetcher went on copying");
+        assertEquals(1, broker(1).topics().partition(T, 1).log().logEndOffset());
+    }
+
     @Test
     void acksAllWaitsForEveryInSyncReplicaAndTimesOut() throws Exception {
         start(3, 30_000);
