@@ -182,7 +182,8 @@ public final class ReplicaManager implements AutoCloseable, LeaderCheck {
             f.shutdown();
             return true;
         });
-        // a leader that registered again elsewhere keeps its partitions and epochs, so follow() saw no change
+        // every fetcher dials its leader's registered address, with all its partitions: a leader that registered
+        // again elsewhere may keep its leaderships and epochs, so follow() sees no change for it
         fetchers.forEach((leaderId, f) -> {
             BrokerEndpoint now = next.registeredBrokers().get(leaderId);
             if (now != null) f.moveTo(now);
@@ -519,8 +520,7 @@ public final class ReplicaManager implements AutoCloseable, LeaderCheck {
         BrokerEndpoint leader = img.registeredBrokers().get(reg.leader());
         if (leader == null) return;
         ReplicaFetcher fetcher = fetchers.get(reg.leader());
-        if (fetcher != null) fetcher.moveTo(leader); // keeps the other partitions it copies from that leader
-        else {
+        if (fetcher == null) { // one already there moves to the leader's address at the end of apply()
             fetcher = new ReplicaFetcher(brokerId, leader, channels, () -> links, config);
             fetchers.put(reg.leader(), fetcher);
             fetcher.start();
