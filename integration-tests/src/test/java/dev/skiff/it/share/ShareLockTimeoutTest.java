@@ -1,11 +1,13 @@
 package dev.skiff.it.share;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.it.BrokerFixture;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -14,7 +16,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * group.share.record.lock.duration.ms with KafkaShareConsumer: records a consumer acquired and never acknowledged
- * go to another consumer of the group once their lock expires, as their second delivery.
+ * go to another consumer of the group once their lock expires, as a later delivery. Usually the second; but a
+ * client may acquire records its application never sees before the lock runs out (a share fetch in flight or
+ * made in the background while the other consumer's join takes longer than a lock on a loaded machine), and
+ * then the other consumer gets them as the third.
  */
 class ShareLockTimeoutTest {
 
@@ -50,7 +55,9 @@ class ShareLockTimeoutTest {
                 }
                 other.commitSync();
             }
-            assertEquals(Map.of("k0", (short) 2, "k1", (short) 2, "k2", (short) 2), redelivered);
+            assertEquals(Set.of("k0", "k1", "k2"), redelivered.keySet());
+            redelivered.forEach((value, count) ->
+                    assertTrue(count >= 2, value + " came to the other consumer as delivery " + count));
         }
     }
 }
