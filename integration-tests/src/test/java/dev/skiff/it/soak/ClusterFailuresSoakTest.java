@@ -7,28 +7,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.skiff.it.cluster.SkiffClusterTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntToLongFunction;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,7 +71,7 @@ class ClusterFailuresSoakTest {
                     p.send(new ProducerRecord<>("in", i % PARTITIONS, null, Integer.toString(i)));
                 p.flush();
             }
-            ReadProcessWrite loop = new ReadProcessWrite(c.bootstrap(), count);
+            ReadProcessWrite loop = new ReadProcessWrite(c.bootstrap(), PARTITIONS, count);
             Thread failures = new Thread(() -> {
                 try {
                     failBrokers(c, soak, loop::finished, loop::toString);
@@ -102,9 +91,11 @@ class ClusterFailuresSoakTest {
                     c,
                     "out",
                     "read_committed",
-                    p -> expectedOut(count, p).size(),
+                    p -> ReadProcessWrite.expectedOut(PARTITIONS, count, p).size(),
                     (p, log) -> Soak.assertSameLog(
-                            "out-" + p + ", read_committed, against the input", expectedOut(count, p), log));
+                            "out-" + p + ", read_committed, against the input",
+                            ReadProcessWrite.expectedOut(PARTITIONS, count, p),
+                            log));
         } finally {
             c.close();
         }
@@ -161,13 +152,6 @@ class ClusterFailuresSoakTest {
         } finally {
             c.close();
         }
-    }
-
-    /** What the read-process-write loop must leave in partition {@code p} of "out": the input's values there. */
-    private static List<Integer> expectedOut(int count, int p) {
-        List<Integer> expected = new ArrayList<>();
-        for (int i = p; i < count; i += PARTITIONS) expected.add(i);
-        return expected;
     }
 
     /** Sends 0, 1, 2, ... round-robin to three partitions until its input closes; one line per answer. */
@@ -256,118 +240,6 @@ class ClusterFailuresSoakTest {
                 else Soak.assertSameLog(topic + "-" + p + " led by " + leader + " against led by 0", first, log);
             }
             check.check(p, first);
-        }
-    }
-
-    /** Consumes "in", produces each value to the same partition of "out", commits the offsets with it. */
-    private static final class ReadProcessWrite {
-        private final String bootstrap;
-        private final int count;
-        private volatile boolean finished;
-        private int committed, aborted, recreated;
-
-        ReadProcessWrite(String bootstrap, int count) {
-            this.bootstrap = bootstrap;
-            this.count = count;
-        }
-
-        boolean finished() {
-            return finished;
-        }
-
-        void stop() {
-            finished = true;
-        }
-
-        void run(long budgetNanos) throws Exception {
-            long deadline = System.nanoTime() + budgetNanos;
-            Properties cp = Soak.consumerProps(bootstrap, "soak-group");
-            cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            cp.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
-            List<TopicPartition> inputs = new ArrayList<>();
-            for (int p = 0; p < PARTITIONS; p++) inputs.add(new TopicPartition("in", p));
-            KafkaProducer<String, String> producer = newProducer();
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(cp)) {
-                consumer.assign(inputs);
-                while (!allConsumed(consumer, inputs)) {
-                    if (System.nanoTime() > deadline) fail("the loop did not finish: " + this);
-                    ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(300));
-                    if (records.isEmpty()) continue;
-                    try {
-                        producer.beginTransaction();
-                        Map<TopicPartition, OffsetAndMetadata> next = new java.util.HashMap<>();
-                        for (ConsumerRecord<String, String> r : records) {
-                            producer.send(new ProducerRecord<>("out", r.partition(), null, r.value()));
-                            next.put(new TopicPartition("in", r.partition()), new OffsetAndMetadata(r.offset() + 1));
-                        }
-                        producer.sendOffsetsToTransaction(next, consumer.groupMetadata());
-                        producer.commitTransaction();
-                        committed++;
-                    } catch (KafkaException e) {
-                        try {
-                            producer.abortTransaction();
-                            aborted++;
-                        } catch (KafkaException fatal) {
-                            // a fatal error (fenced, say): a new instance of the same transactional id
-                            System.out.println("a new producer after " + e + " / " + fatal);
-                            producer.close(Duration.ofSeconds(5));
-                            producer = newProducer();
-                            recreated++;
-                        }
-                        rewind(consumer, inputs);
-                    }
-                }
-            } finally {
-                producer.close(Duration.ofSeconds(5));
-                finished = true;
-            }
-        }
-
-        private KafkaProducer<String, String> newProducer() {
-            Properties pp = Soak.producerProps(bootstrap);
-            pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "soak-txn");
-            pp.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
-            KafkaProducer<String, String> producer = new KafkaProducer<>(pp);
-            producer.initTransactions();
-            return producer;
-        }
-
-        private Map<TopicPartition, OffsetAndMetadata> committedOffsets(
-                KafkaConsumer<String, String> consumer, List<TopicPartition> inputs) {
-            while (true) {
-                try {
-                    return consumer.committed(new HashSet<>(inputs), Duration.ofSeconds(30));
-                } catch (KafkaException e) {
-                    // the coordinator is moving: ask again
-                }
-            }
-        }
-
-        private boolean allConsumed(KafkaConsumer<String, String> consumer, List<TopicPartition> inputs) {
-            Map<TopicPartition, OffsetAndMetadata> done = committedOffsets(consumer, inputs);
-            long total = 0;
-            for (TopicPartition tp : inputs) {
-                OffsetAndMetadata o = done.get(tp);
-                total += o == null ? 0 : o.offset();
-            }
-            return total >= count;
-        }
-
-        /** Back to the last committed offsets: what the aborted transaction read is read again. */
-        private void rewind(KafkaConsumer<String, String> consumer, List<TopicPartition> inputs) {
-            Map<TopicPartition, OffsetAndMetadata> back = committedOffsets(consumer, inputs);
-            Set<TopicPartition> none = new HashSet<>();
-            for (TopicPartition tp : inputs) {
-                OffsetAndMetadata o = back.get(tp);
-                if (o == null) none.add(tp);
-                else consumer.seek(tp, o.offset());
-            }
-            if (!none.isEmpty()) consumer.seekToBeginning(none);
-        }
-
-        @Override
-        public String toString() {
-            return committed + " transactions committed, " + aborted + " aborted, " + recreated + " producers replaced";
         }
     }
 }

@@ -1,0 +1,284 @@
+package dev.skiff.it.soak;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.skiff.it.FreePorts;
+import dev.skiff.it.durability.ChildBroker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The standalone broker in a child process, alone or with {@code --brokers 3}, SIGKILLed at random moments and
+ * started again on the same data dir while clients run: every restart recovers every log, the producers' state,
+ * the transactions and the groups' offsets without a clean shutdown (and, with three brokers, reloads the
+ * controller's metadata and elects from it). Afterwards, and after one more crash at rest, whatever a client was
+ * told is stored. A soak: see {@link Soak}.
+ */
+class CrashSoakTest {
+
+    private static final int PARTITIONS = 3;
+
+    /** An idempotent acks=all producer: every acknowledged record is stored, once, in order. */
+    @ParameterizedTest(name = "{0} broker(s)")
+    @ValueSource(ints = {1, 3})
+    void crashesLoseNothingAcknowledged(int brokers) throws Exception {
+        Soak soak = Soak.fromSystemProperties("CrashSoakTest.idempotent, " + brokers + " broker(s)");
+        Crashing broker = new Crashing(brokers);
+        try {
+            broker.createTopic("crash");
+            Soak.CountingProducer producer = new Soak.CountingProducer(broker.bootstrap, "crash", PARTITIONS);
+            int rounds = broker.crashUntil(soak, () -> producer.error() != null, producer::toString, () -> {});
+            producer.close();
+            System.out.println("after " + rounds + " crashes: " + producer);
+            broker.crash(); // once more, at rest
+            for (int p = 0; p < PARTITIONS; p++) {
+                List<Integer> acknowledged = producer.acknowledged(p);
+                List<Integer> log = Soak.readAll(broker.bootstrap, "crash", p, "read_uncommitted", acknowledged.size());
+                Soak.assertOnceInOrderWithNothingLost("crash-" + p, log, acknowledged);
+            }
+        } finally {
+            broker.close();
+        }
+    }
+
+    /**
+     * A read-process-write loop in transactions while the whole process crashes: the output, read with
+     * read_committed, is the input once and in order. Beside it a consumer group commits its position after
+     * every poll; after each restart, the group's offsets are at least what the last commit before the crash
+     * was told was stored. The input holds {@code -Dskiff.soak.records} records (10,000 per second of the soak
+     * unless set).
+     */
+    @ParameterizedTest(name = "{0} broker(s)")
+    @ValueSource(ints = {1, 3})
+    void transactionsAndCommittedOffsetsSurviveCrashes(int brokers) throws Exception {
+        Soak soak = Soak.fromSystemProperties("CrashSoakTest.transactions, " + brokers + " broker(s)");
+        int count = Integer.getInteger("skiff.soak.records", soak.seconds * 10_000);
+        Crashing broker = new Crashing(brokers);
+        try {
+            broker.createTopic("in");
+            broker.createTopic("out");
+            try (KafkaProducer<String, String> p = new KafkaProducer<>(Soak.producerProps(broker.bootstrap))) {
+                for (int i = 0; i < count; i++)
+                    p.send(new ProducerRecord<>("in", i % PARTITIONS, null, Integer.toString(i)));
+                p.flush();
+            }
+            ReadProcessWrite loop = new ReadProcessWrite(broker.bootstrap, PARTITIONS, count);
+            Committer committer = new Committer(broker.bootstrap, "in");
+            AtomicReference<Throwable> crashes = new AtomicReference<>();
+            Thread crasher = new Thread(() -> {
+                try {
+                    Map<TopicPartition, Long> before = new HashMap<>();
+                    int rounds = broker.crashUntil(
+                            soak,
+                            loop::finished,
+                            () -> loop + "; " + committer,
+                            () -> before.putAll(committer.committed));
+                    broker.assertCommittedAtLeast(committer.group, before);
+                    System.out.println("after " + rounds + " crashes: " + loop + "; " + committer);
+                } catch (Throwable t) {
+                    crashes.set(t);
+                    loop.stop();
+                }
+            });
+            crasher.start();
+            try {
+                loop.run(TimeUnit.SECONDS.toNanos(soak.seconds + 600L));
+            } finally {
+                loop.stop();
+                crasher.join();
+                committer.close();
+            }
+            if (crashes.get() != null) fail("crashing the broker failed", crashes.get());
+            System.out.println(loop);
+            Map<TopicPartition, Long> before = new HashMap<>(committer.committed);
+            broker.crash(); // once more, at rest
+            broker.assertCommittedAtLeast(committer.group, before);
+            for (int p = 0; p < PARTITIONS; p++) {
+                List<Integer> expected = ReadProcessWrite.expectedOut(PARTITIONS, count, p);
+                List<Integer> log = Soak.readAll(broker.bootstrap, "out", p, "read_committed", expected.size());
+                Soak.assertSameLog("out-" + p + ", read_committed, against the input", expected, log);
+            }
+        } finally {
+            broker.close();
+        }
+    }
+
+    /** The child process and what it takes to crash it and start it again on its data. */
+    private static final class Crashing implements AutoCloseable {
+        final int brokers;
+        final Path data;
+        final int port;
+        final List<String> flags;
+        final String bootstrap;
+        private volatile ChildBroker child;
+
+        Crashing(int brokers) throws Exception {
+            this.brokers = brokers;
+            this.data = Files.createTempDirectory("crash-soak");
+            this.port = FreePorts.distinct(1)[0];
+            this.flags = brokers == 1
+                    ? List.of()
+                    : List.of(
+                            "--brokers", Integer.toString(brokers),
+                            "--override", "default.replication.factor=3",
+                            "--override", "min.insync.replicas=2",
+                            "--override", "offsets.topic.replication.factor=3",
+                            "--override", "transaction.state.log.replication.factor=3",
+                            "--override", "transaction.state.log.min.isr=2");
+            List<String> hosts = new ArrayList<>();
+            for (int b = 1; b <= brokers; b++) hosts.add("127.0.0." + b + ":" + port);
+            this.bootstrap = String.join(",", hosts);
+            start();
+        }
+
+        void createTopic(String name) throws Exception {
+            try (Admin admin = admin()) {
+                admin.createTopics(List.of(new NewTopic(name, PARTITIONS, (short) brokers)))
+                        .all()
+                        .get(30, TimeUnit.SECONDS);
+            }
+        }
+
+        /**
+         * Crashes and restarts the process every 1-6 s until the soak's time is up or {@code done} says so;
+         * {@code beforeCrash} runs just before each SIGKILL. Returns the crashes made.
+         */
+        int crashUntil(Soak soak, BooleanSupplier done, Supplier<String> progress, Runnable beforeCrash)
+                throws Exception {
+            long deadline = soak.deadline();
+            int rounds = 0;
+            while (System.nanoTime() < deadline && !done.getAsBoolean()) {
+                soak.pause(1000, 5000);
+                System.out.println("crash " + ++rounds + ": SIGKILL; " + progress.get());
+                beforeCrash.run();
+                child.kill();
+                if (soak.random.nextBoolean()) soak.pause(0, 2000);
+                start();
+            }
+            return rounds;
+        }
+
+        void crash() throws Exception {
+            child.kill();
+            start();
+        }
+
+        /** The group's committed offsets, read from the restarted broker, are at least {@code atLeast}. */
+        void assertCommittedAtLeast(String group, Map<TopicPartition, Long> atLeast) throws Exception {
+            Map<TopicPartition, OffsetAndMetadata> now;
+            try (Admin admin = admin()) {
+                now = admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata()
+                        .get(60, TimeUnit.SECONDS);
+            }
+            for (Map.Entry<TopicPartition, Long> e : atLeast.entrySet()) {
+                OffsetAndMetadata o = now.get(e.getKey());
+                if (o == null || o.offset() < e.getValue())
+                    fail(group + " " + e.getKey() + ": committed " + e.getValue() + " before the crash, "
+                            + (o == null ? "nothing" : o.offset()) + " after it");
+            }
+        }
+
+        private void start() throws Exception {
+            child = ChildBroker.start(List.of(), data, port, flags, 0);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            try (Admin admin = admin()) {
+                while (true) {
+                    try {
+                        if (admin.describeCluster()
+                                        .nodes()
+                                        .get(5, TimeUnit.SECONDS)
+                                        .size()
+                                == brokers) return;
+                    } catch (Exception e) {
+                        if (System.nanoTime() > deadline)
+                            throw new IllegalStateException("the broker did not come up:\n" + child.output(), e);
+                    }
+                    Thread.sleep(100);
+                }
+            }
+        }
+
+        private Admin admin() {
+            return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            child.kill();
+        }
+    }
+
+    /**
+     * A consumer of a group (assigned, not subscribed) that commits ever higher offsets for the partitions of a
+     * topic, one commit every few milliseconds, and keeps the last offsets a commit was told were stored. The
+     * offsets are a counter, not positions: a broker stores what a commit asks, as Kafka's does.
+     */
+    private static final class Committer implements AutoCloseable {
+        final String group = "committer";
+        final Map<TopicPartition, Long> committed = new ConcurrentHashMap<>();
+        private volatile boolean running = true;
+        private volatile int commits, failures;
+        private final Thread thread;
+
+        Committer(String bootstrap, String topic) {
+            thread = new Thread(
+                    () -> {
+                        List<TopicPartition> tps = new ArrayList<>();
+                        for (int p = 0; p < PARTITIONS; p++) tps.add(new TopicPartition(topic, p));
+                        try (KafkaConsumer<String, String> consumer =
+                                new KafkaConsumer<>(Soak.consumerProps(bootstrap, group))) {
+                            consumer.assign(tps);
+                            for (long n = 1; running; n++) {
+                                Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+                                for (TopicPartition tp : tps) next.put(tp, new OffsetAndMetadata(n));
+                                try {
+                                    consumer.commitSync(next, Duration.ofSeconds(10));
+                                    next.forEach((tp, o) -> committed.merge(tp, o.offset(), Math::max));
+                                    commits++;
+                                } catch (KafkaException e) {
+                                    failures++;
+                                }
+                                Thread.sleep(5);
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    },
+                    "soak-committer");
+            thread.start();
+        }
+
+        @Override
+        public String toString() {
+            return commits + " offset commits, " + failures + " failed";
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.join(TimeUnit.MINUTES.toMillis(2));
+        }
+    }
+}
