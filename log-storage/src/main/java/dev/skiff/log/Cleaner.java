@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -23,6 +24,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each segment is rewritten to {@code .cleaned}, fsynced, renamed to {@code .swap}, and only then swapped
  * in; {@link Recovery} completes or discards whatever a crash interrupted, so no step loses data.
+ *
+ * <p>Transactions, as in Kafka's cleaner: only segments wholly below the caller's bound (the first offset of a
+ * transaction still open) are compacted, since an open transaction may yet abort; and the data of aborted
+ * transactions (known from the log's index of them) is removed and never counted as the latest record of its
+ * key, so it cannot take the place of a committed record. Transaction markers are always kept.
  */
 public final class Cleaner {
     private static final Logger LOG = LoggerFactory.getLogger(Cleaner.class);
@@ -59,23 +65,30 @@ public final class Cleaner {
      */
     public record Result(int segmentsCleaned, long bytesBefore, long bytesAfter, int tombstonesKept) {}
 
-    /** Compacts the inactive segments of {@code log}, keeping every tombstone that is the latest of its key. */
+    /**
+     * Compacts the inactive segments of {@code log}, keeping every tombstone that is the latest of its key; for
+     * a log no transaction writes to.
+     */
     public Result clean(SegmentedLog log) {
-        return clean(log, Long.MIN_VALUE);
+        return clean(log, Long.MIN_VALUE, Long.MAX_VALUE);
     }
 
     /**
-     * Compacts the inactive segments of {@code log}; appends and reads go on meanwhile. A tombstone (the latest
-     * record of its key, with a null value) is dropped as well when its segment's newest timestamp is before
-     * {@code tombstoneHorizonMs} (now minus delete.retention.ms): readers had that long to see the delete.
-     * Segments in which nothing would change are left untouched.
+     * Compacts the inactive segments of {@code log} that lie wholly below {@code cleanableBelow} (the log's first
+     * unstable offset: its last stable offset, which the high watermark bounds too); appends and reads go on
+     * meanwhile. A tombstone (the latest record of its key, with a null value) is dropped as well when its
+     * segment's newest timestamp is before {@code tombstoneHorizonMs} (now minus delete.retention.ms): readers
+     * had that long to see the delete. Segments in which nothing would change are left untouched.
      */
-    public Result clean(SegmentedLog log, long tombstoneHorizonMs) {
-        List<Segment> inactive = log.inactiveSegments();
+    public Result clean(SegmentedLog log, long tombstoneHorizonMs, long cleanableBelow) {
+        List<Segment> inactive = log.segmentsBelow(cleanableBelow);
+        if (inactive.isEmpty()) return new Result(0, 0, 0, 0);
         try {
+            Aborted aborted = new Aborted(log.abortedTransactions(inactive.get(0).baseOffset, cleanableBelow));
             Map<ByteBuffer, Long> latest = new HashMap<>();
             for (Segment segment : inactive) {
                 forEachBatch(segment, batch -> {
+                    if (aborted.contains(batch)) return; // never the latest record of a key
                     for (KeyedOffset r : keys.records(batch.duplicate())) {
                         if (r.key() != null) latest.merge(r.key(), r.offset(), Math::max);
                     }
@@ -87,7 +100,7 @@ public final class Cleaner {
             for (Segment segment : inactive) {
                 before += segment.size();
                 boolean dropTombstones = segment.largestTimestamp() < tombstoneHorizonMs;
-                Path cleanedFile = cleanInto(segment, latest, dropTombstones, tombstonesKept);
+                Path cleanedFile = cleanInto(segment, latest, aborted, dropTombstones, tombstonesKept);
                 Segment fresh = cleanedFile == null ? null : log.swapIn(segment, cleanedFile);
                 if (fresh != null) {
                     cleaned++;
@@ -104,13 +117,22 @@ public final class Cleaner {
     }
 
     /** Writes the kept batches of one segment to its {@code .cleaned} file; null when nothing would change. */
-    private Path cleanInto(Segment segment, Map<ByteBuffer, Long> latest, boolean dropTombstones, int[] tombstonesKept)
+    private Path cleanInto(
+            Segment segment,
+            Map<ByteBuffer, Long> latest,
+            Aborted aborted,
+            boolean dropTombstones,
+            int[] tombstonesKept)
             throws IOException {
         Path cleaned = segment.logPath.resolveSibling(segment.logPath.getFileName() + Recovery.CLEANED);
         boolean[] changed = {false};
         try (FileChannel out = FileChannel.open(
                 cleaned, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             forEachBatch(segment, batch -> {
+                if (aborted.contains(batch)) {
+                    changed[0] = true;
+                    return;
+                }
                 Set<Long> keep = new HashSet<>();
                 List<KeyedOffset> records = keys.records(batch.duplicate());
                 for (KeyedOffset r : records) {
@@ -148,6 +170,33 @@ public final class Cleaner {
             return null;
         }
         return cleaned;
+    }
+
+    /** The aborted transactions of the range being cleaned, by producer: which data batches they hold. */
+    private static final class Aborted {
+        private final Map<Long, List<AbortedTxn>> byProducer = new HashMap<>();
+
+        Aborted(List<AbortedTxn> txns) {
+            for (AbortedTxn t : txns)
+                byProducer
+                        .computeIfAbsent(t.producerId(), id -> new ArrayList<>())
+                        .add(t);
+        }
+
+        /** Whether {@code batch} is data of an aborted transaction: between its first offset and its marker. */
+        boolean contains(ByteBuffer batch) {
+            if (byProducer.isEmpty()) return false;
+            int at = batch.position();
+            short attributes = batch.getShort(at + BatchHeader.ATTRIBUTES);
+            if ((attributes & TRANSACTIONAL) == 0 || (attributes & CONTROL) != 0) return false;
+            List<AbortedTxn> txns = byProducer.get(batch.getLong(at + BatchHeader.PRODUCER_ID));
+            if (txns == null) return false;
+            long base = BatchHeader.baseOffset(batch, at);
+            for (AbortedTxn t : txns) if (t.firstOffset() <= base && base < t.lastOffset()) return true;
+            return false;
+        }
+
+        private static final int TRANSACTIONAL = 0x10, CONTROL = 0x20;
     }
 
     private interface BatchConsumer {

@@ -621,11 +621,18 @@ public final class SegmentedLog implements Log {
         return doomed.size();
     }
 
-    /** Segments older than the active one, which compaction may rewrite. */
-    List<Segment> inactiveSegments() {
+    /**
+     * The segments older than the active one whose every offset is below {@code offset}, oldest first: what
+     * compaction may rewrite.
+     */
+    List<Segment> segmentsBelow(long offset) {
         synchronized (lock) {
-            List<Segment> out = new ArrayList<>(segments.values());
-            out.remove(out.size() - 1);
+            List<Segment> out = new ArrayList<>();
+            for (Map.Entry<Long, Segment> e : segments.entrySet()) {
+                Long next = segments.higherKey(e.getKey());
+                if (next == null || next > offset) break;
+                out.add(e.getValue());
+            }
             return out;
         }
     }

@@ -115,4 +115,74 @@ class CleanerTest {
         assertFalse(Files.exists(dir.resolve(Segment.fileName(0, ".log.cleaned"))));
         again.close();
     }
+
+    /** Every value of {@code key} in the log, oldest first (null for a tombstone). */
+    static List<String> values(Log log, String key) {
+        List<String> out = new ArrayList<>();
+        for (long next = log.logStartOffset(); next < log.logEndOffset(); ) {
+            ByteBuffer all = log.read(next, 1 << 20, true).readFully();
+            for (int at = all.position(); at < all.limit(); ) {
+                int size = BatchHeader.totalSize(all, at);
+                ByteBuffer batch = all.duplicate().position(at).limit(at + size).slice();
+                for (TestBatches.Rec r : TestBatches.records(batch))
+                    if (r.key().equals(key)) out.add(r.value() == null ? null : new String(r.value()));
+                next = BatchHeader.baseOffset(all, at) + BatchHeader.lastOffsetDelta(all, at) + 1;
+                at += size;
+            }
+        }
+        return out;
+    }
+
+    /** {@code batch} as the data of a transaction of producer {@code producerId}. */
+    static ByteBuffer transactional(ByteBuffer batch, long producerId) {
+        batch.putShort(BatchHeader.ATTRIBUTES, (short) 0x10);
+        batch.putLong(BatchHeader.PRODUCER_ID, producerId);
+        batch.putShort(BatchHeader.PRODUCER_EPOCH, (short) 0);
+        batch.putInt(BatchHeader.BASE_SEQUENCE, 0);
+        batch.putInt(BatchHeader.CRC, (int) BatchHeader.computeCrc(batch, 0, batch.remaining()));
+        return batch;
+    }
+
+    @Test
+    void abortedDataIsRemovedAndNeverTakesTheCommittedRecordsPlace() {
+        SegmentedLog log =
+                SegmentedLog.open(tmp.resolve("aborted-0"), LogConfig.defaults().withSegmentBytes(300));
+        long ts = System.currentTimeMillis();
+        log.append(TestBatches.keyed(ts, "k", "committed"));
+        long first = log.logEndOffset();
+        log.append(transactional(TestBatches.keyed(ts, "k", "aborted", "j", "aborted"), 9));
+        long marker = log.logEndOffset();
+        // stands in for the abort marker: the cleaner knows aborts from the log's index of them
+        log.append(TestBatches.keyed(ts, "marker", "abort"));
+        log.appendAbortedTransaction(new AbortedTxn(9, first, marker, marker + 1));
+        for (int i = 0; i < 10; i++) log.append(TestBatches.keyed(ts, "filler" + i, "x"));
+        long end = log.logEndOffset();
+
+        new Cleaner(KEYS, rewriter).clean(log, Long.MIN_VALUE, end);
+        assertEquals(List.of("committed"), values(log, "k"));
+        assertEquals(List.of(), values(log, "j"), "a key written only by the aborted transaction");
+        assertEquals(List.of("abort"), values(log, "marker"));
+        assertEquals(end, log.logEndOffset());
+        log.close();
+    }
+
+    @Test
+    void nothingFromTheBoundOnIsCompacted() {
+        SegmentedLog log =
+                SegmentedLog.open(tmp.resolve("bound-0"), LogConfig.defaults().withSegmentBytes(300));
+        long ts = System.currentTimeMillis();
+        log.append(TestBatches.keyed(ts, "early", "1"));
+        log.append(TestBatches.keyed(ts, "early", "2"));
+        for (int i = 0; i < 4; i++) log.append(TestBatches.keyed(ts, "before" + i, "x"));
+        log.append(TestBatches.keyed(ts, "k", "committed"));
+        long open = log.logEndOffset(); // an open transaction starts here: the log's last stable offset
+        log.append(transactional(TestBatches.keyed(ts, "k", "pending"), 9));
+        for (int i = 0; i < 10; i++) log.append(TestBatches.keyed(ts, "after" + i, "x"));
+        assertTrue(log.segmentBaseOffsets().size() > 3);
+
+        new Cleaner(KEYS, rewriter).clean(log, Long.MIN_VALUE, open);
+        assertEquals(List.of("2"), values(log, "early"), "below the bound: compacted");
+        assertEquals(List.of("committed", "pending"), values(log, "k"));
+        log.close();
+    }
 }

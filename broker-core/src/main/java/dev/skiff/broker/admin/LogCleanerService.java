@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Compacts the logs of {@code cleanup.policy=compact} topics in the background, every
- * {@code log.cleaner.backoff.ms} (Kafka's key; 15 s by default). A partition is cleaned again when a segment
- * was rolled since its last pass, or while it still holds tombstones waiting for delete.retention.ms.
- * In-memory logs are not compacted.
+ * {@code log.cleaner.backoff.ms} (Kafka's key; 15 s by default), below each partition's last stable offset
+ * (an open transaction may yet abort; the high watermark bounds it too). A partition is cleaned again when a
+ * segment was rolled since its last pass, when its last stable offset moved on after a pass it had held back,
+ * or while it still holds tombstones waiting for delete.retention.ms. In-memory logs are not compacted.
  */
 public final class LogCleanerService {
 
@@ -34,7 +35,7 @@ public final class LogCleanerService {
     private final Map<TopicPartition, Pass> lastPass = new ConcurrentHashMap<>();
 
     /** What the last pass over one partition saw. */
-    private record Pass(SegmentedLog log, List<Long> segments, int tombstonesKept) {}
+    private record Pass(SegmentedLog log, List<Long> segments, long stable, int tombstonesKept) {}
 
     public LogCleanerService(TopicManager topics, LongSupplier clock) {
         this.topics = topics;
@@ -80,22 +81,28 @@ public final class LogCleanerService {
             long horizon =
                     clock.getAsLong() - Long.parseLong(topics.effectiveConfig(t, TopicConfig.DELETE_RETENTION_MS));
             for (Partition p : t.partitions()) {
-                if (p.logIfMade() instanceof SegmentedLog sl) cleaned += clean(p.id(), sl, horizon);
+                if (p.logIfMade() instanceof SegmentedLog sl) cleaned += clean(p, sl, horizon);
             }
         }
         lastPass.keySet().removeIf(tp -> topics.partition(tp.topic(), tp.partition()) == null);
         return cleaned;
     }
 
-    private int clean(TopicPartition tp, SegmentedLog sl, long tombstoneHorizon) {
+    private int clean(Partition p, SegmentedLog sl, long tombstoneHorizon) {
+        TopicPartition tp = p.id();
         List<Long> segments = sl.segmentBaseOffsets();
         if (segments.size() < 2) return 0; // only the active segment, which is never compacted
         Pass last = lastPass.get(tp);
-        if (last != null && last.log() == sl && last.segments().equals(segments) && last.tombstonesKept() == 0)
-            return 0;
         try {
-            Cleaner.Result r = cleaner.clean(sl, tombstoneHorizon);
-            lastPass.put(tp, new Pass(sl, sl.segmentBaseOffsets(), r.tombstonesKept()));
+            long stable = p.lastStableOffset();
+            long active = segments.get(segments.size() - 1);
+            if (last != null
+                    && last.log() == sl
+                    && last.segments().equals(segments)
+                    && last.tombstonesKept() == 0
+                    && (last.stable() >= active || last.stable() == stable)) return 0;
+            Cleaner.Result r = cleaner.clean(sl, tombstoneHorizon, stable);
+            lastPass.put(tp, new Pass(sl, sl.segmentBaseOffsets(), stable, r.tombstonesKept()));
             return r.segmentsCleaned();
         } catch (RuntimeException e) {
             // a topic deleted meanwhile closes its logs; anything else is retried on the next pass
