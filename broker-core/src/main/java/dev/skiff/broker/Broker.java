@@ -175,7 +175,7 @@ public final class Broker implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::expireProducers, expiryCheck, expiryCheck, TimeUnit.MILLISECONDS);
         long every = Math.max(1000, config.retentionCheckIntervalMs);
         scheduler.scheduleWithFixedDelay(this::applyRetention, every, every, TimeUnit.MILLISECONDS);
-        this.cleaner = new LogCleanerService(topics, System::currentTimeMillis);
+        this.cleaner = new LogCleanerService(topics, System::currentTimeMillis, LogCleanerService.mapBytes(config));
         cleaner.schedule(scheduler, config);
         // in a cluster only a partition's leader serves clients; the cluster joins the replica manager to the
         // controller once this broker's endpoint is registered

@@ -51,53 +51,94 @@ public final class Cleaner {
         ByteBuffer rewrite(ByteBuffer batch, LongPredicate keep);
     }
 
+    /** Kafka's default for log.cleaner.dedupe.buffer.size is 128 MiB; an embedded broker's heap is smaller. */
+    public static final long DEFAULT_MAP_BYTES = 32L << 20;
+
     private final KeyExtractor keys;
     private final BatchRewriter rewriter;
+    private final long maxMapBytes;
 
     public Cleaner(KeyExtractor keys, BatchRewriter rewriter) {
+        this(keys, rewriter, DEFAULT_MAP_BYTES);
+    }
+
+    /** A cleaner whose map of keys to their latest offsets takes at most {@code maxMapBytes} per pass. */
+    public Cleaner(KeyExtractor keys, BatchRewriter rewriter, long maxMapBytes) {
         this.keys = keys;
         this.rewriter = rewriter;
+        this.maxMapBytes = maxMapBytes;
     }
 
     /**
      * What one pass did; {@code tombstonesKept} counts tombstones still too young to drop, so a caller knows
-     * a later pass has work even when nothing new is appended.
+     * a later pass has work even when nothing new is appended. The pass mapped keys up to {@code mappedTo}
+     * (exclusive); {@code complete} unless its map filled before the cleanable end, in which case the next pass
+     * should map from {@code mappedTo} on.
      */
-    public record Result(int segmentsCleaned, long bytesBefore, long bytesAfter, int tombstonesKept) {}
+    public record Result(
+            int segmentsCleaned,
+            long bytesBefore,
+            long bytesAfter,
+            int tombstonesKept,
+            long mappedTo,
+            boolean complete) {}
 
     /**
      * Compacts the inactive segments of {@code log}, keeping every tombstone that is the latest of its key; for
      * a log no transaction writes to.
      */
     public Result clean(SegmentedLog log) {
-        return clean(log, Long.MIN_VALUE, Long.MAX_VALUE);
+        return clean(log, Long.MIN_VALUE, Long.MAX_VALUE, log.logStartOffset());
     }
 
     /**
      * Compacts the inactive segments of {@code log} that lie wholly below {@code cleanableBelow} (the log's first
      * unstable offset: its last stable offset, which the high watermark bounds too); appends and reads go on
-     * meanwhile. A tombstone (the latest record of its key, with a null value) is dropped as well when its
-     * segment's newest timestamp is before {@code tombstoneHorizonMs} (now minus delete.retention.ms): readers
-     * had that long to see the delete. Segments in which nothing would change are left untouched.
+     * meanwhile. The latest offset of each key is mapped from {@code mapFrom} on, until the map is full; then
+     * every segment from the log's start to where the map got is rewritten without the records a later one of
+     * the same key replaced. A tombstone (the latest record of its key, with a null value) is dropped as well
+     * when its segment's newest timestamp is before {@code tombstoneHorizonMs} (now minus delete.retention.ms):
+     * readers had that long to see the delete. Segments in which nothing would change are left untouched.
      */
-    public Result clean(SegmentedLog log, long tombstoneHorizonMs, long cleanableBelow) {
-        List<Segment> inactive = log.segmentsBelow(cleanableBelow);
-        if (inactive.isEmpty()) return new Result(0, 0, 0, 0);
+    public Result clean(SegmentedLog log, long tombstoneHorizonMs, long cleanableBelow, long mapFrom) {
+        List<Segment> cleanable = log.segmentsBelow(cleanableBelow);
+        if (cleanable.isEmpty()) return new Result(0, 0, 0, 0, mapFrom, true);
         try {
-            Aborted aborted = new Aborted(log.abortedTransactions(inactive.get(0).baseOffset, cleanableBelow));
-            Map<ByteBuffer, Long> latest = new HashMap<>();
-            for (Segment segment : inactive) {
+            Aborted aborted = new Aborted(log.abortedTransactions(cleanable.get(0).baseOffset, cleanableBelow));
+            OffsetMap latest = new OffsetMap(maxMapBytes);
+            long[] mappedTo = {mapFrom};
+            boolean[] full = {false};
+            for (Segment segment : cleanable) {
                 forEachBatch(segment, batch -> {
-                    if (aborted.contains(batch)) return; // never the latest record of a key
-                    for (KeyedOffset r : keys.records(batch.duplicate())) {
-                        if (r.key() != null) latest.merge(r.key(), r.offset(), Math::max);
+                    int at = batch.position();
+                    long last = BatchHeader.baseOffset(batch, at) + BatchHeader.lastOffsetDelta(batch, at);
+                    if (last < mapFrom) return true;
+                    if (!aborted.contains(batch)) { // aborted data is never the latest record of a key
+                        List<KeyedOffset> records = keys.records(batch.duplicate());
+                        // a batch is mapped whole; the first one even past the cap, so every pass gets somewhere
+                        if (latest.size() > 0 && !latest.hasRoomFor(records.size())) {
+                            full[0] = true;
+                            return false;
+                        }
+                        for (KeyedOffset r : records)
+                            if (r.key() != null && r.offset() >= mapFrom) latest.put(r.key(), r.offset());
                     }
+                    mappedTo[0] = last + 1;
+                    return true;
                 });
+                if (full[0]) break;
             }
+            if (full[0])
+                LOG.info(
+                        "Cleaning {}: {} keys fill the map; mapped up to offset {}",
+                        log.dir(),
+                        latest.size(),
+                        mappedTo[0]);
             long before = 0, after = 0;
             int cleaned = 0;
             int[] tombstonesKept = {0};
-            for (Segment segment : inactive) {
+            for (Segment segment : cleanable) {
+                if (segment.baseOffset >= mappedTo[0]) break;
                 before += segment.size();
                 boolean dropTombstones = segment.largestTimestamp() < tombstoneHorizonMs;
                 Path cleanedFile = cleanInto(segment, latest, aborted, dropTombstones, tombstonesKept);
@@ -110,19 +151,19 @@ public final class Cleaner {
                 }
             }
             if (cleaned > 0) LOG.info("Cleaned {}: {} segments, {} -> {} bytes", log.dir(), cleaned, before, after);
-            return new Result(cleaned, before, after, tombstonesKept[0]);
+            return new Result(cleaned, before, after, tombstonesKept[0], mappedTo[0], !full[0]);
         } catch (IOException e) {
             throw new LogStorageException("cleaning of " + log.dir() + " failed", e);
         }
     }
 
-    /** Writes the kept batches of one segment to its {@code .cleaned} file; null when nothing would change. */
+    /**
+     * Writes the kept batches of one segment to its {@code .cleaned} file; null when nothing would change. A
+     * record is dropped when the map holds a later offset for its key, or when it is the latest of its key, a
+     * tombstone, and old enough; a key the map does not hold (written after where it got) is kept.
+     */
     private Path cleanInto(
-            Segment segment,
-            Map<ByteBuffer, Long> latest,
-            Aborted aborted,
-            boolean dropTombstones,
-            int[] tombstonesKept)
+            Segment segment, OffsetMap latest, Aborted aborted, boolean dropTombstones, int[] tombstonesKept)
             throws IOException {
         Path cleaned = segment.logPath.resolveSibling(segment.logPath.getFileName() + Recovery.CLEANED);
         boolean[] changed = {false};
@@ -131,19 +172,17 @@ public final class Cleaner {
             forEachBatch(segment, batch -> {
                 if (aborted.contains(batch)) {
                     changed[0] = true;
-                    return;
+                    return true;
                 }
                 Set<Long> keep = new HashSet<>();
                 List<KeyedOffset> records = keys.records(batch.duplicate());
                 for (KeyedOffset r : records) {
-                    if (r.key() == null) {
+                    long newest = r.key() == null ? -1 : latest.get(r.key());
+                    if (newest < 0 || r.offset() > newest || (r.offset() == newest && !r.tombstone())) {
                         keep.add(r.offset());
-                    } else if (latest.get(r.key()) == r.offset()) {
-                        if (!r.tombstone()) keep.add(r.offset());
-                        else if (!dropTombstones) {
-                            keep.add(r.offset());
-                            tombstonesKept[0]++;
-                        }
+                    } else if (r.offset() == newest && !dropTombstones) {
+                        keep.add(r.offset());
+                        tombstonesKept[0]++;
                     }
                 }
                 ByteBuffer result;
@@ -151,7 +190,7 @@ public final class Cleaner {
                 else if (keep.isEmpty()) result = null;
                 else result = rewriter.rewrite(batch.duplicate(), keep::contains);
                 if (result != batch) changed[0] = true;
-                if (result == null) return;
+                if (result == null) return true;
                 String problem = BatchHeader.check(result, result.position(), result.remaining(), true);
                 if (problem != null || BatchHeader.totalSize(result, result.position()) != result.remaining()) {
                     throw new LogStorageException("rewritten batch at offset " + BatchHeader.baseOffset(batch, 0)
@@ -159,6 +198,7 @@ public final class Cleaner {
                 }
                 ByteBuffer src = result.duplicate();
                 while (src.hasRemaining()) out.write(src);
+                return true;
             });
             if (changed[0]) out.force(true);
         } catch (IOException | RuntimeException e) {
@@ -200,10 +240,11 @@ public final class Cleaner {
     }
 
     private interface BatchConsumer {
-        void accept(ByteBuffer batch) throws IOException;
+        /** Takes one batch; false stops the reading. */
+        boolean accept(ByteBuffer batch) throws IOException;
     }
 
-    /** Reads every batch of a sealed segment, each into its own buffer. */
+    /** Reads the batches of a sealed segment, each into its own buffer, until the consumer says stop. */
     private static void forEachBatch(Segment segment, BatchConsumer consumer) throws IOException {
         int limit = segment.size();
         ByteBuffer header = Segment.newHeaderBuffer();
@@ -213,7 +254,7 @@ public final class Cleaner {
             ByteBuffer batch = ByteBuffer.allocate(size);
             while (batch.hasRemaining())
                 if (segment.channel.read(batch, pos + batch.position()) < 0) throw new IOException("short read");
-            consumer.accept(batch.flip());
+            if (!consumer.accept(batch.flip())) return;
             pos += size;
         }
     }

@@ -158,7 +158,7 @@ class CleanerTest {
         for (int i = 0; i < 10; i++) log.append(TestBatches.keyed(ts, "filler" + i, "x"));
         long end = log.logEndOffset();
 
-        new Cleaner(KEYS, rewriter).clean(log, Long.MIN_VALUE, end);
+        new Cleaner(KEYS, rewriter).clean(log, Long.MIN_VALUE, end, 0);
         assertEquals(List.of("committed"), values(log, "k"));
         assertEquals(List.of(), values(log, "j"), "a key written only by the aborted transaction");
         assertEquals(List.of("abort"), values(log, "marker"));
@@ -180,9 +180,40 @@ class CleanerTest {
         for (int i = 0; i < 10; i++) log.append(TestBatches.keyed(ts, "after" + i, "x"));
         assertTrue(log.segmentBaseOffsets().size() > 3);
 
-        new Cleaner(KEYS, rewriter).clean(log, Long.MIN_VALUE, open);
+        new Cleaner(KEYS, rewriter).clean(log, Long.MIN_VALUE, open, 0);
         assertEquals(List.of("2"), values(log, "early"), "below the bound: compacted");
         assertEquals(List.of("committed", "pending"), values(log, "k"));
+        log.close();
+    }
+
+    @Test
+    void aFullMapIsTakenUpWhereItStoppedUntilEveryKeyIsCompacted() {
+        SegmentedLog log =
+                SegmentedLog.open(tmp.resolve("full-0"), LogConfig.defaults().withSegmentBytes(4096));
+        long ts = System.currentTimeMillis();
+        int keys = 2_000;
+        for (int round = 0; round < 2; round++)
+            for (int k = 0; k < keys; k++) log.append(TestBatches.keyed(ts, "key" + k, "r" + round));
+        long end = log.logEndOffset();
+        Cleaner cleaner = new Cleaner(KEYS, rewriter, 1); // the smallest map: 768 keys
+
+        int passes = 0, filled = 0;
+        long from = log.logStartOffset();
+        for (Cleaner.Result r; ; ) {
+            r = cleaner.clean(log, Long.MIN_VALUE, Long.MAX_VALUE, from);
+            passes++;
+            if (r.complete()) break;
+            filled++;
+            assertTrue(r.mappedTo() > from, "every pass gets further: " + r);
+            from = r.mappedTo();
+            assertTrue(passes < 20, "the passes do not end");
+        }
+        assertTrue(filled >= 4, filled + " passes filled the map");
+        List<Long> bases = log.segmentBaseOffsets();
+        long active = bases.get(bases.size() - 1); // never compacted, nor are its keys mapped
+        for (int k = 0; k < keys; k++)
+            assertEquals(keys + k < active ? List.of("r1") : List.of("r0", "r1"), values(log, "key" + k), "key" + k);
+        assertEquals(end, log.logEndOffset());
         log.close();
     }
 }

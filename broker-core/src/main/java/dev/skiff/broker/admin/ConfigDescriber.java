@@ -125,6 +125,12 @@ public final class ConfigDescriber {
                 "log.cleaner.backoff.ms");
         addBroker(
                 out,
+                "log.cleaner.dedupe.buffer.size",
+                TopicConfigDef.Type.LONG,
+                b -> Long.toString(LogCleanerService.mapBytes(b)),
+                "log.cleaner.dedupe.buffer.size");
+        addBroker(
+                out,
                 "offsets.topic.num.partitions",
                 TopicConfigDef.Type.INT,
                 b -> Integer.toString(b.offsetsTopicPartitions),

@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * {@code log.cleaner.backoff.ms} (Kafka's key; 15 s by default), below each partition's last stable offset
  * (an open transaction may yet abort; the high watermark bounds it too). A partition is cleaned again when a
  * segment was rolled since its last pass, when its last stable offset moved on after a pass it had held back,
- * or while it still holds tombstones waiting for delete.retention.ms. In-memory logs are not compacted.
+ * or while it still holds tombstones waiting for delete.retention.ms. A pass maps the latest offset of each key
+ * in bounded memory ({@code log.cleaner.dedupe.buffer.size}); when the map fills, the next pass goes on from
+ * where it stopped. In-memory logs are not compacted.
  */
 public final class LogCleanerService {
 
@@ -31,15 +33,31 @@ public final class LogCleanerService {
 
     private final TopicManager topics;
     private final LongSupplier clock;
-    private final Cleaner cleaner = new Cleaner(CompactionRecords::keys, CompactionRecords::rewrite);
+    private final Cleaner cleaner;
     private final Map<TopicPartition, Pass> lastPass = new ConcurrentHashMap<>();
 
     /** What the last pass over one partition saw. */
-    private record Pass(SegmentedLog log, List<Long> segments, long stable, int tombstonesKept) {}
+    private record Pass(SegmentedLog log, List<Long> segments, long stable, Cleaner.Result result) {}
 
     public LogCleanerService(TopicManager topics, LongSupplier clock) {
+        this(topics, clock, Cleaner.DEFAULT_MAP_BYTES);
+    }
+
+    /** A service whose passes map keys in at most {@code mapBytes} ({@code log.cleaner.dedupe.buffer.size}). */
+    public LogCleanerService(TopicManager topics, LongSupplier clock, long mapBytes) {
         this.topics = topics;
         this.clock = clock;
+        this.cleaner = new Cleaner(CompactionRecords::keys, CompactionRecords::rewrite, mapBytes);
+    }
+
+    /** {@code log.cleaner.dedupe.buffer.size}, Kafka's key for the memory of the cleaner's map, at least 1 MiB. */
+    public static long mapBytes(BrokerConfig config) {
+        String v = config.get("log.cleaner.dedupe.buffer.size");
+        try {
+            return v == null ? Cleaner.DEFAULT_MAP_BYTES : Math.max(1 << 20, Long.parseLong(v.trim()));
+        } catch (NumberFormatException e) {
+            return Cleaner.DEFAULT_MAP_BYTES;
+        }
     }
 
     public static boolean enabled(BrokerConfig config) {
@@ -96,13 +114,16 @@ public final class LogCleanerService {
         try {
             long stable = p.lastStableOffset();
             long active = segments.get(segments.size() - 1);
-            if (last != null
-                    && last.log() == sl
+            boolean sameLog = last != null && last.log() == sl;
+            if (sameLog
+                    && last.result().complete()
                     && last.segments().equals(segments)
-                    && last.tombstonesKept() == 0
+                    && last.result().tombstonesKept() == 0
                     && (last.stable() >= active || last.stable() == stable)) return 0;
-            Cleaner.Result r = cleaner.clean(sl, tombstoneHorizon, stable);
-            lastPass.put(tp, new Pass(sl, sl.segmentBaseOffsets(), stable, r.tombstonesKept()));
+            // a pass whose map filled is taken up where it stopped; any other maps the log from its start
+            long mapFrom = sameLog && !last.result().complete() ? last.result().mappedTo() : sl.logStartOffset();
+            Cleaner.Result r = cleaner.clean(sl, tombstoneHorizon, stable, mapFrom);
+            lastPass.put(tp, new Pass(sl, sl.segmentBaseOffsets(), stable, r));
             return r.segmentsCleaned();
         } catch (RuntimeException e) {
             // a topic deleted meanwhile closes its logs; anything else is retried on the next pass

@@ -113,7 +113,7 @@ class CompactionTest {
         for (int i = 0; i < 12; i++) log.append(batch(CompressionType.NONE, old + 5_000, "f" + i, "y"));
 
         // horizon before the tombstone's timestamp: it is the latest of its key and stays
-        Cleaner.Result first = cleaner.clean(log, old - 1, Long.MAX_VALUE);
+        Cleaner.Result first = cleaner.clean(log, old - 1, Long.MAX_VALUE, log.logStartOffset());
         Map<Long, String> kept = records(log);
         assertEquals("gone=null", kept.get(2L));
         assertEquals("k=v2", kept.get(3L));
@@ -122,7 +122,7 @@ class CompactionTest {
         assertEquals(1, first.tombstonesKept());
 
         // once the horizon has passed its segment's newest record, the tombstone goes; the latest values stay
-        Cleaner.Result second = cleaner.clean(log, old + 5_001, Long.MAX_VALUE);
+        Cleaner.Result second = cleaner.clean(log, old + 5_001, Long.MAX_VALUE, log.logStartOffset());
         Map<Long, String> now = records(log);
         assertNull(now.get(2L), "expired tombstone dropped");
         assertEquals("k=v2", now.get(3L));

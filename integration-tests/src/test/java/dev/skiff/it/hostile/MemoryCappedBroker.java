@@ -53,13 +53,15 @@ final class MemoryCappedBroker implements AutoCloseable {
 
     private final Path dataDir;
     private final int directMb;
+    private final List<String> overrides;
     private Process process;
     private int port;
     private final ConcurrentLinkedDeque<String> output = new ConcurrentLinkedDeque<>();
 
-    private MemoryCappedBroker(Path dataDir, int directMb) {
+    private MemoryCappedBroker(Path dataDir, int directMb, List<String> overrides) {
         this.dataDir = dataDir;
         this.directMb = directMb;
+        this.overrides = overrides;
     }
 
     static MemoryCappedBroker start(Path dataDir) throws Exception {
@@ -68,7 +70,12 @@ final class MemoryCappedBroker implements AutoCloseable {
 
     /** With {@code directMb} MB of direct memory at most. */
     static MemoryCappedBroker start(Path dataDir, int directMb) throws Exception {
-        MemoryCappedBroker b = new MemoryCappedBroker(dataDir, directMb);
+        return start(dataDir, directMb, List.of());
+    }
+
+    /** With {@code directMb} MB of direct memory at most and these broker settings ("key=value"). */
+    static MemoryCappedBroker start(Path dataDir, int directMb, List<String> overrides) throws Exception {
+        MemoryCappedBroker b = new MemoryCappedBroker(dataDir, directMb, overrides);
         b.launch();
         return b;
     }
@@ -90,6 +97,7 @@ final class MemoryCappedBroker implements AutoCloseable {
                 dataDir.toString(),
                 "--override",
                 "offsets.topic.num.partitions=1"));
+        for (String o : overrides) cmd.addAll(List.of("--override", o));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         process = pb.start();
