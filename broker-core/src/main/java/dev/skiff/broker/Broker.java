@@ -103,6 +103,7 @@ public final class Broker implements AutoCloseable {
         timer.setRemoveOnCancelPolicy(true);
         this.scheduler = timer;
         this.topics = new TopicManager(config, logs);
+        if (controller != null) topics.becomeClusterMember(); // before the coordinators replay anything
         this.offsets = new OffsetStore(topics, config);
         // one producer id space for idempotent and transactional producers; transaction state is replayed (and
         // interrupted commits/aborts completed) before the first request

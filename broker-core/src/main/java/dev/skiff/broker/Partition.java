@@ -85,6 +85,14 @@ public final class Partition {
 
     private record HighWatermarkWaiter(long offset, CompletableFuture<Errors> done) {}
 
+    /**
+     * Set on every partition of a broker that is one of a cluster: until it is told its role (leader or
+     * follower) it leads nothing, so nothing of its own (a coordinator finishing what it replayed at start, a
+     * marker, a timer) writes to its copy of a log whose leader may be elsewhere; such a write would part the
+     * copies at the same epoch, where a follower cannot find the difference.
+     */
+    private volatile boolean awaitsRole;
+
     Partition(TopicPartition id, Log log) {
         this.id = id;
         this.log = log;
@@ -253,7 +261,12 @@ public final class Partition {
     /** True when this broker serves clients for the partition (always for a single broker). */
     public boolean isLeader() {
         ReplicaRole r = role;
-        return r == null || r.leader();
+        return r == null ? !awaitsRole : r.leader();
+    }
+
+    /** This broker is one of a cluster: the partition leads nothing until it is given a role. */
+    void awaitRole() {
+        awaitsRole = true;
     }
 
     /**
@@ -301,6 +314,8 @@ public final class Partition {
      */
     public void checkLeader(int currentLeaderEpoch) {
         ReplicaRole r = role;
+        if (r == null && awaitsRole)
+            throw new ApiException(Errors.NOT_LEADER_OR_FOLLOWER, "This broker does not lead " + id + " yet");
         if (r == null) return;
         if (currentLeaderEpoch >= 0 && currentLeaderEpoch < r.leaderEpoch())
             throw new ApiException(
@@ -439,7 +454,7 @@ public final class Partition {
         ReplicaRole r = role;
         synchronized (this) {
             r = role;
-            if (r != null && !r.leader())
+            if (r == null ? awaitsRole : !r.leader())
                 throw new ApiException(Errors.NOT_LEADER_OR_FOLLOWER, "This broker does not lead " + id);
             ByteBuffer appended = batches.duplicate();
             Log log = log();

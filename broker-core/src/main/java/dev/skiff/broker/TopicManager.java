@@ -49,6 +49,8 @@ public final class TopicManager implements AutoCloseable {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     /** Partitions of all topics, for the bound on auto-creation. */
     private volatile int partitionCount;
+
+    private volatile boolean clusterMember;
     /** The thread of {@link #offload}, started on first use; null until then. */
     private ExecutorService adminThread;
 
@@ -417,7 +419,7 @@ public final class TopicManager implements AutoCloseable {
             for (int i = from; i < to; i++) {
                 TopicPartition tp = new TopicPartition(topic, i);
                 Supplier<Log> later = logs.createLater(tp, lc);
-                made.add(later instanceof LogFactory.Made m ? new Partition(tp, m.log()) : new Partition(tp, later));
+                made.add(newPartition(tp, later));
             }
             return made;
         } catch (RuntimeException e) {
@@ -451,8 +453,27 @@ public final class TopicManager implements AutoCloseable {
 
     private Partition openPartition(String topic, int index, LogConfig lc) {
         TopicPartition tp = new TopicPartition(topic, index);
-        Supplier<Log> later = logs.openLater(tp, lc);
-        return later instanceof LogFactory.Made m ? new Partition(tp, m.log()) : new Partition(tp, later);
+        return newPartition(tp, logs.openLater(tp, lc));
+    }
+
+    private Partition newPartition(TopicPartition tp, Supplier<Log> later) {
+        Partition p = later instanceof LogFactory.Made m ? new Partition(tp, m.log()) : new Partition(tp, later);
+        if (clusterMember) p.awaitRole();
+        return p;
+    }
+
+    /**
+     * This broker is one of a cluster: from now on each of its partitions leads nothing until the metadata
+     * gives it a role. Called before the coordinators are made, so that what they replay at start cannot write.
+     */
+    public void becomeClusterMember() {
+        clusterMember = true;
+        for (Topic t : byName.values()) for (Partition p : t.partitions()) p.awaitRole();
+    }
+
+    /** Whether this broker is one of a cluster ({@link #becomeClusterMember}). */
+    public boolean isClusterMember() {
+        return clusterMember;
     }
 
     private void save(Topic t) {

@@ -109,6 +109,8 @@ public final class TransactionCoordinator {
     // ---------------------------------------------------------------- load and recovery
 
     private void load() {
+        // a cluster member replays nothing now: it loads the partitions it is made leader of (loadPartition)
+        if (topics.isClusterMember()) return;
         txnLog.replay(this::apply);
         int completed = 0;
         for (Entry e : byId.values()) {

@@ -219,6 +219,55 @@ class TransactionCoordinatorTest {
         }
     }
 
+    /**
+     * A broker of a cluster starts on a copy of the logs whose leaders may be elsewhere: a commit its copy of
+     * the transaction log shows as decided but not carried out must not be carried out here (markers, offsets
+     * and CompleteCommit written to its own copies would part them from the leaders' at the same epoch), and
+     * nothing may be appended to its partitions until it is given a role.
+     */
+    @Test
+    void aClusterMemberWritesNothingBeforeItIsGivenARole(@TempDir Path dir) {
+        Map<String, Long> ends;
+        try (TxnTestSupport s = TxnTestSupport.onDisk(dir)) {
+            var p = s.coordinator.initProducerId("a", 60_000, -1, (short) -1);
+            s.coordinator.addPartitions("a", p.producerId(), p.producerEpoch(), Set.of(T0));
+            s.coordinator.addOffsets("a", p.producerId(), p.producerEpoch(), "g");
+            s.coordinator.commitOffsets(
+                    "a", p.producerId(), p.producerEpoch(), "g", Map.of(T1, new CommittedOffset(7, -1, null, 1)));
+            TxnTestSupport.appendTxn(s.partition(0), p.producerId(), p.producerEpoch(), 0, 2);
+            TransactionMetadata m = s.coordinator.describe("a"); // the crash: PrepareCommit on disk, no more
+            new TransactionLog(s.topics, s.config)
+                    .append(
+                            "a",
+                            TransactionRecords.key("a"),
+                            TransactionRecords.value(
+                                    m.withState(TransactionState.PREPARE_COMMIT, m.lastUpdateTimeMs())));
+            ends = logEnds(s);
+        }
+        try (TxnTestSupport s = TxnTestSupport.onDiskClusterMember(dir)) {
+            assertEquals(ends, logEnds(s), "nothing was written at start");
+            s.coordinator.checkTimeouts();
+            assertEquals(ends, logEnds(s), "nor by the timeout check");
+            ApiException refused = assertThrows(ApiException.class, () -> TxnTestSupport.appendPlain(s.partition(1)));
+            assertEquals(Errors.NOT_LEADER_OR_FOLLOWER, refused.error());
+        }
+        try (TxnTestSupport s = TxnTestSupport.onDisk(dir)) { // the same logs on a single broker: it completes
+            assertEquals(
+                    TransactionState.COMPLETE_COMMIT,
+                    s.coordinator.describe("a").state());
+            assertTrue(logEnds(s).get("t-0") > ends.get("t-0"), "the commit marker");
+        }
+    }
+
+    /** The log end offset of every partition, by "topic-partition". */
+    private static Map<String, Long> logEnds(TxnTestSupport s) {
+        Map<String, Long> ends = new java.util.TreeMap<>();
+        for (var t : s.topics.all())
+            for (var p : t.partitions())
+                ends.put(p.id().topic() + "-" + p.id().partition(), p.log().logEndOffset());
+        return ends;
+    }
+
     @Test
     void stateSurvivesARestartAndAnInterruptedCommitIsCompleted(@TempDir Path dir) {
         long pid;

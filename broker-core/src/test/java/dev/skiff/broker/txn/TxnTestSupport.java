@@ -25,10 +25,15 @@ final class TxnTestSupport implements AutoCloseable {
     final TransactionCoordinator coordinator;
 
     private TxnTestSupport(BrokerConfig config, LogFactory logs, ProducerIds ids) {
+        this(config, logs, ids, false);
+    }
+
+    private TxnTestSupport(BrokerConfig config, LogFactory logs, ProducerIds ids, boolean clusterMember) {
         this.config = config;
         this.logs = logs;
         this.topics = new TopicManager(config, logs);
         if (topics.get("t") == null) topics.create("t", 2, Map.of());
+        if (clusterMember) topics.becomeClusterMember();
         this.offsets = new OffsetStore(topics, config);
         this.coordinator = new TransactionCoordinator(topics, offsets, config, ids, clock::get);
     }
@@ -42,6 +47,15 @@ final class TxnTestSupport implements AutoCloseable {
                 BrokerConfig.of(Map.of("log.dirs", dir.toString())),
                 LogFactory.files(dir),
                 ProducerIds.onDisk(dir.resolve("producer-ids")));
+    }
+
+    /** As {@link #onDisk}, for a broker that is one of a cluster and has not been told its roles yet. */
+    static TxnTestSupport onDiskClusterMember(Path dir) {
+        return new TxnTestSupport(
+                BrokerConfig.of(Map.of("log.dirs", dir.toString())),
+                LogFactory.files(dir),
+                ProducerIds.onDisk(dir.resolve("producer-ids")),
+                true);
     }
 
     /** Over logs of the test's choosing (e.g. ones whose appends fail on demand). */
