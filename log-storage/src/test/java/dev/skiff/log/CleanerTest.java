@@ -46,18 +46,22 @@ class CleanerTest {
     /** Latest value per key as a reader of the whole log sees it. */
     static Map<String, String> view(Log log) {
         Map<String, String> out = new LinkedHashMap<>();
+        forEachRecord(log, r -> out.put(r.key(), r.value() == null ? null : new String(r.value())));
+        return out;
+    }
+
+    /** Every record of the log, oldest first. */
+    static void forEachRecord(Log log, java.util.function.Consumer<TestBatches.Rec> action) {
         for (long next = log.logStartOffset(); next < log.logEndOffset(); ) {
             ByteBuffer all = log.read(next, 1 << 20, true).readFully();
             for (int at = all.position(); at < all.limit(); ) {
                 int size = BatchHeader.totalSize(all, at);
                 ByteBuffer batch = all.duplicate().position(at).limit(at + size).slice();
-                for (TestBatches.Rec r : TestBatches.records(batch))
-                    out.put(r.key(), r.value() == null ? null : new String(r.value()));
+                TestBatches.records(batch).forEach(action);
                 next = BatchHeader.baseOffset(all, at) + BatchHeader.lastOffsetDelta(all, at) + 1;
                 at += size;
             }
         }
-        return out;
     }
 
     @Test
@@ -119,17 +123,9 @@ class CleanerTest {
     /** Every value of {@code key} in the log, oldest first (null for a tombstone). */
     static List<String> values(Log log, String key) {
         List<String> out = new ArrayList<>();
-        for (long next = log.logStartOffset(); next < log.logEndOffset(); ) {
-            ByteBuffer all = log.read(next, 1 << 20, true).readFully();
-            for (int at = all.position(); at < all.limit(); ) {
-                int size = BatchHeader.totalSize(all, at);
-                ByteBuffer batch = all.duplicate().position(at).limit(at + size).slice();
-                for (TestBatches.Rec r : TestBatches.records(batch))
-                    if (r.key().equals(key)) out.add(r.value() == null ? null : new String(r.value()));
-                next = BatchHeader.baseOffset(all, at) + BatchHeader.lastOffsetDelta(all, at) + 1;
-                at += size;
-            }
-        }
+        forEachRecord(log, r -> {
+            if (r.key().equals(key)) out.add(r.value() == null ? null : new String(r.value()));
+        });
         return out;
     }
 

@@ -229,19 +229,7 @@ class TransactionCoordinatorTest {
     void aClusterMemberWritesNothingBeforeItIsGivenARole(@TempDir Path dir) {
         Map<String, Long> ends;
         try (TxnTestSupport s = TxnTestSupport.onDisk(dir)) {
-            var p = s.coordinator.initProducerId("a", 60_000, -1, (short) -1);
-            s.coordinator.addPartitions("a", p.producerId(), p.producerEpoch(), Set.of(T0));
-            s.coordinator.addOffsets("a", p.producerId(), p.producerEpoch(), "g");
-            s.coordinator.commitOffsets(
-                    "a", p.producerId(), p.producerEpoch(), "g", Map.of(T1, new CommittedOffset(7, -1, null, 1)));
-            TxnTestSupport.appendTxn(s.partition(0), p.producerId(), p.producerEpoch(), 0, 2);
-            TransactionMetadata m = s.coordinator.describe("a"); // the crash: PrepareCommit on disk, no more
-            new TransactionLog(s.topics, s.config)
-                    .append(
-                            "a",
-                            TransactionRecords.key("a"),
-                            TransactionRecords.value(
-                                    m.withState(TransactionState.PREPARE_COMMIT, m.lastUpdateTimeMs())));
+            crashAfterPrepareCommit(s);
             ends = logEnds(s);
         }
         try (TxnTestSupport s = TxnTestSupport.onDiskClusterMember(dir)) {
@@ -259,6 +247,26 @@ class TransactionCoordinatorTest {
         }
     }
 
+    /**
+     * Transaction "a" of producer-to-be writes 2 records to {@code T0} and offset 7 of group "g" for {@code T1},
+     * then the crash: its PrepareCommit is on disk, no marker and no offset yet. Returns its metadata.
+     */
+    private static TransactionMetadata crashAfterPrepareCommit(TxnTestSupport s) {
+        var p = s.coordinator.initProducerId("a", 60_000, -1, (short) -1);
+        s.coordinator.addPartitions("a", p.producerId(), p.producerEpoch(), Set.of(T0));
+        s.coordinator.addOffsets("a", p.producerId(), p.producerEpoch(), "g");
+        s.coordinator.commitOffsets(
+                "a", p.producerId(), p.producerEpoch(), "g", Map.of(T1, new CommittedOffset(7, -1, null, 1)));
+        TxnTestSupport.appendTxn(s.partition(0), p.producerId(), p.producerEpoch(), 0, 2);
+        TransactionMetadata m = s.coordinator.describe("a");
+        new TransactionLog(s.topics, s.config)
+                .append(
+                        "a",
+                        TransactionRecords.key("a"),
+                        TransactionRecords.value(m.withState(TransactionState.PREPARE_COMMIT, m.lastUpdateTimeMs())));
+        return m;
+    }
+
     /** The log end offset of every partition, by "topic-partition". */
     private static Map<String, Long> logEnds(TxnTestSupport s) {
         Map<String, Long> ends = new java.util.TreeMap<>();
@@ -273,21 +281,9 @@ class TransactionCoordinatorTest {
         long pid;
         short epoch;
         try (TxnTestSupport s = TxnTestSupport.onDisk(dir)) {
-            var p = s.coordinator.initProducerId("a", 60_000, -1, (short) -1);
-            pid = p.producerId();
-            epoch = p.producerEpoch();
-            s.coordinator.addPartitions("a", pid, epoch, Set.of(T0));
-            s.coordinator.addOffsets("a", pid, epoch, "g");
-            s.coordinator.commitOffsets("a", pid, epoch, "g", Map.of(T1, new CommittedOffset(7, -1, null, 1)));
-            TxnTestSupport.appendTxn(s.partition(0), pid, epoch, 0, 2);
-            // the crash: PrepareCommit is on disk, no marker and no offset yet
-            TransactionMetadata m = s.coordinator.describe("a");
-            new TransactionLog(s.topics, s.config)
-                    .append(
-                            "a",
-                            TransactionRecords.key("a"),
-                            TransactionRecords.value(
-                                    m.withState(TransactionState.PREPARE_COMMIT, m.lastUpdateTimeMs())));
+            TransactionMetadata m = crashAfterPrepareCommit(s);
+            pid = m.producerId();
+            epoch = m.producerEpoch();
             var other = s.coordinator.initProducerId("open", 60_000, -1, (short) -1);
             s.coordinator.addPartitions("open", other.producerId(), other.producerEpoch(), Set.of(T1));
             TxnTestSupport.appendTxn(s.partition(1), other.producerId(), other.producerEpoch(), 0, 1);

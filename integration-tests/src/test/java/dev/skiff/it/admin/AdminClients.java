@@ -43,7 +43,12 @@ final class AdminClients {
     }
 
     static KafkaConsumer<String, String> consumer(String bootstrap) {
+        return consumer(bootstrap, "read_uncommitted");
+    }
+
+    static KafkaConsumer<String, String> consumer(String bootstrap, String isolation) {
         Properties p = new Properties();
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -67,8 +72,13 @@ final class AdminClients {
 
     /** Reads one partition from its start to its current end (no consumer group: assign and seek). */
     static List<ConsumerRecord<String, String>> readAll(String bootstrap, TopicPartition tp) {
+        return readAll(bootstrap, tp, "read_uncommitted");
+    }
+
+    /** As {@link #readAll(String, TopicPartition)}, to the end for {@code isolation} (high watermark or LSO). */
+    static List<ConsumerRecord<String, String>> readAll(String bootstrap, TopicPartition tp, String isolation) {
         List<ConsumerRecord<String, String>> out = new ArrayList<>();
-        try (KafkaConsumer<String, String> c = consumer(bootstrap)) {
+        try (KafkaConsumer<String, String> c = consumer(bootstrap, isolation)) {
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
             long end = c.endOffsets(List.of(tp), Duration.ofSeconds(20)).get(tp);

@@ -5,21 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.skiff.it.Poll;
 import dev.skiff.server.EmbeddedSkiff;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -131,24 +127,7 @@ class CompactionAndTransactionsTest {
         return out;
     }
 
-    /** The partition from its start to its end for the isolation level (the high watermark or the LSO). */
     private static List<ConsumerRecord<String, String>> read(TopicPartition tp, String isolation) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        List<ConsumerRecord<String, String>> out = new ArrayList<>();
-        try (KafkaConsumer<String, String> c =
-                new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp), Duration.ofSeconds(20)).get(tp);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (c.position(tp, Duration.ofSeconds(20)) < end) {
-                if (System.nanoTime() > deadline) throw new AssertionError("could not read " + tp + " to " + end);
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) out.add(r);
-            }
-        }
-        return out;
+        return AdminClients.readAll(broker.bootstrapServers(), tp, isolation);
     }
 }
