@@ -63,6 +63,52 @@ class CrashSoakTest {
     }
 
     /**
+     * A compacted topic with small segments and a cleaner that passes every 100 ms, so that crashes land in
+     * compaction's rewrites and swaps: afterwards each key's latest acknowledged value (or a later one) is stored,
+     * what is stored is in the order sent, and compaction did remove older values.
+     */
+    @ParameterizedTest(name = "{0} broker(s)")
+    @ValueSource(ints = {1, 3})
+    void compactionKeepsTheLatestValueOfEveryKeyAcrossCrashes(int brokers) throws Exception {
+        Soak soak = Soak.fromSystemProperties("CrashSoakTest.compaction, " + brokers + " broker(s)");
+        int keys = 1_000;
+        Crashing broker = new Crashing(
+                brokers, List.of("--override", "log.segment.bytes=131072", "--override", "log.cleaner.backoff.ms=100"));
+        try {
+            broker.createTopic("compacted", Map.of("cleanup.policy", "compact", "delete.retention.ms", "0"));
+            Soak.CountingProducer producer = new Soak.CountingProducer(broker.bootstrap, "compacted", PARTITIONS, keys);
+            int rounds = broker.crashUntil(soak, () -> producer.error() != null, producer::toString, () -> {});
+            producer.close();
+            System.out.println("after " + rounds + " crashes: " + producer);
+            broker.crash(); // once more, at rest
+            long stored = 0, acknowledged = 0;
+            for (int p = 0; p < PARTITIONS; p++) {
+                List<Integer> acked = producer.acknowledged(p);
+                List<Integer> log = Soak.readAll(broker.bootstrap, "compacted", p, "read_uncommitted", 0);
+                for (int i = 1; i < log.size(); i++)
+                    if (log.get(i) <= log.get(i - 1))
+                        fail("compacted-" + p + " holds " + log.get(i - 1) + " then " + log.get(i));
+                Map<Integer, Integer> latestStored = new HashMap<>();
+                for (int v : log) latestStored.merge(v % keys, v, Math::max);
+                Map<Integer, Integer> latestAcked = new HashMap<>();
+                for (int v : acked) latestAcked.merge(v % keys, v, Math::max);
+                for (Map.Entry<Integer, Integer> e : latestAcked.entrySet()) {
+                    Integer kept = latestStored.get(e.getKey());
+                    if (kept == null || kept < e.getValue())
+                        fail("compacted-" + p + " key " + e.getKey() + ": acknowledged " + e.getValue()
+                                + ", latest stored " + kept);
+                }
+                stored += log.size();
+                acknowledged += acked.size();
+            }
+            System.out.println("compaction: " + acknowledged + " acknowledged, " + stored + " stored");
+            if (stored >= acknowledged) fail("nothing was compacted: " + stored + " of " + acknowledged + " stored");
+        } finally {
+            broker.close();
+        }
+    }
+
+    /**
      * A read-process-write loop in transactions while the whole process crashes: the output, read with
      * read_committed, is the input once and in order. Beside it a consumer group commits its position after
      * every poll; after each restart, the group's offsets are at least what the last commit before the crash
@@ -134,18 +180,24 @@ class CrashSoakTest {
         private volatile ChildBroker child;
 
         Crashing(int brokers) throws Exception {
+            this(brokers, List.of());
+        }
+
+        /** With these flags too (broker settings, say). */
+        Crashing(int brokers, List<String> extraFlags) throws Exception {
             this.brokers = brokers;
             this.data = Files.createTempDirectory("crash-soak");
             this.port = FreePorts.distinct(1)[0];
-            this.flags = brokers == 1
-                    ? List.of()
-                    : List.of(
-                            "--brokers", Integer.toString(brokers),
-                            "--override", "default.replication.factor=3",
-                            "--override", "min.insync.replicas=2",
-                            "--override", "offsets.topic.replication.factor=3",
-                            "--override", "transaction.state.log.replication.factor=3",
-                            "--override", "transaction.state.log.min.isr=2");
+            List<String> flags = new ArrayList<>(extraFlags);
+            if (brokers > 1)
+                flags.addAll(List.of(
+                        "--brokers", Integer.toString(brokers),
+                        "--override", "default.replication.factor=3",
+                        "--override", "min.insync.replicas=2",
+                        "--override", "offsets.topic.replication.factor=3",
+                        "--override", "transaction.state.log.replication.factor=3",
+                        "--override", "transaction.state.log.min.isr=2"));
+            this.flags = flags;
             List<String> hosts = new ArrayList<>();
             for (int b = 1; b <= brokers; b++) hosts.add("127.0.0." + b + ":" + port);
             this.bootstrap = String.join(",", hosts);
@@ -153,8 +205,12 @@ class CrashSoakTest {
         }
 
         void createTopic(String name) throws Exception {
+            createTopic(name, Map.of());
+        }
+
+        void createTopic(String name, Map<String, String> configs) throws Exception {
             try (Admin admin = admin()) {
-                admin.createTopics(List.of(new NewTopic(name, PARTITIONS, (short) brokers)))
+                admin.createTopics(List.of(new NewTopic(name, PARTITIONS, (short) brokers).configs(configs)))
                         .all()
                         .get(30, TimeUnit.SECONDS);
             }

@@ -164,6 +164,11 @@ final class Soak {
         private final Thread thread;
 
         CountingProducer(String bootstrap, String topic, int partitions) {
+            this(bootstrap, topic, partitions, 0);
+        }
+
+        /** With {@code keys} > 0, value v is sent with the key {@code v % keys} (for a compacted topic). */
+        CountingProducer(String bootstrap, String topic, int partitions, int keys) {
             for (int p = 0; p < partitions; p++) acknowledged.add(Collections.synchronizedList(new ArrayList<>()));
             Properties props = producerProps(bootstrap);
             thread = new Thread(
@@ -173,7 +178,11 @@ final class Soak {
                                 int partition = n % partitions;
                                 int value = n;
                                 producer.send(
-                                        new ProducerRecord<>(topic, partition, null, Integer.toString(value)),
+                                        new ProducerRecord<>(
+                                                topic,
+                                                partition,
+                                                keys > 0 ? Integer.toString(value % keys) : null,
+                                                Integer.toString(value)),
                                         (md, e) -> {
                                             if (e != null) {
                                                 failed.incrementAndGet();
