@@ -26,6 +26,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -170,6 +171,84 @@ class CrashSoakTest {
         }
     }
 
+    /**
+     * At least once through crashes: three members of a consumer group (subscribed, on the classic or the
+     * consumer protocol) read a topic, note each value, and commit after every poll, while the whole process
+     * crashes. Once the group's offsets cover the topic, every value was read at least once: no crash lost a
+     * commit or moved one past what its member had read. The topic holds {@code -Dskiff.soak.records} records
+     * (2,000 per second of the soak unless set).
+     */
+    @ParameterizedTest(name = "{0} broker(s), {1} protocol")
+    @CsvSource({"1, classic", "3, classic", "1, consumer", "3, consumer"})
+    void aGroupReadsEveryRecordAtLeastOnceAcrossCrashes(int brokers, String protocol) throws Exception {
+        Soak soak =
+                Soak.fromSystemProperties("CrashSoakTest.group, " + brokers + " broker(s), " + protocol + " protocol");
+        int count = Integer.getInteger("skiff.soak.records", soak.seconds * 2_000);
+        Crashing broker = new Crashing(brokers);
+        try {
+            broker.createTopic("in");
+            try (KafkaProducer<String, String> p = new KafkaProducer<>(Soak.producerProps(broker.bootstrap))) {
+                for (int i = 0; i < count; i++)
+                    p.send(new ProducerRecord<>("in", i % PARTITIONS, null, Integer.toString(i)));
+                p.flush();
+            }
+            java.util.BitSet seen = new java.util.BitSet(count);
+            java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+            List<Thread> members = new ArrayList<>();
+            for (int m = 0; m < 3; m++) {
+                Thread t = new Thread(
+                        () -> {
+                            java.util.Properties props = Soak.consumerProps(broker.bootstrap, "members");
+                            props.put("group.protocol", protocol);
+                            props.put("max.poll.records", 100);
+                            try (KafkaConsumer<String, String> c = new KafkaConsumer<>(props)) {
+                                c.subscribe(List.of("in"));
+                                while (running.get()) {
+                                    try {
+                                        for (var r : c.poll(Duration.ofMillis(200))) {
+                                            synchronized (seen) {
+                                                seen.set(Integer.parseInt(r.value()));
+                                            }
+                                            reads.incrementAndGet();
+                                            Thread.sleep(0, 200_000); // paced, so crashes come mid-topic
+                                        }
+                                        c.commitSync(Duration.ofSeconds(10));
+                                    } catch (KafkaException e) {
+                                        // a crash or a rebalance: what was not committed is read again
+                                    }
+                                }
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "soak-member-" + m);
+                t.start();
+                members.add(t);
+            }
+            BooleanSupplier covered = () -> {
+                try {
+                    return broker.committedTotal("members", "in") >= count;
+                } catch (Exception e) {
+                    return false;
+                }
+            };
+            int rounds = broker.crashUntil(soak, covered, () -> reads + " reads", () -> {});
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (!covered.getAsBoolean() && System.nanoTime() < deadline) Thread.sleep(500);
+            running.set(false);
+            for (Thread t : members) t.join(TimeUnit.MINUTES.toMillis(1));
+            System.out.println("after " + rounds + " crashes: " + reads + " reads of " + count + " records");
+            if (!covered.getAsBoolean()) fail("the group's offsets never covered the topic");
+            synchronized (seen) {
+                if (seen.cardinality() != count)
+                    fail((count - seen.cardinality()) + " records were never read, the first " + seen.nextClearBit(0));
+            }
+        } finally {
+            broker.close();
+        }
+    }
+
     /** The child process and what it takes to crash it and start it again on its data. */
     private static final class Crashing implements AutoCloseable {
         final int brokers;
@@ -238,6 +317,20 @@ class CrashSoakTest {
         void crash() throws Exception {
             child.kill();
             start();
+        }
+
+        /** The sum of a group's committed offsets over the partitions of a topic. */
+        long committedTotal(String group, String topic) throws Exception {
+            try (Admin admin = admin()) {
+                long total = 0;
+                for (Map.Entry<TopicPartition, OffsetAndMetadata> e : admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata()
+                        .get(10, TimeUnit.SECONDS)
+                        .entrySet())
+                    if (e.getKey().topic().equals(topic) && e.getValue() != null)
+                        total += e.getValue().offset();
+                return total;
+            }
         }
 
         /** The group's committed offsets, read from the restarted broker, are at least {@code atLeast}. */
