@@ -628,10 +628,11 @@ public final class SegmentedLog implements Log {
     List<Segment> segmentsBelow(long offset) {
         synchronized (lock) {
             List<Segment> out = new ArrayList<>();
-            for (Map.Entry<Long, Segment> e : segments.entrySet()) {
-                Long next = segments.higherKey(e.getKey());
-                if (next == null || next > offset) break;
-                out.add(e.getValue());
+            Segment previous = null; // ends where the next one starts
+            for (Segment s : segments.values()) {
+                if (s.baseOffset > offset) break;
+                if (previous != null) out.add(previous);
+                previous = s;
             }
             return out;
         }

@@ -48,11 +48,7 @@ class CrashSoakTest {
         Crashing broker = new Crashing(brokers);
         try {
             broker.createTopic("crash");
-            Soak.CountingProducer producer = new Soak.CountingProducer(broker.bootstrap, "crash", PARTITIONS);
-            int rounds = broker.crashUntil(soak, () -> producer.error() != null, producer::toString, () -> {});
-            producer.close();
-            System.out.println("after " + rounds + " crashes: " + producer);
-            broker.crash(); // once more, at rest
+            Soak.CountingProducer producer = broker.crashWhileProducing(soak, "crash", 0);
             for (int p = 0; p < PARTITIONS; p++) {
                 List<Integer> acknowledged = producer.acknowledged(p);
                 List<Integer> log = Soak.readAll(broker.bootstrap, "crash", p, "read_uncommitted", acknowledged.size());
@@ -77,18 +73,12 @@ class CrashSoakTest {
                 brokers, List.of("--override", "log.segment.bytes=131072", "--override", "log.cleaner.backoff.ms=100"));
         try {
             broker.createTopic("compacted", Map.of("cleanup.policy", "compact", "delete.retention.ms", "0"));
-            Soak.CountingProducer producer = new Soak.CountingProducer(broker.bootstrap, "compacted", PARTITIONS, keys);
-            int rounds = broker.crashUntil(soak, () -> producer.error() != null, producer::toString, () -> {});
-            producer.close();
-            System.out.println("after " + rounds + " crashes: " + producer);
-            broker.crash(); // once more, at rest
+            Soak.CountingProducer producer = broker.crashWhileProducing(soak, "compacted", keys);
             long stored = 0, acknowledged = 0;
             for (int p = 0; p < PARTITIONS; p++) {
                 List<Integer> acked = producer.acknowledged(p);
                 List<Integer> log = Soak.readAll(broker.bootstrap, "compacted", p, "read_uncommitted", 0);
-                for (int i = 1; i < log.size(); i++)
-                    if (log.get(i) <= log.get(i - 1))
-                        fail("compacted-" + p + " holds " + log.get(i - 1) + " then " + log.get(i));
+                Soak.assertRising("compacted-" + p, log);
                 Map<Integer, Integer> latestStored = new HashMap<>();
                 for (int v : log) latestStored.merge(v % keys, v, Math::max);
                 Map<Integer, Integer> latestAcked = new HashMap<>();
@@ -312,6 +302,19 @@ class CrashSoakTest {
                 start();
             }
             return rounds;
+        }
+
+        /**
+         * Runs an idempotent producer of {@link Soak.CountingProducer} ({@code keys} as it takes them) over a
+         * topic while crashing the process, then stops it and crashes once more, at rest.
+         */
+        Soak.CountingProducer crashWhileProducing(Soak soak, String topic, int keys) throws Exception {
+            Soak.CountingProducer producer = new Soak.CountingProducer(bootstrap, topic, PARTITIONS, keys);
+            int rounds = crashUntil(soak, () -> producer.error() != null, producer::toString, () -> {});
+            producer.close();
+            System.out.println("after " + rounds + " crashes: " + producer);
+            crash();
+            return producer;
         }
 
         void crash() throws Exception {
