@@ -9,6 +9,7 @@ import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.TopicPartition;
 import dev.skiff.broker.cluster.BrokerEndpoint;
 import dev.skiff.broker.cluster.FakeController;
+import dev.skiff.broker.cluster.PartitionRegistration;
 import dev.skiff.broker.cluster.ReplicationLinks;
 import dev.skiff.config.BrokerConfig;
 import dev.skiff.log.LeaderEpochCache;
@@ -151,8 +152,14 @@ class ReplicationTest {
         return resp.responses().get(0).partitions().get(0);
     }
 
+    /**
+     * The ISR once the controller and the leader agree on it; empty while the leader has yet to apply the
+     * controller's change, since the leader's own view decides what acks=-1 and min.insync.replicas do.
+     */
     private List<Integer> isr() {
-        return controller.image().partition(T, 0).isr();
+        PartitionRegistration committed = controller.image().partition(T, 0);
+        Partition leader = partition(committed.leader());
+        return committed.isr().equals(leader.role().isr()) ? committed.isr() : List.of();
     }
 
     @Test
