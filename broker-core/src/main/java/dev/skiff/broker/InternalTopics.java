@@ -12,12 +12,22 @@ public final class InternalTopics {
 
     public static final String GROUP_METADATA = "__consumer_offsets";
     public static final String TRANSACTION_STATE = "__transaction_state";
-    private static final Set<String> NAMES = Set.of(GROUP_METADATA, TRANSACTION_STATE, "__share_group_state");
+    public static final String SHARE_GROUP_STATE = "__share_group_state";
+    private static final Set<String> NAMES = Set.of(GROUP_METADATA, TRANSACTION_STATE, SHARE_GROUP_STATE);
 
     private InternalTopics() {}
 
     public static boolean isInternal(String topic) {
         return topic != null && NAMES.contains(topic);
+    }
+
+    /**
+     * Whether each broker of a cluster keeps this topic for itself, outside the controller's metadata, so that
+     * it leads its own copy from the start: {@code __share_group_state}, where the leader of a partition keeps
+     * the state of its share groups.
+     */
+    public static boolean isBrokerLocal(String topic) {
+        return SHARE_GROUP_STATE.equals(topic);
     }
 
     /**

@@ -458,17 +458,22 @@ public final class TopicManager implements AutoCloseable {
 
     private Partition newPartition(TopicPartition tp, Supplier<Log> later) {
         Partition p = later instanceof LogFactory.Made m ? new Partition(tp, m.log()) : new Partition(tp, later);
-        if (clusterMember) p.awaitRole();
+        if (clusterMember && !InternalTopics.isBrokerLocal(tp.topic())) p.awaitRole();
         return p;
     }
 
     /**
      * This broker is one of a cluster: from now on each of its partitions leads nothing until the metadata
-     * gives it a role. Called before the coordinators are made, so that what they replay at start cannot write.
+     * gives it a role, but those of the topics it keeps for itself ({@link InternalTopics#isBrokerLocal}),
+     * which no metadata assigns. Called before the coordinators are made, so that what they replay at start
+     * cannot write.
      */
     public void becomeClusterMember() {
         clusterMember = true;
-        for (Topic t : byName.values()) for (Partition p : t.partitions()) p.awaitRole();
+        for (Topic t : byName.values()) {
+            if (InternalTopics.isBrokerLocal(t.name())) continue;
+            for (Partition p : t.partitions()) p.awaitRole();
+        }
     }
 
     /** Whether this broker is one of a cluster ({@link #becomeClusterMember}). */

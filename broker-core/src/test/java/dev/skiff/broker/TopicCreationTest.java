@@ -301,4 +301,27 @@ class TopicCreationTest {
                 .append(1_000L, "k".getBytes(), "v".getBytes())
                 .build();
     }
+
+    /**
+     * A cluster member's partitions lead nothing until the metadata gives them a role, but those of
+     * __share_group_state, which each broker keeps for itself and no metadata assigns: found on disk at start,
+     * or made later.
+     */
+    @Test
+    void aClusterMemberLeadsItsOwnShareGroupStateWithoutARole() {
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir.resolve("restarted")))) {
+            topics.create("data", 1, Map.of());
+            topics.getOrCreateInternal(InternalTopics.SHARE_GROUP_STATE, 2, Map.of());
+            topics.becomeClusterMember();
+            assertFalse(topics.partition("data", 0).isLeader());
+            assertTrue(topics.partition(InternalTopics.SHARE_GROUP_STATE, 1).isLeader());
+        }
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir.resolve("fresh")))) {
+            topics.becomeClusterMember();
+            topics.create("data", 1, Map.of());
+            topics.getOrCreateInternal(InternalTopics.SHARE_GROUP_STATE, 2, Map.of());
+            assertFalse(topics.partition("data", 0).isLeader());
+            assertTrue(topics.partition(InternalTopics.SHARE_GROUP_STATE, 0).isLeader());
+        }
+    }
 }

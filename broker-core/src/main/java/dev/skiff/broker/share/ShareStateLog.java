@@ -1,6 +1,7 @@
 package dev.skiff.broker.share;
 
 import dev.skiff.broker.InternalTopicLog;
+import dev.skiff.broker.InternalTopics;
 import dev.skiff.broker.TopicManager;
 import dev.skiff.broker.internal.records.ShareSnapshotKeyData;
 import dev.skiff.broker.internal.records.ShareSnapshotValueData;
@@ -26,7 +27,7 @@ public final class ShareStateLog {
 
     private static final Logger log = LoggerFactory.getLogger(ShareStateLog.class);
 
-    static final String TOPIC = "__share_group_state";
+    static final String TOPIC = InternalTopics.SHARE_GROUP_STATE;
     /** Kafka's record type of ShareSnapshot keys (ShareUpdate is 1). */
     private static final short SNAPSHOT_KEY = 0;
 
