@@ -71,7 +71,14 @@ public final class Partition {
     /** Told after each append as leader when replicated (the replica manager moves the high watermark). */
     private volatile Runnable afterLeaderAppend;
     /** acks=-1 produce answers waiting for the high watermark; guarded by itself. */
-    private final List<HighWatermarkWaiter> hwWaiters = new ArrayList<>();
+    private final List<OffsetWaiter> hwWaiters = new ArrayList<>();
+    /**
+     * As leader of a replicated partition: the lowest log start among its followers on live brokers, -1 while
+     * one has not told it, none (MAX_VALUE) without followers; set by the replica manager.
+     */
+    private volatile long followersLogStart = Long.MAX_VALUE;
+    /** DeleteRecords answers waiting for the low watermark; guarded by itself. */
+    private final List<OffsetWaiter> lowWatermarkWaiters = new ArrayList<>();
 
     /**
      * This broker's role in a replicated partition: leader or follower, the leader epoch, the in-sync replicas
@@ -83,7 +90,7 @@ public final class Partition {
         }
     }
 
-    private record HighWatermarkWaiter(long offset, CompletableFuture<Errors> done) {}
+    private record OffsetWaiter(long offset, CompletableFuture<Errors> done) {}
 
     /**
      * Set on every partition of a broker that is one of a cluster: until it is told its role (leader or
@@ -280,6 +287,7 @@ public final class Partition {
                 producersCheckedStart = -1;
                 transactions = null;
                 followChecked = false;
+                followersLogStart = -1; // until the replica manager tells where the followers start
             }
             this.afterLeaderAppend = afterAppend;
             this.highWatermark = Math.max(Math.min(highWatermark, log().logEndOffset()), log().logStartOffset());
@@ -304,6 +312,7 @@ public final class Partition {
             followChecked = false;
         }
         failHighWatermarkWaiters(Errors.NOT_LEADER_OR_FOLLOWER);
+        completeLowWatermarkWaiters();
         for (Runnable w : waiters) w.run();
     }
 
@@ -348,7 +357,7 @@ public final class Partition {
     public CompletableFuture<Errors> awaitHighWatermark(long offset) {
         CompletableFuture<Errors> done = new CompletableFuture<>();
         synchronized (hwWaiters) {
-            hwWaiters.add(new HighWatermarkWaiter(offset, done));
+            hwWaiters.add(new OffsetWaiter(offset, done));
         }
         completeHighWatermarkWaiters();
         return done;
@@ -363,7 +372,7 @@ public final class Partition {
 
     private void completeHighWatermarkWaiters() {
         ReplicaRole r = role;
-        List<HighWatermarkWaiter> ready = new ArrayList<>();
+        List<OffsetWaiter> ready = new ArrayList<>();
         long hw = highWatermark();
         synchronized (hwWaiters) {
             if (hwWaiters.isEmpty()) return;
@@ -372,7 +381,7 @@ public final class Partition {
                 return w.offset() <= hw && ready.add(w);
             });
         }
-        for (HighWatermarkWaiter w : ready) {
+        for (OffsetWaiter w : ready) {
             Errors e = r != null && !r.leader()
                     ? Errors.NOT_LEADER_OR_FOLLOWER
                     : r != null && r.isr().size() < r.minInsyncReplicas()
@@ -383,12 +392,58 @@ public final class Partition {
     }
 
     private void failHighWatermarkWaiters(Errors error) {
-        List<HighWatermarkWaiter> all;
+        List<OffsetWaiter> all;
         synchronized (hwWaiters) {
             all = new ArrayList<>(hwWaiters);
             hwWaiters.clear();
         }
-        for (HighWatermarkWaiter w : all) w.done().complete(error);
+        for (OffsetWaiter w : all) w.done().complete(error);
+    }
+
+    /**
+     * The low watermark: the lowest log start among the replicas on live brokers, this one's included (Kafka's
+     * lowWatermarkIfLeader); the log start for a single broker. DeleteRecords is done once it reaches the offset.
+     */
+    public long lowWatermark() {
+        return role == null ? logStartOffset() : Math.min(logStartOffset(), followersLogStart);
+    }
+
+    /** The lowest log start among this leader's followers on live brokers (see {@link #followersLogStart}). */
+    public void setFollowersLogStart(long start) {
+        followersLogStart = start;
+        completeLowWatermarkWaiters();
+    }
+
+    /**
+     * Completes when the low watermark reaches {@code offset}: with NONE, or NOT_LEADER_OR_FOLLOWER when the
+     * leadership moves first. Time-outs are the caller's.
+     */
+    public CompletableFuture<Errors> awaitLowWatermark(long offset) {
+        CompletableFuture<Errors> done = new CompletableFuture<>();
+        synchronized (lowWatermarkWaiters) {
+            lowWatermarkWaiters.add(new OffsetWaiter(offset, done));
+        }
+        completeLowWatermarkWaiters();
+        return done;
+    }
+
+    /** Forgets a waiter that timed out or whose client left. */
+    public void cancelLowWatermarkWait(CompletableFuture<Errors> done) {
+        synchronized (lowWatermarkWaiters) {
+            lowWatermarkWaiters.removeIf(w -> w.done() == done);
+        }
+    }
+
+    private void completeLowWatermarkWaiters() {
+        ReplicaRole r = role;
+        boolean led = r == null || r.leader();
+        long low = lowWatermark();
+        List<OffsetWaiter> ready = new ArrayList<>();
+        synchronized (lowWatermarkWaiters) {
+            if (lowWatermarkWaiters.isEmpty()) return;
+            lowWatermarkWaiters.removeIf(w -> (!led || w.offset() <= low) && ready.add(w));
+        }
+        for (OffsetWaiter w : ready) w.done().complete(led ? Errors.NONE : Errors.NOT_LEADER_OR_FOLLOWER);
     }
 
     /** Appends batches copied from the leader, offsets and epochs kept (see {@link Log#appendAsFollower}). */
@@ -768,11 +823,14 @@ public final class Partition {
     }
 
     /**
-     * Moves the log start offset forward to {@code offset} (-1: the high watermark) and returns the new one.
-     * Under the append lock, so the high watermark checked is the one the deletion applies to. Fails with
-     * OFFSET_OUT_OF_RANGE above the high watermark, or KAFKA_STORAGE_ERROR.
+     * Moves the log start offset forward to {@code offset} (-1: the high watermark) and returns that offset,
+     * which the low watermark must reach before DeleteRecords answers. Under the append lock, so the high
+     * watermark checked is the one the deletion applies to. Fails with OFFSET_OUT_OF_RANGE above the high
+     * watermark, NOT_LEADER_OR_FOLLOWER on a follower (which takes its log start from its leader), or
+     * KAFKA_STORAGE_ERROR.
      */
     public synchronized long deleteRecordsOnLeader(long offset) {
+        checkLeader(-1);
         long hw = highWatermark();
         long target = offset == -1 ? hw : offset;
         if (target < 0 || target > hw) {
@@ -787,7 +845,7 @@ public final class Partition {
         } catch (LogStorageException e) {
             throw new ApiException(Errors.KAFKA_STORAGE_ERROR, e.getMessage(), e);
         }
-        return logStartOffset();
+        return target;
     }
 
     /** Runs {@code action} holding the append lock, for checks that must see no append in between. */

@@ -262,8 +262,9 @@ public final class Partitions {
     }
 
     /**
-     * Moves a partition's log start offset to {@code offset} (-1: the high watermark); returns the new low
-     * watermark. Internal topics are refused (INVALID_TOPIC_EXCEPTION, as Kafka).
+     * Moves a partition's log start offset to {@code offset} (-1: the high watermark); returns that offset, which
+     * the partition's low watermark must reach before the deletion is done. Internal topics are refused
+     * (INVALID_TOPIC_EXCEPTION, as Kafka).
      */
     public long deleteRecords(Partition partition, long offset) {
         InternalTopics.refuse(partition.topic(), Errors.INVALID_TOPIC_EXCEPTION, "delete records of");

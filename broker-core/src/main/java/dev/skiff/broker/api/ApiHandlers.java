@@ -101,7 +101,7 @@ public final class ApiHandlers {
         h.add(new AlterConfigsApi(s.config(), s.topics(), s.controller(), s.authorizer(), s.groupConfigs()));
         h.add(new IncrementalAlterConfigsApi(s.config(), s.topics(), s.controller(), s.authorizer(), s.groupConfigs()));
         h.add(new DescribeClusterApi(s.config(), s.address(), s.controller(), s.authorizer()));
-        h.add(new DeleteRecordsApi(s.partitions(), s.authorizer()));
+        h.add(new DeleteRecordsApi(s.partitions(), s.timer(), s.authorizer()));
         h.add(new DescribeLogDirsApi(s.config(), s.topics(), s.authorizer()));
         h.add(new AlterReplicaLogDirsApi(s.config(), s.topics(), s.authorizer()));
         h.add(new OffsetForLeaderEpochApi(s.topics(), s.authorizer()));

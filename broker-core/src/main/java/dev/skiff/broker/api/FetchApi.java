@@ -379,7 +379,12 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
         for (Wanted w : wanted) {
             if (w.p() == null) continue;
             try {
-                replicas.onFollowerFetch(w.p(), replicaId, v >= 9 ? w.fp.currentLeaderEpoch() : -1, w.fp.fetchOffset());
+                replicas.onFollowerFetch(
+                        w.p(),
+                        replicaId,
+                        v >= 9 ? w.fp.currentLeaderEpoch() : -1,
+                        w.fp.fetchOffset(),
+                        v >= 5 ? w.fp.logStartOffset() : -1);
             } catch (ApiException e) {
                 refused.put(w, e.error());
             }

@@ -20,9 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Produce: each partition's records go to {@link Partitions#appendRecords} (validation, idempotence,
@@ -176,39 +173,16 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
     /** Answers when every pending partition has its answer: replicated, timed out, or refused. */
     private CompletableFuture<ApiMessage> awaitReplicas(
             RequestContext ctx, int timeoutMs, ProduceResponseData response, List<Pending> pending) {
-        CompletableFuture<ApiMessage> answer = new CompletableFuture<>();
-        AtomicInteger left = new AtomicInteger(pending.size());
-        ScheduledFuture<?> timeout = timer.schedule(
-                () -> pending.forEach(w -> {
-                    w.partition().cancelHighWatermarkWait(w.done());
-                    w.done().complete(Errors.REQUEST_TIMED_OUT);
-                }),
-                Math.max(0, timeoutMs),
-                TimeUnit.MILLISECONDS);
-        var closeHook = ctx.connection().onClose(() -> {
-            timeout.cancel(false);
-            pending.forEach(w -> w.partition().cancelHighWatermarkWait(w.done()));
-            answer.cancel(false);
-        });
-        for (Pending w : pending) {
-            w.done().thenAccept(error -> {
-                if (error != Errors.NONE) {
-                    w.response()
-                            .setErrorCode(error.code())
-                            .setErrorMessage(error.name())
-                            .setBaseOffset(-1);
-                }
-                if (left.decrementAndGet() == 0) {
-                    timeout.cancel(false);
-                    closeHook.cancel();
-                    try {
-                        ctx.connection().executor().execute(() -> answer.complete(response));
-                    } catch (java.util.concurrent.RejectedExecutionException e) {
-                        answer.cancel(false);
-                    }
-                }
-            });
-        }
-        return answer;
+        List<ReplicationWaits.Wait> waits = new ArrayList<>();
+        for (Pending w : pending)
+            waits.add(new ReplicationWaits.Wait(
+                    w.done(), () -> w.partition().cancelHighWatermarkWait(w.done()), error -> {
+                        if (error != Errors.NONE)
+                            w.response()
+                                    .setErrorCode(error.code())
+                                    .setErrorMessage(error.name())
+                                    .setBaseOffset(-1);
+                    }));
+        return ReplicationWaits.answerWhenDone(ctx, timer, timeoutMs, response, waits);
     }
 }

@@ -267,6 +267,7 @@ public final class ReplicaManager implements AutoCloseable, LeaderCheck {
         Partition.ReplicaRole role = new Partition.ReplicaRole(true, reg.leaderEpoch(), reg.isr(), minIsr);
         if (current != null && current.partition == p && current.leaderEpoch() == reg.leaderEpoch()) {
             current.update(reg, role);
+            publishFollowersLogStart(current); // a follower's broker may have come or gone
             return;
         }
         if (followed.containsKey(tp)) stopFollowing(tp);
@@ -277,6 +278,7 @@ public final class ReplicaManager implements AutoCloseable, LeaderCheck {
         led.put(tp, state);
         p.becomeLeader(role, () -> maybeAdvanceHighWatermark(state));
         maybeAdvanceHighWatermark(state);
+        publishFollowersLogStart(state);
         LOG.info("Broker {} leads {} at epoch {}, ISR {}", brokerId, tp, reg.leaderEpoch(), reg.isr());
         for (LeadershipListener l : listeners) {
             try {
@@ -301,6 +303,7 @@ public final class ReplicaManager implements AutoCloseable, LeaderCheck {
     /** What the leader knows of one follower. */
     static final class FollowerState {
         long logEndOffset = -1; // unknown until it fetches under this leader
+        long logStartOffset = -1; // likewise; the low watermark waits for it
         long lastCaughtUpMs;
         long lastFetchLeaderLogEnd = -1;
         long lastFetchMs;
@@ -376,11 +379,13 @@ public final class ReplicaManager implements AutoCloseable, LeaderCheck {
     }
 
     /**
-     * A follower fetched {@code fetchOffset} of {@code p}: records its progress and its catching up, grows
-     * the ISR when it caught up, moves the high watermark. Refuses with NOT_LEADER_OR_FOLLOWER (not led here,
-     * or the replica is not assigned), the epoch errors, or OFFSET_OUT_OF_RANGE (beyond the log end).
+     * A follower fetched {@code fetchOffset} of {@code p}, its log starting at {@code logStartOffset} (-1: not
+     * said, before Fetch v5): records its progress and its catching up, grows the ISR when it caught up, moves
+     * the high and low watermarks. Refuses with NOT_LEADER_OR_FOLLOWER (not led here, or the replica is not
+     * assigned), the epoch errors, or OFFSET_OUT_OF_RANGE (beyond the log end).
      */
-    public void onFollowerFetch(Partition p, int replicaId, int currentLeaderEpoch, long fetchOffset) {
+    public void onFollowerFetch(
+            Partition p, int replicaId, int currentLeaderEpoch, long fetchOffset, long logStartOffset) {
         p.checkLeader(currentLeaderEpoch);
         LeaderState state = led.get(p.id());
         if (state == null || state.partition != p)
@@ -404,6 +409,7 @@ public final class ReplicaManager implements AutoCloseable, LeaderCheck {
             f.lastFetchLeaderLogEnd = leaderEnd;
             f.lastFetchMs = now;
             f.logEndOffset = fetchOffset;
+            f.logStartOffset = logStartOffset;
             expand = !state.reg.isr().contains(replicaId)
                     && !state.alterInFlight
                     && fetchOffset >= p.highWatermark()
@@ -415,6 +421,26 @@ public final class ReplicaManager implements AutoCloseable, LeaderCheck {
             }
         }
         maybeAdvanceHighWatermark(state);
+        publishFollowersLogStart(state);
+    }
+
+    /**
+     * Tells the partition the lowest log start among its followers on live brokers (-1 while one has not
+     * fetched under this leader), which holds DeleteRecords back as Kafka's low watermark does: a follower
+     * that has not moved its log start could be elected and serve what was deleted. A fenced broker's
+     * replica is not waited for.
+     */
+    private void publishFollowersLogStart(LeaderState state) {
+        MetadataImage img = image;
+        long lowest = Long.MAX_VALUE;
+        synchronized (state) {
+            for (int r : state.reg.replicas()) {
+                if (r == brokerId || img == null || !img.isAlive(r)) continue;
+                FollowerState f = state.followers.get(r);
+                lowest = Math.min(lowest, f == null ? -1 : f.logStartOffset);
+            }
+        }
+        state.partition.setFollowersLogStart(lowest);
     }
 
     /** High watermark = the smallest log end among the ISR (the leader's own included). */

@@ -17,6 +17,8 @@ import dev.skiff.protocol.ApiException;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.DeleteRecordsRequestData;
+import dev.skiff.protocol.message.DeleteRecordsResponseData;
 import dev.skiff.protocol.message.FetchRequestData;
 import dev.skiff.protocol.message.FetchResponseData;
 import dev.skiff.protocol.message.OffsetForLeaderEpochRequestData;
@@ -370,6 +372,69 @@ class ReplicationTest {
         }
         // the cluster still replicates
         assertEquals(0, answer(produce(0, (short) -1, 10_000, "a")).errorCode());
+    }
+
+    private CompletableFuture<ApiMessage> deleteRecords(int to, long before, int timeoutMs) {
+        DeleteRecordsRequestData r = new DeleteRecordsRequestData().setTimeoutMs(timeoutMs);
+        r.topics()
+                .add(new DeleteRecordsRequestData.DeleteRecordsTopic()
+                        .setName(T)
+                        .setPartitions(new ArrayList<>(List.of(new DeleteRecordsRequestData.DeleteRecordsPartition()
+                                .setPartitionIndex(0)
+                                .setOffset(before)))));
+        return broker(to).handle(ctx(ApiKeys.DELETE_RECORDS, 2), r);
+    }
+
+    private static DeleteRecordsResponseData.DeleteRecordsPartitionResult deleted(CompletableFuture<ApiMessage> f)
+            throws Exception {
+        return ((DeleteRecordsResponseData) f.get(20, TimeUnit.SECONDS))
+                .topics()
+                .iterator()
+                .next()
+                .partitions()
+                .iterator()
+                .next();
+    }
+
+    /**
+     * As Kafka's: DeleteRecords answers once every replica on a live broker starts at the offset (the low
+     * watermark), so no leader elected afterwards serves what was deleted; REQUEST_TIMED_OUT if one does not
+     * get there in time. A fenced broker's replica is not waited for.
+     */
+    @Test
+    void deleteRecordsAnswersOnceEveryLiveReplicaStartsThere() throws Exception {
+        start(3, 30_000);
+        controller.createTopic(T, 1, 3, null, Map.of());
+        for (int i = 0; i < 5; i++)
+            assertEquals(0, answer(produce(0, (short) -1, 10_000, "v" + i)).errorCode());
+        assertEquals(
+                Errors.NOT_LEADER_OR_FOLLOWER.code(),
+                deleted(deleteRecords(1, 3, 30_000)).errorCode(),
+                "a follower deletes nothing of its own");
+        assertEquals(0, partition(1).logStartOffset());
+        links.cut(2);
+        CompletableFuture<ApiMessage> deleting = deleteRecords(0, 3, 30_000);
+        await("broker 1 starts at 3", () -> partition(1).logStartOffset() == 3);
+        assertFalse(deleting.isDone(), "broker 2, live and in the ISR, still starts at 0");
+        assertEquals(
+                Errors.REQUEST_TIMED_OUT.code(),
+                deleted(deleteRecords(0, 4, 200)).errorCode(),
+                "past its timeout");
+        links.restore(2);
+        DeleteRecordsResponseData.DeleteRecordsPartitionResult done = deleted(deleting);
+        assertEquals(0, done.errorCode());
+        assertTrue(done.lowWatermark() >= 3, "low watermark " + done.lowWatermark());
+        assertTrue(
+                partition(2).logStartOffset() >= 3,
+                "broker 2 starts at " + partition(2).logStartOffset());
+
+        // a fenced broker is not waited for
+        links.cut(2);
+        controller.fence(2);
+        DeleteRecordsResponseData.DeleteRecordsPartitionResult without2 = deleted(deleteRecords(0, 5, 30_000));
+        assertEquals(0, without2.errorCode());
+        assertEquals(5, without2.lowWatermark());
+        assertTrue(partition(2).logStartOffset() < 5);
     }
 
     @Test
