@@ -13,10 +13,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * Answers a request whose partitions wait for their replicas (an acks=-1 Produce for the high watermark, a
- * DeleteRecords for the low watermark): once every wait is done, those still waiting at the request's timeout
- * with REQUEST_TIMED_OUT, and not at all when the client left first. The answer goes out on the connection's
- * executor.
+ * Answers a request whose partitions wait for their replicas (an acks=-1 Produce or a WriteTxnMarkers for the
+ * high watermark, a DeleteRecords for the low watermark): once every wait is done, those still waiting at the
+ * request's timeout with REQUEST_TIMED_OUT, and not at all when the client left first. The answer goes out on
+ * the connection's executor.
  */
 final class ReplicationWaits {
 

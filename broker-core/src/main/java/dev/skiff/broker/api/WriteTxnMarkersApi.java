@@ -19,11 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * WriteTxnMarkers: writes the commit or abort marker of a producer's transaction into the partitions named. Kafka's
@@ -48,7 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class WriteTxnMarkersApi implements ApiHandler<WriteTxnMarkersRequestData> {
 
     /** Kafka's request.timeout.ms default, which bounds its acks=-1 append of the markers. */
-    private static final long REPLICATION_TIMEOUT_MS = 30_000;
+    private static final int REPLICATION_TIMEOUT_MS = 30_000;
 
     private final Partitions partitions;
     private final ScheduledExecutorService timer;
@@ -153,34 +149,12 @@ public final class WriteTxnMarkersApi implements ApiHandler<WriteTxnMarkersReque
     /** Answers when every replicated marker is in the high watermark, refused, or timed out. */
     private CompletableFuture<ApiMessage> awaitReplicas(
             RequestContext ctx, WriteTxnMarkersResponseData response, List<Pending> pending) {
-        CompletableFuture<ApiMessage> answer = new CompletableFuture<>();
-        AtomicInteger left = new AtomicInteger(pending.size());
-        ScheduledFuture<?> timeout = timer.schedule(
-                () -> pending.forEach(w -> {
-                    w.partition().cancelHighWatermarkWait(w.done());
-                    w.done().complete(Errors.REQUEST_TIMED_OUT);
-                }),
-                REPLICATION_TIMEOUT_MS,
-                TimeUnit.MILLISECONDS);
-        var closeHook = ctx.connection().onClose(() -> {
-            timeout.cancel(false);
-            pending.forEach(w -> w.partition().cancelHighWatermarkWait(w.done()));
-            answer.cancel(false);
-        });
-        for (Pending w : pending) {
-            w.done().thenAccept(error -> {
-                if (error != Errors.NONE) w.result().setErrorCode(error.code());
-                if (left.decrementAndGet() == 0) {
-                    timeout.cancel(false);
-                    closeHook.cancel();
-                    try {
-                        ctx.connection().executor().execute(() -> answer.complete(response));
-                    } catch (RejectedExecutionException e) {
-                        answer.cancel(false);
-                    }
-                }
-            });
-        }
-        return answer;
+        List<ReplicationWaits.Wait> waits = new ArrayList<>();
+        for (Pending w : pending)
+            waits.add(new ReplicationWaits.Wait(
+                    w.done(), () -> w.partition().cancelHighWatermarkWait(w.done()), error -> {
+                        if (error != Errors.NONE) w.result().setErrorCode(error.code());
+                    }));
+        return ReplicationWaits.answerWhenDone(ctx, timer, REPLICATION_TIMEOUT_MS, response, waits);
     }
 }
