@@ -350,6 +350,11 @@ public final class SharePartition {
         return dirty;
     }
 
+    /** A snapshot taken could not be written: what it held must be written again. */
+    synchronized void markDirty() {
+        dirty = true;
+    }
+
     /** What survives: the start offset and the window's states and delivery counts, consecutive equal runs merged. */
     synchronized ShareSnapshotValueData snapshot(long now) {
         ShareSnapshotValueData v = new ShareSnapshotValueData()

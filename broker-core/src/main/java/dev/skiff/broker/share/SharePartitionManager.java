@@ -113,10 +113,22 @@ public final class SharePartitionManager {
         return log.highWatermark();
     }
 
-    /** Writes the partition's snapshot when something that must survive changed. */
+    /**
+     * Writes the partition's snapshot when something that must survive changed. Holding the partition from the
+     * snapshot to the end of its write: two members' acknowledgements written at once could otherwise reach the
+     * log in the other order, the older snapshot last (so a restart restored it and delivered accepted records
+     * again), and a member whose change an earlier snapshot took could answer before that write was done.
+     */
     void persist(SharePartition p) {
-        if (!p.dirty()) return;
-        state.write(p.key(), p.snapshot(clock.getAsLong()));
+        synchronized (p) {
+            if (!p.dirty()) return;
+            try {
+                state.write(p.key(), p.snapshot(clock.getAsLong()));
+            } catch (RuntimeException e) {
+                p.markDirty(); // not written: the next change writes it again
+                throw e;
+            }
+        }
     }
 
     /** Acquires records of one share partition for a member; see {@link SharePartition#acquire}. */

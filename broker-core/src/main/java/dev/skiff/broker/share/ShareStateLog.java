@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * first, then applied through the same {@link #apply} that replays the topic at start. Kafka's share
  * coordinator also writes ShareUpdate deltas between snapshots; Skiff always writes whole snapshots (a window
  * is at most group.share.partition.max.record.locks offsets), so it writes and reads only ShareSnapshot.
+ * Not final only so that tests can hold a write back.
  */
-public final class ShareStateLog {
+public class ShareStateLog {
 
     private static final Logger log = LoggerFactory.getLogger(ShareStateLog.class);
 
