@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,13 +19,21 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -239,6 +248,200 @@ class CrashSoakTest {
         }
     }
 
+    /**
+     * Share groups through crashes: three share consumers (explicit acknowledgement) read a topic, accept each
+     * record, and commit the acknowledgements after every poll, while the whole process crashes. Every record is
+     * delivered, and ends accepted, or archived after the delivery-count limit; a record whose acceptance a commit
+     * confirmed is never delivered again, before or after any restart (the leaders do not move here, so the
+     * share state not being replicated does not come into it). The topic holds {@code
+     * -Dskiff.soak.records} records (1,000 per second of the soak unless set).
+     */
+    @ParameterizedTest(name = "{0} broker(s)")
+    @ValueSource(ints = {1, 3})
+    void aShareGroupDeliversEveryRecordAndKeepsWhatWasAccepted(int brokers) throws Exception {
+        Soak soak = Soak.fromSystemProperties("CrashSoakTest.share, " + brokers + " broker(s)");
+        int count = Integer.getInteger("skiff.soak.records", soak.seconds * 1_000);
+        Crashing broker = new Crashing(brokers);
+        try {
+            broker.createTopic("in");
+            try (Admin admin = broker.admin()) {
+                admin.incrementalAlterConfigs(Map.of(
+                                new ConfigResource(ConfigResource.Type.GROUP, "sharers"),
+                                List.of(new AlterConfigOp(
+                                        new ConfigEntry("share.auto.offset.reset", "earliest"),
+                                        AlterConfigOp.OpType.SET))))
+                        .all()
+                        .get(30, TimeUnit.SECONDS);
+            }
+            try (KafkaProducer<String, String> p = new KafkaProducer<>(Soak.producerProps(broker.bootstrap))) {
+                for (int i = 0; i < count; i++)
+                    p.send(new ProducerRecord<>("in", i % PARTITIONS, null, Integer.toString(i)));
+                p.flush();
+            }
+            ShareTally tally = new ShareTally(count);
+            tally.startSharers(broker.bootstrap, 3);
+            int rounds = broker.crashUntil(
+                    soak, tally::covered, () -> tally + "; leaders " + broker.leaders("in"), () -> {});
+            tally.awaitQuiet("after " + rounds + " crashes");
+            tally.stopSharers();
+            // once more at rest: what was accepted stays accepted after a restart
+            broker.crash();
+            tally.startSharers(broker.bootstrap, 1);
+            tally.awaitQuiet("after a crash at rest");
+            tally.stopSharers();
+            System.out.println("after " + rounds + " crashes and one at rest: " + tally);
+            tally.assertHeld();
+        } finally {
+            broker.close();
+        }
+    }
+
+    /**
+     * What share consumers of one group were delivered and told: per value, whether it was seen, the highest
+     * delivery count seen, and whether a commit confirmed its acceptance (or failed, leaving it unknown).
+     */
+    private static final class ShareTally {
+        /** Kafka's default group.share.delivery.count.limit. */
+        static final int DELIVERY_LIMIT = 5;
+
+        final int count;
+        final java.util.BitSet seen, confirmed, unknown;
+        final byte[] deliveries;
+        final List<String> redelivered = new ArrayList<>(); // the first 20
+        int redeliveries;
+        final java.util.concurrent.atomic.AtomicLong deliveriesTotal = new java.util.concurrent.atomic.AtomicLong();
+        volatile long lastDeliveryNanos = System.nanoTime();
+        private volatile boolean running;
+        private final List<Thread> sharers = new ArrayList<>();
+
+        ShareTally(int count) {
+            this.count = count;
+            this.seen = new java.util.BitSet(count);
+            this.confirmed = new java.util.BitSet(count);
+            this.unknown = new java.util.BitSet(count);
+            this.deliveries = new byte[count];
+        }
+
+        void startSharers(String bootstrap, int n) {
+            running = true;
+            for (int m = 0; m < n; m++) {
+                Thread t = new Thread(() -> share(bootstrap), "soak-sharer-" + m);
+                t.start();
+                sharers.add(t);
+            }
+        }
+
+        void stopSharers() throws InterruptedException {
+            running = false;
+            for (Thread t : sharers) t.join(TimeUnit.MINUTES.toMillis(2));
+            sharers.clear();
+        }
+
+        private void share(String bootstrap) {
+            java.util.Properties props = new java.util.Properties();
+            props.put("bootstrap.servers", bootstrap);
+            props.put("group.id", "sharers");
+            props.put("key.deserializer", StringDeserializer.class.getName());
+            props.put("value.deserializer", StringDeserializer.class.getName());
+            props.put("share.acknowledgement.mode", "explicit");
+            props.put("max.poll.records", "100");
+            try (KafkaShareConsumer<String, String> c = new KafkaShareConsumer<>(props)) {
+                c.subscribe(List.of("in"));
+                Map<Integer, List<Integer>> pending = new HashMap<>();
+                while (running) {
+                    try {
+                        for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                            delivered(
+                                    Integer.parseInt(r.value()),
+                                    r.deliveryCount().orElse((short) 0));
+                            c.acknowledge(r, AcknowledgeType.ACCEPT);
+                            pending.computeIfAbsent(r.partition(), k -> new ArrayList<>())
+                                    .add(Integer.parseInt(r.value()));
+                            Thread.sleep(0, 200_000); // paced, so crashes come mid-topic
+                        }
+                        if (pending.isEmpty()) continue;
+                        Map<TopicIdPartition, Optional<KafkaException>> answers = c.commitSync(Duration.ofSeconds(10));
+                        Map<Integer, Optional<KafkaException>> byPartition = new HashMap<>();
+                        answers.forEach((tip, e) -> byPartition.put(tip.partition(), e));
+                        pending.forEach((partition, values) -> {
+                            Optional<KafkaException> e = byPartition.get(partition);
+                            settled(values, e != null && e.isEmpty());
+                        });
+                        pending.clear();
+                    } catch (KafkaException e) {
+                        // a crash: what this member acknowledged may or may not be stored
+                        pending.values().forEach(values -> settled(values, false));
+                        pending.clear();
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (KafkaException e) {
+                // closing against a broker that is down
+            }
+        }
+
+        private synchronized void delivered(int value, short deliveryCount) {
+            if (confirmed.get(value) && redeliveries++ < 20)
+                redelivered.add(value + " (delivery " + deliveryCount + ")");
+            seen.set(value);
+            deliveries[value] = (byte) Math.max(deliveries[value], deliveryCount);
+            deliveriesTotal.incrementAndGet();
+            lastDeliveryNanos = System.nanoTime();
+        }
+
+        private synchronized void settled(List<Integer> values, boolean accepted) {
+            for (int v : values) {
+                if (accepted) {
+                    confirmed.set(v);
+                    unknown.clear(v);
+                } else if (!confirmed.get(v)) unknown.set(v);
+            }
+        }
+
+        /** Every value was delivered and is accepted, archived at the limit, or of an unknown outcome. */
+        synchronized boolean covered() {
+            return seen.cardinality() == count && ended().cardinality() == count;
+        }
+
+        private java.util.BitSet ended() {
+            java.util.BitSet ended = (java.util.BitSet) confirmed.clone();
+            ended.or(unknown);
+            for (int v = 0; v < count; v++) if (deliveries[v] >= DELIVERY_LIMIT) ended.set(v);
+            return ended;
+        }
+
+        /** Waits until every value is covered and nothing was delivered for ten seconds (five minutes at most). */
+        void awaitQuiet(String when) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (System.nanoTime() < deadline
+                    && !(covered() && System.nanoTime() - lastDeliveryNanos > TimeUnit.SECONDS.toNanos(10)))
+                Thread.sleep(500);
+            System.out.println(when + ": " + this);
+        }
+
+        synchronized void assertHeld() {
+            if (redeliveries > 0)
+                fail(redeliveries + " deliveries of records whose acceptance was committed, such as " + redelivered);
+            if (seen.cardinality() != count)
+                fail((count - seen.cardinality()) + " records were never delivered, the first " + seen.nextClearBit(0));
+            java.util.BitSet ended = ended();
+            if (ended.cardinality() != count)
+                fail((count - ended.cardinality()) + " records were delivered but neither accepted nor archived, the"
+                        + " first " + ended.nextClearBit(0));
+        }
+
+        @Override
+        public synchronized String toString() {
+            int archived = 0;
+            for (int v = 0; v < count; v++) if (deliveries[v] >= DELIVERY_LIMIT && !confirmed.get(v)) archived++;
+            return deliveriesTotal + " deliveries of " + count + " records: " + seen.cardinality() + " seen, "
+                    + confirmed.cardinality() + " confirmed accepted, " + unknown.cardinality()
+                    + " of unknown outcome, " + archived + " at the delivery limit, " + redeliveries
+                    + " deliveries after a confirmed acceptance";
+        }
+    }
+
     /** The child process and what it takes to crash it and start it again on its data. */
     private static final class Crashing implements AutoCloseable {
         final int brokers;
@@ -322,6 +525,26 @@ class CrashSoakTest {
             start();
         }
 
+        /** The leader of each partition of a topic now, for the soak's log ("?" when it cannot be told). */
+        String leaders(String topic) {
+            try (Admin admin = admin()) {
+                return admin
+                        .describeTopics(List.of(topic))
+                        .allTopicNames()
+                        .get(10, TimeUnit.SECONDS)
+                        .get(topic)
+                        .partitions()
+                        .stream()
+                        .map(p -> p.leader() == null
+                                ? "-"
+                                : Integer.toString(p.leader().id()))
+                        .toList()
+                        .toString();
+            } catch (Exception e) {
+                return "?";
+            }
+        }
+
         /** The sum of a group's committed offsets over the partitions of a topic. */
         long committedTotal(String group, String topic) throws Exception {
             try (Admin admin = admin()) {
@@ -372,7 +595,7 @@ class CrashSoakTest {
             }
         }
 
-        private Admin admin() {
+        Admin admin() {
             return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
         }
 
