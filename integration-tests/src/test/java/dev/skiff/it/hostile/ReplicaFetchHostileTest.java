@@ -8,6 +8,8 @@ import dev.skiff.it.wire.WireClient;
 import dev.skiff.protocol.ApiKeys;
 import dev.skiff.protocol.ApiMessage;
 import dev.skiff.protocol.Errors;
+import dev.skiff.protocol.message.DeleteRecordsRequestData;
+import dev.skiff.protocol.message.DeleteRecordsResponseData;
 import dev.skiff.protocol.message.FetchRequestData;
 import dev.skiff.protocol.message.FetchResponseData;
 import dev.skiff.protocol.message.OffsetForLeaderEpochRequestData;
@@ -30,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Replica fetches over a real socket: followers copy the leader over Kafka's wire, and fetches that claim
  * another broker's id, a broker that does not exist, huge or negative epochs and offsets get errors, never
- * a follower's share. Afterwards a client is served, followers still replicate, and a restarted follower
- * keeps every acknowledged record (the cluster's equivalent of Survival).
+ * a follower's share, and forged log starts do not hold DeleteRecords back for good. Afterwards a client is
+ * served, followers still replicate, and a restarted follower keeps every acknowledged record (the cluster's
+ * equivalent of Survival).
  */
 class ReplicaFetchHostileTest {
     private static final String T = "replicated";
@@ -149,6 +152,34 @@ class ReplicaFetchHostileTest {
         assertEquals(-1, parts.get(1).endOffset());
         assertEquals(Errors.UNKNOWN_LEADER_EPOCH.code(), parts.get(2).errorCode());
 
+        // a real replica reporting log starts it does not have: its next honest fetch puts them right, and
+        // DeleteRecords (which waits for every live replica's log start) still answers
+        for (long forged : new long[] {Long.MIN_VALUE, -7, Long.MAX_VALUE}) {
+            FetchRequestData lying = replicaFetch(1, 0, 5);
+            lying.topics().get(0).partitions().get(0).setLogStartOffset(forged);
+            assertEquals(0, partitionError((FetchResponseData) WireClient.call(port(0), ApiKeys.FETCH, 12, lying)));
+        }
+        DeleteRecordsRequestData delete = new DeleteRecordsRequestData().setTimeoutMs(15_000);
+        delete.topics()
+                .add(new DeleteRecordsRequestData.DeleteRecordsTopic()
+                        .setName(T)
+                        .setPartitions(new ArrayList<>(List.of(new DeleteRecordsRequestData.DeleteRecordsPartition()
+                                .setPartitionIndex(0)
+                                .setOffset(2)))));
+        var deleted = ((DeleteRecordsResponseData) WireClient.call(port(0), ApiKeys.DELETE_RECORDS, 2, delete))
+                .topics()
+                .iterator()
+                .next()
+                .partitions()
+                .iterator()
+                .next();
+        assertEquals(0, deleted.errorCode());
+        assertEquals(2, deleted.lowWatermark());
+        await(
+                "both followers start at 2",
+                () -> cluster.partition(1, T, 0).logStartOffset() == 2
+                        && cluster.partition(2, T, 0).logStartOffset() == 2);
+
         // survival: clients served, followers still in sync, a restarted follower keeps everything
         assertEquals(0, produce(0, "after"));
         assertEquals(
@@ -160,8 +191,8 @@ class ReplicaFetchHostileTest {
                 "restarted follower caught up",
                 () -> cluster.partition(2, T, 0).log().logEndOffset() == 7);
         assertEquals(
-                cluster.partition(0, T, 0).log().read(0, 1 << 20, true).readFully(),
-                cluster.partition(2, T, 0).log().read(0, 1 << 20, true).readFully(),
+                cluster.partition(0, T, 0).log().read(2, 1 << 20, true).readFully(),
+                cluster.partition(2, T, 0).log().read(2, 1 << 20, true).readFully(),
                 "the restarted follower holds exactly the leader's log");
     }
 
