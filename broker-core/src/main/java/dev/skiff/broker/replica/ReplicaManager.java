@@ -428,19 +428,20 @@ public final class ReplicaManager implements AutoCloseable, LeaderCheck {
      * Tells the partition the lowest log start among its followers on live brokers (-1 while one has not
      * fetched under this leader), which holds DeleteRecords back as Kafka's low watermark does: a follower
      * that has not moved its log start could be elected and serve what was deleted. A fenced broker's
-     * replica is not waited for.
+     * replica is not waited for. Told under the state's lock, so that two callers cannot tell it in the other
+     * order (a broker coming back can lower the value).
      */
     private void publishFollowersLogStart(LeaderState state) {
         MetadataImage img = image;
-        long lowest = Long.MAX_VALUE;
         synchronized (state) {
+            long lowest = Long.MAX_VALUE;
             for (int r : state.reg.replicas()) {
                 if (r == brokerId || img == null || !img.isAlive(r)) continue;
                 FollowerState f = state.followers.get(r);
                 lowest = Math.min(lowest, f == null ? -1 : f.logStartOffset);
             }
+            state.partition.setFollowersLogStart(lowest);
         }
-        state.partition.setFollowersLogStart(lowest);
     }
 
     /** High watermark = the smallest log end among the ISR (the leader's own included). */
