@@ -63,6 +63,7 @@ class CrashSoakTest {
                 List<Integer> log = Soak.readAll(broker.bootstrap, "crash", p, "read_uncommitted", acknowledged.size());
                 Soak.assertOnceInOrderWithNothingLost("crash-" + p, log, acknowledged);
             }
+            broker.passed();
         } finally {
             broker.close();
         }
@@ -103,6 +104,7 @@ class CrashSoakTest {
             }
             System.out.println("compaction: " + acknowledged + " acknowledged, " + stored + " stored");
             if (stored >= acknowledged) fail("nothing was compacted: " + stored + " of " + acknowledged + " stored");
+            broker.passed();
         } finally {
             broker.close();
         }
@@ -165,6 +167,7 @@ class CrashSoakTest {
                 List<Integer> log = Soak.readAll(broker.bootstrap, "out", p, "read_committed", expected.size());
                 Soak.assertSameLog("out-" + p + ", read_committed, against the input", expected, log);
             }
+            broker.passed();
         } finally {
             broker.close();
         }
@@ -243,6 +246,7 @@ class CrashSoakTest {
                 if (seen.cardinality() != count)
                     fail((count - seen.cardinality()) + " records were never read, the first " + seen.nextClearBit(0));
             }
+            broker.passed();
         } finally {
             broker.close();
         }
@@ -291,6 +295,7 @@ class CrashSoakTest {
             tally.stopSharers();
             System.out.println("after " + rounds + " crashes and one at rest: " + tally);
             tally.assertHeld();
+            broker.passed();
         } finally {
             broker.close();
         }
@@ -450,6 +455,7 @@ class CrashSoakTest {
         final List<String> flags;
         final String bootstrap;
         private volatile ChildBroker child;
+        private boolean passed;
 
         Crashing(int brokers) throws Exception {
             this(brokers, List.of());
@@ -599,9 +605,24 @@ class CrashSoakTest {
             return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
         }
 
+        /** The soak's checks passed: its data need not be kept. */
+        void passed() {
+            passed = true;
+        }
+
+        /** Kills the process; deletes the data after a soak that passed, else keeps it to look into. */
         @Override
         public void close() throws InterruptedException {
             child.kill();
+            if (!passed) {
+                System.out.println("the brokers' data is kept in " + data);
+                return;
+            }
+            try (var paths = Files.walk(data)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            } catch (java.io.IOException e) {
+                System.out.println("could not delete " + data + ": " + e);
+            }
         }
     }
 
