@@ -59,6 +59,35 @@ class RollingProtocolSwitchTest {
                 st -> st == org.apache.kafka.common.GroupState.STABLE);
     }
 
+    /**
+     * Polls every member until {@code m}'s client holds the member epoch its coordinator holds for it. A STABLE
+     * group can still have a member whose client has not yet heard its latest epoch; its closing commit would
+     * carry the older one and be refused with STALE_MEMBER_EPOCH, as Kafka refuses it.
+     */
+    private static void awaitEpochHeard(
+            Admin admin,
+            String group,
+            List<ConsumerProtocolGroupTest.Member> members,
+            ConsumerProtocolGroupTest.Member m) {
+        dev.skiff.it.Poll.until(
+                Duration.ofSeconds(30),
+                "the leaving member to hear its epoch",
+                () -> {
+                    for (ConsumerProtocolGroupTest.Member x : members) x.poll();
+                    org.apache.kafka.clients.consumer.ConsumerGroupMetadata local = m.consumer.groupMetadata();
+                    for (org.apache.kafka.clients.admin.MemberDescription d : admin.describeConsumerGroups(
+                                    List.of(group))
+                            .all()
+                            .get()
+                            .get(group)
+                            .members())
+                        if (d.consumerId().equals(local.memberId()))
+                            return d.memberEpoch().orElse(-1) == local.generationId();
+                    return false;
+                },
+                heard -> heard);
+    }
+
     @Test
     @Timeout(90)
     void aClassicGroupSwitchesToTheConsumerProtocolOneMemberAtATime() throws Exception {
@@ -120,6 +149,7 @@ class RollingProtocolSwitchTest {
                     if (switched < 3 && ConsumerProtocolGroupTest.total(seen) >= nextStep) {
                         // each step starts from a settled group: every member's epoch is the group's
                         awaitStable(admin, "rolling-back", "the consumer group to be stable", members);
+                        awaitEpochHeard(admin, "rolling-back", members, members.get(0));
                         ConsumerProtocolGroupTest.Member leaving = members.remove(0);
                         leaving.consumer.close(); // commits what it gives up, then leaves
                         members.add(new ConsumerProtocolGroupTest.Member(
