@@ -23,8 +23,8 @@ import java.util.TreeMap;
  * released (by its consumer, a closed session or an expired lock) once its deliveries reached
  * {@code group.share.delivery.count.limit} is archived rather than offered again.
  *
- * <p>What must survive a restart (start offset, states and delivery counts of the window; acquired records count
- * as available) is {@link #snapshot}, written to __share_group_state by {@link ShareStateLog}; the locks are kept
+ * <p>What must survive a restart (start offset, states and delivery counts of the window, each acquisition's
+ * count included; acquired records count as available) is {@link #snapshot}, written to __share_group_state by {@link ShareStateLog}; the locks are kept
  * only here. Every method is synchronized: members on several connections share one partition.
  */
 public final class SharePartition {
@@ -202,6 +202,10 @@ public final class SharePartition {
                     acquiredCount++;
                     acquiredOffsets.add(o);
                     took = true;
+                    // written before the answer: a restart must not hand out this delivery's count again, so
+                    // that counts rise with every delivery (the limit holds across crashes, and a consumer can
+                    // tell a copy it fetched before a restart from a later delivery)
+                    dirty = true;
                 }
             }
             if (took) {

@@ -1,6 +1,7 @@
 package dev.skiff.broker.share;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skiff.broker.LogFactory;
 import dev.skiff.broker.Partition;
@@ -105,5 +106,21 @@ class SharePartitionTest {
         assertEquals(List.of(new SharePartition.Acquired(1, 1, (short) 2)), acquire(restored, "c", log, NOW));
         assertEquals(Errors.NONE, restored.acknowledge("c", ack(1, 1, SharePartition.ACCEPT), NOW));
         assertEquals(4, restored.startOffset());
+    }
+
+    @Test
+    void everyAcquisitionIsWrittenSoDeliveryCountsKeepRisingAfterARestart() {
+        produce(2);
+        SharePartition p = new SharePartition(KEY, CONFIG, 0, NOW);
+        acquire(p, "a", log, NOW);
+        p.acknowledge("a", ack(0, 1, SharePartition.RELEASE), NOW);
+        p.snapshot(NOW); // written
+        assertEquals(List.of(new SharePartition.Acquired(0, 1, (short) 2)), acquire(p, "b", log, NOW));
+        assertTrue(p.dirty(), "the second delivery's count is to be written before it is answered");
+        SharePartition restored = SharePartition.restore(KEY, CONFIG, p.snapshot(NOW));
+        assertEquals(
+                List.of(new SharePartition.Acquired(0, 1, (short) 3)),
+                acquire(restored, "c", log, NOW),
+                "not a second delivery numbered 2");
     }
 }
