@@ -182,9 +182,19 @@ public final class Broker implements AutoCloseable {
         // controller once this broker's endpoint is registered
         // (until the first image arrives, a cluster member leads nothing)
         if (controller != null)
-            partitions.setLeaderCheck((topic, partition) -> replicaManager.image() == null
-                    ? dev.skiff.protocol.Errors.NOT_LEADER_OR_FOLLOWER
-                    : replicaManager.check(topic, partition));
+            partitions.setLeaderCheck(new LeaderCheck() {
+                @Override
+                public dev.skiff.protocol.Errors check(String topic, int partition) {
+                    return replicaManager.image() == null
+                            ? dev.skiff.protocol.Errors.NOT_LEADER_OR_FOLLOWER
+                            : replicaManager.check(topic, partition);
+                }
+
+                @Override
+                public LeaderHint hint(String topic, int partition) {
+                    return replicaManager.hint(topic, partition);
+                }
+            });
         this.gauges = new BrokerGauges(topics, offsets, groupCoordinator, () -> replicaManager);
         this.jmx = !"false".equalsIgnoreCase(config.get(JMX_ENABLE_KEY))
                 ? JmxMetrics.registerIfFirst(metrics, gauges)

@@ -14,4 +14,9 @@ public interface LeaderCheck {
 
     /** NONE when this broker serves the partition, else the error to answer for it. */
     Errors check(String topic, int partition);
+
+    /** Where the partition's leader is, for a client sent elsewhere; null when unknown (a single broker). */
+    default LeaderHint hint(String topic, int partition) {
+        return null;
+    }
 }

@@ -91,6 +91,11 @@ public final class Partitions {
         return leaderCheck.check(topic, partition);
     }
 
+    /** Where a partition's leader is, for an answer of NOT_LEADER_OR_FOLLOWER (KIP-951); null when unknown. */
+    public LeaderHint leaderHint(String topic, int partition) {
+        return leaderCheck.hint(topic, partition);
+    }
+
     public Topic topic(Uuid id) {
         return topics.get(id);
     }

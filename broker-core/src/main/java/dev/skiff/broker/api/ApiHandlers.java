@@ -136,8 +136,8 @@ public final class ApiHandlers {
         if (s.shares() != null) {
             h.add(new ShareGroupHeartbeatApi(s.shares().coordinator(), s.coordinators(), s.authorizer()));
             h.add(new ShareGroupDescribeApi(s.shares().coordinator(), s.topics(), s.coordinators(), s.authorizer()));
-            h.add(new ShareFetchApi(s.shares().partitions(), s.timer(), s.authorizer(), s.config().nodeId));
-            h.add(new ShareAcknowledgeApi(s.shares().partitions(), s.authorizer(), s.config().nodeId));
+            h.add(new ShareFetchApi(s.shares().partitions(), s.timer(), s.authorizer(), s.partitions()));
+            h.add(new ShareAcknowledgeApi(s.shares().partitions(), s.authorizer(), s.partitions()));
             h.add(new DescribeShareGroupOffsetsApi(s.shares(), s.topics(), s.coordinators(), s.authorizer()));
             h.add(new AlterShareGroupOffsetsApi(s.shares(), s.topics(), s.coordinators(), s.authorizer()));
             h.add(new DeleteShareGroupOffsetsApi(s.shares(), s.topics(), s.coordinators(), s.authorizer()));

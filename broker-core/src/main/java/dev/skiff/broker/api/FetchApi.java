@@ -1,6 +1,7 @@
 package dev.skiff.broker.api;
 
 import dev.skiff.broker.IsolationLevel;
+import dev.skiff.broker.LeaderHint;
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.Partitions;
 import dev.skiff.broker.RequestContext;
@@ -55,7 +56,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * <li>v12: flexible versions; adds last_fetched_epoch; the response may carry diverging_epoch, current_leader
  *     and snapshot_id as tagged fields.
  * <li>v13: topic ids instead of names (UNKNOWN_TOPIC_ID). v14: same (OFFSET_MOVED_TO_TIERED_STORAGE).
- * <li>v15: replica_state replaces replica_id (KIP-903). v16: same (KIP-951 leader hints).
+ * <li>v15: replica_state replaces replica_id (KIP-903). v16: same schema; in a cluster a partition answered
+ *     NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH names its leader and epoch, and node_endpoints their
+ *     addresses (KIP-951's leader hints).
  * <li>v17: adds the replica's directory id (KIP-853).
  * <li>v18 (not served): high watermark of the replica (KIP-1166).
  * </ul>
@@ -237,7 +240,7 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
         switch (plan.kind()) {
             case FULL: {
                 int id = sessions.completeFull(plan, answered(data));
-                return assemble(wanted, data, null).setSessionId(id);
+                return assemble(v, wanted, data, null).setSessionId(id);
             }
             case INCREMENTAL: {
                 boolean[] send = sessions.completeIncremental(plan, answered(data));
@@ -247,10 +250,10 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
                             .setErrorCode(Errors.INVALID_FETCH_SESSION_EPOCH.code())
                             .setSessionId(id);
                 }
-                return assemble(wanted, data, send).setSessionId(id);
+                return assemble(v, wanted, data, send).setSessionId(id);
             }
             default:
-                return assemble(wanted, data, null).setSessionId(FetchSessionCache.NO_SESSION);
+                return assemble(v, wanted, data, null).setSessionId(FetchSessionCache.NO_SESSION);
         }
     }
 
@@ -266,10 +269,15 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
         return out;
     }
 
-    /** The response: the partitions {@code send} keeps (all when null), neighbours of one topic grouped. */
-    private static FetchResponseData assemble(
-            List<Wanted> wanted, List<FetchResponseData.PartitionData> data, boolean[] send) {
+    /**
+     * The response: the partitions {@code send} keeps (all when null), neighbours of one topic grouped. From v16
+     * a partition answered NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH names its leader and epoch, and the
+     * answer lists those leaders' endpoints (KIP-951).
+     */
+    private FetchResponseData assemble(
+            short v, List<Wanted> wanted, List<FetchResponseData.PartitionData> data, boolean[] send) {
         FetchResponseData r = new FetchResponseData();
+        LeaderHints hints = v >= 16 ? new LeaderHints(partitions, true) : null;
         FetchResponseData.FetchableTopicResponse current = null;
         for (int i = 0; i < wanted.size(); i++) {
             if (send != null && !send[i]) continue;
@@ -280,8 +288,21 @@ public final class FetchApi implements ApiHandler<FetchRequestData> {
                         .setTopicId(w.topicId());
                 r.responses().add(current);
             }
-            current.partitions().add(data.get(i));
+            FetchResponseData.PartitionData pd = data.get(i);
+            current.partitions().add(pd);
+            if (hints != null && pd.errorCode() != 0) {
+                LeaderHint h = hints.forAnswer(pd.errorCode(), w.topicId(), pd.partitionIndex());
+                if (h != null) pd.currentLeader().setLeaderId(h.leaderId()).setLeaderEpoch(h.leaderEpoch());
+            }
         }
+        if (hints != null)
+            for (LeaderHint h : hints.endpoints())
+                r.nodeEndpoints()
+                        .add(new FetchResponseData.NodeEndpoint()
+                                .setNodeId(h.leaderId())
+                                .setHost(h.host())
+                                .setPort(h.port())
+                                .setRack(h.rack()));
         return r;
     }
 

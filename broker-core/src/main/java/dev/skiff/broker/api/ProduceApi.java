@@ -1,6 +1,7 @@
 package dev.skiff.broker.api;
 
 import dev.skiff.broker.AppendOrigin;
+import dev.skiff.broker.LeaderHint;
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.Partitions;
 import dev.skiff.broker.RecordValidationException;
@@ -39,7 +40,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * <li>v8: the response adds record_errors and error_message (KIP-467): a batch refused because of some of its
  *     records ({@link RecordValidationException}) lists their indexes and Kafka's messages.
  * <li>v9: flexible versions (compact strings and arrays, tagged fields).
- * <li>v10: the response may carry current_leader and node_endpoints as tagged fields (KIP-951).
+ * <li>v10: the response may carry current_leader and node_endpoints as tagged fields (KIP-951): in a
+ *     cluster a partition answered NOT_LEADER_OR_FOLLOWER names its leader and epoch, the answer its endpoint.
  * <li>v11: TRANSACTION_ABORTABLE may be answered (KIP-890). v12: transactions V2 (KIP-890): a transactional
  *     batch adds its partition to the producer's transaction itself (no AddPartitionsToTxn before it), through
  *     {@link Partitions#setTransactionAdder}; the answer waits until that addition is replicated.
@@ -150,9 +152,29 @@ public final class ProduceApi implements ApiHandler<ProduceRequestData> {
                 pr.setLogStartOffset(p.logStartOffset());
             }
         }
-        if (pending.isEmpty() || request.acks() == 0)
-            return CompletableFuture.completedFuture(request.acks() == 0 ? null : response);
-        return awaitReplicas(ctx, request.timeoutMs(), response, pending);
+        if (request.acks() == 0) return CompletableFuture.completedFuture(null);
+        if (pending.isEmpty()) return CompletableFuture.completedFuture(withLeaderHints(v, response));
+        return awaitReplicas(ctx, request.timeoutMs(), response, pending)
+                .thenApply(r -> withLeaderHints(v, (ProduceResponseData) r));
+    }
+
+    /** v10+: partitions answered NOT_LEADER_OR_FOLLOWER name their leader, and the answer its endpoint. */
+    private ProduceResponseData withLeaderHints(short v, ProduceResponseData response) {
+        if (v < 10) return response;
+        LeaderHints hints = new LeaderHints(partitions, false);
+        for (ProduceResponseData.TopicProduceResponse t : response.responses())
+            for (ProduceResponseData.PartitionProduceResponse p : t.partitionResponses()) {
+                LeaderHint h = hints.forAnswer(p.errorCode(), t.name(), p.index());
+                if (h != null) p.currentLeader().setLeaderId(h.leaderId()).setLeaderEpoch(h.leaderEpoch());
+            }
+        for (LeaderHint h : hints.endpoints())
+            response.nodeEndpoints()
+                    .add(new ProduceResponseData.NodeEndpoint()
+                            .setNodeId(h.leaderId())
+                            .setHost(h.host())
+                            .setPort(h.port())
+                            .setRack(h.rack()));
+        return response;
     }
 
     private static boolean isDoneNormally(CompletableFuture<?> f) {

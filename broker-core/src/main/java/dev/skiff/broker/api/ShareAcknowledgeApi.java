@@ -1,5 +1,7 @@
 package dev.skiff.broker.api;
 
+import dev.skiff.broker.LeaderHint;
+import dev.skiff.broker.Partitions;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.security.acl.Authorizer;
 import dev.skiff.broker.share.SharePartition;
@@ -24,6 +26,9 @@ import java.util.concurrent.CompletableFuture;
  * epoch must continue an open share session (0 is INVALID_SHARE_SESSION_EPOCH); -1 closes the session after
  * acknowledging, giving back whatever the member still holds.
  *
+ * <p>In a cluster a partition this broker does not lead is answered NOT_LEADER_OR_FOLLOWER with its leader and
+ * epoch in current_leader and the leader's address in node_endpoints (KIP-951), as Kafka answers it.
+ *
  * <p>Authorization (as Kafka's): READ on the group (GROUP_AUTHORIZATION_FAILED), READ on each topic
  * (TOPIC_AUTHORIZATION_FAILED for its partitions).
  */
@@ -31,12 +36,12 @@ public final class ShareAcknowledgeApi implements ApiHandler<ShareAcknowledgeReq
 
     private final SharePartitionManager shares;
     private final ShareAccess access;
-    private final int nodeId;
+    private final Partitions partitions;
 
-    ShareAcknowledgeApi(SharePartitionManager shares, Authorizer authorizer, int nodeId) {
+    ShareAcknowledgeApi(SharePartitionManager shares, Authorizer authorizer, Partitions partitions) {
         this.shares = shares;
         this.access = new ShareAccess(shares, authorizer);
-        this.nodeId = nodeId;
+        this.partitions = partitions;
     }
 
     @Override
@@ -61,6 +66,7 @@ public final class ShareAcknowledgeApi implements ApiHandler<ShareAcknowledgeReq
         access.checkGroup(ctx, group, member);
         shares.continueSession(group, member, request.shareSessionEpoch());
         ShareAcknowledgeResponseData r = new ShareAcknowledgeResponseData();
+        LeaderHints hints = new LeaderHints(partitions, true);
         for (ShareAcknowledgeRequestData.AcknowledgeTopic t : request.topics()) {
             var topic = new ShareAcknowledgeResponseData.ShareAcknowledgeTopicResponse().setTopicId(t.topicId());
             r.responses().add(topic);
@@ -74,10 +80,18 @@ public final class ShareAcknowledgeApi implements ApiHandler<ShareAcknowledgeReq
                 var answer = new ShareAcknowledgeResponseData.PartitionData()
                         .setPartitionIndex(p.partitionIndex())
                         .setErrorCode(result.code());
-                answer.currentLeader().setLeaderId(nodeId).setLeaderEpoch(0);
+                LeaderHint h = hints.forAnswer(answer.errorCode(), t.topicId(), p.partitionIndex());
+                if (h != null) answer.currentLeader().setLeaderId(h.leaderId()).setLeaderEpoch(h.leaderEpoch());
                 topic.partitions().add(answer);
             }
         }
+        for (LeaderHint h : hints.endpoints())
+            r.nodeEndpoints()
+                    .add(new ShareAcknowledgeResponseData.NodeEndpoint()
+                            .setNodeId(h.leaderId())
+                            .setHost(h.host())
+                            .setPort(h.port())
+                            .setRack(h.rack()));
         if (request.shareSessionEpoch() == -1) shares.closeSession(group, member);
         return CompletableFuture.completedFuture(r);
     }

@@ -1,6 +1,8 @@
 package dev.skiff.broker.api;
 
+import dev.skiff.broker.LeaderHint;
 import dev.skiff.broker.Partition;
+import dev.skiff.broker.Partitions;
 import dev.skiff.broker.RequestContext;
 import dev.skiff.broker.fetch.DelayedFetch;
 import dev.skiff.broker.security.acl.Authorizer;
@@ -32,6 +34,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * acquisition lock timeout; v0 was 4.0's early access). Session epoch 0 opens a session (acknowledgements then
  * are INVALID_REQUEST), -1 closes it after its acknowledgements (no fetch), others continue it.
  *
+ * <p>In a cluster a partition this broker does not lead is answered NOT_LEADER_OR_FOLLOWER with its leader and
+ * epoch in current_leader and the leader's address in node_endpoints (KIP-951), as Kafka answers it.
+ *
  * <p>Authorization (as Kafka's): READ on the group (GROUP_AUTHORIZATION_FAILED), READ on each topic
  * (TOPIC_AUTHORIZATION_FAILED for its partitions).
  */
@@ -43,13 +48,17 @@ public final class ShareFetchApi implements ApiHandler<ShareFetchRequestData> {
     private final SharePartitionManager shares;
     private final ScheduledExecutorService timer;
     private final ShareAccess access;
-    private final int nodeId;
+    private final Partitions partitions;
 
-    ShareFetchApi(SharePartitionManager shares, ScheduledExecutorService timer, Authorizer authorizer, int nodeId) {
+    ShareFetchApi(
+            SharePartitionManager shares,
+            ScheduledExecutorService timer,
+            Authorizer authorizer,
+            Partitions partitions) {
         this.shares = shares;
         this.timer = timer;
         this.access = new ShareAccess(shares, authorizer);
-        this.nodeId = nodeId;
+        this.partitions = partitions;
     }
 
     @Override
@@ -172,24 +181,38 @@ public final class ShareFetchApi implements ApiHandler<ShareFetchRequestData> {
     }
 
     private ShareFetchResponseData.PartitionData answer(SharePartitionKey key) {
-        ShareFetchResponseData.PartitionData d = new ShareFetchResponseData.PartitionData()
+        return new ShareFetchResponseData.PartitionData()
                 .setPartitionIndex(key.partition())
                 .setRecords(BufferRecords.EMPTY);
-        d.currentLeader().setLeaderId(nodeId).setLeaderEpoch(0);
-        return d;
     }
 
+    /**
+     * The answer, by topic; a partition answered NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH names its leader
+     * and epoch, and node_endpoints their addresses (KIP-951, as Kafka's share fetch).
+     */
     private ShareFetchResponseData response(Map<SharePartitionKey, ShareFetchResponseData.PartitionData> answers) {
         ShareFetchResponseData r = new ShareFetchResponseData()
                 .setAcquisitionLockTimeoutMs(shares.config().recordLockDurationMs());
         Map<Uuid, ShareFetchResponseData.ShareFetchableTopicResponse> byTopic = new LinkedHashMap<>();
-        answers.forEach((key, data) -> byTopic.computeIfAbsent(key.topicId(), id -> {
-                    var t = new ShareFetchResponseData.ShareFetchableTopicResponse().setTopicId(id);
-                    r.responses().add(t);
-                    return t;
-                })
-                .partitions()
-                .add(data));
+        LeaderHints hints = new LeaderHints(partitions, true);
+        answers.forEach((key, data) -> {
+            byTopic.computeIfAbsent(key.topicId(), id -> {
+                        var t = new ShareFetchResponseData.ShareFetchableTopicResponse().setTopicId(id);
+                        r.responses().add(t);
+                        return t;
+                    })
+                    .partitions()
+                    .add(data);
+            LeaderHint h = hints.forAnswer(data.errorCode(), key.topicId(), key.partition());
+            if (h != null) data.currentLeader().setLeaderId(h.leaderId()).setLeaderEpoch(h.leaderEpoch());
+        });
+        for (LeaderHint h : hints.endpoints())
+            r.nodeEndpoints()
+                    .add(new ShareFetchResponseData.NodeEndpoint()
+                            .setNodeId(h.leaderId())
+                            .setHost(h.host())
+                            .setPort(h.port())
+                            .setRack(h.rack()));
         return r;
     }
 }

@@ -2,6 +2,7 @@ package dev.skiff.broker.replica;
 
 import dev.skiff.broker.InternalTopics;
 import dev.skiff.broker.LeaderCheck;
+import dev.skiff.broker.LeaderHint;
 import dev.skiff.broker.Partition;
 import dev.skiff.broker.Topic;
 import dev.skiff.broker.TopicManager;
@@ -231,6 +232,18 @@ public final class ReplicaManager implements AutoCloseable, LeaderCheck {
         PartitionRegistration r = i == null ? null : i.partition(topic, partition);
         if (r == null || r.leader() == brokerId) return Errors.NONE;
         return Errors.NOT_LEADER_OR_FOLLOWER;
+    }
+
+    @Override
+    public LeaderHint hint(String topic, int partition) {
+        MetadataImage i = image;
+        PartitionRegistration r = i == null ? null : i.partition(topic, partition);
+        if (r == null) return null;
+        BrokerEndpoint b =
+                r.hasLeader() && i.isAlive(r.leader()) ? i.registeredBrokers().get(r.leader()) : null;
+        return b == null
+                ? new LeaderHint(r.leader(), r.leaderEpoch(), null, -1, null)
+                : new LeaderHint(r.leader(), r.leaderEpoch(), b.host(), b.port(), b.rack());
     }
 
     private int minInsyncReplicas(TopicImage t) {
