@@ -50,6 +50,11 @@ class LeaderHintsClusterTest {
         assertEquals(next, moved.leader());
         Uuid topicId = new Uuid(topic.id().mostSignificantBits(), topic.id().leastSignificantBits());
 
+        Hint expected = new Hint(
+                Errors.NOT_LEADER_OR_FOLLOWER.code(),
+                next,
+                moved.leaderEpoch(),
+                List.of(next + "@" + cluster.host(next) + ":" + cluster.port(next)));
         try (KafkaWire wire = new KafkaWire(cluster.host(former), cluster.port(former))) {
             // the former leader may apply the move a moment after the controller made it
             ProduceResponseData produced = Poll.until(
@@ -57,66 +62,63 @@ class LeaderHintsClusterTest {
                     "the former leader refuses the produce",
                     () -> wire.<ProduceResponseData>send(produce(), 11),
                     r -> partition(r).errorCode() == Errors.NOT_LEADER_OR_FOLLOWER.code());
-            assertEquals(next, partition(produced).currentLeader().leaderId());
+            var pp = partition(produced);
             assertEquals(
-                    moved.leaderEpoch(), partition(produced).currentLeader().leaderEpoch());
-            var producedLeader = produced.nodeEndpoints().find(next);
-            assertEndpoint(
-                    cluster,
-                    next,
-                    produced.nodeEndpoints().size(),
-                    producedLeader == null ? null : producedLeader.host(),
-                    producedLeader == null ? -1 : producedLeader.port());
+                    expected,
+                    Hint.of(
+                            pp.errorCode(),
+                            pp.currentLeader().leaderId(),
+                            pp.currentLeader().leaderEpoch(),
+                            produced.nodeEndpoints().stream().map(e -> e.nodeId() + "@" + e.host() + ":" + e.port())),
+                    "Produce v11");
 
             ProduceResponseData old = wire.send(produce(), 9);
-            assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(), partition(old).errorCode());
-            assertEquals(-1, partition(old).currentLeader().leaderId(), "v9 has no such field");
-            assertTrue(old.nodeEndpoints().isEmpty());
+            var op = partition(old);
+            assertEquals(
+                    new Hint(Errors.NOT_LEADER_OR_FOLLOWER.code(), -1, -1, List.of()),
+                    Hint.of(
+                            op.errorCode(),
+                            op.currentLeader().leaderId(),
+                            op.currentLeader().leaderEpoch(),
+                            old.nodeEndpoints().stream().map(e -> e.nodeId() + "@" + e.host() + ":" + e.port())),
+                    "Produce v9 has no such fields");
 
             FetchResponseData fetched = wire.send(fetch(topicId), 16);
-            FetchResponseData.PartitionData fp =
-                    fetched.responses().get(0).partitions().get(0);
-            assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(), fp.errorCode());
-            assertEquals(next, fp.currentLeader().leaderId());
-            assertEquals(moved.leaderEpoch(), fp.currentLeader().leaderEpoch());
-            var fetchedLeader = fetched.nodeEndpoints().find(next);
-            assertEndpoint(
-                    cluster,
-                    next,
-                    fetched.nodeEndpoints().size(),
-                    fetchedLeader == null ? null : fetchedLeader.host(),
-                    fetchedLeader == null ? -1 : fetchedLeader.port());
+            var fp = fetched.responses().get(0).partitions().get(0);
+            assertEquals(
+                    expected,
+                    Hint.of(
+                            fp.errorCode(),
+                            fp.currentLeader().leaderId(),
+                            fp.currentLeader().leaderEpoch(),
+                            fetched.nodeEndpoints().stream().map(e -> e.nodeId() + "@" + e.host() + ":" + e.port())),
+                    "Fetch v16");
 
             ShareFetchResponseData shareFetched = wire.send(shareFetch(topicId), 1);
             assertEquals(Errors.NONE.code(), shareFetched.errorCode());
-            ShareFetchResponseData.PartitionData sp =
-                    shareFetched.responses().iterator().next().partitions().get(0);
-            assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(), sp.errorCode());
-            assertEquals(next, sp.currentLeader().leaderId());
-            assertEquals(moved.leaderEpoch(), sp.currentLeader().leaderEpoch());
-            var shareFetchedLeader = shareFetched.nodeEndpoints().find(next);
-            assertEndpoint(
-                    cluster,
-                    next,
-                    shareFetched.nodeEndpoints().size(),
-                    shareFetchedLeader == null ? null : shareFetchedLeader.host(),
-                    shareFetchedLeader == null ? -1 : shareFetchedLeader.port());
+            var sp = shareFetched.responses().iterator().next().partitions().get(0);
+            assertEquals(
+                    expected,
+                    Hint.of(
+                            sp.errorCode(),
+                            sp.currentLeader().leaderId(),
+                            sp.currentLeader().leaderEpoch(),
+                            shareFetched.nodeEndpoints().stream()
+                                    .map(e -> e.nodeId() + "@" + e.host() + ":" + e.port())),
+                    "ShareFetch v1");
 
             // the share session the fetch opened continues with epoch 1
             ShareAcknowledgeResponseData acked = wire.send(shareAcknowledge(topicId), 1);
             assertEquals(Errors.NONE.code(), acked.errorCode());
-            ShareAcknowledgeResponseData.PartitionData ap =
-                    acked.responses().iterator().next().partitions().get(0);
-            assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(), ap.errorCode());
-            assertEquals(next, ap.currentLeader().leaderId());
-            assertEquals(moved.leaderEpoch(), ap.currentLeader().leaderEpoch());
-            var ackedLeader = acked.nodeEndpoints().find(next);
-            assertEndpoint(
-                    cluster,
-                    next,
-                    acked.nodeEndpoints().size(),
-                    ackedLeader == null ? null : ackedLeader.host(),
-                    ackedLeader == null ? -1 : ackedLeader.port());
+            var ap = acked.responses().iterator().next().partitions().get(0);
+            assertEquals(
+                    expected,
+                    Hint.of(
+                            ap.errorCode(),
+                            ap.currentLeader().leaderId(),
+                            ap.currentLeader().leaderEpoch(),
+                            acked.nodeEndpoints().stream().map(e -> e.nodeId() + "@" + e.host() + ":" + e.port())),
+                    "ShareAcknowledge v1");
         }
 
         // the leader itself answers without hints
@@ -132,11 +134,11 @@ class LeaderHintsClusterTest {
         return cluster.image().topic(TOPIC).partitions().get(0).isr();
     }
 
-    /** The answer lists one endpoint, the leader's. */
-    private static void assertEndpoint(SkiffCluster cluster, int id, int endpoints, String host, int port) {
-        assertEquals(1, endpoints);
-        assertEquals(cluster.host(id), host);
-        assertEquals(cluster.port(id), port);
+    /** What a partition's answer says of its leader: error, current_leader, and the answer's node_endpoints. */
+    private record Hint(short error, int leaderId, int leaderEpoch, List<String> endpoints) {
+        static Hint of(short error, int leaderId, int leaderEpoch, java.util.stream.Stream<String> endpoints) {
+            return new Hint(error, leaderId, leaderEpoch, endpoints.toList());
+        }
     }
 
     private static ProduceResponseData.PartitionProduceResponse partition(ProduceResponseData r) {
