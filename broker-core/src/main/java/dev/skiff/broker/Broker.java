@@ -216,10 +216,7 @@ public final class Broker implements AutoCloseable {
                 () -> clientQuotas.expire(System.currentTimeMillis()), 30, 30, TimeUnit.SECONDS);
         int tick = BrokerMetrics.tickSeconds();
         scheduler.scheduleWithFixedDelay(this::tickMetrics, tick, tick, TimeUnit.SECONDS);
-        if (config.flushIntervalMs != Long.MAX_VALUE && config.flushIntervalMs > 0) {
-            scheduler.scheduleWithFixedDelay(
-                    topics::flushAll, config.flushIntervalMs, config.flushIntervalMs, TimeUnit.MILLISECONDS);
-        }
+        new LogFlusher(topics, System::currentTimeMillis, config.flushSchedulerIntervalMs).schedule(scheduler);
     }
 
     /**

@@ -37,6 +37,9 @@ public final class BrokerConfig {
     public final int indexIntervalBytes;
     public final long flushIntervalMessages;
     public final long flushIntervalMs;
+    /** log.flush.scheduler.interval.ms: the longest wait between two checks of the flusher (unset: 1 s). */
+    public final long flushSchedulerIntervalMs;
+
     public final boolean fsyncOnAcksAll;
     public final int offsetsTopicPartitions;
     public final long groupInitialRebalanceDelayMs;
@@ -96,6 +99,7 @@ public final class BrokerConfig {
         indexIntervalBytes = r.positiveInt(4096, "log.index.interval.bytes");
         flushIntervalMessages = r.longValue(Long.MAX_VALUE, "log.flush.interval.messages");
         flushIntervalMs = r.longValue(Long.MAX_VALUE, "log.flush.interval.ms");
+        flushSchedulerIntervalMs = r.longValue(Long.MAX_VALUE, "log.flush.scheduler.interval.ms");
         fsyncOnAcksAll = r.bool(false, "skiff.fsync.on.acks.all");
         offsetsTopicPartitions = r.positiveInt(1, "offsets.topic.num.partitions");
         groupInitialRebalanceDelayMs = r.longValue(0, "group.initial.rebalance.delay.ms");

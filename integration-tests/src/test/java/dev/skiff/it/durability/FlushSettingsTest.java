@@ -14,10 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The durability settings take effect end to end: fsyncs of segment files are counted under the log layer
  * while a real producer writes. Default: none (the page cache, like Kafka). log.flush.interval.messages and
- * a topic's flush.messages: every N messages. log.flush.interval.ms: by the broker's scheduler.
+ * a topic's flush.messages: every N messages. log.flush.interval.ms and a topic's flush.ms (also when altered):
+ * by the broker's flusher.
  * skiff.fsync.on.acks.all: before each acks=all answer, and not for acks=1.
  */
 class FlushSettingsTest {
@@ -97,6 +101,34 @@ class FlushSettingsTest {
         sendOneByOne(3);
         long seen = disk.logForces.get();
         Poll.until(Duration.ofSeconds(10), "a scheduled flush", disk.logForces::get, n -> n > seen);
+    }
+
+    @Test
+    void topicFlushMsForcesThatTopicOnItsOwnSchedule() throws Exception {
+        start(Map.of(), "all");
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:" + server.port()))) {
+            admin.createTopics(List.of(new NewTopic("timed", 1, (short) 1).configs(Map.of("flush.ms", "100"))))
+                    .all()
+                    .get();
+        }
+        producer.send(new ProducerRecord<>("timed", 0, null, "r")).get();
+        long seen = disk.logForces.get();
+        Poll.until(Duration.ofSeconds(10), "a scheduled flush of the topic", disk.logForces::get, n -> n > seen);
+    }
+
+    @Test
+    void aTopicsFlushMsTakesEffectWhenAltered() throws Exception {
+        start(Map.of(), "all");
+        assertEquals(0, sendOneByOne(3));
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:" + server.port()))) {
+            admin.incrementalAlterConfigs(Map.of(
+                            new ConfigResource(ConfigResource.Type.TOPIC, TOPIC),
+                            List.of(new AlterConfigOp(new ConfigEntry("flush.ms", "100"), AlterConfigOp.OpType.SET))))
+                    .all()
+                    .get();
+        }
+        long seen = disk.logForces.get();
+        Poll.until(Duration.ofSeconds(10), "a scheduled flush of the topic", disk.logForces::get, n -> n > seen);
     }
 
     @Test
