@@ -49,6 +49,20 @@ class LogFlusherTest {
     }
 
     @Test
+    void withoutLogFlushIntervalMsTheSchedulerIntervalIsTheDefault() {
+        // as Kafka: log.flush.interval.ms falls back to log.flush.scheduler.interval.ms
+        BrokerConfig config = BrokerConfig.of(Map.of("log.flush.scheduler.interval.ms", "200"));
+        try (TopicManager topics = new TopicManager(config, LogFactory.files(dir))) {
+            Partition p = written(topics.create("t", 1, Map.of()));
+            LogFlusher flusher = new LogFlusher(topics, now::get, config.flushSchedulerIntervalMs);
+            assertEquals(200, flusher.flushDue());
+            now.addAndGet(200);
+            flusher.flushDue();
+            assertEquals(3, flushedTo(p));
+        }
+    }
+
+    @Test
     void checksStayWithinTheirBounds() {
         try (TopicManager topics = new TopicManager(BrokerConfig.of(Map.of()), LogFactory.files(dir))) {
             assertEquals(LogFlusher.MAX_CHECK_MS, new LogFlusher(topics, now::get, Long.MAX_VALUE).flushDue());

@@ -189,7 +189,13 @@ public record TopicConfigDef(String name, Type type, String kafkaDefault, List<S
         add(m, "delete.retention.ms", Type.LONG, "86400000", List.of("log.cleaner.delete.retention.ms"), atLeast(0));
         add(m, "file.delete.delay.ms", Type.LONG, "60000", List.of("log.segment.delete.delay.ms"), atLeast(0));
         add(m, "flush.messages", Type.LONG, max, List.of("log.flush.interval.messages"), atLeast(1));
-        add(m, "flush.ms", Type.LONG, max, List.of("log.flush.interval.ms"), atLeast(0));
+        add(
+                m,
+                "flush.ms",
+                Type.LONG,
+                max,
+                List.of("log.flush.interval.ms", "log.flush.scheduler.interval.ms"),
+                atLeast(0));
         add(m, "follower.replication.throttled.replicas", Type.LIST, "", List.of(), TopicConfigDef::replicaList);
         add(m, "index.interval.bytes", Type.INT, "4096", List.of("log.index.interval.bytes"), atLeast(0));
         add(m, "leader.replication.throttled.replicas", Type.LIST, "", List.of(), TopicConfigDef::replicaList);
