@@ -74,7 +74,8 @@ public final class LogFlusher {
                 long last = lastFlush.getOrDefault(p, now);
                 if (now - last >= flushMs) {
                     try {
-                        l.flush();
+                        // as Kafka's flusher, only what is not on disk yet: an idle partition costs no fsync
+                        if (l.recoveryPoint() < l.logEndOffset()) l.flush();
                     } catch (RuntimeException e) { // a failed fsync: the next check tries again
                         log.warn("Cannot flush {}: {}", p.id(), e.toString());
                         seen.put(p, last);

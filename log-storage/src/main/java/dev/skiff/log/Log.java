@@ -81,6 +81,11 @@ public interface Log extends AutoCloseable {
     /** Forces written data to disk. */
     void flush();
 
+    /** The offset below which everything of this log is on disk: a flush is due while it is below the end. */
+    default long recoveryPoint() {
+        return logEndOffset();
+    }
+
     /** Size of all segments in bytes. */
     long sizeInBytes();
 

@@ -379,7 +379,7 @@ public final class SegmentedLog implements Log {
         if (recoveryPoints != null) recoveryPoints.update(dir, offset);
     }
 
-    /** The offset below which everything of this log is on disk. */
+    @Override
     public long recoveryPoint() {
         return recoveryPoint.get();
     }
