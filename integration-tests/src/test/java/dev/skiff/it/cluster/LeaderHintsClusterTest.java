@@ -54,7 +54,7 @@ class LeaderHintsClusterTest {
                 Errors.NOT_LEADER_OR_FOLLOWER.code(),
                 next,
                 moved.leaderEpoch(),
-                List.of(next + "@" + cluster.host(next) + ":" + cluster.port(next)));
+                List.of(endpoint(next, cluster.host(next), cluster.port(next))));
         try (KafkaWire wire = new KafkaWire(cluster.host(former), cluster.port(former))) {
             // the former leader may apply the move a moment after the controller made it
             ProduceResponseData produced = Poll.until(
@@ -69,7 +69,7 @@ class LeaderHintsClusterTest {
                             pp.errorCode(),
                             pp.currentLeader().leaderId(),
                             pp.currentLeader().leaderEpoch(),
-                            produced.nodeEndpoints().stream().map(e -> e.nodeId() + "@" + e.host() + ":" + e.port())),
+                            produced.nodeEndpoints().stream().map(e -> endpoint(e.nodeId(), e.host(), e.port()))),
                     "Produce v11");
 
             ProduceResponseData old = wire.send(produce(), 9);
@@ -80,7 +80,7 @@ class LeaderHintsClusterTest {
                             op.errorCode(),
                             op.currentLeader().leaderId(),
                             op.currentLeader().leaderEpoch(),
-                            old.nodeEndpoints().stream().map(e -> e.nodeId() + "@" + e.host() + ":" + e.port())),
+                            old.nodeEndpoints().stream().map(e -> endpoint(e.nodeId(), e.host(), e.port()))),
                     "Produce v9 has no such fields");
 
             FetchResponseData fetched = wire.send(fetch(topicId), 16);
@@ -91,7 +91,7 @@ class LeaderHintsClusterTest {
                             fp.errorCode(),
                             fp.currentLeader().leaderId(),
                             fp.currentLeader().leaderEpoch(),
-                            fetched.nodeEndpoints().stream().map(e -> e.nodeId() + "@" + e.host() + ":" + e.port())),
+                            fetched.nodeEndpoints().stream().map(e -> endpoint(e.nodeId(), e.host(), e.port()))),
                     "Fetch v16");
 
             ShareFetchResponseData shareFetched = wire.send(shareFetch(topicId), 1);
@@ -103,8 +103,7 @@ class LeaderHintsClusterTest {
                             sp.errorCode(),
                             sp.currentLeader().leaderId(),
                             sp.currentLeader().leaderEpoch(),
-                            shareFetched.nodeEndpoints().stream()
-                                    .map(e -> e.nodeId() + "@" + e.host() + ":" + e.port())),
+                            shareFetched.nodeEndpoints().stream().map(e -> endpoint(e.nodeId(), e.host(), e.port()))),
                     "ShareFetch v1");
 
             // the share session the fetch opened continues with epoch 1
@@ -117,7 +116,7 @@ class LeaderHintsClusterTest {
                             ap.errorCode(),
                             ap.currentLeader().leaderId(),
                             ap.currentLeader().leaderEpoch(),
-                            acked.nodeEndpoints().stream().map(e -> e.nodeId() + "@" + e.host() + ":" + e.port())),
+                            acked.nodeEndpoints().stream().map(e -> endpoint(e.nodeId(), e.host(), e.port()))),
                     "ShareAcknowledge v1");
         }
 
@@ -139,6 +138,11 @@ class LeaderHintsClusterTest {
         static Hint of(short error, int leaderId, int leaderEpoch, java.util.stream.Stream<String> endpoints) {
             return new Hint(error, leaderId, leaderEpoch, endpoints.toList());
         }
+    }
+
+    /** A node endpoint as the hints compare them: id@host:port. */
+    private static String endpoint(int id, String host, int port) {
+        return id + "@" + host + ":" + port;
     }
 
     private static ProduceResponseData.PartitionProduceResponse partition(ProduceResponseData r) {

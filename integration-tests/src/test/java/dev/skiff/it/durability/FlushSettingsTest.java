@@ -60,6 +60,23 @@ class FlushSettingsTest {
         if (server != null) server.close();
     }
 
+    private Admin admin() {
+        return Admin.create(Map.of("bootstrap.servers", "127.0.0.1:" + server.port()));
+    }
+
+    private void createTopic(String name, Map<String, String> configs) throws Exception {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(name, 1, (short) 1).configs(configs)))
+                    .all()
+                    .get();
+        }
+    }
+
+    /** Waits for a segment fsync after the count {@code seen}: the scheduled flush. */
+    private void awaitForceAfter(long seen) {
+        Poll.until(Duration.ofSeconds(10), "a scheduled flush", disk.logForces::get, n -> n > seen);
+    }
+
     /** Sends n records, one batch each (waiting for each answer), and returns the fsyncs they caused. */
     private long sendOneByOne(int n) throws Exception {
         long before = disk.logForces.get();
@@ -83,11 +100,7 @@ class FlushSettingsTest {
     @Test
     void topicFlushMessagesOverridesTheBrokerDefault() throws Exception {
         start(Map.of(), "all");
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:" + server.port()))) {
-            admin.createTopics(List.of(new NewTopic("each", 1, (short) 1).configs(Map.of("flush.messages", "1"))))
-                    .all()
-                    .get();
-        }
+        createTopic("each", Map.of("flush.messages", "1"));
         long before = disk.logForces.get();
         for (int i = 0; i < 7; i++)
             producer.send(new ProducerRecord<>("each", 0, null, "r" + i)).get();
@@ -100,27 +113,23 @@ class FlushSettingsTest {
         start(Map.of("log.flush.interval.ms", "100"), "all");
         long seen = disk.logForces.get();
         sendOneByOne(3);
-        Poll.until(Duration.ofSeconds(10), "a scheduled flush", disk.logForces::get, n -> n > seen);
+        awaitForceAfter(seen);
     }
 
     @Test
     void topicFlushMsForcesThatTopicOnItsOwnSchedule() throws Exception {
         start(Map.of(), "all");
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:" + server.port()))) {
-            admin.createTopics(List.of(new NewTopic("timed", 1, (short) 1).configs(Map.of("flush.ms", "100"))))
-                    .all()
-                    .get();
-        }
+        createTopic("timed", Map.of("flush.ms", "100"));
         long seen = disk.logForces.get();
         producer.send(new ProducerRecord<>("timed", 0, null, "r")).get();
-        Poll.until(Duration.ofSeconds(10), "a scheduled flush of the topic", disk.logForces::get, n -> n > seen);
+        awaitForceAfter(seen);
     }
 
     @Test
     void aTopicsFlushMsTakesEffectWhenAltered() throws Exception {
         start(Map.of(), "all");
         assertEquals(0, sendOneByOne(3));
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:" + server.port()))) {
+        try (Admin admin = admin()) {
             admin.incrementalAlterConfigs(Map.of(
                             new ConfigResource(ConfigResource.Type.TOPIC, TOPIC),
                             List.of(new AlterConfigOp(new ConfigEntry("flush.ms", "100"), AlterConfigOp.OpType.SET))))
@@ -128,7 +137,7 @@ class FlushSettingsTest {
                     .get();
         }
         long seen = disk.logForces.get();
-        Poll.until(Duration.ofSeconds(10), "a scheduled flush of the topic", disk.logForces::get, n -> n > seen);
+        awaitForceAfter(seen);
         // as Kafka's flusher: a partition with nothing new is not forced again (ten flush.ms periods)
         long flushed = disk.logForces.get();
         Thread.sleep(1_000);
